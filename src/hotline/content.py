@@ -1,0 +1,85 @@
+"""Loading YAML/Markdown package data validated by pydantic, with errors that name the file,
+the path inside it and what was expected. Every data loader in the product goes through here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from hotline.errors import ContentError, HotlineError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Strict(BaseModel):
+    """Base for every data schema: unknown keys are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def data_path(*parts: str) -> Path:
+    """Path of a file or folder under ``hotline/data`` (package data)."""
+    return Path(str(resources.files("hotline").joinpath("data", *parts)))
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(顶层)"
+
+
+def describe_validation_error(exc: ValidationError, limit: int = 5) -> str:
+    parts = []
+    for err in exc.errors()[:limit]:
+        parts.append(f"{_loc(tuple(err['loc']))}：{_translate(err)}")
+    more = len(exc.errors()) - limit
+    if more > 0:
+        parts.append(f"……另有 {more} 处错误")
+    return "；".join(parts)
+
+
+def _translate(err: Any) -> str:
+    kind = err.get("type", "")
+    if kind == "missing":
+        return "缺少必填项"
+    if kind == "extra_forbidden":
+        return "不认识的字段（拼写错误？）"
+    return str(err.get("msg", kind))
+
+
+def read_yaml(path: Path, error: type[HotlineError] = ContentError) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise error("文件不存在", source=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise error(f"不是 UTF-8 编码（第 {exc.start} 字节）", source=str(path)) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise error(f"YAML 语法错误：{problem}", source=str(path), location=where) from None
+
+
+def validate(model: type[M], data: Any, source: str, error: type[HotlineError] = ContentError) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise error(describe_validation_error(exc), source=source) from None
+
+
+def load_yaml_model(path: Path, model: type[M], error: type[HotlineError] = ContentError) -> M:
+    """Read ``path`` and validate it as ``model``; any problem raises ``error`` naming the file."""
+    return validate(model, read_yaml(path, error), str(path), error)
+
+
+def iter_data_files(folder: Path, suffixes: tuple[str, ...] = (".yaml", ".yml")) -> Iterator[Path]:
+    yield from sorted(p for p in folder.rglob("*") if p.suffix in suffixes and p.is_file())

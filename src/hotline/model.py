@@ -1,0 +1,153 @@
+"""Core types shared by every module. No I/O here, and nothing of ours is imported."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Speaker(StrEnum):
+    AGENT = "agent"
+    CITIZEN = "citizen"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    MINOR = "minor"
+    MAJOR = "major"
+    CRITICAL = "critical"
+
+
+@dataclass(slots=True)
+class Turn:
+    """One utterance. ``start``/``end`` are seconds from the start of the call, when known."""
+
+    speaker: Speaker
+    text: str
+    start: float | None = None
+    end: float | None = None
+
+    @property
+    def is_agent(self) -> bool:
+        return self.speaker is Speaker.AGENT
+
+
+@dataclass(slots=True)
+class Call:
+    """A call: its turns in order and free-form metadata (agent id, date, channel, audio path…)."""
+
+    id: str
+    turns: list[Turn]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_times(self) -> bool:
+        return bool(self.turns) and all(t.start is not None and t.end is not None for t in self.turns)
+
+    def agent_turn_indexes(self) -> list[int]:
+        return [i for i, t in enumerate(self.turns) if t.speaker is Speaker.AGENT]
+
+    def citizen_turn_indexes(self) -> list[int]:
+        return [i for i, t in enumerate(self.turns) if t.speaker is Speaker.CITIZEN]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "turns": [
+                {"speaker": t.speaker.value, "text": t.text, "start": t.start, "end": t.end}
+                for t in self.turns
+            ],
+            "meta": self.meta,
+        }
+
+
+@dataclass(slots=True)
+class Finding:
+    """One thing a rule found. ``span`` is (start, end) character offsets in the original text
+    of turn ``turn_index``; ``turn_index`` is None for a finding about the whole call."""
+
+    rule_id: str
+    dimension: str
+    severity: Severity
+    turn_index: int | None
+    span: tuple[int, int] | None
+    evidence: str
+    message: str
+    suggestion: str = ""
+    points: float = 0.0
+    veto: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["severity"] = self.severity.value
+        d["span"] = list(self.span) if self.span else None
+        return d
+
+
+@dataclass(slots=True)
+class RuleOutcome:
+    """How one rule ended for one call: ``passed``, ``failed`` or ``na`` (did not apply)."""
+
+    rule_id: str
+    dimension: str
+    status: str
+    points: float = 0.0
+
+
+@dataclass(slots=True)
+class Scorecard:
+    call_id: str
+    total: float
+    dimensions: dict[str, float]
+    findings: list[Finding]
+    rulebook_version: str
+    max_dimensions: dict[str, float] = field(default_factory=dict)
+    outcomes: list[RuleOutcome] = field(default_factory=list)
+    vetoed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "call_id": self.call_id,
+            "total": self.total,
+            "dimensions": self.dimensions,
+            "max_dimensions": self.max_dimensions,
+            "vetoed": self.vetoed,
+            "rulebook_version": self.rulebook_version,
+            "findings": [f.to_dict() for f in self.findings],
+            "outcomes": [asdict(o) for o in self.outcomes],
+        }
+
+
+@dataclass(slots=True)
+class Address:
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    street: str = ""
+    detail: str = ""
+
+    def full(self) -> str:
+        return "".join([self.province, self.city, self.district, self.street, self.detail])
+
+
+@dataclass(slots=True)
+class WorkOrder:
+    """A 工单 as written by an agent or proposed by extraction."""
+
+    caller_name: str = ""
+    phone: str = ""
+    id_number: str = ""
+    address: Address = field(default_factory=Address)
+    event_time: str = ""
+    summary: str = ""
+    request_type: str = ""
+    invalid_reason: str = ""
+    category: list[str] = field(default_factory=list)
+    urgency: str = "一般"
+    department: str = ""
+    deadline: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
