@@ -1,0 +1,183 @@
+"""From a recording (and optionally a transcript) to a ``Call`` with timed turns and metrics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hotline.audio import align
+from hotline.audio import intervals as iv
+from hotline.audio.errors import AudioError
+from hotline.audio.intervals import Interval
+from hotline.audio.metrics import Activity, level_metrics, swap_suspected, timing_metrics, turn_intervals
+from hotline.audio.rate import rate_metrics
+from hotline.audio.recording import Recording, read_recording
+from hotline.audio.settings import AudioSettings, load_settings
+from hotline.audio.stt import Transcriber, make_transcriber
+from hotline.audio.vad import detect_speech
+from hotline.model import Call, Speaker, Turn
+
+MONO_NEEDS_TRANSCRIPT = (
+    "单声道录音无法区分坐席与市民：请用 --transcript 提供转写文本（可不带时间），或使用坐席、市民分轨的双声道录音"
+)
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Speech found in a recording: per side for stereo, one list (key None) for mono."""
+
+    recording: Recording
+    speech: dict[Speaker | None, list[Interval]]
+    agent_channel: int
+
+    @property
+    def stereo(self) -> bool:
+        return self.recording.is_stereo
+
+    def signal(self, speaker: Speaker):  # -> np.ndarray
+        if not self.stereo:
+            return self.recording.channel(0)
+        index = self.agent_channel if speaker is Speaker.AGENT else 1 - self.agent_channel
+        return self.recording.channel(index)
+
+
+def resolve_settings(settings: AudioSettings | str | Path | None) -> AudioSettings:
+    return settings if isinstance(settings, AudioSettings) else load_settings(settings)
+
+
+def analyze(rec: Recording, cfg: AudioSettings) -> Analysis:
+    """Voice activity of each channel."""
+    agent_channel = 0 if cfg.channels.agent == "left" else 1
+    if not rec.is_stereo:
+        return Analysis(rec, {None: detect_speech(rec.channel(0), rec.sample_rate, cfg.vad)}, 0)
+    speech: dict[Speaker | None, list[Interval]] = {
+        Speaker.AGENT: detect_speech(rec.channel(agent_channel), rec.sample_rate, cfg.vad),
+        Speaker.CITIZEN: detect_speech(rec.channel(1 - agent_channel), rec.sample_rate, cfg.vad),
+    }
+    return Analysis(rec, speech, agent_channel)
+
+
+def load_call(
+    audio_path: str | Path,
+    transcript: Call | None = None,
+    *,
+    settings: AudioSettings | str | Path | None = None,
+    transcriber: Transcriber | None = None,
+) -> Call:
+    """A Call with timed turns and ``meta["metrics"]`` from a recording: the transcript fitted to it,
+    else the speech-to-text backend's turns, else one empty-text turn per stretch of speech."""
+    cfg = resolve_settings(settings)
+    an = analyze(read_recording(audio_path), cfg)
+    info: dict[str, Any] = {"warnings": []}
+    if transcript is not None and transcript.turns:
+        turns, timed = _fit(transcript.turns, an, cfg, info)
+    else:
+        turns, timed = _turns_without_transcript(an, cfg, transcriber, info), None
+    act = activity(an, turns, cfg)
+    metrics = call_metrics(an, act, turns, cfg)
+    reason = swap_suspected(act, timed) if an.stereo else None
+    metrics["channel_swap_suspected"] = reason is not None
+    if reason and cfg.channels.warn_swap:
+        info["warnings"].append(f"坐席/市民声道疑似接反：{reason}（当前设置坐席为{_side(cfg)}声道）")
+    call_id = transcript.id if transcript is not None else Path(audio_path).stem
+    meta = dict(transcript.meta) if transcript is not None else {}
+    meta.update(audio_path=str(audio_path), metrics=metrics, audio=_audio_meta(an, act, cfg, info))
+    return Call(call_id, turns, meta)
+
+
+def _side(cfg: AudioSettings) -> str:
+    return "左" if cfg.channels.agent == "left" else "右"
+
+
+def _fit(turns: list[Turn], an: Analysis, cfg: AudioSettings, info: dict[str, Any]):
+    """Shift a timed transcript onto the speech, or place an untimed one on it."""
+    if all(t.start is not None and t.end is not None for t in turns):
+        pairs = [(turn_intervals(turns, s), an.speech[s]) for s in (Speaker.AGENT, Speaker.CITIZEN)] if an.stereo \
+            else [(iv.union(turn_intervals(turns, Speaker.AGENT), turn_intervals(turns, Speaker.CITIZEN)), an.speech[None])]
+        offset, best, at_zero = align.estimate_offset(pairs, an.recording.duration, cfg.alignment.max_offset)
+        if offset and best - at_zero >= cfg.alignment.min_gain:
+            info["alignment"] = align.Alignment("offset", round(offset, 3), round(best, 3)).to_dict()
+            shifted = align.shift_turns(turns, offset)
+            return shifted, shifted
+        info["alignment"] = align.Alignment("times", 0.0, round(at_zero, 3)).to_dict()
+        return list(turns), list(turns)
+    if any(t.start is not None for t in turns):
+        info["warnings"].append("转写文本只有部分轮次带时间，已全部按录音中的语音重新定位")
+    placed, unplaced = align.place_turns(turns, an.speech)
+    info["alignment"] = align.Alignment("segments", unplaced=unplaced).to_dict()
+    if unplaced:
+        info["warnings"].append(f"录音中对应一方没有语音，{len(unplaced)} 轮无法定位时间：第 {_ordinals(unplaced)} 轮")
+    return placed, None
+
+
+def _ordinals(indexes: list[int]) -> str:
+    return "、".join(str(i + 1) for i in indexes[:10]) + ("……" if len(indexes) > 10 else "")
+
+
+def _turns_without_transcript(
+    an: Analysis, cfg: AudioSettings, transcriber: Transcriber | None, info: dict[str, Any]
+) -> list[Turn]:
+    if not an.stereo:
+        raise AudioError(MONO_NEEDS_TRANSCRIPT, source=an.recording.path)
+    act = Activity(an.speech[Speaker.AGENT], an.speech[Speaker.CITIZEN], an.recording.duration, cfg.turns.merge_gap)
+    stretches = {Speaker.AGENT: act.agent_turns, Speaker.CITIZEN: act.citizen_turns}
+    turns = align.placeholder_turns(stretches)
+    own = transcriber is None
+    backend = make_transcriber(cfg.stt) if own else transcriber
+    info["turn_source"] = backend.name if backend else "vad"
+    if backend is None:
+        return turns
+    try:
+        rate = an.recording.sample_rate
+        for t in turns:
+            clip = an.signal(t.speaker)[int(t.start * rate) : int(t.end * rate)]  # type: ignore[operator]
+            t.text = backend.transcribe(clip, rate)
+    finally:
+        if own:
+            backend.close()
+    return turns
+
+
+def activity(an: Analysis, turns: list[Turn], cfg: AudioSettings) -> Activity:
+    """Speech of each side: the channels of a stereo recording, or mono speech within each side's turns."""
+    if an.stereo:
+        agent, citizen = an.speech[Speaker.AGENT], an.speech[Speaker.CITIZEN]
+    else:
+        mono = an.speech[None]
+        agent = iv.intersect(mono, turn_intervals(turns, Speaker.AGENT))
+        citizen = iv.intersect(mono, turn_intervals(turns, Speaker.CITIZEN))
+    return Activity(agent, citizen, an.recording.duration, cfg.turns.merge_gap)
+
+
+def call_metrics(an: Analysis, act: Activity, turns: list[Turn], cfg: AudioSettings) -> dict[str, Any]:
+    rate, clip = an.recording.sample_rate, cfg.metrics.clipping_level
+    out: dict[str, Any] = {}
+    for speaker, speech in ((Speaker.AGENT, act.agent), (Speaker.CITIZEN, act.citizen)):
+        levels = level_metrics(an.signal(speaker), rate, speech, clip)
+        out.update({f"{speaker.value}_{k}": v for k, v in levels.items()})
+    out.update(timing_metrics(act, cfg))
+    out.update(rate_metrics(Call("", turns)))
+    return out
+
+
+def _spans(items: list[Interval]) -> list[list[float]]:
+    return [[round(s, 3), round(e, 3)] for s, e in items]
+
+
+def _audio_meta(an: Analysis, act: Activity, cfg: AudioSettings, info: dict[str, Any]) -> dict[str, Any]:
+    from hotline.audio.metrics import dead_air
+
+    rec = an.recording
+    long_silences = [g for g in dead_air(act) if g[1] - g[0] > cfg.metrics.dead_air]
+    return {
+        "sample_rate": rec.sample_rate,
+        "channels": rec.samples.shape[1],
+        "duration": round(rec.duration, 3),
+        "agent_channel": cfg.channels.agent if an.stereo else None,
+        "speech": {"agent": _spans(act.agent), "citizen": _spans(act.citizen)},
+        "dead_air": _spans(long_silences),
+        "turn_source": info.get("turn_source", "transcript"),
+        "alignment": info.get("alignment"),
+        "warnings": info["warnings"],
+    }
