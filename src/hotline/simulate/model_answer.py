@@ -1,0 +1,37 @@
+"""A reference (model) answer for a scenario, built from its facts and the answer templates."""
+
+from __future__ import annotations
+
+from hotline.simulate.schema import PersonaDefaults, Scenario, Slot
+
+SLOT_ORDER = ("event", "address", "time", "name", "phone", "request")
+
+
+def model_answer(scenario: Scenario, defaults: PersonaDefaults) -> list[str]:
+    """Trainee lines that handle the call by the book: greet, calm, ask every fact, restate, next step, close."""
+    if scenario.model_answer:
+        return list(scenario.model_answer)
+    t = defaults.answer
+    lines = [t.greeting]
+    upset = scenario.mood.anger >= 0.4 or scenario.mood.anxiety >= 0.5
+    asks = [s.example for _, s in _ordered(scenario) if not s.volunteered and not s.hidden and s.example]
+    if asks and upset:
+        asks[0] = f"{t.empathy}{asks[0]}"
+    elif upset:
+        lines.append(t.empathy)
+    lines += asks
+    lines.append(t.restate.replace("{facts}", restated_facts(scenario)))
+    lines.append(t.next_step.replace("{department}", scenario.expected_order.department))
+    lines.append(t.anything_else)  # a hidden concern comes out here once the caller trusts the agent
+    lines.append(t.goodbye)
+    return lines
+
+
+def _ordered(scenario: Scenario) -> list[tuple[str, Slot]]:
+    keys = [k for k in SLOT_ORDER if k in scenario.slots]
+    keys += [k for k in scenario.slots if k not in keys]
+    return [(k, scenario.slots[k]) for k in keys]
+
+
+def restated_facts(scenario: Scenario) -> str:
+    return "，".join(f"{s.label}是{s.value}" for _, s in _ordered(scenario) if not s.hidden)

@@ -1,0 +1,199 @@
+"""Schemas of the scenario files and the persona defaults (YAML under ``data/scenarios``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from hotline.content import Strict
+
+Colour = Literal["红", "黄", "蓝", "绿"]
+PdpType = Literal["孔雀", "老虎", "猫头鹰", "考拉"]
+PDP_TO_COLOUR: dict[str, str] = {"孔雀": "红", "老虎": "黄", "猫头鹰": "蓝", "考拉": "绿"}
+CallKind = Literal["normal", "silent", "abusive", "wrong_number", "transfer", "elderly"]
+MoodKey = Literal["anger", "anxiety", "patience", "trust"]
+Ending = Literal["hangup", "resolved", "supervisor"]
+Effects = dict[MoodKey, float]
+STANDARD_SLOTS = ("name", "phone", "address", "time", "event", "request")
+
+
+class Persona(Strict):
+    name: str
+    gender: Literal["男", "女"] | None = None
+    age: int = Field(ge=5, le=110)
+    colour: Colour | None = None
+    pdp: PdpType | None = None
+    style: str = ""
+    dialect: str = ""
+    pace: Literal["normal", "slow"] = "normal"
+    max_agent_chars: int | None = Field(None, ge=10)
+
+    @model_validator(mode="after")
+    def _colour(self) -> Persona:
+        if self.pdp and self.colour and PDP_TO_COLOUR[self.pdp] != self.colour:
+            raise ValueError(f"性格色彩 {self.colour} 与 PDP 类型 {self.pdp} 不一致")
+        if not self.colour:
+            if not self.pdp:
+                raise ValueError("persona 需要 colour（红/黄/蓝/绿）或 pdp（孔雀/老虎/猫头鹰/考拉）")
+            self.colour = PDP_TO_COLOUR[self.pdp]  # type: ignore[assignment]
+        return self
+
+
+class Mood(Strict):
+    anger: float = Field(0.2, ge=0, le=1)
+    anxiety: float = Field(0.3, ge=0, le=1)
+    patience: float = Field(0.7, ge=0, le=1)
+    trust: float = Field(0.4, ge=0, le=1)
+
+
+class Slot(Strict):
+    """One fact of the case; revealed only when the trainee asks for it."""
+
+    label: str = ""
+    value: str
+    lines: list[str] = Field(min_length=1)
+    asked_by: list[str] = []
+    keywords: list[str] = []
+    example: str = ""
+    volunteered: bool = False
+    hidden: bool = False
+    min_trust: float = Field(0.0, ge=0, le=1)
+    guarded: list[str] = []
+
+
+class Grade(Strict):
+    lines: list[str] = Field(min_length=1)
+    effects: Effects = {}
+    end: Ending | None = None
+
+
+class Trigger(Strict):
+    """A reaction to what the trainee did: graded by how often it happened (1st, 2nd, 3rd+ time)."""
+
+    id: str
+    acts: list[str] = []
+    keywords: list[str] = []
+    grades: list[Grade] = Field(min_length=1, max_length=3)
+
+    @model_validator(mode="after")
+    def _has_condition(self) -> Trigger:
+        if not self.acts and not self.keywords:
+            raise ValueError(f"触发器 {self.id} 需要 acts 或 keywords")
+        return self
+
+
+class Lines(Strict):
+    """Pools of citizen lines by situation; a scenario's pools replace the defaults' pools."""
+
+    opening: list[str] = []
+    calm: list[str] = []
+    anxious: list[str] = []
+    angry: list[str] = []
+    furious: list[str] = []
+    vague: list[str] = []
+    repeat: list[str] = []
+    confirm: list[str] = []
+    supervisor: list[str] = []
+    hangup: list[str] = []
+    silence: list[str] = []
+    too_long: list[str] = []
+    nothing_else: list[str] = []
+    closing_ok: list[str] = []
+    closing_bad: list[str] = []
+
+
+class ExpectedOrder(Strict):
+    request_type: str
+    category: list[str] = Field(min_length=1)
+    department: str
+    department_aliases: list[str] = []
+    urgency: Literal["一般", "紧急", "非常紧急"] = "一般"
+    invalid_reason: str = ""
+
+
+class Scenario(Strict):
+    id: str = ""
+    title: str
+    domain: str
+    difficulty: int = Field(ge=1, le=5)
+    summary: str
+    kind: CallKind = "normal"
+    persona: Persona
+    mood: Mood
+    slots: dict[str, Slot] = {}
+    triggers: list[Trigger] = []
+    effects: dict[str, Effects] = {}
+    lines: Lines = Lines()
+    expected_order: ExpectedOrder
+    norms: list[str] = Field(min_length=1)
+    model_answer: list[str] = []
+
+    @model_validator(mode="after")
+    def _needs_slots(self) -> Scenario:
+        if self.kind not in ("silent", "abusive", "wrong_number") and not self.slots:
+            raise ValueError("普通来电场景至少需要一个事实槽位（slots）")
+        return self
+
+
+class ColourProfile(Strict):
+    label: str
+    wants: str
+    weights: dict[str, float] = {}
+
+
+class Thresholds(Strict):
+    angry: float = 0.55
+    furious: float = 0.8
+    anxious: float = 0.55
+    supervisor_anger: float = 0.85
+    satisfied_anger: float = 0.45
+    satisfied_trust: float = 0.45
+    max_turns: int = 40
+    silent_prompts: int = 3
+
+
+class StandardSlot(Strict):
+    label: str
+    asked_by: list[str] = []
+    keywords: list[str] = []
+    example: str
+
+
+class AnswerTemplates(Strict):
+    """Wording used to build a reference (model) answer from a scenario's facts."""
+
+    greeting: str
+    empathy: str
+    apology: str
+    restate: str
+    next_step: str
+    anything_else: str
+    goodbye: str
+
+
+class PersonaDefaults(Strict):
+    effects: dict[str, Effects]
+    decaying: list[str] = []
+    decay: float = Field(0.6, ge=0, le=1)
+    progress_acts: list[str]
+    colours: dict[Colour, ColourProfile]
+    thresholds: Thresholds = Thresholds()
+    standard_slots: dict[str, StandardSlot]
+    triggers: list[Trigger] = []
+    lines: Lines
+    advice: dict[str, str] = {}
+    act_labels: dict[str, str] = {}
+    outcome_labels: dict[str, str] = {}
+    kind_labels: dict[CallKind, str]
+    answer: AnswerTemplates
+
+    @model_validator(mode="after")
+    def _complete(self) -> PersonaDefaults:
+        empty = [k for k, v in self.lines.model_dump().items() if not v]
+        if empty:
+            raise ValueError(f"lines 中这些台词池不能为空：{', '.join(empty)}")
+        missing = [c for c in ("红", "黄", "蓝", "绿") if c not in self.colours]
+        if missing:
+            raise ValueError(f"colours 缺少性格色彩：{', '.join(missing)}")
+        return self
