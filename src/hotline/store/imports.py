@@ -1,0 +1,194 @@
+"""Importing transcript files: read with ``hotline.formats``, score with ``hotline.inspect``,
+store each call with its scorecard and findings in one transaction. A bad file or record is
+listed on the batch with the reason; the good calls are kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from hotline.errors import HotlineError
+from hotline.store.audit import record
+from hotline.store.models import Call, FindingRow, ImportBatch, RulebookVersion, Scorecard, User, utcnow
+
+if TYPE_CHECKING:
+    from hotline import model
+
+AGENT_KEYS = ("agent_id", "agent_code", "agent", "工号", "坐席工号")
+DATE_KEYS = ("date", "call_date", "start_time", "started_at", "time", "日期", "通话日期")
+Inspector = Callable[["model.Call"], "model.Scorecard"]
+Reader = Callable[[Path], Iterable["model.Call"]]
+
+
+def create_batch(db: Session, filenames: list[str], actor: User | None) -> ImportBatch:
+    batch = ImportBatch(uploaded_by=actor.id if actor else None, filenames=filenames, files_total=len(filenames))
+    db.add(batch)
+    db.flush()
+    record(db, actor, "import.batch", "batch", batch.id, files=filenames)
+    return batch
+
+
+def default_inspector() -> Inspector:
+    from hotline.inspect import default_engine
+
+    return default_engine().inspect
+
+
+def agent_code_of(meta: dict[str, Any]) -> str:
+    for key in AGENT_KEYS:
+        value = meta.get(key)
+        if value not in (None, ""):
+            return str(value).strip()[:32]
+    return ""
+
+
+def date_of(meta: dict[str, Any]) -> date | None:
+    for key in DATE_KEYS:
+        value = meta.get(key)
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str) and len(value) >= 10:
+            try:
+                return date.fromisoformat(value[:10].replace("/", "-"))
+            except ValueError:
+                continue
+    return None
+
+
+def rulebook_row(db: Session, version: str) -> RulebookVersion:
+    row = db.scalar(select(RulebookVersion).where(RulebookVersion.version == version))
+    if row is None:
+        row = RulebookVersion(version=version)
+        db.add(row)
+        db.flush()
+    return row
+
+
+def store_call(db: Session, call: model.Call, card: model.Scorecard, *, batch_id: int | None, source: str = "import") -> Call:
+    """Add one call with its scorecard and findings (the caller commits)."""
+    row = Call(
+        external_id=call.id,
+        source=source,
+        batch_id=batch_id,
+        agent_code=agent_code_of(call.meta),
+        call_date=date_of(call.meta),
+        turns=call.to_dict()["turns"],
+        meta=_jsonable(call.meta),
+    )
+    db.add(row)
+    sc = Scorecard(
+        call=row,
+        rulebook_version=rulebook_row(db, card.rulebook_version),
+        total=float(card.total),
+        vetoed=bool(card.vetoed),
+        dimensions=dict(card.dimensions),
+        max_dimensions=dict(card.max_dimensions),
+        outcomes=[{"rule_id": o.rule_id, "dimension": o.dimension, "status": o.status, "points": o.points} for o in card.outcomes],
+    )
+    db.add(sc)
+    for f in card.findings:
+        db.add(
+            FindingRow(
+                scorecard=sc, rule_id=f.rule_id, dimension=f.dimension, severity=str(f.severity),
+                turn_index=f.turn_index, span_start=f.span[0] if f.span else None,
+                span_end=f.span[1] if f.span else None, evidence=f.evidence, message=f.message,
+                suggestion=f.suggestion, points=float(f.points), veto=bool(f.veto),
+            )
+        )
+    db.flush()
+    return row
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def default_reader() -> Reader:
+    from hotline.formats import read_calls
+
+    return read_calls
+
+
+def _read(reader: Reader, path: Path, errors: list[dict[str, str]], name: str) -> Iterator[model.Call]:
+    """The calls of one file; a FormatError ends that file and is listed."""
+    try:
+        yield from reader(path)
+    except HotlineError as exc:
+        errors.append({"file": name, "record": exc.location or "", "message": exc.message})
+    except (OSError, UnicodeError, ValueError) as exc:
+        errors.append({"file": name, "record": "", "message": f"无法读取文件：{exc}"})
+
+
+def _store_one(factory: sessionmaker[Session], call: model.Call, inspector: Inspector, batch_id: int) -> str | None:
+    """Inspect and store one call in its own transaction; the reason it failed, or None."""
+    try:
+        card = inspector(call)
+    except HotlineError as exc:
+        return f"质检失败：{exc.message}"
+    with factory() as db:
+        if db.scalar(select(Call.id).where(Call.external_id == call.id)):
+            return f"通话编号“{call.id}”已导入过，未重复保存"
+        try:
+            store_call(db, call, card, batch_id=batch_id)
+            db.commit()
+        except Exception as exc:  # whatever failed, the whole call is rolled back and listed
+            db.rollback()
+            if db.scalar(select(Call.id).where(Call.external_id == call.id)):
+                return f"通话编号“{call.id}”已导入过，未重复保存"
+            return f"保存失败，整条通话未保存：{getattr(exc, 'orig', exc)}"
+    return None
+
+
+def run_import(
+    factory: sessionmaker[Session],
+    batch_id: int,
+    files: Iterable[tuple[str, Path]],
+    inspector: Inspector | None = None,
+    reader: Reader | None = None,
+) -> None:
+    """Import every file of a batch, updating its progress after each call and file."""
+    inspector = inspector or default_inspector()
+    reader = reader or default_reader()
+    _update(factory, batch_id, status="running")
+    for name, path in files:
+        errors: list[dict[str, str]] = []
+        for index, call in enumerate(_read(reader, path, errors, name), start=1):
+            reason = _store_one(factory, call, inspector, batch_id)
+            if reason:
+                errors.append({"file": name, "record": f"第 {index} 条（{call.id}）", "message": reason})
+            else:
+                _update(factory, batch_id, calls_ok=1)
+        _update(factory, batch_id, files_done=1, errors=errors)
+    _update(factory, batch_id, status="done", finished=True)
+
+
+def _update(
+    factory: sessionmaker[Session], batch_id: int, *, status: str | None = None, calls_ok: int = 0,
+    files_done: int = 0, errors: list[dict[str, str]] | None = None, finished: bool = False,
+) -> None:
+    with factory() as db:
+        batch = db.get(ImportBatch, batch_id)
+        if batch is None:
+            return
+        if status:
+            batch.status = status
+        batch.calls_ok += calls_ok
+        batch.files_done += files_done
+        if errors:
+            batch.errors = [*batch.errors, *errors]
+        if finished:
+            batch.finished_at = utcnow()
+        db.commit()

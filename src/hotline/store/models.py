@@ -1,0 +1,212 @@
+"""SQLAlchemy 2 models: accounts, imported calls, scorecards and findings, reviews and appeals,
+rulebook versions, server-side sessions and the audit log.
+
+Part 2 (lessons progress, quiz and exam attempts, drills, work orders) adds its own tables that
+point at ``users.id`` and ``calls.id``; a drill's call is a ``Call`` with ``source="drill"``."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Role(StrEnum):
+    TRAINEE = "trainee"
+    INSPECTOR = "inspector"
+    TRAINER = "trainer"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {Role.TRAINEE: "学员", Role.INSPECTOR: "质检员", Role.TRAINER: "培训师", Role.ADMIN: "管理员"}
+
+
+class Verdict(StrEnum):
+    CONFIRMED = "confirmed"
+    OVERTURNED = "overturned"
+
+
+class AppealStatus(StrEnum):
+    PENDING = "pending"
+    UPHELD = "upheld"
+    REJECTED = "rejected"
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    agent_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # The user's lead (组长): decides appeals against this user's reviews.
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    team: Mapped[Team | None] = relationship(foreign_keys=[team_id])
+    lead: Mapped[User | None] = relationship(remote_side=[id], foreign_keys=[lead_id])
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+
+class WebSession(Base):
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class RulebookVersion(Base):
+    __tablename__ = "rulebook_versions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(100), unique=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batches"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    filenames: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
+    files_total: Mapped[int] = mapped_column(Integer, default=0)
+    files_done: Mapped[int] = mapped_column(Integer, default=0)
+    calls_ok: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Call(Base):
+    __tablename__ = "calls"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)
+    source: Mapped[str] = mapped_column(String(20), default="import", index=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"), index=True)
+    agent_code: Mapped[str] = mapped_column(String(32), default="", index=True)
+    call_date: Mapped[date | None] = mapped_column(Date, index=True)
+    turns: Mapped[list[Any]] = mapped_column(default=list)
+    meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    scorecards: Mapped[list[Scorecard]] = relationship(back_populates="call", order_by="Scorecard.id")
+
+    @property
+    def scorecard(self) -> Scorecard | None:
+        return self.scorecards[-1] if self.scorecards else None
+
+
+class Scorecard(Base):
+    __tablename__ = "scorecards"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    rulebook_version_id: Mapped[int] = mapped_column(ForeignKey("rulebook_versions.id"), index=True)
+    total: Mapped[float] = mapped_column(Float, index=True)
+    vetoed: Mapped[bool] = mapped_column(Boolean, default=False)
+    dimensions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    max_dimensions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    outcomes: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    call: Mapped[Call] = relationship(back_populates="scorecards")
+    rulebook_version: Mapped[RulebookVersion] = relationship()
+    findings: Mapped[list[FindingRow]] = relationship(back_populates="scorecard", order_by="FindingRow.id")
+
+
+class FindingRow(Base):
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"), index=True)
+    rule_id: Mapped[str] = mapped_column(String(100), index=True)
+    dimension: Mapped[str] = mapped_column(String(50))
+    severity: Mapped[str] = mapped_column(String(20))
+    turn_index: Mapped[int | None] = mapped_column(Integer)
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    suggestion: Mapped[str] = mapped_column(Text, default="")
+    points: Mapped[float] = mapped_column(Float, default=0.0)
+    veto: Mapped[bool] = mapped_column(Boolean, default=False)
+    scorecard: Mapped[Scorecard] = relationship(back_populates="findings")
+    review: Mapped[Review | None] = relationship(back_populates="finding")
+    appeal: Mapped[Appeal | None] = relationship(back_populates="finding")
+
+
+class Review(Base):
+    __tablename__ = "reviews"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"), unique=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    verdict: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finding: Mapped[FindingRow] = relationship(back_populates="review")
+    reviewer: Mapped[User] = relationship()
+
+
+class Appeal(Base):
+    __tablename__ = "appeals"
+    __table_args__ = (UniqueConstraint("finding_id", name="uq_appeal_once_per_finding"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"))
+    appellant_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=AppealStatus.PENDING.value, index=True)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finding: Mapped[FindingRow] = relationship(back_populates="appeal")
+    appellant: Mapped[User] = relationship(foreign_keys=[appellant_id])
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    target_type: Mapped[str] = mapped_column(String(30), default="")
+    target_id: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

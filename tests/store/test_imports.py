@@ -1,0 +1,97 @@
+"""Imports keep the good calls, list the bad ones, and never store half a call."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from factories import fake_inspector, make_call
+from sqlalchemy import func, select
+
+from hotline.errors import FormatError, HotlineError
+from hotline.store.imports import agent_code_of, create_batch, date_of, run_import
+from hotline.store.models import Call, FindingRow, ImportBatch, RulebookVersion, Scorecard
+
+
+def reader_of(files: dict[str, list]):
+    """A reader over prepared records: a call is yielded, an exception is raised mid-file."""
+
+    def read(path: Path):
+        for item in files[path.name]:
+            if isinstance(item, Exception):
+                raise item
+            yield item
+
+    return read
+
+
+def counts(factory) -> tuple[int, int, int]:
+    with factory() as db:
+        return tuple(db.scalar(select(func.count()).select_from(m)) for m in (Call, Scorecard, FindingRow))
+
+
+def run(factory, files, inspector=fake_inspector) -> ImportBatch:
+    with factory() as db:
+        batch = create_batch(db, list(files), None)
+        db.commit()
+        batch_id = batch.id
+    run_import(factory, batch_id, [(n, Path(n)) for n in files], inspector, reader_of(files))
+    with factory() as db:
+        return db.get(ImportBatch, batch_id)
+
+
+def test_good_records_are_stored_with_scorecard_and_rulebook_version(factory):
+    batch = run(factory, {"a.jsonl": [make_call("c1"), make_call("c2", agent="1002")]})
+    assert (batch.status, batch.calls_ok, batch.files_done, batch.errors) == ("done", 2, 1, [])
+    assert counts(factory) == (2, 2, 2)
+    with factory() as db:
+        call = db.scalar(select(Call).where(Call.external_id == "c2"))
+        assert call.agent_code == "1002" and str(call.call_date) == "2026-11-01"
+        assert call.scorecard.rulebook_version.version == "test-1"
+        assert call.scorecard.findings[0].span_start == 0 and call.scorecard.findings[0].span_end == 5
+        assert db.scalar(select(func.count()).select_from(RulebookVersion)) == 1
+
+
+def test_bad_record_is_listed_and_the_good_ones_kept(factory):
+    bad = FormatError("第 3 行不是合法的 JSON", source="b.jsonl", location="第 3 行")
+    batch = run(factory, {"a.jsonl": [make_call("c1")], "b.jsonl": [make_call("c2"), bad]})
+    assert batch.calls_ok == 2 and batch.files_done == 2
+    assert batch.errors == [{"file": "b.jsonl", "record": "第 3 行", "message": "第 3 行不是合法的 JSON"}]
+
+
+def test_duplicate_call_is_refused_not_overwritten(factory):
+    run(factory, {"a.jsonl": [make_call("c1")]})
+    batch = run(factory, {"again.jsonl": [make_call("c1"), make_call("c9")]})
+    assert batch.calls_ok == 1
+    assert "已导入过" in batch.errors[0]["message"] and "c1" in batch.errors[0]["record"]
+    assert counts(factory) == (2, 2, 2)
+
+
+def test_failed_inspection_stores_nothing_of_that_call(factory):
+    def inspector(call):
+        if call.id == "boom":
+            raise HotlineError("规则库无法加载")
+        return fake_inspector(call)
+
+    batch = run(factory, {"a.jsonl": [make_call("ok"), make_call("boom")]}, inspector)
+    assert batch.calls_ok == 1 and "规则库无法加载" in batch.errors[0]["message"]
+    assert counts(factory) == (1, 1, 1)
+
+
+def test_a_failing_store_leaves_no_half_call(factory):
+    def inspector(call):
+        card = fake_inspector(call)
+        if call.id == "bad":
+            card.findings[0].span = (3,)  # fails after the call row was added
+        return card
+
+    batch = run(factory, {"a.jsonl": [make_call("bad"), make_call("good")]}, inspector)
+    assert batch.status == "done" and batch.calls_ok == 1
+    assert "整条通话未保存" in batch.errors[0]["message"]
+    assert counts(factory) == (1, 1, 1)
+
+
+def test_meta_helpers():
+    assert agent_code_of({"工号": " 0123 "}) == "0123"
+    assert agent_code_of({}) == ""
+    assert str(date_of({"start_time": "2026/10/02 08:00:00"})) == "2026-10-02"
+    assert date_of({"date": "yesterday"}) is None
