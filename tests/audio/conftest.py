@@ -10,7 +10,12 @@ from audio_synth import COMPLAINT, GREETING, PROMPT, REPLY, THANKS, Built, build
 def dialogue() -> Built:
     """Greeting, citizen complaint, agent reply that starts over the citizen, 7 s of dead air, thanks."""
     return build_call(
-        [("agent", GREETING, 0.5), ("citizen", COMPLAINT, 6.0), ("agent", REPLY, 9.0), ("citizen", THANKS, 20.0)],
+        [
+            ("agent", GREETING, 0.5),
+            ("citizen", COMPLAINT, 6.0),
+            ("agent", REPLY, 9.0),
+            ("citizen", THANKS, 20.0),
+        ],
         24.0,
     )
 
@@ -19,7 +24,12 @@ def dialogue() -> Built:
 def polite_dialogue() -> Built:
     """Clean turn-taking: every agent turn starts about 0.8 s after the citizen stops."""
     return build_call(
-        [("agent", GREETING, 0.5), ("citizen", COMPLAINT, 6.3), ("agent", REPLY, 11.5), ("citizen", THANKS, 16.0)],
+        [
+            ("agent", GREETING, 0.5),
+            ("citizen", COMPLAINT, 6.3),
+            ("agent", REPLY, 11.5),
+            ("citizen", THANKS, 16.0),
+        ],
         18.0,
     )
 

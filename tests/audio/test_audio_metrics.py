@@ -40,8 +40,12 @@ def test_placeholder_turns_follow_the_speech(dialogue, dialogue_wav):
     assert call.has_times
     assert [t.speaker for t in call.turns] == [Speaker.AGENT, Speaker.CITIZEN, Speaker.AGENT, Speaker.CITIZEN]
     assert all(t.text == "" for t in call.turns)
-    truth = [dialogue.speech["agent"][0], dialogue.speech["citizen"][0], dialogue.speech["agent"][1],
-             dialogue.speech["citizen"][1]]
+    truth = [
+        dialogue.speech["agent"][0],
+        dialogue.speech["citizen"][0],
+        dialogue.speech["agent"][1],
+        dialogue.speech["citizen"][1],
+    ]
     for turn, (s, e) in zip(call.turns, truth, strict=True):
         assert turn.start == pytest.approx(s, abs=0.25)
         assert turn.end == pytest.approx(e, abs=0.35)
@@ -71,7 +75,9 @@ def test_silent_call(silent_call, tmp_path):
 
 @pytest.mark.parametrize(("gain", "expect_clipping"), [(-12.0, False), (8.0, True)])
 def test_clipping(tmp_path, gain, expect_clipping):
-    built = build_call([("agent", GREETING, 0.5), ("citizen", COMPLAINT, 6.0)], 11.0, gain_dbfs={"agent": gain})
+    built = build_call(
+        [("agent", GREETING, 0.5), ("citizen", COMPLAINT, 6.0)], 11.0, gain_dbfs={"agent": gain}
+    )
     built.samples = np.clip(built.samples, -1.0, 1.0)
     m = load_call(built.write(tmp_path / "c.wav"))
     ratio = m.meta["metrics"]["agent_clipping_ratio"]

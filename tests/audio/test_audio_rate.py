@@ -34,11 +34,14 @@ def test_turn_cpm(turn, cpm):
 
 
 def test_speaker_pace_is_time_weighted_and_relative_to_citizen():
-    call = Call("c", [
-        Turn(A, "一二三四五六七八九十", 0.0, 5.0),          # 120/min
-        Turn(C, "一二三四五", 5.5, 10.5),                    # 60/min: a slow, elderly caller
-        Turn(A, "一二三四五六七八九十一二三四五六七八九十", 11.0, 16.0),  # 240/min
-    ])
+    call = Call(
+        "c",
+        [
+            Turn(A, "一二三四五六七八九十", 0.0, 5.0),  # 120/min
+            Turn(C, "一二三四五", 5.5, 10.5),  # 60/min: a slow, elderly caller
+            Turn(A, "一二三四五六七八九十一二三四五六七八九十", 11.0, 16.0),  # 240/min
+        ],
+    )
     assert speaker_cpm(call, A) == pytest.approx(30 * 60 / 10)
     assert speaker_cpm(call, C) == pytest.approx(60.0)
     m = rate_metrics(call)

@@ -16,7 +16,9 @@ def _peak_freq(x: np.ndarray, rate: int) -> float:
     return float(np.fft.rfftfreq(len(x), 1 / rate)[np.argmax(spec)])
 
 
-@pytest.mark.parametrize(("rate_in", "rate_out"), [(44100, 16000), (22050, 16000), (8000, 16000), (48000, 8000)])
+@pytest.mark.parametrize(
+    ("rate_in", "rate_out"), [(44100, 16000), (22050, 16000), (8000, 16000), (48000, 8000)]
+)
 def test_resample_keeps_pitch_and_length(rate_in, rate_out):
     y = resample(_tone(440.0, rate_in), rate_in, rate_out)
     assert len(y) == rate_out

@@ -3,8 +3,10 @@ import pytest
 from audio_synth import COMPLAINT, GREETING, speak
 
 from hotline.audio.intervals import intersect, total
+from hotline.audio.recording import resample
 from hotline.audio.settings import VadSettings
 from hotline.audio.vad import detect_speech, segments_from_probabilities
+
 
 def flat(items):
     return [v for seg in items for v in seg]
@@ -42,7 +44,6 @@ def test_padding_is_clamped_to_the_recording():
 @pytest.mark.parametrize("rate", [8000, 16000, 22050, 44100])
 def test_finds_mandarin_speech_at_any_rate(rate):
     voice, vrate = speak(COMPLAINT)
-    from hotline.audio.recording import resample
 
     voice = resample(voice, vrate, rate) * 0.3
     x = np.zeros(int(rate * 8.0), dtype=np.float32)

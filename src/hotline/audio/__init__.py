@@ -15,8 +15,16 @@ if TYPE_CHECKING:
     from hotline.model import Call
 
 __all__ = [
-    "AUDIO_SUFFIXES", "AlignmentError", "AudioError", "AudioSettings", "AudioSettingsError",
-    "SpeechToTextError", "find_recordings", "is_audio_file", "load_call", "load_settings",
+    "AUDIO_SUFFIXES",
+    "AlignmentError",
+    "AudioError",
+    "AudioSettings",
+    "AudioSettingsError",
+    "SpeechToTextError",
+    "find_recordings",
+    "is_audio_file",
+    "load_call",
+    "load_settings",
 ]
 
 

@@ -21,8 +21,12 @@ class Alignment:
     unplaced: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
-        return {"method": self.method, "offset": self.offset, "agreement": self.agreement,
-                "unplaced_turns": self.unplaced}
+        return {
+            "method": self.method,
+            "offset": self.offset,
+            "agreement": self.agreement,
+            "unplaced_turns": self.unplaced,
+        }
 
 
 def _mask(items: list[Interval], cells: int, origin: float):  # -> np.ndarray
@@ -35,8 +39,9 @@ def _mask(items: list[Interval], cells: int, origin: float):  # -> np.ndarray
     return m
 
 
-def estimate_offset(pairs: list[tuple[list[Interval], list[Interval]]], duration: float,
-                    max_offset: float) -> tuple[float, float, float]:
+def estimate_offset(
+    pairs: list[tuple[list[Interval], list[Interval]]], duration: float, max_offset: float
+) -> tuple[float, float, float]:
     """Best shift of the turn intervals onto the speech: (offset, agreement at it, agreement at 0).
 
     ``pairs`` holds (turn intervals, speech intervals) per side; agreement is the share of turn time

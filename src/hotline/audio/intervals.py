@@ -54,7 +54,9 @@ def gaps(items: list[Interval], start: float | None = None, end: float | None = 
     return out
 
 
-def merge_close(items: list[Interval], max_gap: float, blockers: list[Interval] | None = None) -> list[Interval]:
+def merge_close(
+    items: list[Interval], max_gap: float, blockers: list[Interval] | None = None
+) -> list[Interval]:
     """Join neighbours closer than ``max_gap`` unless a blocker interval falls in the gap between them."""
     out: list[Interval] = []
     for s, e in items:

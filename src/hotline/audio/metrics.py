@@ -35,7 +35,9 @@ class Activity:
         return iv.merge_close(self.citizen, self.merge_gap, self.agent)
 
 
-def level_metrics(x: np.ndarray, rate: int, speech: list[Interval], clip_level: float) -> dict[str, float | None]:
+def level_metrics(
+    x: np.ndarray, rate: int, speech: list[Interval], clip_level: float
+) -> dict[str, float | None]:
     """Speech level (RMS dBFS over the speech) and the share of clipped samples in it."""
     import numpy as np
 

@@ -18,9 +18,7 @@ from hotline.audio.stt import Transcriber, make_transcriber
 from hotline.audio.vad import detect_speech
 from hotline.model import Call, Speaker, Turn
 
-MONO_NEEDS_TRANSCRIPT = (
-    "单声道录音无法区分坐席与市民：请用 --transcript 提供转写文本（可不带时间），或使用坐席、市民分轨的双声道录音"
-)
+MONO_NEEDS_TRANSCRIPT = "单声道录音无法区分坐席与市民：请用 --transcript 提供转写文本（可不带时间），或使用坐席、市民分轨的双声道录音"
 
 
 @dataclass(slots=True)
@@ -93,8 +91,7 @@ def _side(cfg: AudioSettings) -> str:
 def _fit(turns: list[Turn], an: Analysis, cfg: AudioSettings, info: dict[str, Any]):
     """Shift a timed transcript onto the speech, or place an untimed one on it."""
     if all(t.start is not None and t.end is not None for t in turns):
-        pairs = [(turn_intervals(turns, s), an.speech[s]) for s in (Speaker.AGENT, Speaker.CITIZEN)] if an.stereo \
-            else [(iv.union(turn_intervals(turns, Speaker.AGENT), turn_intervals(turns, Speaker.CITIZEN)), an.speech[None])]
+        pairs = _turns_on_speech(turns, an)
         offset, best, at_zero = align.estimate_offset(pairs, an.recording.duration, cfg.alignment.max_offset)
         if offset and best - at_zero >= cfg.alignment.min_gain:
             info["alignment"] = align.Alignment("offset", round(offset, 3), round(best, 3)).to_dict()
@@ -107,8 +104,18 @@ def _fit(turns: list[Turn], an: Analysis, cfg: AudioSettings, info: dict[str, An
     placed, unplaced = align.place_turns(turns, an.speech)
     info["alignment"] = align.Alignment("segments", unplaced=unplaced).to_dict()
     if unplaced:
-        info["warnings"].append(f"录音中对应一方没有语音，{len(unplaced)} 轮无法定位时间：第 {_ordinals(unplaced)} 轮")
+        info["warnings"].append(
+            f"录音中对应一方没有语音，{len(unplaced)} 轮无法定位时间：第 {_ordinals(unplaced)} 轮"
+        )
     return placed, None
+
+
+def _turns_on_speech(turns: list[Turn], an: Analysis) -> list[tuple[list[Interval], list[Interval]]]:
+    """(turn intervals, speech intervals) per channel, to estimate a transcript's time offset."""
+    if an.stereo:
+        return [(turn_intervals(turns, s), an.speech[s]) for s in (Speaker.AGENT, Speaker.CITIZEN)]
+    both = iv.union(turn_intervals(turns, Speaker.AGENT), turn_intervals(turns, Speaker.CITIZEN))
+    return [(both, an.speech[None])]
 
 
 def _ordinals(indexes: list[int]) -> str:
@@ -120,7 +127,9 @@ def _turns_without_transcript(
 ) -> list[Turn]:
     if not an.stereo:
         raise AudioError(MONO_NEEDS_TRANSCRIPT, source=an.recording.path)
-    act = Activity(an.speech[Speaker.AGENT], an.speech[Speaker.CITIZEN], an.recording.duration, cfg.turns.merge_gap)
+    act = Activity(
+        an.speech[Speaker.AGENT], an.speech[Speaker.CITIZEN], an.recording.duration, cfg.turns.merge_gap
+    )
     stretches = {Speaker.AGENT: act.agent_turns, Speaker.CITIZEN: act.citizen_turns}
     turns = align.placeholder_turns(stretches)
     own = transcriber is None

@@ -83,7 +83,9 @@ class HttpTranscriber:
         except httpx.HTTPError as exc:
             raise SpeechToTextError(f"无法连接语音转写服务：{exc}", source=self.url) from None
         if resp.status_code != 200:
-            raise SpeechToTextError(f"语音转写服务返回错误 {resp.status_code}：{resp.text[:200]}", source=self.url)
+            raise SpeechToTextError(
+                f"语音转写服务返回错误 {resp.status_code}：{resp.text[:200]}", source=self.url
+            )
         return _text_of(resp, self.url)
 
     def close(self) -> None:
@@ -117,7 +119,9 @@ class SherpaTranscriber:
             ) from None
         folder = Path(cfg.model_dir)
         if not cfg.model_dir or not folder.is_dir():
-            raise SpeechToTextError("sherpa-onnx 模型目录不存在（stt.sherpa_onnx.model_dir）", source=cfg.model_dir)
+            raise SpeechToTextError(
+                "sherpa-onnx 模型目录不存在（stt.sherpa_onnx.model_dir）", source=cfg.model_dir
+            )
         kind, files = model_files(folder, cfg.model_type)
         self.recognizer = _build(sherpa_onnx.OfflineRecognizer, kind, files, cfg.num_threads, language)
 
@@ -147,10 +151,14 @@ def model_files(folder: Path, model_type: str) -> tuple[str, dict[str, str]]:
         raise SpeechToTextError("模型目录中没有 tokens.txt", source=str(folder))
     parts = {name: _pick(folder, name) for name in ("encoder", "decoder", "joiner", "model")}
     kind = model_type if model_type != "auto" else _guess_kind(folder, parts)
-    needed = {"transducer": ("encoder", "decoder", "joiner"), "whisper": ("encoder", "decoder")}.get(kind, ("model",))
+    needed = {"transducer": ("encoder", "decoder", "joiner"), "whisper": ("encoder", "decoder")}.get(
+        kind, ("model",)
+    )
     missing = [n for n in needed if not parts[n]]
     if missing:
-        raise SpeechToTextError(f"模型目录缺少 {kind} 模型文件：{', '.join(missing)}*.onnx", source=str(folder))
+        raise SpeechToTextError(
+            f"模型目录缺少 {kind} 模型文件：{', '.join(missing)}*.onnx", source=str(folder)
+        )
     files = {n: parts[n] for n in needed}
     files["tokens"] = str(tokens[0])
     return kind, files  # type: ignore[return-value]
@@ -161,17 +169,30 @@ def _guess_kind(folder: Path, parts: dict[str, str | None]) -> str:
         return "transducer" if parts["joiner"] else "whisper"
     if parts["model"]:
         return "sense_voice" if "sense" in folder.name.lower() else "paraformer"
-    raise SpeechToTextError("无法识别模型目录的类型，请在 stt.sherpa_onnx.model_type 中指定", source=str(folder))
+    raise SpeechToTextError(
+        "无法识别模型目录的类型，请在 stt.sherpa_onnx.model_type 中指定", source=str(folder)
+    )
 
 
 def _build(cls: Any, kind: str, f: dict[str, str], threads: int, language: str) -> Any:
     if kind == "paraformer":
         return cls.from_paraformer(paraformer=f["model"], tokens=f["tokens"], num_threads=threads)
     if kind == "sense_voice":
-        return cls.from_sense_voice(model=f["model"], tokens=f["tokens"], num_threads=threads,
-                                    language=language, use_itn=True)
+        return cls.from_sense_voice(
+            model=f["model"], tokens=f["tokens"], num_threads=threads, language=language, use_itn=True
+        )
     if kind == "whisper":
-        return cls.from_whisper(encoder=f["encoder"], decoder=f["decoder"], tokens=f["tokens"],
-                                num_threads=threads, language=language)
-    return cls.from_transducer(encoder=f["encoder"], decoder=f["decoder"], joiner=f["joiner"],
-                               tokens=f["tokens"], num_threads=threads)
+        return cls.from_whisper(
+            encoder=f["encoder"],
+            decoder=f["decoder"],
+            tokens=f["tokens"],
+            num_threads=threads,
+            language=language,
+        )
+    return cls.from_transducer(
+        encoder=f["encoder"],
+        decoder=f["decoder"],
+        joiner=f["joiner"],
+        tokens=f["tokens"],
+        num_threads=threads,
+    )

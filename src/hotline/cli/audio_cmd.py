@@ -54,8 +54,12 @@ def summary_lines(call: Any) -> list[str]:
 
 
 def _source(name: str) -> str:
-    return {"vad": "语音活动检测（无文字）", "transcript": "转写文本", "http": "语音转写服务",
-            "sherpa-onnx": "sherpa-onnx 离线转写"}.get(name, name)
+    return {
+        "vad": "语音活动检测（无文字）",
+        "transcript": "转写文本",
+        "http": "语音转写服务",
+        "sherpa-onnx": "sherpa-onnx 离线转写",
+    }.get(name, name)
 
 
 def _transcript_for(audio_path: Path, transcript: Path | None) -> Any:
@@ -85,19 +89,36 @@ def audio() -> None:
 
 @audio.command("analyze")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--transcript", "-t", type=click.Path(exists=True, path_type=Path),
-              help="转写文本文件；分析文件夹时可给文件夹，按同名文件匹配")
-@click.option("--settings", "-s", "settings_path", type=click.Path(exists=True, path_type=Path),
-              help="录音设置文件（YAML，未写的项沿用默认值）")
+@click.option(
+    "--transcript",
+    "-t",
+    type=click.Path(exists=True, path_type=Path),
+    help="转写文本文件；分析文件夹时可给文件夹，按同名文件匹配",
+)
+@click.option(
+    "--settings",
+    "-s",
+    "settings_path",
+    type=click.Path(exists=True, path_type=Path),
+    help="录音设置文件（YAML，未写的项沿用默认值）",
+)
 @click.option("--agent-channel", type=click.Choice(["left", "right"]), help="坐席所在声道（默认左声道）")
 @click.option("--stt", type=click.Choice(["none", "http", "sherpa-onnx"]), help="语音转写后端")
 @click.option("--stt-url", help="OpenAI 兼容语音转写服务地址")
 @click.option("--stt-model-dir", type=click.Path(path_type=Path), help="sherpa-onnx 模型目录")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="把结果（含轮次与指标）写成 JSONL 文件")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出到屏幕")
-def analyze_cmd(paths: tuple[Path, ...], transcript: Path | None, settings_path: Path | None,
-                agent_channel: str | None, stt: str | None, stt_url: str | None, stt_model_dir: Path | None,
-                output: Path | None, as_json: bool) -> None:
+def analyze_cmd(
+    paths: tuple[Path, ...],
+    transcript: Path | None,
+    settings_path: Path | None,
+    agent_channel: str | None,
+    stt: str | None,
+    stt_url: str | None,
+    stt_model_dir: Path | None,
+    output: Path | None,
+    as_json: bool,
+) -> None:
     """分析录音（单个文件或文件夹）：说话时段、冷场、应答间隔、抢话、音量、语速、无声电话。"""
     from hotline.audio import load_call, load_settings
 
@@ -114,7 +135,9 @@ def analyze_cmd(paths: tuple[Path, ...], transcript: Path | None, settings_path:
             click.echo(f"错误：{exc}", err=True)
             continue
         calls.append(call)
-        click.echo(json.dumps(call.to_dict(), ensure_ascii=False) if as_json else "\n".join(summary_lines(call)))
+        click.echo(
+            json.dumps(call.to_dict(), ensure_ascii=False) if as_json else "\n".join(summary_lines(call))
+        )
     if output:
         output.write_text("".join(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in calls), "utf-8")
         click.echo(f"已写入 {output}（{len(calls)} 通）", err=True)
