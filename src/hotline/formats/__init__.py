@@ -1,0 +1,102 @@
+"""Reading transcripts. Every reader yields Calls; a bad record is a ``FormatError`` naming the file,
+the line or record and the problem. ``read_calls`` streams: a JSONL of a million calls is never
+held in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from hotline.errors import FormatError
+from hotline.formats.csvfmt import read_csv_text
+from hotline.formats.decode import decode_bytes
+from hotline.formats.dialogue import looks_like_dialogue, read_dialogue_text
+from hotline.formats.jsonfmt import read_json_text, read_jsonl_lines
+from hotline.model import Call
+
+TRANSCRIPT_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".txt", ".dialog", ".text"}
+AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3"}
+
+ErrorHandler = Callable[[FormatError], None]
+
+
+def _raise(exc: FormatError) -> None:
+    raise exc
+
+
+def read_calls(path: str | Path, on_error: ErrorHandler | None = None) -> Iterator[Call]:
+    """Yield every call under ``path`` (a file or a folder). Bad records go to ``on_error``;
+    without a handler the first one raises."""
+    handle = on_error or _raise
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES)
+        if not files:
+            handle(FormatError("文件夹里没有可读的转写文件（.jsonl .json .csv .txt）", source=str(path)))
+        for f in files:
+            yield from read_calls(f, on_error)
+        return
+    if not path.exists():
+        handle(FormatError("文件不存在", source=str(path)))
+        return
+    try:
+        for item in _read_file(path):
+            if isinstance(item, FormatError):
+                handle(item)
+            else:
+                yield item
+    except FormatError as exc:
+        handle(exc)
+
+
+def read_call(path: str | Path) -> Call:
+    """Read a file that holds exactly one call."""
+    calls = list(read_calls(path))
+    if len(calls) != 1:
+        raise FormatError(f"应只含一通通话，实际有 {len(calls)} 通", source=str(path))
+    return calls[0]
+
+
+def _read_file(path: Path) -> Iterator[Call | FormatError]:
+    source, stem, suffix = str(path), path.stem, path.suffix.lower()
+    if suffix in AUDIO_SUFFIXES:
+        raise FormatError("这是录音文件：请用 hotline inspect 直接检查录音（可加 --transcript）", source=source)
+    if suffix in (".jsonl", ".ndjson"):
+        yield from _read_jsonl(path)
+        return
+    text = decode_bytes(path.read_bytes(), source)
+    if not text.strip():
+        raise FormatError("文件为空", source=source)
+    kind = {".json": "json", ".csv": "csv"}.get(suffix) or sniff(text)
+    if kind == "json":
+        yield from read_json_text(text, source, stem)
+    elif kind == "jsonl":
+        yield from read_jsonl_lines(iter(text.splitlines()), source, stem)
+    elif kind == "csv":
+        yield from read_csv_text(text, source)
+    else:
+        yield from read_dialogue_text(text, source, stem)
+
+
+def _read_jsonl(path: Path) -> Iterator[Call | FormatError]:
+    with path.open("r", encoding="utf-8-sig", errors="strict") as fh:
+        try:
+            yield from read_jsonl_lines(iter(fh), str(path), path.stem)
+        except UnicodeDecodeError:
+            raise FormatError("JSONL 文件须为 UTF-8 编码", source=str(path)) from None
+
+
+def sniff(text: str) -> str:
+    """Guess the format of a file with an unhelpful extension from its content."""
+    head = text.lstrip()[:2000]
+    if looks_like_dialogue(text):
+        return "dialogue"
+    if head.startswith("["):
+        return "json"
+    if head.startswith("{"):
+        first = head.splitlines()[0].strip()
+        return "jsonl" if first.endswith("}") and len(text.strip().splitlines()) > 1 else "json"
+    first_line = head.splitlines()[0] if head else ""
+    if "," in first_line and ("call_id" in first_line.lower() or "通话" in first_line):
+        return "csv"
+    return "dialogue"

@@ -1,0 +1,90 @@
+"""Plain dialogue text: ``坐席：…`` / ``市民：…`` lines, an optional ``[00:01.2-00:03.5]`` time prefix,
+leading ``# key: value`` metadata lines, and ``---`` lines between calls in one file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from hotline.errors import FormatError
+from hotline.formats.speakers import clean_text, load_aliases, parse_speaker
+from hotline.model import Call, Turn
+
+_TIME = r"(?:\d+:)?\d+(?:\.\d+)?"
+_LINE = re.compile(
+    rf"^\s*(?:[\[【]\s*(?P<start>{_TIME})\s*[-–~－]\s*(?P<end>{_TIME})\s*[\]】]\s*)?"
+    r"(?P<label>[^\s:：\[\]【】]{1,12})\s*[:：]\s*(?P<text>.*)$"
+)
+_META = re.compile(r"^\s*#\s*(?P<key>[\w\u4e00-\u9fff]+)\s*[:：]\s*(?P<value>.*)$")
+_SEPARATOR = re.compile(r"^\s*(?:-{3,}|={3,})\s*$")
+
+
+def parse_time(value: str) -> float:
+    """``mm:ss.s``, ``hh:mm:ss.s`` or plain seconds → seconds."""
+    seconds = 0.0
+    for part in value.split(":"):
+        seconds = seconds * 60 + float(part)
+    return seconds
+
+
+def looks_like_dialogue(text: str) -> bool:
+    labels = load_aliases().lookup()
+    for line in text.splitlines()[:20]:
+        m = _LINE.match(line)
+        if m and m.group("label").strip().lower() in labels:
+            return True
+    return False
+
+
+def read_dialogue_text(text: str, source: str, stem: str) -> Iterator[Call | FormatError]:
+    blocks: list[list[tuple[int, str]]] = [[]]
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if _SEPARATOR.match(line):
+            blocks.append([])
+        else:
+            blocks[-1].append((lineno, line))
+    blocks = [b for b in blocks if any(line.strip() for _, line in b)]
+    for i, block in enumerate(blocks):
+        call_id = stem if len(blocks) == 1 else f"{stem}-{i + 1}"
+        try:
+            yield _parse_block(block, source, call_id)
+        except FormatError as exc:
+            yield exc
+
+
+def _parse_block(block: list[tuple[int, str]], source: str, call_id: str) -> Call:
+    meta: dict[str, str] = {}
+    turns: list[Turn] = []
+    for lineno, line in block:
+        where = f"第 {lineno} 行"
+        if not line.strip():
+            continue
+        m_meta = _META.match(line)
+        if m_meta and not turns:
+            meta[m_meta.group("key")] = m_meta.group("value").strip()
+            continue
+        m = _LINE.match(line)
+        if m and m.group("label").strip().lower() in load_aliases().lookup():
+            turns.append(_turn(m, source, where))
+        elif turns:
+            turns[-1].text += line.strip()  # a wrapped line continues the previous turn
+        else:
+            raise FormatError("无法识别的行：应以「坐席：」或「市民：」等说话人开头", source=source, location=where)
+    if not turns:
+        raise FormatError("没有任何话轮", source=source, location=f"第 {block[0][0]} 行起")
+    call_id = meta.pop("id", call_id)
+    return Call(id=call_id, turns=turns, meta=meta)
+
+
+def _turn(m: re.Match[str], source: str, where: str) -> Turn:
+    speaker = parse_speaker(m.group("label"), source, where)
+    start = end = None
+    if m.group("start") is not None:
+        try:
+            start, end = parse_time(m.group("start")), parse_time(m.group("end"))
+        except ValueError:
+            raise FormatError("时间格式应为 [mm:ss.s-mm:ss.s]", source=source, location=where) from None
+        if end < start:
+            raise FormatError(f"结束时间早于开始时间（{m.group('start')}-{m.group('end')}）",
+                              source=source, location=where)
+    return Turn(speaker, clean_text(m.group("text")), start, end)

@@ -1,0 +1,33 @@
+"""The one inspection engine: everything that judges an agent goes through here.
+
+>>> from hotline.inspect import default_engine
+>>> card = default_engine().inspect(call)
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from hotline.inspect.context import Hit
+from hotline.inspect.engine import Engine, InspectError
+from hotline.inspect.python_rules import Evidence
+
+__all__ = ["Engine", "Evidence", "Hit", "InspectError", "default_engine", "load_engine"]
+
+
+@functools.cache
+def default_engine() -> Engine:
+    """The engine for the bundled default rulebook, compiled once per process."""
+    from hotline.norms import load_default
+
+    return Engine(load_default())
+
+
+def load_engine(rulebook: str | Path | None = None) -> Engine:
+    """An engine for a city's rulebook file (which extends the default), or the default."""
+    if rulebook is None:
+        return default_engine()
+    from hotline.norms import load_rulebook
+
+    return Engine(load_rulebook(rulebook))

@@ -1,0 +1,74 @@
+"""Compiling a rulebook once: one Aho-Corasick automaton over every phrase of every lexicon,
+compiled regexes, and the per-node lookups the operators need."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import ahocorasick
+
+from hotline.norms.schema import Matcher, Rulebook, iter_nodes
+from hotline.text import normalize_phrase
+
+
+@dataclass(slots=True)
+class Compiled:
+    rulebook: Rulebook
+    automaton: ahocorasick.Automaton
+    node_keys: dict[int, list[str]] = field(default_factory=dict)
+    regexes: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = field(default_factory=dict)
+    negation_prefixes: tuple[str, ...] = ()
+    reporting_markers: tuple[str, ...] = ()
+    quote_pairs: tuple[tuple[str, str], ...] = ()
+    negation_safe_key: str = "negation_safe"
+    has_phrases: bool = False
+
+
+def compile_rulebook(rb: Rulebook) -> Compiled:
+    phrase_keys: dict[str, set[str]] = {}
+
+    def add(key: str, phrases: list[str]) -> None:
+        for p in phrases:
+            norm = normalize_phrase(p)
+            if norm:
+                phrase_keys.setdefault(norm, set()).add(key)
+
+    for name, phrases in rb.lexicons.items():
+        add(name, phrases)
+    guards = rb.guards
+    compiled = Compiled(
+        rulebook=rb,
+        automaton=ahocorasick.Automaton(),
+        negation_prefixes=tuple(normalize_phrase(p) for p in guards.negation_prefixes),
+        reporting_markers=tuple(normalize_phrase(p) for p in guards.reporting_markers),
+        quote_pairs=tuple((q[0], q[-1]) for q in guards.quote_pairs if q),
+        negation_safe_key=guards.negation_safe_lexicon,
+    )
+    for node in _all_nodes(rb):
+        if node.phrases is not None:
+            keys = node.phrases.lexicon_names()
+            if node.phrases.phrases:
+                inline = f"inline:{id(node)}"
+                add(inline, node.phrases.phrases)
+                keys = [*keys, inline]
+            compiled.node_keys[id(node)] = keys
+        if node.regex is not None:
+            exclude = re.compile(node.regex.exclude) if node.regex.exclude else None
+            compiled.regexes[id(node)] = (re.compile(node.regex.pattern), exclude)
+    for phrase, keys in phrase_keys.items():
+        compiled.automaton.add_word(phrase, (len(phrase), tuple(sorted(keys))))
+    compiled.has_phrases = bool(phrase_keys)
+    if phrase_keys:
+        compiled.automaton.make_automaton()
+    return compiled
+
+
+def _all_nodes(rb: Rulebook) -> list[Matcher]:
+    roots: list[Matcher] = list(rb.detectors.values())
+    for rule in rb.rules:
+        roots.extend(m for m in (rule.match, rule.applies_when) if m is not None)
+    out: list[Matcher] = []
+    for root in roots:
+        out.extend(iter_nodes(root))
+    return out

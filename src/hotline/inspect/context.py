@@ -1,0 +1,108 @@
+"""Everything computed once per call: normalised turn texts, one automaton pass over all of them,
+and the guards that every phrase match goes through."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Any, NamedTuple
+
+from hotline.inspect.compiled import Compiled
+from hotline.model import Call, Speaker, WorkOrder
+from hotline.text import Normalized, normalize
+
+CLAUSE_MARKS = ",.!?;:、"
+
+
+class Hit(NamedTuple):
+    """A match: turn index (-1 for the whole call), [start, end) in the normalised text of that turn,
+    and an optional note (e.g. "冷场 12.3 秒") used as evidence instead of the matched text."""
+
+    turn_index: int
+    start: int
+    end: int
+    note: str = ""
+
+
+CALL_HIT = Hit(-1, 0, 0)
+
+
+class CallContext:
+    def __init__(self, call: Call, compiled: Compiled, work_order: WorkOrder | None = None):
+        self.call = call
+        self.compiled = compiled
+        self.work_order = work_order
+        self.norm: list[Normalized] = [normalize(t.text) for t in call.turns]
+        self.speakers = [t.speaker for t in call.turns]
+        self.memo: dict[tuple[int, frozenset[int] | None], list[Hit] | None] = {}
+        self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
+        self._quotes: dict[int, list[tuple[int, int]]] = {}
+        self.embeddings: dict[int, Any] = {}
+
+    def turns_of(self, speaker: str) -> list[int]:
+        if speaker == "any":
+            return list(range(len(self.speakers)))
+        want = Speaker(speaker)
+        return [i for i, s in enumerate(self.speakers) if s is want]
+
+    def phrase_hits(self, key: str) -> list[tuple[int, int, int]]:
+        """(turn, start, end) of every phrase of lexicon ``key``, before guards."""
+        if self._phrase_hits is None:
+            self._phrase_hits = self._scan()
+        return self._phrase_hits.get(key, [])
+
+    def _scan(self) -> dict[str, list[tuple[int, int, int]]]:
+        out: dict[str, list[tuple[int, int, int]]] = {}
+        if not self.compiled.has_phrases:
+            return out
+        starts: list[int] = []
+        pos = 0
+        for n in self.norm:
+            starts.append(pos)
+            pos += len(n.text) + 1
+        joined = "\n".join(n.text for n in self.norm)
+        for end_idx, (length, keys) in self.compiled.automaton.iter(joined):
+            start = end_idx - length + 1
+            turn = bisect_right(starts, start) - 1
+            local = start - starts[turn]
+            hit = (turn, local, local + length)
+            for key in keys:
+                out.setdefault(key, []).append(hit)
+        return out
+
+    # ── guards ──────────────────────────────────────────────
+    def guarded(self, turn: int, start: int, end: int) -> bool:
+        """True when a match must not count: negated, inside a negation-safe phrase, or quoted."""
+        text = self.norm[turn].text
+        for s, e in self._safe_spans(turn):
+            if s < end and start < e and not (start <= s and e <= end and (e - s) < (end - start)):
+                return True
+        before = text[max(0, start - 4):start]
+        if any(before.endswith(p) for p in self.compiled.negation_prefixes):
+            return True
+        return self._quoted(turn, start, end)
+
+    def _safe_spans(self, turn: int) -> list[tuple[int, int]]:
+        return [(s, e) for t, s, e in self.phrase_hits(self.compiled.negation_safe_key) if t == turn]
+
+    def _quoted(self, turn: int, start: int, end: int) -> bool:
+        if any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
+            return True
+        text = self.norm[turn].text
+        clause_start = max(text.rfind(m, 0, start) for m in CLAUSE_MARKS) + 1
+        lead = text[clause_start:start]
+        return any(marker in lead for marker in self.compiled.reporting_markers)
+
+    def _quote_spans(self, turn: int) -> list[tuple[int, int]]:
+        if turn not in self._quotes:
+            text, spans = self.norm[turn].text, []
+            for open_q, close_q in self.compiled.quote_pairs:
+                i = text.find(open_q)
+                while i != -1:
+                    j = text.find(close_q, i + 1)
+                    if j == -1:
+                        spans.append((i, len(text)))
+                        break
+                    spans.append((i, j + 1))
+                    i = text.find(open_q, j + 1)
+            self._quotes[turn] = spans
+        return self._quotes[turn]

@@ -1,0 +1,142 @@
+"""The inspection engine: a compiled rulebook applied to calls. One engine serves real-call QA,
+drills, rewrite exercises and live hints."""
+
+from __future__ import annotations
+
+from hotline.errors import HotlineError
+from hotline.inspect.compiled import Compiled, compile_rulebook
+from hotline.inspect.context import CallContext, Hit
+from hotline.inspect.operators import evaluate
+from hotline.inspect.python_rules import resolve
+from hotline.inspect.scoring import score
+from hotline.model import Call, Finding, RuleOutcome, Scorecard, Speaker, Turn, WorkOrder
+from hotline.norms.schema import Rulebook, RuleSpec
+
+
+class InspectError(HotlineError):
+    code = "E300"
+
+
+class Engine:
+    def __init__(self, rulebook: Rulebook):
+        self.rulebook = rulebook
+        self.compiled: Compiled = compile_rulebook(rulebook)
+        self.rules = [r for r in rulebook.rules if r.enabled]
+        self._by_id = {r.id: r for r in rulebook.rules}
+        self._utterance_rules = [r for r in self.rules if r.utterance]
+
+    # ── lookups ─────────────────────────────────────────────
+    def rule(self, rule_id: str) -> RuleSpec:
+        try:
+            return self._by_id[rule_id]
+        except KeyError:
+            raise InspectError(f"规则库中没有规则 {rule_id}") from None
+
+    def rule_ids(self) -> list[str]:
+        return [r.id for r in self.rules]
+
+    def detector_names(self) -> list[str]:
+        return list(self.rulebook.detectors)
+
+    # ── judging ─────────────────────────────────────────────
+    def inspect(self, call: Call, work_order: WorkOrder | None = None) -> Scorecard:
+        ctx = CallContext(call, self.compiled, work_order)
+        return self._run(ctx, self.rules)
+
+    def check_utterance(self, text: str, speaker: Speaker = Speaker.AGENT) -> list[Finding]:
+        """Findings of the rules that judge a single sentence (rewrite exercises, live hints)."""
+        ctx = CallContext(Call(id="utterance", turns=[Turn(speaker, text)]), self.compiled)
+        return self._run(ctx, self._utterance_rules).findings
+
+    def detect(self, call: Call, detector: str) -> list[Hit]:
+        if detector not in self.rulebook.detectors:
+            raise InspectError(f"规则库中没有检测器 {detector}")
+        ctx = CallContext(call, self.compiled)
+        return [h for h in evaluate(self.rulebook.detectors[detector], ctx) or [] if h.turn_index >= 0]
+
+    def acts(self, text: str, speaker: Speaker = Speaker.AGENT) -> set[str]:
+        """Names of the detectors that fire on one utterance."""
+        ctx = CallContext(Call(id="utterance", turns=[Turn(speaker, text)]), self.compiled)
+        fired = set()
+        for name, node in self.rulebook.detectors.items():
+            hits = evaluate(node, ctx)
+            if hits and any(h.turn_index >= 0 for h in hits):
+                fired.add(name)
+        return fired
+
+    def _run(self, ctx: CallContext, rules: list[RuleSpec]) -> Scorecard:
+        outcomes: list[RuleOutcome] = []
+        findings: list[Finding] = []
+        for rule in rules:
+            status, found = self._apply(rule, ctx)
+            points = 0.0
+            if status == "failed":
+                points = -min(rule.points * max(1, len(found)), rule.max_deduction or rule.points)
+            elif status == "awarded":
+                points = rule.points
+            outcomes.append(RuleOutcome(rule.id, rule.dimension, status, points))
+            findings.extend(found)
+        return score(ctx.call.id, self.rulebook, outcomes, findings)
+
+    def _apply(self, rule: RuleSpec, ctx: CallContext) -> tuple[str, list[Finding]]:
+        if rule.kind == "python":
+            return self._apply_python(rule, ctx)
+        if rule.applies_when is not None and not evaluate(rule.applies_when, ctx):
+            return "na", []
+        assert rule.match is not None
+        hits = evaluate(rule.match, ctx)
+        if hits is None:
+            return "na", []
+        if rule.kind == "forbid":
+            return ("failed", [self._finding(rule, ctx, h) for h in hits]) if hits else ("passed", [])
+        if rule.kind == "award":
+            return ("awarded", []) if hits else ("passed", [])
+        return ("passed", []) if hits else ("failed", [self._missing(rule, ctx)])
+
+    def _apply_python(self, rule: RuleSpec, ctx: CallContext) -> tuple[str, list[Finding]]:
+        assert rule.impl is not None
+        if rule.needs == "work_order" and ctx.work_order is None:
+            return "na", []
+        func = resolve(rule.impl)
+        if func is None:
+            return "na", []
+        evidence = func(ctx.call, ctx.work_order) if rule.needs else func(ctx.call)
+        if not evidence:
+            return "passed", []
+        return "failed", [
+            Finding(rule.id, rule.dimension, rule.severity, e.turn_index, e.span, e.evidence,
+                    e.message or rule.message, rule.suggestion, rule.points, rule.veto)
+            for e in evidence
+        ]
+
+    def _finding(self, rule: RuleSpec, ctx: CallContext, hit: Hit) -> Finding:
+        if hit.turn_index < 0:
+            anchor = self._anchor(rule, ctx)
+            return self._make(rule, ctx, anchor, None, hit.note)
+        norm = ctx.norm[hit.turn_index]
+        span = norm.to_original(hit.start, hit.end)
+        return self._make(rule, ctx, hit.turn_index, span, hit.note or norm.original[span[0]:span[1]])
+
+    def _missing(self, rule: RuleSpec, ctx: CallContext) -> Finding:
+        return self._make(rule, ctx, self._anchor(rule, ctx), None, "")
+
+    def _anchor(self, rule: RuleSpec, ctx: CallContext) -> int | None:
+        agent = ctx.turns_of("agent")
+        if rule.anchor == "first_agent" and agent:
+            return agent[0]
+        if rule.anchor == "last_agent" and agent:
+            return agent[-1]
+        return None
+
+    def _make(self, rule: RuleSpec, ctx: CallContext, turn: int | None, span: tuple[int, int] | None,
+              evidence: str) -> Finding:
+        if turn is not None and span is None:
+            span = (0, len(ctx.call.turns[turn].text))
+            evidence = evidence or ctx.call.turns[turn].text
+        where = ""
+        if turn is not None:
+            who = "坐席" if ctx.call.turns[turn].speaker is Speaker.AGENT else "市民"
+            where = f"（第 {turn + 1} 句，{who}）"
+        detail = f"：「{evidence}」" if evidence and rule.kind == "forbid" else ""
+        return Finding(rule.id, rule.dimension, rule.severity, turn, span, evidence,
+                       f"{rule.message}{detail}{where}", rule.suggestion, rule.points, rule.veto)

@@ -1,0 +1,289 @@
+"""Rule operators. ``evaluate(node, ctx, allowed)`` returns the hits of a matcher over the turns in
+``allowed`` (None = all turns), or None when the matcher cannot apply to this call (e.g. a timing
+operator on a transcript without times)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hotline.inspect import timing
+from hotline.inspect.context import CALL_HIT, CallContext, Hit
+from hotline.inspect.similar import similar_hits
+from hotline.norms.schema import Matcher, Scope
+
+Result = list[Hit] | None
+Allowed = frozenset[int] | None
+
+
+def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result:
+    key = (id(node), allowed)
+    if key in ctx.memo:
+        return ctx.memo[key]
+    result = _OPS[node.operator()](node, ctx, allowed)
+    ctx.memo[key] = result
+    return result
+
+
+def scope_turns(scope: Scope, ctx: CallContext, allowed: Allowed) -> list[int] | None:
+    turns = ctx.turns_of(scope.speaker)
+    if scope.min_chars:
+        turns = [i for i in turns if len(ctx.norm[i].text) >= scope.min_chars]
+    if scope.first_turns:
+        turns = turns[: scope.first_turns]
+    if scope.last_turns:
+        turns = turns[-scope.last_turns:]
+    if scope.first_seconds or scope.last_seconds:
+        if not ctx.call.has_times:
+            return None
+        call_end = max(t.end or 0.0 for t in ctx.call.turns)
+        if scope.first_seconds:
+            turns = [i for i in turns if (ctx.call.turns[i].start or 0.0) <= scope.first_seconds]
+        if scope.last_seconds:
+            turns = [i for i in turns if (ctx.call.turns[i].end or 0.0) >= call_end - scope.last_seconds]
+    if allowed is not None:
+        turns = [i for i in turns if i in allowed]
+    return turns
+
+
+def _union(results: list[list[Hit]]) -> list[Hit]:
+    seen: dict[tuple[int, int, int], Hit] = {}
+    for hits in results:
+        for h in hits:
+            seen.setdefault((h.turn_index, h.start, h.end), h)
+    return sorted(seen.values())
+
+
+def _all(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    results = [evaluate(c, ctx, allowed) for c in node.all or []]
+    if any(r is None for r in results):
+        return None
+    return _union(results) if all(results) else []  # type: ignore[arg-type]
+
+
+def _any(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    results: list[list[Hit]] = []
+    hit_turns: set[int] = set()
+    applicable = False
+    for child in node.any or []:
+        scope = allowed
+        if child.similar is not None and hit_turns:  # embeddings only where phrases found nothing
+            base = allowed if allowed is not None else frozenset(range(len(ctx.norm)))
+            scope = frozenset(base - hit_turns)
+        r = evaluate(child, ctx, scope)
+        if r is not None:
+            applicable = True
+            results.append(r)
+            hit_turns.update(h.turn_index for h in r)
+    return _union(results) if applicable else None
+
+
+def _not(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    assert node.not_ is not None
+    r = evaluate(node.not_, ctx, allowed)
+    if r is None:
+        return None
+    return [] if r else [CALL_HIT]
+
+
+def _detector(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    assert node.detector is not None
+    return evaluate(ctx.compiled.rulebook.detectors[node.detector], ctx, allowed)
+
+
+def _within(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    assert node.within is not None
+    turns = scope_turns(node.within, ctx, allowed)
+    if turns is None:
+        return None
+    return evaluate(node.within.of, ctx, frozenset(turns))
+
+
+def _phrases(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    op = node.phrases
+    assert op is not None
+    turns = scope_turns(op, ctx, allowed)
+    if turns is None:
+        return None
+    wanted = set(turns)
+    hits: list[tuple[int, int, int]] = []
+    for key in ctx.compiled.node_keys[id(node)]:
+        hits.extend(h for h in ctx.phrase_hits(key) if h[0] in wanted)
+    hits = _longest(hits)
+    if op.guards:
+        hits = [h for h in hits if not ctx.guarded(*h)]
+    found = [Hit(*h) for h in hits]
+    distinct = {ctx.norm[h.turn_index].text[h.start:h.end] for h in found}
+    if op.mode == "none":
+        return [] if found else [CALL_HIT]
+    if op.mode == "all":
+        need = {p for p in _node_phrases(node, ctx)}
+        return found if need <= distinct else []
+    if op.mode == "at_least":
+        return found if len(distinct) >= op.n else []
+    return found
+
+
+def _node_phrases(node: Matcher, ctx: CallContext) -> set[str]:
+    from hotline.text import normalize_phrase
+
+    op = node.phrases
+    assert op is not None
+    phrases = list(op.phrases)
+    for name in op.lexicon_names():
+        phrases.extend(ctx.compiled.rulebook.lexicons[name])
+    return {normalize_phrase(p) for p in phrases}
+
+
+def _longest(hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Drop matches contained in a longer match of the same set (谢谢 inside 谢谢您)."""
+    hits = sorted(set(hits), key=lambda h: (h[0], h[1], -h[2]))
+    out: list[tuple[int, int, int]] = []
+    for h in hits:
+        if out and out[-1][0] == h[0] and h[2] <= out[-1][2]:
+            continue
+        out.append(h)
+    return out
+
+
+def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    op = node.regex
+    assert op is not None
+    turns = scope_turns(op, ctx, allowed)
+    if turns is None:
+        return None
+    pattern, exclude = ctx.compiled.regexes[id(node)]
+    out: list[Hit] = []
+    for t in turns:
+        text = ctx.norm[t].text
+        for m in pattern.finditer(text):
+            s, e = m.span(1) if pattern.groups else m.span()
+            if s < 0:
+                s, e = m.span()
+            if exclude and exclude.search(text, max(0, m.start() - 4), min(len(text), m.end() + 4)):
+                continue
+            if op.guards and ctx.guarded(t, s, e):
+                continue
+            out.append(Hit(t, s, e))
+    return out
+
+
+def _similar(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    assert node.similar is not None
+    turns = scope_turns(node.similar, ctx, allowed)
+    if turns is None:
+        return None
+    return similar_hits(node.similar, ctx, turns)
+
+
+def _turn(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    op = node.turn
+    assert op is not None
+    has = [evaluate(m, ctx, allowed) for m in op.has]
+    if any(r is None for r in has):
+        return None
+    turn_sets = [{h.turn_index for h in r or []} for r in has]
+    candidates = set.intersection(*turn_sets) if turn_sets else set()
+    for m in op.lacks:
+        r = evaluate(m, ctx, frozenset(candidates)) or []
+        candidates -= {h.turn_index for h in r}
+    return [h for h in has[0] or [] if h.turn_index in candidates]
+
+
+def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    op = node.unanswered
+    assert op is not None
+    triggers = evaluate(op.trigger, ctx, allowed)
+    if triggers is None:
+        return None
+    agent_turns = ctx.turns_of("agent")
+    out: list[Hit] = []
+    done: set[int] = set()
+    for trig in triggers:
+        t = trig.turn_index
+        if t < 0 or t in done:
+            continue
+        done.add(t)
+        window = [i for i in agent_turns if i > t][: op.within]
+        if op.same_turn and t in agent_turns:
+            window = [t, *window]
+        if evaluate(op.expect, ctx, frozenset(window)):
+            continue
+        if t in agent_turns:
+            out.append(trig)
+        else:
+            said = ctx.norm[t].original[slice(*ctx.norm[t].to_original(trig.start, trig.end))]
+            anchor = window[0] if window else t
+            out.append(Hit(anchor, 0, len(ctx.norm[anchor].text), f"市民说「{said}」之后"))
+    return out
+
+
+def _sequence(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    chosen: list[Hit] = []
+    last = -1
+    for child in node.sequence or []:
+        r = evaluate(child, ctx, allowed)
+        if r is None:
+            return None
+        nxt = next((h for h in r if h.turn_index >= last), None)
+        if nxt is None:
+            return []
+        chosen.append(nxt)
+        last = nxt.turn_index
+    return chosen
+
+
+def _count(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    op = node.count
+    assert op is not None
+    r = evaluate(op.of, ctx, allowed)
+    if r is None:
+        return None
+    n = len({h.turn_index for h in r})
+    ok = (op.min is None or n >= op.min) and (op.max is None or n <= op.max)
+    if not ok:
+        return []
+    return r or [CALL_HIT]
+
+
+def _distinct(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    op = node.distinct
+    assert op is not None
+    results = [evaluate(m, ctx, allowed) for m in op.of]
+    if all(r is None for r in results):
+        return None
+    nonempty = [r for r in results if r]
+    return _union(nonempty) if len(nonempty) >= op.min else []
+
+
+def _silent_call(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    citizen = ctx.turns_of("citizen")
+    spoke = any(ctx.norm[i].text.strip(".,!?…-") for i in citizen)
+    metrics = ctx.call.meta.get("metrics") or {}
+    if metrics.get("citizen_speech_seconds"):
+        spoke = True
+    silent = not spoke
+    return [CALL_HIT] if silent == bool(node.silent_call) else []
+
+
+_OPS: dict[str, Callable[[Matcher, CallContext, Allowed], Result]] = {
+    "all": _all,
+    "any": _any,
+    "not_": _not,
+    "detector": _detector,
+    "within": _within,
+    "phrases": _phrases,
+    "regex": _regex,
+    "similar": _similar,
+    "turn": _turn,
+    "unanswered": _unanswered,
+    "sequence": _sequence,
+    "count": _count,
+    "distinct": _distinct,
+    "silent_call": _silent_call,
+    "silence": timing.silence,
+    "reply_gap": timing.reply_gap,
+    "overlap": timing.overlap,
+    "agent_gap": timing.agent_gap,
+    "speech_rate": timing.speech_rate,
+    "metric": timing.metric,
+}

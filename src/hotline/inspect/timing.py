@@ -1,0 +1,118 @@
+"""Timing operators: they need turn times (or audio metrics) and are N/A (None) without them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hotline.inspect.context import CALL_HIT, CallContext, Hit
+from hotline.model import Speaker
+from hotline.norms.schema import Matcher
+
+if TYPE_CHECKING:
+    from hotline.inspect.operators import Allowed, Result
+
+
+def _whole(ctx: CallContext, i: int, note: str) -> Hit:
+    return Hit(i, 0, len(ctx.norm[i].text), note)
+
+
+def _ok(ctx: CallContext, allowed: Allowed, i: int) -> bool:
+    return allowed is None or i in allowed
+
+
+def silence(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    assert node.silence is not None
+    if not ctx.call.has_times:
+        return None
+    turns, out = ctx.call.turns, []
+    for i in range(1, len(turns)):
+        gap = (turns[i].start or 0.0) - max((t.end or 0.0) for t in turns[:i])
+        if gap > node.silence.min_seconds and _ok(ctx, allowed, i):
+            out.append(_whole(ctx, i, f"冷场 {gap:.1f} 秒"))
+    return out
+
+
+def reply_gap(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    assert node.reply_gap is not None
+    if not ctx.call.has_times:
+        return None
+    turns, out = ctx.call.turns, []
+    for i in range(1, len(turns)):
+        prev, cur = turns[i - 1], turns[i]
+        if cur.speaker is Speaker.AGENT and prev.speaker is Speaker.CITIZEN and prev.text:
+            gap = (cur.start or 0.0) - (prev.end or 0.0)
+            if gap > node.reply_gap.min_seconds and _ok(ctx, allowed, i):
+                out.append(_whole(ctx, i, f"市民说完 {gap:.1f} 秒后才回应"))
+    return out
+
+
+def overlap(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    assert node.overlap is not None
+    if not ctx.call.has_times:
+        return None
+    turns, out = ctx.call.turns, []
+    for i in range(1, len(turns)):
+        prev, cur = turns[i - 1], turns[i]
+        if cur.speaker is Speaker.AGENT and prev.speaker is Speaker.CITIZEN:
+            over = (prev.end or 0.0) - (cur.start or 0.0)
+            if over > node.overlap.min_seconds and _ok(ctx, allowed, i):
+                out.append(_whole(ctx, i, f"与市民重叠 {over:.1f} 秒（抢话）"))
+    return out
+
+
+def agent_gap(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    op = node.agent_gap
+    assert op is not None
+    if not ctx.call.has_times:
+        return None
+    agent = ctx.turns_of("agent")
+    out = []
+    for a, b in zip(agent, agent[1:], strict=False):
+        gap = (ctx.call.turns[b].start or 0.0) - (ctx.call.turns[a].end or 0.0)
+        too_long = op.max_seconds is not None and gap > op.max_seconds
+        if (gap < op.min_seconds or too_long) and _ok(ctx, allowed, b):
+            out.append(_whole(ctx, b, f"与上一句提示间隔 {gap:.1f} 秒"))
+    return out
+
+
+def turn_cpm(ctx: CallContext, i: int) -> float | None:
+    """Characters per minute of turn ``i`` (punctuation excluded), None without a usable duration."""
+    t = ctx.call.turns[i]
+    if t.start is None or t.end is None or t.end <= t.start:
+        return None
+    chars = sum(1 for ch in ctx.norm[i].text if ch.isalnum())
+    return chars / ((t.end - t.start) / 60.0)
+
+
+def speech_rate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    op = node.speech_rate
+    assert op is not None
+    if not ctx.call.has_times:
+        return None
+    citizen_rates = [r for i in ctx.turns_of("citizen") if (r := turn_cpm(ctx, i))]
+    citizen_pace = sum(citizen_rates) / len(citizen_rates) if citizen_rates else None
+    out = []
+    for i in ctx.turns_of(op.speaker):
+        if not _ok(ctx, allowed, i) or sum(ch.isalnum() for ch in ctx.norm[i].text) < op.min_chars:
+            continue
+        cpm = turn_cpm(ctx, i)
+        if cpm is None:
+            continue
+        if op.max_cpm and cpm > op.max_cpm:
+            out.append(_whole(ctx, i, f"语速 {cpm:.0f} 字/分钟，过快"))
+        elif op.min_cpm and cpm < op.min_cpm:
+            out.append(_whole(ctx, i, f"语速 {cpm:.0f} 字/分钟，过慢"))
+        elif op.relative_to_citizen and citizen_pace and cpm > citizen_pace * op.relative_to_citizen:
+            out.append(_whole(ctx, i, f"语速 {cpm:.0f} 字/分钟，明显快于市民的 {citizen_pace:.0f}"))
+    return out
+
+
+def metric(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    op = node.metric
+    assert op is not None
+    value = (ctx.call.meta.get("metrics") or {}).get(op.name)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    if (op.lt is not None and value < op.lt) or (op.gt is not None and value > op.gt):
+        return [CALL_HIT._replace(note=f"{op.name} = {value:g}")]
+    return []

@@ -1,0 +1,302 @@
+"""The rulebook schema. A rulebook is data (YAML); this module only says what a valid one looks like."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from hotline.content import Strict
+from hotline.model import Severity
+
+SpeakerScope = Literal["agent", "citizen", "any"]
+RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+\.v\d+$")
+
+
+class Scope(Strict):
+    """Which turns a leaf operator looks at: a speaker, and optionally only the first/last turns
+    (of that speaker) or the first/last seconds of the call."""
+
+    speaker: SpeakerScope = "agent"
+    first_turns: int | None = Field(None, ge=1)
+    last_turns: int | None = Field(None, ge=1)
+    first_seconds: float | None = Field(None, gt=0)
+    last_seconds: float | None = Field(None, gt=0)
+    min_chars: int = Field(0, ge=0, description="ignore turns shorter than this")
+
+
+class PhrasesOp(Scope):
+    lexicon: str | list[str] | None = None
+    phrases: list[str] = []
+    mode: Literal["any", "all", "at_least", "none"] = "any"
+    n: int = Field(1, ge=1)
+    guards: bool = Field(True, description="apply the negation and quotation guards")
+
+    @model_validator(mode="after")
+    def _has_source(self) -> PhrasesOp:
+        if not self.lexicon and not self.phrases:
+            raise ValueError("phrases 需要 lexicon（词表名）或 phrases（短语列表）")
+        return self
+
+    def lexicon_names(self) -> list[str]:
+        if self.lexicon is None:
+            return []
+        return [self.lexicon] if isinstance(self.lexicon, str) else list(self.lexicon)
+
+
+class RegexOp(Scope):
+    pattern: str
+    exclude: str | None = None
+    guards: bool = True
+
+    @field_validator("pattern", "exclude")
+    @classmethod
+    def _compiles(cls, v: str | None) -> str | None:
+        if v is not None:
+            try:
+                re.compile(v)
+            except re.error as exc:
+                raise ValueError(f"正则表达式无效：{exc}") from None
+        return v
+
+
+class SimilarOp(Scope):
+    examples: list[str] = Field(min_length=1)
+    counter_examples: list[str] = []
+    threshold: float = Field(0.9, gt=0, lt=1)
+    margin: float = Field(0.0, ge=0, lt=1)
+
+
+class WithinOp(Scope):
+    """Evaluate ``of`` on the turns this scope selects only (e.g. the first agent turn)."""
+
+    of: Matcher
+
+
+class UnansweredOp(Strict):
+    """Hits at each ``trigger`` hit that is not followed by ``expect`` within ``within`` agent turns."""
+
+    trigger: Matcher
+    expect: Matcher
+    within: int = Field(2, ge=1)
+    same_turn: bool = True
+
+
+class TurnOp(Strict):
+    """Hits at turns where every ``has`` matcher hits and no ``lacks`` matcher hits."""
+
+    has: list[Matcher] = Field(min_length=1)
+    lacks: list[Matcher] = []
+
+
+class CountOp(Strict):
+    of: Matcher
+    min: int | None = Field(None, ge=0)
+    max: int | None = Field(None, ge=0)
+
+
+class DistinctOp(Strict):
+    of: list[Matcher] = Field(min_length=1)
+    min: int = Field(ge=1)
+
+
+class SilenceOp(Strict):
+    min_seconds: float = Field(gt=0)
+
+
+class GapBandOp(Strict):
+    """Gaps between consecutive agent turns outside [min_seconds, max_seconds]."""
+
+    min_seconds: float = Field(0, ge=0)
+    max_seconds: float | None = Field(None, gt=0)
+
+
+class RateOp(Strict):
+    speaker: SpeakerScope = "agent"
+    min_cpm: float | None = Field(None, gt=0)
+    max_cpm: float | None = Field(None, gt=0)
+    min_chars: int = Field(10, ge=1)
+    relative_to_citizen: float | None = Field(None, gt=0, description="hit if agent cpm > citizen cpm × this")
+
+
+class MetricOp(Strict):
+    name: str
+    lt: float | None = None
+    gt: float | None = None
+
+
+class Matcher(Strict):
+    """Exactly one operator per node; nodes combine with all / any / not."""
+
+    all: list[Matcher] | None = None
+    any: list[Matcher] | None = None
+    not_: Matcher | None = Field(None, alias="not")
+    detector: str | None = None
+    within: WithinOp | None = None
+    phrases: PhrasesOp | None = None
+    regex: RegexOp | None = None
+    similar: SimilarOp | None = None
+    turn: TurnOp | None = None
+    unanswered: UnansweredOp | None = None
+    sequence: list[Matcher] | None = None
+    count: CountOp | None = None
+    distinct: DistinctOp | None = None
+    silence: SilenceOp | None = None
+    reply_gap: SilenceOp | None = None
+    overlap: SilenceOp | None = None
+    agent_gap: GapBandOp | None = None
+    speech_rate: RateOp | None = None
+    metric: MetricOp | None = None
+    silent_call: bool | None = None
+
+    model_config = {"extra": "forbid", "populate_by_name": True}
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Matcher:
+        used = [name for name in type(self).model_fields if getattr(self, name) is not None]
+        if len(used) != 1:
+            names = ", ".join(n.rstrip("_") for n in used) or "无"
+            raise ValueError(f"每个匹配节点必须恰好有一个操作符（实际：{names}）")
+        return self
+
+    def operator(self) -> str:
+        return next(name for name in type(self).model_fields if getattr(self, name) is not None)
+
+
+class RuleSpec(Strict):
+    id: str
+    title: str
+    dimension: str
+    severity: Severity = Severity.MAJOR
+    points: float = Field(ge=0)
+    max_deduction: float | None = Field(None, ge=0)
+    veto: bool = False
+    kind: Literal["forbid", "require", "award", "python"]
+    match: Matcher | None = None
+    applies_when: Matcher | None = None
+    impl: str | None = None
+    needs: Literal["work_order"] | None = None
+    anchor: Literal["first_agent", "last_agent", "call"] = "call"
+    utterance: bool = Field(False, description="judges a single agent sentence (rewrite exercises, live hints)")
+    message: str
+    suggestion: str = ""
+    norms: list[str] = []
+    enabled: bool = True
+
+    @field_validator("id")
+    @classmethod
+    def _id_form(cls, v: str) -> str:
+        if not RULE_ID.match(v):
+            raise ValueError(f"规则 id「{v}」格式应为 family.name.vN，例如 greeting.standard.v1")
+        return v
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> RuleSpec:
+        if self.kind == "python" and not self.impl:
+            raise ValueError("kind: python 的规则需要 impl（module:function）")
+        if self.kind != "python" and self.match is None:
+            raise ValueError(f"kind: {self.kind} 的规则需要 match")
+        return self
+
+
+class Guards(Strict):
+    negation_prefixes: list[str] = []
+    negation_safe_lexicon: str = "negation_safe"
+    quote_pairs: list[str] = ["「」", "“”", "『』", "‘’", '""']
+    reporting_markers: list[str] = []
+
+
+class DimensionSpec(Strict):
+    name: str
+    points: float = Field(gt=0)
+    description: str = ""
+
+
+class ScoringForm(Strict):
+    name: str = "质检评分表"
+    dimensions: list[DimensionSpec] = Field(min_length=1)
+    pass_mark: float = Field(80, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _sums_to_100(self) -> ScoringForm:
+        total = sum(d.points for d in self.dimensions)
+        if abs(total - 100) > 1e-6:
+            raise ValueError(f"评分表各维度分值之和应为 100，实际为 {total:g}")
+        return self
+
+
+class Settings(Strict):
+    semantic: bool = True
+    hotline_name: str = "12345"
+
+
+class Rulebook(Strict):
+    name: str
+    version: str
+    description: str = ""
+    settings: Settings = Settings()
+    lexicons: dict[str, list[str]] = {}
+    guards: Guards = Guards()
+    detectors: dict[str, Matcher] = {}
+    scoring: ScoringForm
+    rules: list[RuleSpec] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _references(self) -> Rulebook:
+        dims = {d.name for d in self.scoring.dimensions}
+        seen: set[str] = set()
+        for i, rule in enumerate(self.rules):
+            if rule.id in seen:
+                raise ValueError(f"rules[{i}]：规则 id {rule.id} 重复")
+            seen.add(rule.id)
+            if rule.dimension not in dims:
+                raise ValueError(f"rules[{i}]（{rule.id}）：维度「{rule.dimension}」不在评分表中（{'、'.join(dims)}）")
+        for where, m in self._all_matchers():
+            self._check_refs(where, m)
+        return self
+
+    def _all_matchers(self) -> list[tuple[str, Matcher]]:
+        out = [(f"detectors.{k}", m) for k, m in self.detectors.items()]
+        for i, r in enumerate(self.rules):
+            if r.match:
+                out.append((f"rules[{i}]（{r.id}）.match", r.match))
+            if r.applies_when:
+                out.append((f"rules[{i}]（{r.id}）.applies_when", r.applies_when))
+        return out
+
+    def _check_refs(self, where: str, m: Matcher) -> None:
+        for node in iter_nodes(m):
+            if node.detector is not None and node.detector not in self.detectors:
+                raise ValueError(f"{where}：引用了不存在的检测器「{node.detector}」")
+            if node.phrases is not None:
+                for name in node.phrases.lexicon_names():
+                    if name not in self.lexicons:
+                        raise ValueError(f"{where}：引用了不存在的词表「{name}」")
+
+
+def iter_nodes(m: Matcher) -> list[Matcher]:
+    """Every node of a matcher tree, depth first."""
+    out = [m]
+    children: list[Matcher] = []
+    for group in (m.all, m.any, m.sequence):
+        children.extend(group or [])
+    if m.not_:
+        children.append(m.not_)
+    if m.turn:
+        children.extend(m.turn.has + m.turn.lacks)
+    if m.unanswered:
+        children.extend([m.unanswered.trigger, m.unanswered.expect])
+    if m.count:
+        children.append(m.count.of)
+    if m.within:
+        children.append(m.within.of)
+    if m.distinct:
+        children.extend(m.distinct.of)
+    for c in children:
+        out.extend(iter_nodes(c))
+    return out
+
+
+for _model in (WithinOp, UnansweredOp, TurnOp, CountOp, DistinctOp, Matcher):
+    _model.model_rebuild()
