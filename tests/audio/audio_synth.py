@@ -86,3 +86,13 @@ def build_call(
     rng = np.random.default_rng(seed)
     out += (rng.standard_normal(out.shape) * 10 ** (noise_dbfs / 20)).astype(np.float32)
     return built
+
+
+# What the synthetic voices say, in characters (for transcripts and speech-rate checks).
+ZH = {
+    GREETING: "您好，12345热线，请问有什么可以帮您？",
+    COMPLAINT: "我家楼下的路灯坏了好几天了，晚上太黑了。",
+    REPLY: "好的，我马上为您登记，请您稍等。",
+    THANKS: "谢谢你。",
+    PROMPT: "喂，您好，请问您能听到我的声音吗？",
+}

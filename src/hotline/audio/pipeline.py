@@ -19,6 +19,8 @@ from hotline.audio.vad import detect_speech
 from hotline.model import Call, Speaker, Turn
 
 MONO_NEEDS_TRANSCRIPT = "单声道录音无法区分坐席与市民：请用 --transcript 提供转写文本（可不带时间），或使用坐席、市民分轨的双声道录音"
+SWAP_FIT_MIN = 0.4  # share of transcript speech time that must land on the crossed channels
+SWAP_FIT_FACTOR = 1.5
 
 
 @dataclass(slots=True)
@@ -74,7 +76,7 @@ def load_call(
         turns, timed = _turns_without_transcript(an, cfg, transcriber, info), None
     act = activity(an, turns, cfg)
     metrics = call_metrics(an, act, turns, cfg)
-    reason = swap_suspected(act, timed) if an.stereo else None
+    reason = info.get("swap") or (swap_suspected(act, timed) if an.stereo else None)
     metrics["channel_swap_suspected"] = reason is not None
     if reason and cfg.channels.warn_swap:
         info["warnings"].append(f"坐席/市民声道疑似接反：{reason}（当前设置坐席为{_side(cfg)}声道）")
@@ -91,14 +93,7 @@ def _side(cfg: AudioSettings) -> str:
 def _fit(turns: list[Turn], an: Analysis, cfg: AudioSettings, info: dict[str, Any]):
     """Shift a timed transcript onto the speech, or place an untimed one on it."""
     if all(t.start is not None and t.end is not None for t in turns):
-        pairs = _turns_on_speech(turns, an)
-        offset, best, at_zero = align.estimate_offset(pairs, an.recording.duration, cfg.alignment.max_offset)
-        if offset and best - at_zero >= cfg.alignment.min_gain:
-            info["alignment"] = align.Alignment("offset", round(offset, 3), round(best, 3)).to_dict()
-            shifted = align.shift_turns(turns, offset)
-            return shifted, shifted
-        info["alignment"] = align.Alignment("times", 0.0, round(at_zero, 3)).to_dict()
-        return list(turns), list(turns)
+        return _fit_timed(turns, an, cfg, info)
     if any(t.start is not None for t in turns):
         info["warnings"].append("转写文本只有部分轮次带时间，已全部按录音中的语音重新定位")
     placed, unplaced = align.place_turns(turns, an.speech)
@@ -110,10 +105,30 @@ def _fit(turns: list[Turn], an: Analysis, cfg: AudioSettings, info: dict[str, An
     return placed, None
 
 
-def _turns_on_speech(turns: list[Turn], an: Analysis) -> list[tuple[list[Interval], list[Interval]]]:
+def _fit_timed(turns: list[Turn], an: Analysis, cfg: AudioSettings, info: dict[str, Any]):
+    duration, max_offset = an.recording.duration, cfg.alignment.max_offset
+    offset, best, at_zero = align.estimate_offset(_turns_on_speech(turns, an), duration, max_offset)
+    if an.stereo:
+        # the same search with the sides crossed: a much better fit means the channels are swapped
+        _, crossed, _ = align.estimate_offset(_turns_on_speech(turns, an, crossed=True), duration, max_offset)
+        if crossed > SWAP_FIT_MIN and crossed > SWAP_FIT_FACTOR * best:
+            info["swap"] = "转写文本中坐席说话的时间与市民声道的语音重合"
+    if offset and best - at_zero >= cfg.alignment.min_gain:
+        info["alignment"] = align.Alignment("offset", round(offset, 3), round(best, 3)).to_dict()
+        shifted = align.shift_turns(turns, offset)
+        return shifted, shifted
+    info["alignment"] = align.Alignment("times", 0.0, round(at_zero, 3)).to_dict()
+    return list(turns), list(turns)
+
+
+def _turns_on_speech(
+    turns: list[Turn], an: Analysis, crossed: bool = False
+) -> list[tuple[list[Interval], list[Interval]]]:
     """(turn intervals, speech intervals) per channel, to estimate a transcript's time offset."""
     if an.stereo:
-        return [(turn_intervals(turns, s), an.speech[s]) for s in (Speaker.AGENT, Speaker.CITIZEN)]
+        sides = (Speaker.AGENT, Speaker.CITIZEN)
+        channels = sides[::-1] if crossed else sides
+        return [(turn_intervals(turns, s), an.speech[c]) for s, c in zip(sides, channels, strict=True)]
     both = iv.union(turn_intervals(turns, Speaker.AGENT), turn_intervals(turns, Speaker.CITIZEN))
     return [(both, an.speech[None])]
 
