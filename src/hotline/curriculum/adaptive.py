@@ -1,0 +1,73 @@
+"""Adaptive practice: draw questions weighted toward the trainee's weak topics and toward the
+rules they failed in drills or real-call QA. Pure: the caller supplies the history."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from hotline.curriculum.schema import Question
+
+BASE_WEIGHT = 1.0
+TOPIC_WEIGHT = 3.0  # a topic answered 0% right weighs 1 + 3 = 4 times an unknown one
+RULE_WEIGHT = 2.0  # per log2(1 + times failed) of a rule the question trains
+TOPIC_RULE_WEIGHT = 0.5  # same, for a question of a topic whose lesson teaches that rule
+
+
+@dataclass(slots=True)
+class History:
+    """What is known of a trainee: per-topic (right, answered) and failed rule ids with counts."""
+
+    topic_scores: Mapping[str, tuple[int, int]]
+    failed_rules: Mapping[str, int]
+
+
+def weight(q: Question, history: History, topic_rules: Mapping[str, set[str]]) -> float:
+    """Sampling weight of one question (1.0 when nothing is known)."""
+    w = BASE_WEIGHT
+    right, total = history.topic_scores.get(q.topic, (0, 0))
+    if total:
+        w += TOPIC_WEIGHT * (1.0 - right / total)
+    for rule, count in history.failed_rules.items():
+        strength = math.log2(1 + max(count, 0))
+        if rule in q.rules:
+            w += RULE_WEIGHT * strength
+        elif rule in topic_rules.get(q.topic, set()):
+            w += TOPIC_RULE_WEIGHT * strength
+    return w
+
+
+def pick(
+    bank: Sequence[Question],
+    history: History,
+    topic_rules: Mapping[str, set[str]],
+    count: int,
+    seed: int = 0,
+) -> list[Question]:
+    """Weighted sampling without replacement (Efraimidis–Spirakis keys), reproducible by seed."""
+    rng = random.Random(seed)
+    keyed = []
+    for q in sorted(bank, key=lambda x: x.id):
+        w = weight(q, history, topic_rules)
+        keyed.append((rng.random() ** (1.0 / w), q))
+    keyed.sort(key=lambda kv: kv[0], reverse=True)
+    return [q for _, q in keyed[:count]]
+
+
+def parse_rule_counts(items: Sequence[str]) -> dict[str, int]:
+    """['forbidden.phrase.v1=3', 'listen.restate.v1'] → {'forbidden.phrase.v1': 3, 'listen.restate.v1': 1}."""
+    out: dict[str, int] = {}
+    for item in items:
+        for part in item.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            rule, _, n = part.partition("=")
+            if n and not n.strip().isdigit():
+                from hotline.curriculum.loader import CurriculumError
+
+                raise CurriculumError(f"次数必须是整数：{part!r}（写法：规则编号=次数）")
+            out[rule.strip()] = out.get(rule.strip(), 0) + (int(n) if n else 1)
+    return out
