@@ -21,6 +21,10 @@ COMPLAINT = "wo3 jia1 lou2 xia4 de5 lu4 deng1 huai4 le5 hao3 ji3 tian1 le5, wan3
 REPLY = "hao3 de5, wo3 ma3 shang4 wei4 nin2 deng1 ji4, qing3 nin2 shao1 deng3"
 THANKS = "xie4 xie4 ni3"
 PROMPT = "wei2, nin2 hao3, qing3 wen4 nin2 neng2 ting1 dao4 wo3 de5 sheng1 yin1 ma5"
+EXPLAIN = (
+    "dui4 bu4 qi3, nin2 de5 dian4 hua4 mei2 you3 sheng1 yin1, "
+    "qing3 nin2 huan4 yi2 bu4 dian4 hua4 zai4 da3 lai2 hao3 ma5, zai4 jian4"
+)
 
 
 def need_espeak() -> None:
@@ -95,4 +99,5 @@ ZH = {
     REPLY: "好的，我马上为您登记，请您稍等。",
     THANKS: "谢谢你。",
     PROMPT: "喂，您好，请问您能听到我的声音吗？",
+    EXPLAIN: "对不起，您的电话没有声音，请您换一部电话再打来好吗？再见！",
 }
