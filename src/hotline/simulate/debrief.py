@@ -152,13 +152,13 @@ def _norm(s: str) -> str:
 
 def check_order(order: WorkOrder, expected: ExpectedOrder) -> list[OrderCheck]:
     """Compare the trainee's 工单 with the scenario's expected type, category, department and urgency."""
-    out = [
-        OrderCheck("request_type", "诉求类型", expected.request_type, order.request_type,
-                   _norm(order.request_type) == _norm(expected.request_type)),
-        _check_category(order.category, expected.category),
-        _check_department(order.department, expected),
-        OrderCheck("urgency", "紧急程度", expected.urgency, order.urgency, _norm(order.urgency) == expected.urgency),
-    ]
+    out = [OrderCheck("request_type", "诉求类型", expected.request_type, order.request_type,
+                      _norm(order.request_type) == _norm(expected.request_type))]
+    if expected.category:
+        out.append(_check_category(order.category, expected.category))
+    if expected.department:
+        out.append(_check_department(order.department, expected))
+    out.append(OrderCheck("urgency", "紧急程度", expected.urgency, order.urgency, _norm(order.urgency) == expected.urgency))
     if expected.invalid_reason:
         out.append(OrderCheck("invalid_reason", "无效原因", expected.invalid_reason, order.invalid_reason,
                               _norm(order.invalid_reason) == _norm(expected.invalid_reason)))

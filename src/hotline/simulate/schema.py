@@ -104,12 +104,23 @@ class Lines(Strict):
 
 
 class ExpectedOrder(Strict):
+    """The 工单 a trainee should write: type, 事项分类 path, department, urgency (invalid calls: the reason)."""
+
     request_type: str
-    category: list[str] = Field(min_length=1)
-    department: str
+    category: list[str] = []
+    department: str = ""
     department_aliases: list[str] = []
     urgency: Literal["一般", "紧急", "非常紧急"] = "一般"
     invalid_reason: str = ""
+
+    @model_validator(mode="after")
+    def _complete(self) -> ExpectedOrder:
+        if self.request_type == "无效":
+            if not self.invalid_reason:
+                raise ValueError("无效来电需要 invalid_reason（无声/骚扰/误拨）")
+        elif not self.category or not self.department:
+            raise ValueError("有效来电的工单需要 category（事项分类路径）和 department（承办部门）")
+        return self
 
 
 class Scenario(Strict):

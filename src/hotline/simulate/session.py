@@ -10,6 +10,7 @@ from typing import Any
 
 from hotline.model import Call, Speaker, Turn, WorkOrder
 from hotline.simulate.citizen import Citizen, CitizenState, Step
+from hotline.simulate.engines import reading_engine, scoring_engine
 from hotline.simulate.errors import DrillStateError, SimulateError
 from hotline.simulate.library import ScenarioLibrary, default_library
 from hotline.simulate.reading import Engine, TurnReading, read_turn
@@ -52,12 +53,6 @@ class Reply:
         return asdict(self)
 
 
-def _default_engine() -> Engine:
-    from hotline.inspect import default_engine
-
-    return default_engine()
-
-
 class DrillSession:
     def __init__(
         self,
@@ -68,12 +63,14 @@ class DrillSession:
         hints: bool = False,
         engine: Engine | None = None,
         responder: Responder | None = None,
+        reader: Engine | None = None,
     ):
         self.scenario = scenario
         self.library = library
         self.seed = seed
         self.hints = hints
-        self.engine = engine or _default_engine()
+        self.engine = engine or scoring_engine()
+        self.reader = reader or (engine if engine is not None else reading_engine())
         self.responder = responder or OfflineResponder()
         self.citizen = Citizen(scenario, library.defaults)
         self.state = CitizenState.initial(scenario)
@@ -93,12 +90,13 @@ class DrillSession:
         library: ScenarioLibrary | None = None,
         engine: Engine | None = None,
         responder: Responder | None = None,
+        reader: Engine | None = None,
     ) -> DrillSession:
         """Open a drill; the trainee speaks first (the greeting). A seed makes the run reproducible."""
         library = library or default_library()
         sc = library.get(scenario) if isinstance(scenario, str) else scenario
         seed = secrets.randbelow(10**9) if seed is None else seed
-        return cls(sc, library, seed=seed, hints=hints, engine=engine, responder=responder)
+        return cls(sc, library, seed=seed, hints=hints, engine=engine, responder=responder, reader=reader)
 
     @property
     def ended(self) -> bool:
@@ -112,7 +110,7 @@ class DrillSession:
         """The trainee's turn; an empty text is a long silence. Returns the citizen's answer."""
         if self.ended:
             raise DrillStateError("通话已经结束，不能再发言；请提交工单或查看讲评")
-        reading = read_turn(text, self.scenario, self.engine)
+        reading = read_turn(text, self.scenario, self.reader)
         before = self.state.mood()
         step = self.citizen.react(self.state, reading)
         agent_index = None
