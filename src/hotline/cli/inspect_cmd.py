@@ -21,9 +21,9 @@ def iter_inputs(paths: list[Path], errors: list[FormatError], transcript: Path |
         audio = _audio_files(path)
         if audio:
             yield from _audio_calls(audio, transcript, errors)
-        if path.is_dir() or path.suffix.lower() not in AUDIO_SUFFIXES:
-            if not (path.is_dir() and audio and not _has_transcripts(path)):
-                yield from read_calls(path, errors.append)
+        audio_only_folder = path.is_dir() and audio and not _has_transcripts(path)
+        if (path.is_dir() or path.suffix.lower() not in AUDIO_SUFFIXES) and not audio_only_folder:
+            yield from read_calls(path, errors.append)
 
 
 def _audio_files(path: Path) -> list[Path]:
