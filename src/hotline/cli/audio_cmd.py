@@ -121,23 +121,29 @@ def analyze_cmd(
 ) -> None:
     """分析录音（单个文件或文件夹）：说话时段、冷场、应答间隔、抢话、音量、语速、无声电话。"""
     from hotline.audio import load_call, load_settings
+    from hotline.audio.stt import make_transcriber
 
     cfg = load_settings(settings_path, **_overrides(agent_channel, stt, stt_url, stt_model_dir))
     files = _recordings(paths)
     if not files:
         raise click.ClickException("没有找到录音文件（支持 .wav .flac .ogg .mp3）")
+    transcriber = make_transcriber(cfg.stt)  # once: a model loads once for the whole folder
     calls, failed = [], 0
-    for f in files:
-        try:
-            call = load_call(f, _transcript_for(f, transcript), settings=cfg)
-        except HotlineError as exc:
-            failed += 1
-            click.echo(f"错误：{exc}", err=True)
-            continue
-        calls.append(call)
-        click.echo(
-            json.dumps(call.to_dict(), ensure_ascii=False) if as_json else "\n".join(summary_lines(call))
-        )
+    try:
+        for f in files:
+            try:
+                call = load_call(f, _transcript_for(f, transcript), settings=cfg, transcriber=transcriber)
+            except HotlineError as exc:
+                failed += 1
+                click.echo(f"错误：{exc}", err=True)
+                continue
+            calls.append(call)
+            click.echo(
+                json.dumps(call.to_dict(), ensure_ascii=False) if as_json else "\n".join(summary_lines(call))
+            )
+    finally:
+        if transcriber is not None:
+            transcriber.close()
     if output:
         output.write_text("".join(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in calls), "utf-8")
         click.echo(f"已写入 {output}（{len(calls)} 通）", err=True)
