@@ -207,6 +207,8 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         if op.same_turn and t in agent_turns:
             window = [t, *window]
         if evaluate(op.expect, ctx, frozenset(window)):
+            if op.first_only:
+                break
             continue
         if t in agent_turns:
             out.append(trig)
@@ -214,6 +216,8 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
             said = ctx.norm[t].original[slice(*ctx.norm[t].to_original(trig.start, trig.end))]
             anchor = window[0] if window else t
             out.append(Hit(anchor, 0, len(ctx.norm[anchor].text), f"市民说「{said}」之后"))
+        if op.first_only:
+            break
     return out
 
 

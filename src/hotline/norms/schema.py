@@ -81,6 +81,7 @@ class UnansweredOp(Strict):
     expect: Matcher
     within: int = Field(2, ge=1)
     same_turn: bool = True
+    first_only: bool = Field(False, description="judge only the first trigger (e.g. the first sign of anger)")
 
 
 class TurnOp(Strict):
