@@ -13,13 +13,17 @@ from hotline.store.models import Call, FindingRow, ImportBatch, RulebookVersion,
 
 
 def reader_of(files: dict[str, list]):
-    """A reader over prepared records: a call is yielded, an exception is raised mid-file."""
+    """A reader over prepared records: calls are yielded, FormatErrors go to the error handler
+    (as ``hotline.formats.read_calls`` does), any other exception is raised."""
 
-    def read(path: Path):
+    def read(path: Path, on_error):
         for item in files[path.name]:
-            if isinstance(item, Exception):
+            if isinstance(item, FormatError):
+                on_error(item)
+            elif isinstance(item, Exception):
                 raise item
-            yield item
+            else:
+                yield item
 
     return read
 
@@ -52,10 +56,13 @@ def test_good_records_are_stored_with_scorecard_and_rulebook_version(factory):
 
 
 def test_bad_record_is_listed_and_the_good_ones_kept(factory):
-    bad = FormatError("第 3 行不是合法的 JSON", source="b.jsonl", location="第 3 行")
-    batch = run(factory, {"a.jsonl": [make_call("c1")], "b.jsonl": [make_call("c2"), bad]})
-    assert batch.calls_ok == 2 and batch.files_done == 2
-    assert batch.errors == [{"file": "b.jsonl", "record": "第 3 行", "message": "第 3 行不是合法的 JSON"}]
+    bad = FormatError("不是合法的 JSON", source="b.jsonl", location="第 2 行")
+    broken = OSError("磁盘读取失败")
+    files = {"a.jsonl": [make_call("c1")], "b.jsonl": [bad, make_call("c2")], "c.jsonl": [make_call("c3"), broken]}
+    batch = run(factory, files)
+    assert batch.calls_ok == 3 and batch.files_done == 3
+    assert batch.errors[0] == {"file": "b.jsonl", "record": "第 2 行", "message": "不是合法的 JSON"}
+    assert batch.errors[1]["file"] == "c.jsonl" and "磁盘读取失败" in batch.errors[1]["message"]
 
 
 def test_duplicate_call_is_refused_not_overwritten(factory):

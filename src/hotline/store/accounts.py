@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from datetime import timedelta
 
@@ -15,7 +16,15 @@ from hotline.store.audit import record
 from hotline.store.db import StoreError
 from hotline.store.models import Role, Team, User, WebSession, utcnow
 
-_hasher = PasswordHasher()
+
+def _make_hasher() -> PasswordHasher:
+    """argon2id; cost settable by ``HOTLINE_ARGON2_TIME_COST`` / ``HOTLINE_ARGON2_MEMORY_KIB`` for slow machines."""
+    time_cost = int(os.environ.get("HOTLINE_ARGON2_TIME_COST") or 3)
+    memory_cost = int(os.environ.get("HOTLINE_ARGON2_MEMORY_KIB") or 65536)
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+
+
+_hasher = _make_hasher()
 MIN_PASSWORD = 8
 SESSION_HOURS = 12
 

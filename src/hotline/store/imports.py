@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 AGENT_KEYS = ("agent_id", "agent_code", "agent", "工号", "坐席工号")
 DATE_KEYS = ("date", "call_date", "start_time", "started_at", "time", "日期", "通话日期")
 Inspector = Callable[["model.Call"], "model.Scorecard"]
-Reader = Callable[[Path], Iterable["model.Call"]]
+ErrorSink = Callable[[HotlineError], None]
+Reader = Callable[[Path, ErrorSink], Iterable["model.Call"]]
 
 
 def create_batch(db: Session, filenames: list[str], actor: User | None) -> ImportBatch:
@@ -123,11 +124,15 @@ def default_reader() -> Reader:
 
 
 def _read(reader: Reader, path: Path, errors: list[dict[str, str]], name: str) -> Iterator[model.Call]:
-    """The calls of one file; a FormatError ends that file and is listed."""
-    try:
-        yield from reader(path)
-    except HotlineError as exc:
+    """The good calls of one file; each bad record (or an unreadable file) is listed."""
+
+    def listed(exc: HotlineError) -> None:
         errors.append({"file": name, "record": exc.location or "", "message": exc.message})
+
+    try:
+        yield from reader(path, listed)
+    except HotlineError as exc:
+        listed(exc)
     except (OSError, UnicodeError, ValueError) as exc:
         errors.append({"file": name, "record": "", "message": f"无法读取文件：{exc}"})
 
