@@ -65,13 +65,14 @@ class OfflineResponder:
         if step.opening:
             parts.append(picker.pick_pool("opening"))
         parts += fact_lines(ctx, picker)
-        if not parts:
+        closing = step.end in ("resolved", "unsatisfied")
+        if not parts and not closing:
             parts.append(filler(ctx, picker))
         elif not step.reactions and mood_pool(ctx.state, ctx.defaults) in ("angry", "furious"):
             parts.append(picker.pick_pool(mood_pool(ctx.state, ctx.defaults)))
         if step.supervisor:
             parts.append(picker.pick_pool("supervisor"))
-        if step.end in ("resolved", "unsatisfied"):
+        if closing:
             parts.append(picker.pick_pool("closing_ok" if step.end == "resolved" else "closing_bad"))
         return " ".join(dict.fromkeys(parts))
 
