@@ -74,7 +74,9 @@ class CallContext:
         """True when a match must not count: negated, inside a negation-safe phrase, or quoted."""
         text = self.norm[turn].text
         for s, e in self._safe_spans(turn):
-            if s < end and start < e and not (start <= s and e <= end and (e - s) < (end - start)):
+            if (s, e) == (start, end):
+                continue  # the match is itself a safe phrase (不好意思 as a cushion)
+            if s < end and start < e and not (start <= s and e <= end):
                 return True
         before = text[max(0, start - 4):start]
         if any(before.endswith(p) for p in self.compiled.negation_prefixes):

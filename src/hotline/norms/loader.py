@@ -73,6 +73,8 @@ def load_rulebook(path: str | Path | None = None) -> Rulebook:
     if path is None:
         return load_default()
     path = Path(path)
+    if path.resolve() == (default_dir() / "default.yaml").resolve():
+        return load_default()
     raw = read_yaml(path, RulebookError)
     if not isinstance(raw, dict):
         raise RulebookError("规则库文件应为 YAML 映射", source=str(path))

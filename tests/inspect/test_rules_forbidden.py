@@ -1,0 +1,74 @@
+"""服务禁语 family: forbidden phrases, flat refusals, rushing, retorts — with the hard negatives."""
+
+import pytest
+from helpers import call, spans, status
+
+from hotline.inspect import default_engine
+
+GREET = "坐席：您好，12345政务服务便民热线，1024号为您服务，请问有什么可以帮您？"
+
+
+@pytest.mark.parametrize(
+    ("agent", "rule", "expected"),
+    [
+        ("你去投诉啊，我也没办法。", "forbidden.phrase.v1", ["你去投诉啊", "我也没办法"]),
+        ("你问我，我问谁？", "forbidden.phrase.v1", ["你问我，我问谁"]),
+        ("这么简单都不知道吗？", "forbidden.phrase.v1", ["这么简单都不知道"]),
+        ("喂，再不说话我就挂了。", "forbidden.phrase.v1", ["再不说话我就挂了"]),
+        ("你快点讲，说重点。", "forbidden.rushing.v1", ["你快点讲", "说重点"]),
+        ("我这边很忙，长话短说。", "forbidden.rushing.v1", ["我这边很忙", "长话短说"]),
+        ("你才有病，神经病。", "forbidden.retort.v1", ["你才有病", "神经病"]),
+        ("这个我不知道。", "forbidden.flat_refusal.v1", ["不知道"]),
+        ("不行。", "forbidden.flat_refusal.v1", ["不行"]),
+        ("這個不歸我們管。", "shirking.no_way_forward.v1", ["不歸我們管"]),
+        ("研究研究再说吧。", "resolve.brushoff.v1", ["研究研究", "再说吧"]),
+    ],
+)
+def test_violation_found_with_span(agent: str, rule: str, expected: list[str]) -> None:
+    c = call(GREET, "市民：我想反映个事情。", f"坐席：{agent}")
+    sc = default_engine().inspect(c)
+    assert status(sc, rule) == "failed"
+    assert spans(sc, rule, c) == expected
+
+
+@pytest.mark.parametrize(
+    ("agent", "rule"),
+    [
+        ("不好意思，让您久等了。", "forbidden.flat_refusal.v1"),
+        ("不客气，这是我们应该做的。", "forbidden.flat_refusal.v1"),
+        ("不用谢，没问题。", "forbidden.flat_refusal.v1"),
+        ("这个事不是不能办，我帮您转到区住建局。", "forbidden.flat_refusal.v1"),
+        ("不会的，您放心。", "forbidden.flat_refusal.v1"),
+        ("您是说物业跟您讲「这事不归我们管」，是吗？", "shirking.no_way_forward.v1"),
+        ("您是说物业跟您讲“你去投诉啊”，对吗？", "forbidden.phrase.v1"),
+        ("他说了句你快点说，我明白您的意思。", "forbidden.rushing.v1"),
+        ("这个事项不归我们管，我帮您转交到区城管局，工作人员会联系您。", "shirking.no_way_forward.v1"),
+        ("这个我不清楚，我帮您登记转交相关部门核实。", "forbidden.flat_refusal.v1"),
+    ],
+)
+def test_hard_negatives_pass(agent: str, rule: str) -> None:
+    sc = default_engine().inspect(call(GREET, "市民：我想反映个事情。", f"坐席：{agent}"))
+    assert status(sc, rule) == "passed"
+
+
+@pytest.mark.parametrize(
+    "citizen",
+    ["你们都是饭桶，去投诉啊！", "我不知道，不行，你快点说！", "这事不归你们管吗？你去死吧"],
+)
+def test_citizen_words_never_count_against_agent(citizen: str) -> None:
+    sc = default_engine().inspect(call(GREET, f"市民：{citizen}", "坐席：您先别着急，请您慢慢说。"))
+    for rule in ("forbidden.phrase.v1", "forbidden.flat_refusal.v1", "forbidden.rushing.v1",
+                 "forbidden.retort.v1", "shirking.no_way_forward.v1"):
+        assert status(sc, rule) == "passed", rule
+
+
+def test_shirking_answered_in_next_agent_turn_passes() -> None:
+    sc = default_engine().inspect(call(GREET, "市民：楼下饭店油烟太大。", "坐席：这个不归我们管。",
+                                       "市民：那找谁？", "坐席：我帮您转交区生态环境局，3个工作日内联系您。"))
+    assert status(sc, "shirking.no_way_forward.v1") == "passed"
+
+
+def test_veto_zeroes_the_call() -> None:
+    sc = default_engine().inspect(call(GREET, "市民：你们什么破热线！", "坐席：你才有病！"))
+    assert sc.vetoed and sc.total == 0
+    assert any(f.veto and f.rule_id == "forbidden.retort.v1" for f in sc.findings)
