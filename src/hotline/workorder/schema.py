@@ -1,0 +1,211 @@
+"""Schemas and cached loaders of the work-order package data (``hotline/data/workorder``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+
+from hotline.content import Strict, data_path, load_yaml_model
+from hotline.errors import HotlineError
+
+
+class WorkOrderError(HotlineError):
+    """A work order, training file or work-order data file is invalid."""
+
+    code = "E400"
+
+
+class Category(Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    keywords: list[str] = []
+    examples: list[str] = []
+    children: list[Category | str] = []
+
+    def child_nodes(self) -> list[Category]:
+        return [c if isinstance(c, Category) else Category(name=c) for c in self.children]
+
+
+class Taxonomy(Strict):
+    version: str
+    name: str = ""
+    categories: list[Category] = Field(min_length=1)
+
+    def find(self, path: list[str]) -> Category | None:
+        """The node at ``path`` (names from the top), or None."""
+        nodes, node = self.categories, None
+        for name in path:
+            node = next((c for c in nodes if c.name == name), None)
+            if node is None:
+                return None
+            nodes = node.child_nodes()
+        return node
+
+    def top_names(self) -> list[str]:
+        return [c.name for c in self.categories]
+
+
+class Cue(Strict):
+    phrase: str = Field(min_length=1)
+    weight: float = 1.0
+
+
+class RequestType(Strict):
+    name: str
+    rank: int
+    description: str
+    cues: list[Cue] = []
+    examples: list[str] = []
+
+
+class RequestTypes(Strict):
+    version: str
+    types: list[RequestType] = Field(min_length=1)
+    invalid_reasons: list[str]
+    misdial_cues: list[str] = []
+
+    def names(self) -> list[str]:
+        return [t.name for t in self.types]
+
+    def rank(self, name: str) -> int:
+        return next((t.rank for t in self.types if t.name == name), 0)
+
+
+class UrgencyCue(Strict):
+    id: str
+    label: str
+    level: str
+    any: list[str] = []
+    all: list[list[str]] = []
+    within: int = 40
+    unless: list[str] = []
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> UrgencyCue:
+        if not self.any and not self.all:
+            raise ValueError("any 与 all 至少填写一项")
+        return self
+
+
+class UrgencyRules(Strict):
+    version: str
+    levels: list[str] = Field(min_length=1)
+    cues: list[UrgencyCue]
+
+    @model_validator(mode="after")
+    def _levels_known(self) -> UrgencyRules:
+        for i, cue in enumerate(self.cues):
+            if cue.level not in self.levels:
+                raise ValueError(f"cues[{i}].level「{cue.level}」不在 levels 中")
+        return self
+
+
+class Route(Strict):
+    category: list[str] = Field(min_length=1)
+    district: str | None = None
+    department: str
+    fallback: str = ""
+
+
+class TimeLimit(Strict):
+    urgency: str | None = None
+    request_type: str | None = None
+    category: list[str] | None = None
+    hours: float | None = None
+    working_days: int | None = None
+
+    @model_validator(mode="after")
+    def _one_limit(self) -> TimeLimit:
+        if (self.hours is None) == (self.working_days is None):
+            raise ValueError("hours 与 working_days 必须且只能填写一项")
+        return self
+
+
+class RoutingTable(Strict):
+    version: str
+    default_department: str
+    routes: list[Route]
+    time_limits: list[TimeLimit] = Field(min_length=1)
+    holidays: list[date] = []
+    workdays: list[date] = []
+
+
+class CheckSettings(Strict):
+    version: str
+    required: dict[str, list[str]]
+    downgrade_min_confidence: float = 0.5
+    request_overlap_min: float = 0.35
+
+    def required_for(self, request_type: str) -> list[str]:
+        return self.required.get(request_type) or self.required.get("default", [])
+
+
+class SummaryLexicon(Strict):
+    version: str
+    always: list[str]
+    unless_said: list[str]
+    request_markers: list[str]
+
+
+class Home(Strict):
+    province: str = ""
+    city: str = ""
+
+
+class ExtractionCues(Strict):
+    version: str
+    home: Home = Home()
+    name_intro: list[str]
+    surname_intro: list[str]
+    honorifics: list[str]
+    surnames: list[str]
+    address_intro: list[str]
+    address_markers: list[str]
+    request_markers: list[str]
+    affirmations: list[str]
+    chitchat: list[str]
+    pronouns: dict[str, str]
+    time_ignore: list[str] = []
+    time_now: list[str] = []
+
+
+def _path(name: str, override: Path | None) -> Path:
+    return override if override is not None else data_path("workorder", name)
+
+
+@cache
+def load_taxonomy(path: Path | None = None) -> Taxonomy:
+    return load_yaml_model(_path("taxonomy.yaml", path), Taxonomy, WorkOrderError)
+
+
+@cache
+def load_request_types(path: Path | None = None) -> RequestTypes:
+    return load_yaml_model(_path("request_types.yaml", path), RequestTypes, WorkOrderError)
+
+
+@cache
+def load_urgency(path: Path | None = None) -> UrgencyRules:
+    return load_yaml_model(_path("urgency.yaml", path), UrgencyRules, WorkOrderError)
+
+
+@cache
+def load_routing(path: Path | None = None) -> RoutingTable:
+    return load_yaml_model(_path("routing.yaml", path), RoutingTable, WorkOrderError)
+
+
+@cache
+def load_checks(path: Path | None = None) -> CheckSettings:
+    return load_yaml_model(_path("checks.yaml", path), CheckSettings, WorkOrderError)
+
+
+@cache
+def load_summary_lexicon(path: Path | None = None) -> SummaryLexicon:
+    return load_yaml_model(_path("summary_lexicon.yaml", path), SummaryLexicon, WorkOrderError)
+
+
+@cache
+def load_extraction(path: Path | None = None) -> ExtractionCues:
+    return load_yaml_model(_path("extraction.yaml", path), ExtractionCues, WorkOrderError)

@@ -1,0 +1,89 @@
+"""Urgency (一般/紧急/非常紧急) from danger cues in what the citizen said (data: urgency.yaml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hotline.model import Call
+from hotline.workorder.schema import UrgencyCue, UrgencyRules, load_urgency
+
+
+@dataclass(frozen=True, slots=True)
+class UrgencyHit:
+    cue_id: str
+    label: str
+    level: str
+    turn_index: int | None
+    span: tuple[int, int]
+    said: str
+
+
+def _positions(text: str, phrase: str) -> list[int]:
+    out, pos = [], text.find(phrase)
+    while pos >= 0:
+        out.append(pos)
+        pos = text.find(phrase, pos + 1)
+    return out
+
+
+def _negated(text: str, pos: int, unless: list[str]) -> bool:
+    before = text[max(0, pos - 8) : pos]
+    return any(u in before for u in unless)
+
+
+def _match_any(cue: UrgencyCue, text: str) -> tuple[int, int] | None:
+    for phrase in cue.any:
+        for pos in _positions(text, phrase):
+            if not _negated(text, pos, cue.unless):
+                return (pos, pos + len(phrase))
+    return None
+
+
+def _match_all(cue: UrgencyCue, text: str) -> tuple[int, int] | None:
+    groups = [[(p, p + len(ph)) for ph in group for p in _positions(text, ph)] for group in cue.all]
+    if not groups or any(not g for g in groups):
+        return None
+    for anchor in groups[0]:
+        if _negated(text, anchor[0], cue.unless):
+            continue
+        spans = [anchor]
+        for group in groups[1:]:
+            near = [s for s in group if abs(s[0] - anchor[0]) <= cue.within]
+            if not near:
+                break
+            spans.append(near[0])
+        else:
+            return (min(s[0] for s in spans), max(s[1] for s in spans))
+    return None
+
+
+def match_cues(text: str, rules: UrgencyRules | None = None, turn_index: int | None = None) -> list[UrgencyHit]:
+    """Danger cues found in ``text``."""
+    rules = rules or load_urgency()
+    hits = []
+    for cue in rules.cues:
+        span = _match_any(cue, text) if cue.any else _match_all(cue, text)
+        if span is not None:
+            hits.append(UrgencyHit(cue.id, cue.label, cue.level, turn_index, span, text[span[0] : span[1]]))
+    return hits
+
+
+def assess(text: str, rules: UrgencyRules | None = None) -> tuple[str, list[UrgencyHit]]:
+    """The highest urgency level whose cues appear in ``text``, and the cues that fired."""
+    rules = rules or load_urgency()
+    return _highest(match_cues(text, rules), rules)
+
+
+def assess_call(call: Call, rules: UrgencyRules | None = None) -> tuple[str, list[UrgencyHit]]:
+    """Urgency from the citizen's turns (each hit points at its turn)."""
+    rules = rules or load_urgency()
+    hits = [h for i in call.citizen_turn_indexes() for h in match_cues(call.turns[i].text, rules, i)]
+    return _highest(hits, rules)
+
+
+def _highest(hits: list[UrgencyHit], rules: UrgencyRules) -> tuple[str, list[UrgencyHit]]:
+    level = rules.levels[0]
+    for hit in hits:
+        if rules.levels.index(hit.level) > rules.levels.index(level):
+            level = hit.level
+    return level, hits
