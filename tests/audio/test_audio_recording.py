@@ -80,3 +80,12 @@ def test_find_recordings(tmp_path):
         (tmp_path / name).write_bytes(b"")
     assert [p.name for p in find_recordings(tmp_path)] == ["a.wav", "c.mp3", "b.FLAC"]
     assert is_audio_file("x.OGG") and not is_audio_file("x.json")
+
+
+@pytest.mark.parametrize("length", [100, 1000, 70000, 200001])
+def test_fir_filter_matches_direct_convolution(length):
+    from hotline.audio.recording import _lowpass_taps, fir_filter
+
+    x = np.random.default_rng(length).standard_normal(length).astype(np.float32)
+    taps = _lowpass_taps(0.2)
+    assert np.allclose(fir_filter(x, taps, block=4096), np.convolve(x, taps, mode="same"), atol=1e-5)

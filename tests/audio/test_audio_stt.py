@@ -61,7 +61,7 @@ class Stub(BaseHTTPRequestHandler):
 def server():
     Stub.requests, Stub.status, Stub.content_type = [], 200, "application/json"
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Stub)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{srv.server_address[1]}"
     srv.shutdown()

@@ -75,3 +75,11 @@ def test_two_utterances_are_two_segments():
     assert len(gap) == 1
     assert gap[0][0] == pytest.approx(0.5 + len(a) / rate, abs=0.35)
     assert gap[0][1] == pytest.approx(8.0, abs=0.25)
+
+
+def test_reused_model_gives_the_same_answer():
+    voice, rate = speak(GREETING)
+    x = np.concatenate([np.zeros(rate, dtype=np.float32), voice * 0.3, np.zeros(rate, dtype=np.float32)])
+    first = detect_speech(x, rate, VadSettings())
+    detect_speech(x[::-1].copy(), rate, VadSettings())  # leaves state behind in the model
+    assert detect_speech(x, rate, VadSettings()) == first

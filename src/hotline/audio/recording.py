@@ -68,6 +68,22 @@ def _lowpass_taps(cutoff: float, taps: int = 63) -> np.ndarray:
     return (h / h.sum()).astype(np.float32)
 
 
+def fir_filter(x: np.ndarray, taps: np.ndarray, block: int = 1 << 16) -> np.ndarray:
+    """``np.convolve(x, taps, mode="same")`` by FFT overlap-add: fast on hour-long recordings."""
+    import numpy as np
+
+    extra = len(taps) - 1
+    nfft = 1 << (block + extra - 1).bit_length()
+    spectrum = np.fft.rfft(taps, nfft)
+    out = np.zeros(len(x) + extra, dtype=np.float32)
+    for i in range(0, len(x), block):
+        seg = x[i : i + block]
+        out[i : i + len(seg) + extra] += np.fft.irfft(np.fft.rfft(seg, nfft) * spectrum, nfft)[
+            : len(seg) + extra
+        ]
+    return out[extra // 2 : extra // 2 + len(x)]
+
+
 def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     """Band-limited resampling of a mono float32 signal: low-pass when going down, then interpolation."""
     import numpy as np
@@ -75,7 +91,7 @@ def resample(x: np.ndarray, rate_in: int, rate_out: int) -> np.ndarray:
     if rate_in == rate_out:
         return np.ascontiguousarray(x, dtype=np.float32)
     if rate_out < rate_in:
-        x = np.convolve(x, _lowpass_taps(0.45 * rate_out / rate_in), mode="same")
+        x = fir_filter(x, _lowpass_taps(0.45 * rate_out / rate_in))
     count = int(round(len(x) * rate_out / rate_in))
     positions = np.arange(count, dtype=np.float64) * (rate_in / rate_out)
     return np.interp(positions, np.arange(len(x)), x).astype(np.float32)

