@@ -43,9 +43,9 @@ class Engine:
         ctx = CallContext(call, self.compiled, work_order)
         return self._run(ctx, self.rules)
 
-    def check_utterance(self, text: str, speaker: Speaker = Speaker.AGENT) -> list[Finding]:
+    def check_utterance(self, text: str, speaker: Speaker | str = Speaker.AGENT) -> list[Finding]:
         """Findings of the rules that judge a single sentence (rewrite exercises, live hints)."""
-        ctx = CallContext(Call(id="utterance", turns=[Turn(speaker, text)]), self.compiled)
+        ctx = CallContext(Call(id="utterance", turns=[Turn(Speaker(speaker), text)]), self.compiled)
         return self._run(ctx, self._utterance_rules).findings
 
     def detect(self, call: Call, detector: str) -> list[Hit]:
@@ -54,9 +54,9 @@ class Engine:
         ctx = CallContext(call, self.compiled)
         return [h for h in evaluate(self.rulebook.detectors[detector], ctx) or [] if h.turn_index >= 0]
 
-    def acts(self, text: str, speaker: Speaker = Speaker.AGENT) -> set[str]:
+    def acts(self, text: str, speaker: Speaker | str = Speaker.AGENT) -> set[str]:
         """Names of the detectors that fire on one utterance."""
-        ctx = CallContext(Call(id="utterance", turns=[Turn(speaker, text)]), self.compiled)
+        ctx = CallContext(Call(id="utterance", turns=[Turn(Speaker(speaker), text)]), self.compiled)
         fired = set()
         for name, node in self.rulebook.detectors.items():
             hits = evaluate(node, ctx)
