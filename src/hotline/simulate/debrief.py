@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from hotline.simulate.session import DrillSession, TraceEntry
 
 MOVE_THRESHOLD = 0.1
+MAX_BETTER = 3
 
 
 @dataclass(slots=True)
@@ -139,11 +140,15 @@ def mood_moves(trace: list[TraceEntry], card: Scorecard, defaults: PersonaDefaul
 
 
 def better_wordings(entry: TraceEntry, causes: list[str], card: Scorecard, defaults: PersonaDefaults) -> list[str]:
-    """Suggestions of the engine's findings on that turn; the scenario advice where the engine has none."""
-    out = [f.suggestion for f in card.findings if f.turn_index == entry.turn_index and f.turn_index is not None and f.suggestion]
-    if not out:
-        out = [defaults.advice[c] for c in causes if c in defaults.advice]
-    return list(dict.fromkeys(out))
+    """Suggestions of the engine's findings on words of that turn; the persona advice where the engine has none.
+
+    Findings that point at a whole turn (a missing closing, say) belong to the call, not to this move."""
+    whole = (0, len(entry.text))
+    out = [f.suggestion for f in card.findings
+           if f.turn_index is not None and f.turn_index == entry.turn_index and f.suggestion
+           and f.span is not None and tuple(f.span) != whole]
+    out += [defaults.advice[c] for c in causes if c in defaults.advice]
+    return list(dict.fromkeys(out))[:MAX_BETTER]
 
 
 def _norm(s: str) -> str:
