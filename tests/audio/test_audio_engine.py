@@ -83,4 +83,3 @@ def test_silent_call_rules(engine, tmp_path, starts, spacing):
     assert call.meta["metrics"]["citizen_speech_seconds"] == 0
     assert _status(engine, call, "special.silent_protocol.v1") == "passed"
     assert _status(engine, call, "special.silent_spacing.v1") == spacing
-    assert _status(engine, call, "timing.dead_air.v1") == "na"
