@@ -5,6 +5,9 @@ from __future__ import annotations
 from hotline.simulate.schema import PersonaDefaults, Scenario, Slot
 
 SLOT_ORDER = ("event", "address", "time", "name", "phone", "request")
+RESTATE_FORMS = {"event": "{v}", "address": "地点在{v}", "time": "时间是{v}", "name": "您是{v}",
+                 "phone": "电话{v}", "request": "您的诉求是{v}"}
+APOLOGY_RULE = "empathy.apology.v1"
 
 
 def model_answer(scenario: Scenario, defaults: PersonaDefaults) -> list[str]:
@@ -14,11 +17,12 @@ def model_answer(scenario: Scenario, defaults: PersonaDefaults) -> list[str]:
     t = defaults.answer
     lines = [t.greeting]
     upset = scenario.mood.anger >= 0.4 or scenario.mood.anxiety >= 0.5
+    calm = (t.apology if APOLOGY_RULE in scenario.norms else "") + (t.empathy if upset else "")
     asks = [s.example for _, s in _ordered(scenario) if not s.volunteered and not s.hidden and s.example]
-    if asks and upset:
-        asks[0] = f"{t.empathy}{asks[0]}"
-    elif upset:
-        lines.append(t.empathy)
+    if asks and calm:
+        asks[0] = f"{calm}{asks[0]}"
+    elif calm:
+        lines.append(calm)
     lines += asks
     lines.append(t.restate.replace("{facts}", restated_facts(scenario)))
     lines.append(t.next_step.replace("{department}", scenario.expected_order.department))
@@ -34,4 +38,9 @@ def _ordered(scenario: Scenario) -> list[tuple[str, Slot]]:
 
 
 def restated_facts(scenario: Scenario) -> str:
-    return "，".join(f"{s.label}是{s.value}" for _, s in _ordered(scenario) if not s.hidden)
+    """The facts as an agent would restate them: values in plain words, not form labels (“地址是…”)."""
+    parts = []
+    for key, slot in _ordered(scenario):
+        if not slot.hidden:
+            parts.append(RESTATE_FORMS.get(key, slot.label + "{v}").replace("{v}", slot.value))
+    return "，".join(parts)
