@@ -161,3 +161,51 @@ def test_mono_without_transcript_is_refused_clearly(tmp_path):
     sf.write(path, np.zeros(8000, dtype=np.float32), 8000)
     with pytest.raises(AudioError, match="单声道"):
         load_call(path)
+
+
+def test_stretches_keep_a_paused_sentence_in_one_turn():
+    # agent speech: one sentence with a pause (0–2, 2.5–6), then a short reply (9–10)
+    segments = [(0.0, 2.0), (2.5, 6.0), (9.0, 10.0)]
+    stretches = [(0.0, 6.0), (9.0, 10.0)]
+    turns = [Turn(A, "您好"), Turn(A, "好的，我马上为您登记，请您稍等，工作人员会尽快联系您")]
+    by_chars, _ = place_turns(turns, {A: segments})
+    by_turns, _ = place_turns(turns, {A: segments}, {A: stretches})
+    assert (by_chars[1].start, by_chars[1].end) == (2.5, 10.0)  # text lengths alone mislead
+    assert [(t.start, t.end) for t in by_turns] == [(0.0, 6.0), (9.0, 10.0)]
+
+
+@pytest.mark.parametrize(
+    ("starts", "expected"),
+    [
+        ([0.0, 3.0, 6.0], []),
+        ([0.0, 5.0, 4.5], []),  # within the tolerance: overlapping speech
+        ([0.0, 6.0, 3.0], [2]),
+        ([0.0, None, 3.0], []),
+    ],
+)
+def test_out_of_order(starts, expected):
+    from hotline.audio.align import out_of_order
+
+    turns = [Turn(A, "x", s, None if s is None else s + 1) for s in starts]
+    assert out_of_order(turns) == expected
+
+
+def test_paused_agent_sentence_on_a_recording(tmp_path):
+    from audio_synth import PROMPT
+
+    events = [
+        ("agent", GREETING, 0.5),
+        ("agent", PROMPT, 0.5 + 5.0 + 0.5),
+        ("citizen", COMPLAINT, 12.5),
+        ("agent", THANKS, 18.0),
+    ]
+    built = build_call(events, 21.0)
+    transcript = Call(
+        "p", [Turn(A, "您好，12345热线。"), Turn(C, ZH[COMPLAINT]), Turn(A, ZH[REPLY] + ZH[REPLY])]
+    )
+    call = load_call(built.write(tmp_path / "paused.wav"), transcript)
+    first, _, last = call.turns
+    assert first.start == pytest.approx(0.5, abs=0.25)
+    assert first.end == pytest.approx(built.speech["agent"][1][1], abs=0.35)
+    assert last.start == pytest.approx(18.0, abs=0.25)
+    assert call.meta["audio"]["warnings"] == []

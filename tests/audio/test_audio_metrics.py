@@ -115,3 +115,14 @@ def test_other_rate_and_format_gives_the_same_metrics(dialogue, dialogue_wav, tm
     for key in ("citizen_speech_seconds", "agent_speech_seconds", "max_dead_air", "agent_overlap_seconds"):
         assert b[key] == pytest.approx(a[key], abs=0.3), key
     assert b["agent_loudness_dbfs"] == pytest.approx(a["agent_loudness_dbfs"], abs=1.0)
+
+
+@pytest.mark.parametrize("noise_dbfs", [-50.0, -30.0])
+def test_metrics_hold_under_line_noise(tmp_path, noise_dbfs):
+    events = [("agent", GREETING, 0.5), ("citizen", COMPLAINT, 6.0), ("agent", GREETING, 9.0)]
+    built = build_call(events, 20.0, noise_dbfs=noise_dbfs, seed=11)
+    m = load_call(built.write(tmp_path / "noisy.wav")).meta["metrics"]
+    assert m["citizen_speech_seconds"] == pytest.approx(built.total("citizen"), abs=0.6)
+    assert m["agent_speech_seconds"] == pytest.approx(built.total("agent"), abs=0.8)
+    assert m["agent_overlap_seconds"] == pytest.approx(built.speech["citizen"][0][1] - 9.0, abs=0.4)
+    assert m["silent_call"] is False

@@ -115,20 +115,34 @@ def place(weights: list[int], segments: list[Interval]) -> list[Interval]:
 
 
 def place_turns(
-    turns: list[Turn], speech: dict[Speaker | None, list[Interval]]
+    turns: list[Turn],
+    speech: dict[Speaker | None, list[Interval]],
+    stretches: dict[Speaker | None, list[Interval]] | None = None,
 ) -> tuple[list[Turn], list[int]]:
     """Give each untimed turn the times of speech on its side (key None: one channel for both sides);
-    returns the turns and the indexes that could not be placed (no speech on that side)."""
+    returns the turns and the indexes that could not be placed (no speech on that side).
+
+    ``stretches`` are the same speech joined into natural turns (split only where the other side
+    speaks or at a long pause); when a side has at least as many of them as turns, groups start and
+    end only there, so a short pause inside a sentence never becomes a turn boundary."""
     placed: dict[int, Interval] = {}
     for speaker, segments in speech.items():
         idx = [i for i, t in enumerate(turns) if speaker is None or t.speaker is speaker]
         if not idx or not segments:
             continue
+        coarse = (stretches or {}).get(speaker) or []
+        units = coarse if len(coarse) >= len(idx) else segments
         weights = [max(1, spoken_units(turns[i].text)) for i in idx]
-        for i, (s, e) in zip(idx, place(weights, segments), strict=True):
+        for i, (s, e) in zip(idx, place(weights, units), strict=True):
             placed[i] = (round(s, 3), round(e, 3))
     out = [Turn(t.speaker, t.text, *placed.get(i, (None, None))) for i, t in enumerate(turns)]
     return out, [i for i in range(len(turns)) if i not in placed]
+
+
+def out_of_order(turns: list[Turn], tolerance: float = 1.0) -> list[int]:
+    """Turns that start clearly before the turn written above them (placement disagrees with the text)."""
+    timed = [(i, t.start) for i, t in enumerate(turns) if t.start is not None]
+    return [b for (_, sa), (b, sb) in zip(timed, timed[1:], strict=False) if sb < sa - tolerance]
 
 
 def placeholder_turns(speech: dict[Speaker, list[Interval]]) -> list[Turn]:

@@ -102,13 +102,26 @@ def _fit(turns: list[Turn], an: Analysis, cfg: AudioSettings, info: dict[str, An
         return _fit_timed(turns, an, cfg, info)
     if any(t.start is not None for t in turns):
         info["warnings"].append("转写文本只有部分轮次带时间，已全部按录音中的语音重新定位")
-    placed, unplaced = align.place_turns(turns, an.speech)
+    placed, unplaced = align.place_turns(turns, an.speech, _stretches(an, cfg))
     info["alignment"] = align.Alignment("segments", unplaced=unplaced).to_dict()
     if unplaced:
         info["warnings"].append(
             f"录音中对应一方没有语音，{len(unplaced)} 轮无法定位时间：第 {_ordinals(unplaced)} 轮"
         )
+    if disorder := align.out_of_order(placed):
+        info["warnings"].append(f"转写文本的轮次顺序与录音不一致，请核对第 {_ordinals(disorder)} 轮的时间")
     return placed, None
+
+
+def _stretches(an: Analysis, cfg: AudioSettings) -> dict[Speaker | None, list[Interval]]:
+    gap = cfg.turns.merge_gap
+    if not an.stereo:
+        return {None: iv.merge_close(an.speech[None], gap)}
+    agent, citizen = an.speech[Speaker.AGENT], an.speech[Speaker.CITIZEN]
+    return {
+        Speaker.AGENT: iv.merge_close(agent, gap, citizen),
+        Speaker.CITIZEN: iv.merge_close(citizen, gap, agent),
+    }
 
 
 def _fit_timed(turns: list[Turn], an: Analysis, cfg: AudioSettings, info: dict[str, Any]):
