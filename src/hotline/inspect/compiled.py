@@ -23,6 +23,8 @@ class Compiled:
     quote_pairs: tuple[tuple[str, str], ...] = ()
     negation_safe_key: str = "negation_safe"
     has_phrases: bool = False
+    markers_re: re.Pattern[str] | None = None
+    ops: dict[int, str] = field(default_factory=dict)
 
 
 def compile_rulebook(rb: Rulebook) -> Compiled:
@@ -45,7 +47,10 @@ def compile_rulebook(rb: Rulebook) -> Compiled:
         quote_pairs=tuple((q[0], q[-1]) for q in guards.quote_pairs if q),
         negation_safe_key=guards.negation_safe_lexicon,
     )
+    if compiled.reporting_markers:
+        compiled.markers_re = re.compile("|".join(re.escape(m) for m in compiled.reporting_markers))
     for node in _all_nodes(rb):
+        compiled.ops[id(node)] = node.operator()
         if node.phrases is not None:
             keys = node.phrases.lexicon_names()
             if node.phrases.phrases:

@@ -3,6 +3,7 @@ and the guards that every phrase match goes through."""
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from typing import Any, NamedTuple
 
@@ -10,7 +11,7 @@ from hotline.inspect.compiled import Compiled
 from hotline.model import Call, Speaker, WorkOrder
 from hotline.text import Normalized, normalize
 
-CLAUSE_MARKS = ",.!?;:、"
+CLAUSE_SPLIT = re.compile(r"[,.!?;:、]")
 
 
 class Hit(NamedTuple):
@@ -36,13 +37,22 @@ class CallContext:
         self.memo: dict[tuple[int, frozenset[int] | None], list[Hit] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
         self._quotes: dict[int, list[tuple[int, int]]] = {}
+        self._safe: dict[int, list[tuple[int, int]]] | None = None
+        self._turns_of: dict[str, list[int]] = {}
+        self._guard_cache: dict[tuple[int, int, int], bool] = {}
+        self._alnum: list[int] | None = None
         self.embeddings: dict[int, Any] = {}
 
     def turns_of(self, speaker: str) -> list[int]:
-        if speaker == "any":
-            return list(range(len(self.speakers)))
-        want = Speaker(speaker)
-        return [i for i, s in enumerate(self.speakers) if s is want]
+        cached = self._turns_of.get(speaker)
+        if cached is None:
+            if speaker == "any":
+                cached = list(range(len(self.speakers)))
+            else:
+                want = Speaker(speaker)
+                cached = [i for i, s in enumerate(self.speakers) if s is want]
+            self._turns_of[speaker] = cached
+        return cached
 
     def phrase_hits(self, key: str) -> list[tuple[int, int, int]]:
         """(turn, start, end) of every phrase of lexicon ``key``, before guards."""
@@ -70,29 +80,46 @@ class CallContext:
         return out
 
     # ── guards ──────────────────────────────────────────────
+    def alnum_count(self, turn: int) -> int:
+        """Spoken characters in a turn (letters, digits, hanzi; no punctuation)."""
+        if self._alnum is None:
+            self._alnum = [sum(1 for ch in n.text if ch.isalnum()) for n in self.norm]
+        return self._alnum[turn]
+
     def guarded(self, turn: int, start: int, end: int) -> bool:
         """True when a match must not count: negated, inside a negation-safe phrase, or quoted."""
+        key = (turn, start, end)
+        cached = self._guard_cache.get(key)
+        if cached is None:
+            cached = self._guard_cache[key] = self._guarded(turn, start, end)
+        return cached
+
+    def _guarded(self, turn: int, start: int, end: int) -> bool:
         text = self.norm[turn].text
         for s, e in self._safe_spans(turn):
             if (s, e) == (start, end):
                 continue  # the match is itself a safe phrase (不好意思 as a cushion)
             if s < end and start < e and not (start <= s and e <= end):
                 return True
-        before = text[max(0, start - 4):start]
-        if any(before.endswith(p) for p in self.compiled.negation_prefixes):
+        if self.compiled.negation_prefixes and text[max(0, start - 4):start].endswith(self.compiled.negation_prefixes):
             return True
         return self._quoted(turn, start, end)
 
     def _safe_spans(self, turn: int) -> list[tuple[int, int]]:
-        return [(s, e) for t, s, e in self.phrase_hits(self.compiled.negation_safe_key) if t == turn]
+        if self._safe is None:
+            self._safe = {}
+            for t, s, e in self.phrase_hits(self.compiled.negation_safe_key):
+                self._safe.setdefault(t, []).append((s, e))
+        return self._safe.get(turn, [])
 
     def _quoted(self, turn: int, start: int, end: int) -> bool:
         if any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
             return True
-        text = self.norm[turn].text
-        clause_start = max(text.rfind(m, 0, start) for m in CLAUSE_MARKS) + 1
-        lead = text[clause_start:start]
-        return any(marker in lead for marker in self.compiled.reporting_markers)
+        markers = self.compiled.markers_re
+        if markers is None:
+            return False
+        lead = CLAUSE_SPLIT.split(self.norm[turn].text[:start])[-1]
+        return markers.search(lead) is not None
 
     def _quote_spans(self, turn: int) -> list[tuple[int, int]]:
         if turn not in self._quotes:

@@ -19,7 +19,8 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
     key = (id(node), allowed)
     if key in ctx.memo:
         return ctx.memo[key]
-    result = _OPS[node.operator()](node, ctx, allowed)
+    op = ctx.compiled.ops.get(id(node)) or node.operator()
+    result = _OPS[op](node, ctx, allowed)
     ctx.memo[key] = result
     return result
 

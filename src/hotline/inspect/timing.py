@@ -80,8 +80,7 @@ def turn_cpm(ctx: CallContext, i: int) -> float | None:
     t = ctx.call.turns[i]
     if t.start is None or t.end is None or t.end <= t.start:
         return None
-    chars = sum(1 for ch in ctx.norm[i].text if ch.isalnum())
-    return chars / ((t.end - t.start) / 60.0)
+    return ctx.alnum_count(i) / ((t.end - t.start) / 60.0)
 
 
 def speech_rate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
@@ -93,7 +92,7 @@ def speech_rate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     citizen_pace = sum(citizen_rates) / len(citizen_rates) if citizen_rates else None
     out = []
     for i in ctx.turns_of(op.speaker):
-        if not _ok(ctx, allowed, i) or sum(ch.isalnum() for ch in ctx.norm[i].text) < op.min_chars:
+        if not _ok(ctx, allowed, i) or ctx.alnum_count(i) < op.min_chars:
             continue
         cpm = turn_cpm(ctx, i)
         if cpm is None:
