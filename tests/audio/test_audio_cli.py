@@ -85,3 +85,15 @@ def test_settings_command(tmp_path):
 def test_stt_options_reach_the_settings(dialogue_wav, tmp_path):
     res = CliRunner().invoke(audio, ["analyze", str(dialogue_wav), "--stt-model-dir", str(tmp_path / "none")])
     assert "模型目录不存在" in str(res.exception) or "未安装 sherpa-onnx" in str(res.exception)
+
+
+def test_one_transcript_file_for_many_recordings_is_refused(dialogue_wav, tmp_path):
+    t = tmp_path / "t.txt"
+    t.write_text("坐席：您好\n", encoding="utf-8")
+    res = CliRunner().invoke(audio, ["analyze", str(dialogue_wav), str(dialogue_wav), "-t", str(t)])
+    assert res.exit_code == 2 and "同名转写文件的文件夹" in res.output
+
+
+def test_empty_folder_is_reported(tmp_path):
+    res = CliRunner().invoke(audio, ["analyze", str(tmp_path)])
+    assert "没有录音文件" in res.output and res.exit_code != 0

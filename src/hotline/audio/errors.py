@@ -21,9 +21,3 @@ class SpeechToTextError(AudioError):
     """A speech-to-text backend is missing, misconfigured or failed."""
 
     code = "E702"
-
-
-class AlignmentError(AudioError):
-    """A transcript does not fit the recording."""
-
-    code = "E703"

@@ -62,26 +62,6 @@ def _source(name: str) -> str:
     }.get(name, name)
 
 
-def _transcript_for(audio_path: Path, transcript: Path | None) -> Any:
-    from hotline.formats import read_call
-
-    if transcript is None:
-        return None
-    if transcript.is_dir():
-        found = [p for p in sorted(transcript.iterdir()) if p.stem == audio_path.stem and p.is_file()]
-        return read_call(found[0]) if found else None
-    return read_call(transcript)
-
-
-def _recordings(paths: tuple[Path, ...]) -> list[Path]:
-    from hotline.audio import find_recordings
-
-    out: list[Path] = []
-    for p in paths:
-        out.extend(find_recordings(p) if p.is_dir() else [p])
-    return out
-
-
 @click.group("audio")
 def audio() -> None:
     """录音：语音活动检测、时间指标与语音转写。"""
@@ -120,39 +100,48 @@ def analyze_cmd(
     as_json: bool,
 ) -> None:
     """分析录音（单个文件或文件夹）：说话时段、冷场、应答间隔、抢话、音量、语速、无声电话。"""
-    from hotline.audio import load_call, load_settings
+    from hotline.audio import load_calls, load_settings
     from hotline.audio.stt import make_transcriber
 
+    if transcript is not None and transcript.is_file() and (len(paths) > 1 or paths[0].is_dir()):
+        raise click.UsageError("分析多个录音时，--transcript 应为存放同名转写文件的文件夹")
     cfg = load_settings(settings_path, **_overrides(agent_channel, stt, stt_url, stt_model_dir))
-    files = _recordings(paths)
-    if not files:
-        raise click.ClickException("没有找到录音文件（支持 .wav .flac .ogg .mp3）")
-    transcriber = make_transcriber(cfg.stt)  # once: a model loads once for the whole folder
-    calls, failed = [], 0
+    transcriber = make_transcriber(cfg.stt)  # once: a model loads once for the whole run
+    calls: list[Any] = []
+    errors: list[HotlineError] = []
     try:
-        for f in files:
-            try:
-                call = load_call(f, _transcript_for(f, transcript), settings=cfg, transcriber=transcriber)
-            except HotlineError as exc:
-                failed += 1
-                click.echo(f"错误：{exc}", err=True)
-                continue
-            calls.append(call)
-            click.echo(
-                json.dumps(call.to_dict(), ensure_ascii=False) if as_json else "\n".join(summary_lines(call))
-            )
+        for path in paths:
+            for call in load_calls(
+                path, transcript, settings=cfg, transcriber=transcriber, on_error=_report(errors)
+            ):
+                calls.append(call)
+                click.echo(
+                    json.dumps(call.to_dict(), ensure_ascii=False)
+                    if as_json
+                    else "\n".join(summary_lines(call))
+                )
     finally:
         if transcriber is not None:
             transcriber.close()
+    failed = len(errors)
+    files = len(calls) + failed
     if output:
         output.write_text("".join(json.dumps(c.to_dict(), ensure_ascii=False) + "\n" for c in calls), "utf-8")
         click.echo(f"已写入 {output}（{len(calls)} 通）", err=True)
-    if len(files) > 1:
-        click.echo(f"共 {len(files)} 个录音：成功 {len(calls)} 个，失败 {failed} 个。", err=True)
+    if files > 1:
+        click.echo(f"共 {files} 个录音：成功 {len(calls)} 个，失败 {failed} 个。", err=True)
     if failed:
         from hotline.audio import AudioError
 
         raise AudioError(f"{failed} 个录音未能分析，见上方错误信息")
+
+
+def _report(errors: list[HotlineError]):
+    def handle(exc: HotlineError) -> None:
+        errors.append(exc)
+        click.echo(f"错误：{exc}", err=True)
+
+    return handle
 
 
 def _overrides(agent_channel: str | None, stt: str | None, url: str | None, model_dir: Path | None) -> dict:
