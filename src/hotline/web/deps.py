@@ -1,0 +1,105 @@
+"""Request dependencies: the database session, the logged-in user, role guards and CSRF."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from hotline.store.accounts import find_session
+from hotline.store.models import Role, User, WebSession
+
+SESSION_COOKIE = "hotline_session"
+LOGIN_CSRF_COOKIE = "hotline_login_csrf"
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class LoginRequired(Exception):
+    """No valid session: the page sends the browser to the login form."""
+
+
+class Forbidden(Exception):
+    def __init__(self, message: str = "您的角色无权访问此页面"):
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(Exception):
+    def __init__(self, message: str = "找不到该页面"):
+        super().__init__(message)
+        self.message = message
+
+
+class CsrfFailed(Exception):
+    """A form came without the right CSRF token."""
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with request.app.state.factory() as db:
+        yield db
+
+
+Db = Annotated[Session, Depends(get_db)]
+
+
+def _session(request: Request, db: Session) -> tuple[WebSession, User] | None:
+    if not hasattr(request.state, "auth"):
+        request.state.auth = find_session(db, request.cookies.get(SESSION_COOKIE))
+    return request.state.auth
+
+
+def current_user(request: Request, db: Db) -> User:
+    found = _session(request, db)
+    if found is None:
+        raise LoginRequired
+    return found[1]
+
+
+CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def require(*roles: Role) -> Callable[[User], User]:
+    """A dependency that lets only ``roles`` through (403 for the others)."""
+    allowed = {r.value for r in roles}
+
+    def guard(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            raise Forbidden
+        return user
+
+    return guard
+
+
+Inspector = Annotated[User, Depends(require(Role.INSPECTOR, Role.ADMIN))]
+Staff = Annotated[User, Depends(require(Role.INSPECTOR, Role.TRAINER, Role.ADMIN))]
+Admin = Annotated[User, Depends(require(Role.ADMIN))]
+Trainee = Annotated[User, Depends(require(Role.TRAINEE))]
+
+
+async def _submitted_token(request: Request) -> str:
+    header = request.headers.get("x-csrf-token")
+    if header:
+        return header
+    ctype = request.headers.get("content-type", "")
+    if "form" in ctype:
+        form = await request.form()
+        value = form.get("csrf_token")
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+async def check_csrf(request: Request, db: Db) -> None:
+    """Every unsafe request must carry the session's CSRF token (the login form a cookie's)."""
+    if request.method not in UNSAFE:
+        return
+    submitted = await _submitted_token(request)
+    if request.url.path == "/login":
+        expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    else:
+        found = _session(request, db)
+        expected = found[0].csrf_token if found else ""
+    if not expected or not submitted or not secrets.compare_digest(submitted, expected):
+        raise CsrfFailed

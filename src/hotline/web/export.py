@@ -1,0 +1,60 @@
+"""Excel export of the result list (Chinese headers; opens in Excel and WPS)."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from hotline.store.models import User
+from hotline.store.queries import ResultRow
+from hotline.web.masking import mask_text
+from hotline.web.render import SEVERITY_LABELS, VERDICT_LABELS
+from hotline.web.rules import rule_title
+
+RESULT_HEADERS = ["通话编号", "坐席工号", "坐席姓名", "通话日期", "总分", "一票否决", "命中规则", "发现数", "已复核", "规则库版本"]
+FINDING_HEADERS = ["通话编号", "规则编号", "规则名称", "维度", "严重程度", "轮次", "证据", "说明", "改进建议", "扣分", "复核结论", "复核备注"]
+
+
+def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[object]], first: bool) -> None:
+    ws = wb.active if first else wb.create_sheet()
+    ws.title = title
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    ws.freeze_panes = "A2"
+    for i, header in enumerate(headers, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = max(10, len(header) * 2 + 4)
+
+
+def workbook_bytes(rows: list[ResultRow], agents: dict[str, User], *, unmasked: bool) -> bytes:
+    """Two sheets: 质检结果 (one row per call) and 质检发现 (one row per finding)."""
+    show = (lambda s: s) if unmasked else mask_text
+    results, findings = [], []
+    for r in rows:
+        agent = agents.get(r.call.agent_code)
+        reviewed = sum(1 for f in r.card.findings if f.review is not None)
+        results.append([
+            r.call.external_id, r.call.agent_code, agent.display_name if agent else "",
+            r.call.call_date.isoformat() if r.call.call_date else "", r.card.total,
+            "是" if r.card.vetoed else "否", "、".join(sorted({rule_title(x) for x in r.rule_ids})),
+            len(r.card.findings), reviewed, r.card.rulebook_version.version,
+        ])
+        for f in r.card.findings:
+            review = f.review
+            findings.append([
+                r.call.external_id, f.rule_id, rule_title(f.rule_id), f.dimension,
+                SEVERITY_LABELS.get(f.severity, f.severity), "" if f.turn_index is None else f.turn_index + 1,
+                show(f.evidence), show(f.message), f.suggestion, f.points,
+                VERDICT_LABELS.get(review.verdict, "") if review else "未复核", review.note if review else "",
+            ])
+    wb = Workbook()
+    _sheet(wb, "质检结果", RESULT_HEADERS, results, first=True)
+    _sheet(wb, "质检发现", FINDING_HEADERS, findings, first=False)
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()

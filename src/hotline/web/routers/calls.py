@@ -1,0 +1,153 @@
+"""质检: uploading transcripts, import progress, the result list, one call, Excel export."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from hotline.store.audit import record
+from hotline.store.imports import create_batch, run_import
+from hotline.store.models import ImportBatch, Role
+from hotline.store.queries import (
+    PAGE_SIZE,
+    CallFilter,
+    agent_codes,
+    agents_by_code,
+    count_calls,
+    get_call,
+    hit_rule_ids,
+    list_calls,
+)
+from hotline.store.reviews import may_appeal, may_decide
+from hotline.web.deps import CurrentUser, Db, Forbidden, Inspector, NotFound, Staff, check_csrf
+from hotline.web.export import workbook_bytes
+from hotline.web.highlight import segments, turn_findings
+from hotline.web.masking import mask_text, may_unmask
+from hotline.web.render import render
+from hotline.web.rules import rule_catalog, rule_title
+
+router = APIRouter(tags=["质检"], dependencies=[Depends(check_csrf)])
+SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
+
+
+def _upload_dir(request: Request, batch_id: int) -> Path:
+    folder = request.app.state.settings.resolved_data_dir() / "uploads" / str(batch_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@router.get("/upload")
+def upload_form(request: Request, user: Inspector) -> Response:
+    return render(request, "upload.html")
+
+
+@router.post("/upload")
+async def upload(request: Request, db: Db, user: Inspector, tasks: BackgroundTasks, files: Annotated[list[UploadFile], File()]) -> Response:
+    files = [f for f in files if f.filename]
+    if not files:
+        return render(request, "upload.html", 400, error="请选择至少一个转写文件")
+    limit = request.app.state.settings.max_upload_mb * 1024 * 1024
+    names = [SAFE_NAME.sub("_", Path(f.filename or "file").name) for f in files]
+    batch = create_batch(db, names, user)
+    db.commit()
+    folder, saved = _upload_dir(request, batch.id), []
+    for index, (upload, name) in enumerate(zip(files, names, strict=True)):
+        data = await upload.read(limit + 1)
+        if len(data) > limit:
+            return render(request, "upload.html", 400, error=f"文件“{name}”超过 {limit // 1048576} MB 上限")
+        path = folder / f"{index:03d}_{name}"
+        path.write_bytes(data)
+        saved.append((name, path))
+    tasks.add_task(run_import, request.app.state.factory, batch.id, saved, request.app.state.inspector)
+    return RedirectResponse(f"/batches/{batch.id}", status_code=303)
+
+
+def _batch(db: Db, batch_id: int) -> ImportBatch:
+    batch = db.get(ImportBatch, batch_id)
+    if batch is None:
+        raise NotFound("找不到该导入批次")
+    return batch
+
+
+@router.get("/batches/{batch_id}")
+def batch_page(request: Request, db: Db, user: Inspector, batch_id: int) -> Response:
+    return render(request, "batch.html", batch=_batch(db, batch_id))
+
+
+@router.get("/batches/{batch_id}/progress")
+def batch_progress(request: Request, db: Db, user: Inspector, batch_id: int) -> Response:
+    return render(request, "_batch_progress.html", batch=_batch(db, batch_id))
+
+
+def _filter(
+    agent: str = "", date_from: str = "", date_to: str = "", score_min: str = "", score_max: str = "", rule: str = "",
+    page: int = Query(1, ge=1),
+) -> CallFilter:
+    def day(value: str) -> date | None:
+        try:
+            return date.fromisoformat(value) if value else None
+        except ValueError:
+            return None
+
+    def num(value: str) -> float | None:
+        try:
+            return float(value) if value.strip() else None
+        except ValueError:
+            return None
+
+    return CallFilter(agent.strip(), day(date_from), day(date_to), num(score_min), num(score_max), rule.strip(), page)
+
+
+Filter = Annotated[CallFilter, Depends(_filter)]
+
+
+@router.get("/calls")
+def result_list(request: Request, db: Db, user: CurrentUser, flt: Filter) -> Response:
+    total = count_calls(db, user, flt)
+    return render(
+        request, "calls.html", rows=list_calls(db, user, flt), flt=flt, total=total,
+        pages=max(1, -(-total // PAGE_SIZE)), agents=agent_codes(db, user), rules=hit_rule_ids(db),
+        rule_title=rule_title, query=request.url.query,
+    )
+
+
+@router.get("/calls/export.xlsx")
+def export_xlsx(request: Request, db: Db, user: Staff, flt: Filter, unmasked: int = 0) -> Response:
+    if unmasked and not may_unmask(user.role):
+        raise Forbidden("您的角色无权导出未脱敏信息")
+    rows = list_calls(db, user, flt, limit=None)
+    record(db, user, "export.xlsx", "calls", "", count=len(rows), unmasked=bool(unmasked))
+    db.commit()
+    body = workbook_bytes(rows, agents_by_code(db), unmasked=bool(unmasked))
+    headers = {"Content-Disposition": "attachment; filename*=UTF-8''%E8%B4%A8%E6%A3%80%E7%BB%93%E6%9E%9C.xlsx"}
+    return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers=headers)
+
+
+@router.get("/calls/{call_id}")
+def call_page(request: Request, db: Db, user: CurrentUser, call_id: int, unmasked: int = 0) -> Response:
+    call = get_call(db, call_id)
+    if call is None:
+        raise NotFound("找不到该通话")
+    if user.role == Role.TRAINEE.value and (not user.agent_code or call.agent_code != user.agent_code):
+        raise Forbidden("学员只能查看自己的通话")
+    if unmasked and not may_unmask(user.role):
+        raise Forbidden("您的角色无权查看未脱敏信息")
+    if unmasked:
+        record(db, user, "call.view_unmasked", "call", call.id, external_id=call.external_id)
+        db.commit()
+    card = call.scorecard
+    findings = card.findings if card else []
+    show = (lambda s: s) if unmasked else mask_text
+    by_turn = turn_findings(findings)
+    turns = [(i, t, segments(show(t["text"]), by_turn.get(i, []))) for i, t in enumerate(call.turns)]
+    return render(
+        request, "call.html", call=call, card=card, turns=turns, findings=findings, show=show,
+        unmasked=bool(unmasked), can_unmask=may_unmask(user.role), rule_title=rule_title,
+        catalog=rule_catalog(), may_appeal=lambda f: may_appeal(user, call, f),
+        may_decide=lambda a: may_decide(db, user, a), agent=agents_by_code(db).get(call.agent_code),
+    )
