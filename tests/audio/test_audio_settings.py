@@ -30,6 +30,7 @@ def test_keyword_overrides_win_over_the_file(tmp_path):
         ("channels:\n  agent: middle\n", "channels.agent"),
         ("vad:\n  threshold: 2\n", "vad.threshold"),
         ("stt:\n  backend: cloud\n", "stt.backend"),
+        ("vad:\n  threshold: 0.3\n", "neg_threshold"),
         ("- a\n- b\n", "顶层应为键值对"),
         ("vad: [\n", "YAML 语法错误"),
     ],

@@ -174,7 +174,8 @@ def _turns_without_transcript(
     try:
         rate = an.recording.sample_rate
         for t in turns:
-            clip = an.signal(t.speaker)[int(t.start * rate) : int(t.end * rate)]  # type: ignore[operator]
+            start, end = t.start or 0.0, t.end or 0.0  # placeholder turns always carry times
+            clip = an.signal(t.speaker)[int(start * rate) : int(end * rate)]
             t.text = backend.transcribe(clip, rate)
     finally:
         if own:

@@ -33,9 +33,14 @@ def speaker_cpm(call: Call, speaker: Speaker) -> float | None:
     units = 0
     seconds = 0.0
     for turn in call.turns:
-        if turn.speaker is speaker and turn_cpm(turn) is not None:
+        if (
+            turn.speaker is speaker
+            and turn_cpm(turn) is not None
+            and turn.start is not None
+            and turn.end is not None
+        ):
             units += spoken_units(turn.text)
-            seconds += turn.end - turn.start  # type: ignore[operator]
+            seconds += turn.end - turn.start
     return units * 60.0 / seconds if seconds else None
 
 

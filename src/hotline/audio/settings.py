@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from hotline.audio.errors import AudioSettingsError
 from hotline.content import Strict, data_path, read_yaml, validate
@@ -18,55 +18,61 @@ class ChannelSettings(Strict):
 
 
 class VadSettings(Strict):
-    threshold: float = Field(0.5, gt=0, lt=1)
-    neg_threshold: float = Field(0.35, gt=0, lt=1)
-    min_speech: float = Field(0.25, ge=0)
-    min_silence: float = Field(0.3, ge=0)
-    speech_pad: float = Field(0.05, ge=0)
+    threshold: float = Field(default=0.5, gt=0, lt=1)
+    neg_threshold: float = Field(default=0.35, gt=0, lt=1)
+    min_speech: float = Field(default=0.25, ge=0)
+    min_silence: float = Field(default=0.3, ge=0)
+    speech_pad: float = Field(default=0.05, ge=0)
+
+    @model_validator(mode="after")
+    def _thresholds_in_order(self) -> VadSettings:
+        if self.neg_threshold > self.threshold:
+            raise ValueError("neg_threshold（停止说话阈值）不能大于 threshold（开始说话阈值）")
+        return self
 
 
 class TurnSettings(Strict):
-    merge_gap: float = Field(0.8, ge=0)
+    merge_gap: float = Field(default=0.8, ge=0)
 
 
 class MetricSettings(Strict):
-    dead_air: float = Field(5.0, gt=0)
-    clipping_level: float = Field(0.99, gt=0, le=1)
-    overlap_min: float = Field(0.2, ge=0)
+    dead_air: float = Field(default=5.0, gt=0)
+    clipping_level: float = Field(default=0.99, gt=0, le=1)
+    overlap_min: float = Field(default=0.2, ge=0)
 
 
 class AlignmentSettings(Strict):
-    max_offset: float = Field(10.0, ge=0)
-    min_gain: float = Field(0.05, ge=0)
+    max_offset: float = Field(default=10.0, ge=0)
+    min_gain: float = Field(default=0.05, ge=0)
 
 
 class HttpSttSettings(Strict):
     url: str = ""
     model: str = "whisper-1"
     api_key_env: str = ""
-    timeout: float = Field(60.0, gt=0)
+    timeout: float = Field(default=60.0, gt=0)
 
 
 class SherpaSttSettings(Strict):
     model_dir: str = ""
     model_type: Literal["auto", "paraformer", "sense_voice", "whisper", "transducer"] = "auto"
-    num_threads: int = Field(2, ge=1)
+    num_threads: int = Field(default=2, ge=1)
 
 
 class SttSettings(Strict):
     backend: Literal["none", "sherpa-onnx", "http"] = "none"
     language: str = "zh"
-    http: HttpSttSettings = HttpSttSettings()
-    sherpa_onnx: SherpaSttSettings = SherpaSttSettings()
+    http: HttpSttSettings = Field(default_factory=HttpSttSettings)
+    sherpa_onnx: SherpaSttSettings = Field(default_factory=SherpaSttSettings)
 
 
 class AudioSettings(Strict):
-    channels: ChannelSettings = ChannelSettings()
-    vad: VadSettings = VadSettings()
-    turns: TurnSettings = TurnSettings()
-    metrics: MetricSettings = MetricSettings()
-    alignment: AlignmentSettings = AlignmentSettings()
-    stt: SttSettings = SttSettings()
+    channels: ChannelSettings = Field(default_factory=ChannelSettings)
+    vad: VadSettings = Field(default_factory=VadSettings)
+    turns: TurnSettings = Field(default_factory=TurnSettings)
+    metrics: MetricSettings = Field(default_factory=MetricSettings)
+    alignment: AlignmentSettings = Field(default_factory=AlignmentSettings)
+    stt: SttSettings = Field(default_factory=SttSettings)
 
 
 def default_settings_path() -> Path:

@@ -159,9 +159,9 @@ def model_files(folder: Path, model_type: str) -> tuple[str, dict[str, str]]:
         raise SpeechToTextError(
             f"模型目录缺少 {kind} 模型文件：{', '.join(missing)}*.onnx", source=str(folder)
         )
-    files = {n: parts[n] for n in needed}
+    files = {n: str(parts[n]) for n in needed}
     files["tokens"] = str(tokens[0])
-    return kind, files  # type: ignore[return-value]
+    return kind, files
 
 
 def _guess_kind(folder: Path, parts: dict[str, str | None]) -> str:
