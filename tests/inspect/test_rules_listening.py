@@ -42,8 +42,9 @@ def test_listening_and_resolving(lines: list[str], rule: str, expected: str) -> 
 
 def test_backchannel_needed_only_when_citizen_talks_at_length() -> None:
     long_turn = "市民：" + "我们家楼上天天晚上十二点以后还在装修，电钻声音特别大，孩子第二天还要上学，老人也睡不好。"
-    without = inspect(GREET, long_turn, "坐席：请问是哪个小区？", *CLOSE)
-    with_bc = inspect(GREET, long_turn, "坐席：嗯，明白，请问是哪个小区？", *CLOSE)
+    where = "市民：阳光花园三栋二单元。"
+    without = inspect(GREET, long_turn, "坐席：请问是哪个小区？", where, *CLOSE)
+    with_bc = inspect(GREET, long_turn, "坐席：嗯，明白，请问是哪个小区？", where, *CLOSE)
     short = inspect(GREET, "市民：查个公积金。", "坐席：请问您的身份证号？", *CLOSE)
     assert status(without, "listen.backchannel.v1") == "failed"
     assert status(with_bc, "listen.backchannel.v1") == "passed"
