@@ -76,13 +76,14 @@ def fill_slot(key: str, slot: Slot, defaults: PersonaDefaults) -> Slot:
     )
 
 
-def load_library(folders: Iterable[Path] = (), *, strict: bool = False, defaults_path: Path | None = None) -> ScenarioLibrary:
-    """Load the bundled scenarios and those in ``folders`` (later files override same ids).
+def load_library(folders: Iterable[Path] = (), *, strict: bool = False, defaults_path: Path | None = None,
+                 bundled: bool = True) -> ScenarioLibrary:
+    """Load the bundled scenarios (unless ``bundled`` is false) and those in ``folders`` (later files override).
 
     A bad file is collected in ``errors`` (or raised when ``strict``); the good ones still load."""
     defaults = load_defaults(defaults_path)
     lib = ScenarioLibrary(defaults=defaults, scenarios={})
-    for folder in [data_path("scenarios", "library"), *folders]:
+    for folder in [*([data_path("scenarios", "library")] if bundled else []), *folders]:
         if not Path(folder).is_dir():
             raise ContentError("场景目录不存在", source=str(folder))
         for path in iter_data_files(Path(folder)):

@@ -37,16 +37,23 @@ class LinePicker:
         own = getattr(self.ctx.scenario.lines, name)
         return own or getattr(self.ctx.defaults.lines, name)
 
-    def pick(self, lines: list[str]) -> str:
+    def pick(self, lines: list[str], spare: list[str] | None = None) -> str:
+        """A line not said yet (from ``lines``, then ``spare``); when all were said, the one said longest ago."""
         self.n += 1
         rng = random.Random(f"{self.ctx.seed}:{self.ctx.state.turns}:{self.n}")
-        fresh = [x for x in lines if x not in self.ctx.state.used_lines] or lines
+        used = self.ctx.state.used_lines
+        fresh = [x for x in lines if x not in used] or [x for x in spare or [] if x not in used]
+        if not fresh:
+            pool = list(dict.fromkeys(lines + (spare or [])))
+            last = {x: max(i for i, u in enumerate(used) if u == x) for x in pool}
+            oldest = min(last.values())
+            fresh = [x for x in pool if last[x] == oldest]
         line = rng.choice(fresh)
-        self.ctx.state.used_lines.append(line)
+        used.append(line)
         return line
 
     def pick_pool(self, name: str) -> str:
-        return self.pick(self.pool(name))
+        return self.pick(self.pool(name), getattr(self.ctx.defaults.lines, name))
 
 
 class OfflineResponder:
