@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
@@ -25,6 +26,7 @@ from hotline.web.routers import admin, auth, calls, overview, review
 STATIC = Path(__file__).parent / "static"
 # Front-end packages installed by `npm ci` (package.json at the repository root), served as-is.
 VENDOR = {"htmx.min.js": "htmx.org/dist/htmx.min.js", "echarts.min.js": "echarts/dist/echarts.min.js"}
+ROUTERS = (auth.router, overview.router, calls.router, review.router, admin.router)
 CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
 
 
@@ -49,12 +51,18 @@ def create_app(settings: WebSettings | None = None, *, engine: Engine | None = N
     app = FastAPI(title="hotline-coach", docs_url=None, redoc_url=None, openapi_url=None, lifespan=_lifespan)
     app.state.settings, app.state.db_engine = settings, engine
     app.state.factory, app.state.inspector = session_factory(engine), inspector
-    for module in (auth, overview, calls, review, admin):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _add_assets(app, settings.resolved_assets_dir())
     _add_handlers(app)
     return app
+
+
+def route_table(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (method, path) the app answers, for the permission tests and documentation."""
+    routes = [r for router in ROUTERS for r in router.routes] + list(app.routes)
+    return {(m, r.path) for r in routes if isinstance(r, APIRoute) for m in r.methods if m != "HEAD"}
 
 
 def _add_assets(app: FastAPI, folder: Path) -> None:
