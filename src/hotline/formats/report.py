@@ -54,8 +54,15 @@ def _clock(seconds: float) -> str:
     return f"{int(seconds // 60):02d}:{seconds % 60:04.1f}"
 
 
+_RANK = {"info": 0, "minor": 1, "major": 2, "critical": 3}
+
+
 def _severity_of(f: Finding) -> str:
     return f.severity.value
+
+
+def _worst(findings: list[Finding], indexes: list[int]) -> str:
+    return max((findings[i].severity.value for i in indexes), key=_RANK.__getitem__)
 
 
 def build_context(pairs: list[tuple[Call, Scorecard]], titles: dict[str, str], pass_mark: float) -> dict[str, Any]:
@@ -95,6 +102,7 @@ def render_html(pairs: Iterable[tuple[Call, Scorecard]], titles: dict[str, str],
 
     env = Environment(loader=FileSystemLoader(str(data_path("templates"))), autoescape=select_autoescape())
     env.filters["sev"] = _severity_of
+    env.globals["worst"] = _worst
     return env.get_template("report.html").render(**build_context(list(pairs), titles, pass_mark))
 
 

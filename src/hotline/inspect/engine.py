@@ -118,7 +118,11 @@ class Engine:
         return self._make(rule, ctx, hit.turn_index, span, hit.note or norm.original[span[0]:span[1]])
 
     def _missing(self, rule: RuleSpec, ctx: CallContext) -> Finding:
-        return self._make(rule, ctx, self._anchor(rule, ctx), None, "")
+        """Something required is absent: located at the anchor turn, with no span to highlight."""
+        turn = self._anchor(rule, ctx)
+        finding = self._make(rule, ctx, turn, None, "")
+        finding.span = None
+        return finding
 
     def _anchor(self, rule: RuleSpec, ctx: CallContext) -> int | None:
         agent = ctx.turns_of("agent")
