@@ -3,11 +3,15 @@ rules they failed in drills or real-call QA. Pure: the caller supplies the histo
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from hotline.curriculum.loader import CurriculumError
 from hotline.curriculum.schema import Question
 
 BASE_WEIGHT = 1.0
@@ -66,8 +70,51 @@ def parse_rule_counts(items: Sequence[str]) -> dict[str, int]:
                 continue
             rule, _, n = part.partition("=")
             if n and not n.strip().isdigit():
-                from hotline.curriculum.loader import CurriculumError
-
                 raise CurriculumError(f"次数必须是整数：{part!r}（写法：规则编号=次数）")
             out[rule.strip()] = out.get(rule.strip(), 0) + (int(n) if n else 1)
     return out
+
+
+def parse_topic_scores(items: Sequence[str], topics: set[str]) -> dict[str, tuple[int, int]]:
+    """['taboo=3/10'] → {'taboo': (3, 10)}; unknown topics and malformed items are errors."""
+    out: dict[str, tuple[int, int]] = {}
+    for item in items:
+        topic, _, score = item.partition("=")
+        right, _, total = score.partition("/")
+        if topic not in topics:
+            raise CurriculumError(f"没有课程 {topic!r}（写法：课程编号=答对/题数）")
+        if not (right.isdigit() and total.isdigit()) or int(total) == 0 or int(right) > int(total):
+            raise CurriculumError(f"正确率写法不对：{item!r}（应为 课程编号=答对/题数，如 taboo=3/10）")
+        out[topic] = (int(right), int(total))
+    return out
+
+
+def rules_from_report(path: Path) -> dict[str, int]:
+    """Count failed rules in a QA result file (JSON list / object, or JSONL of scorecards)."""
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        records = _records(text)
+    except json.JSONDecodeError as exc:
+        raise CurriculumError(f"不是有效的 JSON：{exc.msg}", source=str(path),
+                              location=f"第 {exc.lineno} 行") from None
+    counts: dict[str, int] = {}
+    for rec in records:
+        if not isinstance(rec, dict):
+            continue
+        failed = {o["rule_id"] for o in rec.get("outcomes", []) if o.get("status") == "failed"}
+        failed |= {f["rule_id"] for f in rec.get("findings", []) if "rule_id" in f}
+        for rule in failed:
+            counts[rule] = counts.get(rule, 0) + 1
+    return counts
+
+
+def _records(text: str) -> list[Any]:
+    stripped = text.strip()
+    if not stripped:
+        return []
+    if stripped[0] == "[":
+        return list(json.loads(stripped))
+    lines = [ln for ln in stripped.splitlines() if ln.strip()]
+    if len(lines) > 1 and all(ln.lstrip().startswith("{") for ln in lines):
+        return [json.loads(ln) for ln in lines]
+    return [json.loads(stripped)]

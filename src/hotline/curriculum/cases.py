@@ -42,8 +42,8 @@ def read_case(transcript: Path) -> Case:
     call.id = case_id
     call.meta.setdefault("title", commentary.title)
     for note in commentary.notes:
-        if note.turn >= len(call.turns):
-            raise CurriculumError(f"批注指向第 {note.turn} 句，但通话只有 {len(call.turns)} 句（从 0 数）",
+        if note.turn > len(call.turns):
+            raise CurriculumError(f"批注指向第 {note.turn} 句，但通话只有 {len(call.turns)} 句",
                                   source=str(commentary_path))
     return Case(case_id, call, commentary, transcript)
 

@@ -8,6 +8,7 @@ any two Chinese sentences already sit around 0.8."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -105,3 +106,15 @@ def _default_engine() -> Any:
     from hotline.inspect import default_engine
 
     return default_engine()
+
+
+def grader_for(policy: RewritePolicy, engine: Engine | None = None) -> Callable[[Question, str], AnswerResult]:
+    """One grading function for every question type (rewrite questions go through the engine)."""
+    from hotline.curriculum.grading import grade_choice
+
+    def grade(q: Question, text: str) -> AnswerResult:
+        if q.type == "rewrite":
+            return grade_rewrite(q, text, policy, engine)
+        return grade_choice(q, text)
+
+    return grade

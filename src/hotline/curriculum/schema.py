@@ -194,7 +194,9 @@ class ExamsFile(Strict):
 
 
 class CaseNote(Strict):
-    turn: int = Field(ge=0)
+    """A trainer's note on one sentence; ``turn`` counts from 1, as the engine's messages do."""
+
+    turn: int = Field(ge=1)
     note: str
 
 

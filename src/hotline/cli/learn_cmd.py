@@ -1,0 +1,321 @@
+"""``hotline learn`` (理论讲解：课程、练习、考试) and ``hotline cases`` (案例分析)."""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import click
+
+from hotline.curriculum import console as view
+from hotline.curriculum.library import Curriculum, load_curriculum
+from hotline.curriculum.loader import CurriculumError
+from hotline.curriculum.schema import Question
+
+CONTENT_HELP = "课程内容目录（含 lessons/ questions/ cases/），默认使用内置课程"
+QUIT_WORDS = {"q", "quit", "退出"}
+
+
+def _cur(ctx: click.Context) -> Curriculum:
+    root = ctx.find_root().obj.get("content") if ctx.find_root().obj else None
+    return load_curriculum(root)
+
+
+def _rule_title(rule_id: str) -> str:
+    from hotline.inspect import default_engine
+
+    try:
+        return default_engine().rule(rule_id).title
+    except Exception:  # noqa: BLE001 - a missing rule is reported by `learn check`
+        return "（规则库中不存在）"
+
+
+def _seed(seed: int | None) -> int:
+    return seed if seed is not None else random.SystemRandom().randint(1, 99999)
+
+
+@click.group("learn")
+@click.option("--content", type=click.Path(exists=True, file_okay=False, path_type=Path), help=CONTENT_HELP)
+@click.pass_context
+def learn(ctx: click.Context, content: Path | None) -> None:
+    """理论讲解：课程、练习与考试。"""
+    ctx.ensure_object(dict)
+    ctx.obj["content"] = content
+
+
+@learn.command("list")
+@click.pass_context
+def list_cmd(ctx: click.Context) -> None:
+    """列出全部课程。"""
+    view.make_console().print(view.lesson_table(_cur(ctx)))
+
+
+@learn.command("show")
+@click.argument("lesson_id")
+@click.pass_context
+def show_cmd(ctx: click.Context, lesson_id: str) -> None:
+    """阅读一课：目标、讲解、话术对照、对应规则与自测题。"""
+    cur = _cur(ctx)
+    view.make_console().print(view.lesson_view(cur.lesson(lesson_id), cur, _rule_title))
+
+
+@learn.command("quiz")
+@click.argument("topic")
+@click.option("-n", "--count", default=5, show_default=True, help="题目数量")
+@click.option("--difficulty", type=click.IntRange(1, 3), multiple=True, help="难度 1 基础 / 2 进阶 / 3 提高，可重复")
+@click.option("--seed", type=int, help="随机种子（相同种子出相同的题）")
+@click.pass_context
+def quiz_cmd(ctx: click.Context, topic: str, count: int, difficulty: tuple[int, ...], seed: int | None) -> None:
+    """按课程练习（输入 q 结束）。"""
+    cur = _cur(ctx)
+    cur.lesson(topic)
+    pool = [q for q in cur.by_topic(topic) if not difficulty or q.difficulty in difficulty]
+    if not pool:
+        raise CurriculumError(f"课程 {topic} 没有符合难度条件的题目")
+    rng = random.Random(_seed(seed))
+    picked = rng.sample(sorted(pool, key=lambda q: q.id), min(count, len(pool)))
+    _run_practice(cur, picked, rng)
+
+
+@learn.command("practice")
+@click.option("--failed", "failed", multiple=True, metavar="规则=次数",
+              help="在演练或质检中未通过的规则及次数，如 forbidden.phrase.v1=3，可重复")
+@click.option("--report", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="质检结果 JSON/JSONL（hotline inspect --format json 的输出），从中统计未通过的规则")
+@click.option("--topic-score", multiple=True, metavar="课程=答对/题数", help="已知的课程正确率，如 taboo=3/10")
+@click.option("-n", "--count", default=10, show_default=True)
+@click.option("--seed", type=int)
+@click.pass_context
+def practice_cmd(ctx: click.Context, failed: tuple[str, ...], report: Path | None, topic_score: tuple[str, ...],
+                 count: int, seed: int | None) -> None:
+    """自适应练习：偏重薄弱课程和未通过的规则。"""
+    from hotline.curriculum.adaptive import (
+        History,
+        parse_rule_counts,
+        parse_topic_scores,
+        pick,
+        rules_from_report,
+    )
+
+    cur = _cur(ctx)
+    rules = parse_rule_counts(list(failed))
+    if report:
+        for rule, n in rules_from_report(report).items():
+            rules[rule] = rules.get(rule, 0) + n
+    history = History(parse_topic_scores(list(topic_score), set(cur.topic_ids())), rules)
+    topic_rules = {t: cur.rules_of_topic(t) for t in cur.topic_ids()}
+    s = _seed(seed)
+    picked = pick(cur.questions, history, topic_rules, count, s)
+    if rules:
+        top = "、".join(f"{r}×{n}" for r, n in sorted(rules.items(), key=lambda kv: -kv[1])[:5])
+        click.echo(f"根据未通过的规则出题：{top}")
+    _run_practice(cur, picked, random.Random(s))
+
+
+@learn.command("exam")
+@click.option("--exam", "exam_id", help="考试编号（默认第一个）")
+@click.option("--seed", type=int, help="试卷种子：相同种子得到相同试卷")
+@click.option("--name", default="", help="学员姓名（证书用）")
+@click.option("--certificate", type=click.Path(dir_okay=False, path_type=Path), help="合格时把证书写到此 HTML 文件")
+@click.option("--list", "list_only", is_flag=True, help="只列出可用的考试")
+@click.pass_context
+def exam_cmd(ctx: click.Context, exam_id: str | None, seed: int | None, name: str, certificate: Path | None,
+             list_only: bool) -> None:
+    """模拟考试：限时、按题型与难度组卷，交卷后逐题讲解。"""
+    from hotline.curriculum.exams import assemble, grade_exam
+
+    cur = _cur(ctx)
+    if list_only:
+        for spec in cur.settings.exams:
+            n = sum(s.count for s in spec.sections)
+            click.echo(f"{spec.id}\t{spec.title}\t{n} 题\t{spec.time_limit_minutes} 分钟\t合格线 {spec.pass_mark}")
+        return
+    if certificate and not name.strip():
+        raise CurriculumError("生成证书需要 --name 学员姓名")
+    spec = cur.exam(exam_id)
+    s = _seed(seed)
+    exam = assemble(spec, cur.questions, s)
+    shuffle_rng = random.Random(f"options:{spec.id}:{s}")
+    from hotline.curriculum.grading import shuffle_options
+
+    for item in exam.items:
+        item.question = shuffle_options(item.question, shuffle_rng)
+    click.echo(f"{spec.title}：共 {len(exam.items)} 题，限时 {spec.time_limit_minutes} 分钟，"
+               f"合格线 {spec.pass_mark} 分。试卷种子 {s}。输入 q 提前交卷。")
+    responses, elapsed = _collect(cur, [item.question for item in exam.items], exam.time_limit_seconds)
+    result = grade_exam(exam, responses, _grader(cur), elapsed)
+    console = view.make_console()
+    for i, (item, res) in enumerate(zip(exam.items, result.results, strict=True), 1):
+        console.print(f"[bold]第 {i} 题[/bold]（{item.section}，{item.points:g} 分）{item.question.stem}")
+        console.print(view.result_view(res))
+    console.print(view.exam_summary(result, cur))
+    if result.passed and certificate:
+        from hotline.curriculum.html import certificate_html
+
+        html = certificate_html(result, name, cur.settings.issuer, cur.settings.certificate_title)
+        certificate.parent.mkdir(parents=True, exist_ok=True)
+        certificate.write_text(html, encoding="utf-8")
+        click.echo(f"证书已生成：{certificate}（浏览器打开后可直接打印）")
+    elif not result.passed:
+        rules = ",".join(f"{r}={n}" for r, n in result.failed_rules().items())
+        if rules:
+            click.echo(f"建议针对性练习：hotline learn practice --failed {rules}")
+
+
+@learn.command("rewrite")
+@click.argument("question_id")
+@click.argument("text")
+@click.pass_context
+def rewrite_cmd(ctx: click.Context, question_id: str, text: str) -> None:
+    """给一道改写题的答案评分（不进入交互）。"""
+    from hotline.curriculum.rewrite import grade_rewrite
+
+    cur = _cur(ctx)
+    q = cur.question(question_id)
+    if q.type != "rewrite":
+        raise CurriculumError(f"{question_id} 不是改写题")
+    view.make_console().print(view.result_view(grade_rewrite(q, text, cur.settings.rewrite)))
+
+
+@learn.command("check")
+@click.pass_context
+def check_cmd(ctx: click.Context) -> None:
+    """校验课程、题库、考试设置和案例（含规则链接），逐条列出问题。"""
+    from hotline.curriculum.validate import check_all
+
+    cur = _cur(ctx)
+    problems, summary = check_all(cur)
+    click.echo(summary)
+    for p in problems:
+        click.echo(f"  ✘ {p}")
+    if problems:
+        raise click.exceptions.Exit(1)
+    click.echo("全部通过校验。")
+
+
+def _grader(cur: Curriculum):  # noqa: ANN202 - a grading callable
+    from hotline.curriculum.rewrite import grader_for
+
+    return grader_for(cur.settings.rewrite)
+
+
+def _ask(q: Question) -> str | None:
+    """Prompt until a well-formed answer; None when the trainee quits."""
+    from hotline.curriculum.grading import valid_response
+
+    for _ in range(3):
+        try:
+            text = click.prompt("答案", default="", show_default=False, prompt_suffix="：")
+        except click.exceptions.Abort:  # end of input: hand in what was answered
+            click.echo()
+            return None
+        if text.strip().lower() in QUIT_WORDS:
+            return None
+        if valid_response(q, text):
+            return text
+        click.echo("输入无效：" + ("请输入 对 或 错" if q.type == "true_false" else "请输入选项字母"))
+    return ""
+
+
+def _collect(cur: Curriculum, questions: list[Question], limit_seconds: float) -> tuple[dict[str, str], float]:
+    console = view.make_console()
+    start = time.monotonic()
+    responses: dict[str, str] = {}
+    for i, q in enumerate(questions, 1):
+        if time.monotonic() - start > limit_seconds:
+            click.echo("考试时间到，自动交卷。")
+            break
+        console.print(view.question_view(q, i, len(questions), cur.topic_title(q.topic)))
+        answer = _ask(q)
+        if answer is None:
+            break
+        responses[q.id] = answer
+    return responses, time.monotonic() - start
+
+
+def _run_practice(cur: Curriculum, questions: list[Question], rng: random.Random) -> None:
+    """Ask, grade and explain one question at a time."""
+    from hotline.curriculum.grading import shuffle_options
+
+    console = view.make_console()
+    grade = _grader(cur)
+    right = done = 0
+    for i, original in enumerate(questions, 1):
+        q = shuffle_options(original, rng)
+        console.print(view.question_view(q, i, len(questions), cur.topic_title(q.topic)))
+        answer = _ask(q)
+        if answer is None:
+            break
+        res = grade(q, answer)
+        console.print(view.result_view(res))
+        done += 1
+        right += int(res.correct)
+    click.echo(f"练习结束：答对 {right}/{done} 题。")
+
+
+@click.group("cases")
+@click.option("--content", type=click.Path(exists=True, file_okay=False, path_type=Path), help=CONTENT_HELP)
+@click.pass_context
+def cases(ctx: click.Context, content: Path | None) -> None:
+    """案例分析：带批注的通话案例库（质检结果由引擎实时计算）。"""
+    ctx.ensure_object(dict)
+    ctx.obj["content"] = content
+
+
+def _case_folder(ctx: click.Context) -> Path | None:
+    content = ctx.find_root().obj.get("content") if ctx.find_root().obj else None
+    return content / "cases" if content else None
+
+
+@cases.command("list")
+@click.option("--topic", help="只列出某一课程的案例")
+@click.option("--kind", type=click.Choice(["good", "bad", "mixed"]), help="示范 / 反面 / 有得有失")
+@click.pass_context
+def cases_list(ctx: click.Context, topic: str | None, kind: str | None) -> None:
+    """列出案例。"""
+    from hotline.curriculum.cases import load_cases
+
+    loaded = load_cases(_case_folder(ctx))
+    items = [c for c in loaded.items if (not topic or topic in c.commentary.topics)
+             and (not kind or c.commentary.kind == kind)]
+    view.make_console().print(view.case_table(items, _cur(ctx)))
+    for p in loaded.problems:
+        click.echo(f"  ✘ {p}", err=True)
+
+
+@cases.command("show")
+@click.argument("case_id")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), help="另存为 HTML 页面")
+@click.pass_context
+def cases_show(ctx: click.Context, case_id: str, html_path: Path | None) -> None:
+    """显示案例：转写（问题处高亮）、质检结果和讲评。"""
+    from hotline.curriculum.cases import analyse, find_case
+
+    cur = _cur(ctx)
+    case = find_case(case_id, _case_folder(ctx))
+    card = analyse(case)
+    view.make_console().print(view.case_view(case, card, cur))
+    if html_path:
+        from hotline.curriculum.html import case_html
+
+        titles = {t: cur.topic_title(t) for t in cur.topic_ids()}
+        html_path.parent.mkdir(parents=True, exist_ok=True)
+        html_path.write_text(case_html(case, card, titles), encoding="utf-8")
+        click.echo(f"已保存：{html_path}")
+
+
+@cases.command("report")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def cases_report(ctx: click.Context, path: Path) -> None:
+    """把全部案例写成一份质检 HTML 报告（与 hotline inspect 的报告相同）。"""
+    from hotline.curriculum.cases import analyse, load_cases
+    from hotline.formats.report import write_html
+    from hotline.inspect import default_engine
+
+    loaded = load_cases(_case_folder(ctx))
+    engine = default_engine()
+    titles = {r: engine.rule(r).title for r in engine.rule_ids()}
+    write_html([(c.call, analyse(c, engine)) for c in loaded.items], path, titles)
+    click.echo(f"已写出 {len(loaded.items)} 个案例：{path}")
