@@ -29,7 +29,8 @@ def scenario_table(scenarios: Iterable[Scenario], defaults: PersonaDefaults, num
     table = Table(title="情景模拟场景", show_lines=False)
     if numbered:
         table.add_column("序号", justify="right")
-    for name in ("编号", "标题", "领域", "来电类型", "市民性格", "难度"):
+    table.add_column("编号", no_wrap=True)
+    for name in ("标题", "领域", "来电类型", "市民性格", "难度"):
         table.add_column(name)
     for i, sc in enumerate(scenarios, 1):
         row = [sc.id, sc.title, sc.domain, defaults.kind_labels.get(sc.kind, sc.kind), _colour(sc, defaults),
@@ -70,7 +71,8 @@ def scenario_detail(sc: Scenario, defaults: PersonaDefaults) -> Group:
 
 def practice_table(picks: list[Pick], defaults: PersonaDefaults) -> Table:
     table = Table(title="针对性练习推荐")
-    for name in ("编号", "标题", "市民性格", "难度", "练习的薄弱规则"):
+    table.add_column("编号", no_wrap=True)
+    for name in ("标题", "市民性格", "难度", "练习的薄弱规则"):
         table.add_column(name)
     for pick in picks:
         sc = pick.scenario
