@@ -101,3 +101,13 @@ ZH = {
     PROMPT: "喂，您好，请问您能听到我的声音吗？",
     EXPLAIN: "对不起，您的电话没有声音，请您换一部电话再打来好吗？再见！",
 }
+
+
+def leak(built: Built, db: float, delay_ms: float = 0.0) -> Built:
+    """Each channel picks up the other side ``db`` quieter and ``delay_ms`` later (echo, crosstalk)."""
+    gain, d = 10 ** (db / 20), int(built.rate * delay_ms / 1000)
+    clean = built.samples
+    mixed = clean.copy()
+    mixed[d:, 0] += clean[: len(clean) - d, 1] * gain
+    mixed[d:, 1] += clean[: len(clean) - d, 0] * gain
+    return Built(mixed, built.rate, built.speech)

@@ -17,7 +17,7 @@ from hotline.audio.rate import rate_metrics
 from hotline.audio.recording import Recording, read_recording
 from hotline.audio.settings import AudioSettings, load_settings
 from hotline.audio.stt import Transcriber, make_transcriber
-from hotline.audio.vad import detect_speech
+from hotline.audio.vad import analyse_channel, detect_pair, detect_speech
 from hotline.model import Call, Speaker, Turn
 
 MONO_NEEDS_TRANSCRIPT = "单声道录音无法区分坐席与市民：请用 --transcript 提供转写文本（可不带时间），或使用坐席、市民分轨的双声道录音"
@@ -54,7 +54,8 @@ def analyze(rec: Recording, cfg: AudioSettings) -> Analysis:
     if not rec.is_stereo:
         return Analysis(rec, {None: detect_speech(rec.channel(0), rec.sample_rate, cfg.vad)}, 0)
     channels = (rec.channel(agent_channel), rec.channel(1 - agent_channel))
-    agent, citizen = _pool().map(lambda x: detect_speech(x, rec.sample_rate, cfg.vad), channels)
+    voices = list(_pool().map(lambda x: analyse_channel(x, rec.sample_rate), channels))
+    agent, citizen = detect_pair(voices[0], voices[1], cfg.vad)
     return Analysis(rec, {Speaker.AGENT: agent, Speaker.CITIZEN: citizen}, agent_channel)
 
 

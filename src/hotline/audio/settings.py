@@ -23,6 +23,7 @@ class VadSettings(Strict):
     min_speech: float = Field(default=0.25, ge=0)
     min_silence: float = Field(default=0.3, ge=0)
     speech_pad: float = Field(default=0.05, ge=0)
+    crosstalk_db: float = Field(default=8.0, ge=0)
 
     @model_validator(mode="after")
     def _thresholds_in_order(self) -> VadSettings:

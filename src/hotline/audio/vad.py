@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from hotline.audio.intervals import Interval, normalize
@@ -13,6 +14,8 @@ if TYPE_CHECKING:
     import numpy as np
 
 
+ECHO_WINDOW = 0.25  # seconds: echo arrives up to this late (or early, with clock skew)
+MIN_OWN_SPEECH = 0.5  # seconds of clean speech needed to know a channel's own speaking level
 _local = threading.local()  # a model instance must not be shared between threads
 
 
@@ -27,8 +30,17 @@ def _model(rate: int) -> Any:
     return models[rate]
 
 
-def speech_probabilities(x: np.ndarray, sample_rate: int) -> tuple[np.ndarray, float]:
-    """Silero speech probability per window and the window length in seconds."""
+@dataclass(slots=True)
+class ChannelVoice:
+    """Per 32 ms window of one channel: silero speech probability and smoothed power in dB."""
+
+    probs: np.ndarray
+    power_db: np.ndarray
+    step: float
+
+
+def analyse_channel(x: np.ndarray, sample_rate: int) -> ChannelVoice:
+    """Speech probability and power of each window (8 kHz stays 8 kHz, anything else goes to 16 kHz)."""
     import numpy as np
 
     rate = 8000 if sample_rate == 8000 else 16000
@@ -36,10 +48,43 @@ def speech_probabilities(x: np.ndarray, sample_rate: int) -> tuple[np.ndarray, f
     vad = _model(rate)
     win = vad.window_size_samples
     count = len(y) // win
-    y = np.ascontiguousarray(y[: count * win], dtype=np.float32)
-    frames = y.reshape(count, win)
+    frames = np.ascontiguousarray(y[: count * win], dtype=np.float32).reshape(count, win)
     probs = np.fromiter((vad.process(memoryview(frames[i])) for i in range(count)), np.float32, count)
-    return probs, win / rate
+    power = np.convolve(np.mean(np.square(frames, dtype=np.float64), axis=1), np.ones(5) / 5, mode="same")
+    return ChannelVoice(probs, 10 * np.log10(power + 1e-12), win / rate)
+
+
+def speech_probabilities(x: np.ndarray, sample_rate: int) -> tuple[np.ndarray, float]:
+    """Silero speech probability per window and the window length in seconds."""
+    voice = analyse_channel(x, sample_rate)
+    return voice.probs, voice.step
+
+
+def crosstalk(own: ChannelVoice, other: ChannelVoice, cfg: VadSettings) -> np.ndarray:
+    """Windows where ``own`` only carries the other side's voice leaking in (echo, crosstalk): the other
+    channel (within ±ECHO_WINDOW, for echo delay) is ``crosstalk_db`` louder and ``own`` is that much below
+    its own speaking level. A channel with no speech of its own leaks wherever the other is louder."""
+    import numpy as np
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    n = min(len(own.probs), len(other.probs))
+    reach = max(1, round(ECHO_WINDOW / own.step))
+    mine, theirs = own.power_db[:n], np.pad(other.power_db[:n], reach, mode="edge")
+    louder = sliding_window_view(theirs, 2 * reach + 1).max(axis=1) - mine > cfg.crosstalk_db
+    clean = (own.probs[:n] >= cfg.threshold) & ~louder
+    if clean.sum() * own.step < MIN_OWN_SPEECH:
+        return louder
+    return louder & (mine < np.median(mine[clean]) - cfg.crosstalk_db)
+
+
+def detect_pair(a: ChannelVoice, b: ChannelVoice, cfg: VadSettings) -> tuple[list[Interval], list[Interval]]:
+    """Speech segments of two channels of one call, with crosstalk removed when ``crosstalk_db`` > 0."""
+    pa, pb = a.probs.copy(), b.probs.copy()
+    if cfg.crosstalk_db > 0:
+        leak_a, leak_b = crosstalk(a, b, cfg), crosstalk(b, a, cfg)
+        pa[: len(leak_a)][leak_a] = 0.0
+        pb[: len(leak_b)][leak_b] = 0.0
+    return segments_from_probabilities(pa, a.step, cfg), segments_from_probabilities(pb, b.step, cfg)
 
 
 def segments_from_probabilities(probs: np.ndarray, step: float, cfg: VadSettings) -> list[Interval]:
