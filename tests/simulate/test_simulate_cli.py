@@ -83,3 +83,12 @@ def test_bad_input_is_a_one_line_error(tmp_path: Path, capsys):
     assert main(["drill", "wage-construction", "--script", str(tmp_path / "missing.txt")]) == 2
     assert "脚本文件不存在" in capsys.readouterr().err
     assert main(["scenarios", "--weak", "no.such.rule.v1"]) == 2
+
+
+def test_scenarios_from_a_qa_result(tmp_path: Path):
+    record = {"call_id": "c1", "total": 60, "findings": [{"rule_id": "special.silent_protocol.v1"}],
+              "outcomes": [{"rule_id": "special.silent_protocol.v1", "status": "failed"}]}
+    path = tmp_path / "qa.json"
+    path.write_text(json.dumps([record]), encoding="utf-8")
+    out = run("scenarios", "--from", str(path)).output
+    assert "special.silent_protocol.v1" in out and "silent-call" in out

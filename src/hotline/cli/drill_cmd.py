@@ -212,12 +212,14 @@ def load_order(path: Path) -> dict[str, Any]:
               default=None, help="只列出某类来电。")
 @click.option("--weak", "weak", multiple=True, metavar="RULE_ID",
               help="针对性练习：给出薄弱的质检规则编号（可重复），按相关度推荐场景。")
+@click.option("--from", "from_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="针对性练习：从评分结果（hotline inspect 的 JSON/JSONL 输出或演练讲评 JSON）找出薄弱规则。")
 @click.option("--show", "show", default=None, metavar="SCENARIO", help="查看一个场景的详情与参考示范。")
 @click.option("--check", is_flag=True, help="校验全部场景：规则与检测器名称、示范问法、参考示范能否走完。")
 @click.option("--scenario-dir", "scenario_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="额外的场景目录，可重复。")
-def scenarios(domain: str | None, colour: str | None, kind: str | None, weak: tuple[str, ...], show: str | None,
-              check: bool, scenario_dirs: tuple[Path, ...]) -> None:
+def scenarios(domain: str | None, colour: str | None, kind: str | None, weak: tuple[str, ...],
+              from_file: Path | None, show: str | None, check: bool, scenario_dirs: tuple[Path, ...]) -> None:
     """列出情景模拟场景；--weak 按薄弱规则推荐，--check 校验场景库。"""
     from hotline.simulate import view
 
@@ -229,12 +231,16 @@ def scenarios(domain: str | None, colour: str | None, kind: str | None, weak: tu
         _check(console, library)
     elif show:
         console.print(view.scenario_detail(library.get(show), library.defaults))
-    elif weak:
-        from hotline.simulate.practice import pick_scenarios
+    elif weak or from_file:
+        from hotline.simulate.practice import pick_scenarios, read_score_records, weak_rules_from_records
 
-        picks = pick_scenarios(list(weak), library, limit=10)
+        rules = list(weak)
+        if from_file:
+            rules += weak_rules_from_records(read_score_records(from_file))
+            console.print(f"薄弱规则（按出现次数）：{', '.join(rules) or '无'}")
+        picks = pick_scenarios(rules, library, limit=10)
         if not picks:
-            raise HotlineError(f"没有场景练习这些规则：{', '.join(weak)}（规则编号见 hotline rulebook）")
+            raise HotlineError(f"没有场景练习这些规则：{', '.join(rules) or '（无）'}（规则编号见 hotline rulebook）")
         console.print(view.practice_table(picks, library.defaults))
     else:
         console.print(view.scenario_table(library.filter(domain, colour, kind), library.defaults))
