@@ -209,3 +209,19 @@ def test_paused_agent_sentence_on_a_recording(tmp_path):
     assert first.end == pytest.approx(built.speech["agent"][1][1], abs=0.35)
     assert last.start == pytest.approx(18.0, abs=0.25)
     assert call.meta["audio"]["warnings"] == []
+
+
+def test_stereo_file_with_two_identical_channels_is_treated_as_mono(dialogue, tmp_path):
+    import soundfile as sf
+
+    from hotline.audio import AudioError
+
+    mixed = dialogue.samples.sum(axis=1) / 2
+    path = tmp_path / "dup.wav"
+    sf.write(path, np.stack([mixed, mixed], axis=1), dialogue.rate)
+    with pytest.raises(AudioError, match="单声道"):
+        load_call(path)
+    call = load_call(path, _transcript())
+    assert call.meta["audio"]["agent_channel"] is None
+    assert any("两个声道内容相同" in w for w in call.meta["audio"]["warnings"])
+    assert call.turns[0].start == pytest.approx(0.5, abs=0.25)

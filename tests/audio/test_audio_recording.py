@@ -39,6 +39,9 @@ def test_downsampling_suppresses_what_would_alias():
         (".flac", "FLAC", "PCM_16", 16000, 2),
         (".ogg", "OGG", "VORBIS", 22050, 2),
         (".mp3", "MP3", "MPEG_LAYER_III", 16000, 2),
+        (".wav", "WAV", "ULAW", 8000, 2),  # telephone codecs as call recorders store them
+        (".wav", "WAV", "ALAW", 8000, 2),
+        (".wav", "WAV", "GSM610", 8000, 1),
     ],
 )
 def test_reads_common_formats(tmp_path, suffix, fmt, subtype, rate, channels):

@@ -75,8 +75,12 @@ def load_call(
     """A Call with timed turns and ``meta["metrics"]`` from a recording: the transcript fitted to it,
     else the speech-to-text backend's turns, else one empty-text turn per stretch of speech."""
     cfg = resolve_settings(settings)
-    an = analyze(read_recording(audio_path), cfg)
+    rec = read_recording(audio_path)
     info: dict[str, Any] = {"warnings": []}
+    if rec.channels_identical():
+        rec = rec.mono()
+        info["warnings"].append("两个声道内容相同（单声道录音存成了双声道），已按单声道处理")
+    an = analyze(rec, cfg)
     if transcript is not None and transcript.turns:
         turns, timed = _fit(transcript.turns, an, cfg, info)
     else:

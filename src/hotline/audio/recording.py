@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".oga", ".mp3")
+SAME_CHANNEL_CORRELATION = 0.98
 
 
 @dataclass(slots=True)
@@ -34,6 +35,19 @@ class Recording:
         import numpy as np
 
         return np.ascontiguousarray(self.samples[:, index])
+
+    def channels_identical(self) -> bool:
+        """Stereo whose two channels carry the same signal (a mono recording saved as stereo)."""
+        import numpy as np
+
+        if not self.is_stereo:
+            return False
+        a, b = self.samples[:, 0].astype(np.float64), self.samples[:, 1].astype(np.float64)
+        energy = float(np.dot(a, a) * np.dot(b, b))
+        return energy > 1e-6 and float(np.dot(a, b)) / np.sqrt(energy) > SAME_CHANNEL_CORRELATION
+
+    def mono(self) -> Recording:
+        return Recording(self.path, self.sample_rate, self.samples[:, :1])
 
 
 def is_audio_file(path: str | Path) -> bool:
