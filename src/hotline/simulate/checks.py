@@ -66,8 +66,8 @@ def check_reachable(sc: Scenario, library: ScenarioLibrary, engine: Engine) -> l
 
 def check_library(library: ScenarioLibrary, engine: Engine, reader: Engine | None = None) -> list[Problem]:
     reader = reader or engine
-    rule_ids = set(engine.rule_ids())  # type: ignore[attr-defined]
-    detectors = set(engine.detector_names())  # type: ignore[attr-defined]
+    rule_ids = set(engine.rule_ids())
+    detectors = set(engine.detector_names())
     out = [Problem("（加载）", str(e)) for e in library.errors]
     for sc in sorted(library.scenarios.values(), key=lambda s: s.id):
         msgs = check_names(sc, rule_ids, detectors) + check_questions(sc, reader)

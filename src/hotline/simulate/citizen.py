@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from hotline.simulate.reading import TurnReading
-from hotline.simulate.schema import Grade, PersonaDefaults, Scenario, Trigger
+from hotline.simulate.schema import Effects, Grade, PersonaDefaults, Scenario, Trigger
 
 MOOD_KEYS = ("anger", "anxiety", "patience", "trust")
 
@@ -79,7 +79,7 @@ class Citizen:
         self.scenario = scenario
         self.defaults = defaults
         self.weights = defaults.colours[scenario.persona.colour or "绿"].weights
-        self.effects = {**defaults.effects, **scenario.effects}
+        self.effects: dict[str, Effects] = {**defaults.effects, **scenario.effects}
         self.triggers = merged_triggers(scenario, defaults)
 
     def react(self, state: CitizenState, reading: TurnReading) -> Step:
@@ -95,9 +95,9 @@ class Citizen:
         self._thresholds(state, step)
         return step
 
-    def _apply(self, state: CitizenState, step: Step, name: str, base: dict[str, float], scale: float = 1.0) -> None:
+    def _apply(self, state: CitizenState, step: Step, name: str, base: Effects, scale: float = 1.0) -> None:
         w = self.weights.get(name, 1.0) * scale
-        delta = {}
+        delta: dict[str, float] = {}
         for key, value in base.items():
             old = getattr(state, key)
             new = min(1.0, max(0.0, old + value * w))
@@ -161,7 +161,7 @@ class Citizen:
             state.trigger_counts[trig.id] = n
             grade = grade_for(trig, n)
             step.reactions.append((trig.id, min(n, len(trig.grades)) - 1))
-            self._apply(state, step, f"trigger:{trig.id}", dict(grade.effects))
+            self._apply(state, step, f"trigger:{trig.id}", grade.effects)
             if grade.end and not step.end:
                 step.end = grade.end
 

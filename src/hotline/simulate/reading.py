@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from hotline.model import Call, Speaker
+from hotline.model import Call, Scorecard, Speaker, WorkOrder
 from hotline.simulate.schema import Scenario
 
 
@@ -14,7 +14,13 @@ class Engine(Protocol):
 
     def acts(self, text: str, speaker: Speaker = Speaker.AGENT) -> set[str]: ...
 
-    def inspect(self, call: Call, **kwargs: Any) -> Any: ...
+    def inspect(self, call: Call, work_order: WorkOrder | None = None) -> Scorecard: ...
+
+    def rule(self, rule_id: str) -> Any: ...
+
+    def rule_ids(self) -> list[str]: ...
+
+    def detector_names(self) -> list[str]: ...
 
 
 @dataclass(slots=True)

@@ -170,7 +170,7 @@ class DrillSession:
 
     def _final_mid_call(self, rule_id: str) -> bool:
         try:
-            spec = self.engine.rule(rule_id)  # type: ignore[attr-defined]
+            spec = self.engine.rule(rule_id)
         except Exception:  # noqa: BLE001 - an engine without rule specs: show the finding
             return True
         return getattr(spec, "kind", "") != "require" or getattr(spec, "anchor", "") == "first_agent"
