@@ -68,14 +68,11 @@ def show_cmd(ctx: click.Context, lesson_id: str) -> None:
 @click.pass_context
 def quiz_cmd(ctx: click.Context, topic: str, count: int, difficulty: tuple[int, ...], seed: int | None) -> None:
     """按课程练习（输入 q 结束）。"""
+    from hotline.curriculum.exams import quiz_questions
+
     cur = _cur(ctx)
     cur.lesson(topic)
-    pool = [q for q in cur.by_topic(topic) if not difficulty or q.difficulty in difficulty]
-    if not pool:
-        raise CurriculumError(f"课程 {topic} 没有符合难度条件的题目")
-    rng = random.Random(_seed(seed))
-    picked = rng.sample(sorted(pool, key=lambda q: q.id), min(count, len(pool)))
-    _run_practice(cur, picked, rng)
+    _run_practice(cur, quiz_questions(cur.questions, topic, count, difficulty, _seed(seed)))
 
 
 @learn.command("practice")
@@ -97,6 +94,7 @@ def practice_cmd(ctx: click.Context, failed: tuple[str, ...], report: Path | Non
         pick,
         rules_from_report,
     )
+    from hotline.curriculum.grading import shuffle_options
 
     cur = _cur(ctx)
     rules = parse_rule_counts(list(failed))
@@ -110,7 +108,8 @@ def practice_cmd(ctx: click.Context, failed: tuple[str, ...], report: Path | Non
     if rules:
         top = "、".join(f"{r}×{n}" for r, n in sorted(rules.items(), key=lambda kv: -kv[1])[:5])
         click.echo(f"根据未通过的规则出题：{top}")
-    _run_practice(cur, picked, random.Random(s))
+    rng = random.Random(s)
+    _run_practice(cur, [shuffle_options(q, rng) for q in picked])
 
 
 @learn.command("exam")
@@ -123,7 +122,7 @@ def practice_cmd(ctx: click.Context, failed: tuple[str, ...], report: Path | Non
 def exam_cmd(ctx: click.Context, exam_id: str | None, seed: int | None, name: str, certificate: Path | None,
              list_only: bool) -> None:
     """模拟考试：限时、按题型与难度组卷，交卷后逐题讲解。"""
-    from hotline.curriculum.exams import assemble, grade_exam
+    from hotline.curriculum.exams import build_paper, grade_exam
 
     cur = _cur(ctx)
     if list_only:
@@ -135,12 +134,7 @@ def exam_cmd(ctx: click.Context, exam_id: str | None, seed: int | None, name: st
         raise CurriculumError("生成证书需要 --name 学员姓名")
     spec = cur.exam(exam_id)
     s = _seed(seed)
-    exam = assemble(spec, cur.questions, s)
-    shuffle_rng = random.Random(f"options:{spec.id}:{s}")
-    from hotline.curriculum.grading import shuffle_options
-
-    for item in exam.items:
-        item.question = shuffle_options(item.question, shuffle_rng)
+    exam = build_paper(spec, cur.questions, s)
     click.echo(f"{spec.title}：共 {len(exam.items)} 题，限时 {spec.time_limit_minutes} 分钟，"
                f"合格线 {spec.pass_mark} 分。试卷种子 {s}。输入 q 提前交卷。")
     responses, elapsed = _collect(cur, [item.question for item in exam.items], exam.time_limit_seconds)
@@ -234,15 +228,12 @@ def _collect(cur: Curriculum, questions: list[Question], limit_seconds: float) -
     return responses, time.monotonic() - start
 
 
-def _run_practice(cur: Curriculum, questions: list[Question], rng: random.Random) -> None:
+def _run_practice(cur: Curriculum, questions: list[Question]) -> None:
     """Ask, grade and explain one question at a time."""
-    from hotline.curriculum.grading import shuffle_options
-
     console = view.make_console()
     grade = _grader(cur)
     right = done = 0
-    for i, original in enumerate(questions, 1):
-        q = shuffle_options(original, rng)
+    for i, q in enumerate(questions, 1):
         console.print(view.question_view(q, i, len(questions), cur.topic_title(q.topic)))
         answer = _ask(q)
         if answer is None:

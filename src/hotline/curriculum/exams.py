@@ -8,7 +8,7 @@ import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from hotline.curriculum.grading import AnswerResult, unanswered
+from hotline.curriculum.grading import AnswerResult, shuffle_options, unanswered
 from hotline.curriculum.loader import CurriculumError
 from hotline.curriculum.schema import ExamSection, ExamSpec, Question
 
@@ -81,6 +81,26 @@ def assemble(spec: ExamSpec, bank: Sequence[Question], seed: int) -> Exam:
             used.add(q.id)
             items.append(ExamItem(q, sec.points, sec.title))
     return Exam(spec, seed, items)
+
+
+def build_paper(spec: ExamSpec, bank: Sequence[Question], seed: int) -> Exam:
+    """The paper a trainee sees: assembled by section, options shuffled, all from ``seed``."""
+    exam = assemble(spec, bank, seed)
+    rng = random.Random(f"options:{spec.id}:{seed}")
+    for item in exam.items:
+        item.question = shuffle_options(item.question, rng)
+    return exam
+
+
+def quiz_questions(bank: Sequence[Question], topic: str, count: int, difficulty: Sequence[int] = (),
+                   seed: int = 0) -> list[Question]:
+    """A topic quiz: ``count`` questions of ``topic`` (optionally of some difficulties), options shuffled."""
+    pool = sorted((q for q in bank if q.topic == topic and (not difficulty or q.difficulty in difficulty)),
+                  key=lambda q: q.id)
+    if not pool:
+        raise CurriculumError(f"课程 {topic} 没有符合条件的题目")
+    rng = random.Random(f"quiz:{topic}:{seed}")
+    return [shuffle_options(q, rng) for q in rng.sample(pool, min(count, len(pool)))]
 
 
 def _spread(rng: random.Random, pool: list[Question], count: int) -> list[Question]:
