@@ -70,6 +70,7 @@ class Step:
     restated: bool = False
     vague: bool = False
     end: str | None = None
+    trigger_end: bool = False
 
 
 class Citizen:
@@ -164,6 +165,7 @@ class Citizen:
             self._apply(state, step, f"trigger:{trig.id}", grade.effects)
             if grade.end and not step.end:
                 step.end = grade.end
+                step.trigger_end = True
 
     def _thresholds(self, state: CitizenState, step: Step) -> None:
         th = self.defaults.thresholds

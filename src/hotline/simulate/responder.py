@@ -10,6 +10,8 @@ from hotline.simulate.citizen import CitizenState, Step, grade_for, merged_trigg
 from hotline.simulate.schema import PersonaDefaults, Scenario
 
 MAX_REACTIONS = 2
+# How often an upset caller adds a complaint after answering a question (furious: always).
+MOOD_ADDS = {"angry": 0.5, "furious": 1.0}
 
 
 @dataclass(slots=True)
@@ -52,6 +54,10 @@ class LinePicker:
         used.append(line)
         return line
 
+    def chance(self, p: float) -> bool:
+        self.n += 1
+        return random.Random(f"{self.ctx.seed}:{self.ctx.state.turns}:{self.n}").random() < p
+
     def pick_pool(self, name: str) -> str:
         return self.pick(self.pool(name), getattr(self.ctx.defaults.lines, name))
 
@@ -68,14 +74,16 @@ class OfflineResponder:
             return picker.pick_pool("silence")
         parts = reaction_lines(ctx, picker)
         if step.end in ("hangup", "supervisor"):
-            return " ".join(parts or [picker.pick_pool("supervisor" if step.end == "supervisor" else "hangup")])
+            if not step.trigger_end:  # patience ran out: the reaction, then the caller hangs up
+                parts.append(picker.pick_pool("supervisor" if step.end == "supervisor" else "hangup"))
+            return " ".join(parts)
         if step.opening:
             parts.append(picker.pick_pool("opening"))
         parts += fact_lines(ctx, picker)
         closing = step.end in ("resolved", "unsatisfied")
         if not parts and not closing:
             parts.append(filler(ctx, picker))
-        elif not step.reactions and mood_pool(ctx.state, ctx.defaults) in ("angry", "furious"):
+        elif not step.reactions and picker.chance(MOOD_ADDS.get(mood_pool(ctx.state, ctx.defaults), 0.0)):
             parts.append(picker.pick_pool(mood_pool(ctx.state, ctx.defaults)))
         if step.supervisor:
             parts.append(picker.pick_pool("supervisor"))
