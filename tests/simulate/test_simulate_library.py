@@ -98,3 +98,26 @@ def test_filter(library):
     yellow = library.filter(colour="黄")
     assert yellow and all(s.persona.colour == "黄" for s in yellow)
     assert all(s.domain == "欠薪" for s in library.filter(domain="欠薪"))
+
+
+def test_expected_categories_exist_in_the_work_order_taxonomy(library):
+    import yaml
+
+    from hotline.content import data_path
+
+    path = data_path("workorder", "taxonomy.yaml")
+    if not path.exists():
+        pytest.skip("no 工单 taxonomy in this build")
+    paths: set[tuple[str, ...]] = set()
+
+    def walk(nodes: list, prefix: tuple[str, ...]) -> None:
+        for node in nodes:
+            name = node if isinstance(node, str) else node["name"]
+            paths.add((*prefix, name))
+            if isinstance(node, dict):
+                walk(node.get("children") or [], (*prefix, name))
+
+    walk(yaml.safe_load(path.read_text(encoding="utf-8"))["categories"], ())
+    missing = [(s.id, s.expected_order.category) for s in library.scenarios.values()
+               if s.expected_order.category and tuple(s.expected_order.category) not in paths]
+    assert missing == []
