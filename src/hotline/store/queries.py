@@ -75,9 +75,17 @@ def count_calls(db: Session, viewer: User, flt: CallFilter) -> int:
     return db.scalar(select(func.count()).select_from(_filtered(viewer, flt).subquery())) or 0
 
 
-def list_calls(db: Session, viewer: User, flt: CallFilter, *, limit: int | None = PAGE_SIZE) -> list[ResultRow]:
-    """Calls visible to ``viewer`` matching ``flt``, newest first, with the rules each one hit."""
+def list_calls(
+    db: Session, viewer: User, flt: CallFilter, *, limit: int | None = PAGE_SIZE, with_findings: bool = False
+) -> list[ResultRow]:
+    """Calls visible to ``viewer`` matching ``flt``, newest first, with the rules each one hit;
+    ``with_findings`` loads every finding and its review up front (for exports)."""
     query = _filtered(viewer, flt).order_by(Call.call_date.desc().nulls_last(), Call.id.desc())
+    if with_findings:
+        query = query.options(
+            selectinload(Scorecard.findings).selectinload(FindingRow.review),
+            selectinload(Scorecard.rulebook_version),
+        )
     if limit is not None:
         query = query.limit(limit).offset((max(flt.page, 1) - 1) * limit)
     rows = [ResultRow(call, card) for call, card in db.execute(query)]
@@ -125,7 +133,8 @@ class Overview:
 
 def overview(db: Session, viewer: User) -> Overview:
     """Headline figures and the score distribution (ten bins of 10 points) of visible calls."""
-    totals = [(card.total, card.vetoed) for _call, card in db.execute(_filtered(viewer, CallFilter()))]
+    visible = _filtered(viewer, CallFilter()).with_only_columns(Scorecard.total, Scorecard.vetoed)
+    totals = [(total, vetoed) for total, vetoed in db.execute(visible)]
     hist = [0] * 10
     for total, _ in totals:
         hist[min(max(int(total // 10), 0), 9)] += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 from io import BytesIO
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -18,17 +19,19 @@ RESULT_HEADERS = ["通话编号", "坐席工号", "坐席姓名", "通话日期"
 FINDING_HEADERS = ["通话编号", "规则编号", "规则名称", "维度", "严重程度", "轮次", "证据", "说明", "改进建议", "扣分", "复核结论", "复核备注"]
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[object]], first: bool) -> None:
-    ws = wb.active if first else wb.create_sheet()
-    ws.title = title
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
+def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[object]]) -> None:
+    ws = wb.create_sheet(title)
     ws.freeze_panes = "A2"
     for i, header in enumerate(headers, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(10, len(header) * 2 + 4)
+    head = []
+    for header in headers:
+        cell = WriteOnlyCell(ws, value=header)
+        cell.font = Font(bold=True)
+        head.append(cell)
+    ws.append(head)
+    for row in rows:
+        ws.append(row)
 
 
 def workbook_bytes(rows: list[ResultRow], agents: dict[str, User], *, unmasked: bool) -> bytes:
@@ -52,9 +55,9 @@ def workbook_bytes(rows: list[ResultRow], agents: dict[str, User], *, unmasked: 
                 show(f.evidence), show(f.message), f.suggestion, f.points,
                 VERDICT_LABELS.get(review.verdict, "") if review else "未复核", review.note if review else "",
             ])
-    wb = Workbook()
-    _sheet(wb, "质检结果", RESULT_HEADERS, results, first=True)
-    _sheet(wb, "质检发现", FINDING_HEADERS, findings, first=False)
+    wb = Workbook(write_only=True)  # streams rows: about twice as fast, a fraction of the memory
+    _sheet(wb, "质检结果", RESULT_HEADERS, results)
+    _sheet(wb, "质检发现", FINDING_HEADERS, findings)
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -120,7 +120,7 @@ def result_list(request: Request, db: Db, user: CurrentUser, flt: Filter) -> Res
 def export_xlsx(request: Request, db: Db, user: Staff, flt: Filter, unmasked: int = 0) -> Response:
     if unmasked and not may_unmask(user.role):
         raise Forbidden("您的角色无权导出未脱敏信息")
-    rows = list_calls(db, user, flt, limit=None)
+    rows = list_calls(db, user, flt, limit=None, with_findings=True)
     record(db, user, "export.xlsx", "calls", "", count=len(rows), unmasked=bool(unmasked))
     db.commit()
     body = workbook_bytes(rows, agents_by_code(db), unmasked=bool(unmasked))
