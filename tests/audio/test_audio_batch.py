@@ -46,3 +46,17 @@ def test_empty_folder(tmp_path):
     errors = []
     assert list(load_calls(tmp_path, on_error=errors.append)) == []
     assert "没有录音文件" in str(errors[0])
+
+
+def _interruptions(path):
+    from hotline.audio import load_call
+
+    return load_call(path).meta["metrics"]["agent_interruptions"]
+
+
+def test_forked_worker_processes_after_use_in_the_parent(dialogue_wav):
+    import multiprocessing
+
+    assert _interruptions(dialogue_wav) == 1  # starts the VAD threads in this process
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        assert pool.map(_interruptions, [dialogue_wav] * 2, chunksize=1) == [1, 1]

@@ -145,7 +145,9 @@ def out_of_order(turns: list[Turn], tolerance: float = 1.0) -> list[int]:
     return [b for (_, sa), (b, sb) in zip(timed, timed[1:], strict=False) if sb < sa - tolerance]
 
 
-def placeholder_turns(speech: dict[Speaker, list[Interval]]) -> list[Turn]:
-    """One empty-text turn per stretch of speech, in time order, so the timing rules still apply."""
-    turns = [Turn(spk, "", round(s, 3), round(e, 3)) for spk, items in speech.items() for s, e in items]
+def placeholder_turns(speech: dict[Speaker | None, list[Interval]]) -> list[Turn]:
+    """One empty-text turn per stretch of each side's speech, in time order, so timing rules apply."""
+    turns = [
+        Turn(spk, "", round(s, 3), round(e, 3)) for spk, items in speech.items() if spk for s, e in items
+    ]
     return sorted(turns, key=lambda t: (t.start, t.end))

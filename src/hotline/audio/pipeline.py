@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hotline.audio import align
 from hotline.audio import intervals as iv
@@ -20,6 +21,9 @@ from hotline.audio.stt import Transcriber, make_transcriber
 from hotline.audio.vad import analyse_channel, detect_pair, detect_speech
 from hotline.model import Call, Speaker, Turn
 
+if TYPE_CHECKING:
+    import numpy as np
+
 MONO_NEEDS_TRANSCRIPT = "单声道录音无法区分坐席与市民：请用 --transcript 提供转写文本（可不带时间），或使用坐席、市民分轨的双声道录音"
 SWAP_FIT_MIN = 0.4  # share of transcript speech time that must land on the crossed channels
 SWAP_FIT_FACTOR = 1.5
@@ -32,16 +36,24 @@ class Analysis:
     recording: Recording
     speech: dict[Speaker | None, list[Interval]]
     agent_channel: int
+    _signals: dict[int, Any] = field(default_factory=dict)
 
     @property
     def stereo(self) -> bool:
         return self.recording.is_stereo
 
-    def signal(self, speaker: Speaker):  # -> np.ndarray
-        if not self.stereo:
-            return self.recording.channel(0)
-        index = self.agent_channel if speaker is Speaker.AGENT else 1 - self.agent_channel
-        return self.recording.channel(index)
+    def signal(self, speaker: Speaker) -> np.ndarray:
+        """The samples of one side (the one channel of a mono recording), copied once."""
+        index = (
+            0
+            if not self.stereo
+            else self.agent_channel
+            if speaker is Speaker.AGENT
+            else 1 - self.agent_channel
+        )
+        if index not in self._signals:
+            self._signals[index] = self.recording.channel(index)
+        return self._signals[index]
 
 
 def resolve_settings(settings: AudioSettings | str | Path | None) -> AudioSettings:
@@ -63,6 +75,10 @@ def analyze(rec: Recording, cfg: AudioSettings) -> Analysis:
 def _pool() -> ThreadPoolExecutor:
     # the VAD's native code releases the GIL, so the two channels really run side by side
     return ThreadPoolExecutor(max_workers=2, thread_name_prefix="hotline-vad")
+
+
+# a forked worker process (batch inspection) does not inherit the threads: start a fresh pool there
+os.register_at_fork(after_in_child=_pool.cache_clear)
 
 
 def load_call(
@@ -166,11 +182,7 @@ def _turns_without_transcript(
 ) -> list[Turn]:
     if not an.stereo:
         raise AudioError(MONO_NEEDS_TRANSCRIPT, source=an.recording.path)
-    act = Activity(
-        an.speech[Speaker.AGENT], an.speech[Speaker.CITIZEN], an.recording.duration, cfg.turns.merge_gap
-    )
-    stretches = {Speaker.AGENT: act.agent_turns, Speaker.CITIZEN: act.citizen_turns}
-    turns = align.placeholder_turns(stretches)
+    turns = align.placeholder_turns(_stretches(an, cfg))
     own = transcriber is None
     backend = make_transcriber(cfg.stt) if own else transcriber
     info["turn_source"] = backend.name if backend else "vad"
