@@ -44,13 +44,41 @@ def describe_validation_error(exc: ValidationError, limit: int = 5) -> str:
     return "；".join(parts)
 
 
+_MESSAGES = {
+    "missing": "缺少必填项",
+    "extra_forbidden": "不认识的字段（拼写错误？）",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "list_type": "应为列表",
+    "dict_type": "应为映射（key: value）",
+    "model_type": "应为映射（key: value）",
+    "too_short": "内容太少（至少 {min_length} 项）",
+    "string_too_short": "不能为空",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应不大于 {le}",
+    "literal_error": "取值应为：{expected}",
+    "enum": "取值应为：{expected}",
+}
+
+
 def _translate(err: Any) -> str:
     kind = err.get("type", "")
-    if kind == "missing":
-        return "缺少必填项"
-    if kind == "extra_forbidden":
-        return "不认识的字段（拼写错误？）"
-    return str(err.get("msg", kind))
+    if kind == "value_error":
+        return str(err.get("msg", "")).removeprefix("Value error, ")
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return str(err.get("msg", kind))
+    try:
+        return template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return template.split("（")[0]
 
 
 def read_yaml(path: Path, error: type[HotlineError] = ContentError) -> Any:

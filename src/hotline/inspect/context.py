@@ -28,8 +28,11 @@ CALL_HIT = Hit(-1, 0, 0)
 
 
 class CallContext:
-    def __init__(self, call: Call, compiled: Compiled, work_order: WorkOrder | None = None):
+    def __init__(self, call: Call, compiled: Compiled, work_order: WorkOrder | None = None,
+                 *, partial: bool = False, semantic: bool = True):
         self.call = call
+        self.partial = partial
+        self.semantic = semantic
         self.compiled = compiled
         self.work_order = work_order
         self.norm: list[Normalized] = [normalize(t.text) for t in call.turns]

@@ -39,8 +39,10 @@ class Engine:
         return list(self.rulebook.detectors)
 
     # ── judging ─────────────────────────────────────────────
-    def inspect(self, call: Call, work_order: WorkOrder | None = None) -> Scorecard:
-        ctx = CallContext(call, self.compiled, work_order)
+    def inspect(self, call: Call, work_order: WorkOrder | None = None, *, partial: bool = False) -> Scorecard:
+        """Score a call. ``partial=True`` is for a call still in progress (live hints): end-of-call
+        rules are N/A and a reaction window that is still open is not yet a finding."""
+        ctx = CallContext(call, self.compiled, work_order, partial=partial)
         return self._run(ctx, self.rules)
 
     def check_utterance(self, text: str, speaker: Speaker | str = Speaker.AGENT) -> list[Finding]:
@@ -54,9 +56,11 @@ class Engine:
         ctx = CallContext(call, self.compiled)
         return [h for h in evaluate(self.rulebook.detectors[detector], ctx) or [] if h.turn_index >= 0]
 
-    def acts(self, text: str, speaker: Speaker | str = Speaker.AGENT) -> set[str]:
-        """Names of the detectors that fire on one utterance."""
-        ctx = CallContext(Call(id="utterance", turns=[Turn(Speaker(speaker), text)]), self.compiled)
+    def acts(self, text: str, speaker: Speaker | str = Speaker.AGENT, *, semantic: bool = True) -> set[str]:
+        """Names of the detectors that fire on one utterance. ``semantic=False`` skips the embedding
+        operator (phrases and patterns only), for replies that must come back in milliseconds."""
+        call = Call(id="utterance", turns=[Turn(Speaker(speaker), text)])
+        ctx = CallContext(call, self.compiled, semantic=semantic)
         fired = set()
         for name, node in self.rulebook.detectors.items():
             hits = evaluate(node, ctx)
@@ -79,6 +83,8 @@ class Engine:
         return score(ctx.call.id, self.rulebook, outcomes, findings)
 
     def _apply(self, rule: RuleSpec, ctx: CallContext) -> tuple[str, list[Finding]]:
+        if rule.end_of_call and ctx.partial:
+            return "na", []
         if rule.kind == "python":
             return self._apply_python(rule, ctx)
         if rule.applies_when is not None and not evaluate(rule.applies_when, ctx):

@@ -102,26 +102,27 @@ def _within(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
 def _phrases(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     op = node.phrases
     assert op is not None
+    hits: list[tuple[int, int, int]] = []
+    for key in ctx.compiled.node_keys[id(node)]:
+        hits.extend(ctx.phrase_hits(key))
+    if not hits:
+        return [CALL_HIT] if op.mode == "none" else []
     turns = scope_turns(op, ctx, allowed)
     if turns is None:
         return None
     wanted = set(turns)
-    hits: list[tuple[int, int, int]] = []
-    for key in ctx.compiled.node_keys[id(node)]:
-        hits.extend(h for h in ctx.phrase_hits(key) if h[0] in wanted)
-    hits = _longest(hits)
+    hits = _longest([h for h in hits if h[0] in wanted])
     if op.guards:
         hits = [h for h in hits if not ctx.guarded(*h)]
     found = [Hit(*h) for h in hits]
-    distinct = {ctx.norm[h.turn_index].text[h.start:h.end] for h in found}
     if op.mode == "none":
         return [] if found else [CALL_HIT]
+    if op.mode == "any":
+        return found
+    distinct = {ctx.norm[h.turn_index].text[h.start:h.end] for h in found}
     if op.mode == "all":
-        need = {p for p in _node_phrases(node, ctx)}
-        return found if need <= distinct else []
-    if op.mode == "at_least":
-        return found if len(distinct) >= op.n else []
-    return found
+        return found if _node_phrases(node, ctx) <= distinct else []
+    return found if len(distinct) >= op.n else []
 
 
 def _node_phrases(node: Matcher, ctx: CallContext) -> set[str]:
@@ -207,6 +208,8 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         window = [i for i in agent_turns if i > t][: op.within]
         if op.same_turn and t in agent_turns:
             window = [t, *window]
+        if ctx.partial and t not in agent_turns and len(window) < op.within:
+            continue  # the agent may still answer: judge it when the window has closed
         if evaluate(op.expect, ctx, frozenset(window)):
             if op.first_only:
                 break

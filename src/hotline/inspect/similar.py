@@ -13,7 +13,9 @@ _example_vectors: dict[int, tuple[Any, Any]] = {}
 
 
 def semantic_enabled(ctx: CallContext) -> bool:
-    return ctx.compiled.rulebook.settings.semantic and os.environ.get("HOTLINE_SEMANTIC", "1") != "0"
+    if not ctx.semantic or not ctx.compiled.rulebook.settings.semantic:
+        return False
+    return os.environ.get("HOTLINE_SEMANTIC", "1") != "0"
 
 
 def similar_hits(op: SimilarOp, ctx: CallContext, turns: list[int]) -> list[Hit]:

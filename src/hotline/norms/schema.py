@@ -180,6 +180,7 @@ class RuleSpec(Strict):
     needs: Literal["work_order"] | None = None
     anchor: Literal["first_agent", "last_agent", "call"] = "call"
     utterance: bool = Field(False, description="judges a single agent sentence (rewrite exercises, live hints)")
+    end_of_call: bool = Field(False, description="judged only on a finished call; N/A while a call is in progress")
     message: str
     suggestion: str = ""
     norms: list[str] = []
