@@ -154,26 +154,17 @@ class DrillSession:
         return Call(id=f"drill-{self.scenario.id}-{self.seed}", turns=list(self.turns), meta=meta)
 
     def _hints(self) -> list[dict[str, Any]]:
-        """Findings about single turns that are new since the last turn.
-
-        Rules that check the whole call for something that must happen (a closing, a time limit) would
-        fire on every unfinished call; they wait for the debrief, except the opening, which is settled."""
-        card = self.engine.inspect(self.call())
+        """Findings about single turns that are new since the last turn. The call is still in
+        progress, so the engine leaves end-of-call rules and still-open reaction windows alone."""
+        card = self.engine.inspect(self.call(), partial=True)
         out = []
         for f in card.findings:
             key = f"{f.rule_id}@{f.turn_index}@{f.span}"
-            if f.turn_index is None or key in self.seen_findings or not self._final_mid_call(f.rule_id):
+            if f.turn_index is None or key in self.seen_findings:
                 continue
             self.seen_findings.append(key)
             out.append(f.to_dict())
         return out
-
-    def _final_mid_call(self, rule_id: str) -> bool:
-        try:
-            spec = self.engine.rule(rule_id)
-        except Exception:  # noqa: BLE001 - an engine without rule specs: show the finding
-            return True
-        return getattr(spec, "kind", "") != "require" or getattr(spec, "anchor", "") == "first_agent"
 
     def _entry(
         self, index: int | None, reading: TurnReading, step: Step, before: dict[str, float], answer: str,
