@@ -211,3 +211,27 @@ def test_sherpa_backend_drives_the_recognizer(monkeypatch, tmp_path, dialogue_wa
     assert [t.text for t in call.turns] == ["片段1", "片段2", "片段3", "片段4"]
     assert all(rate == 8000 and dtype == np.float32 for rate, _, dtype in seen["clips"])
     assert call.meta["audio"]["turn_source"] == "sherpa-onnx"
+
+
+@pytest.mark.parametrize(
+    ("span", "speech", "max_clip", "expected"),
+    [
+        ((0, 10), [(0, 4), (5, 10)], 25, [(0, 10)]),
+        ((0, 30), [(0, 12), (13, 20), (21, 30)], 25, [(0, 20), (21, 30)]),
+        ((0, 60), [(0, 60)], 25, [(0, 25), (25, 50), (50, 60)]),
+        ((2, 8), [(0, 4), (6, 10)], 25, [(2, 8)]),
+        ((0, 5), [], 25, [(0, 5)]),
+    ],
+)
+def test_long_turns_are_cut_at_pauses(span, speech, max_clip, expected):
+    from hotline.audio.pipeline import clips
+
+    assert clips(span, speech, max_clip) == expected
+
+
+def test_long_turn_is_sent_in_pieces(server, dialogue_wav):
+    cfg = load_settings(stt={"backend": "http", "http": {"url": server}, "max_clip": 2.0})
+    call = load_call(dialogue_wav, settings=cfg)
+    assert max(r["seconds"] for r in Stub.requests) <= 2.0 + 1e-6
+    assert len(Stub.requests) > len(call.turns)
+    assert call.turns[0].text.startswith("第1段第2段")  # the 5 s greeting went as several pieces

@@ -191,13 +191,29 @@ def _turns_without_transcript(
     try:
         rate = an.recording.sample_rate
         for t in turns:
-            start, end = t.start or 0.0, t.end or 0.0  # placeholder turns always carry times
-            clip = an.signal(t.speaker)[int(start * rate) : int(end * rate)]
-            t.text = backend.transcribe(clip, rate)
+            span = (t.start or 0.0, t.end or 0.0)  # placeholder turns always carry times
+            pieces = clips(span, an.speech[t.speaker], cfg.stt.max_clip)
+            x = an.signal(t.speaker)
+            texts = [backend.transcribe(x[int(s * rate) : int(e * rate)], rate) for s, e in pieces]
+            t.text = "".join(texts)
     finally:
         if own:
             backend.close()
     return turns
+
+
+def clips(span: Interval, speech: list[Interval], max_clip: float) -> list[Interval]:
+    """Cut a turn into pieces of at most ``max_clip`` seconds for speech-to-text, at pauses when it can."""
+    pieces: list[Interval] = []
+    for s, e in iv.intersect([span], speech) or [span]:
+        if pieces and e - pieces[-1][0] <= max_clip:
+            pieces[-1] = (pieces[-1][0], e)
+            continue
+        while e - s > max_clip:
+            pieces.append((s, s + max_clip))
+            s += max_clip
+        pieces.append((s, e))
+    return pieces
 
 
 def activity(an: Analysis, turns: list[Turn], cfg: AudioSettings) -> Activity:

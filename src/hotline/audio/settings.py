@@ -63,6 +63,7 @@ class SherpaSttSettings(Strict):
 class SttSettings(Strict):
     backend: Literal["none", "sherpa-onnx", "http"] = "none"
     language: str = "zh"
+    max_clip: float = Field(default=25.0, gt=1)
     http: HttpSttSettings = Field(default_factory=HttpSttSettings)
     sherpa_onnx: SherpaSttSettings = Field(default_factory=SherpaSttSettings)
 
