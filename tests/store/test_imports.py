@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from factories import fake_inspector, make_call
 from sqlalchemy import func, select
+from store_factories import fake_inspector, make_call
 
 from hotline.errors import FormatError, HotlineError
 from hotline.store.imports import agent_code_of, create_batch, date_of, run_import

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from factories import make_call, make_card
+from store_factories import make_call, make_card
 
 from hotline.store.accounts import create_user
 from hotline.store.imports import store_call

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from web_helpers import PASSWORD, settings_for
 
-from conftest import PASSWORD, settings_for
 from hotline.content import data_path
 from hotline.store.db import make_engine
 from hotline.web.app import create_app

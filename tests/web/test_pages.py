@@ -8,8 +8,8 @@ import re
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
+from web_helpers import ID_NUMBER, PHONE, call_id, csrf_of, login
 
-from conftest import ID_NUMBER, PHONE, call_id, csrf_of, login
 from hotline.store.models import AuditEntry
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
+from web_helpers import PASSWORD, ROLE_USERS, login
 
-from conftest import PASSWORD, ROLE_USERS, login
 from hotline.web.app import route_table
 
 ALL = {"trainee", "inspector", "trainer", "admin"}

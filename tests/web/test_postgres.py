@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from web_helpers import login, seed_database, settings_for
 
-from conftest import _seed, login, settings_for
 from hotline.store.db import make_engine, migrate
 from hotline.web.app import create_app
 
@@ -35,7 +35,7 @@ def pg_client(tmp_path) -> Iterator[tuple[TestClient, object]]:
     engine = make_engine(make_url(base).set(database=name).render_as_string(hide_password=False))
     try:
         migrate(engine)
-        seed = _seed(engine)
+        seed = seed_database(engine)
         with TestClient(create_app(settings_for(tmp_path), engine=engine)) as client:
             yield client, seed
     finally:
