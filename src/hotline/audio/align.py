@@ -4,11 +4,15 @@ place the turns of an untimed one on the speech segments of the matching channel
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from hotline.audio import intervals as iv
 from hotline.audio.intervals import Interval
 from hotline.audio.rate import spoken_units
 from hotline.model import Speaker, Turn
+
+if TYPE_CHECKING:
+    import numpy as np
 
 STEP = 0.05  # seconds per cell of the activity masks used to estimate the offset
 
@@ -29,7 +33,7 @@ class Alignment:
         }
 
 
-def _mask(items: list[Interval], cells: int, origin: float):  # -> np.ndarray
+def _mask(items: list[Interval], cells: int, origin: float) -> np.ndarray:
     import numpy as np
 
     m = np.zeros(cells, dtype=np.float32)
@@ -56,13 +60,22 @@ def estimate_offset(
     for turns, speech in pairs:
         speech_m = _mask(speech, cells, origin)
         turns_m = _mask(turns, cells, origin)
-        # score[k] = overlap of the turns shifted by (k - lag_cells) cells with the speech
-        full = np.correlate(speech_m, turns_m, mode="full")
-        centre = cells - 1
-        scores += full[centre - lag_cells : centre + lag_cells + 1]
+        scores += _lagged_overlap(speech_m, turns_m, lag_cells)
     best = int(np.argmax(scores))
     to_share = STEP / turn_time
     return (best - lag_cells) * STEP, float(scores[best] * to_share), float(scores[lag_cells] * to_share)
+
+
+def _lagged_overlap(speech: np.ndarray, turns: np.ndarray, lags: int) -> np.ndarray:
+    """Overlap of ``turns`` shifted by -lags…+lags cells with ``speech`` (only the lags needed,
+    so an hour-long call costs milliseconds, not a full correlation)."""
+    import numpy as np
+
+    n = len(speech)
+    out = np.empty(2 * lags + 1)
+    for k in range(-lags, lags + 1):
+        out[k + lags] = np.dot(speech[k:], turns[: n - k]) if k >= 0 else np.dot(speech[: n + k], turns[-k:])
+    return out
 
 
 def shift_turns(turns: list[Turn], offset: float) -> list[Turn]:
@@ -82,9 +95,12 @@ def _split_longest(segments: list[Interval], wanted: int) -> list[Interval]:
     return segs
 
 
-def place(weights: list[int], segments: list[Interval]) -> list[Interval]:
+def place(weights: list[int], segments: list[Interval], max_group: int = 48) -> list[Interval]:
     """Split ``segments`` (in order) into ``len(weights)`` consecutive groups whose speech time best
-    matches each turn's share of the characters; returns each group's (start, end)."""
+    matches each turn's share of the characters; returns each group's (start, end).
+
+    Dynamic programming over (turn, last segment), vectorised per turn; a group holds at most
+    ``max_group`` segments unless the turns cannot be placed that way."""
     import numpy as np
 
     n = len(weights)
@@ -94,24 +110,39 @@ def place(weights: list[int], segments: list[Interval]) -> list[Interval]:
     m = len(segs)
     cum = np.concatenate([[0.0], np.cumsum([e - s for s, e in segs])])
     per_unit = cum[-1] / sum(weights)
-    inf = float("inf")
-    cost = np.full((n + 1, m + 1), inf)
-    back = np.zeros((n + 1, m + 1), dtype=int)
-    cost[0, 0] = 0.0
-    for i in range(1, n + 1):
-        want = weights[i - 1] * per_unit
-        for j in range(i, m - (n - i) + 1):
-            ks = np.arange(i - 1, j)
-            c = cost[i - 1, ks] + (cum[j] - cum[ks] - want) ** 2
-            k = int(np.argmin(c))
-            cost[i, j], back[i, j] = c[k], ks[k]
+    for width in (min(max_group, m), m):
+        back = _group_dp([w * per_unit for w in weights], cum, width)
+        if back is not None:
+            break
+    assert back is not None  # with width m every split is allowed
     out: list[Interval] = []
     j = m
     for i in range(n, 0, -1):
-        k = back[i, j]
+        k = int(back[i, j])
         out.append((segs[k][0], segs[j - 1][1]))
         j = k
     return out[::-1]
+
+
+def _group_dp(wants: list[float], cum: np.ndarray, width: int) -> np.ndarray | None:
+    """Back-pointers of the best grouping (groups of 1..width segments), or None if none fits."""
+    import numpy as np
+
+    n, m = len(wants), len(cum) - 1
+    ends = np.arange(m + 1)[:, None]
+    starts = ends - np.arange(1, width + 1)[None, :]  # group = segments starts..ends-1
+    safe = np.clip(starts, 0, None)
+    span = cum[ends] - cum[safe]
+    cost = np.full(m + 1, np.inf)
+    cost[0] = 0.0
+    back = np.zeros((n + 1, m + 1), dtype=np.int32)
+    for i, want in enumerate(wants, start=1):
+        c = cost[safe] + (span - want) ** 2
+        c[starts < i - 1] = np.inf
+        pick = np.argmin(c, axis=1)
+        cost = c[np.arange(m + 1), pick]
+        back[i] = safe[np.arange(m + 1), pick]
+    return back if np.isfinite(cost[m]) else None
 
 
 def place_turns(
