@@ -153,11 +153,25 @@ def test_excel_export_has_chinese_headers_and_masks(client):
     wb = load_workbook(io.BytesIO(resp.content))
     assert wb.sheetnames == ["质检结果", "质检发现"]
     results = list(wb["质检结果"].values)
-    assert results[0][:5] == ("通话编号", "坐席工号", "坐席姓名", "通话日期", "总分")
+    assert results[0][:6] == ("通话编号", "坐席工号", "坐席姓名", "通话日期", "来电号码", "总分")
     assert {r[0] for r in results[1:]} == {"09_zhandao_curt_agent", "private-1"}
-    text = " ".join(str(c) for row in wb["质检发现"].values for c in row if c is not None)
-    assert PHONE not in text and ID_NUMBER not in text
+    text = " ".join(str(c) for sheet in wb for row in sheet.values for c in row if c is not None)
+    assert PHONE not in text and ID_NUMBER not in text and "138****5678" in text
     assert len(audit_actions(client, "export.xlsx")) == 1
+
+
+def test_unmasked_export_is_for_permitted_roles_and_audited(client):
+    login(client, "lead")
+    assert 'id="export-full"' in client.get("/calls").text
+    wb = load_workbook(io.BytesIO(client.get("/calls/export.xlsx?unmasked=1").content))
+    text = " ".join(str(c) for sheet in wb for row in sheet.values for c in row if c is not None)
+    assert PHONE in text
+    [entry] = audit_actions(client, "export.xlsx")
+    assert entry.detail["unmasked"] is True
+    client.cookies.clear()
+    login(client, "trainer")
+    assert 'id="export-full"' not in client.get("/calls").text
+    assert client.get("/calls/export.xlsx?unmasked=1").status_code == 403
 
 
 def test_export_respects_filters(client):

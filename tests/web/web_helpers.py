@@ -37,7 +37,7 @@ def private_call() -> Call:
         Turn(Speaker.CITIZEN, "那我找谁？"),
         Turn(Speaker.AGENT, "再见。"),
     ]
-    return Call("private-1", turns, {"agent_id": OTHER_CODE, "date": "2026-05-20"})
+    return Call("private-1", turns, {"agent_id": OTHER_CODE, "date": "2026-05-20", "caller_phone": PHONE})
 
 
 @dataclass(slots=True)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from hotline import model
 
 AGENT_KEYS = ("agent_id", "agent_code", "agent", "工号", "坐席工号")
+CALLER_KEYS = ("caller_phone", "caller", "phone", "ani", "来电号码", "主叫号码")
 DATE_KEYS = ("date", "call_date", "start_time", "started_at", "time", "日期", "通话日期")
 Inspector = Callable[["model.Call"], "model.Scorecard"]
 ErrorSink = Callable[[HotlineError], None]
@@ -45,6 +46,15 @@ def agent_code_of(meta: dict[str, Any]) -> str:
         value = meta.get(key)
         if value not in (None, ""):
             return str(value).strip()[:32]
+    return ""
+
+
+def caller_of(meta: dict[str, Any]) -> str:
+    """The citizen's number as the telephony system recorded it (personal data: shown masked)."""
+    for key in CALLER_KEYS:
+        value = meta.get(key)
+        if value not in (None, ""):
+            return str(value).strip()
     return ""
 
 

@@ -9,13 +9,14 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from hotline.store.imports import caller_of
 from hotline.store.models import User
 from hotline.store.queries import ResultRow
 from hotline.web.masking import mask_text
 from hotline.web.render import SEVERITY_LABELS, VERDICT_LABELS
 from hotline.web.rules import rule_title
 
-RESULT_HEADERS = ["通话编号", "坐席工号", "坐席姓名", "通话日期", "总分", "一票否决", "命中规则", "发现数", "已复核", "规则库版本"]
+RESULT_HEADERS = ["通话编号", "坐席工号", "坐席姓名", "通话日期", "来电号码", "总分", "一票否决", "命中规则", "发现数", "已复核", "规则库版本"]
 FINDING_HEADERS = ["通话编号", "规则编号", "规则名称", "维度", "严重程度", "轮次", "证据", "说明", "改进建议", "扣分", "复核结论", "复核备注"]
 
 
@@ -43,7 +44,7 @@ def workbook_bytes(rows: list[ResultRow], agents: dict[str, User], *, unmasked: 
         reviewed = sum(1 for f in r.card.findings if f.review is not None)
         results.append([
             r.call.external_id, r.call.agent_code, agent.display_name if agent else "",
-            r.call.call_date.isoformat() if r.call.call_date else "", r.card.total,
+            r.call.call_date.isoformat() if r.call.call_date else "", show(caller_of(r.call.meta)), r.card.total,
             "是" if r.card.vetoed else "否", "、".join(sorted({rule_title(x) for x in r.rule_ids})),
             len(r.card.findings), reviewed, r.card.rulebook_version.version,
         ])

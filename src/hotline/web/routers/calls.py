@@ -11,7 +11,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, File, Query, Request, U
 from fastapi.responses import RedirectResponse, Response
 
 from hotline.store.audit import record
-from hotline.store.imports import create_batch, run_import
+from hotline.store.imports import caller_of, create_batch, run_import
 from hotline.store.models import ImportBatch, Role
 from hotline.store.queries import (
     PAGE_SIZE,
@@ -112,7 +112,7 @@ def result_list(request: Request, db: Db, user: CurrentUser, flt: Filter) -> Res
     return render(
         request, "calls.html", rows=list_calls(db, user, flt), flt=flt, total=total,
         pages=max(1, -(-total // PAGE_SIZE)), agents=agent_codes(db, user), rules=hit_rule_ids(db),
-        rule_title=rule_title, query=request.url.query,
+        rule_title=rule_title, query=request.url.query, can_unmask=may_unmask(user.role),
     )
 
 
@@ -150,4 +150,5 @@ def call_page(request: Request, db: Db, user: CurrentUser, call_id: int, unmaske
         unmasked=bool(unmasked), can_unmask=may_unmask(user.role), rule_title=rule_title,
         catalog=rule_catalog(), may_appeal=lambda f: may_appeal(user, call, f),
         may_decide=lambda a: may_decide(db, user, a), agent=agents_by_code(db).get(call.agent_code),
+        caller=caller_of(call.meta),
     )
