@@ -18,8 +18,7 @@ QUIT_WORDS = {"q", "quit", "退出"}
 
 
 def _cur(ctx: click.Context) -> Curriculum:
-    root = ctx.find_root().obj.get("content") if ctx.find_root().obj else None
-    return load_curriculum(root)
+    return load_curriculum((ctx.obj or {}).get("content"))
 
 
 def _rule_title(rule_id: str) -> str:
@@ -184,7 +183,7 @@ def check_cmd(ctx: click.Context) -> None:
     for p in problems:
         click.echo(f"  ✘ {p}")
     if problems:
-        raise click.exceptions.Exit(1)
+        raise CurriculumError(f"课程内容有 {len(problems)} 处问题，见上")
     click.echo("全部通过校验。")
 
 
@@ -255,7 +254,7 @@ def cases(ctx: click.Context, content: Path | None) -> None:
 
 
 def _case_folder(ctx: click.Context) -> Path | None:
-    content = ctx.find_root().obj.get("content") if ctx.find_root().obj else None
+    content = (ctx.obj or {}).get("content")
     return content / "cases" if content else None
 
 

@@ -134,7 +134,8 @@ def _validate(model: type[BaseModel], data: Any, source: str, where: str) -> Any
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise CurriculumError(describe_validation_error(exc), source=source, location=where) from None
+        message = describe_validation_error(exc).replace("(顶层)：", "")
+        raise CurriculumError(message, source=source, location=where) from None
 
 
 def _item_lines(path: Path) -> list[int]:

@@ -1,0 +1,121 @@
+"""The terminal front door: `hotline learn …` and `hotline cases …`, driven through CliRunner."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from hotline.cli import cli, main
+from hotline.curriculum.exams import build_paper, quiz_questions
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):  # noqa: A002
+        return runner.invoke(cli, list(args), input=input, catch_exceptions=False, env={"COLUMNS": "120"})
+
+    return invoke
+
+
+def test_list_and_show(run):
+    out = run("learn", "list").output
+    assert "五心服务理念" in out and "工单制作" in out
+    shown = run("learn", "show", "special_calls").output
+    for part in ("学习目标", "无声电话", "话术对照", "special.silent_protocol.v1", "自测", "hotline learn quiz"):
+        assert part in shown
+
+
+def test_unknown_lesson_is_a_one_line_error(capsys):
+    assert main(["learn", "show", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "没有课程 'nope'" in err and "Traceback" not in err
+
+
+def test_quiz_with_right_answers(run, cur, answer_key):
+    qs = quiz_questions(cur.questions, "taboo", 4, difficulty=[1], seed=8)
+    answers = "\n".join(answer_key(q) for q in qs) + "\n"
+    out = run("learn", "quiz", "taboo", "-n", "4", "--difficulty", "1", "--seed", "8", input=answers).output
+    assert out.count("回答正确") == 4 and "答对 4/4 题" in out
+
+
+def test_quiz_wrong_answer_shows_explanation_and_quit(run, cur):
+    q = quiz_questions(cur.questions, "philosophy", 3, seed=2)[0]
+    wrong = "对" if q.type == "true_false" and not q.answer else ("错" if q.type == "true_false" else "Z\nZ\nZ")
+    out = run("learn", "quiz", "philosophy", "-n", "3", "--seed", "2", input=f"{wrong}\nq\n").output
+    assert "解析：" in out and "答对 0/1 题" in out
+
+
+def test_exam_pass_writes_certificate(run, cur, answer_key, tmp_path):
+    paper = build_paper(cur.exam("taboo-special"), cur.questions, 21)
+    answers = "\n".join(answer_key(i.question) for i in paper.items) + "\n"
+    cert = tmp_path / "cert.html"
+    out = run("learn", "exam", "--exam", "taboo-special", "--seed", "21", "--name", "李四",
+              "--certificate", str(cert), input=answers).output
+    assert "得分 100.0" in out and "合格" in out and "证书已生成" in out
+    assert "李四" in cert.read_text(encoding="utf-8")
+
+
+def test_exam_fail_suggests_practice(run, tmp_path):
+    out = run("learn", "exam", "--exam", "taboo-special", "--seed", "3", input="q\n").output
+    assert "不合格" in out and "hotline learn practice --failed" in out and "未作答" in out
+
+
+def test_exam_list(run):
+    out = run("learn", "exam", "--list").output
+    assert "basic" in out and "advanced" in out and "合格线" in out
+
+
+def test_certificate_needs_a_name(capsys, tmp_path):
+    assert main(["learn", "exam", "--certificate", str(tmp_path / "c.html")]) == 2
+    assert "--name" in capsys.readouterr().err
+
+
+def test_practice_from_a_report(run, tmp_path):
+    report = tmp_path / "qa.json"
+    report.write_text(json.dumps([{"findings": [{"rule_id": "special.harassment.v1"}], "outcomes": []}]),
+                      encoding="utf-8")
+    out = run("learn", "practice", "--report", str(report), "-n", "2", "--seed", "1", input="q\n").output
+    assert "special.harassment.v1×1" in out
+
+
+def test_rewrite_command(run):
+    out = run("learn", "rewrite", "aff-rw-01", "您别着急，慢慢说，我都在听。").output
+    assert "回答正确" in out and "改写合格" in out
+    out = run("learn", "rewrite", "aff-rw-01", "你快点讲！").output
+    assert "回答错误" in out and "仍有问题" in out
+
+
+def test_check_command(run):
+    out = run("learn", "check").output
+    assert "全部通过校验" in out and "案例 26 个" in out
+
+
+def test_check_reports_a_broken_content_folder(content, capsys):
+    bank = content / "questions" / "taboo.yaml"
+    bank.write_text(bank.read_text(encoding="utf-8").replace("answer: [A, B, C]", "answer: [A]", 1), encoding="utf-8")
+    assert main(["learn", "--content", str(content), "check"]) == 2
+    captured = capsys.readouterr()
+    out = captured.out
+    assert "2 处问题" in captured.err
+    assert "taboo.yaml" in out and "tab-01" in out and "至少要有两个正确答案" in out
+
+
+def test_cases_list_show_and_html(run, tmp_path):
+    out = run("cases", "list", "--kind", "bad").output
+    assert "c02_noise_shirking" in out and "c03_noise_dispatch" not in out
+    page = tmp_path / "case.html"
+    out = run("cases", "show", "c04_silent_threat", "--html", str(page)).output
+    assert "再不说话我就挂了" in out and "讲评" in out and "讨论" in out
+    assert "<mark>" in page.read_text(encoding="utf-8")
+
+
+def test_cases_report_uses_the_inspection_report(run, tmp_path):
+    path = tmp_path / "cases.html"
+    out = run("cases", "report", str(path)).output
+    assert "26 个案例" in out
+    html = path.read_text(encoding="utf-8")
+    assert "c13_repeat_apology" in html
