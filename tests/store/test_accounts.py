@@ -75,3 +75,18 @@ def test_password_change_ends_sessions_and_is_audited(factory):
         assert find_session(db, token) is None
         assert authenticate(db, "wang", "new-long-pass") is not None
         assert [e.action for e in entries(db, "user.password")] == ["user.password"]
+
+
+def test_expired_sessions_are_refused_and_tidied(factory):
+    from sqlalchemy import func, select
+
+    from hotline.store.models import WebSession
+
+    with factory() as db:
+        user = create_user(db, "old", "long-enough-1", Role.TRAINEE)
+        token, row = open_session(db, user, hours=-1)
+        db.commit()
+        assert find_session(db, token) is None
+        open_session(db, user)
+        db.commit()
+        assert db.scalar(select(func.count()).select_from(WebSession)) == 1

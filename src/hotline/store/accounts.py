@@ -135,6 +135,7 @@ def _digest(token: str) -> str:
 
 def open_session(db: Session, user: User, hours: int = SESSION_HOURS) -> tuple[str, WebSession]:
     """A new login session; returns the cookie token (only its hash is stored)."""
+    db.execute(delete(WebSession).where(WebSession.expires_at < utcnow()))  # tidy up old logins
     token = secrets.token_urlsafe(32)
     row = WebSession(
         token_hash=_digest(token),
