@@ -119,3 +119,14 @@ def test_cases_report_uses_the_inspection_report(run, tmp_path):
     assert "26 个案例" in out
     html = path.read_text(encoding="utf-8")
     assert "c13_repeat_apology" in html
+
+
+def test_exam_time_limit_hands_in(run, monkeypatch, cur, answer_key):
+    import hotline.cli.learn_cmd as learn_cmd
+
+    clock = iter([0.0, 1.0, 99999.0, 99999.0, 99999.0])
+    monkeypatch.setattr(learn_cmd.time, "monotonic", lambda: next(clock))
+    paper = build_paper(cur.exam("taboo-special"), cur.questions, 5)
+    out = run("learn", "exam", "--exam", "taboo-special", "--seed", "5",
+              input=answer_key(paper.items[0].question) + "\n").output
+    assert "考试时间到" in out and "超时" in out and out.count("未作答") == len(paper.items) - 1

@@ -104,3 +104,18 @@ def test_certificate_escapes_names(cur, answer_key):
     exam = build_paper(cur.exam("basic"), cur.questions, 5)
     passed = grade_exam(exam, {i.question.id: answer_key(i.question) for i in exam.items}, _always_right)
     assert "<script>" not in certificate_html(passed, "<script>x</script>", "i", "t")
+
+
+def test_pass_mark_boundary(cur):
+    spec = ExamSpec(id="b", title="边界", time_limit_minutes=5, pass_mark=50,
+                    sections=[ExamSection(title="判断", types=["true_false"], count=4, points=1)])
+    exam = build_paper(spec, cur.questions, 1)
+    ids = [i.question.id for i in exam.items]
+
+    def half_right(q, text):
+        return AnswerResult(q.id, q.id in ids[:2], text, "", q.explanation)
+
+    result = grade_exam(exam, dict.fromkeys(ids, "对"), half_right)
+    assert result.percent == 50.0 and result.passed
+    just_below = grade_exam(exam, dict.fromkeys(ids, "对"), lambda q, t: AnswerResult(q.id, q.id == ids[0], t, "", ""))
+    assert just_below.percent == 25.0 and not just_below.passed

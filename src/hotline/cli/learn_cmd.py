@@ -22,11 +22,12 @@ def _cur(ctx: click.Context) -> Curriculum:
 
 
 def _rule_title(rule_id: str) -> str:
+    from hotline.errors import HotlineError
     from hotline.inspect import default_engine
 
     try:
         return default_engine().rule(rule_id).title
-    except Exception:  # noqa: BLE001 - a missing rule is reported by `learn check`
+    except HotlineError:  # a missing rule is reported by `learn check`
         return "（规则库中不存在）"
 
 

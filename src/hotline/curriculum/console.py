@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.table import Table
@@ -34,7 +34,7 @@ def lesson_table(cur: Curriculum) -> Table:
 
 def lesson_view(lesson: Lesson, cur: Curriculum, rule_title: RuleTitle) -> Group:
     meta = lesson.meta
-    parts: list[object] = [Text(f"第 {meta.order} 课　{meta.title}", style="bold magenta"), Text(meta.summary)]
+    parts: list[RenderableType] = [Text(f"第 {meta.order} 课　{meta.title}", style="bold magenta"), Text(meta.summary)]
     parts.append(Markdown("## 学习目标\n" + "\n".join(f"- {o}" for o in meta.objectives)))
     parts.append(Markdown(unwrap_cjk(lesson.body)))
     pairs = Table(title="话术对照", show_lines=True)
@@ -95,7 +95,7 @@ def result_view(res: AnswerResult) -> Text:
     else:
         out.append("✘ 回答错误" if res.answered else "✘ 未作答", style="bold red")
         out.append(f"　参考答案：{res.expected}\n")
-    for line in res.feedback:
+    for line in res.feedback if res.answered else []:
         out.append(f"  · {line}\n")
     out.append(f"解析：{res.explanation}", style="cyan")
     return out
@@ -158,7 +158,7 @@ def case_view(case: Case, card: Scorecard, cur: Curriculum) -> Group:
     head = Text(f"案例 {case.id}　{c.title}　", style="bold")
     head.append(f"[{KIND_NAMES[c.kind]}]", style={"good": "green", "bad": "red"}.get(c.kind, "yellow"))
     score = f"质检得分 {card.total}" + ("（一票否决）" if card.vetoed else "")
-    parts: list[object] = [head, Text(c.summary), Text(score, style="bold")]
+    parts: list[RenderableType] = [head, Text(c.summary), Text(score, style="bold")]
     parts.append(Panel(transcript(case, card), title="通话转写与质检结果", title_align="left"))
     parts.append(Panel(Text(c.commentary.strip()), title="讲评", title_align="left"))
     if c.discussion:
