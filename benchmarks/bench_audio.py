@@ -1,6 +1,6 @@
 """Audio throughput: seconds of recording analysed per second of wall time (run by hand).
 
-    .venv/bin/python benchmarks/bench_audio.py [--minutes 10]
+    .venv/bin/python benchmarks/bench_audio.py [--minutes 10] [--rates 8000 16000 44100]
 
 Builds a long two-channel call from espeak-ng Mandarin speech (needs espeak-ng) and noise at
 several sample rates, then times ``hotline.audio.load_call`` (read, VAD on both channels, metrics)
@@ -45,10 +45,11 @@ def timed(fn) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--rates", type=int, nargs="+", default=[8000, 16000, 44100])
     args = parser.parse_args()
     load_call(long_call(0.5, 8000)[0].write(Path(tempfile.mkdtemp()) / "warm.wav"))  # model load, imports
     print(f"录音时长 {args.minutes:g} 分钟（双声道）")
-    for rate in (8000, 16000, 44100):
+    for rate in args.rates:
         built, events = long_call(args.minutes, rate)
         path = built.write(Path(tempfile.mkdtemp()) / f"call_{rate}.wav")
         seconds = built.samples.shape[0] / rate
