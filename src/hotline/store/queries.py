@@ -112,7 +112,7 @@ def get_call(db: Session, call_id: int) -> Call | None:
 
 
 def agents_by_code(db: Session) -> dict[str, User]:
-    return {u.agent_code: u for u in db.scalars(select(User).where(User.agent_code.is_not(None)))}
+    return {u.agent_code: u for u in db.scalars(select(User).where(User.agent_code.is_not(None))) if u.agent_code}
 
 
 @dataclass(slots=True)

@@ -62,7 +62,7 @@ def create_app(settings: WebSettings | None = None, *, engine: Engine | None = N
 def route_table(app: FastAPI) -> set[tuple[str, str]]:
     """Every (method, path) the app answers, for the permission tests and documentation."""
     routes = [r for router in ROUTERS for r in router.routes] + list(app.routes)
-    return {(m, r.path) for r in routes if isinstance(r, APIRoute) for m in r.methods if m != "HEAD"}
+    return {(m, r.path) for r in routes if isinstance(r, APIRoute) for m in (r.methods or ()) if m != "HEAD"}
 
 
 def _add_assets(app: FastAPI, folder: Path) -> None:
