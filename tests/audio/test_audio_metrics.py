@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import soundfile as sf
-from audio_synth import COMPLAINT, GREETING, build_call, resample_linear
+from audio_synth import COMPLAINT, GREETING, THANKS, build_call, resample_linear
 
 from hotline.audio import load_call, load_settings
 from hotline.model import Speaker
@@ -126,3 +126,12 @@ def test_metrics_hold_under_line_noise(tmp_path, noise_dbfs):
     assert m["agent_speech_seconds"] == pytest.approx(built.total("agent"), abs=0.8)
     assert m["agent_overlap_seconds"] == pytest.approx(built.speech["citizen"][0][1] - 9.0, abs=0.4)
     assert m["silent_call"] is False
+
+
+def test_outbound_calls_may_start_with_the_citizen(tmp_path):
+    # a 回访 call: the citizen answers "喂" first, then the agent introduces the callback
+    built = build_call([("citizen", THANKS, 0.3), ("agent", GREETING, 2.5)], 9.0)
+    path = built.write(tmp_path / "callback.wav")
+    assert load_call(path).meta["metrics"]["channel_swap_suspected"] is True
+    outbound = load_settings(channels={"agent_speaks_first": False})
+    assert load_call(path, settings=outbound).meta["metrics"]["channel_swap_suspected"] is False

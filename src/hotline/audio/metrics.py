@@ -123,7 +123,9 @@ def turn_intervals(turns: list[Turn], speaker: Speaker) -> list[Interval]:
     )
 
 
-def swap_suspected(act: Activity, timed_turns: list[Turn] | None = None) -> str | None:
+def swap_suspected(
+    act: Activity, timed_turns: list[Turn] | None = None, agent_speaks_first: bool = True
+) -> str | None:
     """Why the stereo channel mapping looks swapped, or None when it looks right."""
     if timed_turns:
         agent_t = turn_intervals(timed_turns, Speaker.AGENT)
@@ -135,6 +137,7 @@ def swap_suspected(act: Activity, timed_turns: list[Turn] | None = None) -> str 
         return None
     if act.citizen and not act.agent:
         return "坐席声道没有语音，市民声道却有"
-    if act.agent and act.citizen and act.citizen[0][0] + SWAP_LEAD_SECONDS < act.agent[0][0]:
+    first_is_citizen = act.agent and act.citizen and act.citizen[0][0] + SWAP_LEAD_SECONDS < act.agent[0][0]
+    if agent_speaks_first and first_is_citizen:
         return "市民声道先开口（通常由坐席先问候）"
     return None

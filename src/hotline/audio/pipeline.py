@@ -103,7 +103,9 @@ def load_call(
         turns, timed = _turns_without_transcript(an, cfg, transcriber, info), None
     act = activity(an, turns, cfg)
     metrics = call_metrics(an, act, turns, cfg)
-    reason = info.get("swap") or (swap_suspected(act, timed) if an.stereo else None)
+    reason = info.get("swap") or (
+        swap_suspected(act, timed, cfg.channels.agent_speaks_first) if an.stereo else None
+    )
     metrics["channel_swap_suspected"] = reason is not None
     if reason and cfg.channels.warn_swap:
         info["warnings"].append(f"坐席/市民声道疑似接反：{reason}（当前设置坐席为{_side(cfg)}声道）")

@@ -15,6 +15,7 @@ from hotline.content import Strict, data_path, read_yaml, validate
 class ChannelSettings(Strict):
     agent: Literal["left", "right"] = "left"
     warn_swap: bool = True
+    agent_speaks_first: bool = True
 
 
 class VadSettings(Strict):
