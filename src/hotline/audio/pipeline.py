@@ -160,7 +160,8 @@ def _fit_timed(turns: list[Turn], an: Analysis, cfg: AudioSettings, info: dict[s
         shifted = align.shift_turns(turns, offset)
         return shifted, shifted
     info["alignment"] = align.Alignment("times", 0.0, round(at_zero, 3)).to_dict()
-    return list(turns), list(turns)
+    kept = [Turn(t.speaker, t.text, t.start, t.end) for t in turns]  # the caller's transcript stays as it was
+    return kept, kept
 
 
 def _turns_on_speech(
