@@ -45,6 +45,12 @@ def run(cur: Curriculum, cal: CalibrationFile, policy: RewritePolicy | None = No
     return out
 
 
+def run_limits(cur: Curriculum, cal: CalibrationFile) -> list[tuple[str, str, RewriteVerdict]]:
+    policy = cur.settings.rewrite
+    return [(item.question, text, judge_rewrite(cur.question(item.question), text, policy))
+            for item in cal.items for text in item.limits]
+
+
 def accuracy(samples: list[Sample]) -> float:
     return sum(s.verdict.passed == s.expected for s in samples) / max(len(samples), 1)
 
@@ -74,7 +80,8 @@ def _passes(s: Sample, policy: RewritePolicy) -> bool:
 
 def main() -> int:
     cur = load_curriculum(data_path())
-    samples = run(cur, load_calibration(cur))
+    cal = load_calibration(cur)
+    samples = run(cur, cal)
     for s in samples:
         sim = s.verdict.similarity
         sims = f"{sim.to_reference:.3f} bad{sim.to_bad:.3f} gen{sim.to_generic:.3f}" if sim else "-"
@@ -83,6 +90,11 @@ def main() -> int:
         print(f"{mark} {s.question_id:12} 期望{'合格' if s.expected else '不合格'} {why} "
               f"缺词{len(s.verdict.missing_keywords)} {sims} {s.text}")
     print(f"当前阈值准确率：{accuracy(samples):.3f}（{len(samples)} 条）")
+    limits = run_limits(cur, cal)
+    caught = sum(not v.passed for _, _, v in limits)
+    print(f"已知局限 {len(limits)} 条，其中被拒 {caught} 条：")
+    for qid, text, v in limits:
+        print(f"  {'被拒' if not v.passed else '误判合格'} {qid:12} {text}")
     acc, best = grid_search(samples, cur.settings.rewrite)
     print(f"网格搜索最佳：{acc:.3f} min_similarity={best.min_similarity} "
           f"min_margin_over_bad={best.min_margin_over_bad} min_margin_over_generic={best.min_margin_over_generic}")

@@ -215,9 +215,12 @@ class CaseCommentary(Strict):
 
 
 class CalibrationItem(Strict):
+    """``limits`` are wrong rewrites the grader is known to accept (documented, not asserted)."""
+
     question: str
     accept: list[str] = Field(default_factory=list)
     reject: list[str] = Field(default_factory=list)
+    limits: list[str] = Field(default_factory=list)
 
 
 class CalibrationFile(Strict):
