@@ -85,6 +85,10 @@ def test_untimed_transcript_is_placed_on_each_channel(dialogue, dialogue_wav):
     expected_cpm = sum(spoken_units(t) for t, _, _ in agent) * 60 / sum(e - s for _, s, e in agent)
     assert call.meta["metrics"]["agent_cpm"] == pytest.approx(expected_cpm, rel=0.1)
     assert call.meta["metrics"]["citizen_cpm"] > 0
+    per_turn = call.meta["audio"]["turn_cpm"]
+    assert len(per_turn) == 4 and per_turn[0] == pytest.approx(
+        spoken_units(ZH[GREETING]) * 60 / (call.turns[0].end - call.turns[0].start), abs=0.1
+    )
     assert call.meta["metrics"]["agent_cpm_ratio"] == pytest.approx(
         call.meta["metrics"]["agent_cpm"] / call.meta["metrics"]["citizen_cpm"], rel=0.01
     )

@@ -14,7 +14,7 @@ from hotline.audio import intervals as iv
 from hotline.audio.errors import AudioError
 from hotline.audio.intervals import Interval
 from hotline.audio.metrics import Activity, level_metrics, swap_suspected, timing_metrics, turn_intervals
-from hotline.audio.rate import rate_metrics
+from hotline.audio.rate import rate_metrics, turn_cpm
 from hotline.audio.recording import Recording, read_recording
 from hotline.audio.settings import AudioSettings, load_settings
 from hotline.audio.stt import Transcriber, make_transcriber
@@ -111,6 +111,7 @@ def load_call(
         info["warnings"].append(f"坐席/市民声道疑似接反：{reason}（当前设置坐席为{_side(cfg)}声道）")
     call_id = transcript.id if transcript is not None else Path(audio_path).stem
     meta = dict(transcript.meta) if transcript is not None else {}
+    info["turn_cpm"] = [None if (c := turn_cpm(t)) is None else round(c, 1) for t in turns]
     meta.update(audio_path=str(audio_path), metrics=metrics, audio=_audio_meta(an, act, cfg, info))
     return Call(call_id, turns, meta)
 
@@ -259,5 +260,6 @@ def _audio_meta(an: Analysis, act: Activity, cfg: AudioSettings, info: dict[str,
         "dead_air": _spans(long_silences),
         "turn_source": info.get("turn_source", "transcript"),
         "alignment": info.get("alignment"),
+        "turn_cpm": info["turn_cpm"],
         "warnings": info["warnings"],
     }
