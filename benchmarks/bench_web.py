@@ -88,8 +88,11 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
 
+    from sqlalchemy import func, select
+
     from hotline.store.accounts import create_user
     from hotline.store.db import make_engine, migrate, session_factory
+    from hotline.store.models import User
     from hotline.web.app import create_app
     from hotline.web.config import WebSettings
 
@@ -99,6 +102,8 @@ def main() -> None:
         migrate(engine)
         factory = session_factory(engine)
         with factory() as db:
+            if db.scalar(select(func.count()).select_from(User)):
+                raise SystemExit("请用一个空数据库运行基准测试（该数据库中已有用户）")
             create_user(db, "bench", "bench-pass-1", "inspector")
             db.commit()
         path = Path(tmp) / "calls.jsonl"

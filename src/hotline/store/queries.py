@@ -107,8 +107,17 @@ def hit_rule_ids(db: Session) -> list[str]:
 
 
 def get_call(db: Session, call_id: int) -> Call | None:
-    opts = selectinload(Call.scorecards).selectinload(Scorecard.findings)
-    return db.scalar(select(Call).where(Call.id == call_id).options(opts))
+    cards = selectinload(Call.scorecards)
+    opts = [
+        cards.selectinload(Scorecard.findings).selectinload(FindingRow.review),
+        cards.selectinload(Scorecard.findings).selectinload(FindingRow.appeal),
+        cards.selectinload(Scorecard.rulebook_version),
+    ]
+    return db.scalar(select(Call).where(Call.id == call_id).options(*opts))
+
+
+def agent_by_code(db: Session, code: str) -> User | None:
+    return db.scalar(select(User).where(User.agent_code == code)) if code else None
 
 
 def agents_by_code(db: Session) -> dict[str, User]:

@@ -16,6 +16,7 @@ from hotline.store.models import ImportBatch, Role
 from hotline.store.queries import (
     PAGE_SIZE,
     CallFilter,
+    agent_by_code,
     agent_codes,
     agents_by_code,
     count_calls,
@@ -149,6 +150,6 @@ def call_page(request: Request, db: Db, user: CurrentUser, call_id: int, unmaske
         request, "call.html", call=call, card=card, turns=turns, findings=findings, show=show,
         unmasked=bool(unmasked), can_unmask=may_unmask(user.role), rule_title=rule_title,
         catalog=rule_catalog(), may_appeal=lambda f: may_appeal(user, call, f),
-        may_decide=lambda a: may_decide(db, user, a), agent=agents_by_code(db).get(call.agent_code),
+        may_decide=lambda a: may_decide(db, user, a), agent=agent_by_code(db, call.agent_code),
         caller=caller_of(call.meta),
     )
