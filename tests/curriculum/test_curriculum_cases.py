@@ -7,7 +7,7 @@ import pytest
 
 from hotline.curriculum import CurriculumError
 from hotline.curriculum.cases import analyse, failed_rule_ids, find_case, load_cases, passed_rule_ids
-from hotline.curriculum.console import transcript
+from hotline.curriculum.console import turn_lines
 from hotline.curriculum.html import case_html
 from hotline.model import Call
 
@@ -48,10 +48,10 @@ def test_find_case_unknown():
 def test_terminal_transcript_highlights_findings(engine):
     case = find_case("c02_noise_shirking")
     card = analyse(case, engine)
-    text = transcript(case, card)
-    plain = text.plain
+    lines = [text for _, text in turn_lines(case, card)]
+    plain = "\n".join(t.plain for t in lines)
     assert "不归我们管" in plain and "讲评：" in plain and "⚠" in plain
-    styled = {plain[s.start:s.end] for s in text.spans if "on red" in str(s.style)}
+    styled = {t.plain[s.start:s.end] for t in lines for s in t.spans if "on red" in str(s.style)}
     assert "不归我们管" in styled
 
 

@@ -126,31 +126,45 @@ def case_table(cases: list[Case], cur: Curriculum) -> Table:
     return table
 
 
-def transcript(case: Case, card: Scorecard) -> Text:
-    """Each turn with the engine's findings highlighted and the trainer's notes under it."""
+def turn_lines(case: Case, card: Scorecard) -> list[tuple[str, Text]]:
+    """(label, text) per turn: findings highlighted at their spans, findings and trainer's notes below."""
     notes: dict[int, list[str]] = {}
     for n in case.commentary.notes:
         notes.setdefault(n.turn - 1, []).append(n.note)
-    out = Text()
+    rows = []
     for i, turn in enumerate(case.call.turns):
         agent = turn.speaker is Speaker.AGENT
-        out.append(f"{i + 1:>2} ", style="dim")
-        out.append("坐席：" if agent else "市民：", style="bold yellow" if agent else "bold blue")
+        label = Text(f"{i + 1:>2} {'坐席' if agent else '市民'}", style="bold yellow" if agent else "bold blue")
         line = Text(turn.text)
         own = [f for f in card.findings if f.turn_index == i]
         for f in own:
             if f.span:
                 line.stylize("bold white on red", *f.span)
-        out.append_text(line)
-        out.append("\n")
         for f in own:
-            out.append(f"     ⚠ {f.message}\n", style="red")
+            line.append(f"\n⚠ {f.message}", style="red")
         for note in notes.get(i, []):
-            out.append(f"     ✎ 讲评：{note}\n", style="cyan")
+            line.append(f"\n✎ 讲评：{note}", style="cyan")
+        rows.append((label.plain, Text.assemble(label, " ", line)))
     for f in card.findings:
         if f.turn_index is None:
-            out.append(f"整通电话 ⚠ {f.message}\n", style="red")
-    return out
+            rows.append(("", Text(f"整通电话 ⚠ {f.message}", style="red")))
+    return rows
+
+
+def transcript(case: Case, card: Scorecard) -> Table:
+    """The transcript as a grid, so long Chinese turns wrap under their own column."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, text in turn_lines(case, card):
+        body = text[len(label) + 1 :] if label else text
+        grid.add_row(text[: len(label)] if label else "", body)
+    return grid
+
+
+def _paragraphs(text: str) -> str:
+    """Re-flow hard-wrapped Chinese paragraphs (line breaks inside a paragraph become nothing)."""
+    return "\n\n".join("".join(line.strip() for line in p.splitlines()) for p in text.split("\n\n") if p.strip())
 
 
 def case_view(case: Case, card: Scorecard, cur: Curriculum) -> Group:
@@ -160,7 +174,7 @@ def case_view(case: Case, card: Scorecard, cur: Curriculum) -> Group:
     score = f"质检得分 {card.total}" + ("（一票否决）" if card.vetoed else "")
     parts: list[RenderableType] = [head, Text(c.summary), Text(score, style="bold")]
     parts.append(Panel(transcript(case, card), title="通话转写与质检结果", title_align="left"))
-    parts.append(Panel(Text(c.commentary.strip()), title="讲评", title_align="left"))
+    parts.append(Panel(Text(_paragraphs(c.commentary)), title="讲评", title_align="left"))
     if c.discussion:
         parts.append(Markdown("## 讨论\n" + "\n".join(f"{i}. {d}" for i, d in enumerate(c.discussion, 1))))
     return Group(*parts)
