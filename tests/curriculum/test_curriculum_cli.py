@@ -130,3 +130,8 @@ def test_exam_time_limit_hands_in(run, monkeypatch, cur, answer_key):
     out = run("learn", "exam", "--exam", "taboo-special", "--seed", "5",
               input=answer_key(paper.items[0].question) + "\n").output
     assert "考试时间到" in out and "超时" in out and out.count("未作答") == len(paper.items) - 1
+
+
+def test_practice_rejects_unknown_rules(capsys):
+    assert main(["learn", "practice", "--failed", "no.such.rule=2"]) == 2
+    assert "no.such.rule" in capsys.readouterr().err

@@ -31,6 +31,12 @@ def _rule_title(rule_id: str) -> str:
         return "（规则库中不存在）"
 
 
+def _rule_ids() -> set[str]:
+    from hotline.inspect import default_engine
+
+    return set(default_engine().rule_ids())
+
+
 def _seed(seed: int | None) -> int:
     return seed if seed is not None else random.SystemRandom().randint(1, 99999)
 
@@ -101,6 +107,9 @@ def practice_cmd(ctx: click.Context, failed: tuple[str, ...], report: Path | Non
     if report:
         for rule, n in rules_from_report(report).items():
             rules[rule] = rules.get(rule, 0) + n
+    unknown = sorted(set(rules) - _rule_ids())
+    if unknown:
+        raise CurriculumError(f"规则库中没有这些规则：{'、'.join(unknown)}（规则编号见 hotline rulebook show）")
     history = History(parse_topic_scores(list(topic_score), set(cur.topic_ids())), rules)
     topic_rules = {t: cur.rules_of_topic(t) for t in cur.topic_ids()}
     s = _seed(seed)
