@@ -108,7 +108,7 @@ def test_case_library_size_and_balance(cur):
     kinds = Counter(c.commentary.kind for c in loaded.items)
     assert kinds["good"] >= 8 and kinds["bad"] >= 8
     covered = {t for c in loaded.items for t in c.commentary.topics}
-    assert covered >= set(cur.topic_ids()) - {"philosophy", "mindset"}
+    assert covered == set(cur.topic_ids())
 
 
 def test_load_from_a_content_folder(content):

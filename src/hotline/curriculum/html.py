@@ -27,7 +27,7 @@ p.body { font-size: 15pt; line-height: 2.1; margin: 8mm 10mm; text-align: left; 
 </style></head><body><div class="sheet"><div class="frame">
 <h1>{{ title }}</h1>
 <p class="body"><span class="name">{{ name }}</span> 同志参加“{{ exam_title }}”，
-成绩 {{ percent }} 分（满分 100 分，合格线 {{ pass_mark }} 分），考试合格，特发此证。</p>
+成绩 {{ '%g' % percent }} 分（满分 100 分，合格线 {{ '%g' % pass_mark }} 分），考试合格，特发此证。</p>
 <div class="meta"><div>证书编号：{{ number }}<br>试卷编号：{{ exam_id }}-{{ seed }}</div>
 <div class="issuer">{{ issuer }}<br>{{ day }}</div></div>
 </div></div></body></html>
