@@ -25,7 +25,8 @@ def test_list_and_show(run):
     out = run("learn", "list").output
     assert "五心服务理念" in out and "工单制作" in out
     shown = run("learn", "show", "special_calls").output
-    for part in ("学习目标", "无声电话", "话术对照", "special.silent_protocol.v1", "自测", "hotline learn quiz"):
+    for part in ("学习目标", "无声电话", "话术对照", "special.silent_protocol.v1", "自测", "hotline learn quiz",
+                 "相关案例", "c05_silent_protocol"):
         assert part in shown
 
 
@@ -53,10 +54,14 @@ def test_exam_pass_writes_certificate(run, cur, answer_key, tmp_path):
     paper = build_paper(cur.exam("taboo-special"), cur.questions, 21)
     answers = "\n".join(answer_key(i.question) for i in paper.items) + "\n"
     cert = tmp_path / "cert.html"
+    record = tmp_path / "result.json"
     out = run("learn", "exam", "--exam", "taboo-special", "--seed", "21", "--name", "李四",
-              "--certificate", str(cert), input=answers).output
+              "--certificate", str(cert), "--json", str(record), input=answers).output
     assert "得分 100.0" in out and "合格" in out and "证书已生成" in out
     assert "李四" in cert.read_text(encoding="utf-8")
+    saved = json.loads(record.read_text(encoding="utf-8"))
+    assert saved["passed"] and saved["percent"] == 100.0 and saved["name"] == "李四"
+    assert [a["question_id"] for a in saved["answers"]] == [i.question.id for i in paper.items]
 
 
 def test_exam_fail_suggests_practice(run, tmp_path):

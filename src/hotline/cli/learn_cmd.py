@@ -62,8 +62,12 @@ def list_cmd(ctx: click.Context) -> None:
 @click.pass_context
 def show_cmd(ctx: click.Context, lesson_id: str) -> None:
     """阅读一课：目标、讲解、话术对照、对应规则与自测题。"""
+    from hotline.curriculum.cases import load_cases
+
     cur = _cur(ctx)
-    view.make_console().print(view.lesson_view(cur.lesson(lesson_id), cur, _rule_title))
+    lesson = cur.lesson(lesson_id)
+    cases = load_cases(_case_folder(ctx)).items
+    view.make_console().print(view.lesson_view(lesson, cur, _rule_title, cases))
 
 
 @learn.command("quiz")
@@ -126,10 +130,11 @@ def practice_cmd(ctx: click.Context, failed: tuple[str, ...], report: Path | Non
 @click.option("--seed", type=int, help="试卷种子：相同种子得到相同试卷")
 @click.option("--name", default="", help="学员姓名（证书用）")
 @click.option("--certificate", type=click.Path(dir_okay=False, path_type=Path), help="合格时把证书写到此 HTML 文件")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="把成绩明细写成 JSON")
 @click.option("--list", "list_only", is_flag=True, help="只列出可用的考试")
 @click.pass_context
 def exam_cmd(ctx: click.Context, exam_id: str | None, seed: int | None, name: str, certificate: Path | None,
-             list_only: bool) -> None:
+             json_path: Path | None, list_only: bool) -> None:
     """模拟考试：限时、按题型与难度组卷，交卷后逐题讲解。"""
     from hotline.curriculum.exams import build_paper, grade_exam
 
@@ -153,6 +158,12 @@ def exam_cmd(ctx: click.Context, exam_id: str | None, seed: int | None, name: st
         console.print(f"[bold]第 {i} 题[/bold]（{item.section}，{item.points:g} 分）{item.question.stem}")
         console.print(view.result_view(res))
     console.print(view.exam_summary(result, cur))
+    if json_path:
+        import json
+
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps({"name": name, **result.to_dict()}, ensure_ascii=False, indent=2),
+                             encoding="utf-8")
     if result.passed and certificate:
         from hotline.curriculum.html import certificate_html
 

@@ -32,7 +32,7 @@ def lesson_table(cur: Curriculum) -> Table:
     return table
 
 
-def lesson_view(lesson: Lesson, cur: Curriculum, rule_title: RuleTitle) -> Group:
+def lesson_view(lesson: Lesson, cur: Curriculum, rule_title: RuleTitle, cases: list[Case] | None = None) -> Group:
     meta = lesson.meta
     parts: list[RenderableType] = [Text(f"第 {meta.order} 课　{meta.title}", style="bold magenta"), Text(meta.summary)]
     parts.append(Markdown("## 学习目标\n" + "\n".join(f"- {o}" for o in meta.objectives)))
@@ -47,6 +47,10 @@ def lesson_view(lesson: Lesson, cur: Curriculum, rule_title: RuleTitle) -> Group
     if meta.rules:
         rules = "\n".join(f"- `{r}` {rule_title(r)}" for r in meta.rules)
         parts.append(Markdown("## 对应质检规则\n" + rules))
+    related = [c for c in cases or [] if lesson.id in c.commentary.topics]
+    if related:
+        rows = "\n".join(f"- `{c.id}` [{KIND_NAMES[c.commentary.kind]}] {c.title}" for c in related)
+        parts.append(Markdown(f"## 相关案例\n{rows}\n\n（查看：`hotline cases show 编号`）"))
     checks = "\n".join(f"{i}. {cur.question(q).stem}" for i, q in enumerate(meta.self_check, 1))
     parts.append(Markdown(f"## 自测\n{checks}\n\n（作答：`hotline learn quiz {lesson.id}`）"))
     return Group(*parts)

@@ -48,6 +48,27 @@ class ExamResult:
     over_time: bool
     by_topic: dict[str, tuple[int, int]] = field(default_factory=dict)
 
+    def to_dict(self) -> dict[str, object]:
+        """Plain data for storage or the web app: the paper, every answer and its verdict."""
+        return {
+            "exam_id": self.exam.spec.id,
+            "seed": self.exam.seed,
+            "points": self.points,
+            "total_points": self.exam.total_points,
+            "percent": self.percent,
+            "passed": self.passed,
+            "elapsed_seconds": round(self.elapsed_seconds, 1),
+            "over_time": self.over_time,
+            "by_topic": {t: list(v) for t, v in self.by_topic.items()},
+            "failed_rules": self.failed_rules(),
+            "answers": [
+                {"question_id": r.question_id, "section": item.section, "points": item.points,
+                 "given": r.given, "expected": r.expected, "correct": r.correct, "answered": r.answered,
+                 "feedback": r.feedback}
+                for item, r in zip(self.exam.items, self.results, strict=True)
+            ],
+        }
+
     def failed_rules(self) -> dict[str, int]:
         """Rules linked to the questions answered wrongly, for adaptive practice."""
         out: dict[str, int] = {}
