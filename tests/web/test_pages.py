@@ -90,6 +90,8 @@ def test_upload_keeps_good_calls_and_lists_bad_records(client, tmp_path):
     assert re.search(r'id="calls-ok">3<', page)
     assert "calls.jsonl" in page and "empty.csv" in page and "未导入的记录" in page
     assert call_id(client.app.state.db_engine, "up-2") is not None
+    uploads = client.app.state.settings.resolved_data_dir() / "uploads"
+    assert not any(uploads.rglob("*.jsonl")), "uploaded copies must be removed after the import"
     progress = client.get(resp.headers["location"] + "/progress").text
     assert "hx-trigger" not in progress  # polling stops when the batch is done
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -64,8 +65,17 @@ async def upload(request: Request, db: Db, user: Inspector, tasks: BackgroundTas
         path = folder / f"{index:03d}_{name}"
         path.write_bytes(data)
         saved.append((name, path))
-    tasks.add_task(run_import, request.app.state.factory, batch.id, saved, request.app.state.inspector)
+    tasks.add_task(_import_then_remove, request.app.state.factory, batch.id, saved, request.app.state.inspector, folder)
     return RedirectResponse(f"/batches/{batch.id}", status_code=303)
+
+
+def _import_then_remove(factory, batch_id: int, saved: list[tuple[str, Path]], inspector, folder: Path) -> None:  # noqa: ANN001
+    """Import, then delete the uploaded copies: the calls are in the database, and transcripts
+    hold citizens' personal data that should not linger on disk."""
+    try:
+        run_import(factory, batch_id, saved, inspector)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _batch(db: Db, batch_id: int) -> ImportBatch:
