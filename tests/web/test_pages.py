@@ -209,6 +209,16 @@ def test_login_errors_and_safe_redirects(client):
     assert "hotline_session" in resp.headers["set-cookie"] and "HttpOnly" in resp.headers["set-cookie"]
 
 
+def test_repeated_failed_logins_lock_the_account_for_a_while(client):
+    for _ in range(5):
+        page = client.get("/login")
+        client.post("/login", data={"username": "trainer", "password": "guess-123", "csrf_token": csrf_of(page.text)})
+    page = client.get("/login")
+    resp = client.post("/login", data={"username": "trainer", "password": "password-123", "csrf_token": csrf_of(page.text)}, follow_redirects=False)
+    assert resp.status_code == 200 and "失败次数过多" in resp.text
+    login(client, "lead")  # other accounts are not affected
+
+
 def test_login_redirects_back_to_the_page_asked_for(client):
     resp = client.get("/rules", follow_redirects=False)
     assert resp.headers["location"] == "/login?next=/rules"

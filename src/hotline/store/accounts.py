@@ -9,12 +9,12 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from hotline.store.audit import record
 from hotline.store.db import StoreError
-from hotline.store.models import Role, Team, User, WebSession, utcnow
+from hotline.store.models import AuditEntry, Role, Team, User, WebSession, utcnow
 
 
 def _make_hasher() -> PasswordHasher:
@@ -111,6 +111,27 @@ def authenticate(db: Session, username: str, password: str) -> User | None:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+LOCKOUT_FAILURES = 5
+LOCKOUT_MINUTES = 15
+
+
+def recent_failures(db: Session, username: str, minutes: int = LOCKOUT_MINUTES) -> int:
+    """Failed logins for ``username`` in the last ``minutes`` (from the audit log)."""
+    since = utcnow() - timedelta(minutes=minutes)
+    query = select(func.count(AuditEntry.id)).where(
+        AuditEntry.action == "auth.failed", AuditEntry.target_id == username.strip(), AuditEntry.at >= since
+    )
+    return db.scalar(query) or 0
+
+
+def login_locked(db: Session, username: str) -> bool:
+    return recent_failures(db, username) >= LOCKOUT_FAILURES
+
+
+def record_failure(db: Session, username: str) -> None:
+    record(db, None, "auth.failed", "username", username.strip()[:64])
 
 
 def change_password(db: Session, user: User, old: str, new: str) -> None:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 ACTION_LABELS = {
     "auth.login": "登录",
     "auth.logout": "退出登录",
+    "auth.failed": "登录失败",
     "user.create": "创建用户",
     "user.password": "修改密码",
     "team.create": "创建团队",

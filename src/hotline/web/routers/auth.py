@@ -8,7 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from hotline.store.accounts import AccountError, authenticate, change_password, close_session, open_session
+from hotline.store.accounts import (
+    LOCKOUT_MINUTES,
+    AccountError,
+    authenticate,
+    change_password,
+    close_session,
+    login_locked,
+    open_session,
+    record_failure,
+)
 from hotline.store.audit import record
 from hotline.store.models import Role
 from hotline.web.deps import LOGIN_CSRF_COOKIE, SESSION_COOKIE, CurrentUser, Db, check_csrf
@@ -43,8 +52,12 @@ def login_form(request: Request, next: str | None = None, changed: int = 0, erro
 def login(
     request: Request, db: Db, username: Annotated[str, Form()], password: Annotated[str, Form()], next: Annotated[str, Form()] = ""
 ) -> Response:
+    if login_locked(db, username):
+        message = f"登录失败次数过多，请 {LOCKOUT_MINUTES} 分钟后再试或联系管理员"
+        return login_form(request, next, error=message)
     user = authenticate(db, username, password)
     if user is None:
+        record_failure(db, username)
         db.commit()
         return login_form(request, next, error="用户名或密码不正确")  # 200: the form again, with the reason
     token, _ = open_session(db, user, request.app.state.settings.session_hours)
