@@ -123,3 +123,12 @@ def test_python_rule_findings_land_in_the_scorecard() -> None:
     f = next(f for f in sc.findings if f.rule_id == "workorder.required_fields.v1")
     assert f.dimension == "工单" and "电话" in f.message
     assert sc.dimensions["工单"] < 5
+
+
+def test_recording_without_words_is_judged_on_timing_only() -> None:
+    turns = [Turn(Speaker.AGENT, "", 0.0, 4.0), Turn(Speaker.CITIZEN, "", 4.5, 9.0), Turn(Speaker.AGENT, "", 16.0, 18.0)]
+    sc = default_engine().inspect(Call("vad", turns, {"metrics": {"citizen_speech_seconds": 4.5}}))
+    assert status(sc, "greeting.standard.v1") == "na"
+    assert status(sc, "forbidden.phrase.v1") == "na"
+    assert status(sc, "timing.reply_gap.v1") == "failed"
+    assert not sc.vetoed

@@ -54,7 +54,7 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: a HotlineError becomes a one-line Chinese message and exit code 2, never a traceback."""
     try:
-        cli.main(args=argv, prog_name="hotline", standalone_mode=False)
+        rv = cli.main(args=argv, prog_name="hotline", standalone_mode=False)
     except HotlineError as exc:
         click.echo(f"错误：{exc}", err=True)
         return 2
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         click.echo(f"内部错误：{type(exc).__name__}: {exc}（设置环境变量 HOTLINE_DEBUG=1 可查看详细信息）", err=True)
         return 3
-    return 0
+    return rv if isinstance(rv, int) else 0
 
 
 if __name__ == "__main__":

@@ -8,30 +8,28 @@ from pathlib import Path
 
 import click
 
-from hotline.errors import FormatError, HotlineError
+from hotline.errors import HotlineError
 from hotline.formats import AUDIO_SUFFIXES, read_calls
 from hotline.model import Call, Scorecard
 
 FORMATS = ["table", "json", "jsonl", "csv", "xlsx", "html"]
 
 
-def iter_inputs(paths: list[Path], errors: list[FormatError], transcript: Path | None) -> Iterator[Call]:
+def iter_inputs(paths: list[Path], errors: list[HotlineError], transcript: Path | None) -> Iterator[Call]:
     """Calls from transcripts and recordings (a folder may hold both)."""
     for path in paths:
-        audio = _audio_files(path)
-        if audio:
-            yield from _audio_calls(audio, transcript, errors)
-        audio_only_folder = path.is_dir() and audio and not _has_transcripts(path)
+        has_audio = _has_audio(path)
+        if has_audio:
+            yield from _audio_calls(path, transcript, errors)
+        audio_only_folder = path.is_dir() and has_audio and not _has_transcripts(path)
         if (path.is_dir() or path.suffix.lower() not in AUDIO_SUFFIXES) and not audio_only_folder:
             yield from read_calls(path, errors.append)
 
 
-def _audio_files(path: Path) -> list[Path]:
+def _has_audio(path: Path) -> bool:
     if path.is_file():
-        return [path] if path.suffix.lower() in AUDIO_SUFFIXES else []
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*") if p.suffix.lower() in AUDIO_SUFFIXES)
-    return []
+        return path.suffix.lower() in AUDIO_SUFFIXES
+    return path.is_dir() and any(p.suffix.lower() in AUDIO_SUFFIXES for p in path.rglob("*"))
 
 
 def _has_transcripts(folder: Path) -> bool:
@@ -40,20 +38,11 @@ def _has_transcripts(folder: Path) -> bool:
     return any(p.suffix.lower() in TRANSCRIPT_SUFFIXES for p in folder.rglob("*"))
 
 
-def _audio_calls(files: list[Path], transcript: Path | None, errors: list[FormatError]) -> Iterator[Call]:
-    try:
-        from hotline.audio import load_call
-    except ImportError:
-        errors.append(FormatError("本安装不含录音分析模块（hotline.audio）", source=str(files[0])))
-        return
-    given = None
-    if transcript is not None:
-        given = next(iter(read_calls(transcript)), None)
-    for f in files:
-        try:
-            yield load_call(f, given)
-        except HotlineError as exc:
-            errors.append(exc if isinstance(exc, FormatError) else FormatError(str(exc), source=str(f)))
+def _audio_calls(path: Path, transcript: Path | None, errors: list[HotlineError]) -> Iterator[Call]:
+    """Recordings through ``hotline.audio`` (transcripts paired by file name in a folder)."""
+    from hotline.audio import load_calls
+
+    yield from load_calls(path, transcript, on_error=errors.append)
 
 
 @click.command("inspect")
@@ -75,7 +64,7 @@ def inspect_cmd(paths: tuple[Path, ...], rulebook: Path | None, fmt: str, output
     if fmt in ("xlsx", "html") and output is None:
         raise click.UsageError(f"--format {fmt} 需要用 -o 指定输出文件。")
     engine = load_engine(rulebook)
-    errors: list[FormatError] = []
+    errors: list[HotlineError] = []
     pairs = ((call, engine.inspect(call)) for call in iter_inputs(inputs, errors, transcript))
     n = _emit(pairs, fmt, output, engine)
     _report(n, errors, output)
@@ -131,7 +120,7 @@ def _with_progress(pairs: Iterator[tuple[Call, Scorecard]]) -> Iterator[tuple[Ca
             yield pair
 
 
-def _report(n: int, errors: list[FormatError], output: Path | None) -> None:
+def _report(n: int, errors: list[HotlineError], output: Path | None) -> None:
     if output:
         click.echo(f"已检查 {n} 通通话，结果写入 {output}", err=True)
     if errors:

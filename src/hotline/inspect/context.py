@@ -37,6 +37,9 @@ class CallContext:
         self.work_order = work_order
         self.norm: list[Normalized] = [normalize(t.text) for t in call.turns]
         self.speakers = [t.speaker for t in call.turns]
+        # a recording without a transcript: turns are speech segments with no words, so text rules
+        # cannot judge it (N/A) while timing and audio-metric rules still can
+        self.no_text = bool(call.turns) and not any(t.text.strip() for t in call.turns)
         self.memo: dict[tuple[int, frozenset[int] | None], list[Hit] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
         self._quotes: dict[int, list[tuple[int, int]]] = {}

@@ -100,6 +100,8 @@ def _within(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
 
 
 def _phrases(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    if ctx.no_text:
+        return None
     op = node.phrases
     assert op is not None
     hits: list[tuple[int, int, int]] = []
@@ -148,6 +150,8 @@ def _longest(hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
 
 
 def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    if ctx.no_text:
+        return None
     op = node.regex
     assert op is not None
     turns = scope_turns(op, ctx, allowed)
@@ -170,6 +174,8 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
 
 
 def _similar(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    if ctx.no_text:
+        return None
     assert node.similar is not None
     turns = scope_turns(node.similar, ctx, allowed)
     if turns is None:

@@ -39,7 +39,7 @@ def reply_gap(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     turns, out = ctx.call.turns, []
     for i in range(1, len(turns)):
         prev, cur = turns[i - 1], turns[i]
-        if cur.speaker is Speaker.AGENT and prev.speaker is Speaker.CITIZEN and prev.text:
+        if cur.speaker is Speaker.AGENT and prev.speaker is Speaker.CITIZEN and (prev.text or ctx.no_text):
             gap = (cur.start or 0.0) - (prev.end or 0.0)
             if gap > node.reply_gap.min_seconds and _ok(ctx, allowed, i):
                 out.append(_whole(ctx, i, f"市民说完 {gap:.1f} 秒后才回应"))
