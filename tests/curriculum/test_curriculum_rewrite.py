@@ -97,3 +97,9 @@ def test_every_reference_answer_passes(cur):
         for ref in q.references:
             res = grade_rewrite(q, ref, cur.settings.rewrite)
             assert res.correct, (q.id, ref, res.feedback)
+
+
+def test_words_that_change_the_meaning(cur, close_meaning):
+    q = _q(cur, keywords=[], avoid=["下班"])
+    res = grade_rewrite(q, "我理解您的心情，我们下班了。", cur.settings.rewrite, FakeEngine())
+    assert not res.correct and any("改变了原意" in line and "下班" in line for line in res.feedback)

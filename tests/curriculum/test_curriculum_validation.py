@@ -135,3 +135,19 @@ def test_case_problems(content):
     assert "c03_noise_dispatch.yaml" in messages and "没有对应的通话转写" in messages
     assert "c05_silent_protocol.yaml" in messages and "kind" in messages
     assert len(loaded.items) == 23  # the good cases are still there
+
+
+def test_rewrite_reference_may_not_contain_an_avoided_word(tmp_path):
+    body = """  - id: rw-avoid
+    type: rewrite
+    topic: taboo
+    difficulty: 1
+    stem: 题干
+    explanation: 解析
+    bad: 你快点讲
+    references: [您慢慢说, 您别着急慢慢说]
+    rules: [forbidden.rushing.v1]
+    avoid: [着急]
+"""
+    loaded = load_question_file(_bank(tmp_path, body))
+    assert "avoid" in str(loaded.problems[0]) and "着急" in str(loaded.problems[0])

@@ -75,7 +75,7 @@ def _passes(s: Sample, policy: RewritePolicy) -> bool:
 
     v = s.verdict
     kept = v.similarity is not None and meaning_kept(v.similarity, policy)
-    return v.compliant and not v.missing_keywords and kept
+    return v.compliant and not v.missing_keywords and not v.meaning_changers and kept
 
 
 def main() -> int:

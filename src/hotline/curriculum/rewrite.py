@@ -35,6 +35,7 @@ class RewriteVerdict:
     findings: list[Finding] = field(default_factory=list)
     missing_acts: list[str] = field(default_factory=list)
     missing_keywords: list[list[str]] = field(default_factory=list)
+    meaning_changers: list[str] = field(default_factory=list)
     similarity: Similarity | None = None
     meaning_kept: bool = False
 
@@ -44,7 +45,7 @@ class RewriteVerdict:
 
     @property
     def passed(self) -> bool:
-        return self.compliant and not self.missing_keywords and self.meaning_kept
+        return self.compliant and not self.missing_keywords and not self.meaning_changers and self.meaning_kept
 
 
 def similarities(q: Question, text: str, policy: RewritePolicy) -> Similarity:
@@ -76,6 +77,7 @@ def judge_rewrite(q: Question, text: str, policy: RewritePolicy, engine: Engine 
         acts = eng.acts(text, speaker=Speaker.AGENT)
         verdict.missing_acts = [a for a in q.require_acts if a not in acts]
     verdict.missing_keywords = [group for group in q.keywords if not any(w in text for w in group)]
+    verdict.meaning_changers = [w for w in q.avoid if w in text]
     if text and text != (q.bad or "").strip():
         verdict.similarity = similarities(q, text, policy)
         verdict.meaning_kept = meaning_kept(verdict.similarity, policy)
@@ -95,6 +97,8 @@ def feedback(verdict: RewriteVerdict, policy: RewritePolicy) -> list[str]:
         lines.append(f"缺少{policy.act_labels.get(act, act)}")
     for group in verdict.missing_keywords:
         lines.append(f"原话的关键信息没有保留：应提到“{'/'.join(group)}”")
+    if verdict.meaning_changers:
+        lines.append(f"改写改变了原意：不应出现“{'、'.join(verdict.meaning_changers)}”")
     if verdict.similarity is None:
         lines.append("没有改写：请用规范用语重新表述这句话")
     elif not verdict.meaning_kept:

@@ -65,6 +65,7 @@ class Question(Strict):
     references: list[str] = Field(default_factory=list)
     keywords: list[list[str]] = Field(default_factory=list)
     require_acts: list[str] = Field(default_factory=list)
+    avoid: list[str] = Field(default_factory=list, description="改写中出现即改变原意的词")
 
     @field_validator("answer", mode="before")
     @classmethod
@@ -148,6 +149,9 @@ def _check_rewrite(q: Question) -> None:
         raise ValueError("改写题至少需要两条 references（参考答案）")
     if q.answer is not None or q.options:
         raise ValueError("改写题不写 answer / options，用 references 给参考答案")
+    clash = [w for w in q.avoid for ref in q.references if w in ref]
+    if clash:
+        raise ValueError(f"参考答案中出现了 avoid 中的词：{'、'.join(sorted(set(clash)))}")
     if not q.rules and not q.require_acts:
         raise ValueError("改写题需要 rules（针对的规则）或 require_acts（必须出现的话术）")
 
