@@ -132,3 +132,12 @@ def test_recording_without_words_is_judged_on_timing_only() -> None:
     assert status(sc, "forbidden.phrase.v1") == "na"
     assert status(sc, "timing.reply_gap.v1") == "failed"
     assert not sc.vetoed
+
+
+def test_relative_pace_compares_agent_with_citizen() -> None:
+    slow_citizen = "[00:05.0-00:17.0] 市民：喂，姑娘啊，我想问问，我那个补贴怎么还没到账呢？"  # 20 chars in 12 s
+    fast_agent = "[00:18.0-00:24.0] 坐席：补贴每个季度发一次，季度末那个月二十号左右打到社保卡里。"  # 26 chars in 6 s
+    calm_agent = "[00:18.0-00:30.0] 坐席：补贴每个季度发一次，季度末那个月二十号左右打到社保卡里。"
+    first = "[00:00.0-00:04.5] 坐席：您好，12345政务服务便民热线，1024号为您服务，请问有什么可以帮您？"
+    assert status(inspect(first, slow_citizen, fast_agent), "timing.relative_pace.v1") == "failed"
+    assert status(inspect(first, slow_citizen, calm_agent), "timing.relative_pace.v1") == "passed"

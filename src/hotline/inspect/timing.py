@@ -90,6 +90,8 @@ def speech_rate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         return None
     citizen_rates = [r for i in ctx.turns_of("citizen") if (r := turn_cpm(ctx, i))]
     citizen_pace = sum(citizen_rates) / len(citizen_rates) if citizen_rates else None
+    # the opening is said before the agent has heard the caller's pace
+    first_citizen = next((i for i in ctx.turns_of("citizen") if ctx.call.turns[i].text), len(ctx.call.turns))
     out = []
     for i in ctx.turns_of(op.speaker):
         if not _ok(ctx, allowed, i) or ctx.alnum_count(i) < op.min_chars:
@@ -101,7 +103,8 @@ def speech_rate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
             out.append(_whole(ctx, i, f"语速 {cpm:.0f} 字/分钟，过快"))
         elif op.min_cpm and cpm < op.min_cpm:
             out.append(_whole(ctx, i, f"语速 {cpm:.0f} 字/分钟，过慢"))
-        elif op.relative_to_citizen and citizen_pace and cpm > citizen_pace * op.relative_to_citizen:
+        elif (op.relative_to_citizen and citizen_pace and i > first_citizen
+              and cpm > citizen_pace * op.relative_to_citizen):
             out.append(_whole(ctx, i, f"语速 {cpm:.0f} 字/分钟，明显快于市民的 {citizen_pace:.0f}"))
     return out
 
