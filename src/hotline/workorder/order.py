@@ -1,0 +1,111 @@
+"""A proposed work order for a call: extracted fields, request type, category, urgency, department
+and deadline, with the evidence for each (turn and span)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from hotline.model import Call, Speaker, WorkOrder
+from hotline.workorder import routing
+from hotline.workorder.classify import classify_category
+from hotline.workorder.extract import Fact, call_time, find_addresses, find_names, find_numbers, find_times
+from hotline.workorder.narrative import Sentence, compose_summary, event_and_request
+from hotline.workorder.prediction import Prediction
+from hotline.workorder.request_type import INVALID, classify_call
+from hotline.workorder.urgency import UrgencyHit, assess_call
+
+if TYPE_CHECKING:
+    from hotline.workorder.train import CategoryModel
+
+
+@dataclass
+class Extraction:
+    order: WorkOrder
+    facts: dict[str, list[Fact]]
+    request_type: Prediction
+    category: Prediction | None
+    urgency_hits: list[UrgencyHit] = field(default_factory=list)
+    event: list[Sentence] = field(default_factory=list)
+    request: list[Sentence] = field(default_factory=list)
+
+    def chosen(self, name: str) -> Fact | None:
+        """The fact the order's ``name`` field was filled from."""
+        return pick(name, self.facts.get(name, []))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "order": self.order.to_dict(),
+            "request_type": self.request_type.to_dict(),
+            "category": self.category.to_dict() if self.category else None,
+            "urgency_cues": [{"label": h.label, "level": h.level, "turn_index": h.turn_index, "said": h.said}
+                             for h in self.urgency_hits],
+            "facts": {k: [{"value": f.value, "turn_index": f.turn_index, "span": list(f.span), "said": f.said,
+                           "speaker": f.speaker.value} for f in v] for k, v in self.facts.items()},
+            "request": [s.text for s in self.request],
+        }
+
+
+def pick(name: str, facts: list[Fact]) -> Fact | None:
+    """Which of several mentions is the field's value (the caller's own latest words win)."""
+    if not facts:
+        return None
+    citizen = [f for f in facts if f.speaker is Speaker.CITIZEN]
+    pool = citizen or facts
+    if name == "caller_name":
+        full = [f for f in citizen if len(f.value) >= 2]
+        agent = [f for f in facts if f.speaker is Speaker.AGENT]
+        return (full or agent or pool)[-1]
+    if name == "address":
+        return max(pool, key=lambda f: (f.extra.get("score", 0), f.turn_index))
+    if name == "event_time":
+        return pool[0]
+    return pool[-1]
+
+
+def extract(call: Call, *, model: CategoryModel | None = None, semantic: bool = False) -> Extraction:
+    """Everything the product can say about a call's work order."""
+    facts: dict[str, list[Fact]] = {**find_numbers(call), "caller_name": find_names(call),
+                                    "address": find_addresses(call), "event_time": find_times(call)}
+    rtype = classify_call(call, semantic=semantic)
+    event, request = event_and_request(call)
+    ext = Extraction(WorkOrder(), facts, rtype, None, event=event, request=request)
+    _fill_fields(ext)
+    if rtype.label == INVALID:
+        ext.order.request_type, ext.order.invalid_reason = INVALID, rtype.path[-1]
+        return ext
+    text = "。".join(s.text for s in event + request) or "。".join(call.turns[i].text for i in call.citizen_turn_indexes())
+    ext.category = classify_category(text, model=model, semantic=semantic)
+    ext.order.category = ext.category.path or [ext.category.label]
+    ext.order.request_type = rtype.label
+    ext.order.urgency, ext.urgency_hits = assess_call(call)
+    _route(ext, call)
+    return ext
+
+
+def _fill_fields(ext: Extraction) -> None:
+    order = ext.order
+    for name in ("caller_name", "phone", "id_number", "event_time"):
+        fact = ext.chosen(name)
+        if fact is not None:
+            setattr(order, name, fact.value)
+    addr = ext.chosen("address")
+    if addr is not None:
+        order.address = addr.extra["address"]
+    order.summary = compose_summary(order.caller_name, order.phone, order.event_time, order.address.full(),
+                                    ext.event, ext.request)
+
+
+def _route(ext: Extraction, call: Call) -> None:
+    order = ext.order
+    order.department = routing.department_for(order.category, order.address.district)
+    rule = routing.time_limit(order.request_type, order.urgency, order.category)
+    start = call_time(call) or datetime.now().replace(second=0, microsecond=0)
+    order.deadline = routing.deadline(start, rule).strftime("%Y-%m-%d %H:%M")
+    order.meta["time_limit"] = routing.describe_limit(rule)
+
+
+def extract_order(call: Call, **kwargs: Any) -> WorkOrder:
+    """The proposed work order only."""
+    return extract(call, **kwargs).order
