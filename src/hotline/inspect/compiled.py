@@ -25,6 +25,8 @@ class Compiled:
     has_phrases: bool = False
     markers_re: re.Pattern[str] | None = None
     ops: dict[int, str] = field(default_factory=dict)
+    # nodes whose hits over a subset of turns are just their hits over the whole call, filtered
+    filterable: set[int] = field(default_factory=set)
 
 
 def compile_rulebook(rb: Rulebook) -> Compiled:
@@ -61,6 +63,10 @@ def compile_rulebook(rb: Rulebook) -> Compiled:
         if node.regex is not None:
             exclude = re.compile(node.regex.exclude) if node.regex.exclude else None
             compiled.regexes[id(node)] = (re.compile(node.regex.pattern), exclude)
+    for root in [*rb.detectors.values()]:
+        _mark_filterable(root, rb, compiled.filterable)
+    for node in _all_nodes(rb):
+        _mark_filterable(node, rb, compiled.filterable)
     for phrase, keys in phrase_keys.items():
         compiled.automaton.add_word(phrase, (len(phrase), tuple(sorted(keys))))
     compiled.has_phrases = bool(phrase_keys)
@@ -77,3 +83,26 @@ def _all_nodes(rb: Rulebook) -> list[Matcher]:
     for root in roots:
         out.extend(iter_nodes(root))
     return out
+
+
+def _mark_filterable(node: Matcher, rb: Rulebook, out: set[int], seen: set[int] | None = None) -> bool:
+    """Phrases (mode any) and regexes hit turn by turn; so do detectors and ``any`` groups made only
+    of them. The similarity operator is excluded on purpose: it must stay lazy."""
+    seen = seen if seen is not None else set()
+    if id(node) in out:
+        return True
+    if id(node) in seen:
+        return False
+    seen.add(id(node))
+    ok = False
+    if node.phrases is not None:
+        ok = node.phrases.mode == "any"
+    elif node.regex is not None:
+        ok = True
+    elif node.detector is not None:
+        ok = _mark_filterable(rb.detectors[node.detector], rb, out, seen)
+    elif node.any is not None:
+        ok = all([_mark_filterable(c, rb, out, seen) for c in node.any])
+    if ok:
+        out.add(id(node))
+    return ok

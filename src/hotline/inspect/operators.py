@@ -19,8 +19,12 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
     key = (id(node), allowed)
     if key in ctx.memo:
         return ctx.memo[key]
-    op = ctx.compiled.ops.get(id(node)) or node.operator()
-    result = _OPS[op](node, ctx, allowed)
+    if allowed is not None and id(node) in ctx.compiled.filterable:
+        whole = evaluate(node, ctx, None)
+        result = whole if whole is None else [h for h in whole if h.turn_index in allowed]
+    else:
+        op = ctx.compiled.ops.get(id(node)) or node.operator()
+        result = _OPS[op](node, ctx, allowed)
     ctx.memo[key] = result
     return result
 
