@@ -94,8 +94,8 @@ def downgrade(call: Call, order: WorkOrder) -> list[Evidence]:
     cue = max(pred.evidence, key=lambda h: float(h["weight"]), default=None)  # type: ignore[arg-type]
     turn = cue["turn_index"] if cue else None
     span = tuple(cue["span"]) if cue else None  # type: ignore[arg-type]
-    said = call.turns[turn].text if isinstance(turn, int) else ""
-    evidence = f"工单诉求类型「{order.request_type}」；通话中市民：「{said}」→「{pred.label}」"
+    said = _quote(call.turns[turn].text, span) if isinstance(turn, int) and span else ""
+    evidence = f"工单诉求类型「{order.request_type}」；通话中市民：「{said}」（{pred.label}）"
     return [Evidence(turn if isinstance(turn, int) else None, span,  # type: ignore[arg-type]
                      evidence, f"{pred.label}被登记为{order.request_type}（诉求类型降级）")]
 
@@ -114,6 +114,11 @@ def summary_quality(call: Call, order: WorkOrder) -> list[Evidence]:
     if missing is not None:
         out.append(missing)
     return out
+
+
+def _quote(text: str, span: tuple[int, ...], width: int = 12) -> str:
+    a, b = span[0], span[1]
+    return ("…" if a > width else "") + text[max(0, a - width) : b + width] + ("…" if b + width < len(text) else "")
 
 
 def _around(text: str, word: str, width: int = 10) -> str:

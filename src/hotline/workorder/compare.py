@@ -80,11 +80,13 @@ def time_conflict(order: WorkOrder, fact: Fact, call: Call) -> str | None:
 
 
 _DISTRICT = re.compile(r"([\u4e00-\u9fff]{1,5}?(?:新区|区|县|旗))")
-_ROAD = re.compile(r"([\u4e00-\u9fff]{1,6}?(?:大道|路|街|巷|弄))")
+_ROAD = re.compile(r"^([\u4e00-\u9fff]{1,6}?(?:大道|路|街|巷|弄))")
 _NUMBER = re.compile(r"(\d+)\s*(号楼|号院|号|栋|幢|单元|室)")
 
 
 def _tokens(text: str) -> dict[str, set[str]]:
+    """Road names and house numbers of an address's detail part."""
+    text = re.sub(r"^.*?(街道|镇|乡)", "", text)
     nums: dict[str, set[str]] = {}
     for n, unit in _NUMBER.findall(text):
         nums.setdefault(unit, set()).add(n)
@@ -97,7 +99,7 @@ def address_conflicts(written: Address, fact: Fact) -> list[str]:
     problems = []
     if written.district and said_addr.district and written.district != said_addr.district:
         problems.append(f"工单区县「{written.district}」≠ 通话中「{said_addr.district}」（「{fact.said}」）")
-    mine, theirs = _tokens(written.full()), _tokens(fact.said)
+    mine, theirs = _tokens(written.detail), _tokens(said_addr.detail)
     for key in mine.keys() & theirs.keys():
         if mine[key] and theirs[key] and not (mine[key] & theirs[key]):
             what = "道路" if key == "road" else "门牌"

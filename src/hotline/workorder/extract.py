@@ -157,8 +157,13 @@ def _marker_count(text: str, cues: ExtractionCues) -> int:
     return sum(1 for m in cues.address_markers if m in text)
 
 
+_DATE_LIKE = re.compile(r"[\d一二三四五六七八九十]+月[\d一二三四五六七八九十]+[号日]")
+
+
 def _looks_like_address(text: str, cues: ExtractionCues) -> bool:
-    return len(text) >= 3 and _marker_count(text, cues) >= 1 and not text.startswith(("这", "那", "哪"))
+    if _DATE_LIKE.search(text) or text.startswith(("这", "那", "哪")):
+        return False
+    return len(text) >= 3 and _marker_count(text, cues) >= 1
 
 
 def _address_fact(i: int, hit: re.Match[str], call: Call, cues: ExtractionCues, intro: bool) -> Fact:

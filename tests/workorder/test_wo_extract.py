@@ -1,0 +1,113 @@
+import pytest
+from wo_helpers import COMPLAINT_CALL, GAS_CALL, make_call
+
+from hotline.workorder.extract import find_addresses, find_names, find_numbers, find_times
+from hotline.workorder.order import extract
+
+
+@pytest.mark.parametrize(
+    ("line", "name"),
+    [
+        ("市民：我叫王建国，住在这里十年了", "王建国"),
+        ("市民：你好，我是李秀英", "李秀英"),
+        ("市民：免贵姓欧阳", "欧阳"),
+        ("市民：我姓张", "张"),
+    ],
+)
+def test_self_introduced_names(line: str, name: str) -> None:
+    facts = find_names(make_call(["坐席：您好，请问有什么可以帮您？", line]))
+    assert [f.value for f in facts] == [name]
+
+
+def test_not_a_name() -> None:
+    call = make_call(["坐席：您好", "市民：我是业主，我是这个小区的"])
+    assert find_names(call) == []
+
+
+def test_agent_honorific_and_full_name_preferred() -> None:
+    ext = extract(make_call(GAS_CALL))
+    assert ext.order.caller_name == "王建国"
+    assert "王先生" in [f.value for f in ext.facts["caller_name"]]
+
+
+def test_phone_spoken_digits_with_span() -> None:
+    call = make_call(GAS_CALL)
+    phone = find_numbers(call)["phone"][0]
+    assert (phone.value, phone.turn_index, phone.said) == ("13800011112", 3, "幺三八零零零幺幺幺幺二")
+    assert call.turns[3].text[phone.span[0] : phone.span[1]] == phone.said
+
+
+def test_corrected_phone_uses_latest() -> None:
+    call = make_call(["坐席：请问您的电话？", "市民：13800001111", "坐席：13800001111对吗？", "市民：不对，是13800001112"])
+    assert extract(call).order.phone == "13800001112"
+
+
+@pytest.mark.parametrize(
+    ("line", "district", "detail_part"),
+    [
+        ("市民：我住在蜀山区稻香村街道梅山路18号3栋", "蜀山区", "梅山路18号3栋"),
+        ("市民：地址是合肥市包河区滨湖世纪城春融苑5栋", "包河区", "滨湖世纪城春融苑"),
+        ("市民：就在包河区望湖街道徽州大道100号门口", "包河区", "徽州大道100号"),
+        ("市民：我家住在幸福小区5栋2单元", "", "幸福小区5栋2单元"),
+    ],
+)
+def test_addresses(line: str, district: str, detail_part: str) -> None:
+    facts = find_addresses(make_call(["坐席：请问您的地址？", line]))
+    assert facts, line
+    addr = facts[0].extra["address"]
+    assert addr.district == district
+    assert detail_part in addr.full()
+
+
+def test_no_made_up_county_from_crossroads() -> None:
+    facts = find_addresses(make_call(["坐席：请问在哪里？", "市民：在幸福路和长江路交口"]))
+    assert all(f.extra["address"].district == "" for f in facts)
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("昨天晚上十点", "2026-11-19 22:00"),
+        ("前天下午三点", "2026-11-18 15:00"),
+        ("11月18号", "2026-11-18"),
+        ("今天早上", "2026-11-20 06:00"),
+        ("上周三", "2026-11-11"),
+    ],
+)
+def test_relative_times_resolved_against_call_date(said: str, expected: str) -> None:
+    call = make_call(["坐席：请问什么时候的事？", f"市民：{said}我发现楼道里有煤气味"])
+    facts = find_times(call)
+    assert facts and facts[0].value == expected
+    assert call.turns[1].text[facts[0].span[0] : facts[0].span[1]] == facts[0].said
+
+
+def test_phone_digits_and_greeting_number_are_not_times() -> None:
+    facts = find_times(make_call(GAS_CALL))
+    assert [f.said for f in facts] == ["昨天晚上十点"]
+
+
+def test_deadline_words_are_not_event_time() -> None:
+    call = make_call(["坐席：您好", "市民：你们三天之内给我答复，现在就处理"])
+    assert find_times(call) == []
+
+
+def test_full_extraction_gas_leak() -> None:
+    o = extract(make_call(GAS_CALL)).order
+    assert o.phone == "13800011112"
+    assert o.address.district == "蜀山区" and o.address.street == "稻香村街道"
+    assert o.event_time == "2026-11-19 22:00"
+    assert o.urgency == "非常紧急"
+    assert o.category == ["城乡建设", "城市建设和市政管理", "燃气供应"]
+    assert o.department == "市燃气集团"
+    assert o.deadline == "2026-11-20 11:15"
+    assert o.request_type == "求助"
+
+
+def test_full_extraction_complaint_summary_is_objective() -> None:
+    ext = extract(make_call(COMPLAINT_CALL))
+    o = ext.order
+    assert (o.caller_name, o.phone, o.request_type) == ("李秀英", "13912345678", "投诉")
+    assert o.category[0] == "环境保护"
+    assert o.summary.startswith("来电人李秀英（联系电话 13912345678）反映：")
+    assert "诉求：" in o.summary and "查处" in o.summary
+    assert "我" not in o.summary
