@@ -89,7 +89,7 @@ class CallContext:
     def alnum_count(self, turn: int) -> int:
         """Spoken characters in a turn (letters, digits, hanzi; no punctuation)."""
         if self._alnum is None:
-            self._alnum = [sum(1 for ch in n.text if ch.isalnum()) for n in self.norm]
+            self._alnum = [sum(map(str.isalnum, n.text)) for n in self.norm]
         return self._alnum[turn]
 
     def guarded(self, turn: int, start: int, end: int) -> bool:
