@@ -1,0 +1,138 @@
+"""Each 工单 check, called directly and through the engine's scorecard."""
+
+from dataclasses import replace
+
+import pytest
+from wo_helpers import COMPLAINT_CALL, GAS_CALL, make_call
+
+from hotline.model import Address, WorkOrder
+from hotline.workorder import checks
+from hotline.workorder.order import extract
+
+
+def good_order() -> WorkOrder:
+    """The order a careful agent writes for GAS_CALL."""
+    return WorkOrder(
+        caller_name="王建国", phone="138 0001 1112", address=Address("安徽省", "合肥市", "蜀山区", "稻香村街道", "梅山路18号3栋"),
+        event_time="2026-11-19 22:00", summary="来电人王建国反映：11月19日22时起蜀山区梅山路18号3栋楼道内有煤气味，诉求：请燃气公司尽快上门检查。",
+        request_type="求助", category=["城乡建设", "城市建设和市政管理", "燃气供应"], urgency="非常紧急",
+        department="市燃气集团", deadline="2026-11-20 11:15",
+    )
+
+
+CALL = make_call(GAS_CALL)
+
+
+@pytest.mark.parametrize("check", [checks.required_fields, checks.contradictions, checks.downgrade,
+                                   checks.summary_quality, checks.routing])
+def test_careful_order_passes_every_check(check) -> None:
+    assert check(CALL, good_order()) == []
+
+
+def test_extracted_order_passes_its_own_checks() -> None:
+    order = extract(CALL).order
+    assert checks.contradictions(CALL, order) == []
+    assert checks.required_fields(CALL, order) == []
+    assert checks.routing(CALL, order) == []
+
+
+def test_missing_fields_point_at_what_the_caller_said() -> None:
+    ev = checks.required_fields(CALL, replace(good_order(), phone="", address=Address()))
+    by_msg = {e.message: e for e in ev}
+    assert set(by_msg) == {"工单缺少必填要素：联系电话", "工单缺少必填要素：地址"}
+    phone = by_msg["工单缺少必填要素：联系电话"]
+    assert phone.turn_index == 3 and "幺三八零零零幺幺幺幺二" in phone.evidence
+
+
+def test_required_fields_depend_on_request_type() -> None:
+    consult = WorkOrder(phone="13800011112", summary="咨询落户材料", request_type="咨询", category=["政法"])
+    assert checks.required_fields(CALL, consult) == []
+    invalid = WorkOrder(request_type="无效", invalid_reason="生气")
+    assert [e.message for e in checks.required_fields(CALL, invalid)] == ["无效原因应为 无声/骚扰/误拨 之一"]
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ({"phone": "13800011113"}, "工单联系电话 13800011113 ≠ 通话中 13800011112"),
+        ({"caller_name": "李建国"}, "工单姓名「李建国」"),
+        ({"event_time": "2026-11-18 22:00"}, "工单事发时间「2026-11-18 22:00」"),
+        ({"event_time": "2026-11-19 15:00"}, "工单事发时间「2026-11-19 15:00」"),
+        ({"address": Address(district="包河区", detail="梅山路18号3栋")}, "工单区县「包河区」≠ 通话中「蜀山区」"),
+        ({"address": Address(district="蜀山区", detail="梅山路16号3栋")}, "工单地址门牌「16号」"),
+        ({"address": Address(district="蜀山区", detail="黄山路18号3栋")}, "工单地址道路「黄山路」"),
+    ],
+)
+def test_contradictions_show_both_sides(change: dict, fragment: str) -> None:
+    ev = checks.contradictions(CALL, replace(good_order(), **change))
+    assert len(ev) == 1 and fragment in ev[0].evidence
+    assert ev[0].turn_index is not None and ev[0].span is not None
+
+
+@pytest.mark.parametrize("written", ["2026年11月19日22时", "11月19日晚上10点", "2026-11-19"])
+def test_equivalent_time_wordings_agree(written: str) -> None:
+    assert checks.contradictions(CALL, replace(good_order(), event_time=written)) == []
+
+
+def test_complaint_downgraded_to_consultation() -> None:
+    call = make_call(COMPLAINT_CALL)
+    order = replace(extract(call).order, request_type="咨询")
+    ev = checks.downgrade(call, order)
+    assert len(ev) == 1 and ev[0].message == "投诉被登记为咨询（诉求类型降级）"
+    assert call.turns[ev[0].turn_index].text[ev[0].span[0] : ev[0].span[1]] == "投诉"
+    assert checks.downgrade(call, replace(order, request_type="投诉")) == []
+    assert checks.downgrade(call, replace(order, request_type="举报")) == []
+
+
+@pytest.mark.parametrize(
+    ("summary", "fragment"),
+    [
+        ("市民情绪激动，反映楼道有煤气味，要求上门检查。", "情绪激动"),
+        ("来电人无理取闹，称楼道有煤气味，要求上门检查。", "无理取闹"),
+        ("燃气公司明显是不作为，楼道有煤气味，要求上门检查。", "不作为"),
+    ],
+)
+def test_summary_opinion_and_emotion(summary: str, fragment: str) -> None:
+    ev = checks.summary_quality(CALL, replace(good_order(), summary=summary))
+    assert any(fragment in e.message for e in ev)
+
+
+def test_summary_may_quote_what_the_caller_said() -> None:
+    call = make_call(["坐席：您好", "市民：物业太不作为了，电梯坏了一个月，希望尽快修好"])
+    order = WorkOrder(summary="来电人反映物业不作为，电梯坏了一个月，希望尽快修好。")
+    assert checks.summary_quality(call, order) == []
+
+
+def test_summary_that_drops_the_request() -> None:
+    ev = checks.summary_quality(CALL, replace(good_order(), summary="来电人反映楼道里煤气味特别重。"))
+    assert [e.message for e in ev] == ["工单摘要漏掉了市民的诉求"]
+    assert ev[0].turn_index == 1 and "赶紧派人来看看" in ev[0].evidence
+
+
+def test_wrong_department() -> None:
+    ev = checks.routing(CALL, replace(good_order(), department="市供水集团"))
+    assert len(ev) == 1 and "应派「市燃气集团」" in ev[0].evidence
+
+
+def test_district_department_or_city_fallback_accepted() -> None:
+    order = replace(good_order(), category=["城乡建设", "城市建设和市政管理", "城管执法"])
+    assert checks.routing(CALL, replace(order, department="蜀山区城市管理局")) == []
+    assert checks.routing(CALL, replace(order, department="市城市管理局")) == []
+    assert checks.routing(CALL, replace(order, department="包河区城市管理局")) != []
+
+
+def test_findings_land_in_the_scorecard() -> None:
+    bad = replace(good_order(), phone="13800011113", department="市供水集团", summary="市民情绪激动。", request_type="咨询")
+    found = checks.check_order(bad, CALL)
+    assert {f.rule_id for f in found} == {"workorder.contradiction.v1", "workorder.routing.v1",
+                                          "workorder.summary.v1", "workorder.downgrade.v1"}
+    assert all(f.dimension == "工单" and f.points > 0 for f in found)
+    assert checks.check_order(good_order(), CALL) == []
+
+
+def test_without_an_order_the_rules_do_not_apply() -> None:
+    from hotline.inspect import default_engine
+
+    card = default_engine().inspect(CALL)
+    outcomes = {o.rule_id: o.status for o in card.outcomes if o.rule_id.startswith("workorder.")}
+    assert outcomes and set(outcomes.values()) == {"na"}
