@@ -42,8 +42,9 @@ def parse_order_time(value: str, call: Call | None = None) -> tuple[datetime, bo
 
 
 def _parse_free_time(text: str, call: Call | None) -> tuple[datetime, bool] | None:
-    import jionlp
+    from hotline.workorder.nlp import jionlp as _jio
 
+    jionlp = _jio()
     base = call_time(call) if call else None
     time_base = None if base is None else {"year": base.year, "month": base.month, "day": base.day, "hour": base.hour}
     try:

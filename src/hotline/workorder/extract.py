@@ -186,8 +186,9 @@ def _dedupe_addresses(facts: list[Fact]) -> list[Fact]:
 def parse_address(text: str, call: Call | None = None, cues: ExtractionCues | None = None) -> Address:
     """Split an address into province/city/district/street/detail; admin levels jionlp infers are
     kept only when the text names them or names a district below them."""
-    import jionlp
+    from hotline.workorder.nlp import jionlp as _jio
 
+    jionlp = _jio()
     cues = cues or load_extraction()
     clean = re.sub(r"[，、 ]", "", text)
     parsed = jionlp.parse_location(clean, town_village=True)
@@ -259,8 +260,9 @@ def _mask_spans(call: Call, cues: ExtractionCues) -> dict[int, list[tuple[int, i
 def _times_in_turn(
     call: Call, i: int, masks: list[tuple[int, int]], base: datetime | None, cues: ExtractionCues
 ) -> list[Fact]:
-    import jionlp
+    from hotline.workorder.nlp import jionlp as _jio
 
+    jionlp = _jio()
     text = call.turns[i].text
     for a, b in masks:
         text = text[:a] + "，" * (b - a) + text[b:]

@@ -1,0 +1,110 @@
+"""Request type, urgency and routing: table-driven over the package data."""
+
+from datetime import datetime
+
+import pytest
+from wo_helpers import make_call
+
+from hotline.workorder import routing
+from hotline.workorder.classify import classify_category
+from hotline.workorder.request_type import classify_call, classify_text
+from hotline.workorder.urgency import assess, assess_call
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("我要投诉楼下饭店油烟扰民", "投诉"),
+        ("我想咨询一下孩子落户需要什么材料", "咨询"),
+        ("我举报有人在小区里违章搭建", "举报"),
+        ("我建议在学校门口增设一个红绿灯", "建议"),
+        ("特别感谢社区王主任，我想表扬她", "表扬"),
+        ("我家停水了，麻烦帮帮忙", "求助"),
+        ("我不是投诉，就是想问一下公积金怎么办理", "咨询"),
+    ],
+)
+def test_request_type_of_text(text: str, label: str) -> None:
+    pred = classify_text(text)
+    assert pred.label == label
+    assert 0 < pred.confidence <= 1 and len(pred.alternatives) == 3
+    assert pred.confidence >= max(c for _, c in pred.alternatives)
+
+
+@pytest.mark.parametrize(
+    ("lines", "reason"),
+    [
+        (["坐席：您好，12345热线，请问有什么可以帮您？", "市民：……", "坐席：喂，您好，请问能听到吗？",
+          "坐席：对不起，您的电话没有声音，请您换一部电话再打来好吗？再见！"], "无声"),
+        (["坐席：您好，12345热线，请问有什么可以帮您？", "市民：不好意思，打错了"], "误拨"),
+    ],
+)
+def test_invalid_calls(lines: list[str], reason: str) -> None:
+    pred = classify_call(make_call(lines))
+    assert (pred.label, pred.path) == ("无效", ["无效", reason])
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "cue"),
+    [
+        ("楼道里煤气味很重", "非常紧急", "gas_leak"),
+        ("家里停电了，我父亲一直在用呼吸机", "非常紧急", "power_medical"),
+        ("小区门口好几十人聚集堵路", "紧急", "crowd"),
+        ("我真的不想活了", "非常紧急", "suicide"),
+        ("停水两天了", "紧急", "utility_outage"),
+        ("路灯不亮了", "一般", None),
+        ("我没有闻到煤气味，只是想问问", "一般", None),
+    ],
+)
+def test_urgency_cues(text: str, level: str, cue: str | None) -> None:
+    got, hits = assess(text)
+    assert got == level
+    assert (cue in {h.cue_id for h in hits}) if cue else not hits
+
+
+def test_urgency_hits_point_into_turns() -> None:
+    call = make_call(["坐席：您好", "市民：电梯里有人被困了，快来人"])
+    level, hits = assess_call(call)
+    assert level == "非常紧急"
+    h = hits[0]
+    assert call.turns[h.turn_index].text[h.span[0] : h.span[1]] == h.said == "被困"
+
+
+@pytest.mark.parametrize(
+    ("category", "district", "department"),
+    [
+        (["城乡建设", "城市建设和市政管理", "燃气供应"], "蜀山区", "市燃气集团"),
+        (["城乡建设", "城市建设和市政管理", "城管执法"], "蜀山区", "蜀山区城市管理局"),
+        (["城乡建设", "城市建设和市政管理"], "", "市城市管理局"),
+        (["环境保护", "环境污染", "噪音污染"], "包河区", "市生态环境局"),
+        (["没有这个分类"], "", "市12345热线工作机构（人工分拨）"),
+    ],
+)
+def test_routing(category: list[str], district: str, department: str) -> None:
+    assert routing.department_for(category, district) == department
+
+
+@pytest.mark.parametrize(
+    ("rtype", "urgency", "start", "due"),
+    [
+        ("求助", "非常紧急", datetime(2026, 9, 30, 10), datetime(2026, 9, 30, 12)),
+        ("投诉", "一般", datetime(2026, 9, 30, 10), datetime(2026, 10, 15, 17, 30)),  # 国庆 + 调休
+        ("咨询", "一般", datetime(2026, 11, 20, 9), datetime(2026, 11, 24, 17, 30)),  # skips the weekend
+    ],
+)
+def test_deadlines(rtype: str, urgency: str, start: datetime, due: datetime) -> None:
+    rule = routing.time_limit(rtype, urgency, ["环境保护"])
+    assert routing.deadline(start, rule) == due
+
+
+@pytest.mark.parametrize(
+    ("text", "top"),
+    [
+        ("公司拖欠我们三个月工资，老板不给", "劳动和社会保障"),
+        ("孩子学校乱收费，要交补课费", "教育文体"),
+        ("出租车司机拒载还绕路", "交通运输"),
+        ("附近工厂偷排废气，味道刺鼻", "环境保护"),
+    ],
+)
+def test_zero_shot_keywords_only(text: str, top: str) -> None:
+    pred = classify_category(text, semantic=False)
+    assert pred.path[0] == top

@@ -1,0 +1,136 @@
+"""Training, evaluation and the ``hotline workorder`` commands (no sentence embeddings: fast)."""
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from wo_helpers import COMPLAINT_CALL, GAS_CALL
+
+from hotline.cli import main
+from hotline.workorder.evaluate import cross_validate, score
+from hotline.workorder.schema import WorkOrderError, load_taxonomy
+from hotline.workorder.train import CategoryModel, ModelConfig
+
+FAST = ModelConfig(embeddings=False)
+
+
+def history() -> tuple[list[str], list[str]]:
+    """Labelled sentences: the taxonomy's own example sentences (5+ per top-level category)."""
+    texts, labels = [], []
+    for cat in load_taxonomy().categories:
+        for ex in cat.examples:
+            texts.append(ex)
+            labels.append(cat.name)
+    return texts, labels
+
+
+@pytest.fixture
+def history_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "history.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["内容", "事项分类"])
+        w.writerows(zip(*history(), strict=True))
+    return path
+
+
+def test_fit_predict_save_load(tmp_path: Path) -> None:
+    texts, labels = history()
+    model = CategoryModel(FAST).fit(texts, labels)
+    pred = model.predict_one("公司拖欠工资三个月了，老板一直不发")
+    assert pred.label == "劳动和社会保障" and pred.confidence > max(c for _, c in pred.alternatives)
+    meta_path = model.save(tmp_path / "m.joblib")
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    assert meta["format_version"] == 1 and meta["n_samples"] == len(texts) and meta["taxonomy_version"]
+    again = CategoryModel.load(tmp_path / "m.joblib")
+    assert again.predict_one("出租车拒载").label == model.predict_one("出租车拒载").label
+
+
+def test_load_rejects_foreign_files(tmp_path: Path) -> None:
+    bad = tmp_path / "x.joblib"
+    bad.write_text("not a model", encoding="utf-8")
+    with pytest.raises(WorkOrderError, match="无法读取模型文件"):
+        CategoryModel.load(bad)
+    with pytest.raises(WorkOrderError, match="模型文件不存在"):
+        CategoryModel.load(tmp_path / "none.joblib")
+
+
+def test_cross_validation_and_scores() -> None:
+    texts, labels = history()
+    report = cross_validate(texts, labels, FAST, folds=3)
+    assert report.n == len(texts) and sum(map(sum, report.confusion)) == len(texts)
+    assert 0.3 < report.macro_f1 <= 1.0
+    with pytest.raises(WorkOrderError, match="每类至少 10 条"):
+        cross_validate(texts, labels, FAST, folds=10)
+    perfect = score("x", ["a", "b", "a"], ["a", "b", "a"])
+    assert (perfect.accuracy, perfect.macro_f1, perfect.confusion) == (1.0, 1.0, [[2, 0], [0, 1]])
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def write_call(tmp_path: Path, lines: list[str], name: str = "call.txt") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_cli_extract_json_and_excel(tmp_path: Path, capsys) -> None:
+    call = write_call(tmp_path, GAS_CALL)
+    xlsx = tmp_path / "orders.xlsx"
+    code, out, err = run(capsys, "workorder", "extract", str(call), "--format", "json", "-o", str(xlsx))
+    assert code == 0
+    data = json.loads(out)
+    assert data[0]["order"]["phone"] == "13800011112" and data[0]["order"]["urgency"] == "非常紧急"
+    from openpyxl import load_workbook
+
+    ws = load_workbook(xlsx).active
+    assert ws.cell(1, 3).value == "联系电话" and ws.cell(2, 3).value == "13800011112"
+
+
+def test_cli_check_table_and_exit_code(tmp_path: Path, capsys) -> None:
+    call = write_call(tmp_path, COMPLAINT_CALL)
+    order = tmp_path / "order.json"
+    order.write_text(json.dumps({"来电人姓名": "李秀英", "联系电话": "13912345678", "诉求类型": "咨询",
+                                 "事项分类": "环境保护/环境污染", "承办部门": "市生态环境局", "摘要": "来电人咨询油烟问题。"},
+                                ensure_ascii=False), encoding="utf-8")
+    code, out, _ = run(capsys, "workorder", "check", str(order), str(call))
+    assert code == 0 and "工单核对：call（1 个问题）" in out
+    code, out, _ = run(capsys, "workorder", "check", str(order), str(call), "--format", "json")
+    findings = json.loads(out)[0]["findings"]
+    assert [(f["rule_id"], f["message"]) for f in findings] == [("workorder.downgrade.v1", "投诉被登记为咨询（诉求类型降级）")]
+
+
+def test_cli_check_bad_order_is_one_line_error(tmp_path: Path, capsys) -> None:
+    call = write_call(tmp_path, COMPLAINT_CALL)
+    order = tmp_path / "order.yaml"
+    order.write_text("诉求类型: 抱怨\n", encoding="utf-8")
+    code, out, err = run(capsys, "workorder", "check", str(order), str(call))
+    assert code == 1 and "诉求类型应为" in err and "Traceback" not in err
+
+
+def test_cli_classify_text(capsys) -> None:
+    code, out, _ = run(capsys, "workorder", "classify", "我要投诉出租车司机拒载", "--no-semantic", "--format", "json")
+    row = json.loads(out)[0]
+    assert code == 0 and row["category"]["path"][0] == "交通运输" and row["request_type"]["label"] == "投诉"
+
+
+def test_cli_train_then_evaluate(tmp_path: Path, history_csv: Path, capsys) -> None:
+    model = tmp_path / "m.joblib"
+    code, out, _ = run(capsys, "workorder", "train", str(history_csv), "-o", str(model), "--no-embeddings", "--cv", "3")
+    assert code == 0 and model.is_file() and "交叉验证（3 折）" in out
+    assert json.loads(model.with_suffix(".json").read_text(encoding="utf-8"))["cv"]["folds"] == 3
+    code, out, _ = run(capsys, "workorder", "evaluate", str(history_csv), "--model", str(model), "--format", "json")
+    report = json.loads(out)[0]
+    assert code == 0 and report["n"] == len(history()[0]) and report["accuracy"] > 0.8  # seen data
+    code, out, _ = run(capsys, "workorder", "classify", "工资拖欠", "--model", str(model), "--format", "json")
+    assert json.loads(out)[0]["category"]["label"] == "劳动和社会保障"
+
+
+def test_cli_evaluate_cross_validation_table(history_csv: Path, capsys) -> None:
+    code, out, _ = run(capsys, "workorder", "evaluate", str(history_csv), "--no-embeddings", "--folds", "3")
+    assert code == 0 and "混淆矩阵" in out and "宏平均 F1" in out
