@@ -103,3 +103,12 @@ def test_rules_from_report_bad_json(tmp_path):
     path.write_text("[{", encoding="utf-8")
     with pytest.raises(CurriculumError, match="r.json"):
         rules_from_report(path)
+
+
+def test_history_from_an_exam_result(tmp_path):
+    from hotline.curriculum.adaptive import history_from_file
+
+    path = tmp_path / "exam.json"
+    path.write_text(json.dumps({"failed_rules": {"a.v1": 2}, "by_topic": {"taboo": [1, 4]}}), encoding="utf-8")
+    h = history_from_file(path)
+    assert h.failed_rules == {"a.v1": 2} and h.topic_scores == {"taboo": (1, 4)}

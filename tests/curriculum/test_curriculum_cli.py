@@ -140,3 +140,12 @@ def test_exam_time_limit_hands_in(run, monkeypatch, cur, answer_key):
 def test_practice_rejects_unknown_rules(capsys):
     assert main(["learn", "practice", "--failed", "no.such.rule=2"]) == 2
     assert "no.such.rule" in capsys.readouterr().err
+
+
+def test_exam_result_feeds_adaptive_practice(run, tmp_path):
+    record = tmp_path / "result.json"
+    run("learn", "exam", "--exam", "taboo-special", "--seed", "4", "--json", str(record), input="q\n")
+    saved = json.loads(record.read_text(encoding="utf-8"))
+    assert not saved["passed"] and saved["failed_rules"]
+    out = run("learn", "practice", "--report", str(record), "-n", "1", "--seed", "2", input="q\n").output
+    assert "根据未通过的规则出题" in out and "薄弱课程：" in out and "正确率 0%" in out

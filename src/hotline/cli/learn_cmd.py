@@ -89,7 +89,8 @@ def quiz_cmd(ctx: click.Context, topic: str, count: int, difficulty: tuple[int, 
 @click.option("--failed", "failed", multiple=True, metavar="规则=次数",
               help="在演练或质检中未通过的规则及次数，如 forbidden.phrase.v1=3，可重复")
 @click.option("--report", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="质检结果 JSON/JSONL（hotline inspect --format json 的输出），从中统计未通过的规则")
+              help="质检结果 JSON/JSONL（hotline inspect 的输出）或考试成绩 JSON（learn exam --json），"
+                   "从中统计未通过的规则和各课程正确率")
 @click.option("--topic-score", multiple=True, metavar="课程=答对/题数", help="已知的课程正确率，如 taboo=3/10")
 @click.option("-n", "--count", default=10, show_default=True)
 @click.option("--seed", type=int)
@@ -99,28 +100,34 @@ def practice_cmd(ctx: click.Context, failed: tuple[str, ...], report: Path | Non
     """自适应练习：偏重薄弱课程和未通过的规则。"""
     from hotline.curriculum.adaptive import (
         History,
+        history_from_file,
         parse_rule_counts,
         parse_topic_scores,
         pick,
-        rules_from_report,
     )
     from hotline.curriculum.grading import shuffle_options
 
     cur = _cur(ctx)
     rules = parse_rule_counts(list(failed))
+    scores = parse_topic_scores(list(topic_score), set(cur.topic_ids()))
     if report:
-        for rule, n in rules_from_report(report).items():
+        known = history_from_file(report)
+        for rule, n in known.failed_rules.items():
             rules[rule] = rules.get(rule, 0) + n
+        scores = {**{t: v for t, v in known.topic_scores.items() if t in cur.topic_ids()}, **scores}
     unknown = sorted(set(rules) - _rule_ids())
     if unknown:
         raise CurriculumError(f"规则库中没有这些规则：{'、'.join(unknown)}（规则编号见 hotline rulebook show）")
-    history = History(parse_topic_scores(list(topic_score), set(cur.topic_ids())), rules)
+    history = History(scores, rules)
     topic_rules = {t: cur.rules_of_topic(t) for t in cur.topic_ids()}
     s = _seed(seed)
     picked = pick(cur.questions, history, topic_rules, count, s)
     if rules:
         top = "、".join(f"{r}×{n}" for r, n in sorted(rules.items(), key=lambda kv: -kv[1])[:5])
         click.echo(f"根据未通过的规则出题：{top}")
+    weak = sorted((r / t, topic) for topic, (r, t) in scores.items() if t and r / t < 0.8)[:3]
+    if weak:
+        click.echo("薄弱课程：" + "、".join(f"{cur.topic_title(t)}（正确率 {a:.0%}）" for a, t in weak))
     rng = random.Random(s)
     _run_practice(cur, [shuffle_options(q, rng) for q in picked])
 

@@ -91,6 +91,12 @@ def parse_topic_scores(items: Sequence[str], topics: set[str]) -> dict[str, tupl
 
 def rules_from_report(path: Path) -> dict[str, int]:
     """Count failed rules in a QA result file (JSON list / object, or JSONL of scorecards)."""
+    return dict(history_from_file(path).failed_rules)
+
+
+def history_from_file(path: Path) -> History:
+    """Read scorecards (``hotline inspect`` JSON/JSONL: a rule counts once per call) and exam results
+    (``hotline learn exam --json``: failed rules and per-topic scores) into one history."""
     text = path.read_text(encoding="utf-8-sig")
     try:
         records = _records(text)
@@ -98,14 +104,19 @@ def rules_from_report(path: Path) -> dict[str, int]:
         raise CurriculumError(f"不是有效的 JSON：{exc.msg}", source=str(path),
                               location=f"第 {exc.lineno} 行") from None
     counts: dict[str, int] = {}
+    topics: dict[str, tuple[int, int]] = {}
     for rec in records:
         if not isinstance(rec, dict):
             continue
-        failed = {o["rule_id"] for o in rec.get("outcomes", []) if o.get("status") == "failed"}
-        failed |= {f["rule_id"] for f in rec.get("findings", []) if "rule_id" in f}
-        for rule in failed:
-            counts[rule] = counts.get(rule, 0) + 1
-    return counts
+        failed = {o["rule_id"]: 1 for o in rec.get("outcomes", []) if o.get("status") == "failed"}
+        failed.update({f["rule_id"]: 1 for f in rec.get("findings", []) if "rule_id" in f})
+        failed.update(rec.get("failed_rules", {}))
+        for rule, n in failed.items():
+            counts[rule] = counts.get(rule, 0) + int(n)
+        for topic, (right, total) in rec.get("by_topic", {}).items():
+            r0, t0 = topics.get(topic, (0, 0))
+            topics[topic] = (r0 + int(right), t0 + int(total))
+    return History(topics, counts)
 
 
 def _records(text: str) -> list[Any]:
