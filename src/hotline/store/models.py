@@ -1,8 +1,8 @@
 """SQLAlchemy 2 models: accounts, imported calls, scorecards and findings, reviews and appeals,
 rulebook versions, server-side sessions and the audit log.
 
-Part 2 (lessons progress, quiz and exam attempts, drills, work orders) adds its own tables that
-point at ``users.id`` and ``calls.id``; a drill's call is a ``Call`` with ``source="drill"``."""
+Part 2 adds lesson progress, quiz and exam attempts, drills (state, 工单 and debrief as JSON;
+drill transcripts are not mixed into the real calls), rulebook overrides saved in the browser and edited content."""
 
 from __future__ import annotations
 
@@ -210,3 +210,91 @@ class AuditEntry(Base):
     target_type: Mapped[str] = mapped_column(String(30), default="")
     target_id: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# --- Part 2: learning, drills, rulebook versions and content edited in the browser -------------
+
+
+class LessonProgress(Base):
+    __tablename__ = "lesson_progress"
+    __table_args__ = (UniqueConstraint("user_id", "lesson_id", name="uq_progress_user_lesson"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lesson_id: Mapped[str] = mapped_column(String(64))
+    read_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    best_quiz: Mapped[float | None] = mapped_column(Float)
+    quizzes: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Attempt(Base):
+    """A topic quiz or an exam: the paper (by seed), the answers and the graded result."""
+
+    __tablename__ = "attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), index=True)  # quiz | exam
+    ref: Mapped[str] = mapped_column(String(64))  # lesson id or exam id
+    seed: Mapped[int] = mapped_column(Integer)
+    question_ids: Mapped[list[Any]] = mapped_column(default=list)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    percent: Mapped[float | None] = mapped_column(Float)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class DrillAssignment(Base):
+    """A trainer's exam-mode drill: one scenario and one seed for a whole team."""
+
+    __tablename__ = "drill_assignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    scenario_id: Mapped[str] = mapped_column(String(100))
+    seed: Mapped[int] = mapped_column(Integer)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Drill(Base):
+    """One drill run; ``state`` is ``DrillSession.to_dict()`` so a reload continues where it was."""
+
+    __tablename__ = "drills"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    scenario_id: Mapped[str] = mapped_column(String(100), index=True)
+    seed: Mapped[int] = mapped_column(Integer)
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("drill_assignments.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="active", index=True)  # active | ended | done
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    order: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    debrief: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"), index=True)
+    total: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class RulebookOverride(Base):
+    """A city override saved from the browser; the newest one is the rulebook in use."""
+
+    __tablename__ = "rulebook_overrides"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rulebook_version_id: Mapped[int] = mapped_column(ForeignKey("rulebook_versions.id"), unique=True)
+    yaml_text: Mapped[str] = mapped_column(Text)
+    saved_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    rulebook_version: Mapped[RulebookVersion] = relationship()
+
+
+class ContentOverride(Base):
+    """A scenario or question written in the browser: replaces (or adds to) the package data."""
+
+    __tablename__ = "content_overrides"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_content_kind_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # scenario | question
+    key: Mapped[str] = mapped_column(String(100))
+    yaml_text: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
