@@ -85,4 +85,4 @@ def assignments_for(db: Session, user: User) -> list[DrillAssignment]:
 
 def assignment_results(db: Session, assignment_id: int) -> list[tuple[User, Drill]]:
     query = select(User, Drill).join(Drill, Drill.user_id == User.id).where(Drill.assignment_id == assignment_id)
-    return list(db.execute(query.order_by(Drill.total.desc().nulls_last())).tuples())
+    return [(u, d) for u, d in db.execute(query.order_by(Drill.total.desc().nulls_last()))]

@@ -1,0 +1,92 @@
+"""Every part-2 route × every role: the server allows exactly the roles the table names; together
+with part 1's table (tests/web/test_permissions.py) it must cover every route of the app."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from web2_helpers import ROLE_USERS, SCENARIO, login
+
+from hotline.store.models import Attempt, DrillAssignment, User, utcnow
+from hotline.web.app import route_table
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))
+from test_permissions import ROUTES as PART1  # noqa: E402
+
+ALL = {"trainee", "inspector", "trainer", "admin"}
+STAFF = {"inspector", "trainer", "admin"}
+TRAINERS = {"trainer", "admin"}
+ADMIN = {"admin"}
+
+# (method, route path) -> (allowed roles, concrete path, form fields)
+ROUTES: dict[tuple[str, str], tuple[set[str], str, dict]] = {
+    ("GET", "/learn"): (ALL, "/learn", {}),
+    ("GET", "/learn/lessons/{lesson_id}"): (ALL, "/learn/lessons/taboo", {}),
+    ("POST", "/learn/lessons/{lesson_id}/quiz"): (ALL, "/learn/lessons/taboo/quiz", {}),
+    ("POST", "/learn/exams/{exam_id}"): (ALL, "/learn/exams/basic", {}),
+    ("GET", "/learn/attempts/{attempt_id}"): (ALL, "/learn/attempts/{attempt}", {}),
+    ("POST", "/learn/attempts/{attempt_id}"): (ALL, "/learn/attempts/{attempt}", {}),
+    ("GET", "/learn/attempts/{attempt_id}/certificate"): (ALL, "/learn/attempts/{passed}/certificate", {}),
+    ("GET", "/learn/cases"): (ALL, "/learn/cases", {}),
+    ("GET", "/learn/cases/{case_id}"): (ALL, "/learn/cases/c02_noise_shirking", {}),
+    ("GET", "/drills"): (ALL, "/drills", {}),
+    ("POST", "/drills"): (ALL, "/drills", {"scenario_id": SCENARIO}),
+    ("GET", "/drills/{drill_id}"): (ALL, "/drills/{drill}", {}),
+    ("POST", "/drills/{drill_id}/say"): (ALL, "/drills/{drill}/say", {"text": "您好"}),
+    ("POST", "/drills/{drill_id}/end"): (ALL, "/drills/{drill}/end", {}),
+    ("GET", "/drills/{drill_id}/suggest"): (ALL, "/drills/{drill}/suggest", {}),
+    ("POST", "/drills/{drill_id}/order"): (ALL, "/drills/{drill}/order", {"request_type": "投诉"}),
+    ("GET", "/drills/{drill_id}/debrief"): (ALL, "/drills/{drill}/debrief", {}),
+    ("POST", "/drills/{drill_id}/retry"): (ALL, "/drills/{drill}/retry", {}),
+    ("POST", "/drills/assignments"): (TRAINERS, "/drills/assignments", {"title": "考核", "scenario_id": SCENARIO}),
+    ("GET", "/drills/assignments/{assignment_id}"): (TRAINERS, "/drills/assignments/{assignment}", {}),
+}
+
+
+def test_part_1_and_part_2_tables_cover_every_route(app):
+    assert not set(ROUTES) & set(PART1)
+    assert route_table(app) == set(ROUTES) | set(PART1)
+
+
+def _objects(client, username: str) -> dict[str, int]:
+    """Records owned by the requesting user (a drill, a quiz, a passed exam) and an assignment."""
+    from hotline.store.drills import create
+    from hotline.web.drilling import start
+
+    with client.app.state.factory() as db:
+        user = db.query(User).filter_by(username=username).one()
+        admin = db.query(User).filter_by(username="admin").one()
+        drill = create(db, user, start(db, SCENARIO, 7, hints=False))
+        attempt = Attempt(user_id=user.id, kind="quiz", ref="taboo", seed=1, question_ids=[], result={})
+        passed = Attempt(user_id=user.id, kind="exam", ref="basic", seed=1, question_ids=[], result={"points": 100},
+                         finished_at=utcnow(), percent=100.0, passed=True)
+        assignment = DrillAssignment(title="考核", scenario_id=SCENARIO, seed=1, created_by=admin.id)
+        db.add_all([attempt, passed, assignment])
+        db.commit()
+        return {"drill": drill.id, "attempt": attempt.id, "passed": passed.id, "assignment": assignment.id}
+
+
+@pytest.mark.parametrize("role", ["anonymous", "trainee", "inspector", "trainer", "admin"])
+@pytest.mark.parametrize("route", list(ROUTES), ids=lambda r: f"{r[0]} {r[1]}" if isinstance(r, tuple) else r)
+def test_route_role(client, role, route):
+    allowed, template, form = ROUTES[route]
+    username = ROLE_USERS.get(role, "admin")
+    csrf = login(client, username) if role != "anonymous" else None
+    path = template.format(**_objects(client, username))
+    if route[0] == "GET":
+        resp = client.get(path, follow_redirects=False)
+    else:
+        resp = client.post(path, data={**form, **({"csrf_token": csrf} if csrf else {})}, follow_redirects=False)
+    if role in allowed:
+        assert resp.status_code in (200, 303), f"{role} should reach {path}: {resp.status_code} {resp.text[:300]}"
+        if resp.status_code == 303:
+            assert not resp.headers["location"].startswith("/login")
+    elif role == "anonymous":
+        assert resp.status_code in (303, 403)
+        if route[0] == "GET":
+            assert resp.headers["location"].startswith("/login?next=")
+    else:
+        assert resp.status_code == 403, f"{role} must not reach {path}: {resp.status_code}"
+        assert "无权" in resp.text

@@ -1,0 +1,47 @@
+"""Part-2 web test helpers: part 1's seeded database and login (tests/web/web_helpers.py), plus
+the answers of a paper and a drill played to its end."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))
+
+from web_helpers import PASSWORD, ROLE_USERS, Seed, csrf_of, login, seed_database, settings_for  # noqa: E402
+
+__all__ = ["PASSWORD", "ROLE_USERS", "Seed", "csrf_of", "login", "seed_database", "settings_for"]
+
+GOOD_TURNS = [
+    "您好，12345政务服务便民热线，1号为您服务，请问有什么可以帮您？",
+    "不好意思，请问您贵姓？",
+    "麻烦您留一个联系电话好吗？",
+    "请问具体地址是哪里？",
+    "麻烦您具体说一下是什么情况？",
+    "我跟您确认一下，您反映的是小区广场舞噪音扰民，对吗？我们会为您登记并转交生态环境部门，3个工作日内会有工作人员联系您。",
+    "请问还有其他可以帮您的吗？",
+    "感谢您的来电，再见！",
+]
+SCENARIO = "noise-square-dance"
+ORDER = {"request_type": "投诉", "category": "环境保护 > 环境污染 > 噪音污染", "department": "市生态环境局", "urgency": "一般"}
+
+
+def paper_answers(items: list, skip_rewrite: bool = True) -> dict[str, list[str]]:
+    """Correct answers for a paper's (question, …) items, as the form sends them."""
+    out: dict[str, list[str]] = {}
+    for q, *_ in items:
+        if q.type == "rewrite":
+            if not skip_rewrite:
+                out[f"q-{q.id}"] = [q.references[0]]
+        elif q.type == "true_false":
+            out[f"q-{q.id}"] = ["对" if q.answer else "错"]
+        else:
+            out[f"q-{q.id}"] = q.correct_letters()
+    return out
+
+
+def id_from(url: object) -> int:
+    match = re.search(r"/(\d+)(?:/[a-z]+)?(?:[#?].*)?$", str(url))
+    assert match, f"no id in {url}"
+    return int(match.group(1))
