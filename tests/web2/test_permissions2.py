@@ -42,6 +42,9 @@ ROUTES: dict[tuple[str, str], tuple[set[str], str, dict]] = {
     ("POST", "/drills/{drill_id}/retry"): (ALL, "/drills/{drill}/retry", {}),
     ("POST", "/drills/assignments"): (TRAINERS, "/drills/assignments", {"title": "考核", "scenario_id": SCENARIO}),
     ("GET", "/drills/assignments/{assignment_id}"): (TRAINERS, "/drills/assignments/{assignment}", {}),
+    ("GET", "/orders"): (ALL, "/orders", {}),
+    ("GET", "/orders/calls/{call_id}"): (ALL, "/orders/calls/{own_call}", {}),
+    ("POST", "/orders/calls/{call_id}"): (ALL, "/orders/calls/{own_call}", {"request_type": "投诉"}),
 }
 
 
@@ -70,11 +73,11 @@ def _objects(client, username: str) -> dict[str, int]:
 
 @pytest.mark.parametrize("role", ["anonymous", "trainee", "inspector", "trainer", "admin"])
 @pytest.mark.parametrize("route", list(ROUTES), ids=lambda r: f"{r[0]} {r[1]}" if isinstance(r, tuple) else r)
-def test_route_role(client, role, route):
+def test_route_role(client, seed, role, route):
     allowed, template, form = ROUTES[route]
     username = ROLE_USERS.get(role, "admin")
     csrf = login(client, username) if role != "anonymous" else None
-    path = template.format(**_objects(client, username))
+    path = template.format(**_objects(client, username), own_call=seed.own_call)
     if route[0] == "GET":
         resp = client.get(path, follow_redirects=False)
     else:

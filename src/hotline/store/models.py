@@ -269,7 +269,6 @@ class Drill(Base):
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     order: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     debrief: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"), index=True)
     total: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -298,3 +297,15 @@ class ContentOverride(Base):
     yaml_text: Mapped[str] = mapped_column(Text)
     updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CallOrder(Base):
+    """A 工单 written for an imported call in the browser, with the 工单 findings of the engine."""
+
+    __tablename__ = "call_orders"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    order: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    findings: Mapped[list[Any]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -88,7 +88,8 @@ class TryResult:
     score_delta: float
 
 
-def _model_call(row: Call) -> Any:
+def model_call(row: Call) -> Any:
+    """A stored call as the engine's ``Call`` (turns with their times, the meta)."""
     from hotline.model import Call as ModelCall
     from hotline.model import Speaker, Turn
 
@@ -107,7 +108,7 @@ def try_on_calls(db: Session, eng: Engine, limit: int = TRY_LIMIT) -> TryResult:
     changes: dict[str, RuleChange] = {}
     delta = 0.0
     for row in rows:
-        call = _model_call(row)
+        call = model_call(row)
         card = eng.inspect(call)
         old, new = _keys(row.scorecard.findings), _keys(card.findings)
         delta += card.total - row.scorecard.total

@@ -97,30 +97,41 @@ def upgrade() -> None:
     sa.Column('state', sa.JSON(), nullable=False),
     sa.Column('order', sa.JSON(), nullable=True),
     sa.Column('debrief', sa.JSON(), nullable=True),
-    sa.Column('call_id', sa.Integer(), nullable=True),
     sa.Column('total', sa.Float(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('finished_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['assignment_id'], ['drill_assignments.id'], ),
-    sa.ForeignKeyConstraint(['call_id'], ['calls.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('drills', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_drills_assignment_id'), ['assignment_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_drills_call_id'), ['call_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_drills_scenario_id'), ['scenario_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_drills_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_drills_user_id'), ['user_id'], unique=False)
 
+    op.create_table('call_orders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('call_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('order', sa.JSON(), nullable=False),
+    sa.Column('findings', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['call_id'], ['calls.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('call_orders', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_call_orders_call_id'), ['call_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_call_orders_user_id'), ['user_id'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table('call_orders')
     with op.batch_alter_table('drills', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_drills_user_id'))
         batch_op.drop_index(batch_op.f('ix_drills_status'))
         batch_op.drop_index(batch_op.f('ix_drills_scenario_id'))
-        batch_op.drop_index(batch_op.f('ix_drills_call_id'))
         batch_op.drop_index(batch_op.f('ix_drills_assignment_id'))
 
     op.drop_table('drills')

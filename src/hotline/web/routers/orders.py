@@ -1,0 +1,71 @@
+"""工单: the orders written in drills and for imported calls, with their checks; for a call, the
+extraction and classification of ``hotline.workorder`` suggest the fields."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from hotline.store.models import Call, Role
+from hotline.store.orders import call_orders, drill_orders, latest_for_call, save_call_order
+from hotline.store.queries import get_call
+from hotline.store.rulebooks import model_call
+from hotline.web.deps import CurrentUser, Db, Forbidden, NotFound, check_csrf
+from hotline.web.drilling import INVALID_REASONS, REQUEST_TYPES, URGENCIES, order_from_form
+from hotline.web.masking import mask_text
+from hotline.web.render import render
+from hotline.web.rules import rule_title
+
+router = APIRouter(prefix="/orders", tags=["工单"], dependencies=[Depends(check_csrf)])
+
+
+@router.get("")
+def orders_page(request: Request, db: Db, user: CurrentUser) -> Response:
+    from hotline.store import content
+
+    titles = {k: s.title for k, s in content.library(db).scenarios.items()}
+    return render(request, "orders.html", drills=drill_orders(db, user), calls=call_orders(db, user), titles=titles,
+                  mask=mask_text)
+
+
+def _call(db: Db, user: CurrentUser, call_id: int) -> Call:
+    call = get_call(db, call_id)
+    if call is None:
+        raise NotFound("找不到该通话")
+    if user.role == Role.TRAINEE.value and (not user.agent_code or call.agent_code != user.agent_code):
+        raise Forbidden("学员只能查看自己的通话")
+    return call
+
+
+def _suggested(call: Call) -> dict[str, str]:
+    from hotline.workorder.order import extract_order
+
+    o = extract_order(model_call(call))
+    return {"caller_name": o.caller_name, "phone": o.phone, "address": o.address.full(), "event_time": o.event_time,
+            "summary": o.summary, "request_type": o.request_type, "category": " > ".join(o.category),
+            "urgency": o.urgency, "department": o.department, "invalid_reason": o.invalid_reason}
+
+
+@router.get("/calls/{call_id}")
+def call_order_page(request: Request, db: Db, user: CurrentUser, call_id: int) -> Response:
+    call = _call(db, user, call_id)
+    saved = latest_for_call(db, call.id)
+    suggestion = _suggested(call)
+    return render(
+        request, "call_order.html", call=call, saved=saved, order=saved.order if saved else suggestion, suggestion=suggestion,
+        request_types=REQUEST_TYPES, urgencies=URGENCIES, invalid_reasons=INVALID_REASONS, rule_title=rule_title,
+        mask=mask_text,
+    )
+
+
+@router.post("/calls/{call_id}")
+async def save_order(request: Request, db: Db, user: CurrentUser, call_id: int) -> Response:
+    from hotline.simulate.session import work_order_from_dict
+    from hotline.workorder.checks import check_order
+
+    call = _call(db, user, call_id)
+    order = order_from_form(await request.form())
+    findings = [f.to_dict() for f in check_order(work_order_from_dict(order), model_call(call))]
+    save_call_order(db, call, user, order, findings)
+    db.commit()
+    return RedirectResponse(f"/orders/calls/{call.id}#checks", status_code=303)
