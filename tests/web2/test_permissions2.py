@@ -45,6 +45,8 @@ ROUTES: dict[tuple[str, str], tuple[set[str], str, dict]] = {
     ("GET", "/orders"): (ALL, "/orders", {}),
     ("GET", "/orders/calls/{call_id}"): (ALL, "/orders/calls/{own_call}", {}),
     ("POST", "/orders/calls/{call_id}"): (ALL, "/orders/calls/{own_call}", {"request_type": "投诉"}),
+    ("GET", "/dashboard"): (STAFF, "/dashboard", {}),
+    ("GET", "/dashboard/export.xlsx"): (STAFF, "/dashboard/export.xlsx", {}),
 }
 
 

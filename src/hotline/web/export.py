@@ -62,3 +62,13 @@ def workbook_bytes(rows: list[ResultRow], agents: dict[str, User], *, unmasked: 
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+def tables_workbook(tables: list[tuple[str, list[str], list[list[object]]]]) -> bytes:
+    """One sheet per (title, headers, rows) table, Chinese headers in bold, header row frozen."""
+    wb = Workbook(write_only=True)
+    for title, headers, rows in tables:
+        _sheet(wb, title, headers, rows)
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
