@@ -55,6 +55,12 @@ class ZeroShotClassifier:
     taxonomy: Taxonomy = field(default_factory=load_taxonomy)
     semantic: bool = True
     _protos: dict[str, Any] = field(default_factory=dict, repr=False)
+    _keywords: dict[int, list[str]] = field(default_factory=dict, repr=False)
+
+    def _kw(self, cat: Category) -> list[str]:
+        if id(cat) not in self._keywords:
+            self._keywords[id(cat)] = [cat.name, *all_keywords(cat)]
+        return self._keywords[id(cat)]
 
     def _proto_matrix(self, cat: Category) -> np.ndarray:
         from hotline.inspect.semantic import embed
@@ -65,7 +71,7 @@ class ZeroShotClassifier:
 
     def scores(self, text: str, candidates: Sequence[Category]) -> dict[str, float]:
         """Raw score per candidate (higher is better)."""
-        scores = {c.name: _KW_WEIGHT * keyword_score(text, all_keywords(c)) for c in candidates}
+        scores = {c.name: _KW_WEIGHT * keyword_score(text, self._kw(c)) for c in candidates}
         if self.semantic:
             from hotline.inspect.semantic import embed
 
@@ -94,7 +100,7 @@ class ZeroShotClassifier:
         path: list[str] = []
         while node is not None and depth > 0:
             kids = node.child_nodes()
-            scored = [(keyword_score(text, [k.name, *all_keywords(k)]), k) for k in kids]
+            scored = [(keyword_score(text, self._kw(k)), k) for k in kids]
             scored = [(s, k) for s, k in scored if s > 0]
             if not scored:
                 break
