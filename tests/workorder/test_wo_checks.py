@@ -136,3 +136,10 @@ def test_without_an_order_the_rules_do_not_apply() -> None:
     card = default_engine().inspect(CALL)
     outcomes = {o.rule_id: o.status for o in card.outcomes if o.rule_id.startswith("workorder.")}
     assert outcomes and set(outcomes.values()) == {"na"}
+
+
+def test_id_number_extracted_and_checked() -> None:
+    call = make_call(["坐席：请问您的身份证号？", "市民：三四零一零四一九九零零一零一一二三叉"])
+    assert extract(call).order.id_number == "34010419900101123X"
+    ev = checks.contradictions(call, WorkOrder(id_number="340104199001011234"))
+    assert len(ev) == 1 and "≠ 通话中 34010419900101123X" in ev[0].evidence

@@ -134,3 +134,35 @@ def test_cli_train_then_evaluate(tmp_path: Path, history_csv: Path, capsys) -> N
 def test_cli_evaluate_cross_validation_table(history_csv: Path, capsys) -> None:
     code, out, _ = run(capsys, "workorder", "evaluate", str(history_csv), "--no-embeddings", "--folds", "3")
     assert code == 0 and "混淆矩阵" in out and "宏平均 F1" in out
+
+
+def test_cli_check_batch_pairs_by_call_id(tmp_path: Path, capsys) -> None:
+    from wo_helpers import make_call
+
+    calls = tmp_path / "calls.jsonl"
+    rows = [make_call(GAS_CALL, call_id="g1").to_dict(), make_call(COMPLAINT_CALL, call_id="c1").to_dict()]
+    calls.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    orders = tmp_path / "orders.csv"
+    orders.write_text("通话编号,联系电话,诉求类型\ng1,13800011113,求助\nc1,13912345678,投诉\nzz,1,咨询\n", encoding="utf-8")
+    xlsx = tmp_path / "check.xlsx"
+    code, out, err = run(capsys, "workorder", "check", str(orders), str(calls), "--format", "json", "-o", str(xlsx))
+    got = {r["call_id"]: {f["rule_id"] for f in r["findings"]} for r in json.loads(out)}
+    assert code == 0 and set(got) == {"g1", "c1"}
+    assert "workorder.contradiction.v1" in got["g1"] and "workorder.contradiction.v1" not in got["c1"]
+    assert "「zz」在通话文件中找不到" in err
+    from openpyxl import load_workbook
+
+    assert load_workbook(xlsx).sheetnames == ["核对问题", "工单"]
+
+
+def test_cli_classify_file_to_excel(tmp_path: Path, capsys) -> None:
+    src = tmp_path / "msgs.csv"
+    src.write_text("标题,内容\n工资,公司拖欠工资\n出租车,出租车司机拒载\n", encoding="utf-8")
+    xlsx = tmp_path / "out.xlsx"
+    code, out, _ = run(capsys, "workorder", "classify", str(src), "--no-semantic", "--format", "json", "-o", str(xlsx))
+    rows = json.loads(out)
+    assert code == 0 and [r["category"]["label"] for r in rows] == ["劳动和社会保障", "交通运输"]
+    from openpyxl import load_workbook
+
+    ws = load_workbook(xlsx).active
+    assert ws.max_row == 3 and ws.cell(2, 2).value.startswith("劳动和社会保障")

@@ -88,10 +88,19 @@ def classify_cmd(source: str, model: Path | None, semantic: bool, text_col: str 
 
     texts = _texts_of(source, text_col)
     clf = _load_model(model)
-    rows = []
-    for text in texts:
-        cat = classify_category(text, model=clf, semantic=semantic)
-        rows.append({"text": text, "category": cat.to_dict(), "request_type": classify_text(text).to_dict()})
+    if clf is not None:
+        cats = clf.predict(texts)
+    else:
+        if semantic and len(texts) > 1:
+            from hotline.inspect.semantic import embed
+            from hotline.workorder.classify import EMBED_CHARS
+
+            embed([t[:EMBED_CHARS] for t in texts])  # one batch instead of one call per text
+        cats = [classify_category(t, semantic=semantic) for t in texts]
+    rows: list[dict[str, Any]] = [
+        {"text": t, "category": c.to_dict(), "request_type": classify_text(t).to_dict()}
+        for t, c in zip(texts, cats, strict=True)
+    ]
     if fmt == "json":
         _echo_json(rows)
     else:
