@@ -19,6 +19,7 @@ ALL = {"trainee", "inspector", "trainer", "admin"}
 STAFF = {"inspector", "trainer", "admin"}
 TRAINERS = {"trainer", "admin"}
 ADMIN = {"admin"}
+OVERRIDE = "extends: default\nversion: 权限测试-1\n"
 
 # (method, route path) -> (allowed roles, concrete path, form fields)
 ROUTES: dict[tuple[str, str], tuple[set[str], str, dict]] = {
@@ -47,6 +48,10 @@ ROUTES: dict[tuple[str, str], tuple[set[str], str, dict]] = {
     ("POST", "/orders/calls/{call_id}"): (ALL, "/orders/calls/{own_call}", {"request_type": "投诉"}),
     ("GET", "/dashboard"): (STAFF, "/dashboard", {}),
     ("GET", "/dashboard/export.xlsx"): (STAFF, "/dashboard/export.xlsx", {}),
+    ("GET", "/rulebook"): (STAFF, "/rulebook", {}),
+    ("GET", "/rulebook/edit"): (STAFF, "/rulebook/edit", {}),
+    ("POST", "/rulebook/try"): (STAFF, "/rulebook/try", {"yaml_text": OVERRIDE}),
+    ("POST", "/rulebook/save"): (ADMIN, "/rulebook/save", {"yaml_text": OVERRIDE}),
 }
 
 

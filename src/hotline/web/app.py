@@ -21,14 +21,25 @@ from hotline.store.imports import Inspector
 from hotline.web.config import WebSettings
 from hotline.web.deps import CsrfFailed, Forbidden, LoginRequired, NotFound
 from hotline.web.render import render
-from hotline.web.routers import admin, auth, calls, dashboard, drills, learn, orders, overview, review
+from hotline.web.routers import (
+    admin,
+    auth,
+    calls,
+    dashboard,
+    drills,
+    learn,
+    orders,
+    overview,
+    review,
+    rulebook,
+)
 
 STATIC = Path(__file__).parent / "static"
 # Front-end packages installed by `npm ci` (package.json at the repository root), served as-is.
 VENDOR = {"htmx.min.js": "htmx.org/dist/htmx.min.js", "echarts.min.js": "echarts/dist/echarts.min.js"}
 ROUTERS = (
     auth.router, overview.router, calls.router, review.router, admin.router,
-    learn.router, drills.router, orders.router, dashboard.router,
+    learn.router, drills.router, orders.router, dashboard.router, rulebook.router,
 )
 CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
 

@@ -26,6 +26,7 @@ from hotline.store.queries import (
     list_calls,
 )
 from hotline.store.reviews import may_appeal, may_decide
+from hotline.store.rulebooks import active_engine
 from hotline.web.deps import CurrentUser, Db, Forbidden, Inspector, NotFound, Staff, check_csrf
 from hotline.web.export import workbook_bytes
 from hotline.web.highlight import segments, turn_findings
@@ -65,7 +66,8 @@ async def upload(request: Request, db: Db, user: Inspector, tasks: BackgroundTas
         path = folder / f"{index:03d}_{name}"
         path.write_bytes(data)
         saved.append((name, path))
-    tasks.add_task(_import_then_remove, request.app.state.factory, batch.id, saved, request.app.state.inspector, folder)
+    inspector = request.app.state.inspector or active_engine(db).inspect  # the rulebook version saved last
+    tasks.add_task(_import_then_remove, request.app.state.factory, batch.id, saved, inspector, folder)
     return RedirectResponse(f"/batches/{batch.id}", status_code=303)
 
 
