@@ -111,3 +111,22 @@ def test_full_extraction_complaint_summary_is_objective() -> None:
     assert o.summary.startswith("来电人李秀英（联系电话 13912345678）反映：")
     assert "诉求：" in o.summary and "查处" in o.summary
     assert "我" not in o.summary
+
+
+def test_sample_calls_extract_without_errors() -> None:
+    """The product's own sample calls: every call gives an order; special calls are recognised."""
+    from hotline.content import data_path
+    from hotline.formats import read_calls
+
+    folder = data_path("samples", "calls")
+    if not folder.is_dir():
+        pytest.skip("示例通话不存在")
+    orders = {c.id: extract(c).order for c in read_calls(folder)}
+    assert len(orders) >= 10
+    silent = [o for cid, o in orders.items() if "silent" in cid]
+    assert silent and all((o.request_type, o.invalid_reason) == ("无效", "无声") for o in silent)
+    for cid, o in orders.items():
+        if "ranqi_leak" in cid:
+            assert (o.urgency, o.department) == ("非常紧急", "市燃气集团")
+        if o.request_type != "无效":
+            assert o.category and o.department and o.deadline, cid

@@ -42,19 +42,17 @@ def parse_order_time(value: str, call: Call | None = None) -> tuple[datetime, bo
 
 
 def _parse_free_time(text: str, call: Call | None) -> tuple[datetime, bool] | None:
-    from hotline.workorder.nlp import jionlp as _jio
+    from hotline.workorder.nlp import parse_time
 
-    jionlp = _jio()
     base = call_time(call) if call else None
     time_base = None if base is None else {"year": base.year, "month": base.month, "day": base.day, "hour": base.hour}
-    try:
-        parsed = jionlp.parse_time(text, time_base=time_base)
-    except (ValueError, TypeError, KeyError, IndexError):  # jionlp raises these for unreadable wording
-        return None
-    times = parsed.get("time") if isinstance(parsed, dict) else None
+    times = parse_time(text, time_base).get("time")
     if not isinstance(times, list) or not times or not isinstance(times[0], str):
         return None
-    start = datetime.fromisoformat(times[0])
+    try:
+        start = datetime.fromisoformat(times[0])
+    except ValueError:  # open ranges come back as "inf"/"-inf"
+        return None
     whole_day = times[0].endswith("00:00:00") and str(times[-1]).endswith("23:59:59")
     return start, not whole_day
 
@@ -68,7 +66,7 @@ def time_conflict(order: WorkOrder, fact: Fact, call: Call) -> str | None:
     if parsed is None or not rng:
         return None
     written, has_hour = parsed
-    lo, hi = datetime.fromisoformat(rng[0]), datetime.fromisoformat(rng[1])
+    lo, hi = datetime.fromisoformat(rng[0]), datetime.fromisoformat(rng[1])  # validated by extraction
     if not has_hour:
         ok = lo.date() <= written.date() <= hi.date()
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from hotline.model import Address, Call, Speaker
@@ -145,7 +145,7 @@ def find_addresses(call: Call, cues: ExtractionCues | None = None) -> list[Fact]
             hit = rx.match(text, m.end())
             if hit and _looks_like_address(hit.group(0), cues):
                 found.append(_address_fact(i, hit, call, cues, intro=True))
-        for hit in rx.finditer(text):
+        for hit in rx.finditer(text) if call.turns[i].speaker is Speaker.CITIZEN else ():
             overlaps = any(f.span[0] < hit.end() and hit.start() < f.span[1] for f in found)
             if not overlaps and _marker_count(hit.group(0), cues) >= 2 and _looks_like_address(hit.group(0), cues):
                 found.append(_address_fact(i, hit, call, cues, intro=False))
@@ -158,18 +158,24 @@ def _marker_count(text: str, cues: ExtractionCues) -> int:
 
 
 _DATE_LIKE = re.compile(r"[\d一二三四五六七八九十]+月[\d一二三四五六七八九十]+[号日]")
+# Words that never sit inside an address: a phrase holding one is talk, not a place.
+_NOT_ADDRESS = ("我", "你", "他", "她", "的", "还是", "如果", "可以", "反映", "转交", "转到", "公众号", "去", "找", "到",
+                "从", "这", "那", "哪", "想", "是")
 
 
 def _looks_like_address(text: str, cues: ExtractionCues) -> bool:
-    if _DATE_LIKE.search(text) or text.startswith(("这", "那", "哪")):
+    if _DATE_LIKE.search(text) or any(w in text for w in _NOT_ADDRESS):
         return False
-    return len(text) >= 3 and _marker_count(text, cues) >= 1
+    first = min((text.find(m) for m in cues.address_markers if m in text), default=-1)
+    return len(text) >= 3 and first >= 2
 
 
 def _address_fact(i: int, hit: re.Match[str], call: Call, cues: ExtractionCues, intro: bool) -> Fact:
-    said = hit.group(0)
+    said, start = hit.group(0), hit.start()
+    if said.startswith("在"):
+        said, start = said[1:], start + 1
     address = parse_address(said, call, cues)
-    fact = Fact("address", address.full(), i, hit.span(), said, call.turns[i].speaker)
+    fact = Fact("address", address.full(), i, (start, hit.end()), said, call.turns[i].speaker)
     fact.extra = {"address": address, "intro": intro, "score": _marker_count(said, cues) + (2 if intro else 0)}
     return fact
 
@@ -186,20 +192,21 @@ def _dedupe_addresses(facts: list[Fact]) -> list[Fact]:
 def parse_address(text: str, call: Call | None = None, cues: ExtractionCues | None = None) -> Address:
     """Split an address into province/city/district/street/detail; admin levels jionlp infers are
     kept only when the text names them or names a district below them."""
-    from hotline.workorder.nlp import jionlp as _jio
+    from hotline.workorder.nlp import parse_location
 
-    jionlp = _jio()
     cues = cues or load_extraction()
     clean = re.sub(r"[，、 ]", "", text)
-    parsed = jionlp.parse_location(clean, town_village=True)
+    parsed = parse_location(clean)
     county = parsed.get("county") or ""
-    county_said = bool(county) and _stem(county) in clean
+    county_said = bool(county) and county in clean and county[-1] in "区县旗市"
     addr = Address()
     addr.district = county if county_said else ""
     for level in ("province", "city"):
         value = parsed.get(level) or ""
         if value and (_stem(value) in clean or county_said):
             setattr(addr, level, value)
+    if addr.province and addr.province == addr.city:  # 直辖市: 北京市北京市 → 北京市
+        addr.province = ""
     town = parsed.get("town") or ""
     addr.street = town if town and town in clean else ""
     addr.detail = _detail_after(clean, [addr.province, addr.city, addr.district, addr.street])
@@ -260,9 +267,8 @@ def _mask_spans(call: Call, cues: ExtractionCues) -> dict[int, list[tuple[int, i
 def _times_in_turn(
     call: Call, i: int, masks: list[tuple[int, int]], base: datetime | None, cues: ExtractionCues
 ) -> list[Fact]:
-    from hotline.workorder.nlp import jionlp as _jio
+    from hotline.workorder.nlp import extract_time
 
-    jionlp = _jio()
     text = call.turns[i].text
     for a, b in masks:
         text = text[:a] + "，" * (b - a) + text[b:]
@@ -272,7 +278,7 @@ def _times_in_turn(
         pos = text.find(word)
         value = base.strftime("%Y-%m-%d %H:%M")
         facts.append(Fact("event_time", value, i, (pos, pos + len(word)), word, call.turns[i].speaker))
-    for hit in jionlp.ner.extract_time(text, time_base=_time_base(base), with_parsing=True):
+    for hit in extract_time(text, _time_base(base)):
         fact = _time_fact(i, hit, call, base, cues)
         if fact is not None:
             facts.append(fact)
@@ -293,9 +299,15 @@ def _time_fact(i: int, hit: dict[str, Any], call: Call, base: datetime | None, c
     times = detail.get("time")
     if not isinstance(times, list) or len(times) != 2 or not all(isinstance(t, str) for t in times):
         return None
-    start = datetime.fromisoformat(times[0])
-    if base is not None and start >= base.replace(minute=0, second=0, microsecond=0):
+    try:
+        start = datetime.fromisoformat(times[0])
+        datetime.fromisoformat(times[1])
+    except ValueError:  # open ranges come back as "inf"/"-inf"
         return None
+    if base is not None and not (base - timedelta(days=366) <= start < base.replace(minute=0, second=0, microsecond=0)):
+        return None
+    if datetime.fromisoformat(times[1]) - start > timedelta(days=62):
+        return None  # 今年、这几年: too vague to be an event time
     whole_day = times[0].endswith("00:00:00") and times[1].endswith("23:59:59")
     value = start.strftime("%Y-%m-%d") if whole_day else start.strftime("%Y-%m-%d %H:%M")
     off = hit.get("offset") or [0, len(said)]

@@ -77,7 +77,7 @@ def invalid_reason(call: Call, types: RequestTypes | None = None) -> str:
         return "无声"
     if eng.detect(call, "citizen_abuse") and eng.detect(call, "harassment_warning"):
         return "骚扰"
-    if len(said) <= 3 and any(c in t for t in said for c in types.misdial_cues):
+    if len(said) <= 6 and any(c in t for t in said for c in types.misdial_cues):
         return "误拨"
     return ""
 
