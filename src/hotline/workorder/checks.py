@@ -132,9 +132,10 @@ def _bigrams(text: str) -> set[str]:
 
 
 def _dropped_request(summary: str, ext: Extraction, markers: list[str]) -> Evidence | None:
-    if not ext.request or any(m in summary for m in markers):
+    asks = [s for s in ext.request if len(s.text) >= 8]  # 那就麻烦你们了 is politeness, not a request
+    if not asks or any(m in summary for m in markers):
         return None
-    best = max(ext.request, key=lambda s: len(_bigrams(s.text) & _bigrams(summary)) / max(1, len(_bigrams(s.text))))
+    best = max(asks, key=lambda s: len(_bigrams(s.text) & _bigrams(summary)) / max(1, len(_bigrams(s.text))))
     overlap = len(_bigrams(best.text) & _bigrams(summary)) / max(1, len(_bigrams(best.text)))
     if overlap >= load_checks().request_overlap_min:
         return None

@@ -81,18 +81,32 @@ def objective(text: str, lexicon: SummaryLexicon | None = None, cues: Extraction
     return out.replace("你们", "有关部门").strip("，")
 
 
+_TO_AGENT = re.compile(r"你(?!们)|姑娘|小伙子|听得见|听不清|大点声|记一下")
+
+
+def _join(clauses: list[Sentence], budget: int) -> str:
+    """Objective forms of the clauses, in order, without repeats, up to ``budget`` characters."""
+    out: list[str] = []
+    for s in clauses:
+        if _TO_AGENT.search(s.text):
+            continue  # talk addressed to the agent, not facts of the case
+        text = objective(s.text)
+        if len(text) >= 2 and text not in out:
+            if sum(map(len, out)) + len(text) > budget and out:
+                break
+            out.append(text)
+    return "，".join(out)
+
+
 def compose_summary(
-    name: str, phone: str, when: str, where: str, event: list[Sentence], request: list[Sentence], limit: int = 160
+    name: str, phone: str, when: str, where: str, event: list[Sentence], request: list[Sentence]
 ) -> str:
     """来电人X（电话）反映：时间，在地址，事件。诉求：…。"""
     who = f"来电人{name}" if name else "来电人"
     if phone:
         who += f"（联系电话 {phone}）"
-    facts = "，".join(dict.fromkeys(t for t in (objective(s.text) for s in event) if t))
-    asks = "，".join(dict.fromkeys(t for t in (objective(s.text) for s in request) if t))
+    facts, asks = _join(event, 90), _join(request, 60)
     lead = "，".join(p for p in (when, f"在{where}" if where else "") if p)
     body = f"{lead}，{facts}" if lead and facts else (lead or facts)
     summary = f"{who}反映：{body or '（未说明事件）'}。"
-    if asks:
-        summary += f"诉求：{asks}。"
-    return summary if len(summary) <= limit else summary[: limit - 1] + "…"
+    return summary + (f"诉求：{asks}。" if asks else "")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 from functools import cache
 from typing import Any
 
@@ -18,11 +19,15 @@ def jionlp() -> Any:
 
 
 def _quiet(func: Any, *args: Any, **kwargs: Any) -> Any:
-    with contextlib.redirect_stdout(io.StringIO()):
-        try:
+    previous = logging.root.manager.disable
+    logging.disable(logging.CRITICAL)  # jionlp logs a traceback for every phrase it cannot read
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
             return func(*args, **kwargs)
-        except Exception:  # jionlp raises many types on unusual wording; treat as "nothing found"
-            return None
+    except Exception:  # jionlp raises many types on unusual wording; treat as "nothing found"
+        return None
+    finally:
+        logging.disable(previous)
 
 
 def extract_time(text: str, time_base: Any) -> list[dict[str, Any]]:
