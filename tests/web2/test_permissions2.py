@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from web2_helpers import ROLE_USERS, SCENARIO, login
 
+from hotline.content import data_path
 from hotline.store.models import Attempt, DrillAssignment, User, utcnow
 from hotline.web.app import route_table
 
@@ -20,6 +21,7 @@ STAFF = {"inspector", "trainer", "admin"}
 TRAINERS = {"trainer", "admin"}
 ADMIN = {"admin"}
 OVERRIDE = "extends: default\nversion: 权限测试-1\n"
+NEW_QUESTION = data_path("web", "new_question.yaml").read_text(encoding="utf-8")
 
 # (method, route path) -> (allowed roles, concrete path, form fields)
 ROUTES: dict[tuple[str, str], tuple[set[str], str, dict]] = {
@@ -52,6 +54,9 @@ ROUTES: dict[tuple[str, str], tuple[set[str], str, dict]] = {
     ("GET", "/rulebook/edit"): (STAFF, "/rulebook/edit", {}),
     ("POST", "/rulebook/try"): (STAFF, "/rulebook/try", {"yaml_text": OVERRIDE}),
     ("POST", "/rulebook/save"): (ADMIN, "/rulebook/save", {"yaml_text": OVERRIDE}),
+    ("GET", "/authoring"): (TRAINERS, "/authoring", {}),
+    ("GET", "/authoring/{kind}/{key}"): (TRAINERS, "/authoring/question/tab-01", {}),
+    ("POST", "/authoring/{kind}/{key}"): (TRAINERS, "/authoring/question/new", {"yaml_text": NEW_QUESTION}),
 }
 
 

@@ -24,6 +24,7 @@ from hotline.web.render import render
 from hotline.web.routers import (
     admin,
     auth,
+    authoring,
     calls,
     dashboard,
     drills,
@@ -39,7 +40,7 @@ STATIC = Path(__file__).parent / "static"
 VENDOR = {"htmx.min.js": "htmx.org/dist/htmx.min.js", "echarts.min.js": "echarts/dist/echarts.min.js"}
 ROUTERS = (
     auth.router, overview.router, calls.router, review.router, admin.router,
-    learn.router, drills.router, orders.router, dashboard.router, rulebook.router,
+    learn.router, drills.router, orders.router, dashboard.router, rulebook.router, authoring.router,
 )
 CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'"
 
