@@ -79,7 +79,7 @@ def print_report(report: Any) -> None:
     table = Table(title="混淆矩阵（行：真实，列：预测）")
     table.add_column("真实＼预测")
     for lab in report.labels:
-        table.add_column(lab[:4])
+        table.add_column(lab[:2], no_wrap=True)
     table.add_column("F1")
     for lab, row in zip(report.labels, report.confusion, strict=True):
         table.add_row(lab, *[str(v) for v in row], f"{report.per_class_f1.get(lab, 0):.2f}")
