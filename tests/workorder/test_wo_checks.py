@@ -69,6 +69,13 @@ def test_contradictions_show_both_sides(change: dict, fragment: str) -> None:
     assert ev[0].turn_index is not None and ev[0].span is not None
 
 
+def test_address_typed_into_one_box_is_split_before_comparing() -> None:
+    one_box = Address(detail="合肥市蜀山区梅山路16号3栋")
+    ev = checks.contradictions(CALL, replace(good_order(), address=one_box))
+    assert [e.evidence[:11] for e in ev] == ["工单地址门牌「16号」"]
+    assert checks.contradictions(CALL, replace(good_order(), address=Address(detail="蜀山区梅山路18号3栋"))) == []
+
+
 @pytest.mark.parametrize("written", ["2026年11月19日22时", "11月19日晚上10点", "2026-11-19"])
 def test_equivalent_time_wordings_agree(written: str) -> None:
     assert checks.contradictions(CALL, replace(good_order(), event_time=written)) == []

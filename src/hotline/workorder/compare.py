@@ -95,6 +95,10 @@ def _tokens(text: str) -> dict[str, set[str]]:
 def address_conflicts(written: Address, fact: Fact) -> list[str]:
     """District, road and house numbers that differ between the order and the caller's words."""
     said_addr: Address = fact.extra["address"]
+    if not (written.district or written.street) and written.detail:
+        from hotline.workorder.extract import parse_address
+
+        written = parse_address(written.detail)  # a whole address typed into one box
     problems = []
     if written.district and said_addr.district and written.district != said_addr.district:
         problems.append(f"工单区县「{written.district}」≠ 通话中「{said_addr.district}」（「{fact.said}」）")
