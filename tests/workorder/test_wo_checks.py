@@ -150,3 +150,14 @@ def test_id_number_extracted_and_checked() -> None:
     assert extract(call).order.id_number == "34010419900101123X"
     ev = checks.contradictions(call, WorkOrder(id_number="340104199001011234"))
     assert len(ev) == 1 and "≠ 通话中 34010419900101123X" in ev[0].evidence
+
+
+def test_routing_without_a_district_accepts_any_district_office_of_the_right_kind() -> None:
+    from hotline.model import Call, Speaker, Turn, WorkOrder
+    from hotline.workorder.checks import routing
+
+    call = Call("r", [Turn(Speaker.CITIZEN, "老板拖欠我三个月工资。")])
+    category = ["劳动和社会保障", "工资福利", "工资发放"]
+    assert routing(call, WorkOrder(category=category, department="城东区人力资源和社会保障局")) == []
+    wrong = routing(call, WorkOrder(category=category, department="城东区住房和城乡建设局"))
+    assert wrong and "人力资源和社会保障局" in wrong[0].message

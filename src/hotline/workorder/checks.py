@@ -4,6 +4,8 @@ into a Finding of the 工单 dimension. An empty list means the order passed."""
 
 from __future__ import annotations
 
+import re
+
 from collections import OrderedDict
 
 from hotline.inspect.python_rules import Evidence
@@ -148,6 +150,10 @@ def routing(call: Call, order: WorkOrder) -> list[Evidence]:
     if not order.category or not order.department.strip():
         return []
     district = order.address.district
+    if not district and order.address.detail:  # an address typed into one box: split it first
+        from hotline.workorder.extract import parse_address
+
+        district = parse_address(order.address.full(), call).district
     route = routing_table.find_route(order.category, district)
     if route is None:
         return []
@@ -155,6 +161,11 @@ def routing(call: Call, order: WorkOrder) -> list[Evidence]:
     allowed = {expected.replace(" ", ""), route.fallback.replace(" ", "")} - {""}
     if order.department.replace(" ", "") in allowed:
         return []
+    if not district and "{district}" in route.department:
+        # the order names no district, so any district's office of the right kind is plausible
+        pattern = re.escape(route.department).replace(re.escape("{district}"), r"\S{1,8}?[区县市旗]")
+        if re.fullmatch(pattern, order.department.replace(" ", "")):
+            return []
     path = "›".join(order.category)
     return [Evidence(None, None, f"工单承办部门「{order.department}」；派单目录中「{path}」应派「{expected}」",
                      f"承办部门与事项分类不符，应为{expected}")]
