@@ -5,7 +5,6 @@ into a Finding of the 工单 dimension. An empty list means the order passed."""
 from __future__ import annotations
 
 import re
-
 from collections import OrderedDict
 
 from hotline.inspect.python_rules import Evidence
