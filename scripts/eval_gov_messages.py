@@ -29,8 +29,7 @@ def _load_cache(path: Path | None, texts: list[str]) -> None:
     keys = [t[:EMBED_CHARS] for t in texts]
     if path and path.is_file():
         saved = np.load(path, allow_pickle=False)
-        for k, v in zip(saved["keys"].tolist(), saved["vecs"], strict=True):
-            semantic._cache[("query", k)] = v
+        semantic.preload(saved["keys"].tolist(), saved["vecs"])
     start = time.perf_counter()
     vecs = semantic.embed(keys)
     print(f"语义向量：{len(keys)} 条，用时 {time.perf_counter() - start:.1f} 秒", file=sys.stderr)

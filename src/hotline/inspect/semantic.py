@@ -66,3 +66,9 @@ def max_similarity(text: str, examples: Sequence[str]) -> float:
         return 0.0
     vecs = embed([text, *examples])
     return float((vecs[1:] @ vecs[0]).max())
+
+
+def preload(texts: Sequence[str], vectors: Any, kind: str = "query") -> None:
+    """Seed the cache with embeddings computed earlier (e.g. kept on disk between evaluation runs)."""
+    for text, vec in zip(texts, vectors, strict=True):
+        _cache[(kind, text)] = vec
