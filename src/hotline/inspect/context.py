@@ -4,7 +4,6 @@ and the guards that every phrase match goes through."""
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from typing import Any, NamedTuple
 
 from hotline.inspect.compiled import Compiled
@@ -70,19 +69,18 @@ class CallContext:
         out: dict[str, list[tuple[int, int, int]]] = {}
         if not self.compiled.has_phrases:
             return out
-        starts: list[int] = []
-        pos = 0
-        for n in self.norm:
-            starts.append(pos)
-            pos += len(n.text) + 1
-        joined = "\n".join(n.text for n in self.norm)
-        for end_idx, (length, keys) in self.compiled.automaton.iter(joined):
-            start = end_idx - length + 1
-            turn = bisect_right(starts, start) - 1
-            local = start - starts[turn]
-            hit = (turn, local, local + length)
-            for key in keys:
-                out.setdefault(key, []).append(hit)
+        automaton_iter = self.compiled.automaton.iter
+        for turn, n in enumerate(self.norm):
+            if not n.text:
+                continue
+            for end_idx, (length, keys) in automaton_iter(n.text):
+                hit = (turn, end_idx - length + 1, end_idx + 1)
+                for key in keys:
+                    bucket = out.get(key)
+                    if bucket is None:
+                        out[key] = [hit]
+                    else:
+                        bucket.append(hit)
         return out
 
     # ── guards ──────────────────────────────────────────────
