@@ -141,3 +141,21 @@ def test_relative_pace_compares_agent_with_citizen() -> None:
     first = "[00:00.0-00:04.5] 坐席：您好，12345政务服务便民热线，1024号为您服务，请问有什么可以帮您？"
     assert status(inspect(first, slow_citizen, fast_agent), "timing.relative_pace.v1") == "failed"
     assert status(inspect(first, slow_citizen, calm_agent), "timing.relative_pace.v1") == "passed"
+
+
+def test_award_rules_add_points_up_to_the_dimension_maximum() -> None:
+    from hotline.norms.schema import RuleSpec
+
+    rb = load_default()
+    award = RuleSpec.model_validate({
+        "id": "service.praise_award.v1", "title": "主动赞美", "dimension": "同理心与情绪安抚", "points": 3,
+        "kind": "award", "match": {"detector": "praise"}, "message": "坐席给予了积极反馈"})
+    engine = Engine(rb.model_copy(update={"rules": [*rb.rules, award]}))
+    lines = [GREET, "市民：我建议在学校门口加个红绿灯，你们什么态度！", "坐席：请问哪个学校？",
+             "市民：实验小学。", "坐席：感谢您的建议，您说得很对。"]
+    sc = engine.inspect(call(*lines))
+    outcome = next(o for o in sc.outcomes if o.rule_id == "service.praise_award.v1")
+    assert outcome.status == "awarded" and outcome.points == 3
+    without = Engine(rb).inspect(call(*lines))
+    dim = "同理心与情绪安抚"
+    assert sc.dimensions[dim] == min(15.0, without.dimensions[dim] + 3)
