@@ -79,10 +79,12 @@ class Finding:
     veto: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["severity"] = self.severity.value
-        d["span"] = list(self.span) if self.span else None
-        return d
+        return {
+            "rule_id": self.rule_id, "dimension": self.dimension, "severity": self.severity.value,
+            "turn_index": self.turn_index, "span": list(self.span) if self.span else None,
+            "evidence": self.evidence, "message": self.message, "suggestion": self.suggestion,
+            "points": self.points, "veto": self.veto,
+        }
 
 
 @dataclass(slots=True)
@@ -115,7 +117,10 @@ class Scorecard:
             "vetoed": self.vetoed,
             "rulebook_version": self.rulebook_version,
             "findings": [f.to_dict() for f in self.findings],
-            "outcomes": [asdict(o) for o in self.outcomes],
+            "outcomes": [
+                {"rule_id": o.rule_id, "dimension": o.dimension, "status": o.status, "points": o.points}
+                for o in self.outcomes
+            ],
         }
 
 

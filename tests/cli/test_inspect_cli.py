@@ -92,3 +92,14 @@ def test_help_does_not_load_heavy_libraries() -> None:
             "print('HEAVY', heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out
+
+
+def test_parallel_jobs_give_the_same_results(tmp_path: Path) -> None:
+    from hotline.content import data_path
+
+    samples = str(data_path("samples", "calls"))
+    one = CliRunner().invoke(cli, ["inspect", samples, "--format", "jsonl"])
+    two = CliRunner().invoke(cli, ["inspect", samples, "--format", "jsonl", "--jobs", "2"])
+    assert one.exit_code == two.exit_code == 0
+    assert [json.loads(x)["total"] for x in one.stdout.splitlines()] == \
+        [json.loads(x)["total"] for x in two.stdout.splitlines()]

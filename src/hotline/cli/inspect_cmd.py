@@ -52,8 +52,9 @@ def _audio_calls(path: Path, transcript: Path | None, errors: list[HotlineError]
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="输出文件（xlsx/html 必填；其他格式默认输出到屏幕）")
 @click.option("--samples", is_flag=True, help="检查内置的示例通话")
 @click.option("--transcript", type=click.Path(path_type=Path), help="录音对应的转写文件")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="并行进程数（大批量时使用）")
 def inspect_cmd(paths: tuple[Path, ...], rulebook: Path | None, fmt: str, output: Path | None,
-                samples: bool, transcript: Path | None) -> None:
+                samples: bool, transcript: Path | None, jobs: int) -> None:
     """检查通话转写（JSONL/JSON/CSV/对话文本，或文件夹；录音 WAV/FLAC/OGG/MP3），输出评分表。"""
     from hotline.content import data_path
     from hotline.inspect import load_engine
@@ -65,7 +66,13 @@ def inspect_cmd(paths: tuple[Path, ...], rulebook: Path | None, fmt: str, output
         raise click.UsageError(f"--format {fmt} 需要用 -o 指定输出文件。")
     engine = load_engine(rulebook)
     errors: list[HotlineError] = []
-    pairs = ((call, engine.inspect(call)) for call in iter_inputs(inputs, errors, transcript))
+    calls = iter_inputs(inputs, errors, transcript)
+    if jobs > 1:
+        from hotline.batch import inspect_many
+
+        pairs = inspect_many(calls, rulebook, jobs)
+    else:
+        pairs = ((call, engine.inspect(call)) for call in calls)
     n = _emit(pairs, fmt, output, engine)
     _report(n, errors, output)
     if errors:
