@@ -1,5 +1,6 @@
 """Demo data for a first look: one user per role (passwords generated and shown once), the
-sample calls imported and inspected, a few reviews and one appeal. Described by ``data/web/demo.yaml``."""
+sample calls imported and inspected, a few reviews and one appeal, the trainees' lessons, quizzes,
+exams and drills. Described by ``data/web/demo.yaml``."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.content import Strict, data_path, load_yaml_model
 from hotline.store.accounts import create_team, create_user
+from hotline.store.demo_learning import DemoLearner, load_learning
 from hotline.store.imports import Inspector, create_batch, run_import
 from hotline.store.models import Call, FindingRow, ImportBatch, Role, Scorecard, Team, User, Verdict
 from hotline.store.reviews import appeal_finding, review_finding
@@ -43,6 +45,15 @@ class DemoSpec(Strict):
     users: list[DemoUser]
     reviews: DemoReviews
     appeal: DemoAppeal | None = None
+    learning: list[DemoLearner] = Field(default_factory=list)
+    scripts: dict[str, list[str]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _scripts_exist(self) -> DemoSpec:
+        missing = sorted({d.script for x in self.learning for d in x.drills} - set(self.scripts))
+        if missing:
+            raise ValueError(f"learning 中引用了 scripts 里没有的话术：{'、'.join(missing)}")
+        return self
 
 
 @dataclass(slots=True)
@@ -72,6 +83,7 @@ def load_demo(factory: sessionmaker[Session], inspector: Inspector | None = None
     with factory() as db:
         passwords = _users(db, spec)
         _reviews(db, spec)
+        load_learning(db, spec.learning, spec.scripts)
         db.commit()
         batch = db.get_one(ImportBatch, batch_id)
         return DemoResult(True, passwords, batch.calls_ok, len(batch.errors))
