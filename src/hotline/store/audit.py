@@ -25,6 +25,11 @@ ACTION_LABELS = {
     "finding.review": "复核",
     "finding.appeal": "申诉",
     "appeal.decide": "申诉裁决",
+    "drill.finish": "完成演练",
+    "drill.assign": "发布考核演练",
+    "order.save": "保存工单",
+    "rulebook.save": "保存规则库版本",
+    "content.save": "编辑场景或题目",
 }
 
 

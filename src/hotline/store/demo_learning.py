@@ -3,6 +3,8 @@ played from scripted turns to their debrief. Described by the ``learning`` part 
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,7 +70,7 @@ def _paper(db: Session, user: User, kind: str, spec: DemoPaper) -> None:
     responses = {q.id: ("对" if q.answer else "错") if q.type == "true_false" else "".join(q.correct_letters()) for q in right}
     result = grade_exam(exam, responses, grader_for(cur.settings.rewrite), elapsed_seconds=600)
     data = result.to_dict()
-    for answer, item in zip(data["answers"], exam.items, strict=True):
+    for answer, item in zip(cast(list[dict[str, Any]], data["answers"]), exam.items, strict=True):
         answer["explanation"] = item.question.explanation
     attempt = start_attempt(db, user, kind, spec.ref, spec.seed, [i.question.id for i in exam.items])
     finish_attempt(db, attempt, data, result.percent, result.passed if kind == "exam" else None)

@@ -104,14 +104,14 @@ def _keys(findings: Any) -> Counter[tuple[str, int | None]]:
 def try_on_calls(db: Session, eng: Engine, limit: int = TRY_LIMIT) -> TryResult:
     """Re-inspect the newest ``limit`` calls with ``eng`` and compare with their stored scorecards."""
     query = select(Call).options(selectinload(Call.scorecards).selectinload(Scorecard.findings))
-    rows = [r for r in db.scalars(query.order_by(Call.id.desc()).limit(limit)) if r.scorecard is not None]
+    rows = [(r, r.scorecard) for r in db.scalars(query.order_by(Call.id.desc()).limit(limit)) if r.scorecard is not None]
     changes: dict[str, RuleChange] = {}
     delta = 0.0
-    for row in rows:
+    for row, stored in rows:
         call = model_call(row)
         card = eng.inspect(call)
-        old, new = _keys(row.scorecard.findings), _keys(card.findings)
-        delta += card.total - row.scorecard.total
+        old, new = _keys(stored.findings), _keys(card.findings)
+        delta += card.total - stored.total
         for key, sign in [*((k, +1) for k in (new - old).elements()), *((k, -1) for k in (old - new).elements())]:
             rule_id, turn = key
             ch = changes.setdefault(rule_id, RuleChange(rule_id, _title(eng, rule_id)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from typing import TYPE_CHECKING, Any, cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -33,6 +34,9 @@ from hotline.web.learning import (
 )
 from hotline.web.render import render
 from hotline.web.rules import rule_title
+
+if TYPE_CHECKING:
+    from hotline.curriculum.exams import Exam
 
 router = APIRouter(prefix="/learn", tags=["学习"], dependencies=[Depends(check_csrf)])
 
@@ -83,7 +87,7 @@ def _attempt(db: Db, user: CurrentUser, attempt_id: int) -> Attempt:
         raise NotFound(exc.message) from None
 
 
-def _items(cur, attempt: Attempt) -> tuple[list, object | None]:  # noqa: ANN001
+def _items(cur, attempt: Attempt) -> tuple[list, Exam | None]:  # noqa: ANN001
     """(question, points, section) per item, and the exam for exams."""
     if attempt.kind == "quiz":
         return [(q, 1.0, "") for q in quiz_paper(cur, attempt.ref, attempt.seed)], None
@@ -119,7 +123,7 @@ async def submit_attempt(request: Request, db: Db, user: CurrentUser, attempt_id
     elapsed = (utcnow() - attempt.started_at).total_seconds()
     result = grade_exam(paper, responses, grader_for(cur.settings.rewrite), elapsed)
     data = result.to_dict()
-    for answer, (q, _, _) in zip(data["answers"], items, strict=True):
+    for answer, (q, _, _) in zip(cast(list[dict[str, Any]], data["answers"]), items, strict=True):
         answer["explanation"] = q.explanation
     passed = result.passed if exam else None
     finish_attempt(db, attempt, data, result.percent, passed)

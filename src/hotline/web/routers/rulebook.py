@@ -3,7 +3,7 @@ place, tried on past calls before an administrator saves it as a new version."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
@@ -21,6 +21,9 @@ from hotline.store.rulebooks import (
 )
 from hotline.web.deps import Admin, Db, Staff, check_csrf
 from hotline.web.render import render
+
+if TYPE_CHECKING:
+    from hotline.inspect import Engine
 
 router = APIRouter(prefix="/rulebook", tags=["规则"], dependencies=[Depends(check_csrf)])
 MAX_YAML = 200_000
@@ -51,7 +54,7 @@ def edit_page(request: Request, db: Db, user: Staff) -> Response:
     return _editor(request, db, _starter(db))
 
 
-def _validated(text: str) -> tuple[object | None, str]:
+def _validated(text: str) -> tuple[Engine | None, str]:
     if len(text) > MAX_YAML:
         return None, f"内容太长（上限 {MAX_YAML // 1000} KB）"
     try:
