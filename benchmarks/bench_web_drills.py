@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 TURNS = [
@@ -79,30 +79,47 @@ class Trainee:
         self.client, self.name, self.times, self.think, self.rng = client, name, times, think, rng
         self.csrf = ""
         self.errors = 0
+        self.failures: list[str] = []
 
     async def request(self, kind: str, method: str, path: str, **kw: object):  # noqa: ANN201
+        """The response, or None after a failure (counted, and the trainee's drill stops)."""
+        import httpx
+
         await asyncio.sleep(self.rng.uniform(0, 2 * self.think))
         start = time.perf_counter()
-        resp = await self.client.request(method, path, **kw)
+        try:
+            resp = await self.client.request(method, path, **kw)
+        except httpx.HTTPError as exc:
+            self.errors += 1
+            self.failures.append(f"{kind}: {type(exc).__name__}")
+            return None
         self.times[kind].append((time.perf_counter() - start) * 1000)
         if resp.status_code >= 400:
             self.errors += 1
+            self.failures.append(f"{kind}: HTTP {resp.status_code}")
+            return None
         return resp
 
-    async def login(self) -> None:
+    async def login(self) -> bool:
         page = await self.request("登录页 GET /login", "GET", "/login")
+        if page is None:
+            return False
         data = {"username": self.name, "password": PASSWORD, "csrf_token": TOKEN.search(page.text).group(1)}
         await self.request("登录 POST /login", "POST", "/login", data=data)
         page = await self.request("演练列表 GET /drills", "GET", "/drills")
-        self.csrf = TOKEN.search(page.text).group(1)
+        match = TOKEN.search(page.text) if page is not None else None
+        self.csrf = match.group(1) if match else ""
+        return bool(self.csrf)
 
     async def drill(self) -> None:
         form = {"csrf_token": self.csrf}
         resp = await self.request("开始演练 POST /drills", "POST", "/drills", data={**form, "scenario_id": self.rng.choice(SCENARIOS), "hints": "1"})
+        if resp is None:
+            return
         path = resp.url.path
         for text in TURNS:
             part = await self.request("发言 POST /drills/{id}/say", "POST", f"{path}/say", data={**form, "text": text}, headers={"hx-request": "true"})
-            if 'id="call-ended"' in part.text:
+            if part is None or 'id="call-ended"' in part.text:
                 break
         await self.request("刷新 GET /drills/{id}", "GET", path)
         await self.request("提交工单 POST /drills/{id}/order", "POST", f"{path}/order", data={**form, **ORDER})
@@ -115,18 +132,23 @@ async def run(base: str, trainees: int, drills: int, think: float) -> tuple[dict
     times: dict[str, list[float]] = defaultdict(list)
     limits = httpx.Limits(max_connections=trainees + 10)
 
-    async def one(i: int) -> int:
-        async with httpx.AsyncClient(base_url=base, follow_redirects=True, timeout=120, limits=limits) as client:
-            t = Trainee(client, f"t{i:03d}", times, think, random.Random(i))
-            await t.login()
-            for _ in range(drills):
-                await t.drill()
+    failures: list[str] = []
+
+    async def one(i: int, pause: float = think) -> int:
+        async with httpx.AsyncClient(base_url=base, follow_redirects=True, timeout=60, limits=limits) as client:
+            t = Trainee(client, f"t{i:03d}", times, pause, random.Random(i))
+            if await t.login():
+                for _ in range(drills):
+                    await t.drill()
+            failures.extend(t.failures)
             return t.errors
 
-    await one(trainees)  # warm-up account: first imports and compiled rulebooks, not measured
+    await one(trainees, 0.0)  # warm-up account: first imports and compiled rulebooks, not measured
     times.clear()
     start = time.perf_counter()
     errors = await asyncio.gather(*(one(i) for i in range(trainees)))
+    for text, n in Counter(failures).most_common():
+        print(f"失败 {n} 次：{text}")
     return times, sum(errors), time.perf_counter() - start
 
 

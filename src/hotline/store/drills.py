@@ -52,13 +52,13 @@ def of_user(db: Session, user_id: int, limit: int = 50) -> list[Drill]:
     return list(db.scalars(select(Drill).where(Drill.user_id == user_id).order_by(Drill.id.desc()).limit(limit)))
 
 
-def weak_rules(db: Session, user: User, limit: int = 100) -> list[str]:
+def weak_rules(db: Session, user: User, limit: int = 30) -> list[str]:
     """Rules this trainee fails most, in drills and in real calls under their 工号."""
     from hotline.simulate.practice import weak_rules_from_records
 
-    records = [d.debrief for d in db.scalars(
-        select(Drill).where(Drill.user_id == user.id, Drill.debrief.is_not(None)).order_by(Drill.id.desc()).limit(limit)
-    ) if d.debrief]
+    records = [d for d in db.scalars(
+        select(Drill.debrief).where(Drill.user_id == user.id, Drill.status == "done").order_by(Drill.id.desc()).limit(limit)
+    ) if d]
     if user.agent_code:
         cards = db.scalars(select(Scorecard).join(Call).where(Call.agent_code == user.agent_code).order_by(Scorecard.id.desc()).limit(limit))
         records += [{"outcomes": c.outcomes, "findings": [{"rule_id": f.rule_id} for f in c.findings]} for c in cards]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from hotline.store import content
 from hotline.store.models import Drill
-from hotline.store.rulebooks import active_engine, active_override
+from hotline.store.rulebooks import active_override, engine_for_text
 
 MOOD_LABELS = {"anger": "愤怒", "anxiety": "焦虑", "patience": "耐心", "trust": "信任"}
 REQUEST_TYPES = ["咨询", "求助", "投诉", "建议", "表扬", "无效"]
@@ -24,8 +24,7 @@ def restore(db: Session, drill: Drill) -> Any:
     from hotline.simulate import DrillSession
 
     session = DrillSession.from_dict(drill.state, library=content.library(db))
-    if active_override(db) is not None:
-        session.engine = active_engine(db)
+    _use_saved_rulebook(db, session)
     return session
 
 
@@ -33,9 +32,15 @@ def start(db: Session, scenario_id: str, seed: int | None, hints: bool) -> Any:
     from hotline.simulate import DrillSession
 
     session = DrillSession.start(scenario_id, seed=seed, hints=hints, library=content.library(db))
-    if active_override(db) is not None:
-        session.engine = active_engine(db)
+    _use_saved_rulebook(db, session)
     return session
+
+
+def _use_saved_rulebook(db: Session, session: Any) -> None:
+    """Hints and the debrief use the rulebook version saved last (reading the turns stays on the fast default)."""
+    row = active_override(db)
+    if row is not None:
+        session.engine = engine_for_text(row.yaml_text)
 
 
 def chat_rows(session: Any) -> list[dict[str, Any]]:
