@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+from openpyxl import load_workbook
 from web2_helpers import ORDER, SCENARIO, login
 
 
@@ -14,6 +17,9 @@ def test_call_order_is_suggested_then_checked_and_listed(client, seed):
     assert "工单检查没有发现问题" not in resp.text  # an empty summary and category are findings
     listing = client.get("/orders").text
     assert 'id="call-orders"' in listing and "查看</a>" in listing
+    wb = load_workbook(io.BytesIO(client.get("/orders/export.xlsx").content))
+    assert wb.sheetnames == ["演练工单", "通话工单"] and wb["通话工单"]["A1"].value == "通话编号"
+    assert wb["通话工单"].max_row == 2 and wb["通话工单"]["K2"].value >= 1
 
 
 def test_trainee_cannot_write_an_order_for_another_agents_call(client, seed):

@@ -46,6 +46,7 @@ ROUTES: dict[tuple[str, str], tuple[set[str], str, dict]] = {
     ("POST", "/drills/assignments"): (TRAINERS, "/drills/assignments", {"title": "考核", "scenario_id": SCENARIO}),
     ("GET", "/drills/assignments/{assignment_id}"): (TRAINERS, "/drills/assignments/{assignment}", {}),
     ("GET", "/orders"): (ALL, "/orders", {}),
+    ("GET", "/orders/export.xlsx"): (ALL, "/orders/export.xlsx", {}),
     ("GET", "/orders/calls/{call_id}"): (ALL, "/orders/calls/{own_call}", {}),
     ("POST", "/orders/calls/{call_id}"): (ALL, "/orders/calls/{own_call}", {"request_type": "投诉"}),
     ("GET", "/dashboard"): (STAFF, "/dashboard", {}),

@@ -69,3 +69,35 @@ async def save_order(request: Request, db: Db, user: CurrentUser, call_id: int) 
     save_call_order(db, call, user, order, findings)
     db.commit()
     return RedirectResponse(f"/orders/calls/{call.id}#checks", status_code=303)
+
+
+@router.get("/export.xlsx")
+def export(db: Db, user: CurrentUser) -> Response:
+    """Both tables of the page (masked: orders carry citizens' names, phones and addresses)."""
+    from urllib.parse import quote
+
+    from hotline.store import content
+    from hotline.store.audit import record
+    from hotline.web.export import tables_workbook
+
+    titles = {k: s.title for k, s in content.library(db).scenarios.items()}
+    fields = ["request_type", "category", "department", "urgency", "caller_name", "phone", "address", "summary"]
+    heads = ["诉求类型", "事项分类", "承办部门", "紧急程度", "市民姓名", "联系电话", "地址", "诉求摘要"]
+
+    def cells(order: dict) -> list[object]:
+        return [mask_text(str(order.get(f, ""))) for f in fields]
+
+    drills = [[u.display_name, titles.get(d.scenario_id, d.scenario_id), *cells(d.order or {}),
+               sum(1 for c in (d.debrief or {}).get("order_checks") or [] if c["ok"]),
+               len((d.debrief or {}).get("order_checks") or [])] for d, u in drill_orders(db, user)]
+    calls = [[c.external_id, c.agent_code, *cells(o.order), len(o.findings),
+              "；".join(f"{rule_title(f['rule_id'])}：{mask_text(f['message'])}" for f in o.findings)] for o, c in call_orders(db, user)]
+    body = tables_workbook([
+        ("演练工单", ["学员", "场景", *heads, "核对正确", "核对项"], drills),
+        ("通话工单", ["通话编号", "坐席工号", *heads, "检查发现", "发现明细"], calls),
+    ])
+    record(db, user, "export.xlsx", "orders", "", rows=len(drills) + len(calls))
+    db.commit()
+    name = quote("工单.xlsx")
+    return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
