@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from hotline.store.accounts import find_session
 from hotline.store.models import Role, User, WebSession
@@ -77,6 +78,7 @@ Inspector = Annotated[User, Depends(require(Role.INSPECTOR, Role.ADMIN))]
 Staff = Annotated[User, Depends(require(Role.INSPECTOR, Role.TRAINER, Role.ADMIN))]
 Admin = Annotated[User, Depends(require(Role.ADMIN))]
 Trainee = Annotated[User, Depends(require(Role.TRAINEE))]
+Trainer = Annotated[User, Depends(require(Role.TRAINER, Role.ADMIN))]
 
 
 async def _submitted_token(request: Request) -> str:
@@ -99,7 +101,8 @@ async def check_csrf(request: Request, db: Db) -> None:
     if request.url.path == "/login":
         expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     else:
-        found = _session(request, db)
+        # the session lookup queries the database: off the event loop, which must never wait for a connection
+        found = await run_in_threadpool(_session, request, db)
         expected = found[0].csrf_token if found else ""
     if not expected or not submitted or not secrets.compare_digest(submitted, expected):
         raise CsrfFailed

@@ -12,11 +12,9 @@ from fastapi.responses import RedirectResponse, Response
 from hotline.content import data_path
 from hotline.errors import ContentError, HotlineError
 from hotline.store import content
-from hotline.store.models import Role
-from hotline.web.deps import Db, NotFound, check_csrf, require
+from hotline.web.deps import Db, NotFound, Trainer, check_csrf
 
 router = APIRouter(prefix="/authoring", tags=["培训师"], dependencies=[Depends(check_csrf)])
-Trainer = Annotated[Any, Depends(require(Role.TRAINER, Role.ADMIN))]
 NEW = "new"
 
 

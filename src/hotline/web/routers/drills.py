@@ -8,11 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from starlette.concurrency import run_in_threadpool
 
 from hotline.store import content
 from hotline.store import drills as store
 from hotline.store.models import Drill, DrillAssignment, Role, Team
-from hotline.web.deps import CurrentUser, Db, Forbidden, NotFound, check_csrf, require
+from hotline.web.deps import CurrentUser, Db, Forbidden, NotFound, Trainer, check_csrf
 from hotline.web.drilling import (
     INVALID_REASONS,
     REQUEST_TYPES,
@@ -30,7 +31,6 @@ from hotline.web.render import render
 from hotline.web.rules import rule_title
 
 router = APIRouter(prefix="/drills", tags=["演练"], dependencies=[Depends(check_csrf)])
-Trainer = Annotated[object, Depends(require(Role.TRAINER, Role.ADMIN))]
 MAX_TEXT = 500
 
 
@@ -130,10 +130,14 @@ def suggest(request: Request, db: Db, user: CurrentUser, drill_id: int) -> Respo
 
 @router.post("/{drill_id}/order")
 async def submit_order(request: Request, db: Db, user: CurrentUser, drill_id: int) -> Response:
+    order = order_from_form(await request.form())
+    return await run_in_threadpool(_finish, db, user, drill_id, order)  # database and scoring off the event loop
+
+
+def _finish(db: Db, user: CurrentUser, drill_id: int, order: dict) -> Response:
     drill = _mine(db, user, drill_id)
     session = restore(db, drill)
     session.end()
-    order = order_from_form(await request.form())
     session.submit_order(order)
     drill.order = order
     store.save_state(drill, session)
@@ -175,7 +179,7 @@ def create_assignment(
 
     content.library(db).get(scenario_id)
     value = int(seed) if seed.strip().isdigit() else secrets.randbelow(10**6)
-    row = store.create_assignment(db, user, title, scenario_id, value, int(team_id) if team_id.isdigit() else None)  # type: ignore[arg-type]
+    row = store.create_assignment(db, user, title, scenario_id, value, int(team_id) if team_id.isdigit() else None)
     db.commit()
     return RedirectResponse(f"/drills/assignments/{row.id}", status_code=303)
 

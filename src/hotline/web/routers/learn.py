@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from hotline.curriculum.loader import CurriculumError
 from hotline.store import content
@@ -110,6 +111,11 @@ def attempt_page(request: Request, db: Db, user: CurrentUser, attempt_id: int) -
 
 @router.post("/attempts/{attempt_id}")
 async def submit_attempt(request: Request, db: Db, user: CurrentUser, attempt_id: int) -> Response:
+    form = await request.form()
+    return await run_in_threadpool(_grade, db, user, attempt_id, form)  # database and grading off the event loop
+
+
+def _grade(db: Db, user: CurrentUser, attempt_id: int, form: Any) -> Response:
     from hotline.curriculum.exams import Exam, ExamItem, grade_exam
     from hotline.curriculum.rewrite import grader_for
     from hotline.store.models import utcnow
@@ -117,7 +123,6 @@ async def submit_attempt(request: Request, db: Db, user: CurrentUser, attempt_id
     attempt = _attempt(db, user, attempt_id)
     cur = content.curriculum(db)
     items, exam = _items(cur, attempt)
-    form = await request.form()
     responses = {q.id: response_of(q, form) for q, _, _ in items}
     paper = exam or Exam(cur.exam(), attempt.seed, [ExamItem(q, p, s) for q, p, s in items])
     elapsed = (utcnow() - attempt.started_at).total_seconds()

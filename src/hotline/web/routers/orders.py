@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from hotline.store.models import Call, Role
 from hotline.store.orders import call_orders, drill_orders, latest_for_call, save_call_order
@@ -60,11 +61,15 @@ def call_order_page(request: Request, db: Db, user: CurrentUser, call_id: int) -
 
 @router.post("/calls/{call_id}")
 async def save_order(request: Request, db: Db, user: CurrentUser, call_id: int) -> Response:
+    order = order_from_form(await request.form())
+    return await run_in_threadpool(_check_and_save, db, user, call_id, order)  # database and engine off the event loop
+
+
+def _check_and_save(db: Db, user: CurrentUser, call_id: int, order: dict) -> Response:
     from hotline.simulate.session import work_order_from_dict
     from hotline.workorder.checks import check_order
 
     call = _call(db, user, call_id)
-    order = order_from_form(await request.form())
     findings = [f.to_dict() for f in check_order(work_order_from_dict(order), model_call(call))]
     save_call_order(db, call, user, order, findings)
     db.commit()
