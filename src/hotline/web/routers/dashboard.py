@@ -51,10 +51,11 @@ def _radar(t: dict) -> dict:
     ranking, dims, focus = t["ranking"], t["dims"], t["focus"]
     dims = [d for d in dims if any(d in r.dims for r in ranking)]
     team = {d: [p for r in ranking for p in r.dims.get(d, [])] for d in dims}
-    series = [{"name": "全部所选坐席", "value": [round(100 * sum(v) / len(v), 1) if v else 0 for v in team.values()]}]
+    series = [{"name": "全部所选坐席", "value": [round(100 * sum(v) / len(v), 1) if v else "-" for v in team.values()]}]
     if focus is not None:
         own = focus.dimension_percent()
-        series.insert(0, {"name": f"{focus.name or focus.code}", "value": [own.get(d, 0) for d in dims]})
+        # "-" is ECharts' empty value: a dimension that never applied to this agent is not a zero
+        series.insert(0, {"name": f"{focus.name or focus.code}", "value": [own.get(d, "-") for d in dims]})
     return {"dimensions": dims, "series": series}
 
 
