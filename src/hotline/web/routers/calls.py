@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Depends, File, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from hotline.store.audit import record
 from hotline.store.imports import caller_of, create_batch, run_import
@@ -56,9 +57,9 @@ async def upload(request: Request, db: Db, user: Inspector, tasks: BackgroundTas
         return render(request, "upload.html", 400, error="请选择至少一个转写文件")
     limit = request.app.state.settings.max_upload_mb * 1024 * 1024
     names = [SAFE_NAME.sub("_", Path(f.filename or "file").name) for f in files]
-    batch = create_batch(db, names, user)
-    db.commit()
-    folder, saved = _upload_dir(request, batch.id), []
+    # database work off the event loop: a loop waiting for a pooled connection can deadlock the server
+    batch_id = await run_in_threadpool(_new_batch, db, names, user)
+    folder, saved = _upload_dir(request, batch_id), []
     for index, (upload, name) in enumerate(zip(files, names, strict=True)):
         data = await upload.read(limit + 1)
         if len(data) > limit:
@@ -66,9 +67,15 @@ async def upload(request: Request, db: Db, user: Inspector, tasks: BackgroundTas
         path = folder / f"{index:03d}_{name}"
         path.write_bytes(data)
         saved.append((name, path))
-    inspector = request.app.state.inspector or active_engine(db).inspect  # the rulebook version saved last
-    tasks.add_task(_import_then_remove, request.app.state.factory, batch.id, saved, inspector, folder)
-    return RedirectResponse(f"/batches/{batch.id}", status_code=303)
+    inspector = request.app.state.inspector or (await run_in_threadpool(active_engine, db)).inspect  # latest version
+    tasks.add_task(_import_then_remove, request.app.state.factory, batch_id, saved, inspector, folder)
+    return RedirectResponse(f"/batches/{batch_id}", status_code=303)
+
+
+def _new_batch(db, names: list[str], user) -> int:  # noqa: ANN001
+    batch = create_batch(db, names, user)
+    db.commit()
+    return int(batch.id)
 
 
 def _import_then_remove(factory, batch_id: int, saved: list[tuple[str, Path]], inspector, folder: Path) -> None:  # noqa: ANN001
