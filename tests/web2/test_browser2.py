@@ -33,13 +33,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(seeded_template2, tmp_path_factory) -> Iterator[tuple[str, object]]:
+def server(seeded_template, tmp_path_factory) -> Iterator[tuple[str, object]]:
     import uvicorn
 
     from hotline.web.app import create_app
 
     folder = tmp_path_factory.mktemp("browser2")
-    shutil.copy(seeded_template2[0], folder / "web.db")
+    shutil.copy(seeded_template[0], folder / "web.db")
     engine = make_engine(f"sqlite:///{folder / 'web.db'}")
     app = create_app(settings_for(folder), engine=engine)
     port = _free_port()
