@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-import functools
+import threading
 from pathlib import Path
 
 from hotline.inspect.context import Hit
@@ -16,12 +16,21 @@ from hotline.inspect.python_rules import Evidence
 __all__ = ["Engine", "Evidence", "Hit", "InspectError", "default_engine", "load_engine"]
 
 
-@functools.cache
-def default_engine() -> Engine:
-    """The engine for the bundled default rulebook, compiled once per process."""
-    from hotline.norms import load_default
+_lock = threading.Lock()
+_default: Engine | None = None
 
-    return Engine(load_default())
+
+def default_engine() -> Engine:
+    """The engine for the bundled default rulebook, compiled once per process (thread-safe: many
+    first requests arriving together compile it once, not once each)."""
+    global _default
+    if _default is None:
+        with _lock:
+            if _default is None:
+                from hotline.norms import load_default
+
+                _default = Engine(load_default())
+    return _default
 
 
 def load_engine(rulebook: str | Path | None = None) -> Engine:

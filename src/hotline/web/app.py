@@ -46,9 +46,20 @@ CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; 
 
 
 def _warm_engine() -> None:
+    """Load what the first requests would otherwise all load at once: the compiled rulebook (and the
+    phrase-only reading engine), the scenario library, the curriculum and the 工单 extractor (jionlp)."""
+    from hotline.curriculum.library import load_curriculum
+    from hotline.model import Call, Speaker, Turn
+    from hotline.simulate import default_library
+    from hotline.simulate.engines import reading_engine
     from hotline.web.rules import rule_catalog
+    from hotline.workorder.order import extract_order
 
-    rule_catalog()  # compiles the default rulebook once, before the first upload needs it
+    rule_catalog()
+    reading_engine()
+    default_library()
+    load_curriculum()
+    extract_order(Call("warm-up", [Turn(Speaker.CITIZEN, "我姓王，电话13800000000，幸福里小区路灯坏了。")]))
 
 
 @asynccontextmanager
