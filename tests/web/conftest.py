@@ -1,3 +1,3 @@
 """Part-1 web tests use the shared web fixtures."""
 
-from web_fixtures import app, client, seed, seeded_template, web_engine  # noqa: F401
+from web_fixtures import app, browser, client, seed, seeded_template, web_engine  # noqa: F401

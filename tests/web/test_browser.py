@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from web_fixtures import running
 from web_helpers import PASSWORD, settings_for
 
 from hotline.content import data_path
@@ -20,48 +17,15 @@ from hotline.store.db import make_engine
 from hotline.web.app import create_app
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
-def server(seeded_template, tmp_path_factory) -> Iterator[str]:
-    import uvicorn
-
+def server(seeded_template, tmp_path_factory) -> Iterator[str]:  # noqa: ANN001
     folder = tmp_path_factory.mktemp("browser")
     shutil.copy(seeded_template[0], folder / "web.db")
     app = create_app(settings_for(folder), engine=make_engine(f"sqlite:///{folder / 'web.db'}"))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():  # noqa: ANN201
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI 中缺少 /usr/bin/chromium（apt 包 chromium，由 make test 安装）")
-        pytest.skip("未安装 chromium（apt install chromium chromium-driver）")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
+    with running(app) as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,4 +5,4 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "web"))
 
-from web_fixtures import app, client, seed, seeded_template, web_engine  # noqa: E402, F401
+from web_fixtures import app, browser, client, seed, seeded_template, web_engine  # noqa: E402, F401

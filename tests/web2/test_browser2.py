@@ -4,17 +4,14 @@
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from web2_helpers import GOOD_TURNS, PASSWORD, settings_for
+from web_fixtures import running
 
 from hotline.curriculum import load_curriculum
 from hotline.store.db import make_engine, session_factory
@@ -22,51 +19,18 @@ from hotline.store.models import Attempt
 from hotline.web.learning import quiz_paper
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
-def server(seeded_template, tmp_path_factory) -> Iterator[tuple[str, object]]:
-    import uvicorn
-
+def server(seeded_template, tmp_path_factory) -> Iterator[tuple[str, object]]:  # noqa: ANN001
     from hotline.web.app import create_app
 
     folder = tmp_path_factory.mktemp("browser2")
     shutil.copy(seeded_template[0], folder / "web.db")
     engine = make_engine(f"sqlite:///{folder / 'web.db'}")
     app = create_app(settings_for(folder), engine=engine)
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", session_factory(engine)
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():  # noqa: ANN201
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI 中缺少 /usr/bin/chromium（apt 包 chromium，由 make test 安装）")
-        pytest.skip("未安装 chromium（apt install chromium chromium-driver）")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield b
-        b.close()
+    with running(app) as url:
+        yield url, session_factory(engine)
 
 
 @pytest.fixture
