@@ -5,33 +5,21 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from pg_helpers import throwaway_database
 
 # Cheap password hashing in tests; production keeps argon2's defaults.
 os.environ.setdefault("HOTLINE_ARGON2_TIME_COST", "1")
 os.environ.setdefault("HOTLINE_ARGON2_MEMORY_KIB", "1024")
 
 from hotline.store.db import make_engine, migrate, session_factory  # noqa: E402
-
-
-def postgres_base_url() -> str:
-    base = os.environ.get("HOTLINE_TEST_POSTGRES_URL")
-    if not base:
-        if os.environ.get("CI"):
-            pytest.fail("CI 中必须提供 HOTLINE_TEST_POSTGRES_URL（由 make test 启动的临时 PostgreSQL 集群）")
-        pytest.skip("未设置 HOTLINE_TEST_POSTGRES_URL，跳过 PostgreSQL")
-    return base
-
-
-def _admin(base: str) -> Engine:
-    return create_engine(base, isolation_level="AUTOCOMMIT")
 
 
 @pytest.fixture(scope="session")
@@ -47,33 +35,16 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str]:
-    base = postgres_base_url()
-    name = f"hotline_tpl_{uuid.uuid4().hex[:10]}"
-    admin = _admin(base)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    eng = make_engine(make_url(base).set(database=name).render_as_string(hide_password=False))
-    migrate(eng)
-    eng.dispose()
-    yield name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_database("hotline_tpl") as url:
+        eng = make_engine(url)
+        migrate(eng)
+        eng.dispose()
+        yield make_url(url).database or ""
 
 
 def _postgres_copy(request: pytest.FixtureRequest) -> Iterator[str]:
-    template = request.getfixturevalue("postgres_template")
-    base = postgres_base_url()
-    name = f"hotline_test_{uuid.uuid4().hex[:12]}"
-    admin = _admin(base)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database("hotline_test", template=request.getfixturevalue("postgres_template")) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -3,46 +3,32 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from web_helpers import login, seed_database, settings_for
 
 from hotline.store.db import make_engine, migrate
 from hotline.web.app import create_app
+from pg_helpers import throwaway_database
 
 pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
 def pg_client(tmp_path) -> Iterator[tuple[TestClient, object]]:
-    base = os.environ.get("HOTLINE_TEST_POSTGRES_URL")
-    if not base:
-        if os.environ.get("CI"):
-            pytest.fail("CI 中必须提供 HOTLINE_TEST_POSTGRES_URL（由 make test 启动的临时 PostgreSQL 集群）")
-        pytest.skip("未设置 HOTLINE_TEST_POSTGRES_URL，跳过 PostgreSQL")
-    name = f"hotline_web_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(make_url(base).set(database=name).render_as_string(hide_password=False))
-    try:
-        migrate(engine)
-        seed = seed_database(engine)
-        with TestClient(create_app(settings_for(tmp_path), engine=engine)) as client:
-            yield client, seed
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_database("hotline_web") as url:
+        engine = make_engine(url)
+        try:
+            migrate(engine)
+            seed = seed_database(engine)
+            with TestClient(create_app(settings_for(tmp_path), engine=engine)) as client:
+                yield client, seed
+        finally:
+            engine.dispose()
 
 
 def test_upload_review_appeal_export_on_postgres(pg_client):
