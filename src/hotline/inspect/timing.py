@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hotline.inspect.context import CALL_HIT, CallContext, Hit
-from hotline.model import Speaker
+from hotline.model import Speaker, Turn
 from hotline.norms.schema import Matcher
 
 if TYPE_CHECKING:
@@ -25,24 +25,31 @@ def silence(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     if not ctx.call.has_times:
         return None
     turns, out = ctx.call.turns, []
+    latest_end = turns[0].end or 0.0  # has_times: at least one turn
     for i in range(1, len(turns)):
-        gap = (turns[i].start or 0.0) - max((t.end or 0.0) for t in turns[:i])
+        gap = (turns[i].start or 0.0) - latest_end
         if gap > node.silence.min_seconds and _ok(ctx, allowed, i):
             out.append(_whole(ctx, i, f"冷场 {gap:.1f} 秒"))
+        latest_end = max(latest_end, turns[i].end or 0.0)
     return out
+
+
+def _agent_replies(ctx: CallContext) -> list[tuple[int, Turn, Turn]]:
+    """(index, citizen turn, agent turn) for every agent turn that directly follows a citizen turn."""
+    turns = ctx.call.turns
+    return [(i, turns[i - 1], turns[i]) for i in range(1, len(turns))
+            if turns[i].speaker is Speaker.AGENT and turns[i - 1].speaker is Speaker.CITIZEN]
 
 
 def reply_gap(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     assert node.reply_gap is not None
     if not ctx.call.has_times:
         return None
-    turns, out = ctx.call.turns, []
-    for i in range(1, len(turns)):
-        prev, cur = turns[i - 1], turns[i]
-        if cur.speaker is Speaker.AGENT and prev.speaker is Speaker.CITIZEN and (prev.text or ctx.no_text):
-            gap = (cur.start or 0.0) - (prev.end or 0.0)
-            if gap > node.reply_gap.min_seconds and _ok(ctx, allowed, i):
-                out.append(_whole(ctx, i, f"市民说完 {gap:.1f} 秒后才回应"))
+    out = []
+    for i, prev, cur in _agent_replies(ctx):
+        gap = (cur.start or 0.0) - (prev.end or 0.0)
+        if (prev.text or ctx.no_text) and gap > node.reply_gap.min_seconds and _ok(ctx, allowed, i):
+            out.append(_whole(ctx, i, f"市民说完 {gap:.1f} 秒后才回应"))
     return out
 
 
@@ -50,13 +57,11 @@ def overlap(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     assert node.overlap is not None
     if not ctx.call.has_times:
         return None
-    turns, out = ctx.call.turns, []
-    for i in range(1, len(turns)):
-        prev, cur = turns[i - 1], turns[i]
-        if cur.speaker is Speaker.AGENT and prev.speaker is Speaker.CITIZEN:
-            over = (prev.end or 0.0) - (cur.start or 0.0)
-            if over > node.overlap.min_seconds and _ok(ctx, allowed, i):
-                out.append(_whole(ctx, i, f"与市民重叠 {over:.1f} 秒（抢话）"))
+    out = []
+    for i, prev, cur in _agent_replies(ctx):
+        over = (prev.end or 0.0) - (cur.start or 0.0)
+        if over > node.overlap.min_seconds and _ok(ctx, allowed, i):
+            out.append(_whole(ctx, i, f"与市民重叠 {over:.1f} 秒（抢话）"))
     return out
 
 
