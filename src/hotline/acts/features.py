@@ -18,7 +18,7 @@ from hotline.text import normalize_phrase
 
 START, END = "^", "$"
 NUMBER = "\ue000"
-MAX_N = 4
+MAX_N = 4  # the default; data/acts/features.yaml sets the range the model is trained with
 
 
 class ModelSettings(Strict):
@@ -30,6 +30,10 @@ class ModelSettings(Strict):
 
 class FeatureSettings(Strict):
     segment: SegmentSettings = SegmentSettings()
+    ngram_min: int = Field(1, ge=1, le=4)
+    ngram_max: int = Field(4, ge=1, le=6)
+    unigram_scale: float = Field(
+        1.0, gt=0, le=1, description="single characters count this much (less: the model leans on longer cues)")
     classes: dict[str, list[str]] = {}
     model: ModelSettings = ModelSettings()
 
@@ -89,12 +93,12 @@ class Featurizer:
         return out
 
 
-def ngrams(feature_text: str) -> Iterator[str]:
-    """Every n-gram (1–4) of a feature text (of one or several clauses), except a bare clause mark
-    and anything spanning two clauses."""
+def ngrams(feature_text: str, low: int = 1, high: int = MAX_N) -> Iterator[str]:
+    """Every n-gram (``low``–``high`` characters) of a feature text (of one or several clauses),
+    except a bare clause mark and anything spanning two clauses."""
     n_chars = len(feature_text)
     for i in range(n_chars):
-        for n in range(1, MAX_N + 1):
+        for n in range(low, high + 1):
             j = i + n
             if j > n_chars:
                 break

@@ -49,7 +49,7 @@ class Segmenter:
                 continue
             if ch in self.opens and text.find(self.opens[ch], i + 1) != -1:
                 closing = self.opens[ch]
-            elif ch in self.separators:
+            elif ch in self.separators and not _inside_number(text, i):
                 if i > start:
                     out.extend(self._split_long(text, start, i, ch))
                 elif out and not out[-1].mark.endswith(ch):
@@ -71,3 +71,8 @@ class Segmenter:
         pieces = [Clause(a, b, "") for a, b in zip(cuts, cuts[1:], strict=False)]
         pieces[-1] = pieces[-1]._replace(mark=mark)
         return pieces
+
+
+def _inside_number(text: str, i: int) -> bool:
+    """A point or comma between two digits (69.9元, 1,200) does not end a clause."""
+    return text[i] in ".," and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()

@@ -28,6 +28,7 @@ class Compiled:
     reported_re: re.Pattern[str] | None = None
     act_limits: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
     act_model: Any = None  # hotline.acts.ActModel, loaded on first use
+    act_floor: dict[str, float] = field(default_factory=dict)  # lowest threshold any node uses, per act
     ops: dict[int, str] = field(default_factory=dict)
     # nodes whose hits over a subset of turns are just their hits over the whole call, filtered
     filterable: set[int] = field(default_factory=set)
@@ -72,6 +73,8 @@ def compile_rulebook(rb: Rulebook) -> Compiled:
         if node.act is not None:
             compiled.act_limits[id(node)] = [(name, _act_limit(rb, name, node.act.min_prob))
                                              for name in node.act.names()]
+            for name, limit in compiled.act_limits[id(node)]:
+                compiled.act_floor[name] = min(limit, compiled.act_floor.get(name, 1.0))
     for root in [*rb.detectors.values()]:
         _mark_filterable(root, rb, compiled.filterable)
     for node in _all_nodes(rb):

@@ -171,7 +171,7 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
                 s, e = m.span()
             if exclude and exclude.search(text, max(0, m.start() - 4), min(len(text), m.end() + 4)):
                 continue
-            if op.guards and ctx.guarded(t, s, e):
+            if op.guards and (ctx.guarded(t, s, e) or ctx.restating(t)):
                 continue
             out.append(Hit(t, s, e))
     return out
@@ -188,23 +188,19 @@ def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         return None
     if not ctx.acts_on or not turns:
         return []
-    limits = ctx.compiled.act_limits[id(node)]
-    model = ctx.act_model()
+    wanted = set(turns)
+    best: dict[tuple[int, int, int], tuple[float, str]] = {}
+    for name, limit in ctx.compiled.act_limits[id(node)]:
+        for turn, start, end, p in ctx.act_firing(name):
+            if p >= limit and turn in wanted:
+                key = (turn, start, end)
+                if key not in best or p > best[key][0]:
+                    best[key] = (p, name)
     out: list[Hit] = []
-    for t in turns:
-        if not ctx.norm[t].text:
+    for (turn, start, end), (p, name) in sorted(best.items()):
+        if op.guards and ctx.act_guarded(turn, start, end):
             continue
-        index = model.for_speaker(ctx.speakers[t].value).index
-        wanted = [(index[name], name, limit) for name, limit in limits if name in index]
-        for clause in ctx.clause_acts(t):
-            best: tuple[float, str] | None = None
-            for j, name, limit in wanted:
-                p = float(clause.probs[j])
-                if p >= limit and (best is None or p > best[0]):
-                    best = (p, name)
-            if best is None or (op.guards and ctx.act_guarded(t, clause.start, clause.end)):
-                continue
-            out.append(Hit(t, clause.start, clause.end, "", f"act|{best[1]}|{best[0]:.2f}"))
+        out.append(Hit(turn, start, end, "", f"act|{name}|{p:.2f}"))
     return out
 
 

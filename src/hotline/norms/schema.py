@@ -241,6 +241,11 @@ class Guards(Strict):
     reporting_markers: list[str] = []
     reported_patterns: list[str] = Field(
         [], description="regexes for reported speech without quote marks (物业的人让您自己去找…)")
+    restatement_lexicons: list[str] = Field(
+        [], description="lexicons that open a restatement (我跟您确认一下 / 您反映的是…)")
+    confirm_lexicon: str | None = Field(
+        None, description="lexicon of confirmation tags (对吗 / 是吧…): a turn that opens a restatement and ends"
+                          " with one is the citizen's account retold, not the agent's own words")
 
     @field_validator("reported_patterns")
     @classmethod
@@ -305,6 +310,7 @@ class Rulebook(Strict):
         for where, m in self._all_matchers():
             self._check_refs(where, m)
         self._check_acts()
+        self._check_guard_lexicons()
         return self
 
     def _check_acts(self) -> None:
@@ -347,6 +353,11 @@ class Rulebook(Strict):
                 for name in node.phrases.lexicon_names():
                     if name not in self.lexicons:
                         raise ValueError(f"{where}：引用了不存在的词表「{name}」")
+
+    def _check_guard_lexicons(self) -> None:
+        for name in [*self.guards.restatement_lexicons, *filter(None, [self.guards.confirm_lexicon])]:
+            if name not in self.lexicons:
+                raise ValueError(f"guards：引用了不存在的词表「{name}」")
 
 
 def iter_nodes(m: Matcher) -> list[Matcher]:
