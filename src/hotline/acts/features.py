@@ -71,15 +71,17 @@ class Featurizer:
         tail = "?" if "?" in mark else ("!" if "!" in mark else "")
         return f"{START}{text}{tail}{END}"
 
-    def clause_texts(self, normalized: str) -> list[tuple[int, int, str]]:
-        """(start, end, feature text) of each clause of a normalised turn."""
-        return [(c.start, c.end, self.feature_text(normalized[c.start:c.end], c.mark))
-                for c in self.segmenter.clauses(normalized)]
+    def clause_texts(self, normalized: str, windows: bool = True) -> list[tuple[int, int, str]]:
+        """(start, end, feature text) of each clause of a normalised turn (and of the windows over a
+        long run-on, unless ``windows`` is false)."""
+        read = self.segmenter.read if windows else self.segmenter.clauses
+        return [(c.start, c.end, self.feature_text(normalized[c.start:c.end], c.mark)) for c in read(normalized)]
 
     def record_text(self, normalized: str) -> str:
         """A corpus record's feature text: its clauses' feature texts one after another (a record is
         usually one clause; a run-on or a summary may be several)."""
-        return "".join(t for _, _, t in self.clause_texts(normalized)) or self.feature_text(normalized)
+        texts = self.clause_texts(normalized, windows=False)
+        return "".join(t for _, _, t in texts) or self.feature_text(normalized)
 
     def describe(self, ngram: str) -> str:
         """An n-gram as a user reads it: class symbols by name, the clause marks spelled out."""

@@ -86,6 +86,10 @@ class RestateOp(Strict):
     intent: Matcher | None = Field(
         None, description="naming the request (您反映的是 / 您是想咨询 / 您希望…): then ``intent_shared`` pairs are enough")
     intent_shared: int = Field(2, ge=1)
+    opener: Matcher | None = Field(
+        None, description="announcing a restatement (我跟您确认一下 / 我复述一遍): then ``opener_shared`` pairs in"
+                          " ``min_pieces`` stretches are enough")
+    opener_shared: int = Field(6, ge=1)
     ignore: list[str] = Field([], description="character pairs that are not substance (您的、一下、请问…)")
 
 
@@ -380,8 +384,7 @@ def iter_nodes(m: Matcher) -> list[Matcher]:
         children.extend(m.distinct.of)
     if m.restate:
         children.append(m.restate.confirm)
-        if m.restate.intent:
-            children.append(m.restate.intent)
+        children.extend(x for x in (m.restate.intent, m.restate.opener) if x is not None)
     for c in children:
         out.extend(iter_nodes(c))
     return out
