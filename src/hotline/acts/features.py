@@ -63,8 +63,8 @@ class Featurizer:
 
     def feature_text(self, clause: str, mark: str = "") -> str:
         """The string whose n-grams are a clause's features: ``^`` + abstracted clause + ``?``/``!``
-        when one closed it + ``$``."""
-        text = clause
+        when one closed it + ``$``. Quoted words are someone else's: they are left out."""
+        text = self._unquote(clause)
         if self._classes is not None:
             text = self._classes.sub(lambda m: self._words[m.group()], text)
         text = self._numbers.sub(NUMBER, text)
@@ -82,6 +82,18 @@ class Featurizer:
         usually one clause; a run-on or a summary may be several)."""
         texts = self.clause_texts(normalized, windows=False)
         return "".join(t for _, _, t in texts) or self.feature_text(normalized)
+
+    def _unquote(self, text: str) -> str:
+        for pair in self.settings.segment.quote_pairs:
+            opener, closer = pair[0], pair[-1]
+            start = text.find(opener)
+            while start != -1:
+                end = text.find(closer, start + 1)
+                if end == -1:
+                    break
+                text = text[:start + 1] + text[end:]
+                start = text.find(opener, start + 2)
+        return text
 
     def describe(self, ngram: str) -> str:
         """An n-gram as a user reads it: class symbols by name, the clause marks spelled out."""

@@ -20,6 +20,7 @@ class Compiled:
     node_keys: dict[int, list[str]] = field(default_factory=dict)
     regexes: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = field(default_factory=dict)
     negation_prefixes: tuple[str, ...] = ()
+    clause_negations: tuple[str, ...] = ()
     reporting_markers: tuple[str, ...] = ()
     quote_pairs: tuple[tuple[str, str], ...] = ()
     negation_safe_key: str = "negation_safe"
@@ -50,6 +51,7 @@ def compile_rulebook(rb: Rulebook) -> Compiled:
         rulebook=rb,
         automaton=ahocorasick.Automaton(),
         negation_prefixes=tuple(normalize_phrase(p) for p in guards.negation_prefixes),
+        clause_negations=tuple(normalize_phrase(p) for p in guards.clause_negations),
         reporting_markers=tuple(normalize_phrase(p) for p in guards.reporting_markers),
         quote_pairs=tuple((q[0], q[-1]) for q in guards.quote_pairs if q),
         negation_safe_key=guards.negation_safe_lexicon,

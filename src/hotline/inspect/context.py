@@ -161,11 +161,9 @@ class CallContext:
 
     def act_guarded(self, turn: int, start: int, end: int) -> bool:
         """True when a clause is not the speaker's own words: quoted, reported (他们说…, 物业的人让您…,
-        物业跟您讲，……), part of a restatement of the citizen's account, or negated just before it."""
+        物业跟您讲，……), or negated (just before it, or at its start)."""
         text = self.norm[turn].text
         if any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
-            return True
-        if self.restating(turn):
             return True
         clause = text[start:end]
         markers = self.compiled.markers_re
@@ -177,6 +175,8 @@ class CallContext:
             if previous and any(previous.endswith(m) for m in self.compiled.reporting_markers):
                 return True
         if self.compiled.reported_re is not None and self.compiled.reported_re.search(clause):
+            return True
+        if self.compiled.clause_negations and clause.startswith(self.compiled.clause_negations):
             return True
         return bool(self.compiled.negation_prefixes) and text[max(0, start - 4):start].endswith(
             self.compiled.negation_prefixes)

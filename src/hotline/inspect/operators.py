@@ -171,7 +171,7 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
                 s, e = m.span()
             if exclude and exclude.search(text, max(0, m.start() - 4), min(len(text), m.end() + 4)):
                 continue
-            if op.guards and (ctx.guarded(t, s, e) or ctx.restating(t)):
+            if op.guards and ctx.guarded(t, s, e):
                 continue
             out.append(Hit(t, s, e))
     return out

@@ -240,6 +240,8 @@ class RuleSpec(Strict):
 
 class Guards(Strict):
     negation_prefixes: list[str] = []
+    clause_negations: list[str] = Field(
+        [], description="a clause that opens with one of these is denied, not done (并不是研究研究就完了)")
     negation_safe_lexicon: str = "negation_safe"
     quote_pairs: list[str] = ["「」", "“”", "『』", "‘’", '""']
     reporting_markers: list[str] = []
