@@ -100,6 +100,9 @@ def store_call(db: Session, call: model.Call, card: model.Scorecard, *, batch_id
         total=float(card.total),
         vetoed=bool(card.vetoed),
         dimensions=dict(card.dimensions),
+        engine_total=float(card.total),
+        engine_vetoed=bool(card.vetoed),
+        engine_dimensions=dict(card.dimensions),
         max_dimensions=dict(card.max_dimensions),
         outcomes=[{"rule_id": o.rule_id, "dimension": o.dimension, "status": o.status, "points": o.points} for o in card.outcomes],
     )
