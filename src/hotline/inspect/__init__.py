@@ -33,10 +33,17 @@ def default_engine() -> Engine:
     return _default
 
 
-def load_engine(rulebook: str | Path | None = None) -> Engine:
-    """An engine for a city's rulebook file (which extends the default), or the default."""
+def load_engine(rulebook: str | Path | None = None, *, untrusted: bool = False) -> Engine:
+    """An engine for a city's rulebook file (which extends the default), or the default.
+    ``untrusted``: the file was written in the browser, so its own regexes run with a time limit."""
     if rulebook is None:
         return default_engine()
     from hotline.norms import load_rulebook
 
-    return Engine(load_rulebook(rulebook))
+    rb = load_rulebook(rulebook)
+    if not untrusted:
+        return Engine(rb)
+    from hotline.inspect.compiled import regex_patterns
+    from hotline.inspect.safe_regex import limited_compiler
+
+    return Engine(rb, limited_compiler(regex_patterns(default_engine().rulebook)))

@@ -146,6 +146,8 @@ class Call(Base):
     turns: Mapped[list[Any]] = mapped_column(default=list)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # the caller's number, digits only (personal data: searched, never shown unmasked)
+    caller_phone: Mapped[str] = mapped_column(String(32), default="", server_default="", index=True)
     # file name of the uploaded recording under the data directory's recordings/ folder
     recording: Mapped[str | None] = mapped_column(String(200))
     scorecards: Mapped[list[Scorecard]] = relationship(back_populates="call", order_by="Scorecard.id")

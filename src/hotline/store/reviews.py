@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from hotline.store.audit import record
 from hotline.store.db import StoreError
-from hotline.store.scores import recompute
 from hotline.store.models import (
     Appeal,
     AppealStatus,
@@ -23,6 +22,7 @@ from hotline.store.models import (
     Verdict,
     utcnow,
 )
+from hotline.store.scores import recompute
 
 
 class ReviewError(StoreError):
@@ -166,3 +166,13 @@ def rule_precision(db: Session) -> dict[str, Precision]:
     confirmed = func.sum(case((Review.verdict == Verdict.CONFIRMED.value, 1), else_=0))
     query = select(FindingRow.rule_id, func.count(Review.id), confirmed).join(Review).group_by(FindingRow.rule_id)
     return {rid: Precision(rid, int(n), int(c or 0)) for rid, n, c in db.execute(query)}
+
+
+def unreviewed_of_calls(db: Session, call_ids: list[int]) -> list[int]:
+    """The findings of these calls' latest scorecards that nobody has reviewed yet."""
+    if not call_ids:
+        return []
+    latest = select(func.max(Scorecard.id)).where(Scorecard.call_id.in_(call_ids)).group_by(Scorecard.call_id)
+    query = (select(FindingRow.id).outerjoin(Review).where(FindingRow.scorecard_id.in_(latest), Review.id.is_(None))
+             .order_by(FindingRow.id))
+    return list(db.scalars(query))
