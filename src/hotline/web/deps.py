@@ -126,7 +126,9 @@ async def _submitted_token(request: Request) -> str:
 
 
 async def check_csrf(request: Request, db: Db) -> None:
-    """Every unsafe request must carry the session's CSRF token (the login form a cookie's)."""
+    """Every unsafe request of a logged-in user must carry the session's CSRF token (the login form
+    a cookie's). Without a session there is nothing to forge: the route's login guard sends the
+    browser to the login form (every unsafe route but /login requires a login)."""
     if request.method not in UNSAFE:
         return
     submitted = await _submitted_token(request)
@@ -135,6 +137,8 @@ async def check_csrf(request: Request, db: Db) -> None:
     else:
         # the session lookup queries the database: off the event loop, which must never wait for a connection
         found = await run_in_threadpool(_session, request, db)
-        expected = found[0].csrf_token if found else ""
+        if found is None:
+            return
+        expected = found[0].csrf_token
     if not expected or not submitted or not secrets.compare_digest(submitted, expected):
         raise CsrfFailed
