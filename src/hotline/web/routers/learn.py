@@ -178,7 +178,10 @@ def case_page(request: Request, db: Db, user: CurrentUser, case_id: str) -> Resp
         raise NotFound("找不到该案例")
     card = analyse(case)
     findings = shown_findings(card.findings)
-    turns = highlighted_turns([(t.speaker.value, t.text) for t in case.call.turns], findings)
+    from hotline.web.masking import mask_text
+
+    # cases are calls too: phones, ID numbers and house numbers masked like every call page
+    turns = highlighted_turns([(t.speaker.value, mask_text(t.text)) for t in case.call.turns], findings)
     notes: dict[int, list[str]] = {}
     for n in case.commentary.notes:
         notes.setdefault(n.turn - 1, []).append(n.note)
