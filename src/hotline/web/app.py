@@ -168,6 +168,19 @@ def _bad_params(exc: RequestValidationError) -> tuple[int, str]:
     return 400, f"请检查以下字段：{'、'.join(names)}（缺少或格式不对）"
 
 
+def _body_too_large(exc: BaseException | None, depth: int = 0) -> BodyTooLarge | None:
+    """The BodyTooLarge behind a wrapped exception (cause, context or exception group), if any."""
+    if exc is None or depth > 8:
+        return None
+    if isinstance(exc, BodyTooLarge):
+        return exc
+    for inner in getattr(exc, "exceptions", ()):
+        found = _body_too_large(inner, depth + 1)
+        if found is not None:
+            return found
+    return _body_too_large(exc.__cause__ or exc.__context__, depth + 1)
+
+
 def _add_handlers(app: FastAPI) -> None:
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
@@ -212,8 +225,9 @@ def _add_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        if isinstance(exc.__cause__, BodyTooLarge):  # FastAPI wraps failures while reading the form
-            return _error(request, 413, "内容太大", too_large_message(exc.__cause__.limit))
+        too_large = _body_too_large(exc)  # FastAPI wraps failures while reading the form
+        if too_large is not None:
+            return _error(request, 413, "内容太大", too_large_message(too_large.limit))
         message = exc.detail if isinstance(exc.detail, str) and any("\u4e00" <= ch <= "\u9fff" for ch in exc.detail) else None
         return _http_page(request, exc.status_code, message)
 
