@@ -71,23 +71,30 @@ DETAIL_LABELS = {"count": "条数", "rows": "行数", "unmasked": "含未脱敏�
                  "team": "团队", "rulebook": "规则库版本", "digest": "摘要", "changes": "修改项", "reason": "原因",
                  "calls_ok": "导入通话", "errors": "问题记录", "fields": "字段", "session_id": "会话编号", "kind": "类型",
                  "key": "编号", "filename": "文件名"}
-DETAIL_VALUES = {True: "是", False: "否", "upheld": "申诉成立", "rejected": "申诉驳回", "confirmed": "确认",
-                 "overturned": "推翻", "trainee": "学员", "inspector": "质检员", "trainer": "培训师", "admin": "管理员"}
+ROLE_VALUES = {"trainee": "学员", "inspector": "质检员", "trainer": "培训师", "admin": "管理员"}
+DETAIL_VALUES: dict[str, dict[str, str]] = {
+    "role": ROLE_VALUES,
+    "verdict": {"confirmed": "确认", "overturned": "推翻"},
+    "status": {"upheld": "申诉成立", "rejected": "申诉驳回", "pending": "待裁决"},
+    "changes": {"display_name": "姓名", "role": "角色", "team_id": "团队", "agent_code": "工号", "lead_id": "组长",
+                "active": "启用状态"},
+}
 AUDIT_PAGE = 50
 
 
-def _shown(value: Any) -> str:
+def _shown(key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, list):
-        return "、".join(_shown(v) for v in value)
-    try:
-        return DETAIL_VALUES.get(value, str(value))
-    except TypeError:  # unhashable (a mapping)
-        return str(value)
+        return "、".join(_shown(key, v) for v in value)
+    if isinstance(value, str):
+        return DETAIL_VALUES.get(key, {}).get(value, value)
+    return str(value)
 
 
 def describe(entry: AuditEntry) -> str:
     """The entry's details in Chinese: ``条数 53；含未脱敏信息 是``."""
-    return "；".join(f"{DETAIL_LABELS.get(k, k)} {_shown(v)}" for k, v in (entry.detail or {}).items() if v not in ("", None))
+    return "；".join(f"{DETAIL_LABELS.get(k, k)} {_shown(k, v)}" for k, v in (entry.detail or {}).items() if v not in ("", None))
 
 
 def target_label(entry: AuditEntry) -> str:
