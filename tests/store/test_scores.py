@@ -8,7 +8,7 @@ from sqlalchemy import select
 from hotline.content import data_path
 from hotline.formats import read_call
 from hotline.inspect import default_engine
-from hotline.inspect.scoring import rescore
+from hotline.inspect.scoring import critical_cap, rescore
 from hotline.model import Finding, RuleOutcome, Scorecard, Severity
 from hotline.store.accounts import create_user
 from hotline.store.imports import store_call
@@ -54,8 +54,18 @@ def test_rescore_with_nothing_dropped_is_the_engine_score_on_every_sample():
     eng = default_engine()
     for path in sorted(data_path("samples", "calls").iterdir()):
         card = eng.inspect(read_call(path))
-        again = rescore(card, [])
+        again = rescore(card, [], critical_cap(eng.rulebook))
         assert (again.total, again.vetoed, again.dimensions) == (card.total, card.vetoed, card.dimensions), path.name
+
+
+def test_a_critical_finding_caps_the_total_only_while_it_stands():
+    from hotline.inspect.scoring import _tally
+
+    findings = [Finding("c", "禁语", Severity.CRITICAL, 0, None, "", "", "", 1.0, False)]
+    card = _tally("c", "t", {"禁语": 40.0}, [RuleOutcome("c", "禁语", "failed", -1.0)], findings, 79.0)
+    assert card.total == 79.0
+    assert rescore(card, [0], 79.0).total == 100.0
+    assert rescore(card, [], 79.0).total == 79.0
 
 
 @pytest.fixture

@@ -1,23 +1,29 @@
 """Turning rule outcomes into a scorecard (质检评分表): per-dimension deductions and awards,
-N/A dimensions left out and the total rescaled, 一票否决 zeroing the call. ``rescore`` gives the
-score once review (复核, 申诉) has set findings aside: the same arithmetic, never a second copy."""
+N/A dimensions left out and the total rescaled, a critical finding keeping the call under the pass
+mark, 一票否决 zeroing the call. ``rescore`` gives the score once review (复核, 申诉) has set
+findings aside: the same arithmetic, never a second copy."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
 
-from hotline.model import Finding, RuleOutcome, Scorecard
+from hotline.model import Finding, RuleOutcome, Scorecard, Severity
 from hotline.norms.schema import Rulebook
+
+
+def critical_cap(rb: Rulebook) -> float | None:
+    """The highest total a call with a critical finding may keep (None: no such cap)."""
+    return max(0.0, rb.scoring.pass_mark - 1) if rb.scoring.critical_fails else None
 
 
 def score(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: list[Finding]) -> Scorecard:
     maxes = {d.name: d.points for d in rb.scoring.dimensions}
-    return _tally(call_id, rb.version, maxes, outcomes, findings)
+    return _tally(call_id, rb.version, maxes, outcomes, findings, critical_cap(rb))
 
 
 def _tally(call_id: str, version: str, maxes: dict[str, float], outcomes: list[RuleOutcome],
-           findings: list[Finding]) -> Scorecard:
+           findings: list[Finding], cap: float | None = None) -> Scorecard:
     applicable: dict[str, float] = {}
     for o in outcomes:
         if o.status == "na":
@@ -28,6 +34,8 @@ def _tally(call_id: str, version: str, maxes: dict[str, float], outcomes: list[R
     }
     reachable = sum(maxes[d] for d in dimensions)
     total = round(100.0 * sum(dimensions.values()) / reachable, 1) if reachable else 100.0
+    if cap is not None and any(f.severity is Severity.CRITICAL for f in findings):
+        total = min(total, cap)
     vetoed = any(f.veto for f in findings)
     if vetoed:
         total = 0.0
@@ -43,10 +51,11 @@ def _tally(call_id: str, version: str, maxes: dict[str, float], outcomes: list[R
     )
 
 
-def rescore(card: Scorecard, dropped: Iterable[int]) -> Scorecard:
+def rescore(card: Scorecard, dropped: Iterable[int], cap: float | None = None) -> Scorecard:
     """``card`` once the findings at positions ``dropped`` (of ``card.findings``) are set aside by
     review. A failed rule deducts for the findings it keeps, within what it deducted before (its cap
-    held then too); a rule left with none passes; 一票否决 holds only while a veto finding stands."""
+    held then too); a rule left with none passes; 一票否决 holds only while a veto finding stands, the
+    critical-finding cap (``critical_cap`` of the rulebook) only while a critical finding does."""
     drop = set(dropped)
     kept = [f for i, f in enumerate(card.findings) if i not in drop]
     before = Counter(f.rule_id for f in card.findings)
@@ -61,4 +70,4 @@ def rescore(card: Scorecard, dropped: Iterable[int]) -> Scorecard:
         else:
             deduction = min(per_finding[o.rule_id] * after[o.rule_id], abs(o.points))
             outcomes.append(RuleOutcome(o.rule_id, o.dimension, "failed", -deduction))
-    return _tally(card.call_id, card.rulebook_version, dict(card.max_dimensions), outcomes, kept)
+    return _tally(card.call_id, card.rulebook_version, dict(card.max_dimensions), outcomes, kept, cap)

@@ -11,30 +11,56 @@ from sqlalchemy.orm import Session
 from hotline.store.models import FindingRow, Review, Scorecard, ScoreChange, User, Verdict
 
 
+def _severity(value: str) -> Any:
+    from hotline.model import Severity
+
+    try:
+        return Severity(value)
+    except ValueError:
+        return value
+
+
 def reviewed_score(
     outcomes: list[dict[str, Any]], max_dimensions: dict[str, Any], findings: list[dict[str, Any]], dropped: set[int],
-    version: str = "",
+    version: str = "", cap: float | None = None,
 ) -> tuple[float, bool, dict[str, float]]:
-    """(total, vetoed, dimensions) once the findings whose ``id`` is in ``dropped`` are set aside.
-    Plain dicts in, so the migration that backfills old databases uses it too."""
+    """(total, vetoed, dimensions) once the findings whose ``id`` is in ``dropped`` are set aside
+    (``cap``: the rulebook's critical-finding cap). Plain dicts in, so the migration that backfills
+    old databases uses it too."""
     from hotline.inspect.scoring import rescore
     from hotline.model import Finding, RuleOutcome
     from hotline.model import Scorecard as CardModel
 
     card = CardModel(
         call_id="", total=0.0, dimensions={}, rulebook_version=version,
-        findings=[Finding(f["rule_id"], f["dimension"], f["severity"], None, None, "", "", "", float(f["points"] or 0),
+        findings=[Finding(f["rule_id"], f["dimension"], _severity(f["severity"]), None, None, "", "", "", float(f["points"] or 0),
                           bool(f["veto"])) for f in findings],
         max_dimensions={k: float(v) for k, v in (max_dimensions or {}).items()},
         outcomes=[RuleOutcome(o["rule_id"], o["dimension"], o["status"], float(o.get("points") or 0)) for o in outcomes or []],
     )
-    out = rescore(card, [i for i, f in enumerate(findings) if f["id"] in dropped])
+    out = rescore(card, [i for i, f in enumerate(findings) if f["id"] in dropped], cap)
     return out.total, out.vetoed, dict(out.dimensions)
 
 
 def _finding_dict(f: FindingRow) -> dict[str, Any]:
     return {"id": f.id, "rule_id": f.rule_id, "dimension": f.dimension, "severity": f.severity, "points": f.points,
             "veto": f.veto}
+
+
+def critical_cap_of(db: Session, card: Scorecard) -> float | None:
+    """The critical-finding cap of the rulebook version that scored ``card`` (a version saved in the
+    browser, else the bundled rulebook's)."""
+    from hotline.inspect.scoring import critical_cap
+    from hotline.store.models import RulebookOverride
+
+    row = db.scalar(select(RulebookOverride).where(RulebookOverride.rulebook_version_id == card.rulebook_version_id))
+    if row is not None:
+        from hotline.store.rulebooks import engine_for_text
+
+        return critical_cap(engine_for_text(row.yaml_text).rulebook)
+    from hotline.inspect import default_engine
+
+    return critical_cap(default_engine(semantic=False).rulebook)
 
 
 def overturned_ids(findings: list[FindingRow]) -> set[int]:
@@ -52,7 +78,7 @@ def recompute(
     db.flush()
     findings = list(card.findings)
     total, vetoed, dims = reviewed_score(card.outcomes, card.max_dimensions, [_finding_dict(f) for f in findings],
-                                         overturned_ids(findings))
+                                         overturned_ids(findings), cap=critical_cap_of(db, card))
     before_total, before_vetoed = card.total, card.vetoed
     card.total, card.vetoed, card.dimensions = total, vetoed, dims
     if not cause:

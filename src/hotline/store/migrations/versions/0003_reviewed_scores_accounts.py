@@ -84,6 +84,8 @@ def _backfill_scores() -> None:
     """The engine's score is what every scorecard holds so far; calls with overturned findings then
     get the score in force through the same rescoring the web app uses (plain tables here, so later
     model changes cannot break this step)."""
+    from hotline.inspect import default_engine
+    from hotline.inspect.scoring import critical_cap
     from hotline.store.scores import reviewed_score
 
     op.execute("UPDATE scorecards SET engine_total = total, engine_vetoed = vetoed, engine_dimensions = dimensions")
@@ -99,10 +101,11 @@ def _backfill_scores() -> None:
     if not overturned:
         return
     card_ids = {cid for cid, in conn.execute(sa.select(findings.c.scorecard_id).where(findings.c.id.in_(overturned)))}
+    cap = critical_cap(default_engine(semantic=False).rulebook)  # versions saved in the browser are rare then
     for card in conn.execute(sa.select(cards).where(cards.c.id.in_(card_ids))).mappings().all():
         rows = [dict(r) for r in conn.execute(sa.select(findings).where(findings.c.scorecard_id == card["id"])
                                               .order_by(findings.c.id)).mappings()]
-        total, vetoed, dims = reviewed_score(card["outcomes"], card["max_dimensions"], rows, overturned)
+        total, vetoed, dims = reviewed_score(card["outcomes"], card["max_dimensions"], rows, overturned, cap=cap)
         conn.execute(cards.update().where(cards.c.id == card["id"]).values(total=total, vetoed=vetoed, dimensions=dims))
 
 
