@@ -86,29 +86,32 @@ def test_overturning_the_veto_changes_the_score_everywhere_and_keeps_the_engine_
     db, row, insp, _, _ = vetoed_call
     card = row.scorecard
     assert card.vetoed and card.total == 0.0
-    veto = next(f for f in card.findings if f.veto)
-    review_finding(db, veto.id, insp, Verdict.OVERTURNED, "市民先骂人，坐席是在制止")
+    vetoes = [f for f in card.findings if f.veto]
+    for veto in vetoes:
+        review_finding(db, veto.id, insp, Verdict.OVERTURNED, "市民先骂人，坐席是在制止")
     db.commit()
     assert not card.vetoed and card.total > 0
     assert card.engine_total == 0.0 and card.engine_vetoed and card.rescored
     [listed] = list_calls(db, insp, CallFilter())
     assert listed.card.total == card.total and not listed.card.vetoed
-    [change] = db.scalars(select(ScoreChange)).all()
-    assert (change.total_before, change.vetoed_before, change.vetoed_after) == (0.0, True, False)
-    assert change.user_id == insp.id and change.note == "市民先骂人，坐席是在制止" and change.cause == "review"
-    review_finding(db, veto.id, insp, Verdict.CONFIRMED, "复议后确认")  # changing one's mind restores the veto
+    changes = db.scalars(select(ScoreChange).order_by(ScoreChange.id)).all()
+    assert len(changes) == len(vetoes)
+    assert (changes[0].total_before, changes[0].vetoed_before) == (0.0, True) and changes[-1].vetoed_after is False
+    assert changes[-1].user_id == insp.id and changes[-1].note == "市民先骂人，坐席是在制止" and changes[-1].cause == "review"
+    review_finding(db, vetoes[0].id, insp, Verdict.CONFIRMED, "复议后确认")  # changing one's mind restores the veto
     assert card.vetoed and card.total == 0.0
-    assert len(db.scalars(select(ScoreChange)).all()) == 2
+    assert len(db.scalars(select(ScoreChange)).all()) == len(vetoes) + 1
 
 
 def test_an_upheld_appeal_raises_the_score_a_rejected_one_does_not(vetoed_call):
     db, row, insp, agent, admin = vetoed_call
     card = row.scorecard
-    plain = [f for f in card.findings if not f.veto and f.points]
+    plain = [f for f in card.findings if not f.veto and f.severity != "critical" and f.points]
     for f in plain[:2]:
         review_finding(db, f.id, insp, Verdict.CONFIRMED)
-    veto = next(f for f in card.findings if f.veto)
-    review_finding(db, veto.id, insp, Verdict.OVERTURNED)
+    for f in card.findings:  # vetoes and critical findings (which cap the total) overturned first
+        if f.veto or f.severity == "critical":
+            review_finding(db, f.id, insp, Verdict.OVERTURNED)
     before = card.total
     first = appeal_finding(db, plain[0].id, agent, "复述")
     second = appeal_finding(db, plain[1].id, agent, "复述")
