@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from hotline.store.models import (
     Appeal,
@@ -169,7 +169,9 @@ def list_calls(
     with the rules each one hit; ``with_findings`` loads every finding and its review up front (for exports)."""
     counts = _review_counts()
     sort = SORTS.get(flt.sort) or SORTS[default_sort]
-    query = _filtered(viewer, flt, counts).order_by(*sort.order(counts))
+    # a list shows neither the turns nor the score's parts: their JSON is not read (half the time of a page)
+    query = _filtered(viewer, flt, counts).order_by(*sort.order(counts)).options(
+        defer(Call.turns), defer(Scorecard.outcomes), defer(Scorecard.max_dimensions), defer(Scorecard.engine_dimensions))
     if with_findings:
         query = query.options(
             selectinload(Scorecard.findings).selectinload(FindingRow.review),

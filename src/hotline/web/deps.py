@@ -76,8 +76,8 @@ def _session(request: Request, db: Session) -> tuple[WebSession, User] | None:
         found = find_session(db, request.cookies.get(SESSION_COOKIE), idle_minutes=idle)
         request.state.auth = found if found and not isinstance(found, str) else None
         request.state.auth_expired = found == "idle"
-        if request.state.auth is not None:
-            db.commit()  # the session's last-seen time (for the idle timeout)
+        if request.state.auth is not None and db.dirty:
+            db.commit()  # the session's last-seen time (for the idle timeout), written at most once a minute
     return request.state.auth
 
 
