@@ -239,6 +239,11 @@ def _import_file(factory: sessionmaker[Session], batch_id: int, name: str, path:
     return ids
 
 
+def add_errors(factory: sessionmaker[Session], batch_id: int, errors: list[dict[str, str]]) -> None:
+    """List more rejected records on a batch (a recording that matched no transcript, say)."""
+    _update(factory, batch_id, errors=errors)
+
+
 def fail_batch(factory: sessionmaker[Session], batch_id: int, message: str) -> None:
     _update(factory, batch_id, status="failed", finished=True, errors=[{"file": "", "record": "", "message": message}])
 

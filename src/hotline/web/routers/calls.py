@@ -15,7 +15,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from hotline.store.audit import record
-from hotline.store.imports import caller_of, create_batch, fail_batch, run_import
+from hotline.store.imports import add_errors, caller_of, create_batch, fail_batch, run_import
 from hotline.store.models import Call, ImportBatch, Role, User
 from hotline.store.queries import (
     PAGE_SIZE,
@@ -137,9 +137,7 @@ def _attach_recordings(factory, batch_id: int, saved: list[tuple[str, Path]], st
                 _keep_recording(call, path, recordings)
                 db.commit()
     if problems:
-        from hotline.store.imports import _update
-
-        _update(factory, batch_id, errors=problems)
+        add_errors(factory, batch_id, problems)
 
 
 def _keep_recording(call: Call, source: Path, recordings: Path) -> None:
@@ -299,7 +297,9 @@ async def upload_recording(request: Request, db: Db, user: Inspector, call_id: I
     name = file.filename or ""
     suffix = Path(name).suffix.lower()
     if suffix not in AUDIO:
-        raise NotFound("录音格式不支持：请上传 .wav .mp3 .ogg .flac 或 .m4a 文件")
+        from hotline.store.db import StoreError
+
+        raise StoreError("录音格式不支持：请上传 .wav .mp3 .ogg .flac 或 .m4a 文件")
     call = await run_in_threadpool(_visible_call, db, user, call_id)
     folder = recordings_dir(request)
     target = folder / f"{call.id}{suffix}"
