@@ -178,3 +178,42 @@ def test_the_navigation_keeps_whole_links_on_one_line(browser, server, width):  
     assert header < 180
     assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing wider than the window
     page.context.close()
+
+
+def test_the_recording_plays_in_step_with_the_turns(page, tmp_path):  # noqa: ANN001
+    import json
+    import wave
+
+    audio = tmp_path / "rec-sync.wav"
+    with wave.open(str(audio), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\x00\x00" * 8000 * 6)  # six seconds of silence
+    transcript = tmp_path / "rec-sync.json"
+    transcript.write_text(json.dumps({"id": "rec-sync", "meta": {"agent_id": "3145"}, "turns": [
+        {"speaker": "agent", "text": "您好，12345热线，请问有什么可以帮您？", "start": 0.0, "end": 2.0},
+        {"speaker": "citizen", "text": "我家门口的路灯坏了。", "start": 2.5, "end": 4.5},
+        {"speaker": "agent", "text": "好的，感谢您的来电，再见。", "start": 5.0, "end": 6.0}]}, ensure_ascii=False), encoding="utf-8")
+    log_in(page, "lead")
+    page.goto("/upload")
+    page.set_input_files("input[type=file]", [str(transcript), str(audio)])
+    page.click("button[type=submit]")
+    page.wait_for_selector('#batch-status[data-status="done"]', timeout=60_000)
+    page.goto("/calls?q=rec-sync")
+    page.click("text=rec-sync")
+    _until(page, "document.getElementById('player').readyState >= 1")
+    page.click('#t-1 .seek')  # the turn's time seeks the player
+    _until(page, "document.body.dataset.playing === 't-1'")
+    assert "playing" in page.get_attribute("#t-1", "class")
+    assert 2.5 <= page.evaluate("document.getElementById('player').currentTime") < 4.5
+
+
+def _until(page, expression: str, seconds: float = 20) -> None:  # noqa: ANN001
+    """Poll ``expression`` (the page's CSP forbids the eval behind wait_for_function)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        page.wait_for_timeout(100)
