@@ -177,7 +177,8 @@ def fit_speaker(speaker: str, train: Sequence[Sample], acts: list[str], settings
                 calibration_folds: int = 3) -> SpeakerModel:
     """One speaker's model: vocabulary, per-act weights, Platt calibration on held-out families."""
     ms = settings.model
-    vocab = _vocabulary([s.text for s in train], settings)
+    # an n-gram counts once per corpus record: variants of one record would let every n-gram pass
+    vocab = _vocabulary([s.text for s in train if s.original], settings)
     index = {g: i for i, g in enumerate(vocab)}
     x = _matrix([s.text for s in train], index, settings)
     y_all = np.array([[a in s.acts for a in acts] for s in train], dtype=np.int8).reshape(len(train), len(acts))

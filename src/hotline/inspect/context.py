@@ -165,6 +165,8 @@ class CallContext:
         text = self.norm[turn].text
         if any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
             return True
+        if self.restating(turn):  # the citizen's account retold: neither misconduct nor an answer of the agent's
+            return True
         clause = text[start:end]
         markers = self.compiled.markers_re
         if markers is not None:
