@@ -69,9 +69,10 @@ def test_review_queue_scores_accounts_and_audit_on_postgres(pg_client):
 
     from hotline.inspect import default_engine
 
-    assert f"done={len(default_engine().inspect(private_call()).findings)}" in resp.headers["location"]
+    card = default_engine().inspect(private_call())
+    assert f"done={len(card.findings)}" in resp.headers["location"]
     page = client.get(f"/calls/{seed.other_call}").text
-    assert re.search(r'id="total">100\.0<', page) and "引擎原始得分 0.0" in page
+    assert re.search(r'id="total">100\.0<', page) and f"引擎原始得分 {card.total:.1f}" in page
     unmasked = client.post(f"/calls/{seed.other_call}/unmask", data={"csrf_token": csrf})
     assert "13812345678" in unmasked.text and unmasked.headers["cache-control"] == "no-store"
     assert "13812345678" not in client.get(f"/orders/calls/{seed.other_call}").text
