@@ -68,6 +68,11 @@ _MESSAGES = {
 }
 
 
+def translate_error(err: Any) -> str:
+    """One pydantic error in Chinese."""
+    return _translate(err)
+
+
 def _translate(err: Any) -> str:
     kind = err.get("type", "")
     if kind == "value_error":

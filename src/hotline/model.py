@@ -99,19 +99,26 @@ class RuleOutcome:
 
 @dataclass(slots=True)
 class Scorecard:
+    """``total`` is None when the call could not be judged as a whole (a recording without words:
+    ``scope`` is "timing", only the timing and audio rules ran, and ``notice`` says so)."""
+
     call_id: str
-    total: float
+    total: float | None
     dimensions: dict[str, float]
     findings: list[Finding]
     rulebook_version: str
     max_dimensions: dict[str, float] = field(default_factory=dict)
     outcomes: list[RuleOutcome] = field(default_factory=list)
     vetoed: bool = False
+    scope: str = "full"
+    notice: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "call_id": self.call_id,
             "total": self.total,
+            "scope": self.scope,
+            "notice": self.notice,
             "dimensions": self.dimensions,
             "max_dimensions": self.max_dimensions,
             "vetoed": self.vetoed,
@@ -122,6 +129,24 @@ class Scorecard:
                 for o in self.outcomes
             ],
         }
+
+    def deductions(self) -> list[float]:
+        """What each finding really took off the score: a rule's findings share its capped deduction
+        (``max_deduction``) in order, and together a dimension's findings take exactly what the
+        dimension lost (never below zero, nor above its full points when awards add some back)."""
+        remaining = {o.rule_id: -o.points for o in self.outcomes if o.status == "failed"}
+        lost = {d: self.max_dimensions.get(d, 0.0) - got for d, got in self.dimensions.items()}
+        single = next(iter(self.dimensions)) if self.scope != "full" and self.dimensions else None
+        out: list[float] = []
+        for f in self.findings:
+            left = remaining.get(f.rule_id, f.points)
+            take = min(f.points, max(0.0, left))
+            remaining[f.rule_id] = left - take
+            dim = single or f.dimension
+            take = min(take, max(0.0, lost.get(dim, 0.0)))
+            lost[dim] = lost.get(dim, 0.0) - take
+            out.append(round(take, 2))
+        return out
 
 
 @dataclass(slots=True)

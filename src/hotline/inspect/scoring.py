@@ -1,13 +1,22 @@
 """Turning rule outcomes into a scorecard (质检评分表): per-dimension deductions and awards,
-N/A dimensions left out and the total rescaled, 一票否决 zeroing the call."""
+N/A dimensions left out and the total rescaled, 一票否决 zeroing the call.
+
+A recording without words is judged on its timing and audio rules only: no total (it would read
+like a full score), one dimension that holds those rules, and a notice that says what was not judged."""
 
 from __future__ import annotations
 
 from hotline.model import Finding, RuleOutcome, Scorecard
 from hotline.norms.schema import Rulebook
 
+TIMING_DIMENSION = "时间与音量"
+TIMING_NOTICE = "未提供转写，仅评估时间与音量指标"
 
-def score(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: list[Finding]) -> Scorecard:
+
+def score(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: list[Finding],
+          *, has_text: bool = True) -> Scorecard:
+    if not has_text:
+        return _timing_only(call_id, rb, outcomes, findings)
     maxes = {d.name: d.points for d in rb.scoring.dimensions}
     applicable: dict[str, float] = {}
     for o in outcomes:
@@ -31,4 +40,24 @@ def score(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: lis
         max_dimensions=maxes,
         outcomes=outcomes,
         vetoed=vetoed,
+    )
+
+
+def _timing_only(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: list[Finding]) -> Scorecard:
+    points = {r.id: r.points for r in rb.rules}
+    judged = [o for o in outcomes if o.status in ("passed", "failed")]
+    full = sum(points[o.rule_id] for o in judged)
+    got = min(full, max(0.0, full + sum(o.points for o in judged)))
+    dims = {TIMING_DIMENSION: round(got, 2)} if judged else {}
+    return Scorecard(
+        call_id=call_id,
+        total=None,
+        dimensions=dims,
+        findings=findings,
+        rulebook_version=rb.version,
+        max_dimensions={TIMING_DIMENSION: full} if judged else {},
+        outcomes=outcomes,
+        vetoed=any(f.veto for f in findings),
+        scope="timing",
+        notice=TIMING_NOTICE,
     )

@@ -250,31 +250,41 @@ class Rulebook(Strict):
         seen: set[str] = set()
         for i, rule in enumerate(self.rules):
             if rule.id in seen:
-                raise ValueError(f"rules[{i}]：规则 id {rule.id} 重复")
+                raise RefProblem(f"rules[{i}]：规则 id {rule.id} 重复", ("rules", i))
             seen.add(rule.id)
             if rule.dimension not in dims:
-                raise ValueError(f"rules[{i}]（{rule.id}）：维度「{rule.dimension}」不在评分表中（{'、'.join(dims)}）")
-        for where, m in self._all_matchers():
-            self._check_refs(where, m)
+                raise RefProblem(f"rules[{i}]（{rule.id}）：维度「{rule.dimension}」不在评分表中（{'、'.join(dims)}）",
+                                 ("rules", i, "dimension"))
+        for where, loc, m in self._all_matchers():
+            self._check_refs(where, loc, m)
         return self
 
-    def _all_matchers(self) -> list[tuple[str, Matcher]]:
-        out = [(f"detectors.{k}", m) for k, m in self.detectors.items()]
+    def _all_matchers(self) -> list[tuple[str, tuple[str | int, ...], Matcher]]:
+        out = [(f"detectors.{k}", ("detectors", k), m) for k, m in self.detectors.items()]
         for i, r in enumerate(self.rules):
             if r.match:
-                out.append((f"rules[{i}]（{r.id}）.match", r.match))
+                out.append((f"rules[{i}]（{r.id}）.match", ("rules", i, "match"), r.match))
             if r.applies_when:
-                out.append((f"rules[{i}]（{r.id}）.applies_when", r.applies_when))
+                out.append((f"rules[{i}]（{r.id}）.applies_when", ("rules", i, "applies_when"), r.applies_when))
         return out
 
-    def _check_refs(self, where: str, m: Matcher) -> None:
+    def _check_refs(self, where: str, loc: tuple[str | int, ...], m: Matcher) -> None:
         for node in iter_nodes(m):
             if node.detector is not None and node.detector not in self.detectors:
-                raise ValueError(f"{where}：引用了不存在的检测器「{node.detector}」")
+                raise RefProblem(f"{where}：引用了不存在的检测器「{node.detector}」", loc)
             if node.phrases is not None:
                 for name in node.phrases.lexicon_names():
                     if name not in self.lexicons:
-                        raise ValueError(f"{where}：引用了不存在的词表「{name}」")
+                        raise RefProblem(f"{where}：引用了不存在的词表「{name}」", loc)
+
+
+class RefProblem(ValueError):
+    """A rulebook-wide check that failed at one place (``("rules", 3, "dimension")``): the city
+    loader uses ``loc`` to point at the line of the city file that caused it."""
+
+    def __init__(self, message: str, loc: tuple[str | int, ...]):
+        super().__init__(message)
+        self.loc = loc
 
 
 def iter_nodes(m: Matcher) -> list[Matcher]:
