@@ -28,15 +28,23 @@ EPILOG = ("退出码：0 全部记录已检查；1 部分记录无法读取（�
           "2 没有任何可检查的通话（无输入、输入为空或全部记录有误）。")
 
 
-def iter_inputs(paths: list[Path], errors: list[HotlineError], transcript: Path | None) -> Iterator[Call]:
-    """Calls from transcripts and recordings (a folder may hold both)."""
+def iter_inputs(paths: list[Path], errors: list[HotlineError], transcript: Path | None,
+                output: Path | None = None) -> Iterator[Call]:
+    """Calls from transcripts and recordings (a folder may hold both); never the report being written."""
+    skip = [output, *(_findings_outputs(output))] if output else []
     for path in paths:
         has_audio = _has_audio(path)
         if has_audio:
             yield from _audio_calls(path, transcript, errors)
         audio_only_folder = path.is_dir() and has_audio and not _has_transcripts(path)
         if (path.is_dir() or path.suffix.lower() not in AUDIO_SUFFIXES) and not audio_only_folder:
-            yield from read_calls(path, errors.append)
+            yield from read_calls(path, errors.append, skip=skip)
+
+
+def _findings_outputs(output: Path) -> list[Path]:
+    from hotline.formats.writers import findings_path
+
+    return [findings_path(output)] if output.suffix.lower() == ".csv" else []
 
 
 def _has_audio(path: Path) -> bool:
@@ -111,7 +119,7 @@ def inspect_cmd(paths: tuple[Path, ...], rulebook: Path | None, fmt: str | None,
     errors: list[HotlineError] = []
     swap_ids = {x.strip() for item in swap for x in item.split(",") if x.strip()}
     seen: set[str] = set()
-    calls = swapped(iter_inputs(inputs, errors, transcript), swap_ids, seen)
+    calls = swapped(iter_inputs(inputs, errors, transcript, output), swap_ids, seen)
     if jobs > 1:
         from hotline.batch import inspect_many
 
@@ -120,7 +128,7 @@ def inspect_cmd(paths: tuple[Path, ...], rulebook: Path | None, fmt: str | None,
         pairs = ((call, engine.inspect(call)) for call in calls)
     warnings: list[tuple[str, str]] = []
     n = _emit(_watch(pairs, warnings), fmt, output, engine, errors)
-    sys.exit(_report(n, errors, warnings, swap_ids - seen, output, fmt))
+    raise click.exceptions.Exit(_report(n, errors, warnings, swap_ids - seen, output, fmt))
 
 
 def _watch(pairs: Iterator[tuple[Call, Scorecard]], warnings: list[tuple[str, str]]) -> Iterator[tuple[Call, Scorecard]]:

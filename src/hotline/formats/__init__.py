@@ -4,7 +4,7 @@ held in memory."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
 from hotline.errors import FormatError, describe_os_error
@@ -25,15 +25,18 @@ def _raise(exc: FormatError) -> None:
     raise exc
 
 
-def read_calls(path: str | Path, on_error: ErrorHandler | None = None) -> Iterator[Call]:
+def read_calls(path: str | Path, on_error: ErrorHandler | None = None, *,
+               skip: Collection[Path] = ()) -> Iterator[Call]:
     """Yield every call under ``path`` (a file or a folder). Bad records go to ``on_error``;
-    without a handler the first one raises."""
+    without a handler the first one raises. Files in ``skip`` (the report being written) are not read."""
     handle = on_error or _raise
     path = Path(path)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES)
+        avoid = {p.resolve() for p in skip}
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES
+                       and p.resolve() not in avoid)
         if not files:
-            handle(FormatError("文件夹里没有可读的转写文件（.jsonl .json .csv .txt）", source=str(path)))
+            handle(FormatError("文件夹里没有可读的转写文件（.jsonl .json .csv .tsv .txt）", source=str(path)))
         for f in files:
             yield from read_calls(f, on_error)
         return

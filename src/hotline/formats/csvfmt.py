@@ -59,18 +59,28 @@ def delimiter(first_line: str) -> str:
     return "\t" if first_line.count("\t") > first_line.count(",") else ","
 
 
+_CSV_PROBLEMS = (
+    ("unexpected end of data", "这一行的引号没有闭合，从这里到文件末尾都无法读取（请检查这一行的引号）"),
+    ("expected after", "引号用法不对（单元格里的引号要写成两个 \"\"）"),
+    ("field larger", "单元格太长"),
+)
+
+
 def _rows(text: str, source: str) -> Iterator[tuple[int, list[str] | FormatError]]:
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter(text.split("\n", 1)[0]))
+    """Numbered rows; a broken row is a FormatError at the line where it starts (strict quoting, so an
+    unclosed quote is reported instead of silently swallowing the rows after it)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter(text.split("\n", 1)[0]), strict=True)
     while True:
+        start = reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            reason = "单元格太长" if "field larger" in str(exc) else "CSV 格式不对（引号不配对或含空字符）"
-            yield reader.line_num, FormatError(reason, source=source, location=f"第 {reader.line_num} 行")
+            reason = next((zh for en, zh in _CSV_PROBLEMS if en in str(exc)), "CSV 格式不对")
+            yield start, FormatError(reason, source=source, location=f"第 {start} 行")
             continue
-        yield reader.line_num, row
+        yield start, row
 
 
 def read_csv_text(text: str, source: str) -> Iterator[Call | FormatError]:
@@ -85,9 +95,15 @@ def read_csv_text(text: str, source: str) -> Iterator[Call | FormatError]:
     calls: dict[str, list[RawTurn]] = {}
     first_line: dict[str, int] = {}
     bad: dict[str, FormatError] = {}
+    raw_lines: list[str] = []
     for lineno, row in rows:
         if isinstance(row, FormatError):
-            yield row
+            raw_lines = raw_lines or text.splitlines()
+            guess = _call_id_of_line(raw_lines, lineno, cols["call_id"], delimiter(text.split("\n", 1)[0]))
+            if guess and guess not in bad:
+                bad[guess] = row  # the call is reported whole, never imported without this row
+            else:
+                yield row
             continue
         if not any(cell.strip() for cell in row):
             continue
@@ -116,6 +132,14 @@ def read_csv_text(text: str, source: str) -> Iterator[Call | FormatError]:
             yield exc
     for call_id, exc in bad.items():
         yield FormatError(f"通话 {call_id} 未导入：{exc.message}", source=source, location=exc.location)
+
+
+def _call_id_of_line(lines: list[str], lineno: int, column: int, sep: str) -> str:
+    """The call id a broken row most likely belongs to (its cell in the call_id column, unquoted)."""
+    if not 0 < lineno <= len(lines):
+        return ""
+    cells = lines[lineno - 1].split(sep)
+    return cells[column].strip().strip('"').strip() if column < len(cells) else ""
 
 
 def _row_turn(row: list[str], cols: dict[str, int], source: str, where: str) -> RawTurn:

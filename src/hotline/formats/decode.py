@@ -22,15 +22,16 @@ LABELS = {
 UNKNOWN = "无法识别文件编码（支持 UTF-8、UTF-16、GBK/GB18030、Big5），请另存为 UTF-8"
 
 
-def detect_encoding(head: bytes, *, complete: bool = True) -> str | None:
+def detect_encoding(head: bytes, *, complete: bool = True, ascii_heavy: bool = False) -> str | None:
     """The codec of a file whose first bytes are ``head`` (``complete``: head is the whole file), or
-    None when no supported encoding reads it."""
+    None when no supported encoding reads it. ``ascii_heavy``: the format always has ASCII punctuation
+    (JSONL), so UTF-16 without a BOM must show it as frequent zero bytes."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"  # the codec reads the BOM and drops it
     if b"\x00" in head:
-        wide = _utf16_without_bom(head)
+        wide = _utf16_without_bom(head, complete, ascii_heavy)
         if wide:
             return wide
     try:
@@ -42,16 +43,17 @@ def detect_encoding(head: bytes, *, complete: bool = True) -> str | None:
     return legacy_encoding(head, complete=complete)
 
 
-def _utf16_without_bom(head: bytes) -> str | None:
-    """UTF-16 text without a BOM: ASCII characters (digits, colons, newlines) put a zero byte at
-    every odd (LE) or even (BE) offset."""
+def _utf16_without_bom(head: bytes, complete: bool, ascii_heavy: bool) -> str | None:
+    """UTF-16 text without a BOM: newlines, digits and other ASCII put a zero byte at odd (LE) or even
+    (BE) offsets only. Stray zero bytes in text that reads as UTF-8, GBK or Big5 are not enough: then
+    zeros must be as common as ASCII is in a transcript (ids, times, JSON or CSV punctuation)."""
     sample = head[: len(head) - len(head) % 2]
-    pairs = len(sample) // 2 or 1
-    odd, even = sample[1::2].count(0) / pairs, sample[0::2].count(0) / pairs
-    if odd > 0.2 and even < 0.02:
-        return "utf-16-le"
-    if even > 0.2 and odd < 0.02:
-        return "utf-16-be"
+    odd, even = sample[1::2].count(0), sample[0::2].count(0)
+    readable = ascii_heavy or _decodes(head, "utf-8", complete) or legacy_encoding(head, complete=complete) is not None
+    needed = 0.3 * len(sample) / 2 if readable else 2
+    for encoding, ours, other in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if ours >= needed and ours > 8 * other and _decodes(sample, encoding, complete):
+            return encoding
     return None
 
 
@@ -112,11 +114,12 @@ def iter_lines(fh: BinaryIO, source: str, max_bytes: int) -> Iterator[tuple[int,
     """``(line number, text)`` for each line of a binary file, decoded in the file's encoding. A line
     longer than ``max_bytes`` or in no supported encoding is a FormatError for that line only."""
     head = fh.read(HEAD_BYTES)
-    encoding = detect_encoding(head, complete=len(head) < HEAD_BYTES) or "utf-8"
+    encoding = detect_encoding(head, complete=len(head) < HEAD_BYTES, ascii_heavy=True) or "utf-8"
     fh.seek(0)
     if encoding.startswith("utf-16"):
         yield from _wide_lines(fh, encoding, source, max_bytes)
         return
+    legacy = _legacy_by_lines(head)
     lineno = 0
     while True:
         raw = fh.readline(max_bytes + 1)
@@ -125,18 +128,42 @@ def iter_lines(fh: BinaryIO, source: str, max_bytes: int) -> Iterator[tuple[int,
         lineno += 1
         if len(raw) > max_bytes and not raw.endswith(b"\n"):
             _skip_rest_of_line(fh)
-            yield lineno, FormatError(f"这一行超过 {max_bytes // 1048576} MB，已跳过（单条记录过大）",
+            yield lineno, FormatError(f"这一行超过 {max_bytes / 1048576:.3g} MB，已跳过（单条记录过大）",
                                       source=source, location=f"第 {lineno} 行")
             continue
+        text, legacy = _decode_line(raw, legacy)
+        yield lineno, text if text is not None else FormatError(UNKNOWN, source=source, location=f"第 {lineno} 行")
+
+
+def _legacy_by_lines(head: bytes) -> str | None:
+    """The legacy encoding of a line-oriented file, voted by its non-UTF-8 lines (weighted by length),
+    so a stray line of junk bytes cannot decide how the good lines are read."""
+    votes: dict[str, int] = {}
+    for raw in head.split(b"\n")[:-1] or [head]:
+        if raw.isascii() or _decodes(raw, "utf-8", True):
+            continue
+        encoding = legacy_encoding(raw)
+        if encoding is not None:
+            votes[encoding] = votes.get(encoding, 0) + len(raw)
+    return max(votes, key=votes.__getitem__) if votes else None
+
+
+def _decode_line(raw: bytes, legacy: str | None) -> tuple[str | None, str | None]:
+    """A line as UTF-8 when it is (a GBK or Big5 line of more than a few characters never passes for
+    UTF-8), else in the file's legacy encoding, else in whatever legacy encoding reads this line alone."""
+    try:
+        return raw.decode("utf-8-sig" if raw.startswith(codecs.BOM_UTF8) else "utf-8"), legacy
+    except UnicodeDecodeError:
+        pass
+    for encoding in (legacy, None):
+        encoding = encoding or legacy_encoding(raw)
+        if encoding is None:
+            continue
         try:
-            yield lineno, raw.decode(encoding)
+            return raw.decode(encoding), legacy or encoding
         except UnicodeDecodeError:
-            other = legacy_encoding(raw) if encoding.startswith("utf-8") else detect_encoding(raw)
-            if other is None:
-                yield lineno, FormatError(UNKNOWN, source=source, location=f"第 {lineno} 行")
-                continue
-            encoding = other  # a file that starts in ASCII and turns out to be GBK (or Big5)
-            yield lineno, raw.decode(encoding)
+            continue
+    return None, legacy
 
 
 def _skip_rest_of_line(fh: BinaryIO) -> None:
@@ -166,7 +193,7 @@ def _wide_lines(fh: BinaryIO, encoding: str, source: str, max_bytes: int) -> Ite
                 continue
             yield lineno, line
         if len(pending) * 2 > max_bytes and not skipping:
-            yield lineno + 1, FormatError(f"这一行超过 {max_bytes // 1048576} MB，已跳过（单条记录过大）",
+            yield lineno + 1, FormatError(f"这一行超过 {max_bytes / 1048576:.3g} MB，已跳过（单条记录过大）",
                                           source=source, location=f"第 {lineno + 1} 行")
             skipping = True
         if skipping:

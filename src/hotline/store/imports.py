@@ -1,6 +1,7 @@
 """Importing transcript files: read with ``hotline.formats``, score with ``hotline.inspect``,
 store each call with its scorecard and findings in one transaction. A bad file or record is
-listed on the batch with the reason; the good calls are kept."""
+listed on the batch with the reason; the good calls are kept. A call whose speaker roles were
+inferred with low confidence is imported and listed on the batch as a warning (``level``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.errors import HotlineError
+from hotline.formats.roles import role_warning
 from hotline.store.audit import record
 from hotline.store.models import Call, FindingRow, ImportBatch, RulebookVersion, Scorecard, User, utcnow
 
@@ -84,6 +86,8 @@ def rulebook_row(db: Session, version: str) -> RulebookVersion:
 
 def store_call(db: Session, call: model.Call, card: model.Scorecard, *, batch_id: int | None, source: str = "import") -> Call:
     """Add one call with its scorecard and findings (the caller commits)."""
+    if card.total is None:
+        raise HotlineError(f"{card.notice}：这通电话没有总分，不能入库（请提供转写）")
     row = Call(
         external_id=call.id,
         source=source,
@@ -94,6 +98,13 @@ def store_call(db: Session, call: model.Call, card: model.Scorecard, *, batch_id
         meta=_jsonable(call.meta),
     )
     db.add(row)
+    add_scorecard(db, row, card)
+    return row
+
+
+def add_scorecard(db: Session, row: Call, card: model.Scorecard) -> Scorecard:
+    """A new scorecard with its findings for a stored call (the newest one is the call's score)."""
+    assert card.total is not None  # only calls with words are stored
     sc = Scorecard(
         call=row,
         rulebook_version=rulebook_row(db, card.rulebook_version),
@@ -114,7 +125,21 @@ def store_call(db: Session, call: model.Call, card: model.Scorecard, *, batch_id
             )
         )
     db.flush()
-    return row
+    return sc
+
+
+def swap_roles(db: Session, row: Call, inspector: Inspector, actor: User) -> Scorecard:
+    """Exchange 坐席 and 市民 on a stored call whose roles were inferred wrongly, and score it again
+    (a new scorecard: the old one, with its reviews, stays in the history). The caller commits."""
+    from hotline.formats.roles import swap_roles as swapped
+    from hotline.store.rulebooks import model_call
+
+    call = swapped(model_call(row))
+    row.turns = call.to_dict()["turns"]
+    row.meta = _jsonable(call.meta)
+    card = add_scorecard(db, row, inspector(call))
+    record(db, actor, "call.swap_roles", "call", row.id, external_id=row.external_id, total=card.total)
+    return card
 
 
 def _jsonable(value: Any) -> Any:
@@ -181,6 +206,9 @@ def run_import(
     for name, path in files:
         errors: list[dict[str, str]] = []
         for index, call in enumerate(_read(reader, path, errors, name), start=1):
+            if warning := role_warning(call):
+                errors.append({"file": name, "record": f"第 {index} 条（{call.id}）", "message": warning,
+                               "level": "warning"})
             reason = _store_one(factory, call, inspector, batch_id)
             if reason:
                 errors.append({"file": name, "record": f"第 {index} 条（{call.id}）", "message": reason})

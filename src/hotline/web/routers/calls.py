@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from hotline.store.audit import record
-from hotline.store.imports import caller_of, create_batch, run_import
+from hotline.store.imports import caller_of, create_batch, run_import, swap_roles
 from hotline.store.models import ImportBatch, Role
 from hotline.store.queries import (
     PAGE_SIZE,
@@ -146,6 +146,18 @@ def export_xlsx(request: Request, db: Db, user: Staff, flt: Filter, unmasked: in
     body = workbook_bytes(rows, agents_by_code(db), unmasked=bool(unmasked))
     headers = {"Content-Disposition": "attachment; filename*=UTF-8''%E8%B4%A8%E6%A3%80%E7%BB%93%E6%9E%9C.xlsx"}
     return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers=headers)
+
+
+@router.post("/calls/{call_id}/swap-roles")
+def swap_call_roles(request: Request, db: Db, user: Inspector, call_id: int) -> Response:
+    """The call's roles were inferred the wrong way round: exchange them and inspect it again."""
+    call = get_call(db, call_id)
+    if call is None:
+        raise NotFound("找不到该通话")
+    inspector = request.app.state.inspector or active_engine(db).inspect
+    swap_roles(db, call, inspector, user)
+    db.commit()
+    return RedirectResponse(f"/calls/{call_id}", status_code=303)
 
 
 @router.get("/calls/{call_id}")
