@@ -42,7 +42,7 @@ def show_cmd(path: Path | None, rule_id: str | None) -> None:
     from hotline.inspect import load_engine
 
     engine = load_engine(path)
-    console = Console()
+    console = Console() if Console().is_terminal else Console(width=160)  # piped: wide, nothing cut
     if rule_id:
         rule = engine.rule(rule_id)
         for label, value in _rule_facts(rule):
