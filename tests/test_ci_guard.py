@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
 from ci_guard import in_ci, missing
 
 PG_CLUSTER = Path(__file__).parent / "store" / "pg_cluster.sh"

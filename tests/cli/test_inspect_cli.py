@@ -153,14 +153,13 @@ def test_format_from_extension(calls: Path, tmp_path: Path, suffix: str, check) 
     assert check(out)
 
 
-def test_table_lists_findings_and_never_cuts_ids() -> None:
+def test_table_lists_findings_and_never_cuts_ids(tmp_path: Path) -> None:
     from hotline.content import data_path
 
     long_id = "市民热线-2026-05-16-第三班组-坐席3145-录音编号0000000000000000001"
-    with CliRunner().isolated_filesystem():
-        text = (data_path("samples", "calls") / "09_zhandao_curt_agent.txt").read_text(encoding="utf-8")
-        Path("c.txt").write_text(f"# id: {long_id}\n{text}", encoding="utf-8")
-        result = CliRunner().invoke(cli, ["inspect", "c.txt"])
+    text = (data_path("samples", "calls") / "09_zhandao_curt_agent.txt").read_text(encoding="utf-8")
+    (tmp_path / "c.txt").write_text(f"# id: {long_id}\n{text}", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["inspect", str(tmp_path / "c.txt")])
     out = result.stdout
     assert result.exit_code == 0 and long_id in out
     assert "规范开场白" in out and "12345。" in out  # rule title and evidence

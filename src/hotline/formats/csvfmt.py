@@ -130,8 +130,8 @@ def read_csv_text(text: str, source: str) -> Iterator[Call | FormatError]:
             yield finish_call(call_id, turns, {}, source, f"第 {first_line[call_id]} 行起（通话 {call_id}）")
         except FormatError as exc:
             yield exc
-    for call_id, exc in bad.items():
-        yield FormatError(f"通话 {call_id} 未导入：{exc.message}", source=source, location=exc.location)
+    for call_id, problem in bad.items():
+        yield FormatError(f"通话 {call_id} 未导入：{problem.message}", source=source, location=problem.location)
 
 
 def _call_id_of_line(lines: list[str], lineno: int, column: int, sep: str) -> str:

@@ -65,7 +65,7 @@ class Layout(Strict):
 
 
 class ReaderSettings(Strict):
-    limits: Limits = Limits()
+    limits: Limits = Field(default_factory=lambda: Limits.model_validate({}))
     layouts: list[Layout] = Field(min_length=1)
 
 

@@ -83,7 +83,7 @@ def build_context(pairs: list[tuple[Call, Scorecard]], titles: dict[str, str], p
             "deductions": card.deductions(),
             "role_warning": role_warning(call),
         })
-    scored = [c for c in calls if c["card"].total is not None]
+    scored = [c for c, (_, card) in zip(calls, pairs, strict=True) if card.total is not None]
     return {
         "version": __version__,
         "calls": calls,

@@ -48,7 +48,7 @@ class RoleSettings(Strict):
 
 
 class RoleCues(Strict):
-    settings: RoleSettings = RoleSettings()
+    settings: RoleSettings = Field(default_factory=lambda: RoleSettings.model_validate({}))
     agent: list[Cue] = Field(min_length=1)
     citizen: list[Cue] = Field(min_length=1)
 
@@ -90,13 +90,13 @@ def agent_score(texts: list[str]) -> tuple[float, list[tuple[str, float]]]:
 
 def assign_roles(raw: list[RawTurn], source: str, call_id: str) -> tuple[list[Speaker], dict[str, Any] | None]:
     """The speaker of every turn, and (when the labels did not say) how it was decided."""
-    speakers = [speaker_of(t.label) for t in raw]
-    if None not in speakers:
-        return speakers, None  # type: ignore[return-value]
+    labelled = [speaker_of(t.label) for t in raw]
+    if None not in labelled:
+        return [s for s in labelled if s is not None], None
     groups: dict[str, list[int]] = {}
     for i, t in enumerate(raw):
         groups.setdefault(label_key(t.label), []).append(i)
-    known = {key: speakers[idx[0]] for key, idx in groups.items() if speakers[idx[0]] is not None}
+    known = {key: labelled[idx[0]] for key, idx in groups.items() if labelled[idx[0]] is not None}
     unknown = [key for key in groups if key not in known]
     if len(set(known.values())) == 2:
         first = raw[groups[unknown[0]][0]]
@@ -172,6 +172,7 @@ def swap_roles(call: Call) -> Call:
     flip = {Speaker.AGENT: Speaker.CITIZEN, Speaker.CITIZEN: Speaker.AGENT}
     turns = [Turn(flip[t.speaker], t.text, t.start, t.end) for t in call.turns]
     meta = dict(call.meta)
-    before = meta.get(META_KEY) if isinstance(meta.get(META_KEY), dict) else {}
-    meta[META_KEY] = {"method": "swapped", "before": {k: v for k, v in before.items() if k != "warning"}}
+    before = meta.get(META_KEY)
+    kept = {k: v for k, v in before.items() if k != "warning"} if isinstance(before, dict) else {}
+    meta[META_KEY] = {"method": "swapped", "before": kept}
     return Call(call.id, turns, meta)

@@ -260,7 +260,8 @@ class Rulebook(Strict):
         return self
 
     def _all_matchers(self) -> list[tuple[str, tuple[str | int, ...], Matcher]]:
-        out = [(f"detectors.{k}", ("detectors", k), m) for k, m in self.detectors.items()]
+        out: list[tuple[str, tuple[str | int, ...], Matcher]] = [
+            (f"detectors.{k}", ("detectors", k), m) for k, m in self.detectors.items()]
         for i, r in enumerate(self.rules):
             if r.match:
                 out.append((f"rules[{i}]（{r.id}）.match", ("rules", i, "match"), r.match))
