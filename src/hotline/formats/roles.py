@@ -72,16 +72,18 @@ def role_cues() -> RoleCues:
 @functools.cache
 def _compiled() -> list[tuple[re.Pattern[str], float, str]]:
     cues = role_cues()
-    return [(re.compile(c.pattern), c.weight, c.note) for c in cues.agent] + \
-           [(re.compile(c.pattern), -c.weight, c.note) for c in cues.citizen]
+    # one search per cue over a party's turns joined by newlines; ^ and $ anchor at each turn
+    return [(re.compile(c.pattern, re.M), c.weight, c.note) for c in cues.agent] + \
+           [(re.compile(c.pattern, re.M), -c.weight, c.note) for c in cues.citizen]
 
 
 def agent_score(texts: list[str]) -> tuple[float, list[tuple[str, float]]]:
     """How much ``texts`` (one party's turns) sound like the agent, and the cues that fired (note, weight)."""
     cap = role_cues().settings.max_per_cue
+    joined = "\n".join(t.replace("\n", " ") for t in texts)
     score, fired = 0.0, []
     for pattern, weight, note in _compiled():
-        n = min(cap, sum(1 for t in texts if pattern.search(t)))
+        n = min(cap, len(pattern.findall(joined)))
         if n:
             score += n * weight
             fired.append((note, weight))
