@@ -3,6 +3,7 @@ the path inside it and what was expected. Every data loader in the product goes 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -20,6 +21,17 @@ class Strict(BaseModel):
     """Base for every data schema: unknown keys are errors, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def compiled_regexes(patterns: list[str]) -> list[str]:
+    """``patterns`` unchanged when each compiles; a Chinese ValueError naming the first that does not
+    (for pydantic field validators of data files)."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"正则表达式「{pattern}」无效：{exc}") from None
+    return patterns
 
 
 def data_path(*parts: str) -> Path:

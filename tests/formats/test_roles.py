@@ -131,5 +131,5 @@ def test_cue_file_is_validated(tmp_path: Path) -> None:
     bad.write_text("agent: [{pattern: '(', weight: 1}]\ncitizen: [{pattern: 我, weight: 0}]\n", encoding="utf-8")
     with pytest.raises(ContentError) as err:
         load_yaml_model(bad, RoleCues)
-    assert "agent[0].pattern" in str(err.value) and "正则表达式无效" in str(err.value)
+    assert "agent[0].pattern" in str(err.value) and "正则表达式「(」无效" in str(err.value)
     assert "citizen[0].weight：应大于 0" in str(err.value)

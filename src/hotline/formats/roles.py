@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from hotline.content import Strict, data_path, load_yaml_model
+from hotline.content import Strict, compiled_regexes, data_path, load_yaml_model
 from hotline.errors import FormatError
 from hotline.formats.speakers import known_labels_hint, label_key, speaker_of
 from hotline.model import Call, Speaker, Turn
@@ -31,11 +31,7 @@ class Cue(Strict):
     @field_validator("pattern")
     @classmethod
     def _compiles(cls, v: str) -> str:
-        try:
-            re.compile(v)
-        except re.error as exc:
-            raise ValueError(f"正则表达式无效：{exc}") from None
-        return v
+        return compiled_regexes([v])[0]
 
 
 class RoleSettings(Strict):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import field_validator
 
-from hotline.content import Strict, data_path, load_yaml_model
+from hotline.content import Strict, compiled_regexes, data_path, load_yaml_model
 from hotline.model import Speaker
 
 # 「坐席1024」「坐席-1024」「坐席 工号1024」「来电人(138****1234)」「客服【夜班】」
@@ -33,12 +33,7 @@ class SpeakerAliases(Strict):
     @field_validator("generic")
     @classmethod
     def _compiles(cls, v: list[str]) -> list[str]:
-        for pattern in v:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"正则表达式「{pattern}」无效：{exc}") from None
-        return v
+        return compiled_regexes(v)
 
     def lookup(self) -> dict[str, Speaker]:
         table = {a.strip().lower(): Speaker.AGENT for a in self.agent}
