@@ -362,6 +362,11 @@ class Rulebook(Strict):
                     if name not in self.lexicons:
                         raise RefProblem(f"{where}：引用了不存在的词表「{name}」", loc)
 
+    def _check_guard_lexicons(self) -> None:
+        for name in [*self.guards.restatement_lexicons, *filter(None, [self.guards.confirm_lexicon])]:
+            if name not in self.lexicons:
+                raise RefProblem(f"guards：引用了不存在的词表「{name}」", ("guards",))
+
 
 class RefProblem(ValueError):
     """A rulebook-wide check that failed at one place (``("rules", 3, "dimension")``): the city
@@ -370,11 +375,6 @@ class RefProblem(ValueError):
     def __init__(self, message: str, loc: tuple[str | int, ...]):
         super().__init__(message)
         self.loc = loc
-
-    def _check_guard_lexicons(self) -> None:
-        for name in [*self.guards.restatement_lexicons, *filter(None, [self.guards.confirm_lexicon])]:
-            if name not in self.lexicons:
-                raise ValueError(f"guards：引用了不存在的词表「{name}」")
 
 
 def iter_nodes(m: Matcher) -> list[Matcher]:
