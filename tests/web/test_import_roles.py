@@ -70,3 +70,20 @@ def test_exported_cells_never_become_formulas(client):
     assert "'=HYPERLINK(\"http://x\",\"点此\")" in texts
     results = wb["质检结果"]
     assert results.freeze_panes == "A2" and results.auto_filter.ref and results["A1"].font.b
+
+
+def test_exported_deductions_are_the_real_ones(client):
+    login(client, "lead")
+    wb = load_workbook(io.BytesIO(client.get("/calls/export.xlsx").content))
+    rows = list(wb["质检发现"].values)
+    col = rows[0].index("实际扣分")
+    per_call: dict[str, float] = {}
+    for row in rows[1:]:
+        per_call[row[0]] = per_call.get(row[0], 0.0) + row[col]
+    assert per_call
+    with client.app.state.factory() as db:
+        for external_id, taken in per_call.items():
+            card = db.scalar(select(CallRow).where(CallRow.external_id == external_id)).scorecard
+            lost = sum(card.max_dimensions[d] - got for d, got in card.dimensions.items())
+            assert abs(taken - lost) < 1e-6, external_id
+            assert sum(f.points for f in card.findings) > taken or external_id != "09_zhandao_curt_agent"

@@ -151,6 +151,15 @@ class Scorecard(Base):
     rulebook_version: Mapped[RulebookVersion] = relationship()
     findings: Mapped[list[FindingRow]] = relationship(back_populates="scorecard", order_by="FindingRow.id")
 
+    def deductions(self) -> dict[int, float]:
+        """Finding id → what that finding really took off (rule caps and dimension floors applied)."""
+        from hotline.model import real_deductions
+
+        taken = real_deductions([(f.rule_id, f.dimension, f.points) for f in self.findings],
+                                [(o["rule_id"], o["status"], o["points"]) for o in self.outcomes or []],
+                                dict(self.dimensions), dict(self.max_dimensions))
+        return {f.id: t for f, t in zip(self.findings, taken, strict=True)}
+
 
 class FindingRow(Base):
     __tablename__ = "findings"

@@ -13,10 +13,10 @@ from hotline.web.render import VERDICT_LABELS
 from hotline.web.rules import rule_title
 
 RESULT_HEADERS = ["通话编号", "坐席工号", "坐席姓名", "通话日期", "来电号码", "总分", "一票否决", "命中规则", "发现数", "已复核", "规则库版本"]
-FINDING_HEADERS = ["通话编号", "规则编号", "规则名称", "维度", "严重程度", "轮次", "证据", "说明", "改进建议", "扣分", "复核结论", "复核备注"]
+FINDING_HEADERS = ["通话编号", "规则编号", "规则名称", "维度", "严重程度", "轮次", "证据", "说明", "改进建议", "实际扣分", "复核结论", "复核备注"]
 
 
-NUMBER_FORMATS = {"总分": DECIMAL, "扣分": DECIMAL}
+NUMBER_FORMATS = {"总分": DECIMAL, "实际扣分": DECIMAL}
 
 
 def workbook_bytes(rows: list[ResultRow], agents: dict[str, User], *, unmasked: bool) -> bytes:
@@ -32,12 +32,13 @@ def workbook_bytes(rows: list[ResultRow], agents: dict[str, User], *, unmasked: 
             "是" if r.card.vetoed else "否", "、".join(sorted({rule_title(x) for x in r.rule_ids})),
             len(r.card.findings), reviewed, r.card.rulebook_version.version,
         ])
+        taken = r.card.deductions()
         for f in r.card.findings:
             review = f.review
             findings.append([
                 r.call.external_id, f.rule_id, rule_title(f.rule_id), f.dimension,
                 SEVERITY_LABELS.get(f.severity, f.severity), "" if f.turn_index is None else f.turn_index + 1,
-                show(f.evidence), show(f.message), f.suggestion, f.points,
+                show(f.evidence), show(f.message), f.suggestion, taken.get(f.id, f.points),
                 VERDICT_LABELS.get(review.verdict, "") if review else "未复核", review.note if review else "",
             ])
     return tables_workbook([("质检结果", RESULT_HEADERS, results), ("质检发现", FINDING_HEADERS, findings)])

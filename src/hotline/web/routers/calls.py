@@ -182,5 +182,5 @@ def call_page(request: Request, db: Db, user: CurrentUser, call_id: int, unmaske
         unmasked=bool(unmasked), can_unmask=may_unmask(user.role), rule_title=rule_title,
         catalog=rule_catalog(), may_appeal=lambda f: may_appeal(user, call, f),
         may_decide=lambda a: may_decide(db, user, a), agent=agent_by_code(db, call.agent_code),
-        caller=caller_of(call.meta),
+        caller=caller_of(call.meta), taken=card.deductions() if card else {},
     )
