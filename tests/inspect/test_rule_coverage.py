@@ -19,7 +19,7 @@ def test_every_detector_is_used_or_exported() -> None:
 
 
 def test_acts_reads_one_utterance() -> None:
-    acts = default_engine().acts("不好意思，请问您贵姓？我非常理解您的心情。")
+    acts = default_engine().acts("不好意思，请问您贵姓？我非常理解您的心情，实在抱歉让您久等了。")
     assert {"cushion", "ask_name", "empathy", "apology"} <= acts
     assert "forbidden" not in acts
     assert "citizen_anger" in default_engine().acts("你们什么态度，我要投诉！", speaker="citizen")

@@ -1,11 +1,15 @@
 """Turning rule outcomes into a scorecard (质检评分表): per-dimension deductions and awards,
 N/A dimensions left out and the total rescaled, a critical finding keeping the call under the pass
-mark, 一票否决 zeroing the call.
+mark, 一票否决 zeroing the call. ``rescore`` gives the score once review (复核, 申诉) has set
+findings aside: the same arithmetic, never a second copy.
 
 A recording without words is judged on its timing and audio rules only: no total (it would read
 like a full score), one dimension that holds those rules, and a notice that says what was not judged."""
 
 from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
 
 from hotline.model import Finding, RuleOutcome, Scorecard, Severity
 from hotline.norms.schema import Rulebook
@@ -14,36 +18,17 @@ TIMING_DIMENSION = "时间与音量"
 TIMING_NOTICE = "未提供转写，仅评估时间与音量指标"
 
 
+def critical_cap(rb: Rulebook) -> float | None:
+    """The highest total a call with a critical finding may keep (None: no such cap)."""
+    return max(0.0, rb.scoring.pass_mark - 1) if rb.scoring.critical_fails else None
+
+
 def score(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: list[Finding],
           *, has_text: bool = True) -> Scorecard:
     if not has_text:
         return _timing_only(call_id, rb, outcomes, findings)
     maxes = {d.name: d.points for d in rb.scoring.dimensions}
-    applicable: dict[str, float] = {}
-    for o in outcomes:
-        if o.status == "na":
-            continue
-        applicable[o.dimension] = applicable.get(o.dimension, 0.0) + o.points
-    dimensions = {
-        dim: round(min(maxes[dim], max(0.0, maxes[dim] + delta)), 2) for dim, delta in applicable.items()
-    }
-    reachable = sum(maxes[d] for d in dimensions)
-    total = round(100.0 * sum(dimensions.values()) / reachable, 1) if reachable else 100.0
-    if rb.scoring.critical_fails and any(f.severity is Severity.CRITICAL for f in findings):
-        total = min(total, max(0.0, rb.scoring.pass_mark - 1))
-    vetoed = any(f.veto for f in findings)
-    if vetoed:
-        total = 0.0
-    return Scorecard(
-        call_id=call_id,
-        total=total,
-        dimensions=dimensions,
-        findings=findings,
-        rulebook_version=rb.version,
-        max_dimensions=maxes,
-        outcomes=outcomes,
-        vetoed=vetoed,
-    )
+    return _tally(call_id, rb.version, maxes, outcomes, findings, critical_cap(rb))
 
 
 def _timing_only(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: list[Finding]) -> Scorecard:
@@ -51,11 +36,10 @@ def _timing_only(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findin
     judged = [o for o in outcomes if o.status in ("passed", "failed")]
     full = sum(points[o.rule_id] for o in judged)
     got = min(full, max(0.0, full + sum(o.points for o in judged)))
-    dims = {TIMING_DIMENSION: round(got, 2)} if judged else {}
     return Scorecard(
         call_id=call_id,
         total=None,
-        dimensions=dims,
+        dimensions={TIMING_DIMENSION: round(got, 2)} if judged else {},
         findings=findings,
         rulebook_version=rb.version,
         max_dimensions={TIMING_DIMENSION: full} if judged else {},
@@ -64,3 +48,54 @@ def _timing_only(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findin
         scope="timing",
         notice=TIMING_NOTICE,
     )
+
+
+def _tally(call_id: str, version: str, maxes: dict[str, float], outcomes: list[RuleOutcome],
+           findings: list[Finding], cap: float | None = None) -> Scorecard:
+    applicable: dict[str, float] = {}
+    for o in outcomes:
+        if o.status == "na":
+            continue
+        applicable[o.dimension] = applicable.get(o.dimension, 0.0) + o.points
+    dimensions = {
+        dim: round(min(maxes[dim], max(0.0, maxes[dim] + delta)), 2) for dim, delta in applicable.items() if dim in maxes
+    }
+    reachable = sum(maxes[d] for d in dimensions)
+    total = round(100.0 * sum(dimensions.values()) / reachable, 1) if reachable else 100.0
+    if cap is not None and any(f.severity is Severity.CRITICAL for f in findings):
+        total = min(total, cap)
+    vetoed = any(f.veto for f in findings)
+    if vetoed:
+        total = 0.0
+    return Scorecard(
+        call_id=call_id,
+        total=total,
+        dimensions=dimensions,
+        findings=findings,
+        rulebook_version=version,
+        max_dimensions=maxes,
+        outcomes=outcomes,
+        vetoed=vetoed,
+    )
+
+
+def rescore(card: Scorecard, dropped: Iterable[int], cap: float | None = None) -> Scorecard:
+    """``card`` once the findings at positions ``dropped`` (of ``card.findings``) are set aside by
+    review. A failed rule deducts for the findings it keeps, within what it deducted before (its cap
+    held then too); a rule left with none passes; 一票否决 holds only while a veto finding stands, the
+    critical-finding cap (``critical_cap`` of the rulebook) only while a critical finding does."""
+    drop = set(dropped)
+    kept = [f for i, f in enumerate(card.findings) if i not in drop]
+    before = Counter(f.rule_id for f in card.findings)
+    after = Counter(f.rule_id for f in kept)
+    per_finding = {f.rule_id: abs(f.points) for f in card.findings}
+    outcomes = []
+    for o in card.outcomes:
+        if o.status != "failed" or after[o.rule_id] >= before[o.rule_id]:
+            outcomes.append(o)
+        elif after[o.rule_id] == 0:
+            outcomes.append(RuleOutcome(o.rule_id, o.dimension, "passed", 0.0))
+        else:
+            deduction = min(per_finding[o.rule_id] * after[o.rule_id], abs(o.points))
+            outcomes.append(RuleOutcome(o.rule_id, o.dimension, "failed", -deduction))
+    return _tally(card.call_id, card.rulebook_version, dict(card.max_dimensions), outcomes, kept, cap)
