@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from hotline.content import Strict
+from hotline.content import Strict, compiled_regexes
 from hotline.model import Severity
 
 SpeakerScope = Literal["agent", "citizen", "any"]
@@ -256,12 +256,7 @@ class Guards(Strict):
     @field_validator("reported_patterns")
     @classmethod
     def _compile_all(cls, v: list[str]) -> list[str]:
-        for pattern in v:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"正则表达式「{pattern}」无效：{exc}") from None
-        return v
+        return compiled_regexes(v)
 
 
 class DimensionSpec(Strict):
