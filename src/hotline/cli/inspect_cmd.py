@@ -219,6 +219,8 @@ def _report(n: int, errors: list[HotlineError], warnings: list[tuple[str, str]],
         say(f"提示：--swap-roles 指定的通话 {call_id} 不在输入中")
     if output:
         say(f"结果写入 {output}" + (f" 与 {_findings_name(output)}" if fmt == "csv" else ""))
+    elif fmt == "csv":
+        say("（屏幕上是每通一行的汇总；要同时得到问题明细 CSV，请用 -o 指定文件）")
     say(f"读取 {n + len(errors)} 条记录：已检查 {n} 通，未导入 {len(errors)} 条")
     if n == 0:
         say("没有任何可检查的通话。")
