@@ -60,7 +60,7 @@ def test_debrief_lists_missed_facts_with_a_question(library, engine):
 
 
 def test_curve_and_turning_points(library, engine):
-    lines = ["您好，12345热线，108号为您服务，请问有什么可以帮您？", "这事不归我们管", "我理解您的心情，您别着急",
+    lines = ["您好，12345热线，108号为您服务，请问有什么可以帮您？", "这事不归我们管，你自己去找", "我理解您的心情，您别着急",
              "请问您贵姓？"]
     s = play("wage-restaurant", lines, library=library)
     s.end()
@@ -70,7 +70,7 @@ def test_curve_and_turning_points(library, engine):
     assert d.curve[0]["anger"] == library.get("wage-restaurant").mood.anger
     worse = [m for m in d.moves if m.direction == "worse"]
     better = [m for m in d.moves if m.direction == "better"]
-    assert worse[0].text == "这事不归我们管" and "推诿" in worse[0].causes and worse[0].better
+    assert worse[0].text == "这事不归我们管，你自己去找" and "推诿" in worse[0].causes and worse[0].better
     calmed = [m for m in better if m.text.startswith("我理解")]
     assert calmed and calmed[0].causes == ["共情安抚"] and calmed[0].delta["anger"] < 0
     assert d.outcome == "agent_ended" and d.outcome_label == "坐席结束了通话"
