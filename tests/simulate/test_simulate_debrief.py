@@ -87,5 +87,7 @@ def test_debrief_runs_the_engine_with_the_order(library, engine):
     d = s.debrief()
     assert d.order_ok
     statuses = {o.rule_id: o.status for o in d.scorecard.outcomes}
-    workorder_rules = [r for r in statuses if r.startswith("workorder.")]
-    assert workorder_rules  # the engine's 工单 rules were asked (passed, failed or N/A if not yet implemented)
+    workorder_rules = {r: s for r, s in statuses.items() if r.startswith("workorder.")}
+    assert len(workorder_rules) == 5  # the engine's 工单 rules judged the submitted order …
+    assert workorder_rules["workorder.downgrade.v1"] == "passed"  # … and found nothing wrong with what it holds
+    assert workorder_rules["workorder.routing.v1"] == "passed"
