@@ -76,7 +76,8 @@ def cross_validate(
 
 def zero_shot(texts: Sequence[str], labels: Sequence[str], semantic: bool = True) -> Report:
     """Zero-shot scores over all texts (nothing is fitted, so no folds are needed); candidates are
-    the labels present in the data."""
+    the labels present in the data (labels of the old 15-class taxonomy are answered through its
+    correspondence with the current one)."""
     import time
 
     from hotline.workorder.classify import ZeroShotClassifier

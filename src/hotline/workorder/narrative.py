@@ -47,7 +47,9 @@ def _is_personal(text: str, cues: ExtractionCues) -> bool:
     core = text.strip(_PUNCT)
     if any(core.startswith(w) for w in cues.name_intro + cues.surname_intro) and len(core) <= 8:
         return True
-    return any(core.startswith(w) for w in cues.address_intro if len(w) >= 2)
+    # "我住在梧桐里5栋" gives the address; "住在养老院" says what the matter is about
+    intro = any(core.startswith(w) for w in cues.address_intro if len(w) >= 2)
+    return intro and any(m in core for m in cues.address_markers)
 
 
 def is_request(text: str, cues: ExtractionCues | None = None) -> bool:

@@ -3,6 +3,7 @@ and deadline, with the evidence for each (turn and span)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -11,6 +12,7 @@ from hotline.model import Call, Speaker, WorkOrder
 from hotline.workorder import routing
 from hotline.workorder.classify import classify_category
 from hotline.workorder.extract import Fact, call_time, find_addresses, find_names, find_numbers, find_times
+from hotline.workorder.features import Segment
 from hotline.workorder.narrative import Sentence, compose_summary, event_and_request
 from hotline.workorder.prediction import Prediction
 from hotline.workorder.request_type import INVALID, classify_call
@@ -75,13 +77,40 @@ def extract(call: Call, *, model: CategoryModel | None = None, semantic: bool = 
     if rtype.label == INVALID:
         ext.order.request_type, ext.order.invalid_reason = INVALID, rtype.path[-1]
         return ext
-    text = "。".join(s.text for s in event + request) or "。".join(call.turns[i].text for i in call.citizen_turn_indexes())
-    ext.category = classify_category(text, model=model, semantic=semantic)
+    ext.category = classify_category(category_segments(call, event, request), model=model, semantic=semantic)
     ext.order.category = ext.category.path or [ext.category.label]
     ext.order.request_type = rtype.label
     ext.order.urgency, ext.urgency_hits = assess_call(call)
     _route(ext, call)
     return ext
+
+
+ECHO_WEIGHT = 0.3  # the caller repeating the agent's answer (身份证、户口本……) says little about the matter
+REQUEST_WEIGHT = 1.5  # what the caller asks for (建议在…增加…) names the matter better than background
+
+
+def category_segments(call: Call, event: list[Sentence], request: list[Sentence]) -> list[Segment]:
+    """What the citizen said about the matter, one segment per clause in call order; requests count
+    more, clauses that only echo the agent's previous turn count little. (The classifier also weighs
+    the first clause that names the matter most.)"""
+    if not event and not request:
+        return [Segment(call.turns[i].text, 1.0, i) for i in call.citizen_turn_indexes()]
+    asks = {id(s) for s in request}
+    ordered = sorted(event + request, key=lambda s: (s.turn_index, s.start))
+    return [Segment(s.text, _clause_weight(call, s, id(s) in asks), s.turn_index) for s in ordered]
+
+
+def _clause_weight(call: Call, clause: Sentence, is_request: bool) -> float:
+    if _echoes_agent(call, clause):
+        return ECHO_WEIGHT
+    return REQUEST_WEIGHT if is_request else 1.0
+
+
+def _echoes_agent(call: Call, clause: Sentence) -> bool:
+    prev = next((call.turns[i].text for i in range(clause.turn_index - 1, -1, -1)
+                 if call.turns[i].speaker is Speaker.AGENT), "")
+    words = [w for w in re.split(r"[，、。！？…\s]+", clause.text) if len(w) >= 2]
+    return bool(words) and all(w in prev for w in words)
 
 
 def _fill_fields(ext: Extraction) -> None:

@@ -14,8 +14,7 @@ from pydantic import field_validator
 from hotline.content import Strict, describe_validation_error, read_yaml
 from hotline.model import Address, WorkOrder
 from hotline.workorder.dataset import read_table
-from hotline.workorder.schema import WorkOrderError, load_request_types, load_urgency
-from hotline.workorder.train import split_path
+from hotline.workorder.schema import WorkOrderError, load_request_types, load_urgency, split_path
 
 ALIASES = {
     "通话编号": "call_id", "通话": "call_id", "来电人姓名": "caller_name", "姓名": "caller_name", "来电人": "caller_name",

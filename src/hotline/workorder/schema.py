@@ -22,6 +22,7 @@ class Category(Strict):
     name: str = Field(min_length=1)
     description: str = ""
     keywords: list[str] = []
+    core_keywords: list[str] = []
     examples: list[str] = []
     children: list[Category | str] = []
 
@@ -46,6 +47,48 @@ class Taxonomy(Strict):
 
     def top_names(self) -> list[str]:
         return [c.name for c in self.categories]
+
+    def paths(self) -> list[list[str]]:
+        """Every category path, parents before children."""
+        out: list[list[str]] = []
+
+        def walk(nodes: list[Category], prefix: list[str]) -> None:
+            for node in nodes:
+                out.append([*prefix, node.name])
+                walk(node.child_nodes(), [*prefix, node.name])
+
+        walk(self.categories, [])
+        return out
+
+
+def split_path(label: str) -> list[str]:
+    """A category written as one string (``城乡建设 › 物业管理``, ``城乡建设/物业管理``) as a path."""
+    for sep in ("›", ">", "＞", "/", "／"):
+        if sep in label:
+            return [p.strip() for p in label.split(sep) if p.strip()]
+    return [label.strip()] if label.strip() else []
+
+
+class LegacyEntry(Strict):
+    old: list[str] = Field(min_length=1)
+    new: list[str] = Field(min_length=1)
+    reverse: bool = True  # false: only old → new (the new category mostly held another old class)
+
+
+class LegacyMap(Strict):
+    """Correspondence from an older classification to the current taxonomy (legacy_teddy.yaml)."""
+
+    version: str
+    name: str = ""
+    classes: list[str] = Field(min_length=1)
+    map: list[LegacyEntry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known_classes(self) -> LegacyMap:
+        for i, entry in enumerate(self.map):
+            if entry.old[0] not in self.classes:
+                raise ValueError(f"map[{i}].old 的一级类别「{entry.old[0]}」不在 classes 中")
+        return self
 
 
 class Cue(Strict):
@@ -179,6 +222,18 @@ def _path(name: str, override: Path | None) -> Path:
 @cache
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
     return load_yaml_model(_path("taxonomy.yaml", path), Taxonomy, WorkOrderError)
+
+
+@cache
+def load_legacy(path: Path | None = None, taxonomy_path: Path | None = None) -> LegacyMap:
+    """The old-to-current correspondence; every ``new`` path must exist in the taxonomy."""
+    source = _path("legacy_teddy.yaml", path)
+    legacy = load_yaml_model(source, LegacyMap, WorkOrderError)
+    known = {tuple(p) for p in load_taxonomy(taxonomy_path).paths()}
+    for i, entry in enumerate(legacy.map):
+        if tuple(entry.new) not in known:
+            raise WorkOrderError(f"map[{i}].new：事项分类中没有「{' › '.join(entry.new)}」", source=str(source))
+    return legacy
 
 
 @cache
