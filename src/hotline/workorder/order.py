@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from hotline.model import Call, Speaker, WorkOrder
 from hotline.workorder import routing
+from hotline.workorder.bodies import district_of, named_departments, plausible
 from hotline.workorder.classify import classify_category
 from hotline.workorder.extract import Fact, call_time, find_addresses, find_names, find_numbers, find_times
 from hotline.workorder.features import Segment
@@ -70,7 +71,8 @@ def extract(call: Call, *, model: CategoryModel | None = None, semantic: bool = 
     """Everything the product can say about a call's work order."""
     facts: dict[str, list[Fact]] = {**find_numbers(call), "caller_name": find_names(call),
                                     "address": find_addresses(call), "event_time": find_times(call)}
-    rtype = classify_call(call, semantic=semantic)
+    urgency, urgency_hits = assess_call(call)
+    rtype = classify_call(call, semantic=semantic, urgency=urgency)
     event, request = event_and_request(call)
     ext = Extraction(WorkOrder(), facts, rtype, None, event=event, request=request)
     _fill_fields(ext)
@@ -80,7 +82,7 @@ def extract(call: Call, *, model: CategoryModel | None = None, semantic: bool = 
     ext.category = classify_category(category_segments(call, event, request), model=model, semantic=semantic)
     ext.order.category = ext.category.path or [ext.category.label]
     ext.order.request_type = rtype.label
-    ext.order.urgency, ext.urgency_hits = assess_call(call)
+    ext.order.urgency, ext.urgency_hits = urgency, urgency_hits
     _route(ext, call)
     return ext
 
@@ -127,12 +129,21 @@ def _fill_fields(ext: Extraction) -> None:
 
 
 def _route(ext: Extraction, call: Call) -> None:
+    """The department the agent passed the call to when it fits the category, else the routing table's."""
     order = ext.order
-    order.department = routing.department_for(order.category, order.address.district)
+    district = order.address.district
+    said = [d for d in named_departments(call)
+            if _specific(d.value) and plausible(d.value, order.category, district).ok]
+    order.department = said[0].value if said else routing.department_for(order.category, district)
     rule = routing.time_limit(order.request_type, order.urgency, order.category)
     start = call_time(call) or datetime.now().replace(second=0, microsecond=0)
     order.deadline = routing.deadline(start, rule).strftime("%Y-%m-%d %H:%M")
     order.meta["time_limit"] = routing.describe_limit(rule)
+
+
+def _specific(department: str) -> bool:
+    """A body named with its level or place (市交通运输局, 云溪区民政局, 岚川燃气公司), not just 环保局."""
+    return department.startswith(("市", "省")) or bool(district_of(department)) or len(department) >= 6
 
 
 def extract_order(call: Call, **kwargs: Any) -> WorkOrder:

@@ -94,6 +94,7 @@ class LegacyMap(Strict):
 class Cue(Strict):
     phrase: str = Field(min_length=1)
     weight: float = 1.0
+    unless_next: str = ""  # characters that, right after the phrase, make it another word (怎么办 + 理)
 
 
 class RequestType(Strict):
@@ -104,11 +105,36 @@ class RequestType(Strict):
     examples: list[str] = []
 
 
+class TypePattern(Strict):
+    type: str
+    label: str
+    all: list[list[str]] = Field(min_length=2)
+    weight: float = 1.0
+
+
 class RequestTypes(Strict):
     version: str
+    opening_factor: float = 1.0
+    prior: dict[str, float] = {}
+    urgency: dict[str, dict[str, float]] = {}
+    acts: dict[str, dict[str, float]] = {}
     types: list[RequestType] = Field(min_length=1)
+    patterns: list[TypePattern] = []
     invalid_reasons: list[str]
     misdial_cues: list[str] = []
+    misdial_unless: list[str] = []
+
+    @model_validator(mode="after")
+    def _known_types(self) -> RequestTypes:
+        names = set(self.names())
+        used = [("prior", t) for t in self.prior]
+        used += [(f"urgency.{lv}", t) for lv, m in self.urgency.items() for t in m]
+        used += [(f"acts.{a}", t) for a, m in self.acts.items() for t in m]
+        used += [(f"patterns[{i}].type", p.type) for i, p in enumerate(self.patterns)]
+        for where, name in used:
+            if name not in names:
+                raise ValueError(f"{where}：诉求类型「{name}」不在 types 中")
+        return self
 
     def names(self) -> list[str]:
         return [t.name for t in self.types]
@@ -125,6 +151,7 @@ class UrgencyCue(Strict):
     all: list[list[str]] = []
     within: int = 40
     unless: list[str] = []
+    now_only: bool = False
 
     @model_validator(mode="after")
     def _one_kind(self) -> UrgencyCue:
@@ -136,6 +163,8 @@ class UrgencyCue(Strict):
 class UrgencyRules(Strict):
     version: str
     levels: list[str] = Field(min_length=1)
+    past_markers: list[str] = []
+    now_markers: list[str] = []
     cues: list[UrgencyCue]
 
     @model_validator(mode="after")
@@ -151,6 +180,16 @@ class Route(Strict):
     district: str | None = None
     department: str
     fallback: str = ""
+    also: list[str] = []
+
+    def candidates(self) -> list[str]:
+        """Every department name this route accepts (``{district}`` left in place)."""
+        return [n for n in (self.department, self.fallback, *self.also) if n]
+
+
+class BodyKind(Strict):
+    kind: str = Field(min_length=1)
+    names: list[str] = Field(min_length=1)
 
 
 class TimeLimit(Strict):
@@ -171,6 +210,8 @@ class RoutingTable(Strict):
     version: str
     default_department: str
     routes: list[Route]
+    bodies: list[BodyKind] = []
+    emergency_lines: dict[str, str] = {}
     time_limits: list[TimeLimit] = Field(min_length=1)
     holidays: list[date] = []
     workdays: list[date] = []

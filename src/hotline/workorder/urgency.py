@@ -1,7 +1,10 @@
-"""Urgency (一般/紧急/非常紧急) from danger cues in what the citizen said (data: urgency.yaml)."""
+"""Urgency (一般/紧急/非常紧急) from danger cues in what the citizen said (data: urgency.yaml):
+danger happening now, vulnerable people, group events, same-day needs. A cue marked ``now_only``
+does not fire in a sentence that tells of the past (上周五有人被困过)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from hotline.model import Call
@@ -57,13 +60,26 @@ def _match_all(cue: UrgencyCue, text: str) -> tuple[int, int] | None:
     return None
 
 
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]*")
+
+
+def _in_the_past(text: str, span: tuple[int, int], rules: UrgencyRules) -> bool:
+    """The sentence around ``span`` tells of the past and not of now."""
+    for m in _SENTENCE.finditer(text):
+        if m.start() <= span[0] < m.end():
+            sentence = m.group(0)
+            past = any(w in sentence for w in rules.past_markers)
+            return past and not any(w in sentence for w in rules.now_markers)
+    return False
+
+
 def match_cues(text: str, rules: UrgencyRules | None = None, turn_index: int | None = None) -> list[UrgencyHit]:
     """Danger cues found in ``text``."""
     rules = rules or load_urgency()
     hits = []
     for cue in rules.cues:
         span = _match_any(cue, text) if cue.any else _match_all(cue, text)
-        if span is not None:
+        if span is not None and not (cue.now_only and _in_the_past(text, span, rules)):
             hits.append(UrgencyHit(cue.id, cue.label, cue.level, turn_index, span, text[span[0] : span[1]]))
     return hits
 
