@@ -97,7 +97,7 @@ def test_full_extraction_gas_leak() -> None:
     assert o.address.district == "蜀山区" and o.address.street == "稻香村街道"
     assert o.event_time == "2026-11-19 22:00"
     assert o.urgency == "非常紧急"
-    assert o.category == ["城乡建设", "城市建设和市政管理", "燃气供应"]
+    assert o.category == ["城乡建设", "燃气", "燃气泄漏"]
     assert o.department == "市燃气集团"
     assert o.deadline == "2026-11-20 11:15"
     assert o.request_type == "求助"
