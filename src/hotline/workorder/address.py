@@ -20,13 +20,13 @@ _DATE_LIKE = re.compile(r"[\d一二三四五六七八九十]+月[\d一二三四�
 # Words that never sit inside an address: a phrase holding one is talk, not a place.
 _NOT_ADDRESS = ("我", "你", "他", "她", "还是", "如果", "可以", "反映", "转交", "转到", "公众号", "找", "这个", "那个",
                 "什么", "哪", "想", "知道", "说", "讲", "叫", "写着", "问", "没有", "不是", "就是", "一直", "已经", "时候", "这几",
-                "那几", "这些")
+                "那几", "这些", "网站", "重新")
 # 在 ending these words is not an intro (现在游泳馆晚上八点关门)
 _NOT_INTRO = ("现在", "正在", "还在", "实在", "存在", "所在", "好在", "就在那", "一直在")
 # characters that do not begin or fill a place name (so 我家在松岭区 starts the address at 松岭区)
-_NAME = f"(?:(?![我你他她们了在到是去找对给跟把住吗呢吧啊呀哦嗯就也还又很想要说问请帮这那哪些有])[{_CJK}A-Za-z0-9·“”])"
+_NAME = f"(?:(?![我你他她们了在到是去找对给跟把吗呢吧啊呀哦嗯就也还又很想要说问请帮这那哪些有])[{_CJK}A-Za-z0-9·“”])"
 _LEAD = ("表扬一下", "表扬", "投诉", "举报", "反映", "建议", "一下", "有个", "有家", "一家", "那家", "这家", "就在", "是在",
-         "住在", "位于", "在", "到", "去", "往", "从", "是", "就是")
+         "住在", "位于", "在", "到", "去", "往", "从", "是", "就是", "住")
 _TRAIL = ("那一块", "那一片", "那一侧", "那边", "那儿", "这边", "这儿", "一带", "那里", "上", "里")
 # words holding a marker that do not name a place (区 in 景区, 市 in 城市, 路 in 路上)
 _NOT_DISTRICT = ("景区", "园区", "校区", "城区", "市区", "郊区", "辖区", "片区", "保护区", "服务区", "住宅区", "生活区",
@@ -98,11 +98,14 @@ def _candidates(text: str, cues: ExtractionCues) -> list[tuple[int, int, bool]]:
     found: list[tuple[int, int, bool]] = []
     for clause in _CLAUSE.finditer(text):
         for m in chain.finditer(text, clause.start(), clause.end()):
-            before = text[max(clause.start(), m.start() - 5) : m.start()]
+            start = m.start()
+            if m.group(0).startswith("家") and start > 0 and text[start - 1] in "那这一哪每几":
+                start += 1  # 那家烧烤店: 家 counts the shop, it is not part of its name
+            before = text[max(clause.start(), start - 5) : start]
             intro = any(before.endswith(w) for w in intros) or any(m.group(0).startswith(w) for w in intros)
             intro = intro and not any(before.endswith(w) for w in _NOT_INTRO)
-            if _is_place(_clean(m.group(0)), cues, intro):
-                found.append((m.start(), m.end(), intro))
+            if _is_place(_clean(text[start : m.end()]), cues, intro):
+                found.append((start, m.end(), intro))
     return _join_pieces(text, found, cues)
 
 

@@ -39,6 +39,7 @@ def find_names(call: Call, cues: ExtractionCues | None = None) -> list[Fact]:
     """The caller's name: self-introductions first, then how the agent addressed them (王先生)."""
     cues = cues or load_extraction()
     facts = _self_intro_names(call, cues)
+    facts += _answered_names(call, cues, facts)
     facts += _honorific_names(call, cues)
     return facts
 
@@ -69,6 +70,34 @@ def _self_intro_names(call: Call, cues: ExtractionCues) -> list[Fact]:
                     continue
             start = m.end()
             facts.append(Fact("caller_name", value, i, (start, start + len(value)), value))
+    return facts
+
+
+_ANSWER_LEAD = re.compile(r"^(?:[哦噢嗯啊呃哎喔]+[，,、…]*|我?姓|我?叫|免贵姓)*")
+
+
+def _answered_names(call: Call, cues: ExtractionCues, known: list[Fact]) -> list[Fact]:
+    """A bare answer to 您贵姓 / 您怎么称呼 / 您叫什么名字: 张丽。 / 姓周。 / 周，电话……"""
+    facts: list[Fact] = []
+    turns = call.turns
+    for i in call.citizen_turn_indexes():
+        prev = next((j for j in range(i - 1, -1, -1) if turns[j].speaker is Speaker.AGENT), None)
+        if prev is None or not any(q in turns[prev].text for q in cues.name_questions):
+            continue
+        if any(f.turn_index == i for f in known):
+            continue  # 我叫…/我姓… already read
+        text = turns[i].text
+        lead = _ANSWER_LEAD.match(text)
+        start = lead.end() if lead else 0
+        first = re.match(r"[^，,。！？!?、\s]{1,4}", text[start:])
+        surname = _surname_of(text[start:], cues.surnames)
+        if not first or not surname or first.group(0) in cues.chitchat:
+            continue
+        said_surname = "姓" in text[:start]
+        value = surname if said_surname else _cut_name(text[start:], surname)
+        if not said_surname and len(first.group(0)) > len(value):
+            continue  # 张家界 is not an answer made of a name
+        facts.append(Fact("caller_name", value, i, (start, start + len(value)), value))
     return facts
 
 

@@ -14,9 +14,10 @@ from hotline.workorder.bodies import district_of, named_departments, plausible
 from hotline.workorder.classify import classify_category
 from hotline.workorder.extract import Fact, call_time, find_addresses, find_names, find_numbers, find_times
 from hotline.workorder.features import Segment
-from hotline.workorder.narrative import Sentence, compose_summary, event_and_request
+from hotline.workorder.narrative import Sentence, event_and_request
 from hotline.workorder.prediction import Prediction
 from hotline.workorder.request_type import INVALID, classify_call
+from hotline.workorder.summary import compose_summary, invalid_summary
 from hotline.workorder.urgency import UrgencyHit, assess_call
 
 if TYPE_CHECKING:
@@ -78,12 +79,16 @@ def extract(call: Call, *, model: CategoryModel | None = None, semantic: bool = 
     _fill_fields(ext)
     if rtype.label == INVALID:
         ext.order.request_type, ext.order.invalid_reason = INVALID, rtype.path[-1]
+        ext.order.summary = invalid_summary(ext.order.invalid_reason)
         return ext
     ext.category = classify_category(category_segments(call, event, request), model=model, semantic=semantic)
     ext.order.category = ext.category.path or [ext.category.label]
     ext.order.request_type = rtype.label
     ext.order.urgency, ext.urgency_hits = urgency, urgency_hits
     _route(ext, call)
+    words = [str(e["keyword"]) for e in ext.category.evidence] + [h.said for h in urgency_hits]
+    o = ext.order
+    o.summary = compose_summary(o.caller_name, o.request_type, o.event_time, o.address.full(), event, request, words)
     return ext
 
 
@@ -124,8 +129,6 @@ def _fill_fields(ext: Extraction) -> None:
     addr = ext.chosen("address")
     if addr is not None:
         order.address = addr.extra["address"]
-    order.summary = compose_summary(order.caller_name, order.phone, order.event_time, order.address.full(),
-                                    ext.event, ext.request)
 
 
 def _route(ext: Extraction, call: Call) -> None:

@@ -232,6 +232,13 @@ class SummaryLexicon(Strict):
     always: list[str]
     unless_said: list[str]
     request_markers: list[str]
+    max_chars: int = Field(default=120, ge=20)
+    feelings: list[str] = []
+    to_agent: list[str] = []
+    fillers: list[str] = []
+    request_leads: list[str] = []
+    demand_words: list[str] = []
+    invalid: dict[str, str] = {}
 
 
 class Home(Strict):
@@ -245,6 +252,7 @@ class ExtractionCues(Strict):
     name_intro: list[str]
     surname_intro: list[str]
     honorifics: list[str]
+    name_questions: list[str] = []
     surnames: list[str]
     address_intro: list[str]
     address_markers: list[str]
