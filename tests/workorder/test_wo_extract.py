@@ -108,9 +108,9 @@ def test_full_extraction_complaint_summary_is_objective() -> None:
     o = ext.order
     assert (o.caller_name, o.phone, o.request_type) == ("李秀英", "13912345678", "投诉")
     assert o.category[0] == "环境保护"
-    assert o.summary.startswith("来电人李秀英（联系电话 13912345678）反映：")
+    assert o.summary.startswith("来电人李秀英投诉：包河区望湖街道徽州大道100号，")
     assert "诉求：" in o.summary and "查处" in o.summary
-    assert "我" not in o.summary
+    assert "我" not in o.summary and "13912345678" not in o.summary and len(o.summary) <= 120
 
 
 def test_sample_calls_extract_without_errors() -> None:

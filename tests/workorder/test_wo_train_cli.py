@@ -42,7 +42,7 @@ def test_fit_predict_save_load(tmp_path: Path) -> None:
     assert pred.label == "劳动和社会保障" and pred.confidence > max(c for _, c in pred.alternatives)
     meta_path = model.save(tmp_path / "m.joblib")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    assert meta["format_version"] == 1 and meta["n_samples"] == len(texts) and meta["taxonomy_version"]
+    assert meta["format_version"] == 2 and meta["n_samples"] == len(texts) and meta["taxonomy_version"]
     again = CategoryModel.load(tmp_path / "m.joblib")
     assert again.predict_one("出租车拒载").label == model.predict_one("出租车拒载").label
 

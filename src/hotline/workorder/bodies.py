@@ -44,6 +44,11 @@ def district_of(department: str) -> str:
     return m.group(1)
 
 
+def _city_level(name: str) -> bool:
+    """市燃气集团 names the city's body; 市场监督管理局 (without a level) does not."""
+    return name.startswith("市") and not name.startswith("市场")
+
+
 @dataclass(frozen=True, slots=True)
 class Plausibility:
     ok: bool
@@ -66,7 +71,7 @@ def plausible(department: str, category: list[str], district: str = "",
     if not matching:
         return Plausibility(False, "该部门不承办这类事项", expected)
     named = district_of(department)
-    if named and not any("{district}" in n or district_of(n) for n in matching):
+    if named and not any("{district}" in n or district_of(n) or not _city_level(n) for n in matching):
         return Plausibility(False, "这类事项由市级部门（或专营单位）承办，不分区县", expected)
     if named and district and named != district:
         return Plausibility(False, f"事发地在{district}，部门却是{named}的", expected)

@@ -222,6 +222,8 @@ class CheckSettings(Strict):
     required: dict[str, list[str]]
     downgrade_min_confidence: float = 0.5
     request_overlap_min: float = 0.35
+    category_min_confidence: float = 0.6
+    category_max_written: float = 0.1
 
     def required_for(self, request_type: str) -> list[str]:
         return self.required.get(request_type) or self.required.get("default", [])

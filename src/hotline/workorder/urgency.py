@@ -64,12 +64,16 @@ _SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]*")
 
 
 def _in_the_past(text: str, span: tuple[int, int], rules: UrgencyRules) -> bool:
-    """The sentence around ``span`` tells of the past and not of now."""
+    """The sentence up to the end of the clause holding ``span`` tells of the past, and neither it
+    nor a short clause right after it (昨晚起有煤气味，到现在还有) says it goes on now. 上个月有人被困，
+    现在电梯还是三天两头坏: the trapping was last month."""
     for m in _SENTENCE.finditer(text):
         if m.start() <= span[0] < m.end():
-            sentence = m.group(0)
-            past = any(w in sentence for w in rules.past_markers)
-            return past and not any(w in sentence for w in rules.now_markers)
+            clauses = list(re.finditer(r"[^，,]+", text[span[0] : m.end()]))
+            told = text[m.start() : span[0] + clauses[0].end()] if clauses else text[m.start() : m.end()]
+            after = clauses[1].group(0) if len(clauses) > 1 and len(clauses[1].group(0)) <= 8 else ""
+            past = any(w in told for w in rules.past_markers)
+            return past and not any(w in told + after for w in rules.now_markers)
     return False
 
 
