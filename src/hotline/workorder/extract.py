@@ -32,7 +32,12 @@ def find_numbers(call: Call) -> dict[str, list[Fact]]:
             name = "id_number" if kind == "id" else "phone"
             said = turn.text[run.start : run.end]
             out[name].append(Fact(name, run.digits, i, (run.start, run.end), said, turn.speaker))
+        for m in _MASKED_MOBILE.finditer(turn.text):  # a transcript already masked by the recording system
+            out["phone"].append(Fact("phone", m.group(0), i, m.span(), m.group(0), turn.speaker))
     return out
+
+
+_MASKED_MOBILE = re.compile(r"(?<!\d)1[3-9]\d\*{4}\d{4}(?!\d)")
 
 
 def find_names(call: Call, cues: ExtractionCues | None = None) -> list[Fact]:

@@ -84,6 +84,8 @@ def extract(call: Call, *, model: CategoryModel | None = None, semantic: bool = 
     ext.category = classify_category(category_segments(call, event, request), model=model, semantic=semantic)
     ext.order.category = ext.category.path or [ext.category.label]
     ext.order.request_type = rtype.label
+    if rtype.label in NO_EVENT_TIME:
+        ext.order.event_time = ""  # a question has no time of event; dates said are the caller's own facts
     ext.order.urgency, ext.urgency_hits = urgency, urgency_hits
     _route(ext, call)
     words = [str(e["keyword"]) for e in ext.category.evidence] + [h.said for h in urgency_hits]
@@ -92,6 +94,7 @@ def extract(call: Call, *, model: CategoryModel | None = None, semantic: bool = 
     return ext
 
 
+NO_EVENT_TIME = ("咨询",)
 ECHO_WEIGHT = 0.3  # the caller repeating the agent's answer (身份证、户口本……) says little about the matter
 REQUEST_WEIGHT = 1.5  # what the caller asks for (建议在…增加…) names the matter better than background
 

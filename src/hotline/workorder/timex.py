@@ -1,7 +1,7 @@
 """Event times said in a call, resolved against the call's own date (never the machine's), never
 read from numbers that belong to a phone, an ID or an address. A relative time (昨天, 上周五) needs
-the call's date; without one only dates said in full are kept. A bare part of the day (晚上) or a
-deadline (3个工作日内) is not an event time."""
+the call's date: without one it is kept as said (昨天下午四点多), unresolved. A bare part of the day
+(晚上), a habit (每天晚上) or a deadline (3个工作日内) is not an event time."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ def find_times(call: Call, cues: ExtractionCues | None = None) -> list[Fact]:
     base = call_time(call)
     masks = _mask_spans(call, cues)
     facts: list[Fact] = []
-    for group in (call.citizen_turn_indexes(), call.agent_turn_indexes()):
+    confirming = [i for i in call.agent_turn_indexes() if any(w in call.turns[i].text for w in cues.agent_confirm)]
+    for group in (call.citizen_turn_indexes(), confirming):  # not the agent's greeting (8号为您服务)
         for i in group:
             facts += _times_in_turn(call, i, masks.get(i, []), base, cues)
         if facts:
@@ -64,6 +65,7 @@ _FULL_WIDTH = str.maketrans({chr(0xFF10 + d): str(d) for d in range(10)} | {"：
 _DAY = re.compile(r"今|昨|前天|前晚|上周|上礼拜|上星期|本周|这周|周[一二三四五六日天]|星期|礼拜|[号日月年]|\d+[/-]\d+|刚")
 _ABSOLUTE = re.compile(r"(\d{4}|[一二三四五六七八九〇零]{4})\s*年|[\d一二三四五六七八九十]+\s*月\s*[\d一二三四五六七八九十]+\s*[日号]|\d{4}[/-]\d{1,2}[/-]\d{1,2}")
 _HABITUAL = ("每天", "天天", "每晚", "每次", "经常", "每个月", "每周", "一到")
+_FUTURE = ("明天", "后天", "明年", "下周", "下礼拜", "下星期", "下个月", "下月", "明早", "明晚", "周末")
 
 
 def _time_base(base: datetime | None) -> Any:
@@ -79,23 +81,26 @@ def _time_fact(i: int, hit: dict[str, Any], call: Call, base: datetime | None, c
         return None
     if not _DAY.search(said) or any(w in said for w in _HABITUAL):
         return None
-    if base is None and not _ABSOLUTE.search(said):
-        return None  # 昨天 without the call's date: resolving it against today would be a guess
+    off = hit.get("offset") or [0, len(said)]
     times = detail.get("time")
     if not isinstance(times, list) or len(times) != 2 or not all(isinstance(t, str) for t in times):
         return None
     try:
         start = datetime.fromisoformat(times[0])
-        datetime.fromisoformat(times[1])
+        end = datetime.fromisoformat(times[1])
     except ValueError:  # open ranges come back as "inf"/"-inf"
         return None
+    if base is None and not _ABSOLUTE.search(said):
+        # 昨天 without the call's date: resolving it against today would be a guess; keep the words
+        if any(w in said for w in _FUTURE) or end - start > timedelta(days=62):
+            return None
+        return Fact("event_time", said, i, (int(off[0]), int(off[1])), said, call.turns[i].speaker)
     if base is not None and not (base - timedelta(days=366) <= start < base.replace(minute=0, second=0, microsecond=0)):
         return None
-    if datetime.fromisoformat(times[1]) - start > timedelta(days=62):
+    if end - start > timedelta(days=62):
         return None  # 今年、这几年: too vague to be an event time
     whole_day = times[0].endswith("00:00:00") and times[1].endswith("23:59:59")
     value = start.strftime("%Y-%m-%d") if whole_day else start.strftime("%Y-%m-%d %H:%M")
-    off = hit.get("offset") or [0, len(said)]
     fact = Fact("event_time", value, i, (int(off[0]), int(off[1])), said, call.turns[i].speaker)
     fact.extra = {"range": (times[0], times[1])}
     return fact

@@ -4,6 +4,7 @@ metadata (format version, labels, training size, cross-validation scores)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -43,6 +44,7 @@ class CategoryModel:
     meta: dict[str, Any] = field(default_factory=dict)
     _parts: dict[str, Any] = field(default_factory=dict)
     _kw: KeywordIndex | None = None
+    _seen: set[str] = field(default_factory=set)
     _labels: list[str] = field(default_factory=list)
 
     def _dense(self, texts: Sequence[str]) -> dict[str, Any]:
@@ -74,7 +76,9 @@ class CategoryModel:
             lr = LogisticRegression(C=self.config.c_dense, max_iter=2000, class_weight="balanced")
             self._parts[name] = lr.fit(x, list(labels))
         self._labels = [str(c) for c in text_model.classes_]
+        self._seen = {text_hash(t) for t in texts}
         self.meta.update(trained_at=datetime.now().isoformat(timespec="seconds"), n_samples=len(texts),
+                         data_sha256=data_hash(texts, labels),
                          labels=self._labels)
         return self
 
@@ -86,6 +90,10 @@ class CategoryModel:
         for name, x in self._dense(texts).items():
             total = total + _z(self._parts[name].decision_function(x))
         return total
+
+    def seen_in_training(self, texts: Sequence[str]) -> list[int]:
+        """Indexes of ``texts`` the model was trained on (same text after normalising spaces)."""
+        return [i for i, t in enumerate(texts) if text_hash(t) in self._seen]
 
     @property
     def labels(self) -> list[str]:
@@ -113,7 +121,7 @@ class CategoryModel:
         joblib.dump({"format": FORMAT, "version": FORMAT_VERSION, "config": asdict(self.config),
                      "parts": self._parts, "labels": self._labels,
                      "kw": {"names": self._kw.names, "weights": self._kw.weights} if self._kw else None,
-                     "meta": self.meta}, path)
+                     "seen": sorted(self._seen), "meta": self.meta}, path)
         info = path.with_suffix(".json")
         info.write_text(json.dumps(self.metadata(), ensure_ascii=False, indent=2), encoding="utf-8")
         return info
@@ -139,6 +147,20 @@ class CategoryModel:
                                  source=str(path))
         model = cls(ModelConfig(**blob["config"]), dict(blob.get("meta") or {}))
         model._parts, model._labels = blob["parts"], blob["labels"]
+        model._seen = set(blob.get("seen") or [])
         kw = blob.get("kw")
         model._kw = KeywordIndex.from_weights(kw["names"], kw["weights"]) if kw else None
         return model
+
+
+def text_hash(text: str) -> str:
+    """A short fingerprint of a text (whitespace ignored), to recognise training rows later."""
+    return hashlib.sha1("".join(text.split()).encode("utf-8")).hexdigest()[:16]
+
+
+def data_hash(texts: Sequence[str], labels: Sequence[str]) -> str:
+    """Fingerprint of a whole training set (its texts and labels, in order)."""
+    digest = hashlib.sha256()
+    for t, lab in zip(texts, labels, strict=True):
+        digest.update(f"{text_hash(t)}\t{lab}\n".encode())
+    return digest.hexdigest()
