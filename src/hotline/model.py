@@ -77,13 +77,15 @@ class Finding:
     suggestion: str = ""
     points: float = 0.0
     veto: bool = False
+    layer: str = ""  # what fired: 词表/规则, 言语行为, 语义相似, 时间/音频, 结构 (something missing), 工单
+    confidence: float | None = None  # the learned layer's probability, when it fired
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule_id": self.rule_id, "dimension": self.dimension, "severity": self.severity.value,
             "turn_index": self.turn_index, "span": list(self.span) if self.span else None,
             "evidence": self.evidence, "message": self.message, "suggestion": self.suggestion,
-            "points": self.points, "veto": self.veto,
+            "points": self.points, "veto": self.veto, "layer": self.layer, "confidence": self.confidence,
         }
 
 

@@ -1,6 +1,8 @@
 """Text normalisation before matching: full-width → half-width, traditional → simplified, ASCII
-lower-case, whitespace removed. The mapping keeps offsets, so a match in the normalised text
-points back into the original text a user sees."""
+lower-case, whitespace removed, then what speech-to-text gets wrong (homophones such as 不知到,
+dialect words such as 晓得, spoken digits such as 幺零二四) put right from ``data/text/asr.yaml``.
+Every replacement has the length of what it replaces, and the mapping keeps offsets, so a match in
+the normalised text points back into the original text a user sees."""
 
 from __future__ import annotations
 
@@ -8,7 +10,61 @@ import functools
 import re
 from dataclasses import dataclass
 
+from pydantic import Field, field_validator
+
+from hotline.content import Strict, data_path, load_yaml_model
+
 _WS = re.compile(r"\s+")
+
+
+class AsrFixes(Strict):
+    """``data/text/asr.yaml``: same-length replacements and the spoken-digit readings."""
+
+    replacements: dict[str, str] = {}
+    spoken_digits: dict[str, str] = {}
+    spoken_digit_min_run: int = Field(3, ge=2)
+
+    @field_validator("replacements")
+    @classmethod
+    def _same_length(cls, v: dict[str, str]) -> dict[str, str]:
+        for wrong, right in v.items():
+            if not wrong or len(wrong) != len(right):
+                raise ValueError(f"「{wrong}」→「{right}」：替换前后字数必须相同（质检位置要能指回原文）")
+        return v
+
+    @field_validator("spoken_digits")
+    @classmethod
+    def _one_char(cls, v: dict[str, str]) -> dict[str, str]:
+        for reading, digit in v.items():
+            if len(reading) != 1 or len(digit) != 1 or not digit.isdigit():
+                raise ValueError(f"「{reading}」→「{digit}」：口读数字应是一个字对应一个阿拉伯数字")
+        return v
+
+
+@functools.cache
+def _asr() -> tuple[re.Pattern[str] | None, dict[str, str], re.Pattern[str] | None, dict[int, str]]:
+    fixes = load_yaml_model(data_path("text", "asr.yaml"), AsrFixes)
+    table = {_plain(k): _plain(v) for k, v in fixes.replacements.items()}
+    words = re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True)))) if table else None
+    digits = {ord(k): v for k, v in fixes.spoken_digits.items()}
+    runs = None
+    if digits:
+        chars = re.escape("".join(fixes.spoken_digits))
+        runs = re.compile(f"[{chars}]{{{fixes.spoken_digit_min_run},}}")
+    return words, table, runs, digits
+
+
+def _plain(text: str) -> str:
+    return text.translate(_table())
+
+
+def _fix_asr(text: str) -> str:
+    words, table, runs, digits = _asr()
+    if words is not None:
+        text = words.sub(lambda m: table[m.group()], text)
+    if runs is not None:
+        text = runs.sub(lambda m: m.group().translate(digits), text)
+    return text
 
 
 @functools.cache
@@ -56,9 +112,9 @@ class Normalized:
 def normalize(text: str) -> Normalized:
     mapped = text.translate(_table())
     if not _WS.search(mapped):
-        return Normalized(mapped, text)
+        return Normalized(_fix_asr(mapped), text)
     kept = [(i, ch) for i, ch in enumerate(mapped) if not ch.isspace()]
-    return Normalized("".join(ch for _, ch in kept), text, tuple(i for i, _ in kept))
+    return Normalized(_fix_asr("".join(ch for _, ch in kept)), text, tuple(i for i, _ in kept))
 
 
 def normalize_phrase(phrase: str) -> str:

@@ -12,8 +12,8 @@ GREET = "坐席：您好，12345政务服务便民热线，1024号为您服务�
     ("agent", "rule", "expected"),
     [
         ("你去投诉啊，我也没办法。", "forbidden.phrase.v1", ["你去投诉啊", "我也没办法"]),
-        ("你问我，我问谁？", "forbidden.phrase.v1", ["你问我，我问谁"]),
-        ("这么简单都不知道吗？", "forbidden.phrase.v1", ["这么简单都不知道"]),
+        ("你问我，我问谁？", "forbidden.sarcasm.v1", ["你问我，我问谁"]),
+        ("这么简单都不知道吗？", "forbidden.sarcasm.v1", ["这么简单都不知道"]),
         ("喂，再不说话我就挂了。", "forbidden.phrase.v1", ["再不说话我就挂了"]),
         ("你快点讲，说重点。", "forbidden.rushing.v1", ["你快点讲", "说重点"]),
         ("我这边很忙，长话短说。", "forbidden.rushing.v1", ["我这边很忙", "长话短说"]),
@@ -21,7 +21,7 @@ GREET = "坐席：您好，12345政务服务便民热线，1024号为您服务�
         ("这个我不知道。", "forbidden.flat_refusal.v1", ["不知道"]),
         ("不行。", "forbidden.flat_refusal.v1", ["不行"]),
         ("這個不歸我們管。", "shirking.no_way_forward.v1", ["不歸我們管"]),
-        ("研究研究再说吧。", "resolve.brushoff.v1", ["研究研究", "再说吧"]),
+        ("研究研究再说吧。", "forbidden.brushoff.v1", ["研究研究", "再说吧"]),
     ],
 )
 def test_violation_found_with_span(agent: str, rule: str, expected: list[str]) -> None:

@@ -12,31 +12,41 @@ from pathlib import Path
 from hotline.inspect.context import Hit
 from hotline.inspect.engine import Engine, InspectError
 from hotline.inspect.python_rules import Evidence
+from hotline.norms.schema import Rulebook
 
 __all__ = ["Engine", "Evidence", "Hit", "InspectError", "default_engine", "load_engine"]
 
 
 _lock = threading.Lock()
-_default: Engine | None = None
+_defaults: dict[bool | None, Engine] = {}
 
 
-def default_engine() -> Engine:
+def default_engine(*, semantic: bool | None = None) -> Engine:
     """The engine for the bundled default rulebook, compiled once per process (thread-safe: many
-    first requests arriving together compile it once, not once each)."""
-    global _default
-    if _default is None:
+    first requests arriving together compile it once, not once each). ``semantic=False`` leaves out
+    the sentence-embedding operator (bulk inspection: phrases, patterns and speech acts only);
+    ``None`` follows the rulebook's ``settings.semantic``."""
+    engine = _defaults.get(semantic)
+    if engine is None:
         with _lock:
-            if _default is None:
+            engine = _defaults.get(semantic)
+            if engine is None:
                 from hotline.norms import load_default
 
-                _default = Engine(load_default())
-    return _default
+                engine = _defaults[semantic] = Engine(_with_semantic(load_default(), semantic))
+    return engine
 
 
-def load_engine(rulebook: str | Path | None = None) -> Engine:
+def load_engine(rulebook: str | Path | None = None, *, semantic: bool | None = None) -> Engine:
     """An engine for a city's rulebook file (which extends the default), or the default."""
     if rulebook is None:
-        return default_engine()
+        return default_engine(semantic=semantic)
     from hotline.norms import load_rulebook
 
-    return Engine(load_rulebook(rulebook))
+    return Engine(_with_semantic(load_rulebook(rulebook), semantic))
+
+
+def _with_semantic(rb: Rulebook, semantic: bool | None) -> Rulebook:
+    if semantic is None or semantic == rb.settings.semantic:
+        return rb
+    return rb.model_copy(update={"settings": rb.settings.model_copy(update={"semantic": semantic})})

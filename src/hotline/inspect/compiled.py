@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import ahocorasick
 
@@ -24,6 +25,9 @@ class Compiled:
     negation_safe_key: str = "negation_safe"
     has_phrases: bool = False
     markers_re: re.Pattern[str] | None = None
+    reported_re: re.Pattern[str] | None = None
+    act_limits: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
+    act_model: Any = None  # hotline.acts.ActModel, loaded on first use
     ops: dict[int, str] = field(default_factory=dict)
     # nodes whose hits over a subset of turns are just their hits over the whole call, filtered
     filterable: set[int] = field(default_factory=set)
@@ -51,6 +55,8 @@ def compile_rulebook(rb: Rulebook) -> Compiled:
     )
     if compiled.reporting_markers:
         compiled.markers_re = re.compile("|".join(re.escape(m) for m in compiled.reporting_markers))
+    if guards.reported_patterns:
+        compiled.reported_re = re.compile("|".join(f"(?:{p})" for p in guards.reported_patterns))
     for node in _all_nodes(rb):
         compiled.ops[id(node)] = node.operator()
         if node.phrases is not None:
@@ -63,6 +69,9 @@ def compile_rulebook(rb: Rulebook) -> Compiled:
         if node.regex is not None:
             exclude = re.compile(node.regex.exclude) if node.regex.exclude else None
             compiled.regexes[id(node)] = (re.compile(node.regex.pattern), exclude)
+        if node.act is not None:
+            compiled.act_limits[id(node)] = [(name, _act_limit(rb, name, node.act.min_prob))
+                                             for name in node.act.names()]
     for root in [*rb.detectors.values()]:
         _mark_filterable(root, rb, compiled.filterable)
     for node in _all_nodes(rb):
@@ -75,10 +84,22 @@ def compile_rulebook(rb: Rulebook) -> Compiled:
     return compiled
 
 
+def _act_limit(rb: Rulebook, name: str, min_prob: float | None) -> float:
+    """A city's ``act_thresholds`` first, then the rule's ``min_prob``, then the taxonomy's."""
+    if name in rb.act_thresholds:
+        return rb.act_thresholds[name]
+    if min_prob is not None:
+        return min_prob
+    from hotline.acts.taxonomy import load_taxonomy
+
+    return load_taxonomy().get(name).threshold
+
+
 def _all_nodes(rb: Rulebook) -> list[Matcher]:
     roots: list[Matcher] = list(rb.detectors.values())
     for rule in rb.rules:
         roots.extend(m for m in (rule.match, rule.applies_when) if m is not None)
+        roots.extend(rule.elements.values())
     out: list[Matcher] = []
     for root in roots:
         out.extend(iter_nodes(root))
@@ -97,7 +118,7 @@ def _mark_filterable(node: Matcher, rb: Rulebook, out: set[int], seen: set[int] 
     ok = False
     if node.phrases is not None:
         ok = node.phrases.mode == "any"
-    elif node.regex is not None:
+    elif node.regex is not None or node.act is not None:
         ok = True
     elif node.detector is not None:
         ok = _mark_filterable(rb.detectors[node.detector], rb, out, seen)

@@ -3,6 +3,7 @@ and the guards that every phrase match goes through."""
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any, NamedTuple
 
@@ -15,12 +16,14 @@ CLAUSE_SPLIT = re.compile(r"[,.!?;:、]")
 
 class Hit(NamedTuple):
     """A match: turn index (-1 for the whole call), [start, end) in the normalised text of that turn,
-    and an optional note (e.g. "冷场 12.3 秒") used as evidence instead of the matched text."""
+    an optional note (e.g. "冷场 12.3 秒") used as evidence instead of the matched text, and for a
+    learned layer what fired (``act|agent.dismiss|0.93``)."""
 
     turn_index: int
     start: int
     end: int
     note: str = ""
+    why: str = ""
 
 
 CALL_HIT = Hit(-1, 0, 0)
@@ -46,6 +49,7 @@ class CallContext:
         self._turns_of: dict[str, list[int]] = {}
         self._guard_cache: dict[tuple[int, int, int], bool] = {}
         self._alnum: list[int] | None = None
+        self._acts: dict[str, dict[int, list[Any]]] = {}
         self.embeddings: dict[int, Any] = {}
 
     def turns_of(self, speaker: str) -> list[int]:
@@ -83,6 +87,58 @@ class CallContext:
                         bucket.append(hit)
         return out
 
+    # ── speech acts ─────────────────────────────────────────
+    @property
+    def acts_on(self) -> bool:
+        return self.compiled.rulebook.settings.acts and os.environ.get("HOTLINE_ACTS", "1") != "0"
+
+    def act_model(self) -> Any:
+        if self.compiled.act_model is None:
+            from hotline.acts import default_model
+
+            self.compiled.act_model = default_model()
+        return self.compiled.act_model
+
+    def clause_acts(self, turn: int) -> list[Any]:
+        """The clauses of a turn with their act probabilities (``hotline.acts.ClauseActs``); all turns
+        of the same speaker are judged together, once per call."""
+        speaker = self.speakers[turn].value
+        table = self._acts.get(speaker)
+        if table is None:
+            turns = self.turns_of(speaker)
+            rows = self.act_model().clause_acts(speaker, [self.norm[i].text for i in turns])
+            table = self._acts[speaker] = dict(zip(turns, rows, strict=True))
+        return table[turn]
+
+    def act_evidence(self, turn: int, start: int, end: int, act: str) -> list[str]:
+        """The n-grams that made a clause ``act``, as a user reads them."""
+        model = self.act_model()
+        for clause in self.clause_acts(turn):
+            if (clause.start, clause.end) == (start, end):
+                sm = model.for_speaker(self.speakers[turn].value)
+                return [model.featurizer.describe(g) for g, _ in sm.explain(clause.feature_text, act, top=3)]
+        return []
+
+    def act_guarded(self, turn: int, start: int, end: int) -> bool:
+        """True when a clause is not the speaker's own words: quoted, reported (他们说…, 物业的人让您…,
+        物业跟您讲，……), or negated just before it."""
+        text = self.norm[turn].text
+        if any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
+            return True
+        clause = text[start:end]
+        markers = self.compiled.markers_re
+        if markers is not None:
+            if markers.search(clause[:-2] if len(clause) > 2 else ""):
+                return True
+            lead = text[:start].rstrip(",.!?;:…~—")
+            previous = CLAUSE_SPLIT.split(lead)[-1] if lead else ""
+            if previous and any(previous.endswith(m) for m in self.compiled.reporting_markers):
+                return True
+        if self.compiled.reported_re is not None and self.compiled.reported_re.search(clause):
+            return True
+        return bool(self.compiled.negation_prefixes) and text[max(0, start - 4):start].endswith(
+            self.compiled.negation_prefixes)
+
     # ── guards ──────────────────────────────────────────────
     def alnum_count(self, turn: int) -> int:
         """Spoken characters in a turn (letters, digits, hanzi; no punctuation)."""
@@ -119,11 +175,12 @@ class CallContext:
     def _quoted(self, turn: int, start: int, end: int) -> bool:
         if any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
             return True
-        markers = self.compiled.markers_re
-        if markers is None:
-            return False
         lead = CLAUSE_SPLIT.split(self.norm[turn].text[:start])[-1]
-        return markers.search(lead) is not None
+        markers = self.compiled.markers_re
+        if markers is not None and markers.search(lead) is not None:
+            return True
+        reported = self.compiled.reported_re
+        return reported is not None and reported.search(lead + self.norm[turn].text[start:end]) is not None
 
     def _quote_spans(self, turn: int) -> list[tuple[int, int]]:
         if turn not in self._quotes:

@@ -94,7 +94,7 @@ class Engine:
         if hits is None:
             return "na", []
         if rule.kind == "forbid":
-            return ("failed", [self._finding(rule, ctx, h) for h in hits]) if hits else ("passed", [])
+            return ("failed", [self._finding(rule, ctx, h) for h in _one_per_turn(hits)]) if hits else ("passed", [])
         if rule.kind == "award":
             return ("awarded", []) if hits else ("passed", [])
         return ("passed", []) if hits else ("failed", [self._missing(rule, ctx)])
@@ -111,23 +111,42 @@ class Engine:
             return "passed", []
         return "failed", [
             Finding(rule.id, rule.dimension, rule.severity, e.turn_index, e.span, e.evidence,
-                    e.message or rule.message, rule.suggestion, rule.points, rule.veto)
+                    e.message or rule.message, rule.suggestion, rule.points, rule.veto, layer="工单")
             for e in evidence
         ]
 
     def _finding(self, rule: RuleSpec, ctx: CallContext, hit: Hit) -> Finding:
         if hit.turn_index < 0:
             anchor = self._anchor(rule, ctx)
-            return self._make(rule, ctx, anchor, None, hit.note)
+            finding = self._make(rule, ctx, anchor, None, hit.note)
+            finding.layer = "时间/音频" if hit.note else "结构"
+            return finding
         norm = ctx.norm[hit.turn_index]
         span = norm.to_original(hit.start, hit.end)
-        return self._make(rule, ctx, hit.turn_index, span, hit.note or norm.original[span[0]:span[1]])
+        finding = self._make(rule, ctx, hit.turn_index, span, hit.note or norm.original[span[0]:span[1]])
+        finding.layer = "时间/音频" if hit.note and not hit.why else "词表/规则"
+        if hit.why.startswith("act|"):
+            _, act, prob = hit.why.split("|")
+            from hotline.acts.taxonomy import load_taxonomy
+
+            grams = "".join(f"「{g}」" for g in ctx.act_evidence(hit.turn_index, hit.start, hit.end, act))
+            finding.layer, finding.confidence = "言语行为", float(prob)
+            finding.message += f"（言语行为「{load_taxonomy().get(act).title}」，概率 {float(prob):.2f}"
+            finding.message += f"，依据{grams}）" if grams else "）"
+        elif hit.note.startswith("语义相似度"):
+            finding.layer = "语义相似"
+        return finding
 
     def _missing(self, rule: RuleSpec, ctx: CallContext) -> Finding:
-        """Something required is absent: located at the anchor turn, with no span to highlight."""
+        """Something required is absent: located at the anchor turn, with no span to highlight. A rule
+        with ``elements`` names the ones that are missing (开场白缺少：工号、询问诉求)."""
         turn = self._anchor(rule, ctx)
         finding = self._make(rule, ctx, turn, None, "")
         finding.span = None
+        finding.layer = "结构"
+        missing = [label for label, m in rule.elements.items() if evaluate(m, ctx) == []]
+        if missing:
+            finding.message = finding.message.replace(rule.message, f"{rule.message}（缺少：{'、'.join(missing)}）", 1)
         return finding
 
     def _anchor(self, rule: RuleSpec, ctx: CallContext) -> int | None:
@@ -150,3 +169,19 @@ class Engine:
         detail = f"：「{evidence}」" if evidence and rule.kind == "forbid" else ""
         return Finding(rule.id, rule.dimension, rule.severity, turn, span, evidence,
                        f"{rule.message}{detail}{where}", rule.suggestion, rule.points, rule.veto)
+
+
+def _one_per_turn(hits: list[Hit]) -> list[Hit]:
+    """A phrase or pattern hit is the most precise evidence; the act layer adds a finding only for a
+    turn where nothing else of the same rule fired, and then one (its likeliest clause)."""
+    precise = {h.turn_index for h in hits if not h.why.startswith("act|")}
+    best: dict[int, Hit] = {}
+    for h in hits:
+        if not h.why.startswith("act|"):
+            continue
+        if h.turn_index in precise:
+            continue
+        old = best.get(h.turn_index)
+        if old is None or float(h.why.rsplit("|", 1)[1]) > float(old.why.rsplit("|", 1)[1]):
+            best[h.turn_index] = h
+    return [h for h in hits if not h.why.startswith("act|")] + sorted(best.values())

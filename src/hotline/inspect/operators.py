@@ -177,6 +177,78 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     return out
 
 
+def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    """Clauses whose speech act reaches its threshold; one hit per clause, naming the likeliest act."""
+    if ctx.no_text:
+        return None
+    op = node.act
+    assert op is not None
+    turns = scope_turns(op, ctx, allowed)
+    if turns is None:
+        return None
+    if not ctx.acts_on or not turns:
+        return []
+    limits = ctx.compiled.act_limits[id(node)]
+    model = ctx.act_model()
+    out: list[Hit] = []
+    for t in turns:
+        if not ctx.norm[t].text:
+            continue
+        index = model.for_speaker(ctx.speakers[t].value).index
+        wanted = [(index[name], name, limit) for name, limit in limits if name in index]
+        for clause in ctx.clause_acts(t):
+            best: tuple[float, str] | None = None
+            for j, name, limit in wanted:
+                p = float(clause.probs[j])
+                if p >= limit and (best is None or p > best[0]):
+                    best = (p, name)
+            if best is None or (op.guards and ctx.act_guarded(t, clause.start, clause.end)):
+                continue
+            out.append(Hit(t, clause.start, clause.end, "", f"act|{best[1]}|{best[0]:.2f}"))
+    return out
+
+
+def _restate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    """Agent turns with a confirmation move that carry the substance of the citizen's earlier words."""
+    op = node.restate
+    assert op is not None
+    confirms = evaluate(op.confirm, ctx, allowed)
+    if confirms is None:
+        return None
+    ignore = set(op.ignore)
+    turns = sorted({h.turn_index for h in confirms if h.turn_index >= 0})
+    named = {h.turn_index for h in evaluate(op.intent, ctx, frozenset(turns)) or []} if op.intent and turns else set()
+    out: list[Hit] = []
+    for t in turns:
+        heard: set[str] = set()
+        for i in ctx.turns_of("citizen"):
+            if i < t:
+                heard.update(_pairs(ctx.norm[i].text))
+        shared, pieces = _overlap(ctx.norm[t].text, heard, ignore)
+        if (shared >= op.min_shared and pieces >= op.min_pieces) or (t in named and shared >= op.intent_shared):
+            out.append(Hit(t, 0, len(ctx.norm[t].text), "", f"restate|{shared}|{pieces}"))
+    return out
+
+
+def _pairs(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1) if text[i].isalnum() and text[i + 1].isalnum()}
+
+
+def _overlap(text: str, heard: set[str], ignore: set[str]) -> tuple[int, int]:
+    """Distinct character pairs of ``text`` the citizen said too, and in how many separate stretches."""
+    shared: set[str] = set()
+    pieces = 0
+    inside = False
+    for i in range(len(text) - 1):
+        pair = text[i:i + 2]
+        hit = pair in heard and pair not in ignore
+        if hit:
+            shared.add(pair)
+            pieces += not inside
+        inside = hit
+    return len(shared), pieces
+
+
 def _similar(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     if ctx.no_text:
         return None
@@ -292,6 +364,8 @@ _OPS: dict[str, Callable[[Matcher, CallContext, Allowed], Result]] = {
     "phrases": _phrases,
     "regex": _regex,
     "similar": _similar,
+    "act": _act,
+    "restate": _restate,
     "turn": _turn,
     "unanswered": _unanswered,
     "sequence": _sequence,

@@ -6,9 +6,11 @@ compare against calibrated thresholds or against counter-examples, never against
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -18,6 +20,34 @@ _lock = threading.Lock()
 _model: Any = None
 _cache: OrderedDict[tuple[str, str], Any] = OrderedDict()
 _CACHE_MAX = 20_000
+_pending: list[str] | None = None
+
+
+def one_thread() -> None:
+    """Bulk work runs one process per core: the embedding maths must not start a thread per core in
+    each of them (they would oversubscribe the machine). Effective before the model is first loaded."""
+    if _model is None:
+        os.environ["OMP_NUM_THREADS"] = "1"
+
+
+@contextlib.contextmanager
+def collecting() -> Iterator[list[str]]:
+    """While active, the similarity operator records the sentences it would embed instead of
+    embedding them one call at a time; embed the list in one batch afterwards."""
+    global _pending
+    _pending = []
+    try:
+        yield _pending
+    finally:
+        _pending = None
+
+
+def pending() -> list[str] | None:
+    return _pending
+
+
+def cached(text: str, kind: str = "query") -> bool:
+    return (kind, text) in _cache
 
 
 def _get_model() -> Any:
@@ -46,10 +76,8 @@ def embed(texts: Sequence[str], kind: str = "query") -> np.ndarray:
             out[i] = hit
     if todo:
         with _lock:
-            if kind == "passage":
-                vecs = np.atleast_2d(model.passage([texts[i] for i in todo]))
-            else:
-                vecs = np.stack([model.query(texts[i]) for i in todo])
+            batch = [texts[i] for i in todo]
+            vecs = np.atleast_2d(model.passage(batch) if kind == "passage" else model.query(batch))
         for i, v in zip(todo, vecs, strict=True):
             out[i] = v
             _cache[(kind, texts[i])] = v

@@ -29,6 +29,10 @@ def similar_hits(op: SimilarOp, ctx: CallContext, turns: list[int]) -> list[Hit]
     if id(op) not in _example_vectors:
         neg = semantic.embed(op.counter_examples) if op.counter_examples else None
         _example_vectors[id(op)] = (semantic.embed(op.examples), neg)
+    collect = semantic.pending()
+    if collect is not None:  # first pass of a batch: note what to embed, judge later
+        collect.extend(ctx.norm[i].text for i in todo if not semantic.cached(ctx.norm[i].text))
+        return []
     pos, neg = _example_vectors[id(op)]
     missing = [i for i in todo if i not in ctx.embeddings]
     if missing:

@@ -32,6 +32,7 @@ class Override(Strict):
     settings: dict[str, Any] = {}
     lexicons: dict[str, list[str]] = {}
     lexicon_additions: dict[str, list[str]] = {}
+    act_thresholds: dict[str, float] = {}
     detectors: dict[str, Any] = {}
     scoring: dict[str, Any] | None = None
     rules: list[dict[str, Any]] = []
@@ -98,6 +99,7 @@ def merge(base: dict[str, Any], ov: Override, source: str) -> dict[str, Any]:
         if name not in out["lexicons"]:
             raise RulebookError(f"lexicon_additions：默认规则库没有词表「{name}」", source=source)
         out["lexicons"][name] = out["lexicons"][name] + [p for p in extra if p not in out["lexicons"][name]]
+    out.setdefault("act_thresholds", {}).update(ov.act_thresholds)
     out.setdefault("detectors", {}).update(ov.detectors)
     if ov.scoring is not None:
         out["scoring"] = ov.scoring

@@ -61,6 +61,34 @@ class RegexOp(Scope):
         return v
 
 
+class ActOp(Scope):
+    """Clauses whose speech act (``hotline.acts``) reaches a probability: the learned layer beside
+    phrases and patterns. ``min_prob`` defaults to the act's threshold in the taxonomy; a city moves
+    it for the whole rulebook with ``act_thresholds``."""
+
+    name: str | list[str]
+    min_prob: float | None = Field(None, gt=0, lt=1)
+    guards: bool = Field(True, description="apply the negation and quotation guards")
+
+    def names(self) -> list[str]:
+        return [self.name] if isinstance(self.name, str) else list(self.name)
+
+
+class RestateOp(Strict):
+    """An agent turn that restates the citizen's request: a confirmation move (``confirm``, e.g.
+    对吗 / 我跟您确认一下) and the substance of what the citizen said earlier — at least
+    ``min_shared`` character pairs in common, in at least ``min_pieces`` separate stretches, so
+    that repeating one detail (a phone number, a name) does not count."""
+
+    confirm: Matcher
+    min_shared: int = Field(8, ge=1)
+    min_pieces: int = Field(3, ge=1)
+    intent: Matcher | None = Field(
+        None, description="naming the request (您反映的是 / 您是想咨询 / 您希望…): then ``intent_shared`` pairs are enough")
+    intent_shared: int = Field(2, ge=1)
+    ignore: list[str] = Field([], description="character pairs that are not substance (您的、一下、请问…)")
+
+
 class SimilarOp(Scope):
     examples: list[str] = Field(min_length=1)
     counter_examples: list[str] = []
@@ -138,6 +166,8 @@ class Matcher(Strict):
     phrases: PhrasesOp | None = None
     regex: RegexOp | None = None
     similar: SimilarOp | None = None
+    act: ActOp | None = None
+    restate: RestateOp | None = None
     turn: TurnOp | None = None
     unanswered: UnansweredOp | None = None
     sequence: list[Matcher] | None = None
@@ -179,6 +209,8 @@ class RuleSpec(Strict):
     impl: str | None = None
     needs: Literal["work_order"] | None = None
     anchor: Literal["first_agent", "last_agent", "call"] = "call"
+    elements: dict[str, Matcher] = Field(
+        {}, description="for a require rule: the parts the message names when they are missing (开场白缺少：工号)")
     utterance: bool = Field(False, description="judges a single agent sentence (rewrite exercises, live hints)")
     end_of_call: bool = Field(False, description="judged only on a finished call; N/A while a call is in progress")
     message: str
@@ -207,6 +239,18 @@ class Guards(Strict):
     negation_safe_lexicon: str = "negation_safe"
     quote_pairs: list[str] = ["「」", "“”", "『』", "‘’", '""']
     reporting_markers: list[str] = []
+    reported_patterns: list[str] = Field(
+        [], description="regexes for reported speech without quote marks (物业的人让您自己去找…)")
+
+    @field_validator("reported_patterns")
+    @classmethod
+    def _compile_all(cls, v: list[str]) -> list[str]:
+        for pattern in v:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"正则表达式「{pattern}」无效：{exc}") from None
+        return v
 
 
 class DimensionSpec(Strict):
@@ -219,6 +263,8 @@ class ScoringForm(Strict):
     name: str = "质检评分表"
     dimensions: list[DimensionSpec] = Field(min_length=1)
     pass_mark: float = Field(80, ge=0, le=100)
+    critical_fails: bool = Field(
+        True, description="a call with a critical finding (服务禁语) scores at most one point under the pass mark")
 
     @model_validator(mode="after")
     def _sums_to_100(self) -> ScoringForm:
@@ -230,6 +276,7 @@ class ScoringForm(Strict):
 
 class Settings(Strict):
     semantic: bool = True
+    acts: bool = Field(True, description="the learned speech-act layer (act operator); off: phrases and patterns only")
     hotline_name: str = "12345"
 
 
@@ -240,6 +287,7 @@ class Rulebook(Strict):
     settings: Settings = Settings()
     lexicons: dict[str, list[str]] = {}
     guards: Guards = Guards()
+    act_thresholds: dict[str, float] = Field({}, description="act name → probability threshold for every act operator")
     detectors: dict[str, Matcher] = {}
     scoring: ScoringForm
     rules: list[RuleSpec] = Field(min_length=1)
@@ -256,7 +304,29 @@ class Rulebook(Strict):
                 raise ValueError(f"rules[{i}]（{rule.id}）：维度「{rule.dimension}」不在评分表中（{'、'.join(dims)}）")
         for where, m in self._all_matchers():
             self._check_refs(where, m)
+        self._check_acts()
         return self
+
+    def _check_acts(self) -> None:
+        from hotline.acts.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+        known = {a.name: a.speaker for a in taxonomy.acts}
+        for name, value in self.act_thresholds.items():
+            if name not in known:
+                raise ValueError(f"act_thresholds：没有言语行为「{name}」")
+            if not 0 < value < 1:
+                raise ValueError(f"act_thresholds.{name}：阈值应在 0 与 1 之间（实际 {value}）")
+        for where, m in self._all_matchers():
+            for node in iter_nodes(m):
+                if node.act is None:
+                    continue
+                for name in node.act.names():
+                    if name not in known:
+                        raise ValueError(f"{where}：没有言语行为「{name}」（见 data/acts/taxonomy.yaml）")
+                    if node.act.speaker != "any" and known[name] != node.act.speaker:
+                        raise ValueError(f"{where}：言语行为「{name}」属于 {known[name]}，"
+                                         f"不能用在 speaker: {node.act.speaker} 的话轮上")
 
     def _all_matchers(self) -> list[tuple[str, Matcher]]:
         out = [(f"detectors.{k}", m) for k, m in self.detectors.items()]
@@ -265,6 +335,8 @@ class Rulebook(Strict):
                 out.append((f"rules[{i}]（{r.id}）.match", r.match))
             if r.applies_when:
                 out.append((f"rules[{i}]（{r.id}）.applies_when", r.applies_when))
+            for label, element in r.elements.items():
+                out.append((f"rules[{i}]（{r.id}）.elements.{label}", element))
         return out
 
     def _check_refs(self, where: str, m: Matcher) -> None:
@@ -295,10 +367,14 @@ def iter_nodes(m: Matcher) -> list[Matcher]:
         children.append(m.within.of)
     if m.distinct:
         children.extend(m.distinct.of)
+    if m.restate:
+        children.append(m.restate.confirm)
+        if m.restate.intent:
+            children.append(m.restate.intent)
     for c in children:
         out.extend(iter_nodes(c))
     return out
 
 
-for _model in (WithinOp, UnansweredOp, TurnOp, CountOp, DistinctOp, Matcher):
+for _model in (WithinOp, UnansweredOp, TurnOp, CountOp, DistinctOp, RestateOp, Matcher):
     _model.model_rebuild()

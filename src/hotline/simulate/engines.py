@@ -6,7 +6,6 @@ and the live hints use the full engine."""
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,10 +18,8 @@ def scoring_engine() -> Engine:
     return default_engine()
 
 
-@functools.cache
 def reading_engine() -> Engine:
     """The default rulebook compiled with ``settings.semantic`` off."""
-    from hotline.inspect import Engine as _Engine
+    from hotline.inspect import default_engine
 
-    rb = scoring_engine().rulebook
-    return _Engine(rb.model_copy(update={"settings": rb.settings.model_copy(update={"semantic": False})}))
+    return default_engine(semantic=False)

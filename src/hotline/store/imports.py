@@ -38,7 +38,7 @@ def create_batch(db: Session, filenames: list[str], actor: User | None) -> Impor
 def default_inspector() -> Inspector:
     from hotline.inspect import default_engine
 
-    return default_engine().inspect
+    return default_engine(semantic=False).inspect  # bulk import: no sentence embeddings
 
 
 def agent_code_of(meta: dict[str, Any]) -> str:

@@ -1,0 +1,105 @@
+"""Features of a clause for the act model, shared by training and run time: character n-grams
+(1–4) of the clause with its start and end marked, after word classes (机构, 热线, 紧急号码) and
+numbers are replaced by one class symbol each. A question or exclamation mark that closed the
+clause is kept, since 还用问？ and 还用问 are different acts."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+from pydantic import Field
+
+from hotline.acts.segment import SegmentSettings, Segmenter
+from hotline.acts.taxonomy import ActsError
+from hotline.content import Strict, data_path, load_yaml_model
+from hotline.text import normalize_phrase
+
+START, END = "^", "$"
+NUMBER = "\ue000"
+MAX_N = 4
+
+
+class ModelSettings(Strict):
+    C: float = Field(4.0, gt=0)
+    augment: int = Field(2, ge=0, le=10, description="training variants written per corpus record")
+    folds: int = Field(5, ge=2)
+    seed: int = 20261202
+
+
+class FeatureSettings(Strict):
+    segment: SegmentSettings = SegmentSettings()
+    classes: dict[str, list[str]] = {}
+    model: ModelSettings = ModelSettings()
+
+
+@functools.cache
+def load_settings() -> FeatureSettings:
+    return load_yaml_model(data_path("acts", "features.yaml"), FeatureSettings, ActsError)
+
+
+class Featurizer:
+    def __init__(self, settings: FeatureSettings | None = None):
+        self.settings = settings or load_settings()
+        self.segmenter = Segmenter(self.settings.segment)
+        self.symbols: dict[str, str] = {}
+        words: dict[str, str] = {}
+        for i, (name, members) in enumerate(self.settings.classes.items(), start=1):
+            symbol = chr(0xE000 + i)
+            self.symbols[symbol] = name
+            for w in members:
+                words.setdefault(normalize_phrase(w), symbol)
+        self._words = words
+        parts = []
+        for w in sorted(words, key=len, reverse=True):
+            parts.append(f"(?<![0-9]){re.escape(w)}(?![0-9])" if w[0].isdigit() else re.escape(w))
+        self._classes = re.compile("|".join(parts)) if parts else None
+        self._numbers = re.compile(r"[0-9][0-9*.]*")
+
+    def feature_text(self, clause: str, mark: str = "") -> str:
+        """The string whose n-grams are a clause's features: ``^`` + abstracted clause + ``?``/``!``
+        when one closed it + ``$``."""
+        text = clause
+        if self._classes is not None:
+            text = self._classes.sub(lambda m: self._words[m.group()], text)
+        text = self._numbers.sub(NUMBER, text)
+        tail = "?" if "?" in mark else ("!" if "!" in mark else "")
+        return f"{START}{text}{tail}{END}"
+
+    def clause_texts(self, normalized: str) -> list[tuple[int, int, str]]:
+        """(start, end, feature text) of each clause of a normalised turn."""
+        return [(c.start, c.end, self.feature_text(normalized[c.start:c.end], c.mark))
+                for c in self.segmenter.clauses(normalized)]
+
+    def record_text(self, normalized: str) -> str:
+        """A corpus record's feature text: its clauses' feature texts one after another (a record is
+        usually one clause; a run-on or a summary may be several)."""
+        return "".join(t for _, _, t in self.clause_texts(normalized)) or self.feature_text(normalized)
+
+    def describe(self, ngram: str) -> str:
+        """An n-gram as a user reads it: class symbols by name, the clause marks spelled out."""
+        out = ngram.replace(NUMBER, "〈数字〉")
+        for symbol, name in self.symbols.items():
+            out = out.replace(symbol, f"〈{name}〉")
+        if out.startswith(START):
+            out = "〔句首〕" + out[1:]
+        if out.endswith(END):
+            out = out[:-1] + "〔句尾〕"
+        return out
+
+
+def ngrams(feature_text: str) -> Iterator[str]:
+    """Every n-gram (1–4) of a feature text (of one or several clauses), except a bare clause mark
+    and anything spanning two clauses."""
+    n_chars = len(feature_text)
+    for i in range(n_chars):
+        for n in range(1, MAX_N + 1):
+            j = i + n
+            if j > n_chars:
+                break
+            gram = feature_text[i:j]
+            if END in gram[:-1] or START in gram[1:]:
+                break
+            if gram not in (START, END):
+                yield gram
