@@ -82,6 +82,12 @@ class ZeroShotClassifier:
                 scores[c.name] += _SIM_WEIGHT * float(0.5 * sims.max() + 0.5 * sims.mean())
         return scores
 
+    def keyword_scores(self, text: str | Sequence[Segment]) -> dict[str, float]:
+        """Weighted keyword score of each first-level category (before any squashing or embeddings)."""
+        cats = self.taxonomy.categories
+        index = self._index(cats, (self.taxonomy.name, *self.taxonomy.top_names()))
+        return dict(zip(index.names, index.scores(as_segments(text), LEAD), strict=True))
+
     def taxonomy_for(self, labels: Sequence[str] | None) -> Taxonomy:
         """The taxonomy itself, or its legacy view when ``labels`` are names of the old classification."""
         if labels is None or all(lab in self.taxonomy.top_names() for lab in labels):

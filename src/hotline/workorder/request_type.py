@@ -19,6 +19,7 @@ from hotline.workorder.prediction import Prediction, from_probabilities, softmax
 from hotline.workorder.schema import Cue, RequestTypes, load_request_types
 
 INVALID = "无效"
+SUBSTANCE_MIN = 2.0  # category keyword weight that makes a call about a matter (one core keyword, or two plain)
 _NEGATIONS = ("不是", "不想", "没有", "不用", "不要", "并非")
 
 Hit = dict[str, Any]
@@ -41,7 +42,8 @@ def _cue_hits(text: str, types: RequestTypes, turn_index: int | None, factor: fl
         for cue in rt.cues:
             pos = _first_match(text, cue)
             if pos >= 0:
-                hits.append({"type": rt.name, "cue": cue.phrase, "weight": cue.weight * factor, "source": "cue",
+                hits.append({"type": rt.name, "cue": cue.phrase, "weight": cue.weight * factor, "base": cue.weight,
+                             "source": "cue",
                              "turn_index": turn_index, "span": [pos, pos + len(cue.phrase)]})
     return hits
 
@@ -164,9 +166,11 @@ def invalid_reason(call: Call, types: RequestTypes | None = None, hits: list[Hit
     eng = default_engine()
     if eng.detect(call, "silent_explain"):
         return "无声"
+    if _has_substance(hits or [], said):
+        return ""  # an abusive caller with a real matter keeps the matter's type
     if eng.detect(call, "citizen_abuse") and eng.detect(call, "harassment_warning"):
         return "骚扰"
-    if len(said) <= 6 and _misdialled(said, types) and not _has_substance(hits or []):
+    if len(said) <= 6 and _misdialled(said, types):
         return "误拨"
     return ""
 
@@ -180,9 +184,16 @@ def _misdialled(said: list[str], types: RequestTypes) -> bool:
     return False
 
 
-def _has_substance(hits: list[Hit]) -> bool:
-    """A caller who misdialled says nothing else that carries weight (no emergency, no request)."""
-    return any(h["source"] == "urgency" or float(h["weight"]) >= 3 for h in hits)
+def _has_substance(hits: list[Hit], said: list[str]) -> bool:
+    """The caller states a matter: an emergency, a clear request, or words of a category of the
+    taxonomy (a misdialled or harassing caller says none of these)."""
+    if any(h["source"] in ("urgency", "pattern") or float(h.get("base", 0)) >= 3 for h in hits):
+        return True
+    from hotline.workorder.classify import default_classifier
+    from hotline.workorder.features import Segment
+
+    scores = default_classifier(semantic=False).keyword_scores([Segment(t) for t in said])
+    return max(scores.values(), default=0.0) >= SUBSTANCE_MIN
 
 
 def _has_words(text: str) -> bool:
