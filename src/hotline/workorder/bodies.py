@@ -44,6 +44,15 @@ def district_of(department: str) -> str:
     return m.group(1)
 
 
+def names_its_place(name: str, table: RoutingTable | None = None) -> bool:
+    """市交通运输局, 云溪区民政局, 岚川燃气公司 say whose body it is; 环保局, 燃气公司抢修中心 do not."""
+    table = table or load_routing()
+    if name.startswith(("市", "省")) or district_of(name):
+        return True
+    first = min((name.find(n) for b in table.bodies for n in b.names if n in name), default=0)
+    return first >= 2
+
+
 def _city_level(name: str) -> bool:
     """市燃气集团 names the city's body; 市场监督管理局 (without a level) does not."""
     return name.startswith("市") and not name.startswith("市场")
@@ -78,12 +87,12 @@ def plausible(department: str, category: list[str], district: str = "",
     return Plausibility(True, "", expected)
 
 
-_TRANSFER = re.compile("转办|转交|转接|转|派给|派到|派单给|交给|交由|移交|抄送|推送给")
+_TRANSFER = re.compile("转办|转交|转接|转|派给|派到|派单给|交给|交由|移交|抄送|推送给|通知")
 _FILLERS = ("交给", "办给", "办到", "接到", "给", "到", "交", "接", "至")  # longest first
 _SUFFIX = "委员会|办事处|管理处|管理站|服务中心|大队|支队|分局|集团|公司|办公室|法院|中心|局|委|站|所|处"
 _UNIT = f"[{_CJK}A-Za-z0-9·]{{1,16}}?(?:{_SUFFIX})"
 _BODY = re.compile(f"{_UNIT}(?:(?![和及与或并]){_UNIT})?(?:[（(][^）)]{{1,14}}[）)])?")
-_LINE = re.compile(r"^(?:给您|帮您)?(110|119|120|122)")
+_LINE = re.compile(r"(?:给您|帮您)?(110|119|120|122)(?!\d)")
 _GENERIC = ("相关", "有关", "职能", "承办", "责任", "对应", "主管", "这个", "那个", "他们", "你们", "我们")
 
 
@@ -92,6 +101,7 @@ class NamedDepartment:
     value: str
     turn_index: int
     span: tuple[int, int]
+    line: bool = False  # an emergency line (110/119/120/122) the call was put through to
 
 
 def named_departments(call: Call, table: RoutingTable | None = None) -> list[NamedDepartment]:
@@ -104,7 +114,7 @@ def named_departments(call: Call, table: RoutingTable | None = None) -> list[Nam
             starts = [m.end(), m.start() + 1] if len(m.group(0)) > 1 else [m.end()]  # 转交通运输局
             found = next((f for f in (_body_after(text, p, table) for p in starts) if f), None)
             if found and not any(o.turn_index == i and o.span == found[1] for o in out):
-                out.append(NamedDepartment(found[0], i, found[1]))
+                out.append(NamedDepartment(found[0], i, found[1], found[0] in table.emergency_lines.values()))
     return out
 
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from hotline.model import Call, Speaker, WorkOrder
 from hotline.workorder import routing
-from hotline.workorder.bodies import district_of, named_departments, plausible
+from hotline.workorder.bodies import named_departments, names_its_place, plausible, same_kind
 from hotline.workorder.classify import classify_category
 from hotline.workorder.extract import Fact, call_time, find_addresses, find_names, find_numbers, find_times
 from hotline.workorder.features import Segment
@@ -135,21 +135,19 @@ def _fill_fields(ext: Extraction) -> None:
 
 
 def _route(ext: Extraction, call: Call) -> None:
-    """The department the agent passed the call to when it fits the category, else the routing table's."""
+    """The department the agent passed the call to when it fits the category, else the routing table's.
+    An emergency line (119 for a gas leak) counts only when it is the table's kind of body (110 for a fight)."""
     order = ext.order
     district = order.address.district
-    said = [d for d in named_departments(call)
-            if _specific(d.value) and plausible(d.value, order.category, district).ok]
-    order.department = said[0].value if said else routing.department_for(order.category, district)
+    table = routing.department_for(order.category, district)
+    said = [d for d in named_departments(call) if names_its_place(d.value)
+            and plausible(d.value, order.category, district).ok and (not d.line or same_kind(d.value, table))]
+    said.sort(key=lambda d: not same_kind(d.value, table))  # the table's kind of body first
+    order.department = said[0].value if said else table
     rule = routing.time_limit(order.request_type, order.urgency, order.category)
     start = call_time(call) or datetime.now().replace(second=0, microsecond=0)
     order.deadline = routing.deadline(start, rule).strftime("%Y-%m-%d %H:%M")
     order.meta["time_limit"] = routing.describe_limit(rule)
-
-
-def _specific(department: str) -> bool:
-    """A body named with its level or place (市交通运输局, 云溪区民政局, 岚川燃气公司), not just 环保局."""
-    return department.startswith(("市", "省")) or bool(district_of(department)) or len(department) >= 6
 
 
 def extract_order(call: Call, **kwargs: Any) -> WorkOrder:

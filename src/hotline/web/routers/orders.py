@@ -12,7 +12,7 @@ from hotline.store.orders import call_orders, drill_orders, latest_for_call, sav
 from hotline.store.queries import get_call
 from hotline.store.rulebooks import model_call
 from hotline.web.deps import CurrentUser, Db, Forbidden, NotFound, check_csrf
-from hotline.web.drilling import INVALID_REASONS, REQUEST_TYPES, URGENCIES, order_from_form
+from hotline.web.drilling import order_choices, order_from_form
 from hotline.web.masking import mask_text
 from hotline.web.render import render
 from hotline.web.rules import rule_title
@@ -54,7 +54,7 @@ def call_order_page(request: Request, db: Db, user: CurrentUser, call_id: int) -
     suggestion = _suggested(call)
     return render(
         request, "call_order.html", call=call, saved=saved, order=saved.order if saved else suggestion, suggestion=suggestion,
-        request_types=REQUEST_TYPES, urgencies=URGENCIES, invalid_reasons=INVALID_REASONS, rule_title=rule_title,
+        rule_title=rule_title, **order_choices(),
         mask=mask_text,
     )
 
