@@ -25,11 +25,11 @@ _NOT_ADDRESS = ("我", "你", "他", "她", "还是", "如果", "可以", "反�
 _NOT_INTRO = ("现在", "正在", "还在", "实在", "存在", "所在", "好在", "就在那", "一直在")
 # characters that do not begin or fill a place name (so 我家在松岭区 starts the address at 松岭区)
 _NAME = f"(?:(?![我你他她们了在到是去找对给跟把吗呢吧啊呀哦嗯就也还又很想要说问请帮这那哪些有])[{_CJK}A-Za-z0-9·“”])"
-_LEAD = ("表扬一下", "表扬", "投诉", "举报", "反映", "建议", "一下", "有个", "有家", "一家", "那家", "这家", "就在", "是在",
+_LEAD = ("表扬一下", "表扬", "投诉", "举报", "反映", "建议", "一下", "紧挨着", "挨着", "靠着", "靠近", "有个", "有家", "一家", "那家", "这家", "就在", "是在",
          "住在", "位于", "在", "到", "去", "往", "从", "是", "就是", "住")
 _TRAIL = ("那一块", "那一片", "那一侧", "那边", "那儿", "这边", "这儿", "一带", "那里", "上", "里")
 # words holding a marker that do not name a place (区 in 景区, 市 in 城市, 路 in 路上)
-_NOT_DISTRICT = ("景区", "园区", "校区", "城区", "市区", "郊区", "辖区", "片区", "保护区", "服务区", "住宅区", "生活区",
+_NOT_DISTRICT = ("景区", "园区", "校区", "市区", "郊区", "辖区", "片区", "保护区", "服务区", "住宅区", "生活区",
                  "城市", "市民", "本市", "全市", "外市", "路上", "街上", "村里", "市里", "区里", "县里")
 _HOUSE = ("号", "栋", "幢", "单元", "室")
 _POSITION = {"下面": "下", "底下": "下", "旁边": "旁", "里面": "内"}
@@ -79,7 +79,7 @@ def _is_place(text: str, cues: ExtractionCues, intro: bool) -> bool:
         return True
     if text[0] in "整每几多各全半":  # 整栋楼, 多场馆: a quantity, not a name
         return False
-    return any(text.endswith(m) and len(text) - len(m) >= 2 for m in cues.place_markers)
+    return any(text.find(m, 2) >= 2 for m in cues.place_markers)  # a named place: 松鹤颐养院, 市政务服务中心二楼
 
 
 def _area_count(text: str, cues: ExtractionCues) -> int:
@@ -91,8 +91,9 @@ def _area_count(text: str, cues: ExtractionCues) -> int:
     return sum(1 for m in strong.finditer(named) if m.start() >= 1 and m.group(0) not in _HOUSE)
 
 
-def _candidates(text: str, cues: ExtractionCues) -> list[tuple[int, int, bool]]:
-    """(start, end, after an intro) of place phrases in one turn, pieces of one turn joined."""
+def _candidates(text: str, cues: ExtractionCues, answer: bool = False) -> list[tuple[int, int, bool]]:
+    """(start, end, after an intro) of place phrases in one turn, pieces of one turn joined; in an
+    ``answer`` to the agent's 在哪里 / 哪个小区 every place counts as introduced."""
     chain, _ = _regexes(cues)
     intros = sorted(cues.address_intro, key=len, reverse=True)
     found: list[tuple[int, int, bool]] = []
@@ -103,7 +104,7 @@ def _candidates(text: str, cues: ExtractionCues) -> list[tuple[int, int, bool]]:
                 start += 1  # 那家烧烤店: 家 counts the shop, it is not part of its name
             before = text[max(clause.start(), start - 5) : start]
             intro = any(before.endswith(w) for w in intros) or any(m.group(0).startswith(w) for w in intros)
-            intro = intro and not any(before.endswith(w) for w in _NOT_INTRO)
+            intro = answer or (intro and not any(before.endswith(w) for w in _NOT_INTRO))
             if _is_place(_clean(text[start : m.end()]), cues, intro):
                 found.append((start, m.end(), intro))
     return _join_pieces(text, found, cues)
@@ -145,9 +146,16 @@ def find_addresses(call: Call, cues: ExtractionCues | None = None) -> list[Fact]
         text = call.turns[i].text
         if call.turns[i].speaker is Speaker.AGENT and not any(w in text for w in cues.agent_confirm):
             continue  # an agent's own directions (到户籍所在的社区) are not the caller's address
-        for start, end, intro in _candidates(text, cues):
+        for start, end, intro in _candidates(text, cues, _answers_where(call, i, cues)):
             facts.append(_address_fact(call, i, start, end, intro, cues))
     return _dedupe(facts)
+
+
+def _answers_where(call: Call, i: int, cues: ExtractionCues) -> bool:
+    """The citizen's turn ``i`` answers the agent's question about the place."""
+    if call.turns[i].speaker is not Speaker.CITIZEN or i == 0 or call.turns[i - 1].speaker is not Speaker.AGENT:
+        return False
+    return any(q in call.turns[i - 1].text for q in cues.address_questions)
 
 
 def _address_fact(call: Call, i: int, start: int, end: int, intro: bool, cues: ExtractionCues) -> Fact:
@@ -181,7 +189,9 @@ def parse_address(text: str, call: Call | None = None, cues: ExtractionCues | No
     parsed = parse_location(clean)
     county = parsed.get("county") or ""
     addr = Address()
-    addr.district = county if county and county in clean and county[-1] in "区县旗市" else ""
+    pos = clean.find(county) if county else -1
+    # a county jionlp knows must start the text or follow a city (城南区 is not 南区)
+    addr.district = county if pos >= 0 and county[-1] in "区县旗市" and (pos == 0 or clean[pos - 1] in "省市州盟") else ""
     if not addr.district:
         m = re.match(f"^(?:[{_CJK}]{{2,4}}[省市])?([{_CJK}]{{1,4}}?(?:新区|区|县))", clean)
         addr.district = m.group(1) if m and not m.group(1).endswith(_NOT_DISTRICT + ("小区", "社区")) else ""

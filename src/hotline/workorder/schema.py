@@ -165,6 +165,7 @@ class UrgencyRules(Strict):
     levels: list[str] = Field(min_length=1)
     past_markers: list[str] = []
     now_markers: list[str] = []
+    hypothetical: list[str] = []
     cues: list[UrgencyCue]
 
     @model_validator(mode="after")
@@ -261,6 +262,7 @@ class ExtractionCues(Strict):
     place_markers: list[str] = []
     position_markers: list[str] = []
     agent_confirm: list[str] = []
+    address_questions: list[str] = []
     request_markers: list[str]
     affirmations: list[str]
     chitchat: list[str]

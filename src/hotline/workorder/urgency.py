@@ -83,7 +83,9 @@ def match_cues(text: str, rules: UrgencyRules | None = None, turn_index: int | N
     hits = []
     for cue in rules.cues:
         span = _match_any(cue, text) if cue.any else _match_all(cue, text)
-        if span is not None and not (cue.now_only and _in_the_past(text, span, rules)):
+        if span is None or any(w in text[max(0, span[0] - 6) : span[0]] for w in rules.hypothetical):
+            continue
+        if not (cue.now_only and _in_the_past(text, span, rules)):
             hits.append(UrgencyHit(cue.id, cue.label, cue.level, turn_index, span, text[span[0] : span[1]]))
     return hits
 
