@@ -9,6 +9,7 @@ when one is given; labels of the old 15-class taxonomy are answered through ``le
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,8 +38,15 @@ def prototype_texts(cat: Category) -> list[str]:
     return texts
 
 
+_SENTENCES = re.compile(r"[^。！？!?\n]+[。！？!?\n]*")
+
+
 def as_segments(text: str | Sequence[Segment]) -> list[Segment]:
-    return [Segment(text)] if isinstance(text, str) else list(text)
+    """A written text as its sentences (so its title or first sentence that names the matter leads)."""
+    if not isinstance(text, str):
+        return list(text)
+    parts = [m.group(0) for m in _SENTENCES.finditer(text)]
+    return [Segment(p) for p in parts] or [Segment(text)]
 
 
 @dataclass

@@ -59,21 +59,33 @@ def _check_folds(labels: Sequence[str], folds: int) -> None:
 
 
 def cross_validate(
-    texts: Sequence[str], labels: Sequence[str], config: ModelConfig | None = None, folds: int = 5, seed: int = 0
+    texts: Sequence[str], labels: Sequence[str], config: ModelConfig | None = None, folds: int = 5, seed: int = 0,
+    combined: bool = False,
 ) -> Report:
-    """Stratified k-fold CV of the trained model; every text is predicted by a model that never saw it."""
+    """Stratified k-fold CV of the trained model; every text is predicted by a model that never saw it.
+    ``combined``: the model's probabilities mixed with the zero-shot ones, as ``classify_category``
+    does when a center gives it a model."""
     import time
 
     from sklearn.model_selection import StratifiedKFold
 
+    from hotline.workorder.classify import ZeroShotClassifier, combine
+
     _check_folds(labels, folds)
+    config = config or ModelConfig()
     start = time.perf_counter()
+    candidates = sorted(set(labels))
+    zero = ZeroShotClassifier(semantic=config.embeddings) if combined else None
     pred = [""] * len(texts)
     for train_idx, test_idx in StratifiedKFold(folds, shuffle=True, random_state=seed).split(texts, labels):
-        model = CategoryModel(config or ModelConfig()).fit([texts[i] for i in train_idx], [labels[i] for i in train_idx])
-        for i, p in zip(test_idx, model.predict([texts[i] for i in test_idx]), strict=True):
-            pred[i] = p.label
-    return score(f"训练模型（分层 {folds} 折交叉验证）", labels, pred, time.perf_counter() - start)
+        model = CategoryModel(config).fit([texts[i] for i in train_idx], [labels[i] for i in train_idx])
+        fold = [texts[i] for i in test_idx]
+        for i, text, probs in zip(test_idx, fold, model.probabilities(fold), strict=True):
+            if zero is not None:
+                probs = combine(probs, zero.probabilities(text, candidates))
+            pred[i] = max(probs, key=lambda k: probs[k])
+    name = f"训练模型{'+零样本' if combined else ''}（分层 {folds} 折交叉验证）"
+    return score(name, labels, pred, time.perf_counter() - start)
 
 
 def zero_shot(texts: Sequence[str], labels: Sequence[str], semantic: bool = True) -> Report:

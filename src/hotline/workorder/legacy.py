@@ -60,7 +60,7 @@ def legacy_view(taxonomy: Taxonomy | None = None, legacy: LegacyMap | None = Non
     taxonomy = taxonomy or load_taxonomy()
     legacy = legacy or load_legacy()
     pools: dict[str, dict[str, list[str]]] = {
-        name: {"description": [], "keywords": [], "core_keywords": [], "examples": [], "children": []}
+        name: {"keywords": [], "core_keywords": [], "examples": [], "children": []}
         for name in legacy.classes
     }
 
@@ -72,8 +72,8 @@ def legacy_view(taxonomy: Taxonomy | None = None, legacy: LegacyMap | None = Non
             pool["keywords"] += [w for w in node.keywords if w not in elsewhere]
             pool["core_keywords"] += [w for w in node.core_keywords if w not in elsewhere]
             pool["examples"] += node.examples
-            if node.description:
-                pool["description"].append(node.description)
+            if node.description:  # each its own prototype: one long joined text embeds poorly
+                pool["examples"].append(f"{node.name}：{node.description}")
             if len(path) > 1 and node.name != "其他":
                 pool["children"].append(node.name)
         for child in node.child_nodes():
@@ -82,7 +82,7 @@ def legacy_view(taxonomy: Taxonomy | None = None, legacy: LegacyMap | None = Non
     for top in taxonomy.categories:
         walk(top, [top.name])
     cats = [
-        Category(name=name, description="；".join(p["description"]), keywords=list(dict.fromkeys(p["keywords"])),
+        Category(name=name, keywords=list(dict.fromkeys(p["keywords"])),
                  core_keywords=list(dict.fromkeys(p["core_keywords"])), examples=p["examples"],
                  children=list(dict.fromkeys(p["children"])))
         for name, p in pools.items() if p["keywords"] or p["examples"]
