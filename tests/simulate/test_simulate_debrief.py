@@ -81,7 +81,7 @@ def test_curve_and_turning_points(library, engine):
 def test_debrief_runs_the_engine_with_the_order(library, engine):
     s = play("housing-fund-withdraw", reference("housing-fund-withdraw"), library=library)
     s.engine = engine
-    s.submit_order({"request_type": "咨询", "category": ["城乡建设", "住房保障与房地产", "住房公积金"],
+    s.submit_order({"request_type": "咨询", "category": ["住房保障", "住房公积金", "提取"],
                     "department": "市住房公积金管理中心", "urgency": "一般", "phone": "15102876634",
                     "caller_name": "林晓", "summary": "来电人咨询租房提取公积金的条件、额度和办理渠道"})
     d = s.debrief()
