@@ -2,6 +2,59 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent))  # shared helpers (pg_helpers)
 sys.path.insert(0, str(Path(__file__).parent / "inspect"))
-os.environ.setdefault("HOTLINE_SEMANTIC", "0")  # rule tables test the phrase layer; semantic tests opt in
+
+
+# ── rule coverage: every rule of the default rulebook seen both failing and passing ──────────────
+# The rule tables (tests/inspect/test_rules_*.py, and tests/workorder/test_wo_checks.py for the 工单 rules) record the outcome of every rule of every call they
+# judge; the outcomes travel on the test reports (so this works across xdist workers) and are checked
+# at the end of a run that included tests/inspect/test_rule_coverage.py.
+RULE_TABLES = ("test_rules_", "test_wo_checks")
+_OUTCOMES: dict[str, set[str]] = {}
+_COVERAGE_ASKED: list[bool] = []
+
+
+@pytest.fixture(autouse=True)
+def _record_rule_outcomes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    if not Path(str(request.node.fspath)).name.startswith(RULE_TABLES):
+        yield
+        return
+    from hotline.inspect.engine import Engine
+
+    seen: set[tuple[str, str]] = set()
+    original = Engine._run
+
+    def run(self, ctx, rules):  # noqa: ANN001, ANN202
+        card = original(self, ctx, rules)
+        seen.update((o.rule_id, o.status) for o in card.outcomes)
+        return card
+
+    monkeypatch.setattr(Engine, "_run", run)
+    yield
+    request.node.user_properties.append(("rule_outcomes", sorted(seen)))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for name, value in report.user_properties:
+        if name == "rule_outcomes":
+            for rule, status in value:
+                _OUTCOMES.setdefault(rule, set()).add(status)
+        elif name == "rule_coverage_asked":
+            _COVERAGE_ASKED.append(True)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if hasattr(session.config, "workerinput") or not _COVERAGE_ASKED:
+        return
+    from hotline.inspect import default_engine
+
+    missing = [r for r in default_engine().rule_ids() if not {"failed", "passed"} <= _OUTCOMES.get(r, set())]
+    if missing:
+        writer = session.config.get_terminal_writer()
+        writer.line("规则表没有覆盖（每条规则都要在规则表测试里既判违规又判通过）：", red=True)
+        for rule in missing:
+            writer.line(f"  {rule}: 见到 {sorted(_OUTCOMES.get(rule, set())) or '无'}", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,16 +1,15 @@
-"""Every rule of the default rulebook has test cases in a rule table."""
+"""Every rule of the default rulebook is seen both failing and passing in the rule tables: the
+tables record each rule's outcome on every call they judge (see tests/conftest.py), and the run fails
+at the end when a rule was never seen one way or the other."""
 
-from pathlib import Path
+import pytest
 
 from hotline.inspect import default_engine
 
-TESTS = Path(__file__).parent
 
-
-def test_every_rule_id_has_test_cases() -> None:
-    text = "".join(p.read_text(encoding="utf-8") for p in TESTS.glob("test_rules_*.py"))
-    missing = [r for r in default_engine().rule_ids() if r not in text]
-    assert missing == []
+def test_every_rule_is_seen_failing_and_passing_in_the_rule_tables(record_property: pytest.FixtureRequest) -> None:
+    """Asks for the check; the verdict comes when the whole run has reported its outcomes."""
+    record_property("rule_coverage_asked", True)
 
 
 def test_every_detector_is_used_or_exported() -> None:
@@ -20,7 +19,7 @@ def test_every_detector_is_used_or_exported() -> None:
 
 
 def test_acts_reads_one_utterance() -> None:
-    acts = default_engine().acts("不好意思，请问您贵姓？我非常理解您的心情。")
+    acts = default_engine().acts("不好意思，请问您贵姓？我非常理解您的心情，实在抱歉让您久等了。")
     assert {"cushion", "ask_name", "empathy", "apology"} <= acts
     assert "forbidden" not in acts
     assert "citizen_anger" in default_engine().acts("你们什么态度，我要投诉！", speaker="citizen")

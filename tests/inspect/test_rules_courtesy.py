@@ -76,7 +76,7 @@ def test_cushion_before_asking_personal_details(agent: str, expected: str) -> No
 
 
 def test_check_utterance_reports_sentence_rules() -> None:
-    found = {f.rule_id for f in default_engine().check_utterance("你快点说，电话多少？这不归我们管。")}
-    assert {"polite.informal_you.v1", "polite.cushion.v1", "forbidden.rushing.v1",
+    found = {f.rule_id for f in default_engine().check_utterance("你快点说，电话多少？这不归我们管，你自己去找物业。")}
+    assert {"polite.informal_you.v1", "polite.cushion.v1", "forbidden.rushing.v1", "forbidden.flat_refusal.v1",
             "shirking.no_way_forward.v1"} <= found
     assert default_engine().check_utterance("请问您的联系电话是多少？") == []

@@ -20,7 +20,8 @@ GREET = "坐席：您好，12345政务服务便民热线，1024号为您服务�
         ("你才有病，神经病。", "forbidden.retort.v1", ["你才有病", "神经病"]),
         ("这个我不知道。", "forbidden.flat_refusal.v1", ["不知道"]),
         ("不行。", "forbidden.flat_refusal.v1", ["不行"]),
-        ("這個不歸我們管。", "shirking.no_way_forward.v1", ["不歸我們管"]),
+        ("這個不歸我們管。", "forbidden.flat_refusal.v1", ["不歸我們管"]),
+        ("這事你自己去找物業。", "shirking.no_way_forward.v1", ["你自己去找"]),
         ("研究研究再说吧。", "forbidden.brushoff.v1", ["研究研究", "再说吧"]),
     ],
 )

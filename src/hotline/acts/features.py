@@ -18,7 +18,7 @@ from hotline.text import normalize_phrase
 
 START, END = "^", "$"
 NUMBER = "\ue000"
-MAX_N = 4
+MAX_N = 4  # the default; data/acts/features.yaml sets the range the model is trained with
 
 
 class ModelSettings(Strict):
@@ -30,6 +30,10 @@ class ModelSettings(Strict):
 
 class FeatureSettings(Strict):
     segment: SegmentSettings = SegmentSettings()
+    ngram_min: int = Field(1, ge=1, le=4)
+    ngram_max: int = Field(4, ge=1, le=6)
+    unigram_scale: float = Field(
+        1.0, gt=0, le=1, description="single characters count this much (less: the model leans on longer cues)")
     classes: dict[str, list[str]] = {}
     model: ModelSettings = ModelSettings()
 
@@ -59,23 +63,37 @@ class Featurizer:
 
     def feature_text(self, clause: str, mark: str = "") -> str:
         """The string whose n-grams are a clause's features: ``^`` + abstracted clause + ``?``/``!``
-        when one closed it + ``$``."""
-        text = clause
+        when one closed it + ``$``. Quoted words are someone else's: they are left out."""
+        text = self._unquote(clause)
         if self._classes is not None:
             text = self._classes.sub(lambda m: self._words[m.group()], text)
         text = self._numbers.sub(NUMBER, text)
         tail = "?" if "?" in mark else ("!" if "!" in mark else "")
         return f"{START}{text}{tail}{END}"
 
-    def clause_texts(self, normalized: str) -> list[tuple[int, int, str]]:
-        """(start, end, feature text) of each clause of a normalised turn."""
-        return [(c.start, c.end, self.feature_text(normalized[c.start:c.end], c.mark))
-                for c in self.segmenter.clauses(normalized)]
+    def clause_texts(self, normalized: str, windows: bool = True) -> list[tuple[int, int, str]]:
+        """(start, end, feature text) of each clause of a normalised turn (and of the windows over a
+        long run-on, unless ``windows`` is false)."""
+        read = self.segmenter.read if windows else self.segmenter.clauses
+        return [(c.start, c.end, self.feature_text(normalized[c.start:c.end], c.mark)) for c in read(normalized)]
 
     def record_text(self, normalized: str) -> str:
         """A corpus record's feature text: its clauses' feature texts one after another (a record is
         usually one clause; a run-on or a summary may be several)."""
-        return "".join(t for _, _, t in self.clause_texts(normalized)) or self.feature_text(normalized)
+        texts = self.clause_texts(normalized, windows=False)
+        return "".join(t for _, _, t in texts) or self.feature_text(normalized)
+
+    def _unquote(self, text: str) -> str:
+        for pair in self.settings.segment.quote_pairs:
+            opener, closer = pair[0], pair[-1]
+            start = text.find(opener)
+            while start != -1:
+                end = text.find(closer, start + 1)
+                if end == -1:
+                    break
+                text = text[:start + 1] + text[end:]
+                start = text.find(opener, start + 2)
+        return text
 
     def describe(self, ngram: str) -> str:
         """An n-gram as a user reads it: class symbols by name, the clause marks spelled out."""
@@ -89,12 +107,12 @@ class Featurizer:
         return out
 
 
-def ngrams(feature_text: str) -> Iterator[str]:
-    """Every n-gram (1–4) of a feature text (of one or several clauses), except a bare clause mark
-    and anything spanning two clauses."""
+def ngrams(feature_text: str, low: int = 1, high: int = MAX_N) -> Iterator[str]:
+    """Every n-gram (``low``–``high`` characters) of a feature text (of one or several clauses),
+    except a bare clause mark and anything spanning two clauses."""
     n_chars = len(feature_text)
     for i in range(n_chars):
-        for n in range(1, MAX_N + 1):
+        for n in range(low, high + 1):
             j = i + n
             if j > n_chars:
                 break

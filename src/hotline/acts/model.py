@@ -47,6 +47,7 @@ class SpeakerModel:
     shift: np.ndarray
     index: dict[str, int] = field(init=False)
     _automaton: Any = field(init=False, default=None)
+    _unigrams: tuple[np.ndarray, np.ndarray] = field(init=False, default=None)  # type: ignore[assignment]
     _cache: OrderedDict[str, np.ndarray] = field(init=False, default_factory=OrderedDict)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
@@ -55,13 +56,19 @@ class SpeakerModel:
 
     @property
     def automaton(self) -> Any:
+        """Aho-Corasick over the n-grams of two characters or more; single characters are looked up
+        with numpy (they are two thirds of all matches)."""
         if self._automaton is None:
             import ahocorasick
 
             auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
             for i, gram in enumerate(self.vocab):
-                auto.add_word(gram, i)
+                if len(gram) > 1:
+                    auto.add_word(gram, i)
             auto.make_automaton()
+            chars = sorted((ord(g), i) for i, g in enumerate(self.vocab) if len(g) == 1)
+            self._unigrams = (np.array([c for c, _ in chars], dtype=np.uint32),
+                              np.array([i for _, i in chars], dtype=np.int64))
             self._automaton = auto
         return self._automaton
 
@@ -88,15 +95,24 @@ class SpeakerModel:
     def _score(self, texts: list[str]) -> np.ndarray:
         joined = "".join(texts)
         bounds = np.cumsum([len(t) for t in texts])
-        matches = np.array(list(self.automaton.iter(joined)), dtype=np.int64).reshape(-1, 2)
+        grams = np.array(list(self.automaton.iter(joined)), dtype=np.int64).reshape(-1, 2)
+        codes, rows_of = self._unigrams
+        chars = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        where = np.minimum(np.searchsorted(codes, chars), max(len(codes) - 1, 0))
+        known = np.flatnonzero(codes[where] == chars) if len(codes) else np.zeros(0, dtype=np.int64)
         z = np.zeros((len(texts), len(self.acts)), dtype=np.float32)
-        if len(matches):
-            owners = np.searchsorted(bounds, matches[:, 0], side="right")
-            counts = np.bincount(owners, minlength=len(texts))
-            starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-            used = counts > 0
-            sums = np.add.reduceat(self.weights[matches[:, 1]], starts[used], axis=0)
-            z[used] = sums / np.sqrt(counts[used])[:, None]
+        counts = np.zeros(len(texts), dtype=np.int64)
+        for positions, rows in ((grams[:, 0], grams[:, 1]), (known, rows_of[where[known]])):
+            if not len(rows):
+                continue
+            owners = np.searchsorted(bounds, positions, side="right")
+            n = np.bincount(owners, minlength=len(texts))
+            used = n > 0
+            starts = np.concatenate(([0], np.cumsum(n)[:-1]))
+            z[used] += np.add.reduceat(self.weights[rows], starts[used], axis=0)
+            counts += n
+        used = counts > 0
+        z[used] /= np.sqrt(counts[used])[:, None]
         z += self.bias
         return 1.0 / (1.0 + np.exp(-(self.scale * z + self.shift)))
 
@@ -104,6 +120,7 @@ class SpeakerModel:
         """The n-grams that pushed ``act`` up the most in this clause, with their weight."""
         col = self.index[act]
         grams = [self.vocab[i] for _, i in self.automaton.iter(feature_text)]
+        grams += [ch for ch in feature_text if ch in self._unigram_set()]
         if not grams:
             return []
         norm = float(np.sqrt(len(grams)))
@@ -114,7 +131,14 @@ class SpeakerModel:
         return [(g, w) for g, w in ranked[:top] if w > 0]
 
     def index_of(self, gram: str) -> int:
+        if len(gram) == 1:
+            codes, rows = self._unigrams
+            return int(rows[int(np.searchsorted(codes, ord(gram)))])
         return int(self.automaton.get(gram))
+
+    def _unigram_set(self) -> set[str]:
+        self.automaton  # noqa: B018 - builds the unigram table
+        return {chr(c) for c in self._unigrams[0]}
 
 
 @dataclass

@@ -17,6 +17,8 @@ class SegmentSettings(Strict):
     separators: str = ",.!?;:…~—"
     long_clause: int = Field(18, ge=4)
     min_piece: int = Field(4, ge=1)
+    window: int = Field(14, ge=4, description="a run-on still longer than long_clause is also read in windows this long")
+    stride: int = Field(7, ge=1)
     markers: list[str] = []
     quote_pairs: list[str] = ["「」", "“”"]
 
@@ -38,6 +40,20 @@ class Segmenter:
         )
 
     @functools.lru_cache(maxsize=50_000)  # noqa: B019 - one segmenter per model, kept for the process
+    def read(self, text: str) -> tuple[Clause, ...]:
+        """The clauses, and for a run-on that no marker splits, overlapping windows over it as well
+        (speech-to-text output without punctuation hides a push-away in the middle of a long line)."""
+        out: list[Clause] = []
+        s = self.settings
+        for c in self.clauses(text):
+            out.append(c)
+            if c.end - c.start > s.long_clause:
+                last = c.end - s.window
+                starts = list(range(c.start, last, s.stride)) + [last]
+                out.extend(Clause(a, a + s.window, "") for a in starts)
+        return tuple(out)
+
+    @functools.lru_cache(maxsize=50_000)  # noqa: B019 - one segmenter per model, kept for the process
     def clauses(self, text: str) -> tuple[Clause, ...]:
         out: list[Clause] = []
         start = 0
@@ -49,7 +65,7 @@ class Segmenter:
                 continue
             if ch in self.opens and text.find(self.opens[ch], i + 1) != -1:
                 closing = self.opens[ch]
-            elif ch in self.separators:
+            elif ch in self.separators and not _inside_number(text, i) and not self._cut_short(text, start, i):
                 if i > start:
                     out.extend(self._split_long(text, start, i, ch))
                 elif out and not out[-1].mark.endswith(ch):
@@ -58,6 +74,11 @@ class Segmenter:
         if start < len(text):
             out.extend(self._split_long(text, start, len(text), ""))
         return tuple(out)
+
+    @staticmethod
+    def _cut_short(text: str, start: int, i: int) -> bool:
+        """A word cut off by a dash or an ellipsis (你——行，你等着) belongs to what follows."""
+        return text[i] in "—…" and 0 < len(text[start:i].strip("—…")) < 2 and i + 1 < len(text)
 
     def _split_long(self, text: str, start: int, end: int, mark: str) -> list[Clause]:
         s = self.settings
@@ -71,3 +92,8 @@ class Segmenter:
         pieces = [Clause(a, b, "") for a, b in zip(cuts, cuts[1:], strict=False)]
         pieces[-1] = pieces[-1]._replace(mark=mark)
         return pieces
+
+
+def _inside_number(text: str, i: int) -> bool:
+    """A point or comma between two digits (69.9元, 1,200) does not end a clause."""
+    return text[i] in ".," and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()

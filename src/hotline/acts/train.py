@@ -106,19 +106,21 @@ def samples(examples: Sequence[Example], featurizer: Featurizer, augment: int, s
     return out
 
 
-def _vocabulary(texts: Sequence[str], min_df: int = 2) -> list[str]:
+def _vocabulary(texts: Sequence[str], settings: FeatureSettings, min_df: int = 2) -> list[str]:
     df: Counter[str] = Counter()
     for t in texts:
-        df.update(set(ngrams(t)))
+        df.update(set(ngrams(t, settings.ngram_min, settings.ngram_max)))
     return sorted(g for g, n in df.items() if n >= min_df)
 
 
-def _matrix(texts: Sequence[str], index: dict[str, int]) -> Any:
+def _matrix(texts: Sequence[str], index: dict[str, int], settings: FeatureSettings) -> Any:
     from scipy.sparse import csr_matrix
 
+    scale = _scales(index, settings)
     rows, cols, vals = [], [], []
     for r, t in enumerate(texts):
-        counts = Counter(index[g] for g in ngrams(t) if g in index)
+        grams = ngrams(t, settings.ngram_min, settings.ngram_max)
+        counts = Counter(index[g] for g in grams if g in index)
         total = sum(counts.values())
         if not total:
             continue
@@ -126,8 +128,17 @@ def _matrix(texts: Sequence[str], index: dict[str, int]) -> Any:
         for c, n in counts.items():
             rows.append(r)
             cols.append(c)
-            vals.append(n * norm)
+            vals.append(n * norm * scale[c])
     return csr_matrix((vals, (rows, cols)), shape=(len(texts), len(index)), dtype=np.float64)
+
+
+def _scales(index: dict[str, int], settings: FeatureSettings) -> np.ndarray:
+    """Per-feature value scale: single characters weigh ``unigram_scale``, the rest 1."""
+    scale = np.ones(len(index))
+    for gram, i in index.items():
+        if len(gram) == 1:
+            scale[i] = settings.unigram_scale
+    return scale
 
 
 def _group_folds(families: Sequence[str], k: int, seed: int) -> list[np.ndarray]:
@@ -166,9 +177,10 @@ def fit_speaker(speaker: str, train: Sequence[Sample], acts: list[str], settings
                 calibration_folds: int = 3) -> SpeakerModel:
     """One speaker's model: vocabulary, per-act weights, Platt calibration on held-out families."""
     ms = settings.model
-    vocab = _vocabulary([s.text for s in train])
+    # an n-gram counts once per corpus record: variants of one record would let every n-gram pass
+    vocab = _vocabulary([s.text for s in train if s.original], settings)
     index = {g: i for i, g in enumerate(vocab)}
-    x = _matrix([s.text for s in train], index)
+    x = _matrix([s.text for s in train], index, settings)
     y_all = np.array([[a in s.acts for a in acts] for s in train], dtype=np.int8).reshape(len(train), len(acts))
     weights = np.zeros((len(vocab), len(acts)), dtype=np.float32)
     bias = np.zeros(len(acts), dtype=np.float32)
@@ -180,9 +192,10 @@ def fit_speaker(speaker: str, train: Sequence[Sample], acts: list[str], settings
             z_oof[held, j] = x[held] @ w + b
     scale = np.ones(len(acts), dtype=np.float32)
     shift = np.zeros(len(acts), dtype=np.float32)
+    feature_scale = _scales(index, settings)
     for j in range(len(acts)):
         w, b = _fit_act(x, y_all[:, j], ms.C)
-        weights[:, j] = w
+        weights[:, j] = w * feature_scale  # folded in, so run time sums plain weights
         bias[j] = b
         scale[j], shift[j] = _platt(z_oof[:, j], y_all[:, j])
     return SpeakerModel(speaker, acts, vocab, weights, bias, scale, shift)

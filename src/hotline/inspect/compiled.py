@@ -20,6 +20,7 @@ class Compiled:
     node_keys: dict[int, list[str]] = field(default_factory=dict)
     regexes: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = field(default_factory=dict)
     negation_prefixes: tuple[str, ...] = ()
+    clause_negations: tuple[str, ...] = ()
     reporting_markers: tuple[str, ...] = ()
     quote_pairs: tuple[tuple[str, str], ...] = ()
     negation_safe_key: str = "negation_safe"
@@ -28,6 +29,7 @@ class Compiled:
     reported_re: re.Pattern[str] | None = None
     act_limits: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
     act_model: Any = None  # hotline.acts.ActModel, loaded on first use
+    act_floor: dict[str, float] = field(default_factory=dict)  # lowest threshold any node uses, per act
     ops: dict[int, str] = field(default_factory=dict)
     # nodes whose hits over a subset of turns are just their hits over the whole call, filtered
     filterable: set[int] = field(default_factory=set)
@@ -49,6 +51,7 @@ def compile_rulebook(rb: Rulebook) -> Compiled:
         rulebook=rb,
         automaton=ahocorasick.Automaton(),
         negation_prefixes=tuple(normalize_phrase(p) for p in guards.negation_prefixes),
+        clause_negations=tuple(normalize_phrase(p) for p in guards.clause_negations),
         reporting_markers=tuple(normalize_phrase(p) for p in guards.reporting_markers),
         quote_pairs=tuple((q[0], q[-1]) for q in guards.quote_pairs if q),
         negation_safe_key=guards.negation_safe_lexicon,
@@ -72,6 +75,8 @@ def compile_rulebook(rb: Rulebook) -> Compiled:
         if node.act is not None:
             compiled.act_limits[id(node)] = [(name, _act_limit(rb, name, node.act.min_prob))
                                              for name in node.act.names()]
+            for name, limit in compiled.act_limits[id(node)]:
+                compiled.act_floor[name] = min(limit, compiled.act_floor.get(name, 1.0))
     for root in [*rb.detectors.values()]:
         _mark_filterable(root, rb, compiled.filterable)
     for node in _all_nodes(rb):

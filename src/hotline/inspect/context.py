@@ -50,6 +50,8 @@ class CallContext:
         self._guard_cache: dict[tuple[int, int, int], bool] = {}
         self._alnum: list[int] | None = None
         self._acts: dict[str, dict[int, list[Any]]] = {}
+        self._firing: dict[str, list[tuple[int, int, int, float]]] | None = None
+        self._restating: dict[int, bool] = {}
         self.embeddings: dict[int, Any] = {}
 
     def turns_of(self, speaker: str) -> list[int]:
@@ -110,6 +112,28 @@ class CallContext:
             table = self._acts[speaker] = dict(zip(turns, rows, strict=True))
         return table[turn]
 
+    def act_firing(self, name: str) -> list[tuple[int, int, int, float]]:
+        """(turn, clause start, clause end, probability) of every clause where act ``name`` reaches
+        the lowest threshold any rule uses for it; found for all acts at once, once per call."""
+        if self._firing is None:
+            self._firing = {}
+            model = self.act_model()
+            for speaker in ("agent", "citizen"):
+                if not self.turns_of(speaker):
+                    continue
+                sm = model.for_speaker(speaker)
+                floors = [(j, self.compiled.act_floor[a]) for j, a in enumerate(sm.acts) if a in self.compiled.act_floor]
+                for turn in self.turns_of(speaker):
+                    if not self.norm[turn].text:
+                        continue
+                    for clause in self.clause_acts(turn):
+                        probs = clause.probs
+                        for j, floor in floors:
+                            p = float(probs[j])
+                            if p >= floor:
+                                self._firing.setdefault(sm.acts[j], []).append((turn, clause.start, clause.end, p))
+        return self._firing.get(name, [])
+
     def act_evidence(self, turn: int, start: int, end: int, act: str) -> list[str]:
         """The n-grams that made a clause ``act``, as a user reads them."""
         model = self.act_model()
@@ -119,11 +143,29 @@ class CallContext:
                 return [model.featurizer.describe(g) for g, _ in sm.explain(clause.feature_text, act, top=3)]
         return []
 
+    def restating(self, turn: int) -> bool:
+        """The turn retells the citizen's account for confirmation (我跟您确认一下：……，对吗？): what
+        it says is the citizen's, not the agent's own words."""
+        cached = self._restating.get(turn)
+        if cached is None:
+            guards = self.compiled.rulebook.guards
+            cached = False
+            if guards.confirm_lexicon and guards.restatement_lexicons:
+                text = self.norm[turn].text
+                tail = len(text.rstrip(",.!?;:…~—")) - 8
+                opened = any(t == turn for name in guards.restatement_lexicons for t, _, _ in self.phrase_hits(name))
+                tagged = any(t == turn and e >= tail for t, _, e in self.phrase_hits(guards.confirm_lexicon))
+                cached = opened and tagged
+            self._restating[turn] = cached
+        return cached
+
     def act_guarded(self, turn: int, start: int, end: int) -> bool:
         """True when a clause is not the speaker's own words: quoted, reported (他们说…, 物业的人让您…,
-        物业跟您讲，……), or negated just before it."""
+        物业跟您讲，……), or negated (just before it, or at its start)."""
         text = self.norm[turn].text
         if any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
+            return True
+        if self.restating(turn):  # the citizen's account retold: neither misconduct nor an answer of the agent's
             return True
         clause = text[start:end]
         markers = self.compiled.markers_re
@@ -135,6 +177,8 @@ class CallContext:
             if previous and any(previous.endswith(m) for m in self.compiled.reporting_markers):
                 return True
         if self.compiled.reported_re is not None and self.compiled.reported_re.search(clause):
+            return True
+        if self.compiled.clause_negations and clause.startswith(self.compiled.clause_negations):
             return True
         return bool(self.compiled.negation_prefixes) and text[max(0, start - 4):start].endswith(
             self.compiled.negation_prefixes)

@@ -94,6 +94,8 @@ class Engine:
         if hits is None:
             return "na", []
         if rule.kind == "forbid":
+            # words inside a restatement of the citizen's account (我跟您确认一下：……，对吗？) are the citizen's
+            hits = [h for h in hits if h.note or h.turn_index < 0 or not ctx.restating(h.turn_index)]
             return ("failed", [self._finding(rule, ctx, h) for h in _one_per_turn(hits)]) if hits else ("passed", [])
         if rule.kind == "award":
             return ("awarded", []) if hits else ("passed", [])

@@ -188,23 +188,19 @@ def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         return None
     if not ctx.acts_on or not turns:
         return []
-    limits = ctx.compiled.act_limits[id(node)]
-    model = ctx.act_model()
+    wanted = set(turns)
+    best: dict[tuple[int, int, int], tuple[float, str]] = {}
+    for name, limit in ctx.compiled.act_limits[id(node)]:
+        for turn, start, end, p in ctx.act_firing(name):
+            if p >= limit and turn in wanted:
+                key = (turn, start, end)
+                if key not in best or p > best[key][0]:
+                    best[key] = (p, name)
     out: list[Hit] = []
-    for t in turns:
-        if not ctx.norm[t].text:
+    for (turn, start, end), (p, name) in sorted(best.items()):
+        if op.guards and ctx.act_guarded(turn, start, end):
             continue
-        index = model.for_speaker(ctx.speakers[t].value).index
-        wanted = [(index[name], name, limit) for name, limit in limits if name in index]
-        for clause in ctx.clause_acts(t):
-            best: tuple[float, str] | None = None
-            for j, name, limit in wanted:
-                p = float(clause.probs[j])
-                if p >= limit and (best is None or p > best[0]):
-                    best = (p, name)
-            if best is None or (op.guards and ctx.act_guarded(t, clause.start, clause.end)):
-                continue
-            out.append(Hit(t, clause.start, clause.end, "", f"act|{best[1]}|{best[0]:.2f}"))
+        out.append(Hit(turn, start, end, "", f"act|{name}|{p:.2f}"))
     return out
 
 
@@ -217,7 +213,8 @@ def _restate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         return None
     ignore = set(op.ignore)
     turns = sorted({h.turn_index for h in confirms if h.turn_index >= 0})
-    named = {h.turn_index for h in evaluate(op.intent, ctx, frozenset(turns)) or []} if op.intent and turns else set()
+    named = _turns_hit(op.intent, ctx, turns)
+    opened = _turns_hit(op.opener, ctx, turns)
     out: list[Hit] = []
     for t in turns:
         heard: set[str] = set()
@@ -225,13 +222,21 @@ def _restate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
             if i < t:
                 heard.update(_pairs(ctx.norm[i].text))
         shared, pieces = _overlap(ctx.norm[t].text, heard, ignore)
-        if (shared >= op.min_shared and pieces >= op.min_pieces) or (t in named and shared >= op.intent_shared):
+        if ((shared >= op.min_shared and pieces >= op.min_pieces) or (t in named and shared >= op.intent_shared)
+                or (t in opened and shared >= op.opener_shared and pieces >= op.min_pieces)):
             out.append(Hit(t, 0, len(ctx.norm[t].text), "", f"restate|{shared}|{pieces}"))
     return out
 
 
+def _turns_hit(node: Matcher | None, ctx: CallContext, turns: list[int]) -> set[int]:
+    if node is None or not turns:
+        return set()
+    return {h.turn_index for h in evaluate(node, ctx, frozenset(turns)) or []}
+
+
 def _pairs(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1) if text[i].isalnum() and text[i + 1].isalnum()}
+    """Pairs of letters (hanzi included); digits are details (a phone number), not substance."""
+    return {text[i:i + 2] for i in range(len(text) - 1) if text[i].isalpha() and text[i + 1].isalpha()}
 
 
 def _overlap(text: str, heard: set[str], ignore: set[str]) -> tuple[int, int]:
@@ -282,7 +287,8 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     agent_turns = ctx.turns_of("agent")
     out: list[Hit] = []
     done: set[int] = set()
-    for trig in triggers:
+    # a phrase or pattern hit is sharper evidence than an act's whole clause: it goes first in its turn
+    for trig in sorted(triggers, key=lambda h: (h.turn_index, h.why.startswith("act|"), h.start)):
         t = trig.turn_index
         if t < 0 or t in done:
             continue

@@ -86,6 +86,10 @@ class RestateOp(Strict):
     intent: Matcher | None = Field(
         None, description="naming the request (您反映的是 / 您是想咨询 / 您希望…): then ``intent_shared`` pairs are enough")
     intent_shared: int = Field(2, ge=1)
+    opener: Matcher | None = Field(
+        None, description="announcing a restatement (我跟您确认一下 / 我复述一遍): then ``opener_shared`` pairs in"
+                          " ``min_pieces`` stretches are enough")
+    opener_shared: int = Field(6, ge=1)
     ignore: list[str] = Field([], description="character pairs that are not substance (您的、一下、请问…)")
 
 
@@ -236,11 +240,18 @@ class RuleSpec(Strict):
 
 class Guards(Strict):
     negation_prefixes: list[str] = []
+    clause_negations: list[str] = Field(
+        [], description="a clause that opens with one of these is denied, not done (并不是研究研究就完了)")
     negation_safe_lexicon: str = "negation_safe"
     quote_pairs: list[str] = ["「」", "“”", "『』", "‘’", '""']
     reporting_markers: list[str] = []
     reported_patterns: list[str] = Field(
         [], description="regexes for reported speech without quote marks (物业的人让您自己去找…)")
+    restatement_lexicons: list[str] = Field(
+        [], description="lexicons that open a restatement (我跟您确认一下 / 您反映的是…)")
+    confirm_lexicon: str | None = Field(
+        None, description="lexicon of confirmation tags (对吗 / 是吧…): a turn that opens a restatement and ends"
+                          " with one is the citizen's account retold, not the agent's own words")
 
     @field_validator("reported_patterns")
     @classmethod
@@ -305,6 +316,7 @@ class Rulebook(Strict):
         for where, m in self._all_matchers():
             self._check_refs(where, m)
         self._check_acts()
+        self._check_guard_lexicons()
         return self
 
     def _check_acts(self) -> None:
@@ -348,6 +360,11 @@ class Rulebook(Strict):
                     if name not in self.lexicons:
                         raise ValueError(f"{where}：引用了不存在的词表「{name}」")
 
+    def _check_guard_lexicons(self) -> None:
+        for name in [*self.guards.restatement_lexicons, *filter(None, [self.guards.confirm_lexicon])]:
+            if name not in self.lexicons:
+                raise ValueError(f"guards：引用了不存在的词表「{name}」")
+
 
 def iter_nodes(m: Matcher) -> list[Matcher]:
     """Every node of a matcher tree, depth first."""
@@ -369,8 +386,7 @@ def iter_nodes(m: Matcher) -> list[Matcher]:
         children.extend(m.distinct.of)
     if m.restate:
         children.append(m.restate.confirm)
-        if m.restate.intent:
-            children.append(m.restate.intent)
+        children.extend(x for x in (m.restate.intent, m.restate.opener) if x is not None)
     for c in children:
         out.extend(iter_nodes(c))
     return out

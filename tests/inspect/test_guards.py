@@ -1,0 +1,77 @@
+"""The guards every phrase, pattern and act match goes through: quotation (with and without a
+reporting word), negation, reported speech without quote marks, and a restatement of the citizen's
+account. Each table row fails if its guard is removed."""
+
+import pytest
+from helpers import call, status
+
+from hotline.inspect import default_engine
+
+GREET = "坐席：您好，12345政务服务便民热线，1024号为您服务，请问有什么可以帮您？"
+ASK = "市民：我想反映个事情。"
+
+
+def judge(agent: str):  # noqa: ANN201
+    return default_engine(semantic=False).inspect(call(GREET, ASK, f"坐席：{agent}"))
+
+
+@pytest.mark.parametrize(
+    ("agent", "rule"),
+    [
+        # quote marks alone, no reporting word before them
+        ("通知上写的是“你去投诉啊”，这个我帮您转给住建局。", "forbidden.phrase.v1"),
+        ("门口那张纸写着「不归我们管」，这个我帮您转交城管局。", "forbidden.flat_refusal.v1"),
+        ("告示牌上就一句『你自己去找』，这个我帮您转交城管局。", "shirking.no_way_forward.v1"),
+        ("群里那条消息是「快点说，别啰嗦」，我帮您记录下来。", "forbidden.rushing.v1"),
+    ],
+)
+def test_quoted_words_are_not_the_agents_own(agent: str, rule: str) -> None:
+    assert status(judge(agent), rule) == "passed"
+
+
+@pytest.mark.parametrize(
+    ("agent", "rule"),
+    [
+        ("这个不是不归我们管，我马上帮您转到区住建局。", "forbidden.flat_refusal.v1"),
+        ("我没说管不了，我现在就帮您登记转办。", "forbidden.flat_refusal.v1"),
+        ("并不是研究研究就完了，我帮您登记，五个工作日内答复。", "forbidden.brushoff.v1"),
+    ],
+)
+def test_negated_phrases_are_not_violations(agent: str, rule: str) -> None:
+    assert status(judge(agent), rule) == "passed"
+
+
+@pytest.mark.parametrize(
+    ("agent", "rule"),
+    [
+        ("物业的人让您自己去找楼上，是这样吗？", "shirking.no_way_forward.v1"),
+        ("社区那边叫你自己去找开发商，对吧？", "shirking.no_way_forward.v1"),
+    ],
+)
+def test_reported_speech_without_quote_marks(agent: str, rule: str) -> None:
+    sc = judge(agent)
+    assert status(sc, rule) == "passed"
+    assert not sc.vetoed
+
+
+def test_restating_the_citizens_account_is_not_the_agents_misconduct() -> None:
+    sc = default_engine(semantic=False).inspect(c := call(
+        GREET, "市民：楼上漏水，物业不管，让我自己去找开发商，你们问我我问谁啊！",
+        "坐席：我跟您确认一下：您家楼上漏水，物业不管，您自己去找开发商也没结果，您希望有人协调维修，对吗？",
+        "市民：对。"))
+    assert status(sc, "shirking.no_way_forward.v1") == "passed"
+    assert [h.turn_index for h in default_engine().detect(c, "restate")] == [2]
+
+
+@pytest.mark.parametrize(
+    ("agent", "rule"),
+    [
+        ("你去投诉啊。", "forbidden.phrase.v1"),
+        ("不归我们管。", "forbidden.flat_refusal.v1"),
+        ("你自己去找开发商。", "shirking.no_way_forward.v1"),
+        ("快点说，别啰嗦。", "forbidden.rushing.v1"),
+    ],
+)
+def test_the_same_words_unguarded_are_violations(agent: str, rule: str) -> None:
+    """The positive twins of the rows above: what the guards let through when nothing guards it."""
+    assert status(judge(agent), rule) == "failed"
