@@ -215,6 +215,8 @@ def test_category_inconsistent_with_the_summary() -> None:
     assert len(ev) == 1 and ev[0].message == "事项分类与摘要不符，更像「市场监管」"
     assert "过期" in ev[0].evidence and ev[0].turn_index == 1
     assert checks.category(call, replace(order, category=["市场监管", "食品安全"])) == []
+    found = {f.rule_id for f in checks.check_order(order, call)}  # through the engine's scorecard
+    assert "workorder.category.v1" in found
 
 
 def test_unknown_category_is_reported() -> None:
