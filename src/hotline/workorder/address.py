@@ -162,7 +162,8 @@ def _address_fact(call: Call, i: int, start: int, end: int, intro: bool, cues: E
     said = call.turns[i].text[start:end]
     value = _clean(said)
     address = parse_address(value, call, cues)
-    score = _area_count(value, cues) + (2 if intro else 0) + (1 if re.search(r"\d|[一二三四五六七八九十]+[栋号室]", value) else 0)
+    numbered = re.search(r"\d|[一二三四五六七八九十]+[栋号室]", value) is not None
+    score = float(_area_count(value, cues) + (2 if intro else 0) + (1 if numbered else 0))
     score += min(len(value), 30) / 15 + (0.5 if call.turns[i].speaker is Speaker.CITIZEN else 0)
     fact = Fact("address", address.full(), i, (start, end), said, call.turns[i].speaker)
     fact.extra = {"address": address, "intro": intro, "score": score}

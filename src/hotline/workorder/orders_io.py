@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,14 @@ class OrderIn(Strict):
     @classmethod
     def _digits_as_text(cls, v: Any) -> Any:
         return str(v) if isinstance(v, int) else v
+
+    @field_validator("event_time", "deadline", mode="before")
+    @classmethod
+    def _dates_as_text(cls, v: Any) -> Any:
+        """YAML reads an unquoted 2026-11-19 (or 2026-11-19 22:00:00) as a date; keep it as written."""
+        if isinstance(v, datetime):
+            return v.strftime("%Y-%m-%d %H:%M")
+        return v.isoformat() if isinstance(v, date) else v
 
     @field_validator("request_type")
     @classmethod

@@ -55,9 +55,16 @@ def _times_in_turn(
         facts.append(Fact("event_time", value, i, (pos, pos + len(word)), word, call.turns[i].speaker))
     for hit in extract_time(text, _time_base(base)):
         fact = _time_fact(i, hit, call, base, cues)
-        if fact is not None:
+        if fact is not None and not _in_a_request(text, fact.span, cues):
             facts.append(fact)
     return facts
+
+
+def _in_a_request(text: str, span: tuple[int, int], cues: ExtractionCues) -> bool:
+    """希望今天就派人来: a time the caller asks for, not the time of the event."""
+    start = max(text.rfind(p, 0, span[0]) for p in "，,。！？；") + 1
+    ends = [e for e in (text.find(p, span[1]) for p in "，,。！？；") if e >= 0]
+    return any(m in text[start : min(ends, default=len(text))] for m in cues.request_markers)
 
 
 _FULL_WIDTH = str.maketrans({chr(0xFF10 + d): str(d) for d in range(10)} | {"：": ":", "／": "/", "－": "-"})

@@ -15,10 +15,10 @@ from hotline.store import drills as store
 from hotline.store.models import Drill, DrillAssignment, Role, Team
 from hotline.web.deps import CurrentUser, Db, Forbidden, NotFound, Trainer, check_csrf
 from hotline.web.drilling import (
-    order_choices,
     chat_rows,
     curve_chart,
     mood_rows,
+    order_choices,
     order_from_form,
     restore,
     start,

@@ -53,7 +53,7 @@ def call_order_page(request: Request, db: Db, user: CurrentUser, call_id: int) -
     saved = latest_for_call(db, call.id)
     suggestion = _suggested(call)
     return render(
-        request, "call_order.html", call=call, saved=saved, order=saved.order if saved else suggestion, suggestion=suggestion,
+        request, "call_order.html", 200, call=call, saved=saved, order=saved.order if saved else suggestion, suggestion=suggestion,
         rule_title=rule_title, **order_choices(),
         mask=mask_text,
     )
