@@ -35,8 +35,9 @@ def inspect_chunked(engine: Engine, calls: Iterable[Call], chunk: int = 64) -> I
     twice: a first pass notes the sentences the similarity operator needs, they are embedded in one
     batch, then the chunk is judged."""
     if not engine.rulebook.settings.semantic:
-        for call in calls:
-            yield call, engine.inspect(call)
+        it = iter(calls)
+        while batch := list(itertools.islice(it, chunk)):
+            yield from zip(batch, engine.inspect_batch(batch), strict=True)
         return
     from hotline.inspect import semantic
 

@@ -1,7 +1,7 @@
 """The trained act model at run time: one linear model per speaker over the clause n-grams of
-``features``, with calibrated probabilities. All vocabulary n-grams of a whole call are found in
-one Aho-Corasick pass and summed with one numpy reduction, so judging a call's clauses costs
-about as much as scanning its text once."""
+``features``, with calibrated probabilities. The n-grams of a whole batch of clauses are keyed,
+looked up and summed with a few numpy operations (``hashing``), so judging the clauses of many calls
+costs about as much as reading their text once."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from hotline.acts.features import Featurizer
+from hotline.acts.features import Featurizer, ngrams
+from hotline.acts.hashing import KeyTable, codes_of, key_of, keys
 from hotline.acts.taxonomy import ActsError
 from hotline.content import data_path
 
@@ -46,8 +47,7 @@ class SpeakerModel:
     scale: np.ndarray  # Platt calibration: p = sigmoid(scale * z + shift)
     shift: np.ndarray
     index: dict[str, int] = field(init=False)
-    _automaton: Any = field(init=False, default=None)
-    _unigrams: tuple[np.ndarray, np.ndarray] = field(init=False, default=None)  # type: ignore[assignment]
+    _table: KeyTable | None = field(init=False, default=None)
     _cache: OrderedDict[str, np.ndarray] = field(init=False, default_factory=OrderedDict)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
@@ -55,22 +55,10 @@ class SpeakerModel:
         self.index = {a: i for i, a in enumerate(self.acts)}
 
     @property
-    def automaton(self) -> Any:
-        """Aho-Corasick over the n-grams of two characters or more; single characters are looked up
-        with numpy (they are two thirds of all matches)."""
-        if self._automaton is None:
-            import ahocorasick
-
-            auto = ahocorasick.Automaton(ahocorasick.STORE_INTS)
-            for i, gram in enumerate(self.vocab):
-                if len(gram) > 1:
-                    auto.add_word(gram, i)
-            auto.make_automaton()
-            chars = sorted((ord(g), i) for i, g in enumerate(self.vocab) if len(g) == 1)
-            self._unigrams = (np.array([c for c, _ in chars], dtype=np.uint32),
-                              np.array([i for _, i in chars], dtype=np.int64))
-            self._automaton = auto
-        return self._automaton
+    def table(self) -> KeyTable:
+        if self._table is None:
+            self._table = KeyTable(self.vocab)
+        return self._table
 
     def probabilities(self, feature_texts: list[str]) -> np.ndarray:
         """(n_texts, n_acts) probabilities for clause feature texts (each ``^…$``)."""
@@ -84,61 +72,58 @@ class SpeakerModel:
                 out[i] = hit
         if todo:
             fresh = self._score([feature_texts[i] for i in todo])
+            out[todo] = fresh
             with self._lock:
                 for row, i in zip(fresh, todo, strict=True):
-                    out[i] = row
                     self._cache[feature_texts[i]] = row
                 while len(self._cache) > _CACHE_MAX:
                     self._cache.popitem(last=False)
         return out
 
     def _score(self, texts: list[str]) -> np.ndarray:
-        joined = "".join(texts)
+        """Every vocabulary n-gram of every text, found and summed with numpy over the joined texts
+        (an n-gram running from one text into the next holds ``$^`` and is never in the vocabulary)."""
+        table = self.table
+        codes = codes_of("".join(texts))
         bounds = np.cumsum([len(t) for t in texts])
-        grams = np.array(list(self.automaton.iter(joined)), dtype=np.int64).reshape(-1, 2)
-        codes, rows_of = self._unigrams
-        chars = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        where = np.minimum(np.searchsorted(codes, chars), max(len(codes) - 1, 0))
-        known = np.flatnonzero(codes[where] == chars) if len(codes) else np.zeros(0, dtype=np.int64)
         z = np.zeros((len(texts), len(self.acts)), dtype=np.float32)
         counts = np.zeros(len(texts), dtype=np.int64)
-        for positions, rows in ((grams[:, 0], grams[:, 1]), (known, rows_of[where[known]])):
+        for n in table.lengths:
+            if len(codes) < n:
+                break
+            positions, rows = table.lookup(keys(codes, n))
             if not len(rows):
                 continue
             owners = np.searchsorted(bounds, positions, side="right")
-            n = np.bincount(owners, minlength=len(texts))
-            used = n > 0
-            starts = np.concatenate(([0], np.cumsum(n)[:-1]))
+            per = np.bincount(owners, minlength=len(texts))
+            used = per > 0
+            starts = np.concatenate(([0], np.cumsum(per)[:-1]))
             z[used] += np.add.reduceat(self.weights[rows], starts[used], axis=0)
-            counts += n
+            counts += per
         used = counts > 0
         z[used] /= np.sqrt(counts[used])[:, None]
         z += self.bias
         return 1.0 / (1.0 + np.exp(-(self.scale * z + self.shift)))
 
     def explain(self, feature_text: str, act: str, top: int = 5) -> list[tuple[str, float]]:
-        """The n-grams that pushed ``act`` up the most in this clause, with their weight."""
+        """The n-grams (two characters or more where there are any) that pushed ``act`` up the most
+        in this clause, with their weight."""
         col = self.index[act]
-        grams = [self.vocab[i] for _, i in self.automaton.iter(feature_text)]
-        grams += [ch for ch in feature_text if ch in self._unigram_set()]
+        rows = {g: self.index_of(g) for g in set(ngrams(feature_text))}
+        grams = [g for g in ngrams(feature_text) if rows[g] >= 0]
         if not grams:
             return []
         norm = float(np.sqrt(len(grams)))
         contrib: dict[str, float] = {}
         for g in grams:
-            contrib[g] = contrib.get(g, 0.0) + float(self.weights[self.index_of(g), col]) / norm
-        ranked = sorted(contrib.items(), key=lambda kv: -kv[1])
-        return [(g, w) for g, w in ranked[:top] if w > 0]
+            contrib[g] = contrib.get(g, 0.0) + float(self.weights[rows[g], col]) / norm
+        ranked = sorted(contrib.items(), key=lambda kv: (len(kv[0].strip("^$")) < 2, -kv[1]))
+        return [(g, w) for g, w in ranked if w > 0][:top]
 
     def index_of(self, gram: str) -> int:
-        if len(gram) == 1:
-            codes, rows = self._unigrams
-            return int(rows[int(np.searchsorted(codes, ord(gram)))])
-        return int(self.automaton.get(gram))
-
-    def _unigram_set(self) -> set[str]:
-        self.automaton  # noqa: B018 - builds the unigram table
-        return {chr(c) for c in self._unigrams[0]}
+        """The vocabulary row of an n-gram, or -1."""
+        found, rows = self.table.lookup(np.array([key_of(gram)], dtype=np.uint64))
+        return int(rows[0]) if len(found) else -1
 
 
 @dataclass
@@ -154,7 +139,7 @@ class ActModel:
 
     def clause_acts(self, speaker: str, normalized: list[str]) -> list[list[ClauseActs]]:
         """Clauses and act probabilities for several normalised turns of one speaker, in one pass."""
-        per_turn = [self.featurizer.clause_texts(t) for t in normalized]
+        per_turn = self.featurizer.batch(normalized)
         flat = [ft for clauses in per_turn for _, _, ft in clauses]
         probs = self.speakers[speaker].probabilities(flat) if flat else np.zeros((0, 0), dtype=np.float32)
         out: list[list[ClauseActs]] = []
@@ -188,7 +173,7 @@ def read_model(model_path: Path) -> ActModel:
     for speaker in ("agent", "citizen"):
         with np.load(model_path / f"{speaker}.npz", allow_pickle=False) as z:
             speakers[speaker] = SpeakerModel(
-                speaker, [str(a) for a in z["acts"]], [str(v) for v in z["vocab"]],
+                speaker, z["acts"].tolist(), z["vocab"].tolist(),
                 z["weights"].astype(np.float32), z["bias"], z["scale"], z["shift"],
             )
     return ActModel(Featurizer(), speakers, card)

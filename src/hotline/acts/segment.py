@@ -34,6 +34,8 @@ class Segmenter:
         self.settings = settings
         self.separators = frozenset(settings.separators)
         self.opens = {q[0]: q[-1] for q in settings.quote_pairs if q}
+        self._quote = re.compile("|".join(map(re.escape, self.opens)) or "(?!)")
+        self._sep = re.compile("[" + re.escape(settings.separators) + "]")
         self.markers = (
             re.compile("|".join(map(re.escape, sorted(settings.markers, key=len, reverse=True))))
             if settings.markers else None
@@ -58,7 +60,9 @@ class Segmenter:
         out: list[Clause] = []
         start = 0
         closing = ""
-        for i, ch in enumerate(text):
+        # only quotes need every character looked at; otherwise only the separators are
+        chars = enumerate(text) if self._quote.search(text) else ((m.start(), m.group()) for m in self._sep.finditer(text))
+        for i, ch in chars:
             if closing:
                 if ch == closing:
                     closing = ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from hotline.errors import HotlineError
 from hotline.inspect.compiled import Compiled, compile_rulebook
-from hotline.inspect.context import CallContext, Hit
+from hotline.inspect.context import CallContext, Hit, prepare_acts
 from hotline.inspect.operators import evaluate
 from hotline.inspect.python_rules import resolve
 from hotline.inspect.scoring import score
@@ -44,6 +44,13 @@ class Engine:
         rules are N/A and a reaction window that is still open is not yet a finding."""
         ctx = CallContext(call, self.compiled, work_order, partial=partial)
         return self._run(ctx, self.rules)
+
+    def inspect_batch(self, calls: list[Call]) -> list[Scorecard]:
+        """Score several calls; the act model reads all their clauses in one pass (bulk inspection)."""
+        contexts = [CallContext(call, self.compiled) for call in calls]
+        if contexts and contexts[0].acts_on:
+            prepare_acts(contexts)
+        return [self._run(ctx, self.rules) for ctx in contexts]
 
     def check_utterance(self, text: str, speaker: Speaker | str = Speaker.AGENT) -> list[Finding]:
         """Findings of the rules that judge a single sentence (rewrite exercises, live hints)."""

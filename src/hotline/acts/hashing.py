@@ -1,0 +1,55 @@
+"""N-gram keys computed with numpy over a whole batch of text at once: every 1–4-character n-gram
+of a string gets a 64-bit key (a polynomial of its code points), and the model's vocabulary is a
+sorted array of the same keys. Looking n-grams up is then a handful of vectorised operations instead
+of a Python loop per match. Two different n-grams share a key only by a 64-bit collision (for a
+vocabulary of 10⁵ n-grams and 10⁶ distinct n-grams read, a chance of about 10⁻⁸)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+MULTIPLIER = np.uint64(0x100000001B3)  # FNV-1a's 64-bit prime: odd, large, spreads small code points
+_MASK = (1 << 64) - 1
+
+
+def key_of(gram: str) -> int:
+    """The key of one n-gram (pure Python; the same value as ``keys`` computes with numpy)."""
+    k = len(gram)
+    for ch in gram:
+        k = (k * int(MULTIPLIER) + ord(ch)) & _MASK
+    return k
+
+
+def codes_of(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+
+def keys(codes: np.ndarray, n: int) -> np.ndarray:
+    """Keys of the n-grams starting at each position (``len(codes) - n + 1`` of them)."""
+    count = len(codes) - n + 1
+    with np.errstate(over="ignore"):
+        k = np.full(count, n, dtype=np.uint64)
+        for j in range(n):
+            k = k * MULTIPLIER + codes[j:j + count]
+    return k
+
+
+class KeyTable:
+    """Vocabulary row of each n-gram key, searchable for many keys at once."""
+
+    def __init__(self, grams: Iterable[str]):
+        grams = list(grams)
+        pairs = sorted((key_of(g), row) for row, g in enumerate(grams))
+        self.keys = np.array([k for k, _ in pairs], dtype=np.uint64)
+        self.rows = np.array([r for _, r in pairs], dtype=np.int64)
+        self.lengths = sorted({len(g) for g in grams})
+
+    def lookup(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions in ``query`` that are vocabulary n-grams, their vocabulary rows)."""
+        if not len(self.keys) or not len(query):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.keys, query), len(self.keys) - 1)
+        found = np.flatnonzero(self.keys[at] == query)
+        return found, self.rows[at[found]]
