@@ -66,7 +66,7 @@ def bench_pages(app, requests: int) -> dict[str, list[float]]:  # noqa: ANN001
     client = TestClient(app)
     page = client.get("/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    client.post("/login", data={"username": "bench", "password": "bench-pass-1", "csrf_token": token})
+    client.post("/login", data={"username": "bench", "password": "Speed-test-01", "csrf_token": token})
     pages = {"结果列表 /calls": "/calls", "筛选 /calls?rule=…": "/calls?rule=forbidden.phrase.v1&score_max=90",
              "通话页 /calls/1": "/calls/1", "总览 /overview": "/overview", "规则 /rules": "/rules",
              "导出 /calls/export.xlsx": "/calls/export.xlsx"}
@@ -104,7 +104,7 @@ def main() -> None:
         with factory() as db:
             if db.scalar(select(func.count()).select_from(User)):
                 raise SystemExit("请用一个空数据库运行基准测试（该数据库中已有用户）")
-            create_user(db, "bench", "bench-pass-1", "inspector")
+            create_user(db, "bench", "Speed-test-01", "inspector")
             db.commit()
         path = Path(tmp) / "calls.jsonl"
         write_calls(path, args.calls)

@@ -19,7 +19,8 @@ _engine: Engine | None = None
 
 def _init(rulebook: str | None, semantic: bool | None = None) -> None:
     global _engine
-    from hotline.inspect import load_engine, semantic as embeddings
+    from hotline.inspect import load_engine
+    from hotline.inspect import semantic as embeddings
 
     embeddings.one_thread()
     _engine = load_engine(rulebook, semantic=semantic)

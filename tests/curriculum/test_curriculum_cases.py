@@ -28,6 +28,30 @@ def test_engine_agrees_with_the_trainer(case, engine):
         assert not card.vetoed
 
 
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_each_note_names_rules_the_engine_finds_at_that_sentence(case, engine):
+    card = analyse(case, engine)
+    for note in case.commentary.notes:
+        found = {f.rule_id for f in card.findings if f.turn_index == note.turn - 1}
+        assert set(note.rules) <= found, f"第 {note.turn} 句「{note.note}」：引擎只找到 {sorted(found)}"
+
+
+def test_notes_that_describe_misconduct_name_their_rules():
+    """A trainer's note on a bad case's sentence says which rule it is, so the check above covers it
+    (mixed cases may note what is missing from the whole call instead)."""
+    for case in CASES:
+        if case.commentary.kind != "bad":
+            continue
+        for note in case.commentary.notes:
+            assert note.rules, f"{case.id} 第 {note.turn} 句的批注没有写 rules"
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.commentary.kind == "bad"], ids=lambda c: c.id)
+def test_a_bad_case_does_not_pass(case, engine):
+    card = analyse(case, engine)
+    assert card.total < engine.rulebook.scoring.pass_mark, card.total
+
+
 def test_cases_are_calls_with_ids_and_titles():
     for case in CASES:
         assert isinstance(case.call, Call) and case.call.id == case.id

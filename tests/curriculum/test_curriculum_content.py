@@ -61,6 +61,35 @@ def test_lessons_link_only_existing_rules(cur, engine):
     assert check_rule_links(cur, ids, set(engine.detector_names())) == []
 
 
+def test_lesson_claims_agree_with_the_rulebook(cur):
+    from hotline.curriculum.validate import check_claims
+
+    assert check_claims(cur) == []
+    assert sum(len(lesson.meta.claims) for lesson in cur.lessons) >= 5
+
+
+def test_a_lesson_claiming_the_wrong_veto_is_reported(cur):
+    import dataclasses
+
+    from hotline.curriculum.schema import RuleClaim
+    from hotline.curriculum.validate import check_claims
+
+    lesson = next(les for les in cur.lessons if les.meta.claims)
+    wrong = lesson.meta.model_copy(update={"claims": [RuleClaim(rule="forbidden.rushing.v1", veto=True),
+                                                     RuleClaim(rule="forbidden.retort.v1", severity="minor")]})
+    broken = dataclasses.replace(cur, lessons=[dataclasses.replace(lesson, meta=wrong)])
+    problems = [str(p) for p in check_claims(broken)]
+    assert any("forbidden.rushing.v1" in p and "一票否决" in p for p in problems)
+    assert any("forbidden.retort.v1" in p and "严重程度" in p for p in problems)
+
+
+def test_every_lesson_that_mentions_veto_says_which_rules(cur):
+    """Text that teaches 一票否决 comes with claims the rulebook check can hold it to."""
+    for lesson in cur.lessons:
+        if "一票否决" in lesson.body:
+            assert any(c.veto for c in lesson.meta.claims), lesson.id
+
+
 def test_rule_links_catch_a_missing_rule(cur):
     problems = check_rule_links(cur, set(), set())
     assert problems and any("forbidden.phrase.v1" in str(p) for p in problems)

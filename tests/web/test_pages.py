@@ -19,23 +19,27 @@ def audit_actions(client, action: str) -> list[AuditEntry]:
 
 
 def test_personal_details_are_masked_and_unmasking_is_audited(client, seed):
-    login(client, "lead")
+    csrf = login(client, "lead")
     page = client.get(f"/calls/{seed.other_call}").text
     assert PHONE not in page and ID_NUMBER not in page
     assert "138****5678" in page and "110101********4518" in page and "幸福小区*栋*单元***室" in page
+    assert "2001号为您服务" in page  # the agent's 工号 is not a house number
+    assert PHONE not in client.get(f"/calls/{seed.other_call}?unmasked=1").text  # a GET never unmasks
     assert audit_actions(client, "call.view_unmasked") == []
-    full = client.get(f"/calls/{seed.other_call}?unmasked=1").text
-    assert PHONE in full and ID_NUMBER in full
+    full = client.post(f"/calls/{seed.other_call}/unmask", data={"csrf_token": csrf})
+    assert PHONE in full.text and ID_NUMBER in full.text
+    assert full.headers["cache-control"] == "no-store"
     [entry] = audit_actions(client, "call.view_unmasked")
     assert entry.target_id == str(seed.other_call)
 
 
 @pytest.mark.parametrize("username", ["trainer", "trainee2"])
 def test_roles_without_the_right_cannot_unmask(client, seed, username):
-    login(client, username)
-    assert client.get(f"/calls/{seed.other_call}?unmasked=1").status_code == 403
+    csrf = login(client, username)
+    assert client.post(f"/calls/{seed.other_call}/unmask", data={"csrf_token": csrf}).status_code == 403
     page = client.get(f"/calls/{seed.other_call}").text
     assert PHONE not in page and "显示完整信息" not in page
+    assert audit_actions(client, "call.view_unmasked") == []
 
 
 def test_trainee_sees_only_own_calls(client, seed):
@@ -163,17 +167,21 @@ def test_excel_export_has_chinese_headers_and_masks(client):
 
 
 def test_unmasked_export_is_for_permitted_roles_and_audited(client):
-    login(client, "lead")
+    csrf = login(client, "lead")
     assert 'id="export-full"' in client.get("/calls").text
-    wb = load_workbook(io.BytesIO(client.get("/calls/export.xlsx?unmasked=1").content))
+    assert PHONE not in " ".join(str(c) for sheet in load_workbook(io.BytesIO(client.get("/calls/export.xlsx?unmasked=1").content))
+                                  for row in sheet.values for c in row)
+    resp = client.post("/calls/export.xlsx", data={"csrf_token": csrf})
+    assert resp.headers["cache-control"] == "no-store"
+    wb = load_workbook(io.BytesIO(resp.content))
     text = " ".join(str(c) for sheet in wb for row in sheet.values for c in row if c is not None)
     assert PHONE in text
-    [entry] = audit_actions(client, "export.xlsx")
-    assert entry.detail["unmasked"] is True
+    entries = audit_actions(client, "export.xlsx")
+    assert [e.detail["unmasked"] for e in entries] == [False, True]
     client.cookies.clear()
-    login(client, "trainer")
+    csrf = login(client, "trainer")
     assert 'id="export-full"' not in client.get("/calls").text
-    assert client.get("/calls/export.xlsx?unmasked=1").status_code == 403
+    assert client.post("/calls/export.xlsx", data={"csrf_token": csrf}).status_code == 403
 
 
 def test_export_respects_filters(client):

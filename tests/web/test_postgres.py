@@ -55,3 +55,44 @@ def test_upload_review_appeal_export_on_postgres(pg_client):
     assert wb["质检结果"].max_row == 4
     overview = client.get("/overview").text
     assert re.search(r'id="fig-calls">3<', overview)
+
+
+def test_review_queue_scores_accounts_and_audit_on_postgres(pg_client):
+    client, seed = pg_client
+    csrf = login(client, "lead")
+    queue = client.get("/review").text
+    assert f'data-call="{seed.other_call}"' in queue
+    assert f'data-call="{seed.other_call}"' in client.get("/review?q=138****5678&status=").text
+    resp = client.post("/review/bulk", data={"csrf_token": csrf, "verdict": "overturned", "note": "PG 批量",
+                                             "call_ids": [str(seed.other_call)]}, follow_redirects=False)
+    from web_helpers import private_call
+
+    from hotline.inspect import default_engine
+
+    card = default_engine().inspect(private_call())
+    assert f"done={len(card.findings)}" in resp.headers["location"]
+    page = client.get(f"/calls/{seed.other_call}").text
+    assert re.search(r'id="total">100\.0<', page) and f"引擎原始得分 {card.total:.1f}" in page
+    unmasked = client.post(f"/calls/{seed.other_call}/unmask", data={"csrf_token": csrf})
+    assert "13812345678" in unmasked.text and unmasked.headers["cache-control"] == "no-store"
+    assert "13812345678" not in client.get(f"/orders/calls/{seed.other_call}").text
+    assert client.get("/batches").status_code == 200
+    client.cookies.clear()
+    for _ in range(5):
+        page = client.get("/login")
+        client.post("/login", data={"username": "trainer", "password": "Wrong-pass-1",
+                                    "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)})
+    csrf = login(client, "admin")
+    users = client.get("/admin/users").text
+    trainer_id = re.search(r'<tr data-user="trainer">.*?href="/admin/users/(\d+)"', users, re.S).group(1)
+    assert "已锁定" in re.search(r'<tr data-user="trainer">.*?</tr>', users, re.S).group()
+    client.post(f"/admin/users/{trainer_id}/unlock", data={"csrf_token": csrf})
+    reset = client.post(f"/admin/users/{trainer_id}/reset", data={"csrf_token": csrf}).text
+    temporary = re.search(r'id="new-password">.*?<code>([^<]+)</code>', reset, re.S).group(1)
+    audit = client.get("/admin/audit?action=user.reset").text
+    assert "重置密码" in audit and "用户名 trainer" in audit
+    wb = load_workbook(io.BytesIO(client.get("/admin/audit/export.xlsx?action=auth.failed").content))
+    assert wb["审计日志"].max_row == 6
+    client.cookies.clear()
+    login(client, "trainer", temporary)
+    assert client.get("/overview", follow_redirects=False).headers["location"].startswith("/password")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
-from hotline.acts.segment import SegmentSettings, Segmenter
+from hotline.acts.segment import Segmenter, SegmentSettings
 from hotline.acts.taxonomy import ActsError
 from hotline.content import Strict, data_path, load_yaml_model
 from hotline.text import normalize_phrase

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from hotline.acts.corpus import Example, corpus_files, corpus_hash, load_corpus
-from hotline.acts.features import Featurizer, FeatureSettings, load_settings, ngrams
+from hotline.acts.features import FeatureSettings, Featurizer, load_settings, ngrams
 from hotline.acts.model import SpeakerModel
 from hotline.acts.taxonomy import ActsError, Taxonomy, load_taxonomy
 from hotline.content import data_path

@@ -133,6 +133,8 @@ def check_rule_links(cur: Curriculum, rule_ids: set[str], detector_names: set[st
         for pair in lesson.meta.pairs:
             if pair.flags:
                 need(pair.flags, f"课程 {lesson.id} 的话术对照", lesson.path)
+        for claim in lesson.meta.claims:
+            need(claim.rule, f"课程 {lesson.id} 的规则说明", lesson.path)
     for q in cur.questions:
         for rule in q.rules:
             need(rule, f"题目 {q.id}", None)

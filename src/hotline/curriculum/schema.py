@@ -33,6 +33,14 @@ class WordingPair(Strict):
     flags: str | None = None
 
 
+class RuleClaim(Strict):
+    """What a lesson teaches about one rule (checked against the rulebook, so they cannot drift apart)."""
+
+    rule: str
+    veto: bool | None = Field(None, description="the lesson says it is (or is not) 一票否决")
+    severity: Literal["minor", "major", "critical"] | None = None
+
+
 class LessonMeta(Strict):
     """Front matter of a lesson Markdown file."""
 
@@ -43,6 +51,7 @@ class LessonMeta(Strict):
     objectives: list[str] = Field(min_length=1)
     rules: list[str] = Field(default_factory=list)
     pairs: list[WordingPair] = Field(min_length=1)
+    claims: list[RuleClaim] = Field(default_factory=list)
     self_check: list[str] = Field(min_length=1)
 
 
@@ -198,10 +207,12 @@ class ExamsFile(Strict):
 
 
 class CaseNote(Strict):
-    """A trainer's note on one sentence; ``turn`` counts from 1, as the engine's messages do."""
+    """A trainer's note on one sentence; ``turn`` counts from 1, as the engine's messages do.
+    ``rules`` names the rules the note speaks of: the engine must find each at this sentence."""
 
     turn: int = Field(ge=1)
     note: str
+    rules: list[str] = Field(default_factory=list)
 
 
 class CaseCommentary(Strict):

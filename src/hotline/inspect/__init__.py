@@ -37,13 +37,20 @@ def default_engine(*, semantic: bool | None = None) -> Engine:
     return engine
 
 
-def load_engine(rulebook: str | Path | None = None, *, semantic: bool | None = None) -> Engine:
-    """An engine for a city's rulebook file (which extends the default), or the default."""
+def load_engine(rulebook: str | Path | None = None, *, semantic: bool | None = None, untrusted: bool = False) -> Engine:
+    """An engine for a city's rulebook file (which extends the default), or the default.
+    ``untrusted``: the file was written in the browser, so its own regexes run with a time limit."""
     if rulebook is None:
         return default_engine(semantic=semantic)
     from hotline.norms import load_rulebook
 
-    return Engine(_with_semantic(load_rulebook(rulebook), semantic))
+    rb = _with_semantic(load_rulebook(rulebook), semantic)
+    if not untrusted:
+        return Engine(rb)
+    from hotline.inspect.compiled import regex_patterns
+    from hotline.inspect.safe_regex import limited_compiler
+
+    return Engine(rb, limited_compiler(regex_patterns(default_engine().rulebook)))
 
 
 def _with_semantic(rb: Rulebook, semantic: bool | None) -> Rulebook:

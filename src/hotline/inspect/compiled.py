@@ -4,6 +4,7 @@ compiled regexes, and the per-node lookups the operators need."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,8 @@ class Compiled:
     filterable: set[int] = field(default_factory=set)
 
 
-def compile_rulebook(rb: Rulebook) -> Compiled:
+def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.compile) -> Compiled:
+    """``compile_regex`` compiles every pattern (``safe_regex.limited_compiler`` for browser-entered rulebooks)."""
     phrase_keys: dict[str, set[str]] = {}
 
     def add(key: str, phrases: list[str]) -> None:
@@ -70,8 +72,8 @@ def compile_rulebook(rb: Rulebook) -> Compiled:
                 keys = [*keys, inline]
             compiled.node_keys[id(node)] = keys
         if node.regex is not None:
-            exclude = re.compile(node.regex.exclude) if node.regex.exclude else None
-            compiled.regexes[id(node)] = (re.compile(node.regex.pattern), exclude)
+            exclude = compile_regex(node.regex.exclude) if node.regex.exclude else None
+            compiled.regexes[id(node)] = (compile_regex(node.regex.pattern), exclude)
         if node.act is not None:
             compiled.act_limits[id(node)] = [(name, _act_limit(rb, name, node.act.min_prob))
                                              for name in node.act.names()]
@@ -87,6 +89,15 @@ def compile_rulebook(rb: Rulebook) -> Compiled:
     if phrase_keys:
         compiled.automaton.make_automaton()
     return compiled
+
+
+def regex_patterns(rb: Rulebook) -> set[str]:
+    """Every regex pattern (and exclude pattern) the rulebook uses."""
+    out: set[str] = set()
+    for node in _all_nodes(rb):
+        if node.regex is not None:
+            out.update(p for p in (node.regex.pattern, node.regex.exclude) if p)
+    return out
 
 
 def _act_limit(rb: Rulebook, name: str, min_prob: float | None) -> float:

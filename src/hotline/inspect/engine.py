@@ -3,6 +3,9 @@ drills, rewrite exercises and live hints."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from hotline.errors import HotlineError
 from hotline.inspect.compiled import Compiled, compile_rulebook
 from hotline.inspect.context import CallContext, Hit, prepare_acts
@@ -18,9 +21,9 @@ class InspectError(HotlineError):
 
 
 class Engine:
-    def __init__(self, rulebook: Rulebook):
+    def __init__(self, rulebook: Rulebook, compile_regex: Callable[[str], Any] | None = None):
         self.rulebook = rulebook
-        self.compiled: Compiled = compile_rulebook(rulebook)
+        self.compiled: Compiled = compile_rulebook(rulebook, compile_regex) if compile_regex else compile_rulebook(rulebook)
         self.rules = [r for r in rulebook.rules if r.enabled]
         self._by_id = {r.id: r for r in rulebook.rules}
         self._utterance_rules = [r for r in self.rules if r.utterance]

@@ -217,10 +217,14 @@ def _restate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     opened = _turns_hit(op.opener, ctx, turns)
     out: list[Hit] = []
     for t in turns:
+        earlier = [i for i in ctx.turns_of("citizen") if i < t]
+        if not earlier:  # one sentence on its own (a rewrite exercise): judged by its form alone
+            if t in named or t in opened:
+                out.append(Hit(t, 0, len(ctx.norm[t].text), "", "restate|form"))
+            continue
         heard: set[str] = set()
-        for i in ctx.turns_of("citizen"):
-            if i < t:
-                heard.update(_pairs(ctx.norm[i].text))
+        for i in earlier:
+            heard.update(_pairs(ctx.norm[i].text))
         shared, pieces = _overlap(ctx.norm[t].text, heard, ignore)
         if ((shared >= op.min_shared and pieces >= op.min_pieces) or (t in named and shared >= op.intent_shared)
                 or (t in opened and shared >= op.opener_shared and pieces >= op.min_pieces)):

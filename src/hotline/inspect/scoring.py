@@ -1,27 +1,41 @@
 """Turning rule outcomes into a scorecard (质检评分表): per-dimension deductions and awards,
 N/A dimensions left out and the total rescaled, a critical finding keeping the call under the pass
-mark, 一票否决 zeroing the call."""
+mark, 一票否决 zeroing the call. ``rescore`` gives the score once review (复核, 申诉) has set
+findings aside: the same arithmetic, never a second copy."""
 
 from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
 
 from hotline.model import Finding, RuleOutcome, Scorecard, Severity
 from hotline.norms.schema import Rulebook
 
 
+def critical_cap(rb: Rulebook) -> float | None:
+    """The highest total a call with a critical finding may keep (None: no such cap)."""
+    return max(0.0, rb.scoring.pass_mark - 1) if rb.scoring.critical_fails else None
+
+
 def score(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: list[Finding]) -> Scorecard:
     maxes = {d.name: d.points for d in rb.scoring.dimensions}
+    return _tally(call_id, rb.version, maxes, outcomes, findings, critical_cap(rb))
+
+
+def _tally(call_id: str, version: str, maxes: dict[str, float], outcomes: list[RuleOutcome],
+           findings: list[Finding], cap: float | None = None) -> Scorecard:
     applicable: dict[str, float] = {}
     for o in outcomes:
         if o.status == "na":
             continue
         applicable[o.dimension] = applicable.get(o.dimension, 0.0) + o.points
     dimensions = {
-        dim: round(min(maxes[dim], max(0.0, maxes[dim] + delta)), 2) for dim, delta in applicable.items()
+        dim: round(min(maxes[dim], max(0.0, maxes[dim] + delta)), 2) for dim, delta in applicable.items() if dim in maxes
     }
     reachable = sum(maxes[d] for d in dimensions)
     total = round(100.0 * sum(dimensions.values()) / reachable, 1) if reachable else 100.0
-    if rb.scoring.critical_fails and any(f.severity is Severity.CRITICAL for f in findings):
-        total = min(total, max(0.0, rb.scoring.pass_mark - 1))
+    if cap is not None and any(f.severity is Severity.CRITICAL for f in findings):
+        total = min(total, cap)
     vetoed = any(f.veto for f in findings)
     if vetoed:
         total = 0.0
@@ -30,8 +44,30 @@ def score(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: lis
         total=total,
         dimensions=dimensions,
         findings=findings,
-        rulebook_version=rb.version,
+        rulebook_version=version,
         max_dimensions=maxes,
         outcomes=outcomes,
         vetoed=vetoed,
     )
+
+
+def rescore(card: Scorecard, dropped: Iterable[int], cap: float | None = None) -> Scorecard:
+    """``card`` once the findings at positions ``dropped`` (of ``card.findings``) are set aside by
+    review. A failed rule deducts for the findings it keeps, within what it deducted before (its cap
+    held then too); a rule left with none passes; 一票否决 holds only while a veto finding stands, the
+    critical-finding cap (``critical_cap`` of the rulebook) only while a critical finding does."""
+    drop = set(dropped)
+    kept = [f for i, f in enumerate(card.findings) if i not in drop]
+    before = Counter(f.rule_id for f in card.findings)
+    after = Counter(f.rule_id for f in kept)
+    per_finding = {f.rule_id: abs(f.points) for f in card.findings}
+    outcomes = []
+    for o in card.outcomes:
+        if o.status != "failed" or after[o.rule_id] >= before[o.rule_id]:
+            outcomes.append(o)
+        elif after[o.rule_id] == 0:
+            outcomes.append(RuleOutcome(o.rule_id, o.dimension, "passed", 0.0))
+        else:
+            deduction = min(per_finding[o.rule_id] * after[o.rule_id], abs(o.points))
+            outcomes.append(RuleOutcome(o.rule_id, o.dimension, "failed", -deduction))
+    return _tally(card.call_id, card.rulebook_version, dict(card.max_dimensions), outcomes, kept, cap)

@@ -7,10 +7,21 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from hotline.store.models import Attempt, Call, Drill, FindingRow, LessonProgress, Role, Scorecard, User
+from hotline.store.models import (
+    Attempt,
+    Call,
+    Drill,
+    FindingRow,
+    LessonProgress,
+    Review,
+    Role,
+    Scorecard,
+    User,
+    Verdict,
+)
 
 
 @dataclass(slots=True)
@@ -63,6 +74,11 @@ def _cards(db: Session, flt: Filters, codes: set[str] | None):  # noqa: ANN202 -
     return db.execute(query).all()
 
 
+def _standing():  # noqa: ANN202 - a SQL condition
+    """Findings that still count: not overturned by 复核 or an upheld 申诉."""
+    return or_(Review.id.is_(None), Review.verdict != Verdict.OVERTURNED.value)
+
+
 def agents(db: Session, flt: Filters) -> tuple[list[AgentRow], dict[int, str], list]:
     """Ranking rows (best average first), card id → agent code, and the raw rows (for trends)."""
     people = _people(db, flt)
@@ -81,8 +97,8 @@ def agents(db: Session, flt: Filters) -> tuple[list[AgentRow], dict[int, str], l
             if top:
                 row.dims.setdefault(dim, []).append(max(0.0, value) / top)
     if card_agent:
-        counts = db.execute(select(FindingRow.scorecard_id, func.count()).where(FindingRow.scorecard_id.in_(card_agent))
-                            .group_by(FindingRow.scorecard_id)).all()
+        counts = db.execute(select(FindingRow.scorecard_id, func.count()).where(FindingRow.scorecard_id.in_(card_agent), _standing())
+                            .outerjoin(Review).group_by(FindingRow.scorecard_id)).all()
         for card_id, n in counts:
             by_code[card_agent[card_id]].findings += n
     ranking = sorted(by_code.values(), key=lambda r: (-r.average, r.code))
@@ -103,7 +119,8 @@ def top_rules(db: Session, card_ids: list[int], limit: int = 15) -> list[tuple[s
     """(rule id, findings, calls) of the most-hit rules among these scorecards."""
     if not card_ids:
         return []
-    hits = db.execute(select(FindingRow.rule_id, FindingRow.scorecard_id).where(FindingRow.scorecard_id.in_(card_ids))).all()
+    hits = db.execute(select(FindingRow.rule_id, FindingRow.scorecard_id).outerjoin(Review)
+                      .where(FindingRow.scorecard_id.in_(card_ids), _standing())).all()
     count = Counter(r for r, _ in hits)
     calls = Counter(r for r, _ in set(hits))
     return [(r, n, calls[r]) for r, n in count.most_common(limit)]

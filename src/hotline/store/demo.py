@@ -4,7 +4,6 @@ exams and drills. Described by ``data/web/demo.yaml``."""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.content import Strict, data_path, load_yaml_model
-from hotline.store.accounts import create_team, create_user
+from hotline.store.accounts import create_team, create_user, generate_password
 from hotline.store.demo_learning import DemoLearner, load_learning
 from hotline.store.imports import Inspector, create_batch, run_import
 from hotline.store.models import Call, FindingRow, ImportBatch, Role, Scorecard, Team, User, Verdict
@@ -113,7 +112,7 @@ def _users(db: Session, spec: DemoSpec) -> dict[str, tuple[str, str]]:
     made: dict[str, User] = {}
     passwords: dict[str, tuple[str, str]] = {}
     for u in spec.users:
-        password = secrets.token_urlsafe(9)
+        password = generate_password()  # meets the password policy
         team: Team | None = teams.get(u.team) if u.team else None
         made[u.username] = create_user(
             db, u.username, password, u.role, display_name=u.display_name, team_id=team.id if team else None,

@@ -1,9 +1,14 @@
 """Importing transcript files: read with ``hotline.formats``, score with ``hotline.inspect``,
 store each call with its scorecard and findings in one transaction. A bad file or record is
-listed on the batch with the reason; the good calls are kept."""
+listed on the batch with the reason; the good calls are kept. Whatever fails, the batch ends
+``done`` or ``failed`` with the reason recorded, never left running; a restart marks batches it
+interrupted as failed."""
 
 from __future__ import annotations
 
+import logging
+import re
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -49,6 +54,11 @@ def agent_code_of(meta: dict[str, Any]) -> str:
     return ""
 
 
+def caller_digits(meta: dict[str, Any]) -> str:
+    """The caller's number as digits only (for search by phone)."""
+    return re.sub(r"\D", "", caller_of(meta))[:32]
+
+
 def caller_of(meta: dict[str, Any]) -> str:
     """The citizen's number as the telephony system recorded it (personal data: shown masked)."""
     for key in CALLER_KEYS:
@@ -89,6 +99,7 @@ def store_call(db: Session, call: model.Call, card: model.Scorecard, *, batch_id
         source=source,
         batch_id=batch_id,
         agent_code=agent_code_of(call.meta),
+        caller_phone=caller_digits(call.meta),
         call_date=date_of(call.meta),
         turns=call.to_dict()["turns"],
         meta=_jsonable(call.meta),
@@ -100,6 +111,9 @@ def store_call(db: Session, call: model.Call, card: model.Scorecard, *, batch_id
         total=float(card.total),
         vetoed=bool(card.vetoed),
         dimensions=dict(card.dimensions),
+        engine_total=float(card.total),
+        engine_vetoed=bool(card.vetoed),
+        engine_dimensions=dict(card.dimensions),
         max_dimensions=dict(card.max_dimensions),
         outcomes=[{"rule_id": o.rule_id, "dimension": o.dimension, "status": o.status, "points": o.points} for o in card.outcomes],
     )
@@ -133,6 +147,22 @@ def default_reader() -> Reader:
     return read_calls
 
 
+log = logging.getLogger("hotline.import")
+
+
+def _failure(exc: BaseException) -> str:
+    """A reason a user can act on for an unexpected failure (the details go to the server log)."""
+    if isinstance(exc, HotlineError):
+        return exc.message
+    if isinstance(exc, RecursionError):
+        return "内容嵌套层级过深，无法读取"
+    if isinstance(exc, MemoryError):
+        return "内容太大，内存不足，无法读取"
+    if isinstance(exc, OSError | UnicodeError | ValueError):
+        return f"无法读取文件：{exc}"
+    return "读取时出现内部错误（详情已记入服务器日志）"
+
+
 def _read(reader: Reader, path: Path, errors: list[dict[str, str]], name: str) -> Iterator[model.Call]:
     """The good calls of one file; each bad record (or an unreadable file) is listed."""
 
@@ -141,18 +171,20 @@ def _read(reader: Reader, path: Path, errors: list[dict[str, str]], name: str) -
 
     try:
         yield from reader(path, listed)
-    except HotlineError as exc:
-        listed(exc)
-    except (OSError, UnicodeError, ValueError) as exc:
-        errors.append({"file": name, "record": "", "message": f"无法读取文件：{exc}"})
+    except Exception as exc:  # any reader failure (RecursionError on nested JSON too) is the file's error
+        if not isinstance(exc, HotlineError | OSError | UnicodeError | ValueError | RecursionError):
+            log.exception("读取 %s 时出错", name)
+        errors.append({"file": name, "record": "", "message": _failure(exc)})
 
 
 def _store_one(factory: sessionmaker[Session], call: model.Call, inspector: Inspector, batch_id: int) -> str | None:
     """Inspect and store one call in its own transaction; the reason it failed, or None."""
     try:
         card = inspector(call)
-    except HotlineError as exc:
-        return f"质检失败：{exc.message}"
+    except Exception as exc:  # a rule that fails on one call does not stop the batch
+        if not isinstance(exc, HotlineError):
+            log.exception("质检 %s 时出错", call.id)
+        return f"质检失败：{_failure(exc)}"
     with factory() as db:
         if db.scalar(select(Call.id).where(Call.external_id == call.id)):
             return f"通话编号“{call.id}”已导入过，未重复保存"
@@ -173,21 +205,60 @@ def run_import(
     files: Iterable[tuple[str, Path]],
     inspector: Inspector | None = None,
     reader: Reader | None = None,
-) -> None:
-    """Import every file of a batch, updating its progress after each call and file."""
-    inspector = inspector or default_inspector()
-    reader = reader or default_reader()
-    _update(factory, batch_id, status="running")
-    for name, path in files:
-        errors: list[dict[str, str]] = []
-        for index, call in enumerate(_read(reader, path, errors, name), start=1):
-            reason = _store_one(factory, call, inspector, batch_id)
-            if reason:
-                errors.append({"file": name, "record": f"第 {index} 条（{call.id}）", "message": reason})
-            else:
-                _update(factory, batch_id, calls_ok=1)
-        _update(factory, batch_id, files_done=1, errors=errors)
+) -> dict[str, list[str]]:
+    """Import every file of a batch, updating its progress after each call and file; returns the
+    ids of the calls stored from each file. The batch always ends ``done`` or ``failed``."""
+    stored: dict[str, list[str]] = {}
+    try:
+        inspector = inspector or default_inspector()
+        reader = reader or default_reader()
+        _update(factory, batch_id, status="running")
+        for name, path in files:
+            stored[name] = _import_file(factory, batch_id, name, path, inspector, reader)
+    except Exception as exc:
+        log.exception("导入批次 %s 中断", batch_id)
+        _update(factory, batch_id, status="failed", finished=True,
+                errors=[{"file": "", "record": "", "message": f"导入中断：{_failure(exc)}"}])
+        return stored
     _update(factory, batch_id, status="done", finished=True)
+    return stored
+
+
+def _import_file(factory: sessionmaker[Session], batch_id: int, name: str, path: Path, inspector: Inspector,
+                 reader: Reader) -> list[str]:
+    errors: list[dict[str, str]] = []
+    ids: list[str] = []
+    for index, call in enumerate(_read(reader, path, errors, name), start=1):
+        reason = _store_one(factory, call, inspector, batch_id)
+        if reason:
+            errors.append({"file": name, "record": f"第 {index} 条（{call.id}）", "message": reason})
+        else:
+            ids.append(call.id)
+            _update(factory, batch_id, calls_ok=1)
+    _update(factory, batch_id, files_done=1, errors=errors)
+    return ids
+
+
+def add_errors(factory: sessionmaker[Session], batch_id: int, errors: list[dict[str, str]]) -> None:
+    """List more rejected records on a batch (a recording that matched no transcript, say)."""
+    _update(factory, batch_id, errors=errors)
+
+
+def fail_batch(factory: sessionmaker[Session], batch_id: int, message: str) -> None:
+    _update(factory, batch_id, status="failed", finished=True, errors=[{"file": "", "record": "", "message": message}])
+
+
+def fail_interrupted(factory: sessionmaker[Session], uploads: Path | None = None) -> list[int]:
+    """At start-up: batches still queued or running were cut off by a restart; mark them failed
+    and remove what their uploads left on disk (transcripts hold citizens' personal data)."""
+    with factory() as db:
+        ids = list(db.scalars(select(ImportBatch.id).where(ImportBatch.status.in_(("queued", "running")))))
+    for batch_id in ids:
+        fail_batch(factory, batch_id, "服务重启时导入被中断，未完成的文件没有导入：请重新上传这些文件")
+    if uploads is not None and uploads.is_dir():
+        for folder in uploads.iterdir():
+            shutil.rmtree(folder, ignore_errors=True)
+    return ids
 
 
 def _update(

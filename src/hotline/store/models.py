@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -78,6 +79,9 @@ class User(Base):
     lead_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # 等保: an initial or reset password must be changed at the next login
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime)
     team: Mapped[Team | None] = relationship(foreign_keys=[team_id])
     lead: Mapped[User | None] = relationship(remote_side=[id], foreign_keys=[lead_id])
 
@@ -94,6 +98,19 @@ class WebSession(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime)  # for the idle timeout
+    ip: Mapped[str] = mapped_column(String(45), default="", server_default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+
+class PasswordHistory(Base):
+    """Hashes of a user's earlier passwords: a new password may not repeat the last few."""
+
+    __tablename__ = "password_history"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class RulebookVersion(Base):
@@ -129,6 +146,10 @@ class Call(Base):
     turns: Mapped[list[Any]] = mapped_column(default=list)
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # the caller's number, digits only (personal data: searched, never shown unmasked)
+    caller_phone: Mapped[str] = mapped_column(String(32), default="", server_default="", index=True)
+    # file name of the uploaded recording under the data directory's recordings/ folder
+    recording: Mapped[str | None] = mapped_column(String(200))
     scorecards: Mapped[list[Scorecard]] = relationship(back_populates="call", order_by="Scorecard.id")
 
     @property
@@ -137,6 +158,9 @@ class Call(Base):
 
 
 class Scorecard(Base):
+    """``total``, ``vetoed`` and ``dimensions`` are the score in force (after 复核 and 申诉, so every
+    list, chart and export reads them); ``engine_*`` keep what the engine gave."""
+
     __tablename__ = "scorecards"
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
@@ -144,12 +168,48 @@ class Scorecard(Base):
     total: Mapped[float] = mapped_column(Float, index=True)
     vetoed: Mapped[bool] = mapped_column(Boolean, default=False)
     dimensions: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    engine_total: Mapped[float | None] = mapped_column(Float)
+    engine_vetoed: Mapped[bool | None] = mapped_column(Boolean)
+    engine_dimensions: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     max_dimensions: Mapped[dict[str, Any]] = mapped_column(default=dict)
     outcomes: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     call: Mapped[Call] = relationship(back_populates="scorecards")
     rulebook_version: Mapped[RulebookVersion] = relationship()
     findings: Mapped[list[FindingRow]] = relationship(back_populates="scorecard", order_by="FindingRow.id")
+    changes: Mapped[list[ScoreChange]] = relationship(order_by="ScoreChange.id")
+
+    @property
+    def original_total(self) -> float:
+        return self.total if self.engine_total is None else self.engine_total
+
+    @property
+    def original_vetoed(self) -> bool:
+        return self.vetoed if self.engine_vetoed is None else self.engine_vetoed
+
+    @property
+    def rescored(self) -> bool:
+        """Whether review changed the score the engine gave."""
+        return self.engine_total is not None and (self.total != self.engine_total or self.vetoed != self.engine_vetoed)
+
+
+class ScoreChange(Base):
+    """One change of a call's score in force: who, when, why (a review or an appeal decision)."""
+
+    __tablename__ = "score_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"), index=True)
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    cause: Mapped[str] = mapped_column(String(20))  # review | appeal
+    verdict: Mapped[str] = mapped_column(String(20), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    total_before: Mapped[float] = mapped_column(Float)
+    total_after: Mapped[float] = mapped_column(Float)
+    vetoed_before: Mapped[bool] = mapped_column(Boolean, default=False)
+    vetoed_after: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user: Mapped[User | None] = relationship()
 
 
 class FindingRow(Base):
@@ -207,6 +267,7 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     action: Mapped[str] = mapped_column(String(50), index=True)
+    ip: Mapped[str] = mapped_column(String(45), default="", server_default="", index=True)
     target_type: Mapped[str] = mapped_column(String(30), default="")
     target_id: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

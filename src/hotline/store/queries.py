@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, defer, selectinload
 
 from hotline.store.models import (
     Appeal,
@@ -32,6 +34,13 @@ class CallFilter:
     score_max: float | None = None
     rule_id: str = ""
     page: int = 1
+    q: str = ""  # call id, 工号 or the caller's phone (whole, a part, or masked like 138****5678)
+    status: str = ""  # a key of REVIEW_STATUS
+    sort: str = ""  # a key of SORTS
+
+
+# 复核 status of a call, from how many of its findings were reviewed
+REVIEW_STATUS = {"unreviewed": "未复核", "partial": "复核中", "done": "已复核"}
 
 
 @dataclass(slots=True)
@@ -39,6 +48,47 @@ class ResultRow:
     call: Call
     card: Scorecard
     rule_ids: list[str] = field(default_factory=list)
+    findings: int = 0
+    reviewed: int = 0
+    overturned_rules: set[str] = field(default_factory=set)
+
+    @property
+    def status(self) -> str:
+        if self.findings == 0 or self.reviewed >= self.findings:
+            return "done"
+        return "partial" if self.reviewed else "unreviewed"
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """One way to order the result list and the review queue: ``order`` gives the ORDER BY terms
+    from the per-scorecard review counts (columns ``n`` and ``reviewed``)."""
+
+    label: str
+    order: Callable[[Any], list[Any]]
+
+
+def _pending(counts: Any) -> Any:
+    return func.coalesce(counts.c.n, 0) - func.coalesce(counts.c.reviewed, 0)
+
+
+# The review queue's priority: the first key decides, the next breaks ties. Another signal (the
+# triage class of a scorecard, say) is one more function at the front of this list.
+PRIORITY: list[Callable[[Any], Any]] = [
+    lambda counts: Scorecard.vetoed.desc(),
+    lambda counts: (_pending(counts) > 0).desc(),
+    lambda counts: Scorecard.total.asc(),
+]
+NEWEST = [Call.call_date.desc().nulls_last(), Call.id.desc()]
+SORTS: dict[str, SortKey] = {
+    "priority": SortKey("复核优先级（否决、待复核、低分在前）", lambda c: [key(c) for key in PRIORITY] + NEWEST),
+    "date": SortKey("日期（新→旧）", lambda c: NEWEST),
+    "date_asc": SortKey("日期（旧→新）", lambda c: [Call.call_date.asc().nulls_last(), Call.id.asc()]),
+    "score": SortKey("得分（低→高）", lambda c: [Scorecard.total.asc(), *NEWEST]),
+    "score_desc": SortKey("得分（高→低）", lambda c: [Scorecard.total.desc(), *NEWEST]),
+    "pending": SortKey("待复核发现（多→少）", lambda c: [_pending(c).desc(), *NEWEST]),
+    "agent": SortKey("坐席工号", lambda c: [Call.agent_code.asc(), *NEWEST]),
+}
 
 
 def _latest_card_id():  # noqa: ANN202 - a correlated scalar subquery
@@ -52,8 +102,35 @@ def scope_calls(query: Select, viewer: User) -> Select:
     return query
 
 
-def _filtered(viewer: User, flt: CallFilter) -> Select:
-    query = select(Call, Scorecard).join(Scorecard, Scorecard.id == _latest_card_id())
+def _review_counts() -> Any:
+    """Per scorecard: its findings (``n``) and how many were reviewed (``reviewed``)."""
+    return (
+        select(FindingRow.scorecard_id.label("card_id"), func.count(FindingRow.id).label("n"),
+               func.count(Review.id).label("reviewed"))
+        .outerjoin(Review, Review.finding_id == FindingRow.id).group_by(FindingRow.scorecard_id).subquery()
+    )
+
+
+def _search(q: str) -> Any:
+    """Call id (part), 工号 (whole) or caller phone: whole, a part of four digits or more, or masked."""
+    q = q.strip()[:64]
+    terms = [Call.external_id.contains(q, autoescape=True), Call.agent_code == q]
+    digits = q.replace("-", "").replace(" ", "")
+    if "*" in digits:
+        parts = [p for p in digits.split("*") if p]
+        if parts and all(p.isdigit() for p in parts):
+            head, tail = (digits.split("*")[0], digits.split("*")[-1])
+            terms.append(and_(Call.caller_phone.startswith(head, autoescape=True), Call.caller_phone.endswith(tail, autoescape=True),
+                              func.length(Call.caller_phone) >= len(head) + len(tail)))
+    elif digits.isdigit() and len(digits) >= 4:
+        terms.append(Call.caller_phone.contains(digits, autoescape=True))
+    return or_(*terms)
+
+
+def _filtered(viewer: User, flt: CallFilter, counts: Any | None = None) -> Select:
+    counts = counts if counts is not None else _review_counts()
+    query = (select(Call, Scorecard, func.coalesce(counts.c.n, 0), func.coalesce(counts.c.reviewed, 0))
+             .join(Scorecard, Scorecard.id == _latest_card_id()).outerjoin(counts, counts.c.card_id == Scorecard.id))
     query = scope_calls(query, viewer)
     if flt.agent:
         query = query.where(Call.agent_code == flt.agent.strip())
@@ -68,6 +145,15 @@ def _filtered(viewer: User, flt: CallFilter) -> Select:
     if flt.rule_id:
         hit = select(FindingRow.id).where(FindingRow.scorecard_id == Scorecard.id, FindingRow.rule_id == flt.rule_id)
         query = query.where(hit.exists())
+    if flt.q.strip():
+        query = query.where(_search(flt.q))
+    n, reviewed = func.coalesce(counts.c.n, 0), func.coalesce(counts.c.reviewed, 0)
+    if flt.status == "unreviewed":
+        query = query.where(n > 0, reviewed == 0)
+    elif flt.status == "partial":
+        query = query.where(reviewed > 0, reviewed < n)
+    elif flt.status == "done":
+        query = query.where(reviewed >= n)
     return query
 
 
@@ -76,11 +162,16 @@ def count_calls(db: Session, viewer: User, flt: CallFilter) -> int:
 
 
 def list_calls(
-    db: Session, viewer: User, flt: CallFilter, *, limit: int | None = PAGE_SIZE, with_findings: bool = False
+    db: Session, viewer: User, flt: CallFilter, *, limit: int | None = PAGE_SIZE, with_findings: bool = False,
+    default_sort: str = "date",
 ) -> list[ResultRow]:
-    """Calls visible to ``viewer`` matching ``flt``, newest first, with the rules each one hit;
-    ``with_findings`` loads every finding and its review up front (for exports)."""
-    query = _filtered(viewer, flt).order_by(Call.call_date.desc().nulls_last(), Call.id.desc())
+    """Calls visible to ``viewer`` matching ``flt``, in ``flt.sort`` order (newest first by default),
+    with the rules each one hit; ``with_findings`` loads every finding and its review up front (for exports)."""
+    counts = _review_counts()
+    sort = SORTS.get(flt.sort) or SORTS[default_sort]
+    # a list shows neither the turns nor the score's parts: their JSON is not read (half the time of a page)
+    query = _filtered(viewer, flt, counts).order_by(*sort.order(counts)).options(
+        defer(Call.turns), defer(Scorecard.outcomes), defer(Scorecard.max_dimensions), defer(Scorecard.engine_dimensions))
     if with_findings:
         query = query.options(
             selectinload(Scorecard.findings).selectinload(FindingRow.review),
@@ -88,12 +179,15 @@ def list_calls(
         )
     if limit is not None:
         query = query.limit(limit).offset((max(flt.page, 1) - 1) * limit)
-    rows = [ResultRow(call, card) for call, card in db.execute(query)]
+    rows = [ResultRow(call, card, findings=n, reviewed=r) for call, card, n, r in db.execute(query)]
     by_card = {r.card.id: r for r in rows}
     if by_card:
-        hits = select(FindingRow.scorecard_id, FindingRow.rule_id).where(FindingRow.scorecard_id.in_(by_card))
-        for card_id, rule_id in db.execute(hits.order_by(FindingRow.id)):
+        hits = (select(FindingRow.scorecard_id, FindingRow.rule_id, Review.verdict).outerjoin(Review)
+                .where(FindingRow.scorecard_id.in_(by_card)))
+        for card_id, rule_id, verdict in db.execute(hits.order_by(FindingRow.id)):
             by_card[card_id].rule_ids.append(rule_id)
+            if verdict == Verdict.OVERTURNED.value:
+                by_card[card_id].overturned_rules.add(rule_id)
     return rows
 
 

@@ -22,6 +22,7 @@ from hotline.store.models import (
     Verdict,
     utcnow,
 )
+from hotline.store.scores import recompute
 
 
 class ReviewError(StoreError):
@@ -69,8 +70,22 @@ def review_finding(db: Session, finding_id: int, reviewer: User, verdict: Verdic
         review.reviewer_id, review.verdict, review.note = reviewer.id, verdict.value, note.strip()
         review.updated_at = utcnow()
     db.flush()
-    record(db, reviewer, "finding.review", "finding", finding.id, verdict=verdict.value, rule_id=finding.rule_id)
+    card = db.get_one(Scorecard, finding.scorecard_id)
+    change = recompute(db, card, user=reviewer, cause="review", finding=finding, note=note)
+    record(db, reviewer, "finding.review", "finding", finding.id, verdict=verdict.value, rule_id=finding.rule_id,
+           total=f"{change.total_before:g}→{change.total_after:g}" if change else "")
     return review
+
+
+def review_findings(db: Session, finding_ids: list[int], reviewer: User, verdict: Verdict | str, note: str = "") -> list[str]:
+    """Bulk 复核 with one note: every finding that can be reviewed is; the others are listed with the reason."""
+    problems = []
+    for fid in dict.fromkeys(finding_ids):
+        try:
+            review_finding(db, fid, reviewer, verdict, note)
+        except ReviewError as exc:
+            problems.append(f"发现 {fid}：{exc.message}")
+    return problems
 
 
 def may_appeal(user: User, call: Call, finding: FindingRow) -> bool:
@@ -129,7 +144,11 @@ def decide_appeal(db: Session, appeal_id: int, user: User, upheld: bool, note: s
     if upheld and review is not None:
         review.verdict, review.updated_at = Verdict.OVERTURNED.value, utcnow()
     db.flush()
-    record(db, user, "appeal.decide", "appeal", appeal.id, status=appeal.status)
+    card = db.get_one(Scorecard, appeal.finding.scorecard_id)
+    change = recompute(db, card, user=user, cause="appeal", finding=appeal.finding, note=note,
+                       verdict=appeal.status)
+    record(db, user, "appeal.decide", "appeal", appeal.id, status=appeal.status,
+           total=f"{change.total_before:g}→{change.total_after:g}" if change else "")
     return appeal
 
 
@@ -147,3 +166,13 @@ def rule_precision(db: Session) -> dict[str, Precision]:
     confirmed = func.sum(case((Review.verdict == Verdict.CONFIRMED.value, 1), else_=0))
     query = select(FindingRow.rule_id, func.count(Review.id), confirmed).join(Review).group_by(FindingRow.rule_id)
     return {rid: Precision(rid, int(n), int(c or 0)) for rid, n, c in db.execute(query)}
+
+
+def unreviewed_of_calls(db: Session, call_ids: list[int]) -> list[int]:
+    """The findings of these calls' latest scorecards that nobody has reviewed yet."""
+    if not call_ids:
+        return []
+    latest = select(func.max(Scorecard.id)).where(Scorecard.call_id.in_(call_ids)).group_by(Scorecard.call_id)
+    query = (select(FindingRow.id).outerjoin(Review).where(FindingRow.scorecard_id.in_(latest), Review.id.is_(None))
+             .order_by(FindingRow.id))
+    return list(db.scalars(query))

@@ -35,7 +35,7 @@ def engine_for_text(yaml_text: str) -> Engine:
         path = Path(folder) / "网页编辑的规则库.yaml"
         path.write_text(yaml_text, encoding="utf-8")
         try:
-            return load_engine(path)
+            return load_engine(path, untrusted=True)
         except RulebookError as exc:
             raise RulebookError(exc.message, source="网页编辑的规则库", location=exc.location) from None
 

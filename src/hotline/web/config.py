@@ -22,6 +22,7 @@ class WebSettings(BaseSettings):
     data_dir: Path | None = None
     assets_dir: Path | None = None
     session_hours: int = 12
+    idle_minutes: int = 30  # 等保: a session unused this long ends (0: never)
     secure_cookies: bool = False
     max_upload_mb: int = 50
     warm_engine: bool = True

@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -16,10 +16,34 @@ from hotline.store.models import Role, User, WebSession
 SESSION_COOKIE = "hotline_session"
 LOGIN_CSRF_COOKIE = "hotline_login_csrf"
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+MAX_ID = 2**31 - 1  # the largest id a database row can have (PostgreSQL integer); larger ones are a 404
+# Record ids in paths: anything that is not a positive integer within range is "not found" (never a 500).
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+PageNo = Annotated[int, Query(ge=1, le=100_000)]
+# Pages a user who must change their password can still open.
+PASSWORD_PATHS = {"/password", "/logout", "/login"}
+
+
+def int_id(value: str | None) -> int | None:
+    """A form or query field holding a record id: the id, or None when it is empty, not a number or
+    out of range (so a bad value can never reach the database as an overflowing integer)."""
+    value = (value or "").strip()
+    if not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None
 
 
 class LoginRequired(Exception):
     """No valid session: the page sends the browser to the login form."""
+
+    def __init__(self, expired: bool = False):
+        super().__init__()
+        self.expired = expired
+
+
+class PasswordChangeRequired(Exception):
+    """An initial or reset password: nothing but the password form until it is changed."""
 
 
 class Forbidden(Exception):
@@ -48,15 +72,23 @@ Db = Annotated[Session, Depends(get_db)]
 
 def _session(request: Request, db: Session) -> tuple[WebSession, User] | None:
     if not hasattr(request.state, "auth"):
-        request.state.auth = find_session(db, request.cookies.get(SESSION_COOKIE))
+        idle = request.app.state.settings.idle_minutes
+        found = find_session(db, request.cookies.get(SESSION_COOKIE), idle_minutes=idle)
+        request.state.auth = found if found and not isinstance(found, str) else None
+        request.state.auth_expired = found == "idle"
+        if request.state.auth is not None and db.dirty:
+            db.commit()  # the session's last-seen time (for the idle timeout), written at most once a minute
     return request.state.auth
 
 
 def current_user(request: Request, db: Db) -> User:
     found = _session(request, db)
     if found is None:
-        raise LoginRequired
-    return found[1]
+        raise LoginRequired(expired=getattr(request.state, "auth_expired", False))
+    user = found[1]
+    if user.must_change_password and request.url.path not in PASSWORD_PATHS:
+        raise PasswordChangeRequired
+    return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
@@ -94,7 +126,9 @@ async def _submitted_token(request: Request) -> str:
 
 
 async def check_csrf(request: Request, db: Db) -> None:
-    """Every unsafe request must carry the session's CSRF token (the login form a cookie's)."""
+    """Every unsafe request of a logged-in user must carry the session's CSRF token (the login form
+    a cookie's). Without a session there is nothing to forge: the route's login guard sends the
+    browser to the login form (every unsafe route but /login requires a login)."""
     if request.method not in UNSAFE:
         return
     submitted = await _submitted_token(request)
@@ -103,6 +137,8 @@ async def check_csrf(request: Request, db: Db) -> None:
     else:
         # the session lookup queries the database: off the event loop, which must never wait for a connection
         found = await run_in_threadpool(_session, request, db)
-        expected = found[0].csrf_token if found else ""
+        if found is None:
+            return
+        expected = found[0].csrf_token
     if not expected or not submitted or not secrets.compare_digest(submitted, expected):
         raise CsrfFailed

@@ -12,11 +12,21 @@ from openpyxl.utils import get_column_letter
 from hotline.store.imports import caller_of
 from hotline.store.models import User
 from hotline.store.queries import ResultRow
-from hotline.web.masking import mask_text
+from hotline.web.masking import agent_suggestion, mask_text
 from hotline.web.render import SEVERITY_LABELS, VERDICT_LABELS
 from hotline.web.rules import rule_title
 
-RESULT_HEADERS = ["通话编号", "坐席工号", "坐席姓名", "通话日期", "来电号码", "总分", "一票否决", "命中规则", "发现数", "已复核", "规则库版本"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RESULT_HEADERS = ["通话编号", "坐席工号", "坐席姓名", "通话日期", "来电号码", "总分", "一票否决", "引擎原始得分", "引擎一票否决",
+                  "命中规则", "发现数", "已复核", "已推翻", "规则库版本"]
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    """Text that a spreadsheet would run as a formula is kept as text (leading apostrophe)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 FINDING_HEADERS = ["通话编号", "规则编号", "规则名称", "维度", "严重程度", "轮次", "证据", "说明", "改进建议", "扣分", "复核结论", "复核备注"]
 
 
@@ -32,7 +42,7 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[object]
         head.append(cell)
     ws.append(head)
     for row in rows:
-        ws.append(row)
+        ws.append([safe_cell(v) for v in row])
 
 
 def workbook_bytes(rows: list[ResultRow], agents: dict[str, User], *, unmasked: bool) -> bytes:
@@ -42,18 +52,21 @@ def workbook_bytes(rows: list[ResultRow], agents: dict[str, User], *, unmasked: 
     for r in rows:
         agent = agents.get(r.call.agent_code)
         reviewed = sum(1 for f in r.card.findings if f.review is not None)
+        overturned = sum(1 for f in r.card.findings if f.review is not None and f.review.verdict == "overturned")
+        standing = {f.rule_id for f in r.card.findings if f.review is None or f.review.verdict != "overturned"}
         results.append([
             r.call.external_id, r.call.agent_code, agent.display_name if agent else "",
             r.call.call_date.isoformat() if r.call.call_date else "", show(caller_of(r.call.meta)), r.card.total,
-            "是" if r.card.vetoed else "否", "、".join(sorted({rule_title(x) for x in r.rule_ids})),
-            len(r.card.findings), reviewed, r.card.rulebook_version.version,
+            "是" if r.card.vetoed else "否", r.card.original_total, "是" if r.card.original_vetoed else "否",
+            "、".join(sorted({rule_title(x) for x in standing})), len(r.card.findings), reviewed, overturned,
+            r.card.rulebook_version.version,
         ])
         for f in r.card.findings:
             review = f.review
             findings.append([
                 r.call.external_id, f.rule_id, rule_title(f.rule_id), f.dimension,
                 SEVERITY_LABELS.get(f.severity, f.severity), "" if f.turn_index is None else f.turn_index + 1,
-                show(f.evidence), show(f.message), f.suggestion, f.points,
+                show(f.evidence), show(f.message), agent_suggestion(f.suggestion, r.call.agent_code), f.points,
                 VERDICT_LABELS.get(review.verdict, "") if review else "未复核", review.note if review else "",
             ])
     wb = Workbook(write_only=True)  # streams rows: about twice as fast, a fraction of the memory

@@ -32,6 +32,7 @@ class MaskingRules(Strict):
     roles_may_unmask: list[str] = Field(default_factory=list)
     mask_char: str = Field("*", min_length=1, max_length=1)
     patterns: list[MaskPattern]
+    agent_code_in_suggestion: str = ""
     _regexes: list[tuple[re.Pattern[str], MaskPattern]] = PrivateAttr(default_factory=list)
 
     def compiled(self) -> list[tuple[re.Pattern[str], MaskPattern]]:
@@ -64,3 +65,11 @@ def mask_text(text: str, rules: MaskingRules | None = None) -> str:
 
 def may_unmask(role: str, rules: MaskingRules | None = None) -> bool:
     return role in (rules or default_rules()).roles_may_unmask
+
+
+def agent_suggestion(text: str, agent_code: str | None, rules: MaskingRules | None = None) -> str:
+    """A suggested wording with the agent's own 工号 in place of the example one."""
+    pattern = (rules or default_rules()).agent_code_in_suggestion
+    if not text or not agent_code or not pattern or not agent_code.isdigit():
+        return text
+    return re.sub(pattern, agent_code, text)

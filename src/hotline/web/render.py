@@ -12,12 +12,15 @@ from fastapi.templating import Jinja2Templates
 
 from hotline.store.models import ROLE_LABELS, Role
 from hotline.web.masking import mask_text
+from hotline.web.messages import for_browser
+from hotline.web.timefmt import bj
 
 TEMPLATES = Path(__file__).parent / "templates"
 SEVERITY_LABELS = {"info": "提示", "minor": "轻微", "major": "严重", "critical": "致命"}
 VERDICT_LABELS = {"confirmed": "确认", "overturned": "推翻"}
 APPEAL_LABELS = {"pending": "待裁决", "upheld": "申诉成立", "rejected": "申诉驳回"}
-BATCH_LABELS = {"queued": "排队中", "running": "质检中", "done": "已完成"}
+BATCH_LABELS = {"queued": "排队中", "running": "质检中", "done": "已完成", "failed": "失败"}
+CAUSE_LABELS = {"review": "复核", "appeal": "申诉裁决"}
 
 
 def percent(value: float | None) -> str:
@@ -28,13 +31,14 @@ def percent(value: float | None) -> str:
 def templates() -> Jinja2Templates:
     tpl = Jinja2Templates(directory=str(TEMPLATES))
     env = tpl.env
-    env.filters.update(mask=mask_text, percent=percent)
+    env.filters.update(mask=mask_text, percent=percent, bj=bj, for_browser=for_browser)
     env.globals.update(
         role_label=lambda r: ROLE_LABELS[Role(r)],
         severity_label=lambda s: SEVERITY_LABELS.get(s, s),
         verdict_label=lambda v: VERDICT_LABELS.get(v, v),
         appeal_label=lambda a: APPEAL_LABELS.get(a, a),
         batch_label=lambda b: BATCH_LABELS.get(b, b),
+        cause_label=lambda c: CAUSE_LABELS.get(c, c),
         Role=Role,
     )
     return tpl

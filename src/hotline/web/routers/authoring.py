@@ -79,7 +79,9 @@ def save(request: Request, db: Db, user: Trainer, kind: str, key: str, yaml_text
     try:
         item_id = _parsed_key(kind, key, yaml_text)
     except HotlineError as exc:
-        return _editor(request, kind, key, yaml_text, 400, str(exc))
+        from hotline.web.messages import error_text
+
+        return _editor(request, kind, key, yaml_text, 400, error_text(exc))
     content.save(db, kind, item_id, yaml_text, user)
     db.commit()
     return RedirectResponse(f"/authoring?saved={kind}:{item_id}", status_code=303)

@@ -1,4 +1,5 @@
-"""质检: uploading transcripts, import progress, the result list, one call, Excel export."""
+"""质检: uploading transcripts (and their recordings), import batches, the result list, one call,
+Excel export, the recording of a call."""
 
 from __future__ import annotations
 
@@ -8,15 +9,18 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, File, Query, Request, UploadFile
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Form, Request, UploadFile
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from hotline.store.audit import record
-from hotline.store.imports import caller_of, create_batch, run_import
-from hotline.store.models import ImportBatch, Role
+from hotline.store.imports import add_errors, caller_of, create_batch, fail_batch, run_import
+from hotline.store.models import Call, ImportBatch, Role, User
 from hotline.store.queries import (
     PAGE_SIZE,
+    REVIEW_STATUS,
+    SORTS,
     CallFilter,
     agent_by_code,
     agent_codes,
@@ -28,15 +32,17 @@ from hotline.store.queries import (
 )
 from hotline.store.reviews import may_appeal, may_decide
 from hotline.store.rulebooks import active_engine
-from hotline.web.deps import CurrentUser, Db, Forbidden, Inspector, NotFound, Staff, check_csrf
-from hotline.web.export import workbook_bytes
+from hotline.web.deps import CurrentUser, Db, Forbidden, Id, Inspector, NotFound, PageNo, Staff, check_csrf
+from hotline.web.export import XLSX, workbook_bytes
 from hotline.web.highlight import segments, turn_findings
-from hotline.web.masking import mask_text, may_unmask
+from hotline.web.masking import agent_suggestion, mask_text, may_unmask
 from hotline.web.render import render
 from hotline.web.rules import rule_catalog, rule_title
 
 router = APIRouter(tags=["质检"], dependencies=[Depends(check_csrf)])
 SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
+AUDIO = {".wav": "audio/wav", ".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".flac": "audio/flac", ".m4a": "audio/mp4"}
+TRANSCRIPT = {".jsonl", ".ndjson", ".json", ".csv", ".txt", ".dialog", ".text"}
 
 
 def _upload_dir(request: Request, batch_id: int) -> Path:
@@ -45,31 +51,55 @@ def _upload_dir(request: Request, batch_id: int) -> Path:
     return folder
 
 
+def recordings_dir(request: Request) -> Path:
+    folder = request.app.state.settings.resolved_data_dir() / "recordings"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @router.get("/upload")
 def upload_form(request: Request, user: Inspector) -> Response:
-    return render(request, "upload.html")
+    return render(request, "upload.html", limit_mb=request.app.state.settings.max_upload_mb)
+
+
+def _refuse(request: Request, message: str, status: int = 400) -> Response:
+    return render(request, "upload.html", status, error=message, limit_mb=request.app.state.settings.max_upload_mb)
 
 
 @router.post("/upload")
 async def upload(request: Request, db: Db, user: Inspector, tasks: BackgroundTasks, files: Annotated[list[UploadFile], File()]) -> Response:
     files = [f for f in files if f.filename]
     if not files:
-        return render(request, "upload.html", 400, error="请选择至少一个转写文件")
+        return _refuse(request, "请选择至少一个转写文件")
     limit = request.app.state.settings.max_upload_mb * 1024 * 1024
     names = [SAFE_NAME.sub("_", Path(f.filename or "file").name) for f in files]
+    # every file is checked before anything is kept: a refused upload leaves nothing on disk
+    for upload_file, name in zip(files, names, strict=True):
+        if (upload_file.size or 0) > limit:
+            return _refuse(request, f"文件“{name}”超过 {limit // 1048576} MB 上限，本次上传的文件都没有保存", 413)
+        if Path(name).suffix.lower() not in TRANSCRIPT | set(AUDIO):
+            return _refuse(request, f"文件“{name}”的类型不支持：请上传转写文件（.jsonl .json .csv .txt）或录音（.wav .mp3 .ogg）")
+    if all(Path(n).suffix.lower() in AUDIO for n in names):
+        return _refuse(request, "只有录音没有转写：请把录音和它的转写文件（文件名相同）一起上传")
     # database work off the event loop: a loop waiting for a pooled connection can deadlock the server
     batch_id = await run_in_threadpool(_new_batch, db, names, user)
-    folder, saved = _upload_dir(request, batch_id), []
-    for index, (upload, name) in enumerate(zip(files, names, strict=True)):
-        data = await upload.read(limit + 1)
-        if len(data) > limit:
-            return render(request, "upload.html", 400, error=f"文件“{name}”超过 {limit // 1048576} MB 上限")
-        path = folder / f"{index:03d}_{name}"
-        path.write_bytes(data)
-        saved.append((name, path))
-    inspector = request.app.state.inspector or (await run_in_threadpool(active_engine, db)).inspect  # latest version
-    tasks.add_task(_import_then_remove, request.app.state.factory, batch_id, saved, inspector, folder)
+    folder = _upload_dir(request, batch_id)
+    try:
+        saved = [(name, await _save(f, folder / f"{i:03d}_{name}")) for i, (f, name) in enumerate(zip(files, names, strict=True))]
+        inspector = request.app.state.inspector or (await run_in_threadpool(active_engine, db)).inspect  # latest version
+    except Exception:
+        shutil.rmtree(folder, ignore_errors=True)
+        await run_in_threadpool(fail_batch, request.app.state.factory, batch_id, "上传的文件未能保存，请重新上传")
+        raise
+    tasks.add_task(_import_then_remove, request.app.state.factory, batch_id, saved, inspector, folder, recordings_dir(request))
     return RedirectResponse(f"/batches/{batch_id}", status_code=303)
+
+
+async def _save(upload_file: UploadFile, path: Path) -> Path:
+    with path.open("wb") as out:
+        while chunk := await upload_file.read(1 << 20):
+            out.write(chunk)
+    return path
 
 
 def _new_batch(db, names: list[str], user) -> int:  # noqa: ANN001
@@ -78,13 +108,42 @@ def _new_batch(db, names: list[str], user) -> int:  # noqa: ANN001
     return int(batch.id)
 
 
-def _import_then_remove(factory, batch_id: int, saved: list[tuple[str, Path]], inspector, folder: Path) -> None:  # noqa: ANN001
-    """Import, then delete the uploaded copies: the calls are in the database, and transcripts
-    hold citizens' personal data that should not linger on disk."""
+def _import_then_remove(factory, batch_id: int, saved: list[tuple[str, Path]], inspector, folder: Path,  # noqa: ANN001
+                        recordings: Path) -> None:
+    """Import, attach the recordings to the calls of the transcript with the same name, then delete
+    the uploaded copies: transcripts hold citizens' personal data that should not linger on disk."""
     try:
-        run_import(factory, batch_id, saved, inspector)
+        transcripts = [(n, p) for n, p in saved if Path(n).suffix.lower() not in AUDIO]
+        stored = run_import(factory, batch_id, transcripts, inspector)
+        _attach_recordings(factory, batch_id, saved, stored, recordings)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _attach_recordings(factory, batch_id: int, saved: list[tuple[str, Path]], stored: dict[str, list[str]],  # noqa: ANN001
+                       recordings: Path) -> None:
+    by_stem = {Path(n).stem: ids for n, ids in stored.items()}
+    problems = []
+    for name, path in saved:
+        if Path(name).suffix.lower() not in AUDIO:
+            continue
+        ids = by_stem.get(Path(name).stem, [])
+        if len(ids) != 1:
+            problems.append({"file": name, "record": "", "message": "找不到同名且只含一通通话的转写文件，录音未关联"})
+            continue
+        with factory() as db:
+            call = db.scalar(select(Call).where(Call.external_id == ids[0]))
+            if call is not None:
+                _keep_recording(call, path, recordings)
+                db.commit()
+    if problems:
+        add_errors(factory, batch_id, problems)
+
+
+def _keep_recording(call: Call, source: Path, recordings: Path) -> None:
+    name = f"{call.id}{Path(source.name).suffix.lower()}"
+    shutil.copyfile(source, recordings / name)
+    call.recording = name
 
 
 def _batch(db: Db, batch_id: int) -> ImportBatch:
@@ -94,19 +153,30 @@ def _batch(db: Db, batch_id: int) -> ImportBatch:
     return batch
 
 
+@router.get("/batches")
+def batches_page(request: Request, db: Db, user: Inspector, page: PageNo = 1) -> Response:
+    from sqlalchemy import func
+
+    total = db.scalar(select(func.count(ImportBatch.id))) or 0
+    rows = db.scalars(select(ImportBatch).order_by(ImportBatch.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    names = {u.id: u.display_name for u in db.scalars(select(User))}
+    return render(request, "batches.html", batches=list(rows), names=names, page=page,
+                  pages=max(1, -(-total // PAGE_SIZE)), total=total)
+
+
 @router.get("/batches/{batch_id}")
-def batch_page(request: Request, db: Db, user: Inspector, batch_id: int) -> Response:
+def batch_page(request: Request, db: Db, user: Inspector, batch_id: Id) -> Response:
     return render(request, "batch.html", batch=_batch(db, batch_id))
 
 
 @router.get("/batches/{batch_id}/progress")
-def batch_progress(request: Request, db: Db, user: Inspector, batch_id: int) -> Response:
+def batch_progress(request: Request, db: Db, user: Inspector, batch_id: Id) -> Response:
     return render(request, "_batch_progress.html", batch=_batch(db, batch_id))
 
 
 def _filter(
     agent: str = "", date_from: str = "", date_to: str = "", score_min: str = "", score_max: str = "", rule: str = "",
-    page: int = Query(1, ge=1),
+    page: PageNo = 1, q: str = "", status: str = "", sort: str = "",
 ) -> CallFilter:
     def day(value: str) -> date | None:
         try:
@@ -116,59 +186,159 @@ def _filter(
 
     def num(value: str) -> float | None:
         try:
-            return float(value) if value.strip() else None
+            number = float(value) if value.strip() else None
         except ValueError:
             return None
+        return number if number is not None and -1e9 < number < 1e9 else None
 
-    return CallFilter(agent.strip(), day(date_from), day(date_to), num(score_min), num(score_max), rule.strip(), page)
+    return CallFilter(agent.strip()[:32], day(date_from), day(date_to), num(score_min), num(score_max), rule.strip()[:100], page,
+                      q.strip()[:64], status if status in REVIEW_STATUS else "", sort if sort in SORTS else "")
 
 
 Filter = Annotated[CallFilter, Depends(_filter)]
 
 
+def _list_context(request: Request, db: Db, user: User, flt: CallFilter, default_sort: str) -> dict:
+    total = count_calls(db, user, flt)
+    return {
+        "rows": list_calls(db, user, flt, default_sort=default_sort), "flt": flt, "total": total,
+        "pages": max(1, -(-total // PAGE_SIZE)), "agents": agent_codes(db, user), "rules": hit_rule_ids(db),
+        "rule_title": rule_title, "query": request.url.query, "can_unmask": may_unmask(user.role), "sorts": SORTS,
+        "statuses": REVIEW_STATUS, "page_query": _without_page(request),
+    }
+
+
+def _without_page(request: Request) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
+
+
 @router.get("/calls")
 def result_list(request: Request, db: Db, user: CurrentUser, flt: Filter) -> Response:
-    total = count_calls(db, user, flt)
-    return render(
-        request, "calls.html", rows=list_calls(db, user, flt), flt=flt, total=total,
-        pages=max(1, -(-total // PAGE_SIZE)), agents=agent_codes(db, user), rules=hit_rule_ids(db),
-        rule_title=rule_title, query=request.url.query, can_unmask=may_unmask(user.role),
-    )
+    return render(request, "calls.html", **_list_context(request, db, user, flt, "date"))
+
+
+@router.get("/review")
+def review_queue(request: Request, db: Db, user: Inspector, flt: Filter) -> Response:
+    """复核队列: calls by review status, priority first, with bulk review and keyboard shortcuts."""
+    if "status" not in request.query_params:
+        flt.status = "unreviewed"
+    return render(request, "review_queue.html", **_list_context(request, db, user, flt, "priority"))
+
+
+def _export(db: Db, user: User, flt: CallFilter, unmasked: bool) -> Response:
+    rows = list_calls(db, user, flt, limit=None, with_findings=True)
+    record(db, user, "export.xlsx", "calls", "", count=len(rows), unmasked=unmasked)
+    db.commit()
+    body = workbook_bytes(rows, agents_by_code(db), unmasked=unmasked)
+    headers = {"Content-Disposition": "attachment; filename*=UTF-8''%E8%B4%A8%E6%A3%80%E7%BB%93%E6%9E%9C.xlsx"}
+    return Response(body, media_type=XLSX, headers=headers)
 
 
 @router.get("/calls/export.xlsx")
-def export_xlsx(request: Request, db: Db, user: Staff, flt: Filter, unmasked: int = 0) -> Response:
-    if unmasked and not may_unmask(user.role):
+def export_xlsx(request: Request, db: Db, user: Staff, flt: Filter) -> Response:
+    return _export(db, user, flt, unmasked=False)
+
+
+@router.post("/calls/export.xlsx")
+def export_unmasked(request: Request, db: Db, user: Staff, flt: Filter) -> Response:
+    """The export with citizens' full details: a POST (it writes the audit log), for roles that may unmask."""
+    if not may_unmask(user.role):
         raise Forbidden("您的角色无权导出未脱敏信息")
-    rows = list_calls(db, user, flt, limit=None, with_findings=True)
-    record(db, user, "export.xlsx", "calls", "", count=len(rows), unmasked=bool(unmasked))
-    db.commit()
-    body = workbook_bytes(rows, agents_by_code(db), unmasked=bool(unmasked))
-    headers = {"Content-Disposition": "attachment; filename*=UTF-8''%E8%B4%A8%E6%A3%80%E7%BB%93%E6%9E%9C.xlsx"}
-    return Response(body, media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers=headers)
+    return _export(db, user, flt, unmasked=True)
 
 
-@router.get("/calls/{call_id}")
-def call_page(request: Request, db: Db, user: CurrentUser, call_id: int, unmasked: int = 0) -> Response:
+def _visible_call(db: Db, user: User, call_id: int) -> Call:
     call = get_call(db, call_id)
     if call is None:
         raise NotFound("找不到该通话")
     if user.role == Role.TRAINEE.value and (not user.agent_code or call.agent_code != user.agent_code):
         raise Forbidden("学员只能查看自己的通话")
-    if unmasked and not may_unmask(user.role):
-        raise Forbidden("您的角色无权查看未脱敏信息")
-    if unmasked:
-        record(db, user, "call.view_unmasked", "call", call.id, external_id=call.external_id)
-        db.commit()
+    return call
+
+
+def _call_view(request: Request, db: Db, user: User, call: Call, unmasked: bool) -> Response:
     card = call.scorecard
     findings = card.findings if card else []
     show = (lambda s: s) if unmasked else mask_text
     by_turn = turn_findings(findings)
+    times = [(t.get("start"), t.get("end")) for t in call.turns]
     turns = [(i, t, segments(show(t["text"]), by_turn.get(i, []))) for i, t in enumerate(call.turns)]
     return render(
-        request, "call.html", call=call, card=card, turns=turns, findings=findings, show=show,
-        unmasked=bool(unmasked), can_unmask=may_unmask(user.role), rule_title=rule_title,
+        request, "call.html", call=call, card=card, turns=turns, findings=findings, show=show, by_turn=by_turn,
+        whole_call=[f for f in findings if f.turn_index is None or f.turn_index >= len(call.turns)],
+        unmasked=unmasked, can_unmask=may_unmask(user.role), rule_title=rule_title,
         catalog=rule_catalog(), may_appeal=lambda f: may_appeal(user, call, f),
         may_decide=lambda a: may_decide(db, user, a), agent=agent_by_code(db, call.agent_code),
-        caller=caller_of(call.meta),
+        caller=caller_of(call.meta), suggestion=lambda f: agent_suggestion(f.suggestion, call.agent_code),
+        can_review=user.role in (Role.INSPECTOR.value, Role.ADMIN.value), timed=any(s is not None for s, _ in times),
     )
+
+
+@router.get("/calls/{call_id}")
+def call_page(request: Request, db: Db, user: CurrentUser, call_id: Id) -> Response:
+    return _call_view(request, db, user, _visible_call(db, user, call_id), unmasked=False)
+
+
+@router.post("/calls/{call_id}/unmask")
+def call_unmasked(request: Request, db: Db, user: CurrentUser, call_id: Id) -> Response:
+    """The call with full personal details: a POST (the view is written to the audit log), never cached."""
+    call = _visible_call(db, user, call_id)
+    if not may_unmask(user.role):
+        raise Forbidden("您的角色无权查看未脱敏信息")
+    record(db, user, "call.view_unmasked", "call", call.id, external_id=call.external_id)
+    db.commit()
+    return _call_view(request, db, user, call, unmasked=True)
+
+
+@router.post("/calls/{call_id}/recording")
+async def upload_recording(request: Request, db: Db, user: Inspector, call_id: Id, file: Annotated[UploadFile, File()]) -> Response:
+    name = file.filename or ""
+    suffix = Path(name).suffix.lower()
+    if suffix not in AUDIO:
+        from hotline.store.db import StoreError
+
+        raise StoreError("录音格式不支持：请上传 .wav .mp3 .ogg .flac 或 .m4a 文件")
+    call = await run_in_threadpool(_visible_call, db, user, call_id)
+    folder = recordings_dir(request)
+    target = folder / f"{call.id}{suffix}"
+    await _save(file, target)
+    await run_in_threadpool(_set_recording, db, user, call, target.name)
+    return RedirectResponse(f"/calls/{call.id}#recording", status_code=303)
+
+
+def _set_recording(db: Db, user: User, call: Call, name: str) -> None:
+    call.recording = name
+    record(db, user, "call.upload_recording", "call", call.id, filename=name)
+    db.commit()
+
+
+@router.get("/calls/{call_id}/recording")
+def recording(request: Request, db: Db, user: CurrentUser, call_id: Id) -> Response:
+    call = _visible_call(db, user, call_id)
+    path = recordings_dir(request) / (call.recording or "")
+    if not call.recording or not path.is_file():
+        raise NotFound("这通电话没有上传录音")
+    return FileResponse(path, media_type=AUDIO.get(path.suffix, "application/octet-stream"))
+
+
+@router.post("/review/bulk")
+def bulk_review(
+    db: Db, user: Inspector, verdict: Annotated[str, Form()], note: Annotated[str, Form()] = "",
+    finding_ids: Annotated[list[int] | None, Form()] = None, call_ids: Annotated[list[int] | None, Form()] = None,
+    back: Annotated[str, Form()] = "",
+) -> Response:
+    """Confirm or overturn many findings with one note: the ticked findings, or every unreviewed
+    finding of the ticked calls."""
+    from hotline.store.reviews import ReviewError, review_findings, unreviewed_of_calls
+
+    ids = [i for i in (finding_ids or []) if 0 < i <= 2**31 - 1]
+    ids += unreviewed_of_calls(db, [i for i in (call_ids or []) if 0 < i <= 2**31 - 1])
+    if not ids:
+        raise ReviewError("请先勾选要复核的发现或通话")
+    problems = review_findings(db, ids, user, verdict, note)
+    db.commit()
+    target = back if back.startswith("/") and not back.startswith("//") else "/review"
+    sep = "&" if "?" in target else "?"
+    return RedirectResponse(f"{target}{sep}done={len(ids) - len(problems)}&skipped={len(problems)}", status_code=303)

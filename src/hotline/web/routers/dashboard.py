@@ -15,7 +15,7 @@ from sqlalchemy import select
 from hotline.store.audit import record
 from hotline.store.dashboard import Filters, agents, learners, top_rules, trend
 from hotline.store.models import Team
-from hotline.web.deps import Db, Staff
+from hotline.web.deps import Db, Staff, int_id
 from hotline.web.export import tables_workbook
 from hotline.web.render import render
 from hotline.web.rules import rule_catalog, rule_title
@@ -31,7 +31,7 @@ def _filters(team: str = "", agent: str = "", date_from: str = "", date_to: str 
         except ValueError:
             return None
 
-    return Filters(int(team) if team.isdigit() else None, agent.strip(), day(date_from), day(date_to))
+    return Filters(int_id(team), agent.strip(), day(date_from), day(date_to))
 
 
 Flt = Annotated[Filters, Depends(_filters)]

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from hotline.store import content
 from hotline.store import drills as store
 from hotline.store.models import Drill, DrillAssignment, Role, Team
-from hotline.web.deps import CurrentUser, Db, Forbidden, NotFound, Trainer, check_csrf
+from hotline.web.deps import CurrentUser, Db, Forbidden, Id, NotFound, Trainer, check_csrf, int_id
 from hotline.web.drilling import (
     chat_rows,
     curve_chart,
@@ -52,7 +52,7 @@ def start_drill(
     db: Db, user: CurrentUser, scenario_id: Annotated[str, Form()] = "", hints: Annotated[str, Form()] = "",
     assignment_id: Annotated[str, Form()] = "",
 ) -> Response:
-    assignment = db.get(DrillAssignment, int(assignment_id)) if assignment_id.isdigit() else None
+    assignment = db.get(DrillAssignment, int_id(assignment_id)) if int_id(assignment_id) else None
     if assignment_id and assignment is None:
         raise NotFound("找不到该考核")
     if assignment is not None:  # exam mode: the assignment's scenario and seed, no live hints
@@ -64,14 +64,14 @@ def start_drill(
     return RedirectResponse(f"/drills/{drill.id}", status_code=303)
 
 
-def _drill(db: Db, user: CurrentUser, drill_id: int) -> Drill:
+def _drill(db: Db, user: CurrentUser, drill_id: Id) -> Drill:
     try:
         return store.own(db, user, drill_id)
     except store.DrillError as exc:
         raise NotFound(exc.message) from None
 
 
-def _mine(db: Db, user: CurrentUser, drill_id: int) -> Drill:
+def _mine(db: Db, user: CurrentUser, drill_id: Id) -> Drill:
     drill = _drill(db, user, drill_id)
     if drill.user_id != user.id:
         raise Forbidden("只能在自己的演练里发言")
@@ -89,7 +89,7 @@ def _live(request: Request, db: Db, drill: Drill, status: int = 200, template: s
 
 
 @router.get("/{drill_id}")
-def drill_page(request: Request, db: Db, user: CurrentUser, drill_id: int) -> Response:
+def drill_page(request: Request, db: Db, user: CurrentUser, drill_id: Id) -> Response:
     drill = _drill(db, user, drill_id)
     if drill.status == "done":
         return RedirectResponse(f"/drills/{drill.id}/debrief", status_code=303)
@@ -97,7 +97,7 @@ def drill_page(request: Request, db: Db, user: CurrentUser, drill_id: int) -> Re
 
 
 @router.post("/{drill_id}/say")
-def say(request: Request, db: Db, user: CurrentUser, drill_id: int, text: Annotated[str, Form()] = "") -> Response:
+def say(request: Request, db: Db, user: CurrentUser, drill_id: Id, text: Annotated[str, Form()] = "") -> Response:
     drill = _mine(db, user, drill_id)
     session = restore(db, drill)
     session.say(text.strip()[:MAX_TEXT])
@@ -109,7 +109,7 @@ def say(request: Request, db: Db, user: CurrentUser, drill_id: int, text: Annota
 
 
 @router.post("/{drill_id}/end")
-def end_call(db: Db, user: CurrentUser, drill_id: int) -> Response:
+def end_call(db: Db, user: CurrentUser, drill_id: Id) -> Response:
     drill = _mine(db, user, drill_id)
     session = restore(db, drill)
     session.end()
@@ -119,7 +119,7 @@ def end_call(db: Db, user: CurrentUser, drill_id: int) -> Response:
 
 
 @router.get("/{drill_id}/suggest")
-def suggest(request: Request, db: Db, user: CurrentUser, drill_id: int) -> Response:
+def suggest(request: Request, db: Db, user: CurrentUser, drill_id: Id) -> Response:
     drill = _drill(db, user, drill_id)
     if drill.assignment_id is not None:
         raise Forbidden("考核模式下不提供工单建议")
@@ -127,12 +127,12 @@ def suggest(request: Request, db: Db, user: CurrentUser, drill_id: int) -> Respo
 
 
 @router.post("/{drill_id}/order")
-async def submit_order(request: Request, db: Db, user: CurrentUser, drill_id: int) -> Response:
+async def submit_order(request: Request, db: Db, user: CurrentUser, drill_id: Id) -> Response:
     order = order_from_form(await request.form())
     return await run_in_threadpool(_finish, db, user, drill_id, order)  # database and scoring off the event loop
 
 
-def _finish(db: Db, user: CurrentUser, drill_id: int, order: dict) -> Response:
+def _finish(db: Db, user: CurrentUser, drill_id: Id, order: dict) -> Response:
     drill = _mine(db, user, drill_id)
     session = restore(db, drill)
     session.end()
@@ -145,7 +145,7 @@ def _finish(db: Db, user: CurrentUser, drill_id: int, order: dict) -> Response:
 
 
 @router.get("/{drill_id}/debrief")
-def debrief_page(request: Request, db: Db, user: CurrentUser, drill_id: int) -> Response:
+def debrief_page(request: Request, db: Db, user: CurrentUser, drill_id: Id) -> Response:
     drill = _drill(db, user, drill_id)
     if drill.status != "done" or not drill.debrief:
         return RedirectResponse(f"/drills/{drill.id}", status_code=303)
@@ -158,7 +158,7 @@ def debrief_page(request: Request, db: Db, user: CurrentUser, drill_id: int) -> 
 
 
 @router.post("/{drill_id}/retry")
-def retry(db: Db, user: CurrentUser, drill_id: int) -> Response:
+def retry(db: Db, user: CurrentUser, drill_id: Id) -> Response:
     """The same scenario again (the same seed in exam mode, a new one otherwise)."""
     old = _drill(db, user, drill_id)
     assignment = db.get(DrillAssignment, old.assignment_id) if old.assignment_id else None
@@ -176,14 +176,14 @@ def create_assignment(
     import secrets
 
     content.library(db).get(scenario_id)
-    value = int(seed) if seed.strip().isdigit() else secrets.randbelow(10**6)
-    row = store.create_assignment(db, user, title, scenario_id, value, int(team_id) if team_id.isdigit() else None)
+    value = int_id(seed) or secrets.randbelow(10**6)
+    row = store.create_assignment(db, user, title, scenario_id, value, int_id(team_id))
     db.commit()
     return RedirectResponse(f"/drills/assignments/{row.id}", status_code=303)
 
 
 @router.get("/assignments/{assignment_id}")
-def assignment_page(request: Request, db: Db, user: Trainer, assignment_id: int) -> Response:
+def assignment_page(request: Request, db: Db, user: Trainer, assignment_id: Id) -> Response:
     row = db.get(DrillAssignment, assignment_id)
     if row is None:
         raise NotFound("找不到该考核")

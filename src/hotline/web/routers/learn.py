@@ -22,7 +22,7 @@ from hotline.store.learning import (
     start_attempt,
 )
 from hotline.store.models import Attempt
-from hotline.web.deps import CurrentUser, Db, NotFound, check_csrf
+from hotline.web.deps import CurrentUser, Db, Id, NotFound, check_csrf
 from hotline.web.learning import (
     LETTERS,
     TYPE_NAMES,
@@ -81,7 +81,7 @@ def start_exam(db: Db, user: CurrentUser, exam_id: str) -> Response:
     return RedirectResponse(f"/learn/attempts/{attempt.id}", status_code=303)
 
 
-def _attempt(db: Db, user: CurrentUser, attempt_id: int) -> Attempt:
+def _attempt(db: Db, user: CurrentUser, attempt_id: Id) -> Attempt:
     try:
         return own_attempt(db, user, attempt_id)
     except LearningError as exc:
@@ -97,7 +97,7 @@ def _items(cur, attempt: Attempt) -> tuple[list, Exam | None]:  # noqa: ANN001
 
 
 @router.get("/attempts/{attempt_id}")
-def attempt_page(request: Request, db: Db, user: CurrentUser, attempt_id: int) -> Response:
+def attempt_page(request: Request, db: Db, user: CurrentUser, attempt_id: Id) -> Response:
     attempt = _attempt(db, user, attempt_id)
     cur = content.curriculum(db)
     items, exam = _items(cur, attempt)
@@ -110,12 +110,12 @@ def attempt_page(request: Request, db: Db, user: CurrentUser, attempt_id: int) -
 
 
 @router.post("/attempts/{attempt_id}")
-async def submit_attempt(request: Request, db: Db, user: CurrentUser, attempt_id: int) -> Response:
+async def submit_attempt(request: Request, db: Db, user: CurrentUser, attempt_id: Id) -> Response:
     form = await request.form()
     return await run_in_threadpool(_grade, db, user, attempt_id, form)  # database and grading off the event loop
 
 
-def _grade(db: Db, user: CurrentUser, attempt_id: int, form: Any) -> Response:
+def _grade(db: Db, user: CurrentUser, attempt_id: Id, form: Any) -> Response:
     from hotline.curriculum.exams import Exam, ExamItem, grade_exam
     from hotline.curriculum.rewrite import grader_for
     from hotline.store.models import utcnow
@@ -137,7 +137,7 @@ def _grade(db: Db, user: CurrentUser, attempt_id: int, form: Any) -> Response:
 
 
 @router.get("/attempts/{attempt_id}/certificate")
-def certificate(db: Db, user: CurrentUser, attempt_id: int) -> Response:
+def certificate(db: Db, user: CurrentUser, attempt_id: Id) -> Response:
     from hotline.curriculum.exams import ExamResult
     from hotline.curriculum.html import certificate_html
 
@@ -148,7 +148,9 @@ def certificate(db: Db, user: CurrentUser, attempt_id: int) -> Response:
     exam = exam_paper(cur, attempt.ref, attempt.seed)
     result = ExamResult(exam, [], float(attempt.result.get("points", 0)), float(attempt.percent or 0), True,
                         float(attempt.result.get("elapsed_seconds", 0)), bool(attempt.result.get("over_time")))
-    day = (attempt.finished_at or attempt.started_at).date()
+    from hotline.web.timefmt import bj_date
+
+    day = bj_date(attempt.finished_at or attempt.started_at)
     html = certificate_html(result, user.display_name, cur.settings.issuer, cur.settings.certificate_title, day)
     return HTMLResponse(html)
 
@@ -176,7 +178,10 @@ def case_page(request: Request, db: Db, user: CurrentUser, case_id: str) -> Resp
         raise NotFound("找不到该案例")
     card = analyse(case)
     findings = shown_findings(card.findings)
-    turns = highlighted_turns([(t.speaker.value, t.text) for t in case.call.turns], findings)
+    from hotline.web.masking import mask_text
+
+    # cases are calls too: phones, ID numbers and house numbers masked like every call page
+    turns = highlighted_turns([(t.speaker.value, mask_text(t.text)) for t in case.call.turns], findings)
     notes: dict[int, list[str]] = {}
     for n in case.commentary.notes:
         notes.setdefault(n.turn - 1, []).append(n.note)

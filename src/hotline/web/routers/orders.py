@@ -7,13 +7,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from hotline.store.audit import record
 from hotline.store.models import Call, Role
 from hotline.store.orders import call_orders, drill_orders, latest_for_call, save_call_order
 from hotline.store.queries import get_call
 from hotline.store.rulebooks import model_call
-from hotline.web.deps import CurrentUser, Db, Forbidden, NotFound, check_csrf
+from hotline.web.deps import CurrentUser, Db, Forbidden, Id, NotFound, check_csrf
 from hotline.web.drilling import order_choices, order_from_form
-from hotline.web.masking import mask_text
+from hotline.web.masking import mask_text, may_unmask
 from hotline.web.render import render
 from hotline.web.rules import rule_title
 
@@ -29,7 +30,7 @@ def orders_page(request: Request, db: Db, user: CurrentUser) -> Response:
                   mask=mask_text)
 
 
-def _call(db: Db, user: CurrentUser, call_id: int) -> Call:
+def _call(db: Db, user: CurrentUser, call_id: Id) -> Call:
     call = get_call(db, call_id)
     if call is None:
         raise NotFound("找不到该通话")
@@ -47,25 +48,46 @@ def _suggested(call: Call) -> dict[str, str]:
             "urgency": o.urgency, "department": o.department, "invalid_reason": o.invalid_reason}
 
 
-@router.get("/calls/{call_id}")
-def call_order_page(request: Request, db: Db, user: CurrentUser, call_id: int) -> Response:
-    call = _call(db, user, call_id)
+def _masked(order: dict[str, str]) -> dict[str, str]:
+    return {k: mask_text(v) if isinstance(v, str) else v for k, v in order.items()}
+
+
+def _order_view(request: Request, db: Db, user: CurrentUser, call: Call, unmasked: bool) -> Response:
     saved = latest_for_call(db, call.id)
     suggestion = _suggested(call)
+    order = saved.order if saved else suggestion
+    show = (lambda s: s) if unmasked else mask_text
+    if not unmasked:  # the form's phone and address are the citizen's: masked like the transcript
+        order, suggestion = _masked(order), _masked(suggestion)
     return render(
-        request, "call_order.html", 200, call=call, saved=saved, order=saved.order if saved else suggestion, suggestion=suggestion,
-        rule_title=rule_title, **order_choices(),
-        mask=mask_text,
+        request, "call_order.html", 200, call=call, saved=saved, order=order, suggestion=suggestion,
+        rule_title=rule_title, mask=show, unmasked=unmasked, can_unmask=may_unmask(user.role), **order_choices(),
     )
 
 
+@router.get("/calls/{call_id}")
+def call_order_page(request: Request, db: Db, user: CurrentUser, call_id: Id) -> Response:
+    return _order_view(request, db, user, _call(db, user, call_id), unmasked=False)
+
+
+@router.post("/calls/{call_id}/unmask")
+def call_order_unmasked(request: Request, db: Db, user: CurrentUser, call_id: Id) -> Response:
+    """The 工单 with the citizen's full details, for roles that may unmask; every view audited."""
+    call = _call(db, user, call_id)
+    if not may_unmask(user.role):
+        raise Forbidden("您的角色无权查看未脱敏信息")
+    record(db, user, "order.view_unmasked", "call", call.id, external_id=call.external_id)
+    db.commit()
+    return _order_view(request, db, user, call, unmasked=True)
+
+
 @router.post("/calls/{call_id}")
-async def save_order(request: Request, db: Db, user: CurrentUser, call_id: int) -> Response:
+async def save_order(request: Request, db: Db, user: CurrentUser, call_id: Id) -> Response:
     order = order_from_form(await request.form())
     return await run_in_threadpool(_check_and_save, db, user, call_id, order)  # database and engine off the event loop
 
 
-def _check_and_save(db: Db, user: CurrentUser, call_id: int, order: dict) -> Response:
+def _check_and_save(db: Db, user: CurrentUser, call_id: Id, order: dict) -> Response:
     from hotline.simulate.session import work_order_from_dict
     from hotline.workorder.checks import check_order
 
@@ -82,7 +104,6 @@ def export(db: Db, user: CurrentUser) -> Response:
     from urllib.parse import quote
 
     from hotline.store import content
-    from hotline.store.audit import record
     from hotline.web.export import tables_workbook
 
     titles = {k: s.title for k, s in content.library(db).scenarios.items()}

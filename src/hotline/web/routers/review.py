@@ -21,14 +21,14 @@ from hotline.store.reviews import (
     review_finding,
     rule_precision,
 )
-from hotline.web.deps import Db, Forbidden, Inspector, NotFound, Staff, Trainee, check_csrf
+from hotline.web.deps import Db, Forbidden, Id, Inspector, NotFound, Staff, Trainee, check_csrf
 from hotline.web.render import render
 from hotline.web.rules import rule_catalog, rule_title
 
 router = APIRouter(tags=["复核"], dependencies=[Depends(check_csrf)])
 
 
-def _finding(db: Db, finding_id: int) -> FindingRow:
+def _finding(db: Db, finding_id: Id) -> FindingRow:
     try:
         return get_finding(db, finding_id)
     except ReviewError as exc:
@@ -41,7 +41,7 @@ def _back_to(db: Db, finding: FindingRow) -> RedirectResponse:
 
 @router.post("/findings/{finding_id}/review")
 def review(
-    db: Db, user: Inspector, finding_id: int, verdict: Annotated[str, Form()], note: Annotated[str, Form()] = ""
+    db: Db, user: Inspector, finding_id: Id, verdict: Annotated[str, Form()], note: Annotated[str, Form()] = ""
 ) -> Response:
     finding = _finding(db, finding_id)
     review_finding(db, finding.id, user, verdict, note)
@@ -50,7 +50,7 @@ def review(
 
 
 @router.post("/findings/{finding_id}/appeal")
-def appeal(db: Db, user: Trainee, finding_id: int, reason: Annotated[str, Form()] = "") -> Response:
+def appeal(db: Db, user: Trainee, finding_id: Id, reason: Annotated[str, Form()] = "") -> Response:
     finding = _finding(db, finding_id)
     if finding_call(db, finding).agent_code != user.agent_code or not user.agent_code:
         raise Forbidden("只能对自己的通话提出申诉")
@@ -69,7 +69,7 @@ def appeals_page(request: Request, db: Db, user: Staff) -> Response:
 
 @router.post("/appeals/{appeal_id}/decide")
 def decide(
-    db: Db, user: Inspector, appeal_id: int, outcome: Annotated[str, Form()], note: Annotated[str, Form()] = ""
+    db: Db, user: Inspector, appeal_id: Id, outcome: Annotated[str, Form()], note: Annotated[str, Form()] = ""
 ) -> Response:
     if outcome not in ("upheld", "rejected"):
         raise ReviewError("裁决结果只能是“申诉成立”或“申诉驳回”")

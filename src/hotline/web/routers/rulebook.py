@@ -20,6 +20,7 @@ from hotline.store.rulebooks import (
     try_on_calls,
 )
 from hotline.web.deps import Admin, Db, Staff, check_csrf
+from hotline.web.messages import error_text
 from hotline.web.render import render
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def _validated(text: str) -> tuple[Engine | None, str]:
     try:
         return engine_for_text(text), ""
     except HotlineError as exc:
-        return None, str(exc)
+        return None, error_text(exc)
 
 
 @router.post("/try")
@@ -68,7 +69,11 @@ def try_page(request: Request, db: Db, user: Staff, yaml_text: Annotated[str, Fo
     eng, error = _validated(yaml_text)
     if eng is None:
         return _editor(request, db, yaml_text, 400, error=error)
-    return _editor(request, db, yaml_text, result=try_on_calls(db, eng), tried=True)
+    try:
+        result = try_on_calls(db, eng)
+    except HotlineError as exc:  # a pattern that times out on a stored call
+        return _editor(request, db, yaml_text, 400, error=error_text(exc))
+    return _editor(request, db, yaml_text, result=result, tried=True)
 
 
 @router.post("/save")
@@ -80,6 +85,6 @@ def save(request: Request, db: Db, user: Admin, yaml_text: Annotated[str, Form()
         save_override(db, yaml_text, user, note)
     except HotlineError as exc:
         db.rollback()
-        return _editor(request, db, yaml_text, 400, error=str(exc))
+        return _editor(request, db, yaml_text, 400, error=error_text(exc))
     db.commit()
     return RedirectResponse("/rulebook?saved=1", status_code=303)

@@ -1,0 +1,48 @@
+"""Masking rules (data/web/masking.yaml): citizens' numbers and house numbers masked, the agent's own
+工号 left readable; suggested wordings carry the agent's own 工号; exports neutralise formulas."""
+
+from __future__ import annotations
+
+import pytest
+
+from hotline.web.export import safe_cell
+from hotline.web.masking import agent_suggestion, mask_text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("您好，12345政务服务便民热线，1024号为您服务", "您好，12345政务服务便民热线，1024号为您服务"),
+        ("工号2001号为您服务", "工号2001号为您服务"),
+        ("我的工号 2001号", "我的工号 2001号"),
+        ("1024号话务员很高兴为您服务", "1024号话务员很高兴为您服务"),
+        ("住幸福小区3栋2单元501室", "住幸福小区*栋*单元***室"),
+        ("幸福路88号", "幸福路**号"),
+        ("我住12号楼", "我住**号楼"),
+        ("三号楼二单元", "*号楼*单元"),
+        ("电话13812345678", "电话138****5678"),
+        ("座机010-62345678", "座机010-******78"),
+        ("幺三八一二三四五六七八", "幺三八******七八"),
+        ("身份证110101199003074518", "身份证110101********4518"),
+    ],
+)
+def test_mask_table(text, masked):
+    assert mask_text(text) == masked
+    assert len(mask_text(text)) == len(text)  # spans of findings stay valid
+
+
+@pytest.mark.parametrize(
+    ("suggestion", "code", "expected"),
+    [
+        ("您好，12345政务服务便民热线，1024号为您服务，请问有什么可以帮您？", "3145", "您好，12345政务服务便民热线，3145号为您服务，请问有什么可以帮您？"),
+        ("您好，12345政务服务便民热线，1024号为您服务", "", "您好，12345政务服务便民热线，1024号为您服务"),
+        ("请说“不好意思”", "3145", "请说“不好意思”"),
+    ],
+)
+def test_suggestions_carry_the_agents_own_code(suggestion, code, expected):
+    assert agent_suggestion(suggestion, code) == expected
+
+
+@pytest.mark.parametrize(("value", "safe"), [("=1+1", "'=1+1"), ("@SUM(A1)", "'@SUM(A1)"), ("-2", "'-2"), ("正常", "正常"), (3.5, 3.5)])
+def test_export_cells_never_run_as_formulas(value, safe):
+    assert safe_cell(value) == safe
