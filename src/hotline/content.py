@@ -91,6 +91,10 @@ def read_yaml(path: Path, error: type[HotlineError] = ContentError) -> Any:
         raise error(f"不是 UTF-8 编码（第 {exc.start} 字节）", source=str(path)) from None
     try:
         return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (libyaml's when present)
+    except yaml.YAMLError:
+        pass
+    try:  # a broken file: read again with the Python loader, whose messages the product translates
+        return yaml.load(text, Loader=yaml.SafeLoader)  # noqa: S506
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else None

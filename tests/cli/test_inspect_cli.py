@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from hotline.cli import cli, main
 
-CALL = "坐席：您好，12345政务服务便民热线，1024号为您服务，请问有什么可以帮您？\n市民：楼下烧烤店太吵了。\n坐席：这个不归我们管。\n"
+CALL = "坐席：您好，12345政务服务便民热线，1024号为您服务，请问有什么可以帮您？\n市民：楼下烧烤店太吵了。\n坐席：这个不归我们管，你自己去找城管。\n"
 
 
 @pytest.fixture

@@ -74,9 +74,18 @@ def test_grading_counts_missing_answers_wrong_and_reports_failed_rules(cur):
 
 
 def test_all_answered_right(cur, answer_key):
+    """The product's own grader (choices, and rewrites judged by the engine and sentence similarity):
+    the answer key scores 100, and the same paper with every answer wrong scores 0."""
+    from hotline.curriculum.rewrite import grader_for
+
     exam = build_paper(cur.exam("basic"), cur.questions, 5)
-    result = grade_exam(exam, {i.question.id: answer_key(i.question) for i in exam.items}, _always_right)
+    grader = grader_for(cur.settings.rewrite)
+    assert any(i.question.type == "rewrite" for i in exam.items)
+    result = grade_exam(exam, {i.question.id: answer_key(i.question) for i in exam.items}, grader)
     assert result.percent == 100.0 and result.passed
+    wrong = {i.question.id: (i.question.bad or "") if i.question.type == "rewrite" else "Z" for i in exam.items}
+    result = grade_exam(exam, wrong, grader)
+    assert result.points == 0 and not result.passed
 
 
 def test_quiz_questions_filters_and_shuffles(cur):

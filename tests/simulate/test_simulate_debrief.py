@@ -60,7 +60,7 @@ def test_debrief_lists_missed_facts_with_a_question(library, engine):
 
 
 def test_curve_and_turning_points(library, engine):
-    lines = ["您好，12345热线，108号为您服务，请问有什么可以帮您？", "这事不归我们管", "我理解您的心情，您别着急",
+    lines = ["您好，12345热线，108号为您服务，请问有什么可以帮您？", "这事不归我们管，你自己去找", "我理解您的心情，您别着急",
              "请问您贵姓？"]
     s = play("wage-restaurant", lines, library=library)
     s.end()
@@ -70,7 +70,7 @@ def test_curve_and_turning_points(library, engine):
     assert d.curve[0]["anger"] == library.get("wage-restaurant").mood.anger
     worse = [m for m in d.moves if m.direction == "worse"]
     better = [m for m in d.moves if m.direction == "better"]
-    assert worse[0].text == "这事不归我们管" and "推诿" in worse[0].causes and worse[0].better
+    assert worse[0].text == "这事不归我们管，你自己去找" and "推诿" in worse[0].causes and worse[0].better
     calmed = [m for m in better if m.text.startswith("我理解")]
     assert calmed and calmed[0].causes == ["共情安抚"] and calmed[0].delta["anger"] < 0
     assert d.outcome == "agent_ended" and d.outcome_label == "坐席结束了通话"
@@ -87,5 +87,7 @@ def test_debrief_runs_the_engine_with_the_order(library, engine):
     d = s.debrief()
     assert d.order_ok
     statuses = {o.rule_id: o.status for o in d.scorecard.outcomes}
-    workorder_rules = [r for r in statuses if r.startswith("workorder.")]
-    assert workorder_rules  # the engine's 工单 rules were asked (passed, failed or N/A if not yet implemented)
+    workorder_rules = {r: s for r, s in statuses.items() if r.startswith("workorder.")}
+    assert len(workorder_rules) == 5  # the engine's 工单 rules judged the submitted order …
+    assert workorder_rules["workorder.downgrade.v1"] == "passed"  # … and found nothing wrong with what it holds
+    assert workorder_rules["workorder.routing.v1"] == "passed"

@@ -23,8 +23,17 @@ def test_every_model_table_exists(engine):
 
 
 def test_migrate_twice_is_harmless(engine):
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO teams (name, created_at) VALUES ('二次迁移组', CURRENT_TIMESTAMP)"))
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
     migrate(engine)
     ensure_migrated(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == version
+        assert conn.execute(text("SELECT count(*) FROM teams WHERE name = '二次迁移组'")).scalar_one() == 1
+        assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar_one() == 1
 
 
 def test_sqlite_uses_wal(tmp_path):

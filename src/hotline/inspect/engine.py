@@ -12,7 +12,7 @@ from hotline.inspect.context import CallContext, Hit, prepare_acts
 from hotline.inspect.operators import evaluate
 from hotline.inspect.python_rules import resolve
 from hotline.inspect.scoring import score
-from hotline.model import Call, Finding, RuleOutcome, Scorecard, Speaker, Turn, WorkOrder
+from hotline.model import Call, Finding, RuleOutcome, Scorecard, Severity, Speaker, Turn, WorkOrder
 from hotline.norms.schema import Rulebook, RuleSpec
 
 
@@ -145,6 +145,10 @@ class Engine:
             finding.layer, finding.confidence = "言语行为", float(prob)
             finding.message += f"（言语行为「{load_taxonomy().get(act).title}」，概率 {float(prob):.2f}"
             finding.message += f"，依据{grams}）" if grams else "）"
+            if rule.severity is Severity.CRITICAL and float(prob) < rule.veto_confidence:
+                # a call is not zeroed, nor kept under the pass mark, on uncertain evidence
+                finding.veto, finding.severity = False, Severity.MAJOR
+                finding.message += "（把握不足，按一般问题扣分，建议人工复核）"
         elif hit.note.startswith("语义相似度"):
             finding.layer = "语义相似"
         return finding

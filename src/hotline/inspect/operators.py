@@ -300,6 +300,8 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         window = [i for i in agent_turns if i > t][: op.within]
         if op.same_turn and t in agent_turns:
             window = [t, *window]
+        if op.before:
+            window = [*[i for i in agent_turns if i < t][-op.before:], *window]
         if ctx.partial and t not in agent_turns and len(window) < op.within:
             continue  # the agent may still answer: judge it when the window has closed
         if evaluate(op.expect, ctx, frozenset(window)):
@@ -310,7 +312,7 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
             out.append(trig)
         else:
             said = ctx.norm[t].original[slice(*ctx.norm[t].to_original(trig.start, trig.end))]
-            anchor = window[0] if window else t
+            anchor = next((i for i in window if i > t), t)
             out.append(Hit(anchor, 0, len(ctx.norm[anchor].text), f"市民说「{said}」之后"))
         if op.first_only:
             break

@@ -112,6 +112,8 @@ class UnansweredOp(Strict):
     trigger: Matcher
     expect: Matcher
     within: int = Field(2, ge=1)
+    before: int = Field(0, ge=0, description="agent turns just before the trigger that also answer it (the"
+                                             " agent comforted the caller already)")
     same_turn: bool = True
     first_only: bool = Field(False, description="judge only the first trigger (e.g. the first sign of anger)")
 
@@ -207,6 +209,9 @@ class RuleSpec(Strict):
     points: float = Field(ge=0)
     max_deduction: float | None = Field(None, ge=0)
     veto: bool = False
+    veto_confidence: float = Field(
+        0.8, gt=0, le=1, description="an act-only finding vetoes the call only at this probability or above;"
+                                     " below it the finding deducts points and asks for review")
     kind: Literal["forbid", "require", "award", "python"]
     match: Matcher | None = None
     applies_when: Matcher | None = None

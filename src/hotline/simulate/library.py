@@ -72,6 +72,7 @@ def fill_slot(key: str, slot: Slot, defaults: PersonaDefaults) -> Slot:
             "asked_by": slot.asked_by or list(std.asked_by),
             "keywords": slot.keywords or list(std.keywords),
             "example": slot.example or std.example,
+            "generic": slot.generic or std.generic,
         }
     )
 

@@ -41,8 +41,11 @@ def read_turn(text: str, scenario: Scenario, engine: Engine) -> TurnReading:
 
 
 def asked_slots(text: str, acts: set[str], scenario: Scenario) -> list[str]:
+    """The facts a turn asks for. A generic slot (事情经过) counts only when the turn asks for no
+    other fact: 请问一共拖欠了您多少工资 asks the amount, not the whole story again."""
     out = []
     for key, slot in scenario.slots.items():
         if acts.intersection(slot.asked_by) or any(k in text for k in slot.keywords):
             out.append(key)
-    return out
+    specific = [k for k in out if not scenario.slots[k].generic]
+    return specific or out

@@ -56,6 +56,8 @@ class Slot(Strict):
     asked_by: list[str] = []
     keywords: list[str] = []
     example: str = ""
+    generic: bool = Field(False, description="asked by any question about the matter (事情经过): a question about"
+                                             " another fact of the same turn is not also a question about this one")
     volunteered: bool = False
     hidden: bool = False
     min_trust: float = Field(0.0, ge=0, le=1)
@@ -168,6 +170,7 @@ class StandardSlot(Strict):
     label: str
     asked_by: list[str] = []
     keywords: list[str] = []
+    generic: bool = False
     example: str
 
 

@@ -1,0 +1,134 @@
+"""The shipped act model and its training: trained from the corpus in the tree (hash in its card),
+exact run-time scoring, explanations, corpus validation with file and line, family-held-out folds,
+and the act operator in a rulebook (thresholds a city can move, errors that name the act)."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hotline.acts import ActsError, default_model, explain
+from hotline.acts.corpus import corpus_files, load_corpus
+from hotline.acts.features import Featurizer, ngrams
+from hotline.acts.model import read_model, save_model
+from hotline.acts.train import _group_folds, evaluate, samples, train, training_inputs
+from hotline.text import normalize
+
+
+def test_the_shipped_model_was_trained_from_the_corpus_in_the_tree() -> None:
+    _, digest = training_inputs()
+    card = default_model().card
+    assert card["trained_from_sha256"] == digest, "语料、分类表或特征设置改过了：请运行 hotline acts train"
+    counts = card["counts"]
+    assert counts["agent"]["records"] >= 4000 and counts["citizen"]["records"] >= 2000
+
+
+def test_the_corpus_is_split_by_family() -> None:
+    examples = load_corpus()
+    families = {e.family for e in examples}
+    assert len(families) >= 600
+    folds = _group_folds([e.family for e in examples], 5, 7)
+    owner = {}
+    for k, idx in enumerate(folds):
+        for i in idx:
+            assert owner.setdefault(examples[i].family, k) == k  # a family never straddles two folds
+
+
+def test_run_time_scoring_equals_the_sum_over_training_features() -> None:
+    m = default_model()
+    sm = m.for_speaker("agent")
+    index = {g: i for i, g in enumerate(sm.vocab)}
+    texts = [t for _, _, t in m.featurizer.clause_texts(normalize("您好，这个不归我们管，你自己去找物业，三个工作日内回复您。").text)]
+    got = sm._score(texts)
+    for text, row in zip(texts, got, strict=True):
+        ids = [index[g] for g in ngrams(text) if g in index]
+        z = sm.weights[ids].sum(0) / np.sqrt(len(ids)) + sm.bias
+        assert np.allclose(row, 1 / (1 + np.exp(-(sm.scale * z + sm.shift))), atol=1e-5)
+
+
+def test_explain_names_acts_probabilities_and_evidence() -> None:
+    clauses = explain("这事不归我们管，你自己找物业去")
+    assert [c.text for c in clauses] == ["这事不归我们管", "你自己找物业去"]
+    refuse = next(a for a in clauses[0].acts if a.act == "agent.refuse")
+    push = next(a for a in clauses[1].acts if a.act == "agent.dismiss")
+    assert refuse.fired and push.fired and push.evidence
+    assert clauses[0].acts[0].probability >= clauses[0].acts[-1].probability
+
+
+def test_explain_cli(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from hotline.cli import cli
+
+    result = CliRunner().invoke(cli, ["acts", "explain", "还让不让人活了！", "--speaker", "citizen"])
+    assert result.exit_code == 0 and "citizen.anger" in result.output and "依据" in result.output
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"text": "好的", "speaker": "agent", "acts": [], "family": "f"', "不是合法的 JSON"),
+        ('{"text": "好的", "speaker": "agent", "acts": ["agent.nope"], "family": "f"}', "未知的言语行为"),
+        ('{"text": "好的", "speaker": "citizen", "acts": ["agent.backchannel"], "family": "f"}', "不能标注"),
+        ('{"text": "好的", "speaker": "agent", "acts": [], "family": "f", "extra": 1}', "不认识的字段"),
+        ('{"text": "", "speaker": "agent", "acts": [], "family": "f"}', "不能为空"),
+    ],
+)
+def test_a_bad_corpus_line_names_file_and_line(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "嗯", "speaker": "agent", "acts": ["agent.backchannel"], "family": "f"}\n' + line + "\n",
+                    encoding="utf-8")
+    with pytest.raises(ActsError) as err:
+        load_corpus([path])
+    assert "bad.jsonl" in str(err.value) and "第 2 行" in str(err.value) and message in str(err.value)
+
+
+def test_the_same_text_labelled_two_ways_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"text": "好的", "speaker": "agent", "acts": ["agent.backchannel"], "family": "a"}\n'
+                    '{"text": "好的", "speaker": "agent", "acts": [], "family": "b"}\n', encoding="utf-8")
+    with pytest.raises(ActsError, match="标注不一致.*c.jsonl:1"):
+        load_corpus([path])
+
+
+def _tiny_corpus(tmp_path: Path) -> Path:
+    rows = []
+    def add(texts: list[str], acts: list[str], family: str, speaker: str = "agent") -> None:
+        rows.extend({"text": t, "speaker": speaker, "acts": acts, "family": family} for t in texts)
+    add(["不归我们管", "这不归我管", "不归我们这儿管", "这事不归咱们管", "不归我们管的"], ["agent.refuse"], "r1")
+    add(["我们管不着", "这个管不着", "管不着的", "我们可管不着", "管不着啊"], ["agent.refuse"], "r2")
+    add(["你自己找物业去", "你去找社区", "自己找街道去", "你找派出所去", "你去找物业吧"], ["agent.dismiss"], "d1")
+    add(["你自己查一下", "自己上网查", "你自己搜", "网上自己查去", "你自己去查"], ["agent.dismiss"], "d2")
+    add(["好的", "嗯嗯", "我明白", "您接着说", "好的好的"], ["agent.backchannel"], "b1")
+    add(["我帮您转给住建局", "我给您登记转办", "马上转到街道", "已经给您派单了", "我转给城管局"], ["agent.next_step"], "n1")
+    add(["谢谢啊", "太感谢了", "谢谢你们", "麻烦你了", "多谢"], ["citizen.thanks"], "c1", "citizen")
+    add(["气死我了", "太过分了", "什么态度啊", "简直欺负人", "你们到底管不管"], ["citizen.anger"], "c2", "citizen")
+    add(["我住在幸福小区", "楼下在施工", "我想问社保", "电话138****1234", "上周三开始的"], [], "c3", "citizen")
+    path = tmp_path / "tiny.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_train_save_and_read_back(tmp_path: Path) -> None:
+    examples = load_corpus([_tiny_corpus(tmp_path)])
+    models, card = train(examples, "hash-of-the-tiny-corpus")
+    save_model(tmp_path / "model", models, card)
+    back = read_model(tmp_path / "model")
+    assert back.card["trained_from_sha256"] == "hash-of-the-tiny-corpus"
+    sm = back.for_speaker("agent")
+    assert sm.vocab == models["agent"].vocab
+    assert np.allclose(sm.weights, models["agent"].weights, atol=1e-2)  # stored as float16
+
+
+def test_evaluate_scores_only_held_out_families(tmp_path: Path) -> None:
+    examples = load_corpus([_tiny_corpus(tmp_path)])
+    scores = evaluate(examples, folds=3, speakers=["agent"])["agent"]
+    refuse = scores["agent.refuse"]
+    assert refuse.tp + refuse.fn == 10  # every corpus record scored once, none of the variants
+    data = samples([e for e in examples if e.speaker == "agent"], Featurizer(), 2, 1)
+    assert sum(s.original for s in data) == 30 and len(data) > 30
+
+
+def test_corpus_files_are_found() -> None:
+    assert len(corpus_files()) >= 5

@@ -1,0 +1,108 @@
+"""Reading a clause the way the act model does: ASR-aware normalisation with exact offsets, clause
+segmentation (quotes, decimals, cut-off words, run-ons), features, and the vectorised n-gram keys."""
+
+import numpy as np
+import pytest
+
+from hotline.acts.features import Featurizer, ngrams
+from hotline.acts.hashing import KeyTable, codes_of, key_of, keys
+from hotline.acts.segment import SegmentSettings, Segmenter
+from hotline.text import normalize
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("这个我不知到", "这个我不知道"),
+        ("好的，在见！", "好的,再见!"),
+        ("您号，12345热线，幺零二四号为您服务", "您好,12345热线,1024号为您服务"),
+        ("以后在说吧", "以后再说吧"),
+        ("请问有么子可以帮您", "请问有什么可以帮您"),
+        ("这个不晓得噻", "这个不知道噻"),
+        ("电话一三八一二三四五六七八", "电话13812345678"),
+        ("三四天了", "三四天了"),  # two digit readings are a count, not a number read out
+        ("他在说什么", "他在说什么"),  # 在说 alone is left alone; only 在说吧/以后在说 are 再说
+    ],
+)
+def test_asr_normalisation(raw: str, normalized: str) -> None:
+    assert normalize(raw).text == normalized
+
+
+def test_offsets_point_back_into_the_original() -> None:
+    n = normalize("我 也 不知到，幺零二四号")
+    start = n.text.index("不知道")
+    s, e = n.to_original(start, start + 3)
+    assert n.original[s:e] == "不知到"
+    start = n.text.index("1024")
+    s, e = n.to_original(start, start + 4)
+    assert n.original[s:e] == "幺零二四"
+
+
+def test_a_forbidden_phrase_with_an_asr_error_is_still_found() -> None:
+    from hotline.inspect import default_engine
+
+    found = default_engine(semantic=False).check_utterance("这个我也不知到，你找别人去吧")
+    assert {"forbidden.flat_refusal.v1", "shirking.no_way_forward.v1"} <= {f.rule_id for f in found}
+
+
+SEG = Segmenter(SegmentSettings(markers=["然后", "你去"], long_clause=10, min_piece=3, window=6, stride=3))
+
+
+@pytest.mark.parametrize(
+    ("text", "clauses"),
+    [
+        ("好的,请问您贵姓?", ["好的", "请问您贵姓"]),
+        ("他说「快点说,别啰嗦」,我记下了", ["他说「快点说,别啰嗦」", "我记下了"]),
+        ("标价69.9元,结账89.9元.", ["标价69.9元", "结账89.9元"]),
+        ("你——行,你等着!", ["你——行", "你等着"]),
+        ("说到一半——", ["说到一半"]),
+        ("这个我们管不了你去找物业然后再说", ["这个我们管不了", "你去找物业", "然后再说"]),
+        ("", []),
+    ],
+)
+def test_clauses(text: str, clauses: list[str]) -> None:
+    assert [text[c.start:c.end] for c in SEG.clauses(text)] == clauses
+
+
+def test_long_runs_are_also_read_in_windows() -> None:
+    text = "这个事情我们这边处理不了的啊"
+    read = SEG.read(text)
+    assert [text[c.start:c.end] for c in SEG.clauses(text)] == [text]
+    windows = [text[c.start:c.end] for c in read[1:]]
+    assert windows[0] == text[:6] and windows[-1] == text[-6:] and all(len(w) == 6 for w in windows)
+
+
+def test_features_replace_classes_numbers_and_quotes() -> None:
+    f = Featurizer()
+    a = f.feature_text("你去找物业", "")
+    b = f.feature_text("你去找街道办", "")
+    assert a == b and a.startswith("^你去找") and a.endswith("$")
+    assert f.feature_text("还用问", "?") == "^还用问?$"
+    assert f.feature_text("电话138****5521", "") == f.feature_text("电话1024", "")
+    assert f.feature_text("他说「你快点说」", "") == "^他说「」$"
+    assert "^" not in f.feature_text("好的^_^", "")[1:-1]
+
+
+def test_batch_featurisation_equals_one_clause_at_a_time() -> None:
+    f = Featurizer()
+    turns = [normalize(t).text for t in ["好的,请问您贵姓?", "这事不归我们管,你自己找物业去", "他说「快点说」,69.9元", "", "嗯"]]
+    assert f.batch(turns) == [f.clause_texts(t) for t in turns]
+
+
+def test_ngrams_never_cross_a_clause_boundary() -> None:
+    grams = list(ngrams("^ab$^cd$"))
+    assert "b$" in grams and "^c" in grams
+    assert not [g for g in grams if "$^" in g or ("$" in g[:-1])]
+
+
+def test_vectorised_keys_equal_python_keys() -> None:
+    text = "^你去找\ue001$^好的$"
+    codes = codes_of(text)
+    for n in range(1, 5):
+        want = [key_of(text[i:i + n]) for i in range(len(text) - n + 1)]
+        assert keys(codes, n).tolist() == want
+    table = KeyTable(["你去", "找\ue001", "好的$", "不在这里"])
+    positions, rows = table.lookup(keys(codes, 2))
+    assert [text[p:p + 2] for p in positions] == ["你去", "找\ue001"] and rows.tolist() == [0, 1]
+    positions, rows = table.lookup(np.array([], dtype=np.uint64))
+    assert len(positions) == 0
