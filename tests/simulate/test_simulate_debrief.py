@@ -88,6 +88,7 @@ def test_debrief_runs_the_engine_with_the_order(library, engine):
     assert d.order_ok
     statuses = {o.rule_id: o.status for o in d.scorecard.outcomes}
     workorder_rules = {r: s for r, s in statuses.items() if r.startswith("workorder.")}
-    assert len(workorder_rules) == 5  # the engine's 工单 rules judged the submitted order …
+    assert len(workorder_rules) == 7  # the engine's 工单 rules judged the submitted order …
     assert workorder_rules["workorder.downgrade.v1"] == "passed"  # … and found nothing wrong with what it holds
     assert workorder_rules["workorder.routing.v1"] == "passed"
+    assert workorder_rules["workorder.urgency.v1"] == "passed" and workorder_rules["workorder.category.v1"] == "passed"
