@@ -181,10 +181,11 @@ def _pair(orders: list[Any], calls: list[Any], errors: list[HotlineError]) -> li
 
 
 def _export_checks(path: Path, results: list[tuple[Any, Any, list[Any]]]) -> None:
+    from hotline.labels import severity_label
     from hotline.workorder.orders_io import ORDER_COLUMNS, order_row, write_xlsx
 
     header = ["通话编号", "规则", "严重程度", "扣分", "轮次", "证据", "问题"]
-    rows = [[c.id, f.rule_id, f.severity.value, f.points, "" if f.turn_index is None else f.turn_index + 1,
+    rows = [[c.id, f.rule_id, severity_label(f.severity), f.points, "" if f.turn_index is None else f.turn_index + 1,
              f.evidence, f.message] for c, _, fs in results for f in fs]
     orders = [order_row(c.id, o) for c, o, _ in results]
     write_xlsx(path, {"核对问题": (header, rows), "工单": (ORDER_COLUMNS, orders)})

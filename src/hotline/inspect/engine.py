@@ -90,7 +90,7 @@ class Engine:
                 points = rule.points
             outcomes.append(RuleOutcome(rule.id, rule.dimension, status, points))
             findings.extend(found)
-        return score(ctx.call.id, self.rulebook, outcomes, findings)
+        return score(ctx.call.id, self.rulebook, outcomes, findings, has_text=not ctx.no_text)
 
     def _apply(self, rule: RuleSpec, ctx: CallContext) -> tuple[str, list[Finding]]:
         if rule.end_of_call and ctx.partial:
@@ -113,8 +113,8 @@ class Engine:
 
     def _apply_python(self, rule: RuleSpec, ctx: CallContext) -> tuple[str, list[Finding]]:
         assert rule.impl is not None
-        if rule.needs == "work_order" and ctx.work_order is None:
-            return "na", []
+        if (rule.needs == "work_order" and ctx.work_order is None) or ctx.no_text:
+            return "na", []  # a python rule reads the words: not applicable to a recording without any
         func = resolve(rule.impl)
         if func is None:
             return "na", []
