@@ -246,6 +246,9 @@ def evaluate_cmd(file: Path, model: Path | None, folds: int, text_col: str | Non
         reports = [zero_shot(data.texts, data.labels, semantic=semantic),
                    cross_validate(data.texts, data.labels, ModelConfig(embeddings=semantic), folds)]
     if fmt == "json":
+        for r in reports:
+            for warning in r.warnings:
+                click.echo(f"注意：{warning}", err=True)
         _echo_json([r.to_dict() for r in reports])
         return
     from hotline.workorder.view import print_report

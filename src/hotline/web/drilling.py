@@ -12,11 +12,19 @@ from hotline.store.models import Drill
 from hotline.store.rulebooks import active_override, engine_for_text
 
 MOOD_LABELS = {"anger": "愤怒", "anxiety": "焦虑", "patience": "耐心", "trust": "信任"}
-REQUEST_TYPES = ["咨询", "求助", "投诉", "建议", "表扬", "无效"]
-URGENCIES = ["一般", "紧急", "非常紧急"]
-INVALID_REASONS = ["", "无声", "骚扰", "误拨"]
 ORDER_FIELDS = ("caller_name", "phone", "address", "event_time", "summary", "request_type", "category", "urgency",
                 "department", "invalid_reason")
+
+
+def order_choices() -> dict[str, list[str]]:
+    """Choices of the 工单 forms, from the 工单 package data: request types, urgency levels, reasons
+    for an invalid call, and every category path of the taxonomy (offered as the user types)."""
+    from hotline.workorder.schema import load_request_types, load_taxonomy, load_urgency
+
+    types = load_request_types()
+    return {"request_types": [*types.names(), "无效"], "urgencies": list(load_urgency().levels),
+            "invalid_reasons": ["", *types.invalid_reasons],
+            "category_paths": [" > ".join(p) for p in load_taxonomy().paths()]}
 
 
 def restore(db: Session, drill: Drill) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,7 @@ from hotline.content import Strict, describe_validation_error, read_yaml
 from hotline.errors import describe_os_error
 from hotline.model import Address, WorkOrder
 from hotline.workorder.dataset import read_table
-from hotline.workorder.schema import WorkOrderError, load_request_types, load_urgency
-from hotline.workorder.train import split_path
+from hotline.workorder.schema import WorkOrderError, load_request_types, load_urgency, split_path
 
 ALIASES = {
     "通话编号": "call_id", "通话": "call_id", "来电人姓名": "caller_name", "姓名": "caller_name", "来电人": "caller_name",
@@ -55,6 +55,14 @@ class OrderIn(Strict):
     @classmethod
     def _digits_as_text(cls, v: Any) -> Any:
         return str(v) if isinstance(v, int) else v
+
+    @field_validator("event_time", "deadline", mode="before")
+    @classmethod
+    def _dates_as_text(cls, v: Any) -> Any:
+        """YAML reads an unquoted 2026-11-19 (or 2026-11-19 22:00:00) as a date; keep it as written."""
+        if isinstance(v, datetime):
+            return v.strftime("%Y-%m-%d %H:%M")
+        return v.isoformat() if isinstance(v, date) else v
 
     @field_validator("request_type")
     @classmethod

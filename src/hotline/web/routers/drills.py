@@ -15,12 +15,10 @@ from hotline.store import drills as store
 from hotline.store.models import Drill, DrillAssignment, Role, Team
 from hotline.web.deps import CurrentUser, Db, Forbidden, Id, NotFound, Trainer, check_csrf, int_id
 from hotline.web.drilling import (
-    INVALID_REASONS,
-    REQUEST_TYPES,
-    URGENCIES,
     chat_rows,
     curve_chart,
     mood_rows,
+    order_choices,
     order_from_form,
     restore,
     start,
@@ -85,8 +83,8 @@ def _live(request: Request, db: Db, drill: Drill, status: int = 200, template: s
     mood = session.state.mood()
     return render(
         request, template, status, drill=drill, sc=session.scenario, rows=chat_rows(session), mood=mood_rows(mood),
-        ended=session.ended, hints=session.hints, request_types=REQUEST_TYPES, urgencies=URGENCIES,
-        invalid_reasons=INVALID_REASONS, order=drill.order or {}, exam=drill.assignment_id is not None,
+        ended=session.ended, hints=session.hints, order=drill.order or {}, exam=drill.assignment_id is not None,
+        **order_choices(),
     )
 
 
