@@ -8,7 +8,7 @@ import functools
 import threading
 from typing import Any
 
-from hotline.citizen.emotion import escalation, trajectory, turn_emotions
+from hotline.citizen.emotion import escalation, settled, trajectory, turn_emotions
 from hotline.citizen.satisfaction import SatisfactionModel, load, model_dir
 from hotline.citizen.settings import CitizenError, CitizenSettings, load_settings
 from hotline.citizen.triage import LEVELS, triage
@@ -39,11 +39,11 @@ def citizen_block(ctx: Any, model: SatisfactionModel | None = None) -> CitizenBl
     block = CitizenBlock()
     block.anger, block.anxiety = turn_emotions(ctx, settings)
     citizen_turns = [t for t in ctx.turns_of("citizen") if ctx.norm[t].text]
-    last_is_short = bool(citizen_turns) and ctx.alnum_count(citizen_turns[-1]) < 3
-    trajectory(block, settings, last_is_short)
+    trajectory(block, settings, citizen_turns != [] and settled(ctx, settings))
     block.escalation_risk, block.escalation = escalation(ctx, settings)
     model = model or default_model()
     if model is not None and citizen_turns:
         block.dissatisfaction = model.dissatisfaction(model.predict(ctx))
-        block.drivers = model.drivers(ctx)
+        if block.dissatisfaction >= settings.satisfaction.explain_from:  # which turns drove it, where it matters
+            block.drivers = model.drivers(ctx)
     return block

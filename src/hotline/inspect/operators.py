@@ -277,7 +277,8 @@ def _trajectory(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     want = op.calmed if op.calmed is not None else op.escalated
     if fired != want or block.peak_turn is None:
         return []
-    return [Hit(block.peak_turn, 0, len(ctx.norm[block.peak_turn].text), f"情绪峰值 {block.peak:.2f}，结束时 {block.end:.2f}")]
+    turn = block.peak_turn if op.calmed is not None else block.anger[-1][0]
+    return [Hit(turn, 0, len(ctx.norm[turn].text), why="trajectory")]
 
 
 def _similar(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:

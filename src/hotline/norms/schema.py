@@ -138,8 +138,8 @@ class DistinctOp(Strict):
 
 class TrajectoryOp(Strict):
     """The citizen's emotion over the call (``hotline.citizen``): ``calmed`` — upset at the peak and
-    calm at the end; ``escalated`` — calm at the start and upset later. Hits at the peak turn; N/A
-    when the citizen said nothing."""
+    calm at the end (hit at the peak turn); ``escalated`` — calm at the start and upset at the end (hit
+    at the citizen's last turn). N/A when the citizen said nothing."""
 
     calmed: bool | None = None
     escalated: bool | None = None
