@@ -8,11 +8,9 @@ from collections.abc import Callable
 
 from hotline.inspect import timing
 from hotline.inspect.context import CALL_HIT, CallContext, Hit
+from hotline.inspect.results import Allowed, Result
 from hotline.inspect.similar import similar_hits
 from hotline.norms.schema import Matcher, Scope
-
-Result = list[Hit] | None
-Allowed = frozenset[int] | None
 
 
 def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result:

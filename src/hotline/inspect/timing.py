@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from hotline.inspect.context import CALL_HIT, CallContext, Hit
+from hotline.inspect.results import Allowed, Result
 from hotline.model import Speaker, Turn
 from hotline.norms.schema import Matcher
-
-if TYPE_CHECKING:
-    from hotline.inspect.operators import Allowed, Result
 
 
 def _whole(ctx: CallContext, i: int, note: str) -> Hit:
