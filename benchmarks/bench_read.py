@@ -12,14 +12,13 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import random
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_inspect import make_call  # noqa: E402
+from fresh import make_calls  # noqa: E402
 
 LABELS = {"agent": "坐席", "citizen": "市民"}
 GENERIC = {"agent": "说话人2", "citizen": "说话人1"}
@@ -77,8 +76,7 @@ def main() -> None:
     ap.add_argument("--turns", type=int, default=10)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    rng = random.Random(7)
-    calls = [make_call(i, args.turns, rng) for i in range(args.calls)]
+    calls, _ = make_calls(args.calls, args.turns)
     with tempfile.TemporaryDirectory() as tmp:
         paths = write_files(Path(tmp), calls)
         print(f"calls={args.calls} turns/call={args.turns} best of {args.repeat}")
