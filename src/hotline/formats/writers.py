@@ -4,7 +4,6 @@ dimension floors applied); severities are Chinese; every spreadsheet cell is for
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import IO, Any
 
 from hotline.errors import HotlineError
 from hotline.formats import sheets
+from hotline.formats.jsonfmt import encode
 from hotline.formats.roles import role_warning
 from hotline.formats.sheets import DECIMAL, PERCENT, Column
 from hotline.labels import REVIEW_LABELS, SEVERITY_LABELS, SPEAKER_LABELS
@@ -65,16 +65,16 @@ def record(call: Call, card: Scorecard) -> dict[str, Any]:
 
 def write_jsonl(pairs: Iterable[Pair], fh: IO[str]) -> int:
     n = 0
+    write = fh.write
     for call, card in pairs:
-        fh.write(json.dumps(record(call, card), ensure_ascii=False) + "\n")
+        write(encode(record(call, card)) + "\n")
         n += 1
     return n
 
 
 def write_json(pairs: Iterable[Pair], fh: IO[str]) -> int:
     items = [record(c, s) for c, s in pairs]
-    json.dump(items, fh, ensure_ascii=False, indent=2)
-    fh.write("\n")
+    fh.write(encode(items, indent=True) + "\n")
     return len(items)
 
 
