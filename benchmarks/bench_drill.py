@@ -14,13 +14,12 @@ import os
 import statistics
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from fresh import percentile  # noqa: E402
 
 RUDE = ["喂，说吧", "你快点讲，我很忙", "这事不归我们管，你自己去找", "", "你问我我问谁", "你爱找谁找谁"]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def play(library, scenario, lines, seed, hints) -> tuple[list[float], float]:

@@ -52,12 +52,20 @@ FILES = {"dev": SHARED / "dev-calls" / "calls.jsonl",
 
 
 def clear_text_caches() -> None:
-    """Empty every cache keyed by turn text, so a repeated pass is not cheaper than the first."""
-    from hotline import text
+    """Empty every cache keyed by text (clause act probabilities, sentence embeddings, the per-turn
+    cache where there is one), so a repeated pass costs what the first did."""
+    import sys as _sys
 
-    cleared = getattr(text, "clear_caches", None)
-    if cleared is not None:
-        cleared()
+    model = _sys.modules.get("hotline.acts.model")
+    if model is not None and model._default.cache_info().currsize:
+        for speaker_model in model._default().speakers.values():
+            speaker_model._cache.clear()
+    semantic = _sys.modules.get("hotline.inspect.semantic")
+    if semantic is not None:
+        semantic._cache.clear()
+    turns = _sys.modules.get("hotline.inspect.turns")
+    if turns is not None:
+        turns.clear()
 
 
 def cpu(fn: Callable[[], Any]) -> tuple[float, float, Any]:

@@ -6,7 +6,8 @@ Imports --calls generated calls into a fresh database (a SQLite file in a tempor
 --database-url is given), starts ``hotline web serve``, and every reviewer logs in and does
 --rounds rounds of: the queue, a page of the result list (filtered or searched now and then), one
 call page, and a confirm or overturn of one of its findings (which recomputes the score), waiting
---think seconds on average between requests. Prints the median, 95th percentile and maximum
+--think seconds on average between requests (passwords hashed as in production; call texts never
+repeat). Prints the median, 95th percentile (nearest rank) and maximum
 milliseconds per request type, wall time and the server's CPU time."""
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_web import write_calls  # noqa: E402
-from bench_web_drills import free_port, report, start_server, stop  # noqa: E402
+from bench_web_drills import free_port, hashing_note, report, server_cpu, start_server, stop  # noqa: E402
 
 PASSWORD = "Review-load-1"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -138,9 +139,8 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--target-ms", type=float, default=500.0)
     args = parser.parse_args()
-    env = {**os.environ, "HOTLINE_ARGON2_TIME_COST": os.environ.get("HOTLINE_ARGON2_TIME_COST", "1"),
-           "HOTLINE_ARGON2_MEMORY_KIB": os.environ.get("HOTLINE_ARGON2_MEMORY_KIB", "1024")}
-    os.environ.update(env)
+    env = dict(os.environ)
+    print(hashing_note())
     with tempfile.TemporaryDirectory(prefix="bench-review-") as folder:
         url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
         env["HOTLINE_DATA_DIR"] = folder
@@ -152,11 +152,9 @@ def main() -> None:
             times, errors, elapsed = asyncio.run(run(f"http://127.0.0.1:{port}", args.reviewers, args.rounds, args.think, call_ids))
         finally:
             stop(server)
-        after = os.times()
-        cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
         print(f"质检员 {args.reviewers} 名，每人 {args.rounds} 轮，平均思考 {args.think} 秒；通话 {len(call_ids)} 通；数据库 {url.split(':')[0]}")
         report(times, errors, elapsed, args.target_ms)
-        print(f"服务进程 CPU 时间 {cpu:.1f} 秒（含启动与预热），墙钟 {elapsed:.1f} 秒")
+        print(server_cpu(before, elapsed))
 
 
 if __name__ == "__main__":

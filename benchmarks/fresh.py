@@ -70,7 +70,7 @@ class FreshWords:
         self.made = 0
         self.extended = 0
 
-    def _fill(self, template: str) -> str:
+    def fill(self, template: str) -> str:
         r = self.rng
         return template.format(
             n=r.randint(1000, 9999), place=r.choice(PLACES), issue=r.choice(ISSUES), topic=r.choice(TOPICS),
@@ -78,10 +78,10 @@ class FreshWords:
             d4=r.randint(1000, 9999), h=r.randint(8, 11), k=r.randint(2, 9), road=r.choice(ROADS),
             road2=r.choice(ROADS))
 
-    def _unique(self, text: str, pool: list[str]) -> str:
+    def unique(self, text: str, pool: list[str]) -> str:
         while text in self.seen:
             self.extended += 1
-            text = text + self._fill(self.rng.choice(pool))
+            text = text + self.fill(self.rng.choice(pool))
         self.seen.add(text)
         self.made += 1
         return text
@@ -89,21 +89,21 @@ class FreshWords:
     def agent(self, k: int, last: bool) -> str:
         r = self.rng
         if k == 0:
-            return self._unique(self._fill(r.choice(GREETINGS)), AGENT_DETAILS)
+            return self.unique(self.fill(r.choice(GREETINGS)), AGENT_DETAILS)
         if last:
             kinds = ["close"] if r.random() < 0.7 else ["answer", "close"]
         else:
             kinds = [r.choice(AGENT_FLOW) for _ in range(r.choice((1, 1, 2, 2, 3)))]
-        text = "".join(self._fill(r.choice(AGENT[kind])) for kind in kinds)
-        text = self._fill(r.choice(AGENT_LEADS)) + text + r.choice(AGENT_TAILS)
-        return self._unique(text, AGENT_DETAILS)
+        text = "".join(self.fill(r.choice(AGENT[kind])) for kind in kinds)
+        text = self.fill(r.choice(AGENT_LEADS)) + text + r.choice(AGENT_TAILS)
+        return self.unique(text, AGENT_DETAILS)
 
     def citizen(self, k: int) -> str:
         r = self.rng
         kinds = ["matter"] if k == 1 else [r.choice(CITIZEN_FLOW) for _ in range(r.choice((1, 1, 2, 3)))]
-        text = "".join(self._fill(r.choice(CITIZEN[kind])) for kind in kinds)
+        text = "".join(self.fill(r.choice(CITIZEN[kind])) for kind in kinds)
         text = r.choice(CITIZEN_LEADS) + text + r.choice(CITIZEN_TAILS)
-        return self._unique(text, CITIZEN_DETAILS)
+        return self.unique(text, CITIZEN_DETAILS)
 
     def call(self, i: int, turns: int) -> dict:
         out = []
