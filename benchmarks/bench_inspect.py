@@ -134,6 +134,68 @@ def bench_set(name: str, engine: Any, args: argparse.Namespace) -> dict[str, Any
             "scan_per_1k": s * per_k, "ratio": e / s, "spread": (min(engine_cpu) * per_k, max(engine_cpu) * per_k)}
 
 
+# what the engine's CPU goes to: (label, module, attribute); each is timed exclusive of the others
+STAGES = [
+    ("normalise + context", "hotline.inspect.context", "CallContext.__init__"),
+    ("act model (clauses)", "hotline.inspect.context", "prepare_acts"),
+    ("act firing per call", "hotline.inspect.context", "CallContext.act_firing"),
+    ("phrase automaton scan", "hotline.inspect.context", "CallContext._scan"),
+    ("guards", "hotline.inspect.context", "CallContext.guarded"),
+    ("act guards", "hotline.inspect.context", "CallContext.act_guarded"),
+    ("citizen block", "hotline.citizen", "citizen_block"),
+    ("operator tree walk", "hotline.inspect.operators", "evaluate"),
+    ("findings (act evidence incl.)", "hotline.inspect.engine", "Engine._finding"),
+    ("findings (missing)", "hotline.inspect.engine", "Engine._missing"),
+    ("scoring", "hotline.inspect.engine", "score"),
+    ("review triage", "hotline.citizen", "triage"),
+]
+
+
+def breakdown(engine: Any, calls: list[Any]) -> None:
+    """CPU shares of the engine's stages over one pass (instrumented, so the total runs slower)."""
+    import importlib
+
+    spent: dict[str, int] = dict.fromkeys([s[0] for s in STAGES], 0)
+    stack: list[int] = []  # CPU ns of nested timed calls, per open frame
+
+    def timed(label: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*a: Any, **kw: Any) -> Any:
+            stack.append(0)
+            t0 = time.process_time_ns()
+            try:
+                return fn(*a, **kw)
+            finally:
+                took = time.process_time_ns() - t0
+                inner = stack.pop()
+                spent[label] += took - inner
+                if stack:
+                    stack[-1] += took
+        return run
+
+    undo = []
+    for label, module_name, attr in STAGES:
+        owner: Any = importlib.import_module(module_name)
+        *path, name = attr.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        original = getattr(owner, name)
+        setattr(owner, name, timed(label, original))
+        undo.append((owner, name, original))
+    engine_module = importlib.import_module("hotline.inspect.engine")
+    undo.append((engine_module, "evaluate", engine_module.evaluate))
+    engine_module.evaluate = importlib.import_module("hotline.inspect.operators").evaluate
+    try:
+        clear_text_caches()
+        total, _, _ = cpu(lambda: engine_pass(engine, calls))
+    finally:
+        for owner, name, original in reversed(undo):
+            setattr(owner, name, original)
+    rest = total * 1e9 - sum(spent.values())
+    print(f"  where the CPU goes ({len(calls)} calls, instrumented pass {total:.2f} CPU-s):")
+    for label, ns in sorted([*spent.items(), ("everything else", rest)], key=lambda kv: -kv[1]):
+        print(f"    {label:<32}{ns / 1e9:8.3f} s {100 * ns / (total * 1e9):6.1f} %")
+
+
 def child_cpu(argv: list[str]) -> float:
     """CPU seconds (user + system) of one child process and its own children."""
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -183,6 +245,7 @@ def main() -> None:
     ap.add_argument("--semantic", action="store_true", help="keep the sentence-embedding operator on")
     ap.add_argument("--process", action="store_true", help="time whole hotline processes instead")
     ap.add_argument("--process-calls", type=int, default=2000)
+    ap.add_argument("--breakdown", action="store_true", help="also print where each set's CPU goes")
     ap.add_argument("--make-jsonl")
     args = ap.parse_args()
     if args.make_jsonl:
@@ -211,6 +274,8 @@ def main() -> None:
               f"{r['wall_per_1k']:>10.3f}{r['calls_per_cpu_s']:>12,.0f}{r['norm_per_1k']:>9.4f}{r['scan_per_1k']:>9.4f}"
               f"{r['ratio']:>11.1f}x   ({r['findings']} findings; CPU-s/1k from {r['spread'][0]:.3f} to "
               f"{r['spread'][1]:.3f}; {r['note']})")
+        if args.breakdown:
+            breakdown(engine, load_set(name, args)[0])
 
 
 if __name__ == "__main__":

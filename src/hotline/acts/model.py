@@ -109,8 +109,9 @@ class SpeakerModel:
         """The n-grams (two characters or more where there are any) that pushed ``act`` up the most
         in this clause, with their weight."""
         col = self.index[act]
-        rows = {g: self.index_of(g) for g in set(ngrams(feature_text))}
-        grams = [g for g in ngrams(feature_text) if rows[g] >= 0]
+        every = list(ngrams(feature_text))
+        rows = self.rows_of(list(dict.fromkeys(every)))
+        grams = [g for g in every if rows[g] >= 0]
         if not grams:
             return []
         norm = float(np.sqrt(len(grams)))
@@ -120,10 +121,13 @@ class SpeakerModel:
         ranked = sorted(contrib.items(), key=lambda kv: (len(kv[0].strip("^$")) < 2, -kv[1]))
         return [(g, w) for g, w in ranked if w > 0][:top]
 
-    def index_of(self, gram: str) -> int:
-        """The vocabulary row of an n-gram, or -1."""
-        found, rows = self.table.lookup(np.array([key_of(gram)], dtype=np.uint64))
-        return int(rows[0]) if len(found) else -1
+    def rows_of(self, grams: list[str]) -> dict[str, int]:
+        """The vocabulary row of each n-gram (-1 for one outside it), looked up together."""
+        out = dict.fromkeys(grams, -1)
+        found, rows = self.table.lookup(np.array([key_of(g) for g in grams], dtype=np.uint64))
+        for i, row in zip(found.tolist(), rows.tolist(), strict=True):
+            out[grams[i]] = row
+        return out
 
 
 @dataclass

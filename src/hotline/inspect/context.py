@@ -53,6 +53,8 @@ class CallContext:
         # a recording without a transcript: turns are speech segments with no words, so text rules
         # cannot judge it (N/A) while timing and audio-metric rules still can
         self.no_text = bool(call.turns) and not any(t.text.strip() for t in call.turns)
+        # the act layer, decided once per call (operators ask for it many times)
+        self.acts_on: bool = compiled.rulebook.settings.acts and os.environ.get("HOTLINE_ACTS", "1") != "0"
         self.memo: dict[tuple[int, frozenset[int] | None], list[Hit] | None] = {}
         self.scopes: dict[tuple[Any, ...], list[int] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
@@ -112,10 +114,6 @@ class CallContext:
         return self._citizen
 
     # ── speech acts ─────────────────────────────────────────
-    @property
-    def acts_on(self) -> bool:
-        return self.compiled.rulebook.settings.acts and os.environ.get("HOTLINE_ACTS", "1") != "0"
-
     def act_model(self) -> Any:
         if self.compiled.act_model is None:
             from hotline.acts import default_model
