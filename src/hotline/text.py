@@ -84,10 +84,29 @@ def _table() -> dict[int, str]:
 
 def _traditional_to_simplified() -> dict[int, str]:
     """Single-character traditional → simplified pairs (1:1, so offsets stay valid)."""
+    pairs = _zh_hans()
+    return {ord(k): v for k, v in pairs.items() if len(k) == 1 and len(v) == 1 and k != v}
+
+
+def _zh_hans() -> dict[str, str]:
+    """zhconv's zh-hans table (what ``zhconv.getdict("zh-hans")`` gives), read from its data file:
+    importing zhconv imports pkg_resources, most of a second at every start of ``hotline``."""
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("zhconv")  # finds the package without running it
+    folder = next(iter(spec.submodule_search_locations or []), None) if spec else None
+    try:
+        import orjson
+
+        table = orjson.loads((Path(folder) / "zhcdict.json").read_bytes())["zh2Hans"] if folder else None
+    except (OSError, ValueError, KeyError, TypeError):
+        table = None
+    if isinstance(table, dict) and table:
+        return table
     from zhconv import zhconv
 
-    pairs = zhconv.getdict("zh-hans")
-    return {ord(k): v for k, v in pairs.items() if len(k) == 1 and len(v) == 1 and k != v}
+    return zhconv.getdict("zh-hans")
 
 
 @dataclass(slots=True, frozen=True)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from hotline.acts.features import Featurizer, ngrams
-from hotline.acts.hashing import KeyTable, codes_of, key_of, keys
+from hotline.acts.hashing import KeyTable, codes_of, key_of, keys, keys_of
 from hotline.acts.segment import Segmenter, SegmentSettings
 from hotline.text import normalize
 
@@ -106,3 +106,32 @@ def test_vectorised_keys_equal_python_keys() -> None:
     assert [text[p:p + 2] for p in positions] == ["你去", "找\ue001"] and rows.tolist() == [0, 1]
     positions, rows = table.lookup(np.array([], dtype=np.uint64))
     assert len(positions) == 0
+
+
+def test_a_vocabulary_is_keyed_and_sorted_as_one_key_at_a_time_would() -> None:
+    from hotline.acts import default_model
+
+    for speaker in ("agent", "citizen"):
+        vocab = default_model().for_speaker(speaker).vocab
+        assert keys_of(vocab).tolist() == [key_of(g) for g in vocab]
+    grams = ["", "a", "你好", "\U0001f600x", "^好的$", "a", "不在这里", "b"]
+    assert keys_of(grams).tolist() == [key_of(g) for g in grams]
+    table = KeyTable(grams)
+    pairs = sorted((key_of(g), row) for row, g in enumerate(grams))  # ties (the two "a") by row
+    assert table.keys.tolist() == [k for k, _ in pairs] and table.rows.tolist() == [r for _, r in pairs]
+
+
+def test_traditional_characters_come_from_zhconvs_own_table_without_importing_it() -> None:
+    import subprocess
+    import sys
+
+    from zhconv import zhconv
+
+    from hotline import text
+
+    assert text._zh_hans() == zhconv.getdict("zh-hans")
+    assert normalize("這個問題我們會處理，請您稍等").text == "这个问题我们会处理,请您稍等"
+    probe = ("import sys; from hotline.text import normalize; normalize('說'); "
+             "print(sorted({'zhconv.zhconv', 'pkg_resources'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"  # pkg_resources costs most of a second at every start of hotline

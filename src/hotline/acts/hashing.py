@@ -36,14 +36,33 @@ def keys(codes: np.ndarray, n: int) -> np.ndarray:
     return k
 
 
+def keys_of(grams: list[str]) -> np.ndarray:
+    """The key of each n-gram (``key_of`` for every one), computed with numpy a length at a time."""
+    out = np.zeros(len(grams), dtype=np.uint64)  # the empty n-gram's key is 0
+    by_length: dict[int, list[int]] = {}
+    for i, g in enumerate(grams):
+        by_length.setdefault(len(g), []).append(i)
+    for n, rows in by_length.items():
+        if n == 0:
+            continue
+        codes = codes_of("".join(grams[i] for i in rows)).reshape(len(rows), n)
+        with np.errstate(over="ignore"):
+            k = np.full(len(rows), n, dtype=np.uint64)
+            for j in range(n):
+                k = k * MULTIPLIER + codes[:, j]
+        out[rows] = k
+    return out
+
+
 class KeyTable:
     """Vocabulary row of each n-gram key, searchable for many keys at once."""
 
     def __init__(self, grams: Iterable[str]):
         grams = list(grams)
-        pairs = sorted((key_of(g), row) for row, g in enumerate(grams))
-        self.keys = np.array([k for k, _ in pairs], dtype=np.uint64)
-        self.rows = np.array([r for _, r in pairs], dtype=np.int64)
+        all_keys = keys_of(grams)
+        order = np.argsort(all_keys, kind="stable")  # equal keys (a collision) keep their vocabulary order
+        self.keys = all_keys[order]
+        self.rows = order.astype(np.int64)
         self.lengths = sorted({len(g) for g in grams})
 
     def lookup(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
