@@ -137,7 +137,7 @@ def bench_set(name: str, engine: Any, args: argparse.Namespace) -> dict[str, Any
 # what the engine's CPU goes to: (label, module, attribute); each is timed exclusive of the others
 STAGES = [
     ("normalise + context", "hotline.inspect.context", "CallContext.__init__"),
-    ("act model (clauses)", "hotline.inspect.context", "prepare_acts"),
+    ("act model (clauses)", "hotline.inspect.engine", "prepare_acts"),
     ("act firing per call", "hotline.inspect.context", "CallContext.act_firing"),
     ("phrase automaton scan", "hotline.inspect.context", "CallContext._scan"),
     ("guards", "hotline.inspect.context", "CallContext.guarded"),

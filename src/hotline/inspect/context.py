@@ -62,6 +62,7 @@ class CallContext:
         self._safe: dict[int, list[tuple[int, int]]] | None = None
         self._turns_of: dict[str, list[int]] = {}
         self._guard_cache: dict[tuple[int, int, int], bool] = {}
+        self._act_guard_cache: dict[tuple[int, int, int], bool] = {}
         self._alnum: list[int] | None = None
         self._acts: dict[str, dict[int, list[Any]]] = {}
         self._firing: dict[str, list[tuple[int, int, int, float]]] | None = None
@@ -181,7 +182,15 @@ class CallContext:
 
     def act_guarded(self, turn: int, start: int, end: int) -> bool:
         """True when a clause is not the speaker's own words: quoted, reported (他们说…, 物业的人让您…,
-        物业跟您讲，……), or negated (just before it, or at its start)."""
+        物业跟您讲，……), or negated (just before it, or at its start). Once per clause and call: many
+        act rules read the same clause."""
+        key = (turn, start, end)
+        cached = self._act_guard_cache.get(key)
+        if cached is None:
+            cached = self._act_guard_cache[key] = self._act_guarded(turn, start, end)
+        return cached
+
+    def _act_guarded(self, turn: int, start: int, end: int) -> bool:
         text = self.norm[turn].text
         if any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
             return True
