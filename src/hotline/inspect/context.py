@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from hotline.inspect.compiled import Compiled
@@ -184,11 +185,7 @@ class CallContext:
         """True when a clause is not the speaker's own words: quoted, reported (他们说…, 物业的人让您…,
         物业跟您讲，……), or negated (just before it, or at its start). Once per clause and call: many
         act rules read the same clause."""
-        key = (turn, start, end)
-        cached = self._act_guard_cache.get(key)
-        if cached is None:
-            cached = self._act_guard_cache[key] = self._act_guarded(turn, start, end)
-        return cached
+        return _once(self._act_guard_cache, self._act_guarded, (turn, start, end))
 
     def _act_guarded(self, turn: int, start: int, end: int) -> bool:
         text = self.norm[turn].text
@@ -221,11 +218,7 @@ class CallContext:
 
     def guarded(self, turn: int, start: int, end: int) -> bool:
         """True when a match must not count: negated, inside a negation-safe phrase, or quoted."""
-        key = (turn, start, end)
-        cached = self._guard_cache.get(key)
-        if cached is None:
-            cached = self._guard_cache[key] = self._guarded(turn, start, end)
-        return cached
+        return _once(self._guard_cache, self._guarded, (turn, start, end))
 
     def _guarded(self, turn: int, start: int, end: int) -> bool:
         text = self.norm[turn].text
@@ -269,3 +262,12 @@ class CallContext:
                     i = text.find(open_q, j + 1)
             self._quotes[turn] = spans
         return self._quotes[turn]
+
+
+def _once(cache: dict[tuple[int, int, int], bool], judge: Callable[[int, int, int], bool],
+          span: tuple[int, int, int]) -> bool:
+    """A guard's verdict on a (turn, start, end) span, judged once per call."""
+    cached = cache.get(span)
+    if cached is None:
+        cached = cache[span] = judge(*span)
+    return cached
