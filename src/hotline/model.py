@@ -100,6 +100,18 @@ class RuleOutcome:
 
 
 @dataclass(slots=True)
+class Pending:
+    """A reaction the agent still owes while a call is in progress (live hints): the rule, the turn that asked
+    for it, the agent turn a finding would point at, how many agent turns are left and the words that asked."""
+
+    rule_id: str
+    turn_index: int
+    anchor: int | None
+    turns_left: int
+    evidence: str
+
+
+@dataclass(slots=True)
 class Scorecard:
     call_id: str
     total: float
@@ -109,6 +121,7 @@ class Scorecard:
     max_dimensions: dict[str, float] = field(default_factory=dict)
     outcomes: list[RuleOutcome] = field(default_factory=list)
     vetoed: bool = False
+    pending: list[Pending] = field(default_factory=list)  # only while a call is in progress (partial)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -12,7 +12,7 @@ from hotline.inspect.context import CallContext, Hit, prepare_acts
 from hotline.inspect.operators import evaluate
 from hotline.inspect.python_rules import resolve
 from hotline.inspect.scoring import score
-from hotline.model import Call, Finding, RuleOutcome, Scorecard, Severity, Speaker, Turn, WorkOrder
+from hotline.model import Call, Finding, Pending, RuleOutcome, Scorecard, Severity, Speaker, Turn, WorkOrder
 from hotline.norms.schema import Rulebook, RuleSpec
 
 
@@ -81,8 +81,11 @@ class Engine:
     def _run(self, ctx: CallContext, rules: list[RuleSpec]) -> Scorecard:
         outcomes: list[RuleOutcome] = []
         findings: list[Finding] = []
+        pending: list[Pending] = []
         for rule in rules:
+            ctx.pending = []
             status, found = self._apply(rule, ctx)
+            pending += [Pending(rule.id, t, anchor, left, said) for t, anchor, left, said in ctx.pending]
             points = 0.0
             if status == "failed":
                 points = -min(rule.points * max(1, len(found)), rule.max_deduction or rule.points)
@@ -90,15 +93,20 @@ class Engine:
                 points = rule.points
             outcomes.append(RuleOutcome(rule.id, rule.dimension, status, points))
             findings.extend(found)
-        return score(ctx.call.id, self.rulebook, outcomes, findings)
+        card = score(ctx.call.id, self.rulebook, outcomes, findings)
+        card.pending = pending
+        return card
 
     def _apply(self, rule: RuleSpec, ctx: CallContext) -> tuple[str, list[Finding]]:
         if rule.end_of_call and ctx.partial:
             return "na", []
         if rule.kind == "python":
             return self._apply_python(rule, ctx)
+        forced = False  # judged only because the call carries the rule's goal
         if rule.applies_when is not None and not evaluate(rule.applies_when, ctx):
-            return "na", []
+            if rule.goal is None or rule.goal not in ctx.goal_names():
+                return "na", []
+            forced = True
         assert rule.match is not None
         hits = evaluate(rule.match, ctx)
         if hits is None:
@@ -109,21 +117,30 @@ class Engine:
             return ("failed", [self._finding(rule, ctx, h) for h in _one_per_turn(hits)]) if hits else ("passed", [])
         if rule.kind == "award":
             return ("awarded", []) if hits else ("passed", [])
-        return ("passed", []) if hits else ("failed", [self._missing(rule, ctx)])
+        return ("passed", []) if hits else ("failed", [self._missing(rule, ctx, forced)])
 
     def _apply_python(self, rule: RuleSpec, ctx: CallContext) -> tuple[str, list[Finding]]:
         assert rule.impl is not None
         if rule.needs == "work_order" and ctx.work_order is None:
             return "na", []
+        goals = ctx.goals()
+        if rule.needs == "goals" and goals is None:
+            return "na", []
         func = resolve(rule.impl)
         if func is None:
             return "na", []
-        evidence = func(ctx.call, ctx.work_order) if rule.needs else func(ctx.call)
+        if rule.needs == "goals":
+            evidence = func(ctx.call, goals, ctx.work_order)
+            if evidence is None:
+                return "na", []
+        else:
+            evidence = func(ctx.call, ctx.work_order) if rule.needs else func(ctx.call)
         if not evidence:
             return "passed", []
+        layer = "目标" if rule.needs == "goals" else "工单"
         return "failed", [
             Finding(rule.id, rule.dimension, rule.severity, e.turn_index, e.span, e.evidence,
-                    e.message or rule.message, rule.suggestion, rule.points, rule.veto, layer="工单")
+                    e.message or rule.message, rule.suggestion, rule.points, rule.veto, layer=layer)
             for e in evidence
         ]
 
@@ -153,7 +170,7 @@ class Engine:
             finding.layer = "语义相似"
         return finding
 
-    def _missing(self, rule: RuleSpec, ctx: CallContext) -> Finding:
+    def _missing(self, rule: RuleSpec, ctx: CallContext, forced: bool = False) -> Finding:
         """Something required is absent: located at the anchor turn, with no span to highlight. A rule
         with ``elements`` names the ones that are missing (开场白缺少：工号、询问诉求)."""
         turn = self._anchor(rule, ctx)
@@ -163,6 +180,9 @@ class Engine:
         missing = [label for label, m in rule.elements.items() if evaluate(m, ctx) == []]
         if missing:
             finding.message = finding.message.replace(rule.message, f"{rule.message}（缺少：{'、'.join(missing)}）", 1)
+        if forced:
+            finding.message += "（本通电话的目标，通话结束前没有达成）"
+            finding.layer = "目标"
         return finding
 
     def _anchor(self, rule: RuleSpec, ctx: CallContext) -> int | None:

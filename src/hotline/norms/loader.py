@@ -34,6 +34,7 @@ class Override(Strict):
     lexicon_additions: dict[str, list[str]] = {}
     act_thresholds: dict[str, float] = {}
     detectors: dict[str, Any] = {}
+    call_goals: dict[str, Any] | None = None
     scoring: dict[str, Any] | None = None
     rules: list[dict[str, Any]] = []
     disable: list[str] = []
@@ -103,6 +104,8 @@ def merge(base: dict[str, Any], ov: Override, source: str) -> dict[str, Any]:
     out.setdefault("detectors", {}).update(ov.detectors)
     if ov.scoring is not None:
         out["scoring"] = ov.scoring
+    if ov.call_goals is not None:
+        out["call_goals"] = ov.call_goals
     by_id = {r["id"]: r for r in out["rules"]}
     for i, rule in enumerate(ov.rules):
         if "id" not in rule:

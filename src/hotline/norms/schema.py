@@ -12,6 +12,9 @@ from hotline.model import Severity
 
 SpeakerScope = Literal["agent", "citizen", "any"]
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+\.v\d+$")
+# What a call must achieve (``hotline.inspect.goals``): a rule naming one of these is judged, not N/A, on a call
+# that carries that goal, even when its ``applies_when`` does not hold (the call ended before it got there).
+GoalName = Literal["facts", "answer", "department", "time_limit", "order"]
 
 
 class Scope(Strict):
@@ -116,6 +119,9 @@ class UnansweredOp(Strict):
                                              " agent comforted the caller already)")
     same_turn: bool = True
     first_only: bool = Field(False, description="judge only the first trigger (e.g. the first sign of anger)")
+    rearm: Matcher | None = Field(
+        None, description="with first_only: a later trigger in a turn where this also hits is judged again once the"
+                          " earlier one was answered (the citizen escalates again)")
 
 
 class TurnOp(Strict):
@@ -216,7 +222,9 @@ class RuleSpec(Strict):
     match: Matcher | None = None
     applies_when: Matcher | None = None
     impl: str | None = None
-    needs: Literal["work_order"] | None = None
+    needs: Literal["work_order", "goals"] | None = None
+    goal: GoalName | None = Field(
+        None, description="a call carrying this goal is judged by this rule even when applies_when does not hold")
     anchor: Literal["first_agent", "last_agent", "call"] = "call"
     elements: dict[str, Matcher] = Field(
         {}, description="for a require rule: the parts the message names when they are missing (开场白缺少：工号)")
@@ -292,8 +300,18 @@ class ScoringForm(Strict):
 
 class Settings(Strict):
     semantic: bool = True
+    real_call_goals: bool = Field(
+        False, description="real calls are judged by what they achieved too (call_goals): a call that ends before"
+                           " a goal is met fails the goal's rules instead of leaving them N/A")
     acts: bool = Field(True, description="the learned speech-act layer (act operator); off: phrases and patterns only")
     hotline_name: str = "12345"
+
+
+class CallGoalSpec(Strict):
+    """The goals of a real call (a drill brings its scenario's): which ones, and on which calls."""
+
+    when: Matcher | None = None
+    goals: list[GoalName] = []
 
 
 class Rulebook(Strict):
@@ -305,6 +323,7 @@ class Rulebook(Strict):
     guards: Guards = Guards()
     act_thresholds: dict[str, float] = Field({}, description="act name → probability threshold for every act operator")
     detectors: dict[str, Matcher] = {}
+    call_goals: CallGoalSpec = CallGoalSpec()
     scoring: ScoringForm
     rules: list[RuleSpec] = Field(min_length=1)
 
@@ -347,6 +366,8 @@ class Rulebook(Strict):
 
     def _all_matchers(self) -> list[tuple[str, Matcher]]:
         out = [(f"detectors.{k}", m) for k, m in self.detectors.items()]
+        if self.call_goals.when is not None:
+            out.append(("call_goals.when", self.call_goals.when))
         for i, r in enumerate(self.rules):
             if r.match:
                 out.append((f"rules[{i}]（{r.id}）.match", r.match))
@@ -383,6 +404,8 @@ def iter_nodes(m: Matcher) -> list[Matcher]:
         children.extend(m.turn.has + m.turn.lacks)
     if m.unanswered:
         children.extend([m.unanswered.trigger, m.unanswered.expect])
+        if m.unanswered.rearm is not None:
+            children.append(m.unanswered.rearm)
     if m.count:
         children.append(m.count.of)
     if m.within:

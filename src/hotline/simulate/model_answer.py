@@ -44,3 +44,16 @@ def restated_facts(scenario: Scenario) -> str:
         if not slot.hidden:
             parts.append(RESTATE_FORMS.get(key, slot.label + "{v}").replace("{v}", slot.value))
     return "，".join(parts)
+
+
+def model_order(scenario: Scenario) -> dict[str, object]:
+    """The 工单 a model answer writes: the standard order with the caller's facts and a plain summary."""
+    from hotline.simulate.goals import standard_order
+
+    o = standard_order(scenario)
+    slots = scenario.slots
+    told = [slots[k].value for k in ("event", "request") if k in slots]
+    summary = "；".join(told) or scenario.summary
+    return {"caller_name": o.caller_name, "phone": o.phone, "address": o.address, "event_time": o.event_time,
+            "request_type": o.request_type, "category": list(o.category), "department": o.department,
+            "urgency": o.urgency, "deadline": o.deadline, "invalid_reason": o.invalid_reason, "summary": summary}
