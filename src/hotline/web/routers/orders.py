@@ -13,7 +13,7 @@ from hotline.store.orders import call_orders, drill_orders, latest_for_call, sav
 from hotline.store.queries import get_call
 from hotline.store.rulebooks import model_call
 from hotline.web.deps import CurrentUser, Db, Forbidden, Id, NotFound, check_csrf
-from hotline.web.drilling import INVALID_REASONS, REQUEST_TYPES, URGENCIES, order_from_form
+from hotline.web.drilling import order_choices, order_from_form
 from hotline.web.masking import mask_text, may_unmask
 from hotline.web.render import render
 from hotline.web.rules import rule_title
@@ -61,7 +61,7 @@ def _order_view(request: Request, db: Db, user: CurrentUser, call: Call, unmaske
         order, suggestion = _masked(order), _masked(suggestion)
     return render(
         request, "call_order.html", call=call, saved=saved, order=order, suggestion=suggestion,
-        request_types=REQUEST_TYPES, urgencies=URGENCIES, invalid_reasons=INVALID_REASONS, rule_title=rule_title,
+        rule_title=rule_title, **order_choices(),
         mask=show, unmasked=unmasked, can_unmask=may_unmask(user.role),
     )
 
