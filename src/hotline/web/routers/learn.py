@@ -55,10 +55,22 @@ def lesson_page(request: Request, db: Db, user: CurrentUser, lesson_id: str) -> 
         lesson = cur.lesson(lesson_id)
     except CurriculumError as exc:
         raise NotFound(exc.message) from None
+    cases = [c for c in _cases() if lesson_id in c.commentary.topics]
+    read = lesson_id in progress(db, user.id)
+    return render(request, "lesson.html", lesson=lesson, body=lesson_html(lesson.body), rule_title=rule_title, cases=cases,
+                  read=read)
+
+
+@router.post("/lessons/{lesson_id}/read")
+def lesson_read(db: Db, user: CurrentUser, lesson_id: str) -> Response:
+    """The trainee marks a lesson as read (opening it is not reading it, and a GET changes nothing)."""
+    try:
+        content.curriculum(db).lesson(lesson_id)
+    except CurriculumError as exc:
+        raise NotFound(exc.message) from None
     mark_read(db, user, lesson_id)
     db.commit()
-    cases = [c for c in _cases() if lesson_id in c.commentary.topics]
-    return render(request, "lesson.html", lesson=lesson, body=lesson_html(lesson.body), rule_title=rule_title, cases=cases)
+    return RedirectResponse(f"/learn/lessons/{lesson_id}#read", status_code=303)
 
 
 @router.post("/lessons/{lesson_id}/quiz")
