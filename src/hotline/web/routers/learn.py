@@ -115,9 +115,18 @@ def attempt_page(request: Request, db: Db, user: CurrentUser, attempt_id: Id) ->
     items, exam = _items(cur, attempt)
     title = cur.topic_title(attempt.ref) + " 练习" if attempt.kind == "quiz" else cur.exam(attempt.ref).title
     answers = {a["question_id"]: a for a in attempt.result.get("answers", [])}
+    spec = cur.exam(attempt.ref) if exam else None
+    seconds_left = None
+    if spec is not None and attempt.finished_at is None:
+        from hotline.store.models import utcnow
+
+        used = (utcnow() - attempt.started_at).total_seconds()
+        seconds_left = max(0, int(spec.time_limit_minutes * 60 - used))
+    unanswered = sum(1 for a in answers.values() if not a.get("answered"))
     return render(
         request, "attempt.html", attempt=attempt, items=items, title=title, answers=answers, letters=LETTERS,
-        type_names=TYPE_NAMES, spec=cur.exam(attempt.ref) if exam else None, topic_title=cur.topic_title,
+        type_names=TYPE_NAMES, spec=spec, topic_title=cur.topic_title, seconds_left=seconds_left,
+        unanswered=unanswered,
     )
 
 
