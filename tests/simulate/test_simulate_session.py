@@ -17,9 +17,9 @@ NORMAL = ["wage-construction", "noise-night-construction", "property-elevator", 
 
 
 def order_for(sc) -> dict:
-    o = sc.expected_order
-    return {"request_type": o.request_type, "category": list(o.category), "department": o.department,
-            "urgency": o.urgency, "invalid_reason": o.invalid_reason}
+    from hotline.simulate.model_answer import model_order
+
+    return model_order(sc)
 
 
 @pytest.mark.parametrize("scenario_id", NORMAL)

@@ -11,7 +11,7 @@ from hotline.inspect.compiled import Compiled, compile_rulebook
 from hotline.inspect.context import CallContext, Hit, prepare_acts
 from hotline.inspect.operators import evaluate
 from hotline.inspect.python_rules import resolve
-from hotline.inspect.scoring import score
+from hotline.inspect.scoring import critical_cap, score
 from hotline.model import Call, Finding, Pending, RuleOutcome, Scorecard, Severity, Speaker, Turn, WorkOrder
 from hotline.norms.schema import Rulebook, RuleSpec
 
@@ -95,7 +95,21 @@ class Engine:
             findings.extend(found)
         card = score(ctx.call.id, self.rulebook, outcomes, findings)
         card.pending = pending
+        if self._missed_critical_goal(ctx, outcomes):
+            card.total = min(card.total, critical_cap(self.rulebook) or card.total)
         return card
+
+    def _missed_critical_goal(self, ctx: CallContext, outcomes: list[RuleOutcome]) -> bool:
+        """The call missed a goal the scoring form holds critical (``scoring.critical_goals``)."""
+        critical = set(self.rulebook.scoring.critical_goals) & ctx.goal_names()
+        if not critical:
+            return False
+        for o in outcomes:
+            if o.status == "failed":
+                rule = self._by_id[o.rule_id]
+                if (rule.goal or goal_of(rule.id)) in critical:
+                    return True
+        return False
 
     def _apply(self, rule: RuleSpec, ctx: CallContext) -> tuple[str, list[Finding]]:
         if rule.end_of_call and ctx.partial:
@@ -205,6 +219,12 @@ class Engine:
         detail = f"：「{evidence}」" if evidence and rule.kind == "forbid" else ""
         return Finding(rule.id, rule.dimension, rule.severity, turn, span, evidence,
                        f"{rule.message}{detail}{where}", rule.suggestion, rule.points, rule.veto)
+
+
+def goal_of(rule_id: str) -> str | None:
+    """The goal a goal rule checks (goal.facts.v1 → facts)."""
+    parts = rule_id.split(".")
+    return parts[1] if parts[0] == "goal" and len(parts) == 3 else None
 
 
 def _one_per_turn(hits: list[Hit]) -> list[Hit]:

@@ -4,7 +4,7 @@ rules that name a goal (``goal:``) are then judged rather than N/A, and the goal
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -43,11 +43,14 @@ class CallGoals(Strict):
     department: list[str] = Field([], description="the agent tells the caller this department (or an alias)")
     time_limit: bool = Field(False, description="the agent tells the caller the time limit of handling")
     order: StandardOrder | None = Field(None, description="the 工单 that should be written")
+    protocol: Literal["silent", "abusive"] | None = Field(
+        None, description="the special-call protocol to follow (goal silent_protocol or abuse_protocol)")
 
     def names(self) -> set[str]:
         """The goals this call carries (the names rules refer to with ``goal:``)."""
         named = {"facts": bool(self.facts), "answer": self.answer, "department": bool(self.department),
-                 "time_limit": self.time_limit, "order": self.order is not None}
+                 "time_limit": self.time_limit, "order": self.order is not None,
+                 "silent_protocol": self.protocol == "silent", "abuse_protocol": self.protocol == "abusive"}
         return {k for k, v in named.items() if v}
 
 

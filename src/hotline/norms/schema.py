@@ -14,7 +14,7 @@ SpeakerScope = Literal["agent", "citizen", "any"]
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+\.v\d+$")
 # What a call must achieve (``hotline.inspect.goals``): a rule naming one of these is judged, not N/A, on a call
 # that carries that goal, even when its ``applies_when`` does not hold (the call ended before it got there).
-GoalName = Literal["facts", "answer", "department", "time_limit", "order"]
+GoalName = Literal["facts", "answer", "department", "time_limit", "order", "silent_protocol", "abuse_protocol"]
 
 
 class Scope(Strict):
@@ -289,6 +289,9 @@ class ScoringForm(Strict):
     pass_mark: float = Field(80, ge=0, le=100)
     critical_fails: bool = Field(
         True, description="a call with a critical finding (服务禁语) scores at most one point under the pass mark")
+    critical_goals: list[GoalName] = Field(
+        [], description="a call that carries one of these goals and misses it scores at most one point under the"
+                        " pass mark (a drill that never answered the caller does not pass)")
 
     @model_validator(mode="after")
     def _sums_to_100(self) -> ScoringForm:

@@ -18,7 +18,8 @@ MAX_BETTER = 3
 
 OrderCheck = FieldCheck
 GOAL_LABELS = {"facts": "问到全部关键事实", "answer": "给出答复或下一步", "department": "告诉市民承办部门",
-               "time_limit": "告诉市民办理时限", "order": "工单与标准答案一致"}
+               "time_limit": "告诉市民办理时限", "order": "工单与标准答案一致", "silent_protocol": "按无声电话流程处置",
+               "abuse_protocol": "按骚扰辱骂来电流程处置"}
 
 
 @dataclass(slots=True)
@@ -126,7 +127,9 @@ def goal_checks(record: DrillRecord, card: Scorecard, engine: Engine) -> list[Go
 
 def _judges(rule: Any, goal: str) -> bool:
     """The rule judges this goal: it names the goal, or it is the goal's own rule (goal.<name>.v1)."""
-    return rule.goal == goal or rule.id.startswith(f"goal.{goal}.")
+    from hotline.inspect.engine import goal_of
+
+    return rule.goal == goal or goal_of(rule.id) == goal
 
 
 def mood_curve(record: DrillRecord) -> list[dict[str, Any]]:

@@ -22,8 +22,10 @@ def scenario_goals(sc: Scenario) -> CallGoals:
     department = g.department if g.department is not None else bool(o.department) and sc.kind in DEPARTMENT_KINDS
     time_limit = g.time_limit if g.time_limit is not None else (
         sc.kind in ("normal", "elderly") and o.request_type in TIME_LIMIT_TYPES)
+    special = sc.kind if sc.kind in ("silent", "abusive") else None
+    protocol = special if (g.protocol if g.protocol is not None else True) else None
     return CallGoals(facts=facts, answer=answer, department=[o.department, *o.department_aliases] if department else [],
-                     time_limit=time_limit, order=standard_order(sc) if g.order else None)
+                     time_limit=time_limit, order=standard_order(sc) if g.order else None, protocol=protocol)
 
 
 def standard_order(sc: Scenario) -> StandardOrder:

@@ -24,7 +24,9 @@ def model_answer(scenario: Scenario, defaults: PersonaDefaults) -> list[str]:
     elif calm:
         lines.append(calm)
     lines += asks
-    lines.append(t.restate.replace("{facts}", restated_facts(scenario)))
+    # an upset caller who has just stated their demand is answered with empathy again before the restatement
+    again = "我理解您的心情，" if upset and "request" in scenario.slots else ""
+    lines.append(again + t.restate.replace("{facts}", restated_facts(scenario)))
     lines.append(t.next_step.replace("{department}", scenario.expected_order.department))
     lines.append(t.anything_else)  # a hidden concern comes out here once the caller trusts the agent
     lines.append(t.goodbye)
@@ -57,3 +59,20 @@ def model_order(scenario: Scenario) -> dict[str, object]:
     return {"caller_name": o.caller_name, "phone": o.phone, "address": o.address, "event_time": o.event_time,
             "request_type": o.request_type, "category": list(o.category), "department": o.department,
             "urgency": o.urgency, "deadline": o.deadline, "invalid_reason": o.invalid_reason, "summary": summary}
+
+
+# Scripts that must never pass, to hold the scoring to what the call achieved: a trainee who greets and says
+# goodbye, one who hangs up after the first answer, and a rude one. Each ends by ending the call.
+DO_NOTHING = ("您好，12345政务服务便民热线，108号为您服务，请问有什么可以帮您？", "好的，感谢您的来电，再见！")
+HANG_UP_EARLY = ("您好，12345政务服务便民热线，108号为您服务，请问有什么可以帮您？",)
+RUDE = ("喂，说吧", "你快点讲，我很忙", "这事不归我们管，你自己去找", "你问我我问谁", "你爱找谁找谁", "你有完没完")
+
+
+def scripts(scenario: Scenario, defaults: PersonaDefaults) -> dict[str, tuple[list[str], dict[str, object] | None]]:
+    """The four trainee scripts of the drill score table, with the 工单 each writes (None: none)."""
+    return {
+        "do_nothing": (list(DO_NOTHING), None),
+        "hang_up_early": (list(HANG_UP_EARLY), None),
+        "rude": (list(RUDE), None),
+        "model_answer": (model_answer(scenario, defaults), model_order(scenario)),
+    }

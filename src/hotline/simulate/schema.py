@@ -170,6 +170,8 @@ class ScenarioGoals(Strict):
                                                       " and transfer calls whose 工单 names one)")
     time_limit: bool | None = Field(None, description="tell the caller the time limit (default: 投诉/举报/求助 on"
                                                       " normal and elderly calls)")
+    protocol: bool | None = Field(None, description="follow the special-call protocol of the kind of call (default:"
+                                                    " silent and abusive calls)")
     order: bool = Field(True, description="a 工单 matching expected_order")
     deadline: str | None = Field(None, description="the 工单's 办理时限 (default: from routing.yaml)")
 
