@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -5,6 +6,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # shared helpers (pg_helpers)
 sys.path.insert(0, str(Path(__file__).parent / "inspect"))
+# tests run in parallel worker processes: one maths thread each, as the product's batch paths do
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 # ── rule coverage: every rule of the default rulebook seen both failing and passing ──────────────

@@ -8,17 +8,16 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+
+from ci_guard import missing
 
 
 def postgres_base_url() -> str:
     base = os.environ.get("HOTLINE_TEST_POSTGRES_URL")
     if not base:
-        if os.environ.get("CI"):
-            pytest.fail("CI 中必须提供 HOTLINE_TEST_POSTGRES_URL（由 make test 启动的临时 PostgreSQL 集群）")
-        pytest.skip("未设置 HOTLINE_TEST_POSTGRES_URL，跳过 PostgreSQL")
+        missing("未设置 HOTLINE_TEST_POSTGRES_URL（由 make test 启动的临时 PostgreSQL 集群），跳过 PostgreSQL")
     return base
 
 

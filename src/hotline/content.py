@@ -3,6 +3,7 @@ the path inside it and what was expected. Every data loader in the product goes 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -21,6 +22,17 @@ class Strict(BaseModel):
     """Base for every data schema: unknown keys are errors, not silently ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+def compiled_regexes(patterns: list[str]) -> list[str]:
+    """``patterns`` unchanged when each compiles; a Chinese ValueError naming the first that does not
+    (for pydantic field validators of data files)."""
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"正则表达式「{pattern}」无效：{exc}") from None
+    return patterns
 
 
 def data_path(*parts: str) -> Path:
@@ -69,6 +81,11 @@ _MESSAGES = {
 }
 
 
+def translate_error(err: Any) -> str:
+    """One pydantic error in Chinese."""
+    return _translate(err)
+
+
 def _translate(err: Any) -> str:
     kind = err.get("type", "")
     if kind == "value_error":
@@ -98,8 +115,34 @@ def read_yaml(path: Path, error: type[HotlineError] = ContentError) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"第 {mark.line + 1} 行第 {mark.column + 1} 列" if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise error(f"YAML 语法错误：{problem}", source=str(path), location=where) from None
+        raise error(f"YAML 语法错误：{yaml_problem(exc)}", source=str(path), location=where) from None
+
+
+_YAML_PROBLEMS = (
+    ("mapping values are not allowed", "这里不能出现“键: 值”（缩进不对，或值里的冒号要加引号）"),
+    ("could not find expected ':'", "缺少冒号（键: 值）"),
+    ("found character '\\t'", "不能用 Tab 缩进，请用空格"),
+    ("expected <block end>", "缩进没有对齐"),
+    ("did not find expected key", "缩进或列表格式不对"),
+    ("did not find expected '-' indicator", "列表项应以“- ”开头并对齐"),
+    ("expected ',' or ']'", "方括号列表缺少逗号或右括号 ]"),
+    ("expected ',' or '}'", "花括号映射缺少逗号或右括号 }"),
+    ("found unexpected end of stream", "引号或括号没有闭合"),
+    ("found unknown escape character", "双引号字符串里的反斜杠转义不对（可改用单引号）"),
+    ("found undefined alias", "引用了未定义的锚点（*名称）"),
+    ("found unexpected ':'", "冒号位置不对（值里的冒号要加引号）"),
+    ("found character '@'", "不能以 @ 开头（请加引号）"),
+    ("found character '`'", "不能以 ` 开头（请加引号）"),
+)
+
+
+def yaml_problem(exc: Exception) -> str:
+    """A Chinese description of a YAML syntax error (never PyYAML's English)."""
+    problem = str(getattr(exc, "problem", None) or exc)
+    for english, chinese in _YAML_PROBLEMS:
+        if english in problem:
+            return chinese
+    return "格式不正确"
 
 
 def validate(model: type[M], data: Any, source: str, error: type[HotlineError] = ContentError) -> M:

@@ -113,20 +113,27 @@ class Pending:
 
 @dataclass(slots=True)
 class Scorecard:
+    """``total`` is None when the call could not be judged as a whole (a recording without words:
+    ``scope`` is "timing", only the timing and audio rules ran, and ``notice`` says so)."""
+
     call_id: str
-    total: float
+    total: float | None
     dimensions: dict[str, float]
     findings: list[Finding]
     rulebook_version: str
     max_dimensions: dict[str, float] = field(default_factory=dict)
     outcomes: list[RuleOutcome] = field(default_factory=list)
     vetoed: bool = False
+    scope: str = "full"
+    notice: str = ""
     pending: list[Pending] = field(default_factory=list)  # only while a call is in progress (partial)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "call_id": self.call_id,
             "total": self.total,
+            "scope": self.scope,
+            "notice": self.notice,
             "dimensions": self.dimensions,
             "max_dimensions": self.max_dimensions,
             "vetoed": self.vetoed,
@@ -137,6 +144,35 @@ class Scorecard:
                 for o in self.outcomes
             ],
         }
+
+    def deductions(self) -> list[float]:
+        """What each finding really took off the score (see ``real_deductions``)."""
+        return real_deductions(
+            [(f.rule_id, f.dimension, f.points) for f in self.findings],
+            [(o.rule_id, o.status, o.points) for o in self.outcomes],
+            self.dimensions, self.max_dimensions, single_dimension=self.scope != "full")
+
+
+def real_deductions(findings: list[tuple[str, str, float]], outcomes: list[tuple[str, str, float]],
+                    dimensions: dict[str, float], max_dimensions: dict[str, float],
+                    single_dimension: bool = False) -> list[float]:
+    """What each finding (rule id, dimension, points) really took off: a rule's findings share its
+    capped deduction (``max_deduction``) in order, and together a dimension's findings take exactly
+    what the dimension lost (never below zero, nor above its full points when awards add some back).
+    ``single_dimension``: a partial scorecard whose one dimension holds every judged rule."""
+    remaining = {rule: -points for rule, status, points in outcomes if status == "failed"}
+    lost = {d: max_dimensions.get(d, 0.0) - got for d, got in dimensions.items()}
+    single = next(iter(dimensions)) if single_dimension and dimensions else None
+    out: list[float] = []
+    for rule, dimension, points in findings:
+        left = remaining.get(rule, points)
+        take = min(points, max(0.0, left))
+        remaining[rule] = left - take
+        dim = single or dimension
+        take = min(take, max(0.0, lost.get(dim, 0.0)))
+        lost[dim] = lost.get(dim, 0.0) - take
+        out.append(round(take, 2))
+    return out
 
 
 @dataclass(slots=True)

@@ -6,7 +6,7 @@ import pytest
 
 from hotline.acts.features import Featurizer, ngrams
 from hotline.acts.hashing import KeyTable, codes_of, key_of, keys
-from hotline.acts.segment import SegmentSettings, Segmenter
+from hotline.acts.segment import Segmenter, SegmentSettings
 from hotline.text import normalize
 
 

@@ -10,8 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import pytest
 import soundfile as sf
+
+from ci_guard import missing
 
 ESPEAK = shutil.which("espeak-ng")
 VOICE = "cmn-latn-pinyin"  # the plain `cmn` voice reads tone digits in English
@@ -29,7 +30,7 @@ EXPLAIN = (
 
 def need_espeak() -> None:
     if ESPEAK is None:
-        pytest.skip("需要 espeak-ng（apt-get install espeak-ng）来合成测试语音")
+        missing("需要 espeak-ng（apt-get install espeak-ng）来合成测试语音")
 
 
 @lru_cache(maxsize=64)

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from ci_guard import missing
 from hotline.audio import AudioError, find_recordings, is_audio_file
 from hotline.audio.recording import read_recording, resample
 
@@ -50,7 +51,7 @@ def test_reads_common_formats(tmp_path, suffix, fmt, subtype, rate, channels):
     try:
         sf.write(path, x, rate, format=fmt, subtype=subtype)
     except (sf.LibsndfileError, ValueError, TypeError) as exc:
-        pytest.skip(f"此 libsndfile 不能写 {fmt}：{exc}")
+        missing(f"此 libsndfile 不能写 {fmt}/{subtype}（缺少编解码器）：{exc}")
     rec = read_recording(path)
     assert rec.sample_rate == rate
     assert rec.samples.shape[1] == channels

@@ -1,6 +1,7 @@
 """The ``hotline`` command end to end (CliRunner): outputs in every format, errors without tracebacks."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -51,15 +52,18 @@ def test_html_report_highlights_spans(calls: Path, tmp_path: Path) -> None:
 
 def test_csv_has_bom_and_chinese_headers(calls: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.csv"
-    CliRunner().invoke(cli, ["inspect", str(calls / "a.txt"), "--format", "csv", "-o", str(out)])
+    result = CliRunner().invoke(cli, ["inspect", str(calls / "a.txt"), "--format", "csv", "-o", str(out)])
     raw = out.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf") and "规则ID" in raw.decode("utf-8-sig")
+    assert raw.startswith(b"\xef\xbb\xbf") and "通话ID,坐席工号,日期,总分,结论" in raw.decode("utf-8-sig")
+    findings = tmp_path / "r_问题明细.csv"
+    assert "规则ID" in findings.read_text(encoding="utf-8-sig") and "r_问题明细.csv" in result.stderr
 
 
 def test_table_summary_on_samples() -> None:
     result = CliRunner().invoke(cli, ["inspect", "--samples"])
     assert result.exit_code == 0, result.output
     assert "平均" in result.stdout and "合格" in result.stdout
+    assert "读取 48 条记录：已检查 48 通，未导入 0 条" in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -103,3 +107,90 @@ def test_parallel_jobs_give_the_same_results(tmp_path: Path) -> None:
     assert one.exit_code == two.exit_code == 0
     assert [json.loads(x)["total"] for x in one.stdout.splitlines()] == \
         [json.loads(x)["total"] for x in two.stdout.splitlines()]
+
+
+def test_exit_codes_and_summary_line(tmp_path: Path) -> None:
+    good = '{"id": "g", "turns": [{"speaker": "agent", "text": "您好"}]}'
+    (tmp_path / "good.jsonl").write_text(good + "\n", encoding="utf-8")
+    (tmp_path / "mixed.jsonl").write_text(good.replace('"g"', '"g2"') + "\n{oops\n", encoding="utf-8")
+    (tmp_path / "empty.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "bad.jsonl").write_text('{"id": "z", "turns": []}\n', encoding="utf-8")
+    run = lambda *names: CliRunner().invoke(cli, ["inspect", *(str(tmp_path / n) for n in names), "--format", "jsonl"])  # noqa: E731
+    ok, some, empty, bad = run("good.jsonl"), run("mixed.jsonl"), run("empty.jsonl"), run("bad.jsonl")
+    assert (ok.exit_code, some.exit_code, empty.exit_code, bad.exit_code) == (0, 1, 2, 2)
+    assert "读取 1 条记录：已检查 1 通，未导入 0 条" in ok.stderr
+    assert "读取 2 条记录：已检查 1 通，未导入 1 条" in some.stderr and "mixed.jsonl 第 2 行" in some.stderr
+    assert "empty.jsonl: 文件里没有任何通话" in empty.stderr and "没有任何可检查的通话" in empty.stderr
+    assert "bad.jsonl 第 1 行: 没有任何话轮" in bad.stderr
+    assert "退出码" in CliRunner().invoke(cli, ["inspect", "--help"]).output
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--format", "json", "-o", "out.xlsx"], "扩展名是 .xlsx（xlsx），与 --format json 不一致"),
+        (["-o", "out.pdf"], "无法从输出文件扩展名「.pdf」判断格式"),
+        (["--format", "html"], "需要用 -o"),
+    ],
+)
+def test_output_extension_must_agree_with_format(calls: Path, tmp_path: Path, argv: list[str], message: str) -> None:
+    argv = [a if not a.startswith("out.") else str(tmp_path / a) for a in argv]
+    result = CliRunner().invoke(cli, ["inspect", str(calls / "a.txt"), *argv])
+    assert result.exit_code == 2 and message in result.output
+    assert not list(tmp_path.glob("out.*"))
+
+
+@pytest.mark.parametrize(("suffix", "check"), [
+    (".xlsx", lambda p: p.read_bytes()[:2] == b"PK"),
+    (".html", lambda p: p.read_text(encoding="utf-8").startswith("<!doctype html>")),
+    (".json", lambda p: json.loads(p.read_text(encoding="utf-8"))[0]["call_id"] == "a"),
+    (".csv", lambda p: p.read_text(encoding="utf-8-sig").startswith("通话ID")),
+])
+def test_format_from_extension(calls: Path, tmp_path: Path, suffix: str, check) -> None:  # noqa: ANN001
+    out = tmp_path / f"r{suffix}"
+    result = CliRunner().invoke(cli, ["inspect", str(calls / "a.txt"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert check(out)
+
+
+def test_table_lists_findings_and_never_cuts_ids(tmp_path: Path) -> None:
+    from hotline.content import data_path
+
+    long_id = "市民热线-2026-05-16-第三班组-坐席3145-录音编号0000000000000000001"
+    text = (data_path("samples", "calls") / "09_zhandao_curt_agent.txt").read_text(encoding="utf-8")
+    (tmp_path / "c.txt").write_text(f"# id: {long_id}\n{text}", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["inspect", str(tmp_path / "c.txt")])
+    out = result.stdout
+    assert result.exit_code == 0 and long_id in out
+    assert "规范开场白" in out and "12345。" in out  # rule title and evidence
+    assert re.search(r"^\s+1\s+规范开场白\s+严重\s+5\s", out, re.M)  # turn, rule, severity, points
+    assert "询问个人信息要用软垫式语气" in out and "major" not in out
+    assert "结束前没有向市民复述确认诉求" in out  # a whole-call finding shows its reason
+
+
+def test_roles_inferred_warned_and_swapped_per_call(tmp_path: Path) -> None:
+    calls = [
+        {"id": "sure", "turns": [{"speaker": "说话人1", "text": "您好，12345热线，请问有什么可以帮您？"},
+                                 {"speaker": "说话人2", "text": "我想反映一下路灯坏了"}]},
+        {"id": "unsure", "turns": [{"speaker": "spk0", "text": "嗯"}, {"speaker": "spk1", "text": "好的"}]},
+    ]
+    path = tmp_path / "asr.jsonl"
+    path.write_text("\n".join(json.dumps(c, ensure_ascii=False) for c in calls), encoding="utf-8")
+    plain = CliRunner().invoke(cli, ["inspect", str(path), "--format", "jsonl"])
+    assert plain.exit_code == 0
+    assert "有 1 通电话的说话人角色是按内容推断的，置信度低" in plain.stderr and "unsure：" in plain.stderr
+    records = {r["call_id"]: r for r in map(json.loads, plain.stdout.splitlines())}
+    assert records["sure"]["meta"]["speaker_roles"]["agent"] == ["说话人1"]
+    swapped = CliRunner().invoke(cli, ["inspect", str(path), "--format", "jsonl", "--swap-roles", "unsure,nosuch"])
+    records = {r["call_id"]: r for r in map(json.loads, swapped.stdout.splitlines())}
+    assert records["unsure"]["meta"]["speaker_roles"]["method"] == "swapped"
+    assert "--swap-roles 指定的通话 nosuch 不在输入中" in swapped.stderr
+
+
+def test_rulebook_show_speaks_chinese() -> None:
+    table = CliRunner().invoke(cli, ["rulebook", "show"])
+    detail = CliRunner().invoke(cli, ["rulebook", "show", "--rule", "forbidden.phrase.v1"])
+    assert table.exit_code == detail.exit_code == 0
+    assert not re.search(r"│\s*(critical|major|minor|info|forbid|require|award|python)\s*│", table.stdout)
+    assert "致命" in table.stdout and "禁止" in table.stdout
+    assert "严重程度：致命" in detail.stdout and "类型：禁止" in detail.stdout

@@ -64,7 +64,7 @@ def test_content_sniffing_for_unknown_extension(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("bad.jsonl", '{"id": 1, "turns": []}\n{not json}\n', "第 2 行"),
+        ("bad.jsonl", '{not json}\n', "第 1 行第 2 列"),
         ("bad2.jsonl", '{"id": 1, "turns": [{"speaker": "机器人", "text": "x"}]}\n', "不认识的说话人「机器人」"),
         ("bad3.jsonl", '{"id": 1, "turns": [{"speaker": "agent"}]}\n', "turns[0]: 缺少 text"),
         ("bad4.jsonl", '{"id": 1, "turns": [{"speaker": "agent", "text": "x", "start": 5, "end": 2}]}\n', "早于"),
@@ -96,7 +96,7 @@ def test_batch_keeps_good_records_and_reports_bad(tmp_path: Path) -> None:
 
 def test_csv_call_with_bad_row_is_not_half_imported(tmp_path: Path) -> None:
     p = tmp_path / "x.csv"
-    p.write_text("call_id,speaker,text,start\nA,坐席,您好,0\nA,路人,喂,1\nB,坐席,您好,0\n", encoding="utf-8")
+    p.write_text("call_id,speaker,text,start\nA,坐席,您好,0\nA,市民,喂,一秒\nB,坐席,您好,0\n", encoding="utf-8")
     errors: list[FormatError] = []
     assert [c.id for c in read_calls(p, errors.append)] == ["B"]
     assert "通话 A 未导入" in str(errors[0])

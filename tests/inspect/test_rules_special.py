@@ -108,7 +108,7 @@ def test_python_rules_need_a_work_order() -> None:
     c = call(GREET, "市民：路灯坏了。")
     sc = default_engine().inspect(c)
     for rule in ("workorder.required_fields.v1", "workorder.contradiction.v1", "workorder.downgrade.v1",
-                 "workorder.summary.v1", "workorder.routing.v1"):
+                 "workorder.summary.v1", "workorder.routing.v1", "workorder.urgency.v1", "workorder.category.v1"):
         assert status(sc, rule) == "na"
     assert "工单" not in sc.dimensions
 

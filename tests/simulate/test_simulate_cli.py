@@ -35,7 +35,7 @@ def test_drill_script_prints_the_debrief(tmp_path: Path):
     script = tmp_path / "trainee.txt"
     script.write_text("# 参考示范\n" + "\n".join(reference("housing-fund-withdraw")) + "\n", encoding="utf-8")
     order = tmp_path / "order.yaml"
-    order.write_text("request_type: 咨询\ncategory: 城乡建设 › 住房保障与房地产 › 住房公积金\n"
+    order.write_text("request_type: 咨询\ncategory: 住房保障 › 住房公积金 › 提取\n"
                      "department: 市住房公积金管理中心\nurgency: 一般\n", encoding="utf-8")
     debrief = tmp_path / "debrief.json"
     result = run("drill", "housing-fund-withdraw", "--script", str(script), "--seed", "3", "--order", str(order),

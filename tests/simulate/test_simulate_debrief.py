@@ -81,13 +81,14 @@ def test_curve_and_turning_points(library, engine):
 def test_debrief_runs_the_engine_with_the_order(library, engine):
     s = play("housing-fund-withdraw", reference("housing-fund-withdraw"), library=library)
     s.engine = engine
-    s.submit_order({"request_type": "咨询", "category": ["城乡建设", "住房保障与房地产", "住房公积金"],
+    s.submit_order({"request_type": "咨询", "category": ["住房保障", "住房公积金", "提取"],
                     "department": "市住房公积金管理中心", "urgency": "一般", "phone": "15102876634",
                     "caller_name": "林晓", "summary": "来电人咨询租房提取公积金的条件、额度和办理渠道"})
     d = s.debrief()
     assert d.order_ok
     statuses = {o.rule_id: o.status for o in d.scorecard.outcomes}
     workorder_rules = {r: s for r, s in statuses.items() if r.startswith("workorder.")}
-    assert len(workorder_rules) == 5  # the engine's 工单 rules judged the submitted order …
+    assert len(workorder_rules) == 7  # the engine's 工单 rules judged the submitted order …
     assert workorder_rules["workorder.downgrade.v1"] == "passed"  # … and found nothing wrong with what it holds
     assert workorder_rules["workorder.routing.v1"] == "passed"
+    assert workorder_rules["workorder.urgency.v1"] == "passed" and workorder_rules["workorder.category.v1"] == "passed"

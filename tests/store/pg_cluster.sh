@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # Run a command with a throwaway PostgreSQL cluster on 127.0.0.1 and its URL in
 # HOTLINE_TEST_POSTGRES_URL; the cluster is removed afterwards. Without PostgreSQL's server
-# binaries the command runs alone (the PostgreSQL tests then skip and say why).
+# binaries the command runs alone (the PostgreSQL tests then skip and say why) — except under
+# CI (CI=true), where a missing PostgreSQL is a failure: a CI run never passes by skipping.
+# HOTLINE_PG_BINDIR names the server binaries' folder (default: the newest /usr/lib/postgresql/*/bin).
 # Usage: tests/store/pg_cluster.sh COMMAND [ARGS...]
 set -u
-bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+bindir=${HOTLINE_PG_BINDIR:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
-  echo "pg_cluster: 未找到 PostgreSQL 服务器程序，PostgreSQL 测试将跳过" >&2
-  exec "$@"
+  case "$(printf '%s' "${CI:-}" | tr '[:upper:]' '[:lower:]')" in
+    ""|0|false|no)
+      echo "pg_cluster: 未找到 PostgreSQL 服务器程序，PostgreSQL 测试将跳过" >&2
+      exec "$@" ;;
+    *)
+      echo "pg_cluster: CI 中未找到 PostgreSQL 服务器程序（${bindir:-/usr/lib/postgresql/*/bin}/initdb），请安装 apt 包 postgresql" >&2
+      exit 1 ;;
+  esac
 fi
 dir=$(mktemp -d -t hotline-pg.XXXXXX)
 run_as=()

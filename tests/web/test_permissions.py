@@ -32,6 +32,7 @@ ROUTES: dict[tuple[str, str], tuple[set[str], str, dict]] = {
     ("GET", "/calls"): (ALL, "/calls", {}),
     ("GET", "/calls/export.xlsx"): (STAFF, "/calls/export.xlsx", {}),
     ("GET", "/calls/{call_id}"): (ALL, "/calls/{own_call}", {}),
+    ("POST", "/calls/{call_id}/swap-roles"): (INSPECT, "/calls/{own_call}/swap-roles", {}),
     ("POST", "/findings/{finding_id}/review"): (INSPECT, "/findings/{unreviewed}/review", {"verdict": "confirmed", "note": "ok"}),
     ("POST", "/findings/{finding_id}/appeal"): ({"trainee"}, "/findings/{appealable}/appeal", {"reason": "理由"}),
     ("GET", "/appeals"): (STAFF, "/appeals", {}),

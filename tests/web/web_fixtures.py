@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine  # noqa: E402
 from web_helpers import Seed, seed_database, settings_for  # noqa: E402
 
+from ci_guard import missing  # noqa: E402
 from hotline.store.db import make_engine, migrate  # noqa: E402
 from hotline.web.app import create_app  # noqa: E402
 
@@ -96,9 +97,7 @@ def running(app) -> Iterator[str]:  # noqa: ANN001
 def browser():  # noqa: ANN201
     """Debian's chromium through Playwright (never Playwright's own browser download)."""
     if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI 中缺少 /usr/bin/chromium（apt 包 chromium，由 make test 安装）")
-        pytest.skip("未安装 chromium（apt install chromium chromium-driver）")
+        missing("未安装 /usr/bin/chromium（apt install chromium chromium-driver，make test 会安装）")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -39,10 +39,11 @@ def test_bad_data_files_name_file_and_path(tmp_path: Path, loader, text: str, fr
 def test_order_with_chinese_keys(tmp_path: Path) -> None:
     path = tmp_path / "order.yaml"
     path.write_text("来电人姓名: 王建国\n联系电话: 13800011112\n地址: 合肥市蜀山区梅山路18号\n诉求类型: 求助\n"
-                    "事项分类: 城乡建设/城市建设和市政管理\n", encoding="utf-8")
+                    "事项分类: 城乡建设/燃气\n事发时间: 2026-11-19\n办理时限: 2026-11-20 11:15:00\n", encoding="utf-8")
     order = read_order(path)
     assert order.phone == "13800011112" and order.address.district == "蜀山区"
-    assert order.category == ["城乡建设", "城市建设和市政管理"]
+    assert order.category == ["城乡建设", "燃气"]
+    assert (order.event_time, order.deadline) == ("2026-11-19", "2026-11-20 11:15")  # unquoted YAML dates
 
 
 @pytest.mark.parametrize(

@@ -27,8 +27,9 @@ def _baseline_f1(texts: list[str], labels: list[str]) -> float:
 def test_zero_shot_keywords_beat_the_tfidf_baseline() -> None:
     data = read_labelled(DATA)
     assert len(set(data.labels)) == 7
-    ours = zero_shot(data.texts, data.labels, semantic=False)
+    ours = zero_shot(data.texts, data.labels, semantic=False)  # old labels, answered through legacy_teddy.yaml
     assert ours.macro_f1 > _baseline_f1(data.texts, data.labels) + 0.08
+    assert ours.macro_f1 >= 0.80
 
 
 @pytest.mark.slow

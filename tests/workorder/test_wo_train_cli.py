@@ -42,7 +42,7 @@ def test_fit_predict_save_load(tmp_path: Path) -> None:
     assert pred.label == "劳动和社会保障" and pred.confidence > max(c for _, c in pred.alternatives)
     meta_path = model.save(tmp_path / "m.joblib")
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    assert meta["format_version"] == 1 and meta["n_samples"] == len(texts) and meta["taxonomy_version"]
+    assert meta["format_version"] == 2 and meta["n_samples"] == len(texts) and meta["taxonomy_version"]
     again = CategoryModel.load(tmp_path / "m.joblib")
     assert again.predict_one("出租车拒载").label == model.predict_one("出租车拒载").label
 
@@ -127,11 +127,36 @@ def test_cli_train_then_evaluate(tmp_path: Path, history_csv: Path, capsys) -> N
     code, out, _ = run(capsys, "workorder", "train", str(history_csv), "-o", str(model), "--no-embeddings", "--cv", "3")
     assert code == 0 and model.is_file() and "交叉验证（3 折）" in out
     assert json.loads(model.with_suffix(".json").read_text(encoding="utf-8"))["cv"]["folds"] == 3
-    code, out, _ = run(capsys, "workorder", "evaluate", str(history_csv), "--model", str(model), "--format", "json")
+    code, out, err = run(capsys, "workorder", "evaluate", str(history_csv), "--model", str(model), "--format", "json")
     report = json.loads(out)[0]
-    assert code == 0 and report["n"] == len(history()[0]) and report["accuracy"] > 0.8  # seen data
+    assert code == 0 and report["n"] == len(history()[0]) and report["accuracy"] > 0.8  # seen data …
+    assert "与训练数据相同" in err and report["warnings"] and "重叠" in report["name"]  # … and said so
     code, out, _ = run(capsys, "workorder", "classify", "工资拖欠", "--model", str(model), "--format", "json")
     assert json.loads(out)[0]["category"]["label"] == "劳动和社会保障"
+
+
+def test_evaluate_warns_only_about_rows_seen_in_training() -> None:
+    from hotline.workorder.evaluate import evaluate_model
+
+    texts, labels = history()
+    model = CategoryModel(FAST).fit(texts[::2], labels[::2])
+    fresh = evaluate_model(model, texts[1::2], labels[1::2])
+    assert fresh.warnings == [] and fresh.name == "已训练模型（留出数据）"
+    mixed = evaluate_model(model, texts, labels)
+    share = len(texts[::2]) / len(texts)
+    assert f"有 {len(texts[::2])} 条（{share:.0%}）与训练数据相同" in mixed.warnings[0]
+    assert mixed.warnings[1].startswith(f"只看其余 {len(texts[1::2])} 条")
+
+
+def test_model_trained_on_old_labels_is_combined_through_the_mapping() -> None:
+    from hotline.workorder.classify import classify_category
+
+    old = {"市场监管": "商贸旅游", "卫生健康": "卫生计生", "公安政法": "政法", "住房保障": "城乡建设", "其他": "党务政务",
+           "应急管理": "城乡建设", "自然资源": "国土资源", "农业农村": "农村农业"}
+    texts, labels = history()
+    model = CategoryModel(FAST).fit(texts, [old.get(lab, lab) for lab in labels])
+    pred = classify_category("出生医学证明丢了怎么补办", model=model, semantic=False)
+    assert pred.label == "卫生健康" and pred.path[0] == "卫生健康"  # 卫生计生 answered as 卫生健康
 
 
 def test_cli_evaluate_cross_validation_table(history_csv: Path, capsys) -> None:

@@ -202,12 +202,17 @@ def fit_speaker(speaker: str, train: Sequence[Sample], acts: list[str], settings
 
 
 def training_inputs(taxonomy: Taxonomy | None = None) -> tuple[list[Example], str]:
-    """The corpus records and the hash of everything the model is trained from (corpus files,
-    taxonomy and feature settings), recorded in its card."""
+    """The corpus records and the hash of everything the model is trained from (corpus files, feature
+    settings and the act names of each speaker), recorded in its card. Thresholds and descriptions are
+    read at run time only: changing them does not call for retraining."""
+    import hashlib
+
+    taxonomy = taxonomy or load_taxonomy()
     files = corpus_files()
     examples = load_corpus(files, taxonomy)
-    extra = [data_path("acts", "taxonomy.yaml"), data_path("acts", "features.yaml")]
-    return examples, corpus_hash([*files, *extra])
+    digest = hashlib.sha256(corpus_hash([*files, data_path("acts", "features.yaml")]).encode())
+    digest.update("|".join(taxonomy.names()).encode())
+    return examples, digest.hexdigest()
 
 
 def train(examples: Sequence[Example], source_hash: str, taxonomy: Taxonomy | None = None,

@@ -11,7 +11,7 @@ import sys
 import click
 
 from hotline import __version__
-from hotline.errors import HotlineError
+from hotline.errors import HotlineError, describe_os_error
 
 # name -> (module, attribute, one-line help shown by `hotline --help`)
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except OSError as exc:
-        click.echo(f"错误：{exc.filename or ''} {exc.strerror or exc}", err=True)
+        click.echo(f"错误：{describe_os_error(exc)}", err=True)
         return 2
     except Exception as exc:  # a bug: say so in one line; HOTLINE_DEBUG=1 shows the traceback
         if os.environ.get("HOTLINE_DEBUG"):

@@ -1,10 +1,14 @@
-"""``hotline inspect``: a thin layer over ``hotline.inspect`` and ``hotline.formats``."""
+"""``hotline inspect``: a thin layer over ``hotline.inspect`` and ``hotline.formats``.
+
+Exit codes: 0 every record was inspected; 1 some records could not be read (they are listed, the
+others were inspected); 2 nothing could be inspected (no input, an empty input, or every record bad)."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 import click
 
@@ -12,18 +16,35 @@ from hotline.errors import HotlineError
 from hotline.formats import AUDIO_SUFFIXES, read_calls
 from hotline.model import Call, Scorecard
 
+if TYPE_CHECKING:
+    from hotline.formats.writers import ReportInfo
+
 FORMATS = ["table", "json", "jsonl", "csv", "xlsx", "html"]
+SUFFIX_FORMATS = {".txt": "table", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
+                  ".xlsx": "xlsx", ".html": "html", ".htm": "html"}
+EXIT_OK, EXIT_SOME_BAD, EXIT_NOTHING = 0, 1, 2
+LISTED = 50
+EPILOG = ("退出码：0 全部记录已检查；1 部分记录无法读取（已列出，其余照常检查）；"
+          "2 没有任何可检查的通话（无输入、输入为空或全部记录有误）。")
 
 
-def iter_inputs(paths: list[Path], errors: list[HotlineError], transcript: Path | None) -> Iterator[Call]:
-    """Calls from transcripts and recordings (a folder may hold both)."""
+def iter_inputs(paths: list[Path], errors: list[HotlineError], transcript: Path | None,
+                output: Path | None = None) -> Iterator[Call]:
+    """Calls from transcripts and recordings (a folder may hold both); never the report being written."""
+    skip = [output, *(_findings_outputs(output))] if output else []
     for path in paths:
         has_audio = _has_audio(path)
         if has_audio:
             yield from _audio_calls(path, transcript, errors)
         audio_only_folder = path.is_dir() and has_audio and not _has_transcripts(path)
         if (path.is_dir() or path.suffix.lower() not in AUDIO_SUFFIXES) and not audio_only_folder:
-            yield from read_calls(path, errors.append)
+            yield from read_calls(path, errors.append, skip=skip)
+
+
+def _findings_outputs(output: Path) -> list[Path]:
+    from hotline.formats.writers import findings_path
+
+    return [findings_path(output)] if output.suffix.lower() == ".csv" else []
 
 
 def _has_audio(path: Path) -> bool:
@@ -45,18 +66,49 @@ def _audio_calls(path: Path, transcript: Path | None, errors: list[HotlineError]
     yield from load_calls(path, transcript, on_error=errors.append)
 
 
-@click.command("inspect")
+def output_format(fmt: str | None, output: Path | None) -> str:
+    """The format asked for, checked against the output file's extension (or taken from it)."""
+    by_suffix = SUFFIX_FORMATS.get(output.suffix.lower()) if output else None
+    if fmt is None:
+        if output is not None and by_suffix is None:
+            raise click.UsageError(f"无法从输出文件扩展名「{output.suffix or '（无）'}」判断格式，"
+                                   f"请用 --format 指定（{'/'.join(FORMATS)}）。")
+        return by_suffix or "table"
+    if by_suffix is not None and by_suffix != fmt:
+        raise click.UsageError(f"输出文件 {output} 的扩展名是 {output.suffix}（{by_suffix}），与 --format {fmt} 不一致；"  # type: ignore[union-attr]
+                               "请改扩展名，或去掉 --format 按扩展名输出。")
+    if fmt in ("xlsx", "html") and output is None:
+        raise click.UsageError(f"--format {fmt} 需要用 -o 指定输出文件。")
+    return fmt
+
+
+def swapped(calls: Iterator[Call], ids: set[str], seen: set[str]) -> Iterator[Call]:
+    """Calls with 坐席/市民 exchanged for the ids a person named (``--swap-roles``)."""
+    from hotline.formats.roles import swap_roles
+
+    for call in calls:
+        if call.id in ids:
+            seen.add(call.id)
+            call = swap_roles(call)
+        yield call
+
+
+@click.command("inspect", epilog=EPILOG)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rulebook", type=click.Path(path_type=Path), help="城市规则库文件（在默认规则库基础上覆盖）")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="输出格式")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="输出文件（xlsx/html 必填；其他格式默认输出到屏幕）")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
+              help="输出格式（默认按 -o 的扩展名，屏幕输出为 table）")
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="输出文件（xlsx/html 必填；csv 另写一个“_问题明细.csv”；其他格式默认输出到屏幕）")
 @click.option("--samples", is_flag=True, help="检查内置的示例通话")
 @click.option("--transcript", type=click.Path(path_type=Path), help="录音对应的转写文件")
+@click.option("--swap-roles", "swap", multiple=True, metavar="通话ID",
+              help="对调这通电话的坐席与市民（说话人角色判反时用；可重复，或用逗号分隔多个）")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="并行进程数（大批量时使用）")
 @click.option("--semantic", is_flag=True,
               help="同时使用语义向量判断（更能识别换了说法的共情等，但每句约 20 毫秒，适合少量通话）")
-def inspect_cmd(paths: tuple[Path, ...], rulebook: Path | None, fmt: str, output: Path | None,
-                samples: bool, transcript: Path | None, jobs: int, semantic: bool) -> None:
+def inspect_cmd(paths: tuple[Path, ...], rulebook: Path | None, fmt: str | None, output: Path | None,
+                samples: bool, transcript: Path | None, swap: tuple[str, ...], jobs: int, semantic: bool) -> None:
     """检查通话转写（JSONL/JSON/CSV/对话文本，或文件夹；录音 WAV/FLAC/OGG/MP3），输出评分表。"""
     from hotline.content import data_path
     from hotline.inspect import load_engine
@@ -64,11 +116,12 @@ def inspect_cmd(paths: tuple[Path, ...], rulebook: Path | None, fmt: str, output
     inputs = list(paths) + ([data_path("samples", "calls")] if samples else [])
     if not inputs:
         raise click.UsageError("请给出要检查的文件或文件夹，或使用 --samples 检查示例通话。")
-    if fmt in ("xlsx", "html") and output is None:
-        raise click.UsageError(f"--format {fmt} 需要用 -o 指定输出文件。")
+    fmt = output_format(fmt, output)
     engine = load_engine(rulebook, semantic=semantic)
     errors: list[HotlineError] = []
-    calls = iter_inputs(inputs, errors, transcript)
+    swap_ids = {x.strip() for item in swap for x in item.split(",") if x.strip()}
+    seen: set[str] = set()
+    calls = swapped(iter_inputs(inputs, errors, transcript, output), swap_ids, seen)
     if jobs > 1:
         from hotline.batch import inspect_many
 
@@ -77,43 +130,60 @@ def inspect_cmd(paths: tuple[Path, ...], rulebook: Path | None, fmt: str, output
         from hotline.batch import inspect_chunked
 
         pairs = inspect_chunked(engine, calls)
-    n = _emit(pairs, fmt, output, engine)
-    _report(n, errors, output)
-    if errors:
-        sys.exit(1)
+    warnings: list[tuple[str, str]] = []
+    n = _emit(_watch(pairs, warnings), fmt, output, engine, errors)
+    raise click.exceptions.Exit(_report(n, errors, warnings, swap_ids - seen, output, fmt))
 
 
-def _emit(pairs: Iterator[tuple[Call, Scorecard]], fmt: str, output: Path | None, engine: object) -> int:
+def _watch(pairs: Iterator[tuple[Call, Scorecard]], warnings: list[tuple[str, str]]) -> Iterator[tuple[Call, Scorecard]]:
+    from hotline.formats.roles import role_warning
+
+    for call, card in _with_progress(pairs):
+        if text := role_warning(call):
+            warnings.append((call.id, text))
+        yield call, card
+
+
+def _emit(pairs: Iterator[tuple[Call, Scorecard]], fmt: str, output: Path | None, engine: object,
+          errors: list[HotlineError]) -> int:
     from hotline.formats import writers
 
-    titles = {r.id: r.title for r in engine.rulebook.rules}  # type: ignore[attr-defined]
-    dims = [d.name for d in engine.rulebook.scoring.dimensions]  # type: ignore[attr-defined]
-    pass_mark = engine.rulebook.scoring.pass_mark  # type: ignore[attr-defined]
-    pairs = _with_progress(pairs)
+    rb = engine.rulebook  # type: ignore[attr-defined]
+    info = writers.ReportInfo({r.id: r.title for r in rb.rules}, [d.name for d in rb.scoring.dimensions],
+                              rb.scoring.pass_mark)
     if fmt == "xlsx":
         assert output is not None
-        return writers.write_xlsx(pairs, output, titles, dims)
+        return writers.write_xlsx(pairs, output, info, errors)
     if fmt == "html":
         from hotline.formats.report import write_html
 
         collected: list[tuple[Call, Scorecard]] = list(pairs)
         assert output is not None
-        write_html(collected, output, titles, pass_mark)
+        write_html(collected, output, info.titles, info.pass_mark)
         return len(collected)
-    if fmt == "table":
-        from hotline.cli.tables import print_summary
-
-        return print_summary(pairs, dims, pass_mark)
-    fh = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    fh: IO[str] = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
+        if fmt == "table":
+            return _table(pairs, info, fh if output else None)
         if fmt == "jsonl":
             return writers.write_jsonl(pairs, fh)
         if fmt == "json":
             return writers.write_json(pairs, fh)
-        return writers.write_csv(pairs, fh, titles)
+        if output is None:
+            return writers.write_csv(pairs, fh, info)
+        with writers.findings_path(output).open("w", encoding="utf-8", newline="") as findings:
+            return writers.write_csv(pairs, fh, info, findings)
     finally:
         if output:
             fh.close()
+
+
+def _table(pairs: Iterator[tuple[Call, Scorecard]], info: ReportInfo, fh: IO[str] | None) -> int:
+    from hotline.cli.tables import print_summary
+
+    return print_summary(pairs, info, fh)
 
 
 def _with_progress(pairs: Iterator[tuple[Call, Scorecard]]) -> Iterator[tuple[Call, Scorecard]]:
@@ -131,12 +201,34 @@ def _with_progress(pairs: Iterator[tuple[Call, Scorecard]]) -> Iterator[tuple[Ca
             yield pair
 
 
-def _report(n: int, errors: list[HotlineError], output: Path | None) -> None:
-    if output:
-        click.echo(f"已检查 {n} 通通话，结果写入 {output}", err=True)
+def _report(n: int, errors: list[HotlineError], warnings: list[tuple[str, str]], unknown_swaps: set[str],
+            output: Path | None, fmt: str) -> int:
+    """The listing of what went wrong, the summary line, and the exit code."""
+    say = lambda text: click.echo(text, err=True)  # noqa: E731
     if errors:
-        click.echo(f"有 {len(errors)} 条记录未能读取（其余已正常检查）：", err=True)
-        for exc in errors[:50]:
-            click.echo(f"  - {exc}", err=True)
-        if len(errors) > 50:
-            click.echo(f"  …… 另有 {len(errors) - 50} 条", err=True)
+        say(f"有 {len(errors)} 条记录未能读取（其余已正常检查）：")
+        for exc in errors[:LISTED]:
+            say(f"  - {exc}")
+        if len(errors) > LISTED:
+            say(f"  …… 另有 {len(errors) - LISTED} 条" + ("（全部列在 Excel 的“未导入记录”表中）" if fmt == "xlsx" else ""))
+    if warnings:
+        say(f"有 {len(warnings)} 通电话的说话人角色是按内容推断的，置信度低，请人工核对：")
+        for call_id, text in warnings[:LISTED]:
+            say(f"  - {call_id}：{text}")
+    for call_id in sorted(unknown_swaps):
+        say(f"提示：--swap-roles 指定的通话 {call_id} 不在输入中")
+    if output:
+        say(f"结果写入 {output}" + (f" 与 {_findings_name(output)}" if fmt == "csv" else ""))
+    elif fmt == "csv":
+        say("（屏幕上是每通一行的汇总；要同时得到问题明细 CSV，请用 -o 指定文件）")
+    say(f"读取 {n + len(errors)} 条记录：已检查 {n} 通，未导入 {len(errors)} 条")
+    if n == 0:
+        say("没有任何可检查的通话。")
+        return EXIT_NOTHING
+    return EXIT_SOME_BAD if errors else EXIT_OK
+
+
+def _findings_name(output: Path) -> Path:
+    from hotline.formats.writers import findings_path
+
+    return findings_path(output)

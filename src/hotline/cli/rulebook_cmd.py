@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
+
+from hotline.labels import ANCHOR_LABELS, KIND_LABELS, severity_label
 
 
 @click.group("rulebook")
@@ -33,22 +36,36 @@ def show_cmd(path: Path | None, rule_id: str | None) -> None:
     """列出规则，或显示一条规则的详情。"""
     import yaml
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from hotline.inspect import load_engine
 
     engine = load_engine(path)
-    console = Console()
+    console = Console() if Console().is_terminal else Console(width=160)  # piped: wide, nothing cut
     if rule_id:
         rule = engine.rule(rule_id)
-        console.print(yaml.safe_dump(rule.model_dump(exclude_none=True, by_alias=True, mode="json"),
-                                     allow_unicode=True, sort_keys=False))
+        for label, value in _rule_facts(rule):
+            console.print(f"[bold]{label}[/]：{escape(value)}")
+        console.print("[bold]规则定义[/]（规则库 YAML，城市覆盖文件按同样的键书写）：")
+        console.print(escape(yaml.safe_dump(rule.model_dump(exclude_none=True, by_alias=True, mode="json"),
+                                            allow_unicode=True, sort_keys=False)))
         return
     rb = engine.rulebook
     table = Table(title=f"{rb.name}（版本 {rb.version}）")
-    for h in ("规则ID", "规则", "维度", "严重程度", "分值", "一票否决", "启用"):
-        table.add_column(h)
+    for h in ("规则ID", "规则", "维度", "类型", "严重程度", "分值", "一票否决", "启用"):
+        table.add_column(h, overflow="fold")
     for r in rb.rules:
-        table.add_row(r.id, r.title, r.dimension, r.severity.value, f"{r.points:g}",
-                      "是" if r.veto else "", "是" if r.enabled else "否")
+        table.add_row(r.id, r.title, r.dimension, KIND_LABELS[r.kind], severity_label(r.severity), f"{r.points:g}",
+                      "是" if r.veto else "否", "是" if r.enabled else "否")
     console.print(table)
+
+
+def _rule_facts(rule: Any) -> list[tuple[str, str]]:
+    cap = "" if rule.max_deduction is None else f"（最多扣 {rule.max_deduction:g} 分）"
+    return [
+        ("规则ID", rule.id), ("规则", rule.title), ("维度", rule.dimension), ("类型", KIND_LABELS[rule.kind]),
+        ("严重程度", severity_label(rule.severity)), ("分值", f"{rule.points:g}{cap}"),
+        ("一票否决", "是" if rule.veto else "否"), ("启用", "是" if rule.enabled else "否"),
+        ("定位", ANCHOR_LABELS[rule.anchor]), ("说明", rule.message), ("建议话术", rule.suggestion or "—"),
+    ]

@@ -181,10 +181,11 @@ def _pair(orders: list[Any], calls: list[Any], errors: list[HotlineError]) -> li
 
 
 def _export_checks(path: Path, results: list[tuple[Any, Any, list[Any]]]) -> None:
+    from hotline.labels import severity_label
     from hotline.workorder.orders_io import ORDER_COLUMNS, order_row, write_xlsx
 
     header = ["通话编号", "规则", "严重程度", "扣分", "轮次", "证据", "问题"]
-    rows = [[c.id, f.rule_id, f.severity.value, f.points, "" if f.turn_index is None else f.turn_index + 1,
+    rows = [[c.id, f.rule_id, severity_label(f.severity), f.points, "" if f.turn_index is None else f.turn_index + 1,
              f.evidence, f.message] for c, _, fs in results for f in fs]
     orders = [order_row(c.id, o) for c, o, _ in results]
     write_xlsx(path, {"核对问题": (header, rows), "工单": (ORDER_COLUMNS, orders)})
@@ -245,6 +246,9 @@ def evaluate_cmd(file: Path, model: Path | None, folds: int, text_col: str | Non
         reports = [zero_shot(data.texts, data.labels, semantic=semantic),
                    cross_validate(data.texts, data.labels, ModelConfig(embeddings=semantic), folds)]
     if fmt == "json":
+        for r in reports:
+            for warning in r.warnings:
+                click.echo(f"注意：{warning}", err=True)
         _echo_json([r.to_dict() for r in reports])
         return
     from hotline.workorder.view import print_report

@@ -4,17 +4,18 @@ held in memory."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
-from hotline.errors import FormatError
+from hotline.errors import FormatError, describe_os_error
 from hotline.formats.csvfmt import read_csv_text
-from hotline.formats.decode import decode_bytes
+from hotline.formats.decode import decode_bytes, iter_lines
 from hotline.formats.dialogue import looks_like_dialogue, read_dialogue_text
 from hotline.formats.jsonfmt import read_json_text, read_jsonl_lines
+from hotline.formats.layouts import reader_settings
 from hotline.model import Call
 
-TRANSCRIPT_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".txt", ".dialog", ".text"}
+TRANSCRIPT_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt", ".dialog", ".text"}
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3"}
 
 ErrorHandler = Callable[[FormatError], None]
@@ -24,15 +25,18 @@ def _raise(exc: FormatError) -> None:
     raise exc
 
 
-def read_calls(path: str | Path, on_error: ErrorHandler | None = None) -> Iterator[Call]:
+def read_calls(path: str | Path, on_error: ErrorHandler | None = None, *,
+               skip: Collection[Path] = ()) -> Iterator[Call]:
     """Yield every call under ``path`` (a file or a folder). Bad records go to ``on_error``;
-    without a handler the first one raises."""
+    without a handler the first one raises. Files in ``skip`` (the report being written) are not read."""
     handle = on_error or _raise
     path = Path(path)
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES)
+        avoid = {p.resolve() for p in skip}
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES
+                       and p.resolve() not in avoid)
         if not files:
-            handle(FormatError("文件夹里没有可读的转写文件（.jsonl .json .csv .txt）", source=str(path)))
+            handle(FormatError("文件夹里没有可读的转写文件（.jsonl .json .csv .tsv .txt）", source=str(path)))
         for f in files:
             yield from read_calls(f, on_error)
         return
@@ -47,6 +51,8 @@ def read_calls(path: str | Path, on_error: ErrorHandler | None = None) -> Iterat
                 yield item
     except FormatError as exc:
         handle(exc)
+    except OSError as exc:
+        handle(FormatError(f"无法读取：{describe_os_error(exc, with_name=False)}", source=str(path)))
 
 
 def read_call(path: str | Path) -> Call:
@@ -64,14 +70,17 @@ def _read_file(path: Path) -> Iterator[Call | FormatError]:
     if suffix in (".jsonl", ".ndjson"):
         yield from _read_jsonl(path)
         return
+    limits = reader_settings().limits
+    if path.stat().st_size > limits.max_file_bytes:
+        raise FormatError(f"文件超过 {limits.max_file_mb:g} MB：大批量通话请用 JSONL（每行一通）", source=source)
     text = decode_bytes(path.read_bytes(), source)
     if not text.strip():
         raise FormatError("文件为空", source=source)
-    kind = {".json": "json", ".csv": "csv"}.get(suffix) or sniff(text)
+    kind = {".json": "json", ".csv": "csv", ".tsv": "csv"}.get(suffix) or sniff(text)
     if kind == "json":
         yield from read_json_text(text, source, stem)
     elif kind == "jsonl":
-        yield from read_jsonl_lines(iter(text.splitlines()), source, stem)
+        yield from read_jsonl_lines(enumerate(text.splitlines(), start=1), source, stem)
     elif kind == "csv":
         yield from read_csv_text(text, source)
     else:
@@ -79,11 +88,14 @@ def _read_file(path: Path) -> Iterator[Call | FormatError]:
 
 
 def _read_jsonl(path: Path) -> Iterator[Call | FormatError]:
-    with path.open("r", encoding="utf-8-sig", errors="strict") as fh:
-        try:
-            yield from read_jsonl_lines(iter(fh), str(path), path.stem)
-        except UnicodeDecodeError:
-            raise FormatError("JSONL 文件须为 UTF-8 编码", source=str(path)) from None
+    source = str(path)
+    with path.open("rb") as fh:
+        empty = True
+        for item in read_jsonl_lines(iter_lines(fh, source, reader_settings().limits.max_record_bytes), source, path.stem):
+            empty = False
+            yield item
+    if empty:
+        raise FormatError("文件里没有任何通话（空文件或只有空行）", source=source)
 
 
 def sniff(text: str) -> str:
@@ -97,6 +109,6 @@ def sniff(text: str) -> str:
         first = head.splitlines()[0].strip()
         return "jsonl" if first.endswith("}") and len(text.strip().splitlines()) > 1 else "json"
     first_line = head.splitlines()[0] if head else ""
-    if "," in first_line and ("call_id" in first_line.lower() or "通话" in first_line):
+    if ("," in first_line or "\t" in first_line) and ("call_id" in first_line.lower() or "通话" in first_line):
         return "csv"
     return "dialogue"

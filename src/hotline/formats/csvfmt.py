@@ -1,5 +1,6 @@
-"""CSV transcripts, one row per turn: ``call_id, speaker, text, start, end`` (Chinese headers accepted).
-Rows of a call need not be contiguous. A call with one bad row is reported, not half-imported."""
+"""CSV transcripts, one row per turn: ``call_id, speaker, text, start, end`` (Chinese headers accepted),
+comma- or tab-separated (Excel's “Unicode 文本” is UTF-16 with tabs). Rows of a call need not be
+contiguous. A call with one bad row is reported, not half-imported."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ import io
 from collections.abc import Iterator
 
 from hotline.errors import FormatError
-from hotline.formats.speakers import clean_text, parse_speaker
-from hotline.model import Call, Turn
+from hotline.formats.records import finish_call
+from hotline.formats.roles import RawTurn
+from hotline.formats.speakers import clean_text
+from hotline.model import Call
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "call_id": ("call_id", "id", "通话id", "通话编号", "录音编号", "流水号"),
-    "speaker": ("speaker", "role", "说话人", "角色"),
+    "speaker": ("speaker", "role", "说话人", "角色", "声道", "channel"),
     "text": ("text", "content", "内容", "文本", "转写文本"),
     "start": ("start", "开始", "开始时间", "开始秒"),
     "end": ("end", "结束", "结束时间", "结束秒"),
@@ -43,21 +46,65 @@ def _num(value: str, column: str, source: str, where: str) -> float | None:
     try:
         number = float(value)
     except ValueError:
-        raise FormatError(f"{column} 应为秒数，实际为「{value}」", source=source, location=where) from None
+        raise FormatError(f"{column} 应为秒数，实际为「{value[:40]}」", source=source, location=where) from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise FormatError(f"{column} 应为秒数，实际为「{value[:40]}」", source=source, location=where)
     if number < 0:
         raise FormatError(f"{column} 不能为负数：{value}", source=source, location=where)
     return number
 
 
+def delimiter(first_line: str) -> str:
+    """Tab for Excel's “Unicode 文本” export, else comma."""
+    return "\t" if first_line.count("\t") > first_line.count(",") else ","
+
+
+_CSV_PROBLEMS = (
+    ("unexpected end of data", "这一行的引号没有闭合，从这里到文件末尾都无法读取（请检查这一行的引号）"),
+    ("expected after", "引号用法不对（单元格里的引号要写成两个 \"\"）"),
+    ("field larger", "单元格太长"),
+)
+
+
+def _rows(text: str, source: str) -> Iterator[tuple[int, list[str] | FormatError]]:
+    """Numbered rows; a broken row is a FormatError at the line where it starts (strict quoting, so an
+    unclosed quote is reported instead of silently swallowing the rows after it)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter(text.split("\n", 1)[0]), strict=True)
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            reason = next((zh for en, zh in _CSV_PROBLEMS if en in str(exc)), "CSV 格式不对")
+            yield start, FormatError(reason, source=source, location=f"第 {start} 行")
+            continue
+        yield start, row
+
+
 def read_csv_text(text: str, source: str) -> Iterator[Call | FormatError]:
-    rows = csv.reader(io.StringIO(text))
-    header = next(rows, None)
-    if header is None:
+    rows = _rows(text, source)
+    first = next(rows, None)
+    if first is None:
         raise FormatError("文件为空", source=source)
+    if isinstance(first[1], FormatError):
+        raise first[1]
+    header = first[1]
     cols = _header_map(header, source)
-    calls: dict[str, list[Turn]] = {}
+    calls: dict[str, list[RawTurn]] = {}
+    first_line: dict[str, int] = {}
     bad: dict[str, FormatError] = {}
-    for lineno, row in enumerate(rows, start=2):
+    raw_lines: list[str] = []
+    for lineno, row in rows:
+        if isinstance(row, FormatError):
+            raw_lines = raw_lines or text.splitlines()
+            guess = _call_id_of_line(raw_lines, lineno, cols["call_id"], delimiter(text.split("\n", 1)[0]))
+            if guess and guess not in bad:
+                bad[guess] = row  # the call is reported whole, never imported without this row
+            else:
+                yield row
+            continue
         if not any(cell.strip() for cell in row):
             continue
         where = f"第 {lineno} 行"
@@ -67,23 +114,40 @@ def read_csv_text(text: str, source: str) -> Iterator[Call | FormatError]:
         if not call_id:
             yield FormatError("call_id 为空", source=source, location=where)
             continue
+        first_line.setdefault(call_id, lineno)
         try:
             turn = _row_turn(row, cols, source, where)
         except FormatError as exc:
             bad.setdefault(call_id, exc)
             continue
         calls.setdefault(call_id, []).append(turn)
+    if not calls and not bad:
+        raise FormatError("只有表头，没有任何通话", source=source)
     for call_id, turns in calls.items():
-        if call_id not in bad:
-            yield Call(id=call_id, turns=turns)
-    for call_id, exc in bad.items():
-        yield FormatError(f"通话 {call_id} 未导入：{exc.message}", source=source, location=exc.location)
+        if call_id in bad:
+            continue
+        try:
+            yield finish_call(call_id, turns, {}, source, f"第 {first_line[call_id]} 行起（通话 {call_id}）")
+        except FormatError as exc:
+            yield exc
+    for call_id, problem in bad.items():
+        yield FormatError(f"通话 {call_id} 未导入：{problem.message}", source=source, location=problem.location)
 
 
-def _row_turn(row: list[str], cols: dict[str, int], source: str, where: str) -> Turn:
-    speaker = parse_speaker(row[cols["speaker"]], source, where)
+def _call_id_of_line(lines: list[str], lineno: int, column: int, sep: str) -> str:
+    """The call id a broken row most likely belongs to (its cell in the call_id column, unquoted)."""
+    if not 0 < lineno <= len(lines):
+        return ""
+    cells = lines[lineno - 1].split(sep)
+    return cells[column].strip().strip('"').strip() if column < len(cells) else ""
+
+
+def _row_turn(row: list[str], cols: dict[str, int], source: str, where: str) -> RawTurn:
+    label = row[cols["speaker"]].strip()
+    if not label:
+        raise FormatError("speaker（说话人）为空", source=source, location=where)
     start = _num(row[cols["start"]], "start", source, where) if "start" in cols else None
     end = _num(row[cols["end"]], "end", source, where) if "end" in cols else None
     if start is not None and end is not None and end < start:
-        raise FormatError(f"结束时间 {end} 早于开始时间 {start}", source=source, location=where)
-    return Turn(speaker, clean_text(row[cols["text"]]), start, end)
+        raise FormatError(f"结束时间 {end:g} 早于开始时间 {start:g}", source=source, location=where)
+    return RawTurn(label, clean_text(row[cols["text"]]), start, end, where)

@@ -1,5 +1,8 @@
 """Plain dialogue text: ``坐席：…`` / ``市民：…`` lines, an optional ``[00:01.2-00:03.5]`` time prefix,
-leading ``# key: value`` metadata lines, and ``---`` lines between calls in one file."""
+leading ``# key: value`` metadata lines, and ``---`` lines between calls in one file.
+
+Every ``标签：`` line is a turn. Labels that are not 坐席/市民 aliases (说话人1, spk0, A, a name)
+get their roles from what is said; a line without a label continues the previous turn."""
 
 from __future__ import annotations
 
@@ -7,13 +10,16 @@ import re
 from collections.abc import Iterator
 
 from hotline.errors import FormatError
-from hotline.formats.speakers import clean_text, load_aliases, parse_speaker
-from hotline.model import Call, Turn
+from hotline.formats.records import finish_call
+from hotline.formats.roles import RawTurn
+from hotline.formats.speakers import clean_text, is_generic, speaker_of
+from hotline.model import Call
 
 _TIME = r"(?:\d+:)?\d+(?:\.\d+)?"
 _LINE = re.compile(
     rf"^\s*(?:[\[【]\s*(?P<start>{_TIME})\s*[-–~－]\s*(?P<end>{_TIME})\s*[\]】]\s*)?"
-    r"(?P<label>[^\s:：\[\]【】]{1,12})\s*[:：]\s*(?P<text>.*)$"
+    r"(?P<label>[^\s:：\[\]【】（）()，。！？、,!?;；\"“”]{1,16}"
+    r"(?:\s*[（(][^）)\n]{0,24}[）)])?(?:\s+\d{1,3})?)\s*[:：]\s*(?P<text>.*)$"
 )
 _META = re.compile(r"^\s*#\s*(?P<key>[\w\u4e00-\u9fff]+)\s*[:：]\s*(?P<value>.*)$")
 _SEPARATOR = re.compile(r"^\s*(?:-{3,}|={3,})\s*$")
@@ -28,10 +34,9 @@ def parse_time(value: str) -> float:
 
 
 def looks_like_dialogue(text: str) -> bool:
-    labels = load_aliases().lookup()
     for line in text.splitlines()[:20]:
         m = _LINE.match(line)
-        if m and m.group("label").strip().lower() in labels:
+        if m and (speaker_of(m.group("label")) is not None or is_generic(m.group("label"))):
             return True
     return False
 
@@ -44,6 +49,8 @@ def read_dialogue_text(text: str, source: str, stem: str) -> Iterator[Call | For
         else:
             blocks[-1].append((lineno, line))
     blocks = [b for b in blocks if any(line.strip() for _, line in b)]
+    if not blocks:
+        raise FormatError("文件里没有任何通话", source=source)
     for i, block in enumerate(blocks):
         call_id = stem if len(blocks) == 1 else f"{stem}-{i + 1}"
         try:
@@ -54,7 +61,7 @@ def read_dialogue_text(text: str, source: str, stem: str) -> Iterator[Call | For
 
 def _parse_block(block: list[tuple[int, str]], source: str, call_id: str) -> Call:
     meta: dict[str, str] = {}
-    turns: list[Turn] = []
+    turns: list[RawTurn] = []
     for lineno, line in block:
         where = f"第 {lineno} 行"
         if not line.strip():
@@ -64,20 +71,18 @@ def _parse_block(block: list[tuple[int, str]], source: str, call_id: str) -> Cal
             meta[m_meta.group("key")] = m_meta.group("value").strip()
             continue
         m = _LINE.match(line)
-        if m and m.group("label").strip().lower() in load_aliases().lookup():
+        if m:
             turns.append(_turn(m, source, where))
         elif turns:
-            turns[-1].text += line.strip()  # a wrapped line continues the previous turn
+            last = turns[-1]  # a wrapped line continues the previous turn
+            turns[-1] = RawTurn(last.label, last.text + line.strip(), last.start, last.end, last.where)
         else:
             raise FormatError("无法识别的行：应以「坐席：」或「市民：」等说话人开头", source=source, location=where)
-    if not turns:
-        raise FormatError("没有任何话轮", source=source, location=f"第 {block[0][0]} 行起")
     call_id = meta.pop("id", call_id)
-    return Call(id=call_id, turns=turns, meta=meta)
+    return finish_call(call_id, turns, dict(meta), source, f"第 {block[0][0]} 行起")
 
 
-def _turn(m: re.Match[str], source: str, where: str) -> Turn:
-    speaker = parse_speaker(m.group("label"), source, where)
+def _turn(m: re.Match[str], source: str, where: str) -> RawTurn:
     start = end = None
     if m.group("start") is not None:
         try:
@@ -87,4 +92,4 @@ def _turn(m: re.Match[str], source: str, where: str) -> Turn:
         if end < start:
             raise FormatError(f"结束时间早于开始时间（{m.group('start')}-{m.group('end')}）",
                               source=source, location=where)
-    return Turn(speaker, clean_text(m.group("text")), start, end)
+    return RawTurn(m.group("label").strip(), clean_text(m.group("text")), start, end, where)

@@ -1,96 +1,158 @@
-"""JSON and JSONL transcripts: ``{"id", "turns": [{"speaker", "text", "start", "end"}], "meta"}``,
-plus the common ASR layouts (``sentences``/``utterances`` with ``role``/``content``/``begin_time`` in ms)."""
+"""JSON and JSONL transcripts: ``{"id", "turns": [{"speaker", "text", "start", "end"}], "meta"}``, a list
+of those or ``{"calls": [...]}``, and the speech-to-text vendors' layouts in ``data/formats/readers.yaml``
+(阿里云、腾讯云、讯飞、火山引擎、FunASR: speaker or channel fields, times in ms, nested sentence lists)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from hotline.errors import FormatError
-from hotline.formats.speakers import clean_text, parse_speaker
-from hotline.model import Call, Turn
+from hotline.formats.layouts import Layout, find_layout, first_at, missing, reader_settings, simple, values_at
+from hotline.formats.records import finish_call
+from hotline.formats.roles import RawTurn
+from hotline.formats.speakers import clean_text
+from hotline.model import Call
 
-_TURN_LISTS = ("turns", "sentences", "utterances", "segments", "dialogue")
-_SPEAKER_KEYS = ("speaker", "role", "spk", "speaker_id", "channel_id", "channel")
-_TEXT_KEYS = ("text", "content", "sentence", "transcript")
-_START_KEYS = (("start", 1.0), ("begin", 1.0), ("start_time", 1.0), ("begin_time", 0.001))
-_END_KEYS = (("end", 1.0), ("end_time", 0.001))
+_JSON_MESSAGES = (
+    ("Expecting ',' delimiter", "缺少逗号（,）"),
+    ("Expecting ':' delimiter", "缺少冒号（:）"),
+    ("Expecting property name enclosed in double quotes", "键名必须用英文双引号括起来"),
+    ("Expecting value", "缺少值（或多了逗号）"),
+    ("Extra data", "一条记录之后还有多余内容（JSONL 每行只能放一条）"),
+    ("Unterminated string", "字符串缺少结尾的引号"),
+    ("Invalid control character", "字符串中有换行或控制字符"),
+    ("Invalid \\uXXXX escape", "\\u 转义格式不对"),
+    ("Invalid \\escape", "反斜杠转义不对"),
+)
 
 
-def _first(d: dict[str, Any], keys: tuple[str, ...]) -> Any:
-    for k in keys:
-        if k in d:
-            return d[k]
+def json_error(exc: json.JSONDecodeError) -> str:
+    """A Chinese description of a JSON syntax error (never the parser's English)."""
+    for english, chinese in _JSON_MESSAGES:
+        if exc.msg.startswith(english):
+            return f"JSON 语法错误：{chinese}"
+    return "JSON 语法错误"
+
+
+def loads(text: str, source: str, where: str, *, lines: bool) -> Any:
+    """``json.loads`` with every failure (syntax, nesting) as a FormatError naming the place."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        place = f"{where}第 {exc.colno} 列" if lines else f"第 {exc.lineno} 行第 {exc.colno} 列"
+        raise FormatError(json_error(exc), source=source, location=place) from None
+    except RecursionError:
+        raise FormatError("JSON 嵌套层数过深（不是通话记录？）", source=source, location=where or None) from None
+
+
+def _number(value: Any, key: str, source: str, where: str) -> float:
+    if isinstance(value, str) and re.fullmatch(r"\s*\d+(?:\.\d+)?\s*", value):
+        value = float(value)  # some vendors write times as strings of digits
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value or value in (
+            float("inf"), float("-inf")):
+        raise FormatError(f"{key} 应为数字（时间），实际为 {_show(value)}", source=source, location=where)
+    if value < 0:
+        raise FormatError(f"{key} 不能为负数：{value}", source=source, location=where)
+    return float(value)
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else f"「{value}」"
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _times(t: dict[str, Any], layout: Layout, source: str, where: str) -> tuple[float | None, float | None]:
+    for keys in layout.times:
+        start = first_at(t, [keys.start])
+        if missing(start) or start is None:
+            continue
+        end = first_at(t, [keys.end])
+        s = _number(start, keys.start, source, where) * keys.scale
+        e = None if missing(end) or end is None else _number(end, keys.end, source, where) * keys.scale
+        if e is not None and e < s:
+            raise FormatError(f"结束时间 {e:g} 早于开始时间 {s:g}", source=source, location=where)
+        return s, e
+    return None, None
+
+
+def _text(t: dict[str, Any], layout: Layout) -> Any:
+    for path in layout.text:
+        if simple(path):
+            if path in t:
+                return t[path]
+            continue
+        found = list(values_at(t, path))
+        if found:
+            return found[0] if len(found) == 1 else "".join(str(x) for x in found if isinstance(x, str))
     return None
 
 
-def _time(d: dict[str, Any], keys: tuple[tuple[str, float], ...], where: str, source: str) -> float | None:
-    for key, scale in keys:
-        if key in d and d[key] is not None:
-            value = d[key]
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise FormatError(f"{key} 应为数字（秒），实际为 {value!r}", source=source, location=where)
-            if value < 0:
-                raise FormatError(f"{key} 不能为负数：{value}", source=source, location=where)
-            return float(value) * scale
-    return None
+def _raw_turn(t: Any, layout: Layout, source: str, where: str) -> RawTurn:
+    if not isinstance(t, dict):
+        raise FormatError("话轮应为 JSON 对象（{…}）", source=source, location=where)
+    label = first_at(t, layout.speaker)
+    if missing(label) or label is None or isinstance(label, dict | list) or str(label).strip() == "":
+        raise FormatError(f"缺少 speaker（说话人，可用键：{'、'.join(layout.speaker[:4])}）", source=source, location=where)
+    text = _text(t, layout)
+    if not isinstance(text, str):
+        raise FormatError(f"缺少 text（文本）或不是字符串（可用键：{'、'.join(layout.text[:4])}）",
+                          source=source, location=where)
+    start, end = _times(t, layout, source, where)
+    return RawTurn(str(label).strip(), clean_text(text), start, end, where)
 
 
 def call_from_obj(obj: Any, source: str, where: str, default_id: str) -> Call:
     """Build a Call from one decoded JSON object; raise FormatError naming ``where`` on any problem."""
     if not isinstance(obj, dict):
         raise FormatError("每条通话应为 JSON 对象（{…}）", source=source, location=where)
-    turns_raw = _first(obj, _TURN_LISTS)
-    if not isinstance(turns_raw, list):
-        raise FormatError("缺少 turns 列表（每个话轮含 speaker、text）", source=source, location=where)
-    turns = [_turn(t, source, f"{where} turns[{i}]") for i, t in enumerate(turns_raw)]
-    meta = obj.get("meta") or {}
+    found = find_layout(obj)
+    if found is None:
+        raise FormatError("缺少 turns 列表（每个话轮含 speaker、text；也支持常见语音识别结果格式）",
+                          source=source, location=where)
+    layout, turns_raw = found
+    limit = reader_settings().limits.max_turns
+    if len(turns_raw) > limit:
+        raise FormatError(f"话轮太多（{len(turns_raw)} 个，上限 {limit}）", source=source, location=where)
+    raw = [_raw_turn(t, layout, source, f"{where} turns[{i}]".strip()) for i, t in enumerate(turns_raw)]
+    meta = obj.get("meta")
+    if meta is None:
+        meta = {}
     if not isinstance(meta, dict):
         raise FormatError("meta 应为 JSON 对象", source=source, location=where)
-    call_id = obj.get("id", obj.get("call_id", default_id))
-    return Call(id=str(call_id), turns=turns, meta=dict(meta))
-
-
-def _turn(t: Any, source: str, where: str) -> Turn:
-    if not isinstance(t, dict):
-        raise FormatError("话轮应为 JSON 对象", source=source, location=where)
-    label = _first(t, _SPEAKER_KEYS)
-    if label is None:
-        raise FormatError("缺少 speaker（说话人）", source=source, location=where)
-    text = _first(t, _TEXT_KEYS)
-    if not isinstance(text, str):
-        raise FormatError("缺少 text（文本）或不是字符串", source=source, location=where)
-    start = _time(t, _START_KEYS, where, source)
-    end = _time(t, _END_KEYS, where, source)
-    if start is not None and end is not None and end < start:
-        raise FormatError(f"结束时间 {end} 早于开始时间 {start}", source=source, location=where)
-    return Turn(parse_speaker(label, source, where), clean_text(text), start, end)
+    call_id = first_at(obj, layout.id)
+    if missing(call_id) or call_id in (None, "") or isinstance(call_id, dict | list):
+        call_id = default_id
+    return finish_call(str(call_id), raw, dict(meta), source, where)
 
 
 def read_json_text(text: str, source: str, stem: str) -> Iterator[Call | FormatError]:
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"JSON 语法错误：{exc.msg}", source=source,
-                          location=f"第 {exc.lineno} 行第 {exc.colno} 列") from None
+    obj = loads(text, source, "", lines=False)
     items = obj.get("calls") if isinstance(obj, dict) and "calls" in obj else obj
     if isinstance(items, list):
+        if not items:
+            raise FormatError("没有任何通话（列表为空）", source=source)
         for i, item in enumerate(items):
             yield _safe(item, source, f"calls[{i}]", f"{stem}-{i + 1}")
     else:
-        yield call_from_obj(items, source, "(顶层)", stem)
+        yield _safe(items, source, "", stem)
 
 
-def read_jsonl_lines(lines: Iterator[str], source: str, stem: str) -> Iterator[Call | FormatError]:
-    for lineno, line in enumerate(lines, start=1):
+def read_jsonl_lines(lines: Iterable[tuple[int, str | FormatError]], source: str, stem: str) -> Iterator[Call | FormatError]:
+    """Calls from numbered lines; a bad line is reported by its number and the next one is read."""
+    for lineno, line in lines:
+        if isinstance(line, FormatError):
+            yield line
+            continue
         if not line.strip():
             continue
         where = f"第 {lineno} 行"
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield FormatError(f"JSON 语法错误：{exc.msg}（第 {exc.colno} 列）", source=source, location=where)
+            obj = loads(line, source, where, lines=True)
+        except FormatError as exc:
+            yield exc
             continue
         yield _safe(obj, source, where, f"{stem}-{lineno}")
 
@@ -100,3 +162,5 @@ def _safe(obj: Any, source: str, where: str, default_id: str) -> Call | FormatEr
         return call_from_obj(obj, source, where, default_id)
     except FormatError as exc:
         return exc
+    except RecursionError:
+        return FormatError("记录嵌套层数过深", source=source, location=where or None)

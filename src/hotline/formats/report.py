@@ -10,14 +10,19 @@ from pathlib import Path
 from typing import Any
 
 from hotline import __version__
-from hotline.formats.writers import SEVERITY_LABELS
+from hotline.formats.roles import role_warning
+from hotline.labels import SEVERITY_LABELS, SEVERITY_RANK
 from hotline.model import Call, Finding, Scorecard, Speaker
 
 
 @dataclass
 class Segment:
+    """A piece of a turn's text, the findings covering it, and the findings that end here (their
+    ``[n]`` marker is shown once, after the last piece of the finding's span)."""
+
     text: str
     findings: list[int] = field(default_factory=list)
+    markers: list[int] = field(default_factory=list)
 
 
 def segments(text: str, spans: list[tuple[int, tuple[int, int]]]) -> list[Segment]:
@@ -26,7 +31,8 @@ def segments(text: str, spans: list[tuple[int, tuple[int, int]]]) -> list[Segmen
     out = []
     for a, b in zip(cuts, cuts[1:], strict=False):
         covering = [i for i, (s, e) in spans if s <= a and b <= e and s < e]
-        out.append(Segment(text[a:b], covering))
+        ending = [i for i, (s, e) in spans if s <= a and min(len(text), e) == b and s < e]
+        out.append(Segment(text[a:b], covering, ending))
     return out
 
 
@@ -54,19 +60,16 @@ def _clock(seconds: float) -> str:
     return f"{int(seconds // 60):02d}:{seconds % 60:04.1f}"
 
 
-_RANK = {"info": 0, "minor": 1, "major": 2, "critical": 3}
-
-
 def _severity_of(f: Finding) -> str:
     return f.severity.value
 
 
 def _worst(findings: list[Finding], indexes: list[int]) -> str:
-    return max((findings[i].severity.value for i in indexes), key=_RANK.__getitem__)
+    return max((findings[i].severity.value for i in indexes), key=SEVERITY_RANK.__getitem__)
 
 
 def build_context(pairs: list[tuple[Call, Scorecard]], titles: dict[str, str], pass_mark: float) -> dict[str, Any]:
-    totals = [card.total for _, card in pairs]
+    totals = [card.total for _, card in pairs if card.total is not None]
     rule_counts = Counter(f.rule_id for _, card in pairs for f in card.findings)
     buckets = Counter(min(int(t // 10), 9) for t in totals)
     calls = []
@@ -76,14 +79,18 @@ def build_context(pairs: list[tuple[Call, Scorecard]], titles: dict[str, str], p
             "card": card,
             "turns": _turn_views(call, card),
             "dims": [(d, card.dimensions.get(d), m) for d, m in card.max_dimensions.items()],
-            "passed": card.total >= pass_mark and not card.vetoed,
+            "passed": card.total is not None and card.total >= pass_mark and not card.vetoed,
+            "deductions": card.deductions(),
+            "role_warning": role_warning(call),
         })
+    scored = [c for c, (_, card) in zip(calls, pairs, strict=True) if card.total is not None]
     return {
         "version": __version__,
         "calls": calls,
         "count": len(pairs),
-        "average": round(sum(totals) / len(totals), 1) if totals else 0,
-        "pass_rate": round(100 * sum(1 for c in calls if c["passed"]) / len(calls), 1) if calls else 0,
+        "scored": len(scored),
+        "average": round(sum(totals) / len(totals), 1) if totals else "—",
+        "pass_rate": round(100 * sum(1 for c in scored if c["passed"]) / len(scored), 1) if scored else "—",
         "vetoed": sum(1 for _, card in pairs if card.vetoed),
         "pass_mark": pass_mark,
         "histogram": [(f"{b * 10}–{b * 10 + 9 if b < 9 else 100}", buckets.get(b, 0)) for b in range(10)],

@@ -1,26 +1,39 @@
-"""Speaker labels → Speaker, from the editable alias table in package data."""
+"""Speaker labels → Speaker, from the editable alias table in package data (``data/formats/speakers.yaml``).
+
+A label is *known* (an alias of 坐席 or 市民, possibly followed by a number or a bracketed note:
+「坐席1024」「来电人(138****1234)」), *generic* (说话人1, spk0, A, channel 1: one of the parties,
+not which) or *unknown* (a name). Roles for the last two come from what is said (``formats.roles``)."""
 
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 from pydantic import field_validator
 
-from hotline.content import Strict, data_path, load_yaml_model
-from hotline.errors import FormatError
+from hotline.content import Strict, compiled_regexes, data_path, load_yaml_model
 from hotline.model import Speaker
+
+# 「坐席1024」「坐席-1024」「坐席 工号1024」「来电人(138****1234)」「客服【夜班】」
+_TAIL = re.compile(r"^(?P<base>.+?)\s*(?:[（(【\[][^）)】\]]*[）)】\]]|[-_#·.]?\s*(?:工号)?\s*[0-9a-z*]+\s*号?)$")
 
 
 class SpeakerAliases(Strict):
     agent: list[str]
     citizen: list[str]
+    generic: list[str] = []
     silence_marks: list[str] = []
 
     @field_validator("agent", "citizen", "silence_marks", mode="before")
     @classmethod
     def _as_strings(cls, v: list[object]) -> list[str]:
         return [str(x) for x in v]
+
+    @field_validator("generic")
+    @classmethod
+    def _compiles(cls, v: list[str]) -> list[str]:
+        return compiled_regexes(v)
 
     def lookup(self) -> dict[str, Speaker]:
         table = {a.strip().lower(): Speaker.AGENT for a in self.agent}
@@ -33,17 +46,52 @@ def load_aliases(path: Path | None = None) -> SpeakerAliases:
     return load_yaml_model(path or data_path("formats", "speakers.yaml"), SpeakerAliases)
 
 
-def parse_speaker(label: object, source: str, location: str) -> Speaker:
-    key = str(label).strip().lower()
-    speaker = load_aliases().lookup().get(key)
-    if speaker is None:
-        known = "、".join(load_aliases().agent[:4] + load_aliases().citizen[:4])
-        raise FormatError(f"不认识的说话人「{label}」（可用：{known}…，别名表见 data/formats/speakers.yaml）",
-                          source=source, location=location)
-    return speaker
+@functools.cache
+def _table() -> dict[str, Speaker]:
+    return load_aliases().lookup()
+
+
+@functools.cache
+def _generic() -> re.Pattern[str]:
+    patterns = load_aliases().generic or [r"(?!)"]
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+@functools.cache
+def _silence() -> frozenset[str]:
+    return frozenset(load_aliases().silence_marks)
+
+
+def label_key(label: object) -> str:
+    return str(label).strip().lower()
+
+
+def speaker_of(label: object) -> Speaker | None:
+    """The role a label names, or None for a generic or unknown label."""
+    key = label_key(label)
+    hit = _table().get(key)
+    return hit if hit is not None else _with_tail(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _with_tail(key: str) -> Speaker | None:
+    m = _TAIL.match(key)
+    if m is None or _generic().fullmatch(key):
+        return None
+    return _table().get(m.group("base").strip())
+
+
+def is_generic(label: object) -> bool:
+    """说话人1, spk0, A, 0, channel 1…: a placeholder for one of the two parties."""
+    return _generic().fullmatch(label_key(label)) is not None
+
+
+def known_labels_hint() -> str:
+    aliases = load_aliases()
+    return "、".join(aliases.agent[:3] + aliases.citizen[:3])
 
 
 def clean_text(text: str) -> str:
     """A turn that is only a silence mark (（无声）) becomes empty text."""
     stripped = text.strip()
-    return "" if stripped in load_aliases().silence_marks else stripped
+    return "" if stripped in _silence() else stripped

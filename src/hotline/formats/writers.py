@@ -1,25 +1,64 @@
-"""Writing scorecards: JSON, JSONL (streamed), CSV (UTF-8 with BOM so Excel/WPS shows Chinese) and XLSX."""
+"""Writing scorecards for inspectors: JSON, JSONL (streamed), CSV (one row per call, plus a findings
+CSV) and XLSX (汇总 / 问题明细 / 规则统计 / 未导入记录). Deductions are the real ones (rule caps and
+dimension floors applied); severities are Chinese; every spreadsheet cell is formula-safe."""
 
 from __future__ import annotations
 
-import csv
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from hotline.model import Call, Finding, Scorecard, Speaker
-
-SEVERITY_LABELS = {"info": "提示", "minor": "轻微", "major": "一般", "critical": "严重"}
-FINDING_HEADERS = ["通话ID", "规则ID", "规则", "维度", "严重程度", "扣分", "一票否决", "话轮", "说话人", "证据", "说明", "建议话术"]
+from hotline.errors import HotlineError
+from hotline.formats import sheets
+from hotline.formats.roles import role_warning
+from hotline.formats.sheets import DECIMAL, PERCENT, Column
+from hotline.labels import SEVERITY_LABELS, SPEAKER_LABELS
+from hotline.model import Call, Scorecard
 
 Pair = tuple[Call, Scorecard]
+SEVERITY_COLUMNS = ["致命", "严重", "轻微", "提示"]
+FINDING_HEADERS = ["通话ID", "规则ID", "规则", "维度", "严重程度", "实际扣分", "一票否决", "话轮", "说话人",
+                   "证据", "说明", "建议话术"]
+FINDING_WIDTHS = [20, 28, 22, 14, 9, 9, 9, 6, 7, 36, 50, 40]
+WRAPPED = {"证据", "说明", "建议话术", "规则"}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInfo:
+    """What the writers need from the rulebook."""
+
+    titles: dict[str, str]
+    dimensions: list[str]
+    pass_mark: float = 80.0
+
+
+def verdict(card: Scorecard, pass_mark: float) -> str:
+    if card.vetoed:
+        return "一票否决"
+    if card.total is None:
+        return "仅时间指标"
+    return "合格" if card.total >= pass_mark else "不合格"
+
+
+def notes(call: Call, card: Scorecard) -> str:
+    """What an inspector must know besides the score: a partial judgement, inferred speaker roles."""
+    parts = []
+    if card.notice:
+        judged = "；".join(f"{d} {v:g}/{card.max_dimensions.get(d, 0):g}" for d, v in card.dimensions.items())
+        parts.append(f"{card.notice}" + (f"（{judged}）" if judged else ""))
+    if warning := role_warning(call):
+        parts.append(warning)
+    return "；".join(parts)
 
 
 def record(call: Call, card: Scorecard) -> dict[str, Any]:
-    """One JSON record per call: the scorecard plus the call's id and metadata."""
+    """One JSON record per call: the scorecard (each finding with its real deduction), the call's meta."""
     out = card.to_dict()
+    for f, taken in zip(out["findings"], card.deductions(), strict=True):
+        f["deduction"] = taken
     out["meta"] = call.meta
     return out
 
@@ -39,76 +78,101 @@ def write_json(pairs: Iterable[Pair], fh: IO[str]) -> int:
     return len(items)
 
 
-def finding_row(call: Call, f: Finding, titles: dict[str, str]) -> list[Any]:
-    speaker = ""
-    if f.turn_index is not None and f.turn_index < len(call.turns):
-        speaker = "坐席" if call.turns[f.turn_index].speaker is Speaker.AGENT else "市民"
-    return [
-        call.id, f.rule_id, titles.get(f.rule_id, ""), f.dimension, SEVERITY_LABELS[f.severity.value],
-        f.points, "是" if f.veto else "", "" if f.turn_index is None else f.turn_index + 1, speaker,
-        f.evidence, f.message, f.suggestion,
-    ]
+def call_headers(info: ReportInfo) -> list[str]:
+    return ["通话ID", "坐席工号", "日期", "总分", "结论", "一票否决", *info.dimensions, "问题数",
+            *SEVERITY_COLUMNS, "实际扣分", "说明"]
 
 
-def write_csv(pairs: Iterable[Pair], fh: IO[str], titles: dict[str, str]) -> int:
-    fh.write("\ufeff")
-    writer = csv.writer(fh)
-    writer.writerow(FINDING_HEADERS)
-    n = 0
-    for call, card in pairs:
-        for f in card.findings:
-            writer.writerow(finding_row(call, f, titles))
-        n += 1
+def call_row(call: Call, card: Scorecard, info: ReportInfo) -> list[Any]:
+    meta = call.meta
+    by_severity = Counter(SEVERITY_LABELS[f.severity.value] for f in card.findings)
+    dims = [card.dimensions.get(d, "不适用") for d in info.dimensions]
+    total = "" if card.total is None else card.total
+    return [call.id, str(meta.get("agent_id", "")), str(meta.get("date", "")), total, verdict(card, info.pass_mark),
+            "是" if card.vetoed else "否", *dims, len(card.findings), *(by_severity[s] for s in SEVERITY_COLUMNS),
+            round(sum(card.deductions()), 2), notes(call, card)]
+
+
+def finding_rows(call: Call, card: Scorecard, titles: dict[str, str]) -> Iterator[list[Any]]:
+    for f, taken in zip(card.findings, card.deductions(), strict=True):
+        speaker = ""
+        if f.turn_index is not None and f.turn_index < len(call.turns):
+            speaker = SPEAKER_LABELS[call.turns[f.turn_index].speaker.value]
+        yield [call.id, f.rule_id, titles.get(f.rule_id, ""), f.dimension, SEVERITY_LABELS[f.severity.value],
+               taken, "是" if f.veto else "否", "" if f.turn_index is None else f.turn_index + 1, speaker,
+               f.evidence, f.message, f.suggestion]
+
+
+def findings_path(path: Path) -> Path:
+    """Where the findings CSV goes beside the per-call CSV ``path``."""
+    return path.with_name(f"{path.stem}_问题明细{path.suffix or '.csv'}")
+
+
+def write_csv(pairs: Iterable[Pair], fh: IO[str], info: ReportInfo, findings_fh: IO[str] | None = None) -> int:
+    """One row per call on ``fh``; one row per finding on ``findings_fh`` when given."""
+    findings: list[list[Any]] = []
+
+    def rows() -> Iterator[list[Any]]:
+        for call, card in pairs:
+            if findings_fh is not None:
+                findings.extend(finding_rows(call, card, info.titles))
+            yield call_row(call, card, info)
+
+    n = sheets.write_csv(fh, call_headers(info), rows())
+    if findings_fh is not None:
+        sheets.write_csv(findings_fh, FINDING_HEADERS, findings)
     return n
 
 
-def summary_headers(dimensions: list[str]) -> list[str]:
-    return ["通话ID", "坐席工号", "日期", "总分", "一票否决", *dimensions, "问题数"]
+def _call_columns(info: ReportInfo) -> list[Column]:
+    fixed = [Column("通话ID", 22), Column("坐席工号", 10), Column("日期", 17), Column("总分", 8, DECIMAL),
+             Column("结论", 10), Column("一票否决", 9)]
+    dims = [Column(d, max(9, 2 * len(d) + 3), DECIMAL) for d in info.dimensions]
+    counts = [Column("问题数", 8), *(Column(s, 6) for s in SEVERITY_COLUMNS), Column("实际扣分", 9, DECIMAL)]
+    return [*fixed, *dims, *counts, Column("说明", 50, wrap=True)]
 
 
-def summary_row(call: Call, card: Scorecard, dimensions: list[str]) -> list[Any]:
-    meta = call.meta
-    dims = [card.dimensions.get(d, "不适用") for d in dimensions]
-    return [call.id, str(meta.get("agent_id", "")), str(meta.get("date", "")), card.total,
-            "是" if card.vetoed else "", *dims, len(card.findings)]
+def _finding_columns() -> list[Column]:
+    return [Column(h, w, DECIMAL if h == "实际扣分" else None, h in WRAPPED)
+            for h, w in zip(FINDING_HEADERS, FINDING_WIDTHS, strict=True)]
 
 
-def write_xlsx(pairs: Iterable[Pair], path: Path, titles: dict[str, str], dimensions: list[str]) -> int:
-    """汇总 / 问题明细 / 规则统计 sheets, streamed with openpyxl's write-only mode."""
+def write_xlsx(pairs: Iterable[Pair], path: Path, info: ReportInfo,
+               rejected: list[HotlineError] | None = None) -> int:
+    """汇总 / 问题明细 / 规则统计 (/ 未导入记录) sheets, streamed with openpyxl's write-only mode;
+    ``rejected`` is read after ``pairs`` is used up, so a reader's errors can fill it on the way."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
-    summary, details = wb.create_sheet("汇总"), wb.create_sheet("问题明细")
-    for sheet, headers in ((summary, summary_headers(dimensions)), (details, FINDING_HEADERS)):
-        sheet.freeze_panes = "A2"
-        for i, h in enumerate(headers):
-            sheet.column_dimensions[_col(i)].width = max(10, min(40, len(h) * 3))
-        sheet.append(headers)
     counts: Counter[str] = Counter()
     failed_calls: Counter[str] = Counter()
-    n = 0
-    for call, card in pairs:
-        summary.append(summary_row(call, card, dimensions))
-        for f in card.findings:
-            details.append(finding_row(call, f, titles))
-            counts[f.rule_id] += 1
-        for rule_id in {f.rule_id for f in card.findings}:
-            failed_calls[rule_id] += 1
-        n += 1
-    stats = wb.create_sheet("规则统计")
-    stats.append(["规则ID", "规则", "命中次数", "涉及通话数", "涉及通话占比"])
-    for rule_id, count in counts.most_common():
-        stats.append([rule_id, titles.get(rule_id, ""), count, failed_calls[rule_id],
-                      round(failed_calls[rule_id] / n, 4) if n else 0])
+    taken: Counter[str] = Counter()
+    findings: list[list[Any]] = []
+
+    def summary_rows() -> Iterator[list[Any]]:
+        for call, card in pairs:
+            for row in finding_rows(call, card, info.titles):
+                findings.append(row)
+                counts[row[1]] += 1
+                taken[row[1]] += row[5]
+            failed_calls.update({f.rule_id for f in card.findings})
+            yield call_row(call, card, info)
+
+    n = sheets.add_sheet(wb, "汇总", _call_columns(info), summary_rows())
+    sheets.add_sheet(wb, "问题明细", _finding_columns(), findings)
+    stats = [[rule_id, info.titles.get(rule_id, ""), count, failed_calls[rule_id],
+              failed_calls[rule_id] / n if n else 0.0, round(taken[rule_id], 2)]
+             for rule_id, count in counts.most_common()]
+    sheets.add_sheet(wb, "规则统计", [Column("规则ID", 30), Column("规则", 24, wrap=True), Column("命中次数", 10),
+                                    Column("涉及通话数", 11), Column("涉及通话占比", 13, PERCENT),
+                                    Column("实际扣分合计", 13, DECIMAL)], stats)
+    if rejected:
+        rows = [[e.source or "", e.location or "", e.message] for e in rejected]
+        sheets.add_sheet(wb, "未导入记录", [Column("文件", 40, wrap=True), Column("位置", 18), Column("原因", 70, wrap=True)],
+                         rows)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return n
-
-
-def _col(i: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return str(get_column_letter(i + 1))
 
 
 def tee(pairs: Iterable[Pair], sink: list[Pair]) -> Iterator[Pair]:

@@ -93,9 +93,9 @@ class Engine:
                 points = rule.points
             outcomes.append(RuleOutcome(rule.id, rule.dimension, status, points))
             findings.extend(found)
-        card = score(ctx.call.id, self.rulebook, outcomes, findings)
+        card = score(ctx.call.id, self.rulebook, outcomes, findings, has_text=not ctx.no_text)
         card.pending = pending
-        if self._missed_critical_goal(ctx, outcomes):
+        if card.total is not None and self._missed_critical_goal(ctx, outcomes):
             card.total = min(card.total, critical_cap(self.rulebook) or card.total)
         return card
 
@@ -135,8 +135,8 @@ class Engine:
 
     def _apply_python(self, rule: RuleSpec, ctx: CallContext) -> tuple[str, list[Finding]]:
         assert rule.impl is not None
-        if rule.needs == "work_order" and ctx.work_order is None:
-            return "na", []
+        if (rule.needs == "work_order" and ctx.work_order is None) or ctx.no_text:
+            return "na", []  # a python rule reads the words: not applicable to a recording without any
         goals = ctx.goals()
         if rule.needs == "goals" and goals is None:
             return "na", []

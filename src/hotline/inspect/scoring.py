@@ -1,7 +1,10 @@
 """Turning rule outcomes into a scorecard (质检评分表): per-dimension deductions and awards,
 N/A dimensions left out and the total rescaled, a critical finding keeping the call under the pass
 mark, 一票否决 zeroing the call. ``rescore`` gives the score once review (复核, 申诉) has set
-findings aside: the same arithmetic, never a second copy."""
+findings aside: the same arithmetic, never a second copy.
+
+A recording without words is judged on its timing and audio rules only: no total (it would read
+like a full score), one dimension that holds those rules, and a notice that says what was not judged."""
 
 from __future__ import annotations
 
@@ -11,15 +14,40 @@ from collections.abc import Iterable
 from hotline.model import Finding, RuleOutcome, Scorecard, Severity
 from hotline.norms.schema import Rulebook
 
+TIMING_DIMENSION = "时间与音量"
+TIMING_NOTICE = "未提供转写，仅评估时间与音量指标"
+
 
 def critical_cap(rb: Rulebook) -> float | None:
     """The highest total a call with a critical finding may keep (None: no such cap)."""
     return max(0.0, rb.scoring.pass_mark - 1) if rb.scoring.critical_fails else None
 
 
-def score(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: list[Finding]) -> Scorecard:
+def score(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: list[Finding],
+          *, has_text: bool = True) -> Scorecard:
+    if not has_text:
+        return _timing_only(call_id, rb, outcomes, findings)
     maxes = {d.name: d.points for d in rb.scoring.dimensions}
     return _tally(call_id, rb.version, maxes, outcomes, findings, critical_cap(rb))
+
+
+def _timing_only(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: list[Finding]) -> Scorecard:
+    points = {r.id: r.points for r in rb.rules}
+    judged = [o for o in outcomes if o.status in ("passed", "failed")]
+    full = sum(points[o.rule_id] for o in judged)
+    got = min(full, max(0.0, full + sum(o.points for o in judged)))
+    return Scorecard(
+        call_id=call_id,
+        total=None,
+        dimensions={TIMING_DIMENSION: round(got, 2)} if judged else {},
+        findings=findings,
+        rulebook_version=rb.version,
+        max_dimensions={TIMING_DIMENSION: full} if judged else {},
+        outcomes=outcomes,
+        vetoed=any(f.veto for f in findings),
+        scope="timing",
+        notice=TIMING_NOTICE,
+    )
 
 
 def _tally(call_id: str, version: str, maxes: dict[str, float], outcomes: list[RuleOutcome],

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from hotline.content import Strict
+from hotline.content import Strict, compiled_regexes
 from hotline.model import Severity
 
 SpeakerScope = Literal["agent", "citizen", "any"]
@@ -269,12 +269,7 @@ class Guards(Strict):
     @field_validator("reported_patterns")
     @classmethod
     def _compile_all(cls, v: list[str]) -> list[str]:
-        for pattern in v:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"正则表达式「{pattern}」无效：{exc}") from None
-        return v
+        return compiled_regexes(v)
 
 
 class DimensionSpec(Strict):
@@ -336,12 +331,13 @@ class Rulebook(Strict):
         seen: set[str] = set()
         for i, rule in enumerate(self.rules):
             if rule.id in seen:
-                raise ValueError(f"rules[{i}]：规则 id {rule.id} 重复")
+                raise RefProblem(f"rules[{i}]：规则 id {rule.id} 重复", ("rules", i))
             seen.add(rule.id)
             if rule.dimension not in dims:
-                raise ValueError(f"rules[{i}]（{rule.id}）：维度「{rule.dimension}」不在评分表中（{'、'.join(dims)}）")
-        for where, m in self._all_matchers():
-            self._check_refs(where, m)
+                raise RefProblem(f"rules[{i}]（{rule.id}）：维度「{rule.dimension}」不在评分表中（{'、'.join(dims)}）",
+                                 ("rules", i, "dimension"))
+        for where, loc, m in self._all_matchers():
+            self._check_refs(where, loc, m)
         self._check_acts()
         self._check_guard_lexicons()
         return self
@@ -353,46 +349,56 @@ class Rulebook(Strict):
         known = {a.name: a.speaker for a in taxonomy.acts}
         for name, value in self.act_thresholds.items():
             if name not in known:
-                raise ValueError(f"act_thresholds：没有言语行为「{name}」")
+                raise RefProblem(f"act_thresholds：没有言语行为「{name}」", ("act_thresholds", name))
             if not 0 < value < 1:
-                raise ValueError(f"act_thresholds.{name}：阈值应在 0 与 1 之间（实际 {value}）")
-        for where, m in self._all_matchers():
+                raise RefProblem(f"act_thresholds.{name}：阈值应在 0 与 1 之间（实际 {value}）", ("act_thresholds", name))
+        for where, loc, m in self._all_matchers():
             for node in iter_nodes(m):
                 if node.act is None:
                     continue
                 for name in node.act.names():
                     if name not in known:
-                        raise ValueError(f"{where}：没有言语行为「{name}」（见 data/acts/taxonomy.yaml）")
+                        raise RefProblem(f"{where}：没有言语行为「{name}」（见 data/acts/taxonomy.yaml）", loc)
                     if node.act.speaker != "any" and known[name] != node.act.speaker:
-                        raise ValueError(f"{where}：言语行为「{name}」属于 {known[name]}，"
-                                         f"不能用在 speaker: {node.act.speaker} 的话轮上")
+                        raise RefProblem(f"{where}：言语行为「{name}」属于 {known[name]}，"
+                                         f"不能用在 speaker: {node.act.speaker} 的话轮上", loc)
 
-    def _all_matchers(self) -> list[tuple[str, Matcher]]:
-        out = [(f"detectors.{k}", m) for k, m in self.detectors.items()]
+    def _all_matchers(self) -> list[tuple[str, tuple[str | int, ...], Matcher]]:
+        out: list[tuple[str, tuple[str | int, ...], Matcher]] = [
+            (f"detectors.{k}", ("detectors", k), m) for k, m in self.detectors.items()]
         if self.call_goals.when is not None:
-            out.append(("call_goals.when", self.call_goals.when))
+            out.append(("call_goals.when", ("call_goals", "when"), self.call_goals.when))
         for i, r in enumerate(self.rules):
             if r.match:
-                out.append((f"rules[{i}]（{r.id}）.match", r.match))
+                out.append((f"rules[{i}]（{r.id}）.match", ("rules", i, "match"), r.match))
             if r.applies_when:
-                out.append((f"rules[{i}]（{r.id}）.applies_when", r.applies_when))
+                out.append((f"rules[{i}]（{r.id}）.applies_when", ("rules", i, "applies_when"), r.applies_when))
             for label, element in r.elements.items():
-                out.append((f"rules[{i}]（{r.id}）.elements.{label}", element))
+                out.append((f"rules[{i}]（{r.id}）.elements.{label}", ("rules", i, "elements", label), element))
         return out
 
-    def _check_refs(self, where: str, m: Matcher) -> None:
+    def _check_refs(self, where: str, loc: tuple[str | int, ...], m: Matcher) -> None:
         for node in iter_nodes(m):
             if node.detector is not None and node.detector not in self.detectors:
-                raise ValueError(f"{where}：引用了不存在的检测器「{node.detector}」")
+                raise RefProblem(f"{where}：引用了不存在的检测器「{node.detector}」", loc)
             if node.phrases is not None:
                 for name in node.phrases.lexicon_names():
                     if name not in self.lexicons:
-                        raise ValueError(f"{where}：引用了不存在的词表「{name}」")
+                        raise RefProblem(f"{where}：引用了不存在的词表「{name}」", loc)
 
     def _check_guard_lexicons(self) -> None:
         for name in [*self.guards.restatement_lexicons, *filter(None, [self.guards.confirm_lexicon])]:
             if name not in self.lexicons:
-                raise ValueError(f"guards：引用了不存在的词表「{name}」")
+                raise RefProblem(f"guards：引用了不存在的词表「{name}」", ("guards",))
+
+
+class RefProblem(ValueError):
+    """A rulebook-wide check that failed at one place (``("rules", 3, "dimension")``): the city
+    loader uses ``loc`` to point at the line of the city file that caused it."""
+
+    def __init__(self, message: str, loc: tuple[str | int, ...]):
+        super().__init__(message)
+        self.loc = loc
 
 
 def iter_nodes(m: Matcher) -> list[Matcher]:

@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "team.create": "创建团队",
     "import.batch": "导入通话",
     "call.view_unmasked": "查看未脱敏通话",
+    "call.swap_roles": "对调坐席/市民并重新质检",
     "order.view_unmasked": "查看未脱敏工单",
     "export.xlsx": "导出 Excel",
     "finding.review": "复核",

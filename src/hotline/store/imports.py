@@ -2,7 +2,8 @@
 store each call with its scorecard and findings in one transaction. A bad file or record is
 listed on the batch with the reason; the good calls are kept. Whatever fails, the batch ends
 ``done`` or ``failed`` with the reason recorded, never left running; a restart marks batches it
-interrupted as failed."""
+interrupted as failed. A call whose speaker roles were inferred with low confidence is imported and
+listed on the batch as a warning (an entry with ``level: warning``)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.errors import HotlineError
+from hotline.formats.roles import role_warning
 from hotline.store.audit import record
 from hotline.store.models import Call, FindingRow, ImportBatch, RulebookVersion, Scorecard, User, utcnow
 
@@ -94,6 +96,8 @@ def rulebook_row(db: Session, version: str) -> RulebookVersion:
 
 def store_call(db: Session, call: model.Call, card: model.Scorecard, *, batch_id: int | None, source: str = "import") -> Call:
     """Add one call with its scorecard and findings (the caller commits)."""
+    if card.total is None:
+        raise HotlineError(f"{card.notice}：这通电话没有总分，不能入库（请提供转写）")
     row = Call(
         external_id=call.id,
         source=source,
@@ -105,6 +109,13 @@ def store_call(db: Session, call: model.Call, card: model.Scorecard, *, batch_id
         meta=_jsonable(call.meta),
     )
     db.add(row)
+    add_scorecard(db, row, card)
+    return row
+
+
+def add_scorecard(db: Session, row: Call, card: model.Scorecard) -> Scorecard:
+    """A new scorecard with its findings for a stored call (the newest one is the call's score)."""
+    assert card.total is not None  # only calls with words are stored
     sc = Scorecard(
         call=row,
         rulebook_version=rulebook_row(db, card.rulebook_version),
@@ -128,7 +139,21 @@ def store_call(db: Session, call: model.Call, card: model.Scorecard, *, batch_id
             )
         )
     db.flush()
-    return row
+    return sc
+
+
+def swap_roles(db: Session, row: Call, inspector: Inspector, actor: User) -> Scorecard:
+    """Exchange 坐席 and 市民 on a stored call whose roles were inferred wrongly, and score it again
+    (a new scorecard: the old one, with its reviews, stays in the history). The caller commits."""
+    from hotline.formats.roles import swap_roles as swapped
+    from hotline.store.rulebooks import model_call
+
+    call = swapped(model_call(row))
+    row.turns = call.to_dict()["turns"]
+    row.meta = _jsonable(call.meta)
+    card = add_scorecard(db, row, inspector(call))
+    record(db, actor, "call.swap_roles", "call", row.id, external_id=row.external_id, total=card.total)
+    return card
 
 
 def _jsonable(value: Any) -> Any:
@@ -229,6 +254,9 @@ def _import_file(factory: sessionmaker[Session], batch_id: int, name: str, path:
     errors: list[dict[str, str]] = []
     ids: list[str] = []
     for index, call in enumerate(_read(reader, path, errors, name), start=1):
+        if warning := role_warning(call):
+            errors.append({"file": name, "record": f"第 {index} 条（{call.id}）", "message": warning,
+                           "level": "warning"})
         reason = _store_one(factory, call, inspector, batch_id)
         if reason:
             errors.append({"file": name, "record": f"第 {index} 条（{call.id}）", "message": reason})

@@ -192,6 +192,16 @@ class Scorecard(Base):
         """Whether review changed the score the engine gave."""
         return self.engine_total is not None and (self.total != self.engine_total or self.vetoed != self.engine_vetoed)
 
+    def deductions(self) -> dict[int, float]:
+        """Finding id → what that finding took off the engine's score (rule caps and dimension floors
+        applied; a finding overturned in review keeps its engine deduction, the review says the rest)."""
+        from hotline.model import real_deductions
+
+        taken = real_deductions([(f.rule_id, f.dimension, f.points) for f in self.findings],
+                                [(o["rule_id"], o["status"], o["points"]) for o in self.outcomes or []],
+                                dict(self.engine_dimensions or self.dimensions), dict(self.max_dimensions))
+        return {f.id: t for f, t in zip(self.findings, taken, strict=True)}
+
 
 class ScoreChange(Base):
     """One change of a call's score in force: who, when, why (a review or an appeal decision)."""

@@ -111,7 +111,7 @@ def try_on_calls(db: Session, eng: Engine, limit: int = TRY_LIMIT) -> TryResult:
         call = model_call(row)
         card = eng.inspect(call)
         old, new = _keys(stored.findings), _keys(card.findings)
-        delta += card.total - stored.total
+        delta += (card.total or 0.0) - stored.total  # stored calls have words: always a total
         for key, sign in [*((k, +1) for k in (new - old).elements()), *((k, -1) for k in (old - new).elements())]:
             rule_id, turn = key
             ch = changes.setdefault(rule_id, RuleChange(rule_id, _title(eng, rule_id)))

@@ -39,6 +39,7 @@ def reviewed_score(
         outcomes=[RuleOutcome(o["rule_id"], o["dimension"], o["status"], float(o.get("points") or 0)) for o in outcomes or []],
     )
     out = rescore(card, [i for i, f in enumerate(findings) if f["id"] in dropped], cap)
+    assert out.total is not None  # stored calls have words, so a total (recordings without are not stored)
     return out.total, out.vetoed, dict(out.dimensions)
 
 

@@ -25,7 +25,7 @@ def order_choices() -> dict[str, Any]:
     from hotline.workorder import form
 
     c = form.choices()
-    return {**c, "invalid_reasons": ["", *c["invalid_reasons"]]}
+    return {**c, "invalid_reasons": ["", *c["invalid_reasons"]], "category_paths": form.category_paths()}
 
 
 def mood_level(key: str, value: float) -> str:

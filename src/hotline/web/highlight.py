@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from hotline.labels import SEVERITY_RANK
 from hotline.store.models import FindingRow
 
 
@@ -14,7 +15,7 @@ class Segment:
     severity: str = ""
 
 
-SEVERITY_ORDER = {"info": 0, "minor": 1, "major": 2, "critical": 3}
+SEVERITY_ORDER = SEVERITY_RANK
 
 
 def segments(text: str, findings: list[FindingRow]) -> list[Segment]:

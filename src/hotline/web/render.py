@@ -10,13 +10,14 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from hotline.labels import SEVERITY_LABELS
 from hotline.store.models import ROLE_LABELS, Role
 from hotline.web.masking import mask_text
 from hotline.web.messages import for_browser
 from hotline.web.timefmt import bj
 
 TEMPLATES = Path(__file__).parent / "templates"
-SEVERITY_LABELS = {"info": "提示", "minor": "轻微", "major": "严重", "critical": "致命"}
+
 VERDICT_LABELS = {"confirmed": "确认", "overturned": "推翻"}
 APPEAL_LABELS = {"pending": "待裁决", "upheld": "申诉成立", "rejected": "申诉驳回"}
 BATCH_LABELS = {"queued": "排队中", "running": "质检中", "done": "已完成", "failed": "失败"}

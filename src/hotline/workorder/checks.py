@@ -4,17 +4,16 @@ into a Finding of the 工单 dimension. An empty list means the order passed."""
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 
 from hotline.inspect.python_rules import Evidence
 from hotline.model import Call, Finding, WorkOrder
-from hotline.workorder import routing as routing_table
+from hotline.workorder.bodies import named_departments, plausible, same_kind
 from hotline.workorder.compare import address_conflicts, name_conflict, time_conflict
 from hotline.workorder.numbers import normalize_id, normalize_phone
 from hotline.workorder.order import Extraction, extract
 from hotline.workorder.request_type import INVALID
-from hotline.workorder.schema import load_checks, load_request_types, load_summary_lexicon
+from hotline.workorder.schema import load_checks, load_request_types, load_summary_lexicon, load_urgency
 
 FIELD_LABELS = {
     "caller_name": "来电人姓名", "phone": "联系电话", "id_number": "身份证号", "address": "地址",
@@ -92,11 +91,13 @@ def downgrade(call: Call, order: WorkOrder) -> list[Evidence]:
         return []
     if types.rank(pred.label) <= types.rank(order.request_type):
         return []
-    cue = max(pred.evidence, key=lambda h: float(h["weight"]), default=None)  # type: ignore[arg-type]
+    said_hits = [h for h in pred.evidence if isinstance(h.get("turn_index"), int) and h.get("span")]
+    cue = max(said_hits, key=lambda h: float(h["weight"]), default=None)
     turn = cue["turn_index"] if cue else None
-    span = tuple(cue["span"]) if cue else None  # type: ignore[arg-type]
+    span = tuple(cue["span"]) if cue else None
     said = _quote(call.turns[turn].text, span) if isinstance(turn, int) and span else ""
-    evidence = f"工单诉求类型「{order.request_type}」；通话中市民：「{said}」（{pred.label}）"
+    why = "、".join(dict.fromkeys(str(h["cue"]) for h in pred.evidence[:3]))
+    evidence = f"工单诉求类型「{order.request_type}」；通话中市民：「{said}」（{pred.label}：{why}）"
     return [Evidence(turn if isinstance(turn, int) else None, span,  # type: ignore[arg-type]
                      evidence, f"{pred.label}被登记为{order.request_type}（诉求类型降级）")]
 
@@ -145,7 +146,9 @@ def _dropped_request(summary: str, ext: Extraction, markers: list[str]) -> Evide
 
 
 def routing(call: Call, order: WorkOrder) -> list[Evidence]:
-    """The department must be the one the routing table gives for the order's category (and district)."""
+    """The department must be a body that handles the order's category, at a level the routing table
+    allows, in the order's district (district and city bodies both where the table says so). When the
+    agent named the department in the call, the finding points there."""
     if not order.category or not order.department.strip():
         return []
     district = order.address.district
@@ -153,21 +156,66 @@ def routing(call: Call, order: WorkOrder) -> list[Evidence]:
         from hotline.workorder.extract import parse_address
 
         district = parse_address(order.address.full(), call).district
-    route = routing_table.find_route(order.category, district)
-    if route is None:
+    verdict = plausible(order.department, order.category, district)
+    if verdict.ok:
         return []
-    expected = routing_table.department_for(order.category, district)
-    allowed = {expected.replace(" ", ""), route.fallback.replace(" ", "")} - {""}
-    if order.department.replace(" ", "") in allowed:
-        return []
-    if not district and "{district}" in route.department:
-        # the order names no district, so any district's office of the right kind is plausible
-        pattern = re.escape(route.department).replace(re.escape("{district}"), r"\S{1,8}?[区县市旗]")
-        if re.fullmatch(pattern, order.department.replace(" ", "")):
-            return []
+    said = next((d for d in named_departments(call) if same_kind(d.value, order.department)), None)
     path = "›".join(order.category)
-    return [Evidence(None, None, f"工单承办部门「{order.department}」；派单目录中「{path}」应派「{expected}」",
+    expected = "或".join(dict.fromkeys(verdict.expected))
+    where = f"；通话中坐席说转「{said.value}」" if said else ""
+    return [Evidence(said.turn_index if said else None, said.span if said else None,
+                     f"工单承办部门「{order.department}」，事项分类「{path}」（{verdict.reason}）{where}",
                      f"承办部门与事项分类不符，应为{expected}")]
+
+
+def urgency(call: Call, order: WorkOrder) -> list[Evidence]:
+    """Urgency recorded lower than what the caller described (燃气味、有人晕倒 → 非常紧急)."""
+    levels = load_urgency().levels
+    ext = _extraction(call)
+    if order.request_type == INVALID or order.urgency not in levels or not ext.urgency_hits:
+        return []
+    top = max(ext.urgency_hits, key=lambda h: levels.index(h.level))
+    if levels.index(order.urgency) >= levels.index(top.level):
+        return []
+    said = call.turns[top.turn_index].text if top.turn_index is not None else ""
+    return [Evidence(top.turn_index, top.span, f"工单紧急程度「{order.urgency}」；通话中市民：「{_quote(said, top.span)}」"
+                     f"（{top.label}）", f"紧急程度低于通话所述，应为{top.level}")]
+
+
+def category(call: Call, order: WorkOrder) -> list[Evidence]:
+    """The first-level category contradicts the order's own summary (and what the caller said)."""
+    if order.request_type == INVALID or not order.category or len(order.summary.strip()) < 6:
+        return []
+    from hotline.workorder.classify import default_classifier
+
+    clf = default_classifier(semantic=False)
+    if clf.taxonomy.find(order.category[:1]) is None:
+        return [Evidence(None, None, f"工单事项分类「{'›'.join(order.category)}」",
+                         f"事项分类「{order.category[0]}」不在分类目录中")]
+    probs = clf.probabilities(order.summary)
+    best = max(probs, key=lambda k: probs[k])
+    settings = load_checks()
+    if best == order.category[0] or probs[best] < settings.category_min_confidence \
+            or probs.get(order.category[0], 0.0) > settings.category_max_written:
+        return []
+    pred = clf.predict(order.summary, depth=1)
+    words = "、".join(str(e["keyword"]) for e in pred.evidence[:3])
+    ext = _extraction(call)
+    heard = ext.category.label if ext.category else ""
+    cue = next((e for e in (ext.category.evidence if ext.category and heard == best else [])
+                if e.get("turn_index") is not None), None)
+    turn = cue["turn_index"] if cue else None
+    span = _find(call, turn, str(cue["keyword"])) if cue else None
+    also = f"；通话中市民也说到「{cue['keyword']}」" if cue else ""
+    return [Evidence(turn, span, f"工单事项分类「{order.category[0]}」；摘要提到「{words}」{also}",
+                     f"事项分类与摘要不符，更像「{best}」")]
+
+
+def _find(call: Call, turn: int | None, word: str) -> tuple[int, int] | None:
+    if turn is None:
+        return None
+    pos = call.turns[turn].text.find(word)
+    return (pos, pos + len(word)) if pos >= 0 else None
 
 
 def check_order(order: WorkOrder, call: Call) -> list[Finding]:

@@ -50,6 +50,19 @@ def category_tree() -> list[dict[str, Any]]:
     return walk(load_taxonomy().categories)
 
 
+def category_paths() -> list[str]:
+    """Every category path, parents before children (``城乡建设 › 物业管理``): offered as one types a path."""
+    out: list[str] = []
+
+    def walk(nodes: list[dict[str, Any]], prefix: list[str]) -> None:
+        for n in nodes:
+            out.append(" › ".join([*prefix, n["name"]]))
+            walk(n["children"], [*prefix, n["name"]])
+
+    walk(category_tree(), [])
+    return out
+
+
 def deadlines() -> list[str]:
     """The time limits the routing table can give, shortest first (“2 小时内” … “15 个工作日内”)."""
     from hotline.workorder.expected import read_limit

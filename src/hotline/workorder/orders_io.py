@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from pydantic import field_validator
 
 from hotline.content import Strict, describe_validation_error, read_yaml
+from hotline.errors import describe_os_error
 from hotline.model import Address, WorkOrder
 from hotline.workorder.dataset import read_table
-from hotline.workorder.schema import WorkOrderError, load_request_types, load_urgency
-from hotline.workorder.train import split_path
+from hotline.workorder.schema import WorkOrderError, load_request_types, load_urgency, split_path
 
 ALIASES = {
     "通话编号": "call_id", "通话": "call_id", "来电人姓名": "caller_name", "姓名": "caller_name", "来电人": "caller_name",
@@ -54,6 +55,14 @@ class OrderIn(Strict):
     @classmethod
     def _digits_as_text(cls, v: Any) -> Any:
         return str(v) if isinstance(v, int) else v
+
+    @field_validator("event_time", "deadline", mode="before")
+    @classmethod
+    def _dates_as_text(cls, v: Any) -> Any:
+        """YAML reads an unquoted 2026-11-19 (or 2026-11-19 22:00:00) as a date; keep it as written."""
+        if isinstance(v, datetime):
+            return v.strftime("%Y-%m-%d %H:%M")
+        return v.isoformat() if isinstance(v, date) else v
 
     @field_validator("request_type")
     @classmethod
@@ -174,24 +183,12 @@ def order_row(call_id: str, o: WorkOrder) -> list[str]:
 
 
 def write_xlsx(path: Path, sheets: dict[str, tuple[list[str], list[list[Any]]]]) -> None:
-    """Write one worksheet per entry (header row bold, frozen, columns sized)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    """Write one worksheet per entry (bold frozen header, filter, columns sized, cells formula-safe)."""
+    from hotline.formats.sheets import fit_columns, workbook_bytes
 
-    wb = Workbook()
-    wb.remove(wb.active)
-    for title, (header, rows) in sheets.items():
-        ws = wb.create_sheet(title[:31])
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            ws.append(row)
-        ws.freeze_panes = "A2"
-        for i, name in enumerate(header, start=1):
-            width = max([len(str(name)) * 2, *(min(60, len(str(r[i - 1])) * 2) for r in rows[:200])], default=10)
-            ws.column_dimensions[ws.cell(1, i).column_letter].width = min(60, max(8, width))
+    body = workbook_bytes((title, fit_columns(header, rows), rows) for title, (header, rows) in sheets.items())
     try:
-        wb.save(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(body)
     except OSError as exc:
-        raise WorkOrderError(f"无法写入 Excel 文件：{exc.strerror}", source=str(path)) from None
+        raise WorkOrderError(f"无法写入 Excel 文件：{describe_os_error(exc, with_name=False)}", source=str(path)) from None

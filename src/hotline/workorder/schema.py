@@ -22,6 +22,7 @@ class Category(Strict):
     name: str = Field(min_length=1)
     description: str = ""
     keywords: list[str] = []
+    core_keywords: list[str] = []
     examples: list[str] = []
     children: list[Category | str] = []
 
@@ -47,10 +48,53 @@ class Taxonomy(Strict):
     def top_names(self) -> list[str]:
         return [c.name for c in self.categories]
 
+    def paths(self) -> list[list[str]]:
+        """Every category path, parents before children."""
+        out: list[list[str]] = []
+
+        def walk(nodes: list[Category], prefix: list[str]) -> None:
+            for node in nodes:
+                out.append([*prefix, node.name])
+                walk(node.child_nodes(), [*prefix, node.name])
+
+        walk(self.categories, [])
+        return out
+
+
+def split_path(label: str) -> list[str]:
+    """A category written as one string (``城乡建设 › 物业管理``, ``城乡建设/物业管理``) as a path."""
+    for sep in ("›", ">", "＞", "/", "／"):
+        if sep in label:
+            return [p.strip() for p in label.split(sep) if p.strip()]
+    return [label.strip()] if label.strip() else []
+
+
+class LegacyEntry(Strict):
+    old: list[str] = Field(min_length=1)
+    new: list[str] = Field(min_length=1)
+    reverse: bool = True  # false: only old → new (the new category mostly held another old class)
+
+
+class LegacyMap(Strict):
+    """Correspondence from an older classification to the current taxonomy (legacy_teddy.yaml)."""
+
+    version: str
+    name: str = ""
+    classes: list[str] = Field(min_length=1)
+    map: list[LegacyEntry] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known_classes(self) -> LegacyMap:
+        for i, entry in enumerate(self.map):
+            if entry.old[0] not in self.classes:
+                raise ValueError(f"map[{i}].old 的一级类别「{entry.old[0]}」不在 classes 中")
+        return self
+
 
 class Cue(Strict):
     phrase: str = Field(min_length=1)
     weight: float = 1.0
+    unless_next: str = ""  # characters that, right after the phrase, make it another word (怎么办 + 理)
 
 
 class RequestType(Strict):
@@ -61,11 +105,36 @@ class RequestType(Strict):
     examples: list[str] = []
 
 
+class TypePattern(Strict):
+    type: str
+    label: str
+    all: list[list[str]] = Field(min_length=2)
+    weight: float = 1.0
+
+
 class RequestTypes(Strict):
     version: str
+    opening_factor: float = 1.0
+    prior: dict[str, float] = {}
+    urgency: dict[str, dict[str, float]] = {}
+    acts: dict[str, dict[str, float]] = {}
     types: list[RequestType] = Field(min_length=1)
+    patterns: list[TypePattern] = []
     invalid_reasons: list[str]
     misdial_cues: list[str] = []
+    misdial_unless: list[str] = []
+
+    @model_validator(mode="after")
+    def _known_types(self) -> RequestTypes:
+        names = set(self.names())
+        used = [("prior", t) for t in self.prior]
+        used += [(f"urgency.{lv}", t) for lv, m in self.urgency.items() for t in m]
+        used += [(f"acts.{a}", t) for a, m in self.acts.items() for t in m]
+        used += [(f"patterns[{i}].type", p.type) for i, p in enumerate(self.patterns)]
+        for where, name in used:
+            if name not in names:
+                raise ValueError(f"{where}：诉求类型「{name}」不在 types 中")
+        return self
 
     def names(self) -> list[str]:
         return [t.name for t in self.types]
@@ -82,6 +151,7 @@ class UrgencyCue(Strict):
     all: list[list[str]] = []
     within: int = 40
     unless: list[str] = []
+    now_only: bool = False
 
     @model_validator(mode="after")
     def _one_kind(self) -> UrgencyCue:
@@ -93,6 +163,9 @@ class UrgencyCue(Strict):
 class UrgencyRules(Strict):
     version: str
     levels: list[str] = Field(min_length=1)
+    past_markers: list[str] = []
+    now_markers: list[str] = []
+    hypothetical: list[str] = []
     cues: list[UrgencyCue]
 
     @model_validator(mode="after")
@@ -108,6 +181,16 @@ class Route(Strict):
     district: str | None = None
     department: str
     fallback: str = ""
+    also: list[str] = []
+
+    def candidates(self) -> list[str]:
+        """Every department name this route accepts (``{district}`` left in place)."""
+        return [n for n in (self.department, self.fallback, *self.also) if n]
+
+
+class BodyKind(Strict):
+    kind: str = Field(min_length=1)
+    names: list[str] = Field(min_length=1)
 
 
 class TimeLimit(Strict):
@@ -128,6 +211,8 @@ class RoutingTable(Strict):
     version: str
     default_department: str
     routes: list[Route]
+    bodies: list[BodyKind] = []
+    emergency_lines: dict[str, str] = {}
     time_limits: list[TimeLimit] = Field(min_length=1)
     holidays: list[date] = []
     workdays: list[date] = []
@@ -138,6 +223,8 @@ class CheckSettings(Strict):
     required: dict[str, list[str]]
     downgrade_min_confidence: float = 0.5
     request_overlap_min: float = 0.35
+    category_min_confidence: float = 0.6
+    category_max_written: float = 0.1
 
     def required_for(self, request_type: str) -> list[str]:
         return self.required.get(request_type) or self.required.get("default", [])
@@ -148,6 +235,13 @@ class SummaryLexicon(Strict):
     always: list[str]
     unless_said: list[str]
     request_markers: list[str]
+    max_chars: int = Field(default=120, ge=20)
+    feelings: list[str] = []
+    to_agent: list[str] = []
+    fillers: list[str] = []
+    request_leads: list[str] = []
+    demand_words: list[str] = []
+    invalid: dict[str, str] = {}
 
 
 class Home(Strict):
@@ -161,9 +255,14 @@ class ExtractionCues(Strict):
     name_intro: list[str]
     surname_intro: list[str]
     honorifics: list[str]
+    name_questions: list[str] = []
     surnames: list[str]
     address_intro: list[str]
     address_markers: list[str]
+    place_markers: list[str] = []
+    position_markers: list[str] = []
+    agent_confirm: list[str] = []
+    address_questions: list[str] = []
     request_markers: list[str]
     affirmations: list[str]
     chitchat: list[str]
@@ -179,6 +278,18 @@ def _path(name: str, override: Path | None) -> Path:
 @cache
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
     return load_yaml_model(_path("taxonomy.yaml", path), Taxonomy, WorkOrderError)
+
+
+@cache
+def load_legacy(path: Path | None = None, taxonomy_path: Path | None = None) -> LegacyMap:
+    """The old-to-current correspondence; every ``new`` path must exist in the taxonomy."""
+    source = _path("legacy_teddy.yaml", path)
+    legacy = load_yaml_model(source, LegacyMap, WorkOrderError)
+    known = {tuple(p) for p in load_taxonomy(taxonomy_path).paths()}
+    for i, entry in enumerate(legacy.map):
+        if tuple(entry.new) not in known:
+            raise WorkOrderError(f"map[{i}].new：事项分类中没有「{' › '.join(entry.new)}」", source=str(source))
+    return legacy
 
 
 @cache

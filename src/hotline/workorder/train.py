@@ -4,6 +4,7 @@ metadata (format version, labels, training size, cross-validation scores)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -12,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from hotline import __version__
-from hotline.workorder.classify import EMBED_CHARS, all_keywords, keyword_score
+from hotline.workorder.features import EMBED_CHARS, KeywordIndex, Segment
 from hotline.workorder.prediction import Prediction, from_probabilities, softmax
-from hotline.workorder.schema import WorkOrderError, load_taxonomy
+from hotline.workorder.schema import WorkOrderError, load_taxonomy, split_path
 
 FORMAT = "hotline-workorder-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: weighted keyword index (core keywords, shared words split)
 
 
 @dataclass
@@ -42,7 +43,8 @@ class CategoryModel:
     config: ModelConfig = field(default_factory=ModelConfig)
     meta: dict[str, Any] = field(default_factory=dict)
     _parts: dict[str, Any] = field(default_factory=dict)
-    _kw: list[list[str]] = field(default_factory=list)
+    _kw: KeywordIndex | None = None
+    _seen: set[str] = field(default_factory=set)
     _labels: list[str] = field(default_factory=list)
 
     def _dense(self, texts: Sequence[str]) -> dict[str, Any]:
@@ -53,8 +55,9 @@ class CategoryModel:
             from hotline.inspect.semantic import embed
 
             out["embedding"] = embed([t[:EMBED_CHARS] for t in texts])
-        if self.config.keywords:
-            out["keywords"] = np.array([[keyword_score(t, k) for k in self._kw] for t in texts], dtype=np.float32)
+        if self.config.keywords and self._kw is not None:
+            index = self._kw
+            out["keywords"] = np.log1p(np.array([index.scores([Segment(t)]) for t in texts], dtype=np.float32))
         return out
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> CategoryModel:
@@ -65,7 +68,7 @@ class CategoryModel:
 
         if len(set(labels)) < 2:
             raise WorkOrderError("训练数据至少需要两个不同的分类")
-        self._kw = [all_keywords(c) for c in load_taxonomy().categories]
+        self._kw = KeywordIndex(load_taxonomy().categories)
         tfidf = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=2, max_features=60_000)
         text_model = make_pipeline(tfidf, LinearSVC(C=self.config.c_text, class_weight="balanced"))
         self._parts = {"text": text_model.fit(list(texts), list(labels))}
@@ -73,7 +76,9 @@ class CategoryModel:
             lr = LogisticRegression(C=self.config.c_dense, max_iter=2000, class_weight="balanced")
             self._parts[name] = lr.fit(x, list(labels))
         self._labels = [str(c) for c in text_model.classes_]
+        self._seen = {text_hash(t) for t in texts}
         self.meta.update(trained_at=datetime.now().isoformat(timespec="seconds"), n_samples=len(texts),
+                         data_sha256=data_hash(texts, labels),
                          labels=self._labels)
         return self
 
@@ -86,14 +91,21 @@ class CategoryModel:
             total = total + _z(self._parts[name].decision_function(x))
         return total
 
+    def seen_in_training(self, texts: Sequence[str]) -> list[int]:
+        """Indexes of ``texts`` the model was trained on (same text after normalising spaces)."""
+        return [i for i, t in enumerate(texts) if text_hash(t) in self._seen]
+
     @property
     def labels(self) -> list[str]:
         return list(self._labels)
 
+    def probabilities(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        return [softmax(dict(zip(self._labels, map(float, row), strict=True))) for row in self.decision(texts)]
+
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         out = []
-        for row in self.decision(texts):
-            pred = from_probabilities(softmax(dict(zip(self._labels, map(float, row), strict=True))))
+        for probs in self.probabilities(texts):
+            pred = from_probabilities(probs)
             pred.path = split_path(pred.label)
             out.append(pred)
         return out
@@ -107,7 +119,9 @@ class CategoryModel:
 
         path.parent.mkdir(parents=True, exist_ok=True)
         joblib.dump({"format": FORMAT, "version": FORMAT_VERSION, "config": asdict(self.config),
-                     "parts": self._parts, "labels": self._labels, "kw": self._kw, "meta": self.meta}, path)
+                     "parts": self._parts, "labels": self._labels,
+                     "kw": {"names": self._kw.names, "weights": self._kw.weights} if self._kw else None,
+                     "seen": sorted(self._seen), "meta": self.meta}, path)
         info = path.with_suffix(".json")
         info.write_text(json.dumps(self.metadata(), ensure_ascii=False, indent=2), encoding="utf-8")
         return info
@@ -132,13 +146,21 @@ class CategoryModel:
             raise WorkOrderError(f"模型格式版本 {blob.get('version')} 与当前版本 {FORMAT_VERSION} 不符，请重新训练",
                                  source=str(path))
         model = cls(ModelConfig(**blob["config"]), dict(blob.get("meta") or {}))
-        model._parts, model._labels, model._kw = blob["parts"], blob["labels"], blob["kw"]
+        model._parts, model._labels = blob["parts"], blob["labels"]
+        model._seen = set(blob.get("seen") or [])
+        kw = blob.get("kw")
+        model._kw = KeywordIndex.from_weights(kw["names"], kw["weights"]) if kw else None
         return model
 
 
-def split_path(label: str) -> list[str]:
-    """A stored label (``城乡建设/市政管理``) as a category path."""
-    for sep in ("›", ">", "＞", "/", "／"):
-        if sep in label:
-            return [p.strip() for p in label.split(sep) if p.strip()]
-    return [label]
+def text_hash(text: str) -> str:
+    """A short fingerprint of a text (whitespace ignored), to recognise training rows later."""
+    return hashlib.sha1("".join(text.split()).encode("utf-8")).hexdigest()[:16]
+
+
+def data_hash(texts: Sequence[str], labels: Sequence[str]) -> str:
+    """Fingerprint of a whole training set (its texts and labels, in order)."""
+    digest = hashlib.sha256()
+    for t, lab in zip(texts, labels, strict=True):
+        digest.update(f"{text_hash(t)}\t{lab}\n".encode())
+    return digest.hexdigest()

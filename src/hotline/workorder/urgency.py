@@ -1,7 +1,10 @@
-"""Urgency (一般/紧急/非常紧急) from danger cues in what the citizen said (data: urgency.yaml)."""
+"""Urgency (一般/紧急/非常紧急) from danger cues in what the citizen said (data: urgency.yaml):
+danger happening now, vulnerable people, group events, same-day needs. A cue marked ``now_only``
+does not fire in a sentence that tells of the past (上周五有人被困过)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from hotline.model import Call
@@ -57,13 +60,32 @@ def _match_all(cue: UrgencyCue, text: str) -> tuple[int, int] | None:
     return None
 
 
+_SENTENCE = re.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]*")
+
+
+def _in_the_past(text: str, span: tuple[int, int], rules: UrgencyRules) -> bool:
+    """The sentence up to the end of the clause holding ``span`` tells of the past, and neither it
+    nor a short clause right after it (昨晚起有煤气味，到现在还有) says it goes on now. 上个月有人被困，
+    现在电梯还是三天两头坏: the trapping was last month."""
+    for m in _SENTENCE.finditer(text):
+        if m.start() <= span[0] < m.end():
+            clauses = list(re.finditer(r"[^，,]+", text[span[0] : m.end()]))
+            told = text[m.start() : span[0] + clauses[0].end()] if clauses else text[m.start() : m.end()]
+            after = clauses[1].group(0) if len(clauses) > 1 and len(clauses[1].group(0)) <= 8 else ""
+            past = any(w in told for w in rules.past_markers)
+            return past and not any(w in told + after for w in rules.now_markers)
+    return False
+
+
 def match_cues(text: str, rules: UrgencyRules | None = None, turn_index: int | None = None) -> list[UrgencyHit]:
     """Danger cues found in ``text``."""
     rules = rules or load_urgency()
     hits = []
     for cue in rules.cues:
         span = _match_any(cue, text) if cue.any else _match_all(cue, text)
-        if span is not None:
+        if span is None or any(w in text[max(0, span[0] - 6) : span[0]] for w in rules.hypothetical):
+            continue
+        if not (cue.now_only and _in_the_past(text, span, rules)):
             hits.append(UrgencyHit(cue.id, cue.label, cue.level, turn_index, span, text[span[0] : span[1]]))
     return hits
 

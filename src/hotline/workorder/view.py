@@ -76,6 +76,8 @@ def print_report(report: Any) -> None:
     console = _console()
     console.print(f"[bold]{report.name}[/]：{report.n} 条，准确率 {report.accuracy:.3f}，宏平均 F1 {report.macro_f1:.3f}"
                   f"（{report.seconds:.1f} 秒）")
+    for warning in report.warnings:
+        console.print(f"[bold red]注意：[/]{warning}")
     table = Table(title="混淆矩阵（行：真实，列：预测）")
     table.add_column("真实＼预测")
     for lab in report.labels:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from hotline.store.audit import record
-from hotline.store.imports import add_errors, caller_of, create_batch, fail_batch, run_import
+from hotline.store.imports import add_errors, caller_of, create_batch, fail_batch, run_import, swap_roles
 from hotline.store.models import Call, ImportBatch, Role, User
 from hotline.store.queries import (
     PAGE_SIZE,
@@ -273,7 +273,18 @@ def _call_view(request: Request, db: Db, user: User, call: Call, unmasked: bool)
         may_decide=lambda a: may_decide(db, user, a), agent=agent_by_code(db, call.agent_code),
         caller=caller_of(call.meta), suggestion=lambda f: agent_suggestion(f.suggestion, call.agent_code),
         can_review=user.role in (Role.INSPECTOR.value, Role.ADMIN.value), timed=any(s is not None for s, _ in times),
+        taken=card.deductions() if card else {},
     )
+
+
+@router.post("/calls/{call_id}/swap-roles")
+def swap_call_roles(request: Request, db: Db, user: Inspector, call_id: Id) -> Response:
+    """The call's roles were inferred the wrong way round: exchange them and inspect it again."""
+    call = _visible_call(db, user, call_id)
+    inspector = request.app.state.inspector or active_engine(db).inspect
+    swap_roles(db, call, inspector, user)
+    db.commit()
+    return RedirectResponse(f"/calls/{call.id}", status_code=303)
 
 
 @router.get("/calls/{call_id}")

@@ -73,7 +73,7 @@ def export(db: Db, user: Staff, flt: Flt) -> Response:
     t = _tables(db, flt)
     dims = t["dims"]
     tables = [
-        ("坐席排名", ["名次", "坐席工号", "姓名", "团队", "通话数", "平均分", "一票否决", "质检发现"] + [f"{d}得分率" for d in dims],
+        ("坐席排名", ["名次", "坐席工号", "姓名", "团队", "通话数", "平均分", "一票否决", "质检发现"] + [f"{d}得分率（%）" for d in dims],
          [[i, r.code, r.name, r.team, r.calls, r.average, r.vetoed, r.findings, *(r.dimension_percent().get(d, "") for d in dims)]
           for i, r in enumerate(t["ranking"], 1)]),
         ("得分趋势", ["周", "平均分", "通话数"], [list(x) for x in t["trend"]]),

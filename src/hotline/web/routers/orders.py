@@ -60,9 +60,8 @@ def _order_view(request: Request, db: Db, user: CurrentUser, call: Call, unmaske
     if not unmasked:  # the form's phone and address are the citizen's: masked like the transcript
         order, suggestion = _masked(order), _masked(suggestion)
     return render(
-        request, "call_order.html", call=call, saved=saved, order=order, suggestion=suggestion,
-        rule_title=rule_title, **order_choices(),
-        mask=show, unmasked=unmasked, can_unmask=may_unmask(user.role),
+        request, "call_order.html", 200, call=call, saved=saved, order=order, suggestion=suggestion,
+        rule_title=rule_title, mask=show, unmasked=unmasked, can_unmask=may_unmask(user.role), **order_choices(),
     )
 
 

@@ -1,0 +1,33 @@
+"""From turns as read to a validated Call: roles assigned (from the labels, else from what is said),
+then the checks every reader shares — at least one turn with words, the size limits, plain meta."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotline.errors import FormatError
+from hotline.formats.layouts import depth, reader_settings
+from hotline.formats.roles import META_KEY, RawTurn, assign_roles
+from hotline.model import Call, Turn
+
+
+def finish_call(call_id: str, raw: list[RawTurn], meta: dict[str, Any], source: str, where: str) -> Call:
+    """A Call from ``raw`` turns; a FormatError naming ``where`` (or the turn's line) when it is not usable."""
+    limits = reader_settings().limits
+    if not raw:
+        raise FormatError("没有任何话轮", source=source, location=where)
+    if len(raw) > limits.max_turns:
+        raise FormatError(f"话轮太多（{len(raw)} 个，上限 {limits.max_turns}）", source=source, location=where)
+    long = next((t for t in raw if len(t.text) > limits.max_turn_chars), None)
+    if long is not None:
+        raise FormatError(f"一个话轮超过 {limits.max_turn_chars} 字（{len(long.text)} 字），请检查转写是否分句",
+                          source=source, location=long.where)
+    if not any(t.text for t in raw) and not meta.get("metrics"):
+        raise FormatError("所有话轮都没有文字（只有录音分析结果的通话请直接检查录音）", source=source, location=where)
+    if depth(meta, limits.max_meta_depth) > limits.max_meta_depth:
+        raise FormatError(f"meta 嵌套超过 {limits.max_meta_depth} 层", source=source, location=where)
+    speakers, roles = assign_roles(raw, source, call_id)
+    if roles is not None:
+        meta = {**meta, META_KEY: roles}
+    turns = [Turn(s, t.text, t.start, t.end) for s, t in zip(speakers, raw, strict=True)]
+    return Call(id=call_id, turns=turns, meta=meta)
