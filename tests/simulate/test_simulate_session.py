@@ -131,7 +131,7 @@ def test_silent_call_has_no_citizen_words(library, engine):
 
 
 def test_transfer_call_punishes_form_filling(library):
-    s = play("gas-leak-transfer", ["您好，12345热线，108号为您服务", "请问您贵姓？", "麻烦您留一个联系电话"], library=library)
+    s = play("gas-leak-transfer", ["您好，12345热线，108号为您服务", "请问您贵姓？", "请问是什么时候开始闻到的？"], library=library)
     assert s.ended and s.outcome == "hangup"
     good = play("gas-leak-transfer", reference("gas-leak-transfer"), library=library)
     assert good.outcome == "resolved"

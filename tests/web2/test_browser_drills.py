@@ -111,7 +111,7 @@ def test_the_full_order_form_round_trip(page, server):  # noqa: ANN001
     page.wait_for_selector('.field[data-name="phone"] .use-suggestion')
     page.click('.field[data-name="phone"] .use-suggestion')
     assert page.input_value("#f-phone") == "13700552481"
-    for level, name in enumerate(["环境保护", "环境污染", "噪音污染"], start=1):  # each level offers its children
+    for level, name in enumerate(["公安政法", "噪声扰民", "广场舞噪声"], start=1):  # each level offers its children
         page.select_option(f"#f-category-{level}", name)
     assert page.locator("#f-category-3 option").count() > 1
     page.select_option("#f-request_type", "投诉")
@@ -120,13 +120,13 @@ def test_the_full_order_form_round_trip(page, server):  # noqa: ANN001
     page.fill("#f-caller_name", "孙文博")
     page.fill("#f-address", "高新区科学大道翰林苑小区中心广场")
     page.fill("#f-event_time", "每晚19:30到21:30")
-    page.fill("#f-department", "市生态环境局")
+    page.fill("#f-department", "高新区公安分局")
     page.fill("#f-summary", "小区中心广场每晚广场舞音响音量过大，要求限定音量和时段")
     page.fill("#f-phone", "137005")  # refused: the page comes back with the message and what was typed
     page.click("#submit-order")
     page.wait_for_selector("#err-phone")
     assert "联系电话应为" in page.inner_text("#err-phone")
-    assert page.input_value("#f-caller_name") == "孙文博" and page.input_value("#f-category-3") == "噪音污染"
+    assert page.input_value("#f-caller_name") == "孙文博" and page.input_value("#f-category-3") == "广场舞噪声"
     page.fill("#f-phone", "13700552481")
     page.click("#submit-order")
     page.wait_for_selector("#order-checks")
@@ -136,7 +136,7 @@ def test_the_full_order_form_round_trip(page, server):  # noqa: ANN001
     drill_id = int(re.search(r"/drills/(\d+)/debrief", page.url).group(1))
     with server[1]() as db:
         order = db.get_one(Drill, drill_id).order
-    assert order["category"] == "环境保护 › 环境污染 › 噪音污染" and order["deadline"] == "7 个工作日内"
+    assert order["category"] == "公安政法 › 噪声扰民 › 广场舞噪声" and order["deadline"] == "7 个工作日内"
 
 
 def _assign(page, title: str, team: str | None = None) -> int:  # noqa: ANN001

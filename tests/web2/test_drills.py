@@ -74,7 +74,7 @@ def test_without_hints_one_post_answers(client):
     ("urgency", "赵丽华", "紧急程度只能选"),
     ("request_type", "随便", "诉求类型只能选"),
     ("phone", "12345", "联系电话应为"),
-    ("category", "环境保护 > 不存在的类", "不是"),
+    ("category", "公安政法 > 不存在的类", "不是"),
     ("deadline", "尽快", "办理时限写成"),
     ("invalid_reason", "无声", "只有诉求类型为“无效”"),
 ])
@@ -95,10 +95,10 @@ def test_the_category_comes_from_the_cascading_selects_and_synonyms_pass(client)
     drill_id = _start(client, csrf, scenario_id=SCENARIO)
     _say(client, csrf, drill_id, GOOD_TURNS[0])
     form = {k: v for k, v in ORDER.items() if k != "category"}
-    form |= {"category_1": "环境保护", "category_2": "环境污染", "category_3": "噪声污染"}  # a synonym of 噪音污染
+    form |= {"category_1": "公安政法", "category_2": "噪音扰民", "category_3": "广场舞噪音"}  # other spellings
     client.post(f"/drills/{drill_id}/order", data={"csrf_token": csrf, **form})
     checks = {c["field"]: c for c in _drill(client, drill_id).debrief["order_checks"]}
-    assert checks["category"]["ok"] and checks["category"]["submitted"] == "环境保护 › 环境污染 › 噪音污染"
+    assert checks["category"]["ok"] and checks["category"]["submitted"] == "公安政法 › 噪声扰民 › 广场舞噪声"
 
 
 def test_suggestion_fills_from_the_workorder_module(client):

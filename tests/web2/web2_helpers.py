@@ -24,7 +24,7 @@ GOOD_TURNS = [
     "感谢您的来电，再见！",
 ]
 SCENARIO = "noise-square-dance"
-ORDER = {"request_type": "投诉", "category": "环境保护 > 环境污染 > 噪音污染", "department": "市生态环境局", "urgency": "一般",
+ORDER = {"request_type": "投诉", "category": "公安政法 > 噪声扰民 > 广场舞噪声", "department": "高新区公安分局", "urgency": "一般",
          "caller_name": "孙文博", "phone": "13700552481", "address": "高新区科学大道翰林苑小区中心广场",
          "event_time": "每晚19:30到21:30", "deadline": "7 个工作日内", "summary": "小区中心广场每晚广场舞音响音量过大，要求限定音量和时段"}
 

@@ -20,6 +20,7 @@ _SPACE = re.compile(r"[\s　。，,.、“”\"'「」()（）]+")
 class SynonymTable(Strict):
     version: str
     place_prefix: str
+    spellings: dict[str, str] = {}
     institution_suffixes: list[str] = []
     groups: dict[Kind, list[list[str]]]
 
@@ -46,9 +47,15 @@ class SynonymTable(Strict):
         return self
 
     def canonical(self, kind: Kind, word: str) -> str:
-        """The first word of ``word``'s group (``word`` itself when it has none), spaces and punctuation removed."""
-        w = clean(word)
+        """The first word of ``word``'s group (``word`` itself when it has none), spaces and punctuation removed,
+        other spellings of a word unified (噪音 → 噪声)."""
+        w = self.spell(clean(word))
         return self._index(kind).get(w, w)
+
+    def spell(self, text: str) -> str:
+        for other, usual in self.spellings.items():
+            text = text.replace(other, usual)
+        return text
 
     def same(self, kind: Kind, a: str, b: str) -> bool:
         return bool(clean(a)) and self.canonical(kind, a) == self.canonical(kind, b)
@@ -58,7 +65,7 @@ class SynonymTable(Strict):
         return next((g for g in self.groups.get(kind, []) if w in g), [w])
 
     def _index(self, kind: Kind) -> dict[str, str]:
-        return {w: g[0] for g in self.groups.get(kind, []) for w in g}
+        return {self.spell(w): self.spell(g[0]) for g in self.groups.get(kind, []) for w in g}
 
     def split_place(self, department: str) -> tuple[str, str]:
         """(place, name): 城东区人社局 → (城东区, 人社局), 市市场监督管理局 → (市, 市场监督管理局)."""
