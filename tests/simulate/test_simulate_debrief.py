@@ -101,7 +101,6 @@ def test_the_debrief_reads_the_record_not_the_session():
     from pathlib import Path
 
     import hotline.simulate.debrief as debrief
-
     import hotline.simulate.record as record
     import hotline.simulate.session as session
 
