@@ -14,22 +14,7 @@ from pathlib import Path
 
 from hotline.simulate.engines import reading_engine, scoring_engine
 from hotline.simulate.library import default_library
-from hotline.simulate.model_answer import scripts
-from hotline.simulate.session import DrillSession
-
-
-def play(scenario_id: str, lines: list[str], order: dict | None, seed: int) -> tuple[float, str | None, bool]:
-    lib = default_library()
-    s = DrillSession.start(scenario_id, seed=seed, library=lib, engine=scoring_engine(), reader=reading_engine())
-    for line in lines:
-        if s.ended:
-            break
-        s.say(line)
-    s.end()
-    if order is not None:
-        s.submit_order(order)
-    card = s.debrief().scorecard
-    return card.total, s.outcome, card.vetoed
+from hotline.simulate.model_answer import play_script, scripts
 
 
 def main() -> None:
@@ -38,10 +23,12 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     lib = default_library()
+    engine, reader = scoring_engine(), reading_engine()
     rows = []
     for sid in lib.ids():
-        for name, (lines, order) in scripts(lib.get(sid), lib.defaults).items():
-            total, outcome, vetoed = play(sid, lines, order, args.seed)
+        for name in scripts(lib.get(sid), lib.defaults):
+            d = play_script(sid, name, library=lib, engine=engine, reader=reader, seed=args.seed)
+            total, outcome, vetoed = d.scorecard.total, d.outcome, d.scorecard.vetoed
             rows.append({"scenario": sid, "script": name, "total": total, "outcome": outcome, "vetoed": vetoed})
             print(f"{sid:28s} {name:14s} {total:6.1f} {outcome or '':12s}{' 一票否决' if vetoed else ''}")
     print()

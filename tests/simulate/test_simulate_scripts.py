@@ -8,30 +8,16 @@ from __future__ import annotations
 import pytest
 
 from hotline.simulate.library import default_library
-from hotline.simulate.model_answer import scripts
-from hotline.simulate.session import DrillSession
+from hotline.simulate.model_answer import play_script
 
 LIB = default_library()
 PASS_MARK = 80
 CASES = [(sid, name) for sid in LIB.ids() for name in ("do_nothing", "hang_up_early", "rude", "model_answer")]
 
 
-def _debrief(scenario_id: str, script: str, engine, reader):  # noqa: ANN001, ANN202
-    lines, order = scripts(LIB.get(scenario_id), LIB.defaults)[script]
-    s = DrillSession.start(scenario_id, seed=7, library=LIB, engine=engine, reader=reader)
-    for line in lines:
-        if s.ended:
-            break
-        s.say(line)
-    s.end()
-    if order is not None:
-        s.submit_order(order)
-    return s.debrief()
-
-
 @pytest.mark.parametrize(("scenario_id", "script"), CASES, ids=[f"{s}-{n}" for s, n in CASES])
 def test_scores_reflect_what_the_call_achieved(scenario_id, script, engine, reader):
-    d = _debrief(scenario_id, script, engine, reader)
+    d = play_script(scenario_id, script, library=LIB, engine=engine, reader=reader)
     total = d.scorecard.total
     if script == "model_answer":
         assert total >= 90 and not d.scorecard.vetoed, [f.message for f in d.scorecard.findings]

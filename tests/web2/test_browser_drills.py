@@ -9,11 +9,12 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
-from web2_helpers import GOOD_TURNS, PASSWORD, settings_for
+from web2_helpers import GOOD_TURNS, settings_for, two_teams
+from web_fixtures import browser_log_in as log_in
 from web_fixtures import running
 
 from hotline.store.db import make_engine, session_factory
-from hotline.store.models import Drill, Team, User
+from hotline.store.models import Drill
 
 pytestmark = pytest.mark.browser
 GREET = GOOD_TURNS[0]
@@ -27,13 +28,8 @@ def server(seeded_template, tmp_path_factory) -> Iterator[tuple[str, object]]:  
     shutil.copy(seeded_template[0], folder / "web.db")
     engine = make_engine(f"sqlite:///{folder / 'web.db'}")
     factory = session_factory(engine)
-    with factory() as db:  # 一组: trainee and trainer; 二组: trainee2
-        one, two = Team(name="一组"), Team(name="二组")
-        db.add_all([one, two])
-        db.flush()
-        for name, team in (("trainee", one), ("trainer", one), ("trainee2", two)):
-            db.query(User).filter_by(username=name).one().team_id = team.id
-        db.commit()
+    with factory() as db:
+        two_teams(db)
     app = create_app(settings_for(folder), engine=engine)
     with running(app) as url:
         yield url, factory
@@ -46,14 +42,6 @@ def page(browser, server):  # noqa: ANN001, ANN201
     pg = context.new_page()
     yield pg
     context.close()
-
-
-def log_in(page, username: str) -> None:  # noqa: ANN001
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("header.top nav")
 
 
 def start(page, scenario: str, hints: bool = True) -> None:  # noqa: ANN001

@@ -5,9 +5,9 @@ full 工单 with validation, the debrief and its goals, retry, weak-rule practic
 from __future__ import annotations
 
 import pytest
-from web2_helpers import GOOD_TURNS, ORDER, SCENARIO, id_from, login
+from web2_helpers import GOOD_TURNS, ORDER, SCENARIO, id_from, login, two_teams
 
-from hotline.store.models import Drill, DrillAssignment, Team, User
+from hotline.store.models import Drill, DrillAssignment, User
 
 HX = {"hx-request": "true"}
 
@@ -127,15 +127,8 @@ def test_weak_rules_come_from_real_calls_and_drills(client):
 
 
 def _teams(client) -> dict[str, int]:
-    """一组: trainee, trainer; 二组: trainee2."""
     with client.app.state.factory() as db:
-        one, two = Team(name="一组"), Team(name="二组")
-        db.add_all([one, two])
-        db.flush()
-        for name, team in (("trainee", one), ("trainer", one), ("trainee2", two)):
-            db.query(User).filter_by(username=name).one().team_id = team.id
-        db.commit()
-        return {"一组": one.id, "二组": two.id}
+        return two_teams(db)
 
 
 def _assign(client, **form: str) -> int:

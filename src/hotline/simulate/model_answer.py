@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hotline.simulate.schema import PersonaDefaults, Scenario, Slot
+
+if TYPE_CHECKING:
+    from hotline.simulate.debrief import Debrief
+    from hotline.simulate.library import ScenarioLibrary
+    from hotline.simulate.reading import Engine
 
 SLOT_ORDER = ("event", "address", "time", "name", "phone", "request")
 RESTATE_FORMS = {"event": "{v}", "address": "地点在{v}", "time": "时间是{v}", "name": "您是{v}",
@@ -76,3 +83,21 @@ def scripts(scenario: Scenario, defaults: PersonaDefaults) -> dict[str, tuple[li
         "rude": (list(RUDE), None),
         "model_answer": (model_answer(scenario, defaults), model_order(scenario)),
     }
+
+
+def play_script(scenario_id: str, script: str, *, library: ScenarioLibrary, engine: Engine, reader: Engine,
+                seed: int = 7) -> Debrief:
+    """Play one of the four scripts through a drill (until the script or the call ends), end the call, hand in its
+    工单 and return the debrief: the drill score table (tests, ``scripts/drill_scores.py``)."""
+    from hotline.simulate.session import DrillSession
+
+    lines, order = scripts(library.get(scenario_id), library.defaults)[script]
+    s = DrillSession.start(scenario_id, seed=seed, library=library, engine=engine, reader=reader)
+    for line in lines:
+        if s.ended:
+            break
+        s.say(line)
+    s.end()
+    if order is not None:
+        s.submit_order(order)
+    return s.debrief()

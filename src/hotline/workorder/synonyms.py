@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import field_validator, model_validator
 
-from hotline.content import Strict, data_path, load_yaml_model
+from hotline.content import Strict, compiled_regexes, data_path, load_yaml_model
 from hotline.workorder.schema import WorkOrderError
 
 Kind = Literal["category", "department", "request_type", "invalid_reason"]
@@ -27,11 +27,7 @@ class SynonymTable(Strict):
     @field_validator("place_prefix")
     @classmethod
     def _compiles(cls, v: str) -> str:
-        try:
-            re.compile(v)
-        except re.error as exc:
-            raise ValueError(f"正则表达式无效：{exc}") from None
-        return v
+        return compiled_regexes([v])[0]
 
     @model_validator(mode="after")
     def _disjoint(self) -> SynonymTable:
