@@ -243,7 +243,9 @@ def goal_of(rule_id: str) -> str | None:
 
 def _one_per_turn(hits: list[Hit]) -> list[Hit]:
     """A phrase or pattern hit is the most precise evidence; the act layer adds a finding only for a
-    turn where nothing else of the same rule fired, and then one (its likeliest clause)."""
+    turn where nothing else of the same rule fired, and then one (its likeliest clause). Phrase hits that
+    overlap in one turn (具体在哪 / 在哪里) are the same words: one finding, not one per phrase."""
+    hits = _no_overlaps(hits)
     precise = {h.turn_index for h in hits if not h.why.startswith("act|")}
     best: dict[int, Hit] = {}
     for h in hits:
@@ -255,3 +257,18 @@ def _one_per_turn(hits: list[Hit]) -> list[Hit]:
         if old is None or float(h.why.split("|")[2]) > float(old.why.split("|")[2]):
             best[h.turn_index] = h
     return [h for h in hits if not h.why.startswith("act|")] + sorted(best.values())
+
+
+def _no_overlaps(hits: list[Hit]) -> list[Hit]:
+    """Phrase and pattern hits without those overlapping an earlier (or, at the same start, a longer) one of
+    the same turn; act hits and whole-call hits as they are."""
+    dropped: set[int] = set()
+    last: dict[int, int] = {}  # turn → end of the last kept span
+    for i, h in sorted(enumerate(hits), key=lambda p: (p[1].turn_index, p[1].start, -p[1].end)):
+        if h.turn_index < 0 or h.why.startswith("act|") or h.end <= h.start:
+            continue
+        if h.start < last.get(h.turn_index, -1):
+            dropped.add(i)
+        else:
+            last[h.turn_index] = h.end
+    return [h for i, h in enumerate(hits) if i not in dropped]
