@@ -127,7 +127,7 @@ class CitizenBlock:
     peak_turn: int | None = None
     end: float = 0.0
     calmed: bool = False  # upset at its peak, calm at the end
-    escalated: bool = False  # calm at the start, upset later
+    escalated: bool = False  # calm at the start, upset at the end
     dissatisfaction: float | None = None
     drivers: list[int] = field(default_factory=list)  # turns that pushed dissatisfaction up the most
     escalation_risk: float = 0.0

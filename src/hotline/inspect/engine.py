@@ -56,16 +56,18 @@ class Engine:
         return [self._with_citizen(self._run(ctx, self.rules), ctx) for ctx in contexts]
 
     def _with_citizen(self, card: Scorecard, ctx: CallContext) -> Scorecard:
-        """The citizen block and the review triage, for a finished call whose words the engine read."""
-        if ctx.partial or ctx.no_text or not ctx.acts_on or not ctx.call.turns:
+        """The citizen block (for a call whose words the engine read) and the review triage (for every
+        finished call)."""
+        if ctx.partial:
             return card
         from hotline.citizen import load_settings, triage
 
-        card.citizen = ctx.citizen()
+        if not ctx.no_text and ctx.citizen_on and ctx.call.turns:
+            card.citizen = ctx.citizen()
         review = load_settings().review
         if self.rulebook.review:
             review = review.model_copy(update=self.rulebook.review)
-        card.review = triage(card, card.citizen, review)
+        card.review = triage(card, card.citizen, review, self.rulebook.scoring.pass_mark)
         return card
 
     def check_utterance(self, text: str, speaker: Speaker | str = Speaker.AGENT) -> list[Finding]:
@@ -194,6 +196,10 @@ class Engine:
                 # a call is not zeroed, nor kept under the pass mark, on uncertain evidence
                 finding.veto, finding.severity = False, Severity.MAJOR
                 finding.message += "（把握不足，按一般问题扣分，建议人工复核）"
+        elif hit.why == "trajectory":
+            block = ctx.citizen()
+            finding.layer = "情绪走势"
+            finding.message += f"（市民情绪：开始 {block.start:.2f}，峰值 {block.peak:.2f}，结束 {block.end:.2f}）"
         elif hit.note.startswith("语义相似度"):
             finding.layer = "语义相似"
         return finding

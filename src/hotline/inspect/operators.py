@@ -270,14 +270,15 @@ def _overlap(text: str, heard: set[str], ignore: set[str]) -> tuple[int, int]:
 def _trajectory(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     op = node.trajectory
     assert op is not None
-    if ctx.no_text or not ctx.acts_on or not any(ctx.norm[t].text for t in ctx.turns_of("citizen")):
+    if ctx.no_text or not ctx.citizen_on or not any(ctx.norm[t].text for t in ctx.turns_of("citizen")):
         return None
     block = ctx.citizen()
     fired = block.calmed if op.calmed is not None else block.escalated
     want = op.calmed if op.calmed is not None else op.escalated
     if fired != want or block.peak_turn is None:
         return []
-    return [Hit(block.peak_turn, 0, len(ctx.norm[block.peak_turn].text), f"情绪峰值 {block.peak:.2f}，结束时 {block.end:.2f}")]
+    turn = block.peak_turn if op.calmed is not None else block.anger[-1][0]
+    return [Hit(turn, 0, len(ctx.norm[turn].text), why="trajectory")]
 
 
 def _similar(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:

@@ -144,8 +144,8 @@ class DistinctOp(Strict):
 
 class TrajectoryOp(Strict):
     """The citizen's emotion over the call (``hotline.citizen``): ``calmed`` — upset at the peak and
-    calm at the end; ``escalated`` — calm at the start and upset later. Hits at the peak turn; N/A
-    when the citizen said nothing."""
+    calm at the end (hit at the peak turn); ``escalated`` — calm at the start and upset at the end (hit
+    at the citizen's last turn). N/A when the citizen said nothing."""
 
     calmed: bool | None = None
     escalated: bool | None = None
@@ -318,6 +318,8 @@ class Settings(Strict):
         False, description="real calls are judged by what they achieved too (call_goals): a call that ends before"
                            " a goal is met fails the goal's rules instead of leaving them N/A")
     acts: bool = Field(True, description="the learned speech-act layer (act operator); off: phrases and patterns only")
+    citizen: bool = Field(True, description="the citizen block (emotion, dissatisfaction, escalation; needs acts); "
+                                            "off: no citizen block, trajectory rules not applicable")
     hotline_name: str = "12345"
 
 
@@ -336,7 +338,7 @@ class Rulebook(Strict):
     lexicons: dict[str, list[str]] = {}
     guards: Guards = Guards()
     act_thresholds: dict[str, float] = Field({}, description="act name → probability threshold for every act operator")
-    review: dict[str, float] = Field({}, description="复核分流 thresholds overriding data/citizen/settings.yaml review")
+    review: dict[str, float | bool] = Field({}, description="复核分流 thresholds overriding data/citizen/settings.yaml review")
     detectors: dict[str, Matcher] = {}
     call_goals: CallGoalSpec = CallGoalSpec()
     scoring: ScoringForm
@@ -357,7 +359,23 @@ class Rulebook(Strict):
             self._check_refs(where, loc, m)
         self._check_acts()
         self._check_guard_lexicons()
+        self._check_review()
         return self
+
+    def _check_review(self) -> None:
+        from pydantic import ValidationError
+
+        from hotline.citizen.settings import ReviewSettings
+
+        if not self.review:
+            return
+        try:
+            ReviewSettings.model_validate(self.review)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"])
+            raise RefProblem(f"review.{field}：{'没有这个设置' if err['type'] == 'extra_forbidden' else err['msg']}",
+                             ("review", *err["loc"])) from None
 
     def _check_acts(self) -> None:
         from hotline.acts.taxonomy import load_taxonomy
