@@ -273,6 +273,10 @@ def _trajectory(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     if ctx.no_text or not ctx.citizen_on or not any(ctx.norm[t].text for t in ctx.turns_of("citizen")):
         return None
     block = ctx.citizen()
+    from hotline.citizen import load_settings
+
+    if block.peak < load_settings().emotion.upset_from:
+        return None  # calm all along: nothing to calm, nothing escalated — the rule does not apply
     fired = block.calmed if op.calmed is not None else block.escalated
     want = op.calmed if op.calmed is not None else op.escalated
     if fired != want or block.peak_turn is None:

@@ -145,7 +145,7 @@ class DistinctOp(Strict):
 class TrajectoryOp(Strict):
     """The citizen's emotion over the call (``hotline.citizen``): ``calmed`` — upset at the peak and
     calm at the end (hit at the peak turn); ``escalated`` — calm at the start and upset at the end (hit
-    at the citizen's last turn). N/A when the citizen said nothing."""
+    at the citizen's last turn). N/A when the citizen said nothing or was never upset."""
 
     calmed: bool | None = None
     escalated: bool | None = None
