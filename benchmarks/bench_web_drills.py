@@ -56,7 +56,7 @@ def drill_lines(words: FreshWords) -> list[str]:
     return lines
 
 SCENARIOS = ["noise-square-dance", "stray-dogs", "road-pothole", "water-outage", "property-leak"]
-ORDER = {"request_type": "投诉", "category": "环境保护 > 环境污染 > 噪音污染", "department": "市生态环境局", "urgency": "一般"}
+ORDER = {"request_type": "投诉", "category": "环境保护 > 噪声污染 > 商业经营噪声", "department": "市生态环境局", "urgency": "一般"}
 PASSWORD = "bench-pass-123"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -142,6 +142,8 @@ class Trainee:
         path = resp.url.path
         for text in drill_lines(self.words):
             part = await self.request("发言 POST /drills/{id}/say", "POST", f"{path}/say", data={**form, "text": text}, headers={"hx-request": "true"})
+            if part is not None and 'id="reply-form"' in part.text:  # live hints: the page asks for the citizen's answer
+                part = await self.request("市民回答 POST /drills/{id}/reply", "POST", f"{path}/reply", data=form, headers={"hx-request": "true"})
             if part is None or 'id="call-ended"' in part.text:
                 break
         await self.request("刷新 GET /drills/{id}", "GET", path)
