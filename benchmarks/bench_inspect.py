@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fresh import FreshWords, make_calls  # noqa: E402
+from fresh import FreshWords, cpu_and_wall, make_calls  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
@@ -66,12 +66,6 @@ def clear_text_caches() -> None:
     turns = _sys.modules.get("hotline.inspect.turns")
     if turns is not None:
         turns.clear()
-
-
-def cpu(fn: Callable[[], Any]) -> tuple[float, float, Any]:
-    c0, w0 = time.process_time(), time.perf_counter()
-    out = fn()
-    return time.process_time() - c0, time.perf_counter() - w0, out
 
 
 def engine_pass(engine: Any, calls: list[Any]) -> int:
@@ -117,14 +111,14 @@ def bench_set(name: str, engine: Any, args: argparse.Namespace) -> dict[str, Any
     engine_cpu, engine_wall, norm_cpu, scan_cpu, findings = [], [], [], [], 0
     for _ in range(args.repeat):
         clear_text_caches()
-        c, w, findings = cpu(lambda: engine_pass(engine, calls))
+        c, w, findings = cpu_and_wall(lambda: engine_pass(engine, calls))
         engine_cpu.append(c)
         engine_wall.append(w)
         clear_text_caches()
-        c, _, normed = cpu(lambda: [normalize(t).text for t in turns])
+        c, _, normed = cpu_and_wall(lambda: [normalize(t).text for t in turns])
         norm_cpu.append(c)
         loops = max(1, 20_000 // max(1, len(turns)))  # a scan of a small set is too quick to time once
-        c, _, _ = cpu(lambda: [raw_scan(engine.compiled.automaton, normed) for _ in range(loops)])  # noqa: B023
+        c, _, _ = cpu_and_wall(lambda: [raw_scan(engine.compiled.automaton, normed) for _ in range(loops)])  # noqa: B023
         scan_cpu.append(c / loops)
     per_k = 1000 / len(calls)
     e, s = statistics.median(engine_cpu), statistics.median(scan_cpu)
@@ -186,7 +180,7 @@ def breakdown(engine: Any, calls: list[Any]) -> None:
     engine_module.evaluate = importlib.import_module("hotline.inspect.operators").evaluate
     try:
         clear_text_caches()
-        total, _, _ = cpu(lambda: engine_pass(engine, calls))
+        total, _, _ = cpu_and_wall(lambda: engine_pass(engine, calls))
     finally:
         for owner, name, original in reversed(undo):
             setattr(owner, name, original)

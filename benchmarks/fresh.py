@@ -1,4 +1,5 @@
-"""Inputs for the benchmarks whose texts do not repeat, and the percentile they report.
+"""Inputs for the benchmarks whose texts do not repeat, and the measures they report (CPU time
+beside wall time; a percentile that never rounds its index down).
 
 A benchmark fed the same few sentences over and over measures its caches, not the work: every turn
 made here is assembled from clause pools (agent: greeting, asking, listening, soothing, answering,
@@ -10,6 +11,9 @@ from __future__ import annotations
 
 import math
 import random
+import time
+from collections.abc import Callable
+from typing import Any
 
 GREETINGS = ["您好，12345政务服务便民热线，{n}号为您服务，请问有什么可以帮您？",
              "您好，这里是12345热线，工号{n}，请讲。", "你好，12345，{n}号话务员，您请说。",
@@ -139,3 +143,10 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     rank = min(len(ordered), max(1, math.ceil(q * len(ordered) - 1e-9)))  # 0.95 × 20 is 19, not 19.000…1
     return ordered[rank - 1]
+
+
+def cpu_and_wall(fn: Callable[[], Any]) -> tuple[float, float, Any]:
+    """CPU seconds of this process (``time.process_time``), wall seconds, and what ``fn`` returned."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    out = fn()
+    return time.process_time() - cpu, time.perf_counter() - wall, out
