@@ -85,25 +85,6 @@ class CallContext:
             self._goals = read_goals(self.call.meta)
         return self._goals
 
-    def goal_names(self) -> set[str]:
-        """The goals the call must meet: its own, or on a real call the rulebook's ``call_goals`` when the city
-        judges real calls by what they achieved (``settings.real_call_goals``) and ``call_goals.when`` holds."""
-        if self._goal_names is None:
-            self._goal_names = self._read_goal_names()
-        return self._goal_names
-
-    def _read_goal_names(self) -> set[str]:
-        own = self.goals()
-        if own is not None:
-            return own.names()
-        rb = self.compiled.rulebook
-        if not rb.settings.real_call_goals or not rb.call_goals.goals:
-            return set()
-        from hotline.inspect.operators import evaluate
-
-        when = rb.call_goals.when
-        return set(rb.call_goals.goals) if when is None or evaluate(when, self) else set()
-
     def turns_of(self, speaker: str) -> list[int]:
         cached = self._turns_of.get(speaker)
         if cached is None:

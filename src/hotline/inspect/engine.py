@@ -9,7 +9,7 @@ from typing import Any
 from hotline.errors import HotlineError
 from hotline.inspect.compiled import Compiled, compile_rulebook
 from hotline.inspect.context import CallContext, Hit, prepare_acts
-from hotline.inspect.operators import evaluate
+from hotline.inspect.operators import evaluate, goal_names
 from hotline.inspect.python_rules import resolve
 from hotline.inspect.scoring import critical_cap, score
 from hotline.model import Call, Finding, Pending, RuleOutcome, Scorecard, Severity, Speaker, Turn, WorkOrder
@@ -116,7 +116,7 @@ class Engine:
 
     def _missed_critical_goal(self, ctx: CallContext, outcomes: list[RuleOutcome]) -> bool:
         """The call missed a goal the scoring form holds critical (``scoring.critical_goals``)."""
-        critical = set(self.rulebook.scoring.critical_goals) & ctx.goal_names()
+        critical = set(self.rulebook.scoring.critical_goals) & goal_names(ctx)
         if not critical:
             return False
         for o in outcomes:
@@ -133,7 +133,7 @@ class Engine:
             return self._apply_python(rule, ctx)
         forced = False  # judged only because the call carries the rule's goal
         if rule.applies_when is not None and not evaluate(rule.applies_when, ctx):
-            if rule.goal is None or rule.goal not in ctx.goal_names():
+            if rule.goal is None or rule.goal not in goal_names(ctx):
                 return "na", []
             forced = True
         assert rule.match is not None

@@ -28,6 +28,26 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
     return result
 
 
+def goal_names(ctx: CallContext) -> set[str]:
+    """The goals the call must meet: its own, or on a real call the rulebook's ``call_goals`` when the city
+    judges real calls by what they achieved (``settings.real_call_goals``) and ``call_goals.when`` holds.
+    Here, beside ``evaluate``, and not in ``context``: the context stands below the operators."""
+    if ctx._goal_names is None:
+        ctx._goal_names = _read_goal_names(ctx)
+    return ctx._goal_names
+
+
+def _read_goal_names(ctx: CallContext) -> set[str]:
+    own = ctx.goals()
+    if own is not None:
+        return own.names()
+    rb = ctx.compiled.rulebook
+    if not rb.settings.real_call_goals or not rb.call_goals.goals:
+        return set()
+    when = rb.call_goals.when
+    return set(rb.call_goals.goals) if when is None or evaluate(when, ctx) else set()
+
+
 def scope_turns(scope: Scope, ctx: CallContext, allowed: Allowed) -> list[int] | None:
     key = (scope.speaker, scope.min_chars, scope.first_turns, scope.last_turns, scope.first_seconds,
            scope.last_seconds, allowed)
