@@ -53,17 +53,10 @@ def read_parquet(path: Path) -> Iterator[Call | FormatError]:
         raise FormatError("文件里没有任何通话（0 行）", source=source)
     schema = handle.schema_arrow
     rows = _numbered_rows(handle, schema, source)
-    if any(pa.types.is_list(f.type) or pa.types.is_large_list(f.type) for f in schema):
+    if is_per_call(str(f.type) for f in schema):
         yield from _per_call(rows, source, path.stem)
     else:
-        header = list(schema.names)
-        from hotline.formats.csvfmt import header_map
-
-        cols = header_map(header, source, None)
-        meta_columns = [i for i in range(len(header)) if i not in cols.values()]
-        lists = ((n, r if isinstance(r, FormatError) else [r.get(h) for h in header]) for n, r in rows)
-        yield from calls_from_rows(header, lists, source, header_line=None, meta_columns=meta_columns,
-                                   empty="文件里没有任何通话（所有行都为空）")
+        yield from turn_rows_calls(list(schema.names), rows, source)
 
 
 def _reason(exc: BaseException) -> str:
@@ -108,16 +101,34 @@ def plain(value: Any) -> Any:
 
 def _per_call(rows: Iterable[tuple[int, dict[str, Any] | FormatError]], source: str, stem: str) -> Iterator[Call | FormatError]:
     for n, row in rows:
-        if isinstance(row, FormatError):
-            yield row
-            continue
-        where = f"第 {n} 行"
-        try:
-            yield call_from_obj(_with_meta(row, source, where), source, where, f"{stem}-{n}")
-        except FormatError as exc:
-            yield exc
-        except RecursionError:
-            yield FormatError("记录嵌套层数过深", source=source, location=where)
+        yield row if isinstance(row, FormatError) else row_call(row, source, n, stem)
+
+
+def row_call(row: dict[str, Any], source: str, n: int, stem: str) -> Call | FormatError:
+    """The call of row ``n`` (from 1) of a one-row-a-call table, or why it cannot be read."""
+    where = f"第 {n} 行"
+    try:
+        return call_from_obj(_with_meta(row, source, where), source, where, f"{stem}-{n}")
+    except FormatError as exc:
+        return exc
+    except RecursionError:
+        return FormatError("记录嵌套层数过深", source=source, location=where)
+
+
+def turn_rows_calls(header: list[str], rows: Iterable[tuple[int, dict[str, Any] | FormatError]], source: str,
+                    empty: str = "文件里没有任何通话（所有行都为空）") -> Iterator[Call | FormatError]:
+    """Calls of a one-row-a-turn table; the columns other than the turn's become the call's meta."""
+    from hotline.formats.csvfmt import header_map
+
+    cols = header_map(header, source, None)
+    meta_columns = [i for i in range(len(header)) if i not in cols.values()]
+    lists = ((n, r if isinstance(r, FormatError) else [r.get(h) for h in header]) for n, r in rows)
+    return calls_from_rows(header, lists, source, header_line=None, meta_columns=meta_columns, empty=empty)
+
+
+def is_per_call(schema_types: Iterable[str]) -> bool:
+    """One row a call when some column is a list (of turns or sentences); else one row a turn."""
+    return any(kind.startswith(("list", "large_list", "array")) for kind in schema_types)
 
 
 def _with_meta(row: dict[str, Any], source: str, where: str) -> dict[str, Any]:
@@ -236,7 +247,9 @@ def read_dataset(folder: Path) -> list[dict[str, Any]]:
 
     if not any(folder.rglob("*.parquet")):
         return []
-    kind = "hive" if any(p.is_dir() for p in folder.iterdir()) else None
+    kind = None
+    if any(p.is_dir() for p in folder.iterdir()):
+        kind = ds.partitioning(pa.schema([(columnar.PARTITION, pa.string())]), flavor="hive")
     table = ds.dataset(folder, format="parquet", partitioning=kind).to_table()
     rows: list[dict[str, Any]] = table.to_pylist()
     maps = {f.name for f in table.schema if pa.types.is_map(f.type)}
