@@ -318,8 +318,8 @@ def inspect_job(spark: SparkSession, inputs: list[str], output: str, rulebook: R
     records, more = _jsonl_records(spark, jsonl)
     errors += more
     sources = [records] if records is not None else []
-    if parquet:
-        sources.append(_row_records(spark.read.parquet(*parquet), None))
+    for f in parquet:  # file by file: files of one folder may hold different layouts
+        sources.append(_row_records(spark.read.parquet(f), f))
     for name in tables:
         try:
             sources.append(_row_records(spark.table(name), name))
