@@ -179,3 +179,20 @@ def test_a_parquet_transcript_goes_through_inspect_like_any_other(tmp_path: Path
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)
     assert record["call_id"] == "q1" and record["vetoed"]
+
+
+def test_every_value_has_its_column_type_even_zero_deductions() -> None:
+    """Spark refuses a row whose double column holds an int (a call without findings deducts 0)."""
+    kinds = {columnar.STRING: str, columnar.DOUBLE: float, columnar.LONG: int, columnar.BOOL: bool, columnar.SCORES: dict}
+    call = Call("quiet", [Turn(Speaker.AGENT, GREETING)], {})
+    card = Scorecard("quiet", 100, {"礼貌": 100}, [], "v1", {"礼貌": 100})
+    rows = [columnar.scorecard_row(call, card, 80)]
+    for call, card in _pairs():
+        rows += [columnar.scorecard_row(call, card, 80), *columnar.finding_rows(call, card, TITLES)]
+    for row in rows:
+        columns = columnar.SCORECARD_COLUMNS if "verdict" in row else columnar.FINDING_COLUMNS
+        for name, kind in columns:
+            value = row[name]
+            assert value is None or type(value) is kinds[kind], (name, value)
+            if kind == columnar.SCORES and value:
+                assert all(type(v) is float for v in value.values())

@@ -299,6 +299,31 @@ def _row_records(frame: DataFrame, source: str | None) -> RDD[tuple[Any, ...]]:
     return grouped.map(lambda kv: ("turns", kv[0][0], header, sorted(kv[1], key=lambda x: x[0])))
 
 
+def _union_columns() -> list[tuple[str, str]]:
+    """The columns of all three datasets in one row type (shared names have the same type), with the
+    dataset a row belongs to and where a rejected record sits in the input."""
+    out = [("kind", columnar.STRING), ("order_source", columnar.STRING), ("order_line", columnar.LONG)]
+    for columns in columnar.DATASETS.values():
+        out += [c for c in columns if c not in out]
+    assert len({n for n, _ in out}) == len(out), "a column name with two types"
+    return out
+
+
+UNION = _union_columns()
+_UNION_INDEX = {name: i for i, (name, _) in enumerate(UNION)}
+
+
+def _union_rows(tagged: Iterable[tuple[str, Any, dict[str, Any]]]) -> Iterator[tuple[Any, ...]]:
+    for kind, key, row in tagged:
+        values: list[Any] = [None] * len(UNION)
+        values[0] = kind
+        if kind == "r":
+            values[1], values[2] = key
+        for name, value in row.items():
+            values[_UNION_INDEX[name]] = value
+        yield tuple(values)
+
+
 def spark_schema(columns: list[tuple[str, str]]) -> Any:
     from pyspark.sql import types as T
 
@@ -327,23 +352,25 @@ def inspect_job(spark: SparkSession, inputs: list[str], output: str, rulebook: R
             errors.append(FormatError("表不存在，或无法读取", source=name))
     sources.append(sc.parallelize([("error", e.source or "", e) for e in errors], 1))
     broadcast = sc.broadcast(rulebook)
-    results = sc.union(sources).mapPartitions(lambda it: inspect_partition(it, broadcast))
-    results.persist(StorageLevel.MEMORY_AND_DISK)
+    results = sc.union(sources).mapPartitions(lambda it: _union_rows(inspect_partition(it, broadcast)))
+    # Python reads and judges each record once; the three datasets, the counts and the listing are then
+    # taken from one cached DataFrame by the JVM alone
+    frame = spark.createDataFrame(results, spark_schema(UNION), verifySchema=False)
+    frame.persist(StorageLevel.MEMORY_AND_DISK)
     try:
         mode = "overwrite" if overwrite else "errorifexists"
         for kind, name in (("s", "scorecards"), ("f", "findings"), ("r", "rejected")):
-            columns = columnar.DATASETS[name]
-            rows = results.filter(lambda t, k=kind: t[0] == k).map(lambda t, c=columns: tuple(t[2][n] for n, _ in c))
-            writer = spark.createDataFrame(rows, spark_schema(columns)).write.mode(mode)
+            rows = frame.where(frame.kind == kind).select(*(n for n, _ in columnar.DATASETS[name]))
+            writer = rows.write.mode(mode)
             if name != "rejected":
                 writer = writer.partitionBy(columnar.PARTITION)
             writer.parquet(f"{output.rstrip('/')}/{name}")
-        counts = results.map(lambda t: t[0]).countByValue()
-        first = results.filter(lambda t: t[0] == "r").map(lambda t: (t[1], t[2])).takeOrdered(listed, key=lambda x: x[0])
+        counts = {r["kind"]: r["count"] for r in frame.groupBy("kind").count().collect()}
+        first = frame.where(frame.kind == "r").orderBy("order_source", "order_line").limit(listed).collect()
     finally:
-        results.unpersist()
+        frame.unpersist()
         broadcast.unpersist()
-    shown = [FormatError(r["reason"], source=r["source"], location=r["location"] or None) for _, r in first]
+    shown = [FormatError(r["reason"], source=r["source"], location=r["location"] or None) for r in first]
     return Summary(counts.get("s", 0), counts.get("r", 0), counts.get("f", 0), shown)
 
 

@@ -69,9 +69,7 @@ def scorecard_row(call: Call, card: Scorecard, pass_mark: float) -> dict[str, An
         if key in JSON_BLOCKS:
             value = None if value in (None, [], {}) else json.dumps(value, ensure_ascii=False, sort_keys=True)
         row[key] = value
-    for name, _ in SCORECARD_COLUMNS:
-        row.setdefault(name, None)
-    return row
+    return typed(row, SCORECARD_COLUMNS)
 
 
 def finding_rows(call: Call, card: Scorecard, titles: dict[str, str]) -> list[dict[str, Any]]:
@@ -81,15 +79,33 @@ def finding_rows(call: Call, card: Scorecard, titles: dict[str, str]) -> list[di
         speaker = None
         if f.turn_index is not None and f.turn_index < len(call.turns):
             speaker = SPEAKER_LABELS[call.turns[f.turn_index].speaker.value]
-        rows.append({
+        rows.append(typed({
             "call_id": call.id, "seq": seq, "rule_id": f.rule_id, "title": titles.get(f.rule_id, ""),
             "dimension": f.dimension, "severity": f.severity.value, "deduction": taken, "points": f.points,
             "veto": f.veto, "turn": None if f.turn_index is None else f.turn_index + 1, "speaker": speaker,
             "span_start": f.span[0] if f.span else None, "span_end": f.span[1] if f.span else None,
             "evidence": f.evidence, "message": f.message, "suggestion": f.suggestion, "layer": f.layer,
             "confidence": f.confidence, "agent_id": agent, "date": day,
-        })
+        }, FINDING_COLUMNS))
     return rows
+
+
+_CASTS = {DOUBLE: float, LONG: int, BOOL: bool, STRING: str}
+
+
+def typed(row: dict[str, Any], columns: list[tuple[str, str]]) -> dict[str, Any]:
+    """``row`` with exactly ``columns``, each value of its column's type (Spark checks them strictly:
+    a deduction of 0 must be 0.0), None where there is none."""
+    out: dict[str, Any] = {}
+    for name, kind in columns:
+        value = row.get(name)
+        if value is not None:
+            if kind == SCORES:
+                value = {str(k): float(v) for k, v in value.items()}
+            else:
+                value = _CASTS[kind](value)
+        out[name] = value
+    return out
 
 
 def rejected_row(error: HotlineError) -> dict[str, Any]:
