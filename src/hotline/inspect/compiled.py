@@ -31,6 +31,7 @@ class Compiled:
     act_limits: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
     act_model: Any = None  # hotline.acts.ActModel, loaded on first use
     act_floor: dict[str, float] = field(default_factory=dict)  # lowest threshold any node uses, per act
+    resolved: dict[int, Matcher] = field(default_factory=dict)  # a detector reference → the node it names
     ops: dict[int, str] = field(default_factory=dict)
     # nodes whose hits over a subset of turns are just their hits over the whole call, filtered
     filterable: set[int] = field(default_factory=set)
@@ -79,6 +80,12 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
                                              for name in node.act.names()]
             for name, limit in compiled.act_limits[id(node)]:
                 compiled.act_floor[name] = min(limit, compiled.act_floor.get(name, 1.0))
+    for node in _all_nodes(rb):
+        if node.detector is not None:
+            target = rb.detectors[node.detector]
+            while target.detector is not None:
+                target = rb.detectors[target.detector]
+            compiled.resolved[id(node)] = target
     for root in [*rb.detectors.values()]:
         _mark_filterable(root, rb, compiled.filterable)
     for node in _all_nodes(rb):

@@ -54,6 +54,7 @@ class CallContext:
         # cannot judge it (N/A) while timing and audio-metric rules still can
         self.no_text = bool(call.turns) and not any(t.text.strip() for t in call.turns)
         self.memo: dict[tuple[int, frozenset[int] | None], list[Hit] | None] = {}
+        self.scopes: dict[tuple[Any, ...], list[int] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
         self._quotes: dict[int, list[tuple[int, int]]] = {}
         self._safe: dict[int, list[tuple[int, int]]] | None = None

@@ -16,6 +16,7 @@ Allowed = frozenset[int] | None
 
 
 def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result:
+    node = ctx.compiled.resolved.get(id(node), node)  # a detector reference is the node it names
     key = (id(node), allowed)
     if key in ctx.memo:
         return ctx.memo[key]
@@ -30,6 +31,14 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
 
 
 def scope_turns(scope: Scope, ctx: CallContext, allowed: Allowed) -> list[int] | None:
+    key = (scope.speaker, scope.min_chars, scope.first_turns, scope.last_turns, scope.first_seconds,
+           scope.last_seconds, allowed)
+    if key not in ctx.scopes:
+        ctx.scopes[key] = _scope_turns(scope, ctx, allowed)
+    return ctx.scopes[key]
+
+
+def _scope_turns(scope: Scope, ctx: CallContext, allowed: Allowed) -> list[int] | None:
     turns = ctx.turns_of(scope.speaker)
     if scope.min_chars:
         turns = [i for i in turns if len(ctx.norm[i].text) >= scope.min_chars]
