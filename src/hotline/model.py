@@ -79,6 +79,7 @@ class Finding:
     veto: bool = False
     layer: str = ""  # what fired: 词表/规则, 言语行为, 语义相似, 时间/音频, 结构 (something missing), 工单
     confidence: float | None = None  # the learned layer's probability, when it fired
+    threshold: float | None = None  # the probability it had to reach
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -86,6 +87,7 @@ class Finding:
             "turn_index": self.turn_index, "span": list(self.span) if self.span else None,
             "evidence": self.evidence, "message": self.message, "suggestion": self.suggestion,
             "points": self.points, "veto": self.veto, "layer": self.layer, "confidence": self.confidence,
+            "threshold": self.threshold,
         }
 
 
@@ -97,6 +99,50 @@ class RuleOutcome:
     dimension: str
     status: str
     points: float = 0.0
+
+
+@dataclass(slots=True)
+class CitizenBlock:
+    """What the citizen felt over the call: emotion per citizen turn (0–1, the stronger of anger and
+    anxiety), the trajectory (start, peak with its turn, end), whether the agent calmed it, the
+    predicted dissatisfaction (0–1, calibrated) with the turns that drove it, and escalation risk
+    (上访, 媒体, 投诉坐席, 聚集, 自伤) with evidence turns."""
+
+    anger: list[tuple[int, float]] = field(default_factory=list)  # (turn index, intensity)
+    anxiety: list[tuple[int, float]] = field(default_factory=list)
+    start: float = 0.0
+    peak: float = 0.0
+    peak_turn: int | None = None
+    end: float = 0.0
+    calmed: bool = False  # upset at its peak, calm at the end
+    escalated: bool = False  # calm at the start, upset later
+    dissatisfaction: float | None = None
+    drivers: list[int] = field(default_factory=list)  # turns that pushed dissatisfaction up the most
+    escalation_risk: float = 0.0
+    escalation: list[tuple[str, int, str]] = field(default_factory=list)  # (kind, turn index, evidence)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "anger": [[t, round(v, 3)] for t, v in self.anger],
+            "anxiety": [[t, round(v, 3)] for t, v in self.anxiety],
+            "start": round(self.start, 3), "peak": round(self.peak, 3), "peak_turn": self.peak_turn,
+            "end": round(self.end, 3), "calmed": self.calmed, "escalated": self.escalated,
+            "dissatisfaction": None if self.dissatisfaction is None else round(self.dissatisfaction, 3),
+            "drivers": self.drivers, "escalation_risk": round(self.escalation_risk, 3),
+            "escalation": [{"kind": k, "turn_index": t, "evidence": e} for k, t, e in self.escalation],
+        }
+
+
+@dataclass(slots=True)
+class Review:
+    """Which calls people should review: ``mandatory`` (必须复核), ``sample`` (抽检) or ``auto_pass``
+    (自动通过), with the reasons."""
+
+    level: str = "auto_pass"
+    reasons: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "reasons": self.reasons}
 
 
 @dataclass(slots=True)
@@ -114,6 +160,8 @@ class Scorecard:
     vetoed: bool = False
     scope: str = "full"
     notice: str = ""
+    citizen: CitizenBlock | None = None
+    review: Review | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -121,6 +169,8 @@ class Scorecard:
             "total": self.total,
             "scope": self.scope,
             "notice": self.notice,
+            "citizen": self.citizen.to_dict() if self.citizen else None,
+            "review": self.review.to_dict() if self.review else None,
             "dimensions": self.dimensions,
             "max_dimensions": self.max_dimensions,
             "vetoed": self.vetoed,

@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "inspect": ("hotline.cli.inspect_cmd", "inspect_cmd", "智能质检：检查通话转写（或录音）并生成评分表与报告"),
     "rulebook": ("hotline.cli.rulebook_cmd", "rulebook", "规则库：校验、查看质检规则"),
     "acts": ("hotline.cli.acts_cmd", "acts", "言语行为：训练、评估模型，解释一句话的判定依据"),
+    "citizen": ("hotline.cli.citizen_cmd", "citizen", "市民情绪与不满意预测：用回访结果训练、评估模型"),
     "workorder": ("hotline.cli.workorder_cmd", "workorder", "工单：抽取、分类、派单、核对、训练与评估"),
     "drill": ("hotline.cli.drill_cmd", "drill", "情景模拟 / 实操演练：与模拟市民通话并获得评分讲评"),
     "scenarios": ("hotline.cli.drill_cmd", "scenarios", "列出情景模拟场景"),

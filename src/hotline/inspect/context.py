@@ -64,6 +64,7 @@ class CallContext:
         self._acts: dict[str, dict[int, list[Any]]] = {}
         self._firing: dict[str, list[tuple[int, int, int, float]]] | None = None
         self._restating: dict[int, bool] = {}
+        self._citizen: Any = None
         self.embeddings: dict[int, Any] = {}
 
     def turns_of(self, speaker: str) -> list[int]:
@@ -100,6 +101,15 @@ class CallContext:
                     else:
                         bucket.append(hit)
         return out
+
+    # ── the citizen ─────────────────────────────────────────
+    def citizen(self) -> Any:
+        """The citizen block (emotion over the call, dissatisfaction, escalation risk), once per call."""
+        if self._citizen is None:
+            from hotline.citizen import citizen_block
+
+            self._citizen = citizen_block(self)
+        return self._citizen
 
     # ── speech acts ─────────────────────────────────────────
     @property

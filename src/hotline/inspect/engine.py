@@ -46,14 +46,27 @@ class Engine:
         """Score a call. ``partial=True`` is for a call still in progress (live hints): end-of-call
         rules are N/A and a reaction window that is still open is not yet a finding."""
         ctx = CallContext(call, self.compiled, work_order, partial=partial)
-        return self._run(ctx, self.rules)
+        return self._with_citizen(self._run(ctx, self.rules), ctx)
 
     def inspect_batch(self, calls: list[Call]) -> list[Scorecard]:
         """Score several calls; the act model reads all their clauses in one pass (bulk inspection)."""
         contexts = [CallContext(call, self.compiled) for call in calls]
         if contexts and contexts[0].acts_on:
             prepare_acts(contexts)
-        return [self._run(ctx, self.rules) for ctx in contexts]
+        return [self._with_citizen(self._run(ctx, self.rules), ctx) for ctx in contexts]
+
+    def _with_citizen(self, card: Scorecard, ctx: CallContext) -> Scorecard:
+        """The citizen block and the review triage, for a finished call whose words the engine read."""
+        if ctx.partial or ctx.no_text or not ctx.acts_on or not ctx.call.turns:
+            return card
+        from hotline.citizen import load_settings, triage
+
+        card.citizen = ctx.citizen()
+        review = load_settings().review
+        if self.rulebook.review:
+            review = review.model_copy(update=self.rulebook.review)
+        card.review = triage(card, card.citizen, review)
+        return card
 
     def check_utterance(self, text: str, speaker: Speaker | str = Speaker.AGENT) -> list[Finding]:
         """Findings of the rules that judge a single sentence (rewrite exercises, live hints)."""
@@ -138,7 +151,8 @@ class Engine:
         finding = self._make(rule, ctx, hit.turn_index, span, hit.note or norm.original[span[0]:span[1]])
         finding.layer = "时间/音频" if hit.note and not hit.why else "词表/规则"
         if hit.why.startswith("act|"):
-            _, act, prob = hit.why.split("|")
+            _, act, prob, limit = hit.why.split("|")
+            finding.threshold = float(limit)
             from hotline.acts.taxonomy import load_taxonomy
 
             grams = "".join(f"「{g}」" for g in ctx.act_evidence(hit.turn_index, hit.start, hit.end, act))
@@ -198,6 +212,6 @@ def _one_per_turn(hits: list[Hit]) -> list[Hit]:
         if h.turn_index in precise:
             continue
         old = best.get(h.turn_index)
-        if old is None or float(h.why.rsplit("|", 1)[1]) > float(old.why.rsplit("|", 1)[1]):
+        if old is None or float(h.why.split("|")[2]) > float(old.why.split("|")[2]):
             best[h.turn_index] = h
     return [h for h in hits if not h.why.startswith("act|")] + sorted(best.values())

@@ -198,18 +198,18 @@ def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     if not ctx.acts_on or not turns:
         return []
     wanted = set(turns)
-    best: dict[tuple[int, int, int], tuple[float, str]] = {}
+    best: dict[tuple[int, int, int], tuple[float, str, float]] = {}
     for name, limit in ctx.compiled.act_limits[id(node)]:
         for turn, start, end, p in ctx.act_firing(name):
             if p >= limit and turn in wanted:
                 key = (turn, start, end)
                 if key not in best or p > best[key][0]:
-                    best[key] = (p, name)
+                    best[key] = (p, name, limit)
     out: list[Hit] = []
-    for (turn, start, end), (p, name) in sorted(best.items()):
+    for (turn, start, end), (p, name, limit) in sorted(best.items()):
         if op.guards and ctx.act_guarded(turn, start, end):
             continue
-        out.append(Hit(turn, start, end, "", f"act|{name}|{p:.2f}"))
+        out.append(Hit(turn, start, end, "", f"act|{name}|{p:.2f}|{limit:.2f}"))
     return out
 
 
@@ -265,6 +265,19 @@ def _overlap(text: str, heard: set[str], ignore: set[str]) -> tuple[int, int]:
             pieces += not inside
         inside = hit
     return len(shared), pieces
+
+
+def _trajectory(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
+    op = node.trajectory
+    assert op is not None
+    if ctx.no_text or not ctx.acts_on or not any(ctx.norm[t].text for t in ctx.turns_of("citizen")):
+        return None
+    block = ctx.citizen()
+    fired = block.calmed if op.calmed is not None else block.escalated
+    want = op.calmed if op.calmed is not None else op.escalated
+    if fired != want or block.peak_turn is None:
+        return []
+    return [Hit(block.peak_turn, 0, len(ctx.norm[block.peak_turn].text), f"情绪峰值 {block.peak:.2f}，结束时 {block.end:.2f}")]
 
 
 def _similar(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
@@ -387,6 +400,7 @@ _OPS: dict[str, Callable[[Matcher, CallContext, Allowed], Result]] = {
     "similar": _similar,
     "act": _act,
     "restate": _restate,
+    "trajectory": _trajectory,
     "turn": _turn,
     "unanswered": _unanswered,
     "sequence": _sequence,

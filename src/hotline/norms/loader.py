@@ -36,6 +36,7 @@ class Override(Strict):
     lexicons: dict[str, list[str]] = {}
     lexicon_additions: dict[str, list[str]] = {}
     act_thresholds: dict[str, float] = {}
+    review: dict[str, float] = {}
     detectors: dict[str, Any] = {}
     scoring: dict[str, Any] | None = None
     rules: list[dict[str, Any]] = []
@@ -184,6 +185,7 @@ def merge(base: dict[str, Any], ov: Override, city: CityFile) -> tuple[dict[str,
             raise city.error(f"lexicon_additions：默认规则库没有词表「{name}」", ("lexicon_additions", name))
         out["lexicons"][name] = out["lexicons"][name] + [p for p in extra if p not in out["lexicons"][name]]
     out.setdefault("act_thresholds", {}).update(ov.act_thresholds)
+    out.setdefault("review", {}).update(ov.review)
     out.setdefault("detectors", {}).update(ov.detectors)
     if ov.scoring is not None:
         out["scoring"] = ov.scoring

@@ -136,6 +136,21 @@ class DistinctOp(Strict):
     min: int = Field(ge=1)
 
 
+class TrajectoryOp(Strict):
+    """The citizen's emotion over the call (``hotline.citizen``): ``calmed`` — upset at the peak and
+    calm at the end; ``escalated`` — calm at the start and upset later. Hits at the peak turn; N/A
+    when the citizen said nothing."""
+
+    calmed: bool | None = None
+    escalated: bool | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> TrajectoryOp:
+        if (self.calmed is None) == (self.escalated is None):
+            raise ValueError("trajectory 需要 calmed 或 escalated 其中一个")
+        return self
+
+
 class SilenceOp(Strict):
     min_seconds: float = Field(gt=0)
 
@@ -174,6 +189,7 @@ class Matcher(Strict):
     similar: SimilarOp | None = None
     act: ActOp | None = None
     restate: RestateOp | None = None
+    trajectory: TrajectoryOp | None = None
     turn: TurnOp | None = None
     unanswered: UnansweredOp | None = None
     sequence: list[Matcher] | None = None
@@ -299,6 +315,7 @@ class Rulebook(Strict):
     lexicons: dict[str, list[str]] = {}
     guards: Guards = Guards()
     act_thresholds: dict[str, float] = Field({}, description="act name → probability threshold for every act operator")
+    review: dict[str, float] = Field({}, description="复核分流 thresholds overriding data/citizen/settings.yaml review")
     detectors: dict[str, Matcher] = {}
     scoring: ScoringForm
     rules: list[RuleSpec] = Field(min_length=1)

@@ -1,0 +1,49 @@
+"""What the citizen felt: emotion over the call, predicted dissatisfaction, escalation risk, and
+which calls people should review first. Built on the act layer's citizen acts; the inspection
+engine adds a ``citizen`` block and a ``review`` verdict to every scorecard it can read words for."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any
+
+from hotline.citizen.emotion import escalation, trajectory, turn_emotions
+from hotline.citizen.satisfaction import SatisfactionModel, load, model_dir
+from hotline.citizen.settings import CitizenError, CitizenSettings, load_settings
+from hotline.citizen.triage import LEVELS, triage
+from hotline.model import CitizenBlock
+
+__all__ = ["LEVELS", "CitizenError", "CitizenSettings", "SatisfactionModel", "citizen_block", "default_model",
+           "load_settings", "triage"]
+
+_lock = threading.Lock()
+
+
+@functools.cache
+def _model() -> SatisfactionModel | None:
+    try:
+        return load(model_dir(), load_settings().satisfaction)
+    except CitizenError:
+        return None
+
+
+def default_model() -> SatisfactionModel | None:
+    """The bundled dissatisfaction model (None when it is not there: the block still has emotions)."""
+    with _lock:
+        return _model()
+
+
+def citizen_block(ctx: Any, model: SatisfactionModel | None = None) -> CitizenBlock:
+    settings = load_settings()
+    block = CitizenBlock()
+    block.anger, block.anxiety = turn_emotions(ctx, settings)
+    citizen_turns = [t for t in ctx.turns_of("citizen") if ctx.norm[t].text]
+    last_is_short = bool(citizen_turns) and ctx.alnum_count(citizen_turns[-1]) < 3
+    trajectory(block, settings, last_is_short)
+    block.escalation_risk, block.escalation = escalation(ctx, settings)
+    model = model or default_model()
+    if model is not None and citizen_turns:
+        block.dissatisfaction = model.dissatisfaction(model.predict(ctx))
+        block.drivers = model.drivers(ctx)
+    return block

@@ -1,0 +1,236 @@
+"""Predicted dissatisfaction: a ridge regression of the caller's satisfaction on two kinds of
+features, then calibrated into the probability that the caller ends up dissatisfied.
+
+- What each side *did*: for every act of the act model, its strongest, mean, first-turn and last-turn
+  probability over the call, plus the call's shape (turns, length, exclamation and question marks).
+- What was *said*: character n-grams (1–3) of each side, hashed into a fixed number of buckets and
+  weighted like TF-IDF. The fitted model holds numbers only (bucket weights), never text.
+
+It is fitted on dialogues with satisfaction scores (``hotline citizen train``: the bundled model on
+customer-service dialogues rated by annotators; a centre refits it on its own 回访 results)."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hotline.acts.hashing import codes_of, keys
+from hotline.citizen.settings import CitizenError, SatisfactionSettings
+from hotline.content import data_path
+
+STATS = ("max", "mean", "first", "last")
+SHAPE = ("citizen_turns", "agent_turns", "log_citizen_chars", "log_agent_chars", "exclamations", "questions",
+         "citizen_speaks_last")
+
+
+def model_dir() -> Path:
+    return data_path("citizen", "model")
+
+
+def feature_names(ctx: Any) -> list[str]:
+    model = ctx.act_model()
+    return [f"{act}:{s}" for sp in ("citizen", "agent") for s in STATS for act in model.for_speaker(sp).acts] + list(SHAPE)
+
+
+def act_features(ctx: Any) -> np.ndarray:
+    """Act statistics of both sides and the call's shape, in ``feature_names`` order."""
+    model = ctx.act_model()
+    parts: list[np.ndarray] = []
+    for speaker in ("citizen", "agent"):
+        n_acts = len(model.for_speaker(speaker).acts)
+        turns = [t for t in ctx.turns_of(speaker) if ctx.norm[t].text]
+        per_turn = [np.array([c.probs for c in ctx.clause_acts(t)]) for t in turns]
+        per_turn = [p for p in per_turn if len(p)]
+        if not per_turn:
+            parts.append(np.zeros(n_acts * len(STATS)))
+            continue
+        everything = np.vstack(per_turn)
+        parts.append(np.concatenate([everything.max(0), everything.mean(0), per_turn[0].max(0), per_turn[-1].max(0)]))
+    texts = {sp: [ctx.call.turns[t].text for t in ctx.turns_of(sp)] for sp in ("citizen", "agent")}
+    citizen = "".join(texts["citizen"])
+    shape = [len(texts["citizen"]), len(texts["agent"]), np.log1p(len(citizen)), np.log1p(sum(map(len, texts["agent"]))),
+             citizen.count("!") + citizen.count("！"), citizen.count("?") + citizen.count("？"),
+             float(bool(ctx.speakers) and ctx.speakers[-1].value == "citizen")]
+    return np.concatenate([*parts, np.array(shape, dtype=float)])
+
+
+def text_buckets(ctx: Any, s: SatisfactionSettings, turns: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(bucket, weight) of the hashed n-grams of each side's words: the agent's buckets follow the
+    citizen's; counts are sublinear (1 + log n) and the agent's weigh ``agent_weight``."""
+    cols, vals = [], []
+    for side, (speaker, weight) in enumerate((("citizen", 1.0), ("agent", s.agent_weight))):
+        chosen = [t for t in ctx.turns_of(speaker) if turns is None or t in turns]
+        text = "".join(ctx.norm[t].text for t in chosen)
+        if not text or not weight:
+            continue
+        codes = codes_of(f"^{text}$")
+        grams = [keys(codes, n) % np.uint64(s.buckets) for n in range(1, s.ngram_max + 1) if len(codes) >= n]
+        buckets, counts = np.unique(np.concatenate(grams).astype(np.int64), return_counts=True)
+        cols.append(buckets + side * s.buckets)
+        vals.append(weight * (1 + np.log(counts)))
+    if not cols:
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    return np.concatenate(cols), np.concatenate(vals)
+
+
+@dataclass
+class SatisfactionModel:
+    settings: SatisfactionSettings
+    idf: np.ndarray  # (2 × buckets,)
+    text_weights: np.ndarray  # (2 × buckets,)
+    act_weights: np.ndarray  # (n_features,)
+    act_mean: np.ndarray
+    act_std: np.ndarray
+    bias: float
+    calib: tuple[float, float]  # P(dissatisfied) = sigmoid(calib[0] * predicted + calib[1])
+    card: dict[str, Any]
+
+    def _text(self, cols: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        vals = vals * self.idf[cols]
+        norm = float(np.sqrt((vals * vals).sum())) or 1.0
+        return cols, vals / norm
+
+    def predict(self, ctx: Any) -> float:
+        """Predicted satisfaction on the training scale (higher is more satisfied)."""
+        cols, vals = self._text(*text_buckets(ctx, self.settings))
+        feats = (act_features(ctx) - self.act_mean) / self.act_std * self.settings.act_weight
+        return float(vals @ self.text_weights[cols] + feats @ self.act_weights + self.bias)
+
+    def dissatisfaction(self, predicted: float) -> float:
+        a, b = self.calib
+        return float(1.0 / (1.0 + np.exp(-(a * predicted + b))))
+
+    def drivers(self, ctx: Any, top: int = 3) -> list[int]:
+        """The turns whose words pull the prediction down the most."""
+        cols, vals = self._text(*text_buckets(ctx, self.settings))
+        norm = 1.0 / (float(np.sqrt((vals * vals).sum())) or 1.0) if len(vals) else 1.0
+        pulls = []
+        for t, turn in enumerate(ctx.call.turns):
+            if not turn.text.strip():
+                continue
+            c, v = text_buckets(ctx, self.settings, turns=[t])
+            if len(c):
+                pulls.append((float((v * self.idf[c]) @ self.text_weights[c]) * norm, t))
+        return [t for pull, t in sorted(pulls)[:top] if pull < 0]
+
+
+def save(model: SatisfactionModel, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(folder / "satisfaction.npz", idf=model.idf.astype(np.float16),
+                        text_weights=model.text_weights.astype(np.float32), act_weights=model.act_weights,
+                        act_mean=model.act_mean, act_std=model.act_std,
+                        scalars=np.array([model.bias, *model.calib]))
+    (folder / "card.json").write_text(json.dumps(model.card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def load(folder: Path, settings: SatisfactionSettings) -> SatisfactionModel:
+    card_path = folder / "card.json"
+    if not card_path.exists():
+        raise CitizenError("没有找到不满意预测模型（先运行 hotline citizen train）", source=str(folder))
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    if card.get("buckets") != settings.buckets or card.get("ngram_max") != settings.ngram_max:
+        raise CitizenError("模型与 data/citizen/settings.yaml 的 satisfaction 设置不一致，请重新训练", source=str(folder))
+    with np.load(folder / "satisfaction.npz", allow_pickle=False) as z:
+        bias, a, b = (float(x) for x in z["scalars"])
+        return SatisfactionModel(settings, z["idf"].astype(np.float32), z["text_weights"], z["act_weights"],
+                                 z["act_mean"], z["act_std"], bias, (a, b), card)
+
+
+# ── fitting ──────────────────────────────────────────────────────────────────────────────────────
+def design(contexts: list[Any], s: SatisfactionSettings) -> tuple[Any, np.ndarray]:
+    """The hashed text matrix (sparse, raw weighted counts) and the act-feature matrix."""
+    from scipy.sparse import csr_matrix
+
+    rows, cols, vals = [], [], []
+    for i, ctx in enumerate(contexts):
+        c, v = text_buckets(ctx, s)
+        rows.extend([i] * len(c))
+        cols.extend(c.tolist())
+        vals.extend(v.tolist())
+    text = csr_matrix((vals, (rows, cols)), shape=(len(contexts), 2 * s.buckets))
+    return text, np.array([act_features(ctx) for ctx in contexts])
+
+
+def fit_arrays(text: Any, feats: np.ndarray, y: np.ndarray, s: SatisfactionSettings) -> dict[str, Any]:
+    """Ridge on [TF-IDF text, standardised act features × act_weight]."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.linear_model import Ridge
+
+    df = np.asarray((text > 0).sum(0)).ravel()
+    idf = np.log((1 + text.shape[0]) / (1 + df)) + 1
+    x_text = _tfidf(text, idf)
+    mean, std = feats.mean(0), feats.std(0)
+    std[std == 0] = 1.0
+    x_feat = csr_matrix((feats - mean) / std * s.act_weight)
+    ridge = Ridge(alpha=s.alpha).fit(hstack([x_text, x_feat]).tocsr(), y)
+    n_text = text.shape[1]
+    return {"idf": idf, "text_weights": ridge.coef_[:n_text], "act_weights": ridge.coef_[n_text:],
+            "act_mean": mean, "act_std": std, "bias": float(ridge.intercept_)}
+
+
+def _tfidf(text: Any, idf: np.ndarray) -> Any:
+    from scipy.sparse import csr_matrix, diags
+
+    x = csr_matrix(text @ diags(idf))
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(1)).ravel())
+    norms[norms == 0] = 1.0
+    return csr_matrix(diags(1 / norms) @ x)
+
+
+def predict_arrays(params: dict[str, Any], text: Any, feats: np.ndarray, s: SatisfactionSettings) -> np.ndarray:
+    x_text = _tfidf(text, params["idf"])
+    x_feat = (feats - params["act_mean"]) / params["act_std"] * s.act_weight
+    return np.asarray(x_text @ params["text_weights"]).ravel() + x_feat @ params["act_weights"] + params["bias"]
+
+
+def cross_validate(text: Any, feats: np.ndarray, y: np.ndarray, s: SatisfactionSettings,
+                   folds: int | None = None) -> np.ndarray:
+    """Out-of-fold predictions (each call predicted by a model that never saw it)."""
+    from sklearn.model_selection import KFold
+
+    out = np.zeros(len(y))
+    for train, test in KFold(folds or s.folds, shuffle=True, random_state=s.seed).split(feats):
+        params = fit_arrays(text[train], feats[train], y[train], s)
+        out[test] = predict_arrays(params, text[test], feats[test], s)
+    return out
+
+
+def calibrate(predicted: np.ndarray, dissatisfied: np.ndarray) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    if dissatisfied.min() == dissatisfied.max():
+        raise CitizenError("训练数据里全是满意或全是不满意，无法校准不满意概率")
+    lr = LogisticRegression(C=100.0).fit(predicted.reshape(-1, 1), dissatisfied)
+    return float(lr.coef_[0][0]), float(lr.intercept_[0])
+
+
+def fit(contexts: list[Any], y: np.ndarray, neutral: float, s: SatisfactionSettings, source: str,
+        names: list[str]) -> tuple[SatisfactionModel, dict[str, Any]]:
+    """The model for ``contexts`` with satisfaction ``y`` (higher = more satisfied, ``neutral`` the
+    midpoint of the scale), and a report of its cross-validated agreement with ``y``."""
+    from scipy.stats import spearmanr
+
+    began = time.perf_counter()
+    text, feats = design(contexts, s)
+    oof = cross_validate(text, feats, y, s)
+    dissatisfied = (y < neutral).astype(int)
+    calib = calibrate(oof, dissatisfied)
+    probs = 1 / (1 + np.exp(-(calib[0] * oof + calib[1])))
+    report = {
+        "calls": len(y), "dissatisfied_share": round(float(dissatisfied.mean()), 3),
+        "spearman_predicted_vs_satisfaction": round(float(spearmanr(oof, y).correlation), 3),
+        "spearman_dissatisfaction_vs_satisfaction": round(float(spearmanr(probs, y).correlation), 3),
+        "brier": round(float(((probs - dissatisfied) ** 2).mean()), 4), "folds": s.folds,
+    }
+    params = fit_arrays(text, feats, y, s)
+    card = {"name": "hotline-satisfaction", "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "source": source, "neutral": neutral, "buckets": s.buckets, "ngram_max": s.ngram_max,
+            "features": names, "cross_validated": report, "seconds": round(time.perf_counter() - began, 1)}
+    model = SatisfactionModel(s, params["idf"].astype(np.float32), params["text_weights"], params["act_weights"],
+                              params["act_mean"], params["act_std"], params["bias"], calib, card)
+    return model, report
