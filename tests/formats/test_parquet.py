@@ -147,6 +147,29 @@ def test_every_scorecard_key_has_a_column() -> None:
     assert set(row) == columns
 
 
+def test_every_finding_key_has_a_column() -> None:
+    """When Finding grows a field (the act model's threshold), the findings dataset must carry it."""
+    columns = {name for name, _ in columnar.FINDING_COLUMNS}
+    finding = next(f for _, card in _pairs() for f in card.findings)
+    renamed = {c for names in columnar.FINDING_RENAMED.values() for c in names}
+    assert set(finding.to_dict()) - columns - set(columnar.FINDING_RENAMED) == set()
+    assert renamed <= columns
+
+
+def test_triage_and_the_citizen_block_are_plain_columns_too() -> None:
+    """Review level, predicted dissatisfaction and escalation risk can be queried without parsing JSON."""
+    for call, card in _pairs():
+        row = columnar.scorecard_row(call, card, RB.scoring.pass_mark)
+        assert card.review is not None and card.citizen is not None
+        assert row["review_level"] == card.review.level == json.loads(row["review"])["level"]
+        assert row["dissatisfaction"] == card.citizen.dissatisfaction
+        assert row["escalation_risk"] == card.citizen.escalation_risk == json.loads(row["citizen"])["escalation_risk"]
+    vetoed = columnar.scorecard_row(*_pairs()[0], RB.scoring.pass_mark)
+    assert vetoed["review_level"] == "mandatory"
+    quiet = columnar.scorecard_row(Call("q", [], {}), Scorecard("q", 100, {}, [], "v1"), 80)
+    assert (quiet["review_level"], quiet["dissatisfaction"], quiet["citizen"]) == (None, None, None)
+
+
 def test_a_block_added_to_the_scorecard_lands_in_its_column(monkeypatch: pytest.MonkeyPatch) -> None:
     call, card = _pairs()[1]
     original = Scorecard.to_dict

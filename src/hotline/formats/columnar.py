@@ -5,7 +5,9 @@ date (``date=YYYY-MM-DD``; a call without a date goes to the null partition).
 
 Rows are plain dicts of Python values, so the same functions feed pyarrow and Spark. The scorecard
 columns follow ``Scorecard.to_dict``: every key it has is a column here (nested blocks such as the
-citizen block as JSON text), or is listed in ``ELSEWHERE``; a test keeps the two in step."""
+citizen block as JSON text), or is listed in ``ELSEWHERE``; the finding columns likewise follow
+``Finding.to_dict``; tests keep them in step. The review level, predicted dissatisfaction and escalation
+risk are plain columns as well, so the data platform can select calls for review in SQL."""
 
 from __future__ import annotations
 
@@ -24,13 +26,15 @@ SCORECARD_COLUMNS: list[tuple[str, str]] = [
     ("call_id", STRING), ("agent_id", STRING), ("total", DOUBLE), ("verdict", STRING), ("vetoed", BOOL),
     ("scope", STRING), ("notice", STRING), ("dimensions", SCORES), ("max_dimensions", SCORES),
     ("findings", LONG), ("deduction", DOUBLE), ("rulebook_version", STRING), ("outcomes", STRING),
-    ("citizen", STRING), ("review", STRING), ("date", STRING),
+    ("citizen", STRING), ("review", STRING), ("review_level", STRING), ("dissatisfaction", DOUBLE),
+    ("escalation_risk", DOUBLE), ("date", STRING),
 ]
 FINDING_COLUMNS: list[tuple[str, str]] = [
     ("call_id", STRING), ("seq", LONG), ("rule_id", STRING), ("title", STRING), ("dimension", STRING),
     ("severity", STRING), ("deduction", DOUBLE), ("points", DOUBLE), ("veto", BOOL), ("turn", LONG),
     ("speaker", STRING), ("span_start", LONG), ("span_end", LONG), ("evidence", STRING), ("message", STRING),
-    ("suggestion", STRING), ("layer", STRING), ("confidence", DOUBLE), ("agent_id", STRING), ("date", STRING),
+    ("suggestion", STRING), ("layer", STRING), ("confidence", DOUBLE), ("threshold", DOUBLE), ("agent_id", STRING),
+    ("date", STRING),
 ]
 REJECTED_COLUMNS: list[tuple[str, str]] = [
     ("source", STRING), ("location", STRING), ("code", STRING), ("reason", STRING),
@@ -41,6 +45,8 @@ PARTITION = "date"
 JSON_BLOCKS = ("outcomes", "citizen", "review")
 # Scorecard.to_dict keys that are not scorecard columns, and where they are instead
 ELSEWHERE = {"findings": "the findings dataset (the scorecard keeps their count)"}
+# Finding.to_dict keys whose finding columns have other names (a turn counted from 1, the span in two)
+FINDING_RENAMED = {"turn_index": ("turn",), "span": ("span_start", "span_end")}
 
 
 def verdict(card: Scorecard, pass_mark: float) -> str:
@@ -62,6 +68,10 @@ def scorecard_row(call: Call, card: Scorecard, pass_mark: float) -> dict[str, An
         "call_id": card.call_id, "agent_id": agent_code_of(call.meta), "verdict": verdict(card, pass_mark),
         "findings": len(card.findings), "deduction": round(sum(card.deductions()), 2),
         "date": call_date(call),
+        # the triage and the citizen's mood as plain columns, for SQL on the data platform
+        "review_level": card.review.level if card.review else None,
+        "dissatisfaction": card.citizen.dissatisfaction if card.citizen else None,
+        "escalation_risk": card.citizen.escalation_risk if card.citizen else None,
     }
     for key, value in data.items():
         if key in ELSEWHERE or key in row:
@@ -85,7 +95,7 @@ def finding_rows(call: Call, card: Scorecard, titles: dict[str, str]) -> list[di
             "veto": f.veto, "turn": None if f.turn_index is None else f.turn_index + 1, "speaker": speaker,
             "span_start": f.span[0] if f.span else None, "span_end": f.span[1] if f.span else None,
             "evidence": f.evidence, "message": f.message, "suggestion": f.suggestion, "layer": f.layer,
-            "confidence": f.confidence, "agent_id": agent, "date": day,
+            "confidence": f.confidence, "threshold": f.threshold, "agent_id": agent, "date": day,
         }, FINDING_COLUMNS))
     return rows
 
