@@ -9,7 +9,8 @@ process tree; the benchmark reports for each: wall time, CPU time of the whole t
 from the rusage of reaped children), calls per CPU-second, per-call CPU in ms (what extrapolates to
 the issue's 100,000 calls a day), peak memory of the whole tree (the sum of PSS over its processes,
 sampled every 0.2 s: shared copy-on-write pages are counted once) and the largest single process
-(RSS); for Spark the start-up time the command prints. Then the speed-up from one to two cores and
+(RSS); for Spark the start-up time the command prints; how many cores other people's processes kept
+busy meanwhile (the machine may be shared: compare wall times only when that is near 0). Then the speed-up from one to two cores and
 whether all runs wrote the same scorecards and findings."""
 
 from __future__ import annotations
@@ -101,10 +102,21 @@ def _sample(pid: int, cpu: dict[int, float]) -> tuple[int, int]:
     return pss, largest
 
 
+def _machine_busy() -> float:
+    """CPU seconds every process on the machine has used since boot (from /proc/stat)."""
+    with open("/proc/stat") as fh:
+        fields = [int(x) for x in fh.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(argv: list[str]) -> dict:
     """Run ``argv``; CPU is the larger of what the reaped children report and what sampling /proc saw
-    (the JVM Spark starts is not reaped by the command, so its CPU only shows in /proc)."""
+    (the JVM Spark starts is not reaped by the command, so its CPU only shows in /proc). ``others``:
+    the cores that other people's processes kept busy on average meanwhile (the machine is shared;
+    wall times are only comparable when this is near 0)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    busy = _machine_busy()
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = [0, 0]
@@ -123,12 +135,14 @@ def measure(argv: list[str]) -> dict:
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = max((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), sum(seen.values()))
+    others = max(0.0, _machine_busy() - busy - cpu) / wall
     started = re.search(r"Spark 已启动（.*?，([\d.]+) 秒）", err)
     summary = re.search(r"读取 \d+ 条记录：已检查 (\d+) 通", err)
     if proc.returncode not in (0, 1) or not summary:
         raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err[-3000:]}")
     return {"wall": wall, "cpu": cpu, "pss_mb": peak[0] / 1024, "rss_mb": peak[1] / 1024,
-            "calls": int(summary.group(1)), "startup": float(started.group(1)) if started else None}
+            "calls": int(summary.group(1)), "startup": float(started.group(1)) if started else None,
+            "others": others}
 
 
 def datasets(folder: Path) -> tuple[list, list]:
@@ -164,7 +178,7 @@ def main() -> None:
         startup = f"  spark start-up {r['startup']:.1f} s" if r["startup"] is not None else ""
         print(f"{name:7s} wall {r['wall']:7.1f} s  cpu {r['cpu']:7.1f} s  {r['calls'] / r['cpu']:6.0f} calls/cpu-s  "
               f"{1000 * r['cpu'] / r['calls']:5.2f} ms cpu/call  peak {r['pss_mb']:6.0f} MB (PSS, tree)  "
-              f"largest process {r['rss_mb']:5.0f} MB{startup}", flush=True)
+              f"largest process {r['rss_mb']:5.0f} MB{startup}  others kept {r['others']:.1f} cores busy", flush=True)
     for one, two in (("jobs1", "jobs2"), ("local1", "local2")):
         if one in results and two in results:
             print(f"speed-up {one} -> {two}: {results[one]['wall'] / results[two]['wall']:.2f}x wall")
