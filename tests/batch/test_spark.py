@@ -79,7 +79,7 @@ def test_spark_finds_what_hotline_inspect_finds(spark: Any, tmp_path: Path) -> N
     assert summary.rejected == len(_rows(tmp_path / "spark", "rejected")) == 4 + 4 + 1 + 1
 
 
-def test_tables_and_what_spark_cannot_read(spark: Any, tmp_path: Path) -> None:
+def test_tables_and_what_spark_cannot_read(spark: Any, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     from hotline.batch.spark import NOT_UTF8, inspect_job
 
     frame = spark.createDataFrame([{"call_id": "v1", "speaker": "坐席", "text": REPLIES[1]},
@@ -92,14 +92,20 @@ def test_tables_and_what_spark_cannot_read(spark: Any, tmp_path: Path) -> None:
         + '{"id": "g1", "turns": [{"speaker": "agent", "text": "您好，请讲"}]}\n'.encode("gbk"))
     (folder / "blank.jsonl").write_text("\n \n", encoding="utf-8")
     (folder / "calls.csv").write_text("call_id,speaker,text\nx,坐席,您好\n", encoding="utf-8")
-    summary = inspect_job(spark, ["hotline_calls", str(folder), str(tmp_path / "nowhere.jsonl")], str(tmp_path / "out"), RB)
+    (tmp_path / "day-1").mkdir()
+    (tmp_path / "day-1" / "a.jsonl").write_text(json.dumps({"id": "d1", "turns": _turns(0)}, ensure_ascii=False),
+                                                 encoding="utf-8")
+    globs = [str(tmp_path / "day-*" / "*.jsonl"), str(tmp_path / "week-*" / "*.jsonl")]
+    summary = inspect_job(spark, ["hotline_calls", str(folder), str(tmp_path / "nowhere.jsonl"), *globs],
+                          str(tmp_path / "out"), RB)
     cards = _rows(tmp_path / "out", "scorecards")
-    assert [(c["call_id"], c["vetoed"]) for c in cards] == [("u1", False), ("v1", True)]
+    assert [(c["call_id"], c["vetoed"]) for c in cards] == [("d1", False), ("u1", False), ("v1", True)]
     reasons = {(r["source"], r["location"], r["reason"]) for r in _rows(tmp_path / "out", "rejected")}
     assert reasons == {("gbk.jsonl", "第 2 行", NOT_UTF8), ("blank.jsonl", "", "文件里没有任何通话（空文件或只有空行）"),
                        ("calls.csv", "", "Spark 作业只读取 JSONL 与 Parquet：这个文件请用 hotline inspect 检查"),
-                       ("nowhere.jsonl", "", "文件不存在")}
-    assert summary.calls == 2 and summary.rejected == 4
+                       ("nowhere.jsonl", "", "文件不存在"), ("*.jsonl", "", "没有匹配的文件")}
+    assert summary.calls == 3 and summary.rejected == 5
+    assert "DataFrameQueryContextLogger" not in capfd.readouterr().err  # a table is read without a failed query
 
 
 def test_the_command_prints_the_summary_and_refuses_to_overwrite(spark: Any, tmp_path: Path,

@@ -14,6 +14,7 @@ this file (see docs/spark.md)."""
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import re
 import sys
@@ -277,10 +278,8 @@ def _row_records(frame: DataFrame, source: str | None) -> RDD[tuple[Any, ...]]:
 
     columns = list(frame.columns)
     per_call = is_per_call(f.dataType.simpleString() for f in frame.schema.fields)
-    try:
-        located = frame.select("*", "_metadata.file_path", "_metadata.row_index")
-        rows = located.rdd.map(lambda r: (r["file_path"], r["row_index"] + 1, r))
-    except Exception:  # not a file source (a view, a JDBC table…): number the rows in scan order
+    rows = _located(frame)
+    if rows is None:  # not a file source (a view, a JDBC table…): number the rows in scan order
         rows = frame.rdd.zipWithIndex().map(lambda p: (source, p[1] + 1, p[0]))
 
     def values(r: Any) -> dict[str, Any]:
@@ -297,6 +296,25 @@ def _row_records(frame: DataFrame, source: str | None) -> RDD[tuple[Any, ...]]:
         return frame.sparkSession.sparkContext.parallelize([("error", source or "", exc)])
     grouped = rows.map(lambda t: ((t[0], str(t[2][call_col] or "").strip()), (t[1], values(t[2])))).groupByKey()
     return grouped.map(lambda kv: ("turns", kv[0][0], header, sorted(kv[1], key=lambda x: x[0])))
+
+
+def _located(frame: DataFrame) -> RDD[tuple[str, int, Any]] | None:
+    """(file, row number from 1 in it, row) for a frame read from files that Spark can locate rows in;
+    None for other sources (asked without an error where possible: PySpark logs every failed query)."""
+    if not frame.inputFiles():
+        return None
+    from pyspark.logger import PySparkLogger
+
+    quiet = PySparkLogger.getLogger("DataFrameQueryContextLogger")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL + 1)
+    try:
+        located = frame.select("*", "_metadata.file_path", "_metadata.row_index")
+    except Exception:  # e.g. a Hive table in a text format
+        return None
+    finally:
+        quiet.setLevel(level)
+    return located.rdd.map(lambda r: (r["file_path"], r["row_index"] + 1, r))
 
 
 def _union_columns() -> list[tuple[str, str]]:
