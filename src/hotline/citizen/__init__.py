@@ -5,10 +5,11 @@ engine adds a ``citizen`` block and a ``review`` verdict to every scorecard it c
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from typing import Any
 
-from hotline.citizen.emotion import escalation, trajectory, turn_emotions
+from hotline.citizen.emotion import escalation, settled, trajectory, turn_emotions
 from hotline.citizen.satisfaction import SatisfactionModel, load, model_dir
 from hotline.citizen.settings import CitizenError, CitizenSettings, load_settings
 from hotline.citizen.triage import LEVELS, triage
@@ -24,7 +25,9 @@ _lock = threading.Lock()
 def _model() -> SatisfactionModel | None:
     try:
         return load(model_dir(), load_settings().satisfaction)
-    except CitizenError:
+    except CitizenError as exc:
+        # emotions and escalation still work; say once why there is no dissatisfaction
+        logging.getLogger("hotline.citizen").warning("不满意预测不可用：%s", exc)
         return None
 
 
@@ -39,11 +42,11 @@ def citizen_block(ctx: Any, model: SatisfactionModel | None = None) -> CitizenBl
     block = CitizenBlock()
     block.anger, block.anxiety = turn_emotions(ctx, settings)
     citizen_turns = [t for t in ctx.turns_of("citizen") if ctx.norm[t].text]
-    last_is_short = bool(citizen_turns) and ctx.alnum_count(citizen_turns[-1]) < 3
-    trajectory(block, settings, last_is_short)
+    trajectory(block, settings, citizen_turns != [] and settled(ctx, settings))
     block.escalation_risk, block.escalation = escalation(ctx, settings)
     model = model or default_model()
     if model is not None and citizen_turns:
         block.dissatisfaction = model.dissatisfaction(model.predict(ctx))
-        block.drivers = model.drivers(ctx)
+        if block.dissatisfaction >= settings.satisfaction.explain_from:  # which turns drove it, where it matters
+            block.drivers = model.drivers(ctx)
     return block

@@ -4,6 +4,7 @@ raise the intensity (exclamation runs, rhetorical questions, a repeated complain
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -41,20 +42,32 @@ def _cue_fires(cue: Any, ctx: Any, turn: int, clauses: list[Any], model: Any) ->
     return any(float(c.probs[j]) >= cue.min_prob for c in clauses)
 
 
-def trajectory(block: CitizenBlock, settings: CitizenSettings, last_is_short: bool = False) -> None:
-    """Start, peak (with its turn), end; calmed (upset at the peak, calm at the end) and escalated
-    (calm at the start, upset later)."""
+def trajectory(block: CitizenBlock, settings: CitizenSettings, settled: bool = True) -> None:
+    """Start, peak (with its turn), end (the strongest of the last ``end_turns`` citizen turns);
+    calmed: upset at the peak, calm at the end and ``settled`` (the citizen accepted the answer);
+    escalated: calm at the start, upset at the end."""
     series = [(t, max(a, x)) for (t, a), (_, x) in zip(block.anger, block.anxiety, strict=True)]
     if not series:
         return
     es = settings.emotion
     block.start = series[0][1]
     block.peak_turn, block.peak = max(series, key=lambda tv: tv[1])
-    block.end = series[-1][1]
-    if len(series) > 1 and last_is_short:  # a bare 嗯 / 好 at the end says little: the turn before counts too
-        block.end = max(series[-1][1], series[-2][1])
-    block.calmed = block.peak >= es.upset_from and block.end < es.calm_below and block.peak_turn != series[-1][0]
-    block.escalated = block.start < es.calm_below and block.peak >= es.upset_from and block.peak_turn != series[0][0]
+    tail = series[-es.end_turns:] if len(series) > es.end_turns else series[-1:]
+    block.end = max(v for _, v in tail)
+    block.calmed = (settled and block.peak >= es.upset_from and block.end < es.calm_below
+                    and block.peak_turn < tail[0][0])
+    block.escalated = block.start < es.calm_below and block.end >= es.upset_from and len(series) > 1
+
+
+def settled(ctx: Any, settings: CitizenSettings) -> bool:
+    """The citizen accepted the answer in their last turns (thanks, 好的麻烦你了): one of ``settled_acts``."""
+    es = settings.emotion
+    if not es.settled_acts:
+        return True
+    model = ctx.act_model().for_speaker("citizen")
+    cols = [model.index[a] for a in es.settled_acts]
+    turns = [t for t in ctx.turns_of("citizen") if ctx.norm[t].text][-es.end_turns:]
+    return any(float(c.probs[j]) >= es.settled_min_prob for t in turns for c in ctx.clause_acts(t) for j in cols)
 
 
 def escalation(ctx: Any, settings: CitizenSettings) -> tuple[float, list[tuple[str, int, str]]]:
@@ -62,11 +75,11 @@ def escalation(ctx: Any, settings: CitizenSettings) -> tuple[float, list[tuple[s
     sc = settings.escalation
     model = ctx.act_model().for_speaker("citizen")
     col = model.index["citizen.escalation"]
-    kinds = {kind: [normalize_phrase(w) for w in words] for kind, words in sc.kinds.items()}
+    kinds, any_word = _kinds(tuple((k, tuple(ws)) for k, ws in sc.kinds.items()))
     risk, found = 0.0, []
     for t in ctx.turns_of("citizen"):
         text = ctx.norm[t].text
-        if not text or ctx.speakers[t] is not Speaker.CITIZEN:
+        if not text or ctx.speakers[t] is not Speaker.CITIZEN or not any_word.search(text):
             continue
         for clause in ctx.clause_acts(t):
             piece = text[clause.start:clause.end]
@@ -81,3 +94,11 @@ def escalation(ctx: Any, settings: CitizenSettings) -> tuple[float, list[tuple[s
                     found.append((kind, t, ctx.call.turns[t].text[s:e]))
                     risk = max(risk, 1.0 if urgent else p)
     return risk, found
+
+
+@functools.cache
+def _kinds(table: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[dict[str, list[str]], re.Pattern[str]]:
+    """The escalation words of each kind, normalised, and one pattern that finds any of them."""
+    kinds = {kind: [normalize_phrase(w) for w in words] for kind, words in table}
+    words = sorted({w for ws in kinds.values() for w in ws}, key=len, reverse=True)
+    return kinds, re.compile("|".join(map(re.escape, words)))

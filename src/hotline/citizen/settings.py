@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import re
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
 from hotline.content import Strict, data_path, load_yaml_model
 from hotline.errors import HotlineError
@@ -44,6 +44,9 @@ class EmotionSettings(Strict):
     cues: list[Cue] = []
     calm_below: float = Field(0.3, gt=0, lt=1)
     upset_from: float = Field(0.6, gt=0, lt=1)
+    end_turns: int = Field(2, ge=1)
+    settled_acts: list[str] = []
+    settled_min_prob: float = Field(0.5, gt=0, lt=1)
 
 
 class EscalationSettings(Strict):
@@ -58,6 +61,7 @@ class SatisfactionSettings(Strict):
     agent_weight: float = Field(0.5, ge=0)
     act_weight: float = Field(0.05, gt=0)
     alpha: float = Field(1.0, gt=0)
+    explain_from: float = Field(0.3, ge=0, le=1)
     folds: int = Field(5, ge=2)
     seed: int = 0
     labels: dict[str, float] = {}
@@ -69,11 +73,7 @@ class ReviewSettings(Strict):
     sample_dissatisfaction: float = Field(0.5, gt=0, le=1)
     uncertain_margin: float = Field(0.15, ge=0, lt=1)
     sample_rate: float = Field(0.05, ge=0, le=1)
-
-    @field_validator("sample_dissatisfaction")
-    @classmethod
-    def _below_mandatory(cls, v: float) -> float:
-        return v
+    sample_below_pass_mark: bool = True
 
 
 class CitizenSettings(Strict):
@@ -87,7 +87,7 @@ class CitizenSettings(Strict):
         from hotline.acts.taxonomy import load_taxonomy
 
         known = set(load_taxonomy().names("citizen"))
-        named = [*self.emotion.anger_acts, *self.emotion.anxiety_acts, *(c.act for c in self.emotion.cues if c.act)]
+        named = [*self.emotion.anger_acts, *self.emotion.anxiety_acts, *self.emotion.settled_acts, *(c.act for c in self.emotion.cues if c.act)]
         for act in named:
             if act not in known:
                 raise ValueError(f"没有市民言语行为「{act}」（见 data/acts/taxonomy.yaml）")

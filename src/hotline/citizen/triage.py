@@ -7,16 +7,21 @@ from __future__ import annotations
 import hashlib
 
 from hotline.citizen.settings import ReviewSettings
+from hotline.labels import REVIEW_LABELS
 from hotline.model import CitizenBlock, Review, Scorecard
 
-LEVELS = {"mandatory": "必须复核", "sample": "抽检", "auto_pass": "自动通过"}
+LEVELS = REVIEW_LABELS
 
 
-def triage(card: Scorecard, block: CitizenBlock | None, s: ReviewSettings) -> Review:
+def triage(card: Scorecard, block: CitizenBlock | None, s: ReviewSettings, pass_mark: float | None = None) -> Review:
     mandatory: list[str] = []
     sample: list[str] = []
     if card.vetoed:
         mandatory.append("一票否决")
+    elif any(f.severity.value == "critical" for f in card.findings):
+        mandatory.append("严重问题")
+    if s.sample_below_pass_mark and not card.vetoed and pass_mark is not None and card.total is not None and card.total < pass_mark:
+        sample.append(f"低于合格线（{card.total:g} 分）")
     if block is not None:
         if block.escalation_risk >= s.mandatory_escalation:
             kinds = "、".join(dict.fromkeys(k for k, _, _ in block.escalation)) or "升级"

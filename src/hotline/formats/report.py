@@ -11,7 +11,7 @@ from typing import Any
 
 from hotline import __version__
 from hotline.formats.roles import role_warning
-from hotline.labels import SEVERITY_LABELS, SEVERITY_RANK
+from hotline.labels import REVIEW_LABELS, SEVERITY_LABELS, SEVERITY_RANK
 from hotline.model import Call, Finding, Scorecard, Speaker
 
 
@@ -37,6 +37,10 @@ def segments(text: str, spans: list[tuple[int, tuple[int, int]]]) -> list[Segmen
 
 
 def _turn_views(call: Call, card: Scorecard) -> list[dict[str, Any]]:
+    mood: dict[int, float] = {}
+    if card.citizen is not None:
+        mood = {t: max(a, x) for (t, a), (_, x) in zip(card.citizen.anger, card.citizen.anxiety, strict=True)}
+    drivers = set(card.citizen.drivers) if card.citizen is not None else set()
     by_turn: dict[int, list[tuple[int, tuple[int, int]]]] = {}
     for i, f in enumerate(card.findings):
         if f.turn_index is not None and f.span is not None:
@@ -52,6 +56,8 @@ def _turn_views(call: Call, card: Scorecard) -> list[dict[str, Any]]:
             "agent": turn.speaker is Speaker.AGENT,
             "times": times,
             "segments": segments(turn.text or "（无声）", by_turn.get(t_index, [])),
+            "mood": mood.get(t_index),
+            "driver": t_index in drivers,
         })
     return views
 
@@ -92,6 +98,10 @@ def build_context(pairs: list[tuple[Call, Scorecard]], titles: dict[str, str], p
         "average": round(sum(totals) / len(totals), 1) if totals else "—",
         "pass_rate": round(100 * sum(1 for c in scored if c["passed"]) / len(scored), 1) if scored else "—",
         "vetoed": sum(1 for _, card in pairs if card.vetoed),
+        "triage": [(REVIEW_LABELS[level], n) for level, n in
+                   sorted(Counter(card.review.level for _, card in pairs if card.review).items(),
+                          key=lambda kv: list(REVIEW_LABELS).index(kv[0]))],
+        "review_labels": REVIEW_LABELS,
         "pass_mark": pass_mark,
         "histogram": [(f"{b * 10}–{b * 10 + 9 if b < 9 else 100}", buckets.get(b, 0)) for b in range(10)],
         "hist_max": max(buckets.values()) if buckets else 1,

@@ -16,7 +16,7 @@ from hotline.formats import sheets
 from hotline.formats.columnar import verdict
 from hotline.formats.roles import role_warning
 from hotline.formats.sheets import DECIMAL, PERCENT, Column
-from hotline.labels import SEVERITY_LABELS, SPEAKER_LABELS
+from hotline.labels import REVIEW_LABELS, SEVERITY_LABELS, SPEAKER_LABELS
 from hotline.model import Call, Scorecard
 
 Pair = tuple[Call, Scorecard]
@@ -71,9 +71,26 @@ def write_json(pairs: Iterable[Pair], fh: IO[str]) -> int:
     return len(items)
 
 
+CITIZEN_HEADERS = ["复核分流", "分流原因", "市民情绪（开始/峰值/结束）", "情绪走势", "预测不满意", "升级风险"]
+
+
+def citizen_cells(card: Scorecard) -> list[Any]:
+    """The review triage and the citizen block as spreadsheet cells (blank when not judged)."""
+    review = [REVIEW_LABELS.get(card.review.level, card.review.level), "；".join(card.review.reasons)] \
+        if card.review else ["", ""]
+    c = card.citizen
+    if c is None:
+        return [*review, "", "", "", ""]
+    course = "安抚平静" if c.calmed else "情绪升级" if c.escalated else ""
+    risk = "、".join(dict.fromkeys(k for k, _, _ in c.escalation))
+    return [*review, f"{c.start:.2f} / {c.peak:.2f} / {c.end:.2f}", course,
+            "" if c.dissatisfaction is None else round(c.dissatisfaction, 2),
+            f"{risk} {c.escalation_risk:.2f}" if risk else ""]
+
+
 def call_headers(info: ReportInfo) -> list[str]:
     return ["通话ID", "坐席工号", "日期", "总分", "结论", "一票否决", *info.dimensions, "问题数",
-            *SEVERITY_COLUMNS, "实际扣分", "说明"]
+            *SEVERITY_COLUMNS, "实际扣分", *CITIZEN_HEADERS, "说明"]
 
 
 def call_row(call: Call, card: Scorecard, info: ReportInfo) -> list[Any]:
@@ -83,7 +100,7 @@ def call_row(call: Call, card: Scorecard, info: ReportInfo) -> list[Any]:
     total = "" if card.total is None else card.total
     return [call.id, str(meta.get("agent_id", "")), str(meta.get("date", "")), total, verdict(card, info.pass_mark),
             "是" if card.vetoed else "否", *dims, len(card.findings), *(by_severity[s] for s in SEVERITY_COLUMNS),
-            round(sum(card.deductions()), 2), notes(call, card)]
+            round(sum(card.deductions()), 2), *citizen_cells(card), notes(call, card)]
 
 
 def finding_rows(call: Call, card: Scorecard, titles: dict[str, str]) -> Iterator[list[Any]]:
@@ -122,7 +139,9 @@ def _call_columns(info: ReportInfo) -> list[Column]:
              Column("结论", 10), Column("一票否决", 9)]
     dims = [Column(d, max(9, 2 * len(d) + 3), DECIMAL) for d in info.dimensions]
     counts = [Column("问题数", 8), *(Column(s, 6) for s in SEVERITY_COLUMNS), Column("实际扣分", 9, DECIMAL)]
-    return [*fixed, *dims, *counts, Column("说明", 50, wrap=True)]
+    citizen = [Column("复核分流", 9), Column("分流原因", 30, wrap=True), Column(CITIZEN_HEADERS[2], 16),
+               Column("情绪走势", 9), Column("预测不满意", 10, DECIMAL), Column("升级风险", 14)]
+    return [*fixed, *dims, *counts, *citizen, Column("说明", 50, wrap=True)]
 
 
 def _finding_columns() -> list[Column]:
