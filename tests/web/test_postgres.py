@@ -61,8 +61,9 @@ def test_review_queue_scores_accounts_and_audit_on_postgres(pg_client):
     client, seed = pg_client
     csrf = login(client, "lead")
     queue = client.get("/review").text
-    assert f'data-call="{seed.other_call}"' in queue
-    assert f'data-call="{seed.other_call}"' in client.get("/review?q=138****5678&status=").text
+    assert f'data-call="{seed.own_call}"' not in queue and f'data-call="{seed.other_call}"' not in queue  # partly reviewed; auto-pass
+    assert f'data-call="{seed.other_call}"' in client.get("/review?level=auto_pass").text
+    assert f'data-call="{seed.other_call}"' in client.get("/review?q=138****5678&status=&level=all").text
     resp = client.post("/review/bulk", data={"csrf_token": csrf, "verdict": "overturned", "note": "PG 批量",
                                              "call_ids": [str(seed.other_call)]}, follow_redirects=False)
     from web_helpers import private_call
