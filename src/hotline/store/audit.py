@@ -42,6 +42,11 @@ ACTION_LABELS = {
     "order.save": "保存工单",
     "rulebook.save": "保存规则库版本",
     "content.save": "编辑场景或题目",
+    "triage.settings": "修改复核分流设置",
+    "finding.add": "补充漏判",
+    "finding.remove_added": "撤销漏判",
+    "calibration.create": "创建校准",
+    "calibration.submit": "提交校准结果",
 }
 
 

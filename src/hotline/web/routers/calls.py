@@ -281,8 +281,17 @@ def _call_view(request: Request, db: Db, user: User, call: Call, unmasked: bool)
         caller=caller_of(call.meta), suggestion=lambda f: agent_suggestion(f.suggestion, call.agent_code),
         can_review=user.role in (Role.INSPECTOR.value, Role.ADMIN.value), timed=any(s is not None for s, _ in times),
         taken=card.deductions() if card else {}, citizen=citizen_view(card) if card else None,
-        level_labels=level_labels(),
+        level_labels=level_labels(), added=_added(db, card),
     )
+
+
+def _added(db: Db, card) -> list:  # noqa: ANN001
+    """The 漏判 inspectors added to this scorecard."""
+    from hotline.store.models import AddedFinding
+
+    if card is None:
+        return []
+    return list(db.scalars(select(AddedFinding).where(AddedFinding.scorecard_id == card.id).order_by(AddedFinding.id)))
 
 
 @router.post("/calls/{call_id}/swap-roles")
