@@ -5,6 +5,7 @@ engine adds a ``citizen`` block and a ``review`` verdict to every scorecard it c
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from typing import Any
 
@@ -24,7 +25,9 @@ _lock = threading.Lock()
 def _model() -> SatisfactionModel | None:
     try:
         return load(model_dir(), load_settings().satisfaction)
-    except CitizenError:
+    except CitizenError as exc:
+        # emotions and escalation still work; say once why there is no dissatisfaction
+        logging.getLogger("hotline.citizen").warning("不满意预测不可用：%s", exc)
         return None
 
 

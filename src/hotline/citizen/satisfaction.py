@@ -12,6 +12,7 @@ customer-service dialogues rated by annotators; a centre refits it on its own �
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,10 @@ SHAPE = ("citizen_turns", "agent_turns", "log_citizen_chars", "log_agent_chars",
 
 
 def model_dir() -> Path:
-    return data_path("citizen", "model")
+    """Where the dissatisfaction model is read from: ``HOTLINE_CITIZEN_MODEL`` (a center's own model,
+    trained on its 回访 results with ``hotline citizen train … -o DIR``), else the bundled one."""
+    own = os.environ.get("HOTLINE_CITIZEN_MODEL")
+    return Path(own) if own else data_path("citizen", "model")
 
 
 def feature_names(ctx: Any) -> list[str]:
@@ -135,6 +139,10 @@ def load(folder: Path, settings: SatisfactionSettings) -> SatisfactionModel:
     card = json.loads(card_path.read_text(encoding="utf-8"))
     if card.get("buckets") != settings.buckets or card.get("ngram_max") != settings.ngram_max:
         raise CitizenError("模型与 data/citizen/settings.yaml 的 satisfaction 设置不一致，请重新训练", source=str(folder))
+    from hotline.acts import default_model
+
+    if card.get("act_model") != default_model().card.get("trained_from_sha256"):
+        raise CitizenError("不满意预测模型是在另一版言语行为模型上训练的，请重新运行 hotline citizen train", source=str(folder))
     with np.load(folder / "satisfaction.npz", allow_pickle=False) as z:
         bias, a, b = (float(x) for x in z["scalars"])
         return SatisfactionModel(settings, z["idf"].astype(np.float32), z["text_weights"], z["act_weights"],

@@ -36,7 +36,7 @@ class Override(Strict):
     lexicons: dict[str, list[str]] = {}
     lexicon_additions: dict[str, list[str]] = {}
     act_thresholds: dict[str, float] = {}
-    review: dict[str, float] = {}
+    review: dict[str, float | bool] = {}
     detectors: dict[str, Any] = {}
     scoring: dict[str, Any] | None = None
     rules: list[dict[str, Any]] = []

@@ -315,7 +315,7 @@ class Rulebook(Strict):
     lexicons: dict[str, list[str]] = {}
     guards: Guards = Guards()
     act_thresholds: dict[str, float] = Field({}, description="act name → probability threshold for every act operator")
-    review: dict[str, float] = Field({}, description="复核分流 thresholds overriding data/citizen/settings.yaml review")
+    review: dict[str, float | bool] = Field({}, description="复核分流 thresholds overriding data/citizen/settings.yaml review")
     detectors: dict[str, Matcher] = {}
     scoring: ScoringForm
     rules: list[RuleSpec] = Field(min_length=1)
@@ -335,7 +335,23 @@ class Rulebook(Strict):
             self._check_refs(where, loc, m)
         self._check_acts()
         self._check_guard_lexicons()
+        self._check_review()
         return self
+
+    def _check_review(self) -> None:
+        from pydantic import ValidationError
+
+        from hotline.citizen.settings import ReviewSettings
+
+        if not self.review:
+            return
+        try:
+            ReviewSettings.model_validate(self.review)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"])
+            raise RefProblem(f"review.{field}：{'没有这个设置' if err['type'] == 'extra_forbidden' else err['msg']}",
+                             ("review", *err["loc"])) from None
 
     def _check_acts(self) -> None:
         from hotline.acts.taxonomy import load_taxonomy

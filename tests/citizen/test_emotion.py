@@ -1,0 +1,90 @@
+"""The citizen's emotion over the call and the risk that the matter goes further: trajectory maths on
+known series, and the engine's block on calls written for these tests."""
+
+import pytest
+from helpers import call  # tests/inspect/helpers.py
+
+from hotline.citizen import load_settings
+from hotline.citizen.emotion import trajectory
+from hotline.inspect import default_engine
+from hotline.model import CitizenBlock
+
+S = load_settings()
+
+
+def run(series: list[float], settled: bool = True) -> CitizenBlock:
+    b = CitizenBlock(anger=[(2 * i + 1, v) for i, v in enumerate(series)],
+                     anxiety=[(2 * i + 1, 0.0) for i in range(len(series))])
+    trajectory(b, S, settled)
+    return b
+
+
+@pytest.mark.parametrize(
+    ("series", "settled", "calmed", "escalated", "end"),
+    [
+        ([0.9, 0.5, 0.1, 0.05], True, True, False, 0.1),  # end = strongest of the last two turns
+        ([0.9, 0.5, 0.1, 0.05], False, False, False, 0.1),  # quiet but not accepting: not calmed
+        ([0.9, 0.5, 0.4, 0.05], True, False, False, 0.4),  # still upset one turn before the end
+        ([0.1, 0.2, 0.7, 0.8], True, False, True, 0.8),
+        ([0.1, 0.9, 0.2, 0.1], True, True, False, 0.2),  # flared up in the middle and was soothed
+        ([0.8], True, False, False, 0.8),  # one turn: no course to judge
+        ([0.1, 0.7], True, False, True, 0.7),
+    ],
+)
+def test_trajectory(series: list[float], settled: bool, calmed: bool, escalated: bool, end: float) -> None:
+    b = run(series, settled)
+    assert (b.calmed, b.escalated) == (calmed, escalated)
+    assert b.end == pytest.approx(end)
+    assert b.peak == max(series) and b.peak_turn == 2 * series.index(max(series)) + 1
+    assert b.start == series[0]
+
+
+GREET = "坐席：您好，12345政务服务便民热线，工号1002为您服务，请问有什么可以帮您？"
+
+
+def block(*lines: str) -> CitizenBlock:
+    card = default_engine().inspect(call(GREET, *lines))
+    assert card.citizen is not None
+    return card.citizen
+
+
+def test_anger_and_anxiety_are_read_per_citizen_turn() -> None:
+    b = block("市民：我家老人走丢了，到现在还没找到，我急死了，怎么办啊？", "坐席：您先别急，我马上帮您联系派出所。",
+              "市民：好的好的，谢谢你。")
+    (t1, anxious), (t3, settled) = b.anxiety
+    assert (t1, t3) == (1, 3)
+    assert anxious >= 0.6 > 0.3 > settled
+    assert b.peak_turn == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("市民：再不处理我就带着大家去市政府门口拉横幅！", "聚集"),
+        ("市民：你们再拖着不办，我就找记者来曝光！", "媒体"),
+        ("市民：我要投诉你，你工号多少？", "投诉坐席"),
+        ("市民：这日子过不下去了，我真不想活了。", "自伤"),
+    ],
+)
+def test_escalation_kinds_with_evidence(line: str, kind: str) -> None:
+    b = block(line)
+    kinds = {k for k, _, _ in b.escalation}
+    assert kind in kinds
+    evidence = next(e for k, t, e in b.escalation if k == kind)
+    assert evidence and evidence in line
+    assert b.escalation_risk >= 0.6
+
+
+def test_self_harm_is_always_the_highest_risk() -> None:
+    assert block("市民：活着没意思，我不想活了。").escalation_risk == 1.0
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "市民：你好，我在市电视台上班，想问下公积金怎么提取。",  # the word, not a threat
+        "市民：上次记者来采访过我们小区，后来路修好了，谢谢你们。",
+    ],
+)
+def test_a_word_is_not_a_threat(line: str) -> None:
+    assert block(line).escalation == []
