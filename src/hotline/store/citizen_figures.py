@@ -86,11 +86,15 @@ class CitizenFigures:
     risk_from: float
 
 
+def _latest() -> Any:
+    """Each call's newest scorecard (correlated: the call_id index answers it per call)."""
+    return select(func.max(Scorecard.id)).where(Scorecard.call_id == Call.id).correlate(Call).scalar_subquery()
+
+
 def _rows(db: Session, flt: Filters, codes: set[str] | None) -> list[Any]:
-    latest = select(func.max(Scorecard.id)).group_by(Scorecard.call_id).scalar_subquery()
     query = (select(Call.agent_code, Call.call_date, Scorecard.dissatisfaction, Scorecard.emotion_start, Scorecard.emotion_end,
                     Scorecard.escalated, Scorecard.calmed)
-             .join(Scorecard, Scorecard.call_id == Call.id).where(Scorecard.id.in_(latest), Scorecard.citizen.is_not(None)))
+             .join(Scorecard, Scorecard.id == _latest()).where(Scorecard.emotion_start.is_not(None)))
     return db.execute(_filtered(query, flt, codes)).all()
 
 
@@ -123,11 +127,10 @@ def figures(db: Session, flt: Filters, risk_from: float, risky_limit: int = 100)
             groups.append(weeks.setdefault(label, Group(label)))
         for g in groups:
             g.add(dis, start, end, escalated, calmed)
-    latest = select(func.max(Scorecard.id)).group_by(Scorecard.call_id).scalar_subquery()
     risky_query = (select(Call.id, Call.external_id, Call.agent_code, Call.call_date, Scorecard.escalation_risk, Scorecard.citizen,
                           Scorecard.review_level)
-                   .join(Scorecard, Scorecard.call_id == Call.id)
-                   .where(Scorecard.id.in_(latest), Scorecard.escalation_risk >= risk_from)
+                   .join(Scorecard, Scorecard.id == _latest())
+                   .where(Scorecard.escalation_risk >= risk_from)
                    .order_by(Scorecard.escalation_risk.desc(), Call.call_date.desc().nulls_last(), Call.id.desc()).limit(risky_limit))
     risky = [RiskCall(cid, ext, code, day, risk, list((citizen or {}).get("escalation") or []), level)
              for cid, ext, code, day, risk, citizen, level in db.execute(_filtered(risky_query, flt, codes))]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from hotline.store.audit import record
 from hotline.store.db import StoreError
@@ -162,57 +162,75 @@ def citizen_of(data: dict[str, Any] | None) -> model.CitizenBlock | None:
     )
 
 
-def _card_model(sc: Scorecard, external_id: str) -> model.Scorecard:
-    """What triage reads of a stored scorecard: the engine's verdict and findings (review does not
-    change which calls people should look at)."""
+def _card_model(external_id: str, total: float, vetoed: bool, findings: list[tuple[Any, ...]]) -> model.Scorecard:
+    """What triage reads of a stored scorecard: the engine's verdict and findings (rule, dimension,
+    severity, points, veto, confidence, threshold) — review does not change which calls people should see."""
     from hotline.model import Finding, Severity
     from hotline.model import Scorecard as CardModel
 
-    def severity(value: str) -> Any:
-        try:
-            return Severity(value)
-        except ValueError:
-            return Severity.MINOR
+    def severity(value: str) -> Severity:
+        return Severity(value) if value in Severity._value2member_map_ else Severity.MINOR
 
-    findings = [Finding(f.rule_id, f.dimension, severity(f.severity), f.turn_index, None, "", "", points=f.points, veto=f.veto,
-                        confidence=f.confidence, threshold=f.threshold) for f in sc.findings]
-    return CardModel(call_id=external_id, total=sc.original_total, dimensions={}, findings=findings, rulebook_version="",
-                     vetoed=sc.original_vetoed)
+    return CardModel(call_id=external_id, total=total, dimensions={}, rulebook_version="", vetoed=bool(vetoed),
+                     findings=[Finding(rule, dim, severity(sev), None, None, "", "", points=points or 0.0, veto=bool(veto),
+                                       confidence=conf, threshold=thr) for rule, dim, sev, points, veto, conf, thr in findings])
 
 
-def triage_card(sc: Scorecard, external_id: str, settings: ReviewSettings, pass_mark: float | None) -> None:
+def _finding_tuple(f: Any) -> tuple[Any, ...]:
+    return (f.rule_id, f.dimension, f.severity, f.points, f.veto, f.confidence, f.threshold)
+
+
+def _review(external_id: str, total: float, vetoed: bool, findings: list[tuple[Any, ...]], citizen: dict[str, Any] | None,
+            settings: ReviewSettings, pass_mark: float | None) -> tuple[str, list[str]]:
     from hotline.citizen import triage
 
-    review = triage(_card_model(sc, external_id), citizen_of(sc.citizen), settings, pass_mark)
-    sc.review_level, sc.review_reasons = review.level, list(review.reasons)
+    review = triage(_card_model(external_id, total, vetoed, findings), citizen_of(citizen), settings, pass_mark)
+    return review.level, list(review.reasons)
 
 
 def triage_new(db: Session, sc: Scorecard, external_id: str) -> None:
     """The level of a scorecard just stored, under the center's thresholds."""
     rulebook = _rulebook_of(db, sc.rulebook_version_id)
-    triage_card(sc, external_id, effective_settings(db, rulebook), rulebook.scoring.pass_mark)
+    sc.review_level, sc.review_reasons = _review(external_id, sc.original_total, sc.original_vetoed,
+                                                 [_finding_tuple(f) for f in sc.findings], sc.citizen,
+                                                 effective_settings(db, rulebook), rulebook.scoring.pass_mark)
 
 
-def retriage_all(db: Session, batch: int = 500) -> int:
-    """Triage every call's latest scorecard again with the thresholds in force; how many changed level."""
-    from hotline.store.models import Call
+def retriage_all(db: Session, batch: int = 2000) -> int:
+    """Triage every call's latest scorecard again with the thresholds in force (plain rows, only the
+    changed ones written); how many changed level."""
+    from sqlalchemy import update
 
-    latest = select(func.max(Scorecard.id)).group_by(Scorecard.call_id)
-    ids = list(db.scalars(latest))
+    from hotline.store.models import Call, FindingRow
+
+    db.flush()
+    ids = list(db.scalars(select(func.max(Scorecard.id)).group_by(Scorecard.call_id)))
     stored = stored_settings(db)
-    rulebooks: dict[int, Rulebook] = {}
+    per_version: dict[int, tuple[ReviewSettings, float]] = {}
     changed = 0
     for start in range(0, len(ids), batch):
-        query = (select(Scorecard, Call.external_id).join(Call, Call.id == Scorecard.call_id)
-                 .where(Scorecard.id.in_(ids[start:start + batch])).options(selectinload(Scorecard.findings)))
-        for sc, external_id in db.execute(query):
-            if sc.rulebook_version_id not in rulebooks:
-                rulebooks[sc.rulebook_version_id] = _rulebook_of(db, sc.rulebook_version_id)
-            rulebook = rulebooks[sc.rulebook_version_id]
-            before = sc.review_level
-            triage_card(sc, external_id, stored or effective_settings(db, rulebook), rulebook.scoring.pass_mark)
-            changed += before != sc.review_level
-        db.flush()
+        chunk = ids[start:start + batch]
+        found: dict[int, list[tuple[Any, ...]]] = {}
+        for card_id, *rest in db.execute(select(FindingRow.scorecard_id, FindingRow.rule_id, FindingRow.dimension,
+                                                FindingRow.severity, FindingRow.points, FindingRow.veto, FindingRow.confidence,
+                                                FindingRow.threshold).where(FindingRow.scorecard_id.in_(chunk)).order_by(FindingRow.id)):
+            found.setdefault(card_id, []).append(tuple(rest))
+        query = (select(Scorecard.id, Call.external_id, Scorecard.rulebook_version_id, func.coalesce(Scorecard.engine_total, Scorecard.total),
+                        func.coalesce(Scorecard.engine_vetoed, Scorecard.vetoed), Scorecard.citizen, Scorecard.review_level,
+                        Scorecard.review_reasons)
+                 .join(Call, Call.id == Scorecard.call_id).where(Scorecard.id.in_(chunk)))
+        updates = []
+        for card_id, external_id, version_id, total, vetoed, citizen, level, reasons in db.execute(query).all():
+            if version_id not in per_version:
+                rulebook = _rulebook_of(db, version_id)
+                per_version[version_id] = (stored or effective_settings(db, rulebook), rulebook.scoring.pass_mark)
+            new_level, new_reasons = _review(external_id, total, vetoed, found.get(card_id, []), citizen, *per_version[version_id])
+            if (new_level, new_reasons) != (level, reasons):
+                updates.append({"id": card_id, "review_level": new_level, "review_reasons": new_reasons})
+                changed += new_level != level
+        if updates:
+            db.execute(update(Scorecard), updates)
+    db.expire_all()
     return changed
 
 
