@@ -134,6 +134,9 @@ def upgrade() -> None:
 def _backfill_levels() -> None:
     """Every call's latest scorecard gets a triage level under the package's thresholds (plain
     tables here, so later model changes cannot break this step)."""
+    conn = op.get_bind()
+    if not conn.execute(sa.text("SELECT count(*) FROM scorecards")).scalar():
+        return
     from hotline.citizen import load_settings, triage
     from hotline.inspect import default_engine
     from hotline.model import Finding, Severity
@@ -149,7 +152,6 @@ def _backfill_levels() -> None:
     calls = sa.table("calls", sa.column("id", sa.Integer), sa.column("external_id", sa.String))
     findings = sa.table("findings", sa.column("scorecard_id", sa.Integer), sa.column("rule_id", sa.String),
                         sa.column("dimension", sa.String), sa.column("severity", sa.String), sa.column("veto", sa.Boolean))
-    conn = op.get_bind()
     latest = sa.select(sa.func.max(cards.c.id)).group_by(cards.c.call_id).scalar_subquery()
     rows = conn.execute(sa.select(cards, calls.c.external_id).join(calls, calls.c.id == cards.c.call_id)
                         .where(cards.c.id.in_(latest))).mappings().all()
