@@ -27,11 +27,12 @@ class Expectation(Strict):
     fail: list[str] = Field(default_factory=list)
     passed: list[str] = Field(default_factory=list, alias="pass")
     not_failed: list[str] = Field(default_factory=list)
+    award: list[str] = Field(default_factory=list)  # rules that award points (kind: award) the agent earned
     engine_misses: dict[str, str] = Field(default_factory=dict)
 
     def wanted(self) -> list[tuple[str, str]]:
         return ([(r, "failed") for r in self.fail] + [(r, "passed") for r in self.passed]
-                + [(r, "not_failed") for r in self.not_failed])
+                + [(r, "not_failed") for r in self.not_failed] + [(r, "awarded") for r in self.award])
 
 
 class Expected(Strict):
@@ -107,8 +108,13 @@ def test_expectation_is_consistent(stem: str) -> None:
 
 
 def test_every_rule_is_expected_to_fail_and_to_pass_somewhere() -> None:
-    failed = {r for exp in EXPECTED.values() for r in exp.fail}
+    from hotline.inspect import default_engine
+
+    # an award rule is "failed" by no one: it is expected to be earned somewhere and not earned elsewhere
+    failed = {r for exp in EXPECTED.values() for r in [*exp.fail, *exp.award]}
     passed = {r for exp in EXPECTED.values() for r in exp.passed}
+    awards = {r.id for r in default_engine().rulebook.rules if r.kind == "award"}
+    assert not [r for exp in EXPECTED.values() for r in exp.fail if r in awards], "加分规则不能写在 fail 里，请写在 award 里"
     rules = [r for r in _rule_ids() if not r.startswith(UNCOVERED_PREFIXES)]
     assert rules, "规则库为空"
     assert not [r for r in rules if r not in failed], "没有样例违反这些规则"

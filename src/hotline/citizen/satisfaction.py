@@ -63,23 +63,41 @@ def act_features(ctx: Any) -> np.ndarray:
     return np.concatenate([*parts, np.array(shape, dtype=float)])
 
 
-def text_buckets(ctx: Any, s: SatisfactionSettings, turns: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def text_buckets(ctx: Any, s: SatisfactionSettings) -> tuple[np.ndarray, np.ndarray]:
     """(bucket, weight) of the hashed n-grams of each side's words: the agent's buckets follow the
     citizen's; counts are sublinear (1 + log n) and the agent's weigh ``agent_weight``."""
-    cols, vals = [], []
+    cols, vals, _ = _grams(ctx, s, positions=False)
+    return cols, vals
+
+
+def _grams(ctx: Any, s: SatisfactionSettings, positions: bool = True) -> tuple[np.ndarray, np.ndarray, list[Any]]:
+    """``text_buckets`` plus, per side, every n-gram occurrence's bucket and the turn it starts in
+    (which turns drove a prediction is read from the same pass)."""
+    cols, vals, occurrences = [], [], []
     for side, (speaker, weight) in enumerate((("citizen", 1.0), ("agent", s.agent_weight))):
-        chosen = [t for t in ctx.turns_of(speaker) if turns is None or t in turns]
-        text = "".join(ctx.norm[t].text for t in chosen)
-        if not text or not weight:
+        chosen = [t for t in ctx.turns_of(speaker) if ctx.norm[t].text]
+        if not chosen or not weight:
             continue
-        codes = codes_of(f"^{text}$")
+        texts = [ctx.norm[t].text for t in chosen]
+        codes = codes_of(f"^{''.join(texts)}$")
+        starts = np.cumsum([1, *map(len, texts)])[:-1]  # where each turn begins, after "^"
         grams = [keys(codes, n) % np.uint64(s.buckets) for n in range(1, s.ngram_max + 1) if len(codes) >= n]
-        buckets, counts = np.unique(np.concatenate(grams).astype(np.int64), return_counts=True)
-        cols.append(buckets + side * s.buckets)
+        flat = np.concatenate(grams).astype(np.int64) + side * s.buckets
+        if not positions:
+            buckets, counts = np.unique(flat, return_counts=True)
+            cols.append(buckets)
+            vals.append(weight * (1 + np.log(counts)))
+            continue
+        buckets, inverse, counts = np.unique(flat, return_inverse=True, return_counts=True)
+        cols.append(buckets)
         vals.append(weight * (1 + np.log(counts)))
+        where = np.concatenate([np.arange(len(g)) for g in grams])
+        turn_of = np.asarray(chosen)[np.clip(np.searchsorted(starts, where, "right") - 1, 0, None)]
+        # each occurrence carries its share of its bucket's sublinear weight
+        occurrences.append((flat, turn_of, weight * ((1 + np.log(counts)) / counts)[inverse]))
     if not cols:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    return np.concatenate(cols), np.concatenate(vals)
+        return np.zeros(0, dtype=np.int64), np.zeros(0), []
+    return np.concatenate(cols), np.concatenate(vals), occurrences
 
 
 @dataclass
@@ -101,9 +119,24 @@ class SatisfactionModel:
 
     def predict(self, ctx: Any) -> float:
         """Predicted satisfaction on the training scale (higher is more satisfied)."""
-        cols, vals = self._text(*text_buckets(ctx, self.settings))
+        return self.predict_explained(ctx, explain=False)[0]
+
+    def predict_explained(self, ctx: Any, explain: bool = True, top: int = 3) -> tuple[float, list[int]]:
+        """The prediction and, with ``explain``, the turns whose words pull it down the most."""
+        cols, raw, occurrences = _grams(ctx, self.settings, positions=explain)
+        cols, vals = self._text(cols, raw)
         feats = (act_features(ctx) - self.act_mean) / self.act_std * self.settings.act_weight
-        return float(vals @ self.text_weights[cols] + feats @ self.act_weights + self.bias)
+        predicted = float(vals @ self.text_weights[cols] + feats @ self.act_weights + self.bias)
+        if not explain or not len(vals):
+            return predicted, []
+        norm = float(np.sqrt((raw * self.idf[cols]) @ (raw * self.idf[cols]))) or 1.0
+        pulls: dict[int, float] = {}
+        for flat, turn_of, share in occurrences:
+            contribution = share * self.idf[flat] * self.text_weights[flat] / norm
+            turns, inverse = np.unique(turn_of, return_inverse=True)
+            for t, pull in zip(turns.tolist(), np.bincount(inverse, weights=contribution).tolist(), strict=True):
+                pulls[t] = pulls.get(t, 0.0) + pull
+        return predicted, [t for t, pull in sorted(pulls.items(), key=lambda kv: kv[1])[:top] if pull < 0]
 
     def dissatisfaction(self, predicted: float) -> float:
         a, b = self.calib
@@ -111,16 +144,7 @@ class SatisfactionModel:
 
     def drivers(self, ctx: Any, top: int = 3) -> list[int]:
         """The turns whose words pull the prediction down the most."""
-        cols, vals = self._text(*text_buckets(ctx, self.settings))
-        norm = 1.0 / (float(np.sqrt((vals * vals).sum())) or 1.0) if len(vals) else 1.0
-        pulls = []
-        for t, turn in enumerate(ctx.call.turns):
-            if not turn.text.strip():
-                continue
-            c, v = text_buckets(ctx, self.settings, turns=[t])
-            if len(c):
-                pulls.append((float((v * self.idf[c]) @ self.text_weights[c]) * norm, t))
-        return [t for pull, t in sorted(pulls)[:top] if pull < 0]
+        return self.predict_explained(ctx, True, top)[1]
 
 
 def save(model: SatisfactionModel, folder: Path) -> None:

@@ -116,6 +116,10 @@ class CallContext:
     def acts_on(self) -> bool:
         return self.compiled.rulebook.settings.acts and os.environ.get("HOTLINE_ACTS", "1") != "0"
 
+    @property
+    def citizen_on(self) -> bool:
+        return self.acts_on and self.compiled.rulebook.settings.citizen
+
     def act_model(self) -> Any:
         if self.compiled.act_model is None:
             from hotline.acts import default_model

@@ -62,7 +62,7 @@ class Engine:
             return card
         from hotline.citizen import load_settings, triage
 
-        if not ctx.no_text and ctx.acts_on and ctx.call.turns:
+        if not ctx.no_text and ctx.citizen_on and ctx.call.turns:
             card.citizen = ctx.citizen()
         review = load_settings().review
         if self.rulebook.review:

@@ -270,7 +270,7 @@ def _overlap(text: str, heard: set[str], ignore: set[str]) -> tuple[int, int]:
 def _trajectory(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     op = node.trajectory
     assert op is not None
-    if ctx.no_text or not ctx.acts_on or not any(ctx.norm[t].text for t in ctx.turns_of("citizen")):
+    if ctx.no_text or not ctx.citizen_on or not any(ctx.norm[t].text for t in ctx.turns_of("citizen")):
         return None
     block = ctx.citizen()
     fired = block.calmed if op.calmed is not None else block.escalated

@@ -304,6 +304,8 @@ class ScoringForm(Strict):
 class Settings(Strict):
     semantic: bool = True
     acts: bool = Field(True, description="the learned speech-act layer (act operator); off: phrases and patterns only")
+    citizen: bool = Field(True, description="the citizen block (emotion, dissatisfaction, escalation; needs acts); "
+                                            "off: no citizen block, trajectory rules not applicable")
     hotline_name: str = "12345"
 
 
