@@ -159,6 +159,26 @@ def calibration_page(request: Request, db: Db, user: Staff, session_id: Id) -> R
                   calls={c.call_id: c.call for c in session.calls})
 
 
+@router.get("/calibration/{session_id}/export.xlsx")
+def calibration_export(db: Db, user: Staff, session_id: Id) -> Response:
+    """The submitted decisions side by side and the pairwise κ (after one's own submission)."""
+    session = _session(db, user, session_id)
+    me = member_of(session, user)
+    if me is not None and me.submitted_at is None:
+        raise Forbidden("提交自己的判定之后才能查看和导出其他人的判定（您无权提前查看）")
+    cmp = compare(db, session)
+    names = [m.user.display_name for m in cmp.members]
+    calls = {c.call_id: c.call.external_id for c in session.calls}
+    rows = [[calls[r.call_id], r.rule_id, rule_title(r.rule_id), "引擎判出" if r.engine else "补充漏判", "是" if r.differs else "否",
+             *("成立" if r.decisions[m.user_id] else "不成立" for m in cmp.members)] for r in cmp.rows]
+    pairs = [[a.user.display_name, b.user.display_name, t.n, _num(t.observed), _num(t.kappa)] for a, b, t in cmp.pairs]
+    record(db, user, "export.xlsx", "calibration", session.id, rows=len(rows))
+    db.commit()
+    body = tables_workbook([("逐通逐条判定", ["通话编号", "规则编号", "规则名称", "来源", "意见不一", *names], rows),
+                            ("两两一致性", ["质检员", "质检员", "项数", "一致率", "Cohen's κ"], pairs)])
+    return Response(body, media_type=XLSX, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote('校准结果.xlsx')}"})
+
+
 @router.post("/calibration/{session_id}/marks")
 async def calibration_marks(request: Request, db: Db, user: Staff, session_id: Id) -> Response:
     from starlette.concurrency import run_in_threadpool
