@@ -102,6 +102,18 @@ class RuleOutcome:
 
 
 @dataclass(slots=True)
+class Pending:
+    """A reaction the agent still owes while a call is in progress (live hints): the rule, the turn that asked
+    for it, the agent turn a finding would point at, how many agent turns are left and the words that asked."""
+
+    rule_id: str
+    turn_index: int
+    anchor: int | None
+    turns_left: int
+    evidence: str
+
+
+@dataclass(slots=True)
 class CitizenBlock:
     """What the citizen felt over the call: emotion per citizen turn (0–1, the stronger of anger and
     anxiety), the trajectory (start, peak with its turn, end), whether the agent calmed it, the
@@ -160,6 +172,7 @@ class Scorecard:
     vetoed: bool = False
     scope: str = "full"
     notice: str = ""
+    pending: list[Pending] = field(default_factory=list)  # only while a call is in progress (partial)
     citizen: CitizenBlock | None = None
     review: Review | None = None
 

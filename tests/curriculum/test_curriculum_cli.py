@@ -55,9 +55,10 @@ def test_exam_pass_writes_certificate(run, cur, answer_key, tmp_path):
     answers = "\n".join(answer_key(i.question) for i in paper.items) + "\n"
     cert = tmp_path / "cert.html"
     record = tmp_path / "result.json"
-    out = run("learn", "exam", "--exam", "taboo-special", "--seed", "21", "--name", "李四",
-              "--certificate", str(cert), "--json", str(record), input=answers).output
-    assert "得分 100.0" in out and "合格" in out and "证书已生成" in out
+    result = run("learn", "exam", "--exam", "taboo-special", "--seed", "21", "--name", "李四",
+                 "--certificate", str(cert), "--json", str(record), input=answers)
+    out = result.output
+    assert result.exit_code == 0 and "得分 100.0" in out and "合格" in out and "证书已生成" in out
     assert "李四" in cert.read_text(encoding="utf-8")
     saved = json.loads(record.read_text(encoding="utf-8"))
     assert saved["passed"] and saved["percent"] == 100.0 and saved["name"] == "李四"
@@ -87,11 +88,31 @@ def test_practice_from_a_report(run, tmp_path):
     assert "special.harassment.v1×1" in out
 
 
-def test_rewrite_command(run):
-    out = run("learn", "rewrite", "aff-rw-01", "您别着急，慢慢说，我都在听。").output
-    assert "回答正确" in out and "改写合格" in out
-    out = run("learn", "rewrite", "aff-rw-01", "你快点讲！").output
-    assert "回答错误" in out and "仍有问题" in out
+def test_rewrite_command_exit_codes_and_listed_ids(run, cur):
+    good = run("learn", "rewrite", "aff-rw-01", "您别着急，慢慢说，我都在听。")
+    assert good.exit_code == 0 and "回答正确" in good.output and "改写合格" in good.output
+    bad = run("learn", "rewrite", "aff-rw-01", "你快点讲！")
+    assert bad.exit_code == 1 and "回答错误" in bad.output and "仍有问题" in bad.output
+    listed = run("learn", "list", "--rewrite").output
+    rewrite_ids = [q.id for q in cur.questions if q.type == "rewrite"]
+    assert rewrite_ids and all(qid in listed for qid in rewrite_ids)
+    assert not any(q.id in listed for q in cur.questions if q.type != "rewrite")
+
+
+def test_rewrite_of_a_choice_question_names_the_list(capsys):
+    assert main(["learn", "rewrite", "tab-01", "随便"]) == 2
+    assert "hotline learn list --rewrite" in capsys.readouterr().err
+
+
+def test_skipped_and_invalid_answers_are_said_to_be_unanswered(run, cur):
+    qs = [q for q in quiz_questions(cur.questions, "taboo", 5, seed=3) if q.type in ("single", "multiple")]
+    assert qs
+    seed_qs = quiz_questions(cur.questions, "taboo", 5, seed=3)
+    first = seed_qs[0]
+    bad = "Z" if first.type != "true_false" else "也许"
+    out = run("learn", "quiz", "taboo", "-n", "5", "--seed", "3", input=f"{bad}\n{bad}\n{bad}\n跳过\nq\n").output
+    assert "连续 3 次输入无效，本题记为未作答" in out and "已跳过：本题记为未作答" in out
+    assert out.count("✘ 未作答") == 2 and "答对 0/2 题" in out
 
 
 def test_check_command(run):
@@ -109,21 +130,28 @@ def test_check_reports_a_broken_content_folder(content, capsys):
     assert "taboo.yaml" in out and "tab-01" in out and "至少要有两个正确答案" in out
 
 
-def test_cases_list_show_and_html(run, tmp_path):
+@pytest.mark.parametrize("flag", ["--html", "-o"])
+def test_cases_list_show_and_html(run, tmp_path, flag):
     out = run("cases", "list", "--kind", "bad").output
     assert "c02_noise_shirking" in out and "c03_noise_dispatch" not in out
     page = tmp_path / "case.html"
-    out = run("cases", "show", "c04_silent_threat", "--html", str(page)).output
+    out = run("cases", "show", "c04_silent_threat", flag, str(page)).output
     assert "再不说话我就挂了" in out and "讲评" in out and "讨论" in out
     assert "<mark>" in page.read_text(encoding="utf-8")
 
 
-def test_cases_report_uses_the_inspection_report(run, tmp_path):
+@pytest.mark.parametrize("how", [["-o"], ["--output"], []])
+def test_cases_report_uses_the_inspection_report(run, tmp_path, how):
     path = tmp_path / "cases.html"
-    out = run("cases", "report", str(path)).output
+    out = run("cases", "report", *how, str(path)).output
     assert "26 个案例" in out
     html = path.read_text(encoding="utf-8")
     assert "c13_repeat_apology" in html
+
+
+def test_cases_report_without_a_file_says_how(capsys):
+    assert main(["cases", "report"]) == 2
+    assert "-o" in capsys.readouterr().err
 
 
 def test_exam_time_limit_hands_in(run, monkeypatch, cur, answer_key):
@@ -134,7 +162,9 @@ def test_exam_time_limit_hands_in(run, monkeypatch, cur, answer_key):
     paper = build_paper(cur.exam("taboo-special"), cur.questions, 5)
     out = run("learn", "exam", "--exam", "taboo-special", "--seed", "5",
               input=answer_key(paper.items[0].question) + "\n").output
-    assert "考试时间到" in out and "超时" in out and out.count("未作答") == len(paper.items) - 1
+    skipped = len(paper.items) - 1
+    assert "考试时间到" in out and "超时" in out and out.count("✘ 未作答") == skipped
+    assert "未作答：第 " + "、".join(str(i) for i in range(2, skipped + 2)) + " 题" in out
 
 
 def test_practice_rejects_unknown_rules(capsys):
@@ -142,9 +172,11 @@ def test_practice_rejects_unknown_rules(capsys):
     assert "no.such.rule" in capsys.readouterr().err
 
 
-def test_exam_result_feeds_adaptive_practice(run, tmp_path):
+@pytest.mark.parametrize("flag", ["--json", "-o"])
+def test_exam_result_feeds_adaptive_practice(run, tmp_path, flag):
     record = tmp_path / "result.json"
-    run("learn", "exam", "--exam", "taboo-special", "--seed", "4", "--json", str(record), input="q\n")
+    failed = run("learn", "exam", "--exam", "taboo-special", "--seed", "4", flag, str(record), input="q\n")
+    assert failed.exit_code == 1  # a failed exam exits 1
     saved = json.loads(record.read_text(encoding="utf-8"))
     assert not saved["passed"] and saved["failed_rules"]
     out = run("learn", "practice", "--report", str(record), "-n", "1", "--seed", "2", input="q\n").output

@@ -83,6 +83,60 @@ def test_a_lesson_claiming_the_wrong_veto_is_reported(cur):
     assert any("forbidden.retort.v1" in p and "严重程度" in p for p in problems)
 
 
+def _affinity_with(cur, **changes):  # noqa: ANN001, ANN202 - a Curriculum with lesson 3 changed
+    import dataclasses
+
+    lesson = cur.lesson("affinity")
+    meta = lesson.meta.model_copy(update={k: v for k, v in changes.items() if k != "body"})
+    changed = dataclasses.replace(lesson, meta=meta, body=changes.get("body", lesson.body))
+    return dataclasses.replace(cur, lessons=[changed if x.id == "affinity" else x for x in cur.lessons])
+
+
+def test_lesson_numbers_agree_with_the_rule_thresholds(cur):
+    """The speech-rate lesson states the band timing.speech_rate.v1 flags (100–300 字/分钟) and the relative
+    pace of timing.relative_pace.v1 (1.5 倍); every figure it teaches is one the rulebook uses."""
+    from hotline.curriculum.validate import check_claims, check_numbers, rule_number
+    from hotline.inspect import default_engine
+
+    lesson = cur.lesson("affinity")
+    claims = {c.rule: c.numbers for c in lesson.meta.claims}
+    assert claims["timing.speech_rate.v1"] == {"speech_rate.min_cpm": 100, "speech_rate.max_cpm": 300}
+    rule = default_engine().rule("timing.speech_rate.v1")
+    assert (rule_number(rule, "speech_rate.min_cpm"), rule_number(rule, "speech_rate.max_cpm")) == (100, 300)
+    assert "100–300 字" in lesson.body and "120 字" not in lesson.body
+    assert check_claims(cur) == [] and check_numbers(cur) == []
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    ({"body": "语速适中。常见的参考是每分钟 120 字左右。"}, "每分钟 120 字"),
+    ({"body": "语速保持在 150 字/分钟。"}, "每分钟 150 字"),
+    ({"claims": "250"}, "speech_rate.max_cpm 是 250，规则库里是 300"),
+    ({"claims": "missing"}, "规则库里没有"),
+])
+def test_a_lesson_number_the_rulebook_does_not_use_is_reported(cur, change, expected):
+    from hotline.curriculum.schema import RuleClaim
+    from hotline.curriculum.validate import check_claims, check_numbers
+
+    claims = {"250": [RuleClaim(rule="timing.speech_rate.v1", numbers={"speech_rate.max_cpm": 250})],
+              "missing": [RuleClaim(rule="timing.speech_rate.v1", numbers={"speech_rate.max_seconds": 3})]}
+    if "claims" in change:
+        change = {"claims": claims[change["claims"]]}
+    broken = _affinity_with(cur, **change)
+    problems = [str(p) for p in check_claims(broken) + check_numbers(broken)]
+    assert any(expected in p for p in problems), problems
+
+
+def test_a_question_explaining_a_speed_its_rule_does_not_use_is_reported(cur):
+    import dataclasses
+
+    from hotline.curriculum.validate import check_numbers
+
+    q = cur.question("aff-04")
+    wrong = q.model_copy(update={"explanation": "常见参考约每分钟 120 字。"})
+    broken = dataclasses.replace(cur, questions=[wrong if x.id == q.id else x for x in cur.questions])
+    assert any("aff-04" in str(p) and "120" in str(p) for p in check_numbers(broken))
+
+
 def test_every_lesson_that_mentions_veto_says_which_rules(cur):
     """Text that teaches 一票否决 comes with claims the rulebook check can hold it to."""
     for lesson in cur.lessons:

@@ -25,8 +25,8 @@ FURIOUS = "市民：什么态度啊你！我找了物业没人理才打的！你
         ([GREET, ANGRY, SOOTHE, "市民：那行，麻烦你了，谢谢。", *CLOSE], "awarded", "passed"),
         # upset at the start and silent resignation at the end is not calm
         ([GREET, ANGRY, "坐席：那你等着吧。", "市民：好吧……", "坐席：还有事吗？", "市民：没有了。"], "passed", "passed"),
-        # calm all along: nothing to award, nothing lost
-        ([GREET, CALM, "坐席：路灯报修可以找区城管局，我帮您登记转办。", *CLOSE], "passed", "passed"),
+        # calm all along: neither rule applies (a call where nothing happened earns no empathy points)
+        ([GREET, CALM, "坐席：路灯报修可以找区城管局，我帮您登记转办。", *CLOSE], "na", "na"),
         # calm at the start, furious at the end
         ([GREET, CALM, RUDE, FURIOUS, "坐席：那我也没办法。", "市民：我要投诉你！你工号多少！"], "passed", "failed"),
     ],

@@ -75,6 +75,13 @@ def test_cushion_before_asking_personal_details(agent: str, expected: str) -> No
     assert status(sc, "polite.cushion.v1") == expected
 
 
+def test_overlapping_phrases_of_one_question_are_one_finding() -> None:
+    # 「具体在哪」 and 「在哪里」 both match 具体在哪里: the same words, one deduction; two questions, two
+    c = call(GREET, *BODY, "坐席：您别急，慢慢说，具体在哪里？", "市民：幸福里。", "坐席：电话多少？叫什么名字？", *CLOSE)
+    sc = default_engine().inspect(c)
+    assert [f.turn_index for f in sc.findings if f.rule_id == "polite.cushion.v1"] == [4, 6, 6]
+
+
 def test_check_utterance_reports_sentence_rules() -> None:
     found = {f.rule_id for f in default_engine().check_utterance("你快点说，电话多少？这不归我们管，你自己去找物业。")}
     assert {"polite.informal_you.v1", "polite.cushion.v1", "forbidden.rushing.v1", "forbidden.flat_refusal.v1",

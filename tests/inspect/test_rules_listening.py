@@ -99,3 +99,26 @@ def test_semantic_empathy_catches_wording_without_listed_phrases(monkeypatch: py
     cold = inspect(*lines, "坐席：请问您的联系电话是多少？", *CLOSE)
     assert status(warm, "empathy.after_emotion.v1") == "passed"
     assert status(cold, "empathy.after_emotion.v1") == "failed"
+
+
+APOLOGY = "坐席：非常抱歉让您多次来电，我这次帮您加急督办。"
+REPEAT = "市民：我之前也反映过好几次了，一直没解决。"
+ESCALATE = "市民：我都打了三次电话了！你们到底管不管？再不管我就去投诉你们！"
+
+
+@pytest.mark.parametrize(
+    ("middle", "expected"),
+    [
+        # one apology after the first repeat is enough when the citizen only repeats it
+        ([REPEAT, APOLOGY, REPEAT, "坐席：请问是哪个小区？", REPEAT, "坐席：好的，我记下了。"], "passed"),
+        # … unless the citizen escalates again: then another apology is owed
+        ([REPEAT, APOLOGY, ESCALATE, "坐席：请问是哪个小区？", "市民：阳光花园。", "坐席：好的，我记下了。"], "failed"),
+        ([REPEAT, APOLOGY, ESCALATE, "坐席：实在抱歉，让您一次次打电话，我这就加急督办。"], "passed"),
+        # no apology at all
+        ([REPEAT, "坐席：请问是哪个小区？", "市民：阳光花园。", "坐席：好的，我记下了。"], "failed"),
+    ],
+)
+def test_repeat_complaint_apology_once_unless_the_citizen_escalates_again(middle: list[str], expected: str) -> None:
+    sc = inspect(GREET, *middle, *CLOSE)
+    assert status(sc, "empathy.apology.v1") == expected
+    assert sum(f.rule_id == "empathy.apology.v1" for f in sc.findings) == (expected == "failed")

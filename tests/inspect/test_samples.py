@@ -18,7 +18,7 @@ from hotline.model import Call, Scorecard, Speaker
 
 CALLS_DIR = data_path("samples", "calls")
 EXPECTED_FILE = data_path("samples", "expected.yaml")
-UNCOVERED_PREFIXES = ("workorder.", "audio.")  # need work orders or audio metrics, not transcripts
+UNCOVERED_PREFIXES = ("workorder.", "audio.", "goal.")  # need work orders, audio metrics or goals, not transcripts
 MIN_SAMPLES = 36
 MIN_TIMED = 12
 

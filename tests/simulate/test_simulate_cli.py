@@ -37,11 +37,24 @@ def test_drill_script_prints_the_debrief(tmp_path: Path):
     order = tmp_path / "order.yaml"
     order.write_text("request_type: 咨询\ncategory: 住房保障 › 住房公积金 › 提取\n"
                      "department: 市住房公积金管理中心\nurgency: 一般\n", encoding="utf-8")
-    result = run("drill", "housing-fund-withdraw", "--script", str(script), "--seed", "3", "--order", str(order))
+    debrief = tmp_path / "debrief.json"
+    result = run("drill", "housing-fund-withdraw", "--script", str(script), "--seed", "3", "--order", str(order),
+                 "-o", str(debrief))
     assert result.exit_code == 0
     out = result.output
     assert "市民：" in out and "演练讲评" in out and "工单核对" in out and "市民满意地结束了通话" in out
-    assert "没有问到的信息" not in out
+    assert "没有问到的信息" not in out and "演练目标" in out
+    assert json.loads(debrief.read_text(encoding="utf-8"))["scenario_id"] == "housing-fund-withdraw"
+
+
+def test_a_bad_order_file_names_the_field(tmp_path: Path, capsys):
+    script = tmp_path / "t.txt"
+    script.write_text("您好，12345热线，108号为您服务，请问有什么可以帮您？\n", encoding="utf-8")
+    order = tmp_path / "order.yaml"
+    order.write_text("request_type: 投诉\nurgency: 赵丽华\n", encoding="utf-8")
+    assert main(["drill", "wage-construction", "--script", str(script), "--order", str(order)]) == 2
+    err = capsys.readouterr().err
+    assert "紧急程度只能选" in err and "赵丽华" in err and "order.yaml" in err
 
 
 def test_drill_script_json_is_reproducible(tmp_path: Path):
@@ -55,16 +68,22 @@ def test_drill_script_json_is_reproducible(tmp_path: Path):
 
 
 def test_drill_interactive_with_hints_order_and_save(tmp_path: Path):
-    lines = ["喂", "/状态", "", "您好，12345热线，108号为您服务，请问有什么可以帮您？", "/帮助", "/结束"]
-    order = ["投诉", "劳动和社会保障/工资福利/工资发放", "城东区人力资源和社会保障局", "紧急", "欠薪"]
+    lines = ["喂", "/状态", "", "您好，12345热线，108号为您服务，请问有什么可以帮您？", "你快点说", "/帮助", "/结束"]
+    order = ["投诉", "王建国", "13912345678", "城东区建设路工地", "2025年9月至11月",
+             "劳动和社会保障/工资支付/欠薪", "城东区人力资源和社会保障局", "赵丽华", "紧急", "24 小时内", "欠薪"]
     saved = tmp_path / "session.json"
     result = run("drill", "wage-construction", "--hints", "--seed", "2", "--save", str(saved),
                  input="\n".join(lines + order) + "\n")
     out = result.output
     assert result.exit_code == 0
     assert "愤怒" in out and "提示" in out and "演练讲评" in out and "工单核对" in out and "喂？" in out
+    rushed = out.index("你快点说") if "坐席：你快点说" in out else out.index("催促")
+    assert out.index("提示", rushed) < out.index("市民：", rushed)  # the hint comes before the citizen's answer
+    assert "紧急程度只能选" in out  # 赵丽华 is refused, the next answer taken
     state = json.loads(saved.read_text(encoding="utf-8"))
     assert state["scenario"] == "wage-construction" and state["order"]["department"] == "城东区人力资源和社会保障局"
+    assert state["order"]["urgency"] == "紧急" and state["order"]["deadline"] == "24 小时内"
+    assert state["order"]["category"] == ["劳动和社会保障", "工资支付", "拖欠工资"]  # a synonym, as the taxonomy names it
 
 
 def test_drill_picks_a_scenario_by_number():

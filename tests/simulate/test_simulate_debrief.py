@@ -92,3 +92,21 @@ def test_debrief_runs_the_engine_with_the_order(library, engine):
     assert workorder_rules["workorder.downgrade.v1"] == "passed"  # … and found nothing wrong with what it holds
     assert workorder_rules["workorder.routing.v1"] == "passed"
     assert workorder_rules["workorder.urgency.v1"] == "passed" and workorder_rules["workorder.category.v1"] == "passed"
+
+
+def test_the_debrief_reads_the_record_not_the_session():
+    """No import circle: the debrief (and the record it reads) never import the session module, not even for
+    type checking; the session imports the debrief."""
+    import ast
+    from pathlib import Path
+
+    import hotline.simulate.debrief as debrief
+    import hotline.simulate.record as record
+    import hotline.simulate.session as session
+
+    def imports(module) -> set[str]:  # noqa: ANN001
+        tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
+        return {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+
+    assert "hotline.simulate.session" not in imports(debrief) | imports(record)
+    assert "hotline.simulate.debrief" in imports(session)

@@ -17,9 +17,9 @@ NORMAL = ["wage-construction", "noise-night-construction", "property-elevator", 
 
 
 def order_for(sc) -> dict:
-    o = sc.expected_order
-    return {"request_type": o.request_type, "category": list(o.category), "department": o.department,
-            "urgency": o.urgency, "invalid_reason": o.invalid_reason}
+    from hotline.simulate.model_answer import model_order
+
+    return model_order(sc)
 
 
 @pytest.mark.parametrize("scenario_id", NORMAL)
@@ -131,7 +131,7 @@ def test_silent_call_has_no_citizen_words(library, engine):
 
 
 def test_transfer_call_punishes_form_filling(library):
-    s = play("gas-leak-transfer", ["您好，12345热线，108号为您服务", "请问您贵姓？", "麻烦您留一个联系电话"], library=library)
+    s = play("gas-leak-transfer", ["您好，12345热线，108号为您服务", "请问您贵姓？", "请问是什么时候开始闻到的？"], library=library)
     assert s.ended and s.outcome == "hangup"
     good = play("gas-leak-transfer", reference("gas-leak-transfer"), library=library)
     assert good.outcome == "resolved"

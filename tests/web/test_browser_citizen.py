@@ -30,16 +30,18 @@ def server(seeded_template, tmp_path_factory) -> Iterator[tuple[str, int, object
     call = read_call(data_path("samples", "calls", "16_saorao_retort.txt"))
     call.meta.update(agent_id=TRAINEE_CODE)
     card = default_engine().inspect(call)
+    calm = read_call(data_path("samples", "calls", "03_shebao_elderly_consult.txt"))  # auto-pass
     with session_factory(engine)() as db:
         call_id = store_call(db, call, card, batch_id=None).id
+        calm_id = store_call(db, calm, default_engine().inspect(calm), batch_id=None).id
         db.commit()
     with running(create_app(settings_for(folder), engine=engine)) as url:
-        yield url, call_id, card
+        yield url, call_id, card, calm_id
     engine.dispose()
 
 
-def test_queue_order_and_reason_then_the_citizen_block(browser, server, seed):  # noqa: ANN001
-    url, call_id, card = server
+def test_queue_order_and_reason_then_the_citizen_block(browser, server):  # noqa: ANN001
+    url, call_id, card, calm = server
     page = browser.new_context(base_url=url, viewport={"width": 1440, "height": 900}).new_page()
     log_in(page, "lead")
     page.goto("/review?status=")
@@ -50,11 +52,11 @@ def test_queue_order_and_reason_then_the_citizen_block(browser, server, seed):  
     first = rows.first
     assert first.get_attribute("data-call") == str(call_id)
     assert first.locator(".reasons").inner_text() == "；".join(card.review.reasons)
-    assert page.locator(f'#queue tr[data-call="{seed.other_call}"]').count() == 0  # auto-pass
+    assert page.locator(f'#queue tr[data-call="{calm}"]').count() == 0  # auto-pass
     page.select_option("#level-filter", "auto_pass")
     page.click("#filters button[type=submit]")
     page.wait_for_load_state()
-    assert page.locator(f'#queue tr[data-call="{seed.other_call}"]').count() == 1
+    assert page.locator(f'#queue tr[data-call="{calm}"]').count() == 1
     page.goto("/review?status=")
     page.keyboard.press("j")
     page.keyboard.press("Enter")

@@ -17,7 +17,7 @@ os.environ.setdefault("HOTLINE_ARGON2_MEMORY_KIB", "1024")
 
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine  # noqa: E402
-from web_helpers import Seed, seed_database, settings_for  # noqa: E402
+from web_helpers import PASSWORD, Seed, seed_database, settings_for  # noqa: E402
 
 from ci_guard import missing  # noqa: E402
 from hotline.store.db import make_engine, migrate  # noqa: E402
@@ -104,3 +104,12 @@ def browser():  # noqa: ANN201
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def browser_log_in(page, username: str, password: str = PASSWORD) -> None:  # noqa: ANN001
+    """Log in through the login form in a Playwright page and wait for the top navigation."""
+    page.goto("/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_selector("header.top nav")

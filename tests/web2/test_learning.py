@@ -22,7 +22,11 @@ def test_reading_a_lesson_is_saved_for_that_trainee_only(client):
     assert "已读 0 /" in client.get("/learn").text
     page = client.get("/learn/lessons/taboo").text
     assert "<h2>" in page and "话术对照" in page and "<script" not in page.split("<main>")[1].split("</main>")[0]
+    assert "已读 0 /" in client.get("/learn").text  # opening a lesson (a GET) changes nothing
+    done = client.post("/learn/lessons/taboo/read", data={"csrf_token": csrf})
+    assert done.url.path == "/learn/lessons/taboo" and "已学完" in done.text and 'id="mark-read"' not in done.text
     assert "已读 1 /" in client.get("/learn").text
+    assert client.post("/learn/lessons/nope/read", data={"csrf_token": csrf}).status_code == 404
     with client.app.state.factory() as db:
         rows = db.scalars(select(LessonProgress.lesson_id).join(User, User.id == LessonProgress.user_id).where(User.username == "trainee")).all()
     assert rows == ["taboo"]

@@ -32,7 +32,7 @@ def test_drill_orders_show_their_checks_to_staff(client):
     csrf = login(client, "trainee")
     drill = client.post("/drills", data={"csrf_token": csrf, "scenario_id": SCENARIO}).url.path
     client.post(f"{drill}/say", data={"csrf_token": csrf, "text": "您好，12345热线，请问有什么可以帮您？"})
-    client.post(f"{drill}/order", data={"csrf_token": csrf, **ORDER, "department": "区城管局"})
+    client.post(f"{drill}/order", data={"csrf_token": csrf, **ORDER, "department": "市交通运输局"})
     client.post("/logout", data={"csrf_token": csrf})
     login(client, "lead")
     page = client.get("/orders").text

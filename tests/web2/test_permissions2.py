@@ -29,6 +29,7 @@ NEW_QUESTION = data_path("web", "new_question.yaml").read_text(encoding="utf-8")
 ROUTES: dict[tuple[str, str], tuple[set[str], str, dict]] = {
     ("GET", "/learn"): (ALL, "/learn", {}),
     ("GET", "/learn/lessons/{lesson_id}"): (ALL, "/learn/lessons/taboo", {}),
+    ("POST", "/learn/lessons/{lesson_id}/read"): (ALL, "/learn/lessons/taboo/read", {}),
     ("POST", "/learn/lessons/{lesson_id}/quiz"): (ALL, "/learn/lessons/taboo/quiz", {}),
     ("POST", "/learn/exams/{exam_id}"): (ALL, "/learn/exams/basic", {}),
     ("GET", "/learn/attempts/{attempt_id}"): (ALL, "/learn/attempts/{attempt}", {}),
@@ -40,6 +41,7 @@ ROUTES: dict[tuple[str, str], tuple[set[str], str, dict]] = {
     ("POST", "/drills"): (ALL, "/drills", {"scenario_id": SCENARIO}),
     ("GET", "/drills/{drill_id}"): (ALL, "/drills/{drill}", {}),
     ("POST", "/drills/{drill_id}/say"): (ALL, "/drills/{drill}/say", {"text": "您好"}),
+    ("POST", "/drills/{drill_id}/reply"): (ALL, "/drills/{drill}/reply", {}),
     ("POST", "/drills/{drill_id}/end"): (ALL, "/drills/{drill}/end", {}),
     ("GET", "/drills/{drill_id}/suggest"): (ALL, "/drills/{drill}/suggest", {}),
     ("POST", "/drills/{drill_id}/order"): (ALL, "/drills/{drill}/order", {"request_type": "投诉"}),
@@ -47,6 +49,11 @@ ROUTES: dict[tuple[str, str], tuple[set[str], str, dict]] = {
     ("POST", "/drills/{drill_id}/retry"): (ALL, "/drills/{drill}/retry", {}),
     ("POST", "/drills/assignments"): (TRAINERS, "/drills/assignments", {"title": "考核", "scenario_id": SCENARIO}),
     ("GET", "/drills/assignments/{assignment_id}"): (TRAINERS, "/drills/assignments/{assignment}", {}),
+    ("POST", "/drills/assignments/{assignment_id}/retry"): (TRAINERS, "/drills/assignments/{assignment}/retry",
+                                                           {"user_id": "{trainee}"}),
+    ("POST", "/drills/assignments/{assignment_id}/close"): (TRAINERS, "/drills/assignments/{assignment}/close", {}),
+    ("GET", "/appeals/mine"): ({"trainee"}, "/appeals/mine", {}),
+    ("POST", "/appeals/mine/seen"): ({"trainee"}, "/appeals/mine/seen", {}),
     ("GET", "/orders"): (ALL, "/orders", {}),
     ("GET", "/orders/export.xlsx"): (ALL, "/orders/export.xlsx", {}),
     ("GET", "/orders/calls/{call_id}"): (ALL, "/orders/calls/{own_call}", {}),
@@ -84,7 +91,9 @@ def _objects(client, username: str) -> dict[str, int]:
         assignment = DrillAssignment(title="考核", scenario_id=SCENARIO, seed=1, created_by=admin.id)
         db.add_all([attempt, passed, assignment])
         db.commit()
-        return {"drill": drill.id, "attempt": attempt.id, "passed": passed.id, "assignment": assignment.id}
+        trainee = db.query(User).filter_by(username="trainee").one()
+        return {"drill": drill.id, "attempt": attempt.id, "passed": passed.id, "assignment": assignment.id,
+                "trainee": trainee.id}
 
 
 @pytest.mark.parametrize("role", ["anonymous", "trainee", "inspector", "trainer", "admin"])
@@ -95,6 +104,7 @@ def test_route_role(client, seed, role, route):
     csrf = login(client, username) if role != "anonymous" else _stale_token(client)
     objects = _objects(client, username) if "{" in template and "{own_call}" not in template else {}
     path = template.format(**objects, own_call=seed.own_call)
+    form = {k: v.format(**objects) if isinstance(v, str) else v for k, v in form.items()}
     if route[0] == "GET":
         resp = client.get(path, follow_redirects=False)
     else:

@@ -34,12 +34,13 @@ def pg_client(tmp_path) -> Iterator[TestClient]:
 def test_learning_drill_dashboard_and_rulebook_on_postgres(pg_client):
     client = pg_client
     csrf = login(client, "trainee")
-    client.get("/learn/lessons/taboo")
+    client.post("/learn/lessons/taboo/read", data={"csrf_token": csrf})
     quiz = client.post("/learn/lessons/taboo/quiz", data={"csrf_token": csrf}).url.path
     assert 'id="percent"' in client.post(quiz, data={"csrf_token": csrf}).text
     drill = client.post("/drills", data={"csrf_token": csrf, "scenario_id": SCENARIO, "hints": "1"}).url.path
     for turn in GOOD_TURNS[:3]:
         client.post(f"{drill}/say", data={"csrf_token": csrf, "text": turn}, headers={"hx-request": "true"})
+        client.post(f"{drill}/reply", data={"csrf_token": csrf}, headers={"hx-request": "true"})
     assert 'id="mood-chart"' in client.post(f"{drill}/order", data={"csrf_token": csrf, **ORDER}).text
     assert "最常未通过的规则" in client.get("/drills").text
     client.cookies.clear()

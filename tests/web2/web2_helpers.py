@@ -24,7 +24,22 @@ GOOD_TURNS = [
     "感谢您的来电，再见！",
 ]
 SCENARIO = "noise-square-dance"
-ORDER = {"request_type": "投诉", "category": "环境保护 > 环境污染 > 噪音污染", "department": "市生态环境局", "urgency": "一般"}
+ORDER = {"request_type": "投诉", "category": "公安政法 > 噪声扰民 > 广场舞噪声", "department": "高新区公安分局", "urgency": "一般",
+         "caller_name": "孙文博", "phone": "13700552481", "address": "高新区科学大道翰林苑小区中心广场",
+         "event_time": "每晚19:30到21:30", "deadline": "7 个工作日内", "summary": "小区中心广场每晚广场舞音响音量过大，要求限定音量和时段"}
+
+
+def two_teams(db) -> dict[str, int]:  # noqa: ANN001
+    """一组: trainee and trainer; 二组: trainee2 (exam team scope). Returns the team ids by name."""
+    from hotline.store.models import Team, User
+
+    one, two = Team(name="一组"), Team(name="二组")
+    db.add_all([one, two])
+    db.flush()
+    for name, team in (("trainee", one), ("trainer", one), ("trainee2", two)):
+        db.query(User).filter_by(username=name).one().team_id = team.id
+    db.commit()
+    return {"一组": one.id, "二组": two.id}
 
 
 def paper_answers(items: list, skip_rewrite: bool = True) -> dict[str, list[str]]:

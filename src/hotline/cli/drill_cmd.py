@@ -47,13 +47,15 @@ def _responder(llm_url: str | None, llm_model: str) -> Any:
 @click.option("--order", "order_file", type=click.Path(dir_okay=False, path_type=Path),
               help="随演练提交的工单（JSON 或 YAML 文件），用于工单核对。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出讲评。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="把讲评写成 JSON 文件。")
 @click.option("--save", type=click.Path(dir_okay=False, path_type=Path), help="把演练记录（可恢复的会话状态）保存为 JSON。")
 @click.option("--scenario-dir", "scenario_dirs", multiple=True, type=click.Path(file_okay=False, path_type=Path),
               help="额外的场景目录（同编号的场景覆盖内置场景），可重复。")
 @click.option("--llm-url", default=None, help="可选：OpenAI 兼容接口地址，用大模型润色市民台词（失败时自动回退离线台词）。")
 @click.option("--llm-model", default="default", show_default=True, help="大模型名称。")
 def drill(scenario: str | None, seed: int | None, hints: bool, script: Path | None, order_file: Path | None,
-          as_json: bool, save: Path | None, scenario_dirs: tuple[Path, ...], llm_url: str | None, llm_model: str) -> None:
+          as_json: bool, output: Path | None, save: Path | None, scenario_dirs: tuple[Path, ...], llm_url: str | None,
+          llm_model: str) -> None:
     """情景模拟 / 实操演练：与模拟市民通话，结束后获得评分讲评。"""
     from hotline.simulate.session import DrillSession
 
@@ -68,12 +70,15 @@ def drill(scenario: str | None, seed: int | None, hints: bool, script: Path | No
         _play_script(console, session, read_script(script), quiet=as_json)
     else:
         _play_interactive(console, session)
-    order = load_order(order_file) if order_file else (None if script else _ask_order(console))
+    order = load_order(order_file) if order_file else (None if script else _ask_order(console, session))
     if order is not None:
-        session.submit_order(order)
+        session.submit_order(_valid_order(order, order_file))
     debrief = session.debrief()
     if save:
         save.write_text(json.dumps(session.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
+    if output:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(json.dumps(debrief.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
     if as_json:
         click.echo(json.dumps(debrief.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -128,9 +133,7 @@ def _play_script(console: Any, session: Any, lines: list[str], quiet: bool) -> N
             if not quiet:
                 console.print("[dim]（通话已结束，脚本余下的台词未使用）[/dim]")
             break
-        reply = session.say(line)
-        if not quiet:
-            _show_turn(console, session, line, reply)
+        _turn(console, session, line, shown=not quiet, echo=True)
     if not session.ended:
         session.end()
 
@@ -153,21 +156,33 @@ def _play_interactive(console: Any, session: Any) -> None:
         if cmd in ("/帮助", "/help"):
             console.print(COMMANDS_HELP)
             continue
-        _show_turn(console, session, None, session.say(cmd))
+        _turn(console, session, cmd, shown=True, echo=False)
     session.end()
 
 
-def _show_turn(console: Any, session: Any, said: str | None, reply: Any) -> None:
+def _turn(console: Any, session: Any, said: str, shown: bool, echo: bool) -> None:
+    """One trainee turn: the hints about it are printed before the citizen answers."""
     from rich.markup import escape
 
-    if said is not None:
+    hints = session.hear(said)
+    if shown and echo:
         console.print(f"[bold cyan]坐席：[/bold cyan]{escape(said) if said else '[dim]（沉默）[/dim]'}")
+    if shown:
+        for hint in hints:
+            better = f"\n      更好的说法：{escape(hint['suggestion'])}" if hint["suggestion"] else ""
+            console.print(f"  [red]提示[/red] {escape(hint['message'])}{better}")
+    reply = session.answer()
+    if shown:
+        _show_reply(console, session, reply)
+
+
+def _show_reply(console: Any, session: Any, reply: Any) -> None:
+    from rich.markup import escape
+
     if reply.text:
         console.print(f"[bold yellow]市民：[/bold yellow]{escape(reply.text)}")
     elif session.scenario.kind == "silent":
         console.print("[bold yellow]市民：[/bold yellow][dim]（电话里没有声音）[/dim]")
-    for hint in reply.hints:
-        console.print(f"  [red]提示[/red] {escape(hint['message'])}" + (f"（建议：{escape(hint['suggestion'])}）" if hint["suggestion"] else ""))
     if reply.ended:
         label = session.library.defaults.outcome_labels.get(reply.outcome or "", reply.outcome)
         console.print(f"[bold]—— 通话结束：{label} ——[/bold]")
@@ -177,20 +192,52 @@ def _mood_text(mood: dict[str, float]) -> str:
     return "  ".join(f"{MOOD_LABELS[k]} {v:.2f}" for k, v in mood.items())
 
 
-def _ask_order(console: Any) -> dict[str, Any] | None:
-    console.print("\n[bold]填写工单[/bold]（诉求类型留空则不提交工单）")
-    request_type = click.prompt("诉求类型（咨询/求助/投诉/举报/建议/表扬/无效）", default="", show_default=False).strip()
+def _ask_order(console: Any, session: Any) -> dict[str, Any] | None:
+    """The full 工单 in the terminal: each field with the system's suggestion as its default (Enter takes it),
+    the choices the data offers, and a field asked again (three times at most) until it is valid."""
+    from hotline.workorder import form
+
+    console.print("\n[bold]填写工单[/bold]（诉求类型留空则不提交工单；直接回车采用方括号里的系统建议）")
+    suggested = form.suggest(session.call())
+    types = form.request_types()
+    hint = f"，系统建议：{suggested['request_type']}" if suggested["request_type"] else ""
+    request_type = _ask_field("request_type", f"诉求类型（{'/'.join(types)}{hint}；留空不提交工单）", "", {})
     if not request_type:
         return None
     order: dict[str, Any] = {"request_type": request_type}
-    if request_type == "无效":
-        order["invalid_reason"] = click.prompt("无效原因（无声/骚扰/误拨）", default="", show_default=False).strip()
-    else:
-        order["category"] = click.prompt("事项分类（用 › 或 / 分隔各级）", default="", show_default=False).strip()
-        order["department"] = click.prompt("承办部门", default="", show_default=False).strip()
-    order["urgency"] = click.prompt("紧急程度（一般/紧急/非常紧急）", default="一般").strip()
-    order["summary"] = click.prompt("工单摘要", default="", show_default=False).strip()
+    prompts = [("caller_name", "市民姓名"), ("phone", "联系电话"), ("address", "地址"), ("event_time", "事发时间"),
+               ("category", "事项分类（各级用 › 或 / 分隔）"), ("department", "承办部门"),
+               ("urgency", f"紧急程度（{'/'.join(form.urgencies())}）"),
+               ("deadline", f"办理时限（{'/'.join(form.deadlines())}）"), ("summary", "工单摘要")]
+    if request_type == form.INVALID:
+        prompts = [("invalid_reason", f"无效原因（{'/'.join(form.invalid_reasons())}）"), ("summary", "工单摘要")]
+    for name, label in prompts:
+        order[name] = _ask_field(name, label, suggested.get(name, ""), order)
     return order
+
+
+def _ask_field(name: str, label: str, default: str, order: dict[str, Any]) -> str:
+    from hotline.workorder.form import validate_form
+
+    for _ in range(3):
+        value = click.prompt(label, default=default, show_default=bool(default)).strip()
+        _, errors = validate_form({**order, name: value})
+        if name not in errors:
+            return value
+        click.echo(f"输入无效：{errors[name]}")
+    click.echo(f"注意：连续 3 次输入无效，{label.split('（')[0]}留空。")
+    return ""
+
+
+def _valid_order(order: dict[str, Any], source: Path | None) -> dict[str, Any]:
+    """The 工单 checked field by field; a bad field is an error naming it (and the file it came from)."""
+    from hotline.simulate.errors import SimulateError
+    from hotline.workorder.form import validate_form
+
+    clean, errors = validate_form(order)
+    if errors:
+        raise SimulateError("工单有误：" + "；".join(errors.values()), source=str(source) if source else None)
+    return {**order, **clean}
 
 
 def load_order(path: Path) -> dict[str, Any]:

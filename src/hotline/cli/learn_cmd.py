@@ -15,6 +15,8 @@ from hotline.curriculum.schema import Question
 
 CONTENT_HELP = "课程内容目录（含 lessons/ questions/ cases/），默认使用内置课程"
 QUIT_WORDS = {"q", "quit", "退出"}
+SKIP_WORDS = {"跳过", "s", "skip"}
+TRIES = 3
 
 
 def _cur(ctx: click.Context) -> Curriculum:
@@ -51,10 +53,15 @@ def learn(ctx: click.Context, content: Path | None) -> None:
 
 
 @learn.command("list")
+@click.option("--rewrite", "rewrite", is_flag=True, help="列出全部改写题（编号、课程、原话），供 hotline learn rewrite 使用")
 @click.pass_context
-def list_cmd(ctx: click.Context) -> None:
-    """列出全部课程。"""
-    view.make_console().print(view.lesson_table(_cur(ctx)))
+def list_cmd(ctx: click.Context, rewrite: bool) -> None:
+    """列出全部课程；--rewrite 列出改写题。"""
+    cur = _cur(ctx)
+    if rewrite:
+        view.make_console().print(view.rewrite_table(cur))
+        return
+    view.make_console().print(view.lesson_table(cur))
 
 
 @learn.command("show")
@@ -137,12 +144,13 @@ def practice_cmd(ctx: click.Context, failed: tuple[str, ...], report: Path | Non
 @click.option("--seed", type=int, help="试卷种子：相同种子得到相同试卷")
 @click.option("--name", default="", help="学员姓名（证书用）")
 @click.option("--certificate", type=click.Path(dir_okay=False, path_type=Path), help="合格时把证书写到此 HTML 文件")
-@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="把成绩明细写成 JSON")
+@click.option("-o", "--output", "--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="把成绩明细写成 JSON 文件")
 @click.option("--list", "list_only", is_flag=True, help="只列出可用的考试")
 @click.pass_context
 def exam_cmd(ctx: click.Context, exam_id: str | None, seed: int | None, name: str, certificate: Path | None,
              json_path: Path | None, list_only: bool) -> None:
-    """模拟考试：限时、按题型与难度组卷，交卷后逐题讲解。"""
+    """模拟考试：限时、按题型与难度组卷，交卷后逐题讲解。合格退出码 0，不合格 1。"""
     from hotline.curriculum.exams import build_paper, grade_exam
 
     cur = _cur(ctx)
@@ -165,6 +173,9 @@ def exam_cmd(ctx: click.Context, exam_id: str | None, seed: int | None, name: st
         console.print(f"[bold]第 {i} 题[/bold]（{item.section}，{item.points:g} 分）{item.question.stem}")
         console.print(view.result_view(res))
     console.print(view.exam_summary(result, cur))
+    skipped = [str(i) for i, res in enumerate(result.results, 1) if not res.answered]
+    if skipped:
+        click.echo(f"未作答：第 {'、'.join(skipped)} 题（不得分）")
     if json_path:
         import json
 
@@ -182,6 +193,8 @@ def exam_cmd(ctx: click.Context, exam_id: str | None, seed: int | None, name: st
         rules = ",".join(f"{r}={n}" for r, n in result.failed_rules().items())
         if rules:
             click.echo(f"建议针对性练习：hotline learn practice --failed {rules}")
+    if not result.passed:
+        raise click.exceptions.Exit(1)
 
 
 @learn.command("rewrite")
@@ -189,14 +202,17 @@ def exam_cmd(ctx: click.Context, exam_id: str | None, seed: int | None, name: st
 @click.argument("text")
 @click.pass_context
 def rewrite_cmd(ctx: click.Context, question_id: str, text: str) -> None:
-    """给一道改写题的答案评分（不进入交互）。"""
+    """给一道改写题的答案评分（不进入交互）。题目编号见 hotline learn list --rewrite；合格退出码 0，不合格 1。"""
     from hotline.curriculum.rewrite import grade_rewrite
 
     cur = _cur(ctx)
     q = cur.question(question_id)
     if q.type != "rewrite":
-        raise CurriculumError(f"{question_id} 不是改写题")
-    view.make_console().print(view.result_view(grade_rewrite(q, text, cur.settings.rewrite)))
+        raise CurriculumError(f"{question_id} 不是改写题（改写题编号见 hotline learn list --rewrite）")
+    result = grade_rewrite(q, text, cur.settings.rewrite)
+    view.make_console().print(view.result_view(result))
+    if not result.correct:
+        raise click.exceptions.Exit(1)
 
 
 @learn.command("check")
@@ -222,20 +238,26 @@ def _grader(cur: Curriculum):  # noqa: ANN202 - a grading callable
 
 
 def _ask(q: Question) -> str | None:
-    """Prompt until a well-formed answer; None when the trainee quits."""
+    """Prompt until a well-formed answer; None when the trainee quits; "" (未作答, said so) when they skip the
+    question or give no valid answer in three tries."""
     from hotline.curriculum.grading import valid_response
 
-    for _ in range(3):
+    for _ in range(TRIES):
         try:
-            text = click.prompt("答案", default="", show_default=False, prompt_suffix="：")
+            text = click.prompt("答案（跳过本题输入“跳过”）", default="", show_default=False, prompt_suffix="：")
         except click.exceptions.Abort:  # end of input: hand in what was answered
             click.echo()
             return None
         if text.strip().lower() in QUIT_WORDS:
             return None
+        if text.strip().lower() in SKIP_WORDS:
+            click.echo("已跳过：本题记为未作答，不得分。")
+            return ""
         if valid_response(q, text):
             return text
-        click.echo("输入无效：" + ("请输入 对 或 错" if q.type == "true_false" else "请输入选项字母"))
+        click.echo("输入无效：" + ("请输入 对 或 错" if q.type == "true_false" else
+                                  "请输入改写后的句子" if q.type == "rewrite" else "请输入选项字母"))
+    click.echo(f"注意：连续 {TRIES} 次输入无效，本题记为未作答，不得分。")
     return ""
 
 
@@ -257,6 +279,8 @@ def _collect(cur: Curriculum, questions: list[Question], limit_seconds: float) -
 
 def _run_practice(cur: Curriculum, questions: list[Question]) -> None:
     """Ask, grade and explain one question at a time."""
+    from hotline.curriculum.grading import unanswered
+
     console = view.make_console()
     grade = _grader(cur)
     right = done = 0
@@ -265,7 +289,7 @@ def _run_practice(cur: Curriculum, questions: list[Question]) -> None:
         answer = _ask(q)
         if answer is None:
             break
-        res = grade(q, answer)
+        res = grade(q, answer) if answer else unanswered(q)
         console.print(view.result_view(res))
         done += 1
         right += int(res.correct)
@@ -304,7 +328,8 @@ def cases_list(ctx: click.Context, topic: str | None, kind: str | None) -> None:
 
 @cases.command("show")
 @click.argument("case_id")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False, path_type=Path), help="另存为 HTML 页面")
+@click.option("-o", "--output", "--html", "html_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="另存为 HTML 页面")
 @click.pass_context
 def cases_show(ctx: click.Context, case_id: str, html_path: Path | None) -> None:
     """显示案例：转写（问题处高亮）、质检结果和讲评。"""
@@ -324,13 +349,20 @@ def cases_show(ctx: click.Context, case_id: str, html_path: Path | None) -> None
 
 
 @cases.command("report")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), help="报告文件（.html）")
 @click.pass_context
-def cases_report(ctx: click.Context, path: Path) -> None:
-    """把全部案例写成一份质检 HTML 报告（与 hotline inspect 的报告相同）。"""
+def cases_report(ctx: click.Context, path: Path | None, output: Path | None) -> None:
+    """把全部案例写成一份质检 HTML 报告（与 hotline inspect 的报告相同）：hotline cases report -o 报告.html"""
     from hotline.curriculum.cases import analyse, load_cases
     from hotline.formats.report import write_html
     from hotline.inspect import default_engine
+
+    if path and output and path != output:
+        raise click.UsageError("报告文件只能给一个：用 -o 文件名")
+    path = output or path
+    if path is None:
+        raise click.UsageError("请用 -o 指定报告文件，例如 hotline cases report -o 案例.html")
 
     loaded = load_cases(_case_folder(ctx))
     engine = default_engine()

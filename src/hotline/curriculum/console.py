@@ -32,6 +32,17 @@ def lesson_table(cur: Curriculum) -> Table:
     return table
 
 
+def rewrite_table(cur: Curriculum) -> Table:
+    """The rewrite questions: what ``hotline learn rewrite 编号 "改写"`` grades."""
+    table = Table(title="改写题（hotline learn rewrite 编号 \"你的改写\"）")
+    for col in ("编号", "课程", "难度", "原话"):
+        table.add_column(col, overflow="fold")
+    for q in cur.questions:
+        if q.type == "rewrite":
+            table.add_row(q.id, cur.topic_title(q.topic), DIFFICULTY_NAMES[q.difficulty], q.bad or "")
+    return table
+
+
 def lesson_view(lesson: Lesson, cur: Curriculum, rule_title: RuleTitle, cases: list[Case] | None = None) -> Group:
     meta = lesson.meta
     parts: list[RenderableType] = [Text(f"第 {meta.order} 课　{meta.title}", style="bold magenta"), Text(meta.summary)]

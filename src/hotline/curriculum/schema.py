@@ -39,6 +39,8 @@ class RuleClaim(Strict):
     rule: str
     veto: bool | None = Field(None, description="the lesson says it is (or is not) 一票否决")
     severity: Literal["minor", "major", "critical"] | None = None
+    numbers: dict[str, float] = Field(
+        default_factory=dict, description="thresholds the lesson states, as operator.field: value (speech_rate.max_cpm: 300)")
 
 
 class LessonMeta(Strict):

@@ -120,6 +120,8 @@ def _act_limit(rb: Rulebook, name: str, min_prob: float | None) -> float:
 
 def _all_nodes(rb: Rulebook) -> list[Matcher]:
     roots: list[Matcher] = list(rb.detectors.values())
+    if rb.call_goals.when is not None:
+        roots.append(rb.call_goals.when)
     for rule in rb.rules:
         roots.extend(m for m in (rule.match, rule.applies_when) if m is not None)
         roots.extend(rule.elements.values())

@@ -66,6 +66,38 @@ class CallContext:
         self._restating: dict[int, bool] = {}
         self._citizen: Any = None
         self.embeddings: dict[int, Any] = {}
+        self._goals: Any = False  # not read yet
+        self._goal_names: set[str] | None = None
+        # reaction windows still open (live hints): (trigger turn, first agent turn after it, turns left, words)
+        self.pending: list[tuple[int, int | None, int, str]] = []
+
+    # ── goals ───────────────────────────────────────────────
+    def goals(self) -> Any:
+        """The call's own goals (a drill's scenario), or None (``hotline.norms.goals.CallGoals``)."""
+        if self._goals is False:
+            from hotline.norms.goals import read_goals
+
+            self._goals = read_goals(self.call.meta)
+        return self._goals
+
+    def goal_names(self) -> set[str]:
+        """The goals the call must meet: its own, or on a real call the rulebook's ``call_goals`` when the city
+        judges real calls by what they achieved (``settings.real_call_goals``) and ``call_goals.when`` holds."""
+        if self._goal_names is None:
+            self._goal_names = self._read_goal_names()
+        return self._goal_names
+
+    def _read_goal_names(self) -> set[str]:
+        own = self.goals()
+        if own is not None:
+            return own.names()
+        rb = self.compiled.rulebook
+        if not rb.settings.real_call_goals or not rb.call_goals.goals:
+            return set()
+        from hotline.inspect.operators import evaluate
+
+        when = rb.call_goals.when
+        return set(rb.call_goals.goals) if when is None or evaluate(when, self) else set()
 
     def turns_of(self, speaker: str) -> list[int]:
         cached = self._turns_of.get(speaker)

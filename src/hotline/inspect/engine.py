@@ -11,8 +11,8 @@ from hotline.inspect.compiled import Compiled, compile_rulebook
 from hotline.inspect.context import CallContext, Hit, prepare_acts
 from hotline.inspect.operators import evaluate
 from hotline.inspect.python_rules import resolve
-from hotline.inspect.scoring import score
-from hotline.model import Call, Finding, RuleOutcome, Scorecard, Severity, Speaker, Turn, WorkOrder
+from hotline.inspect.scoring import critical_cap, score
+from hotline.model import Call, Finding, Pending, RuleOutcome, Scorecard, Severity, Speaker, Turn, WorkOrder
 from hotline.norms.schema import Rulebook, RuleSpec
 
 
@@ -96,8 +96,11 @@ class Engine:
     def _run(self, ctx: CallContext, rules: list[RuleSpec]) -> Scorecard:
         outcomes: list[RuleOutcome] = []
         findings: list[Finding] = []
+        pending: list[Pending] = []
         for rule in rules:
+            ctx.pending = []
             status, found = self._apply(rule, ctx)
+            pending += [Pending(rule.id, t, anchor, left, said) for t, anchor, left, said in ctx.pending]
             points = 0.0
             if status == "failed":
                 points = -min(rule.points * max(1, len(found)), rule.max_deduction or rule.points)
@@ -105,15 +108,34 @@ class Engine:
                 points = rule.points
             outcomes.append(RuleOutcome(rule.id, rule.dimension, status, points))
             findings.extend(found)
-        return score(ctx.call.id, self.rulebook, outcomes, findings, has_text=not ctx.no_text)
+        card = score(ctx.call.id, self.rulebook, outcomes, findings, has_text=not ctx.no_text)
+        card.pending = pending
+        if card.total is not None and self._missed_critical_goal(ctx, outcomes):
+            card.total = min(card.total, critical_cap(self.rulebook) or card.total)
+        return card
+
+    def _missed_critical_goal(self, ctx: CallContext, outcomes: list[RuleOutcome]) -> bool:
+        """The call missed a goal the scoring form holds critical (``scoring.critical_goals``)."""
+        critical = set(self.rulebook.scoring.critical_goals) & ctx.goal_names()
+        if not critical:
+            return False
+        for o in outcomes:
+            if o.status == "failed":
+                rule = self._by_id[o.rule_id]
+                if (rule.goal or goal_of(rule.id)) in critical:
+                    return True
+        return False
 
     def _apply(self, rule: RuleSpec, ctx: CallContext) -> tuple[str, list[Finding]]:
         if rule.end_of_call and ctx.partial:
             return "na", []
         if rule.kind == "python":
             return self._apply_python(rule, ctx)
+        forced = False  # judged only because the call carries the rule's goal
         if rule.applies_when is not None and not evaluate(rule.applies_when, ctx):
-            return "na", []
+            if rule.goal is None or rule.goal not in ctx.goal_names():
+                return "na", []
+            forced = True
         assert rule.match is not None
         hits = evaluate(rule.match, ctx)
         if hits is None:
@@ -124,21 +146,30 @@ class Engine:
             return ("failed", [self._finding(rule, ctx, h) for h in _one_per_turn(hits)]) if hits else ("passed", [])
         if rule.kind == "award":
             return ("awarded", []) if hits else ("passed", [])
-        return ("passed", []) if hits else ("failed", [self._missing(rule, ctx)])
+        return ("passed", []) if hits else ("failed", [self._missing(rule, ctx, forced)])
 
     def _apply_python(self, rule: RuleSpec, ctx: CallContext) -> tuple[str, list[Finding]]:
         assert rule.impl is not None
         if (rule.needs == "work_order" and ctx.work_order is None) or ctx.no_text:
             return "na", []  # a python rule reads the words: not applicable to a recording without any
+        goals = ctx.goals()
+        if rule.needs == "goals" and goals is None:
+            return "na", []
         func = resolve(rule.impl)
         if func is None:
             return "na", []
-        evidence = func(ctx.call, ctx.work_order) if rule.needs else func(ctx.call)
+        if rule.needs == "goals":
+            evidence = func(ctx.call, goals, ctx.work_order)
+            if evidence is None:
+                return "na", []
+        else:
+            evidence = func(ctx.call, ctx.work_order) if rule.needs else func(ctx.call)
         if not evidence:
             return "passed", []
+        layer = "目标" if rule.needs == "goals" else "工单"
         return "failed", [
             Finding(rule.id, rule.dimension, rule.severity, e.turn_index, e.span, e.evidence,
-                    e.message or rule.message, rule.suggestion, rule.points, rule.veto, layer="工单")
+                    e.message or rule.message, rule.suggestion, rule.points, rule.veto, layer=layer)
             for e in evidence
         ]
 
@@ -173,7 +204,7 @@ class Engine:
             finding.layer = "语义相似"
         return finding
 
-    def _missing(self, rule: RuleSpec, ctx: CallContext) -> Finding:
+    def _missing(self, rule: RuleSpec, ctx: CallContext, forced: bool = False) -> Finding:
         """Something required is absent: located at the anchor turn, with no span to highlight. A rule
         with ``elements`` names the ones that are missing (开场白缺少：工号、询问诉求)."""
         turn = self._anchor(rule, ctx)
@@ -183,6 +214,9 @@ class Engine:
         missing = [label for label, m in rule.elements.items() if evaluate(m, ctx) == []]
         if missing:
             finding.message = finding.message.replace(rule.message, f"{rule.message}（缺少：{'、'.join(missing)}）", 1)
+        if forced:
+            finding.message += "（本通电话的目标，通话结束前没有达成）"
+            finding.layer = "目标"
         return finding
 
     def _anchor(self, rule: RuleSpec, ctx: CallContext) -> int | None:
@@ -207,9 +241,17 @@ class Engine:
                        f"{rule.message}{detail}{where}", rule.suggestion, rule.points, rule.veto)
 
 
+def goal_of(rule_id: str) -> str | None:
+    """The goal a goal rule checks (goal.facts.v1 → facts)."""
+    parts = rule_id.split(".")
+    return parts[1] if parts[0] == "goal" and len(parts) == 3 else None
+
+
 def _one_per_turn(hits: list[Hit]) -> list[Hit]:
     """A phrase or pattern hit is the most precise evidence; the act layer adds a finding only for a
-    turn where nothing else of the same rule fired, and then one (its likeliest clause)."""
+    turn where nothing else of the same rule fired, and then one (its likeliest clause). Phrase hits that
+    overlap in one turn (具体在哪 / 在哪里) are the same words: one finding, not one per phrase."""
+    hits = _no_overlaps(hits)
     precise = {h.turn_index for h in hits if not h.why.startswith("act|")}
     best: dict[int, Hit] = {}
     for h in hits:
@@ -221,3 +263,18 @@ def _one_per_turn(hits: list[Hit]) -> list[Hit]:
         if old is None or float(h.why.split("|")[2]) > float(old.why.split("|")[2]):
             best[h.turn_index] = h
     return [h for h in hits if not h.why.startswith("act|")] + sorted(best.values())
+
+
+def _no_overlaps(hits: list[Hit]) -> list[Hit]:
+    """Phrase and pattern hits without those overlapping an earlier (or, at the same start, a longer) one of
+    the same turn; act hits and whole-call hits as they are."""
+    dropped: set[int] = set()
+    last: dict[int, int] = {}  # turn → end of the last kept span
+    for i, h in sorted(enumerate(hits), key=lambda p: (p[1].turn_index, p[1].start, -p[1].end)):
+        if h.turn_index < 0 or h.why.startswith("act|") or h.end <= h.start:
+            continue
+        if h.start < last.get(h.turn_index, -1):
+            dropped.add(i)
+        else:
+            last[h.turn_index] = h.end
+    return [h for i, h in enumerate(hits) if i not in dropped]

@@ -273,6 +273,10 @@ def _trajectory(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     if ctx.no_text or not ctx.citizen_on or not any(ctx.norm[t].text for t in ctx.turns_of("citizen")):
         return None
     block = ctx.citizen()
+    from hotline.citizen import load_settings
+
+    if block.peak < load_settings().emotion.upset_from:
+        return None  # calm all along: nothing to calm, nothing escalated — the rule does not apply
     fired = block.calmed if op.calmed is not None else block.escalated
     want = op.calmed if op.calmed is not None else op.escalated
     if fired != want or block.peak_turn is None:
@@ -311,35 +315,50 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     triggers = evaluate(op.trigger, ctx, allowed)
     if triggers is None:
         return None
+    rearm = {h.turn_index for h in evaluate(op.rearm, ctx, allowed) or []} if op.rearm is not None else set()
     agent_turns = ctx.turns_of("agent")
     out: list[Hit] = []
     done: set[int] = set()
+    answered = False
     # a phrase or pattern hit is sharper evidence than an act's whole clause: it goes first in its turn
     for trig in sorted(triggers, key=lambda h: (h.turn_index, h.why.startswith("act|"), h.start)):
         t = trig.turn_index
         if t < 0 or t in done:
             continue
         done.add(t)
-        window = [i for i in agent_turns if i > t][: op.within]
+        if answered and t not in rearm:
+            continue  # answered once: only a new escalation asks for it again
+        after = [i for i in agent_turns if i > t][: op.within]
+        window = list(after)
         if op.same_turn and t in agent_turns:
             window = [t, *window]
         if op.before:
             window = [*[i for i in agent_turns if i < t][-op.before:], *window]
-        if ctx.partial and t not in agent_turns and len(window) < op.within:
+        if ctx.partial and t not in agent_turns and len(after) < op.within:
+            if not evaluate(op.expect, ctx, frozenset(window)):
+                ctx.pending.append((t, after[0] if after else None, op.within - len(after), _said(ctx, trig)))
+            if op.first_only:
+                break
             continue  # the agent may still answer: judge it when the window has closed
         if evaluate(op.expect, ctx, frozenset(window)):
             if op.first_only:
-                break
+                if op.rearm is None:
+                    break
+                answered = True
             continue
         if t in agent_turns:
             out.append(trig)
         else:
-            said = ctx.norm[t].original[slice(*ctx.norm[t].to_original(trig.start, trig.end))]
             anchor = next((i for i in window if i > t), t)
-            out.append(Hit(anchor, 0, len(ctx.norm[anchor].text), f"市民说「{said}」之后"))
+            out.append(Hit(anchor, 0, len(ctx.norm[anchor].text), f"市民说「{_said(ctx, trig)}」之后"))
         if op.first_only:
             break
     return out
+
+
+def _said(ctx: CallContext, hit: Hit) -> str:
+    norm = ctx.norm[hit.turn_index]
+    return norm.original[slice(*norm.to_original(hit.start, hit.end))]
 
 
 def _sequence(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:

@@ -38,6 +38,7 @@ class Override(Strict):
     act_thresholds: dict[str, float] = {}
     review: dict[str, float | bool] = {}
     detectors: dict[str, Any] = {}
+    call_goals: dict[str, Any] | None = None
     scoring: dict[str, Any] | None = None
     rules: list[dict[str, Any]] = []
     disable: list[str] = []
@@ -189,6 +190,8 @@ def merge(base: dict[str, Any], ov: Override, city: CityFile) -> tuple[dict[str,
     out.setdefault("detectors", {}).update(ov.detectors)
     if ov.scoring is not None:
         out["scoring"] = ov.scoring
+    if ov.call_goals is not None:
+        out["call_goals"] = ov.call_goals
     by_id = {r["id"]: r for r in out["rules"]}
     origin: dict[str, int] = {}
     for i, rule in enumerate(ov.rules):

@@ -12,6 +12,9 @@ from hotline.model import Severity
 
 SpeakerScope = Literal["agent", "citizen", "any"]
 RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+\.v\d+$")
+# What a call must achieve (``hotline.inspect.goals``): a rule naming one of these is judged, not N/A, on a call
+# that carries that goal, even when its ``applies_when`` does not hold (the call ended before it got there).
+GoalName = Literal["facts", "answer", "department", "time_limit", "order", "silent_protocol", "abuse_protocol"]
 
 
 class Scope(Strict):
@@ -116,6 +119,9 @@ class UnansweredOp(Strict):
                                              " agent comforted the caller already)")
     same_turn: bool = True
     first_only: bool = Field(False, description="judge only the first trigger (e.g. the first sign of anger)")
+    rearm: Matcher | None = Field(
+        None, description="with first_only: a later trigger in a turn where this also hits is judged again once the"
+                          " earlier one was answered (the citizen escalates again)")
 
 
 class TurnOp(Strict):
@@ -139,7 +145,7 @@ class DistinctOp(Strict):
 class TrajectoryOp(Strict):
     """The citizen's emotion over the call (``hotline.citizen``): ``calmed`` — upset at the peak and
     calm at the end (hit at the peak turn); ``escalated`` — calm at the start and upset at the end (hit
-    at the citizen's last turn). N/A when the citizen said nothing."""
+    at the citizen's last turn). N/A when the citizen said nothing or was never upset."""
 
     calmed: bool | None = None
     escalated: bool | None = None
@@ -232,7 +238,9 @@ class RuleSpec(Strict):
     match: Matcher | None = None
     applies_when: Matcher | None = None
     impl: str | None = None
-    needs: Literal["work_order"] | None = None
+    needs: Literal["work_order", "goals"] | None = None
+    goal: GoalName | None = Field(
+        None, description="a call carrying this goal is judged by this rule even when applies_when does not hold")
     anchor: Literal["first_agent", "last_agent", "call"] = "call"
     elements: dict[str, Matcher] = Field(
         {}, description="for a require rule: the parts the message names when they are missing (开场白缺少：工号)")
@@ -292,6 +300,9 @@ class ScoringForm(Strict):
     pass_mark: float = Field(80, ge=0, le=100)
     critical_fails: bool = Field(
         True, description="a call with a critical finding (服务禁语) scores at most one point under the pass mark")
+    critical_goals: list[GoalName] = Field(
+        [], description="a call that carries one of these goals and misses it scores at most one point under the"
+                        " pass mark (a drill that never answered the caller does not pass)")
 
     @model_validator(mode="after")
     def _sums_to_100(self) -> ScoringForm:
@@ -303,10 +314,20 @@ class ScoringForm(Strict):
 
 class Settings(Strict):
     semantic: bool = True
+    real_call_goals: bool = Field(
+        False, description="real calls are judged by what they achieved too (call_goals): a call that ends before"
+                           " a goal is met fails the goal's rules instead of leaving them N/A")
     acts: bool = Field(True, description="the learned speech-act layer (act operator); off: phrases and patterns only")
     citizen: bool = Field(True, description="the citizen block (emotion, dissatisfaction, escalation; needs acts); "
                                             "off: no citizen block, trajectory rules not applicable")
     hotline_name: str = "12345"
+
+
+class CallGoalSpec(Strict):
+    """The goals of a real call (a drill brings its scenario's): which ones, and on which calls."""
+
+    when: Matcher | None = None
+    goals: list[GoalName] = []
 
 
 class Rulebook(Strict):
@@ -319,6 +340,7 @@ class Rulebook(Strict):
     act_thresholds: dict[str, float] = Field({}, description="act name → probability threshold for every act operator")
     review: dict[str, float | bool] = Field({}, description="复核分流 thresholds overriding data/citizen/settings.yaml review")
     detectors: dict[str, Matcher] = {}
+    call_goals: CallGoalSpec = CallGoalSpec()
     scoring: ScoringForm
     rules: list[RuleSpec] = Field(min_length=1)
 
@@ -379,6 +401,8 @@ class Rulebook(Strict):
     def _all_matchers(self) -> list[tuple[str, tuple[str | int, ...], Matcher]]:
         out: list[tuple[str, tuple[str | int, ...], Matcher]] = [
             (f"detectors.{k}", ("detectors", k), m) for k, m in self.detectors.items()]
+        if self.call_goals.when is not None:
+            out.append(("call_goals.when", ("call_goals", "when"), self.call_goals.when))
         for i, r in enumerate(self.rules):
             if r.match:
                 out.append((f"rules[{i}]（{r.id}）.match", ("rules", i, "match"), r.match))
@@ -424,6 +448,8 @@ def iter_nodes(m: Matcher) -> list[Matcher]:
         children.extend(m.turn.has + m.turn.lacks)
     if m.unanswered:
         children.extend([m.unanswered.trigger, m.unanswered.expect])
+        if m.unanswered.rearm is not None:
+            children.append(m.unanswered.rearm)
     if m.count:
         children.append(m.count.of)
     if m.within:

@@ -9,6 +9,7 @@ from hotline.simulate.library import ScenarioLibrary
 from hotline.simulate.reading import Engine, asked_slots
 from hotline.simulate.schema import Scenario
 
+MODEL_SCORE = 90
 PSEUDO_ACTS = {"turn", "no_progress", "repeat_question", "too_long", "silence"}
 GOOD_ENDINGS = {"normal": {"resolved"}, "elderly": {"resolved"}, "transfer": {"resolved"},
                 "wrong_number": {"resolved"}, "silent": {"resolved"}, "abusive": {"hangup", "resolved"}}
@@ -45,9 +46,10 @@ def check_questions(sc: Scenario, reader: Engine) -> list[str]:
     return out
 
 
-def check_reachable(sc: Scenario, library: ScenarioLibrary, engine: Engine) -> list[str]:
-    """Play the reference answer: the call must end the way the scenario intends, with every fact asked for."""
-    from hotline.simulate.model_answer import model_answer
+def check_reachable(sc: Scenario, library: ScenarioLibrary, engine: Engine, scoring: Engine | None = None) -> list[str]:
+    """Play the reference answer: the call must end the way the scenario intends, with every fact asked for; with
+    a ``scoring`` engine it must also meet every goal and score at least ``MODEL_SCORE`` with the standard 工单."""
+    from hotline.simulate.model_answer import model_answer, model_order
     from hotline.simulate.session import DrillSession
 
     s = DrillSession.start(sc, seed=7, library=library, engine=engine)
@@ -61,6 +63,14 @@ def check_reachable(sc: Scenario, library: ScenarioLibrary, engine: Engine) -> l
     missed = [k for k in sc.slots if k not in s.state.revealed]
     if missed and sc.kind != "transfer":
         out.append(f"参考示范没有问到：{', '.join(missed)}")
+    if scoring is not None and not out:
+        s.engine = scoring
+        s.submit_order(model_order(sc))
+        d = s.debrief()
+        if d.scorecard.total is not None and d.scorecard.total < MODEL_SCORE:
+            why = "；".join(f.message for f in d.scorecard.findings[:3])
+            out.append(f"参考示范（连同标准工单）只得 {d.scorecard.total:g} 分，应不低于 {MODEL_SCORE}：{why}")
+        out += [f"参考示范没有达成目标：{g.label}" for g in d.goals if not g.ok]
     return out
 
 
@@ -71,6 +81,6 @@ def check_library(library: ScenarioLibrary, engine: Engine, reader: Engine | Non
     out = [Problem("（加载）", str(e)) for e in library.errors]
     for sc in sorted(library.scenarios.values(), key=lambda s: s.id):
         msgs = check_names(sc, rule_ids, detectors) + check_questions(sc, reader)
-        msgs += check_reachable(sc, library, reader)
+        msgs += check_reachable(sc, library, reader, engine)
         out += [Problem(sc.id, m) for m in msgs]
     return out

@@ -130,7 +130,9 @@ class Citizen:
             self._apply(state, step, "no_progress", self.effects.get("no_progress", {}))
 
     def _slots(self, state: CitizenState, reading: TurnReading, step: Step) -> None:
-        asked = list(reading.asked)
+        # a goodbye is not a question: 祝孩子考试顺利，再见 does not ask about the child again
+        questions = [] if step.closing else list(reading.asked)
+        asked = list(questions)
         if step.opening:
             asked = [k for k, s in self.scenario.slots.items() if s.volunteered] + asked
         if step.anything_else:
@@ -138,10 +140,10 @@ class Citizen:
         for key in dict.fromkeys(asked):
             slot = self.scenario.slots[key]
             if key in state.revealed:
-                if key in reading.asked and not step.restated:
+                if key in questions and not step.restated:
                     step.repeated.append(key)
             elif slot.hidden and state.trust < slot.min_trust:
-                if key in reading.asked:
+                if key in questions:
                     step.guarded.append(key)
             else:
                 state.revealed.append(key)

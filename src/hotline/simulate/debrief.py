@@ -1,28 +1,35 @@
-"""The debrief of a drill: the engine's scorecard, the 工单 against the scenario, missed facts, the mood curve."""
+"""The debrief of a drill: the engine's scorecard, the goals met or missed (with the reason), the 工单 against
+the scenario, missed facts, the mood curve. It reads the drill's record, never the session."""
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from hotline.model import Scorecard, WorkOrder
+from hotline.simulate.reading import Engine
+from hotline.simulate.record import DrillRecord, TraceEntry
 from hotline.simulate.schema import ExpectedOrder, PersonaDefaults
-
-if TYPE_CHECKING:
-    from hotline.simulate.session import DrillSession, TraceEntry
+from hotline.workorder.expected import FieldCheck, compare_order
 
 MOVE_THRESHOLD = 0.1
 MAX_BETTER = 3
 
 
+OrderCheck = FieldCheck
+GOAL_LABELS = {"facts": "问到全部关键事实", "answer": "给出答复或下一步", "department": "告诉市民承办部门",
+               "time_limit": "告诉市民办理时限", "order": "工单与标准答案一致", "silent_protocol": "按无声电话流程处置",
+               "abuse_protocol": "按骚扰辱骂来电流程处置"}
+
+
 @dataclass(slots=True)
-class OrderCheck:
-    field: str
+class GoalCheck:
+    """One goal of the scenario: met or not, and why not (the engine's findings on the rules of that goal)."""
+
+    name: str
     label: str
-    expected: str
-    submitted: str
     ok: bool
-    note: str = ""
+    reasons: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -57,6 +64,7 @@ class Debrief:
     missed: list[MissedFact]
     curve: list[dict[str, Any]]
     moves: list[MoodMove]
+    goals: list[GoalCheck] = field(default_factory=list)
 
     @property
     def order_ok(self) -> bool | None:
@@ -74,43 +82,62 @@ class Debrief:
             "missed": [asdict(m) for m in self.missed],
             "curve": self.curve,
             "moves": [asdict(m) for m in self.moves],
+            "goals": [asdict(g) for g in self.goals],
         }
 
 
-def build_debrief(session: DrillSession) -> Debrief:
-    call = session.call()
-    if session.order is not None:
-        card = session.engine.inspect(call, work_order=session.order)
-    else:
-        card = session.engine.inspect(call)
-    defaults = session.library.defaults
-    sc = session.scenario
-    checks = check_order(session.order, sc.expected_order) if session.order is not None else None
-    missed = [
-        MissedFact(k, s.label, s.value, s.example)
-        for k, s in sc.slots.items()
-        if k not in session.state.revealed
-    ]
+def build_debrief(record: DrillRecord, engine: Engine, defaults: PersonaDefaults) -> Debrief:
+    card = engine.inspect(record.call, work_order=record.order)
+    sc = record.scenario
+    from hotline.simulate.goals import standard_order
+
+    checks = compare_order(record.order, standard_order(sc)) if record.order is not None else None
+    missed = [MissedFact(k, s.label, s.value, s.example) for k, s in sc.slots.items() if k not in record.revealed]
     return Debrief(
         scenario_id=sc.id,
         title=sc.title,
-        seed=session.seed,
-        outcome=session.outcome,
-        outcome_label=defaults.outcome_labels.get(session.outcome or "", session.outcome or ""),
+        seed=record.seed,
+        outcome=record.outcome,
+        outcome_label=defaults.outcome_labels.get(record.outcome or "", record.outcome or ""),
         scorecard=card,
         order_checks=checks,
         missed=missed,
-        curve=mood_curve(session),
-        moves=mood_moves(session.trace, card, defaults),
+        curve=mood_curve(record),
+        moves=mood_moves(record.trace, card, defaults),
+        goals=goal_checks(record, card, engine),
     )
 
 
-def mood_curve(session: DrillSession) -> list[dict[str, Any]]:
+def goal_checks(record: DrillRecord, card: Scorecard, engine: Engine) -> list[GoalCheck]:
+    """Each goal the call carried, met when every rule judging it passed; the findings say why not."""
+    from hotline.norms.goals import read_goals
+
+    goals = read_goals(record.call.meta)
+    if goals is None:
+        return []
+    status = {o.rule_id: o.status for o in card.outcomes}
+    out = []
+    for name in [n for n in GOAL_LABELS if n in goals.names()]:
+        rules = [r for r in engine.rule_ids() if _judges(engine.rule(r), name)]
+        failed = [r for r in rules if status.get(r) == "failed"]
+        reasons = [f.message for f in card.findings if f.rule_id in failed]
+        out.append(GoalCheck(name, GOAL_LABELS[name], not failed, list(dict.fromkeys(reasons))))
+    return out
+
+
+def _judges(rule: Any, goal: str) -> bool:
+    """The rule judges this goal: it names the goal, or it is the goal's own rule (goal.<name>.v1)."""
+    from hotline.inspect.engine import goal_of
+
+    return rule.goal == goal or goal_of(rule.id) == goal
+
+
+def mood_curve(record: DrillRecord) -> list[dict[str, Any]]:
     """The mood before the first turn and after each trainee turn."""
-    if not session.trace:
-        return [{"turn": 0, **session.state.mood()}]
-    points = [{"turn": 0, **session.trace[0].mood_before}]
-    points += [{"turn": i + 1, **e.mood_after} for i, e in enumerate(session.trace)]
+    if not record.trace:
+        return [{"turn": 0, **record.mood}]
+    points = [{"turn": 0, **record.trace[0].mood_before}]
+    points += [{"turn": i + 1, **e.mood_after} for i, e in enumerate(record.trace)]
     return points
 
 
@@ -151,39 +178,8 @@ def better_wordings(entry: TraceEntry, causes: list[str], card: Scorecard, defau
     return list(dict.fromkeys(out))[:MAX_BETTER]
 
 
-def _norm(s: str) -> str:
-    return "".join(s.split()).strip("。.")
+def check_order(order: WorkOrder, expected: ExpectedOrder) -> list[FieldCheck]:
+    """The trainee's 工单 against a scenario's expected type, category, department, urgency and reason."""
+    from hotline.norms.goals import StandardOrder
 
-
-def check_order(order: WorkOrder, expected: ExpectedOrder) -> list[OrderCheck]:
-    """Compare the trainee's 工单 with the scenario's expected type, category, department and urgency."""
-    out = [OrderCheck("request_type", "诉求类型", expected.request_type, order.request_type,
-                      _norm(order.request_type) == _norm(expected.request_type))]
-    if expected.category:
-        out.append(_check_category(order.category, expected.category))
-    if expected.department:
-        out.append(_check_department(order.department, expected))
-    out.append(OrderCheck("urgency", "紧急程度", expected.urgency, order.urgency, _norm(order.urgency) == expected.urgency))
-    if expected.invalid_reason:
-        out.append(OrderCheck("invalid_reason", "无效原因", expected.invalid_reason, order.invalid_reason,
-                              _norm(order.invalid_reason) == _norm(expected.invalid_reason)))
-    for c in out:
-        if not c.ok and not c.note:
-            c.note = "未填写" if not c.submitted else "与标准答案不一致"
-    return out
-
-
-def _check_category(got: list[str], want: list[str]) -> OrderCheck:
-    g, w = [_norm(x) for x in got], [_norm(x) for x in want]
-    ok = len(g) >= len(w) and g[: len(w)] == w
-    note = ""
-    if not ok and g and g[0] == w[0]:
-        note = "一级分类正确，细分类不对"
-    return OrderCheck("category", "事项分类", " › ".join(want), " › ".join(got), ok, note)
-
-
-def _check_department(got: str, expected: ExpectedOrder) -> OrderCheck:
-    g = _norm(got)
-    names = [_norm(expected.department), *(_norm(a) for a in expected.department_aliases)]
-    ok = bool(g) and g in names
-    return OrderCheck("department", "承办部门", expected.department, got, ok)
+    return compare_order(order, StandardOrder(**expected.model_dump()))

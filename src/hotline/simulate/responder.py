@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from hotline.simulate.citizen import CitizenState, Step, grade_for, merged_triggers
-from hotline.simulate.schema import PersonaDefaults, Scenario
+from hotline.simulate.schema import PersonaDefaults, Scenario, usable_lines
 
 MAX_REACTIONS = 2
 # How often an upset caller adds a complaint after answering a question (furious: always).
@@ -80,24 +80,28 @@ class OfflineResponder:
         if step.opening:
             parts.append(picker.pick_pool("opening"))
         parts += fact_lines(ctx, picker)
-        closing = step.end in ("resolved", "unsatisfied")
-        if not parts and not closing:
+        if step.end in ("resolved", "unsatisfied"):  # a closing is answered with a closing, nothing else
+            parts.append(picker.pick_pool("closing_ok" if step.end == "resolved" else "closing_bad"))
+            return " ".join(dict.fromkeys(parts))
+        if not parts:
             parts.append(filler(ctx, picker))
         elif not step.reactions and picker.chance(MOOD_ADDS.get(mood_pool(ctx.state, ctx.defaults), 0.0)):
             parts.append(picker.pick_pool(mood_pool(ctx.state, ctx.defaults)))
         if step.supervisor:
             parts.append(picker.pick_pool("supervisor"))
-        if closing:
-            parts.append(picker.pick_pool("closing_ok" if step.end == "resolved" else "closing_bad"))
         return " ".join(dict.fromkeys(parts))
 
 
 def reaction_lines(ctx: ReplyContext, picker: LinePicker) -> list[str]:
+    """The citizen's reactions to what the trainee did; a line that repeats the trainee's words is used only
+    when the trainee said them."""
     triggers = {t.id: t for t in merged_triggers(ctx.scenario, ctx.defaults)}
     out = []
     for trig_id, _ in ctx.step.reactions[:MAX_REACTIONS]:
         trig = triggers[trig_id]
-        out.append(picker.pick(grade_for(trig, ctx.state.trigger_counts[trig_id]).lines))
+        lines = usable_lines(grade_for(trig, ctx.state.trigger_counts[trig_id]).lines, ctx.trainee_text)
+        if lines:
+            out.append(picker.pick(lines))
     return out
 
 

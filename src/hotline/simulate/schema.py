@@ -64,8 +64,42 @@ class Slot(Strict):
     guarded: list[str] = []
 
 
+class QuotedLine(Strict):
+    """A line that repeats the trainee's words (什么叫不知道？): said only when the trainee's turn contains one
+    of ``quotes``; ``{said}`` in the text becomes the words found."""
+
+    text: str
+    quotes: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _quotes_something(self) -> QuotedLine:
+        if "{said}" not in self.text and not any(q in self.text for q in self.quotes):
+            raise ValueError(f"台词「{self.text}」既没有 {{said}}，也不含 quotes 中的任何一项")
+        return self
+
+    def said_to(self, trainee_text: str) -> str | None:
+        """The line for this trainee turn, or None when the turn does not contain what it repeats."""
+        found = [q for q in self.quotes if q in trainee_text]
+        if not found:
+            return None
+        return self.text.replace("{said}", max(found, key=len))
+
+
+Line = str | QuotedLine
+
+
+def usable_lines(lines: list[Line], trainee_text: str) -> list[str]:
+    """The lines that fit what the trainee said: plain lines, and quoted lines whose words were said."""
+    out = []
+    for line in lines:
+        text = line if isinstance(line, str) else line.said_to(trainee_text)
+        if text is not None:
+            out.append(text)
+    return out
+
+
 class Grade(Strict):
-    lines: list[str] = Field(min_length=1)
+    lines: list[Line] = Field(min_length=1)
     effects: Effects = {}
     end: Ending | None = None
 
@@ -125,6 +159,23 @@ class ExpectedOrder(Strict):
         return self
 
 
+class ScenarioGoals(Strict):
+    """What the call must achieve; a goal left unset follows the kind of call (see data/scenarios/README.md).
+    A drill that ends before a goal is met fails it in the debrief (not N/A)."""
+
+    facts: list[str] | None = Field(None, description="slot keys the trainee must find out; default: every slot"
+                                                      " that is not a hidden concern")
+    answer: bool | None = Field(None, description="an answer or next step (default: every call but silent/abusive)")
+    department: bool | None = Field(None, description="tell the caller the department (default: normal, elderly"
+                                                      " and transfer calls whose 工单 names one)")
+    time_limit: bool | None = Field(None, description="tell the caller the time limit (default: 投诉/举报/求助 on"
+                                                      " normal and elderly calls)")
+    protocol: bool | None = Field(None, description="follow the special-call protocol of the kind of call (default:"
+                                                    " silent and abusive calls)")
+    order: bool = Field(True, description="a 工单 matching expected_order")
+    deadline: str | None = Field(None, description="the 工单's 办理时限 (default: from routing.yaml)")
+
+
 class Scenario(Strict):
     id: str = ""
     title: str
@@ -139,6 +190,7 @@ class Scenario(Strict):
     effects: dict[str, Effects] = {}
     lines: Lines = Lines()
     expected_order: ExpectedOrder
+    goals: ScenarioGoals = ScenarioGoals()
     norms: list[str] = Field(min_length=1)
     model_answer: list[str] = []
 
@@ -146,6 +198,9 @@ class Scenario(Strict):
     def _needs_slots(self) -> Scenario:
         if self.kind not in ("silent", "abusive", "wrong_number") and not self.slots:
             raise ValueError("普通来电场景至少需要一个事实槽位（slots）")
+        unknown = [k for k in self.goals.facts or [] if k not in self.slots]
+        if unknown:
+            raise ValueError(f"goals.facts 中的 {', '.join(unknown)} 不是本场景的事实槽位（slots）")
         return self
 
 

@@ -5,36 +5,23 @@ No terminal I/O here: the terminal trainer and the web app both drive this API."
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from hotline.model import Call, Speaker, Turn, WorkOrder
 from hotline.simulate.citizen import Citizen, CitizenState, Step
+from hotline.simulate.debrief import Debrief, build_debrief
 from hotline.simulate.engines import reading_engine, scoring_engine
 from hotline.simulate.errors import DrillStateError, SimulateError
+from hotline.simulate.goals import scenario_goals
+from hotline.simulate.hints import Hints
 from hotline.simulate.library import ScenarioLibrary, default_library
 from hotline.simulate.reading import Engine, TurnReading, read_turn
+from hotline.simulate.record import DrillRecord, TraceEntry
 from hotline.simulate.responder import OfflineResponder, ReplyContext, Responder
 from hotline.simulate.schema import Scenario
 
 STATE_VERSION = 1
-
-
-@dataclass(slots=True)
-class TraceEntry:
-    """One trainee turn: what was detected, how the mood moved, what the citizen answered."""
-
-    turn_index: int | None
-    text: str
-    acts: list[str]
-    asked: list[str]
-    causes: list[dict[str, Any]]
-    revealed: list[str]
-    mood_before: dict[str, float]
-    mood_after: dict[str, float]
-    reply: str
-    end: str | None = None
-    hints: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -79,6 +66,7 @@ class DrillSession:
         self.order: WorkOrder | None = None
         self.seen_findings: list[str] = []
         self.ended_by: str | None = None
+        self.heard: Heard | None = None
 
     @classmethod
     def start(
@@ -108,28 +96,48 @@ class DrillSession:
 
     def say(self, text: str) -> Reply:
         """The trainee's turn; an empty text is a long silence. Returns the citizen's answer."""
+        self.hear(text)
+        return self.answer()
+
+    def hear(self, text: str) -> list[dict[str, Any]]:
+        """The first half of a turn: the trainee's words join the call and the live hints about them are
+        computed, before the citizen answers (``answer``). Returns those hints."""
         if self.ended:
             raise DrillStateError("通话已经结束，不能再发言；请提交工单或查看讲评")
+        if self.heard is not None:
+            raise DrillStateError("市民还没有回答上一句，请稍候")
         reading = read_turn(text, self.scenario, self.reader)
-        before = self.state.mood()
-        step = self.citizen.react(self.state, reading)
         agent_index = None
         if not reading.silence:
             agent_index = len(self.turns)
             self.turns.append(Turn(Speaker.AGENT, reading.text))
-        ctx = ReplyContext(self.scenario, self.library.defaults, self.state, step, reading.text, self.seed)
-        answer = self.responder.reply(ctx)
         hints = self._hints() if self.hints and agent_index is not None else []
-        if answer:
-            self.turns.append(Turn(Speaker.CITIZEN, answer))
-        self.trace.append(self._entry(agent_index, reading, step, before, answer, hints))
-        return Reply(answer, self.ended, self.outcome, self.state.mood(), list(step.revealed), hints, step.supervisor)
+        self.heard = Heard(reading, agent_index, hints)
+        return hints
+
+    def answer(self) -> Reply:
+        """The second half: the citizen reacts to the words heard and answers."""
+        heard = self.heard
+        if heard is None:
+            raise DrillStateError("坐席还没有说话")
+        before = self.state.mood()
+        step = self.citizen.react(self.state, heard.reading)
+        ctx = ReplyContext(self.scenario, self.library.defaults, self.state, step, heard.reading.text, self.seed)
+        text = self.responder.reply(ctx)
+        if text:
+            self.turns.append(Turn(Speaker.CITIZEN, text))
+        self.trace.append(self._entry(heard.index, heard.reading, step, before, text, heard.hints))
+        self.heard = None
+        return Reply(text, self.ended, self.outcome, self.state.mood(), list(step.revealed), heard.hints,
+                     step.supervisor)
 
     def silence(self) -> Reply:
         return self.say("")
 
     def end(self) -> None:
-        """The trainee ends the call (if the citizen has not already)."""
+        """The trainee ends the call (if the citizen has not already); words not yet answered are answered first."""
+        if self.heard is not None:
+            self.answer()
         if not self.ended:
             self.state.ended = True
             self.state.outcome = "agent_ended"
@@ -140,31 +148,27 @@ class DrillSession:
         self.order = order
         return order
 
-    def debrief(self) -> Any:
+    def debrief(self) -> Debrief:
         """The scored debrief; the call must have ended."""
         if not self.ended:
             raise DrillStateError("通话还没有结束，请先结束通话再查看讲评")
-        from hotline.simulate.debrief import build_debrief
+        return build_debrief(self.record(), self.engine, self.library.defaults)
 
-        return build_debrief(self)
+    def record(self) -> DrillRecord:
+        """What the drill leaves behind, for the debrief."""
+        return DrillRecord(self.scenario, self.seed, self.outcome, self.call(), list(self.trace),
+                           list(self.state.revealed), self.state.mood(), self.order)
 
     def call(self) -> Call:
-        """The drill transcript as a Call, ready for the inspection engine."""
-        meta = {"source": "drill", "scenario": self.scenario.id, "seed": self.seed, "outcome": self.outcome}
+        """The drill transcript as a Call, ready for the inspection engine; it carries the scenario's goals."""
+        meta = {"source": "drill", "scenario": self.scenario.id, "seed": self.seed, "outcome": self.outcome,
+                "goals": scenario_goals(self.scenario).model_dump()}
         return Call(id=f"drill-{self.scenario.id}-{self.seed}", turns=list(self.turns), meta=meta)
 
     def _hints(self) -> list[dict[str, Any]]:
-        """Findings about single turns that are new since the last turn. The call is still in
-        progress, so the engine leaves end-of-call rules and still-open reaction windows alone."""
+        """Hints about the trainee's latest turn, each shown once (``simulate.hints``)."""
         card = self.engine.inspect(self.call(), partial=True)
-        out = []
-        for f in card.findings:
-            key = f"{f.rule_id}@{f.turn_index}@{f.span}"
-            if f.turn_index is None or key in self.seen_findings:
-                continue
-            self.seen_findings.append(key)
-            out.append(f.to_dict())
-        return out
+        return Hints(self.engine, self.seen_findings).new(card, len(self.turns) - 1)
 
     def _entry(
         self, index: int | None, reading: TurnReading, step: Step, before: dict[str, float], answer: str,
@@ -186,6 +190,7 @@ class DrillSession:
             "trace": [asdict(e) for e in self.trace],
             "order": self.order.to_dict() if self.order else None,
             "seen_findings": list(self.seen_findings),
+            "heard": None if self.heard is None else self.heard.to_dict(),
         }
 
     @classmethod
@@ -207,9 +212,29 @@ class DrillSession:
             s.trace = [TraceEntry(**e) for e in data["trace"]]
             s.order = work_order_from_dict(data["order"]) if data.get("order") else None
             s.seen_findings = list(data.get("seen_findings", []))
+            s.heard = Heard.from_dict(data["heard"]) if data.get("heard") else None
         except (KeyError, TypeError, ValueError) as exc:
             raise SimulateError(f"演练记录缺少或写错了字段：{exc}") from None
         return s
+
+
+@dataclass(slots=True)
+class Heard:
+    """A trainee turn the citizen has not answered yet."""
+
+    reading: TurnReading
+    index: int | None
+    hints: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.reading
+        return {"text": r.text, "acts": sorted(r.acts), "asked": list(r.asked), "silence": r.silence,
+                "index": self.index, "hints": self.hints}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Heard:
+        reading = TurnReading(data["text"], set(data["acts"]), list(data["asked"]), bool(data["silence"]))
+        return cls(reading, data["index"], list(data["hints"]))
 
 
 def work_order_from_dict(data: dict[str, Any]) -> WorkOrder:

@@ -89,9 +89,14 @@ def debrief_view(d: Debrief, defaults: PersonaDefaults) -> list[Any]:
     head = f"[bold]{escape(d.title)}[/bold]　结局：{escape(d.outcome_label)}　总分：[bold]{card.total:g}[/bold]"
     if card.vetoed:
         head += "　[red]一票否决[/red]"
-    out: list[Any] = [Panel(head, title="演练讲评", expand=False), _dimensions(d), _findings(d)]
+    out: list[Any] = [Panel(head, title="演练讲评", expand=False), _dimensions(d)]
+    if d.goals:
+        out.append(_goals(d))
+    out.append(_findings(d))
     if d.order_checks is not None:
         out.append(_order(d))
+    elif any(g.name == "order" for g in d.goals):
+        out.append(Text("没有提交工单：工单各项都按未填写计。", style="red"))
     else:
         out.append(Text("未提交工单，工单核对略过。", style="dim"))
     if d.missed:
@@ -107,6 +112,15 @@ def _dimensions(d: Debrief) -> Table:
     for name, score in d.scorecard.dimensions.items():
         top = d.scorecard.max_dimensions.get(name)
         t.add_row(name, f"{score:g}" + (f" / {top:g}" if top else ""))
+    return t
+
+
+def _goals(d: Debrief) -> Table:
+    t = Table(title="演练目标")
+    for name in ("目标", "结果", "原因"):
+        t.add_column(name)
+    for g in d.goals:
+        t.add_row(g.label, "[green]✓ 达成[/green]" if g.ok else "[red]✗ 未达成[/red]", escape("；".join(g.reasons)))
     return t
 
 

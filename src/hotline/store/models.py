@@ -282,6 +282,7 @@ class Appeal(Base):
     decision_note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime)
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime)  # the appellant has read the decision
     finding: Mapped[FindingRow] = relationship(back_populates="appeal")
     appellant: Mapped[User] = relationship(foreign_keys=[appellant_id])
 
@@ -340,6 +341,21 @@ class DrillAssignment(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # one attempt per trainee (a trainer grants more, DrillRetry); answers stay hidden until it closes
+    time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
+    closes_at: Mapped[datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class DrillRetry(Base):
+    """One more attempt at an exam-mode drill, granted to one trainee by a trainer."""
+
+    __tablename__ = "drill_retries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("drill_assignments.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    granted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class Drill(Base):

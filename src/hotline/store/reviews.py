@@ -176,3 +176,26 @@ def unreviewed_of_calls(db: Session, call_ids: list[int]) -> list[int]:
     query = (select(FindingRow.id).outerjoin(Review).where(FindingRow.scorecard_id.in_(latest), Review.id.is_(None))
              .order_by(FindingRow.id))
     return list(db.scalars(query))
+
+
+def appeals_of(db: Session, user: User, limit: int = 200) -> list[Appeal]:
+    """The appeals ``user`` made, newest first (我的申诉)."""
+    query = select(Appeal).where(Appeal.appellant_id == user.id).order_by(Appeal.id.desc()).limit(limit)
+    return list(db.scalars(query))
+
+
+def unseen_decisions(db: Session, user_id: int) -> int:
+    """Decided appeals of this appellant they have not acknowledged yet (the notice in the page header)."""
+    query = select(func.count()).select_from(Appeal).where(
+        Appeal.appellant_id == user_id, Appeal.status != AppealStatus.PENDING.value, Appeal.seen_at.is_(None))
+    return int(db.scalar(query) or 0)
+
+
+def mark_decisions_seen(db: Session, user: User) -> int:
+    """The appellant has read the decisions: the notice goes away. Returns how many were marked."""
+    rows = db.scalars(select(Appeal).where(Appeal.appellant_id == user.id, Appeal.status != AppealStatus.PENDING.value,
+                                           Appeal.seen_at.is_(None)))
+    now, n = utcnow(), 0
+    for row in rows:
+        row.seen_at, n = now, n + 1
+    return n

@@ -127,8 +127,16 @@ def save_settings(db: Session, s: ReviewSettings, actor: User) -> int:
     row.value, row.updated_by, row.updated_at = s.model_dump(), actor.id, utcnow()
     db.flush()
     changed = retriage_all(db)
-    record(db, actor, "triage.settings", "settings", SETTING_KEY, before=before, after=s.model_dump(), changed=changed)
+    after = s.model_dump()
+    edits = [f"{FIELDS[k][0]} {_value(before.get(k))}→{_value(after[k])}" for k in FIELDS if before.get(k) != after[k]]
+    record(db, actor, "triage.settings", "settings", SETTING_KEY, settings=edits or ["未改动"], changed=changed)
     return changed
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "—" if value is None else f"{value:g}"
 
 
 # ── the citizen figures and the level on a scorecard ─────────────────────────

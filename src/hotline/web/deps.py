@@ -88,6 +88,10 @@ def current_user(request: Request, db: Db) -> User:
     user = found[1]
     if user.must_change_password and request.url.path not in PASSWORD_PATHS:
         raise PasswordChangeRequired
+    if user.role == Role.TRAINEE.value and request.method == "GET":  # the header's notice of decided appeals
+        from hotline.store.reviews import unseen_decisions
+
+        request.state.appeal_notices = unseen_decisions(db, user.id)
     return user
 
 

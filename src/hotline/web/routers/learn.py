@@ -55,10 +55,22 @@ def lesson_page(request: Request, db: Db, user: CurrentUser, lesson_id: str) -> 
         lesson = cur.lesson(lesson_id)
     except CurriculumError as exc:
         raise NotFound(exc.message) from None
+    cases = [c for c in _cases() if lesson_id in c.commentary.topics]
+    read = lesson_id in progress(db, user.id)
+    return render(request, "lesson.html", lesson=lesson, body=lesson_html(lesson.body), rule_title=rule_title, cases=cases,
+                  read=read)
+
+
+@router.post("/lessons/{lesson_id}/read")
+def lesson_read(db: Db, user: CurrentUser, lesson_id: str) -> Response:
+    """The trainee marks a lesson as read (opening it is not reading it, and a GET changes nothing)."""
+    try:
+        content.curriculum(db).lesson(lesson_id)
+    except CurriculumError as exc:
+        raise NotFound(exc.message) from None
     mark_read(db, user, lesson_id)
     db.commit()
-    cases = [c for c in _cases() if lesson_id in c.commentary.topics]
-    return render(request, "lesson.html", lesson=lesson, body=lesson_html(lesson.body), rule_title=rule_title, cases=cases)
+    return RedirectResponse(f"/learn/lessons/{lesson_id}#read", status_code=303)
 
 
 @router.post("/lessons/{lesson_id}/quiz")
@@ -103,9 +115,18 @@ def attempt_page(request: Request, db: Db, user: CurrentUser, attempt_id: Id) ->
     items, exam = _items(cur, attempt)
     title = cur.topic_title(attempt.ref) + " 练习" if attempt.kind == "quiz" else cur.exam(attempt.ref).title
     answers = {a["question_id"]: a for a in attempt.result.get("answers", [])}
+    spec = cur.exam(attempt.ref) if exam else None
+    seconds_left = None
+    if spec is not None and attempt.finished_at is None:
+        from hotline.store.models import utcnow
+
+        used = (utcnow() - attempt.started_at).total_seconds()
+        seconds_left = max(0, int(spec.time_limit_minutes * 60 - used))
+    unanswered = sum(1 for a in answers.values() if not a.get("answered"))
     return render(
         request, "attempt.html", attempt=attempt, items=items, title=title, answers=answers, letters=LETTERS,
-        type_names=TYPE_NAMES, spec=cur.exam(attempt.ref) if exam else None, topic_title=cur.topic_title,
+        type_names=TYPE_NAMES, spec=spec, topic_title=cur.topic_title, seconds_left=seconds_left,
+        unanswered=unanswered,
     )
 
 

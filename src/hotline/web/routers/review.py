@@ -12,9 +12,11 @@ from hotline.store.models import FindingRow, Role
 from hotline.store.reviews import (
     ReviewError,
     appeal_finding,
+    appeals_of,
     decide_appeal,
     finding_call,
     get_finding,
+    mark_decisions_seen,
     may_decide,
     pending_appeals,
     recent_appeals,
@@ -57,6 +59,20 @@ def appeal(db: Db, user: Trainee, finding_id: Id, reason: Annotated[str, Form()]
     appeal_finding(db, finding.id, user, reason)
     db.commit()
     return _back_to(db, finding)
+
+
+@router.get("/appeals/mine")
+def my_appeals(request: Request, db: Db, user: Trainee) -> Response:
+    """我的申诉: every appeal of this trainee with its status and the decision; new decisions stand out."""
+    return render(request, "my_appeals.html", appeals=appeals_of(db, user), rule_title=rule_title,
+                  finding_call=lambda f: finding_call(db, f))
+
+
+@router.post("/appeals/mine/seen")
+def my_appeals_seen(db: Db, user: Trainee) -> Response:
+    mark_decisions_seen(db, user)
+    db.commit()
+    return RedirectResponse("/appeals/mine", status_code=303)
 
 
 @router.get("/appeals")

@@ -3,8 +3,8 @@
 Scorecards stored before have no citizen block (that needs the engine to read the call again);
 they get a triage level from what they hold: vetoes, critical findings, the pass mark, the sample.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-02 09:29:04.795407
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""Migration 0004 up and down on SQLite and PostgreSQL: calls stored before get a triage level from
+"""Migration 0005 up and down on SQLite and PostgreSQL: calls stored before get a triage level from
 what their scorecards hold; going down keeps every call, scorecard and finding."""
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ def _old_rows(conn) -> None:  # noqa: ANN001
 
 
 def test_upgrade_triages_old_calls_and_downgrade_keeps_the_data(engine):
-    # the fixture's database is at head: back to 0003 first
-    command.downgrade(_alembic_config(engine), "0003")
+    # the fixture's database is at head: back to 0004 first
+    command.downgrade(_alembic_config(engine), "0004")
     assert "review_level" not in {c["name"] for c in inspect(engine).get_columns("scorecards")}
     assert "calibration_sessions" not in inspect(engine).get_table_names()
     with engine.begin() as conn:
@@ -39,7 +39,7 @@ def test_upgrade_triages_old_calls_and_downgrade_keeps_the_data(engine):
     assert levels["old-vetoed"] == "mandatory" and "一票否决" in (reasons if isinstance(reasons, list) else json.loads(reasons))
     assert levels["old-low"] == "sample"  # below the pass mark
     assert levels["old-fine"] in ("auto_pass", "sample")  # the fixed random sample may draw it
-    command.downgrade(_alembic_config(engine), "0003")
+    command.downgrade(_alembic_config(engine), "0004")
     with engine.connect() as conn:
         counts = [conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in ("calls", "scorecards", "findings")]
     assert counts == [3, 3, 1]
