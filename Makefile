@@ -15,7 +15,7 @@ PORT   ?= 8000
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,spark]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -51,7 +51,7 @@ report: install
 # The PostgreSQL tests get a throwaway cluster on 127.0.0.1 (HOTLINE_TEST_POSTGRES_URL), removed afterwards.
 test: install apt assets
 	$(BIN)/ruff check src tests benchmarks
-	bash tests/store/pg_cluster.sh $(BIN)/python -m pytest -n 2 -p no:cacheprovider
+	bash tests/store/pg_cluster.sh $(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

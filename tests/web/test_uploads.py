@@ -111,6 +111,24 @@ def test_nested_json_is_a_recorded_failure_not_a_stuck_batch(client):
     assert _leftovers(client) == []
 
 
+def test_a_parquet_upload_imports_its_calls_and_lists_its_bad_rows(client):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = [{"id": "pq-1", "turns": [{"speaker": "agent", "text": "您好，12345热线，请问有什么可以帮您？"},
+                                     {"speaker": "citizen", "text": "路灯坏了。"}]},
+            {"id": "pq-2", "turns": []}]
+    body = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows), body)
+    csrf = login(client, "lead")
+    resp = client.post("/upload", data={"csrf_token": csrf}, follow_redirects=False,
+                       files=[("files", ("calls.parquet", io.BytesIO(body.getvalue()), "application/octet-stream"))])
+    page = client.get(resp.headers["location"]).text
+    assert 'data-status="done"' in page and re.search(r'id="calls-ok">1<', page)
+    assert "calls.parquet" in page and "第 2 行" in page and "没有任何话轮" in page
+    assert _leftovers(client) == []
+
+
 def test_an_inspector_failure_fails_the_call_not_the_batch(app, client):
     def broken(call):
         raise RuntimeError("boom")

@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "learn": ("hotline.cli.learn_cmd", "learn", "理论讲解：课程、练习与考试"),
     "cases": ("hotline.cli.learn_cmd", "cases", "案例分析：带批注的通话案例库"),
     "audio": ("hotline.cli.audio_cmd", "audio", "录音：语音活动检测、时间指标与语音转写"),
+    "spark": ("hotline.cli.spark_cmd", "spark", "Apache Spark：在数据中台（HDFS/Hive、YARN）上批量质检"),
     "web": ("hotline.cli.web_cmd", "web", "Web 应用：初始化数据库、导入演示数据并启动服务"),
 }
 

@@ -5,10 +5,12 @@ others were inspected); 2 nothing could be inspected (no input, an empty input, 
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, TypeVar
 
 import click
 
@@ -17,11 +19,16 @@ from hotline.formats import AUDIO_SUFFIXES, read_calls
 from hotline.model import Call, Scorecard
 
 if TYPE_CHECKING:
+    from hotline.batch.pool import Part
     from hotline.formats.writers import ReportInfo
+    from hotline.inspect import Engine
 
-FORMATS = ["table", "json", "jsonl", "csv", "xlsx", "html"]
+T = TypeVar("T")
+
+FORMATS = ["table", "json", "jsonl", "csv", "xlsx", "html", "parquet"]
 SUFFIX_FORMATS = {".txt": "table", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv",
-                  ".xlsx": "xlsx", ".html": "html", ".htm": "html"}
+                  ".xlsx": "xlsx", ".html": "html", ".htm": "html", ".parquet": "parquet"}
+NEEDS_OUTPUT = {"xlsx": "文件", "html": "文件", "parquet": "文件夹"}
 EXIT_OK, EXIT_SOME_BAD, EXIT_NOTHING = 0, 1, 2
 LISTED = 50
 EPILOG = ("退出码：0 全部记录已检查；1 部分记录无法读取（已列出，其余照常检查）；"
@@ -77,20 +84,14 @@ def output_format(fmt: str | None, output: Path | None) -> str:
     if by_suffix is not None and by_suffix != fmt:
         raise click.UsageError(f"输出文件 {output} 的扩展名是 {output.suffix}（{by_suffix}），与 --format {fmt} 不一致；"  # type: ignore[union-attr]
                                "请改扩展名，或去掉 --format 按扩展名输出。")
-    if fmt in ("xlsx", "html") and output is None:
-        raise click.UsageError(f"--format {fmt} 需要用 -o 指定输出文件。")
+    if fmt in NEEDS_OUTPUT and output is None:
+        raise click.UsageError(f"--format {fmt} 需要用 -o 指定输出{NEEDS_OUTPUT[fmt]}。")
+    if fmt == "parquet" and output is not None:
+        from hotline.formats.parquet import existing_results
+
+        if found := existing_results(output):
+            raise click.UsageError(f"输出文件夹 {output} 里已有质检结果（{'、'.join(found)}）：请换一个文件夹，或先删除它们。")
     return fmt
-
-
-def swapped(calls: Iterator[Call], ids: set[str], seen: set[str]) -> Iterator[Call]:
-    """Calls with 坐席/市民 exchanged for the ids a person named (``--swap-roles``)."""
-    from hotline.formats.roles import swap_roles
-
-    for call in calls:
-        if call.id in ids:
-            seen.add(call.id)
-            call = swap_roles(call)
-        yield call
 
 
 @click.command("inspect", epilog=EPILOG)
@@ -99,17 +100,19 @@ def swapped(calls: Iterator[Call], ids: set[str], seen: set[str]) -> Iterator[Ca
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="输出格式（默认按 -o 的扩展名，屏幕输出为 table）")
 @click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="输出文件（xlsx/html 必填；csv 另写一个“_问题明细.csv”；其他格式默认输出到屏幕）")
+              help="输出文件（xlsx/html 必填；csv 另写一个“_问题明细.csv”；parquet 为文件夹，内含 scorecards、"
+                   "findings（按日期分区）与 rejected 三个数据集；其他格式默认输出到屏幕）")
 @click.option("--samples", is_flag=True, help="检查内置的示例通话")
 @click.option("--transcript", type=click.Path(path_type=Path), help="录音对应的转写文件")
 @click.option("--swap-roles", "swap", multiple=True, metavar="通话ID",
               help="对调这通电话的坐席与市民（说话人角色判反时用；可重复，或用逗号分隔多个）")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True, help="并行进程数（大批量时使用）")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="并行进程数（大批量时使用；每个进程读取输入的一部分并各自写出，结果与单进程相同）")
 @click.option("--semantic", is_flag=True,
               help="同时使用语义向量判断（更能识别换了说法的共情等，但每句约 20 毫秒，适合少量通话）")
 def inspect_cmd(paths: tuple[Path, ...], rulebook: Path | None, fmt: str | None, output: Path | None,
                 samples: bool, transcript: Path | None, swap: tuple[str, ...], jobs: int, semantic: bool) -> None:
-    """检查通话转写（JSONL/JSON/CSV/对话文本，或文件夹；录音 WAV/FLAC/OGG/MP3），输出评分表。"""
+    """检查通话转写（JSONL/JSON/CSV/Parquet/对话文本，或文件夹；录音 WAV/FLAC/OGG/MP3），输出评分表。"""
     from hotline.content import data_path
     from hotline.inspect import load_engine
 
@@ -118,21 +121,100 @@ def inspect_cmd(paths: tuple[Path, ...], rulebook: Path | None, fmt: str | None,
         raise click.UsageError("请给出要检查的文件或文件夹，或使用 --samples 检查示例通话。")
     fmt = output_format(fmt, output)
     engine = load_engine(rulebook, semantic=semantic)
+    info = _report_info(engine)
     errors: list[HotlineError] = []
+    warnings: list[tuple[str, str]] = []
     swap_ids = {x.strip() for item in swap for x in item.split(",") if x.strip()}
     seen: set[str] = set()
-    calls = swapped(iter_inputs(inputs, errors, transcript, output), swap_ids, seen)
-    if jobs > 1:
-        from hotline.batch import inspect_many
+    from hotline.batch import pool
 
-        pairs = inspect_many(calls, rulebook, jobs, semantic=semantic)
+    if jobs > 1 and pool.parallel_inputs(inputs):
+        n = _emit_parts(Run(inputs, engine, jobs, info, errors, warnings, swap_ids, seen), fmt, output)
     else:
-        from hotline.batch import inspect_chunked
+        from hotline.batch import inspect_chunked, inspect_many, swap_named
 
-        pairs = inspect_chunked(engine, calls)
-    warnings: list[tuple[str, str]] = []
-    n = _emit(_watch(pairs, warnings), fmt, output, engine, errors)
+        calls = swap_named(iter_inputs(inputs, errors, transcript, output), swap_ids, seen)
+        pairs = inspect_many(calls, rulebook, jobs, semantic=semantic) if jobs > 1 else inspect_chunked(engine, calls)
+        n = _emit(_watch(pairs, warnings), fmt, output, info, errors)
     raise click.exceptions.Exit(_report(n, errors, warnings, swap_ids - seen, output, fmt))
+
+
+def _report_info(engine: Engine) -> ReportInfo:
+    from hotline.formats import writers
+
+    rb = engine.rulebook
+    return writers.ReportInfo({r.id: r.title for r in rb.rules}, [d.name for d in rb.scoring.dimensions],
+                              rb.scoring.pass_mark)
+
+
+@dataclass(slots=True)
+class Run:
+    """A run with ``--jobs``: what goes to the workers and what comes back from them."""
+
+    inputs: list[Path]
+    engine: Engine
+    jobs: int
+    info: ReportInfo
+    errors: list[HotlineError]
+    warnings: list[tuple[str, str]]
+    swap_ids: set[str]
+    seen: set[str]
+
+    def parts(self, kind: str, output: Path | None) -> Iterator[Part]:
+        from hotline.batch import pool
+
+        skip = [output, *_findings_outputs(output)] if output else []
+        folder = output if kind == "parquet" else None
+        for part in _with_progress(pool.run(self.inputs, self.engine, self.jobs, kind, self.info, skip=skip,
+                                            folder=folder, swap_ids=self.swap_ids), lambda p: p.calls):
+            self.errors.extend(part.errors)
+            self.warnings.extend(part.warnings)
+            self.seen.update(part.swapped)
+            yield part
+
+
+def _emit_parts(run: Run, fmt: str, output: Path | None) -> int:
+    """Merge the workers' parts in order: JSONL and CSV parts follow each other, Parquet parts are files
+    of the datasets already; the other formats read the pairs back."""
+    from hotline.batch.pool import append_text, pairs_of
+
+    if fmt not in ("jsonl", "csv", "parquet"):
+        return _emit((pair for part in run.parts("pairs", output) for pair in pairs_of(part)), fmt, output,
+                     run.info, run.errors)
+    if fmt == "parquet":
+        from hotline.formats.parquet import write_rejected
+
+        assert output is not None
+        n = sum(part.calls for part in run.parts("parquet", output))
+        write_rejected(output, run.errors)
+        return n
+    with contextlib.ExitStack() as stack:
+        fh, findings = _open_outputs(stack, fmt, output)
+        if fmt == "csv":
+            from hotline.formats import sheets, writers
+
+            sheets.write_csv(fh, writers.call_headers(run.info), [])
+            if findings:
+                sheets.write_csv(findings, writers.FINDING_HEADERS, [])
+        n = 0
+        for part in run.parts(fmt, output):
+            append_text(part.files[0], fh)
+            if findings:
+                append_text(part.files[1], findings)
+            n += part.calls
+        return n
+
+
+def _open_outputs(stack: contextlib.ExitStack, fmt: str, output: Path | None) -> tuple[IO[str], IO[str] | None]:
+    if output is None:
+        return sys.stdout, None
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fh = stack.enter_context(output.open("w", encoding="utf-8", newline=""))
+    if fmt != "csv":
+        return fh, None
+    from hotline.formats.writers import findings_path
+
+    return fh, stack.enter_context(findings_path(output).open("w", encoding="utf-8", newline=""))
 
 
 def _watch(pairs: Iterator[tuple[Call, Scorecard]], warnings: list[tuple[str, str]]) -> Iterator[tuple[Call, Scorecard]]:
@@ -144,16 +226,18 @@ def _watch(pairs: Iterator[tuple[Call, Scorecard]], warnings: list[tuple[str, st
         yield call, card
 
 
-def _emit(pairs: Iterator[tuple[Call, Scorecard]], fmt: str, output: Path | None, engine: object,
+def _emit(pairs: Iterator[tuple[Call, Scorecard]], fmt: str, output: Path | None, info: ReportInfo,
           errors: list[HotlineError]) -> int:
     from hotline.formats import writers
 
-    rb = engine.rulebook  # type: ignore[attr-defined]
-    info = writers.ReportInfo({r.id: r.title for r in rb.rules}, [d.name for d in rb.scoring.dimensions],
-                              rb.scoring.pass_mark)
     if fmt == "xlsx":
         assert output is not None
         return writers.write_xlsx(pairs, output, info, errors)
+    if fmt == "parquet":
+        from hotline.formats.parquet import write_parquet
+
+        assert output is not None
+        return write_parquet(pairs, output, info.titles, info.pass_mark, errors)
     if fmt == "html":
         from hotline.formats.report import write_html
 
@@ -186,9 +270,9 @@ def _table(pairs: Iterator[tuple[Call, Scorecard]], info: ReportInfo, fh: IO[str
     return print_summary(pairs, info, fh)
 
 
-def _with_progress(pairs: Iterator[tuple[Call, Scorecard]]) -> Iterator[tuple[Call, Scorecard]]:
+def _with_progress(items: Iterator[T], weight: Callable[[T], int] = lambda _: 1) -> Iterator[T]:
     if not sys.stderr.isatty():
-        yield from pairs
+        yield from items
         return
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -196,9 +280,9 @@ def _with_progress(pairs: Iterator[tuple[Call, Scorecard]]) -> Iterator[tuple[Ca
     columns = (SpinnerColumn(), TextColumn("已检查 {task.completed} 通"), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("inspect")
-        for pair in pairs:
-            progress.advance(task)
-            yield pair
+        for item in items:
+            progress.advance(task, weight(item))
+            yield item
 
 
 def _report(n: int, errors: list[HotlineError], warnings: list[tuple[str, str]], unknown_swaps: set[str],

@@ -15,7 +15,7 @@ from hotline.formats.jsonfmt import read_json_text, read_jsonl_lines
 from hotline.formats.layouts import reader_settings
 from hotline.model import Call
 
-TRANSCRIPT_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt", ".dialog", ".text"}
+TRANSCRIPT_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt", ".dialog", ".text", ".parquet"}
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3"}
 
 ErrorHandler = Callable[[FormatError], None]
@@ -32,11 +32,9 @@ def read_calls(path: str | Path, on_error: ErrorHandler | None = None, *,
     handle = on_error or _raise
     path = Path(path)
     if path.is_dir():
-        avoid = {p.resolve() for p in skip}
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES
-                       and p.resolve() not in avoid)
+        files = transcript_files(path, skip)
         if not files:
-            handle(FormatError("文件夹里没有可读的转写文件（.jsonl .json .csv .tsv .txt）", source=str(path)))
+            handle(FormatError("文件夹里没有可读的转写文件（.jsonl .json .csv .tsv .txt .parquet）", source=str(path)))
         for f in files:
             yield from read_calls(f, on_error)
         return
@@ -55,6 +53,14 @@ def read_calls(path: str | Path, on_error: ErrorHandler | None = None, *,
         handle(FormatError(f"无法读取：{describe_os_error(exc, with_name=False)}", source=str(path)))
 
 
+def transcript_files(folder: Path, skip: Collection[Path] = ()) -> list[Path]:
+    """The transcript files under ``folder`` in the order they are read, leaving out ``skip`` (files, or
+    folders and everything in them)."""
+    avoid = {p.resolve() for p in skip}
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in TRANSCRIPT_SUFFIXES
+                  and not avoid.intersection((p.resolve(), *p.resolve().parents)))
+
+
 def read_call(path: str | Path) -> Call:
     """Read a file that holds exactly one call."""
     calls = list(read_calls(path))
@@ -69,6 +75,11 @@ def _read_file(path: Path) -> Iterator[Call | FormatError]:
         raise FormatError("这是录音文件：请用 hotline inspect 直接检查录音（可加 --transcript）", source=source)
     if suffix in (".jsonl", ".ndjson"):
         yield from _read_jsonl(path)
+        return
+    if suffix == ".parquet":
+        from hotline.formats.parquet import read_parquet
+
+        yield from read_parquet(path)
         return
     limits = reader_settings().limits
     if path.stat().st_size > limits.max_file_bytes:

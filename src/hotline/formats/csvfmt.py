@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
 from hotline.errors import FormatError
 from hotline.formats.records import finish_call
@@ -24,7 +25,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 REQUIRED = ("call_id", "speaker", "text")
 
 
-def _header_map(header: list[str], source: str) -> dict[str, int]:
+def header_map(header: list[str], source: str, where: str | None = "第 1 行") -> dict[str, int]:
+    """Which column holds what (Chinese and English names); a FormatError naming the missing ones."""
     found: dict[str, int] = {}
     lowered = [h.strip().lower() for h in header]
     for key, names in COLUMNS.items():
@@ -35,12 +37,18 @@ def _header_map(header: list[str], source: str) -> dict[str, int]:
     missing = [k for k in REQUIRED if k not in found]
     if missing:
         raise FormatError(f"表头缺少列：{', '.join(missing)}（需要 call_id, speaker, text，可选 start, end；"
-                          f"实际表头：{', '.join(header)}）", source=source, location="第 1 行")
+                          f"实际表头：{', '.join(header)}）", source=source, location=where)
     return found
 
 
-def _num(value: str, column: str, source: str, where: str) -> float | None:
-    value = value.strip()
+def _cell(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _num(value: Any, column: str, source: str, where: str) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = repr(value)  # typed columns (Parquet) take the same checks as text
+    value = _cell(value).strip()
     if not value:
         return None
     try:
@@ -91,30 +99,47 @@ def read_csv_text(text: str, source: str) -> Iterator[Call | FormatError]:
     if isinstance(first[1], FormatError):
         raise first[1]
     header = first[1]
-    cols = _header_map(header, source)
+    column = header_map(header, source)["call_id"]
+    lines: list[str] = []
+
+    def owner(lineno: int) -> str:
+        lines[:] = lines or text.splitlines()
+        return _call_id_of_line(lines, lineno, column, delimiter(text.split("\n", 1)[0]))
+
+    yield from calls_from_rows(header, rows, source, owner)
+
+
+def calls_from_rows(header: list[str], rows: Iterable[tuple[int, list[Any] | FormatError]], source: str,
+                    owner: Callable[[int], str] | None = None, *, header_line: str | None = "第 1 行",
+                    meta_columns: Sequence[int] = (), empty: str = "只有表头，没有任何通话") -> Iterator[Call | FormatError]:
+    """Calls from numbered rows of one turn each (a CSV file, a Parquet table). ``owner`` guesses the call
+    a broken row belongs to, so that call is reported whole; ``meta_columns`` are copied into the
+    call's meta from its first row."""
+    cols = header_map(header, source, header_line)
     calls: dict[str, list[RawTurn]] = {}
     first_line: dict[str, int] = {}
+    metas: dict[str, dict[str, Any]] = {}
     bad: dict[str, FormatError] = {}
-    raw_lines: list[str] = []
     for lineno, row in rows:
         if isinstance(row, FormatError):
-            raw_lines = raw_lines or text.splitlines()
-            guess = _call_id_of_line(raw_lines, lineno, cols["call_id"], delimiter(text.split("\n", 1)[0]))
+            guess = owner(lineno) if owner else ""
             if guess and guess not in bad:
                 bad[guess] = row  # the call is reported whole, never imported without this row
             else:
                 yield row
             continue
-        if not any(cell.strip() for cell in row):
+        if not any(_cell(cell).strip() for cell in row):
             continue
         where = f"第 {lineno} 行"
         if len(row) < len(header):
             row = row + [""] * (len(header) - len(row))
-        call_id = row[cols["call_id"]].strip()
+        call_id = _cell(row[cols["call_id"]]).strip()
         if not call_id:
             yield FormatError("call_id 为空", source=source, location=where)
             continue
-        first_line.setdefault(call_id, lineno)
+        if call_id not in first_line:
+            first_line[call_id] = lineno
+            metas[call_id] = {header[i]: row[i] for i in meta_columns if row[i] is not None}
         try:
             turn = _row_turn(row, cols, source, where)
         except FormatError as exc:
@@ -122,12 +147,12 @@ def read_csv_text(text: str, source: str) -> Iterator[Call | FormatError]:
             continue
         calls.setdefault(call_id, []).append(turn)
     if not calls and not bad:
-        raise FormatError("只有表头，没有任何通话", source=source)
+        raise FormatError(empty, source=source)
     for call_id, turns in calls.items():
         if call_id in bad:
             continue
         try:
-            yield finish_call(call_id, turns, {}, source, f"第 {first_line[call_id]} 行起（通话 {call_id}）")
+            yield finish_call(call_id, turns, metas[call_id], source, f"第 {first_line[call_id]} 行起（通话 {call_id}）")
         except FormatError as exc:
             yield exc
     for call_id, problem in bad.items():
@@ -142,12 +167,12 @@ def _call_id_of_line(lines: list[str], lineno: int, column: int, sep: str) -> st
     return cells[column].strip().strip('"').strip() if column < len(cells) else ""
 
 
-def _row_turn(row: list[str], cols: dict[str, int], source: str, where: str) -> RawTurn:
-    label = row[cols["speaker"]].strip()
+def _row_turn(row: list[Any], cols: dict[str, int], source: str, where: str) -> RawTurn:
+    label = _cell(row[cols["speaker"]]).strip()
     if not label:
         raise FormatError("speaker（说话人）为空", source=source, location=where)
     start = _num(row[cols["start"]], "start", source, where) if "start" in cols else None
     end = _num(row[cols["end"]], "end", source, where) if "end" in cols else None
     if start is not None and end is not None and end < start:
         raise FormatError(f"结束时间 {end:g} 早于开始时间 {start:g}", source=source, location=where)
-    return RawTurn(label, clean_text(row[cols["text"]]), start, end, where)
+    return RawTurn(label, clean_text(_cell(row[cols["text"]])), start, end, where)

@@ -119,15 +119,23 @@ def iter_lines(fh: BinaryIO, source: str, max_bytes: int) -> Iterator[tuple[int,
     if encoding.startswith("utf-16"):
         yield from _wide_lines(fh, encoding, source, max_bytes)
         return
-    legacy = _legacy_by_lines(head)
-    lineno = 0
-    while True:
+    yield from byte_lines(fh, source, max_bytes, legacy=legacy_by_lines(head))
+
+
+def byte_lines(fh: BinaryIO, source: str, max_bytes: int, *, legacy: str | None, end: int | None = None,
+               lineno: int = 0) -> Iterator[tuple[int, str | FormatError]]:
+    """The lines of a byte-oriented file (UTF-8, GBK, Big5) from the current position up to byte ``end``
+    (a range of a file that several processes read in parts), numbered after ``lineno``."""
+    pos = fh.tell()
+    while end is None or pos < end:
         raw = fh.readline(max_bytes + 1)
         if not raw:
             return
+        pos += len(raw)
         lineno += 1
         if len(raw) > max_bytes and not raw.endswith(b"\n"):
             _skip_rest_of_line(fh)
+            pos = fh.tell()
             yield lineno, FormatError(f"这一行超过 {max_bytes / 1048576:.3g} MB，已跳过（单条记录过大）",
                                       source=source, location=f"第 {lineno} 行")
             continue
@@ -135,7 +143,7 @@ def iter_lines(fh: BinaryIO, source: str, max_bytes: int) -> Iterator[tuple[int,
         yield lineno, text if text is not None else FormatError(UNKNOWN, source=source, location=f"第 {lineno} 行")
 
 
-def _legacy_by_lines(head: bytes) -> str | None:
+def legacy_by_lines(head: bytes) -> str | None:
     """The legacy encoding of a line-oriented file, voted by its non-UTF-8 lines (weighted by length),
     so a stray line of junk bytes cannot decide how the good lines are read."""
     votes: dict[str, int] = {}

@@ -120,8 +120,13 @@ def workbook_bytes(tables: Iterable[tuple[str, Sequence[Column], Iterable[Sequen
 def write_csv(fh: IO[str], headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
     """CSV with a BOM (so Excel and WPS read the Chinese) and every cell neutralised; rows written."""
     fh.write("\ufeff")
+    csv.writer(fh).writerow(safe_row(headers))
+    return write_csv_rows(fh, rows)
+
+
+def write_csv_rows(fh: IO[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Rows without the header (a part of a CSV that several processes write), every cell neutralised."""
     writer = csv.writer(fh)
-    writer.writerow(safe_row(headers))
     n = 0
     for row in rows:
         writer.writerow(safe_row(row))

@@ -13,6 +13,7 @@ from typing import IO, Any
 
 from hotline.errors import HotlineError
 from hotline.formats import sheets
+from hotline.formats.columnar import verdict
 from hotline.formats.roles import role_warning
 from hotline.formats.sheets import DECIMAL, PERCENT, Column
 from hotline.labels import REVIEW_LABELS, SEVERITY_LABELS, SPEAKER_LABELS
@@ -33,14 +34,6 @@ class ReportInfo:
     titles: dict[str, str]
     dimensions: list[str]
     pass_mark: float = 80.0
-
-
-def verdict(card: Scorecard, pass_mark: float) -> str:
-    if card.vetoed:
-        return "一票否决"
-    if card.total is None:
-        return "仅时间指标"
-    return "合格" if card.total >= pass_mark else "不合格"
 
 
 def notes(call: Call, card: Scorecard) -> str:

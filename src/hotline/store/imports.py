@@ -11,7 +11,6 @@ import logging
 import re
 import shutil
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.errors import HotlineError
+from hotline.formats.callmeta import CALLER_KEYS, agent_code_of, date_of
 from hotline.formats.roles import role_warning
 from hotline.store.audit import record
 from hotline.store.models import Call, FindingRow, ImportBatch, RulebookVersion, Scorecard, User, utcnow
@@ -27,9 +27,6 @@ from hotline.store.triage import keep_citizen, triage_new
 if TYPE_CHECKING:
     from hotline import model
 
-AGENT_KEYS = ("agent_id", "agent_code", "agent", "工号", "坐席工号")
-CALLER_KEYS = ("caller_phone", "caller", "phone", "ani", "来电号码", "主叫号码")
-DATE_KEYS = ("date", "call_date", "start_time", "started_at", "time", "日期", "通话日期")
 Inspector = Callable[["model.Call"], "model.Scorecard"]
 ErrorSink = Callable[[HotlineError], None]
 Reader = Callable[[Path, ErrorSink], Iterable["model.Call"]]
@@ -49,14 +46,6 @@ def default_inspector() -> Inspector:
     return default_engine(semantic=False).inspect  # bulk import: no sentence embeddings
 
 
-def agent_code_of(meta: dict[str, Any]) -> str:
-    for key in AGENT_KEYS:
-        value = meta.get(key)
-        if value not in (None, ""):
-            return str(value).strip()[:32]
-    return ""
-
-
 def caller_digits(meta: dict[str, Any]) -> str:
     """The caller's number as digits only (for search by phone)."""
     return re.sub(r"\D", "", caller_of(meta))[:32]
@@ -69,21 +58,6 @@ def caller_of(meta: dict[str, Any]) -> str:
         if value not in (None, ""):
             return str(value).strip()
     return ""
-
-
-def date_of(meta: dict[str, Any]) -> date | None:
-    for key in DATE_KEYS:
-        value = meta.get(key)
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str) and len(value) >= 10:
-            try:
-                return date.fromisoformat(value[:10].replace("/", "-"))
-            except ValueError:
-                continue
-    return None
 
 
 def rulebook_row(db: Session, version: str) -> RulebookVersion:

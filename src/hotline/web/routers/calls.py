@@ -45,7 +45,7 @@ from hotline.web.rules import rule_catalog, rule_title
 router = APIRouter(tags=["质检"], dependencies=[Depends(check_csrf)])
 SAFE_NAME = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 AUDIO = {".wav": "audio/wav", ".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".flac": "audio/flac", ".m4a": "audio/mp4"}
-TRANSCRIPT = {".jsonl", ".ndjson", ".json", ".csv", ".txt", ".dialog", ".text"}
+TRANSCRIPT = {".jsonl", ".ndjson", ".json", ".csv", ".txt", ".dialog", ".text", ".parquet"}
 
 
 def _upload_dir(request: Request, batch_id: int) -> Path:
@@ -81,7 +81,7 @@ async def upload(request: Request, db: Db, user: Inspector, tasks: BackgroundTas
         if (upload_file.size or 0) > limit:
             return _refuse(request, f"文件“{name}”超过 {limit // 1048576} MB 上限，本次上传的文件都没有保存", 413)
         if Path(name).suffix.lower() not in TRANSCRIPT | set(AUDIO):
-            return _refuse(request, f"文件“{name}”的类型不支持：请上传转写文件（.jsonl .json .csv .txt）或录音（.wav .mp3 .ogg）")
+            return _refuse(request, f"文件“{name}”的类型不支持：请上传转写文件（.jsonl .json .csv .txt .parquet）或录音（.wav .mp3 .ogg）")
     if all(Path(n).suffix.lower() in AUDIO for n in names):
         return _refuse(request, "只有录音没有转写：请把录音和它的转写文件（文件名相同）一起上传")
     # database work off the event loop: a loop waiting for a pooled connection can deadlock the server
