@@ -60,9 +60,9 @@ def test_upload_review_appeal_export_on_postgres(pg_client):
 def test_review_queue_scores_accounts_and_audit_on_postgres(pg_client):
     client, seed = pg_client
     csrf = login(client, "lead")
-    queue = client.get("/review").text
-    assert f'data-call="{seed.other_call}"' in queue
-    assert f'data-call="{seed.other_call}"' in client.get("/review?q=138****5678&status=").text
+    queue = client.get("/review?level=all").text
+    assert f'data-call="{seed.other_call}"' in queue and f'data-call="{seed.own_call}"' not in queue  # partly reviewed
+    assert f'data-call="{seed.other_call}"' in client.get("/review?q=138****5678&status=&level=all").text
     resp = client.post("/review/bulk", data={"csrf_token": csrf, "verdict": "overturned", "note": "PG 批量",
                                              "call_ids": [str(seed.other_call)]}, follow_redirects=False)
     from web_helpers import private_call
@@ -96,3 +96,37 @@ def test_review_queue_scores_accounts_and_audit_on_postgres(pg_client):
     client.cookies.clear()
     login(client, "trainer", temporary)
     assert client.get("/overview", follow_redirects=False).headers["location"].startswith("/password")
+
+
+def test_triage_queue_settings_agreement_calibration_and_citizen_dashboard_on_postgres(pg_client):
+    from sqlalchemy import select
+
+    from hotline.content import data_path
+    from hotline.formats import read_call
+    from hotline.inspect import default_engine
+    from hotline.store.imports import store_call
+    from hotline.store.models import Call, Scorecard, User
+
+    client, seed = pg_client
+    call = read_call(data_path("samples", "calls", "16_saorao_retort.txt"))
+    with client.app.state.factory() as db:
+        angry = store_call(db, call, default_engine().inspect(call), batch_id=None).id
+        db.commit()
+    csrf = login(client, "admin")
+    rows = re.findall(r'<tr data-call="(\d+)"', client.get("/review?status=").text)
+    assert rows[0] == str(angry)
+    form = {"mandatory_dissatisfaction": "0.8", "mandatory_escalation": "0.7", "sample_dissatisfaction": "0.5",
+            "uncertain_margin": "0.15", "sample_rate": "1", "sample_below_pass_mark": "1"}
+    assert client.post("/admin/triage", data={"csrf_token": csrf, **form}, follow_redirects=False).status_code == 303
+    with client.app.state.factory() as db:
+        assert set(db.scalars(select(Scorecard.review_level))) <= {"sample", "mandatory"}  # a 100% sample leaves no auto-pass
+        lead, reviewer = (db.scalar(select(User.id).where(User.username == n)) for n in ("lead", "reviewer"))
+        refs = " ".join(db.scalars(select(Call.external_id)))
+    assert "data-rule=" in client.get("/agreement").text
+    assert client.get("/agreement/export.xlsx").status_code == 200
+    page = client.get("/dashboard/citizen").text
+    assert f'data-call="{angry}"' in re.search(r'id="risky">(.*?)</table>', page, re.S).group(1)
+    made = client.post("/calibration", data={"csrf_token": csrf, "title": "PG 校准", "calls": refs,
+                                             "member_ids": [str(lead), str(reviewer)]}, follow_redirects=False)
+    assert made.status_code == 303
+    assert "PG 校准" in client.get("/calibration").text

@@ -45,7 +45,7 @@ def test_the_queue_lists_unreviewed_calls_first_by_priority(client, seed, vetoed
     assert str(seed.own_call) not in rows  # partly reviewed: not in the unreviewed view
     assert str(seed.own_call) in _rows(client.get("/review?status=partial").text)
     assert "复核中" in client.get("/calls").text and "未复核" in client.get("/calls").text
-    everything = _rows(client.get("/review?status=").text)
+    everything = _rows(client.get("/review?status=&level=all").text)
     assert set(everything) == {str(seed.own_call), str(seed.other_call), str(vetoed[0])}
 
 
@@ -66,7 +66,7 @@ def test_the_queue_lists_unreviewed_calls_first_by_priority(client, seed, vetoed
 def test_search_by_call_id_agent_and_phone(client, seed, vetoed, q, expected):
     login(client, "lead")
     names = {"other": str(seed.other_call), "vetoed": str(vetoed[0]), "own": str(seed.own_call)}
-    found = set(_rows(client.get("/review", params={"q": q, "status": ""}).text))
+    found = set(_rows(client.get("/review", params={"q": q, "status": "", "level": "all"}).text))
     assert found == {names[k] for k in expected}
     page = client.get("/calls", params={"q": q}).text
     table = re.search(r'<table class="results">.*?</table>', page, re.S).group()

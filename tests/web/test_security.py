@@ -41,7 +41,7 @@ def test_markup_in_calls_and_notes_is_shown_as_text(client):
         call_id, finding = row.id, row.scorecard.findings[0].id
     csrf = login(client, "lead")
     client.post(f"/findings/{finding}/review", data={"csrf_token": csrf, "verdict": "confirmed", "note": SCRIPT})
-    for path in [f"/calls/{call_id}", "/calls", "/review?status=", f"/calls?q={SCRIPT}"]:
+    for path in [f"/calls/{call_id}", "/calls", "/review?status=&level=all", f"/calls?q={SCRIPT}"]:
         page = client.get(path).text
         assert SCRIPT not in page and "&lt;script&gt;" in page, path
 

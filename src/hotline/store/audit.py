@@ -42,6 +42,11 @@ ACTION_LABELS = {
     "order.save": "保存工单",
     "rulebook.save": "保存规则库版本",
     "content.save": "编辑场景或题目",
+    "triage.settings": "修改复核分流设置",
+    "finding.add": "补充漏判",
+    "finding.remove_added": "撤销漏判",
+    "calibration.create": "创建校准",
+    "calibration.submit": "提交校准结果",
 }
 
 
@@ -65,13 +70,14 @@ def record(db: Session, actor: User | None, action: str, target_type: str = "", 
 TARGET_LABELS = {"user": "用户", "username": "用户名", "team": "团队", "batch": "导入批次", "call": "通话", "calls": "质检结果",
                  "finding": "质检发现", "appeal": "申诉", "drill": "演练", "assignment": "考核演练", "rulebook": "规则库",
                  "orders": "工单", "dashboard": "看板", "session": "会话", "audit": "审计日志", "scenario": "场景",
-                 "question": "题目"}
+                 "question": "题目", "settings": "设置", "calibration": "校准", "agreement": "一致性"}
 DETAIL_LABELS = {"count": "条数", "rows": "行数", "unmasked": "含未脱敏信息", "files": "文件", "username": "用户名",
                  "role": "角色", "name": "名称", "verdict": "结论", "rule_id": "规则", "total": "总分变化", "status": "结果",
                  "appeal_id": "申诉编号", "external_id": "通话编号", "findings": "发现数", "scenario": "场景", "seed": "种子",
                  "team": "团队", "rulebook": "规则库版本", "digest": "摘要", "changes": "修改项", "reason": "原因",
                  "calls_ok": "导入通话", "errors": "问题记录", "fields": "字段", "session_id": "会话编号", "kind": "类型",
-                 "key": "编号", "filename": "文件名"}
+                 "key": "编号", "filename": "文件名", "settings": "设置改动", "changed": "分流有变化的通话",
+                 "title": "名称", "calls": "通话数", "members": "参加人", "decisions": "判定数"}
 ROLE_VALUES = {"trainee": "学员", "inspector": "质检员", "trainer": "培训师", "admin": "管理员"}
 DETAIL_VALUES: dict[str, dict[str, str]] = {
     "role": ROLE_VALUES,

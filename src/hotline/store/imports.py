@@ -22,6 +22,7 @@ from hotline.formats.callmeta import CALLER_KEYS, agent_code_of, date_of
 from hotline.formats.roles import role_warning
 from hotline.store.audit import record
 from hotline.store.models import Call, FindingRow, ImportBatch, RulebookVersion, Scorecard, User, utcnow
+from hotline.store.triage import keep_citizen, triage_new
 
 if TYPE_CHECKING:
     from hotline import model
@@ -109,10 +110,13 @@ def add_scorecard(db: Session, row: Call, card: model.Scorecard) -> Scorecard:
                 scorecard=sc, rule_id=f.rule_id, dimension=f.dimension, severity=str(f.severity),
                 turn_index=f.turn_index, span_start=f.span[0] if f.span else None,
                 span_end=f.span[1] if f.span else None, evidence=f.evidence, message=f.message,
-                suggestion=f.suggestion, points=float(f.points), veto=bool(f.veto),
+                suggestion=f.suggestion, points=float(f.points), veto=bool(f.veto), confidence=f.confidence,
+                threshold=f.threshold,
             )
         )
+    keep_citizen(sc, card.citizen)
     db.flush()
+    triage_new(db, sc, row.external_id)
     return sc
 
 

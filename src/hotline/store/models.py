@@ -174,6 +174,18 @@ class Scorecard(Base):
     max_dimensions: Mapped[dict[str, Any]] = mapped_column(default=dict)
     outcomes: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # issue 12: what the citizen felt (``CitizenBlock.to_dict()`` whole in ``citizen``, the figures
+    # pages filter and sort by in their own columns) and the review triage under the center's settings
+    review_level: Mapped[str | None] = mapped_column(String(20), index=True)  # mandatory | sample | auto_pass
+    review_reasons: Mapped[list[Any] | None] = mapped_column(JSON)
+    citizen: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    dissatisfaction: Mapped[float | None] = mapped_column(Float, index=True)
+    escalation_risk: Mapped[float | None] = mapped_column(Float, index=True)
+    emotion_start: Mapped[float | None] = mapped_column(Float)
+    emotion_peak: Mapped[float | None] = mapped_column(Float)
+    emotion_end: Mapped[float | None] = mapped_column(Float)
+    calmed: Mapped[bool | None] = mapped_column(Boolean)
+    escalated: Mapped[bool | None] = mapped_column(Boolean)
     call: Mapped[Call] = relationship(back_populates="scorecards")
     rulebook_version: Mapped[RulebookVersion] = relationship()
     findings: Mapped[list[FindingRow]] = relationship(back_populates="scorecard", order_by="FindingRow.id")
@@ -237,6 +249,9 @@ class FindingRow(Base):
     suggestion: Mapped[str] = mapped_column(Text, default="")
     points: Mapped[float] = mapped_column(Float, default=0.0)
     veto: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the learned layer's probability and the threshold it had to reach (review triage reads them)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    threshold: Mapped[float | None] = mapped_column(Float)
     scorecard: Mapped[Scorecard] = relationship(back_populates="findings")
     review: Mapped[Review | None] = relationship(back_populates="finding")
     appeal: Mapped[Appeal | None] = relationship(back_populates="finding")
@@ -396,3 +411,78 @@ class CallOrder(Base):
     order: Mapped[dict[str, Any]] = mapped_column(default=dict)
     findings: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# --- issue 12: triage settings, findings inspectors added, calibration sessions -----------------
+
+
+class AppSetting(Base):
+    """A setting the administrator changes in the browser (``review``: the triage thresholds)."""
+
+    __tablename__ = "app_settings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(50), unique=True)
+    value: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AddedFinding(Base):
+    """A rule an inspector says the engine missed on a call (漏判): the recall side of agreement."""
+
+    __tablename__ = "added_findings"
+    __table_args__ = (UniqueConstraint("scorecard_id", "rule_id", name="uq_added_card_rule"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id", ondelete="CASCADE"), index=True)
+    rule_id: Mapped[str] = mapped_column(String(100), index=True)
+    turn_index: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    user: Mapped[User] = relationship()
+
+
+class CalibrationSession(Base):
+    """校准: several inspectors judge the same calls blind, then see each other's differences."""
+
+    __tablename__ = "calibration_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    calls: Mapped[list[CalibrationCall]] = relationship(order_by="CalibrationCall.id", cascade="all, delete-orphan")
+    members: Mapped[list[CalibrationMember]] = relationship(order_by="CalibrationMember.id", cascade="all, delete-orphan")
+    creator: Mapped[User] = relationship()
+
+
+class CalibrationCall(Base):
+    __tablename__ = "calibration_calls"
+    __table_args__ = (UniqueConstraint("session_id", "call_id", name="uq_calibration_call"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("calibration_sessions.id", ondelete="CASCADE"), index=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    call: Mapped[Call] = relationship()
+
+
+class CalibrationMember(Base):
+    __tablename__ = "calibration_members"
+    __table_args__ = (UniqueConstraint("session_id", "user_id", name="uq_calibration_member"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("calibration_sessions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    user: Mapped[User] = relationship()
+
+
+class CalibrationMark(Base):
+    """One inspector's decision in a session: does ``rule_id`` apply to the call (fired) or not."""
+
+    __tablename__ = "calibration_marks"
+    __table_args__ = (UniqueConstraint("session_id", "user_id", "call_id", "rule_id", name="uq_calibration_mark"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("calibration_sessions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    rule_id: Mapped[str] = mapped_column(String(100))
+    fired: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")

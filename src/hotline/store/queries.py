@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from hotline.store.models import (
@@ -37,10 +37,14 @@ class CallFilter:
     q: str = ""  # call id, 工号 or the caller's phone (whole, a part, or masked like 138****5678)
     status: str = ""  # a key of REVIEW_STATUS
     sort: str = ""  # a key of SORTS
+    level: str = ""  # a key of TRIAGE_FILTERS ("" = every call)
 
 
 # 复核 status of a call, from how many of its findings were reviewed
 REVIEW_STATUS = {"unreviewed": "未复核", "partial": "复核中", "done": "已复核"}
+# 复核分流 filters: "queue" is the review queue's default (auto-pass calls left out)
+TRIAGE_FILTERS = {"queue": "必须复核与抽检", "mandatory": "必须复核", "sample": "抽检", "auto_pass": "自动通过",
+                  "untriaged": "未分流", "all": "全部"}
 
 
 @dataclass(slots=True)
@@ -72,16 +76,24 @@ def _pending(counts: Any) -> Any:
     return func.coalesce(counts.c.n, 0) - func.coalesce(counts.c.reviewed, 0)
 
 
-# The review queue's priority: the first key decides, the next breaks ties. Another signal (the
-# triage class of a scorecard, say) is one more function at the front of this list.
+def _level_rank() -> Any:
+    """复核分流 first: mandatory, sample, calls never triaged, auto-pass."""
+    return case((Scorecard.review_level == "mandatory", 0), (Scorecard.review_level == "sample", 1),
+                (Scorecard.review_level.is_(None), 2), else_=3)
+
+
+# The review queue's priority: the first key decides, the next breaks ties.
 PRIORITY: list[Callable[[Any], Any]] = [
+    lambda counts: _level_rank().asc(),
     lambda counts: Scorecard.vetoed.desc(),
     lambda counts: (_pending(counts) > 0).desc(),
+    lambda counts: func.coalesce(Scorecard.escalation_risk, 0).desc(),
+    lambda counts: func.coalesce(Scorecard.dissatisfaction, 0).desc(),
     lambda counts: Scorecard.total.asc(),
 ]
 NEWEST = [Call.call_date.desc().nulls_last(), Call.id.desc()]
 SORTS: dict[str, SortKey] = {
-    "priority": SortKey("复核优先级（否决、待复核、低分在前）", lambda c: [key(c) for key in PRIORITY] + NEWEST),
+    "priority": SortKey("复核优先级（必须复核、抽检、否决、待复核在前）", lambda c: [key(c) for key in PRIORITY] + NEWEST),
     "date": SortKey("日期（新→旧）", lambda c: NEWEST),
     "date_asc": SortKey("日期（旧→新）", lambda c: [Call.call_date.asc().nulls_last(), Call.id.asc()]),
     "score": SortKey("得分（低→高）", lambda c: [Scorecard.total.asc(), *NEWEST]),
@@ -147,6 +159,7 @@ def _filtered(viewer: User, flt: CallFilter, counts: Any | None = None) -> Selec
         query = query.where(hit.exists())
     if flt.q.strip():
         query = query.where(_search(flt.q))
+    query = _by_level(query, flt.level)
     n, reviewed = func.coalesce(counts.c.n, 0), func.coalesce(counts.c.reviewed, 0)
     if flt.status == "unreviewed":
         query = query.where(n > 0, reviewed == 0)
@@ -154,6 +167,16 @@ def _filtered(viewer: User, flt: CallFilter, counts: Any | None = None) -> Selec
         query = query.where(reviewed > 0, reviewed < n)
     elif flt.status == "done":
         query = query.where(reviewed >= n)
+    return query
+
+
+def _by_level(query: Select, level: str) -> Select:
+    if level == "queue":
+        return query.where(or_(Scorecard.review_level.in_(("mandatory", "sample")), Scorecard.review_level.is_(None)))
+    if level == "untriaged":
+        return query.where(Scorecard.review_level.is_(None))
+    if level in ("mandatory", "sample", "auto_pass"):
+        return query.where(Scorecard.review_level == level)
     return query
 
 
@@ -171,7 +194,8 @@ def list_calls(
     sort = SORTS.get(flt.sort) or SORTS[default_sort]
     # a list shows neither the turns nor the score's parts: their JSON is not read (half the time of a page)
     query = _filtered(viewer, flt, counts).order_by(*sort.order(counts)).options(
-        defer(Call.turns), defer(Scorecard.outcomes), defer(Scorecard.max_dimensions), defer(Scorecard.engine_dimensions))
+        defer(Call.turns), defer(Scorecard.outcomes), defer(Scorecard.max_dimensions), defer(Scorecard.engine_dimensions),
+        defer(Scorecard.citizen))
     if with_findings:
         query = query.options(
             selectinload(Scorecard.findings).selectinload(FindingRow.review),

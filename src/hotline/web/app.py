@@ -27,6 +27,7 @@ from hotline.web.messages import error_text
 from hotline.web.render import render
 from hotline.web.routers import (
     admin,
+    agreement,
     auth,
     authoring,
     calls,
@@ -44,7 +45,7 @@ STATIC = Path(__file__).parent / "static"
 VENDOR = {"htmx.min.js": "htmx.org/dist/htmx.min.js", "echarts.min.js": "echarts/dist/echarts.min.js"}
 ROUTERS = (
     auth.router, overview.router, calls.router, review.router, admin.router,
-    learn.router, drills.router, orders.router, dashboard.router, rulebook.router, authoring.router,
+    learn.router, drills.router, orders.router, dashboard.router, rulebook.router, authoring.router, agreement.router,
 )
 log = logging.getLogger("hotline.web")
 PARAM_NAMES = {"page": "页码", "team_id": "团队", "lead_id": "组长", "date_from": "开始日期", "date_to": "结束日期",

@@ -178,3 +178,49 @@ def audit_export(db: Db, user: Admin, user_id: str = "", action: str = "", date_
     record(db, user, "audit.export", "audit", "", rows=len(table))
     db.commit()
     return Response(body, media_type=XLSX, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote('审计日志.xlsx')}"})
+
+
+def _triage_page(request: Request, db: Db, status: int = 200, error: str = "", form: dict | None = None,
+                 changed: int | None = None) -> Response:
+    from sqlalchemy import func
+
+    from hotline.store.models import AppSetting, Scorecard
+    from hotline.store.triage import FIELDS, SETTING_KEY, effective_settings, level_labels
+
+    current = effective_settings(db).model_dump()
+    values = {k: (form or {}).get(k, current[k]) for k in FIELDS}
+    if form is not None:
+        values["sample_below_pass_mark"] = form.get("sample_below_pass_mark") in ("1", "on", "true")
+    row = db.scalar(select(AppSetting).where(AppSetting.key == SETTING_KEY))
+    latest = select(func.max(Scorecard.id)).group_by(Scorecard.call_id)
+    counts = dict(db.execute(select(func.coalesce(Scorecard.review_level, ""), func.count()).where(Scorecard.id.in_(latest))
+                             .group_by(Scorecard.review_level)).all())
+    return render(request, "admin_triage.html", status, fields=FIELDS, values=values, error=error, row=row,
+                  editor=db.get(User, row.updated_by) if row and row.updated_by else None, counts=counts,
+                  labels=level_labels(), changed=changed, bj=bj)
+
+
+@router.get("/triage")
+def triage_page(request: Request, db: Db, user: Admin) -> Response:
+    return _triage_page(request, db)
+
+
+@router.post("/triage")
+async def save_triage(request: Request, db: Db, user: Admin) -> Response:
+    """New thresholds: kept, audited, and every call triaged again with them."""
+    from starlette.concurrency import run_in_threadpool
+
+    from hotline.store.triage import FIELDS, TriageSettingsError, parse_settings, save_settings
+
+    form = {k: str(v) for k, v in (await request.form()).items() if k in FIELDS}
+
+    def save() -> Response:
+        try:
+            changed = save_settings(db, parse_settings(form), user)
+        except TriageSettingsError as exc:
+            db.rollback()
+            return _triage_page(request, db, 400, exc.message, form)
+        db.commit()
+        return RedirectResponse(f"/admin/triage?changed={changed}", status_code=303)
+
+    return await run_in_threadpool(save)

@@ -21,6 +21,7 @@ from hotline.store.queries import (
     PAGE_SIZE,
     REVIEW_STATUS,
     SORTS,
+    TRIAGE_FILTERS,
     CallFilter,
     agent_by_code,
     agent_codes,
@@ -32,6 +33,8 @@ from hotline.store.queries import (
 )
 from hotline.store.reviews import may_appeal, may_decide
 from hotline.store.rulebooks import active_engine
+from hotline.store.triage import level_labels
+from hotline.web.citizen import citizen_view
 from hotline.web.deps import CurrentUser, Db, Forbidden, Id, Inspector, NotFound, PageNo, Staff, check_csrf
 from hotline.web.export import XLSX, workbook_bytes
 from hotline.web.highlight import segments, turn_findings
@@ -176,7 +179,7 @@ def batch_progress(request: Request, db: Db, user: Inspector, batch_id: Id) -> R
 
 def _filter(
     agent: str = "", date_from: str = "", date_to: str = "", score_min: str = "", score_max: str = "", rule: str = "",
-    page: PageNo = 1, q: str = "", status: str = "", sort: str = "",
+    page: PageNo = 1, q: str = "", status: str = "", sort: str = "", level: str = "",
 ) -> CallFilter:
     def day(value: str) -> date | None:
         try:
@@ -192,7 +195,8 @@ def _filter(
         return number if number is not None and -1e9 < number < 1e9 else None
 
     return CallFilter(agent.strip()[:32], day(date_from), day(date_to), num(score_min), num(score_max), rule.strip()[:100], page,
-                      q.strip()[:64], status if status in REVIEW_STATUS else "", sort if sort in SORTS else "")
+                      q.strip()[:64], status if status in REVIEW_STATUS else "", sort if sort in SORTS else "",
+                      level if level in TRIAGE_FILTERS else "")
 
 
 Filter = Annotated[CallFilter, Depends(_filter)]
@@ -204,7 +208,8 @@ def _list_context(request: Request, db: Db, user: User, flt: CallFilter, default
         "rows": list_calls(db, user, flt, default_sort=default_sort), "flt": flt, "total": total,
         "pages": max(1, -(-total // PAGE_SIZE)), "agents": agent_codes(db, user), "rules": hit_rule_ids(db),
         "rule_title": rule_title, "query": request.url.query, "can_unmask": may_unmask(user.role), "sorts": SORTS,
-        "statuses": REVIEW_STATUS, "page_query": _without_page(request),
+        "statuses": REVIEW_STATUS, "page_query": _without_page(request), "levels": TRIAGE_FILTERS,
+        "level_labels": level_labels(),
     }
 
 
@@ -224,6 +229,8 @@ def review_queue(request: Request, db: Db, user: Inspector, flt: Filter) -> Resp
     """复核队列: calls by review status, priority first, with bulk review and keyboard shortcuts."""
     if "status" not in request.query_params:
         flt.status = "unreviewed"
+    if "level" not in request.query_params:
+        flt.level = "queue"  # auto-pass calls only when the filter asks for them
     return render(request, "review_queue.html", **_list_context(request, db, user, flt, "priority"))
 
 
@@ -273,8 +280,18 @@ def _call_view(request: Request, db: Db, user: User, call: Call, unmasked: bool)
         may_decide=lambda a: may_decide(db, user, a), agent=agent_by_code(db, call.agent_code),
         caller=caller_of(call.meta), suggestion=lambda f: agent_suggestion(f.suggestion, call.agent_code),
         can_review=user.role in (Role.INSPECTOR.value, Role.ADMIN.value), timed=any(s is not None for s, _ in times),
-        taken=card.deductions() if card else {},
+        taken=card.deductions() if card else {}, citizen=citizen_view(card) if card else None,
+        level_labels=level_labels(), added=_added(db, card),
     )
+
+
+def _added(db: Db, card) -> list:  # noqa: ANN001
+    """The 漏判 inspectors added to this scorecard."""
+    from hotline.store.models import AddedFinding
+
+    if card is None:
+        return []
+    return list(db.scalars(select(AddedFinding).where(AddedFinding.scorecard_id == card.id).order_by(AddedFinding.id)))
 
 
 @router.post("/calls/{call_id}/swap-roles")

@@ -87,3 +87,59 @@ def export(db: Db, user: Staff, flt: Flt) -> Response:
     db.commit()
     name = quote("看板.xlsx")
     return Response(tables_workbook(tables), media_type=XLSX, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
+
+
+# ── 市民感受: predicted satisfaction, escalation risk, calls that end angrier ──
+
+
+def _citizen(db: Db, flt: Filters):  # noqa: ANN202
+    from hotline.store.citizen_figures import figures
+    from hotline.store.triage import effective_settings
+
+    return figures(db, flt, effective_settings(db).mandatory_escalation)
+
+
+@router.get("/citizen")
+def citizen_page(request: Request, db: Db, user: Staff, flt: Flt) -> Response:
+    from hotline.store.citizen_figures import by_kind, week_series
+    from hotline.store.triage import level_labels
+
+    f = _citizen(db, flt)
+    teams = db.scalars(select(Team).order_by(Team.name)).all()
+    return render(request, "dashboard_citizen.html", f=f, flt=flt, teams=teams, trend_chart=week_series(f.weeks),
+                  kinds=by_kind(f.risky), query=request.url.query, level_labels=level_labels())
+
+
+def _pct(value: float | None) -> float | str:
+    return "" if value is None else round(100 * value, 1)
+
+
+def _num(value: float | None) -> float | str:
+    return "" if value is None else round(value, 3)
+
+
+@router.get("/citizen/export.xlsx")
+def citizen_export(db: Db, user: Staff, flt: Flt) -> Response:
+    from hotline.store.triage import level_labels
+    from hotline.web.masking import mask_text
+
+    f = _citizen(db, flt)
+    group = ["通话数", "有预测的通话", "预测满意度（%）", "平均预测不满意"]
+    tables = [
+        ("坐席", ["坐席工号", "姓名", "团队", *group, "情绪升级占比（%）", "安抚平静占比（%）", "平均情绪变化（结束−开始）"],
+         [[g.key, g.name, g.team, g.calls, len(g.judged), _pct(g.satisfaction), _num(g.dissatisfaction), _pct(g.escalated_share),
+           _pct(g.calmed_share), _num(g.mean_delta)] for g in f.agents]),
+        ("团队", ["团队", *group], [[g.name, g.calls, len(g.judged), _pct(g.satisfaction), _num(g.dissatisfaction)] for g in f.teams]),
+        ("按周", ["周", *group], [[g.key, g.calls, len(g.judged), _pct(g.satisfaction), _num(g.dissatisfaction)] for g in f.weeks]),
+        ("高升级风险通话", ["通话编号", "坐席工号", "通话日期", "升级风险", "种类", "证据（轮次：原话）", "复核分流"],
+         [[r.external_id, r.agent, r.day.isoformat() if r.day else "", _num(r.risk),
+           "、".join(dict.fromkeys(e.get("kind", "") for e in r.escalation)),
+           "；".join(f"第{int(e.get('turn_index', 0)) + 1}句：{mask_text(str(e.get('evidence', '')))}" for e in r.escalation),
+           level_labels().get(r.level or "", "未分流")] for r in f.risky]),
+        ("结束时更生气的坐席", ["坐席工号", "姓名", "有情绪分析的通话", "情绪升级通话", "情绪升级占比（%）", "平均情绪变化（结束−开始）"],
+         [[g.key, g.name, g.with_emotion, g.escalated, _pct(g.escalated_share), _num(g.mean_delta)] for g in f.angrier]),
+    ]
+    record(db, user, "export.xlsx", "dashboard", "citizen", rows=sum(len(rows) for _, _, rows in tables))
+    db.commit()
+    name = quote("市民感受看板.xlsx")
+    return Response(tables_workbook(tables), media_type=XLSX, headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"})
