@@ -64,3 +64,10 @@ def test_html_report(call_file: Path, tmp_path: Path) -> None:
     assert "复核分流：<b>必须复核</b>" in page
     assert "通话中情绪升级" in page and "升级风险" in page
     assert page.count('class="mood"') == 3  # one per citizen turn
+
+
+def test_terminal_table(call_file: Path) -> None:
+    result = CliRunner().invoke(cli, ["inspect", str(call_file)])
+    assert "复核：必须复核（" in result.output and "升级风险（投诉坐席、媒体）" in result.output
+    assert "，情绪升级" in result.output
+    assert "复核分流：必须复核 1 通、抽检 0 通、自动通过 0 通" in result.output

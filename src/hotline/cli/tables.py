@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING
 
 from hotline.formats.roles import role_warning
 from hotline.formats.writers import ReportInfo, verdict
-from hotline.labels import SEVERITY_LABELS
+from hotline.labels import REVIEW_LABELS, SEVERITY_LABELS
 from hotline.model import Call, Scorecard
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ def print_summary(pairs: Iterable[tuple[Call, Scorecard]], info: ReportInfo, fh:
         console = Console(width=PIPED_WIDTH)
     totals: list[float] = []
     rules: Counter[str] = Counter()
+    levels: Counter[str] = Counter()
     n = passed = 0
     for call, card in pairs:
         n += 1
@@ -36,6 +37,8 @@ def print_summary(pairs: Iterable[tuple[Call, Scorecard]], info: ReportInfo, fh:
             totals.append(card.total)
             passed += verdict(card, info.pass_mark) == "合格"
         rules.update(f.rule_id for f in card.findings)
+        if card.review is not None:
+            levels[card.review.level] += 1
         if n <= MAX_CALLS:
             _print_call(console, call, card, info)
     if n > MAX_CALLS:
@@ -49,7 +52,26 @@ def print_summary(pairs: Iterable[tuple[Call, Scorecard]], info: ReportInfo, fh:
     if rules:
         top = "、".join(f"{info.titles.get(r, r)}×{k}" for r, k in rules.most_common(5))
         console.print(f"高频问题：{top}")
+    if levels:
+        console.print("复核分流：" + "、".join(f"{label} {levels[level]} 通" for level, label in REVIEW_LABELS.items()))
     return n
+
+
+def citizen_line(card: Scorecard) -> str:
+    """复核分流 with its reasons, and the citizen's emotion, dissatisfaction and escalation risk, in one line."""
+    parts = []
+    if card.review is not None:
+        why = f"（{'；'.join(card.review.reasons)}）" if card.review.reasons else ""
+        parts.append(f"复核：{REVIEW_LABELS[card.review.level]}{why}")
+    c = card.citizen
+    if c is not None and c.peak_turn is not None:
+        course = "，安抚平静" if c.calmed else "，情绪升级" if c.escalated else ""
+        parts.append(f"市民情绪 {c.start:.2f}→{c.peak:.2f}（第 {c.peak_turn + 1} 句）→{c.end:.2f}{course}")
+        if c.dissatisfaction is not None:
+            parts.append(f"预测不满意 {c.dissatisfaction:.2f}")
+        if c.escalation:
+            parts.append(f"升级风险 {'、'.join(dict.fromkeys(k for k, _, _ in c.escalation))} {c.escalation_risk:.2f}")
+    return " · ".join(parts)
 
 
 def _print_call(console: Console, call: Call, card: Scorecard, info: ReportInfo) -> None:
@@ -65,6 +87,8 @@ def _print_call(console: Console, call: Call, card: Scorecard, info: ReportInfo)
     for line in (card.notice, role_warning(call), dims):
         if line:
             console.print(f"  {escape(line)}", style="dim" if line == dims else "yellow", overflow="fold")
+    if line := citizen_line(card):
+        console.print(f"  {escape(line)}", overflow="fold")
     if not card.findings:
         return
     table = Table(show_header=True, header_style="bold", box=None, padding=(0, 1), pad_edge=False)
