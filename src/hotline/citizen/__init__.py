@@ -12,11 +12,11 @@ from typing import Any
 from hotline.citizen.emotion import escalation, settled, trajectory, turn_emotions
 from hotline.citizen.satisfaction import SatisfactionModel, load, model_dir
 from hotline.citizen.settings import CitizenError, CitizenSettings, load_settings
-from hotline.citizen.triage import LEVELS, triage
+from hotline.citizen.triage import triage
 from hotline.model import CitizenBlock
 
-__all__ = ["LEVELS", "CitizenError", "CitizenSettings", "SatisfactionModel", "citizen_block", "default_model",
-           "load_settings", "triage"]
+__all__ = ["CitizenError", "CitizenSettings", "SatisfactionModel", "citizen_block", "default_model",
+           "load_settings", "review_settings", "triage"]
 
 _lock = threading.Lock()
 
@@ -50,3 +50,9 @@ def citizen_block(ctx: Any, model: SatisfactionModel | None = None) -> CitizenBl
         if block.dissatisfaction >= settings.satisfaction.explain_from:  # which turns drove it, where it matters
             block.drivers = model.drivers(ctx)
     return block
+
+
+def review_settings(rulebook: Any) -> Any:
+    """The triage thresholds for a rulebook: ``data/citizen/settings.yaml`` with its ``review:`` on top."""
+    review = load_settings().review
+    return review.model_copy(update=rulebook.review) if rulebook.review else review

@@ -71,8 +71,8 @@ def text_buckets(ctx: Any, s: SatisfactionSettings) -> tuple[np.ndarray, np.ndar
 
 
 def _grams(ctx: Any, s: SatisfactionSettings, positions: bool = True) -> tuple[np.ndarray, np.ndarray, list[Any]]:
-    """``text_buckets`` plus, per side, every n-gram occurrence's bucket and the turn it starts in
-    (which turns drove a prediction is read from the same pass)."""
+    """``text_buckets`` plus (with ``positions``), per side, every n-gram occurrence's bucket, the turn
+    it starts in and its share of its bucket's weight: what ``drivers`` reads."""
     cols, vals, occurrences = [], [], []
     for side, (speaker, weight) in enumerate((("citizen", 1.0), ("agent", s.agent_weight))):
         chosen = [t for t in ctx.turns_of(speaker) if ctx.norm[t].text]
@@ -119,32 +119,29 @@ class SatisfactionModel:
 
     def predict(self, ctx: Any) -> float:
         """Predicted satisfaction on the training scale (higher is more satisfied)."""
-        return self.predict_explained(ctx, explain=False)[0]
-
-    def predict_explained(self, ctx: Any, explain: bool = True, top: int = 3) -> tuple[float, list[int]]:
-        """The prediction and, with ``explain``, the turns whose words pull it down the most."""
-        cols, raw, occurrences = _grams(ctx, self.settings, positions=explain)
-        cols, vals = self._text(cols, raw)
+        cols, vals = self._text(*text_buckets(ctx, self.settings))
         feats = (act_features(ctx) - self.act_mean) / self.act_std * self.settings.act_weight
-        predicted = float(vals @ self.text_weights[cols] + feats @ self.act_weights + self.bias)
-        if not explain or not len(vals):
-            return predicted, []
-        norm = float(np.sqrt((raw * self.idf[cols]) @ (raw * self.idf[cols]))) or 1.0
+        return float(vals @ self.text_weights[cols] + feats @ self.act_weights + self.bias)
+
+    def drivers(self, ctx: Any, top: int = 3) -> list[int]:
+        """The turns whose words pull the prediction down the most (each n-gram occurrence credited to
+        the turn it starts in)."""
+        cols, raw, occurrences = _grams(ctx, self.settings)
+        if not len(raw):
+            return []
+        weighted = raw * self.idf[cols]
+        norm = float(np.sqrt(weighted @ weighted)) or 1.0
         pulls: dict[int, float] = {}
         for flat, turn_of, share in occurrences:
             contribution = share * self.idf[flat] * self.text_weights[flat] / norm
             turns, inverse = np.unique(turn_of, return_inverse=True)
             for t, pull in zip(turns.tolist(), np.bincount(inverse, weights=contribution).tolist(), strict=True):
                 pulls[t] = pulls.get(t, 0.0) + pull
-        return predicted, [t for t, pull in sorted(pulls.items(), key=lambda kv: kv[1])[:top] if pull < 0]
+        return [t for t, pull in sorted(pulls.items(), key=lambda kv: kv[1])[:top] if pull < 0]
 
     def dissatisfaction(self, predicted: float) -> float:
         a, b = self.calib
         return float(1.0 / (1.0 + np.exp(-(a * predicted + b))))
-
-    def drivers(self, ctx: Any, top: int = 3) -> list[int]:
-        """The turns whose words pull the prediction down the most."""
-        return self.predict_explained(ctx, True, top)[1]
 
 
 def save(model: SatisfactionModel, folder: Path) -> None:

@@ -7,10 +7,7 @@ from __future__ import annotations
 import hashlib
 
 from hotline.citizen.settings import ReviewSettings
-from hotline.labels import REVIEW_LABELS
-from hotline.model import CitizenBlock, Review, Scorecard
-
-LEVELS = REVIEW_LABELS
+from hotline.model import CitizenBlock, Review, Scorecard, Severity
 
 
 def triage(card: Scorecard, block: CitizenBlock | None, s: ReviewSettings, pass_mark: float | None = None) -> Review:
@@ -18,7 +15,7 @@ def triage(card: Scorecard, block: CitizenBlock | None, s: ReviewSettings, pass_
     sample: list[str] = []
     if card.vetoed:
         mandatory.append("一票否决")
-    elif any(f.severity.value == "critical" for f in card.findings):
+    elif any(f.severity is Severity.CRITICAL for f in card.findings):
         mandatory.append("严重问题")
     if s.sample_below_pass_mark and not card.vetoed and pass_mark is not None and card.total is not None and card.total < pass_mark:
         sample.append(f"低于合格线（{card.total:g} 分）")
@@ -35,7 +32,7 @@ def triage(card: Scorecard, block: CitizenBlock | None, s: ReviewSettings, pass_
               and f.confidence - f.threshold < s.uncertain_margin]
     if unsure:
         rules = "、".join(dict.fromkeys(f.rule_id for f in unsure))
-        (mandatory if any(f.severity.value == "critical" or f.veto for f in unsure) else sample).append(
+        (mandatory if any(f.severity is Severity.CRITICAL or f.veto for f in unsure) else sample).append(
             f"把握不足的发现：{rules}")
     if mandatory:
         return Review("mandatory", mandatory + sample)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import IO, TYPE_CHECKING
 
 from hotline.formats.roles import role_warning
-from hotline.formats.writers import ReportInfo, verdict
+from hotline.formats.writers import ReportInfo, course, escalation_kinds, verdict
 from hotline.labels import REVIEW_LABELS, SEVERITY_LABELS
 from hotline.model import Call, Scorecard
 
@@ -65,12 +65,12 @@ def citizen_line(card: Scorecard) -> str:
         parts.append(f"复核：{REVIEW_LABELS[card.review.level]}{why}")
     c = card.citizen
     if c is not None and c.peak_turn is not None:
-        course = "，安抚平静" if c.calmed else "，情绪升级" if c.escalated else ""
-        parts.append(f"市民情绪 {c.start:.2f}→{c.peak:.2f}（第 {c.peak_turn + 1} 句）→{c.end:.2f}{course}")
+        way = f"，{course(c)}" if course(c) else ""
+        parts.append(f"市民情绪 {c.start:.2f}→{c.peak:.2f}（第 {c.peak_turn + 1} 句）→{c.end:.2f}{way}")
         if c.dissatisfaction is not None:
             parts.append(f"预测不满意 {c.dissatisfaction:.2f}")
         if c.escalation:
-            parts.append(f"升级风险 {'、'.join(dict.fromkeys(k for k, _, _ in c.escalation))} {c.escalation_risk:.2f}")
+            parts.append(f"升级风险 {escalation_kinds(c)} {c.escalation_risk:.2f}")
     return " · ".join(parts)
 
 

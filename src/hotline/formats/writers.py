@@ -17,7 +17,7 @@ from hotline.formats.jsonfmt import encode
 from hotline.formats.roles import role_warning
 from hotline.formats.sheets import DECIMAL, PERCENT, Column
 from hotline.labels import REVIEW_LABELS, SEVERITY_LABELS, SPEAKER_LABELS
-from hotline.model import Call, Scorecard
+from hotline.model import Call, CitizenBlock, Scorecard
 
 Pair = tuple[Call, Scorecard]
 SEVERITY_COLUMNS = ["致命", "严重", "轻微", "提示"]
@@ -74,6 +74,15 @@ def write_json(pairs: Iterable[Pair], fh: IO[str]) -> int:
 CITIZEN_HEADERS = ["复核分流", "分流原因", "市民情绪（开始/峰值/结束）", "情绪走势", "预测不满意", "升级风险"]
 
 
+def course(c: CitizenBlock) -> str:
+    """安抚平静 / 情绪升级 / ''."""
+    return "安抚平静" if c.calmed else "情绪升级" if c.escalated else ""
+
+
+def escalation_kinds(c: CitizenBlock) -> str:
+    return "、".join(dict.fromkeys(k for k, _, _ in c.escalation))
+
+
 def citizen_cells(card: Scorecard) -> list[Any]:
     """The review triage and the citizen block as spreadsheet cells (blank when not judged)."""
     review = [REVIEW_LABELS.get(card.review.level, card.review.level), "；".join(card.review.reasons)] \
@@ -81,9 +90,8 @@ def citizen_cells(card: Scorecard) -> list[Any]:
     c = card.citizen
     if c is None:
         return [*review, "", "", "", ""]
-    course = "安抚平静" if c.calmed else "情绪升级" if c.escalated else ""
-    risk = "、".join(dict.fromkeys(k for k, _, _ in c.escalation))
-    return [*review, f"{c.start:.2f} / {c.peak:.2f} / {c.end:.2f}", course,
+    risk = escalation_kinds(c)
+    return [*review, f"{c.start:.2f} / {c.peak:.2f} / {c.end:.2f}", course(c),
             "" if c.dissatisfaction is None else round(c.dissatisfaction, 2),
             f"{risk} {c.escalation_risk:.2f}" if risk else ""]
 

@@ -3,6 +3,7 @@ drills, rewrite exercises and live hints."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -60,15 +61,19 @@ class Engine:
         finished call)."""
         if ctx.partial:
             return card
-        from hotline.citizen import load_settings, triage
+        from hotline.citizen import triage
 
         if not ctx.no_text and ctx.citizen_on and ctx.call.turns:
             card.citizen = ctx.citizen()
-        review = load_settings().review
-        if self.rulebook.review:
-            review = review.model_copy(update=self.rulebook.review)
-        card.review = triage(card, card.citizen, review, self.rulebook.scoring.pass_mark)
+        card.review = triage(card, card.citizen, self.review_settings, self.rulebook.scoring.pass_mark)
         return card
+
+    @functools.cached_property
+    def review_settings(self) -> Any:
+        """The triage thresholds: ``data/citizen/settings.yaml`` with the rulebook's ``review:`` on top."""
+        from hotline.citizen import review_settings
+
+        return review_settings(self.rulebook)
 
     def check_utterance(self, text: str, speaker: Speaker | str = Speaker.AGENT) -> list[Finding]:
         """Findings of the rules that judge a single sentence (rewrite exercises, live hints)."""

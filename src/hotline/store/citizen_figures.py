@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hotline.store.dashboard import Filters, _people
+from hotline.store.dashboard import Filters, _people, filtered
 from hotline.store.models import Call, Scorecard
 
 
@@ -95,19 +95,7 @@ def _rows(db: Session, flt: Filters, codes: set[str] | None) -> list[Any]:
     query = (select(Call.agent_code, Call.call_date, Scorecard.dissatisfaction, Scorecard.emotion_start, Scorecard.emotion_end,
                     Scorecard.escalated, Scorecard.calmed)
              .join(Scorecard, Scorecard.id == _latest()).where(Scorecard.emotion_start.is_not(None)))
-    return db.execute(_filtered(query, flt, codes)).all()
-
-
-def _filtered(query: Any, flt: Filters, codes: set[str] | None) -> Any:
-    if flt.agent:
-        query = query.where(Call.agent_code == flt.agent)
-    elif codes is not None:
-        query = query.where(Call.agent_code.in_(codes))
-    if flt.date_from:
-        query = query.where(Call.call_date >= flt.date_from)
-    if flt.date_to:
-        query = query.where(Call.call_date <= flt.date_to)
-    return query
+    return db.execute(filtered(query, flt, codes)).all()
 
 
 def figures(db: Session, flt: Filters, risk_from: float, risky_limit: int = 100) -> CitizenFigures:
@@ -133,7 +121,7 @@ def figures(db: Session, flt: Filters, risk_from: float, risky_limit: int = 100)
                    .where(Scorecard.escalation_risk >= risk_from)
                    .order_by(Scorecard.escalation_risk.desc(), Call.call_date.desc().nulls_last(), Call.id.desc()).limit(risky_limit))
     risky = [RiskCall(cid, ext, code, day, risk, list((citizen or {}).get("escalation") or []), level)
-             for cid, ext, code, day, risk, citizen, level in db.execute(_filtered(risky_query, flt, codes))]
+             for cid, ext, code, day, risk, citizen, level in db.execute(filtered(risky_query, flt, codes))]
     by_dis = sorted(agents.values(), key=lambda g: (g.satisfaction is None, -(g.satisfaction or 0), g.key))
     angrier = [g for g in agents.values() if g.escalated or (g.mean_delta or 0) > 0]
     angrier.sort(key=lambda g: (-(g.escalated_share or 0), -(g.mean_delta or 0), g.key))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -63,6 +64,11 @@ def _cards(db: Session, flt: Filters, codes: set[str] | None):  # noqa: ANN202 -
     query = select(Call.id, Call.agent_code, Call.call_date, Scorecard.id, Scorecard.total, Scorecard.vetoed,
                    Scorecard.dimensions, Scorecard.max_dimensions).join(Scorecard, Scorecard.call_id == Call.id)
     query = query.where(Scorecard.id.in_(latest), Call.agent_code != "")
+    return db.execute(filtered(query, flt, codes)).all()
+
+
+def filtered(query: Any, flt: Filters, codes: set[str] | None) -> Any:
+    """``query`` narrowed to the filters' agent (or the team's agents ``codes``) and dates."""
     if flt.agent:
         query = query.where(Call.agent_code == flt.agent)
     elif codes is not None:
@@ -71,7 +77,7 @@ def _cards(db: Session, flt: Filters, codes: set[str] | None):  # noqa: ANN202 -
         query = query.where(Call.call_date >= flt.date_from)
     if flt.date_to:
         query = query.where(Call.call_date <= flt.date_to)
-    return db.execute(query).all()
+    return query
 
 
 def _standing():  # noqa: ANN202 - a SQL condition

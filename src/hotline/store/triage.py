@@ -68,11 +68,9 @@ def effective_settings(db: Session, rulebook: Rulebook | None = None) -> ReviewS
     stored = stored_settings(db)
     if stored is not None:
         return stored
-    from hotline.citizen import load_settings
+    from hotline.citizen import review_settings
 
-    base = load_settings().review
-    rulebook = rulebook or _rulebook_of(db, None)
-    return base.model_copy(update=rulebook.review) if rulebook.review else base
+    return review_settings(rulebook or _rulebook_of(db, None))
 
 
 def parse_settings(form: dict[str, str]) -> ReviewSettings:

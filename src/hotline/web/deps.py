@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from hotline.store.accounts import find_session
-from hotline.store.models import Role, User, WebSession
+from hotline.store.models import Call, Role, User, WebSession
 
 SESSION_COOKIE = "hotline_session"
 LOGIN_CSRF_COOKIE = "hotline_login_csrf"
@@ -146,3 +146,15 @@ async def check_csrf(request: Request, db: Db) -> None:
         expected = found[0].csrf_token
     if not expected or not submitted or not secrets.compare_digest(submitted, expected):
         raise CsrfFailed
+
+
+def allow_unmask(db: Session, user: User, action: str, call: Call) -> None:
+    """A role that may see a call's citizen details unmasked, with the view written to the audit log
+    (``action``: call.view_unmasked, order.view_unmasked …); any other role is refused."""
+    from hotline.store.audit import record
+    from hotline.web.masking import may_unmask
+
+    if not may_unmask(user.role):
+        raise Forbidden("您的角色无权查看未脱敏信息")
+    record(db, user, action, "call", call.id, external_id=call.external_id)
+    db.commit()

@@ -35,7 +35,18 @@ from hotline.store.reviews import may_appeal, may_decide
 from hotline.store.rulebooks import active_engine
 from hotline.store.triage import level_labels
 from hotline.web.citizen import citizen_view
-from hotline.web.deps import CurrentUser, Db, Forbidden, Id, Inspector, NotFound, PageNo, Staff, check_csrf
+from hotline.web.deps import (
+    CurrentUser,
+    Db,
+    Forbidden,
+    Id,
+    Inspector,
+    NotFound,
+    PageNo,
+    Staff,
+    allow_unmask,
+    check_csrf,
+)
 from hotline.web.export import XLSX, workbook_bytes
 from hotline.web.highlight import segments, turn_findings
 from hotline.web.masking import agent_suggestion, mask_text, may_unmask
@@ -313,10 +324,7 @@ def call_page(request: Request, db: Db, user: CurrentUser, call_id: Id) -> Respo
 def call_unmasked(request: Request, db: Db, user: CurrentUser, call_id: Id) -> Response:
     """The call with full personal details: a POST (the view is written to the audit log), never cached."""
     call = _visible_call(db, user, call_id)
-    if not may_unmask(user.role):
-        raise Forbidden("您的角色无权查看未脱敏信息")
-    record(db, user, "call.view_unmasked", "call", call.id, external_id=call.external_id)
-    db.commit()
+    allow_unmask(db, user, "call.view_unmasked", call)
     return _call_view(request, db, user, call, unmasked=True)
 
 

@@ -12,7 +12,7 @@ from hotline.store.models import Call, Role
 from hotline.store.orders import call_orders, drill_orders, latest_for_call, save_call_order
 from hotline.store.queries import get_call
 from hotline.store.rulebooks import model_call
-from hotline.web.deps import CurrentUser, Db, Forbidden, Id, NotFound, check_csrf
+from hotline.web.deps import CurrentUser, Db, Forbidden, Id, NotFound, allow_unmask, check_csrf
 from hotline.web.drilling import order_choices, order_from_form
 from hotline.web.masking import mask_text, may_unmask
 from hotline.web.render import render
@@ -74,10 +74,7 @@ def call_order_page(request: Request, db: Db, user: CurrentUser, call_id: Id) ->
 def call_order_unmasked(request: Request, db: Db, user: CurrentUser, call_id: Id) -> Response:
     """The 工单 with the citizen's full details, for roles that may unmask; every view audited."""
     call = _call(db, user, call_id)
-    if not may_unmask(user.role):
-        raise Forbidden("您的角色无权查看未脱敏信息")
-    record(db, user, "order.view_unmasked", "call", call.id, external_id=call.external_id)
-    db.commit()
+    allow_unmask(db, user, "order.view_unmasked", call)
     return _order_view(request, db, user, call, unmasked=True)
 
 
