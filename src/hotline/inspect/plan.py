@@ -10,7 +10,7 @@
   parent may only skip on a child's ``need`` when its other children cannot turn the answer into None.
 
 Only the analysis lives here; the operators that run a slot are in ``operators`` (one level up), which
-reads this plan: ``compiled`` → ``plan`` → ``context`` → ``operators``."""
+reads this plan: ``plan`` → ``compiled`` → ``context`` → ``operators``."""
 
 from __future__ import annotations
 
