@@ -175,12 +175,14 @@ class CallContext:
                 if floors is None:  # each act's floor in the model's column order (+inf: no rule uses it)
                     floors = self.compiled.act_floors[speaker] = np.array(
                         [self.compiled.act_floor.get(a, np.inf) for a in sm.acts], dtype=np.float64)
-                spans = [(turn, c.start, c.end) for turn in self.turns_of(speaker) if self.norm[turn].text
-                         for c in self.clause_acts(turn)]
-                if not spans:
+                turns = self.turns_of(speaker)
+                self.clause_acts(turns[0])  # the speaker's turns judged together
+                table = self._acts[speaker]
+                clauses = [(turn, c) for turn in turns if self.norm[turn].text for c in table[turn]]
+                if not clauses:
                     continue
-                probs = np.array([c.probs for turn in self.turns_of(speaker) if self.norm[turn].text
-                                  for c in self.clause_acts(turn)])
+                spans = [(turn, c.start, c.end) for turn, c in clauses]
+                probs = np.array([c.probs for _, c in clauses])
                 rows, cols = np.nonzero(probs >= floors)
                 for r, j, p in zip(rows.tolist(), cols.tolist(), probs[rows, cols].tolist(), strict=True):
                     self._firing.setdefault(sm.acts[j], []).append((*spans[r], p))
