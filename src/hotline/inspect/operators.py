@@ -16,12 +16,9 @@ from hotline.norms.schema import Matcher, Scope
 
 
 def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result:
+    """The hits of a node's slot in the plan, evaluated once per call and mask."""
     plan = ctx.compiled.plan
-    return run(plan.slots[plan.slot_of[id(node)]], ctx, allowed)
-
-
-def run(slot: Slot, ctx: CallContext, allowed: Allowed = None) -> Result:
-    """The hits of one slot of the plan, evaluated once per call and mask."""
+    slot = plan.slots[plan.slot_of[id(node)]]
     if allowed is None:
         result = ctx.whole[slot.index]
         if result is not UNSET:
@@ -33,7 +30,7 @@ def run(slot: Slot, ctx: CallContext, allowed: Allowed = None) -> Result:
     if slot.has_need and not ctx.no_text and _absent(slot, ctx):
         result = []
     elif allowed is not None and slot.filterable:
-        whole = run(slot, ctx, None)
+        whole = evaluate(node, ctx, None)
         result = whole if whole is None else [h for h in whole if h.turn_index >= 0 and (allowed >> h.turn_index) & 1]
     else:
         result = _OPS[slot.op](slot.node, ctx, allowed)
@@ -46,9 +43,13 @@ def run(slot: Slot, ctx: CallContext, allowed: Allowed = None) -> Result:
 
 def _absent(slot: Slot, ctx: CallContext) -> bool:
     """None of the lexicon keys and speech acts the slot needs is in the call: it can only answer []."""
-    if not slot.need_keys.isdisjoint(ctx.keys_hit()):
+    keys = ctx._phrase_hits if ctx._phrase_hits is not None else ctx.keys_hit()
+    if not slot.need_keys.isdisjoint(keys):
         return False
-    return not slot.need_acts or not ctx.acts_on or slot.need_acts.isdisjoint(ctx.acts_present())
+    if not slot.need_acts or not ctx.acts_on:
+        return True
+    acts = ctx._firing if ctx._firing is not None else ctx.acts_present()
+    return slot.need_acts.isdisjoint(acts)
 
 
 def goal_names(ctx: CallContext) -> set[str]:
