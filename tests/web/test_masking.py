@@ -1,12 +1,12 @@
-"""Masking rules (data/web/masking.yaml): citizens' numbers and house numbers masked, the agent's own
+"""Masking rules (data/masking.yaml): citizens' numbers and house numbers masked, the agent's own
 工号 left readable; suggested wordings carry the agent's own 工号; exports neutralise formulas."""
 
 from __future__ import annotations
 
 import pytest
 
+from hotline.masking import agent_suggestion, mask_text
 from hotline.web.export import safe_cell
-from hotline.web.masking import agent_suggestion, mask_text
 
 
 @pytest.mark.parametrize(
