@@ -124,3 +124,19 @@ def test_the_command_prints_the_summary_and_refuses_to_overwrite(spark: Any, tmp
     nothing = CliRunner().invoke(cli, ["spark", "inspect", str(tmp_path / "none.jsonl"), "-o", str(tmp_path / "o2")])
     assert nothing.exit_code == 2 and "没有任何可检查的通话" in nothing.stderr
     assert not spark.sparkContext._jsc.sc().isStopped()  # the command did not stop a session it did not start
+
+
+@pytest.mark.parametrize("unmask", [False, True])
+def test_spark_masks_citizens_details_unless_unmasked(spark: Any, tmp_path: Path, unmask: bool) -> None:
+    from hotline.batch.spark import inspect_job
+
+    phone, id_number = "13912345678", "110101199003074518"
+    turns = [{"speaker": "agent", "text": GREETING.format(n=1024)},
+             {"speaker": "citizen", "text": f"电话{phone}，身份证{id_number}，住8号楼，太吵了。"},
+             {"speaker": "agent", "text": f"电话{phone}，身份证{id_number}，8号楼，对吗？"}]
+    (tmp_path / "in.jsonl").write_text(json.dumps({"id": "m1", "turns": turns, "meta": {"caller": phone}},
+                                                  ensure_ascii=False) + "\n", encoding="utf-8")
+    inspect_job(spark, [str(tmp_path / "in.jsonl")], str(tmp_path / "out"), RB, unmask=unmask)
+    text = json.dumps([_rows(tmp_path / "out", name) for name in ("scorecards", "findings")], ensure_ascii=False)
+    assert (phone in text, id_number in text, "8号楼" in text) == (unmask, unmask, unmask)
+    assert ("139****5678" in text and "110101********4518" in text and "*号楼" in text) is not unmask

@@ -1,12 +1,12 @@
-"""Masking rules (data/web/masking.yaml): citizens' numbers and house numbers masked, the agent's own
+"""Masking rules (data/masking.yaml): citizens' numbers and house numbers masked, the agent's own
 工号 left readable; suggested wordings carry the agent's own 工号; exports neutralise formulas."""
 
 from __future__ import annotations
 
 import pytest
 
+from hotline.masking import agent_suggestion, mask_text
 from hotline.web.export import safe_cell
-from hotline.web.masking import agent_suggestion, mask_text
 
 
 @pytest.mark.parametrize(
@@ -46,3 +46,24 @@ def test_suggestions_carry_the_agents_own_code(suggestion, code, expected):
 @pytest.mark.parametrize(("value", "safe"), [("=1+1", "'=1+1"), ("@SUM(A1)", "'@SUM(A1)"), ("-2", "'-2"), ("正常", "正常"), (3.5, 3.5)])
 def test_export_cells_never_run_as_formulas(value, safe):
     assert safe_cell(value) == safe
+
+
+@pytest.mark.parametrize(("regex", "first"), [
+    (r"(?<!\d)1[3-9]\d{9}", "1"), (r"(?<![0-9])(?P<mask>[0-9]+|[一二]+)(?=号)", "0-9一二"), (r"a|b", "ab"),
+    (r"\d+x", r"\d"), (r"a?b", None), (r"(?:a|)b", None), (r".x", None), (r"[^a]", None), (r"(?i)ab", None),
+    (r"x*y", None)])
+def test_first_characters_of_a_pattern_or_none_when_unsure(regex, first):
+    """The combined pattern skips places where no rule's match can begin: a wrong answer here would leave a
+    number unmasked, so anything not certain is None (and then no place is skipped)."""
+    from hotline.masking import first_chars
+
+    assert first_chars(regex) == first
+
+
+def test_a_rule_that_may_begin_anywhere_still_masks(tmp_path):
+    from hotline.masking import load_rules
+
+    path = tmp_path / "masking.yaml"
+    path.write_text("patterns:\n  - {name: 手机号, regex: '1[3-9]\\d{9}', keep_head: 3, keep_tail: 4}\n"
+                    "  - {name: 车牌, regex: '.?京A\\d{5}'}\n", encoding="utf-8")
+    assert mask_text("电话13812345678，车牌京A12345", load_rules(path)) == "电话138****5678，车********"

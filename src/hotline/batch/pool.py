@@ -76,6 +76,7 @@ class Setup:
     parts_dir: Path
     folder: Path | None = None  # the Parquet output
     swap_ids: set[str] = field(default_factory=set)
+    unmask: bool = False  # an audited --unmask: the parts hold the citizens' details unmasked
 
 
 _setup: Setup | None = None
@@ -168,8 +169,11 @@ def work(task: Task) -> Part:
     if task.error is not None:
         part.errors.append(task.error)
         return part
+    from hotline.masking import masked_pairs
+
     calls = swap_named(_read(task, part.errors), setup.swap_ids, part.swapped)
-    pairs = _watch(inspect_chunked(setup.engine, calls), part)
+    # masked here, before any part is written (the temporary parts too), whatever the output format
+    pairs = masked_pairs(_watch(inspect_chunked(setup.engine, calls), part), setup.unmask)
     _write(setup, task.index, pairs, part)
     return part
 
@@ -251,14 +255,14 @@ def _chunks(pairs: Iterator[Any], size: int) -> Iterator[list[Any]]:
 
 # ── running and merging (this process) ───────────────────────────────────────────────────────────
 def run(inputs: list[Path], engine: Engine, jobs: int, kind: str, info: ReportInfo, *, skip: Iterable[Path] = (),
-        folder: Path | None = None, swap_ids: set[str] | None = None) -> Iterator[Part]:
+        folder: Path | None = None, swap_ids: set[str] | None = None, unmask: bool = False) -> Iterator[Part]:
     """Every part of the run, in input order, once its worker has finished it. The caller merges
     ``part.files`` (then they are deleted) and collects the errors, warnings and swapped ids."""
     global _setup
     if kind not in KINDS:
         raise ValueError(kind)
     parts_dir = Path(tempfile.mkdtemp(prefix="hotline-parts-"))
-    _setup = Setup(engine, kind, info, parts_dir, folder, swap_ids or set())
+    _setup = Setup(engine, kind, info, parts_dir, folder, swap_ids or set(), unmask)
     warm(engine)
     gc.collect()
     gc.freeze()  # objects built so far are never touched by a worker's collector: their pages stay shared

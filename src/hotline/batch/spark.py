@@ -113,9 +113,12 @@ def _line(text: str, source: str, number: int) -> str | FormatError:
     return text
 
 
-def inspect_partition(records: Iterable[tuple[Any, ...]], rulebook: Broadcast[Rulebook]) -> Iterator[tuple[str, Any, dict[str, Any]]]:
+def inspect_partition(records: Iterable[tuple[Any, ...]], rulebook: Broadcast[Rulebook],
+                      unmask: bool = False) -> Iterator[tuple[str, Any, dict[str, Any]]]:
     """("s", call id, scorecard row), ("f", call id, finding row) and ("r", order key, rejected row) for a
-    partition of input records."""
+    partition of input records; citizens' details masked unless an audited ``--unmask`` asked otherwise."""
+    from hotline.masking import masked_pairs
+
     engine = _engine(rulebook)
     rb = engine.rulebook
     titles, pass_mark = {r.id: r.title for r in rb.rules}, rb.scoring.pass_mark
@@ -128,7 +131,7 @@ def inspect_partition(records: Iterable[tuple[Any, ...]], rulebook: Broadcast[Ru
                     yield "r", _order(record, item), columnar.rejected_row(item)
                 else:
                     calls.append(item)
-        for call, card in zip(calls, engine.inspect_batch(calls) if calls else [], strict=True):
+        for call, card in masked_pairs(zip(calls, engine.inspect_batch(calls) if calls else [], strict=True), unmask):
             yield "s", call.id, columnar.scorecard_row(call, card, pass_mark)
             for row in columnar.finding_rows(call, card, titles):
                 yield "f", call.id, row
@@ -351,7 +354,7 @@ def spark_schema(columns: list[tuple[str, str]]) -> Any:
 
 
 def inspect_job(spark: SparkSession, inputs: list[str], output: str, rulebook: Rulebook, *,
-                overwrite: bool = False, listed: int = 50) -> Summary:
+                overwrite: bool = False, listed: int = 50, unmask: bool = False) -> Summary:
     """Read ``inputs``, inspect every call with ``rulebook``, write the three datasets under ``output``."""
     from pyspark import StorageLevel
 
@@ -370,7 +373,7 @@ def inspect_job(spark: SparkSession, inputs: list[str], output: str, rulebook: R
             errors.append(FormatError("表不存在，或无法读取", source=name))
     sources.append(sc.parallelize([("error", e.source or "", e) for e in errors], 1))
     broadcast = sc.broadcast(rulebook)
-    results = sc.union(sources).mapPartitions(lambda it: _union_rows(inspect_partition(it, broadcast)))
+    results = sc.union(sources).mapPartitions(lambda it: _union_rows(inspect_partition(it, broadcast, unmask)))
     # Python reads and judges each record once; the three datasets, the counts and the listing are then
     # taken from one cached DataFrame by the JVM alone
     frame = spark.createDataFrame(results, spark_schema(UNION), verifySchema=False)

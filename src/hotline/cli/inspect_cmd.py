@@ -14,6 +14,7 @@ from typing import IO, TYPE_CHECKING, TypeVar
 
 import click
 
+from hotline.cli.unmask import grant, unmask_options
 from hotline.errors import HotlineError
 from hotline.formats import AUDIO_SUFFIXES, read_calls
 from hotline.model import Call, Scorecard
@@ -110,16 +111,35 @@ def output_format(fmt: str | None, output: Path | None) -> str:
               help="并行进程数（大批量时使用；每个进程读取输入的一部分并各自写出，结果与单进程相同）")
 @click.option("--semantic", is_flag=True,
               help="同时使用语义向量判断（更能识别换了说法的共情等，但每句约 20 毫秒，适合少量通话）")
+@unmask_options
 def inspect_cmd(paths: tuple[Path, ...], rulebook: Path | None, fmt: str | None, output: Path | None,
-                samples: bool, transcript: Path | None, swap: tuple[str, ...], jobs: int, semantic: bool) -> None:
-    """检查通话转写（JSONL/JSON/CSV/Parquet/对话文本，或文件夹；录音 WAV/FLAC/OGG/MP3），输出评分表。"""
+                samples: bool, transcript: Path | None, swap: tuple[str, ...], jobs: int, semantic: bool,
+                unmask: bool, operator: str | None) -> None:
+    """检查通话转写（JSONL/JSON/CSV/Parquet/对话文本，或文件夹；录音 WAV/FLAC/OGG/MP3），输出评分表。
+
+    市民的电话、身份证号和门牌号在所有输出中打码（长度不变，证据位置仍然对得上）；--unmask 输出原文，须有操作人并记入审计日志。"""
     from hotline.content import data_path
-    from hotline.inspect import load_engine
 
     inputs = list(paths) + ([data_path("samples", "calls")] if samples else [])
     if not inputs:
         raise click.UsageError("请给出要检查的文件或文件夹，或使用 --samples 检查示例通话。")
     fmt = output_format(fmt, output)
+    allowed = grant(unmask, operator, "hotline inspect", fmt, inputs, output)
+    done: tuple[int, int] | None = None
+    try:
+        done = _run(inputs, rulebook, fmt, output, transcript, swap, jobs, semantic, allowed is not None)
+    finally:
+        if allowed is not None:
+            allowed.record(done[0] if done else None)
+    raise click.exceptions.Exit(done[1])
+
+
+def _run(inputs: list[Path], rulebook: Path | None, fmt: str, output: Path | None, transcript: Path | None,
+         swap: tuple[str, ...], jobs: int, semantic: bool, unmask: bool) -> tuple[int, int]:
+    """(calls inspected, exit code)."""
+    from hotline.inspect import load_engine
+    from hotline.masking import masked_pairs
+
     engine = load_engine(rulebook, semantic=semantic)
     info = _report_info(engine)
     errors: list[HotlineError] = []
@@ -129,14 +149,15 @@ def inspect_cmd(paths: tuple[Path, ...], rulebook: Path | None, fmt: str | None,
     from hotline.batch import pool
 
     if jobs > 1 and pool.parallel_inputs(inputs):
-        n = _emit_parts(Run(inputs, engine, jobs, info, errors, warnings, swap_ids, seen), fmt, output)
+        n = _emit_parts(Run(inputs, engine, jobs, info, errors, warnings, swap_ids, seen, unmask), fmt, output)
     else:
         from hotline.batch import inspect_chunked, inspect_many, swap_named
 
         calls = swap_named(iter_inputs(inputs, errors, transcript, output), swap_ids, seen)
         pairs = inspect_many(calls, rulebook, jobs, semantic=semantic) if jobs > 1 else inspect_chunked(engine, calls)
-        n = _emit(_watch(pairs, warnings), fmt, output, info, errors)
-    raise click.exceptions.Exit(_report(n, errors, warnings, swap_ids - seen, output, fmt))
+        # the workers of --jobs and the Spark job mask their pairs the same way, where they write them
+        n = _emit(masked_pairs(_watch(pairs, warnings), unmask), fmt, output, info, errors)
+    return n, _report(n, errors, warnings, swap_ids - seen, output, fmt)
 
 
 def _report_info(engine: Engine) -> ReportInfo:
@@ -159,6 +180,7 @@ class Run:
     warnings: list[tuple[str, str]]
     swap_ids: set[str]
     seen: set[str]
+    unmask: bool = False
 
     def parts(self, kind: str, output: Path | None) -> Iterator[Part]:
         from hotline.batch import pool
@@ -166,7 +188,8 @@ class Run:
         skip = [output, *_findings_outputs(output)] if output else []
         folder = output if kind == "parquet" else None
         for part in _with_progress(pool.run(self.inputs, self.engine, self.jobs, kind, self.info, skip=skip,
-                                            folder=folder, swap_ids=self.swap_ids), lambda p: p.calls):
+                                            folder=folder, swap_ids=self.swap_ids, unmask=self.unmask),
+                                   lambda p: p.calls):
             self.errors.extend(part.errors)
             self.warnings.extend(part.warnings)
             self.seen.update(part.swapped)

@@ -1,5 +1,9 @@
 """``hotline workorder``: extract, classify, check, train and evaluate — a thin layer over
-``hotline.workorder``."""
+``hotline.workorder``.
+
+Citizens' details: ``--format json`` of extract and check is the 工单 record itself, handed to the dispatch
+system like the store's records (which keep the full data), so it stays whole; what people read — the
+terminal tables and the Excel exports — is masked unless an audited ``--unmask`` asks otherwise."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any
 
 import click
 
+from hotline.cli.unmask import grant, unmask_options
 from hotline.errors import HotlineError
 
 FORMATS = ["table", "json"]
@@ -44,11 +49,17 @@ def workorder() -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="导出 Excel（.xlsx）")
 @click.option("--model", type=click.Path(path_type=Path), help="已训练的分类模型（默认零样本分类）")
 @click.option("--semantic", is_flag=True, help="分类时使用语义向量（更准，较慢）")
-def extract_cmd(call: Path, fmt: str, output: Path | None, model: Path | None, semantic: bool) -> None:
-    """从通话转写（可含多通）抽取工单要素，生成建议工单。"""
+@unmask_options
+def extract_cmd(call: Path, fmt: str, output: Path | None, model: Path | None, semantic: bool, unmask: bool,
+                operator: str | None) -> None:
+    """从通话转写（可含多通）抽取工单要素，生成建议工单。
+
+    --format json 是交给派单系统的工单记录（完整信息）；屏幕表格与 Excel 中电话、身份证号、门牌号打码（--unmask 输出原文，记入审计日志）。"""
     from hotline.formats import read_calls
+    from hotline.masking import mask_order
     from hotline.workorder.order import extract
 
+    allowed = grant(unmask, operator, "hotline workorder extract", fmt, [call], output)
     errors: list[HotlineError] = []
     clf = _load_model(model)
     results = [(c.id, extract(c, model=clf, semantic=semantic)) for c in read_calls(call, errors.append)]
@@ -58,12 +69,23 @@ def extract_cmd(call: Path, fmt: str, output: Path | None, model: Path | None, s
         from hotline.workorder.view import print_extraction
 
         for cid, ext in results:
-            print_extraction(cid, ext)
+            print_extraction(cid, ext if allowed else _masked_extraction(ext))
     if output:
-        _export_orders(output, [(cid, ext.order) for cid, ext in results])
+        _export_orders(output, [(cid, ext.order if allowed else mask_order(ext.order)) for cid, ext in results])
+    if allowed:
+        allowed.record(len(results))
     _report_errors(errors)
     if not results:
         raise click.exceptions.Exit(1)
+
+
+def _masked_extraction(ext: Any) -> Any:
+    from dataclasses import replace
+
+    from hotline.masking import mask_order, mask_text
+
+    return replace(ext, order=mask_order(ext.order),
+                   urgency_hits=[replace(h, said=mask_text(h.said)) for h in ext.urgency_hits])
 
 
 def _export_orders(path: Path, pairs: list[tuple[str, Any]]) -> None:
@@ -80,12 +102,16 @@ def _export_orders(path: Path, pairs: list[tuple[str, Any]]) -> None:
 @click.option("--text-col", help="文件中的文本列（多个用逗号分隔）")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="输出格式")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="导出 Excel（.xlsx）")
+@unmask_options
 def classify_cmd(source: str, model: Path | None, semantic: bool, text_col: str | None, fmt: str,
-                 output: Path | None) -> None:
+                 output: Path | None, unmask: bool, operator: str | None) -> None:
     """对一段文字，或文件（CSV/XLSX/每行一条的 TXT）中的每条诉求判断诉求类型与事项分类。"""
+    from hotline.masking import mask_text
     from hotline.workorder.classify import classify_category
     from hotline.workorder.request_type import classify_text
 
+    named = source if Path(source).is_file() else "（命令行给出的文字）"  # never the words themselves in the audit log
+    allowed = grant(unmask, operator, "hotline workorder classify", fmt, [named], output)
     texts = _texts_of(source, text_col)
     clf = _load_model(model)
     if clf is not None:
@@ -98,7 +124,7 @@ def classify_cmd(source: str, model: Path | None, semantic: bool, text_col: str 
             embed([t[:EMBED_CHARS] for t in texts])  # one batch instead of one call per text
         cats = [classify_category(t, semantic=semantic) for t in texts]
     rows: list[dict[str, Any]] = [
-        {"text": t, "category": c.to_dict(), "request_type": classify_text(t).to_dict()}
+        {"text": t if allowed else mask_text(t), "category": c.to_dict(), "request_type": classify_text(t).to_dict()}
         for t, c in zip(texts, cats, strict=True)
     ]
     if fmt == "json":
@@ -115,6 +141,8 @@ def classify_cmd(source: str, model: Path | None, semantic: bool, text_col: str 
                   "；".join(a["label"] for a in r["category"]["alternatives"]), r["request_type"]["label"],
                   r["request_type"]["confidence"]] for r in rows]
         write_xlsx(output, {"分类结果": (header, table)})
+    if allowed:
+        allowed.record(len(rows))
 
 
 def _texts_of(source: str, text_col: str | None) -> list[str]:
@@ -138,12 +166,15 @@ def _texts_of(source: str, text_col: str | None) -> list[str]:
 @click.argument("call", type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="输出格式")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="导出 Excel（.xlsx）")
-def check_cmd(order: Path, call: Path, fmt: str, output: Path | None) -> None:
+@unmask_options
+def check_cmd(order: Path, call: Path, fmt: str, output: Path | None, unmask: bool, operator: str | None) -> None:
     """核对工单（JSON/YAML/JSONL/CSV/XLSX）与通话：缺项、矛盾、降级、摘要、派单。多张工单按“通话编号”对应。"""
     from hotline.formats import read_calls
+    from hotline.masking import mask_findings, mask_order
     from hotline.workorder.checks import check_order
     from hotline.workorder.orders_io import read_orders
 
+    allowed = grant(unmask, operator, "hotline workorder check", fmt, [order, call], output)
     errors: list[HotlineError] = []
     orders = list(read_orders(order, errors.append))
     calls = list(read_calls(call, errors.append))
@@ -152,13 +183,16 @@ def check_cmd(order: Path, call: Path, fmt: str, output: Path | None) -> None:
     if fmt == "json":
         _echo_json([{"call_id": c.id, "order": o.to_dict(), "findings": [f.to_dict() for f in fs]}
                     for c, o, fs in results])
-    else:
+    shown = results if allowed else [(c, mask_order(o), mask_findings(c, fs)) for c, o, fs in results]
+    if fmt != "json":
         from hotline.workorder.view import print_check
 
-        for c, o, fs in results:
+        for c, o, fs in shown:
             print_check(c, o, fs)
     if output:
-        _export_checks(output, results)
+        _export_checks(output, shown)
+    if allowed:
+        allowed.record(len(results))
     _report_errors(errors)
     if not results:
         raise click.exceptions.Exit(1)

@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "call.view_unmasked": "查看未脱敏通话",
     "call.swap_roles": "对调坐席/市民并重新质检",
     "order.view_unmasked": "查看未脱敏工单",
+    "cli.unmask": "命令行输出未脱敏结果",
     "export.xlsx": "导出 Excel",
     "finding.review": "复核",
     "finding.appeal": "申诉",
@@ -77,7 +78,8 @@ DETAIL_LABELS = {"count": "条数", "rows": "行数", "unmasked": "含未脱敏�
                  "team": "团队", "rulebook": "规则库版本", "digest": "摘要", "changes": "修改项", "reason": "原因",
                  "calls_ok": "导入通话", "errors": "问题记录", "fields": "字段", "session_id": "会话编号", "kind": "类型",
                  "key": "编号", "filename": "文件名", "settings": "设置改动", "changed": "分流有变化的通话",
-                 "title": "名称", "calls": "通话数", "members": "参加人", "decisions": "判定数"}
+                 "title": "名称", "calls": "通话数", "members": "参加人", "decisions": "判定数", "operator": "操作人",
+                 "command": "命令", "format": "格式", "output": "输出"}
 ROLE_VALUES = {"trainee": "学员", "inspector": "质检员", "trainer": "培训师", "admin": "管理员"}
 DETAIL_VALUES: dict[str, dict[str, str]] = {
     "role": ROLE_VALUES,

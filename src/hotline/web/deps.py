@@ -151,8 +151,8 @@ async def check_csrf(request: Request, db: Db) -> None:
 def allow_unmask(db: Session, user: User, action: str, call: Call) -> None:
     """A role that may see a call's citizen details unmasked, with the view written to the audit log
     (``action``: call.view_unmasked, order.view_unmasked …); any other role is refused."""
+    from hotline.masking import may_unmask
     from hotline.store.audit import record
-    from hotline.web.masking import may_unmask
 
     if not may_unmask(user.role):
         raise Forbidden("您的角色无权查看未脱敏信息")

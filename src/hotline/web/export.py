@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from hotline.formats.sheets import DECIMAL, fit_columns, safe_cell
 from hotline.formats.sheets import workbook_bytes as sheets_bytes
+from hotline.masking import agent_suggestion, mask_text
 from hotline.store.imports import caller_of
 from hotline.store.models import User
 from hotline.store.queries import ResultRow
-from hotline.web.masking import agent_suggestion, mask_text
 from hotline.web.render import SEVERITY_LABELS, VERDICT_LABELS
 from hotline.web.rules import rule_title
 

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from hotline.labels import SEVERITY_LABELS
+from hotline.masking import mask_text
 from hotline.store.models import ROLE_LABELS, Role
-from hotline.web.masking import mask_text
 from hotline.web.messages import for_browser
 from hotline.web.timefmt import bj
 

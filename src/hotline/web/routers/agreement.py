@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
+from hotline.masking import mask_text
 from hotline.store.agreement import engine_agreement
 from hotline.store.audit import record
 from hotline.store.calibration import (
@@ -29,7 +30,6 @@ from hotline.store.models import AddedFinding, Call, Role, Scorecard, User
 from hotline.store.reviews import ReviewError
 from hotline.web.deps import Db, Forbidden, Id, Inspector, NotFound, Staff, Trainer, check_csrf, int_id
 from hotline.web.export import XLSX, tables_workbook
-from hotline.web.masking import mask_text
 from hotline.web.render import render
 from hotline.web.rules import rule_catalog, rule_title
 

@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
+from hotline.masking import agent_suggestion, mask_text, may_unmask
 from hotline.store.audit import record
 from hotline.store.imports import add_errors, caller_of, create_batch, fail_batch, run_import, swap_roles
 from hotline.store.models import Call, ImportBatch, Role, User
@@ -49,7 +50,6 @@ from hotline.web.deps import (
 )
 from hotline.web.export import XLSX, workbook_bytes
 from hotline.web.highlight import segments, turn_findings
-from hotline.web.masking import agent_suggestion, mask_text, may_unmask
 from hotline.web.render import render
 from hotline.web.rules import rule_catalog, rule_title
 

@@ -120,8 +120,8 @@ def _num(value: float | None) -> float | str:
 
 @router.get("/citizen/export.xlsx")
 def citizen_export(db: Db, user: Staff, flt: Flt) -> Response:
+    from hotline.masking import mask_text
     from hotline.store.triage import level_labels
-    from hotline.web.masking import mask_text
 
     f = _citizen(db, flt)
     group = ["通话数", "有预测的通话", "预测满意度（%）", "平均预测不满意"]

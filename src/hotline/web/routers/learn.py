@@ -199,7 +199,7 @@ def case_page(request: Request, db: Db, user: CurrentUser, case_id: str) -> Resp
         raise NotFound("找不到该案例")
     card = analyse(case)
     findings = shown_findings(card.findings)
-    from hotline.web.masking import mask_text
+    from hotline.masking import mask_text
 
     # cases are calls too: phones, ID numbers and house numbers masked like every call page
     turns = highlighted_turns([(t.speaker.value, mask_text(t.text)) for t in case.call.turns], findings)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from hotline.masking import mask_text, may_unmask
 from hotline.store.audit import record
 from hotline.store.models import Call, Role
 from hotline.store.orders import call_orders, drill_orders, latest_for_call, save_call_order
@@ -14,7 +15,6 @@ from hotline.store.queries import get_call
 from hotline.store.rulebooks import model_call
 from hotline.web.deps import CurrentUser, Db, Forbidden, Id, NotFound, allow_unmask, check_csrf
 from hotline.web.drilling import order_choices, order_from_form
-from hotline.web.masking import mask_text, may_unmask
 from hotline.web.render import render
 from hotline.web.rules import rule_title
 
