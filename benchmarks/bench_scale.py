@@ -81,16 +81,19 @@ def become_subreaper() -> bool:
         return False
 
 
-def reap_orphans(deadline: float) -> int:
-    """Wait for the descendants handed to us; how many were still alive at ``deadline``."""
+def reap_orphans(deadline: float, reaped: set[int]) -> int:
+    """Wait for the descendants handed to us (their pids go to ``reaped``); how many were still alive
+    at ``deadline``."""
     while True:
         try:
             pid, _, _ = os.wait4(-1, os.WNOHANG)
         except ChildProcessError:
             return 0
-        if pid == 0:
-            if time.monotonic() > deadline:
-                return len(_tree(os.getpid())) - 1
+        if pid:
+            reaped.add(pid)
+        elif time.monotonic() > deadline:
+            return len(_tree(os.getpid())) - 1
+        else:
             time.sleep(0.05)
 
 
@@ -108,15 +111,34 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-def _sample(pid: int, cpu: dict[int, float], skip_root: bool = False) -> tuple[int, int]:
-    """(sum of PSS, largest RSS) of a process tree in KiB; ``cpu`` keeps each process's CPU seconds."""
+SIGCHLD_BIT = 1 << (17 - 1)  # SIGCHLD is signal 17 on Linux; /proc/PID/status SigIgn is a mask of signal - 1
+
+
+def _discards_children(pid: int) -> bool:
+    """Whether ``pid`` ignores SIGCHLD: its children are then reaped by the kernel and their CPU is
+    never added to anyone's rusage (Spark's Python daemon does this to its workers)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("SigIgn:"):
+                    return bool(int(line.split()[1], 16) & SIGCHLD_BIT)
+    except (OSError, ValueError, IndexError):
+        pass
+    return False
+
+
+def _sample(pid: int, seen: dict[int, tuple[float, float, bool]], skip_root: bool = False) -> tuple[int, int]:
+    """(sum of PSS, largest RSS) of a process tree in KiB; ``seen`` keeps for each process its own CPU
+    seconds, those with its reaped children, and whether its parent discards its accounting."""
     pss = largest = 0
     tick = os.sysconf("SC_CLK_TCK")
     for p in _tree(pid)[1 if skip_root else 0:]:
         try:
             with open(f"/proc/{p}/stat") as fh:
                 fields = fh.read().rsplit(")", 1)[1].split()
-            cpu[p] = max(cpu.get(p, 0.0), (int(fields[11]) + int(fields[12])) / tick)
+            own = (int(fields[11]) + int(fields[12])) / tick
+            with_children = own + (int(fields[13]) + int(fields[14])) / tick
+            seen[p] = (max(seen.get(p, (0.0,))[0], own), with_children, _discards_children(int(fields[1])))
             with open(f"/proc/{p}/smaps_rollup") as fh:
                 rollup = dict(line.split(":", 1) for line in fh if ":" in line)
             pss += int(rollup["Pss"].split()[0])
@@ -141,7 +163,8 @@ def measure(argv: list[str]) -> dict[str, Any]:
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = [0, 0]
-    seen: dict[int, float] = {}
+    seen: dict[int, tuple[float, float, bool]] = {}
+    reaped: set[int] = set()
     done = threading.Event()
 
     def sample() -> None:  # every descendant of this process: the command's tree and its orphans
@@ -154,22 +177,25 @@ def measure(argv: list[str]) -> dict[str, Any]:
     sampler.start()
     _, err = proc.communicate()
     wall = time.perf_counter() - t0
-    left = reap_orphans(time.monotonic() + ORPHAN_WAIT)
+    left = reap_orphans(time.monotonic() + ORPHAN_WAIT, reaped)
     elapsed = time.perf_counter() - t0
     done.set()
     sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
-    cpu = user + system
+    # processes whose parent ignored SIGCHLD (and that we did not reap ourselves): from /proc
+    discarded = sum(total for p, (_, total, lost) in seen.items() if lost and p not in reaped)
+    cpu = user + system + discarded
     others = max(0.0, _machine_busy() - busy - cpu) / elapsed
     started = re.search(r"Spark 已启动（.*?，([\d.]+) 秒）", err)
     summary = re.search(r"读取 \d+ 条记录：已检查 (\d+) 通", err)
     if proc.returncode not in (0, 1) or not summary:
         raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{err[-3000:]}")
-    return {"wall": wall, "cpu": cpu, "user": user, "system": system, "sampled": sum(seen.values()),
+    return {"wall": wall, "cpu": cpu, "user": user, "system": system, "discarded": discarded,
+            "sampled": sum(own for own, _, _ in seen.values()),
             "pss_mb": peak[0] / 1024, "rss_mb": peak[1] / 1024, "calls": int(summary.group(1)),
             "startup": float(started.group(1)) if started else None, "load": load, "others": others,
-            "after_exit": elapsed - wall, "left": left}
+            "after_exit": elapsed - wall, "orphans": len(reaped), "left": left}
 
 
 def datasets(folder: Path) -> tuple[list, list]:
@@ -220,8 +246,10 @@ def main() -> None:
             results[name].append(r)
             startup = f"  spark start-up {r['startup']:.1f} s" if r["startup"] is not None else ""
             tail = f"  ({r['left']} processes still alive {ORPHAN_WAIT:.0f} s after exit: not counted)" if r["left"] else ""
+            if r["orphans"]:
+                tail += f"  ({r['orphans']} processes left behind, reaped {r['after_exit']:.1f} s after exit)"
             print(f"  {k + 1}/{args.repeat} {name:7s} wall {r['wall']:6.1f} s  cpu {r['cpu']:6.1f} s (user {r['user']:.1f}, "
-                  f"sys {r['system']:.1f}; /proc sampling saw {r['sampled']:.1f})  peak {r['pss_mb']:5.0f} MB PSS{startup}  "
+                  f"sys {r['system']:.1f}, unreaped workers {r['discarded']:.1f}; /proc sampling saw {r['sampled']:.1f})  peak {r['pss_mb']:5.0f} MB PSS{startup}  "
                   f"load {r['load']:.2f}, others kept {r['others']:.1f} cores busy{tail}", flush=True)
     print(f"median of {args.repeat} [smallest–largest]:")
     for name, rs in results.items():
