@@ -14,13 +14,17 @@ largest value) of:
   the benchmark makes itself a child subreaper (``PR_SET_CHILD_SUBREAPER``), so a descendant that
   outlives its parent (the JVM that PySpark starts is not waited for by the driver) is handed to the
   benchmark, which waits for it and reaps it; its CPU, and that of every process it reaped in turn
-  (Spark's Python daemon and workers, the ``--jobs`` workers reaped by ``hotline inspect``), is then
-  in the total. Counted: every process and thread descended from the command (driver, JVM, Python
-  workers, pool workers), from start to exit. Not counted: kernel threads working for it (page cache
-  write-back of the Parquet files, for one), and a descendant still alive 60 s after the command
-  exited (the benchmark says so when that happens). The CPU that sampling ``/proc`` every 0.1 s saw
-  is printed beside it as a cross-check (it misses processes shorter than a sample and the last
-  fraction of a second of each);
+  (the ``--jobs`` workers reaped by ``hotline inspect``, Spark's Python daemon), is then in the
+  total. One kind of process escapes rusage: the children of a process that ignores SIGCHLD are
+  reaped by the kernel and their CPU is added to no one (Spark's Python daemon does this to its
+  workers); for those, the CPU (with their own reaped children) that ``/proc`` showed at the last
+  0.1 s sample is added and printed apart ("unreaped workers": it misses up to 0.1 s of each).
+  Counted: every process and thread descended from the command (driver, JVM, Python daemon and
+  workers, pool workers), from start to exit. Not counted: kernel threads working for it (page
+  cache write-back of the Parquet files, for one), and a descendant still alive 60 s after the
+  command exited (the benchmark says so when that happens). The CPU that sampling ``/proc`` every
+  0.1 s saw is printed beside it as a cross-check (it misses processes shorter than a sample and
+  the last fraction of a second of each);
 - calls per CPU-second and CPU milliseconds per call (what extrapolates to 100,000 calls a day);
 - peak memory of the whole tree (the sum of PSS over its processes, sampled every 0.1 s: shared
   copy-on-write pages are counted once) and the largest single process (RSS);
