@@ -1,7 +1,7 @@
 """Province scale: ``hotline inspect`` with ``--jobs 1`` and ``--jobs 2`` against the Spark job on
 ``local[1]`` and ``local[2]``, on the same generated calls, all writing the Parquet datasets.
 
-    python benchmarks/bench_scale.py [--calls 2000] [--turns 12] [--repeat 3] [--runs jobs1,jobs2,local1,local2] [--keep DIR]
+    python benchmarks/bench_scale.py [--calls 1000] [--turns 12] [--repeat 3] [--runs jobs1,jobs2,local1,local2] [--keep DIR]
 
 The calls come from ``benchmarks/fresh.py`` (as in ``bench_inspect.py``): no turn text repeats, so
 the caches keyed by text (act model, per-turn cache) save nothing a real day of calls would not.
@@ -217,7 +217,7 @@ def spread(values: list[float], fmt: str) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--calls", type=int, default=2000)
+    ap.add_argument("--calls", type=int, default=1000)
     ap.add_argument("--turns", type=int, default=12)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--runs", default=",".join(RUNS))
