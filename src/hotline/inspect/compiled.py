@@ -10,6 +10,7 @@ from typing import Any
 
 import ahocorasick
 
+from hotline.inspect.plan import Plan, build_plan
 from hotline.norms.schema import Matcher, Rulebook, iter_nodes
 from hotline.text import normalize_phrase
 
@@ -32,9 +33,9 @@ class Compiled:
     act_model: Any = None  # hotline.acts.ActModel, loaded on first use
     act_floor: dict[str, float] = field(default_factory=dict)  # lowest threshold any node uses, per act
     resolved: dict[int, Matcher] = field(default_factory=dict)  # a detector reference → the node it names
-    ops: dict[int, str] = field(default_factory=dict)
     # nodes whose hits over a subset of turns are just their hits over the whole call, filtered
     filterable: set[int] = field(default_factory=set)
+    plan: Plan = field(default_factory=Plan)
 
 
 def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.compile) -> Compiled:
@@ -64,7 +65,6 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
     if guards.reported_patterns:
         compiled.reported_re = re.compile("|".join(f"(?:{p})" for p in guards.reported_patterns))
     for node in _all_nodes(rb):
-        compiled.ops[id(node)] = node.operator()
         if node.phrases is not None:
             keys = node.phrases.lexicon_names()
             if node.phrases.phrases:
@@ -95,6 +95,7 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
     compiled.has_phrases = bool(phrase_keys)
     if phrase_keys:
         compiled.automaton.make_automaton()
+    compiled.plan = build_plan(rb, _roots(rb), compiled.node_keys, compiled.resolved, compiled.filterable)
     return compiled
 
 
@@ -118,15 +119,20 @@ def _act_limit(rb: Rulebook, name: str, min_prob: float | None) -> float:
     return load_taxonomy().get(name).threshold
 
 
-def _all_nodes(rb: Rulebook) -> list[Matcher]:
+def _roots(rb: Rulebook) -> list[Matcher]:
+    """Every matcher tree of the rulebook: detectors, the goals' condition, each rule's parts."""
     roots: list[Matcher] = list(rb.detectors.values())
     if rb.call_goals.when is not None:
         roots.append(rb.call_goals.when)
     for rule in rb.rules:
         roots.extend(m for m in (rule.match, rule.applies_when) if m is not None)
         roots.extend(rule.elements.values())
+    return roots
+
+
+def _all_nodes(rb: Rulebook) -> list[Matcher]:
     out: list[Matcher] = []
-    for root in roots:
+    for root in _roots(rb):
         out.extend(iter_nodes(root))
     return out
 

@@ -28,6 +28,7 @@ class Hit(NamedTuple):
 
 
 CALL_HIT = Hit(-1, 0, 0)
+UNSET: Any = object()  # a slot not evaluated yet
 
 
 def prepare_acts(contexts: list[CallContext]) -> None:
@@ -57,7 +58,9 @@ class CallContext:
         # the act layer and the citizen block, decided once per call (operators ask many times)
         self.acts_on: bool = compiled.rulebook.settings.acts and os.environ.get("HOTLINE_ACTS", "1") != "0"
         self.citizen_on: bool = self.acts_on and compiled.rulebook.settings.citizen
-        self.memo: dict[tuple[int, frozenset[int] | None], list[Hit] | None] = {}
+        # what each slot of the plan answered: over the whole call (by slot index), over a subset of turns
+        self.whole: list[Any] = [UNSET] * len(compiled.plan.slots)
+        self.memo: dict[tuple[int, int], list[Hit] | None] = {}
         self.scopes: dict[tuple[Any, ...], list[int] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
         self._quotes: dict[int, list[tuple[int, int]]] = {}
@@ -101,6 +104,12 @@ class CallContext:
         if self._phrase_hits is None:
             self._phrase_hits = self._scan()
         return self._phrase_hits.get(key, [])
+
+    def keys_hit(self) -> dict[str, list[tuple[int, int, int]]]:
+        """Every automaton key with at least one raw match in the call (before guards)."""
+        if self._phrase_hits is None:
+            self._phrase_hits = self._scan()
+        return self._phrase_hits
 
     def _scan(self) -> dict[str, list[tuple[int, int, int]]]:
         out: dict[str, list[tuple[int, int, int]]] = {}

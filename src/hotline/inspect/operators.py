@@ -1,31 +1,56 @@
 """Rule operators. ``evaluate(node, ctx, allowed)`` returns the hits of a matcher over the turns in
-``allowed`` (None = all turns), or None when the matcher cannot apply to this call (e.g. a timing
-operator on a transcript without times)."""
+``allowed`` (a mask, one bit per turn; None = all turns), or None when the matcher cannot apply to this
+call (e.g. a timing operator on a transcript without times). Nodes are run through the rulebook's plan
+(``plan``): each slot once per call and mask, and not at all when what it needs is absent from the call."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from hotline.inspect import timing
-from hotline.inspect.context import CALL_HIT, CallContext, Hit
-from hotline.inspect.results import Allowed, Result
+from hotline.inspect.context import CALL_HIT, UNSET, CallContext, Hit
+from hotline.inspect.plan import Slot
+from hotline.inspect.results import Allowed, Result, mask_of
 from hotline.inspect.similar import similar_hits
 from hotline.norms.schema import Matcher, Scope
 
 
 def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result:
-    node = ctx.compiled.resolved.get(id(node), node)  # a detector reference is the node it names
-    key = (id(node), allowed)
-    if key in ctx.memo:
-        return ctx.memo[key]
-    if allowed is not None and id(node) in ctx.compiled.filterable:
-        whole = evaluate(node, ctx, None)
-        result = whole if whole is None else [h for h in whole if h.turn_index in allowed]
+    plan = ctx.compiled.plan
+    return run(plan.slots[plan.slot_of[id(node)]], ctx, allowed)
+
+
+def run(slot: Slot, ctx: CallContext, allowed: Allowed = None) -> Result:
+    """The hits of one slot of the plan, evaluated once per call and mask."""
+    if allowed is None:
+        result = ctx.whole[slot.index]
+        if result is not UNSET:
+            return result
     else:
-        op = ctx.compiled.ops.get(id(node)) or node.operator()
-        result = _OPS[op](node, ctx, allowed)
-    ctx.memo[key] = result
+        key = (slot.index, allowed)
+        if key in ctx.memo:
+            return ctx.memo[key]
+    if slot.has_need and not ctx.no_text and _absent(slot, ctx):
+        result = []
+    elif allowed is not None and slot.filterable:
+        whole = run(slot, ctx, None)
+        result = whole if whole is None else [h for h in whole if h.turn_index >= 0 and (allowed >> h.turn_index) & 1]
+    else:
+        result = _OPS[slot.op](slot.node, ctx, allowed)
+    if allowed is None:
+        ctx.whole[slot.index] = result
+    else:
+        ctx.memo[(slot.index, allowed)] = result
     return result
+
+
+def _absent(slot: Slot, ctx: CallContext) -> bool:
+    """None of the lexicon keys and speech acts the slot needs is in the call: it can only answer []."""
+    if not slot.need_keys.isdisjoint(ctx.keys_hit()):
+        return False
+    if slot.need_acts and ctx.acts_on:
+        return not any(ctx.act_firing(name) for name in slot.need_acts)
+    return True
 
 
 def goal_names(ctx: CallContext) -> set[str]:
@@ -73,7 +98,7 @@ def _scope_turns(scope: Scope, ctx: CallContext, allowed: Allowed) -> list[int] 
         if scope.last_seconds:
             turns = [i for i in turns if (ctx.call.turns[i].end or 0.0) >= call_end - scope.last_seconds]
     if allowed is not None:
-        turns = [i for i in turns if i in allowed]
+        turns = [i for i in turns if (allowed >> i) & 1]
     return turns
 
 
@@ -99,8 +124,8 @@ def _any(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     for child in node.any or []:
         scope = allowed
         if child.similar is not None and hit_turns:  # embeddings only where phrases found nothing
-            base = allowed if allowed is not None else frozenset(range(len(ctx.norm)))
-            scope = frozenset(base - hit_turns)
+            base = allowed if allowed is not None else (1 << len(ctx.norm)) - 1
+            scope = base & ~mask_of(hit_turns)
         r = evaluate(child, ctx, scope)
         if r is not None:
             applicable = True
@@ -127,7 +152,7 @@ def _within(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     turns = scope_turns(node.within, ctx, allowed)
     if turns is None:
         return None
-    return evaluate(node.within.of, ctx, frozenset(turns))
+    return evaluate(node.within.of, ctx, mask_of(turns))
 
 
 def _phrases(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
@@ -262,7 +287,7 @@ def _restate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
 def _turns_hit(node: Matcher | None, ctx: CallContext, turns: list[int]) -> set[int]:
     if node is None or not turns:
         return set()
-    return {h.turn_index for h in evaluate(node, ctx, frozenset(turns)) or []}
+    return {h.turn_index for h in evaluate(node, ctx, mask_of(turns)) or []}
 
 
 def _pairs(text: str) -> set[str]:
@@ -322,7 +347,7 @@ def _turn(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     turn_sets = [{h.turn_index for h in r or []} for r in has]
     candidates = set.intersection(*turn_sets) if turn_sets else set()
     for m in op.lacks:
-        r = evaluate(m, ctx, frozenset(candidates)) or []
+        r = evaluate(m, ctx, mask_of(candidates)) or []
         candidates -= {h.turn_index for h in r}
     return [h for h in has[0] or [] if h.turn_index in candidates]
 
@@ -353,12 +378,12 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         if op.before:
             window = [*[i for i in agent_turns if i < t][-op.before:], *window]
         if ctx.partial and t not in agent_turns and len(after) < op.within:
-            if not evaluate(op.expect, ctx, frozenset(window)):
+            if not evaluate(op.expect, ctx, mask_of(window)):
                 ctx.pending.append((t, after[0] if after else None, op.within - len(after), _said(ctx, trig)))
             if op.first_only:
                 break
             continue  # the agent may still answer: judge it when the window has closed
-        if evaluate(op.expect, ctx, frozenset(window)):
+        if evaluate(op.expect, ctx, mask_of(window)):
             if op.first_only:
                 if op.rearm is None:
                     break

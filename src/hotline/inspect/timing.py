@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from hotline.inspect.context import CALL_HIT, CallContext, Hit
-from hotline.inspect.results import Allowed, Result
+from hotline.inspect.results import Allowed, Result, allows
 from hotline.model import Speaker, Turn
 from hotline.norms.schema import Matcher
 
 
 def _whole(ctx: CallContext, i: int, note: str) -> Hit:
     return Hit(i, 0, len(ctx.norm[i].text), note)
-
-
-def _ok(ctx: CallContext, allowed: Allowed, i: int) -> bool:
-    return allowed is None or i in allowed
 
 
 def silence(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
@@ -24,7 +20,7 @@ def silence(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     latest_end = turns[0].end or 0.0  # has_times: at least one turn
     for i in range(1, len(turns)):
         gap = (turns[i].start or 0.0) - latest_end
-        if gap > node.silence.min_seconds and _ok(ctx, allowed, i):
+        if gap > node.silence.min_seconds and allows(allowed, i):
             out.append(_whole(ctx, i, f"冷场 {gap:.1f} 秒"))
         latest_end = max(latest_end, turns[i].end or 0.0)
     return out
@@ -44,7 +40,7 @@ def reply_gap(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     out = []
     for i, prev, cur in _agent_replies(ctx):
         gap = (cur.start or 0.0) - (prev.end or 0.0)
-        if (prev.text or ctx.no_text) and gap > node.reply_gap.min_seconds and _ok(ctx, allowed, i):
+        if (prev.text or ctx.no_text) and gap > node.reply_gap.min_seconds and allows(allowed, i):
             out.append(_whole(ctx, i, f"市民说完 {gap:.1f} 秒后才回应"))
     return out
 
@@ -56,7 +52,7 @@ def overlap(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     out = []
     for i, prev, cur in _agent_replies(ctx):
         over = (prev.end or 0.0) - (cur.start or 0.0)
-        if over > node.overlap.min_seconds and _ok(ctx, allowed, i):
+        if over > node.overlap.min_seconds and allows(allowed, i):
             out.append(_whole(ctx, i, f"与市民重叠 {over:.1f} 秒（抢话）"))
     return out
 
@@ -71,7 +67,7 @@ def agent_gap(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     for a, b in zip(agent, agent[1:], strict=False):
         gap = (ctx.call.turns[b].start or 0.0) - (ctx.call.turns[a].end or 0.0)
         too_long = op.max_seconds is not None and gap > op.max_seconds
-        if (gap < op.min_seconds or too_long) and _ok(ctx, allowed, b):
+        if (gap < op.min_seconds or too_long) and allows(allowed, b):
             out.append(_whole(ctx, b, f"与上一句提示间隔 {gap:.1f} 秒"))
     return out
 
@@ -95,7 +91,7 @@ def speech_rate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     first_citizen = next((i for i in ctx.turns_of("citizen") if ctx.call.turns[i].text), len(ctx.call.turns))
     out = []
     for i in ctx.turns_of(op.speaker):
-        if not _ok(ctx, allowed, i) or ctx.alnum_count(i) < op.min_chars:
+        if not allows(allowed, i) or ctx.alnum_count(i) < op.min_chars:
             continue
         cpm = turn_cpm(ctx, i)
         if cpm is None:

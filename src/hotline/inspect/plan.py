@@ -1,0 +1,186 @@
+"""The evaluation plan: a rulebook's matcher trees compiled once into numbered slots.
+
+- Detector references are resolved, and structurally identical subtrees (the same ``within`` of the same
+  detector in a rule's ``match`` and in its ``elements``) share one slot: each slot is evaluated at most
+  once per call and set of turns.
+- Every slot knows what it needs to hit anything (``need``): the lexicon keys of the phrase automaton and
+  the speech acts whose absence from a call makes its result empty. One automaton pass tells which keys a
+  call holds; a slot none of whose keys or acts is present answers ``[]`` without being walked.
+- ``nonull``: the slot always applies to a call with words (it never answers None, "not applicable"). A
+  parent may only skip on a child's ``need`` when its other children cannot turn the answer into None.
+
+Only the analysis lives here; the operators that run a slot are in ``operators`` (one level up), which
+reads this plan: ``compiled`` → ``plan`` → ``context`` → ``operators``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from hotline.norms.schema import Matcher, Rulebook, Scope
+
+
+@dataclass(slots=True)
+class Slot:
+    index: int
+    node: Matcher
+    op: str
+    filterable: bool = False
+    need_keys: frozenset[str] = frozenset()
+    need_acts: tuple[str, ...] = ()
+    has_need: bool = False
+    nonull: bool = False
+
+
+@dataclass(slots=True)
+class Plan:
+    slots: list[Slot] = field(default_factory=list)
+    slot_of: dict[int, int] = field(default_factory=dict)  # id(node) → slot index, for every node of the rulebook
+
+
+def build_plan(rb: Rulebook, roots: list[Matcher], node_keys: dict[int, list[str]], resolved: dict[int, Matcher],
+               filterable: set[int]) -> Plan:
+    """``roots``: every matcher tree of the rulebook; ``node_keys``: the automaton keys of each phrase node;
+    ``resolved``: a detector reference → the node it names; ``filterable``: nodes whose hits over a subset of
+    turns are their hits over the whole call, filtered."""
+    plan = Plan()
+    by_shape: dict[str, int] = {}
+
+    def shape(node: Matcher) -> str:
+        return json.dumps(node.model_dump(mode="json", by_alias=True, exclude_none=True), sort_keys=True,
+                          ensure_ascii=False)
+
+    def visit(node: Matcher) -> int:
+        if id(node) in plan.slot_of:
+            return plan.slot_of[id(node)]
+        target = resolved.get(id(node), node)
+        if target is not node:
+            index = visit(target)
+            plan.slot_of[id(node)] = index
+            return index
+        key = shape(node)
+        index = by_shape.get(key)
+        if index is None:
+            index = by_shape[key] = len(plan.slots)
+            plan.slots.append(Slot(index, node, node.operator(), filterable=id(node) in filterable))
+            plan.slot_of[id(node)] = index
+            for child in _children(node):
+                visit(child)
+            _analyse(plan.slots[index], plan, node_keys)
+        else:
+            plan.slot_of[id(node)] = index
+            for child in _children(node):  # its own children, so that operators find them by id
+                visit(child)
+        return index
+
+    for root in roots:
+        visit(root)
+    return plan
+
+
+def _children(node: Matcher) -> list[Matcher]:
+    out: list[Matcher] = []
+    for group in (node.all, node.any, node.sequence):
+        out.extend(group or [])
+    for one in (node.not_, node.within.of if node.within else None, node.count.of if node.count else None):
+        if one is not None:
+            out.append(one)
+    if node.distinct is not None:
+        out.extend(node.distinct.of)
+    if node.turn is not None:
+        out.extend([*node.turn.has, *node.turn.lacks])
+    if node.unanswered is not None:
+        u = node.unanswered
+        out.extend(m for m in (u.trigger, u.expect, u.rearm) if m is not None)
+    if node.restate is not None:
+        r = node.restate
+        out.extend(m for m in (r.confirm, r.intent, r.opener) if m is not None)
+    return out
+
+
+def _timed(scope: Scope) -> bool:
+    return bool(scope.first_seconds or scope.last_seconds)
+
+
+def _analyse(slot: Slot, plan: Plan, node_keys: dict[int, list[str]]) -> None:
+    """Fill ``need`` and ``nonull`` of a slot whose children are analysed already."""
+    node = slot.node
+
+    def child(m: Matcher) -> Slot:
+        return plan.slots[plan.slot_of[id(m)]]
+
+    def needs(s: Slot) -> None:
+        slot.need_keys, slot.need_acts, slot.has_need = s.need_keys, s.need_acts, s.has_need
+
+    op = slot.op
+    if op == "phrases":
+        assert node.phrases is not None
+        slot.nonull = not _timed(node.phrases)
+        if node.phrases.mode != "none":  # no raw match → [] whatever the scope (see operators._phrases)
+            slot.need_keys, slot.has_need = frozenset(node_keys[id(node)]), True
+    elif op == "act":
+        assert node.act is not None
+        slot.nonull = not _timed(node.act)
+        if slot.nonull:
+            slot.need_acts, slot.has_need = tuple(node.act.names()), True
+    elif op == "regex":
+        assert node.regex is not None
+        slot.nonull = not _timed(node.regex)
+    elif op == "silent_call":
+        slot.nonull = True
+    elif op == "any":
+        kids = [child(c) for c in node.any or []]
+        slot.nonull = any(k.nonull for k in kids)
+        if all(k.has_need for k in kids):
+            slot.need_keys = frozenset().union(*(k.need_keys for k in kids))
+            slot.need_acts = tuple(dict.fromkeys(a for k in kids for a in k.need_acts))
+            slot.has_need = True
+    elif op in ("all", "sequence"):
+        kids = [child(c) for c in (node.all if op == "all" else node.sequence) or []]
+        slot.nonull = all(k.nonull for k in kids)
+        if slot.nonull:
+            first = next((k for k in kids if k.has_need), None)
+            if first is not None:
+                needs(first)
+    elif op == "not_":
+        assert node.not_ is not None
+        slot.nonull = child(node.not_).nonull
+    elif op == "within":
+        assert node.within is not None
+        of = child(node.within.of)
+        slot.nonull = of.nonull and not _timed(node.within)
+        if not _timed(node.within):
+            needs(of)
+    elif op == "turn":
+        assert node.turn is not None
+        kids = [child(c) for c in node.turn.has]
+        slot.nonull = all(k.nonull for k in kids)
+        if slot.nonull:
+            first = next((k for k in kids if k.has_need), None)
+            if first is not None:
+                needs(first)
+    elif op == "count":
+        assert node.count is not None
+        of = child(node.count.of)
+        slot.nonull = of.nonull
+        if node.count.min is not None and node.count.min >= 1:
+            needs(of)
+    elif op == "distinct":
+        assert node.distinct is not None
+        kids = [child(c) for c in node.distinct.of]
+        slot.nonull = any(k.nonull for k in kids)
+        if all(k.has_need for k in kids):
+            slot.need_keys = frozenset().union(*(k.need_keys for k in kids))
+            slot.need_acts = tuple(dict.fromkeys(a for k in kids for a in k.need_acts))
+            slot.has_need = True
+    elif op == "unanswered":
+        assert node.unanswered is not None
+        trigger = child(node.unanswered.trigger)
+        slot.nonull = trigger.nonull
+        needs(trigger)
+    elif op == "restate":
+        assert node.restate is not None
+        confirm = child(node.restate.confirm)
+        slot.nonull = confirm.nonull
+        needs(confirm)
+    # similar, trajectory and the timing operators: may not apply (None), no need
