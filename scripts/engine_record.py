@@ -2,8 +2,9 @@
 
     python scripts/engine_record.py                      # writes tests/inspect/recorded/engine.json
     python scripts/engine_record.py --check              # compares with that file, lists what differs
-    python scripts/engine_record.py --check --files ../shared/data/dev-calls/calls.jsonl   # more calls, checked
-                                                          # against a recording made with the same --files
+    python scripts/engine_record.py --files ../shared/data/dev-calls/calls.jsonl --out /tmp/dev.json
+                                                          # other calls instead (read in place, not recorded in
+                                                          # the repository); then --check with the same arguments
 
 Cases (all from data in the repository, so the test runs on a fresh clone):
 - every bundled sample, whole (scorecard incl. citizen block and review triage);
@@ -68,26 +69,42 @@ def generated_calls(n: int = GENERATED) -> list[Any]:
     return calls
 
 
-def cases(engine: Any, files: list[Path], generated: int = GENERATED) -> Iterator[tuple[str, str]]:
+PARTS = ["samples", *(f"generated:{k}" for k in range(4))]  # the test runs each part on its own
+
+
+def cases(engine: Any, part: str, generated: int = GENERATED) -> Iterator[tuple[str, str]]:
+    """The cases of one part: ``samples`` (whole, every prefix, every turn alone) or ``generated:K``
+    (the K-th quarter of the generated calls)."""
     from hotline.batch import inspect_chunked
     from hotline.content import data_path
     from hotline.formats import read_calls
     from hotline.model import Call, Speaker
 
+    if part.startswith("generated:"):
+        k = int(part.split(":")[1])
+        calls = generated_calls(generated)
+        quarter = (len(calls) + 3) // 4
+        for call, card in inspect_chunked(engine, calls[k * quarter:(k + 1) * quarter]):
+            yield f"generated:{call.id}", card_digest(card)
+        return
     samples = list(read_calls(data_path("samples", "calls")))
     for call, card in inspect_chunked(engine, samples):
         yield f"sample:{call.id}", card_digest(card)
     for call in samples:
         for k in range(1, len(call.turns) + 1):
-            part = Call(id=call.id, turns=call.turns[:k], meta=call.meta)
-            yield f"prefix:{call.id}:{k}", card_digest(engine.inspect(part, partial=True))
+            part_call = Call(id=call.id, turns=call.turns[:k], meta=call.meta)
+            yield f"prefix:{call.id}:{k}", card_digest(engine.inspect(part_call, partial=True))
         for k, turn in enumerate(call.turns):
             for speaker in (Speaker.AGENT, Speaker.CITIZEN):
                 found = [f.to_dict() for f in engine.check_utterance(turn.text, speaker)]
                 yield f"utterance:{call.id}:{k}:{speaker.value}", digest(found)
                 yield f"acts:{call.id}:{k}:{speaker.value}", digest(sorted(engine.acts(turn.text, speaker, semantic=False)))
-    for call, card in inspect_chunked(engine, generated_calls(generated)):
-        yield f"generated:{call.id}", card_digest(card)
+
+
+def file_cases(engine: Any, files: list[Path]) -> Iterator[tuple[str, str]]:
+    from hotline.batch import inspect_chunked
+    from hotline.formats import read_calls
+
     for path in files:
         for call, card in inspect_chunked(engine, read_calls(path)):
             yield f"{path.name}:{call.id}", card_digest(card)
@@ -103,7 +120,12 @@ def main() -> int:
     from hotline.inspect import load_engine
 
     engine = load_engine(None, semantic=False)
-    got = dict(cases(engine, args.files, args.generated))
+    got: dict[str, str] = {}
+    if args.files:
+        got.update(file_cases(engine, args.files))
+    else:
+        for part in PARTS:
+            got.update(cases(engine, part, args.generated))
     if not args.check:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(got, ensure_ascii=False, indent=0, sort_keys=True) + "\n", encoding="utf-8")

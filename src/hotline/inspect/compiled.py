@@ -32,6 +32,7 @@ class Compiled:
     act_limits: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
     act_model: Any = None  # hotline.acts.ActModel, loaded on first use
     act_floor: dict[str, float] = field(default_factory=dict)  # lowest threshold any node uses, per act
+    act_floors: dict[str, Any] = field(default_factory=dict)  # per speaker: floors in the model's column order
     resolved: dict[int, Matcher] = field(default_factory=dict)  # a detector reference → the node it names
     # nodes whose hits over a subset of turns are just their hits over the whole call, filtered
     filterable: set[int] = field(default_factory=set)

@@ -3,10 +3,13 @@ and the guards that every phrase match goes through."""
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from collections.abc import Callable
 from typing import Any, NamedTuple
+
+import numpy as np
 
 from hotline.inspect.compiled import Compiled
 from hotline.model import Call, Speaker, WorkOrder
@@ -64,6 +67,7 @@ class CallContext:
         self.scopes: dict[tuple[Any, ...], list[int] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
         self._quotes: dict[int, list[tuple[int, int]]] = {}
+        self._cuts: dict[int, list[int]] = {}  # per turn: where each clause starts (after a punctuation mark)
         self._safe: dict[int, list[tuple[int, int]]] | None = None
         self._turns_of: dict[str, list[int]] = {}
         self._guard_cache: dict[tuple[int, int, int], bool] = {}
@@ -167,17 +171,28 @@ class CallContext:
                 if not self.turns_of(speaker):
                     continue
                 sm = model.for_speaker(speaker)
-                floors = [(j, self.compiled.act_floor[a]) for j, a in enumerate(sm.acts) if a in self.compiled.act_floor]
-                for turn in self.turns_of(speaker):
-                    if not self.norm[turn].text:
-                        continue
-                    for clause in self.clause_acts(turn):
-                        probs = clause.probs
-                        for j, floor in floors:
-                            p = float(probs[j])
-                            if p >= floor:
-                                self._firing.setdefault(sm.acts[j], []).append((turn, clause.start, clause.end, p))
+                floors = self.compiled.act_floors.get(speaker)
+                if floors is None:  # each act's floor in the model's column order (+inf: no rule uses it)
+                    floors = self.compiled.act_floors[speaker] = np.array(
+                        [self.compiled.act_floor.get(a, np.inf) for a in sm.acts], dtype=np.float64)
+                turns = self.turns_of(speaker)
+                self.clause_acts(turns[0])  # the speaker's turns judged together
+                table = self._acts[speaker]
+                clauses = [(turn, c) for turn in turns if self.norm[turn].text for c in table[turn]]
+                if not clauses:
+                    continue
+                spans = [(turn, c.start, c.end) for turn, c in clauses]
+                probs = np.array([c.probs for _, c in clauses])
+                rows, cols = np.nonzero(probs >= floors)
+                for r, j, p in zip(rows.tolist(), cols.tolist(), probs[rows, cols].tolist(), strict=True):
+                    self._firing.setdefault(sm.acts[j], []).append((*spans[r], p))
         return self._firing.get(name, [])
+
+    def acts_present(self) -> set[str]:
+        """The acts that reach, somewhere in the call, the lowest threshold any rule uses for them."""
+        self.act_firing("")
+        assert self._firing is not None
+        return self._firing.keys()  # type: ignore[return-value]
 
     def act_evidence(self, turn: int, start: int, end: int, act: str) -> list[str]:
         """The n-grams that made a clause ``act``, as a user reads them."""
@@ -264,12 +279,16 @@ class CallContext:
     def _quoted(self, turn: int, start: int, end: int) -> bool:
         if any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
             return True
-        lead = CLAUSE_SPLIT.split(self.norm[turn].text[:start])[-1]
+        text = self.norm[turn].text
+        cuts = self._cuts.get(turn)
+        if cuts is None:
+            cuts = self._cuts[turn] = [m.end() for m in CLAUSE_SPLIT.finditer(text)]
+        lead = text[cuts[bisect.bisect_right(cuts, start) - 1] if cuts and cuts[0] <= start else 0:start]
         markers = self.compiled.markers_re
         if markers is not None and markers.search(lead) is not None:
             return True
         reported = self.compiled.reported_re
-        return reported is not None and reported.search(lead + self.norm[turn].text[start:end]) is not None
+        return reported is not None and reported.search(lead + text[start:end]) is not None
 
     def _quote_spans(self, turn: int) -> list[tuple[int, int]]:
         if turn not in self._quotes:

@@ -48,9 +48,7 @@ def _absent(slot: Slot, ctx: CallContext) -> bool:
     """None of the lexicon keys and speech acts the slot needs is in the call: it can only answer []."""
     if not slot.need_keys.isdisjoint(ctx.keys_hit()):
         return False
-    if slot.need_acts and ctx.acts_on:
-        return not any(ctx.act_firing(name) for name in slot.need_acts)
-    return True
+    return not slot.need_acts or not ctx.acts_on or slot.need_acts.isdisjoint(ctx.acts_present())
 
 
 def goal_names(ctx: CallContext) -> set[str]:
@@ -74,8 +72,7 @@ def _read_goal_names(ctx: CallContext) -> set[str]:
 
 
 def scope_turns(scope: Scope, ctx: CallContext, allowed: Allowed) -> list[int] | None:
-    key = (scope.speaker, scope.min_chars, scope.first_turns, scope.last_turns, scope.first_seconds,
-           scope.last_seconds, allowed)
+    key = (id(scope), allowed)
     if key not in ctx.scopes:
         ctx.scopes[key] = _scope_turns(scope, ctx, allowed)
     return ctx.scopes[key]

@@ -10,7 +10,7 @@
   parent may only skip on a child's ``need`` when its other children cannot turn the answer into None.
 
 Only the analysis lives here; the operators that run a slot are in ``operators`` (one level up), which
-reads this plan: ``compiled`` → ``plan`` → ``context`` → ``operators``."""
+reads this plan: ``plan`` → ``compiled`` → ``context`` → ``operators``."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ class Slot:
     op: str
     filterable: bool = False
     need_keys: frozenset[str] = frozenset()
-    need_acts: tuple[str, ...] = ()
+    need_acts: frozenset[str] = frozenset()
     has_need: bool = False
     nonull: bool = False
 
@@ -122,7 +122,7 @@ def _analyse(slot: Slot, plan: Plan, node_keys: dict[int, list[str]]) -> None:
         assert node.act is not None
         slot.nonull = not _timed(node.act)
         if slot.nonull:
-            slot.need_acts, slot.has_need = tuple(node.act.names()), True
+            slot.need_acts, slot.has_need = frozenset(node.act.names()), True
     elif op == "regex":
         assert node.regex is not None
         slot.nonull = not _timed(node.regex)
@@ -133,7 +133,7 @@ def _analyse(slot: Slot, plan: Plan, node_keys: dict[int, list[str]]) -> None:
         slot.nonull = any(k.nonull for k in kids)
         if all(k.has_need for k in kids):
             slot.need_keys = frozenset().union(*(k.need_keys for k in kids))
-            slot.need_acts = tuple(dict.fromkeys(a for k in kids for a in k.need_acts))
+            slot.need_acts = frozenset().union(*(k.need_acts for k in kids))
             slot.has_need = True
     elif op in ("all", "sequence"):
         kids = [child(c) for c in (node.all if op == "all" else node.sequence) or []]
@@ -171,7 +171,7 @@ def _analyse(slot: Slot, plan: Plan, node_keys: dict[int, list[str]]) -> None:
         slot.nonull = any(k.nonull for k in kids)
         if all(k.has_need for k in kids):
             slot.need_keys = frozenset().union(*(k.need_keys for k in kids))
-            slot.need_acts = tuple(dict.fromkeys(a for k in kids for a in k.need_acts))
+            slot.need_acts = frozenset().union(*(k.need_acts for k in kids))
             slot.has_need = True
     elif op == "unanswered":
         assert node.unanswered is not None

@@ -1,0 +1,107 @@
+"""The compiled plan: shared slots, turn masks, and the skip on absent keys and acts that must never change
+an answer. Each test names the guard it pins; the recorded outputs (``test_recorded``) pin the whole."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from helpers import call, status
+
+from hotline.inspect import Engine, default_engine
+from hotline.inspect import operators as ops
+from hotline.inspect.results import allows, mask_of
+from hotline.model import Call, Speaker, Turn
+from hotline.norms import load_default
+from hotline.norms.schema import RuleSpec
+
+GREET = "坐席：您好，12345政务服务便民热线，1024号为您服务，请问有什么可以帮您？"
+
+
+def engine_with(*rules: dict[str, Any]) -> Engine:
+    rb = load_default()
+    extra = [RuleSpec.model_validate({"title": "测试", "dimension": "服务规范", "points": 3, "message": "测试",
+                                      **r}) for r in rules]
+    return Engine(rb.model_copy(update={"rules": [*rb.rules, *extra]}))
+
+
+def test_masks_hold_turns_and_never_a_whole_call_hit() -> None:
+    assert mask_of([0, 2, 5]) == 0b100101
+    assert mask_of([-1, 3]) == 0b1000  # the whole call (turn -1) is no member of a subset
+    assert allows(None, 7) and allows(0b100, 2) and not allows(0b100, 1) and not allows(0b100, -1)
+
+
+def test_identical_subtrees_share_one_slot() -> None:
+    plan = default_engine(semantic=False).compiled.plan
+    rule = default_engine(semantic=False).rule("closing.thanks_goodbye.v1")
+    assert rule.match is not None and rule.match.all is not None
+    # the rule's match and its 致谢 element are two copies of the same tree: one slot
+    assert plan.slot_of[id(rule.match.all[0])] == plan.slot_of[id(rule.elements["致谢"])]
+    assert len(plan.slots) < len(plan.slot_of)
+
+
+def test_a_detector_reference_is_the_slot_of_the_detector() -> None:
+    engine = default_engine(semantic=False)
+    plan = engine.compiled.plan
+    rule = engine.rule("closing.anything_else.v1")
+    assert rule.match is not None and rule.match.within is not None
+    reference = rule.match.within.of
+    assert plan.slot_of[id(reference)] == plan.slot_of[id(engine.rulebook.detectors["anything_else"])]
+
+
+def test_slots_whose_keys_are_absent_are_not_walked(monkeypatch: pytest.MonkeyPatch) -> None:
+    walked: list[str] = []
+    phrases = ops._OPS["phrases"]
+
+    def counting(node: Any, ctx: Any, allowed: Any) -> Any:
+        walked.append(node.phrases.lexicon_names()[0] if node.phrases.lexicon_names() else "inline")
+        return phrases(node, ctx, allowed)
+
+    monkeypatch.setitem(ops._OPS, "phrases", counting)
+    engine = engine_with({"id": "test.abuse.v1", "kind": "forbid", "match": {"phrases": {"lexicon": "forbidden"}}})
+    sc = engine.inspect(call(GREET, "市民：路灯坏了。", "坐席：好的，我们记录下来。"))
+    assert status(sc, "test.abuse.v1") == "passed"
+    assert "forbidden" not in walked  # no key of the lexicon in the call: answered [] without a walk
+    walked.clear()
+    sc = engine.inspect(call(GREET, "市民：路灯坏了。", "坐席：你烦不烦啊，这事不归我们管。"))
+    assert "forbidden" in walked
+
+
+NONE = {"phrases": {"phrases": ["查无此事的短语"]}}  # absent from every call here
+SILENCE = {"silence": {"min_seconds": 5}}  # cannot apply without times
+
+
+@pytest.mark.parametrize(("match", "untimed"), [
+    ({"all": [NONE, SILENCE]}, "na"),  # all: any part N/A makes the whole N/A
+    ({"sequence": [SILENCE, NONE]}, "na"),  # sequence: N/A when a part before the absent one is N/A
+    ({"sequence": [NONE, SILENCE]}, "passed"),  # …and [] when the absent part comes first
+])
+def test_a_skip_never_turns_not_applicable_into_passed(match: dict[str, Any], untimed: str) -> None:
+    """An absent phrase alone would answer []; beside a timing operator on a call without times it must not
+    hide that the rule cannot apply."""
+    engine = engine_with({"id": "test.mixed.v1", "kind": "forbid", "match": match})
+    assert status(engine.inspect(call(GREET, "市民：路灯坏了。")), "test.mixed.v1") == untimed
+    timed = Call("t", [Turn(Speaker.AGENT, "您好。", 0.0, 1.0), Turn(Speaker.CITIZEN, "路灯坏了。", 1.5, 3.0)])
+    assert status(engine.inspect(timed), "test.mixed.v1") == "passed"
+
+
+def test_a_timed_scope_is_not_skipped_into_passed() -> None:
+    """A ``within`` of the first seconds needs times: on a transcript without them it is N/A, not passed."""
+    match = {"within": {"first_seconds": 10, "of": NONE}}
+    engine = engine_with({"id": "test.timed.v1", "kind": "forbid", "match": match})
+    assert status(engine.inspect(call(GREET, "市民：路灯坏了。")), "test.timed.v1") == "na"
+
+
+def test_count_without_a_minimum_is_never_skipped() -> None:
+    """``count`` with no minimum hits the whole call even when what it counts is absent."""
+    match = {"count": {"of": NONE, "max": 0}}
+    engine = engine_with({"id": "test.count.v1", "kind": "award", "match": match})
+    assert status(engine.inspect(call(GREET, "市民：路灯坏了。")), "test.count.v1") == "awarded"
+
+
+def test_an_act_slot_is_skipped_only_when_the_act_is_absent() -> None:
+    engine = engine_with({"id": "test.dismiss.v1", "kind": "forbid", "match": {"act": {"name": "agent.dismiss"}}})
+    rude = call(GREET, "市民：路灯坏了好几天了。", "坐席：这事你去找街道办吧。")
+    polite = call(GREET, "市民：路灯坏了好几天了。", "坐席：好的，我马上给您登记，转交城管部门处理。")
+    assert status(engine.inspect(rude), "test.dismiss.v1") == "failed"
+    assert status(engine.inspect(polite), "test.dismiss.v1") == "passed"
