@@ -1,11 +1,13 @@
 """Query time of the triage queue, the citizen dashboard, rule agreement and re-triage, run by hand:
 
-    python benchmarks/bench_web_citizen.py [--calls 20000] [--reviewed 0.1] [--repeat 5] [--database-url postgresql://…]
+    python benchmarks/bench_web_citizen.py [--calls 20000] [--reviewed 0.1] [--repeat 5] [--database-url postgresql://…] [--no-analyze]
 
 Imports the bundled sample calls (the demo data) with the engine, then copies their calls,
 scorecards (citizen block and triage included) and findings until there are --calls calls, spread
 over 50 agents and 12 weeks; a --reviewed share of the calls get every finding reviewed (one in
-four overturned). Prints the median and the slowest of --repeat runs of each query, in milliseconds."""
+four overturned). Like an import of that many calls, the load ends with ``analyze_after_bulk`` (the
+planner's statistics; ``--no-analyze`` leaves them to PostgreSQL's autovacuum, to see the difference).
+Prints the median, the slowest and the first of --repeat runs of each query, in milliseconds."""
 
 from __future__ import annotations
 
@@ -19,11 +21,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 
-def prepare(url: str, calls: int, reviewed: float) -> None:
+def prepare(url: str, calls: int, reviewed: float, analyze: bool = True) -> None:
     from sqlalchemy import insert, select
 
     from hotline.store.accounts import create_user
-    from hotline.store.db import make_engine, migrate, session_factory
+    from hotline.store.db import IMPORTED_TABLES, analyze_after_bulk, make_engine, migrate, session_factory
     from hotline.store.demo import sample_files
     from hotline.store.imports import create_batch, run_import
     from hotline.store.models import Call, FindingRow, Review, Scorecard
@@ -72,6 +74,10 @@ def prepare(url: str, calls: int, reviewed: float) -> None:
             if review_rows:
                 db.execute(insert(Review), review_rows)
             db.commit()
+        if analyze:
+            start = time.perf_counter()
+            if analyze_after_bulk(db, calls - n, (*IMPORTED_TABLES, "reviews")):
+                print(f"统计信息（ANALYZE）{(time.perf_counter() - start) * 1000:.0f} ms")
     engine.dispose()
 
 
@@ -133,13 +139,14 @@ def main() -> None:
     parser.add_argument("--reviewed", type=float, default=0.1)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--no-analyze", action="store_true", help="不在装载后更新统计信息（对照）")
     args = parser.parse_args()
     os.environ.setdefault("HOTLINE_ARGON2_TIME_COST", "1")
     os.environ.setdefault("HOTLINE_ARGON2_MEMORY_KIB", "1024")
     with tempfile.TemporaryDirectory(prefix="bench-citizen-") as folder:
         url = args.database_url or f"sqlite:///{Path(folder) / 'bench.db'}"
         start = time.perf_counter()
-        prepare(url, args.calls, args.reviewed)
+        prepare(url, args.calls, args.reviewed, analyze=not args.no_analyze)
         print(f"准备数据 {time.perf_counter() - start:.0f} 秒")
         measure(url, args.repeat)
 

@@ -21,6 +21,7 @@ from hotline.errors import HotlineError
 from hotline.formats.callmeta import CALLER_KEYS, agent_code_of, date_of
 from hotline.formats.roles import role_warning
 from hotline.store.audit import record
+from hotline.store.db import analyze_after_bulk
 from hotline.store.models import Call, FindingRow, ImportBatch, RulebookVersion, Scorecard, User, utcnow
 from hotline.store.triage import keep_citizen, triage_new
 
@@ -218,6 +219,7 @@ def run_import(
         _update(factory, batch_id, status="running")
         for name, path in files:
             stored[name] = _import_file(factory, batch_id, name, path, inspector, reader)
+        _analyze(factory, sum(len(ids) for ids in stored.values()))
     except Exception as exc:
         log.exception("导入批次 %s 中断", batch_id)
         _update(factory, batch_id, status="failed", finished=True,
@@ -225,6 +227,16 @@ def run_import(
         return stored
     _update(factory, batch_id, status="done", finished=True)
     return stored
+
+
+def _analyze(factory: sessionmaker[Session], stored: int) -> None:
+    """After a large batch, the planner's statistics of the tables it filled (the calls are stored
+    whatever happens here: a failure is logged, not the batch's)."""
+    try:
+        with factory() as db:
+            analyze_after_bulk(db, stored)
+    except Exception:
+        log.exception("导入 %s 通后更新数据库统计信息失败", stored)
 
 
 def _import_file(factory: sessionmaker[Session], batch_id: int, name: str, path: Path, inspector: Inspector,
