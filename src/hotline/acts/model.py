@@ -6,6 +6,7 @@ costs about as much as reading their text once."""
 from __future__ import annotations
 
 import functools
+import heapq
 import json
 import threading
 from collections import OrderedDict
@@ -85,7 +86,7 @@ class SpeakerModel:
         (an n-gram running from one text into the next holds ``$^`` and is never in the vocabulary)."""
         table = self.table
         codes = codes_of("".join(texts))
-        bounds = np.cumsum([len(t) for t in texts])
+        bounds = np.cumsum(np.array([len(t) for t in texts], dtype=np.int64))
         z = np.zeros((len(texts), len(self.acts)), dtype=np.float32)
         counts = np.zeros(len(texts), dtype=np.int64)
         for n in table.lengths:
@@ -116,10 +117,11 @@ class SpeakerModel:
             return []
         norm = float(np.sqrt(len(grams)))
         contrib: dict[str, float] = {}
-        for g in grams:
-            contrib[g] = contrib.get(g, 0.0) + float(self.weights[rows[g], col]) / norm
-        ranked = sorted(contrib.items(), key=lambda kv: (len(kv[0].strip("^$")) < 2, -kv[1]))
-        return [(g, w) for g, w in ranked if w > 0][:top]
+        weights = self.weights[np.array([rows[g] for g in grams]), col].tolist()
+        for g, w in zip(grams, weights, strict=True):
+            contrib[g] = contrib.get(g, 0.0) + w / norm
+        pushing = [(g, w) for g, w in contrib.items() if w > 0]
+        return heapq.nsmallest(top, pushing, key=lambda kv: (len(kv[0].strip("^$")) < 2, -kv[1]))
 
     def rows_of(self, grams: list[str]) -> dict[str, int]:
         """The vocabulary row of each n-gram (-1 for one outside it), looked up together."""

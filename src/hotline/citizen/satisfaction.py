@@ -80,7 +80,7 @@ def _grams(ctx: Any, s: SatisfactionSettings, positions: bool = True) -> tuple[n
             continue
         texts = [ctx.norm[t].text for t in chosen]
         codes = codes_of(f"^{''.join(texts)}$")
-        starts = np.cumsum([1, *map(len, texts)])[:-1]  # where each turn begins, after "^"
+        starts = np.cumsum(np.array([1, *map(len, texts)], dtype=np.int64))[:-1]  # where each turn begins, after "^"
         grams = [keys(codes, n) % np.uint64(s.buckets) for n in range(1, s.ngram_max + 1) if len(codes) >= n]
         flat = np.concatenate(grams).astype(np.int64) + side * s.buckets
         if not positions:
