@@ -105,3 +105,31 @@ def test_an_act_slot_is_skipped_only_when_the_act_is_absent() -> None:
     polite = call(GREET, "市民：路灯坏了好几天了。", "坐席：好的，我马上给您登记，转交城管部门处理。")
     assert status(engine.inspect(rude), "test.dismiss.v1") == "failed"
     assert status(engine.inspect(polite), "test.dismiss.v1") == "passed"
+
+
+@pytest.mark.parametrize("how", ["inspect", "inspect_batch"])
+def test_the_cycle_collector_waits_while_calls_are_judged(how: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from hotline.inspect import context
+
+    seen: list[bool] = []
+    original = context.CallContext.__init__
+
+    def noting(self: Any, *args: Any, **kwargs: Any) -> None:
+        seen.append(gc.isenabled())
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(context.CallContext, "__init__", noting)
+    engine = default_engine(semantic=False)
+    c = call(GREET, "市民：路灯坏了。")
+    assert gc.isenabled()
+    engine.inspect(c) if how == "inspect" else engine.inspect_batch([c, c])
+    assert seen and not any(seen)  # paused while judging…
+    assert gc.isenabled()  # …and on again after
+    gc.disable()
+    try:
+        engine.inspect(c) if how == "inspect" else engine.inspect_batch([c])
+        assert not gc.isenabled()  # a caller that turned it off keeps it off
+    finally:
+        gc.enable()

@@ -3,9 +3,10 @@ drills, rewrite exercises and live hints."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from hotline.errors import HotlineError
@@ -47,23 +48,18 @@ class Engine:
     def inspect(self, call: Call, work_order: WorkOrder | None = None, *, partial: bool = False) -> Scorecard:
         """Score a call. ``partial=True`` is for a call still in progress (live hints): end-of-call
         rules are N/A and a reaction window that is still open is not yet a finding."""
-        ctx = CallContext(call, self.compiled, work_order, partial=partial)
-        return self._with_citizen(self._run(ctx, self.rules), ctx)
+        with collector_waits():
+            ctx = CallContext(call, self.compiled, work_order, partial=partial)
+            return self._with_citizen(self._run(ctx, self.rules), ctx)
 
     def inspect_batch(self, calls: list[Call]) -> list[Scorecard]:
         """Score several calls; the act model reads all their clauses in one pass (bulk inspection).
-        Python's collector of reference cycles waits until the batch is done: judging a call makes
-        almost no cycles, yet the collections it would trigger cost about a third of the engine's time."""
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        The collector of reference cycles waits until the batch is done (``collector_waits``)."""
+        with collector_waits():
             contexts = [CallContext(call, self.compiled) for call in calls]
             if contexts and contexts[0].acts_on:
                 prepare_acts(contexts)
             return [self._with_citizen(self._run(ctx, self.rules), ctx) for ctx in contexts]
-        finally:
-            if collecting:
-                gc.enable()
 
     def _with_citizen(self, card: Scorecard, ctx: CallContext) -> Scorecard:
         """The citizen block (for a call whose words the engine read) and the review triage (for every
@@ -253,6 +249,20 @@ class Engine:
         detail = f"：「{evidence}」" if evidence and rule.kind == "forbid" else ""
         return Finding(rule.id, rule.dimension, rule.severity, turn, span, evidence,
                        f"{rule.message}{detail}{where}", rule.suggestion, rule.points, rule.veto)
+
+
+@contextlib.contextmanager
+def collector_waits() -> Iterator[None]:
+    """Python's collector of reference cycles paused while calls are judged, and on again after: judging
+    a call makes almost no cycles (about one in three calls leaves one behind, collected later), yet the
+    collections its allocations would trigger cost about a third of the engine's time."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def goal_of(rule_id: str) -> str | None:
