@@ -254,8 +254,8 @@ class Engine:
 @contextlib.contextmanager
 def collector_waits() -> Iterator[None]:
     """Python's collector of reference cycles paused while calls are judged, and on again after: judging
-    a call makes almost no cycles (about one in three calls leaves one behind, collected later), yet the
-    collections its allocations would trigger cost about a third of the engine's time."""
+    a call leaves almost no cycles (its collections found about 0.3 unreachable objects per call, now
+    collected later), yet the collections its allocations would trigger cost about a third of its time."""
     collecting = gc.isenabled()
     gc.disable()
     try:
