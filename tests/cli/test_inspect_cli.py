@@ -197,3 +197,21 @@ def test_rulebook_show_speaks_chinese() -> None:
     assert not re.search(r"│\s*(critical|major|minor|info|forbid|require|award|python)\s*│", table.stdout)
     assert "致命" in table.stdout and "禁止" in table.stdout
     assert "严重程度：致命" in detail.stdout and "类型：禁止" in detail.stdout
+
+
+@pytest.mark.parametrize(("argv", "preset", "want"), [
+    (["inspect", "--help"], None, "1"),  # bulk inspection: one BLAS thread per process
+    (["spark", "--help"], None, "1"),
+    (["inspect", "--help"], "4", "4"),  # what the user set is kept
+    (["learn", "--help"], None, None),  # other commands are left alone
+])
+def test_bulk_commands_ask_numpy_for_one_blas_thread(argv: list[str], preset: str | None, want: str | None,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    if preset is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", preset)
+    main(argv)
+    import os
+
+    assert os.environ.get("OPENBLAS_NUM_THREADS") == want
