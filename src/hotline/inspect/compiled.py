@@ -91,8 +91,8 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         _mark_filterable(root, rb, compiled.filterable)
     for node in _all_nodes(rb):
         _mark_filterable(node, rb, compiled.filterable)
-    for phrase, keys in phrase_keys.items():
-        compiled.automaton.add_word(phrase, (len(phrase), tuple(sorted(keys))))
+    for phrase, owners in phrase_keys.items():
+        compiled.automaton.add_word(phrase, (len(phrase), tuple(sorted(owners))))
     compiled.has_phrases = bool(phrase_keys)
     if phrase_keys:
         compiled.automaton.make_automaton()

@@ -105,9 +105,7 @@ class CallContext:
 
     def phrase_hits(self, key: str) -> list[tuple[int, int, int]]:
         """(turn, start, end) of every phrase of lexicon ``key``, before guards."""
-        if self._phrase_hits is None:
-            self._phrase_hits = self._scan()
-        return self._phrase_hits.get(key, [])
+        return self.keys_hit().get(key, [])
 
     def keys_hit(self) -> dict[str, list[tuple[int, int, int]]]:
         """Every automaton key with at least one raw match in the call (before guards)."""
@@ -163,7 +161,11 @@ class CallContext:
 
     def act_firing(self, name: str) -> list[tuple[int, int, int, float]]:
         """(turn, clause start, clause end, probability) of every clause where act ``name`` reaches
-        the lowest threshold any rule uses for it; found for all acts at once, once per call."""
+        the lowest threshold any rule uses for it."""
+        return self.firing().get(name, [])
+
+    def firing(self) -> dict[str, list[tuple[int, int, int, float]]]:
+        """``act_firing`` of every act that fires somewhere in the call, found for all acts at once, once per call."""
         if self._firing is None:
             self._firing = {}
             model = self.act_model()
@@ -186,13 +188,7 @@ class CallContext:
                 rows, cols = np.nonzero(probs >= floors)
                 for r, j, p in zip(rows.tolist(), cols.tolist(), probs[rows, cols].tolist(), strict=True):
                     self._firing.setdefault(sm.acts[j], []).append((*spans[r], p))
-        return self._firing.get(name, [])
-
-    def acts_present(self) -> set[str]:
-        """The acts that reach, somewhere in the call, the lowest threshold any rule uses for them."""
-        self.act_firing("")
-        assert self._firing is not None
-        return self._firing.keys()  # type: ignore[return-value]
+        return self._firing
 
     def act_evidence(self, turn: int, start: int, end: int, act: str) -> list[str]:
         """The n-grams that made a clause ``act``, as a user reads them."""

@@ -43,13 +43,9 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
 
 def _absent(slot: Slot, ctx: CallContext) -> bool:
     """None of the lexicon keys and speech acts the slot needs is in the call: it can only answer []."""
-    keys = ctx._phrase_hits if ctx._phrase_hits is not None else ctx.keys_hit()
-    if not slot.need_keys.isdisjoint(keys):
+    if not slot.need_keys.isdisjoint(ctx.keys_hit()):
         return False
-    if not slot.need_acts or not ctx.acts_on:
-        return True
-    acts = ctx._firing if ctx._firing is not None else ctx.acts_present()
-    return slot.need_acts.isdisjoint(acts)
+    return not slot.need_acts or not ctx.acts_on or slot.need_acts.isdisjoint(ctx.firing())
 
 
 def goal_names(ctx: CallContext) -> set[str]:

@@ -59,8 +59,7 @@ def build_plan(rb: Rulebook, roots: list[Matcher], node_keys: dict[int, list[str
             plan.slot_of[id(node)] = index
             return index
         key = shape(node)
-        index = by_shape.get(key)
-        if index is None:
+        if key not in by_shape:
             index = by_shape[key] = len(plan.slots)
             plan.slots.append(Slot(index, node, node.operator(), filterable=id(node) in filterable))
             plan.slot_of[id(node)] = index
@@ -68,7 +67,7 @@ def build_plan(rb: Rulebook, roots: list[Matcher], node_keys: dict[int, list[str
                 visit(child)
             _analyse(plan.slots[index], plan, node_keys)
         else:
-            plan.slot_of[id(node)] = index
+            index = plan.slot_of[id(node)] = by_shape[key]
             for child in _children(node):  # its own children, so that operators find them by id
                 visit(child)
         return index
@@ -128,20 +127,20 @@ def _analyse(slot: Slot, plan: Plan, node_keys: dict[int, list[str]]) -> None:
         slot.nonull = not _timed(node.regex)
     elif op == "silent_call":
         slot.nonull = True
-    elif op == "any":
-        kids = [child(c) for c in node.any or []]
+    elif op in ("any", "distinct"):  # hits nothing when no part hits; N/A only when every part is N/A
+        kids = [child(c) for c in (node.any or [] if op == "any" else node.distinct.of if node.distinct else [])]
         slot.nonull = any(k.nonull for k in kids)
         if all(k.has_need for k in kids):
             slot.need_keys = frozenset().union(*(k.need_keys for k in kids))
             slot.need_acts = frozenset().union(*(k.need_acts for k in kids))
             slot.has_need = True
-    elif op in ("all", "sequence"):
-        kids = [child(c) for c in (node.all if op == "all" else node.sequence) or []]
+    elif op in ("all", "sequence", "turn"):  # hits nothing when one part hits nothing, unless another is N/A
+        parts = node.all if op == "all" else node.sequence if op == "sequence" else node.turn.has if node.turn else []
+        kids = [child(c) for c in parts or []]
         slot.nonull = all(k.nonull for k in kids)
-        if slot.nonull:
-            first = next((k for k in kids if k.has_need), None)
-            if first is not None:
-                needs(first)
+        first = next((k for k in kids if k.has_need), None)
+        if slot.nonull and first is not None:
+            needs(first)
     elif op == "not_":
         assert node.not_ is not None
         slot.nonull = child(node.not_).nonull
@@ -151,28 +150,12 @@ def _analyse(slot: Slot, plan: Plan, node_keys: dict[int, list[str]]) -> None:
         slot.nonull = of.nonull and not _timed(node.within)
         if not _timed(node.within):
             needs(of)
-    elif op == "turn":
-        assert node.turn is not None
-        kids = [child(c) for c in node.turn.has]
-        slot.nonull = all(k.nonull for k in kids)
-        if slot.nonull:
-            first = next((k for k in kids if k.has_need), None)
-            if first is not None:
-                needs(first)
     elif op == "count":
         assert node.count is not None
         of = child(node.count.of)
         slot.nonull = of.nonull
         if node.count.min is not None and node.count.min >= 1:
             needs(of)
-    elif op == "distinct":
-        assert node.distinct is not None
-        kids = [child(c) for c in node.distinct.of]
-        slot.nonull = any(k.nonull for k in kids)
-        if all(k.has_need for k in kids):
-            slot.need_keys = frozenset().union(*(k.need_keys for k in kids))
-            slot.need_acts = frozenset().union(*(k.need_acts for k in kids))
-            slot.has_need = True
     elif op == "unanswered":
         assert node.unanswered is not None
         trigger = child(node.unanswered.trigger)
