@@ -2,11 +2,15 @@
 of a string gets a 64-bit key (a polynomial of its code points), and the model's vocabulary is a
 sorted array of the same keys. Looking n-grams up is then a handful of vectorised operations instead
 of a Python loop per match. Two different n-grams share a key only by a 64-bit collision (for a
-vocabulary of 10⁵ n-grams and 10⁶ distinct n-grams read, a chance of about 10⁻⁸)."""
+vocabulary of 10⁵ n-grams and 10⁶ distinct n-grams read, a chance of about 10⁻⁸).
+
+The sorted keys of a trained vocabulary are saved beside it (``KeyTable.saved``) and read back at start-up
+(``saved_table``) only when they were computed from that very vocabulary with today's key scheme."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -57,6 +61,10 @@ def keys_of(grams: list[str]) -> np.ndarray:
 class KeyTable:
     """Vocabulary row of each n-gram key, searchable for many keys at once."""
 
+    keys: np.ndarray  # sorted
+    rows: np.ndarray  # the vocabulary row of each key
+    lengths: list[int]  # the n-gram lengths in the vocabulary
+
     def __init__(self, grams: Iterable[str]):
         grams = list(grams)
         all_keys = keys_of(grams)
@@ -65,6 +73,11 @@ class KeyTable:
         self.rows = order.astype(np.int64)
         self.lengths = sorted({len(g) for g in grams})
 
+    def saved(self, vocab: np.ndarray) -> dict[str, np.ndarray]:
+        """The arrays to save beside ``vocab`` (the array the vocabulary is saved as)."""
+        return {"table_keys": self.keys, "table_rows": self.rows.astype(np.int32),
+                "table_digest": np.array(vocabulary_digest(vocab))}
+
     def lookup(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(positions in ``query`` that are vocabulary n-grams, their vocabulary rows)."""
         if not len(self.keys) or not len(query):
@@ -72,3 +85,46 @@ class KeyTable:
         at = np.minimum(np.searchsorted(self.keys, query), len(self.keys) - 1)
         found = np.flatnonzero(self.keys[at] == query)
         return found, self.rows[at[found]]
+
+
+SPOT_CHECKS = 64
+
+
+def vocabulary_digest(vocab: np.ndarray) -> str:
+    """What a saved key table was computed from: the vocabulary array, byte for byte, and the key scheme."""
+    digest = hashlib.sha256(f"{vocab.dtype.str}|{vocab.shape}|{int(MULTIPLIER)}|".encode())
+    digest.update(np.ascontiguousarray(vocab).tobytes())
+    return digest.hexdigest()
+
+
+def saved_table(vocab: np.ndarray, saved: Mapping[str, np.ndarray]) -> KeyTable | None:
+    """The key table saved beside ``vocab`` (``KeyTable.saved``), or None when there is none or it does not
+    belong to this vocabulary and today's keys: a different digest, a wrong shape, unsorted keys, rows that
+    are not each vocabulary row once, or spot-checked keys that ``key_of`` computes differently."""
+    try:
+        table_keys, rows, digest = saved["table_keys"], saved["table_rows"], saved["table_digest"]
+    except KeyError:
+        return None
+    n = len(vocab)
+    if (str(digest) != vocabulary_digest(vocab) or table_keys.dtype != np.uint64 or table_keys.shape != (n,)
+            or rows.shape != (n,) or rows.dtype.kind not in "iu"):
+        return None
+    rows = rows.astype(np.int64)
+    if n and (not _sorted_stably(table_keys, rows) or rows.min() < 0 or rows.max() >= n
+              or not np.all(np.bincount(rows, minlength=n) == 1)):
+        return None
+    spots = np.unique(np.linspace(0, n - 1, min(n, SPOT_CHECKS)).astype(np.int64)) if n else []
+    if any(key_of(str(vocab[rows[i]])) != int(table_keys[i]) for i in spots):
+        return None
+    table = KeyTable.__new__(KeyTable)
+    table.keys, table.rows = table_keys, rows
+    table.lengths = np.unique(np.char.str_len(vocab)).tolist() if n else []
+    return table
+
+
+def _sorted_stably(table_keys: np.ndarray, rows: np.ndarray) -> bool:
+    """Keys ascending, and equal keys (a collision) in vocabulary order, as ``KeyTable`` sorts them."""
+    if np.any(table_keys[1:] < table_keys[:-1]):
+        return False
+    ties = table_keys[1:] == table_keys[:-1]
+    return not np.any(rows[1:][ties] < rows[:-1][ties])

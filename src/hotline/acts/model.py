@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from hotline.acts.features import Featurizer, ngrams
-from hotline.acts.hashing import KeyTable, codes_of, key_of, keys
+from hotline.acts.hashing import KeyTable, codes_of, key_of, keys, saved_table
 from hotline.acts.taxonomy import ActsError
 from hotline.content import data_path
 
@@ -160,12 +160,16 @@ class ActModel:
 
 
 def save_model(model_path: Path, speakers: dict[str, SpeakerModel], card: dict[str, Any]) -> None:
+    """Each speaker's model in an uncompressed npz (read at every start-up: inflating it cost more than
+    reading the bigger file), with its vocabulary's sorted key table, so a start-up need not compute it."""
     model_path.mkdir(parents=True, exist_ok=True)
     for speaker, m in speakers.items():
-        np.savez_compressed(
+        vocab = np.array(m.vocab)
+        np.savez(
             model_path / f"{speaker}.npz",
-            acts=np.array(m.acts), vocab=np.array(m.vocab), weights=m.weights.astype(np.float16),
+            acts=np.array(m.acts), vocab=vocab, weights=m.weights.astype(np.float16),
             bias=m.bias.astype(np.float32), scale=m.scale.astype(np.float32), shift=m.shift.astype(np.float32),
+            **m.table.saved(vocab),
         )
     (model_path / "card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
@@ -178,10 +182,12 @@ def read_model(model_path: Path) -> ActModel:
     speakers = {}
     for speaker in ("agent", "citizen"):
         with np.load(model_path / f"{speaker}.npz", allow_pickle=False) as z:
-            speakers[speaker] = SpeakerModel(
-                speaker, z["acts"].tolist(), z["vocab"].tolist(),
+            vocab = z["vocab"]
+            speakers[speaker] = m = SpeakerModel(
+                speaker, z["acts"].tolist(), vocab.tolist(),
                 z["weights"].astype(np.float32), z["bias"], z["scale"], z["shift"],
             )
+            m._table = saved_table(vocab, z)  # None (computed at first use) when missing or not this vocabulary's
     return ActModel(Featurizer(), speakers, card)
 
 

@@ -1,0 +1,124 @@
+"""The act model's key table saved beside its vocabulary: read back at start-up only when it was computed
+from that very vocabulary with today's keys; anything else is refused and the table computed again."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hotline.acts import hashing
+from hotline.acts.hashing import KeyTable, key_of, saved_table
+from hotline.acts.model import SpeakerModel, default_model, model_dir, read_model, save_model
+
+N = 500  # more grams than the spot checks, so only the guard each case names can catch it
+
+
+def _vocab() -> list[str]:
+    chars = "你好请问有什么可以帮您物业电话工作日内回复"
+    grams = [a + b for a in chars for b in chars][: N - 3]
+    return [*grams, "^好的$", "a", "a"]  # "a" twice: two equal keys, whose rows must stay in vocabulary order
+
+
+def _saved(vocab: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    array = np.array(vocab)
+    return array, KeyTable(vocab).saved(array)
+
+
+def _unspotted(n: int) -> int:
+    """A position of the sorted table that the spot checks do not look at."""
+    spots = set(np.linspace(0, n - 1, min(n, hashing.SPOT_CHECKS)).astype(np.int64).tolist())
+    return next(i for i in range(n // 2, n) if i not in spots and i + 1 not in spots)
+
+
+def test_a_saved_table_is_the_table_computed_from_the_vocabulary() -> None:
+    vocab = _vocab()
+    array, saved = _saved(vocab)
+    table, computed = saved_table(array, saved), KeyTable(vocab)
+    assert table is not None
+    assert table.keys.tolist() == computed.keys.tolist() and table.rows.tolist() == computed.rows.tolist()
+    assert table.rows.dtype == computed.rows.dtype and table.lengths == computed.lengths == [1, 2, 4]
+
+
+def _other_vocabulary(saved: dict[str, np.ndarray], vocab: list[str]) -> tuple[np.ndarray, dict]:
+    """One gram changed where no spot check looks: only the vocabulary's digest tells."""
+    changed = list(vocab)
+    row = int(saved["table_rows"][_unspotted(len(vocab))])
+    changed[row] = "改过"
+    return np.array(changed), saved
+
+
+def _unsorted(saved: dict[str, np.ndarray], vocab: list[str]) -> tuple[np.ndarray, dict]:
+    i = _unspotted(len(vocab))
+    keys, rows = saved["table_keys"].copy(), saved["table_rows"].copy()
+    keys[[i, i + 1]], rows[[i, i + 1]] = keys[[i + 1, i]], rows[[i + 1, i]]
+    return np.array(vocab), {**saved, "table_keys": keys, "table_rows": rows}
+
+
+def _ties_reordered(saved: dict[str, np.ndarray], vocab: list[str]) -> tuple[np.ndarray, dict]:
+    rows = saved["table_rows"].copy()
+    tied = np.flatnonzero(saved["table_keys"] == key_of("a"))
+    rows[tied] = rows[tied[::-1]]
+    return np.array(vocab), {**saved, "table_rows": rows}
+
+
+def _a_row_twice(saved: dict[str, np.ndarray], vocab: list[str]) -> tuple[np.ndarray, dict]:
+    rows = saved["table_rows"].copy()
+    i = _unspotted(len(vocab))
+    rows[i] = rows[i + 1]
+    return np.array(vocab), {**saved, "table_rows": rows}
+
+
+def _other_key_scheme(saved: dict[str, np.ndarray], vocab: list[str]) -> tuple[np.ndarray, dict]:
+    """Keys from another polynomial (same digest, sorted, each row once): only the spot checks tell."""
+    other = np.array([hash(("another scheme", g)) & ((1 << 63) - 1) for g in vocab], dtype=np.uint64)
+    order = np.argsort(other, kind="stable")
+    return np.array(vocab), {**saved, "table_keys": other[order], "table_rows": order.astype(np.int32)}
+
+
+def _missing(saved: dict[str, np.ndarray], vocab: list[str]) -> tuple[np.ndarray, dict]:
+    return np.array(vocab), {k: v for k, v in saved.items() if k != "table_keys"}
+
+
+def _wrong_length(saved: dict[str, np.ndarray], vocab: list[str]) -> tuple[np.ndarray, dict]:
+    return np.array(vocab), {**saved, "table_keys": saved["table_keys"][:-1]}
+
+
+@pytest.mark.parametrize("spoil", [_other_vocabulary, _unsorted, _ties_reordered, _a_row_twice, _other_key_scheme,
+                                   _missing, _wrong_length])
+def test_a_table_that_is_not_this_vocabularys_is_refused(spoil: Callable) -> None:
+    vocab = _vocab()
+    _, saved = _saved(vocab)
+    array, spoiled = spoil(saved, vocab)
+    assert saved_table(array, spoiled) is None
+
+
+def test_saved_and_read_back_with_its_table(tmp_path: Path) -> None:
+    bundled = default_model()
+    speakers = {s: SpeakerModel(s, m.acts, _vocab(), np.zeros((N, len(m.acts)), dtype=np.float32), m.bias, m.scale,
+                                m.shift) for s, m in bundled.speakers.items()}
+    save_model(tmp_path, speakers, {"name": "test"})
+    back = read_model(tmp_path)
+    for speaker, m in back.speakers.items():
+        assert m._table is not None, speaker  # read, not computed
+        assert m._table.keys.tolist() == KeyTable(_vocab()).keys.tolist()
+
+
+def test_a_model_saved_without_a_table_computes_it(tmp_path: Path) -> None:
+    bundled = default_model()
+    for speaker, m in bundled.speakers.items():
+        np.savez(tmp_path / f"{speaker}.npz", acts=np.array(m.acts), vocab=np.array(m.vocab[:N]),
+                 weights=m.weights[:N].astype(np.float16), bias=m.bias, scale=m.scale, shift=m.shift)
+    (tmp_path / "card.json").write_text("{}", encoding="utf-8")
+    back = read_model(tmp_path)
+    for m in back.speakers.values():
+        assert m._table is None
+        assert m.table.keys.tolist() == KeyTable(m.vocab).keys.tolist()
+
+
+def test_the_bundled_model_starts_with_its_own_table() -> None:
+    for speaker, m in read_model(model_dir()).speakers.items():
+        assert m._table is not None, f"{speaker}.npz has no valid key table: save it again with save_model"
+        computed = KeyTable(m.vocab)
+        assert m._table.keys.tolist() == computed.keys.tolist() and m._table.rows.tolist() == computed.rows.tolist()
+        assert m._table.lengths == computed.lengths
