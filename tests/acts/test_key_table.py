@@ -27,7 +27,7 @@ def _saved(vocab: list[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
 
 def _unspotted(n: int) -> int:
     """A position of the sorted table that the spot checks do not look at."""
-    spots = set(np.linspace(0, n - 1, min(n, hashing.SPOT_CHECKS)).astype(np.int64).tolist())
+    spots = set(hashing.spot_checked(n))
     return next(i for i in range(n // 2, n) if i not in spots and i + 1 not in spots)
 
 

@@ -106,20 +106,36 @@ def saved_table(vocab: np.ndarray, saved: Mapping[str, np.ndarray]) -> KeyTable 
     except KeyError:
         return None
     n = len(vocab)
-    if (str(digest) != vocabulary_digest(vocab) or table_keys.dtype != np.uint64 or table_keys.shape != (n,)
+    if (vocab.dtype.kind != "U" or str(digest) != vocabulary_digest(vocab) or table_keys.dtype != np.uint64 or table_keys.shape != (n,)
             or rows.shape != (n,) or rows.dtype.kind not in "iu"):
         return None
     rows = rows.astype(np.int64)
     if n and (not _sorted_stably(table_keys, rows) or rows.min() < 0 or rows.max() >= n
               or not np.all(np.bincount(rows, minlength=n) == 1)):
         return None
-    spots = np.unique(np.linspace(0, n - 1, min(n, SPOT_CHECKS)).astype(np.int64)) if n else []
-    if any(key_of(str(vocab[rows[i]])) != int(table_keys[i]) for i in spots):
+    if any(key_of(str(vocab[rows[i]])) != int(table_keys[i]) for i in spot_checked(n)):
         return None
     table = KeyTable.__new__(KeyTable)
-    table.keys, table.rows = table_keys, rows
-    table.lengths = np.unique(np.char.str_len(vocab)).tolist() if n else []
+    table.keys, table.rows, table.lengths = table_keys, rows, _lengths(vocab)
     return table
+
+
+def spot_checked(n: int) -> list[int]:
+    """The positions of a saved table whose keys are computed again when it is read."""
+    k = min(n, SPOT_CHECKS)
+    return sorted({round(i * (n - 1) / max(k - 1, 1)) for i in range(k)})
+
+
+def _lengths(vocab: np.ndarray) -> list[int]:
+    """The n-gram lengths in a vocabulary saved as a fixed-width string array (numpy drops trailing NULs,
+    so a gram's length is one past its last non-NUL code point), without numpy's string or unique helpers,
+    whose imports cost more than the rest of reading the table."""
+    if not len(vocab):
+        return []
+    codes = vocab.view(np.uint32).reshape(len(vocab), -1) != 0
+    width = codes.shape[1]
+    lengths = np.where(codes.any(axis=1), width - np.argmax(codes[:, ::-1], axis=1), 0)
+    return np.flatnonzero(np.bincount(lengths)).tolist()
 
 
 def _sorted_stably(table_keys: np.ndarray, rows: np.ndarray) -> bool:

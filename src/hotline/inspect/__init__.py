@@ -44,7 +44,7 @@ def load_engine(rulebook: str | Path | None = None, *, semantic: bool | None = N
         return default_engine(semantic=semantic)
     from hotline.norms import load_rulebook
 
-    rb = _with_semantic(load_rulebook(rulebook), semantic)
+    rb = _with_semantic(load_rulebook(rulebook, cache=not untrusted), semantic)
     if not untrusted:
         return Engine(rb)
     from hotline.inspect.compiled import regex_patterns

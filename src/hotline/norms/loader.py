@@ -70,18 +70,35 @@ def _default_raw() -> dict[str, Any]:
 
 @functools.cache
 def load_default() -> Rulebook:
+    """The bundled rulebook, validated (or read back from the start-up cache, ``norms.cache``)."""
+    from hotline.norms.cache import cached
+
+    return cached("rulebook:default", (), _validated_default, Rulebook)
+
+
+def _validated_default() -> Rulebook:
     return validate(Rulebook, _default_raw(), str(default_dir() / "default.yaml"), RulebookError)
 
 
-def load_rulebook(path: str | Path | None = None) -> Rulebook:
+def load_rulebook(path: str | Path | None = None, *, cache: bool = True) -> Rulebook:
     """The default rulebook, or the default extended by the city file at ``path``. A complete
     rulebook file (one with a ``scoring`` form, ``rules`` and no ``extends``) stands on its own.
-    Every error in a city file names the file, its own line and the rule id it concerns."""
+    Every error in a city file names the file, its own line and the rule id it concerns.
+    ``cache``: a city file validated before (and unchanged, like the default) is read back from the
+    start-up cache."""
     if path is None:
         return load_default()
     path = Path(path)
     if path.resolve() == (default_dir() / "default.yaml").resolve():
         return load_default()
+    if not cache:
+        return _validated_city(path)
+    from hotline.norms.cache import cached
+
+    return cached(f"rulebook:{path.resolve()}", (path,), lambda: _validated_city(path), Rulebook)
+
+
+def _validated_city(path: Path) -> Rulebook:
     raw = read_yaml(path, RulebookError)
     if not isinstance(raw, dict):
         raise RulebookError("规则库文件应为 YAML 映射", source=str(path))

@@ -1,0 +1,159 @@
+"""A start-up cache of validated rulebooks, so ``hotline inspect`` of one call does not parse the YAML and
+validate it again at every start. The first load validates with pydantic as always and pickles the result
+into the user's cache folder (``$XDG_CACHE_HOME/hotline``, else ``~/.cache/hotline``); later starts read it
+back when nothing it was built from has changed:
+
+- every YAML file of the package data (the default rulebook, its lexicons, the act taxonomy and every other
+  file a validator may read), by sha256 of its bytes, and any other file the load reads (a city's rulebook);
+- the code: every ``.py`` file of the ``hotline`` package (size and modification time), the Python version,
+  and pydantic, pydantic-core and PyYAML (their versions, and the size and time of their files).
+
+A cache that is missing, stale, corrupt, unreadable, unwritable or not the user's own is a normal load, never
+an error: a read-only home works as before. ``HOTLINE_CACHE=0`` turns the cache off."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import pickle
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TypeVar
+
+import pydantic
+import pydantic_core
+
+import hotline
+from hotline.content import data_path
+
+T = TypeVar("T")
+
+CACHE_ENV = "HOTLINE_CACHE"
+KEPT = 16  # cache files kept (the newest)
+FORMAT = b"hotline-cache 1\n"  # bump when what is pickled changes shape
+_DATA_SUFFIXES = (".yaml", ".yml")
+_LIBRARIES = ("pydantic", "pydantic_core", "pydantic_core._pydantic_core", "yaml")  # they read and validate the data
+
+
+def cache_dir() -> Path | None:
+    """Where cached loads live, or None when the cache is off."""
+    if os.environ.get(CACHE_ENV, "1") == "0":
+        return None
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "hotline"
+
+
+def cached(slot: str, inputs: Sequence[Path], build: Callable[[], T], kind: type[T]) -> T:
+    """``build()``, or the ``kind`` it returned last time when its fingerprint (the package's data and code,
+    and ``inputs``) is unchanged. ``slot`` names what is built (one cache file each)."""
+    folder = cache_dir()
+    if folder is None:
+        return build()
+    path = folder / f"{hashlib.sha256(f'{_package_dir()}|{slot}'.encode()).hexdigest()[:24]}.pickle"
+    key = _fingerprint_or_none(inputs)
+    if key is not None:
+        hit = _read(path, key)
+        if isinstance(hit, kind):
+            return hit
+    value = build()
+    if key is not None and _fingerprint_or_none(inputs) == key:  # nothing changed while it was built
+        _write(folder, path, key, value)
+    return value
+
+
+def fingerprint(inputs: Sequence[Path] = ()) -> str:
+    """sha256 of everything a cached load depends on (see the module's docstring)."""
+    h = hashlib.sha256(FORMAT)
+    h.update(f"{sys.version}|{hotline.__version__}|{pydantic.VERSION}|{pydantic_core.__version__}\n".encode())
+    for library in _LIBRARIES:  # their files are rewritten when they are upgraded
+        h.update(_stat_line(_module_file(library)))
+    package = _package_dir()
+    for path in _files(package, (".py",), skip={"data", "__pycache__"}):
+        h.update(_stat_line(path, package))
+    data = data_path()
+    for path in _files(data, _DATA_SUFFIXES, skip={"__pycache__"}):
+        h.update(f"{path.relative_to(data)}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+    for path in inputs:
+        h.update(f"{path.resolve()}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _module_file(name: str) -> Path:
+    """The file of a module, found without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.origin:
+        raise OSError(f"{name} not found")
+    return Path(spec.origin)
+
+
+def _fingerprint_or_none(inputs: Sequence[Path]) -> str | None:
+    try:
+        return fingerprint(inputs)
+    except OSError:  # a file vanished or cannot be read: the load itself says what is wrong
+        return None
+
+
+def _package_dir() -> Path:
+    return Path(hotline.__file__).resolve().parent
+
+
+def _stat_line(path: Path, root: Path | None = None) -> bytes:
+    st = path.stat()
+    name = path.relative_to(root) if root else path
+    return f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode()
+
+
+def _files(root: Path, suffixes: tuple[str, ...], skip: set[str]) -> list[Path]:
+    out: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in skip)
+        out.extend(Path(folder, f) for f in sorted(files) if f.endswith(suffixes))
+    return out
+
+
+def _read(path: Path, key: str) -> object | None:
+    """The object cached under ``key``; None when there is none, it is another key's, damaged, or the file
+    could have been written by someone else (a pickle runs code when it is read)."""
+    try:
+        with path.open("rb") as fh:
+            st = os.fstat(fh.fileno())
+            if st.st_uid != os.getuid() or st.st_mode & 0o022:
+                return None
+            if fh.readline(64) != FORMAT or fh.readline(80) != key.encode() + b"\n":
+                return None
+            digest = fh.readline(80).rstrip(b"\n")
+            payload = fh.read()
+        if hashlib.sha256(payload).hexdigest().encode() != digest:
+            return None
+        return pickle.loads(payload)  # noqa: S301 - the user's own file, whole and of this very key
+    except Exception:  # noqa: BLE001 - whatever is wrong with a cache, the load goes on without it
+        return None
+
+
+def _write(folder: Path, path: Path, key: str, value: object) -> None:
+    import tempfile
+
+    try:
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(FORMAT + key.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n")
+                fh.write(payload)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _prune(folder)
+    except Exception:  # noqa: BLE001, S110 - a cache that cannot be written is simply not written
+        pass
+
+
+def _prune(folder: Path) -> None:
+    """Keep the ``KEPT`` newest cache files (every city file ever loaded has its own)."""
+    entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for old in entries[KEPT:]:
+        old.unlink(missing_ok=True)
