@@ -165,12 +165,10 @@ def save_model(model_path: Path, speakers: dict[str, SpeakerModel], card: dict[s
     model_path.mkdir(parents=True, exist_ok=True)
     for speaker, m in speakers.items():
         vocab = np.array(m.vocab)
-        np.savez(
-            model_path / f"{speaker}.npz",
-            acts=np.array(m.acts), vocab=vocab, weights=m.weights.astype(np.float16),
-            bias=m.bias.astype(np.float32), scale=m.scale.astype(np.float32), shift=m.shift.astype(np.float32),
-            **m.table.saved(vocab),
-        )
+        arrays = {"acts": np.array(m.acts), "vocab": vocab, "weights": m.weights.astype(np.float16),
+                  "bias": m.bias.astype(np.float32), "scale": m.scale.astype(np.float32),
+                  "shift": m.shift.astype(np.float32), **m.table.saved(vocab)}
+        np.savez(model_path / f"{speaker}.npz", **arrays)  # type: ignore[arg-type]  # numpy's stub types allow_pickle
     (model_path / "card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
