@@ -1,5 +1,9 @@
 """Loading YAML/Markdown package data validated by pydantic, with errors that name the file,
-the path inside it and what was expected. Every data loader in the product goes through here."""
+the path inside it and what was expected. Every data loader in the product goes through here.
+
+``load_yaml_model`` reads back what it validated before from the start-up cache (``hotline.cache``) while
+the file, the package's data and its code are unchanged, so a warm start neither parses YAML nor imports
+PyYAML."""
 
 from __future__ import annotations
 
@@ -9,13 +13,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from hotline.errors import ContentError, HotlineError
 
 M = TypeVar("M", bound=BaseModel)
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is several times faster
 
 
 class Strict(BaseModel):
@@ -100,14 +102,17 @@ def _translate(err: Any) -> str:
 
 
 def read_yaml(path: Path, error: type[HotlineError] = ContentError) -> Any:
+    import yaml
+
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise error("文件不存在", source=str(path)) from None
     except UnicodeDecodeError as exc:
         raise error(f"不是 UTF-8 编码（第 {exc.start} 字节）", source=str(path)) from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is several times faster
     try:
-        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader (libyaml's when present)
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader (libyaml's when present)
     except yaml.YAMLError:
         pass
     try:  # a broken file: read again with the Python loader, whose messages the product translates
@@ -153,8 +158,12 @@ def validate(model: type[M], data: Any, source: str, error: type[HotlineError] =
 
 
 def load_yaml_model(path: Path, model: type[M], error: type[HotlineError] = ContentError) -> M:
-    """Read ``path`` and validate it as ``model``; any problem raises ``error`` naming the file."""
-    return validate(model, read_yaml(path, error), str(path), error)
+    """Read ``path`` and validate it as ``model``; any problem raises ``error`` naming the file. What was
+    validated before comes back from the start-up cache while nothing it depends on has changed."""
+    from hotline.cache import cached
+
+    return cached(f"yaml:{Path(path).resolve()}|{model.__module__}.{model.__qualname__}", (Path(path),),
+                  lambda: validate(model, read_yaml(path, error), str(path), error), model)
 
 
 def iter_data_files(folder: Path, suffixes: tuple[str, ...] = (".yaml", ".yml")) -> Iterator[Path]:

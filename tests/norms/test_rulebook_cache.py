@@ -8,15 +8,16 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pydantic
 import pytest
 
+from hotline import cache
 from hotline.content import data_path
 from hotline.errors import RulebookError
-from hotline.norms import cache, loader
+from hotline.norms import loader
 from hotline.norms.schema import Rulebook
 
 CITY = """extends: default
@@ -31,6 +32,14 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv(cache.CACHE_ENV, raising=False)
     return tmp_path / "xdg" / "hotline"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fingerprint() -> Iterator[None]:
+    """The package's fingerprint is computed once per process: these tests change what it covers."""
+    cache.package_fingerprint.cache_clear()
+    yield
+    cache.package_fingerprint.cache_clear()
 
 
 @pytest.fixture
@@ -50,7 +59,7 @@ def _default() -> Rulebook:
 def test_a_second_start_reads_the_rulebook_back(folder: Path, builds: list[str]) -> None:
     cold = _default()
     warm = _default()
-    assert builds == ["default"] and len(list(folder.glob("*.pickle"))) == 1
+    assert builds == ["default"]
     assert warm == cold and warm is not cold
 
 
@@ -91,7 +100,7 @@ def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     copy = tmp_path / "data"
     shutil.copytree(data_path(), copy, ignore=lambda d, names: [n for n in names if Path(d, n).is_file()
                                                                 and not n.endswith((".yaml", ".yml"))])
-    monkeypatch.setattr(cache, "data_path", lambda *parts: copy.joinpath(*parts))
+    monkeypatch.setattr(cache, "data_dir", lambda: copy)
     monkeypatch.setattr(loader, "data_path", lambda *parts: copy.joinpath(*parts))
     return copy
 
@@ -100,6 +109,15 @@ def _edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, (path, old)
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    cache.package_fingerprint.cache_clear()  # the next start
+
+
+def test_a_running_process_keeps_the_package_it_started_with(folder: Path, builds: list[str],
+                                                            data_copy: Path) -> None:
+    _default()
+    (data_copy / "rulebook" / "lexicons" / "zz_city.yaml").write_text("城市词表:\n  phrases: [一句新话]\n",
+                                                                      encoding="utf-8")
+    assert "城市词表" not in _default().lexicons and builds == ["default"]
 
 
 def test_a_changed_lexicon_is_validated_again(folder: Path, builds: list[str], data_copy: Path) -> None:
@@ -113,6 +131,7 @@ def test_a_new_lexicon_file_is_validated_again(folder: Path, builds: list[str], 
     _default()
     (data_copy / "rulebook" / "lexicons" / "zz_city.yaml").write_text(
         "城市词表:\n  phrases: [一句新话]\n", encoding="utf-8")
+    cache.package_fingerprint.cache_clear()  # the next start
     assert _default().lexicons["城市词表"] == ["一句新话"]
     assert builds == ["default", "default"]
 
@@ -262,7 +281,7 @@ def test_a_cold_load_reads_no_file_outside_the_fingerprint(tmp_path: Path) -> No
     city = tmp_path / "city.yaml"
     city.write_text(CITY, encoding="utf-8")
     out = subprocess.run([sys.executable, "-c", COLD_LOAD_READS, str(city)], capture_output=True, text=True,
-                         check=True).stdout.splitlines()
+                         env={**os.environ, cache.CACHE_ENV: "0"}, check=True).stdout.splitlines()
     data = str(data_path().resolve()) + os.sep
     read = [p for p in out if not p.endswith(CODE) and ".dist-info" not in p and os.path.isfile(p)]
     assert str(city.resolve()) in read and any(p.startswith(data + "acts") for p in read)

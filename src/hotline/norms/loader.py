@@ -11,7 +11,6 @@ from pydantic import BaseModel, Field, RootModel, ValidationError
 
 from hotline.content import Strict, data_path, iter_data_files, read_yaml, translate_error, validate
 from hotline.errors import RulebookError
-from hotline.norms import lines
 from hotline.norms.schema import RefProblem, Rulebook
 
 M = TypeVar("M", bound=BaseModel)
@@ -70,8 +69,8 @@ def _default_raw() -> dict[str, Any]:
 
 @functools.cache
 def load_default() -> Rulebook:
-    """The bundled rulebook, validated (or read back from the start-up cache, ``norms.cache``)."""
-    from hotline.norms.cache import cached
+    """The bundled rulebook, validated (or read back from the start-up cache, ``hotline.cache``)."""
+    from hotline.cache import cached
 
     return cached("rulebook:default", (), _validated_default, Rulebook)
 
@@ -93,12 +92,14 @@ def load_rulebook(path: str | Path | None = None, *, cache: bool = True) -> Rule
         return load_default()
     if not cache:
         return _validated_city(path)
-    from hotline.norms.cache import cached
+    from hotline.cache import cached
 
     return cached(f"rulebook:{path.resolve()}", (path,), lambda: _validated_city(path), Rulebook)
 
 
 def _validated_city(path: Path) -> Rulebook:
+    from hotline.norms import lines  # PyYAML's node tree, for the lines of errors: imported only here
+
     raw = read_yaml(path, RulebookError)
     if not isinstance(raw, dict):
         raise RulebookError("规则库文件应为 YAML 映射", source=str(path))
@@ -122,6 +123,8 @@ class CityFile:
         self.source, self.raw, self.tree = source, raw, tree
 
     def where(self, loc: tuple[str | int, ...], rule_id: str | None = None) -> str | None:
+        from hotline.norms import lines
+
         line = lines.line_of(self.tree, loc)
         if line is None:
             return f"规则 {rule_id}" if rule_id else None
@@ -131,11 +134,15 @@ class CityFile:
         return RulebookError(message, source=self.source, location=self.where(loc, rule_id))
 
     def check_duplicate_keys(self) -> None:
+        from hotline.norms import lines
+
         for key, first, again in lines.duplicate_keys(self.tree):
             raise RulebookError(f"键「{key}」写了两次（第 {first} 行与第 {again} 行），后一个会覆盖前一个；请合并成一处",
                                 source=self.source, location=f"第 {again} 行")
 
     def check_repeated_ids(self, ov: Override) -> None:
+        from hotline.norms import lines
+
         seen: dict[str, int] = {}
         for i, rule in enumerate(ov.rules):
             rule_id = rule.get("id")

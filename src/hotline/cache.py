@@ -1,18 +1,25 @@
-"""A start-up cache of validated rulebooks, so ``hotline inspect`` of one call does not parse the YAML and
-validate it again at every start. The first load validates with pydantic as always and pickles the result
-into the user's cache folder (``$XDG_CACHE_HOME/hotline``, else ``~/.cache/hotline``); later starts read it
-back when nothing it was built from has changed:
+"""A start-up cache of validated data, so a command that starts often (``hotline inspect`` of one call) does
+not parse YAML and validate it again at every start. The first load validates with pydantic as always and
+pickles the result into the user's cache folder (``$XDG_CACHE_HOME/hotline``, else ``~/.cache/hotline``);
+later starts read it back while nothing it was built from has changed:
 
-- every YAML file of the package data (the default rulebook, its lexicons, the act taxonomy and every other
-  file a validator may read), by sha256 of its bytes, and any other file the load reads (a city's rulebook);
+- every YAML file of the package data (the default rulebook, its lexicons, the act taxonomy, the reader and
+  masking settings, and every other file a validator may read), by sha256 of its bytes, and the files the
+  load itself names (a city's rulebook, a settings file given by path);
 - the code: every ``.py`` file of the ``hotline`` package (size and modification time), the Python version,
   and pydantic, pydantic-core and PyYAML (their versions, and the size and time of their files).
 
-A cache that is missing, stale, corrupt, unreadable, unwritable or not the user's own is a normal load, never
-an error: a read-only home works as before. ``HOTLINE_CACHE=0`` turns the cache off."""
+The package's part of that fingerprint is computed once per process (a long-running process sees the package
+as it was when it first used the cache, as it does its own code); before a fresh load is written it is
+computed again, so a file changed during the load is never cached under the old key.
+
+A cache that is missing, stale, damaged, unreadable, unwritable or not the user's own is a normal load,
+never an error: a read-only home works as before. ``HOTLINE_CACHE=0`` turns the cache off."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import importlib.util
 import os
@@ -22,17 +29,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-import pydantic
-import pydantic_core
-
 import hotline
-from hotline.content import data_path
 
 T = TypeVar("T")
 
 CACHE_ENV = "HOTLINE_CACHE"
-KEPT = 16  # cache files kept (the newest)
-FORMAT = b"hotline-cache 1\n"  # bump when what is pickled changes shape
+KEPT = 256  # cache files kept, the most recently used (each loaded file has its own)
+FORMAT = b"hotline-cache 1\n"  # bump when what is written changes shape
 _DATA_SUFFIXES = (".yaml", ".yml")
 _LIBRARIES = ("pydantic", "pydantic_core", "pydantic_core._pydantic_core", "yaml")  # they read and validate the data
 
@@ -46,25 +49,34 @@ def cache_dir() -> Path | None:
 
 
 def cached(slot: str, inputs: Sequence[Path], build: Callable[[], T], kind: type[T]) -> T:
-    """``build()``, or the ``kind`` it returned last time when its fingerprint (the package's data and code,
-    and ``inputs``) is unchanged. ``slot`` names what is built (one cache file each)."""
+    """``build()``, or the ``kind`` it returned last time while its fingerprint (the package's data and code,
+    and the files ``inputs``) is unchanged. ``slot`` names what is built (one cache file each)."""
     folder = cache_dir()
     if folder is None:
         return build()
-    path = folder / f"{hashlib.sha256(f'{_package_dir()}|{slot}'.encode()).hexdigest()[:24]}.pickle"
-    key = _fingerprint_or_none(inputs)
+    path = folder / f"{hashlib.sha256(f'{_package_dir()}|{slot}'.encode()).hexdigest()[:32]}.pickle"
+    key = _key(inputs)
     if key is not None:
         hit = _read(path, key)
         if isinstance(hit, kind):
             return hit
     value = build()
-    if key is not None and _fingerprint_or_none(inputs) == key:  # nothing changed while it was built
+    if key is not None and _key(inputs, fresh=True) == key:
         _write(folder, path, key, value)
     return value
 
 
 def fingerprint(inputs: Sequence[Path] = ()) -> str:
-    """sha256 of everything a cached load depends on (see the module's docstring)."""
+    """sha256 of everything a cached load depends on (see the module's docstring), computed now."""
+    return _combine(package_fingerprint.__wrapped__(), inputs)
+
+
+@functools.cache
+def package_fingerprint() -> bytes:
+    """The package's part of every key: its code and data, Python and the libraries that read the data."""
+    import pydantic
+    import pydantic_core
+
     h = hashlib.sha256(FORMAT)
     h.update(f"{sys.version}|{hotline.__version__}|{pydantic.VERSION}|{pydantic_core.__version__}\n".encode())
     for library in _LIBRARIES:  # their files are rewritten when they are upgraded
@@ -72,12 +84,34 @@ def fingerprint(inputs: Sequence[Path] = ()) -> str:
     package = _package_dir()
     for path in _files(package, (".py",), skip={"data", "__pycache__"}):
         h.update(_stat_line(path, package))
-    data = data_path()
+    data = data_dir()
     for path in _files(data, _DATA_SUFFIXES, skip={"__pycache__"}):
         h.update(f"{path.relative_to(data)}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+    return h.digest()
+
+
+def data_dir() -> Path:
+    from hotline.content import data_path
+
+    return data_path()
+
+
+def _key(inputs: Sequence[Path], fresh: bool = False) -> str | None:
+    try:
+        return fingerprint(inputs) if fresh else _combine(package_fingerprint(), inputs)
+    except OSError:  # a file vanished or cannot be read: the load itself says what is wrong
+        return None
+
+
+def _combine(package: bytes, inputs: Sequence[Path]) -> str:
+    h = hashlib.sha256(package)
     for path in inputs:
         h.update(f"{path.resolve()}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
+
+
+def _package_dir() -> Path:
+    return Path(hotline.__file__).resolve().parent
 
 
 def _module_file(name: str) -> Path:
@@ -86,17 +120,6 @@ def _module_file(name: str) -> Path:
     if spec is None or not spec.origin:
         raise OSError(f"{name} not found")
     return Path(spec.origin)
-
-
-def _fingerprint_or_none(inputs: Sequence[Path]) -> str | None:
-    try:
-        return fingerprint(inputs)
-    except OSError:  # a file vanished or cannot be read: the load itself says what is wrong
-        return None
-
-
-def _package_dir() -> Path:
-    return Path(hotline.__file__).resolve().parent
 
 
 def _stat_line(path: Path, root: Path | None = None) -> bytes:
@@ -127,9 +150,12 @@ def _read(path: Path, key: str) -> object | None:
             payload = fh.read()
         if hashlib.sha256(payload).hexdigest().encode() != digest:
             return None
-        return pickle.loads(payload)  # noqa: S301 - the user's own file, whole and of this very key
+        value = pickle.loads(payload)  # noqa: S301 - the user's own file, whole and of this very key
     except Exception:  # noqa: BLE001 - whatever is wrong with a cache, the load goes on without it
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: kept when the folder is pruned
+    return value
 
 
 def _write(folder: Path, path: Path, key: str, value: object) -> None:
@@ -138,7 +164,7 @@ def _write(folder: Path, path: Path, key: str, value: object) -> None:
     try:
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".pickle")
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".part")
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(FORMAT + key.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n")
@@ -153,7 +179,16 @@ def _write(folder: Path, path: Path, key: str, value: object) -> None:
 
 
 def _prune(folder: Path) -> None:
-    """Keep the ``KEPT`` newest cache files (every city file ever loaded has its own)."""
+    """Keep the ``KEPT`` most recently used cache files, and no temporary file left by a writer that died."""
     entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in entries[KEPT:]:
         old.unlink(missing_ok=True)
+    for part in folder.glob(".tmp-*.part"):
+        if part.stat().st_mtime < _now() - 3600:
+            part.unlink(missing_ok=True)
+
+
+def _now() -> float:
+    import time
+
+    return time.time()

@@ -1,0 +1,93 @@
+"""The start-up cache behind every YAML data file (``content.load_yaml_model``) and what it buys: a warm
+``hotline inspect`` neither parses YAML nor imports PyYAML, and says exactly what a cold one says."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pydantic import Field
+
+from hotline import cache, content
+from hotline.content import Strict, load_yaml_model
+from hotline.errors import ContentError
+
+SAMPLE = content.data_path("samples", "calls", "01_qianxin_exemplary.txt")
+
+
+class Thing(Strict):
+    name: str
+    size: int = Field(ge=0)
+
+
+class Other(Strict):
+    name: str
+    size: int
+
+
+@pytest.fixture
+def parsed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The files parsed (a read-back parses none), with the cache in a folder of its own."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv(cache.CACHE_ENV, raising=False)
+    seen: list[str] = []
+    read = content.read_yaml
+    monkeypatch.setattr(content, "read_yaml", lambda path, error=ContentError: seen.append(Path(path).name)
+                        or read(path, error))
+    cache.package_fingerprint.cache_clear()
+    yield seen
+    cache.package_fingerprint.cache_clear()
+
+
+def test_a_file_validated_once_is_read_back_until_it_changes(tmp_path: Path, parsed: list[str]) -> None:
+    path = tmp_path / "thing.yaml"
+    path.write_text("name: 甲\nsize: 1\n", encoding="utf-8")
+    first = load_yaml_model(path, Thing)
+    assert load_yaml_model(path, Thing) == first and parsed == ["thing.yaml"]
+    path.write_text("name: 乙\nsize: 2\n", encoding="utf-8")
+    assert load_yaml_model(path, Thing) == Thing(name="乙", size=2) and parsed == ["thing.yaml"] * 2
+
+
+def test_each_model_of_a_file_is_its_own(tmp_path: Path, parsed: list[str]) -> None:
+    path = tmp_path / "thing.yaml"
+    path.write_text("name: 甲\nsize: 1\n", encoding="utf-8")
+    assert isinstance(load_yaml_model(path, Thing), Thing)
+    assert isinstance(load_yaml_model(path, Other), Other)
+    assert parsed == ["thing.yaml"] * 2
+
+
+def test_a_bad_file_is_an_error_every_time(tmp_path: Path, parsed: list[str]) -> None:
+    path = tmp_path / "thing.yaml"
+    path.write_text("name: 甲\nsize: -1\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(ContentError, match="thing.yaml.*size"):
+            load_yaml_model(path, Thing)
+    with pytest.raises(ContentError, match="文件不存在"):
+        load_yaml_model(tmp_path / "missing.yaml", Thing)
+    assert parsed == ["thing.yaml", "thing.yaml", "missing.yaml"]
+
+
+WATCH = """
+import sys
+from hotline.cli import main
+code = main(["inspect", sys.argv[1], "--format", "jsonl", "-o", sys.argv[2]])
+print(code, "yaml" in sys.modules, file=sys.stderr)
+"""
+
+
+def _inspect(tmp_path: Path, out: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if k != cache.CACHE_ENV}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "xdg")
+    done = subprocess.run([sys.executable, "-c", WATCH, str(SAMPLE), str(out)], env=env, capture_output=True,
+                          text=True, check=True)
+    return done.stderr.strip().splitlines()[-1]
+
+
+def test_a_warm_inspect_reads_no_yaml_and_says_what_a_cold_one_says(tmp_path: Path) -> None:
+    assert _inspect(tmp_path, tmp_path / "cold.jsonl") == "0 True"
+    assert _inspect(tmp_path, tmp_path / "warm.jsonl") == "0 False"
+    assert (tmp_path / "warm.jsonl").read_bytes() == (tmp_path / "cold.jsonl").read_bytes()
