@@ -80,13 +80,13 @@ def package_fingerprint() -> bytes:
     h = hashlib.sha256(FORMAT)
     h.update(f"{sys.version}|{hotline.__version__}|{pydantic.VERSION}|{pydantic_core.__version__}\n".encode())
     for library in _LIBRARIES:  # their files are rewritten when they are upgraded
-        h.update(_stat_line(_module_file(library)))
-    package = _package_dir()
-    for path in _files(package, (".py",), skip={"data", "__pycache__"}):
-        h.update(_stat_line(path, package))
-    data = data_dir()
-    for path in _files(data, _DATA_SUFFIXES, skip={"__pycache__"}):
-        h.update(f"{path.relative_to(data)}\0".encode() + hashlib.sha256(path.read_bytes()).digest())
+        origin = _module_file(library)
+        h.update(_stat_line(origin, origin))
+    for name, path in _files(str(_package_dir()), (".py",), skip={"data", "__pycache__"}):
+        h.update(_stat_line(name, path))
+    for name, path in _files(str(data_dir()), _DATA_SUFFIXES, skip={"__pycache__"}):
+        with open(path, "rb") as fh:
+            h.update(f"{name}\0".encode() + hashlib.sha256(fh.read()).digest())
     return h.digest()
 
 
@@ -114,25 +114,30 @@ def _package_dir() -> Path:
     return Path(hotline.__file__).resolve().parent
 
 
-def _module_file(name: str) -> Path:
+def _module_file(name: str) -> str:
     """The file of a module, found without importing it."""
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.origin:
         raise OSError(f"{name} not found")
-    return Path(spec.origin)
+    return spec.origin
 
 
-def _stat_line(path: Path, root: Path | None = None) -> bytes:
-    st = path.stat()
-    name = path.relative_to(root) if root else path
+def _stat_line(name: str, path: str) -> bytes:
+    st = os.stat(path)
     return f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode()
 
 
-def _files(root: Path, suffixes: tuple[str, ...], skip: set[str]) -> list[Path]:
-    out: list[Path] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in skip)
-        out.extend(Path(folder, f) for f in sorted(files) if f.endswith(suffixes))
+def _files(root: str, suffixes: tuple[str, ...], skip: set[str], prefix: str = "") -> list[tuple[str, str]]:
+    """(name relative to ``root``, path) of every file under ``root`` ending in ``suffixes``, sorted; plain
+    strings and ``os.scandir``, as this runs at every start."""
+    out: list[tuple[str, str]] = []
+    with os.scandir(root) as entries:
+        for entry in sorted(entries, key=lambda e: e.name):
+            if entry.is_dir(follow_symlinks=False):
+                if entry.name not in skip:
+                    out.extend(_files(entry.path, suffixes, skip, f"{prefix}{entry.name}/"))
+            elif entry.name.endswith(suffixes):
+                out.append((prefix + entry.name, entry.path))
     return out
 
 

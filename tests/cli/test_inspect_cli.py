@@ -215,3 +215,22 @@ def test_bulk_commands_ask_numpy_for_one_blas_thread(argv: list[str], preset: st
     import os
 
     assert os.environ.get("OPENBLAS_NUM_THREADS") == want
+
+
+def test_the_collector_waits_for_the_start_up_and_always_resumes(calls: Path, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import hotline.inspect
+    from hotline import batch
+
+    seen: list[tuple[str, bool]] = []
+    load, judge = hotline.inspect.load_engine, batch.inspect_chunked
+    monkeypatch.setattr(hotline.inspect, "load_engine",
+                        lambda *a, **k: seen.append(("loading", gc.isenabled())) or load(*a, **k))
+    monkeypatch.setattr(batch, "inspect_chunked",
+                        lambda *a, **k: seen.append(("judging", gc.isenabled())) or judge(*a, **k))
+    assert main(["inspect", str(calls / "a.txt"), "--format", "jsonl", "-o", str(tmp_path / "a.jsonl")]) == 0
+    assert seen == [("loading", False), ("judging", True)] and gc.isenabled()
+    assert main(["inspect", "--format", "xlsx"]) != 0  # a usage error before anything is loaded
+    assert gc.isenabled()

