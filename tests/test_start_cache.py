@@ -91,3 +91,36 @@ def test_a_warm_inspect_reads_no_yaml_and_says_what_a_cold_one_says(tmp_path: Pa
     assert _inspect(tmp_path, tmp_path / "cold.jsonl") == "0 True"
     assert _inspect(tmp_path, tmp_path / "warm.jsonl") == "0 False"
     assert (tmp_path / "warm.jsonl").read_bytes() == (tmp_path / "cold.jsonl").read_bytes()
+
+
+FIRST_USE_IN_THREADS = """
+import threading
+from hotline.content import Strict
+from hotline.norms.schema import Rulebook, RuleSpec
+from hotline.norms.loader import _default_raw
+
+raw = _default_raw()
+assert not Rulebook.__pydantic_complete__  # built at its first use, not when it is imported
+barrier, errors = threading.Barrier(8), []
+
+def first_use():
+    barrier.wait()
+    try:
+        Rulebook.model_validate(raw)
+        RuleSpec.model_validate(raw["rules"][0])
+    except Exception as exc:
+        errors.append(repr(exc))
+
+threads = [threading.Thread(target=first_use) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(errors)
+"""
+
+
+def test_data_models_built_at_first_use_are_built_once_for_threads_arriving_together() -> None:
+    """Data models build their validators when first used (``defer_build``: a warm start reads them back
+    without ever validating); the web's first requests may use one together, which pydantic>=2.14 locks."""
+    done = subprocess.run([sys.executable, "-c", FIRST_USE_IN_THREADS], capture_output=True, text=True, check=True,
+                          env={**os.environ, cache.CACHE_ENV: "0"})
+    assert done.stdout.strip() == "[]"

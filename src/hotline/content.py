@@ -21,9 +21,11 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class Strict(BaseModel):
-    """Base for every data schema: unknown keys are errors, not silently ignored."""
+    """Base for every data schema: unknown keys are errors, not silently ignored. Validators are built at
+    first use (``defer_build``): a warm start reads its data back from the start-up cache and never builds
+    most of them (pydantic>=2.14 builds a model once when threads use it together)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 def compiled_regexes(patterns: list[str]) -> list[str]:

@@ -209,7 +209,7 @@ class Matcher(Strict):
     metric: MetricOp | None = None
     silent_call: bool | None = None
 
-    model_config = {"extra": "forbid", "populate_by_name": True}
+    model_config = {"extra": "forbid", "populate_by_name": True, "defer_build": True}
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Matcher:
@@ -462,7 +462,3 @@ def iter_nodes(m: Matcher) -> list[Matcher]:
     for c in children:
         out.extend(iter_nodes(c))
     return out
-
-
-for _model in (WithinOp, UnansweredOp, TurnOp, CountOp, DistinctOp, RestateOp, Matcher):
-    _model.model_rebuild()
