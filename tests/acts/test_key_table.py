@@ -122,3 +122,10 @@ def test_the_bundled_model_starts_with_its_own_table() -> None:
         computed = KeyTable(m.vocab)
         assert m._table.keys.tolist() == computed.keys.tolist() and m._table.rows.tolist() == computed.rows.tolist()
         assert m._table.lengths == computed.lengths
+
+
+@pytest.mark.parametrize("vocab", [["a", "bb", "ccc"], ["a\x00b", "", "xyzw"], ["^好的$"], ["", ""], ["abcd", "a"]])
+def test_the_lengths_read_back_are_the_vocabularys(vocab: list[str]) -> None:
+    array = np.array(vocab)
+    table = saved_table(array, KeyTable(vocab).saved(array))
+    assert table is not None and table.lengths == KeyTable(vocab).lengths == sorted({len(g) for g in vocab})

@@ -127,15 +127,20 @@ def spot_checked(n: int) -> list[int]:
 
 
 def _lengths(vocab: np.ndarray) -> list[int]:
-    """The n-gram lengths in a vocabulary saved as a fixed-width string array (numpy drops trailing NULs,
-    so a gram's length is one past its last non-NUL code point), without numpy's string or unique helpers,
-    whose imports cost more than the rest of reading the table."""
+    """The n-gram lengths in a vocabulary saved as a fixed-width string array: numpy drops trailing NULs, so
+    a gram is as long as its last non-NUL code point is far (column by column; numpy's string and unique
+    helpers cost more, in imports alone, than reading the whole table)."""
     if not len(vocab):
         return []
-    codes = vocab.view(np.uint32).reshape(len(vocab), -1) != 0
-    width = codes.shape[1]
-    lengths = np.where(codes.any(axis=1), width - np.argmax(codes[:, ::-1], axis=1), 0)
-    return np.flatnonzero(np.bincount(lengths)).tolist()
+    nonzero = vocab.view(np.uint32).reshape(len(vocab), -1) != 0
+    present, further = [], np.zeros(len(vocab), dtype=bool)  # further: a code point after this column
+    for n in range(nonzero.shape[1], 0, -1):
+        if (nonzero[:, n - 1] & ~further).any():
+            present.append(n)
+        further |= nonzero[:, n - 1]
+    if not further.all():
+        present.append(0)  # the empty gram
+    return sorted(present)
 
 
 def _sorted_stably(table_keys: np.ndarray, rows: np.ndarray) -> bool:
