@@ -7,7 +7,7 @@ import functools
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, Field, RootModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from hotline.content import Strict, data_path, iter_data_files, read_yaml, translate_error, validate
 from hotline.errors import RulebookError
@@ -21,7 +21,13 @@ class LexiconEntry(Strict):
     phrases: list[str] = Field(min_length=1)
 
 
-LexiconFile = RootModel[dict[str, LexiconEntry]]
+@functools.cache
+def _lexicon_file() -> type[BaseModel]:
+    """A lexicon file's schema (a mapping of names to entries), made when a lexicon is first read: a
+    parametrised RootModel builds its validator at once, which a start from the cache never needs."""
+    from pydantic import RootModel
+
+    return RootModel[dict[str, LexiconEntry]]
 
 
 class Override(Strict):
@@ -50,7 +56,8 @@ def default_dir() -> Path:
 def load_lexicons(folder: Path) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for path in iter_data_files(folder):
-        entries = validate(LexiconFile, read_yaml(path, RulebookError), str(path), RulebookError).root
+        entries: dict[str, LexiconEntry] = validate(_lexicon_file(), read_yaml(path, RulebookError), str(path),
+                                                    RulebookError).root  # type: ignore[attr-defined]
         for name, entry in entries.items():
             if name in out:
                 raise RulebookError(f"词表「{name}」重复定义", source=str(path))

@@ -334,13 +334,13 @@ class Rulebook(Strict):
     name: str
     version: str
     description: str = ""
-    settings: Settings = Settings()
+    settings: Settings = Field(default_factory=lambda: Settings.model_validate({}))  # a factory: no validator built at import
     lexicons: dict[str, list[str]] = {}
-    guards: Guards = Guards()
+    guards: Guards = Field(default_factory=lambda: Guards.model_validate({}))
     act_thresholds: dict[str, float] = Field({}, description="act name → probability threshold for every act operator")
     review: dict[str, float | bool] = Field({}, description="复核分流 thresholds overriding data/citizen/settings.yaml review")
     detectors: dict[str, Matcher] = {}
-    call_goals: CallGoalSpec = CallGoalSpec()
+    call_goals: CallGoalSpec = Field(default_factory=lambda: CallGoalSpec.model_validate({}))
     scoring: ScoringForm
     rules: list[RuleSpec] = Field(min_length=1)
 
