@@ -129,3 +129,18 @@ def test_the_lengths_read_back_are_the_vocabularys(vocab: list[str]) -> None:
     array = np.array(vocab)
     table = saved_table(array, KeyTable(vocab).saved(array))
     assert table is not None and table.lengths == KeyTable(vocab).lengths == sorted({len(g) for g in vocab})
+
+
+def test_a_loaded_vocabulary_is_made_into_strings_only_when_read(tmp_path: Path) -> None:
+    from hotline.acts.hashing import Vocabulary
+
+    model = read_model(model_dir())
+    for m in model.speakers.values():
+        assert isinstance(m.vocab, Vocabulary) and m.vocab._items is None
+        assert m.probabilities(["^您好这个不归我们管$"]).shape == (1, len(m.acts))  # judged through the keys
+        m.explain("^您好这个不归我们管$", m.acts[0])
+        assert m.vocab._items is None
+    vocab = model.for_speaker("citizen").vocab
+    assert len(vocab) == len(vocab.array) and vocab == vocab.array.tolist() and vocab[0] == list(vocab)[0]
+    save_model(tmp_path, model.speakers, model.card)
+    assert read_model(tmp_path).for_speaker("agent").vocab == model.for_speaker("agent").vocab

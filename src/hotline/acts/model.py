@@ -10,6 +10,7 @@ import heapq
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from hotline.acts.features import Featurizer, ngrams
-from hotline.acts.hashing import KeyTable, codes_of, key_of, keys, saved_table
+from hotline.acts.hashing import KeyTable, Vocabulary, codes_of, key_of, keys, saved_table
 from hotline.acts.taxonomy import ActsError
 from hotline.content import data_path
 
@@ -42,7 +43,7 @@ class ClauseActs:
 class SpeakerModel:
     speaker: str
     acts: list[str]
-    vocab: list[str]
+    vocab: Sequence[str]  # a list when trained, a ``Vocabulary`` (strings made when read) when loaded
     weights: np.ndarray  # (n_vocab, n_acts)
     bias: np.ndarray
     scale: np.ndarray  # Platt calibration: p = sigmoid(scale * z + shift)
@@ -164,7 +165,7 @@ def save_model(model_path: Path, speakers: dict[str, SpeakerModel], card: dict[s
     reading the bigger file), with its vocabulary's sorted key table, so a start-up need not compute it."""
     model_path.mkdir(parents=True, exist_ok=True)
     for speaker, m in speakers.items():
-        vocab = np.array(m.vocab)
+        vocab = m.vocab.array if isinstance(m.vocab, Vocabulary) else np.array(m.vocab)
         arrays = {"acts": np.array(m.acts), "vocab": vocab, "weights": m.weights.astype(np.float16),
                   "bias": m.bias.astype(np.float32), "scale": m.scale.astype(np.float32),
                   "shift": m.shift.astype(np.float32), **m.table.saved(vocab)}
@@ -182,7 +183,7 @@ def read_model(model_path: Path) -> ActModel:
         with np.load(model_path / f"{speaker}.npz", allow_pickle=False) as z:
             vocab = z["vocab"]
             speakers[speaker] = m = SpeakerModel(
-                speaker, z["acts"].tolist(), vocab.tolist(),
+                speaker, z["acts"].tolist(), Vocabulary(vocab),
                 z["weights"].astype(np.float32), z["bias"], z["scale"], z["shift"],
             )
             m._table = saved_table(vocab, z)  # None (computed at first use) when missing or not this vocabulary's
