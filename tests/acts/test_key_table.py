@@ -15,8 +15,9 @@ N = 500  # more grams than the spot checks, so only the guard each case names ca
 
 
 def _vocab() -> list[str]:
-    chars = "你好请问有什么可以帮您物业电话工作日内回复"
+    chars = "你好请问有什么可以帮您物业电话工作日内回复谢再"
     grams = [a + b for a in chars for b in chars][: N - 3]
+    assert len(grams) == N - 3
     return [*grams, "^好的$", "a", "a"]  # "a" twice: two equal keys, whose rows must stay in vocabulary order
 
 
@@ -144,3 +145,36 @@ def test_a_loaded_vocabulary_is_made_into_strings_only_when_read(tmp_path: Path)
     assert len(vocab) == len(vocab.array) and vocab == vocab.array.tolist() and vocab[0] == list(vocab)[0]
     save_model(tmp_path, model.speakers, model.card)
     assert read_model(tmp_path).for_speaker("agent").vocab == model.for_speaker("agent").vocab
+
+
+def _small_model(tmp_path: Path, rows: int = N) -> Path:
+    bundled = default_model()
+    speakers = {s: SpeakerModel(s, m.acts, _vocab()[:rows], np.arange(rows * len(m.acts), dtype=np.float32).reshape(
+        rows, len(m.acts)) / 7, m.bias, m.scale, m.shift) for s, m in bundled.speakers.items()}
+    save_model(tmp_path, speakers, {"name": "test"})
+    return tmp_path
+
+
+def test_the_weights_are_mapped_from_the_file_the_model_names(tmp_path: Path) -> None:
+    folder = _small_model(tmp_path)
+    back = read_model(folder).for_speaker("agent")
+    assert isinstance(back.weights, np.memmap) and back.weights.dtype == np.float32
+    expected = (np.arange(N * len(back.acts), dtype=np.float32).reshape(N, len(back.acts)) / 7).astype(np.float16)
+    assert np.array_equal(back.weights, expected.astype(np.float32))  # the values a float16 file gave
+    _small_model(folder, N - 1)  # saved again: the old weights file goes
+    assert len(list(folder.glob("agent.weights.*.npy"))) == 1
+    assert read_model(folder).for_speaker("agent").weights.shape[0] == N - 1
+
+
+def test_a_model_whose_weights_file_is_missing_or_another_models_says_so(tmp_path: Path) -> None:
+    from hotline.acts.taxonomy import ActsError
+
+    folder = _small_model(tmp_path)
+    (weights,) = folder.glob("agent.weights.*.npy")
+    other = np.zeros((N + 1, len(read_model(folder).for_speaker("agent").acts)), dtype=np.float32)
+    np.save(weights, other)
+    with pytest.raises(ActsError, match="对不上"):
+        read_model(folder)
+    weights.unlink()
+    with pytest.raises(ActsError, match="缺少权重文件"):
+        read_model(folder)

@@ -6,8 +6,10 @@ costs about as much as reading their text once."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import heapq
 import json
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -162,14 +164,25 @@ class ActModel:
 
 def save_model(model_path: Path, speakers: dict[str, SpeakerModel], card: dict[str, Any]) -> None:
     """Each speaker's model in an uncompressed npz (read at every start-up: inflating it cost more than
-    reading the bigger file), with its vocabulary's sorted key table, so a start-up need not compute it."""
+    reading the bigger file) with its vocabulary's sorted key table, so a start-up need not compute it; the
+    weights in a file of their own, named by their digest in the npz, as float32 rounded to float16 precision
+    (the values a float16 file gave), which a start maps into memory instead of reading and widening."""
     model_path.mkdir(parents=True, exist_ok=True)
     for speaker, m in speakers.items():
         vocab = m.vocab.array if isinstance(m.vocab, Vocabulary) else np.array(m.vocab)
-        arrays = {"acts": np.array(m.acts), "vocab": vocab, "weights": m.weights.astype(np.float16),
+        weights = np.ascontiguousarray(m.weights.astype(np.float16).astype(np.float32))
+        name = f"{speaker}.weights.{hashlib.sha256(weights.tobytes()).hexdigest()[:16]}.npy"
+        part = model_path / f"{name}.part"
+        with part.open("wb") as fh:
+            np.save(fh, weights)
+        os.replace(part, model_path / name)  # never rewritten in place: a running process may have it mapped
+        arrays = {"acts": np.array(m.acts), "vocab": vocab, "weights_file": np.array(name),
                   "bias": m.bias.astype(np.float32), "scale": m.scale.astype(np.float32),
                   "shift": m.shift.astype(np.float32), **m.table.saved(vocab)}
         np.savez(model_path / f"{speaker}.npz", **arrays)  # type: ignore[arg-type]  # numpy's stub types allow_pickle
+        for old in model_path.glob(f"{speaker}.weights.*.npy"):
+            if old.name != name:
+                old.unlink()
     (model_path / "card.json").write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
@@ -181,13 +194,29 @@ def read_model(model_path: Path) -> ActModel:
     speakers = {}
     for speaker in ("agent", "citizen"):
         with np.load(model_path / f"{speaker}.npz", allow_pickle=False) as z:
-            vocab = z["vocab"]
-            speakers[speaker] = m = SpeakerModel(
-                speaker, z["acts"].tolist(), Vocabulary(vocab),
-                z["weights"].astype(np.float32), z["bias"], z["scale"], z["shift"],
-            )
+            vocab, acts = z["vocab"], z["acts"].tolist()
+            weights = _weights(model_path, z)
+            if weights.shape != (len(vocab), len(acts)):
+                raise ActsError(f"权重（{weights.shape}）与词表（{len(vocab)}）或言语行为（{len(acts)}）对不上，"
+                                "请重新训练", source=str(model_path / f"{speaker}.npz"))
+            speakers[speaker] = m = SpeakerModel(speaker, acts, Vocabulary(vocab), weights, z["bias"], z["scale"],
+                                                 z["shift"])
             m._table = saved_table(vocab, z)  # None (computed at first use) when missing or not this vocabulary's
     return ActModel(Featurizer(), speakers, card)
+
+
+def _weights(model_path: Path, z: Any) -> np.ndarray:
+    """The weights mapped read-only from the file the npz names (a call reads a few hundred of the 72,652 rows,
+    so a start reads only those pages), or, in a model saved before they had a file, widened from the npz."""
+    if "weights_file" not in z.files:
+        return z["weights"].astype(np.float32)  # type: ignore[no-any-return]
+    path = model_path / str(z["weights_file"])
+    if not path.is_file():
+        raise ActsError(f"缺少权重文件 {path.name}（模型文件不全，请重新训练或重新安装）", source=str(model_path))
+    weights = np.load(path, mmap_mode="r", allow_pickle=False)
+    if weights.dtype != np.float32:
+        raise ActsError(f"权重文件的数据类型是 {weights.dtype}，应为 float32", source=str(path))
+    return weights  # type: ignore[no-any-return]
 
 
 _lock = threading.Lock()
