@@ -219,18 +219,22 @@ def test_bulk_commands_ask_numpy_for_one_blas_thread(argv: list[str], preset: st
 
 def test_the_collector_waits_for_the_start_up_and_always_resumes(calls: Path, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The collector is paused while ``hotline inspect`` loads, resumes before calls are judged without the
+    objects loaded (frozen: walking them cost the first calls and the exit ~0.1 CPU-s), and in a process that
+    goes on after ``main`` (this one) everything is the collector's again."""
     import gc
 
     import hotline.inspect
     from hotline import batch
 
-    seen: list[tuple[str, bool]] = []
+    seen: list[tuple[str, bool, bool]] = []
+    state = lambda step: seen.append((step, gc.isenabled(), gc.get_freeze_count() > 0))  # noqa: E731
     load, judge = hotline.inspect.load_engine, batch.inspect_chunked
-    monkeypatch.setattr(hotline.inspect, "load_engine",
-                        lambda *a, **k: seen.append(("loading", gc.isenabled())) or load(*a, **k))
-    monkeypatch.setattr(batch, "inspect_chunked",
-                        lambda *a, **k: seen.append(("judging", gc.isenabled())) or judge(*a, **k))
+    monkeypatch.setattr(hotline.inspect, "load_engine", lambda *a, **k: state("loading") or load(*a, **k))
+    monkeypatch.setattr(batch, "inspect_chunked", lambda *a, **k: state("judging") or judge(*a, **k))
+    assert gc.get_freeze_count() == 0
     assert main(["inspect", str(calls / "a.txt"), "--format", "jsonl", "-o", str(tmp_path / "a.jsonl")]) == 0
-    assert seen == [("loading", False), ("judging", True)] and gc.isenabled()
+    assert seen == [("loading", False, False), ("judging", True, True)]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
     assert main(["inspect", "--format", "xlsx"]) != 0  # a usage error before anything is loaded
-    assert gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == 0
