@@ -20,7 +20,8 @@ Caches keyed by turn text are emptied before every pass, so a repeated pass cost
 The machine is shared: read CPU time, not wall time, and the median of the repeats.
 
 ``--process`` times whole ``hotline inspect`` processes (their CPU time from the kernel, children
-included): start-up (``hotline --help``; ``hotline inspect`` of one call) and calls per CPU-second of
+included): start-up (``hotline --help``; ``hotline inspect`` of one call with the start-up cache warm, and
+cold as at a first start) and calls per CPU-second of
 ``hotline inspect FILE --format jsonl -o /dev/null`` over fresh calls and the helpdesk dialogues, with
 the act layer on (the default).
 
@@ -190,9 +191,9 @@ def breakdown(engine: Any, calls: list[Any]) -> None:
         print(f"    {label:<32}{ns / 1e9:8.3f} s {100 * ns / (total * 1e9):6.1f} %")
 
 
-def child_cpu(argv: list[str]) -> float:
+def child_cpu(argv: list[str], env: dict[str, str] | None = None) -> float:
     """CPU seconds (user + system) of one child process and its own children."""
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise SystemExit(f"{' '.join(argv)} failed")
@@ -204,6 +205,27 @@ def hotline_argv() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-c", "from hotline.cli import main; main()"]
 
 
+def bench_start_up(hotline: list[str], one: Path, tmp: Path, repeat: int) -> None:
+    """``hotline --help`` and ``hotline inspect`` of one call, as installed: Python's bytecode cached (a first
+    run writes it, whatever PYTHONDONTWRITEBYTECODE says), the start-up cache (``hotline.cache``) filled by a
+    previous run ("warm") or empty ("cold": a first start, or one after the data or code changed, which
+    validates everything and writes the cache). The three kinds of run take turns, so a busy machine slows
+    each alike."""
+    inspect = [*hotline, "inspect", str(one), "--format", "jsonl", "-o", os.devnull]
+    base = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE", "HOTLINE_CACHE")}
+    warm = {**base, "XDG_CACHE_HOME": str(tmp / "warm-cache")}
+    child_cpu(inspect, warm)  # writes the bytecode and fills the warm cache
+    runs: dict[str, list[float]] = {"hotline --help": [], "hotline inspect (1 call), warm": [],
+                                    "hotline inspect (1 call), cold": []}
+    for i in range(repeat):
+        runs["hotline --help"].append(child_cpu([*hotline, "--help"], base))
+        runs["hotline inspect (1 call), warm"].append(child_cpu(inspect, warm))
+        runs["hotline inspect (1 call), cold"].append(child_cpu(inspect, {**base, "XDG_CACHE_HOME": str(tmp / f"c{i}")}))
+    print(f"start-up, CPU seconds (median of {repeat}; bytecode cached; runs take turns):")
+    for label, times in runs.items():
+        print(f"  {label:<34} {statistics.median(times):.3f} CPU-s  (min {min(times):.3f}, max {max(times):.3f})")
+
+
 def bench_process(args: argparse.Namespace) -> None:
     hotline = hotline_argv()
     with tempfile.TemporaryDirectory(prefix="bench-inspect-") as tmp:
@@ -213,12 +235,7 @@ def bench_process(args: argparse.Namespace) -> None:
         with many.open("w", encoding="utf-8") as fh:
             for o in objs[1:]:
                 fh.write(json.dumps(o, ensure_ascii=False) + "\n")
-        runs = {"hotline --help": [*hotline, "--help"],
-                "hotline inspect (1 call)": [*hotline, "inspect", str(one), "--format", "jsonl", "-o", os.devnull]}
-        print(f"start-up, CPU seconds (median of {args.repeat}):")
-        for label, argv in runs.items():
-            times = [child_cpu(argv) for _ in range(args.repeat)]
-            print(f"  {label:<28} {statistics.median(times):.3f} CPU-s  (min {min(times):.3f}, max {max(times):.3f})")
+        bench_start_up(hotline, one, Path(tmp), args.repeat)
         inputs = {f"fresh ({args.process_calls} calls, {args.turns} turns)": (many, args.process_calls)}
         if FILES["helpdesk"].exists():
             inputs["helpdesk dialogues (in place)"] = (FILES["helpdesk"], sum(1 for _ in FILES["helpdesk"].open()))
