@@ -88,8 +88,9 @@ class TryResult:
     score_delta: float
 
 
-def model_call(row: Call) -> Any:
-    """A stored call as the engine's ``Call`` (turns with their times, the meta)."""
+def model_call(row: Any) -> Any:
+    """A stored call (a ``Call`` or a row with its ``external_id``, ``turns`` and ``meta``) as the
+    engine's ``Call`` (turns with their times, the meta)."""
     from hotline.model import Call as ModelCall
     from hotline.model import Speaker, Turn
 
@@ -114,7 +115,7 @@ def try_on_calls(db: Session, eng: Engine, limit: int = TRY_LIMIT) -> TryResult:
         delta += (card.total or 0.0) - stored.total  # stored calls have words: always a total
         for key, sign in [*((k, +1) for k in (new - old).elements()), *((k, -1) for k in (old - new).elements())]:
             rule_id, turn = key
-            ch = changes.setdefault(rule_id, RuleChange(rule_id, _title(eng, rule_id)))
+            ch = changes.setdefault(rule_id, RuleChange(rule_id, title_of(eng, rule_id)))
             ch.appeared += sign > 0
             ch.disappeared += sign < 0
             if len(ch.examples) < EXAMPLES:
@@ -126,7 +127,8 @@ def try_on_calls(db: Session, eng: Engine, limit: int = TRY_LIMIT) -> TryResult:
                      sum(c.disappeared for c in ordered), ordered, round(delta / len(rows), 2) if rows else 0.0)
 
 
-def _title(eng: Engine, rule_id: str) -> str:
+def title_of(eng: Engine, rule_id: str) -> str:
+    """The rule's title in ``eng``, or its id when the version has no such rule."""
     try:
         return eng.rule(rule_id).title
     except HotlineError:  # a rule the new version removed: its id is the best name left
