@@ -89,7 +89,7 @@ DETAIL_VALUES: dict[str, dict[str, str]] = {
     "role": ROLE_VALUES,
     "verdict": {"confirmed": "确认", "overturned": "推翻"},
     "status": {"upheld": "申诉成立", "rejected": "申诉驳回", "pending": "待裁决"},
-    "state": {"running": "进行中", "done": "已完成", "interrupted": "服务重启时中断"},
+    "state": {"running": "进行中", "done": "已完成", "interrupted": "中断（服务重启或被停止）", "failed": "出错中止"},
     "changes": {"display_name": "姓名", "role": "角色", "team_id": "团队", "agent_code": "工号", "lead_id": "组长",
                 "active": "启用状态"},
 }

@@ -11,6 +11,7 @@ audit entry always says what is committed."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -20,7 +21,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline.errors import HotlineError
-from hotline.store.audit import record
+from hotline.store.audit import DETAIL_VALUES, record
 from hotline.store.db import StoreError
 from hotline.store.models import (
     AuditEntry,
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from hotline.inspect import Engine
 
 ACTION = "calls.reinspect"
+STATE_LABELS = DETAIL_VALUES["state"]
+log = logging.getLogger("hotline.reinspect")
 CHUNK = 200
 MAX_CHUNK = 5000
 ROLES = (Role.ADMIN.value, Role.INSPECTOR.value)
@@ -210,11 +213,15 @@ def preview(db: Session, sel: Selection, version: str) -> Preview:
 Progress = Callable[[Summary], None]
 
 
+def count(db: Session, sel: Selection, version: str) -> int:
+    return db.scalar(select(func.count()).select_from(selected(sel, version).subquery())) or 0
+
+
 def start(db: Session, sel: Selection, version: str, actor: User) -> tuple[AuditEntry, Summary]:
     """Check the selection and write the run's audit entry (the caller commits it before ``run``)."""
     check(db, sel)
     summary = Summary(version, sel.describe(version))
-    summary.selected = db.scalar(select(func.count()).select_from(selected(sel, version).subquery())) or 0
+    summary.selected = count(db, sel, version)
     entry = record(db, actor, ACTION, "calls", version, **summary.detail(actor.username))
     db.flush()
     return entry, summary
@@ -239,6 +246,14 @@ def run(factory: sessionmaker[Session], entry_id: int, sel: Selection, eng: Engi
     summary.finished = True
     _set_state(factory, entry_id, summary.detail(operator))
     return summary
+
+
+def run_quietly(factory: sessionmaker[Session], entry_id: int, sel: Selection, eng: Engine, summary: Summary) -> None:
+    """``run`` for the web app's background task: a failure is in the audit entry and the server log."""
+    try:
+        run(factory, entry_id, sel, eng, summary)
+    except Exception:
+        log.exception("重新质检 %s 中断", entry_id)
 
 
 def _reason(exc: BaseException) -> str:
