@@ -61,6 +61,10 @@ class Engine:
             contexts = [CallContext(call, self.compiled) for call in calls]
             if contexts and contexts[0].acts_on:
                 prepare_acts(contexts)
+                if contexts[0].citizen_on:
+                    from hotline.citizen import prepare
+
+                    prepare([ctx for ctx in contexts if not ctx.no_text and ctx.call.turns])
             cards = [self._with_citizen(self._run(ctx, self.rules), ctx) for ctx in contexts]
             del contexts  # freed by reference counts, before the collector runs again
         return cards
