@@ -82,6 +82,8 @@ class CallContext:
         self._goal_names: set[str] | None = None
         # reaction windows still open (live hints): (trigger turn, first agent turn after it, turns left, words)
         self.pending: list[tuple[int, int | None, int, str]] = []
+        # what a batch computed for many calls at once, for a later stage to take (e.g. the citizen model's n-grams)
+        self.prepared: dict[Any, Any] = {}
 
     # ── goals ───────────────────────────────────────────────
     def goals(self) -> Any:
