@@ -15,7 +15,7 @@ def _engine(url: str | None):  # noqa: ANN202 - a SQLAlchemy Engine, imported la
 
 @click.group("web")
 def web() -> None:
-    """Web 应用：初始化数据库、导入演示数据、管理账号并启动服务。"""
+    """Web 应用：初始化数据库、导入演示数据、管理账号、重新质检已入库的通话并启动服务。"""
 
 
 @web.command("init-db")
@@ -122,13 +122,16 @@ REINSPECT_OPTIONS = {"all": "--all", "batch": "--batch", "date_from": "--date-fr
 @click.option("--agent", "agents", multiple=True, metavar="工号", help="坐席工号（可写多次）")
 @click.option("--no-citizen", is_flag=True, help="只选没有市民感受或复核分流的通话（该功能之前导入的）")
 @click.option("--outdated", is_flag=True, help="只选不是按当前规则库版本判定的通话")
+@click.option("--semantic", is_flag=True,
+              help="也用句向量判断（按规则库的 settings.semantic；很慢，每通约 1 CPU 秒，适合少量通话）；默认与批量导入、"
+                   "hotline inspect 一样不用")
 @click.option("--dry-run", is_flag=True, help="只说会重新质检多少通、用哪个规则库版本，不做改动")
 @click.option("--chunk-size", default=str(200), show_default=True, metavar="条数", help="每批通话数：每批一个事务提交")
 @click.option("--operator", envvar="HOTLINE_OPERATOR", metavar="用户名",
               help="操作人：在用的管理员或质检员的登录用户名（也可用环境变量 HOTLINE_OPERATOR），记入审计日志")
 def reinspect_cmd(database_url: str | None, everything: bool, batches: tuple[str, ...], date_from: str | None,
                   date_to: str | None, teams: tuple[str, ...], agents: tuple[str, ...], no_citizen: bool, outdated: bool,
-                  dry_run: bool, chunk_size: str, operator: str | None) -> None:
+                  semantic: bool, dry_run: bool, chunk_size: str, operator: str | None) -> None:
     """重新质检已入库的通话：用当前规则库（网页保存的本市版本，否则内置版本）和不满意模型再判一次。
 
     每通电话得到新的评分表（原评分表保留为历史）；复核、申诉与补充的漏判随同一规则、同一话轮的发现转到新评分表，
@@ -141,7 +144,7 @@ def reinspect_cmd(database_url: str | None, everything: bool, batches: tuple[str
                            rx.parse_day(date_to, "date_to"), tuple(t.strip() for t in teams if t.strip()),
                            tuple(a.strip() for a in agents if a.strip()), no_citizen, outdated)
         chunk = _chunk(chunk_size)
-        code = _reinspect(database_url, sel, dry_run, chunk, operator)
+        code = _reinspect(database_url, sel, dry_run, chunk, operator, semantic)
     except rx.ReinspectError as exc:
         option = REINSPECT_OPTIONS.get(exc.field, "")
         raise rx.ReinspectError(f"{option}：{exc.message}" if option else exc.message, exc.field) from None
@@ -164,7 +167,8 @@ def _chunk(text: str) -> int:
     return int(text)
 
 
-def _reinspect(database_url: str | None, sel, dry_run: bool, chunk: int, operator: str | None) -> int:  # noqa: ANN001
+def _reinspect(database_url: str | None, sel, dry_run: bool, chunk: int, operator: str | None,  # noqa: ANN001
+               semantic: bool) -> int:
     from hotline.store import reinspect as rx
     from hotline.store.db import ensure_migrated, session_factory
     from hotline.store.rulebooks import active_engine, active_override, title_of
@@ -176,11 +180,11 @@ def _reinspect(database_url: str | None, sel, dry_run: bool, chunk: int, operato
         rx.check(db, sel)
         actor = None if dry_run else rx.operator_user(db, operator)
         override = active_override(db)
-        eng = active_engine(db)
+        eng = active_engine(db, semantic=None if semantic else False)
         version = eng.rulebook.version
         source = f"网页保存的规则库版本“{version}”" if override else f"内置规则库（版本“{version}”）"
         click.echo("\n".join(rx.preview(db, sel, version).lines(sel.describe(version), source)))
-        click.echo(f"不满意模型：{_citizen_model()}")
+        click.echo(f"不满意模型：{_citizen_model()}；句向量：{'按规则库设置' if semantic else '不用（--semantic 打开）'}")
         if actor is None:
             click.echo("（--dry-run：未做任何改动）")
             return 0

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.store.imports import add_scorecard, outcome_dicts
 from hotline.store.models import AddedFinding, Call, FindingRow, Scorecard, ScoreChange, User, Verdict
@@ -172,6 +173,9 @@ def _carry(old: Scorecard, new: Scorecard, added: list[AddedFinding], part: Summ
     pool: dict[tuple[str, int | None], deque[FindingRow]] = defaultdict(deque)
     for f in new.findings:
         pool[(f.rule_id, f.turn_index)].append(f)
+        # findings just stored have no review nor appeal: known without asking the database for each
+        set_committed_value(f, "review", None)
+        set_committed_value(f, "appeal", None)
     overturned = False
     for f in old.findings:
         candidates = pool[(f.rule_id, f.turn_index)]

@@ -27,15 +27,16 @@ EXAMPLES = 3
 
 
 @lru_cache(maxsize=8)
-def engine_for_text(yaml_text: str) -> Engine:
-    """The engine of a city override given as text (compiled once per distinct text)."""
+def engine_for_text(yaml_text: str, semantic: bool | None = None) -> Engine:
+    """The engine of a city override given as text (compiled once per distinct text); ``semantic=False``
+    leaves out the sentence embeddings (bulk work), ``None`` follows the rulebook."""
     from hotline.inspect import load_engine
 
     with tempfile.TemporaryDirectory(prefix="hotline-rulebook-") as folder:
         path = Path(folder) / "网页编辑的规则库.yaml"
         path.write_text(yaml_text, encoding="utf-8")
         try:
-            return load_engine(path, untrusted=True)
+            return load_engine(path, semantic=semantic, untrusted=True)
         except RulebookError as exc:
             raise RulebookError(exc.message, source="网页编辑的规则库", location=exc.location) from None
 
@@ -45,14 +46,15 @@ def active_override(db: Session) -> RulebookOverride | None:
     return db.scalar(query.order_by(RulebookOverride.id.desc()).limit(1))
 
 
-def active_engine(db: Session) -> Engine:
-    """The newest saved override, or the default rulebook when none was saved."""
+def active_engine(db: Session, semantic: bool | None = None) -> Engine:
+    """The newest saved override, or the default rulebook when none was saved (``semantic`` as in
+    ``engine_for_text``)."""
     row = active_override(db)
     if row is None:
         from hotline.inspect import default_engine
 
-        return default_engine()
-    return engine_for_text(row.yaml_text)
+        return default_engine(semantic=semantic)
+    return engine_for_text(row.yaml_text, semantic)
 
 
 def save_override(db: Session, yaml_text: str, user: User, note: str = "") -> RulebookVersion:

@@ -114,7 +114,7 @@ def reinspect_start(request: Request, db: Db, user: Admin, tasks: BackgroundTask
 
     if (busy := rx.running(db)) is not None:
         return _rulebook(request, db, True, 409, reinspect_error="另一次重新质检还在进行，请等它结束后再开始", busy=busy)
-    eng = active_engine(db)
+    eng = active_engine(db, semantic=False)  # bulk work: no sentence embeddings, as a bulk import
     try:
         sel = replace(SCOPES.get(scope, SCOPES["outdated"]), date_from=rx.parse_day(date_from, "date_from"),
                       date_to=rx.parse_day(date_to, "date_to"))
