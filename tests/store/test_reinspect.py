@@ -345,3 +345,37 @@ def test_a_call_that_cannot_be_saved_is_listed_alone_and_the_chunk_kept(factory,
         assert sorted(c for c in ["c1", "c2", "c3", "c4", "c5"] if card_of(db, c).rulebook_version.version == VERSION) == [
             "c1", "c3", "c4", "c5"]
         assert db.scalar(select(AuditEntry.detail).where(AuditEntry.action == ACTION))["rejudged"] == 4
+
+
+def test_a_run_stopped_half_way_says_so_and_keeps_what_it_committed(factory, world):
+    def stop(summary):
+        if summary.done >= 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _run(factory, world, Selection(everything=True), engine_for_text(OVERRIDE), chunk=2, progress=stop)
+    with factory() as db:
+        detail = db.scalar(select(AuditEntry.detail).where(AuditEntry.action == ACTION))
+        assert (detail["state"], detail["rejudged"]) == ("interrupted", 2)
+        assert db.scalar(select(func.count()).select_from(Scorecard)) == 7
+
+
+def test_one_run_at_a_time_unless_the_other_has_not_moved_for_long(factory, world, db_url, capsys):
+    from datetime import timedelta
+
+    from hotline.store.models import User, utcnow
+    from hotline.store.reinspect import QUIET
+
+    with factory() as db:
+        entry, _ = start(db, Selection(everything=True), VERSION, db.get(User, world["insp"]))
+        db.commit()
+    args = ["web", "reinspect", "--all", "--operator", "admin", "--database-url", db_url]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "另一次重新质检正在进行" in err and "操作人 insp" in err and "Traceback" not in err
+    with factory() as db:
+        stale = (utcnow() - QUIET - timedelta(minutes=1)).isoformat(timespec="seconds")
+        row = db.get(AuditEntry, entry.id)
+        row.detail = {**row.detail, "updated": stale}
+        db.commit()
+    assert main(args) == 0

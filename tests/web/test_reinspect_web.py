@@ -53,7 +53,7 @@ def test_a_run_from_the_page_rejudges_keeps_the_review_and_shows_the_rest_on_the
     assert 'data-state="done"' in page and "对应发现已不存在的复核与申诉（1）" in page and rule in page
     assert 'hx-get' not in page  # a finished run is not polled
     call = client.get(f"/calls/{seed.own_call}").text
-    assert 'id="history"' in call and "我是在复述市民的话" in call and "新结果中已没有这条发现" in call
+    assert 'id="history"' in call and "我是在复述市民的话" in call and "现行评分表中没有这条发现" in call
     assert "重新质检" in call and 'id="score-history"' in call  # the change is in the current scorecard's history
     with client.app.state.factory() as db:
         carried = db.get(FindingRow, seed.appealable)  # the other confirmed finding moved to the new scorecard
@@ -84,7 +84,7 @@ def test_one_run_at_a_time_and_a_restart_interrupts_a_running_one(client, seed, 
     csrf = login(client, "admin")
     assert "查看进度" in client.get("/rulebook").text
     resp = client.post("/rulebook/reinspect", data={"scope": "all", "csrf_token": csrf})
-    assert resp.status_code == 409 and "另一次重新质检还在进行" in resp.text
+    assert resp.status_code == 409 and "另一次重新质检正在进行" in resp.text
     assert 'hx-get="/rulebook/reinspect/' in client.get(f"/rulebook/reinspect/{running.id}").text
     with TestClient(create_app(settings_for(tmp_path), engine=web_engine)):
         pass  # the start-up of a new server process

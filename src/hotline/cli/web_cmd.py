@@ -188,6 +188,7 @@ def _reinspect(database_url: str | None, sel, dry_run: bool, chunk: int, operato
         if actor is None:
             click.echo("（--dry-run：未做任何改动）")
             return 0
+        rx.refuse_if_running(db)
         entry, summary = rx.start(db, sel, version, actor)
         db.commit()
     summary = rx.run(factory, entry.id, sel, eng, summary, chunk, progress=_progress)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, exists, func, or_, select
@@ -33,6 +33,7 @@ from hotline.store.models import (
     Scorecard,
     Team,
     User,
+    utcnow,
 )
 from hotline.store.rejudge import Judged, Summary, store_judged
 
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from hotline.inspect import Engine
 
 ACTION = "calls.reinspect"
+QUIET = timedelta(minutes=30)  # a run whose audit entry has not moved this long is no longer going on
 STATE_LABELS = DETAIL_VALUES["state"]
 log = logging.getLogger("hotline.reinspect")
 CHUNK = 200
@@ -267,9 +269,22 @@ def _set_state(factory: sessionmaker[Session], entry_id: int, detail: dict[str, 
 
 
 def running(db: Session) -> AuditEntry | None:
-    """A run not finished yet (the web app starts one at a time)."""
+    """A run going on now: not finished, and its audit entry updated within ``QUIET`` (a process that
+    was killed leaves its entry "running"; it does not block the next run for ever)."""
     recent = db.scalars(select(AuditEntry).where(AuditEntry.action == ACTION).order_by(AuditEntry.id.desc()).limit(20))
-    return next((e for e in recent if (e.detail or {}).get("state") == "running"), None)
+    since = (utcnow() - QUIET).isoformat(timespec="seconds")
+    return next((e for e in recent if (e.detail or {}).get("state") == "running"
+                 and str((e.detail or {}).get("updated") or e.at.isoformat()) >= since), None)
+
+
+def refuse_if_running(db: Session) -> None:
+    """One run at a time: two runs judging the same call would both store a new scorecard."""
+    entry = running(db)
+    if entry is not None:
+        d = entry.detail
+        raise ReinspectError(f"另一次重新质检正在进行（审计日志 #{entry.id}，操作人 {d.get('operator', '—')}，"
+                             f"已处理 {d.get('rejudged', 0) + d.get('failed', 0)}/{d.get('selected', 0)} 通）：请等它结束再运行；"
+                             f"若那个进程已经不在了，它 {QUIET.seconds // 60} 分钟没有进展后即可重新开始")
 
 
 def interrupt_all(factory: sessionmaker[Session]) -> int:

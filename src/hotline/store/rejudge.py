@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.store.imports import add_scorecard, outcome_dicts
-from hotline.store.models import AddedFinding, Call, FindingRow, Scorecard, ScoreChange, User, Verdict
+from hotline.store.models import AddedFinding, Call, FindingRow, Scorecard, ScoreChange, User, Verdict, utcnow
 from hotline.store.scores import recompute
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ class Summary:
                 "failed": len(self.failed) + len(more.failed), "failed_calls": [f"{c}：{why}" for c, why in failed],
                 "detached": len(self.detached) + len(more.detached),
                 "detached_calls": [f"{d.external_id}：{d.rule_id}" for d in detached],
-                "state": state or ("done" if self.finished else "running")}
+                "state": state or ("done" if self.finished else "running"), "updated": utcnow().isoformat(timespec="seconds")}
 
     def lines(self, title: Callable[[str], str] = str) -> list[str]:
         """The run in Chinese: counts first, then each failed call and each detached review."""

@@ -112,16 +112,17 @@ def reinspect_start(request: Request, db: Db, user: Admin, tasks: BackgroundTask
     """Start judging stored calls again with the version in use; one run at a time, in the background."""
     from dataclasses import replace
 
-    if (busy := rx.running(db)) is not None:
-        return _rulebook(request, db, True, 409, reinspect_error="另一次重新质检还在进行，请等它结束后再开始", busy=busy)
     eng = active_engine(db, semantic=False)  # bulk work: no sentence embeddings, as a bulk import
     try:
+        rx.refuse_if_running(db)
         sel = replace(SCOPES.get(scope, SCOPES["outdated"]), date_from=rx.parse_day(date_from, "date_from"),
                       date_to=rx.parse_day(date_to, "date_to"))
         entry, summary = rx.start(db, sel, eng.rulebook.version, user)
     except rx.ReinspectError as exc:
         db.rollback()
-        return _rulebook(request, db, True, 400, reinspect_error=f"{rx.FIELDS.get(exc.field, '')}：{exc.message}")
+        label = rx.FIELDS.get(exc.field)
+        return _rulebook(request, db, True, 400 if label else 409,
+                         reinspect_error=f"{label}：{exc.message}" if label else exc.message)
     db.commit()
     tasks.add_task(rx.run_quietly, request.app.state.factory, entry.id, sel, eng, summary)
     return RedirectResponse(f"/rulebook/reinspect/{entry.id}", status_code=303)
