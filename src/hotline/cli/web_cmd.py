@@ -123,8 +123,8 @@ REINSPECT_OPTIONS = {"all": "--all", "batch": "--batch", "date_from": "--date-fr
 @click.option("--no-citizen", is_flag=True, help="只选没有市民感受或复核分流的通话（该功能之前导入的）")
 @click.option("--outdated", is_flag=True, help="只选不是按当前规则库版本判定的通话")
 @click.option("--semantic", is_flag=True,
-              help="也用句向量判断（按规则库的 settings.semantic；很慢，每通约 1 CPU 秒，适合少量通话）；默认与批量导入、"
-                   "hotline inspect 一样不用")
+              help="也用句向量判断（按规则库的 settings.semantic，与网页上传导入相同；很慢，每通约 1 CPU 秒，适合少量通话）；"
+                   "默认与 hotline inspect 一样不用")
 @click.option("--dry-run", is_flag=True, help="只说会重新质检多少通、用哪个规则库版本，不做改动")
 @click.option("--chunk-size", default=str(200), show_default=True, metavar="条数", help="每批通话数：每批一个事务提交")
 @click.option("--operator", envvar="HOTLINE_OPERATOR", metavar="用户名",
