@@ -216,10 +216,8 @@ def _write(setup: Setup, index: int, pairs: Iterator[tuple[Call, Scorecard]], pa
         from hotline.formats.parquet import ParquetSink
 
         assert setup.folder is not None
-        sink = ParquetSink(setup.folder, setup.info.titles, setup.info.pass_mark, name)
-        for call, card in pairs:
-            sink.add(call, card)
-        sink.close()
+        with ParquetSink(setup.folder, setup.info.titles, setup.info.pass_mark, name) as sink:
+            sink.add_all(pairs)
         return
     first = setup.parts_dir / name
     part.files.append(first)
