@@ -234,10 +234,9 @@ class DatasetWriter:
     def abort(self) -> None:
         """Remove every file of this writer, complete or not (nothing of a failed run looks finished), and
         the folders that this leaves empty (a next run into the same folder is not refused)."""
-        for writer, temporary in self.open.values():
+        for writer, _ in self.open.values():
             with contextlib.suppress(Exception):
                 writer.close()
-            temporary.unlink(missing_ok=True)
         for temporary, _ in self.made:
             temporary.unlink(missing_ok=True)
         for folder in [*{t.parent for t, _ in self.made}, self.folder]:  # emptied: a new run may use them
