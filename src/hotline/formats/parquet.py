@@ -179,8 +179,9 @@ class DatasetWriter:
     file (``{part}-0001-0.parquet``), which only an input interleaving that many dates ever needs.
 
     Files are written under hidden temporary names (``.{name}.tmp``, skipped by Parquet readers) and get
-    their names only in ``close``, once all of them are complete; ``abort`` removes them. A run that
-    fails half-way never leaves a file that looks complete, and a killed one leaves only hidden files."""
+    their names only once all of them are complete: in ``close``, or when ``publish`` is given ``made``
+    after ``finish`` (so that a whole run is named at once); ``abort`` removes them. A run that fails
+    half-way never leaves a file that looks complete, and a killed one leaves only hidden files."""
 
     def __init__(self, folder: Path, columns: list[tuple[str, str]], part: str, *, partitioned: bool = True,
                  batch_rows: int | None = None, held_bytes: int | None = None, max_open: int | None = None):
@@ -214,7 +215,8 @@ class DatasetWriter:
     def close(self, *, always: bool = False) -> None:
         """Write what is held and give every file its name (``always``: a file even with no rows)."""
         self.finish(always=always)
-        self.publish()
+        publish(self.made)
+        self.made = []
 
     def finish(self, *, always: bool = False) -> None:
         """Write what is held and complete every file, still under its temporary name."""
@@ -225,11 +227,6 @@ class DatasetWriter:
             self._writer(None).write_table(self.schema.empty_table())
         for key in list(self.open):
             self._close(key)
-
-    def publish(self) -> None:
-        for temporary, final in self.made:
-            temporary.replace(final)
-        self.made = []
 
     def abort(self) -> None:
         """Remove every file of this writer, complete or not (nothing of a failed run looks finished), and
@@ -288,13 +285,16 @@ def _segment(value: str | None) -> str:
 
 
 class ParquetSink:
-    """The scorecards and findings datasets of one writer (one process's part of the run). Used as a
-    context manager: the files get their names when the block ends, and are removed if it fails."""
+    """The datasets of one writer (one process's part of the run): scorecards and findings, and rejected
+    when ``reject`` is called. Used as a context manager: when the block ends every file is complete,
+    still under its temporary name, until ``publish`` (or ``publish(sink.renames)`` in the process that
+    merges the parts) names them all; if the block fails, its files are removed."""
 
     def __init__(self, folder: Path, titles: dict[str, str], pass_mark: float, part: str = "part-00000"):
-        self.titles, self.pass_mark = titles, pass_mark
+        self.folder, self.titles, self.pass_mark = folder, titles, pass_mark
         self.cards = DatasetWriter(folder / "scorecards", columnar.SCORECARD_COLUMNS, part)
         self.findings = DatasetWriter(folder / "findings", columnar.FINDING_COLUMNS, part)
+        self.rejected: DatasetWriter | None = None
 
     def add(self, call: Call, card: Scorecard) -> None:
         self.cards.add([columnar.scorecard_row(call, card, self.pass_mark)])
@@ -307,16 +307,23 @@ class ParquetSink:
             n += 1
         return n
 
-    def close(self) -> None:
-        """Both datasets complete first, then named: a failure in one leaves neither looking finished."""
-        self.cards.finish()
-        self.findings.finish()
-        self.cards.publish()
-        self.findings.publish()
+    def reject(self, errors: Iterable[HotlineError]) -> None:
+        """The rejected dataset: one row per record that could not be read (an empty file when none were)."""
+        self.rejected = DatasetWriter(self.folder / "rejected", columnar.REJECTED_COLUMNS, "part-00000",
+                                      partitioned=False)
+        self.rejected.add(columnar.rejected_row(e) for e in errors)
 
-    def abort(self) -> None:
-        self.cards.abort()
-        self.findings.abort()
+    @property
+    def writers(self) -> list[DatasetWriter]:
+        return [self.cards, self.findings, *([self.rejected] if self.rejected else [])]
+
+    @property
+    def renames(self) -> list[tuple[Path, Path]]:
+        """(temporary name, final name) of every file written, for ``publish``."""
+        return [pair for writer in self.writers for pair in writer.made]
+
+    def publish(self) -> None:
+        publish(self.renames)
 
     def __enter__(self) -> ParquetSink:
         return self
@@ -324,32 +331,57 @@ class ParquetSink:
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
         if kind is None:
             try:
-                self.close()
+                for writer in self.writers:
+                    writer.finish(always=writer is self.rejected)
+                return
             except BaseException:
                 self.abort()
                 raise
-        else:
-            self.abort()
+        self.abort()
+
+    def abort(self) -> None:
+        for writer in self.writers:
+            writer.abort()
+
+
+def publish(renames: Iterable[tuple[Path, Path]]) -> None:
+    """Give complete files their names: the last step of a run, once every file of it is complete."""
+    for temporary, final in renames:
+        temporary.replace(final)
+
+
+def discard_unfinished(folder: Path) -> None:
+    """Remove what a failed run left under ``folder`` (hidden files of writers stopped half-way, and
+    the folders left empty), so that a next run into the same folder is not refused."""
+    for name in columnar.DATASETS:
+        root = folder / name
+        if not root.is_dir():
+            continue
+        for path in root.rglob(".*.parquet.tmp"):
+            path.unlink(missing_ok=True)
+        for sub in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
+            with contextlib.suppress(OSError):
+                sub.rmdir()
+        with contextlib.suppress(OSError):
+            root.rmdir()
 
 
 def write_rejected(folder: Path, errors: Iterable[HotlineError]) -> None:
-    """The rejected dataset: one row per record that could not be read (an empty file when none were)."""
-    out = DatasetWriter(folder / "rejected", columnar.REJECTED_COLUMNS, "part-00000", partitioned=False)
-    try:
-        out.add(columnar.rejected_row(e) for e in errors)
-        out.close(always=True)
-    except BaseException:
-        out.abort()
-        raise
+    """The rejected dataset of a run whose other datasets were written apart (by ``--jobs`` workers)."""
+    with ParquetSink(folder, {}, 0.0) as sink:
+        sink.reject(errors)
+    sink.publish()
 
 
 def write_parquet(pairs: Iterable[tuple[Call, Scorecard]], folder: Path, titles: dict[str, str], pass_mark: float,
                   rejected: list[HotlineError]) -> int:
     """scorecards/, findings/ (partitioned by date) and rejected/ under ``folder``; ``rejected`` is read
-    after ``pairs`` is used up, so a reader's errors can fill it on the way."""
+    after ``pairs`` is used up, so a reader's errors can fill it on the way. The files get their names
+    only once all of them are complete."""
     with ParquetSink(folder, titles, pass_mark) as sink:
         n = sink.add_all(pairs)
-    write_rejected(folder, rejected)
+        sink.reject(rejected)
+    sink.publish()
     return n
 
 
