@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import decimal
 import json
+import os
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -33,7 +34,7 @@ BATCH_ROWS = 2048
 # writing: rows held as Python dicts, Arrow bytes held before the fullest partition is written as a row
 # group, and files open at once per dataset; together they bound a writer's memory whatever the run's size
 WRITE_BATCH_ROWS = 1024
-HELD_BYTES = 16 << 20
+HELD_BYTES = 8 << 20
 MAX_OPEN = 128
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 ID_KEYS = ("id", "call_id")
@@ -41,6 +42,9 @@ ARROW_TYPES = {"string": "string", "double": "float64", "long": "int64", "bool":
 
 
 def _arrow() -> Any:
+    # Arrow's memory from the C allocator unless the user chose (read once, when pyarrow loads): its
+    # default mimalloc kept ~30 MB more resident while writing the same rows (benchmarks/bench_parquet.py)
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     try:
         import pyarrow
         import pyarrow.parquet  # noqa: F401
