@@ -16,6 +16,7 @@ import datetime as dt
 import decimal
 import json
 import os
+import sys
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -42,9 +43,10 @@ ARROW_TYPES = {"string": "string", "double": "float64", "long": "int64", "bool":
 
 
 def _arrow() -> Any:
-    # Arrow's memory from the C allocator unless the user chose (read once, when pyarrow loads): its
-    # default mimalloc kept ~30 MB more resident while writing the same rows (benchmarks/bench_parquet.py)
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    # Arrow's allocator, read once when pyarrow loads (a user's choice is kept): while writing, its default
+    # mimalloc kept ~30 MB more resident, and the C allocator, sharing its heap with Python's objects, grew
+    # with the run; jemalloc (in pyarrow's Linux wheels) stays flat (benchmarks/bench_parquet.py)
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc" if sys.platform.startswith("linux") else "system")
     try:
         import pyarrow
         import pyarrow.parquet  # noqa: F401
