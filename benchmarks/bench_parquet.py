@@ -8,9 +8,17 @@ each a whole process on the same file of calls, and what the Parquet run wrote (
 every 17th call without a date), so that both datasets are written in N + 1 partitions at once. Peak RSS
 and CPU seconds come from the kernel (``os.wait4``): with ``--jobs`` the RSS is that of the largest
 process (the parent or one worker) and the CPU that of all of them. Keep big files out of the repository.
-Measured 2026-12 (one process, 10,000 / 50,000 fresh calls of 6 turns): before, with 20,000 rows buffered
-per dataset and a file per flush, 560 / 872 MB against 140 / 153 MB for JSONL; now 24x MB at either size
-(JSONL with pyarrow merely imported is ~200 MB); see the note of issue 33 for the whole table."""
+Measured on the shared 2-core machine (fresh calls of 6 turns;
+files: scorecards and findings; CPU-s are noisy there):
+
+    calls                 before (20,000 rows buffered,    after (row groups,          JSONL
+                          a file per flush)                one file per partition)
+    10,000                508 MB  29.3 CPU-s   5 files     239 MB  28.6 CPU-s  2 files  134 MB  30.0 CPU-s
+    50,000                842 MB 144.4 CPU-s  23 files     251 MB 116.7 CPU-s  2 files  148 MB 115.5 CPU-s
+    10,000 over 30 dates  634 MB  34.8 CPU-s 155 files     245 MB  35.4 CPU-s 62 files
+    10,000 --jobs 2       299 MB  32.5 CPU-s  20 files     196 MB  30.6 CPU-s 20 files  106 MB  25.5 CPU-s
+
+JSONL with pyarrow merely imported peaks at ~200 MB for 10,000 calls: most of what Parquet adds is pyarrow."""
 
 from __future__ import annotations
 
