@@ -133,3 +133,38 @@ def test_the_cycle_collector_waits_while_calls_are_judged(how: str, monkeypatch:
         assert not gc.isenabled()  # a caller that turned it off keeps it off
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("how", ["inspect", "inspect_batch"])
+def test_the_contexts_are_gone_before_the_collector_is_on_again(how: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first collection after the pause walks every object made during it that is still alive: the
+    calls' contexts must already be freed (by reference counts) when the collector is turned back on."""
+    import gc
+    import weakref
+
+    from hotline.inspect import context
+    from hotline.inspect import engine as engine_module
+
+    made: list[weakref.ref[Any]] = []
+    original = context.CallContext.__init__
+
+    def noting(self: Any, *args: Any, **kwargs: Any) -> None:
+        made.append(weakref.ref(self))
+        original(self, *args, **kwargs)
+
+    alive_at_enable: list[int] = []
+
+    class Collector:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(gc, name)
+
+        def enable(self) -> None:
+            alive_at_enable.append(sum(r() is not None for r in made))
+            gc.enable()
+
+    monkeypatch.setattr(context.CallContext, "__init__", noting)
+    monkeypatch.setattr(engine_module, "gc", Collector())
+    engine = default_engine(semantic=False)
+    c = call(GREET, "市民：路灯坏了。")
+    engine.inspect(c) if how == "inspect" else engine.inspect_batch([c, c])
+    assert made and alive_at_enable == [0]

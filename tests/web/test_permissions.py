@@ -59,6 +59,9 @@ ROUTES: dict[tuple[str, str], tuple[set[str], str, dict]] = {
     ("POST", "/admin/users/{user_id}/unlock"): (ADMIN, "/admin/users/{trainee2}/unlock", {}),
     ("POST", "/admin/sessions/{session_id}/revoke"): (ADMIN, "/admin/sessions/{other_session}/revoke", {}),
     ("GET", "/admin/audit/export.xlsx"): (ADMIN, "/admin/audit/export.xlsx", {}),
+    ("POST", "/rulebook/reinspect"): (ADMIN, "/rulebook/reinspect", {"scope": "no_citizen"}),
+    ("GET", "/rulebook/reinspect/{run_id}"): (ADMIN, "/rulebook/reinspect/{run}", {}),
+    ("GET", "/rulebook/reinspect/{run_id}/progress"): (ADMIN, "/rulebook/reinspect/{run}/progress", {}),
 }
 # routes after which the user is logged out on purpose
 LOGS_OUT = {("POST", "/logout"), ("POST", "/password"), ("POST", "/sessions/{session_id}/revoke")}
@@ -73,6 +76,7 @@ def _ids(client, username: str) -> dict[str, int]:
     from sqlalchemy import select
 
     from hotline.store.accounts import open_session
+    from hotline.store.audit import record
     from hotline.store.models import Call, User, WebSession
 
     with client.app.state.factory() as db:
@@ -85,8 +89,12 @@ def _ids(client, username: str) -> dict[str, int]:
         folder = client.app.state.settings.resolved_data_dir() / "recordings"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / call.recording).write_bytes(b"RIFF0000WAVE")
+        run = record(db, None, "calls.reinspect", "calls", "x", state="done", operator="admin", filters=["全部通话"], rulebook="x",
+                     selected=0, rejudged=0, verdict_changed=0, unchanged=0, citizen_added=0, carried=0, failed=0,
+                     failed_calls=[], detached=0, detached_calls=[])
         db.commit()
-        return {"trainee2": other.id, "other_session": other_session.id, "own_session": own or 1, "recorded_call": call.id}
+        return {"trainee2": other.id, "other_session": other_session.id, "own_session": own or 1, "recorded_call": call.id,
+                "run": run.id}
 
 
 def _path(template: str, seed, batch: int, ids: dict[str, int]) -> str:

@@ -57,12 +57,12 @@ class Segmenter:
 
     @functools.lru_cache(maxsize=50_000)  # noqa: B019 - one segmenter per model, kept for the process
     def clauses(self, text: str) -> tuple[Clause, ...]:
+        if not self._quote.search(text):
+            return self._unquoted(text)
         out: list[Clause] = []
         start = 0
         closing = ""
-        # only quotes need every character looked at; otherwise only the separators are
-        chars = enumerate(text) if self._quote.search(text) else ((m.start(), m.group()) for m in self._sep.finditer(text))
-        for i, ch in chars:
+        for i, ch in enumerate(text):  # quotes need every character looked at
             if closing:
                 if ch == closing:
                     closing = ""
@@ -75,6 +75,31 @@ class Segmenter:
                 elif out and not out[-1].mark.endswith(ch):
                     out[-1] = out[-1]._replace(mark=out[-1].mark + ch)
                 start = i + 1
+        if start < len(text):
+            out.extend(self._split_long(text, start, len(text), ""))
+        return tuple(out)
+
+    def _unquoted(self, text: str) -> tuple[Clause, ...]:
+        """``clauses`` of a text without quotes (most turns): only the separators are looked at."""
+        out: list[Clause] = []
+        start = 0
+        last = len(text) - 1
+        short = self.settings.long_clause if self.markers is not None else len(text)
+        for m in self._sep.finditer(text):
+            i = m.start()
+            ch = text[i]
+            if ch in ".," and 0 < i < last and text[i - 1].isdigit() and text[i + 1].isdigit():
+                continue  # _inside_number
+            if ch in "—…" and self._cut_short(text, start, i):
+                continue
+            if i > start:
+                if i - start <= short:
+                    out.append(Clause(start, i, ch))
+                else:
+                    out.extend(self._split_long(text, start, i, ch))
+            elif out and not out[-1].mark.endswith(ch):
+                out[-1] = out[-1]._replace(mark=out[-1].mark + ch)
+            start = i + 1
         if start < len(text):
             out.extend(self._split_long(text, start, len(text), ""))
         return tuple(out)

@@ -64,6 +64,7 @@ class Part:
     errors: list[HotlineError] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     swapped: set[str] = field(default_factory=set)
+    renames: list[tuple[Path, Path]] = field(default_factory=list)  # Parquet files complete, not yet named
 
 
 @dataclass(slots=True)
@@ -216,10 +217,9 @@ def _write(setup: Setup, index: int, pairs: Iterator[tuple[Call, Scorecard]], pa
         from hotline.formats.parquet import ParquetSink
 
         assert setup.folder is not None
-        sink = ParquetSink(setup.folder, setup.info.titles, setup.info.pass_mark, name)
-        for call, card in pairs:
-            sink.add(call, card)
-        sink.close()
+        with ParquetSink(setup.folder, setup.info.titles, setup.info.pass_mark, name) as sink:
+            sink.add_all(pairs)
+        part.renames = sink.renames  # named by run() once every part is complete
         return
     first = setup.parts_dir / name
     part.files.append(first)
@@ -267,15 +267,27 @@ def run(inputs: list[Path], engine: Engine, jobs: int, kind: str, info: ReportIn
     gc.collect()
     gc.freeze()  # objects built so far are never touched by a worker's collector: their pages stay shared
     items: dict[str, int] = {}
+    renames: list[tuple[Path, Path]] = []
     try:
         with mp.get_context("fork").Pool(jobs, initializer=_child) as pool:
             for part in pool.imap(work, plan(inputs, jobs, skip)):
                 items[part.path] = items.get(part.path, 0) + part.calls + len(part.errors)
                 if part.last and items[part.path] == 0 and Path(part.path).suffix.lower() in JSONL:
                     part.errors.append(FormatError(EMPTY_JSONL, source=part.path))
+                renames += part.renames
                 yield part
                 for f in part.files:
                     f.unlink(missing_ok=True)
+        if kind == "parquet":
+            from hotline.formats.parquet import publish
+
+            publish(renames)  # the run's Parquet files get their names together, once all are complete
+    except BaseException:
+        if kind == "parquet" and folder is not None:
+            from hotline.formats.parquet import discard_unfinished
+
+            discard_unfinished(folder)  # the workers are stopped: nothing of this run looks finished
+        raise
     finally:
         gc.unfreeze()
         _setup = None

@@ -10,13 +10,13 @@ import threading
 from typing import Any
 
 from hotline.citizen.emotion import escalation, settled, trajectory, turn_emotions
-from hotline.citizen.satisfaction import SatisfactionModel, load, model_dir
+from hotline.citizen.satisfaction import SatisfactionModel, load, model_dir, prepare_text_buckets
 from hotline.citizen.settings import CitizenError, CitizenSettings, load_settings
 from hotline.citizen.triage import triage
 from hotline.model import CitizenBlock
 
 __all__ = ["CitizenError", "CitizenSettings", "SatisfactionModel", "citizen_block", "default_model",
-           "load_settings", "review_settings", "triage"]
+           "load_settings", "prepare", "review_settings", "triage"]
 
 _lock = threading.Lock()
 
@@ -50,6 +50,13 @@ def citizen_block(ctx: Any, model: SatisfactionModel | None = None) -> CitizenBl
         if block.dissatisfaction >= settings.satisfaction.explain_from:  # which turns drove it, where it matters
             block.drivers = model.drivers(ctx)
     return block
+
+
+def prepare(contexts: list[Any]) -> None:
+    """What ``citizen_block`` needs of many calls, computed in one pass (bulk inspection)."""
+    model = default_model()
+    if model is not None and contexts:
+        prepare_text_buckets(contexts, model.settings)
 
 
 def review_settings(rulebook: Any) -> Any:

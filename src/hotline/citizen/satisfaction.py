@@ -47,14 +47,19 @@ def act_features(ctx: Any) -> np.ndarray:
     parts: list[np.ndarray] = []
     for speaker in ("citizen", "agent"):
         n_acts = len(model.for_speaker(speaker).acts)
-        turns = [t for t in ctx.turns_of(speaker) if ctx.norm[t].text]
-        per_turn = [np.array([c.probs for c in ctx.clause_acts(t)]) for t in turns]
-        per_turn = [p for p in per_turn if len(p)]
-        if not per_turn:
+        sizes, rows = [], []
+        for t in ctx.turns_of(speaker):
+            if ctx.norm[t].text:
+                clauses = ctx.clause_acts(t)
+                if clauses:
+                    sizes.append(len(clauses))
+                    rows.extend(c.probs for c in clauses)
+        if not rows:
             parts.append(np.zeros(n_acts * len(STATS)))
             continue
-        everything = np.vstack(per_turn)
-        parts.append(np.concatenate([everything.max(0), everything.mean(0), per_turn[0].max(0), per_turn[-1].max(0)]))
+        everything = np.array(rows)  # one row per clause, turn after turn
+        parts.append(np.concatenate([everything.max(0), everything.mean(0), everything[:sizes[0]].max(0),
+                                     everything[len(rows) - sizes[-1]:].max(0)]))
     texts = {sp: [ctx.call.turns[t].text for t in ctx.turns_of(sp)] for sp in ("citizen", "agent")}
     citizen = "".join(texts["citizen"])
     shape = [len(texts["citizen"]), len(texts["agent"]), np.log1p(len(citizen)), np.log1p(sum(map(len, texts["agent"]))),
@@ -66,8 +71,52 @@ def act_features(ctx: Any) -> np.ndarray:
 def text_buckets(ctx: Any, s: SatisfactionSettings) -> tuple[np.ndarray, np.ndarray]:
     """(bucket, weight) of the hashed n-grams of each side's words: the agent's buckets follow the
     citizen's; counts are sublinear (1 + log n) and the agent's weigh ``agent_weight``."""
+    ready = ctx.prepared.get(("text_buckets", id(s)))
+    if ready is not None:
+        return ready
     cols, vals, _ = _grams(ctx, s, positions=False)
     return cols, vals
+
+
+def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> None:
+    """``text_buckets`` of many calls in one numpy pass (bulk inspection), kept in each context.
+    Every n-gram key, bucket and count is the one the single-call path computes, and so is each call's
+    arrays' order: its citizen's buckets ascending, then its agent's."""
+    pieces, owner, calls = [], [], []
+    for c, ctx in enumerate(contexts):
+        for side, (speaker, weight) in enumerate((("citizen", 1.0), ("agent", s.agent_weight))):
+            texts = [ctx.norm[t].text for t in ctx.turns_of(speaker) if ctx.norm[t].text]
+            if texts and weight:
+                pieces.append(f"^{''.join(texts)}$")
+                owner.append(2 * c + side)
+        calls.append(ctx)
+    if not pieces:
+        for ctx in calls:
+            ctx.prepared[("text_buckets", id(s))] = (np.zeros(0, dtype=np.int64), np.zeros(0))
+        return
+    lengths = np.array([len(p) for p in pieces], dtype=np.int64)
+    begins = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    codes = codes_of("".join(pieces))
+    # each position's piece, and the first position of the piece; an n-gram counts when it ends inside its piece
+    piece_of = np.repeat(np.arange(len(pieces)), lengths)
+    offset = np.arange(len(codes), dtype=np.int64) - begins[piece_of]
+    group = np.asarray(owner, dtype=np.int64)[piece_of] * s.buckets  # (2 × call + side) × buckets
+    flat = []
+    for n in range(1, s.ngram_max + 1):
+        if len(codes) < n:
+            break
+        grams = keys(codes, n) % np.uint64(s.buckets)
+        inside = offset[:len(grams)] <= lengths[piece_of[:len(grams)]] - n
+        flat.append(grams[inside].astype(np.int64) + group[:len(grams)][inside])
+    combined, counts = np.unique(np.concatenate(flat), return_counts=True)
+    weight = np.where((combined // s.buckets) % 2 == 1, s.agent_weight, 1.0)
+    vals = weight * (1 + np.log(counts))
+    call_of = combined // (2 * s.buckets)
+    cols = combined - call_of * (2 * s.buckets)
+    bounds = np.searchsorted(call_of, np.arange(len(calls) + 1))
+    for c, ctx in enumerate(calls):
+        a, b = bounds[c], bounds[c + 1]
+        ctx.prepared[("text_buckets", id(s))] = (cols[a:b], vals[a:b])
 
 
 def _grams(ctx: Any, s: SatisfactionSettings, positions: bool = True) -> tuple[np.ndarray, np.ndarray, list[Any]]:

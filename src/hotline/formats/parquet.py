@@ -11,9 +11,13 @@ Out: the datasets of ``hotline.formats.columnar`` (``scorecards``, ``findings`` 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import json
+import os
+import sys
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,11 +32,21 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 BATCH_ROWS = 2048
+# writing: rows held as Python dicts, Arrow bytes held before the fullest partition is written as a row
+# group, and files open at once per dataset; together they bound a writer's memory whatever the run's size
+WRITE_BATCH_ROWS = 1024
+HELD_BYTES = 8 << 20
+MAX_OPEN = 128
+HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
 ID_KEYS = ("id", "call_id")
 ARROW_TYPES = {"string": "string", "double": "float64", "long": "int64", "bool": "bool_"}
 
 
 def _arrow() -> Any:
+    # Arrow's allocator, read once when pyarrow loads (a user's choice is kept): while writing, its default
+    # mimalloc kept ~30 MB more resident, and the C allocator, sharing its heap with Python's objects, grew
+    # with the run; jemalloc (in pyarrow's Linux wheels) stays flat (benchmarks/bench_parquet.py)
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "jemalloc" if sys.platform.startswith("linux") else "system")
     try:
         import pyarrow
         import pyarrow.parquet  # noqa: F401
@@ -161,77 +175,219 @@ def arrow_schema(columns: list[tuple[str, str]]) -> pa.Schema:
 
 
 class DatasetWriter:
-    """Rows of one dataset written as hive-partitioned Parquet files named ``{part}-{n}.parquet``;
-    rows are buffered and flushed every ``flush_rows`` rows."""
+    """Rows of one dataset as Parquet files: one file per partition value (``date=…/{part}-0000-0.parquet``,
+    hive layout) or one file (``{part}-0000.parquet``) when not partitioned, written a row group at a time.
+
+    Memory stays bounded whatever the size of the run: at most ``batch_rows`` rows wait as Python dicts
+    before they become Arrow tables, one per partition value; Arrow rows wait for their row group until
+    more than ``held_bytes`` are held in all, then the partition holding most is written. At most
+    ``max_open`` files are open at once; a partition whose file was closed to make room goes on in a next
+    file (``{part}-0001-0.parquet``), which only an input interleaving that many dates ever needs.
+
+    Files are written under hidden temporary names (``.{name}.tmp``, skipped by Parquet readers) and get
+    their names only once all of them are complete: in ``close``, or when ``publish`` is given ``made``
+    after ``finish`` (so that a whole run is named at once); ``abort`` removes them. A run that fails
+    half-way never leaves a file that looks complete, and a killed one leaves only hidden files."""
 
     def __init__(self, folder: Path, columns: list[tuple[str, str]], part: str, *, partitioned: bool = True,
-                 flush_rows: int = 20_000):
-        self.folder, self.columns, self.part = folder, columns, part
-        self.partitioned, self.flush_rows = partitioned, flush_rows
-        self.schema = arrow_schema(columns)
-        self.rows: list[dict[str, Any]] = []
-        self.files = 0
+                 batch_rows: int | None = None, held_bytes: int | None = None, max_open: int | None = None):
+        self.folder, self.columns, self.part, self.partitioned = folder, columns, part, partitioned
+        self.batch_rows = batch_rows or WRITE_BATCH_ROWS
+        self.held_bytes = held_bytes or HELD_BYTES
+        self.max_open = max_open or MAX_OPEN
+        schema = arrow_schema(columns)
+        self.schema = schema.remove(schema.get_field_index(columnar.PARTITION)) if partitioned else schema
+        self.rows: dict[str | None, list[dict[str, Any]]] = {}  # Python rows by partition value
+        self.row_count = 0
+        self.tables: dict[str | None, list[pa.Table]] = {}  # Arrow rows waiting for their row group
+        self.table_bytes = 0
+        self.open: dict[str | None, tuple[Any, Path]] = {}  # open files, least recently written first
+        self.files: dict[str | None, int] = {}  # files begun per partition value
+        self.made: list[tuple[Path, Path]] = []  # every file begun: (temporary name, final name)
+
+    @property
+    def held_rows(self) -> int:
+        """Rows held in memory, as Python dicts or Arrow tables (not yet in a file)."""
+        return self.row_count + sum(t.num_rows for tables in self.tables.values() for t in tables)
 
     def add(self, rows: Iterable[dict[str, Any]]) -> None:
-        self.rows.extend(rows)
-        if len(self.rows) >= self.flush_rows:
-            self.flush()
+        for row in rows:
+            key = row[columnar.PARTITION] if self.partitioned else None
+            self.rows.setdefault(key, []).append(row)
+            self.row_count += 1
+            if self.row_count >= self.batch_rows:
+                self._to_arrow()
 
-    def flush(self, *, always: bool = False) -> None:
-        if not self.rows and not always:
-            return
+    def close(self, *, always: bool = False) -> None:
+        """Write what is held and give every file its name (``always``: a file even with no rows)."""
+        self.finish(always=always)
+        publish(self.made)
+        self.made = []
+
+    def finish(self, *, always: bool = False) -> None:
+        """Write what is held and complete every file, still under its temporary name."""
+        self._to_arrow()
+        for key in list(self.tables):
+            self._write(key)
+        if always and not self.files:
+            self._writer(None).write_table(self.schema.empty_table())
+        for key in list(self.open):
+            self._close(key)
+
+    def abort(self) -> None:
+        """Remove every file of this writer, complete or not (nothing of a failed run looks finished), and
+        the folders that this leaves empty (a next run into the same folder is not refused)."""
+        for writer, _ in self.open.values():
+            with contextlib.suppress(Exception):
+                writer.close()
+        for temporary, _ in self.made:
+            temporary.unlink(missing_ok=True)
+        for folder in [*{t.parent for t, _ in self.made}, self.folder]:  # emptied: a new run may use them
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        self.open, self.made, self.rows, self.tables, self.row_count, self.table_bytes = {}, [], {}, {}, 0, 0
+
+    def _to_arrow(self) -> None:
         pa = _arrow()
-        import pyarrow.dataset as ds
+        for key, rows in self.rows.items():
+            table = pa.Table.from_pylist(rows, schema=self.schema)
+            self.tables.setdefault(key, []).append(table)
+            self.table_bytes += table.nbytes
+        self.rows, self.row_count = {}, 0
+        while self.table_bytes > self.held_bytes:
+            self._write(max(self.tables, key=lambda k: sum(t.nbytes for t in self.tables[k])))
 
-        table = pa.Table.from_pylist(self.rows, schema=self.schema)
-        self.rows = []
-        if not self.partitioned:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            pa.parquet.write_table(table, self.folder / f"{self.part}-{self.files:04d}.parquet")
-            self.files += 1
-            return
-        partitioning = ds.partitioning(pa.schema([(columnar.PARTITION, pa.string())]), flavor="hive")
-        ds.write_dataset(table, self.folder, format="parquet", partitioning=partitioning,
-                         basename_template=f"{self.part}-{self.files:04d}-{{i}}.parquet",
-                         existing_data_behavior="overwrite_or_ignore")
-        self.files += 1
+    def _write(self, key: str | None) -> None:
+        """The rows of partition ``key`` held so far, as one row group."""
+        pa = _arrow()
+        tables = self.tables.pop(key)
+        self.table_bytes -= sum(t.nbytes for t in tables)
+        table = pa.concat_tables(tables)
+        self._writer(key).write_table(table, row_group_size=max(1, table.num_rows))
+
+    def _writer(self, key: str | None) -> Any:
+        if key in self.open:
+            self.open[key] = self.open.pop(key)  # the most recently written now
+            return self.open[key][0]
+        if len(self.open) >= self.max_open:
+            self._close(next(iter(self.open)))
+        n = self.files[key] = self.files.get(key, -1) + 1
+        folder = self.folder / f"{columnar.PARTITION}={_segment(key)}" if self.partitioned else self.folder
+        name = f"{self.part}-{n:04d}-0.parquet" if self.partitioned else f"{self.part}-{n:04d}.parquet"
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{name}.tmp"
+        self.made.append((temporary, folder / name))
+        self.open[key] = (_arrow().parquet.ParquetWriter(temporary, self.schema), temporary)
+        return self.open[key][0]
+
+    def _close(self, key: str | None) -> None:
+        writer, _ = self.open.pop(key)
+        writer.close()
+
+
+def _segment(value: str | None) -> str:
+    """A partition value as its folder name, as pyarrow's hive partitioning writes it."""
+    return HIVE_NULL if value is None else urllib.parse.quote(value, safe="")
 
 
 class ParquetSink:
-    """The scorecards and findings datasets of one writer (one process's part of the run)."""
+    """The datasets of one writer (one process's part of the run): scorecards and findings, and rejected
+    when ``reject`` is called. Used as a context manager: when the block ends every file is complete,
+    still under its temporary name, until ``publish`` (or ``publish(sink.renames)`` in the process that
+    merges the parts) names them all; if the block fails, its files are removed."""
 
     def __init__(self, folder: Path, titles: dict[str, str], pass_mark: float, part: str = "part-00000"):
-        self.titles, self.pass_mark = titles, pass_mark
+        self.folder, self.titles, self.pass_mark = folder, titles, pass_mark
         self.cards = DatasetWriter(folder / "scorecards", columnar.SCORECARD_COLUMNS, part)
         self.findings = DatasetWriter(folder / "findings", columnar.FINDING_COLUMNS, part)
+        self.rejected: DatasetWriter | None = None
 
     def add(self, call: Call, card: Scorecard) -> None:
         self.cards.add([columnar.scorecard_row(call, card, self.pass_mark)])
         self.findings.add(columnar.finding_rows(call, card, self.titles))
 
-    def close(self) -> None:
-        self.cards.flush()
-        self.findings.flush()
+    def add_all(self, pairs: Iterable[tuple[Call, Scorecard]]) -> int:
+        n = 0
+        for call, card in pairs:
+            self.add(call, card)
+            n += 1
+        return n
+
+    def reject(self, errors: Iterable[HotlineError]) -> None:
+        """The rejected dataset: one row per record that could not be read (an empty file when none were)."""
+        self.rejected = DatasetWriter(self.folder / "rejected", columnar.REJECTED_COLUMNS, "part-00000",
+                                      partitioned=False)
+        self.rejected.add(columnar.rejected_row(e) for e in errors)
+
+    @property
+    def writers(self) -> list[DatasetWriter]:
+        return [self.cards, self.findings, *([self.rejected] if self.rejected else [])]
+
+    @property
+    def renames(self) -> list[tuple[Path, Path]]:
+        """(temporary name, final name) of every file written, for ``publish``."""
+        return [pair for writer in self.writers for pair in writer.made]
+
+    def publish(self) -> None:
+        publish(self.renames)
+
+    def __enter__(self) -> ParquetSink:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None:
+            try:
+                for writer in self.writers:
+                    writer.finish(always=writer is self.rejected)
+                return
+            except BaseException:
+                self.abort()
+                raise
+        self.abort()
+
+    def abort(self) -> None:
+        for writer in self.writers:
+            writer.abort()
+
+
+def publish(renames: Iterable[tuple[Path, Path]]) -> None:
+    """Give complete files their names: the last step of a run, once every file of it is complete."""
+    for temporary, final in renames:
+        temporary.replace(final)
+
+
+def discard_unfinished(folder: Path) -> None:
+    """Remove what a failed run left under ``folder`` (hidden files of writers stopped half-way, and
+    the folders left empty), so that a next run into the same folder is not refused."""
+    for name in columnar.DATASETS:
+        root = folder / name
+        if not root.is_dir():
+            continue
+        for path in root.rglob(".*.parquet.tmp"):
+            path.unlink(missing_ok=True)
+        for sub in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
+            with contextlib.suppress(OSError):
+                sub.rmdir()
+        with contextlib.suppress(OSError):
+            root.rmdir()
 
 
 def write_rejected(folder: Path, errors: Iterable[HotlineError]) -> None:
-    """The rejected dataset: one row per record that could not be read (an empty file when none were)."""
-    out = DatasetWriter(folder / "rejected", columnar.REJECTED_COLUMNS, "part-00000", partitioned=False)
-    out.add(columnar.rejected_row(e) for e in errors)
-    out.flush(always=True)
+    """The rejected dataset of a run whose other datasets were written apart (by ``--jobs`` workers)."""
+    with ParquetSink(folder, {}, 0.0) as sink:
+        sink.reject(errors)
+    sink.publish()
 
 
 def write_parquet(pairs: Iterable[tuple[Call, Scorecard]], folder: Path, titles: dict[str, str], pass_mark: float,
                   rejected: list[HotlineError]) -> int:
     """scorecards/, findings/ (partitioned by date) and rejected/ under ``folder``; ``rejected`` is read
-    after ``pairs`` is used up, so a reader's errors can fill it on the way."""
-    sink = ParquetSink(folder, titles, pass_mark)
-    n = 0
-    for call, card in pairs:
-        sink.add(call, card)
-        n += 1
-    sink.close()
-    write_rejected(folder, rejected)
+    after ``pairs`` is used up, so a reader's errors can fill it on the way. The files get their names
+    only once all of them are complete."""
+    with ParquetSink(folder, titles, pass_mark) as sink:
+        n = sink.add_all(pairs)
+        sink.reject(rejected)
+    sink.publish()
     return n
 
 

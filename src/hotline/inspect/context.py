@@ -82,6 +82,8 @@ class CallContext:
         self._goal_names: set[str] | None = None
         # reaction windows still open (live hints): (trigger turn, first agent turn after it, turns left, words)
         self.pending: list[tuple[int, int | None, int, str]] = []
+        # what a batch computed for many calls at once, for a later stage to take (e.g. the citizen model's n-grams)
+        self.prepared: dict[Any, Any] = {}
 
     # ── goals ───────────────────────────────────────────────
     def goals(self) -> Any:
@@ -233,8 +235,10 @@ class CallContext:
             if markers.search(clause[:-2] if len(clause) > 2 else ""):
                 return True
             lead = text[:start].rstrip(",.!?;:…~—")
-            previous = CLAUSE_SPLIT.split(lead)[-1] if lead else ""
-            if previous and any(previous.endswith(m) for m in self.compiled.reporting_markers):
+            cuts = self._clause_cuts(turn)
+            after = bisect.bisect_right(cuts, len(lead))
+            previous = lead[cuts[after - 1] if after else 0:]  # the clause just before (CLAUSE_SPLIT.split(lead)[-1])
+            if previous and previous.endswith(self.compiled.reporting_markers):
                 return True
         if self.compiled.reported_re is not None and self.compiled.reported_re.search(clause):
             return True
@@ -276,15 +280,20 @@ class CallContext:
         if any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
             return True
         text = self.norm[turn].text
-        cuts = self._cuts.get(turn)
-        if cuts is None:
-            cuts = self._cuts[turn] = [m.end() for m in CLAUSE_SPLIT.finditer(text)]
+        cuts = self._clause_cuts(turn)
         lead = text[cuts[bisect.bisect_right(cuts, start) - 1] if cuts and cuts[0] <= start else 0:start]
         markers = self.compiled.markers_re
         if markers is not None and markers.search(lead) is not None:
             return True
         reported = self.compiled.reported_re
         return reported is not None and reported.search(lead + text[start:end]) is not None
+
+    def _clause_cuts(self, turn: int) -> list[int]:
+        """Where each clause of a turn starts, after a CLAUSE_SPLIT mark (ascending)."""
+        cuts = self._cuts.get(turn)
+        if cuts is None:
+            cuts = self._cuts[turn] = [m.end() for m in CLAUSE_SPLIT.finditer(self.norm[turn].text)]
+        return cuts
 
     def _quote_spans(self, turn: int) -> list[tuple[int, int]]:
         if turn not in self._quotes:

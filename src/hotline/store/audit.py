@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "finding.remove_added": "撤销漏判",
     "calibration.create": "创建校准",
     "calibration.submit": "提交校准结果",
+    "calls.reinspect": "重新质检已入库通话",
 }
 
 
@@ -79,12 +80,16 @@ DETAIL_LABELS = {"count": "条数", "rows": "行数", "unmasked": "含未脱敏�
                  "calls_ok": "导入通话", "errors": "问题记录", "fields": "字段", "session_id": "会话编号", "kind": "类型",
                  "key": "编号", "filename": "文件名", "settings": "设置改动", "changed": "分流有变化的通话",
                  "title": "名称", "calls": "通话数", "members": "参加人", "decisions": "判定数", "operator": "操作人",
-                 "command": "命令", "format": "格式", "output": "输出"}
+                 "command": "命令", "format": "格式", "output": "输出", "filters": "范围", "selected": "选中通话",
+                 "rejudged": "已重新质检", "verdict_changed": "结论有变化", "unchanged": "结果相同未改动", "citizen_added": "补上市民感受",
+                 "carried": "沿用的复核与申诉", "failed": "失败", "failed_calls": "失败的通话",
+                 "detached": "对应发现已不存在的复核与申诉", "detached_calls": "涉及的通话与规则", "state": "状态"}
 ROLE_VALUES = {"trainee": "学员", "inspector": "质检员", "trainer": "培训师", "admin": "管理员"}
 DETAIL_VALUES: dict[str, dict[str, str]] = {
     "role": ROLE_VALUES,
     "verdict": {"confirmed": "确认", "overturned": "推翻"},
     "status": {"upheld": "申诉成立", "rejected": "申诉驳回", "pending": "待裁决"},
+    "state": {"running": "进行中", "done": "已完成", "interrupted": "中断（服务重启或被停止）", "failed": "出错中止"},
     "changes": {"display_name": "姓名", "role": "角色", "team_id": "团队", "agent_code": "工号", "lead_id": "组长",
                 "active": "启用状态"},
 }

@@ -102,7 +102,7 @@ def add_scorecard(db: Session, row: Call, card: model.Scorecard) -> Scorecard:
         engine_vetoed=bool(card.vetoed),
         engine_dimensions=dict(card.dimensions),
         max_dimensions=dict(card.max_dimensions),
-        outcomes=[{"rule_id": o.rule_id, "dimension": o.dimension, "status": o.status, "points": o.points} for o in card.outcomes],
+        outcomes=outcome_dicts(card),
     )
     db.add(sc)
     for f in card.findings:
@@ -119,6 +119,11 @@ def add_scorecard(db: Session, row: Call, card: model.Scorecard) -> Scorecard:
     db.flush()
     triage_new(db, sc, row.external_id)
     return sc
+
+
+def outcome_dicts(card: model.Scorecard) -> list[dict[str, Any]]:
+    """The engine's rule outcomes as a scorecard keeps them."""
+    return [{"rule_id": o.rule_id, "dimension": o.dimension, "status": o.status, "points": o.points} for o in card.outcomes]
 
 
 def swap_roles(db: Session, row: Call, inspector: Inspector, actor: User) -> Scorecard:

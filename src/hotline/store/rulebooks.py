@@ -27,15 +27,16 @@ EXAMPLES = 3
 
 
 @lru_cache(maxsize=8)
-def engine_for_text(yaml_text: str) -> Engine:
-    """The engine of a city override given as text (compiled once per distinct text)."""
+def engine_for_text(yaml_text: str, semantic: bool | None = None) -> Engine:
+    """The engine of a city override given as text (compiled once per distinct text); ``semantic=False``
+    leaves out the sentence embeddings (bulk work), ``None`` follows the rulebook."""
     from hotline.inspect import load_engine
 
     with tempfile.TemporaryDirectory(prefix="hotline-rulebook-") as folder:
         path = Path(folder) / "网页编辑的规则库.yaml"
         path.write_text(yaml_text, encoding="utf-8")
         try:
-            return load_engine(path, untrusted=True)
+            return load_engine(path, semantic=semantic, untrusted=True)
         except RulebookError as exc:
             raise RulebookError(exc.message, source="网页编辑的规则库", location=exc.location) from None
 
@@ -45,14 +46,15 @@ def active_override(db: Session) -> RulebookOverride | None:
     return db.scalar(query.order_by(RulebookOverride.id.desc()).limit(1))
 
 
-def active_engine(db: Session) -> Engine:
-    """The newest saved override, or the default rulebook when none was saved."""
+def active_engine(db: Session, semantic: bool | None = None) -> Engine:
+    """The newest saved override, or the default rulebook when none was saved (``semantic`` as in
+    ``engine_for_text``)."""
     row = active_override(db)
     if row is None:
         from hotline.inspect import default_engine
 
-        return default_engine()
-    return engine_for_text(row.yaml_text)
+        return default_engine(semantic=semantic)
+    return engine_for_text(row.yaml_text, semantic)
 
 
 def save_override(db: Session, yaml_text: str, user: User, note: str = "") -> RulebookVersion:
@@ -88,8 +90,9 @@ class TryResult:
     score_delta: float
 
 
-def model_call(row: Call) -> Any:
-    """A stored call as the engine's ``Call`` (turns with their times, the meta)."""
+def model_call(row: Any) -> Any:
+    """A stored call (a ``Call`` or a row with its ``external_id``, ``turns`` and ``meta``) as the
+    engine's ``Call`` (turns with their times, the meta)."""
     from hotline.model import Call as ModelCall
     from hotline.model import Speaker, Turn
 
@@ -114,7 +117,7 @@ def try_on_calls(db: Session, eng: Engine, limit: int = TRY_LIMIT) -> TryResult:
         delta += (card.total or 0.0) - stored.total  # stored calls have words: always a total
         for key, sign in [*((k, +1) for k in (new - old).elements()), *((k, -1) for k in (old - new).elements())]:
             rule_id, turn = key
-            ch = changes.setdefault(rule_id, RuleChange(rule_id, _title(eng, rule_id)))
+            ch = changes.setdefault(rule_id, RuleChange(rule_id, title_of(eng, rule_id)))
             ch.appeared += sign > 0
             ch.disappeared += sign < 0
             if len(ch.examples) < EXAMPLES:
@@ -126,7 +129,8 @@ def try_on_calls(db: Session, eng: Engine, limit: int = TRY_LIMIT) -> TryResult:
                      sum(c.disappeared for c in ordered), ordered, round(delta / len(rows), 2) if rows else 0.0)
 
 
-def _title(eng: Engine, rule_id: str) -> str:
+def title_of(eng: Engine, rule_id: str) -> str:
+    """The rule's title in ``eng``, or its id when the version has no such rule."""
     try:
         return eng.rule(rule_id).title
     except HotlineError:  # a rule the new version removed: its id is the best name left

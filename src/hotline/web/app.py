@@ -108,11 +108,13 @@ def create_app(settings: WebSettings | None = None, *, engine: Engine | None = N
 
 
 def recover_batches(app: FastAPI) -> None:
-    """Batches a restart left queued or running are marked failed (their upload folders removed):
-    the page then says so instead of polling for ever."""
+    """Batches and 重新质检 runs a restart left queued or running are marked failed or interrupted
+    (upload folders removed): their pages then say so instead of polling for ever."""
     from hotline.store.imports import fail_interrupted
+    from hotline.store.reinspect import interrupt_all
 
     fail_interrupted(app.state.factory, app.state.settings.resolved_data_dir() / "uploads")
+    interrupt_all(app.state.factory)
 
 
 def route_table(app: FastAPI) -> set[tuple[str, str]]:

@@ -21,7 +21,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 VERDICT_LABELS = {"confirmed": "确认", "overturned": "推翻"}
 APPEAL_LABELS = {"pending": "待裁决", "upheld": "申诉成立", "rejected": "申诉驳回"}
 BATCH_LABELS = {"queued": "排队中", "running": "质检中", "done": "已完成", "failed": "失败"}
-CAUSE_LABELS = {"review": "复核", "appeal": "申诉裁决"}
+CAUSE_LABELS = {"review": "复核", "appeal": "申诉裁决", "reinspect": "重新质检"}
 
 
 def percent(value: float | None) -> str:
