@@ -41,10 +41,15 @@ _LIBRARIES = ("pydantic", "pydantic_core", "pydantic_core._pydantic_core", "yaml
 
 
 def cache_dir() -> Path | None:
-    """Where cached loads live, or None when the cache is off."""
+    """Where cached loads live, or None when the cache is off (or there is no home to keep it in)."""
     if os.environ.get(CACHE_ENV, "1") == "0":
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError):  # no HOME and no entry in the password database
+            return None
     return Path(base) / "hotline"
 
 
@@ -147,8 +152,8 @@ def _read(path: Path, key: str) -> object | None:
     try:
         with path.open("rb") as fh:
             st = os.fstat(fh.fileno())
-            if st.st_uid != os.getuid() or st.st_mode & 0o022:
-                return None
+            if st.st_uid != getattr(os, "getuid", lambda: st.st_uid)() or st.st_mode & 0o022:
+                return None  # (Windows has no owners or mode bits here: a user's profile is their own)
             if fh.readline(64) != FORMAT or fh.readline(80) != key.encode() + b"\n":
                 return None
             digest = fh.readline(80).rstrip(b"\n")

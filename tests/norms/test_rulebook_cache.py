@@ -286,3 +286,14 @@ def test_a_cold_load_reads_no_file_outside_the_fingerprint(tmp_path: Path) -> No
     read = [p for p in out if not p.endswith(CODE) and ".dist-info" not in p and os.path.isfile(p)]
     assert str(city.resolve()) in read and any(p.startswith(data + "acts") for p in read)
     assert [p for p in read if p != str(city.resolve()) and not (p.startswith(data) and p.endswith(".yaml"))] == []
+
+
+def test_no_home_is_a_normal_load(monkeypatch: pytest.MonkeyPatch, builds: list[str]) -> None:
+    def homeless() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv(cache.CACHE_ENV, raising=False)
+    monkeypatch.setattr(Path, "home", homeless)
+    assert _default() == _default()
+    assert builds == ["default", "default"]
