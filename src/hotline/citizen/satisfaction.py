@@ -41,25 +41,37 @@ def feature_names(ctx: Any) -> list[str]:
     return [f"{act}:{s}" for sp in ("citizen", "agent") for s in STATS for act in model.for_speaker(sp).acts] + list(SHAPE)
 
 
+def clause_table(ctx: Any, speaker: str) -> tuple[np.ndarray | None, list[int], np.ndarray]:
+    """Every clause of a speaker's turns with words, stacked once per call: (probabilities, one row per
+    clause turn after turn — None when there is none; the turns that have clauses; where each one's rows start)."""
+    key = ("clause_table", speaker)
+    ready = ctx.prepared.get(key)
+    if ready is None:
+        turns, sizes, rows = [], [], []
+        for t in ctx.turns_of(speaker):
+            if ctx.norm[t].text:
+                clauses = ctx.clause_acts(t)
+                if clauses:
+                    turns.append(t)
+                    sizes.append(len(clauses))
+                    rows.extend(c.probs for c in clauses)
+        starts = np.cumsum([0, *sizes[:-1]], dtype=np.int64)
+        ready = ctx.prepared[key] = (np.array(rows) if rows else None, turns, starts)
+    return ready
+
+
 def act_features(ctx: Any) -> np.ndarray:
     """Act statistics of both sides and the call's shape, in ``feature_names`` order."""
     model = ctx.act_model()
     parts: list[np.ndarray] = []
     for speaker in ("citizen", "agent"):
-        n_acts = len(model.for_speaker(speaker).acts)
-        sizes, rows = [], []
-        for t in ctx.turns_of(speaker):
-            if ctx.norm[t].text:
-                clauses = ctx.clause_acts(t)
-                if clauses:
-                    sizes.append(len(clauses))
-                    rows.extend(c.probs for c in clauses)
-        if not rows:
-            parts.append(np.zeros(n_acts * len(STATS)))
+        everything, _, starts = clause_table(ctx, speaker)  # one row per clause, turn after turn
+        if everything is None:
+            parts.append(np.zeros(len(model.for_speaker(speaker).acts) * len(STATS)))
             continue
-        everything = np.array(rows)  # one row per clause, turn after turn
-        parts.append(np.concatenate([everything.max(0), everything.mean(0), everything[:sizes[0]].max(0),
-                                     everything[len(rows) - sizes[-1]:].max(0)]))
+        first = starts[1] if len(starts) > 1 else len(everything)
+        parts.append(np.concatenate([everything.max(0), everything.mean(0), everything[:first].max(0),
+                                     everything[starts[-1]:].max(0)]))
     texts = {sp: [ctx.call.turns[t].text for t in ctx.turns_of(sp)] for sp in ("citizen", "agent")}
     citizen = "".join(texts["citizen"])
     shape = [len(texts["citizen"]), len(texts["agent"]), np.log1p(len(citizen)), np.log1p(sum(map(len, texts["agent"]))),
