@@ -11,6 +11,7 @@ customer-service dialogues rated by annotators; a centre refits it on its own å›
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import time
@@ -55,7 +56,7 @@ def clause_table(ctx: Any, speaker: str) -> tuple[np.ndarray | None, list[int], 
                     turns.append(t)
                     sizes.append(len(clauses))
                     rows.extend(c.probs for c in clauses)
-        starts = np.cumsum([0, *sizes[:-1]], dtype=np.int64)
+        starts = np.fromiter(itertools.accumulate(sizes[:-1], initial=0), dtype=np.int64, count=len(sizes))
         ready = ctx.prepared[key] = (np.array(rows) if rows else None, turns, starts)
     return ready
 
