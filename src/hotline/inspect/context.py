@@ -324,7 +324,8 @@ class CallContext:
     def _quote_spans(self, turn: int) -> list[tuple[int, int]]:
         if turn not in self._quotes:
             text, spans = self.norm[turn].text, []
-            for open_q, close_q in self.compiled.quote_pairs:
+            opens = self.compiled.quote_opens
+            for open_q, close_q in self.compiled.quote_pairs if opens is not None and opens.search(text) else ():
                 i = text.find(open_q)
                 while i != -1:
                     j = text.find(close_q, i + 1)
