@@ -44,7 +44,7 @@ def demo(database_url: str | None) -> None:
         click.echo(f"数据库中已有用户，未重复导入演示数据（现有通话 {result.calls} 通）。")
         click.echo("演示密码只在首次生成时显示；忘记密码可运行：hotline web set-password 用户名")
         return
-    click.echo(f"已导入示例通话 {result.calls} 通，问题记录 {result.errors} 条。")
+    click.echo(f"已导入示例通话 {result.calls} 通，未能导入的记录 {result.errors} 条。")
     click.echo("演示账号（密码只显示这一次，请记下）：")
     for username, (role, password) in result.passwords.items():
         click.echo(f"  {role:<4}  用户名 {username:<10}  密码 {password}")
