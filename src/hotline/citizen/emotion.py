@@ -40,8 +40,8 @@ def turn_emotions(ctx: Any, settings: CitizenSettings) -> tuple[list[tuple[int, 
         a = anger_of.get(t, 0.0)
         x = anxiety_of.get(t, 0.0)
         for cue, strongest in zip(es.cues, cue_of, strict=True):
-            if (re.search(cue.pattern, ctx.call.turns[t].text) is not None if strongest is None
-                    else strongest.get(t, -1.0) >= cue.min_prob):
+            if (strongest.get(t, -1.0) >= cue.min_prob if strongest is not None
+                    else re.search(cue.pattern or "", ctx.call.turns[t].text) is not None):
                 a = 1 - (1 - a) * (1 - cue.anger)
                 x = 1 - (1 - x) * (1 - cue.anxiety)
         anger.append((t, a))

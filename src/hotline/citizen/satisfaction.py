@@ -48,7 +48,9 @@ def clause_table(ctx: Any, speaker: str) -> tuple[np.ndarray | None, list[int], 
     key = ("clause_table", speaker)
     ready = ctx.prepared.get(key)
     if ready is None:
-        turns, sizes, rows = [], [], []
+        turns: list[int] = []
+        sizes: list[int] = []
+        rows: list[np.ndarray] = []
         for t in ctx.turns_of(speaker):
             if ctx.norm[t].text:
                 clauses = ctx.clause_acts(t)
@@ -122,8 +124,8 @@ def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> None:
         inside = offset[:len(grams)] <= lengths[piece_of[:len(grams)]] - n
         flat.append(grams[inside].astype(np.int64) + group[:len(grams)][inside])
     combined, counts = np.unique(np.concatenate(flat), return_counts=True)
-    weight = np.where((combined // s.buckets) % 2 == 1, s.agent_weight, 1.0)
-    vals = weight * (1 + np.log(counts))
+    side_weight = np.where((combined // s.buckets) % 2 == 1, s.agent_weight, 1.0)
+    vals = side_weight * (1 + np.log(counts))
     call_of = combined // (2 * s.buckets)
     cols = combined - call_of * (2 * s.buckets)
     bounds = np.searchsorted(call_of, np.arange(len(calls) + 1))

@@ -98,9 +98,9 @@ def run(factory: sessionmaker[Session], todo: PrunePlan, actor: User,
             if ids:
                 db.execute(delete(Scorecard).where(Scorecard.id.in_(ids)))
             removed += len(ids)
-            entry = db.get(AuditEntry, entry_id)
-            assert entry is not None
-            entry.detail = {**entry.detail, "removed": removed}
+            row = db.get(AuditEntry, entry_id)
+            assert row is not None
+            row.detail = {**row.detail, "removed": removed}
             db.commit()
         if progress is not None:
             progress(min(i + CHUNK, len(todo.remove)), len(todo.remove))
