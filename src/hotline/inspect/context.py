@@ -63,6 +63,7 @@ class CallContext:
         self.citizen_on: bool = self.acts_on and compiled.rulebook.settings.citizen
         # what each slot of the plan answered: over the whole call (by slot index), over a subset of turns
         self.whole: list[Any] = [UNSET] * len(compiled.plan.slots)
+        self.slot_by_node = compiled.plan.slot_by_node
         self.memo: dict[tuple[int, int], list[Hit] | None] = {}
         self.scopes: dict[tuple[Any, ...], list[int] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
