@@ -192,7 +192,12 @@ def _plain_turn(t: Any, plan: _Plan, where: str) -> RawTurn | None:
         if s is None:
             continue
         e = t.get(end_key)
-        if not _plain_time(s) or not (e is None or _plain_time(e)):
+        # a time _number takes as it is: an int, or a float that is a number (x - x is 0); not negative
+        kind = type(s)
+        if not ((kind is int or (kind is float and s - s == 0.0)) and s >= 0):
+            return None
+        kind = type(e)
+        if e is not None and not ((kind is int or (kind is float and e - e == 0.0)) and e >= 0):
             return None
         start = float(s) * scale
         end = None if e is None else float(e) * scale
@@ -200,12 +205,6 @@ def _plain_turn(t: Any, plan: _Plan, where: str) -> RawTurn | None:
             return None
         break
     return RawTurn(label, clean_text(text), start, end, where)
-
-
-def _plain_time(value: Any) -> bool:
-    """A time ``_number`` takes as it is: an int, or a float that is a number; not negative."""
-    kind = type(value)
-    return (kind is int or (kind is float and value - value == 0.0)) and value >= 0
 
 
 def call_from_obj(obj: Any, source: str, where: str, default_id: str) -> Call:
