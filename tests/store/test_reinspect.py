@@ -64,7 +64,7 @@ def world(factory):
     return ids
 
 
-def picked(factory, sel: Selection, version: str = "2026.11-1") -> set[str]:
+def picked(factory, sel: Selection, version: str = "2026.12-1") -> set[str]:
     with factory() as db:
         return set(db.scalars(selected(sel, version, Call.external_id)))
 
@@ -248,7 +248,7 @@ def test_a_call_that_cannot_be_judged_is_listed_and_the_others_are_done(factory,
     assert [c for c, _ in summary.failed] == ["c2"] and "无法还原" in summary.failed[0][1]
     assert summary.rejudged == 4
     with factory() as db:
-        assert card_of(db, "c2").rulebook_version.version == "2026.11-1"  # untouched
+        assert card_of(db, "c2").rulebook_version.version == "2026.12-1"  # untouched
         assert card_of(db, "c3").rulebook_version.version == VERSION
         assert db.scalar(select(AuditEntry.detail).where(AuditEntry.action == ACTION))["failed_calls"][0].startswith("c2：")
 
@@ -257,7 +257,7 @@ def test_preview_counts_by_version(factory, world):
     _reviewed_world(factory, world)
     with factory() as db:
         p = preview(db, Selection(everything=True), VERSION)
-    assert (p.calls, p.by_version, p.without_citizen, p.reviewed) == (5, [("2026.11-1", 5)], 0, 2)
+    assert (p.calls, p.by_version, p.without_citizen, p.reviewed) == (5, [("2026.12-1", 5)], 0, 2)
 
 
 # ── the command ───────────────────────────────────────────────────────────
@@ -283,7 +283,7 @@ def test_command_uses_the_saved_rulebook_and_dry_run_changes_nothing(factory, wo
     captured = capsys.readouterr()
     assert "选中 2 通，重新质检 2 通，其中结论有变化 2 通" in captured.out and "已处理 2/2 通" in captured.err
     with factory() as db:
-        assert card_of(db, "c1").rulebook_version.version == VERSION and card_of(db, "c3").rulebook_version.version == "2026.11-1"
+        assert card_of(db, "c1").rulebook_version.version == VERSION and card_of(db, "c3").rulebook_version.version == "2026.12-1"
 
 
 @pytest.mark.parametrize(("args", "option", "words"), [
