@@ -29,7 +29,7 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
     if slot.has_need and not ctx.no_text and _absent(slot, ctx):
         result = []
     elif allowed is not None and slot.filterable:
-        whole = evaluate(node, ctx, None)
+        whole: Result = evaluate(node, ctx, None)
         result = whole if whole is None else [h for h in whole if h.turn_index >= 0 and (allowed >> h.turn_index) & 1]
     else:
         result = _OPS[slot.op](slot.node, ctx, allowed)
