@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 # source changes; until then, or when the build fails (no C compiler), the package runs as plain Python.
 NATIVE := src/hotline/_native/manifest.json
 $(NATIVE): $(STAMP) $(shell find src/hotline -name '*.py' -not -path '*/_native/*')
-	$(BIN)/python -m hotline.native build || echo "注意：编译模块未能生成，质检以纯 Python 运行（结果相同，速度较慢）"
+	$(BIN)/hotline native build || echo "注意：编译模块未能生成，质检以纯 Python 运行（结果相同，速度较慢）"
 
 install: $(STAMP) $(NATIVE)
 

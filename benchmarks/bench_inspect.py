@@ -239,12 +239,25 @@ def bench_process(args: argparse.Namespace) -> None:
         inputs = {f"fresh ({args.process_calls} calls, {args.turns} turns)": (many, args.process_calls)}
         if FILES["helpdesk"].exists():
             inputs["helpdesk dialogues (in place)"] = (FILES["helpdesk"], sum(1 for _ in FILES["helpdesk"].open()))
-        print(f"whole-process hotline inspect --format jsonl, act layer on (median of {args.repeat}):")
+        modes = {"compiled": "1", "plain Python": "0"}  # hotline.native: the same modules, compiled or not
+        print(f"whole-process hotline inspect --format jsonl, act layer on (median of {args.repeat}; "
+              f"compiled-module state: {native_state()}; the two modes take turns):")
         for label, (path, n) in inputs.items():
-            times = [child_cpu([*hotline, "inspect", str(path), "--format", "jsonl", "-o", os.devnull])
-                     for _ in range(args.repeat)]
-            t = statistics.median(times)
-            print(f"  {label:<36} {t:6.2f} CPU-s  {n / t:7,.0f} calls per CPU-second")
+            times: dict[str, list[float]] = {m: [] for m in modes}
+            for _ in range(args.repeat):
+                for mode, switch in modes.items():
+                    env = {**os.environ, "HOTLINE_NATIVE": switch}
+                    times[mode].append(child_cpu([*hotline, "inspect", str(path), "--format", "jsonl", "-o", os.devnull],
+                                                 env))
+            for mode in modes:
+                t = statistics.median(times[mode])
+                print(f"  {label:<36} {mode:<13} {t:6.2f} CPU-s  {n / t:7,.0f} calls per CPU-second")
+
+
+def native_state() -> str:
+    from hotline import native
+
+    return native.state()[1]
 
 
 def main() -> None:

@@ -1,11 +1,11 @@
 """The engine's hot modules compiled to C by mypyc, from the same Python source: one engine, two speeds.
 
-``make install`` runs ``python -m hotline.native build``: mypyc compiles the modules in ``MODULES`` into
+``make install`` runs ``hotline native build``: mypyc compiles the modules in ``MODULES`` into
 ``src/hotline/_native/`` (git-ignored) and writes a manifest of every source file of the package (size,
 modification time, SHA-256). At import, the packages that hold compiled modules put that folder first on
 their ``__path__`` (``package_path``), but only when the manifest still describes the sources on disk, for
 this Python: after any edit, until the next build, the package runs as plain Python, never stale code.
-``HOTLINE_NATIVE=0`` turns the compiled modules off; ``python -m hotline.native status`` says which runs."""
+``HOTLINE_NATIVE=0`` turns the compiled modules off; ``hotline native status`` says which runs."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from hotline.errors import HotlineError
 
 PACKAGE = Path(__file__).resolve().parent
 SOURCE_ROOT = PACKAGE.parent
@@ -39,6 +41,11 @@ MODULES = [
     "hotline/inspect/similar.py",
     "hotline/acts/model.py",
     "hotline/citizen/satisfaction.py",
+    "hotline/citizen/emotion.py",
+    "hotline/acts/segment.py",
+    "hotline/acts/features.py",
+    "hotline/acts/hashing.py",
+    "hotline/text.py",
 ]
 
 
@@ -116,26 +123,10 @@ def build(out: Path = NATIVE_DIR) -> None:
         done = subprocess.run([sys.executable, "-c", script], cwd=SOURCE_ROOT, capture_output=True, text=True)
         if done.returncode != 0:
             sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
-            raise SystemExit("编译模块失败（见上方输出）；产品仍可以纯 Python 运行")
+            raise HotlineError("编译模块失败（见上方 mypyc 与 C 编译器的输出）；质检仍以纯 Python 运行，结果相同")
         (lib / MANIFEST).write_text(json.dumps({"abi": _abi(), "modules": MODULES, "files": files}, indent=0),
                                     encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
         shutil.copytree(lib, out)
 
-
-def main(argv: list[str]) -> int:
-    if argv[:1] == ["build"]:
-        build()
-        state.cache_clear()
-        print(f"编译完成：{state()[1]}")
-        return 0
-    if argv[:1] == ["status"]:
-        print(state()[1])
-        return 0
-    print("用法：python -m hotline.native build|status", file=sys.stderr)
-    return 2
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))

@@ -9,33 +9,15 @@ import functools
 import re
 from collections.abc import Iterator
 
-from pydantic import Field
-
-from hotline.acts.segment import Segmenter, SegmentSettings
+from hotline.acts.segment import Segmenter
+from hotline.acts.settings import FeatureSettings
 from hotline.acts.taxonomy import ActsError
-from hotline.content import Strict, data_path, load_yaml_model
+from hotline.content import data_path, load_yaml_model
 from hotline.text import normalize_phrase
 
 START, END = "^", "$"
 NUMBER = "\ue000"
 MAX_N = 4  # the default; data/acts/features.yaml sets the range the model is trained with
-
-
-class ModelSettings(Strict):
-    C: float = Field(4.0, gt=0)
-    augment: int = Field(2, ge=0, le=10, description="training variants written per corpus record")
-    folds: int = Field(5, ge=2)
-    seed: int = 20261202
-
-
-class FeatureSettings(Strict):
-    segment: SegmentSettings = SegmentSettings()
-    ngram_min: int = Field(1, ge=1, le=4)
-    ngram_max: int = Field(4, ge=1, le=6)
-    unigram_scale: float = Field(
-        1.0, gt=0, le=1, description="single characters count this much (less: the model leans on longer cues)")
-    classes: dict[str, list[str]] = {}
-    model: ModelSettings = ModelSettings()
 
 
 @functools.cache

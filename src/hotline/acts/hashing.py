@@ -41,7 +41,7 @@ def keys(codes: np.ndarray, n: int) -> np.ndarray:
     return k
 
 
-def keys_of(grams: list[str]) -> np.ndarray:
+def keys_of(grams: Sequence[str]) -> np.ndarray:
     """The key of each n-gram (``key_of`` for every one), computed with numpy a length at a time."""
     out = np.zeros(len(grams), dtype=np.uint64)  # the empty n-gram's key is 0
     by_length: dict[int, list[int]] = {}
@@ -66,7 +66,11 @@ class KeyTable:
     rows: np.ndarray  # the vocabulary row of each key
     lengths: list[int]  # the n-gram lengths in the vocabulary
 
-    def __init__(self, grams: Iterable[str]):
+    def __init__(self, grams: Iterable[str], saved: tuple[np.ndarray, np.ndarray, list[int]] | None = None):
+        """The table of ``grams``; or, with ``saved``, the (keys, rows, lengths) a checked saved table holds."""
+        if saved is not None:
+            self.keys, self.rows, self.lengths = saved
+            return
         grams = list(grams)
         all_keys = keys_of(grams)
         order = np.argsort(all_keys, kind="stable")  # equal keys (a collision) keep their vocabulary order
@@ -116,9 +120,7 @@ def saved_table(vocab: np.ndarray, saved: Mapping[str, np.ndarray]) -> KeyTable 
         return None
     if any(key_of(str(vocab[rows[i]])) != int(table_keys[i]) for i in spot_checked(n)):
         return None
-    table = KeyTable.__new__(KeyTable)
-    table.keys, table.rows, table.lengths = table_keys, rows, _lengths(vocab)
-    return table
+    return KeyTable((), (table_keys, rows, _lengths(vocab)))
 
 
 def spot_checked(n: int) -> list[int]:

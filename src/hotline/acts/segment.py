@@ -8,19 +8,7 @@ import functools
 import re
 from typing import NamedTuple
 
-from pydantic import Field
-
-from hotline.content import Strict
-
-
-class SegmentSettings(Strict):
-    separators: str = ",.!?;:…~—"
-    long_clause: int = Field(18, ge=4)
-    min_piece: int = Field(4, ge=1)
-    window: int = Field(14, ge=4, description="a run-on still longer than long_clause is also read in windows this long")
-    stride: int = Field(7, ge=1)
-    markers: list[str] = []
-    quote_pairs: list[str] = ["「」", "“”"]
+from hotline.acts.settings import SegmentSettings
 
 
 class Clause(NamedTuple):

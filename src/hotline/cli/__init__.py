@@ -28,6 +28,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "audio": ("hotline.cli.audio_cmd", "audio", "录音：语音活动检测、时间指标与语音转写"),
     "spark": ("hotline.cli.spark_cmd", "spark", "Apache Spark：在数据中台（HDFS/Hive、YARN）上批量质检"),
     "web": ("hotline.cli.web_cmd", "web", "Web 应用：初始化数据库、导入演示数据并启动服务"),
+    "native": ("hotline.cli.native_cmd", "native", "编译模块：把质检引擎编译为 C 以加快速度（make install 自动执行）"),
 }
 
 

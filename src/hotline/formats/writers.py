@@ -224,7 +224,7 @@ def write_xlsx(pairs: Iterable[Pair], path: Path, info: ReportInfo,
     wb = Workbook(write_only=True)
     counts: Counter[str] = Counter()
     failed_calls: Counter[str] = Counter()
-    taken: Counter[str] = Counter()
+    taken: dict[str, float] = {}  # points really taken off, per rule
     findings: list[list[Any]] = []
 
     def summary_rows() -> Iterator[list[Any]]:
@@ -232,14 +232,14 @@ def write_xlsx(pairs: Iterable[Pair], path: Path, info: ReportInfo,
             for row in finding_rows(call, card, info.titles):
                 findings.append(row)
                 counts[row[1]] += 1
-                taken[row[1]] += row[5]
+                taken[row[1]] = taken.get(row[1], 0.0) + row[5]
             failed_calls.update({f.rule_id for f in card.findings})
             yield call_row(call, card, info)
 
     n = sheets.add_sheet(wb, "汇总", _call_columns(info), summary_rows())
     sheets.add_sheet(wb, "问题明细", _finding_columns(), findings)
     stats = [[rule_id, info.titles.get(rule_id, ""), count, failed_calls[rule_id],
-              failed_calls[rule_id] / n if n else 0.0, round(taken[rule_id], 2)]
+              failed_calls[rule_id] / n if n else 0.0, round(taken.get(rule_id, 0.0), 2)]
              for rule_id, count in counts.most_common()]
     sheets.add_sheet(wb, "规则统计", [Column("规则ID", 30), Column("规则", 24, wrap=True), Column("命中次数", 10),
                                     Column("涉及通话数", 11), Column("涉及通话占比", 13, PERCENT),
