@@ -97,3 +97,17 @@ def test_the_suite_runs_the_compiled_engine_and_it_judges_as_python(tmp_path: Pa
 
     assert hotline.inspect is not None and native.active("hotline.inspect.operators")
     assert _inspect_samples(tmp_path, "1") == _inspect_samples(tmp_path, "0")
+
+
+def test_a_failed_build_says_so_and_leaves_the_modules_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    from hotline.errors import HotlineError
+
+    out = tmp_path / "_native"
+    out.mkdir()
+    (out / "kept").write_text("the last good build")
+    monkeypatch.setattr(native, "MODULES", ["hotline/no_such_module.py"])
+    with pytest.raises(HotlineError, match="编译模块失败"):
+        native.build(out)
+    assert (out / "kept").read_text() == "the last good build"  # replaced only once a build succeeded
+    assert "no_such_module" in capsys.readouterr().err  # what the compiler said is shown

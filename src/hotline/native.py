@@ -49,6 +49,14 @@ MODULES = [
 ]
 
 
+# The type checker's settings for the build, as in pyproject.toml's [tool.mypy]
+MYPY_CONFIG = """[mypy]
+python_version = 3.11
+ignore_missing_imports = True
+plugins = pydantic.mypy
+"""
+
+
 def _abi() -> str:
     return f"{sys.implementation.cache_tag}-{sys.platform}-{os.uname().machine}"
 
@@ -110,12 +118,13 @@ def build(out: Path = NATIVE_DIR) -> None:
     """Compile ``MODULES`` with mypyc into ``out`` (replaced whole, only once the build succeeded)."""
     files = {str(p.relative_to(SOURCE_ROOT)): _describe(p) for p in _sources()}
     with tempfile.TemporaryDirectory(prefix="hotline-native-") as tmp:
-        lib, temp = Path(tmp) / "lib", Path(tmp) / "temp"
+        lib, temp, config = Path(tmp) / "lib", Path(tmp) / "temp", Path(tmp) / "mypy.ini"
+        config.write_text(MYPY_CONFIG, encoding="utf-8")  # its own: an installed package has no pyproject.toml
         script = (
             "import sys\n"
             "from setuptools import setup\n"
             "from mypyc.build import mypycify\n"
-            f"mods = mypycify({MODULES!r} + ['--config-file', {str(SOURCE_ROOT.parent / 'pyproject.toml')!r}],"
+            f"mods = mypycify({MODULES!r} + ['--config-file', {str(config)!r}],"
             f" opt_level='3', target_dir={str(Path(tmp) / 'c')!r})\n"
             f"setup(name='hotline-native', ext_modules=mods, script_args=['-q', 'build_ext', '--build-lib', "
             f"{str(lib)!r}, '--build-temp', {str(temp)!r}])\n"
