@@ -44,14 +44,21 @@ def _record_rule_outcomes(request: pytest.FixtureRequest, monkeypatch: pytest.Mo
     from hotline.inspect.engine import Engine
 
     seen: set[tuple[str, str]] = set()
-    original = Engine._run
+    # the public entry points, called from the tests' Python: a compiled engine calls its own methods directly
+    inspect, inspect_batch = Engine.inspect, Engine.inspect_batch
 
-    def run(self, ctx, rules):  # noqa: ANN001, ANN202
-        card = original(self, ctx, rules)
+    def one(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        card = inspect(self, *args, **kwargs)
         seen.update((o.rule_id, o.status) for o in card.outcomes)
         return card
 
-    monkeypatch.setattr(Engine, "_run", run)
+    def many(self, calls):  # noqa: ANN001, ANN202
+        cards = inspect_batch(self, calls)
+        seen.update((o.rule_id, o.status) for card in cards for o in card.outcomes)
+        return cards
+
+    monkeypatch.setattr(Engine, "inspect", one)
+    monkeypatch.setattr(Engine, "inspect_batch", many)
     yield
     request.node.user_properties.append(("rule_outcomes", sorted(seen)))
 
