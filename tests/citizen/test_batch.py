@@ -65,14 +65,28 @@ def test_a_call_is_predicted_alike_alone_and_in_a_chunk() -> None:
 
 
 def test_the_batch_path_reads_the_prepared_arrays(monkeypatch: pytest.MonkeyPatch) -> None:
-    from hotline.citizen import satisfaction
+    """The chunk's n-grams are prepared once and each call's prediction reads them, not n-grams counted again:
+    emptied after preparing, they must change the predictions (observed through ``hotline.citizen.prepare``,
+    which the engine looks up when it judges a chunk, compiled or not)."""
+    import hotline.citizen as citizen
 
-    def refuse(ctx: object, s: object, positions: bool = True) -> object:
-        if not positions:
-            raise AssertionError("n-grams counted again for one call")
-        return original(ctx, s, positions)
+    real = citizen.prepare
+    emptied: list[str] = []
 
-    original = satisfaction._grams
-    monkeypatch.setattr(satisfaction, "_grams", refuse)
-    cards = default_engine(semantic=False).inspect_batch(chunk())
-    assert any(c.citizen and c.citizen.dissatisfaction is not None for c in cards)
+    def prepare_then_empty(contexts: list[CallContext]) -> None:
+        real(contexts)
+        key = ("text_buckets", id(default_model().settings))  # type: ignore[union-attr]
+        for ctx in contexts:
+            cols, vals = ctx.prepared[key]
+            ctx.prepared[key] = (cols[:0], vals[:0])
+            emptied.append(ctx.call.id)
+
+    calls = chunk()
+    engine = default_engine(semantic=False)
+    alone = {c.id: engine.inspect(c) for c in calls}
+    monkeypatch.setattr(citizen, "prepare", prepare_then_empty)
+    cards = engine.inspect_batch(calls)
+    assert emptied
+    moved = [c.call_id for c in cards if c.call_id in emptied and c.citizen and alone[c.call_id].citizen
+             and c.citizen.dissatisfaction != alone[c.call_id].citizen.dissatisfaction]  # type: ignore[union-attr]
+    assert len(moved) >= len(emptied) // 2, (len(moved), len(emptied))

@@ -114,6 +114,9 @@ def test_swapped_roles_and_role_warnings_come_back_from_the_workers(inputs: Path
 
 def test_workers_use_the_engine_built_before_the_fork(inputs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Neither the rulebook nor the act model is built again in a worker: both fail if a worker tries."""
+    import ahocorasick
+    import numpy as np
+
     from hotline.acts import model as act_model
     from hotline.formats.writers import ReportInfo
     from hotline.inspect import Engine, default_engine
@@ -128,8 +131,10 @@ def test_workers_use_the_engine_built_before_the_fork(inputs: Path, monkeypatch:
 
     def child() -> None:  # runs in each worker after the fork
         started()
-        Engine.__init__ = refuse  # type: ignore[method-assign]
-        act_model.read_model = refuse  # type: ignore[assignment]
+        # what building either takes, refused where even a compiled engine looks it up: the automaton of the
+        # rulebook's phrases, and the arrays of a saved model
+        ahocorasick.Automaton = refuse
+        np.load = refuse
 
     monkeypatch.setattr(pool, "_child", child)
     info = ReportInfo({}, [], 80.0)
