@@ -10,13 +10,9 @@ this Python: after any edit, until the next build, the package runs as plain Pyt
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from hotline.errors import HotlineError
@@ -62,10 +58,16 @@ def _abi() -> str:
 
 
 def _sources() -> list[Path]:
-    return sorted(p for p in PACKAGE.rglob("*.py") if "_native" not in p.relative_to(PACKAGE).parts)
+    out: list[Path] = []
+    for root, dirs, files in os.walk(PACKAGE):
+        dirs[:] = [d for d in dirs if d not in ("_native", "__pycache__", "data")]  # data holds no module
+        out.extend(Path(root, f) for f in files if f.endswith(".py"))
+    return sorted(out)
 
 
 def _digest(path: Path) -> str:
+    import hashlib  # only for a file whose modification time moved: OpenSSL costs every start ~10 ms
+
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -116,6 +118,10 @@ def active(module: str) -> bool:
 
 def build(out: Path = NATIVE_DIR) -> None:
     """Compile ``MODULES`` with mypyc into ``out`` (replaced whole, only once the build succeeded)."""
+    import shutil
+    import subprocess
+    import tempfile
+
     files = {str(p.relative_to(SOURCE_ROOT)): _describe(p) for p in _sources()}
     with tempfile.TemporaryDirectory(prefix="hotline-native-") as tmp:
         lib, temp, config = Path(tmp) / "lib", Path(tmp) / "temp", Path(tmp) / "mypy.ini"
