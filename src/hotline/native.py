@@ -139,9 +139,12 @@ def build(out: Path = NATIVE_DIR) -> None:
         if done.returncode != 0:
             sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
             raise HotlineError("编译模块失败（见上方 mypyc 与 C 编译器的输出）；质检仍以纯 Python 运行，结果相同")
-        (lib / MANIFEST).write_text(json.dumps({"abi": _abi(), "modules": MODULES, "files": files}, indent=0),
-                                    encoding="utf-8")
+        # the manifest goes first and comes back last: a process starting meanwhile runs as plain Python
+        (out / MANIFEST).unlink(missing_ok=True)
         if out.exists():
             shutil.rmtree(out)
         shutil.copytree(lib, out)
+        part = out / f"{MANIFEST}.part"
+        part.write_text(json.dumps({"abi": _abi(), "modules": MODULES, "files": files}, indent=0), encoding="utf-8")
+        os.replace(part, out / MANIFEST)
 
