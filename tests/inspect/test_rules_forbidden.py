@@ -45,6 +45,9 @@ def test_violation_found_with_span(agent: str, rule: str, expected: list[str]) -
         ("他说了句你快点说，我明白您的意思。", "forbidden.rushing.v1"),
         ("这个事项不归我们管，我帮您转交到区城管局，工作人员会联系您。", "shirking.no_way_forward.v1"),
         ("这个我不清楚，我帮您登记转交相关部门核实。", "forbidden.flat_refusal.v1"),
+        # a condition ("if it still does not work, …") is not a refusal
+        ("要是重启以后还是不行，您就带着卡到营业厅换一张。", "forbidden.flat_refusal.v1"),
+        ("万一您还是不会，就照着说明书再操作一遍。", "forbidden.flat_refusal.v1"),
     ],
 )
 def test_hard_negatives_pass(agent: str, rule: str) -> None:
