@@ -1,6 +1,6 @@
 # hotline-coach — the two commands: `make serve` and `make test`.
 #   make serve   install everything, migrate, load demo data, serve the web app on localhost
-#   make test    install everything, ruff, then pytest against SQLite and a throwaway PostgreSQL
+#   make test    install everything, ruff and mypy, then pytest against SQLite and a throwaway PostgreSQL
 #   make report  inspect the bundled sample calls into out/report.html and out/report.xlsx
 PYTHON ?= python3
 VENV   := .venv
@@ -51,6 +51,7 @@ report: install
 # The PostgreSQL tests get a throwaway cluster on 127.0.0.1 (HOTLINE_TEST_POSTGRES_URL), removed afterwards.
 test: install apt assets
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy src/hotline
 	bash tests/store/pg_cluster.sh $(BIN)/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider
 
 lint: install

@@ -48,7 +48,8 @@ def child(which: str, n: int, inspect: bool, layers: str) -> None:
 
 
 def count(which: str, n: int, inspect: bool, layers: str) -> int:
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", PYTHONHASHSEED="0")
+    # no start-up cache: one of the two runs would otherwise build it and the other read it
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", PYTHONHASHSEED="0", HOTLINE_CACHE="0")
     if layers == "no-acts":
         env["HOTLINE_ACTS"] = "0"
     argv = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,

@@ -11,7 +11,7 @@ import pytest
 from hotline.acts import ActsError, default_model, explain
 from hotline.acts.corpus import corpus_files, load_corpus
 from hotline.acts.features import Featurizer, ngrams
-from hotline.acts.model import read_model, save_model
+from hotline.acts.model import SpeakerModel, read_model, save_model
 from hotline.acts.train import _group_folds, evaluate, samples, train, training_inputs
 from hotline.text import normalize
 
@@ -132,3 +132,37 @@ def test_evaluate_scores_only_held_out_families(tmp_path: Path) -> None:
 
 def test_corpus_files_are_found() -> None:
     assert len(corpus_files()) >= 5
+
+
+def _explain_by_strings(m: SpeakerModel, index: dict[str, int], feature_text: str, act: str,
+                        top: int) -> list[tuple[str, float]]:
+    """What ``explain`` must give, the plain way: every n-gram ``ngrams`` yields, looked up one by one."""
+    grams = [g for g in ngrams(feature_text) if g in index]
+    if not grams:
+        return []
+    norm = float(np.sqrt(len(grams)))
+    contrib: dict[str, float] = {}
+    for g in grams:
+        contrib[g] = contrib.get(g, 0.0) + float(m.weights[index[g], m.index[act]]) / norm
+    pushing = sorted(((g, w) for g, w in contrib.items() if w > 0), key=lambda kv: (len(kv[0].strip("^$")) < 2, -kv[1]))
+    return pushing[:top]
+
+
+def test_explain_finds_the_same_ngrams_as_reading_them_one_by_one() -> None:
+    """The vectorised lookup gives the n-grams, order and weights of the plain reading, repeated n-grams
+    included, for clauses of both speakers."""
+    model = default_model()
+    texts = ["这事不归我们管，你自己找物业去", "还让不让人活了！！", "好的好的，您说，您说", "123号为您服务，请问有什么可以帮您",
+             "我都打了三次了三次了", "a"]
+    checked = 0
+    for speaker, m in model.speakers.items():
+        index = {g: i for i, g in enumerate(m.vocab)}
+        for clauses in model.clause_acts(speaker, texts):
+            for clause in clauses:
+                for act in m.acts[:: max(1, len(m.acts) // 6)]:
+                    got = m.explain(clause.feature_text, act, top=4)
+                    want = _explain_by_strings(m, index, clause.feature_text, act, 4)
+                    assert [g for g, _ in got] == [g for g, _ in want]
+                    assert np.allclose([w for _, w in got], [w for _, w in want], rtol=1e-6)
+                    checked += bool(got)
+    assert checked > 20

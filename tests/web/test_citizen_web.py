@@ -265,6 +265,22 @@ def test_calibration_is_blind_until_submitted_then_shows_differences_and_kappa(c
     assert sum(r[header.index("意见不一")] == "是" for r in rows) == 1
 
 
+def test_a_saved_calibration_draft_can_be_changed_before_it_is_submitted(client, seed):
+    """Saving again replaces the decisions kept before: a 成立 changed to 不成立 is stored as 不成立."""
+    from hotline.store.calibration import marks_of
+
+    session = _new_session(client, seed)
+    csrf = login(client, "reviewer")
+    items = _decisions(client.get(f"/calibration/{session}").text, yes=True)
+    assert client.post(f"/calibration/{session}/marks", data={"csrf_token": csrf, "action": "save", **items}).status_code < 400
+    changed = dict(items, **{next(iter(items)): "0"})
+    assert client.post(f"/calibration/{session}/marks", data={"csrf_token": csrf, "action": "save", **changed}).status_code < 400
+    (reviewer,) = _ids(client, "reviewer")
+    with client.app.state.factory() as db:
+        kept = marks_of(db, session, [reviewer])[reviewer]
+    assert sorted(kept.values()) == sorted(v == "1" for v in changed.values()) and False in kept.values()
+
+
 def test_calibration_form_errors_name_what_is_wrong(client, seed):
     csrf = login(client, "trainer")
     lead, reviewer, trainee = _ids(client, "lead", "reviewer", "trainee")

@@ -19,8 +19,8 @@ from typing import Any
 
 import numpy as np
 
-from hotline.acts.features import Featurizer, ngrams
-from hotline.acts.hashing import KeyTable, Vocabulary, codes_of, key_of, keys, saved_table
+from hotline.acts.features import END, MAX_N, START, Featurizer
+from hotline.acts.hashing import KeyTable, Vocabulary, codes_of, keys, saved_table
 from hotline.acts.taxonomy import ActsError
 from hotline.content import data_path
 
@@ -111,28 +111,35 @@ class SpeakerModel:
 
     def explain(self, feature_text: str, act: str, top: int = 5) -> list[tuple[str, float]]:
         """The n-grams (two characters or more where there are any) that pushed ``act`` up the most
-        in this clause, with their weight."""
+        in this clause, with their weight. The clause's vocabulary n-grams are found with numpy (``hashing``),
+        in the order ``ngrams`` yields them."""
         col = self.index[act]
-        every = list(ngrams(feature_text))
-        rows = self.rows_of(list(dict.fromkeys(every)))
-        grams = [g for g in every if rows[g] >= 0]
+        table = self.table
+        codes = codes_of(feature_text)
+        found: list[tuple[int, int, int]] = []  # (start, length, vocabulary row)
+        for n in table.lengths:
+            if len(codes) < n or n > MAX_N:
+                break
+            positions, rows = table.lookup(keys(codes, n))
+            found.extend((i, n, row) for i, row in zip(positions.tolist(), rows.tolist(), strict=True))
+        found.sort()
+        grams: list[str] = []
+        rows_used: list[int] = []
+        for i, n, row in found:
+            gram = feature_text[i:i + n]
+            if END in gram[:-1] or START in gram[1:] or gram in (START, END):
+                continue  # not an n-gram of the clause (``ngrams`` never yields it)
+            grams.append(gram)
+            rows_used.append(row)
         if not grams:
             return []
         norm = float(np.sqrt(len(grams)))
         contrib: dict[str, float] = {}
-        weights = self.weights[np.array([rows[g] for g in grams]), col].tolist()
+        weights = self.weights[np.array(rows_used), col].tolist()
         for g, w in zip(grams, weights, strict=True):
             contrib[g] = contrib.get(g, 0.0) + w / norm
         pushing = [(g, w) for g, w in contrib.items() if w > 0]
         return heapq.nsmallest(top, pushing, key=lambda kv: (len(kv[0].strip("^$")) < 2, -kv[1]))
-
-    def rows_of(self, grams: list[str]) -> dict[str, int]:
-        """The vocabulary row of each n-gram (-1 for one outside it), looked up together."""
-        out = dict.fromkeys(grams, -1)
-        found, rows = self.table.lookup(np.array([key_of(g) for g in grams], dtype=np.uint64))
-        for i, row in zip(found.tolist(), rows.tolist(), strict=True):
-            out[grams[i]] = row
-        return out
 
 
 @dataclass

@@ -175,6 +175,7 @@ def session(master: str | None = None, app: str = "hotline-inspect") -> tuple[Sp
 
 def _hadoop_path(spark: SparkSession, name: str) -> tuple[Any, Any]:
     jvm = spark.sparkContext._jvm
+    assert jvm is not None  # a started session has its JVM gateway
     path = jvm.org.apache.hadoop.fs.Path(name)
     return path, path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
 
@@ -281,7 +282,7 @@ def _row_records(frame: DataFrame, source: str | None) -> RDD[tuple[Any, ...]]:
 
     columns = list(frame.columns)
     per_call = is_per_call(f.dataType.simpleString() for f in frame.schema.fields)
-    rows = _located(frame)
+    rows: Any = _located(frame)  # (file or table name, row number, row)
     if rows is None:  # not a file source (a view, a JDBC table…): number the rows in scan order
         rows = frame.rdd.zipWithIndex().map(lambda p: (source, p[1] + 1, p[0]))
 
@@ -391,7 +392,7 @@ def inspect_job(spark: SparkSession, inputs: list[str], output: str, rulebook: R
     finally:
         frame.unpersist()
         broadcast.unpersist()
-    shown = [FormatError(r["reason"], source=r["source"], location=r["location"] or None) for r in first]
+    shown: list[HotlineError] = [FormatError(r["reason"], source=r["source"], location=r["location"] or None) for r in first]
     return Summary(counts.get("s", 0), counts.get("r", 0), counts.get("f", 0), shown)
 
 

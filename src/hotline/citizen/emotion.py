@@ -8,6 +8,8 @@ import functools
 import re
 from typing import Any
 
+import numpy as np
+
 from hotline.citizen.settings import CitizenSettings
 from hotline.model import CitizenBlock, Speaker
 from hotline.text import normalize_phrase
@@ -15,31 +17,36 @@ from hotline.text import normalize_phrase
 
 def turn_emotions(ctx: Any, settings: CitizenSettings) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
     """(turn, anger) and (turn, anxiety) for every citizen turn with words, 0–1."""
+    from hotline.citizen.satisfaction import clause_table
+
     es = settings.emotion
     model = ctx.act_model().for_speaker("citizen")
-    anger_cols = [model.index[a] for a in es.anger_acts]
-    anxiety_cols = [model.index[a] for a in es.anxiety_acts]
+    probs, clause_turns, starts = clause_table(ctx, "citizen")
+
+    def per_turn(cols: list[int]) -> dict[int, float]:
+        """Each turn's strongest probability of the columns ``cols`` over its clauses."""
+        if probs is None or not cols:
+            return {}
+        strongest = np.maximum.reduceat(probs[:, cols].max(1), starts)
+        return dict(zip(clause_turns, strongest.tolist(), strict=True))
+
+    anger_of = per_turn([model.index[a] for a in es.anger_acts])
+    anxiety_of = per_turn([model.index[a] for a in es.anxiety_acts])
+    cue_of = [per_turn([model.index[cue.act]]) if cue.pattern is None else None for cue in es.cues]
     anger, anxiety = [], []
     for t in ctx.turns_of("citizen"):
         if not ctx.norm[t].text:
             continue
-        clauses = ctx.clause_acts(t)
-        a = max((float(c.probs[j]) for c in clauses for j in anger_cols), default=0.0)
-        x = max((float(c.probs[j]) for c in clauses for j in anxiety_cols), default=0.0)
-        for cue in es.cues:
-            if _cue_fires(cue, ctx, t, clauses, model):
+        a = anger_of.get(t, 0.0)
+        x = anxiety_of.get(t, 0.0)
+        for cue, strongest in zip(es.cues, cue_of, strict=True):
+            if (strongest.get(t, -1.0) >= cue.min_prob if strongest is not None
+                    else re.search(cue.pattern or "", ctx.call.turns[t].text) is not None):
                 a = 1 - (1 - a) * (1 - cue.anger)
                 x = 1 - (1 - x) * (1 - cue.anxiety)
         anger.append((t, a))
         anxiety.append((t, x))
     return anger, anxiety
-
-
-def _cue_fires(cue: Any, ctx: Any, turn: int, clauses: list[Any], model: Any) -> bool:
-    if cue.pattern is not None:
-        return re.search(cue.pattern, ctx.call.turns[turn].text) is not None
-    j = model.index[cue.act]
-    return any(float(c.probs[j]) >= cue.min_prob for c in clauses)
 
 
 def trajectory(block: CitizenBlock, settings: CitizenSettings, settled: bool = True) -> None:

@@ -11,6 +11,7 @@ customer-service dialogues rated by annotators; a centre refits it on its own å›
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import time
@@ -41,25 +42,39 @@ def feature_names(ctx: Any) -> list[str]:
     return [f"{act}:{s}" for sp in ("citizen", "agent") for s in STATS for act in model.for_speaker(sp).acts] + list(SHAPE)
 
 
+def clause_table(ctx: Any, speaker: str) -> tuple[np.ndarray | None, list[int], np.ndarray]:
+    """Every clause of a speaker's turns with words, stacked once per call: (probabilities, one row per
+    clause turn after turn â€” None when there is none; the turns that have clauses; where each one's rows start)."""
+    key = ("clause_table", speaker)
+    ready = ctx.prepared.get(key)
+    if ready is None:
+        turns: list[int] = []
+        sizes: list[int] = []
+        rows: list[np.ndarray] = []
+        for t in ctx.turns_of(speaker):
+            if ctx.norm[t].text:
+                clauses = ctx.clause_acts(t)
+                if clauses:
+                    turns.append(t)
+                    sizes.append(len(clauses))
+                    rows.extend(c.probs for c in clauses)
+        starts = np.fromiter(itertools.accumulate(sizes[:-1], initial=0), dtype=np.int64, count=len(sizes))
+        ready = ctx.prepared[key] = (np.array(rows) if rows else None, turns, starts)
+    return ready
+
+
 def act_features(ctx: Any) -> np.ndarray:
     """Act statistics of both sides and the call's shape, in ``feature_names`` order."""
     model = ctx.act_model()
     parts: list[np.ndarray] = []
     for speaker in ("citizen", "agent"):
-        n_acts = len(model.for_speaker(speaker).acts)
-        sizes, rows = [], []
-        for t in ctx.turns_of(speaker):
-            if ctx.norm[t].text:
-                clauses = ctx.clause_acts(t)
-                if clauses:
-                    sizes.append(len(clauses))
-                    rows.extend(c.probs for c in clauses)
-        if not rows:
-            parts.append(np.zeros(n_acts * len(STATS)))
+        everything, _, starts = clause_table(ctx, speaker)  # one row per clause, turn after turn
+        if everything is None:
+            parts.append(np.zeros(len(model.for_speaker(speaker).acts) * len(STATS)))
             continue
-        everything = np.array(rows)  # one row per clause, turn after turn
-        parts.append(np.concatenate([everything.max(0), everything.mean(0), everything[:sizes[0]].max(0),
-                                     everything[len(rows) - sizes[-1]:].max(0)]))
+        first = starts[1] if len(starts) > 1 else len(everything)
+        parts.append(np.concatenate([everything.max(0), everything.mean(0), everything[:first].max(0),
+                                     everything[starts[-1]:].max(0)]))
     texts = {sp: [ctx.call.turns[t].text for t in ctx.turns_of(sp)] for sp in ("citizen", "agent")}
     citizen = "".join(texts["citizen"])
     shape = [len(texts["citizen"]), len(texts["agent"]), np.log1p(len(citizen)), np.log1p(sum(map(len, texts["agent"]))),
@@ -109,8 +124,8 @@ def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> None:
         inside = offset[:len(grams)] <= lengths[piece_of[:len(grams)]] - n
         flat.append(grams[inside].astype(np.int64) + group[:len(grams)][inside])
     combined, counts = np.unique(np.concatenate(flat), return_counts=True)
-    weight = np.where((combined // s.buckets) % 2 == 1, s.agent_weight, 1.0)
-    vals = weight * (1 + np.log(counts))
+    side_weight = np.where((combined // s.buckets) % 2 == 1, s.agent_weight, 1.0)
+    vals = side_weight * (1 + np.log(counts))
     call_of = combined // (2 * s.buckets)
     cols = combined - call_of * (2 * s.buckets)
     bounds = np.searchsorted(call_of, np.arange(len(calls) + 1))

@@ -44,7 +44,7 @@ def demo(database_url: str | None) -> None:
         click.echo(f"数据库中已有用户，未重复导入演示数据（现有通话 {result.calls} 通）。")
         click.echo("演示密码只在首次生成时显示；忘记密码可运行：hotline web set-password 用户名")
         return
-    click.echo(f"已导入示例通话 {result.calls} 通，问题记录 {result.errors} 条。")
+    click.echo(f"已导入示例通话 {result.calls} 通，未能导入的记录 {result.errors} 条。")
     click.echo("演示账号（密码只显示这一次，请记下）：")
     for username, (role, password) in result.passwords.items():
         click.echo(f"  {role:<4}  用户名 {username:<10}  密码 {password}")
@@ -195,6 +195,44 @@ def _reinspect(database_url: str | None, sel, dry_run: bool, chunk: int, operato
     click.echo("\n".join(summary.lines(lambda rid: title_of(eng, rid))))
     engine.dispose()
     return 1 if summary.failed else 0
+
+
+@web.command("prune-history")
+@DB_OPTION
+@click.option("--keep", default="1", show_default=True, metavar="份数",
+              help="每通电话除现行评分表外保留最近几份历史评分表（0 到 100）")
+@click.option("--dry-run", is_flag=True, help="只说会删除多少份、保留多少份，不做改动")
+@click.option("--operator", envvar="HOTLINE_OPERATOR", metavar="用户名",
+              help="操作人：在用的管理员或质检员的登录用户名（也可用环境变量 HOTLINE_OPERATOR），记入审计日志")
+def prune_history_cmd(database_url: str | None, keep: str, dry_run: bool, operator: str | None) -> None:
+    """清理重新质检留下的旧评分表：每通保留现行评分表和最近几份历史评分表。
+
+    带有复核、申诉、改分记录或补充漏判的评分表一律保留。分批删除，每批一个事务，整次运行记一条审计日志。
+    """
+    from hotline.store import prune
+    from hotline.store.db import ensure_migrated, session_factory
+    from hotline.store.reinspect import ReinspectError, operator_user
+
+    if not keep.strip().isdigit() or int(keep) > 100:
+        raise ReinspectError(f"--keep：保留份数应为 0 到 100 之间的整数，收到：{keep[:20]}", "keep")
+    engine = _engine(database_url)
+    ensure_migrated(engine)
+    factory = session_factory(engine)
+    with factory() as db:
+        try:
+            actor = None if dry_run else operator_user(db, operator, "清理历史评分表")
+        except ReinspectError as exc:
+            raise ReinspectError(f"--operator：{exc.message}", exc.field) from None
+        todo = prune.plan(db, int(keep))
+    click.echo("\n".join(todo.lines()))
+    if actor is None:
+        click.echo("（--dry-run：未做任何改动）")
+    elif todo.remove:
+        removed = prune.run(factory, todo, actor, lambda done, total: click.echo(f"已处理 {done}/{total} 份", err=True))
+        click.echo(f"已删除历史评分表 {removed} 份。")
+    else:
+        click.echo("没有可以删除的历史评分表。")
+    engine.dispose()
 
 
 def _citizen_model() -> str:

@@ -58,14 +58,14 @@ def check_claims(cur: Curriculum) -> list[CurriculumError]:
                 problems.append(CurriculumError(
                     f"课程 {lesson.id} 说规则 {rule.id}（{rule.title}）严重程度为{labels[claim.severity]}，"
                     f"规则库里是{labels[rule.severity.value]}", source=str(lesson.path)))
-            for key, said in claim.numbers.items():
+            for key, claimed in claim.numbers.items():
                 actual = rule_number(rule, key)
                 if actual is None:
                     problems.append(CurriculumError(
                         f"课程 {lesson.id} 说规则 {rule.id} 有阈值 {key}，规则库里没有", source=str(lesson.path)))
-                elif abs(actual - said) > 1e-9:
+                elif abs(actual - claimed) > 1e-9:
                     problems.append(CurriculumError(
-                        f"课程 {lesson.id} 说规则 {rule.id}（{rule.title}）的 {key} 是 {said:g}，规则库里是 {actual:g}",
+                        f"课程 {lesson.id} 说规则 {rule.id}（{rule.title}）的 {key} 是 {claimed:g}，规则库里是 {actual:g}",
                         source=str(lesson.path)))
     return problems
 

@@ -29,6 +29,7 @@ class Compiled:
     has_phrases: bool = False
     markers_re: re.Pattern[str] | None = None
     reported_re: re.Pattern[str] | None = None
+    quote_opens: re.Pattern[str] | None = None  # any opening quote mark: a turn without one has no quotes
     act_limits: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
     act_model: Any = None  # hotline.acts.ActModel, loaded on first use
     act_floor: dict[str, float] = field(default_factory=dict)  # lowest threshold any node uses, per act
@@ -61,6 +62,8 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         quote_pairs=tuple((q[0], q[-1]) for q in guards.quote_pairs if q),
         negation_safe_key=guards.negation_safe_lexicon,
     )
+    if compiled.quote_pairs:
+        compiled.quote_opens = re.compile("|".join(re.escape(q[0]) for q in compiled.quote_pairs))
     if compiled.reporting_markers:
         compiled.markers_re = re.compile("|".join(re.escape(m) for m in compiled.reporting_markers))
     if guards.reported_patterns:

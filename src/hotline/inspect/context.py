@@ -66,6 +66,8 @@ class CallContext:
         self.memo: dict[tuple[int, int], list[Hit] | None] = {}
         self.scopes: dict[tuple[Any, ...], list[int] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
+        self._live_keys: set[int] | None = None  # slots one of whose lexicon keys the call holds
+        self._live_acts: set[int] | None = None  # slots one of whose speech acts fires in the call
         self._quotes: dict[int, list[tuple[int, int]]] = {}
         self._cuts: dict[int, list[int]] = {}  # per turn: where each clause starts (after a punctuation mark)
         self._safe: dict[int, list[tuple[int, int]]] | None = None
@@ -114,6 +116,30 @@ class CallContext:
         if self._phrase_hits is None:
             self._phrase_hits = self._scan()
         return self._phrase_hits
+
+    def live_by_keys(self) -> set[int]:
+        """The plan's slots that need a lexicon key this call holds (``plan.by_key``), found once per call."""
+        if self._live_keys is None:
+            by_key = self.compiled.plan.by_key
+            live: set[int] = set()
+            for key in self.keys_hit():
+                slots = by_key.get(key)
+                if slots is not None:
+                    live.update(slots)
+            self._live_keys = live
+        return self._live_keys
+
+    def live_by_acts(self) -> set[int]:
+        """The plan's slots that need a speech act firing in this call (``plan.by_act``), found once per call."""
+        if self._live_acts is None:
+            by_act = self.compiled.plan.by_act
+            live: set[int] = set()
+            for act in self.firing():
+                slots = by_act.get(act)
+                if slots is not None:
+                    live.update(slots)
+            self._live_acts = live
+        return self._live_acts
 
     def _scan(self) -> dict[str, list[tuple[int, int, int]]]:
         out: dict[str, list[tuple[int, int, int]]] = {}
@@ -298,7 +324,8 @@ class CallContext:
     def _quote_spans(self, turn: int) -> list[tuple[int, int]]:
         if turn not in self._quotes:
             text, spans = self.norm[turn].text, []
-            for open_q, close_q in self.compiled.quote_pairs:
+            opens = self.compiled.quote_opens
+            for open_q, close_q in self.compiled.quote_pairs if opens is not None and opens.search(text) else ():
                 i = text.find(open_q)
                 while i != -1:
                     j = text.find(close_q, i + 1)

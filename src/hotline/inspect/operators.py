@@ -43,9 +43,9 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
 
 def _absent(slot: Slot, ctx: CallContext) -> bool:
     """None of the lexicon keys and speech acts the slot needs is in the call: it can only answer []."""
-    if not slot.need_keys.isdisjoint(ctx.keys_hit()):
+    if slot.index in ctx.live_by_keys():
         return False
-    return not slot.need_acts or not ctx.acts_on or slot.need_acts.isdisjoint(ctx.firing())
+    return not slot.need_acts or not ctx.acts_on or slot.index not in ctx.live_by_acts()
 
 
 def goal_names(ctx: CallContext) -> set[str]:

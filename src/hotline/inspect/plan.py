@@ -36,6 +36,9 @@ class Slot:
 class Plan:
     slots: list[Slot] = field(default_factory=list)
     slot_of: dict[int, int] = field(default_factory=dict)  # id(node) → slot index, for every node of the rulebook
+    # a lexicon key / a speech act → the slots that need it: a call's keys and acts give its live slots at once
+    by_key: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    by_act: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def build_plan(rb: Rulebook, roots: list[Matcher], node_keys: dict[int, list[str]], resolved: dict[int, Matcher],
@@ -74,6 +77,16 @@ def build_plan(rb: Rulebook, roots: list[Matcher], node_keys: dict[int, list[str
 
     for root in roots:
         visit(root)
+    by_key: dict[str, list[int]] = {}
+    by_act: dict[str, list[int]] = {}
+    for slot in plan.slots:
+        if slot.has_need:
+            for key in slot.need_keys:
+                by_key.setdefault(key, []).append(slot.index)
+            for act in slot.need_acts:
+                by_act.setdefault(act, []).append(slot.index)
+    plan.by_key = {k: tuple(v) for k, v in by_key.items()}
+    plan.by_act = {k: tuple(v) for k, v in by_act.items()}
     return plan
 
 

@@ -124,7 +124,7 @@ def engine_agreement(db: Session) -> tuple[list[RuleAgreement], int]:
     findings = db.execute(select(FindingRow.scorecard_id, FindingRow.rule_id, Review.verdict).outerjoin(Review)
                           .where(FindingRow.scorecard_id.in_(latest))).all()
     added = db.execute(select(AddedFinding.scorecard_id, AddedFinding.rule_id).where(AddedFinding.scorecard_id.in_(latest))).all()
-    rows = rule_agreement([tuple(f) for f in findings], [tuple(a) for a in added])
+    rows = rule_agreement([(f[0], f[1], f[2]) for f in findings], [(a[0], a[1]) for a in added])
     reviewed = len({c for c, _, v in findings if v is not None} | {c for c, _ in added})
     ranked = sorted((r for r in rows.values() if r.reviewed or r.added), key=lambda r: (-(r.reviewed + r.added), r.rule_id))
     return ranked, reviewed

@@ -49,6 +49,7 @@ ACTION_LABELS = {
     "calibration.create": "创建校准",
     "calibration.submit": "提交校准结果",
     "calls.reinspect": "重新质检已入库通话",
+    "calls.prune_history": "清理历次质检的旧评分表",
 }
 
 
@@ -69,7 +70,7 @@ def record(db: Session, actor: User | None, action: str, target_type: str = "", 
     return entry
 
 
-TARGET_LABELS = {"user": "用户", "username": "用户名", "team": "团队", "batch": "导入批次", "call": "通话", "calls": "质检结果",
+TARGET_LABELS = {"user": "用户", "username": "用户名", "team": "团队", "batch": "导入批次", "call": "通话", "calls": "质检结果", "scorecards": "评分表",
                  "finding": "质检发现", "appeal": "申诉", "drill": "演练", "assignment": "考核演练", "rulebook": "规则库",
                  "orders": "工单", "dashboard": "看板", "session": "会话", "audit": "审计日志", "scenario": "场景",
                  "question": "题目", "settings": "设置", "calibration": "校准", "agreement": "一致性"}
@@ -83,7 +84,8 @@ DETAIL_LABELS = {"count": "条数", "rows": "行数", "unmasked": "含未脱敏�
                  "command": "命令", "format": "格式", "output": "输出", "filters": "范围", "selected": "选中通话",
                  "rejudged": "已重新质检", "verdict_changed": "结论有变化", "unchanged": "结果相同未改动", "citizen_added": "补上市民感受",
                  "carried": "沿用的复核与申诉", "failed": "失败", "failed_calls": "失败的通话",
-                 "detached": "对应发现已不存在的复核与申诉", "detached_calls": "涉及的通话与规则", "state": "状态"}
+                 "detached": "对应发现已不存在的复核与申诉", "detached_calls": "涉及的通话与规则", "state": "状态",
+                 "keep": "每通保留的历史评分表", "planned": "计划删除", "removed": "已删除"}
 ROLE_VALUES = {"trainee": "学员", "inspector": "质检员", "trainer": "培训师", "admin": "管理员"}
 DETAIL_VALUES: dict[str, dict[str, str]] = {
     "role": ROLE_VALUES,

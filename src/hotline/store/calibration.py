@@ -146,11 +146,11 @@ def save_marks(db: Session, session: CalibrationSession, user: User, decisions: 
         if key not in decisions:
             db.delete(mark)
     for (call_id, rule_id), fired in decisions.items():
-        mark = existing.get((call_id, rule_id))
-        if mark is None:
+        held = existing.get((call_id, rule_id))
+        if held is None:
             db.add(CalibrationMark(session_id=session.id, user_id=user.id, call_id=call_id, rule_id=rule_id, fired=fired))
         else:
-            mark.fired = fired
+            held.fired = fired
     if submit:
         member.submitted_at = utcnow()
         record(db, user, "calibration.submit", "calibration", session.id, decisions=len(decisions))

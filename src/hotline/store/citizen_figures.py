@@ -95,7 +95,7 @@ def _rows(db: Session, flt: Filters, codes: set[str] | None) -> list[Any]:
     query = (select(Call.agent_code, Call.call_date, Scorecard.dissatisfaction, Scorecard.emotion_start, Scorecard.emotion_end,
                     Scorecard.escalated, Scorecard.calmed)
              .join(Scorecard, Scorecard.id == _latest()).where(Scorecard.emotion_start.is_not(None)))
-    return db.execute(filtered(query, flt, codes)).all()
+    return list(db.execute(filtered(query, flt, codes)).all())
 
 
 def figures(db: Session, flt: Filters, risk_from: float, risky_limit: int = 100) -> CitizenFigures:

@@ -133,16 +133,16 @@ def check(db: Session, sel: Selection) -> None:
             raise ReinspectError(f"工号“{code}”既没有通话也没有对应的账号", "agent")
 
 
-def operator_user(db: Session, name: str | None) -> User:
-    """The active administrator or inspector who runs the re-inspection (named in the audit log)."""
+def operator_user(db: Session, name: str | None, doing: str = "重新质检") -> User:
+    """The active administrator or inspector who runs the re-inspection (or ``doing``; named in the audit log)."""
     name = (name or "").strip()
     if not name:
-        raise ReinspectError("须指明操作人（登录用户名），重新质检记入审计日志", "operator")
+        raise ReinspectError(f"须指明操作人（登录用户名），{doing}记入审计日志", "operator")
     user = db.scalar(select(User).where(User.username == name))
     if user is None or not user.active:
         raise ReinspectError(f"“{name}”不是在用的账号：请填本人的登录用户名", "operator")
     if user.role not in ROLES:
-        raise ReinspectError(f"“{name}”的角色是{user.role_enum.label}，只有管理员或质检员可以重新质检", "operator")
+        raise ReinspectError(f"“{name}”的角色是{user.role_enum.label}，只有管理员或质检员可以{doing}", "operator")
     return user
 
 

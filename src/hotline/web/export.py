@@ -3,6 +3,8 @@ through ``hotline.formats.sheets``: bold frozen header, filter, widths, formula-
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from hotline.formats.sheets import DECIMAL, fit_columns, safe_cell
 from hotline.formats.sheets import workbook_bytes as sheets_bytes
 from hotline.masking import agent_suggestion, mask_text
@@ -52,7 +54,7 @@ def workbook_bytes(rows: list[ResultRow], agents: dict[str, User], *, unmasked: 
     return tables_workbook([("质检结果", RESULT_HEADERS, results), ("质检发现", FINDING_HEADERS, findings)])
 
 
-def tables_workbook(tables: list[tuple[str, list[str], list[list[object]]]]) -> bytes:
+def tables_workbook(tables: Sequence[tuple[str, Sequence[str], Sequence[Sequence[object]]]]) -> bytes:
     """One sheet per (title, headers, rows) table: bold frozen header, filter, columns sized to their
     content, every cell formula-safe (``hotline.formats.sheets``)."""
     return sheets_bytes((title, fit_columns(headers, rows, NUMBER_FORMATS), rows) for title, headers, rows in tables)

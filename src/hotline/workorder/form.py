@@ -96,7 +96,8 @@ def resolve_category(path: list[str]) -> tuple[list[str], str]:
     from hotline.workorder.synonyms import load_synonyms
 
     table = load_synonyms()
-    nodes, out = load_taxonomy().categories, []
+    nodes = load_taxonomy().categories
+    out: list[str] = []
     for depth, name in enumerate(path, 1):
         node = next((n for n in nodes if n.name == name), None) or next(
             (n for n in nodes if table.same("category", n.name, name)), None)
