@@ -1,5 +1,7 @@
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,21 @@ sys.path.insert(0, str(Path(__file__).parent))  # shared helpers (pg_helpers)
 sys.path.insert(0, str(Path(__file__).parent / "inspect"))
 # tests run in parallel worker processes: one maths thread each, as the product's batch paths do
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+# ── the start-up cache of the whole session in a folder of its own, never the user's ~/.cache/hotline ──
+# Set here, when pytest loads this file and before any test module imports hotline; xdist workers and the
+# subprocesses of tests inherit it (a worker finds SESSION_CACHE set by the run that started it). A test
+# that needs a cache of its own still points XDG_CACHE_HOME elsewhere with monkeypatch.
+SESSION_CACHE = "HOTLINE_TEST_SESSION_CACHE"
+_OWN_CACHE = SESSION_CACHE not in os.environ
+if _OWN_CACHE:
+    os.environ[SESSION_CACHE] = tempfile.mkdtemp(prefix="hotline-test-cache-")
+os.environ["XDG_CACHE_HOME"] = os.environ[SESSION_CACHE]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _OWN_CACHE:
+        shutil.rmtree(os.environ.pop(SESSION_CACHE), ignore_errors=True)
 
 
 # ── rule coverage: every rule of the default rulebook seen both failing and passing ──────────────

@@ -124,3 +124,15 @@ def test_data_models_built_at_first_use_are_built_once_for_threads_arriving_toge
     done = subprocess.run([sys.executable, "-c", FIRST_USE_IN_THREADS], capture_output=True, text=True, check=True,
                           env={**os.environ, cache.CACHE_ENV: "0"})
     assert done.stdout.strip() == "[]"
+
+
+def test_the_test_session_keeps_its_cache_out_of_the_users_home(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole session (conftest) caches in a temporary folder that its subprocesses inherit."""
+    monkeypatch.delenv(cache.CACHE_ENV, raising=False)
+    session = Path(os.environ["HOTLINE_TEST_SESSION_CACHE"])
+    assert os.environ["XDG_CACHE_HOME"] == str(session) and session.is_dir()
+    assert cache.cache_dir() == session / "hotline"
+    child = subprocess.run([sys.executable, "-c", "from hotline import cache; print(cache.cache_dir())"],
+                           capture_output=True, text=True, check=True, env={**os.environ, cache.CACHE_ENV: "1"})
+    assert child.stdout.strip() == str(session / "hotline")
+    assert Path.home() not in session.parents

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from re import _constants as _c  # type: ignore[attr-defined]  # the parsed form of a pattern, for first_chars
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from hotline.model import Finding, Scorecard, WorkOrder
 
 _MASK_GROUP = re.compile(r"\(\?P<mask>")
+MEMO_TEXTS, MEMO_CHARS = 4096, 400  # recurring texts remembered by a Masker: how many, how long at most
+_UNSEEN = object()
 _CATEGORIES = {_c.CATEGORY_DIGIT: r"\d", _c.CATEGORY_WORD: r"\w", _c.CATEGORY_SPACE: r"\s"}
 
 
@@ -68,7 +70,7 @@ class Masker:
     skips the places where no match can start instead of trying every pattern there (about 3× faster).
     A plain object: attributes of a pydantic model's private state cost microseconds to read."""
 
-    __slots__ = ("mask_char", "plan", "regex")
+    __slots__ = ("mask_char", "memo", "plan", "regex")
 
     def __init__(self, rules: MaskingRules) -> None:
         parts = [f"(?P<p{i}>{_MASK_GROUP.sub(f'(?P<m{i}>', p.regex)})" for i, p in enumerate(rules.patterns)]
@@ -79,12 +81,16 @@ class Masker:
         self.plan = [(f"m{i}" if "(?P<mask>" in p.regex else None, p.keep_head, p.keep_tail)
                      for i, p in enumerate(rules.patterns)]
         self.mask_char = rules.mask_char
+        self.memo: dict[str, str | None] = {}
 
     def mask(self, text: str) -> str:
+        first = self.regex.search(text)
+        if first is None:  # most texts: one search, nothing made
+            return text
         pieces: list[str] = []
         last = 0
         plan = self.plan
-        for m in self.regex.finditer(text):
+        for m in self.regex.finditer(text, first.start()):  # the matches from the first on, as from the start
             group, head, tail = plan[int(m.lastgroup[1:])]  # type: ignore[index]  # the outer group p{i} closes last
             start, end = m.span(group) if group else m.span()
             start, end = start + head, end - tail
@@ -95,6 +101,20 @@ class Masker:
             return text
         pieces.append(text[last:])
         return "".join(pieces)
+
+    def mask_recurring(self, text: str) -> str:
+        """``mask(text)`` for texts that recur from call to call (rules' messages and suggestions, review
+        reasons), remembered: the same result, found once. Bounded (long texts are not kept, and the
+        memory starts over when full); a text with nothing to mask comes back as the very object given."""
+        if not text or len(text) > MEMO_CHARS:
+            return self.mask(text) if text else text
+        got = self.memo.get(text, _UNSEEN)
+        if got is _UNSEEN:
+            masked = self.mask(text)
+            if len(self.memo) >= MEMO_TEXTS:
+                self.memo.clear()
+            got = self.memo[text] = None if masked is text else masked
+        return text if got is None else got  # type: ignore[return-value]
 
 
 def first_chars(regex: str) -> str | None:
@@ -218,12 +238,14 @@ def mask_pair(call: Call, card: Scorecard) -> tuple[Call, Scorecard]:
     """``call`` and ``card`` with citizens' details masked in every text an output shows; ids, speakers,
     times, spans, rule ids and scores unchanged. Nothing is changed in place: what needs masking is a
     copy (a turn or finding with nothing to mask is shared with the original)."""
+    masker = _default_masker()
+    mask, recurring = masker.mask, masker.mask_recurring
     turns = [t.text for t in call.turns]
-    masked = [mask_text(t) for t in turns]
+    masked = [mask(t) for t in turns]
     new_call = Call(call.id, [t if m is t.text else dataclasses.replace(t, text=m) for t, m in zip(call.turns, masked, strict=True)],
                     mask_value(call.meta))
-    changes: dict[str, Any] = {"findings": [_finding(f, turns, masked) for f in card.findings],
-                               "notice": mask_text(card.notice)}
+    changes: dict[str, Any] = {"findings": [_finding(f, turns, masked, recurring) for f in card.findings],
+                               "notice": recurring(card.notice)}
     if card.pending:
         changes["pending"] = [dataclasses.replace(p, evidence=_quote(p.evidence, p.turn_index, None, turns, masked))
                               for p in card.pending]
@@ -231,7 +253,9 @@ def mask_pair(call: Call, card: Scorecard) -> tuple[Call, Scorecard]:
         changes["citizen"] = dataclasses.replace(card.citizen, escalation=[
             (kind, t, _quote(ev, t, None, turns, masked)) for kind, t, ev in card.citizen.escalation])
     if card.review is not None and card.review.reasons:
-        changes["review"] = dataclasses.replace(card.review, reasons=[mask_text(r) for r in card.review.reasons])
+        reasons = [recurring(r) for r in card.review.reasons]
+        if any(r is not before for r, before in zip(reasons, card.review.reasons, strict=True)):
+            changes["review"] = dataclasses.replace(card.review, reasons=reasons)
     return new_call, dataclasses.replace(card, **changes)
 
 
@@ -242,9 +266,9 @@ def mask_findings(call: Call, findings: list[Finding]) -> list[Finding]:
     return [_finding(f, turns, masked) for f in findings]
 
 
-def _finding(f: Finding, turns: list[str], masked: list[str]) -> Finding:
+def _finding(f: Finding, turns: list[str], masked: list[str], mask: Callable[[str], str] = mask_text) -> Finding:
     evidence = _quote(f.evidence, f.turn_index, f.span, turns, masked)
-    message, suggestion = mask_text(f.message), mask_text(f.suggestion)
+    message, suggestion = mask(f.message), mask(f.suggestion)
     if evidence is f.evidence and message is f.message and suggestion is f.suggestion:
         return f
     return dataclasses.replace(f, evidence=evidence, message=message, suggestion=suggestion)

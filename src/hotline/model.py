@@ -100,6 +100,9 @@ class RuleOutcome:
     status: str
     points: float = 0.0
 
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule_id": self.rule_id, "dimension": self.dimension, "status": self.status, "points": self.points}
+
 
 @dataclass(slots=True)
 class Pending:
@@ -176,8 +179,10 @@ class Scorecard:
     citizen: CitizenBlock | None = None
     review: Review | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, *, outcomes: bool = True) -> dict[str, Any]:
+        """The scorecard as plain data; ``outcomes=False`` leaves out the last key, the rule outcomes (a
+        writer that encodes them apart, ``formats.writers.record_json``)."""
+        out = {
             "call_id": self.call_id,
             "total": self.total,
             "scope": self.scope,
@@ -189,17 +194,19 @@ class Scorecard:
             "vetoed": self.vetoed,
             "rulebook_version": self.rulebook_version,
             "findings": [f.to_dict() for f in self.findings],
-            "outcomes": [
-                {"rule_id": o.rule_id, "dimension": o.dimension, "status": o.status, "points": o.points}
-                for o in self.outcomes
-            ],
         }
+        if outcomes:
+            out["outcomes"] = [o.to_dict() for o in self.outcomes]
+        return out
 
     def deductions(self) -> list[float]:
-        """What each finding really took off the score (see ``real_deductions``)."""
+        """What each finding really took off the score (see ``real_deductions``, which reads only the
+        failed outcomes)."""
+        if not self.findings:
+            return []
         return real_deductions(
             [(f.rule_id, f.dimension, f.points) for f in self.findings],
-            [(o.rule_id, o.status, o.points) for o in self.outcomes],
+            [(o.rule_id, o.status, o.points) for o in self.outcomes if o.status == "failed"],
             self.dimensions, self.max_dimensions, single_dimension=self.scope != "full")
 
 

@@ -211,3 +211,21 @@ def test_an_unreadable_file_is_named_and_the_folder_goes_on(tmp_path: Path, monk
     assert [c.id for c in read_calls(tmp_path, errors.append)] == ["ok"]
     assert len(errors) == 1 and "b.jsonl" in str(errors[0]) and "没有读写权限" in str(errors[0])
     assert not english_words(errors[0].message)
+
+
+def test_a_lone_surrogate_is_named_and_the_other_calls_are_read(tmp_path: Path) -> None:
+    """"\\ud800" in a JSON string decodes to text no output can hold: the record is refused by its line and
+    what is wrong (turn text, or meta), never an internal error later; the good calls are read."""
+    path = tmp_path / "calls.jsonl"
+    path.write_text("\n".join([
+        '{"id": "t", "turns": [{"speaker": "agent", "text": "您好\\ud800"}, {"speaker": "citizen", "text": "灯坏了"}]}',
+        GOOD,
+        '{"id": "m", "meta": {"备注\\udc00": 1}, "turns": [{"speaker": "agent", "text": "您好"}]}',
+        '{"id": "s", "turns": [{"speaker": "坐席\\ud801", "text": "您好"}, {"speaker": "citizen", "text": "灯坏了"}]}',
+    ]) + "\n", encoding="utf-8")
+    errors: list[FormatError] = []
+    calls = list(read_calls(path, errors.append))
+    assert [c.id for c in calls] == ["ok"]
+    assert [(e.location, "代理项" in e.message) for e in errors] == [
+        ("第 1 行 turns[0]", True), ("第 3 行", True), ("第 4 行 turns[0]", True)]
+    assert "meta" in errors[1].message and not any(english_words(e.message) for e in errors)

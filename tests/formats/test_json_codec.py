@@ -10,7 +10,9 @@ import math
 import pytest
 
 from hotline.errors import FormatError
+from hotline.formats import jsonfmt
 from hotline.formats.jsonfmt import decode, encode, read_jsonl_lines
+from hotline.formats.layouts import reader_settings
 
 
 def same(a: object, b: object) -> bool:
@@ -32,6 +34,10 @@ def same(a: object, b: object) -> bool:
         '{"id": "c1", "turns": [{"speaker": "坐席", "text": "您好", "start": 0.5, "end": 1.25}]}',
         '{"id": 12345678901234567890123, "meta": {"n": -9999999999999999999}}',  # orjson would make floats
         '{"id": 18446744073709551616}',
+        '{"turns": [{"start": 0.5}, {"x": [1, [2, -9223372036854775809]]}]}',  # deep in lists and dicts
+        '[{"u": 18446744073709551615, "i": -9223372036854775808, "f": 1e19, "g": -9.3e18}]',
+        "18446744073709551616",
+        "-99999999999999999999.5",
         '{"x": NaN, "y": Infinity}',  # not JSON, but the standard reader took it before
         '{"x": 1e400}',
         '{"t": "\\ud800"}',  # a lone surrogate
@@ -77,3 +83,43 @@ def test_encode_reads_back_the_same_with_chinese_as_it_is(value: object, indent:
     if indent:
         # the --format json file is unchanged (but for floats in exponent form: orjson writes 1e-7, not 1e-07)
         assert text == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+PLAIN = {"speaker": "坐席", "text": "您好", "start": 1.5, "end": 2}
+TURNS = [
+    PLAIN, {"speaker": " 市民 ", "text": " （无声） "}, {"speaker": "agent", "text": "x", "start": 0, "end": None},
+    {"speaker": "agent", "text": "x", "start": -0.0}, {"role": "坐席", "content": "x", "begin_time": 1200, "end_time": 1500},
+    {"speaker": "agent", "text": "x", "start": None, "begin": 3, "end": 4}, {"speaker": "a", "text": "x", "start_ms": 5},
+    # read the general way (or reported): every turn below
+    {"speaker": 1, "text": "x"}, {"speaker": "{\"a\": 1}", "text": "x"}, {"speaker": "[1]", "text": "x"},
+    {"speaker": "  ", "text": "x"}, {"speaker": None, "text": "x"}, {"text": "x"}, {"speaker": "a", "text": 5},
+    {"speaker": "a", "text": None, "content": "x"}, {"speaker": "a", "text": "x", "start": "12"},
+    {"speaker": "a", "text": "x", "start": True}, {"speaker": "a", "text": "x", "start": float("nan")},
+    {"speaker": "a", "text": "x", "start": 1, "end": float("inf")}, {"speaker": "a", "text": "x", "start": -1},
+    {"speaker": "a", "text": "x", "start": 3, "end": 2}, {"speaker": "a", "text": "x", "start": 1, "end": "2"},
+    ["not", "a", "dict"],
+]
+
+
+@pytest.mark.parametrize("turn", TURNS)
+def test_a_turn_read_the_quick_way_is_what_the_general_way_reads(turn: object) -> None:
+    layout = reader_settings().layouts[0]
+    plan = jsonfmt._plan(layout)
+    assert plan is not None
+    quick = jsonfmt._plain_turn(turn, plan, "第 1 行 turns[0]")
+    try:
+        general: object = jsonfmt._raw_turn(turn, layout, "calls.jsonl", "第 1 行 turns[0]")
+    except FormatError as exc:
+        general = exc
+    if quick is None:  # a turn left to the general way
+        assert TURNS.index(turn) >= 7
+        return
+    assert TURNS.index(turn) < 7 and quick == general
+    assert [type(quick.start), type(quick.end)] == [type(general.start), type(general.end)]  # type: ignore[attr-defined]
+
+
+def test_a_layout_with_paths_is_read_the_general_way() -> None:
+    by_name = {layout.name: layout for layout in reader_settings().layouts}
+    assert jsonfmt._plan(by_name["通用格式"]) is not None
+    assert jsonfmt._plan(by_name["阿里云录音文件识别"]) is not None  # paths only where its sentences are
+    assert any(jsonfmt._plan(layout) is None for layout in by_name.values())

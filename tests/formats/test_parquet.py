@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +18,8 @@ from click.testing import CliRunner
 
 from hotline.cli import cli
 from hotline.errors import FormatError
-from hotline.formats import columnar, read_calls
-from hotline.formats.parquet import read_dataset, write_parquet
+from hotline.formats import columnar, parquet, read_calls
+from hotline.formats.parquet import existing_results, read_dataset, write_parquet
 from hotline.inspect import default_engine
 from hotline.model import Call, Scorecard, Speaker, Turn
 
@@ -193,6 +196,47 @@ def test_inspect_writes_parquet_and_reads_it_back(tmp_path: Path) -> None:
     calls, errors = _read(out / "scorecards")
     assert calls == [] and errors and "表头缺少列" in errors[0].message
     assert CliRunner().invoke(cli, ["inspect", str(source), "--format", "parquet"]).exit_code == 2
+
+
+def _killed_run(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run into ``folder`` killed (SIGKILL) half-way, after files were begun: a forked process that
+    writes small batches and kills itself, so that no clean-up of its own can run."""
+    monkeypatch.setattr(parquet, "WRITE_BATCH_ROWS", 1)
+    monkeypatch.setattr(parquet, "HELD_BYTES", 1)
+    pairs = _pairs()
+
+    def killed() -> Iterator[tuple[Call, Scorecard]]:
+        yield from pairs
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child never returns
+        try:
+            write_parquet(killed(), folder, TITLES, RB.scoring.pass_mark, [])
+        finally:
+            os._exit(3)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+
+
+def test_a_run_after_a_killed_one_writes_into_the_same_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "结果"
+    _killed_run(out, monkeypatch)
+    left = [p for p in out.rglob("*") if p.is_file()]
+    assert left and all(p.name.startswith(".") and p.name.endswith(".parquet.tmp") for p in left)
+    assert existing_results(out) == ["scorecards", "findings"]  # what used to refuse the next run
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "j1", "turns": [{"speaker": "agent", "text": SHIRK}],
+                                  "meta": {"date": "2026-05-12"}}, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["inspect", str(source), "--format", "parquet", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [r["call_id"] for r in read_dataset(out / "scorecards")] == ["j1"]
+    assert not [p for p in out.rglob(".*") if p.is_file()]  # nothing of the killed run is left
+    # the results of a run that finished stay protected, leftovers of a killed run beside them or not
+    (out / "findings" / ".part-00000-0000-0.parquet.tmp").write_bytes(b"PAR1")
+    again = CliRunner().invoke(cli, ["inspect", str(source), "--format", "parquet", "-o", str(out)])
+    assert again.exit_code == 2 and "已有质检结果（scorecards、findings、rejected）" in again.output
+    assert [r["call_id"] for r in read_dataset(out / "scorecards")] == ["j1"]
 
 
 def test_a_parquet_transcript_goes_through_inspect_like_any_other(tmp_path: Path) -> None:

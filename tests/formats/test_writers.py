@@ -5,6 +5,7 @@ Chinese severities, one HTML marker per finding, recordings without words, and n
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from collections.abc import Callable
@@ -204,3 +205,36 @@ def test_csv_writers_neutralise_formulas(tmp_path: Path, writer: str) -> None:
 ])
 def test_safe_cell(value: object, safe: object) -> None:
     assert sheets.safe_cell(value) == safe
+
+
+def _odd_pairs() -> list[tuple[Call, Any]]:
+    """Sample pairs beside variants the fast JSONL path must write as the standard one does: outcomes
+    whose points are -0.0, 0.0, an int or NaN (one rule, one after the other), meta the standard encoder
+    alone can write (an integer past 64 bits, non-string keys), meta nested deep."""
+    call, card = PAIRS[0]
+    rule = card.outcomes[0]
+    out = []
+    for points in (0.0, -0.0, 0.0, 3, float("nan"), 2.5, -0.0):
+        outcomes = [dataclasses.replace(rule, points=points), *card.outcomes[1:]]
+        out.append((call, dataclasses.replace(card, outcomes=outcomes)))
+    deep: Any = "底"
+    for _ in range(254):  # one level short of orjson's limit alone, at it inside a record
+        deep = {"k": deep}
+    for meta in ({"big": 2**70, "电话": "13800001111"}, {1: "一"}, {"deep": deep}, {"x": [1.5, None, True]}):
+        out.append((Call(call.id, call.turns, meta), card))
+    return out
+
+
+def test_jsonl_lines_are_the_standard_encoding_of_each_record(tmp_path: Path) -> None:
+    pairs = PAIRS + _odd_pairs()
+    expected = "".join(writers.encode(writers.record(c, s)) + "\n" for c, s in pairs)
+    assert '"points":-0.0' in expected and '"big": 1180591620717411303424' in expected  # the variants are in it
+    text = io.StringIO()
+    assert writers.write_jsonl(iter(pairs), text) == len(pairs)
+    assert text.getvalue() == expected
+    path = tmp_path / "out.jsonl"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        fh.write("开头\n")  # text written before, still in the text layer, comes first
+        writers.write_jsonl(iter(pairs), fh)
+        fh.write("结尾\n")
+    assert path.read_text(encoding="utf-8") == "开头\n" + expected + "结尾\n"

@@ -107,21 +107,27 @@ def test_an_act_slot_is_skipped_only_when_the_act_is_absent() -> None:
     assert status(engine.inspect(polite), "test.dismiss.v1") == "passed"
 
 
+def _probe_engine(monkeypatch: pytest.MonkeyPatch, probe: Any) -> Engine:
+    """An engine with one Python rule that runs ``probe(call)`` while each call is judged. A Python rule is
+    called through the rulebook's ``impl``: it runs inside the judging whether the engine is compiled or not."""
+    import sys
+    import types
+
+    from hotline.inspect.python_rules import resolve
+
+    module = types.ModuleType("hotline_test_probe")
+    module.probe = lambda c: probe(c) or []  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "hotline_test_probe", module)
+    resolve.cache_clear()
+    return engine_with({"id": "test.probe.v1", "kind": "python", "impl": "hotline_test_probe:probe"})
+
+
 @pytest.mark.parametrize("how", ["inspect", "inspect_batch"])
 def test_the_cycle_collector_waits_while_calls_are_judged(how: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import gc
 
-    from hotline.inspect import context
-
     seen: list[bool] = []
-    original = context.CallContext.__init__
-
-    def noting(self: Any, *args: Any, **kwargs: Any) -> None:
-        seen.append(gc.isenabled())
-        original(self, *args, **kwargs)
-
-    monkeypatch.setattr(context.CallContext, "__init__", noting)
-    engine = default_engine(semantic=False)
+    engine = _probe_engine(monkeypatch, lambda c: seen.append(gc.isenabled()))
     c = call(GREET, "市民：路灯坏了。")
     assert gc.isenabled()
     engine.inspect(c) if how == "inspect" else engine.inspect_batch([c, c])
@@ -140,31 +146,24 @@ def test_the_contexts_are_gone_before_the_collector_is_on_again(how: str, monkey
     """The first collection after the pause walks every object made during it that is still alive: the
     calls' contexts must already be freed (by reference counts) when the collector is turned back on."""
     import gc
-    import weakref
 
-    from hotline.inspect import context
-    from hotline.inspect import engine as engine_module
+    from hotline.inspect.context import CallContext
 
-    made: list[weakref.ref[Any]] = []
-    original = context.CallContext.__init__
+    def contexts() -> int:
+        return sum(isinstance(o, CallContext) for o in gc.get_objects())
 
-    def noting(self: Any, *args: Any, **kwargs: Any) -> None:
-        made.append(weakref.ref(self))
-        original(self, *args, **kwargs)
-
+    during: list[int] = []
     alive_at_enable: list[int] = []
+    enable = gc.enable
 
-    class Collector:
-        def __getattr__(self, name: str) -> Any:
-            return getattr(gc, name)
+    def noting_enable() -> None:
+        alive_at_enable.append(contexts())
+        enable()
 
-        def enable(self) -> None:
-            alive_at_enable.append(sum(r() is not None for r in made))
-            gc.enable()
-
-    monkeypatch.setattr(context.CallContext, "__init__", noting)
-    monkeypatch.setattr(engine_module, "gc", Collector())
-    engine = default_engine(semantic=False)
+    engine = _probe_engine(monkeypatch, lambda c: during.append(contexts()))
     c = call(GREET, "市民：路灯坏了。")
+    before = contexts()
+    monkeypatch.setattr(gc, "enable", noting_enable)
     engine.inspect(c) if how == "inspect" else engine.inspect_batch([c, c])
-    assert made and alive_at_enable == [0]
+    assert during and max(during) > before  # the contexts were alive (and seen) while judging…
+    assert alive_at_enable == [before]  # …and gone before the collector came back

@@ -67,3 +67,22 @@ def test_a_rule_that_may_begin_anywhere_still_masks(tmp_path):
     path.write_text("patterns:\n  - {name: 手机号, regex: '1[3-9]\\d{9}', keep_head: 3, keep_tail: 4}\n"
                     "  - {name: 车牌, regex: '.?京A\\d{5}'}\n", encoding="utf-8")
     assert mask_text("电话13812345678，车牌京A12345", load_rules(path)) == "电话138****5678，车********"
+
+
+def test_recurring_texts_are_masked_every_time_and_the_memory_stays_bounded(monkeypatch):
+    from hotline import masking
+    from hotline.masking import Masker, default_rules
+
+    masker = Masker(default_rules())
+    monkeypatch.setattr(masking, "MEMO_TEXTS", 3)
+    message = "市民留的电话13812345678未复述核对"
+    for _ in range(3):  # remembered, and masked each time it comes back
+        assert masker.mask_recurring(message) == "市民留的电话138****5678未复述核对"
+    plain, again = "".join(["未按规范", "结束通话"]), "".join(["未按", "规范结束通话"])  # equal, not the same object
+    assert plain is not again and masker.mask_recurring(plain) is plain and masker.mask_recurring(again) is again
+    for i in range(10):
+        assert masker.mask_recurring(f"第{i}条：电话13912345678") == f"第{i}条：电话139****5678"
+        assert len(masker.memo) <= 3
+    long = "电话13812345678，" * 100  # longer than kept: masked, never remembered
+    assert masker.mask_recurring(long) == mask_text(long) and long not in masker.memo
+    assert masker.mask_recurring("") == ""

@@ -8,6 +8,10 @@ angry…), whatever its wording. A fast offline model under the rulebook; rules 
 
 from __future__ import annotations
 
+from hotline.native import package_path
+
+__path__ = package_path(__name__, __path__)  # compiled modules first, when current
+
 from dataclasses import dataclass
 
 from hotline.acts.model import ActModel, ClauseActs, default_model

@@ -28,7 +28,7 @@ def key_of(gram: str) -> int:
 
 
 def codes_of(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
 
 
 def keys(codes: np.ndarray, n: int) -> np.ndarray:

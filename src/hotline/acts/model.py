@@ -57,6 +57,9 @@ class SpeakerModel:
 
     def __post_init__(self) -> None:
         self.index = {a: i for i, a in enumerate(self.acts)}
+        self._table = None  # set here too: a compiled dataclass does not fill defaults of init=False fields
+        self._cache = OrderedDict()
+        self._lock = threading.Lock()
 
     @property
     def table(self) -> KeyTable:

@@ -4,6 +4,10 @@ engine adds a ``citizen`` block and a ``review`` verdict to every scorecard it c
 
 from __future__ import annotations
 
+from hotline.native import package_path
+
+__path__ = package_path(__name__, __path__)  # compiled modules first, when current
+
 import functools
 import logging
 import threading

@@ -89,8 +89,9 @@ def output_format(fmt: str | None, output: Path | None) -> str:
     if fmt in NEEDS_OUTPUT and output is None:
         raise click.UsageError(f"--format {fmt} 需要用 -o 指定输出{NEEDS_OUTPUT[fmt]}。")
     if fmt == "parquet" and output is not None:
-        from hotline.formats.parquet import existing_results
+        from hotline.formats.parquet import discard_unfinished, existing_results
 
+        discard_unfinished(output)  # a killed run's hidden leftovers are no results: a re-run may write here
         if found := existing_results(output):
             raise click.UsageError(f"输出文件夹 {output} 里已有质检结果（{'、'.join(found)}）：请换一个文件夹，或先删除它们。")
     return fmt

@@ -39,20 +39,38 @@ def json_error(exc: json.JSONDecodeError) -> str:
     return "JSON 语法错误"
 
 
-# orjson reads an integer of 19 or more digits as a float (a 20-digit call id would lose its digits)
-_LONG_NUMBER = re.compile(r"\d{19}")
+# orjson reads an integer past 64 bits (below -2**63 or above 2**64 - 1) as a float: a 20-digit call id
+# would lose its digits. Such a float is at least this large; so is any float that may come from one.
+_HUGE = 9.2e18
 
 
 def decode(text: str) -> Any:
     """What ``json.loads`` gives, fast: orjson for a record it reads exactly as the standard parser
-    does, the standard parser for anything else (long integers; NaN and other literals orjson refuses;
-    every syntax error, so its message and place are the ones ``json_error`` knows)."""
-    if not _LONG_NUMBER.search(text):
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(text)
+    does, the standard parser for anything else (integers past 64 bits, found as the huge floats orjson
+    made of them; NaN and other literals orjson refuses; every syntax error, so its message and place
+    are the ones ``json_error`` knows)."""
+    try:
+        obj = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+    return json.loads(text) if _has_huge_float(obj) else obj
+
+
+def _has_huge_float(obj: Any) -> bool:
+    """Whether a decoded value holds a float of ``_HUGE`` or more either way (walked without recursion)."""
+    if type(obj) is not dict and type(obj) is not list:
+        return type(obj) is float and not -_HUGE < obj < _HUGE
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        for value in item.values() if type(item) is dict else item:
+            kind = type(value)
+            if kind is float:
+                if not -_HUGE < value < _HUGE:
+                    return True
+            elif kind is dict or kind is list:
+                stack.append(value)
+    return False
 
 
 def encode(obj: Any, *, indent: bool = False) -> str:
@@ -131,6 +149,64 @@ def _raw_turn(t: Any, layout: Layout, source: str, where: str) -> RawTurn:
     return RawTurn(str(label).strip(), clean_text(text), start, end, where)
 
 
+# A layout whose keys are all plain (no paths), as tuples: the speaker keys, the text keys and the
+# (start, end, scale) of each way of giving times, in the layout's order.
+_Plan = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str, float], ...]]
+_plans: dict[int, tuple[Layout, _Plan | None]] = {}
+
+
+def _plan(layout: Layout) -> _Plan | None:
+    kept = _plans.get(id(layout))
+    if kept is None or kept[0] is not layout:
+        keys = [*layout.speaker, *layout.text, *(k for t in layout.times for k in (t.start, t.end))]
+        plan = None if not all(map(simple, keys)) else (
+            tuple(layout.speaker), tuple(layout.text), tuple((t.start, t.end, t.scale) for t in layout.times))
+        kept = _plans[id(layout)] = (layout, plan)
+    return kept[1]
+
+
+def _plain_turn(t: Any, plan: _Plan, where: str) -> RawTurn | None:
+    """``_raw_turn`` of a turn as most are written (a string speaker and text, times that are plain
+    non-negative numbers in order), without its general steps; None for any other turn, which
+    ``_raw_turn`` then reads (and reports) the general way."""
+    if type(t) is not dict:
+        return None
+    speakers, texts, times = plan
+    label = text = None
+    for key in speakers:
+        if key in t:
+            label = t[key]
+            break
+    if type(label) is not str or label[:1] in ("{", "["):  # a JSON string in a string: _raw_turn decodes it
+        return None
+    label = label.strip()
+    for key in texts:
+        if key in t:
+            text = t[key]
+            break
+    if not label or type(text) is not str:
+        return None
+    start = end = None
+    for start_key, end_key, scale in times:
+        s = t.get(start_key)
+        if s is None:
+            continue
+        e = t.get(end_key)
+        # a time _number takes as it is: an int, or a float that is a number (x - x is 0); not negative
+        kind = type(s)
+        if not ((kind is int or (kind is float and s - s == 0.0)) and s >= 0):
+            return None
+        kind = type(e)
+        if e is not None and not ((kind is int or (kind is float and e - e == 0.0)) and e >= 0):
+            return None
+        start = float(s) * scale
+        end = None if e is None else float(e) * scale
+        if end is not None and end < start:
+            return None
+        break
+    return RawTurn(label, clean_text(text), start, end, where)
+
+
 def call_from_obj(obj: Any, source: str, where: str, default_id: str) -> Call:
     """Build a Call from one decoded JSON object; raise FormatError naming ``where`` on any problem."""
     if not isinstance(obj, dict):
@@ -143,7 +219,13 @@ def call_from_obj(obj: Any, source: str, where: str, default_id: str) -> Call:
     limit = reader_settings().limits.max_turns
     if len(turns_raw) > limit:
         raise FormatError(f"话轮太多（{len(turns_raw)} 个，上限 {limit}）", source=source, location=where)
-    raw = [_raw_turn(t, layout, source, f"{where} turns[{i}]".strip()) for i, t in enumerate(turns_raw)]
+    plan = _plan(layout)
+    at = f"{where} turns[".lstrip()
+    if plan is None:
+        raw = [_raw_turn(t, layout, source, f"{at}{i}]") for i, t in enumerate(turns_raw)]
+    else:
+        raw = [_plain_turn(t, plan, f"{at}{i}]") or _raw_turn(t, layout, source, f"{at}{i}]")
+               for i, t in enumerate(turns_raw)]
     meta = obj.get("meta")
     if meta is None:
         meta = {}
@@ -173,7 +255,7 @@ def read_jsonl_lines(lines: Iterable[tuple[int, str | FormatError]], source: str
         if isinstance(line, FormatError):
             yield line
             continue
-        if not line.strip():
+        if not line or line.isspace():
             continue
         where = f"第 {lineno} 行"
         try:

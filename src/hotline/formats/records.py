@@ -3,12 +3,17 @@ then the checks every reader shares — at least one turn with words, the size l
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from hotline.errors import FormatError
 from hotline.formats.layouts import depth, reader_settings
 from hotline.formats.roles import META_KEY, RawTurn, assign_roles
 from hotline.model import Call, Turn
+
+# a lone UTF-16 surrogate ("\ud800" in JSON): text no file, page or spreadsheet can hold
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_HINT = "含无法编码的字符（孤立的 UTF-16 代理项）：请检查导出转写的程序或文件编码"
 
 
 def finish_call(call_id: str, raw: list[RawTurn], meta: dict[str, Any], source: str, where: str) -> Call:
@@ -22,6 +27,11 @@ def finish_call(call_id: str, raw: list[RawTurn], meta: dict[str, Any], source: 
     if long is not None:
         raise FormatError(f"一个话轮超过 {limits.max_turn_chars} 字（{len(long.text)} 字），请检查转写是否分句",
                           source=source, location=long.where)
+    broken = next((t for t in raw if _SURROGATE.search(t.text) or _SURROGATE.search(t.label)), None)
+    if broken is not None:
+        raise FormatError(f"话轮{_SURROGATE_HINT}", source=source, location=broken.where)
+    if _SURROGATE.search(call_id) or _has_surrogate(meta):
+        raise FormatError(f"通话编号或 meta {_SURROGATE_HINT}", source=source, location=where)
     if not any(t.text for t in raw) and not meta.get("metrics"):
         raise FormatError("所有话轮都没有文字（只有录音分析结果的通话请直接检查录音）", source=source, location=where)
     if depth(meta, limits.max_meta_depth) > limits.max_meta_depth:
@@ -31,3 +41,14 @@ def finish_call(call_id: str, raw: list[RawTurn], meta: dict[str, Any], source: 
         meta = {**meta, META_KEY: roles}
     turns = [Turn(s, t.text, t.start, t.end) for s, t in zip(speakers, raw, strict=True)]
     return Call(id=call_id, turns=turns, meta=meta)
+
+
+def _has_surrogate(value: Any) -> bool:
+    """A lone surrogate in any string of a JSON value (keys included)."""
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_surrogate(v) for v in value)
+    return False

@@ -68,7 +68,16 @@ def label_key(label: object) -> str:
 
 def speaker_of(label: object) -> Speaker | None:
     """The role a label names, or None for a generic or unknown label."""
-    key = label_key(label)
+    return _speaker_of_text(label) if type(label) is str else _speaker_of_key(label_key(label))
+
+
+@functools.lru_cache(maxsize=4096)
+def _speaker_of_text(label: str) -> Speaker | None:
+    """``speaker_of`` a label as read (the few labels of a file come back on every turn)."""
+    return _speaker_of_key(label_key(label))
+
+
+def _speaker_of_key(key: str) -> Speaker | None:
     hit = _table().get(key)
     return hit if hit is not None else _with_tail(key)
 

@@ -4,11 +4,17 @@ dimension floors applied); severities are Chinese; every spreadsheet cell is for
 
 from __future__ import annotations
 
+import codecs
+import io
+import math
+import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
+
+import orjson
 
 from hotline.errors import HotlineError
 from hotline.formats import sheets
@@ -17,7 +23,7 @@ from hotline.formats.jsonfmt import encode
 from hotline.formats.roles import role_warning
 from hotline.formats.sheets import DECIMAL, PERCENT, Column
 from hotline.labels import REVIEW_LABELS, SEVERITY_LABELS, SPEAKER_LABELS
-from hotline.model import Call, CitizenBlock, Scorecard
+from hotline.model import Call, CitizenBlock, RuleOutcome, Scorecard
 
 Pair = tuple[Call, Scorecard]
 SEVERITY_COLUMNS = ["致命", "严重", "轻微", "提示"]
@@ -56,11 +62,63 @@ def record(call: Call, card: Scorecard) -> dict[str, Any]:
     return out
 
 
+# a rule outcome's JSON, by (rule, dimension, status, points): a card has one per rule of the rulebook,
+# and across calls they take few distinct values (kept to a bounded number all the same)
+_OUTCOME_JSON: dict[tuple[str, str, str, float], bytes] = {}
+_OUTCOME_JSON_MAX = 1 << 14
+
+
+def _outcome_json(o: RuleOutcome) -> bytes:
+    points = o.points
+    if type(points) is not float or points != points or (not points and math.copysign(1.0, points) < 0):
+        return orjson.dumps(o.to_dict())  # kept apart: -0.0 and NaN are no keys (and 1 == 1.0 == True)
+    key = (o.rule_id, o.dimension, o.status, points)
+    got = _OUTCOME_JSON.get(key)
+    if got is None:
+        if len(_OUTCOME_JSON) >= _OUTCOME_JSON_MAX:
+            _OUTCOME_JSON.clear()
+        got = _OUTCOME_JSON[key] = orjson.dumps(o.to_dict())
+    return got
+
+
+def record_json(call: Call, card: Scorecard) -> bytes | None:
+    """``record(call, card)`` as one line of UTF-8 JSON (``encode`` of it, and a newline), built without
+    the dict of every rule outcome; None when orjson cannot write it (``encode`` then falls back)."""
+    head = card.to_dict(outcomes=False)
+    for f, taken in zip(head["findings"], card.deductions(), strict=True):
+        f["deduction"] = taken
+    try:
+        # the meta inside a list sits as deep as in the record (orjson's nesting limit counts alike)
+        return b"".join((orjson.dumps(head)[:-1], b',"outcomes":[', b",".join(map(_outcome_json, card.outcomes)),
+                         b'],"meta":', orjson.dumps([call.meta])[1:-1], b"}\n"))
+    except TypeError:
+        return None
+
+
+def _raw_writer(fh: IO[str]) -> Callable[[bytes], Any] | None:
+    """A UTF-8 text file's byte stream, to write encoded lines to directly, or None."""
+    buffer = getattr(fh, "buffer", None)
+    if not isinstance(fh, io.TextIOWrapper) or buffer is None or os.linesep != "\n" or fh.line_buffering:
+        return None
+    if codecs.lookup(fh.encoding).name != "utf-8":
+        return None
+    fh.flush()  # what was written as text goes first
+    return buffer.write  # type: ignore[no-any-return]
+
+
 def write_jsonl(pairs: Iterable[Pair], fh: IO[str]) -> int:
     n = 0
-    write = fh.write
+    raw = _raw_writer(fh)
     for call, card in pairs:
-        write(encode(record(call, card)) + "\n")
+        line = record_json(call, card)
+        if line is None:  # the standard encoder's text, as ``encode`` writes it
+            fh.write(encode(record(call, card)) + "\n")
+            if raw is not None:
+                fh.flush()
+        elif raw is not None:
+            raw(line)
+        else:
+            fh.write(line.decode())
         n += 1
     return n
 

@@ -6,6 +6,10 @@
 
 from __future__ import annotations
 
+from hotline.native import package_path
+
+__path__ = package_path(__name__, __path__)  # compiled modules first, when current
+
 import threading
 from pathlib import Path
 

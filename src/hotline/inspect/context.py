@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -63,6 +63,7 @@ class CallContext:
         self.citizen_on: bool = self.acts_on and compiled.rulebook.settings.citizen
         # what each slot of the plan answered: over the whole call (by slot index), over a subset of turns
         self.whole: list[Any] = [UNSET] * len(compiled.plan.slots)
+        self.slot_by_node = compiled.plan.slot_by_node
         self.memo: dict[tuple[int, int], list[Hit] | None] = {}
         self.scopes: dict[tuple[Any, ...], list[int] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
@@ -120,25 +121,13 @@ class CallContext:
     def live_by_keys(self) -> set[int]:
         """The plan's slots that need a lexicon key this call holds (``plan.by_key``), found once per call."""
         if self._live_keys is None:
-            by_key = self.compiled.plan.by_key
-            live: set[int] = set()
-            for key in self.keys_hit():
-                slots = by_key.get(key)
-                if slots is not None:
-                    live.update(slots)
-            self._live_keys = live
+            self._live_keys = _needing(self.keys_hit(), self.compiled.plan.by_key)
         return self._live_keys
 
     def live_by_acts(self) -> set[int]:
         """The plan's slots that need a speech act firing in this call (``plan.by_act``), found once per call."""
         if self._live_acts is None:
-            by_act = self.compiled.plan.by_act
-            live: set[int] = set()
-            for act in self.firing():
-                slots = by_act.get(act)
-                if slots is not None:
-                    live.update(slots)
-            self._live_acts = live
+            self._live_acts = _needing(self.firing(), self.compiled.plan.by_act)
         return self._live_acts
 
     def _scan(self) -> dict[str, list[tuple[int, int, int]]]:
@@ -336,6 +325,16 @@ class CallContext:
                     i = text.find(open_q, j + 1)
             self._quotes[turn] = spans
         return self._quotes[turn]
+
+
+def _needing(present: Iterable[str], table: dict[str, tuple[int, ...]]) -> set[int]:
+    """The slots ``table`` lists for any of the names ``present`` (a call's lexicon keys or firing acts)."""
+    live: set[int] = set()
+    for name in present:
+        slots = table.get(name)
+        if slots is not None:
+            live.update(slots)
+    return live
 
 
 def _once(cache: dict[tuple[int, int, int], bool], judge: Callable[[int, int, int], bool],

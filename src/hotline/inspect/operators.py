@@ -17,20 +17,19 @@ from hotline.norms.schema import Matcher, Scope
 
 def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result:
     """The hits of a node's slot in the plan, evaluated once per call and mask."""
-    plan = ctx.compiled.plan
-    slot = plan.slots[plan.slot_of[id(node)]]
+    slot = ctx.slot_by_node[id(node)]
     if allowed is None:
         result = ctx.whole[slot.index]
         if result is not UNSET:
             return result
     else:
-        key = (slot.index, allowed)
-        if key in ctx.memo:
-            return ctx.memo[key]
+        result = ctx.memo.get((slot.index, allowed), UNSET)
+        if result is not UNSET:
+            return result
     if slot.has_need and not ctx.no_text and _absent(slot, ctx):
         result = []
     elif allowed is not None and slot.filterable:
-        whole = evaluate(node, ctx, None)
+        whole: Result = evaluate(node, ctx, None)
         result = whole if whole is None else [h for h in whole if h.turn_index >= 0 and (allowed >> h.turn_index) & 1]
     else:
         result = _OPS[slot.op](slot.node, ctx, allowed)

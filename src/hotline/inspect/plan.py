@@ -36,6 +36,7 @@ class Slot:
 class Plan:
     slots: list[Slot] = field(default_factory=list)
     slot_of: dict[int, int] = field(default_factory=dict)  # id(node) → slot index, for every node of the rulebook
+    slot_by_node: dict[int, Slot] = field(default_factory=dict)  # id(node) → its slot (what ``evaluate`` reads)
     # a lexicon key / a speech act → the slots that need it: a call's keys and acts give its live slots at once
     by_key: dict[str, tuple[int, ...]] = field(default_factory=dict)
     by_act: dict[str, tuple[int, ...]] = field(default_factory=dict)
@@ -85,6 +86,7 @@ def build_plan(rb: Rulebook, roots: list[Matcher], node_keys: dict[int, list[str
                 by_key.setdefault(key, []).append(slot.index)
             for act in slot.need_acts:
                 by_act.setdefault(act, []).append(slot.index)
+    plan.slot_by_node = {node_id: plan.slots[index] for node_id, index in plan.slot_of.items()}
     plan.by_key = {k: tuple(v) for k, v in by_key.items()}
     plan.by_act = {k: tuple(v) for k, v in by_act.items()}
     return plan

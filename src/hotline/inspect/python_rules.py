@@ -22,7 +22,7 @@ class Evidence:
     message: str
 
 
-PythonRule = Callable[..., list[Evidence]]
+PythonRule = Callable[..., list[Evidence] | None]  # None: not applicable (a goal rule without its goal)
 
 
 @functools.cache

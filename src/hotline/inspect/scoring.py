@@ -34,8 +34,8 @@ def score(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: lis
 def _timing_only(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: list[Finding]) -> Scorecard:
     points = {r.id: r.points for r in rb.rules}
     judged = [o for o in outcomes if o.status in ("passed", "failed")]
-    full = sum(points[o.rule_id] for o in judged)
-    got = min(full, max(0.0, full + sum(o.points for o in judged)))
+    full: float = sum(points[o.rule_id] for o in judged)
+    got: float = min(full, max(0.0, full + sum(o.points for o in judged)))
     return Scorecard(
         call_id=call_id,
         total=None,

@@ -1,0 +1,141 @@
+"""The engine's hot modules compiled to C by mypyc, from the same Python source: one engine, two speeds.
+
+``make install`` runs ``python -m hotline.native build``: mypyc compiles the modules in ``MODULES`` into
+``src/hotline/_native/`` (git-ignored) and writes a manifest of every source file of the package (size,
+modification time, SHA-256). At import, the packages that hold compiled modules put that folder first on
+their ``__path__`` (``package_path``), but only when the manifest still describes the sources on disk, for
+this Python: after any edit, until the next build, the package runs as plain Python, never stale code.
+``HOTLINE_NATIVE=0`` turns the compiled modules off; ``python -m hotline.native status`` says which runs."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent
+SOURCE_ROOT = PACKAGE.parent
+NATIVE_DIR = PACKAGE / "_native"
+MANIFEST = "manifest.json"
+
+# Modules compiled, by path under src/. A module here must not define pydantic models (mypyc checks a class
+# attribute's declared type against the pydantic Field object) and must not be monkeypatched from outside.
+MODULES = [
+    "hotline/inspect/operators.py",
+    "hotline/inspect/context.py",
+    "hotline/inspect/plan.py",
+    "hotline/inspect/timing.py",
+    "hotline/inspect/results.py",
+    "hotline/inspect/compiled.py",
+    "hotline/inspect/engine.py",
+    "hotline/inspect/scoring.py",
+    "hotline/inspect/goals.py",
+    "hotline/inspect/similar.py",
+    "hotline/acts/model.py",
+    "hotline/citizen/satisfaction.py",
+]
+
+
+def _abi() -> str:
+    return f"{sys.implementation.cache_tag}-{sys.platform}-{os.uname().machine}"
+
+
+def _sources() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "_native" not in p.relative_to(PACKAGE).parts)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _describe(path: Path) -> list[object]:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, _digest(path)]
+
+
+@functools.cache
+def state() -> tuple[Path | None, str]:
+    """(the folder of compiled modules to use, or None; why, in Chinese)."""
+    if os.environ.get("HOTLINE_NATIVE", "1") == "0":
+        return None, "已按 HOTLINE_NATIVE=0 关闭编译模块，以纯 Python 运行"
+    manifest = NATIVE_DIR / MANIFEST
+    try:
+        saved = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, "尚未编译（make install 会编译），以纯 Python 运行"
+    if saved.get("abi") != _abi():
+        return None, "编译模块不属于当前 Python，以纯 Python 运行（请重新 make install）"
+    files: dict[str, list[object]] = saved.get("files", {})
+    on_disk = {str(p.relative_to(SOURCE_ROOT)): p for p in _sources()}
+    if set(files) != set(on_disk):
+        return None, "源代码文件有增删，编译模块已过期，以纯 Python 运行（请重新 make install）"
+    for rel, path in on_disk.items():
+        size, mtime, digest = files[rel]
+        st = path.stat()
+        if st.st_size != size or (st.st_mtime_ns != mtime and _digest(path) != digest):
+            return None, f"{rel} 编译后有改动，编译模块已过期，以纯 Python 运行（请重新 make install）"
+    if str(NATIVE_DIR) not in sys.path:
+        sys.path.append(str(NATIVE_DIR))  # the shared library the compiled modules load
+    return NATIVE_DIR, f"使用编译模块（{len(saved.get('modules', []))} 个）"
+
+
+def package_path(name: str, path: list[str]) -> list[str]:
+    """A package's ``__path__`` with its compiled modules first, when they are current."""
+    root, _ = state()
+    if root is None:
+        return path
+    folder = root.joinpath(*name.split("."))
+    return [str(folder), *path] if folder.is_dir() else path
+
+
+def active(module: str) -> bool:
+    """Whether ``module`` (already imported) runs compiled."""
+    return Path(getattr(sys.modules[module], "__file__", "") or "").suffix in (".so", ".pyd")
+
+
+def build(out: Path = NATIVE_DIR) -> None:
+    """Compile ``MODULES`` with mypyc into ``out`` (replaced whole, only once the build succeeded)."""
+    files = {str(p.relative_to(SOURCE_ROOT)): _describe(p) for p in _sources()}
+    with tempfile.TemporaryDirectory(prefix="hotline-native-") as tmp:
+        lib, temp = Path(tmp) / "lib", Path(tmp) / "temp"
+        script = (
+            "import sys\n"
+            "from setuptools import setup\n"
+            "from mypyc.build import mypycify\n"
+            f"mods = mypycify({MODULES!r} + ['--config-file', {str(SOURCE_ROOT.parent / 'pyproject.toml')!r}],"
+            f" opt_level='3', target_dir={str(Path(tmp) / 'c')!r})\n"
+            f"setup(name='hotline-native', ext_modules=mods, script_args=['-q', 'build_ext', '--build-lib', "
+            f"{str(lib)!r}, '--build-temp', {str(temp)!r}])\n"
+        )
+        done = subprocess.run([sys.executable, "-c", script], cwd=SOURCE_ROOT, capture_output=True, text=True)
+        if done.returncode != 0:
+            sys.stderr.write(done.stdout[-4000:] + done.stderr[-4000:])
+            raise SystemExit("编译模块失败（见上方输出）；产品仍可以纯 Python 运行")
+        (lib / MANIFEST).write_text(json.dumps({"abi": _abi(), "modules": MODULES, "files": files}, indent=0),
+                                    encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        shutil.copytree(lib, out)
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["build"]:
+        build()
+        state.cache_clear()
+        print(f"编译完成：{state()[1]}")
+        return 0
+    if argv[:1] == ["status"]:
+        print(state()[1])
+        return 0
+    print("用法：python -m hotline.native build|status", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
