@@ -75,6 +75,17 @@ def test_cushion_before_asking_personal_details(agent: str, expected: str) -> No
     assert status(sc, "polite.cushion.v1") == expected
 
 
+@pytest.mark.parametrize(
+    "agent",
+    ["坐席：好的，我记下了。分机4521。", "坐席：嗯嗯，您接着说。分机7969。", "坐席：我帮您转接业务科的分机，请稍等。",
+     "坐席：有问题您再打过来，转分机3306找我。"],
+)
+def test_an_extension_number_the_agent_gives_is_not_asking_for_a_phone(agent: str) -> None:
+    # 分机 and its digits are a number the agent gives (or transfers to), not the citizen's phone asked for
+    sc = default_engine().inspect(call(GREET, *BODY, agent, *CLOSE))
+    assert status(sc, "polite.cushion.v1") == "passed"
+
+
 def test_overlapping_phrases_of_one_question_are_one_finding() -> None:
     # 「具体在哪」 and 「在哪里」 both match 具体在哪里: the same words, one deduction; two questions, two
     c = call(GREET, *BODY, "坐席：您别急，慢慢说，具体在哪里？", "市民：幸福里。", "坐席：电话多少？叫什么名字？", *CLOSE)

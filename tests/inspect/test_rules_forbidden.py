@@ -66,6 +66,14 @@ def test_citizen_words_never_count_against_agent(citizen: str) -> None:
         assert status(sc, rule) == "passed", rule
 
 
+@pytest.mark.parametrize("agent", ["占道的事这不归我们管。", "物业费这种不归我们管的。", "这个问题不是我们管的事。"])
+def test_saying_it_is_not_ours_with_no_way_forward_is_shirking(agent: str) -> None:
+    # curriculum case c02: saying whose it is not is no fault; giving no way forward in that turn or the next is
+    sc = default_engine().inspect(call(GREET, "市民：楼下饭店晚上太吵了。", f"坐席：{agent}",
+                                       "市民：那我该找谁？", "坐席：这个我也不清楚。"))
+    assert status(sc, "shirking.no_way_forward.v1") == "failed"
+
+
 def test_shirking_answered_in_next_agent_turn_passes() -> None:
     sc = default_engine().inspect(call(GREET, "市民：楼下饭店油烟太大。", "坐席：这个不归我们管。",
                                        "市民：那找谁？", "坐席：我帮您转交区生态环境局，3个工作日内联系您。"))

@@ -145,7 +145,7 @@ def _reviewed_world(factory, world) -> dict[str, int]:
     with factory() as db:
         insp, agent = db.get(User, world["insp"]), db.scalar(select(User).where(User.username == "agent"))
         kept, gone = _finding(db, "c1", KEPT), _finding(db, "c1", GONE)
-        review_finding(db, kept.id, insp, Verdict.CONFIRMED, "确有推诿")
+        review_finding(db, kept.id, insp, Verdict.CONFIRMED, "确属生硬拒绝")
         review_finding(db, gone.id, insp, Verdict.OVERTURNED, "结束语其实说了")
         appeal_finding(db, kept.id, agent, "我后来给了去向")
         review_finding(db, _finding(db, "c2", GONE).id, insp, Verdict.CONFIRMED)
@@ -163,7 +163,7 @@ def test_reviews_appeals_and_added_findings_follow_the_finding_to_the_new_scorec
         card = card_of(db, "c1")
         assert card.id != before["card"] and card.rulebook_version.version == "本市-测试-2"
         kept = next(f for f in card.findings if f.rule_id == KEPT)
-        assert kept.review.verdict == Verdict.CONFIRMED.value and kept.review.note == "确有推诿"
+        assert kept.review.verdict == Verdict.CONFIRMED.value and kept.review.note == "确属生硬拒绝"
         assert kept.appeal.reason == "我后来给了去向"
         gone = next(f for f in card.findings if f.rule_id == GONE)
         assert gone.review.verdict == Verdict.OVERTURNED.value
