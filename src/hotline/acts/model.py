@@ -51,13 +51,14 @@ class SpeakerModel:
     scale: np.ndarray  # Platt calibration: p = sigmoid(scale * z + shift)
     shift: np.ndarray
     index: dict[str, int] = field(init=False)
-    _table: KeyTable | None = field(init=False, default=None)
-    _cache: OrderedDict[str, np.ndarray] = field(init=False, default_factory=OrderedDict)
-    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    # set by __post_init__ (a compiled dataclass does not fill defaults of init=False fields)
+    _table: KeyTable | None = field(init=False)
+    _cache: OrderedDict[str, np.ndarray] = field(init=False)
+    _lock: threading.Lock = field(init=False)
 
     def __post_init__(self) -> None:
         self.index = {a: i for i, a in enumerate(self.acts)}
-        self._table = None  # set here too: a compiled dataclass does not fill defaults of init=False fields
+        self._table = None  # read from the saved table, or computed at first use
         self._cache = OrderedDict()
         self._lock = threading.Lock()
 
