@@ -11,6 +11,7 @@ from typing import Any
 import ahocorasick
 
 from hotline.inspect.plan import Plan, build_plan
+from hotline.inspect.prefilter import anchored, literals
 from hotline.norms.schema import Matcher, Rulebook, iter_nodes
 from hotline.text import normalize_phrase
 
@@ -21,6 +22,10 @@ class Compiled:
     automaton: ahocorasick.Automaton
     node_keys: dict[int, list[str]] = field(default_factory=dict)
     regexes: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = field(default_factory=dict)
+    # a regex node → what a turn must hold for the regex to match there (``prefilter.literals``): the one
+    # literal itself, or an alternation of the literals; a node without a safe prefilter is not listed
+    regex_needs: dict[int, str | re.Pattern[str]] = field(default_factory=dict)
+    regex_anchored: set[int] = field(default_factory=set)  # regex nodes that can only match at a turn's start
     negation_prefixes: tuple[str, ...] = ()
     clause_negations: tuple[str, ...] = ()
     reporting_markers: tuple[str, ...] = ()
@@ -78,7 +83,14 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
             compiled.node_keys[id(node)] = keys
         if node.regex is not None:
             exclude = compile_regex(node.regex.exclude) if node.regex.exclude else None
-            compiled.regexes[id(node)] = (compile_regex(node.regex.pattern), exclude)
+            pattern = compile_regex(node.regex.pattern)
+            compiled.regexes[id(node)] = (pattern, exclude)
+            need = literals(pattern)
+            if anchored(pattern):
+                compiled.regex_anchored.add(id(node))
+            if need is not None:
+                compiled.regex_needs[id(node)] = need[0] if len(need) == 1 else re.compile(
+                    "|".join(map(re.escape, need)))
         if node.act is not None:
             compiled.act_limits[id(node)] = [(name, _act_limit(rb, name, node.act.min_prob))
                                              for name in node.act.names()]

@@ -5,7 +5,8 @@ call (e.g. a timing operator on a transcript without times). Nodes are run throu
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 
 from hotline.inspect import timing
 from hotline.inspect.context import CALL_HIT, UNSET, CallContext, Hit
@@ -207,10 +208,22 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     if turns is None:
         return None
     pattern, exclude = ctx.compiled.regexes[id(node)]
+    need = ctx.compiled.regex_needs.get(id(node))
+    anchored = id(node) in ctx.compiled.regex_anchored
     out: list[Hit] = []
     for t in turns:
         text = ctx.norm[t].text
-        for m in pattern.finditer(text):
+        if need is not None and not _holds(need, text):
+            continue  # none of the literals every match contains: no match in this turn
+        matches: Iterable[re.Match[str]]
+        if anchored:  # one match at 0 at most, unless it is empty (finditer then looks for a longer one at 0)
+            first = pattern.match(text)
+            if first is None:
+                continue
+            matches = (first,) if first.end() > 0 else pattern.finditer(text)
+        else:
+            matches = pattern.finditer(text)
+        for m in matches:
             s, e = m.span(1) if pattern.groups else m.span()
             if s < 0:
                 s, e = m.span()
@@ -220,6 +233,13 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
                 continue
             out.append(Hit(t, s, e))
     return out
+
+
+def _holds(need: str | re.Pattern[str], text: str) -> bool:
+    """``text`` holds the literal, or one of the literals (``Compiled.regex_needs``)."""
+    if isinstance(need, str):
+        return need in text
+    return need.search(text) is not None
 
 
 def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
