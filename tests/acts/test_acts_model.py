@@ -193,3 +193,18 @@ def test_explain_of_several_clauses_or_odd_texts_skips_what_ngrams_skips() -> No
         want = _explain_by_strings(odd, index, text, m.acts[0], 20)
         assert odd.explain(text, m.acts[0], top=20) == want, text
     assert [g for g, _ in odd.explain("^不归我们管$^你自己$", m.acts[0], top=20)] == ["^不归", "不归", "我", "管$", "^你"]
+
+
+def test_explain_is_kept_per_clause_and_act_handed_out_as_a_copy_and_bounded() -> None:
+    m = default_model().for_speaker("agent")
+    m._explained.clear()
+    first = m.explain("^这个不归我们管$", "agent.dismiss", top=3)
+    assert first and m._explained[("^这个不归我们管$", "agent.dismiss", 3)] == first
+    first.append(("改过", 9.0))  # a caller changing its list does not change the next answer
+    assert m.explain("^这个不归我们管$", "agent.dismiss", top=3) == first[:-1]
+    assert m.explain("^这个不归我们管$", "agent.dismiss", top=2) == first[:2]
+    for i in range(5_000):
+        m.explain(f"^第{i}次不归我们管$", "agent.dismiss", top=3)
+    assert 0 < len(m._explained) <= 4_096
+    m._explained.clear()
+

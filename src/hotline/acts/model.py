@@ -25,6 +25,7 @@ from hotline.acts.taxonomy import ActsError
 from hotline.content import data_path
 
 _CACHE_MAX = 50_000
+_EXPLAINED_MAX = 4_096
 
 
 def model_dir() -> Path:
@@ -55,12 +56,14 @@ class SpeakerModel:
     _table: KeyTable | None = field(init=False)
     _cache: OrderedDict[str, np.ndarray] = field(init=False)
     _lock: threading.Lock = field(init=False)
+    _explained: dict[tuple[str, str, int], list[tuple[str, float]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.index = {a: i for i, a in enumerate(self.acts)}
         self._table = None  # read from the saved table, or computed at first use
         self._cache = OrderedDict()
         self._lock = threading.Lock()
+        self._explained = {}
 
     @property
     def table(self) -> KeyTable:
@@ -115,8 +118,20 @@ class SpeakerModel:
 
     def explain(self, feature_text: str, act: str, top: int = 5) -> list[tuple[str, float]]:
         """The n-grams (two characters or more where there are any) that pushed ``act`` up the most
-        in this clause, with their weight. The keys of all the clause's n-grams (``ngrams``' order) are
-        computed and looked up in one numpy pass (``hashing.Spans``)."""
+        in this clause, with their weight; once per clause text and act (the clauses an act rule flags
+        repeat from call to call more than others do)."""
+        key = (feature_text, act, top)
+        got = self._explained.get(key)
+        if got is None:
+            got = self._explain(feature_text, act, top)
+            if len(self._explained) >= _EXPLAINED_MAX:
+                self._explained.clear()
+            self._explained[key] = got
+        return list(got)
+
+    def _explain(self, feature_text: str, act: str, top: int) -> list[tuple[str, float]]:
+        """``explain``: the keys of all the clause's n-grams (``ngrams``' order) computed and looked up in
+        one numpy pass (``hashing.Spans``)."""
         col = self.index[act]
         table = self.table
         size = len(feature_text)
