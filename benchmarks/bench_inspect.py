@@ -53,14 +53,15 @@ FILES = {"dev": SHARED / "dev-calls" / "calls.jsonl",
 
 
 def clear_text_caches() -> None:
-    """Empty every cache keyed by text (clause act probabilities, sentence embeddings, the per-turn
-    cache where there is one), so a repeated pass costs what the first did."""
+    """Empty every cache keyed by text (clause act probabilities and explanations, sentence embeddings, the
+    per-turn cache where there is one), so a repeated pass costs what the first did."""
     import sys as _sys
 
     model = _sys.modules.get("hotline.acts.model")
     if model is not None and model._default.cache_info().currsize:
         for speaker_model in model._default().speakers.values():
             speaker_model._cache.clear()
+            speaker_model._explained.clear()
     semantic = _sys.modules.get("hotline.inspect.semantic")
     if semantic is not None:
         semantic._cache.clear()

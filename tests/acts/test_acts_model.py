@@ -166,3 +166,45 @@ def test_explain_finds_the_same_ngrams_as_reading_them_one_by_one() -> None:
                     assert np.allclose([w for _, w in got], [w for _, w in want], rtol=1e-6)
                     checked += bool(got)
     assert checked > 20
+
+
+def test_explain_of_several_clauses_or_odd_texts_skips_what_ngrams_skips() -> None:
+    """A feature text of several clauses (a corpus record's) or with stray marks: the n-grams running across
+    a clause mark, and the bare marks, are not evidence; the rest are found as one by one."""
+    model = default_model()
+    featurizer = model.featurizer
+    joined = featurizer.record_text("这事不归我们管，你自己找物业去") + featurizer.record_text("不归我们管！")
+    texts = [joined, "^$", "^", "$", "不归我们管", "^不归我们管", "不归我们管$", "^不归$我们管$", "^$^$", ""]
+    for m in model.speakers.values():
+        index = {g: i for i, g in enumerate(m.vocab)}
+        for text in texts:
+            for act in m.acts:
+                got = m.explain(text, act, top=5)
+                want = _explain_by_strings(m, index, text, act, 5)
+                assert [g for g, _ in got] == [g for g, _ in want], (text, act)
+                assert np.allclose([w for _, w in got], [w for _, w in want], rtol=1e-6)
+    # a vocabulary holding what ``ngrams`` never yields (bare marks, n-grams across a mark): still not evidence
+    vocab = ["^", "$", "$^", "管$^", "^不归", "不归", "管$", "^你", "归$", "$你", "我"]
+    m = model.for_speaker("agent")
+    odd = SpeakerModel("agent", m.acts, vocab, np.ones((len(vocab), len(m.acts)), dtype=np.float32), m.bias,
+                       m.scale, m.shift)
+    index = {g: i for i, g in enumerate(vocab)}
+    for text in texts + ["^不归我们管$^你自己$", "^不归$", "^不归$你我"]:
+        want = _explain_by_strings(odd, index, text, m.acts[0], 20)
+        assert odd.explain(text, m.acts[0], top=20) == want, text
+    assert [g for g, _ in odd.explain("^不归我们管$^你自己$", m.acts[0], top=20)] == ["^不归", "不归", "我", "管$", "^你"]
+
+
+def test_explain_is_kept_per_clause_and_act_handed_out_as_a_copy_and_bounded() -> None:
+    m = default_model().for_speaker("agent")
+    m._explained.clear()
+    first = m.explain("^这个不归我们管$", "agent.dismiss", top=3)
+    assert first and m._explained[("^这个不归我们管$", "agent.dismiss", 3)] == first
+    first.append(("改过", 9.0))  # a caller changing its list does not change the next answer
+    assert m.explain("^这个不归我们管$", "agent.dismiss", top=3) == first[:-1]
+    assert m.explain("^这个不归我们管$", "agent.dismiss", top=2) == first[:2]
+    for i in range(5_000):
+        m.explain(f"^第{i}次不归我们管$", "agent.dismiss", top=3)
+    assert 0 < len(m._explained) <= 4_096
+    m._explained.clear()
+

@@ -188,3 +188,31 @@ class Vocabulary(Sequence[str]):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]  # equal to a list, so unhashable like one
+
+
+class Spans:
+    """Some n-grams of a text of a given length, as (start, length) pairs, and what computing all their keys
+    at once needs: each n-gram's code points gathered into a row (``index``), and the multipliers that make
+    ``keys``' polynomial of each row (``coef``: zero past the n-gram's end; ``base``: its length's term)."""
+
+    spans: list[tuple[int, int]]
+    slices: list[slice]
+    index: np.ndarray  # (n_spans, longest): positions in the text
+    coef: np.ndarray  # (n_spans, longest): MULTIPLIER ** (n - 1 - j), or 0 for j ≥ n
+    base: np.ndarray  # (n_spans,): n · MULTIPLIER ** n
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        width = max((n for _, n in spans), default=0)
+        m = int(MULTIPLIER)
+        self.spans = spans
+        self.slices = [slice(i, i + n) for i, n in spans]
+        self.index = np.array([[i + j if j < n else 0 for j in range(width)] for i, n in spans],
+                              dtype=np.intp).reshape(len(spans), width)
+        self.coef = np.array([[pow(m, n - 1 - j, 1 << 64) if j < n else 0 for j in range(width)] for _, n in spans],
+                             dtype=np.uint64).reshape(len(spans), width)
+        self.base = np.array([n * pow(m, n, 1 << 64) & _MASK for _, n in spans], dtype=np.uint64)
+
+    def keys(self, codes: np.ndarray) -> np.ndarray:
+        """The key of every span of the text whose ``codes_of`` is ``codes`` (``keys`` of each, in one pass)."""
+        with np.errstate(over="ignore"):
+            return (codes.take(self.index) * self.coef).sum(axis=1) + self.base  # type: ignore[no-any-return]

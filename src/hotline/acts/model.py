@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import heapq
 import json
+import math
 import os
 import threading
 from collections import OrderedDict
@@ -20,11 +20,12 @@ from typing import Any
 import numpy as np
 
 from hotline.acts.features import END, MAX_N, START, Featurizer
-from hotline.acts.hashing import KeyTable, Vocabulary, codes_of, keys, saved_table
+from hotline.acts.hashing import KeyTable, Spans, Vocabulary, codes_of, keys, saved_table
 from hotline.acts.taxonomy import ActsError
 from hotline.content import data_path
 
 _CACHE_MAX = 50_000
+_EXPLAINED_MAX = 4_096
 
 
 def model_dir() -> Path:
@@ -55,12 +56,14 @@ class SpeakerModel:
     _table: KeyTable | None = field(init=False)
     _cache: OrderedDict[str, np.ndarray] = field(init=False)
     _lock: threading.Lock = field(init=False)
+    _explained: dict[tuple[str, str, int], list[tuple[str, float]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.index = {a: i for i, a in enumerate(self.acts)}
         self._table = None  # read from the saved table, or computed at first use
         self._cache = OrderedDict()
         self._lock = threading.Lock()
+        self._explained = {}
 
     @property
     def table(self) -> KeyTable:
@@ -115,35 +118,73 @@ class SpeakerModel:
 
     def explain(self, feature_text: str, act: str, top: int = 5) -> list[tuple[str, float]]:
         """The n-grams (two characters or more where there are any) that pushed ``act`` up the most
-        in this clause, with their weight. The clause's vocabulary n-grams are found with numpy (``hashing``),
-        in the order ``ngrams`` yields them."""
+        in this clause, with their weight; once per clause text and act (the clauses an act rule flags
+        repeat from call to call more than others do)."""
+        key = (feature_text, act, top)
+        got = self._explained.get(key)
+        if got is None:
+            got = self._explain(feature_text, act, top)
+            if len(self._explained) >= _EXPLAINED_MAX:
+                self._explained.clear()
+            self._explained[key] = got
+        return list(got)
+
+    def _explain(self, feature_text: str, act: str, top: int) -> list[tuple[str, float]]:
+        """``explain``: the keys of all the clause's n-grams (``ngrams``' order) computed and looked up in
+        one numpy pass (``hashing.Spans``)."""
         col = self.index[act]
         table = self.table
-        codes = codes_of(feature_text)
-        found: list[tuple[int, int, int]] = []  # (start, length, vocabulary row)
-        for n in table.lengths:
-            if len(codes) < n or n > MAX_N:
-                break
-            positions, rows = table.lookup(keys(codes, n))
-            found.extend((i, n, row) for i, row in zip(positions.tolist(), rows.tolist(), strict=True))
-        found.sort()
+        size = len(feature_text)
+        lengths = tuple(n for n in table.lengths if n <= MAX_N and n <= size)
+        if not lengths:
+            return []
+        # one clause (``^…$``, no mark inside): its only n-grams ``ngrams`` skips are the bare marks, left out
+        # of the spans; otherwise each n-gram found is checked
+        one = START not in feature_text[1:] and END not in feature_text[:-1]
+        spans = _spans(size, lengths, one and feature_text[0] == START, one and feature_text[-1] == END)
+        tk = table.keys
+        queries = spans.keys(codes_of(feature_text))
+        at = tk.searchsorted(queries)
+        found = (tk.take(at, mode="clip") == queries).tolist()
+        weights = np.asarray(self.weights)[table.rows.take(at, mode="clip"), col].tolist()
         grams: list[str] = []
-        rows_used: list[int] = []
-        for i, n, row in found:
-            gram = feature_text[i:i + n]
-            if END in gram[:-1] or START in gram[1:] or gram in (START, END):
-                continue  # not an n-gram of the clause (``ngrams`` never yields it)
-            grams.append(gram)
-            rows_used.append(row)
+        used: list[float] = []
+        for part, hit, w in zip(spans.slices, found, weights, strict=True):
+            if hit:
+                gram = feature_text[part]
+                if not one and (END in gram[:-1] or START in gram[1:] or gram in (START, END)):
+                    continue  # not an n-gram of the clause (``ngrams`` never yields it)
+                grams.append(gram)
+                used.append(w)
         if not grams:
             return []
-        norm = float(np.sqrt(len(grams)))
+        norm = math.sqrt(len(grams))
         contrib: dict[str, float] = {}
-        weights = self.weights[np.array(rows_used), col].tolist()
-        for g, w in zip(grams, weights, strict=True):
+        for g, w in zip(grams, used, strict=True):
             contrib[g] = contrib.get(g, 0.0) + w / norm
         pushing = [(g, w) for g, w in contrib.items() if w > 0]
-        return heapq.nsmallest(top, pushing, key=lambda kv: (len(kv[0].strip("^$")) < 2, -kv[1]))
+        return sorted(pushing, key=_pushing_first)[:max(top, 0)]  # heapq.nsmallest's order, ties by position
+
+
+_SPANS: dict[tuple[int, tuple[int, ...], bool, bool], Spans] = {}
+
+
+def _spans(size: int, lengths: tuple[int, ...], skip_first: bool, skip_last: bool) -> Spans:
+    """The n-grams of ``lengths`` in a text of ``size`` characters, by start then length (``ngrams``' order),
+    without the first or last single character when asked; kept per shape (clauses are short)."""
+    shape = (size, lengths, skip_first, skip_last)
+    got = _SPANS.get(shape)
+    if got is None:
+        got = Spans([(i, n) for i in range(size + 1) for n in lengths if i + n <= size
+                     and not (n == 1 and ((skip_first and i == 0) or (skip_last and i == size - 1)))])
+        if size <= 256:
+            _SPANS[shape] = got
+    return got
+
+
+def _pushing_first(kv: tuple[str, float]) -> tuple[bool, float]:
+    """Longer n-grams first (a single character, clause marks aside, says little), then by weight."""
+    return len(kv[0].strip("^$")) < 2, -kv[1]
 
 
 @dataclass
