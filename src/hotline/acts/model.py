@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -53,7 +53,7 @@ class SpeakerModel:
     index: dict[str, int] = field(init=False)
     # set by __post_init__ (a compiled dataclass does not fill defaults of init=False fields)
     _table: KeyTable | None = field(init=False)
-    _cache: OrderedDict[str, np.ndarray] = field(init=False)
+    _cache: OrderedDict[str, bytes] = field(init=False)  # a text's row of probabilities, float32 bytes
     _lock: threading.Lock = field(init=False)
 
     def __post_init__(self) -> None:
@@ -69,24 +69,28 @@ class SpeakerModel:
         return self._table
 
     def probabilities(self, feature_texts: list[str]) -> np.ndarray:
-        """(n_texts, n_acts) probabilities for clause feature texts (each ``^…$``)."""
-        out = np.empty((len(feature_texts), len(self.acts)), dtype=np.float32)
-        todo: list[int] = []
-        for i, text in enumerate(feature_texts):
-            hit = self._cache.get(text)
-            if hit is None:
-                todo.append(i)
-            else:
-                out[i] = hit
-        if todo:
-            fresh = self._score([feature_texts[i] for i in todo])
-            out[todo] = fresh
-            with self._lock:
-                for row, i in zip(fresh, todo, strict=True):
-                    self._cache[feature_texts[i]] = row
-                while len(self._cache) > _CACHE_MAX:
-                    self._cache.popitem(last=False)
-        return out
+        """(n_texts, n_acts) probabilities for clause feature texts (each ``^…$``). The cache keeps each
+        text's row as bytes: the rows of a batch are joined into its array in one step."""
+        cache = self._cache
+        got: list[bytes | None] = list(map(cache.get, feature_texts))
+        todo = [i for i, hit in enumerate(got) if hit is None]
+        if not todo:
+            return _rows(b"".join(cast("list[bytes]", got)), len(self.acts))
+        fresh = self._score([feature_texts[i] for i in todo] if len(todo) < len(got) else feature_texts).astype(
+            np.float32, copy=False)
+        data = fresh.tobytes()
+        width = len(data) // len(todo)
+        rows = [data[j:j + width] for j in range(0, len(data), width)]
+        with self._lock:
+            for row, i in zip(rows, todo, strict=True):
+                cache[feature_texts[i]] = row
+            while len(cache) > _CACHE_MAX:
+                cache.popitem(last=False)
+        if len(todo) == len(got):
+            return fresh
+        for row, i in zip(rows, todo, strict=True):
+            got[i] = row
+        return _rows(b"".join(cast("list[bytes]", got)), len(self.acts))
 
     def _score(self, texts: list[str]) -> np.ndarray:
         """Every vocabulary n-gram of every text, found and summed with numpy over the joined texts
@@ -159,18 +163,30 @@ class ActModel:
 
     def clause_acts(self, speaker: str, normalized: list[str]) -> list[list[ClauseActs]]:
         """Clauses and act probabilities for several normalised turns of one speaker, in one pass."""
-        per_turn = self.featurizer.batch(normalized)
-        flat = [ft for clauses in per_turn for _, _, ft in clauses]
-        probs = self.speakers[speaker].probabilities(flat) if flat else np.zeros((0, 0), dtype=np.float32)
+        return self.clause_batch(speaker, normalized)[0]
+
+    def clause_batch(self, speaker: str, normalized: list[str]) -> tuple[list[list[ClauseActs]], np.ndarray]:
+        """``clause_acts``, and the probabilities of all the clauses in one array (a row per clause, turn
+        after turn; each ``ClauseActs.probs`` is a row of it)."""
+        spans, texts = self.featurizer.flat_batch(normalized)
+        probs = self.speakers[speaker].probabilities(texts) if texts else np.zeros((0, 0), dtype=np.float32)
         out: list[list[ClauseActs]] = []
         k = 0
-        for clauses in per_turn:
-            row = []
-            for start, end, ft in clauses:
-                row.append(ClauseActs(start, end, ft, probs[k]))
-                k += 1
-            out.append(row)
-        return out
+        for row in spans:
+            n = len(row)
+            if n == 1:
+                s, e, _ = row[0]
+                out.append([ClauseActs(s, e, texts[k], probs[k])])
+            else:
+                out.append([ClauseActs(s, e, t, p)
+                            for (s, e, _), t, p in zip(row, texts[k:k + n], probs[k:k + n], strict=True)])
+            k += n
+        return out, probs
+
+
+def _rows(data: bytes, n_acts: int) -> np.ndarray:
+    """Rows of float32 probabilities joined as bytes, as a (writable) array."""
+    return np.frombuffer(bytearray(data), dtype=np.float32).reshape(-1, n_acts)
 
 
 def save_model(model_path: Path, speakers: dict[str, SpeakerModel], card: dict[str, Any]) -> None:
