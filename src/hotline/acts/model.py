@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import heapq
+import itertools
 import json
 import os
 import threading
@@ -15,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -31,8 +32,7 @@ def model_dir() -> Path:
     return data_path("acts", "model")
 
 
-@dataclass(slots=True)
-class ClauseActs:
+class ClauseActs(NamedTuple):
     """One clause of a turn: its span in the normalised text and each act's probability."""
 
     start: int
@@ -169,19 +169,17 @@ class ActModel:
         """``clause_acts``, and the probabilities of all the clauses in one array (a row per clause, turn
         after turn; each ``ClauseActs.probs`` is a row of it)."""
         spans, texts = self.featurizer.flat_batch(normalized)
-        probs = self.speakers[speaker].probabilities(texts) if texts else np.zeros((0, 0), dtype=np.float32)
-        out: list[list[ClauseActs]] = []
-        k = 0
-        for row in spans:
-            n = len(row)
-            if n == 1:
-                s, e, _ = row[0]
-                out.append([ClauseActs(s, e, texts[k], probs[k])])
-            else:
-                out.append([ClauseActs(s, e, t, p)
-                            for (s, e, _), t, p in zip(row, texts[k:k + n], probs[k:k + n], strict=True)])
-            k += n
-        return out, probs
+        if not texts:
+            return [[] for _ in spans], np.zeros((0, 0), dtype=np.float32)
+        probs = self.speakers[speaker].probabilities(texts)
+        starts, ends, _ = zip(*itertools.chain.from_iterable(spans), strict=True)
+        # tuple.__new__ makes each ClauseActs without a Python call per clause
+        flat: list[ClauseActs] = list(map(_tuple_new, itertools.repeat(ClauseActs), zip(starts, ends, texts, probs, strict=True)))
+        bounds = list(itertools.accumulate(map(len, spans), initial=0))
+        return list(map(flat.__getitem__, map(slice, bounds, bounds[1:]))), probs
+
+
+_tuple_new: Any = tuple.__new__
 
 
 def _rows(data: bytes, n_acts: int) -> np.ndarray:
