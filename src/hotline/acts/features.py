@@ -9,7 +9,7 @@ import functools
 import re
 from collections.abc import Iterator
 
-from hotline.acts.segment import Segmenter
+from hotline.acts.segment import Segmenter, Span
 from hotline.acts.settings import FeatureSettings
 from hotline.acts.taxonomy import ActsError
 from hotline.content import data_path, load_yaml_model
@@ -18,6 +18,7 @@ from hotline.text import normalize_phrase
 START, END = "^", "$"
 NUMBER = "\ue000"
 MAX_N = 4  # the default; data/acts/features.yaml sets the range the model is trained with
+_CLAUSE = re.compile(r"[^$]*\$")  # one clause's feature text in joined ones (END closes each, and only each)
 
 
 @functools.cache
@@ -45,6 +46,7 @@ class Featurizer:
         self._classes = re.compile(f"(?=[{re.escape(first)}])(?:{'|'.join(parts)})") if parts else None
         self._numbers = re.compile(r"[0-9][0-9*.]*")
         self._quotes = re.compile("|".join(re.escape(q[0]) for q in self.settings.segment.quote_pairs if q))
+        self._tails: dict[str, str] = {}  # a clause's closing mark -> what its feature text keeps of it
 
     def feature_text(self, clause: str, mark: str = "") -> str:
         """The string whose n-grams are a clause's features: ``^`` + abstracted clause + ``?``/``!``
@@ -66,11 +68,28 @@ class Featurizer:
 
     def batch(self, normalized: list[str]) -> list[list[tuple[int, int, str]]]:
         """``clause_texts`` for many turns at once: the substitutions run once over all clauses."""
-        spans = [[(c.start, c.end, c.mark) for c in self.segmenter.read(text)] for text in normalized]
-        joined = self._abstract("".join(self._raw(text[s:e], m) for text, row in zip(normalized, spans, strict=True)
-                                        for s, e, m in row))
-        texts = iter(part + END for part in joined.split(END)[:-1])
-        return [[(s, e, next(texts)) for s, e, _ in row] for row in spans]
+        spans, texts = self.flat_batch(normalized)
+        k = iter(texts)
+        return [[(s, e, next(k)) for s, e, _ in row] for row in spans]
+
+    def flat_batch(self, normalized: list[str]) -> tuple[list[tuple[Span, ...]], list[str]]:
+        """``batch`` as each turn's clause spans (``Segmenter.spans``) and the feature texts of all their
+        clauses one after another."""
+        spans = list(map(self.segmenter.spans, normalized))
+        pieces: list[str] = []
+        tails = self._tails
+        for text, row in zip(normalized, spans, strict=True):
+            if not row:
+                continue
+            if START in text or END in text or self._quotes.search(text):
+                pieces.extend([self._raw(text[s:e], m) for s, e, m in row])
+                continue
+            for s, e, m in row:
+                tail = tails.get(m)
+                if tail is None:
+                    tail = tails[m] = "?" if "?" in m else ("!" if "!" in m else "")
+                pieces.append(f"{START}{text[s:e]}{tail}{END}")
+        return spans, _CLAUSE.findall(self._abstract("".join(pieces)))
 
     def clause_texts(self, normalized: str, windows: bool = True) -> list[tuple[int, int, str]]:
         """(start, end, feature text) of each clause of a normalised turn (and of the windows over a

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -15,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 
@@ -32,8 +33,7 @@ def model_dir() -> Path:
     return data_path("acts", "model")
 
 
-@dataclass(slots=True)
-class ClauseActs:
+class ClauseActs(NamedTuple):
     """One clause of a turn: its span in the normalised text and each act's probability."""
 
     start: int
@@ -54,7 +54,7 @@ class SpeakerModel:
     index: dict[str, int] = field(init=False)
     # set by __post_init__ (a compiled dataclass does not fill defaults of init=False fields)
     _table: KeyTable | None = field(init=False)
-    _cache: OrderedDict[str, np.ndarray] = field(init=False)
+    _cache: OrderedDict[str, bytes] = field(init=False)  # a text's row of probabilities, float32 bytes
     _lock: threading.Lock = field(init=False)
     _explained: dict[tuple[str, str, int], list[tuple[str, float]]] = field(init=False)
 
@@ -72,24 +72,28 @@ class SpeakerModel:
         return self._table
 
     def probabilities(self, feature_texts: list[str]) -> np.ndarray:
-        """(n_texts, n_acts) probabilities for clause feature texts (each ``^…$``)."""
-        out = np.empty((len(feature_texts), len(self.acts)), dtype=np.float32)
-        todo: list[int] = []
-        for i, text in enumerate(feature_texts):
-            hit = self._cache.get(text)
-            if hit is None:
-                todo.append(i)
-            else:
-                out[i] = hit
-        if todo:
-            fresh = self._score([feature_texts[i] for i in todo])
-            out[todo] = fresh
-            with self._lock:
-                for row, i in zip(fresh, todo, strict=True):
-                    self._cache[feature_texts[i]] = row
-                while len(self._cache) > _CACHE_MAX:
-                    self._cache.popitem(last=False)
-        return out
+        """(n_texts, n_acts) probabilities for clause feature texts (each ``^…$``). The cache keeps each
+        text's row as bytes: the rows of a batch are joined into its array in one step."""
+        cache = self._cache
+        got: list[bytes | None] = list(map(cache.get, feature_texts))
+        todo = [i for i, hit in enumerate(got) if hit is None]
+        if not todo:
+            return _rows(b"".join(cast("list[bytes]", got)), len(self.acts))
+        fresh = self._score([feature_texts[i] for i in todo] if len(todo) < len(got) else feature_texts).astype(
+            np.float32, copy=False)
+        data = fresh.tobytes()
+        width = len(data) // len(todo)
+        rows = [data[j:j + width] for j in range(0, len(data), width)]
+        with self._lock:
+            for row, i in zip(rows, todo, strict=True):
+                cache[feature_texts[i]] = row
+            while len(cache) > _CACHE_MAX:
+                cache.popitem(last=False)
+        if len(todo) == len(got):
+            return fresh
+        for row, i in zip(rows, todo, strict=True):
+            got[i] = row
+        return _rows(b"".join(cast("list[bytes]", got)), len(self.acts))
 
     def _score(self, texts: list[str]) -> np.ndarray:
         """Every vocabulary n-gram of every text, found and summed with numpy over the joined texts
@@ -200,18 +204,28 @@ class ActModel:
 
     def clause_acts(self, speaker: str, normalized: list[str]) -> list[list[ClauseActs]]:
         """Clauses and act probabilities for several normalised turns of one speaker, in one pass."""
-        per_turn = self.featurizer.batch(normalized)
-        flat = [ft for clauses in per_turn for _, _, ft in clauses]
-        probs = self.speakers[speaker].probabilities(flat) if flat else np.zeros((0, 0), dtype=np.float32)
-        out: list[list[ClauseActs]] = []
-        k = 0
-        for clauses in per_turn:
-            row = []
-            for start, end, ft in clauses:
-                row.append(ClauseActs(start, end, ft, probs[k]))
-                k += 1
-            out.append(row)
-        return out
+        return self.clause_batch(speaker, normalized)[0]
+
+    def clause_batch(self, speaker: str, normalized: list[str]) -> tuple[list[list[ClauseActs]], np.ndarray]:
+        """``clause_acts``, and the probabilities of all the clauses in one array (a row per clause, turn
+        after turn; each ``ClauseActs.probs`` is a row of it)."""
+        spans, texts = self.featurizer.flat_batch(normalized)
+        if not texts:
+            return [[] for _ in spans], np.zeros((0, 0), dtype=np.float32)
+        probs = self.speakers[speaker].probabilities(texts)
+        starts, ends, _ = zip(*itertools.chain.from_iterable(spans), strict=True)
+        # tuple.__new__ makes each ClauseActs without a Python call per clause
+        flat: list[ClauseActs] = list(map(_tuple_new, itertools.repeat(ClauseActs), zip(starts, ends, texts, probs, strict=True)))
+        bounds = list(itertools.accumulate(map(len, spans), initial=0))
+        return list(map(flat.__getitem__, map(slice, bounds, bounds[1:]))), probs
+
+
+_tuple_new: Any = tuple.__new__
+
+
+def _rows(data: bytes, n_acts: int) -> np.ndarray:
+    """Rows of float32 probabilities joined as bytes, as a (writable) array."""
+    return np.frombuffer(bytearray(data), dtype=np.float32).reshape(-1, n_acts)
 
 
 def save_model(model_path: Path, speakers: dict[str, SpeakerModel], card: dict[str, Any]) -> None:

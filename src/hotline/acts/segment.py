@@ -17,6 +17,9 @@ class Clause(NamedTuple):
     mark: str  # the punctuation that closed the clause ('' at the end of the turn)
 
 
+Span = tuple[int, int, str]  # a Clause as a plain tuple (start, end, mark)
+
+
 class Segmenter:
     def __init__(self, settings: SegmentSettings):
         self.settings = settings
@@ -29,25 +32,39 @@ class Segmenter:
             if settings.markers else None
         )
 
-    @functools.lru_cache(maxsize=50_000)  # noqa: B019 - one segmenter per model, kept for the process
     def read(self, text: str) -> tuple[Clause, ...]:
         """The clauses, and for a run-on that no marker splits, overlapping windows over it as well
         (speech-to-text output without punctuation hides a push-away in the middle of a long line)."""
-        out: list[Clause] = []
+        return tuple([Clause(a, b, mark) for a, b, mark in self.spans(text)])
+
+    @functools.lru_cache(maxsize=50_000)  # noqa: B019 - one segmenter per model, kept for the process
+    def spans(self, text: str) -> tuple[Span, ...]:
+        """``read`` as plain (start, end, mark) tuples, what the featurizer reads (no Clause made per clause)."""
         s = self.settings
-        for c in self.clauses(text):
+        long = s.long_clause
+        if len(text) <= long and self._sep.search(text) is None:
+            return ((0, len(text), ""),) if text else ()  # a short turn in one piece (most turns of a call)
+        found, has_long = self._spans(text)
+        if not has_long:
+            return tuple(found)
+        out: list[Span] = []
+        for c in found:
             out.append(c)
-            if c.end - c.start > s.long_clause:
-                last = c.end - s.window
-                starts = list(range(c.start, last, s.stride)) + [last]
-                out.extend(Clause(a, a + s.window, "") for a in starts)
+            if c[1] - c[0] > long:
+                last = c[1] - s.window
+                out.extend([(a, a + s.window, "") for a in range(c[0], last, s.stride)])
+                out.append((last, last + s.window, ""))
         return tuple(out)
 
     @functools.lru_cache(maxsize=50_000)  # noqa: B019 - one segmenter per model, kept for the process
     def clauses(self, text: str) -> tuple[Clause, ...]:
+        return tuple([Clause(a, b, mark) for a, b, mark in self._spans(text)[0]])
+
+    def _spans(self, text: str) -> tuple[list[Span], bool]:
+        """The clauses as (start, end, mark), and whether one may be longer than ``long_clause``."""
         if not self._quote.search(text):
             return self._unquoted(text)
-        out: list[Clause] = []
+        out: list[Span] = []
         start = 0
         closing = ""
         for i, ch in enumerate(text):  # quotes need every character looked at
@@ -60,54 +77,68 @@ class Segmenter:
             elif ch in self.separators and not _inside_number(text, i) and not self._cut_short(text, start, i):
                 if i > start:
                     out.extend(self._split_long(text, start, i, ch))
-                elif out and not out[-1].mark.endswith(ch):
-                    out[-1] = out[-1]._replace(mark=out[-1].mark + ch)
+                elif out and not out[-1][2].endswith(ch):
+                    a, b, mark = out[-1]
+                    out[-1] = (a, b, mark + ch)
                 start = i + 1
         if start < len(text):
             out.extend(self._split_long(text, start, len(text), ""))
-        return tuple(out)
+        long = self.settings.long_clause
+        return out, any(b - a > long for a, b, _ in out)
 
-    def _unquoted(self, text: str) -> tuple[Clause, ...]:
-        """``clauses`` of a text without quotes (most turns): only the separators are looked at."""
-        out: list[Clause] = []
+    def _unquoted(self, text: str) -> tuple[list[Span], bool]:
+        """``_spans`` of a text without quotes (most turns): only the separators are looked at."""
+        out: list[Span] = []
         start = 0
         last = len(text) - 1
-        short = self.settings.long_clause if self.markers is not None else len(text)
+        long = self.settings.long_clause
+        split = self.markers is not None
+        has_long = False
         for m in self._sep.finditer(text):
             i = m.start()
             ch = text[i]
-            if ch in ".," and 0 < i < last and text[i - 1].isdigit() and text[i + 1].isdigit():
-                continue  # _inside_number
-            if ch in "—…" and self._cut_short(text, start, i):
+            if ch in ".,":
+                if 0 < i < last and text[i - 1].isdigit() and text[i + 1].isdigit():
+                    continue  # _inside_number
+            elif ch in "—…" and self._cut_short(text, start, i):
                 continue
             if i > start:
-                if i - start <= short:
-                    out.append(Clause(start, i, ch))
-                else:
+                if i - start <= long:
+                    out.append((start, i, ch))
+                elif split:
                     out.extend(self._split_long(text, start, i, ch))
-            elif out and not out[-1].mark.endswith(ch):
-                out[-1] = out[-1]._replace(mark=out[-1].mark + ch)
+                    has_long = True
+                else:
+                    out.append((start, i, ch))
+                    has_long = True
+            elif out and not out[-1][2].endswith(ch):
+                a, b, mark = out[-1]
+                out[-1] = (a, b, mark + ch)
             start = i + 1
         if start < len(text):
-            out.extend(self._split_long(text, start, len(text), ""))
-        return tuple(out)
+            if len(text) - start <= long:
+                out.append((start, len(text), ""))
+            else:
+                out.extend(self._split_long(text, start, len(text), ""))
+                has_long = True
+        return out, has_long
 
     @staticmethod
     def _cut_short(text: str, start: int, i: int) -> bool:
         """A word cut off by a dash or an ellipsis (你——行，你等着) belongs to what follows."""
         return text[i] in "—…" and 0 < len(text[start:i].strip("—…")) < 2 and i + 1 < len(text)
 
-    def _split_long(self, text: str, start: int, end: int, mark: str) -> list[Clause]:
+    def _split_long(self, text: str, start: int, end: int, mark: str) -> list[Span]:
         s = self.settings
         if self.markers is None or end - start <= s.long_clause:
-            return [Clause(start, end, mark)]
+            return [(start, end, mark)]
         cuts = [start]
         for m in self.markers.finditer(text, start, end):
             if m.start() - cuts[-1] >= s.min_piece and end - m.start() >= s.min_piece:
                 cuts.append(m.start())
         cuts.append(end)
-        pieces = [Clause(a, b, "") for a, b in zip(cuts, cuts[1:], strict=False)]
-        pieces[-1] = pieces[-1]._replace(mark=mark)
+        pieces: list[Span] = [(a, b, "") for a, b in zip(cuts, cuts[1:], strict=False)]
+        pieces[-1] = (pieces[-1][0], pieces[-1][1], mark)
         return pieces
 
 

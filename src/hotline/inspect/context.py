@@ -40,9 +40,15 @@ def prepare_acts(contexts: list[CallContext]) -> None:
     for speaker in ("agent", "citizen"):
         jobs = [(ctx, ctx.turns_of(speaker)) for ctx in contexts]
         texts = [ctx.norm[i].text for ctx, turns in jobs for i in turns]
-        rows = iter(model.clause_acts(speaker, texts))
+        rows, probs = model.clause_batch(speaker, texts)
+        k = r = 0
         for ctx, turns in jobs:
-            ctx._acts[speaker] = {i: next(rows) for i in turns}
+            mine = rows[k:k + len(turns)]
+            n = sum(map(len, mine))
+            ctx._acts[speaker] = dict(zip(turns, mine, strict=True))
+            ctx._probs[speaker] = probs[r:r + n]
+            k += len(turns)
+            r += n
 
 
 class CallContext:
@@ -77,6 +83,8 @@ class CallContext:
         self._act_guard_cache: dict[tuple[int, int, int], bool] = {}
         self._alnum: list[int] | None = None
         self._acts: dict[str, dict[int, list[Any]]] = {}
+        # per speaker: the probabilities of all the clauses of ``_acts``, a row per clause, turn after turn
+        self._probs: dict[str, np.ndarray] = {}
         self._firing: dict[str, list[tuple[int, int, int, float]]] | None = None
         self._restating: dict[int, bool] = {}
         self._citizen: Any = None
@@ -171,10 +179,16 @@ class CallContext:
         speaker = self.speakers[turn].value
         table = self._acts.get(speaker)
         if table is None:
-            turns = self.turns_of(speaker)
-            rows = self.act_model().clause_acts(speaker, [self.norm[i].text for i in turns])
-            table = self._acts[speaker] = dict(zip(turns, rows, strict=True))
+            table = self._judge(speaker)
         return table[turn]
+
+    def _judge(self, speaker: str) -> dict[int, list[Any]]:
+        """Judge the clauses of all turns of ``speaker`` (when ``prepare_acts`` has not)."""
+        turns = self.turns_of(speaker)
+        rows, probs = self.act_model().clause_batch(speaker, [self.norm[i].text for i in turns])
+        self._probs[speaker] = probs
+        table = self._acts[speaker] = dict(zip(turns, rows, strict=True))
+        return table
 
     def act_firing(self, name: str) -> list[tuple[int, int, int, float]]:
         """(turn, clause start, clause end, probability) of every clause where act ``name`` reaches
@@ -184,27 +198,41 @@ class CallContext:
     def firing(self) -> dict[str, list[tuple[int, int, int, float]]]:
         """``act_firing`` of every act that fires somewhere in the call, found for all acts at once, once per call."""
         if self._firing is None:
-            self._firing = {}
+            firing: dict[str, list[tuple[int, int, int, float]]] = {}
+            self._firing = firing
             model = self.act_model()
             for speaker in ("agent", "citizen"):
-                if not self.turns_of(speaker):
+                turns = self.turns_of(speaker)
+                if not turns:
                     continue
                 sm = model.for_speaker(speaker)
                 floors = self.compiled.act_floors.get(speaker)
                 if floors is None:  # each act's floor in the model's column order (+inf: no rule uses it)
                     floors = self.compiled.act_floors[speaker] = np.array(
                         [self.compiled.act_floor.get(a, np.inf) for a in sm.acts], dtype=np.float64)
-                turns = self.turns_of(speaker)
-                self.clause_acts(turns[0])  # the speaker's turns judged together
-                table = self._acts[speaker]
-                clauses = [(turn, c) for turn in turns if self.norm[turn].text for c in table[turn]]
-                if not clauses:
+                table = self._acts.get(speaker)
+                if table is None:
+                    table = self._judge(speaker)
+                probs = self._probs[speaker]  # the clauses of ``table``, turn after turn
+                if not len(probs):
                     continue
-                spans = [(turn, c.start, c.end) for turn, c in clauses]
-                probs = np.array([c.probs for _, c in clauses])
                 rows, cols = np.nonzero(probs >= floors)
+                if not len(rows):
+                    continue
+                acts = sm.acts
+                t = base = 0  # the turn holding row ``r`` (rows ascend), and the row of its first clause
+                clauses = table[turns[0]]
                 for r, j, p in zip(rows.tolist(), cols.tolist(), probs[rows, cols].tolist(), strict=True):
-                    self._firing.setdefault(sm.acts[j], []).append((*spans[r], p))
+                    while r - base >= len(clauses):
+                        base += len(clauses)
+                        t += 1
+                        clauses = table[turns[t]]
+                    c = clauses[r - base]
+                    hits = firing.get(acts[j])
+                    if hits is None:
+                        firing[acts[j]] = [(turns[t], c.start, c.end, p)]
+                    else:
+                        hits.append((turns[t], c.start, c.end, p))
         return self._firing
 
     def act_evidence(self, turn: int, start: int, end: int, act: str) -> list[str]:
