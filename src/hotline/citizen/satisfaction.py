@@ -51,36 +51,113 @@ def clause_table(ctx: Any, speaker: str) -> tuple[np.ndarray | None, list[int], 
         turns: list[int] = []
         sizes: list[int] = []
         rows: list[np.ndarray] = []
-        for t in ctx.turns_of(speaker):
-            if ctx.norm[t].text:
-                clauses = ctx.clause_acts(t)
-                if clauses:
-                    turns.append(t)
-                    sizes.append(len(clauses))
-                    rows.extend(c.probs for c in clauses)
+        _collect(ctx, speaker, turns, sizes, rows)
         starts = np.fromiter(itertools.accumulate(sizes[:-1], initial=0), dtype=np.int64, count=len(sizes))
         ready = ctx.prepared[key] = (np.array(rows) if rows else None, turns, starts)
     return ready
 
 
+def _collect(ctx: Any, speaker: str, turns: list[int], sizes: list[int], rows: list[np.ndarray]) -> None:
+    """The turns of a speaker with words and clauses, how many clauses each has, and their probability rows."""
+    norm = ctx.norm
+    for t in ctx.turns_of(speaker):
+        if norm[t].text:
+            clauses = ctx.clause_acts(t)
+            if clauses:
+                turns.append(t)
+                sizes.append(len(clauses))
+                for c in clauses:
+                    rows.append(c.probs)
+
+
+def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> None:
+    """``act_features`` of many calls in one numpy pass, kept in each context, and for each citizen column
+    group of ``groups`` each clause turn's strongest probability over the group's columns and the turn's
+    clauses (``("strongest", name)``: turn → probability). The same numbers the single-call path computes:
+    maxima are exact in any order, and each call's sum runs over its rows one after the other as ``mean`` does."""
+    model = contexts[0].act_model()
+    n = len(contexts)
+    width = sum(len(model.for_speaker(sp).acts) for sp in ("citizen", "agent")) * len(STATS) + len(SHAPE)
+    feats = np.zeros((n, width))
+    offset = 0
+    for speaker in ("citizen", "agent"):
+        acts = len(model.for_speaker(speaker).acts)
+        turns: list[int] = []
+        sizes: list[int] = []
+        rows: list[np.ndarray] = []
+        owners: list[int] = []  # the calls with clauses
+        bounds: list[int] = [0]  # where each of those calls' turns start in ``turns``
+        for c, ctx in enumerate(contexts):
+            before = len(turns)
+            _collect(ctx, speaker, turns, sizes, rows)
+            if len(turns) > before:
+                owners.append(c)
+                bounds.append(len(turns))
+        if rows:
+            table = np.array(rows)
+            starts = np.zeros(len(sizes), dtype=np.int64)
+            np.cumsum(sizes[:-1], out=starts[1:])
+            per_turn = np.maximum.reduceat(table, starts, axis=0)  # each clause turn's strongest probabilities
+            first = np.asarray(bounds[:-1], dtype=np.int64)
+            last = np.asarray(bounds[1:], dtype=np.int64) - 1
+            counts = np.add.reduceat(np.asarray(sizes, dtype=np.int64), first)
+            mean = _sums(table, starts[first], counts) / counts.astype(np.float32)[:, None]
+            at = np.asarray(owners, dtype=np.int64)
+            feats[at, offset:offset + acts] = np.maximum.reduceat(per_turn, first, axis=0)
+            feats[at, offset + acts:offset + 2 * acts] = mean
+            feats[at, offset + 2 * acts:offset + 3 * acts] = per_turn[first]
+            feats[at, offset + 3 * acts:offset + 4 * acts] = per_turn[last]
+            if speaker == "citizen":
+                for name, cols in groups.items():
+                    strongest = per_turn[:, cols].max(1).tolist() if cols else [0.0] * len(turns)
+                    for k, c in enumerate(owners):
+                        a, b = bounds[k], bounds[k + 1]
+                        contexts[c].prepared[("strongest", name)] = dict(zip(turns[a:b], strongest[a:b], strict=True))
+        if speaker == "citizen":
+            for ctx in contexts:  # calls without citizen clauses
+                for name in groups:
+                    ctx.prepared.setdefault(("strongest", name), {})
+        offset += acts * len(STATS)
+    shape = np.zeros((n, len(SHAPE)))
+    chars = np.zeros((n, 2), dtype=np.int64)
+    for c, ctx in enumerate(contexts):
+        texts = {sp: [ctx.call.turns[t].text for t in ctx.turns_of(sp)] for sp in ("citizen", "agent")}
+        citizen = "".join(texts["citizen"])
+        chars[c, 0] = len(citizen)
+        chars[c, 1] = sum(map(len, texts["agent"]))
+        shape[c, 0] = len(texts["citizen"])
+        shape[c, 1] = len(texts["agent"])
+        shape[c, 4] = citizen.count("!") + citizen.count("！")
+        shape[c, 5] = citizen.count("?") + citizen.count("？")
+        shape[c, 6] = float(bool(ctx.speakers) and ctx.speakers[-1].value == "citizen")
+    shape[:, 2:4] = np.log1p(chars)
+    feats[:, offset:] = shape
+    for c, ctx in enumerate(contexts):
+        ctx.prepared[("act_features",)] = feats[c]
+
+
+def _sums(table: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The sum of each run of ``counts[i]`` rows from ``starts[i]``, added one row after the other as
+    ``table[a:b].sum(0)`` does (``np.add.reduceat`` adds pairwise: other last bits)."""
+    order = np.argsort(-counts, kind="stable")  # the calls with the most rows first: those still adding are a prefix
+    begin = starts[order]
+    left = counts[order]
+    acc = table[begin]
+    for k in range(1, int(left[0]) if len(left) else 0):
+        live = int(np.count_nonzero(left > k))
+        acc[:live] += table[begin[:live] + k]
+    out = np.empty_like(acc)
+    out[order] = acc
+    return out
+
+
 def act_features(ctx: Any) -> np.ndarray:
     """Act statistics of both sides and the call's shape, in ``feature_names`` order."""
-    model = ctx.act_model()
-    parts: list[np.ndarray] = []
-    for speaker in ("citizen", "agent"):
-        everything, _, starts = clause_table(ctx, speaker)  # one row per clause, turn after turn
-        if everything is None:
-            parts.append(np.zeros(len(model.for_speaker(speaker).acts) * len(STATS)))
-            continue
-        first = starts[1] if len(starts) > 1 else len(everything)
-        parts.append(np.concatenate([everything.max(0), everything.mean(0), everything[:first].max(0),
-                                     everything[starts[-1]:].max(0)]))
-    texts = {sp: [ctx.call.turns[t].text for t in ctx.turns_of(sp)] for sp in ("citizen", "agent")}
-    citizen = "".join(texts["citizen"])
-    shape = [len(texts["citizen"]), len(texts["agent"]), np.log1p(len(citizen)), np.log1p(sum(map(len, texts["agent"]))),
-             citizen.count("!") + citizen.count("！"), citizen.count("?") + citizen.count("？"),
-             float(bool(ctx.speakers) and ctx.speakers[-1].value == "citizen")]
-    return np.concatenate([*parts, np.array(shape, dtype=float)])
+    ready = ctx.prepared.get(("act_features",))
+    if ready is None:
+        prepare_clause_stats([ctx], {})
+        ready = ctx.prepared[("act_features",)]
+    return ready  # type: ignore[no-any-return]
 
 
 def text_buckets(ctx: Any, s: SatisfactionSettings) -> tuple[np.ndarray, np.ndarray]:
