@@ -61,10 +61,11 @@ def prepare(contexts: list[Any]) -> None:
     """What ``citizen_block`` needs of many calls, computed in one pass (bulk inspection)."""
     if not contexts:
         return
-    prepare_emotions(contexts, load_settings())
+    feats = prepare_emotions(contexts, load_settings())
     model = default_model()
     if model is not None:
         prepare_text_buckets(contexts, model.settings)
+        model.prepare(contexts, feats)
 
 
 def review_settings(rulebook: Any) -> Any:

@@ -8,7 +8,9 @@ import functools
 import re
 from typing import Any
 
-from hotline.citizen.settings import CitizenSettings
+import numpy as np
+
+from hotline.citizen.settings import CitizenSettings, EscalationSettings
 from hotline.model import CitizenBlock, Speaker
 from hotline.text import normalize_phrase
 
@@ -26,13 +28,12 @@ def groups(ctx: Any, settings: CitizenSettings) -> dict[str, list[int]]:
     return out
 
 
-def prepare(contexts: list[Any], settings: CitizenSettings) -> None:
-    """The act statistics of many calls (``satisfaction.act_features``) and the strongest probabilities
-    the emotions read, in one pass (bulk inspection)."""
+def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
+    """The act statistics of many calls (``satisfaction.act_features``, returned one row per call) and the
+    strongest probabilities the emotions read, in one pass (bulk inspection)."""
     from hotline.citizen.satisfaction import prepare_clause_stats
 
-    if contexts:
-        prepare_clause_stats(contexts, groups(contexts[0], settings))
+    return prepare_clause_stats(contexts, groups(contexts[0], settings))
 
 
 def _strongest(ctx: Any, settings: CitizenSettings, name: str) -> dict[int, float]:
@@ -107,9 +108,14 @@ def escalation(ctx: Any, settings: CitizenSettings) -> tuple[float, list[tuple[s
     sc = settings.escalation
     model = ctx.act_model().for_speaker("citizen")
     col = model.index["citizen.escalation"]
-    kinds, any_word = _kinds(tuple((k, tuple(ws)) for k, ws in sc.kinds.items()))
-    risk, found = 0.0, []
-    for t in ctx.turns_of("citizen"):
+    kinds, any_word = _kinds_of(sc)
+    risk = 0.0
+    found: list[tuple[str, int, str]] = []
+    turns = ctx.turns_of("citizen")
+    # no escalation word in any turn (no word holds a line break, so none is found across two turns)
+    if not any_word.search("\n".join([ctx.norm[t].text for t in turns])):
+        return risk, found
+    for t in turns:
         text = ctx.norm[t].text
         if not text or ctx.speakers[t] is not Speaker.CITIZEN or not any_word.search(text):
             continue
@@ -126,6 +132,20 @@ def escalation(ctx: Any, settings: CitizenSettings) -> tuple[float, list[tuple[s
                     found.append((kind, t, ctx.call.turns[t].text[s:e]))
                     risk = max(risk, 1.0 if urgent else p)
     return risk, found
+
+
+_KINDS: dict[int, tuple[EscalationSettings, dict[str, list[str]], re.Pattern[str]]] = {}
+
+
+def _kinds_of(sc: EscalationSettings) -> tuple[dict[str, list[str]], re.Pattern[str]]:
+    """``_kinds`` of a settings object, looked up by its identity (the settings are loaded once)."""
+    known = _KINDS.get(id(sc))
+    if known is None or known[0] is not sc:
+        if len(_KINDS) > 8:  # settings made anew (tests): keep the table small
+            _KINDS.clear()
+        kinds, any_word = _kinds(tuple((k, tuple(ws)) for k, ws in sc.kinds.items()))
+        known = _KINDS[id(sc)] = (sc, kinds, any_word)
+    return known[1], known[2]
 
 
 @functools.cache

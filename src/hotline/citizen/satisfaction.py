@@ -11,7 +11,6 @@ customer-service dialogues rated by annotators; a centre refits it on its own �
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import time
@@ -42,21 +41,6 @@ def feature_names(ctx: Any) -> list[str]:
     return [f"{act}:{s}" for sp in ("citizen", "agent") for s in STATS for act in model.for_speaker(sp).acts] + list(SHAPE)
 
 
-def clause_table(ctx: Any, speaker: str) -> tuple[np.ndarray | None, list[int], np.ndarray]:
-    """Every clause of a speaker's turns with words, stacked once per call: (probabilities, one row per
-    clause turn after turn — None when there is none; the turns that have clauses; where each one's rows start)."""
-    key = ("clause_table", speaker)
-    ready = ctx.prepared.get(key)
-    if ready is None:
-        turns: list[int] = []
-        sizes: list[int] = []
-        rows: list[np.ndarray] = []
-        _collect(ctx, speaker, turns, sizes, rows)
-        starts = np.fromiter(itertools.accumulate(sizes[:-1], initial=0), dtype=np.int64, count=len(sizes))
-        ready = ctx.prepared[key] = (np.array(rows) if rows else None, turns, starts)
-    return ready
-
-
 def _collect(ctx: Any, speaker: str, turns: list[int], sizes: list[int], rows: list[np.ndarray]) -> None:
     """The turns of a speaker with words and clauses, how many clauses each has, and their probability rows."""
     norm = ctx.norm
@@ -70,7 +54,7 @@ def _collect(ctx: Any, speaker: str, turns: list[int], sizes: list[int], rows: l
                     rows.append(c.probs)
 
 
-def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> None:
+def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> np.ndarray:
     """``act_features`` of many calls in one numpy pass, kept in each context, and for each citizen column
     group of ``groups`` each clause turn's strongest probability over the group's columns and the turn's
     clauses (``("strongest", name)``: turn → probability). The same numbers the single-call path computes:
@@ -134,6 +118,7 @@ def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> N
     feats[:, offset:] = shape
     for c, ctx in enumerate(contexts):
         ctx.prepared[("act_features",)] = feats[c]
+    return feats
 
 
 def _sums(table: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -258,10 +243,22 @@ class SatisfactionModel:
         norm = float(np.sqrt((vals * vals).sum())) or 1.0
         return cols, vals / norm
 
+    def scale(self, feats: np.ndarray) -> np.ndarray:
+        """Act features (one call's, or one row per call) standardised and weighed as the model reads them."""
+        return (feats - self.act_mean) / self.act_std * self.settings.act_weight  # type: ignore[no-any-return]
+
+    def prepare(self, contexts: list[Any], feats: np.ndarray) -> None:
+        """``scale`` of many calls' act features (``prepare_clause_stats``) at once, kept in each context."""
+        scaled = self.scale(feats)
+        for c, ctx in enumerate(contexts):
+            ctx.prepared[("act_scaled", id(self))] = scaled[c]
+
     def predict(self, ctx: Any) -> float:
         """Predicted satisfaction on the training scale (higher is more satisfied)."""
         cols, vals = self._text(*text_buckets(ctx, self.settings))
-        feats = (act_features(ctx) - self.act_mean) / self.act_std * self.settings.act_weight
+        feats = ctx.prepared.get(("act_scaled", id(self)))
+        if feats is None:
+            feats = self.scale(act_features(ctx))
         return float(vals @ self.text_weights[cols] + feats @ self.act_weights + self.bias)
 
     def drivers(self, ctx: Any, top: int = 3) -> list[int]:
@@ -275,9 +272,11 @@ class SatisfactionModel:
         pulls: dict[int, float] = {}
         for flat, turn_of, share in occurrences:
             contribution = share * self.idf[flat] * self.text_weights[flat] / norm
-            turns, inverse = np.unique(turn_of, return_inverse=True)
-            for t, pull in zip(turns.tolist(), np.bincount(inverse, weights=contribution).tolist(), strict=True):
-                pulls[t] = pulls.get(t, 0.0) + pull
+            # per turn, in turn order: each turn's occurrences summed one after the other (what np.unique's
+            # inverse and a bincount over it add, without sorting the occurrences)
+            sums = np.bincount(turn_of, weights=contribution).tolist()
+            for t in np.flatnonzero(np.bincount(turn_of)).tolist():
+                pulls[t] = pulls.get(t, 0.0) + sums[t]
         return [t for t, pull in sorted(pulls.items(), key=lambda kv: kv[1])[:top] if pull < 0]
 
     def dissatisfaction(self, predicted: float) -> float:
