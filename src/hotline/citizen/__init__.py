@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 from hotline.citizen.emotion import escalation, settled, trajectory, turn_emotions
+from hotline.citizen.emotion import prepare as prepare_emotions
 from hotline.citizen.satisfaction import SatisfactionModel, load, model_dir, prepare_text_buckets
 from hotline.citizen.settings import CitizenError, CitizenSettings, load_settings
 from hotline.citizen.triage import triage
@@ -58,9 +59,13 @@ def citizen_block(ctx: Any, model: SatisfactionModel | None = None) -> CitizenBl
 
 def prepare(contexts: list[Any]) -> None:
     """What ``citizen_block`` needs of many calls, computed in one pass (bulk inspection)."""
+    if not contexts:
+        return
+    feats = prepare_emotions(contexts, load_settings())
     model = default_model()
-    if model is not None and contexts:
+    if model is not None:
         prepare_text_buckets(contexts, model.settings)
+        model.prepare(contexts, feats)
 
 
 def review_settings(rulebook: Any) -> Any:

@@ -11,7 +11,6 @@ customer-service dialogues rated by annotators; a centre refits it on its own �
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import time
@@ -42,45 +41,108 @@ def feature_names(ctx: Any) -> list[str]:
     return [f"{act}:{s}" for sp in ("citizen", "agent") for s in STATS for act in model.for_speaker(sp).acts] + list(SHAPE)
 
 
-def clause_table(ctx: Any, speaker: str) -> tuple[np.ndarray | None, list[int], np.ndarray]:
-    """Every clause of a speaker's turns with words, stacked once per call: (probabilities, one row per
-    clause turn after turn — None when there is none; the turns that have clauses; where each one's rows start)."""
-    key = ("clause_table", speaker)
-    ready = ctx.prepared.get(key)
-    if ready is None:
+def _collect(ctx: Any, speaker: str, turns: list[int], sizes: list[int], rows: list[np.ndarray]) -> None:
+    """The turns of a speaker with words and clauses, how many clauses each has, and their probability rows."""
+    norm = ctx.norm
+    for t in ctx.turns_of(speaker):
+        if norm[t].text:
+            clauses = ctx.clause_acts(t)
+            if clauses:
+                turns.append(t)
+                sizes.append(len(clauses))
+                for c in clauses:
+                    rows.append(c.probs)
+
+
+def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> np.ndarray:
+    """``act_features`` of many calls in one numpy pass, kept in each context, and for each citizen column
+    group of ``groups`` each clause turn's strongest probability over the group's columns and the turn's
+    clauses (``("strongest", name)``: turn → probability). The same numbers the single-call path computes:
+    maxima are exact in any order, and each call's sum runs over its rows one after the other as ``mean`` does."""
+    model = contexts[0].act_model()
+    n = len(contexts)
+    width = sum(len(model.for_speaker(sp).acts) for sp in ("citizen", "agent")) * len(STATS) + len(SHAPE)
+    feats = np.zeros((n, width))
+    offset = 0
+    for speaker in ("citizen", "agent"):
+        acts = len(model.for_speaker(speaker).acts)
         turns: list[int] = []
         sizes: list[int] = []
         rows: list[np.ndarray] = []
-        for t in ctx.turns_of(speaker):
-            if ctx.norm[t].text:
-                clauses = ctx.clause_acts(t)
-                if clauses:
-                    turns.append(t)
-                    sizes.append(len(clauses))
-                    rows.extend(c.probs for c in clauses)
-        starts = np.fromiter(itertools.accumulate(sizes[:-1], initial=0), dtype=np.int64, count=len(sizes))
-        ready = ctx.prepared[key] = (np.array(rows) if rows else None, turns, starts)
-    return ready
+        owners: list[int] = []  # the calls with clauses
+        bounds: list[int] = [0]  # where each of those calls' turns start in ``turns``
+        for c, ctx in enumerate(contexts):
+            before = len(turns)
+            _collect(ctx, speaker, turns, sizes, rows)
+            if len(turns) > before:
+                owners.append(c)
+                bounds.append(len(turns))
+        if rows:
+            table = np.array(rows)
+            starts = np.zeros(len(sizes), dtype=np.int64)
+            np.cumsum(sizes[:-1], out=starts[1:])
+            per_turn = np.maximum.reduceat(table, starts, axis=0)  # each clause turn's strongest probabilities
+            first = np.asarray(bounds[:-1], dtype=np.int64)
+            last = np.asarray(bounds[1:], dtype=np.int64) - 1
+            counts = np.add.reduceat(np.asarray(sizes, dtype=np.int64), first)
+            mean = _sums(table, starts[first], counts) / counts.astype(np.float32)[:, None]
+            at = np.asarray(owners, dtype=np.int64)
+            feats[at, offset:offset + acts] = np.maximum.reduceat(per_turn, first, axis=0)
+            feats[at, offset + acts:offset + 2 * acts] = mean
+            feats[at, offset + 2 * acts:offset + 3 * acts] = per_turn[first]
+            feats[at, offset + 3 * acts:offset + 4 * acts] = per_turn[last]
+            if speaker == "citizen":
+                for name, cols in groups.items():
+                    strongest = per_turn[:, cols].max(1).tolist() if cols else [0.0] * len(turns)
+                    for k, c in enumerate(owners):
+                        a, b = bounds[k], bounds[k + 1]
+                        contexts[c].prepared[("strongest", name)] = dict(zip(turns[a:b], strongest[a:b], strict=True))
+        if speaker == "citizen":
+            for ctx in contexts:  # calls without citizen clauses
+                for name in groups:
+                    ctx.prepared.setdefault(("strongest", name), {})
+        offset += acts * len(STATS)
+    shape = np.zeros((n, len(SHAPE)))
+    chars = np.zeros((n, 2), dtype=np.int64)
+    for c, ctx in enumerate(contexts):
+        texts = {sp: [ctx.call.turns[t].text for t in ctx.turns_of(sp)] for sp in ("citizen", "agent")}
+        citizen = "".join(texts["citizen"])
+        chars[c, 0] = len(citizen)
+        chars[c, 1] = sum(map(len, texts["agent"]))
+        shape[c, 0] = len(texts["citizen"])
+        shape[c, 1] = len(texts["agent"])
+        shape[c, 4] = citizen.count("!") + citizen.count("！")
+        shape[c, 5] = citizen.count("?") + citizen.count("？")
+        shape[c, 6] = float(bool(ctx.speakers) and ctx.speakers[-1].value == "citizen")
+    shape[:, 2:4] = np.log1p(chars)
+    feats[:, offset:] = shape
+    for c, ctx in enumerate(contexts):
+        ctx.prepared[("act_features",)] = feats[c]
+    return feats
+
+
+def _sums(table: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The sum of each run of ``counts[i]`` rows from ``starts[i]``, added one row after the other as
+    ``table[a:b].sum(0)`` does (``np.add.reduceat`` adds pairwise: other last bits)."""
+    order = np.argsort(-counts, kind="stable")  # the calls with the most rows first: those still adding are a prefix
+    begin = starts[order]
+    left = counts[order]
+    acc = table[begin]
+    for k in range(1, int(left[0]) if len(left) else 0):
+        live = int(np.count_nonzero(left > k))
+        acc[:live] += table[begin[:live] + k]
+    out = np.empty_like(acc)
+    out[order] = acc
+    return out
 
 
 def act_features(ctx: Any) -> np.ndarray:
     """Act statistics of both sides and the call's shape, in ``feature_names`` order."""
-    model = ctx.act_model()
-    parts: list[np.ndarray] = []
-    for speaker in ("citizen", "agent"):
-        everything, _, starts = clause_table(ctx, speaker)  # one row per clause, turn after turn
-        if everything is None:
-            parts.append(np.zeros(len(model.for_speaker(speaker).acts) * len(STATS)))
-            continue
-        first = starts[1] if len(starts) > 1 else len(everything)
-        parts.append(np.concatenate([everything.max(0), everything.mean(0), everything[:first].max(0),
-                                     everything[starts[-1]:].max(0)]))
-    texts = {sp: [ctx.call.turns[t].text for t in ctx.turns_of(sp)] for sp in ("citizen", "agent")}
-    citizen = "".join(texts["citizen"])
-    shape = [len(texts["citizen"]), len(texts["agent"]), np.log1p(len(citizen)), np.log1p(sum(map(len, texts["agent"]))),
-             citizen.count("!") + citizen.count("！"), citizen.count("?") + citizen.count("？"),
-             float(bool(ctx.speakers) and ctx.speakers[-1].value == "citizen")]
-    return np.concatenate([*parts, np.array(shape, dtype=float)])
+    ready = ctx.prepared.get(("act_features",))
+    if ready is None:
+        prepare_clause_stats([ctx], {})
+        ready = ctx.prepared[("act_features",)]
+    return ready  # type: ignore[no-any-return]
 
 
 def text_buckets(ctx: Any, s: SatisfactionSettings) -> tuple[np.ndarray, np.ndarray]:
@@ -181,10 +243,22 @@ class SatisfactionModel:
         norm = float(np.sqrt((vals * vals).sum())) or 1.0
         return cols, vals / norm
 
+    def scale(self, feats: np.ndarray) -> np.ndarray:
+        """Act features (one call's, or one row per call) standardised and weighed as the model reads them."""
+        return (feats - self.act_mean) / self.act_std * self.settings.act_weight  # type: ignore[no-any-return]
+
+    def prepare(self, contexts: list[Any], feats: np.ndarray) -> None:
+        """``scale`` of many calls' act features (``prepare_clause_stats``) at once, kept in each context."""
+        scaled = self.scale(feats)
+        for c, ctx in enumerate(contexts):
+            ctx.prepared[("act_scaled", id(self))] = scaled[c]
+
     def predict(self, ctx: Any) -> float:
         """Predicted satisfaction on the training scale (higher is more satisfied)."""
         cols, vals = self._text(*text_buckets(ctx, self.settings))
-        feats = (act_features(ctx) - self.act_mean) / self.act_std * self.settings.act_weight
+        feats = ctx.prepared.get(("act_scaled", id(self)))
+        if feats is None:
+            feats = self.scale(act_features(ctx))
         return float(vals @ self.text_weights[cols] + feats @ self.act_weights + self.bias)
 
     def drivers(self, ctx: Any, top: int = 3) -> list[int]:
@@ -198,9 +272,11 @@ class SatisfactionModel:
         pulls: dict[int, float] = {}
         for flat, turn_of, share in occurrences:
             contribution = share * self.idf[flat] * self.text_weights[flat] / norm
-            turns, inverse = np.unique(turn_of, return_inverse=True)
-            for t, pull in zip(turns.tolist(), np.bincount(inverse, weights=contribution).tolist(), strict=True):
-                pulls[t] = pulls.get(t, 0.0) + pull
+            # per turn, in turn order: each turn's occurrences summed one after the other (what np.unique's
+            # inverse and a bincount over it add, without sorting the occurrences)
+            sums = np.bincount(turn_of, weights=contribution).tolist()
+            for t in np.flatnonzero(np.bincount(turn_of)).tolist():
+                pulls[t] = pulls.get(t, 0.0) + sums[t]
         return [t for t, pull in sorted(pulls.items(), key=lambda kv: kv[1])[:top] if pull < 0]
 
     def dissatisfaction(self, predicted: float) -> float:
