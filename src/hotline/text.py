@@ -6,14 +6,15 @@ the normalised text points back into the original text a user sees."""
 
 from __future__ import annotations
 
+import array
 import functools
 import re
 from dataclasses import dataclass
 
+import ahocorasick
+
 from hotline.asr_fixes import AsrFixes
 from hotline.content import data_path, load_yaml_model
-
-_WS = re.compile(r"\s+")
 
 
 @functools.cache
@@ -33,13 +34,43 @@ def _plain(text: str) -> str:
     return text.translate(_table())
 
 
+@functools.cache
+def _asr_scan() -> ahocorasick.Automaton | None:
+    """Every ASR word and every spoken digit, in one automaton: a text where it finds none needs no fix."""
+    _, table, _, digits = _asr()
+    keys = [*table, *map(chr, digits)]
+    if not keys:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key in keys:
+        automaton.add_word(key, key)
+    automaton.make_automaton()
+    return automaton
+
+
 def _fix_asr(text: str) -> str:
+    scan = _asr_scan()
+    if scan is None or next(scan.iter(text), None) is None:
+        return text  # no ASR word and no spoken digit: neither substitution below would change anything
     words, table, runs, digits = _asr()
     if words is not None:
         text = words.sub(lambda m: table[m.group()], text)
     if runs is not None:
         text = runs.sub(lambda m: m.group().translate(digits), text)
     return text
+
+
+@functools.cache
+def _lookup() -> array.array[int] | dict[int, str]:
+    """``_table`` as an array indexed by code point (what ``str.translate`` reads fastest: a dict raises and clears
+    a KeyError for every character it does not map, most of a Chinese text); a character past its end is not mapped."""
+    table = _table()
+    if not table or any(len(v) != 1 for v in table.values()):
+        return table
+    codes = array.array("I", range(max(table) + 1))
+    for code, value in table.items():
+        codes[code] = ord(value)
+    return codes
 
 
 @functools.cache
@@ -104,11 +135,11 @@ class Normalized:
 
 
 def normalize(text: str) -> Normalized:
-    mapped = text.translate(_table())
-    if not _WS.search(mapped):
+    mapped = text.translate(_lookup())
+    compact = "".join(mapped.split())  # str.split drops what str.isspace (and re's \s) calls whitespace
+    if len(compact) == len(mapped):
         return Normalized(_fix_asr(mapped), text)
-    kept = [(i, ch) for i, ch in enumerate(mapped) if not ch.isspace()]
-    return Normalized(_fix_asr("".join(ch for _, ch in kept)), text, tuple(i for i, _ in kept))
+    return Normalized(_fix_asr(compact), text, tuple(i for i, ch in enumerate(mapped) if not ch.isspace()))
 
 
 def normalize_phrase(phrase: str) -> str:

@@ -169,3 +169,32 @@ def test_the_engine_filters_the_rulebooks_costly_patterns() -> None:
     assert by_pattern["你"] == "你"
     filtered = [p for p in by_pattern if "不知道" in p and "不清楚" in p]
     assert filtered, "the bare-refusal pattern has a prefilter"
+
+
+# ── the operator: the same hits as a plain finditer over every turn ──
+@pytest.mark.parametrize("source", ["^(|您)", "^您", "^.", "(?:不会|不行)吧?", "您", "[0-9]{1,6}号", "x?"])
+def test_regex_operator_finds_what_finditer_finds(source: str) -> None:
+    from helpers import call
+
+    from hotline.inspect import Engine
+    from hotline.inspect import operators as ops
+    from hotline.inspect.context import CallContext
+    from hotline.norms.schema import Matcher
+
+    rb = load_default()
+    node = Matcher.model_validate({"regex": {"pattern": source, "guards": False, "speaker": "any"}})
+    detectors = {**rb.detectors, "测试正则": node}
+    engine = Engine(rb.model_copy(update={"detectors": detectors}))
+    c = call("坐席：您好，1024号为您服务", "市民：我不会吧，您说呢", "坐席：不行", "市民：嗯")
+    ctx = CallContext(c, engine.compiled, semantic=False)
+    pattern = re.compile(source)
+    expected = []
+    for t, norm in enumerate(ctx.norm):
+        for m in pattern.finditer(norm.text):
+            s, e = m.span(1) if pattern.groups else m.span()
+            expected.append((t, *((s, e) if s >= 0 else m.span())))
+    hits = ops.evaluate(engine.compiled.rulebook.detectors["测试正则"], ctx)
+    assert hits is not None
+    assert [(h.turn_index, h.start, h.end) for h in hits] == expected
+    if source == "^(|您)":  # an empty match at 0, then a longer one at 0: finditer gives both
+        assert (0, 0, 0) in expected and (0, 0, 1) in expected

@@ -34,6 +34,7 @@ class Compiled:
     has_phrases: bool = False
     markers_re: re.Pattern[str] | None = None
     reported_re: re.Pattern[str] | None = None
+    reported_need: str | re.Pattern[str] | None = None  # what a text must hold for reported_re to match in it
     quote_opens: re.Pattern[str] | None = None  # any opening quote mark: a turn without one has no quotes
     act_limits: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
     act_model: Any = None  # hotline.acts.ActModel, loaded on first use
@@ -73,6 +74,7 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         compiled.markers_re = re.compile("|".join(re.escape(m) for m in compiled.reporting_markers))
     if guards.reported_patterns:
         compiled.reported_re = re.compile("|".join(f"(?:{p})" for p in guards.reported_patterns))
+        compiled.reported_need = _need(compiled.reported_re)
     for node in _all_nodes(rb):
         if node.phrases is not None:
             keys = node.phrases.lexicon_names()
@@ -85,12 +87,11 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
             exclude = compile_regex(node.regex.exclude) if node.regex.exclude else None
             pattern = compile_regex(node.regex.pattern)
             compiled.regexes[id(node)] = (pattern, exclude)
-            need = literals(pattern)
+            need = _need(pattern)
+            if need is not None:
+                compiled.regex_needs[id(node)] = need
             if anchored(pattern):
                 compiled.regex_anchored.add(id(node))
-            if need is not None:
-                compiled.regex_needs[id(node)] = need[0] if len(need) == 1 else re.compile(
-                    "|".join(map(re.escape, need)))
         if node.act is not None:
             compiled.act_limits[id(node)] = [(name, _act_limit(rb, name, node.act.min_prob))
                                              for name in node.act.names()]
@@ -113,6 +114,22 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         compiled.automaton.make_automaton()
     compiled.plan = build_plan(rb, _roots(rb), compiled.node_keys, compiled.resolved, compiled.filterable)
     return compiled
+
+
+def _need(pattern: Any) -> str | re.Pattern[str] | None:
+    """The prefilter of a pattern (``prefilter.literals``) as ``holds`` reads it: the literal itself when there
+    is one, else an alternation of them (one search, whatever their number)."""
+    found = literals(pattern)
+    if found is None:
+        return None
+    return found[0] if len(found) == 1 else re.compile("|".join(map(re.escape, found)))
+
+
+def holds(need: str | re.Pattern[str], text: str) -> bool:
+    """``text`` holds the literal, or one of the literals, of a prefilter (``_need``)."""
+    if isinstance(need, str):
+        return need in text
+    return need.search(text) is not None
 
 
 def regex_patterns(rb: Rulebook) -> set[str]:

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from hotline.inspect.compiled import Compiled
+from hotline.inspect.compiled import Compiled, holds
 from hotline.model import Call, Speaker, WorkOrder
 from hotline.text import Normalized, normalize
 
@@ -76,6 +76,7 @@ class CallContext:
         self._live_keys: set[int] | None = None  # slots one of whose lexicon keys the call holds
         self._live_acts: set[int] | None = None  # slots one of whose speech acts fires in the call
         self._quotes: dict[int, list[tuple[int, int]]] = {}
+        self._reports: dict[int, tuple[bool, bool]] = {}  # per turn: may a reporting marker / reported speech match
         self._cuts: dict[int, list[int]] = {}  # per turn: where each clause starts (after a punctuation mark)
         self._safe: dict[int, list[tuple[int, int]]] | None = None
         self._turns_of: dict[str, list[int]] = {}
@@ -274,7 +275,8 @@ class CallContext:
             return True
         clause = text[start:end]
         markers = self.compiled.markers_re
-        if markers is not None:
+        may_mark, may_report = self._may_report(turn)
+        if markers is not None and may_mark:
             if markers.search(clause[:-2] if len(clause) > 2 else ""):
                 return True
             lead = text[:start].rstrip(",.!?;:…~—")
@@ -283,7 +285,7 @@ class CallContext:
             previous = lead[cuts[after - 1] if after else 0:]  # the clause just before (CLAUSE_SPLIT.split(lead)[-1])
             if previous and previous.endswith(self.compiled.reporting_markers):
                 return True
-        if self.compiled.reported_re is not None and self.compiled.reported_re.search(clause):
+        if may_report and self.compiled.reported_re is not None and self.compiled.reported_re.search(clause):
             return True
         if self.compiled.clause_negations and clause.startswith(self.compiled.clause_negations):
             return True
@@ -322,14 +324,30 @@ class CallContext:
     def _quoted(self, turn: int, start: int, end: int) -> bool:
         if any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
             return True
+        may_mark, may_report = self._may_report(turn)
+        if not may_mark and not may_report:
+            return False
         text = self.norm[turn].text
         cuts = self._clause_cuts(turn)
-        lead = text[cuts[bisect.bisect_right(cuts, start) - 1] if cuts and cuts[0] <= start else 0:start]
+        lead_start = cuts[bisect.bisect_right(cuts, start) - 1] if cuts and cuts[0] <= start else 0
         markers = self.compiled.markers_re
-        if markers is not None and markers.search(lead) is not None:
+        if may_mark and markers is not None and markers.search(text[lead_start:start]) is not None:
             return True
         reported = self.compiled.reported_re
-        return reported is not None and reported.search(lead + text[start:end]) is not None
+        return may_report and reported is not None and reported.search(text[lead_start:end]) is not None
+
+    def _may_report(self, turn: int) -> tuple[bool, bool]:
+        """Whether a reporting marker (``markers_re``) and reported speech (``reported_re``) may match in some
+        part of the turn, once per turn: the markers are literals, so a part holds one only if the turn does;
+        a reported-speech match holds one of its pattern's literals (``Compiled.reported_need``)."""
+        cached = self._reports.get(turn)
+        if cached is None:
+            text = self.norm[turn].text
+            markers, need = self.compiled.markers_re, self.compiled.reported_need
+            cached = self._reports[turn] = (
+                markers is not None and markers.search(text) is not None,
+                self.compiled.reported_re is not None and (need is None or holds(need, text)))
+        return cached
 
     def _clause_cuts(self, turn: int) -> list[int]:
         """Where each clause of a turn starts, after a CLAUSE_SPLIT mark (ascending)."""

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from hotline.inspect import timing
+from hotline.inspect.compiled import holds
 from hotline.inspect.context import CALL_HIT, UNSET, CallContext, Hit
 from hotline.inspect.plan import Slot
 from hotline.inspect.results import Allowed, Result, mask_of
@@ -213,7 +214,7 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     out: list[Hit] = []
     for t in turns:
         text = ctx.norm[t].text
-        if need is not None and not _holds(need, text):
+        if need is not None and not holds(need, text):
             continue  # none of the literals every match contains: no match in this turn
         matches: Iterable[re.Match[str]]
         if anchored:  # one match at 0 at most, unless it is empty (finditer then looks for a longer one at 0)
@@ -233,13 +234,6 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
                 continue
             out.append(Hit(t, s, e))
     return out
-
-
-def _holds(need: str | re.Pattern[str], text: str) -> bool:
-    """``text`` holds the literal, or one of the literals (``Compiled.regex_needs``)."""
-    if isinstance(need, str):
-        return need in text
-    return need.search(text) is not None
 
 
 def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:

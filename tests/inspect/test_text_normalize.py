@@ -1,0 +1,53 @@
+"""``hotline.text.normalize`` takes shortcuts (an array for ``str.translate``, ``str.split`` for whitespace, one
+automaton pass before the ASR substitutions); its output must stay what the plain definition gives."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hotline import text as T
+from hotline.text import Normalized, normalize
+
+
+def reference(text: str) -> Normalized:
+    """The plain definition: translate with the dict, drop \\s, then the two ASR substitutions."""
+    mapped = text.translate(T._table())
+    kept = [(i, ch) for i, ch in enumerate(mapped) if not re.match(r"\s", ch)]
+    compact = "".join(ch for _, ch in kept)
+    words, table, runs, digits = T._asr()
+    if words is not None:
+        compact = words.sub(lambda m: table[m.group()], compact)
+    if runs is not None:
+        compact = runs.sub(lambda m: m.group().translate(digits), compact)
+    offsets = None if len(kept) == len(mapped) else tuple(i for i, _ in kept)
+    return Normalized(compact, text, offsets)
+
+
+def some_keys(n: int) -> list[str]:
+    return [chr(c) for c in sorted(T._table())[:: max(1, len(T._table()) // n)]]
+
+
+# characters the table maps (full-width forms, capitals, traditional hanzi, beyond the BMP too), whitespace of
+# every kind, spoken digits, the ASR words' characters, and ordinary text
+PIECES = [*some_keys(200), *(chr(c) for c in T._table() if c > 0xFFFF), " ", "\u3000", "\t", "\n", "\u00a0",
+          "\u2003", "\u200b", "\x1c", *T._asr()[1], *map(chr, T._asr()[3]), "您好", "请问", "不知到", "幺零二四",
+          "a", "Z", "，", "。", "😀", "𠀀"]
+
+
+@settings(max_examples=2000, deadline=None, database=None)
+@given(st.lists(st.sampled_from(PIECES) | st.text(max_size=3), max_size=12))
+def test_normalize_is_the_plain_definition(parts: list[str]) -> None:
+    text = "".join(parts)
+    assert normalize(text) == reference(text)
+
+
+def test_known_texts() -> None:
+    for text in ["", " ", "您好，請問有什麼可以幫您？", "ＡＢＣ　ｄｅｆ", "我不知到，号码是幺零二四五", "a\u3000b\tc",
+                 "𠀀你好😀", "以后在说吧"]:
+        assert normalize(text) == reference(text)
+    assert normalize("请 稍后在\u3000打").offsets is not None
+    assert normalize("以后在说").text == "以后再说"
+    assert normalize("幺零二四").text != "幺零二四"
