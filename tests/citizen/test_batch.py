@@ -90,3 +90,46 @@ def test_the_batch_path_reads_the_prepared_arrays(monkeypatch: pytest.MonkeyPatc
     moved = [c.call_id for c in cards if c.call_id in emptied and c.citizen and alone[c.call_id].citizen
              and c.citizen.dissatisfaction != alone[c.call_id].citizen.dissatisfaction]  # type: ignore[union-attr]
     assert len(moved) >= len(emptied) // 2, (len(moved), len(emptied))
+
+
+def test_the_whole_block_is_alike_alone_and_in_a_chunk() -> None:
+    """Emotions, trajectory, escalation and drivers too: what the chunk prepares (act statistics, each turn's
+    strongest probabilities) must be the numbers one call computes alone, to the last bit."""
+    engine = default_engine(semantic=False)
+    calls = chunk()
+    for call, card in zip(calls, engine.inspect_batch(calls), strict=True):
+        assert engine.inspect(call).citizen == card.citizen, call.id
+
+
+def reference_act_features(ctx: CallContext) -> np.ndarray:
+    """The act statistics as one call's numpy computes them: max, mean, first and last turn's max per side."""
+    model = ctx.act_model()
+    parts = []
+    for speaker in ("citizen", "agent"):
+        turns = [[c.probs for c in ctx.clause_acts(t)] for t in ctx.turns_of(speaker) if ctx.norm[t].text]
+        turns = [rows for rows in turns if rows]
+        if not turns:
+            parts.append(np.zeros(len(model.for_speaker(speaker).acts) * 4))
+            continue
+        table = np.array([r for rows in turns for r in rows])
+        parts.append(np.concatenate([table.max(0), table.mean(0), np.array(turns[0]).max(0), np.array(turns[-1]).max(0)]))
+    texts = {sp: [ctx.call.turns[t].text for t in ctx.turns_of(sp)] for sp in ("citizen", "agent")}
+    citizen = "".join(texts["citizen"])
+    shape = [len(texts["citizen"]), len(texts["agent"]), np.log1p(len(citizen)), np.log1p(sum(map(len, texts["agent"]))),
+             citizen.count("!") + citizen.count("！"), citizen.count("?") + citizen.count("？"),
+             float(bool(ctx.speakers) and ctx.speakers[-1].value == "citizen")]
+    return np.concatenate([*parts, np.array(shape, dtype=float)])
+
+
+def test_the_chunk_act_features_are_each_calls_own(contexts: list[CallContext]) -> None:
+    """Each call's mean adds its rows one after the other, as ``mean`` does (a pairwise sum over the chunk,
+    ``np.add.reduceat``, moves the last bits of most calls)."""
+    from hotline.citizen.satisfaction import act_features
+
+    for ctx in contexts:
+        ctx.prepared.clear()
+    prepare(contexts)
+    for ctx in contexts:
+        got = act_features(ctx)
+        want = reference_act_features(ctx)
+        assert got.dtype == want.dtype and np.array_equal(got, want), ctx.call.id
