@@ -30,6 +30,7 @@ class Engine:
         self.rules = [r for r in rulebook.rules if r.enabled]
         self._by_id = {r.id: r for r in rulebook.rules}
         self._utterance_rules = [r for r in self.rules if r.utterance]
+        self._act_titles: dict[str, str] = {}  # act name → its title in the taxonomy, as findings name it
 
     # ── lookups ─────────────────────────────────────────────
     def rule(self, rule_id: str) -> RuleSpec:
@@ -202,15 +203,13 @@ class Engine:
         finding = self._make(rule, ctx, hit.turn_index, span, hit.note or norm.original[span[0]:span[1]])
         finding.layer = "时间/音频" if hit.note and not hit.why else "词表/规则"
         if hit.why.startswith("act|"):
-            _, act, prob, limit = hit.why.split("|")
+            _, act, said, limit = hit.why.split("|")
+            prob = float(said)
             finding.threshold = float(limit)
-            from hotline.acts.taxonomy import load_taxonomy
-
             grams = "".join(f"「{g}」" for g in ctx.act_evidence(hit.turn_index, hit.start, hit.end, act))
-            finding.layer, finding.confidence = "言语行为", float(prob)
-            finding.message += f"（言语行为「{load_taxonomy().get(act).title}」，概率 {float(prob):.2f}"
-            finding.message += f"，依据{grams}）" if grams else "）"
-            if rule.severity is Severity.CRITICAL and float(prob) < rule.veto_confidence:
+            finding.layer, finding.confidence = "言语行为", prob
+            finding.message += f"（言语行为「{self._act_title(act)}」，概率 {prob:.2f}" + (f"，依据{grams}）" if grams else "）")
+            if rule.severity is Severity.CRITICAL and prob < rule.veto_confidence:
                 # a call is not zeroed, nor kept under the pass mark, on uncertain evidence
                 finding.veto, finding.severity = False, Severity.MAJOR
                 finding.message += "（把握不足，按一般问题扣分，建议人工复核）"
@@ -221,6 +220,14 @@ class Engine:
         elif hit.note.startswith("语义相似度"):
             finding.layer = "语义相似"
         return finding
+
+    def _act_title(self, act: str) -> str:
+        title = self._act_titles.get(act)
+        if title is None:
+            from hotline.acts.taxonomy import load_taxonomy
+
+            title = self._act_titles[act] = load_taxonomy().get(act).title
+        return title
 
     def _missing(self, rule: RuleSpec, ctx: CallContext, forced: bool = False) -> Finding:
         """Something required is absent: located at the anchor turn, with no span to highlight. A rule
@@ -247,13 +254,13 @@ class Engine:
 
     def _make(self, rule: RuleSpec, ctx: CallContext, turn: int | None, span: tuple[int, int] | None,
               evidence: str) -> Finding:
-        if turn is not None and span is None:
-            span = (0, len(ctx.call.turns[turn].text))
-            evidence = evidence or ctx.call.turns[turn].text
         where = ""
         if turn is not None:
-            who = "坐席" if ctx.call.turns[turn].speaker is Speaker.AGENT else "市民"
-            where = f"（第 {turn + 1} 句，{who}）"
+            said = ctx.call.turns[turn]
+            if span is None:
+                span = (0, len(said.text))
+                evidence = evidence or said.text
+            where = f"（第 {turn + 1} 句，{'坐席' if said.speaker is Speaker.AGENT else '市民'}）"
         detail = f"：「{evidence}」" if evidence and rule.kind == "forbid" else ""
         return Finding(rule.id, rule.dimension, rule.severity, turn, span, evidence,
                        f"{rule.message}{detail}{where}", rule.suggestion, rule.points, rule.veto)
