@@ -41,17 +41,23 @@ def feature_names(ctx: Any) -> list[str]:
     return [f"{act}:{s}" for sp in ("citizen", "agent") for s in STATS for act in model.for_speaker(sp).acts] + list(SHAPE)
 
 
-def _collect(ctx: Any, speaker: str, turns: list[int], sizes: list[int], rows: list[np.ndarray]) -> None:
-    """The turns of a speaker with words and clauses, how many clauses each has, and their probability rows."""
+def _collect(ctx: Any, speaker: str, turns: list[int], sizes: list[int], blocks: list[np.ndarray]) -> None:
+    """The turns of a speaker with words and clauses, how many clauses each has, and their probability rows
+    (the block the act model gave for the speaker's turns: the same rows, turn after turn)."""
     norm = ctx.norm
+    count = 0
     for t in ctx.turns_of(speaker):
         if norm[t].text:
             clauses = ctx.clause_acts(t)
             if clauses:
                 turns.append(t)
                 sizes.append(len(clauses))
-                for c in clauses:
-                    rows.append(c.probs)
+                count += len(clauses)
+    if count:
+        block = ctx.clause_probs(speaker)
+        if len(block) != count:  # not one row per clause of these turns: stack the rows themselves
+            block = np.array([c.probs for t in ctx.turns_of(speaker) if norm[t].text for c in ctx.clause_acts(t)])
+        blocks.append(block)
 
 
 def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> np.ndarray:
@@ -68,17 +74,17 @@ def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> n
         acts = len(model.for_speaker(speaker).acts)
         turns: list[int] = []
         sizes: list[int] = []
-        rows: list[np.ndarray] = []
+        blocks: list[np.ndarray] = []
         owners: list[int] = []  # the calls with clauses
         bounds: list[int] = [0]  # where each of those calls' turns start in ``turns``
         for c, ctx in enumerate(contexts):
             before = len(turns)
-            _collect(ctx, speaker, turns, sizes, rows)
+            _collect(ctx, speaker, turns, sizes, blocks)
             if len(turns) > before:
                 owners.append(c)
                 bounds.append(len(turns))
-        if rows:
-            table = np.array(rows)
+        if blocks:
+            table = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
             starts = np.zeros(len(sizes), dtype=np.int64)
             np.cumsum(sizes[:-1], out=starts[1:])
             per_turn = np.maximum.reduceat(table, starts, axis=0)  # each clause turn's strongest probabilities

@@ -191,6 +191,16 @@ class CallContext:
         table = self._acts[speaker] = dict(zip(turns, rows, strict=True))
         return table
 
+    def clause_probs(self, speaker: str) -> np.ndarray:
+        """The act probabilities of every clause of a speaker's turns, one row per clause, turn after turn
+        (``clause_acts`` of each turn in order; one block of the model's batch, not a copy)."""
+        turns = self.turns_of(speaker)
+        if not turns:
+            return np.zeros((0, 0), dtype=np.float32)
+        if speaker not in self._acts:
+            self._judge(speaker)
+        return self._probs[speaker]
+
     def act_firing(self, name: str) -> list[tuple[int, int, int, float]]:
         """(turn, clause start, clause end, probability) of every clause where act ``name`` reaches
         the lowest threshold any rule uses for it."""
