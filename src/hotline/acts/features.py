@@ -57,8 +57,14 @@ class Featurizer:
         text = self._unquote(clause) if self._quotes.search(clause) else clause
         if START in text or END in text:
             text = text.replace(START, "").replace(END, "")
-        tail = "?" if "?" in mark else ("!" if "!" in mark else "")
-        return f"{START}{text}{tail}{END}"
+        return f"{START}{text}{self._tail(mark)}{END}"
+
+    def _tail(self, mark: str) -> str:
+        """What a clause's feature text keeps of the mark that closed it: ``?`` or ``!`` (还用问？ is not 还用问)."""
+        tail = self._tails.get(mark)
+        if tail is None:
+            tail = self._tails[mark] = "?" if "?" in mark else ("!" if "!" in mark else "")
+        return tail
 
     def _abstract(self, text: str) -> str:
         """Word classes and numbers replaced by their symbols (also over many joined clauses)."""
@@ -77,18 +83,13 @@ class Featurizer:
         clauses one after another."""
         spans = list(map(self.segmenter.spans, normalized))
         pieces: list[str] = []
-        tails = self._tails
         for text, row in zip(normalized, spans, strict=True):
             if not row:
                 continue
             if START in text or END in text or self._quotes.search(text):
                 pieces.extend([self._raw(text[s:e], m) for s, e, m in row])
-                continue
-            for s, e, m in row:
-                tail = tails.get(m)
-                if tail is None:
-                    tail = tails[m] = "?" if "?" in m else ("!" if "!" in m else "")
-                pieces.append(f"{START}{text[s:e]}{tail}{END}")
+            else:  # ``_raw`` of each clause, with nothing to unquote or strip
+                pieces.extend([f"{START}{text[s:e]}{self._tail(m)}{END}" for s, e, m in row])
         return spans, _CLAUSE.findall(self._abstract("".join(pieces)))
 
     def clause_texts(self, normalized: str, windows: bool = True) -> list[tuple[int, int, str]]:

@@ -53,11 +53,8 @@ def _collect(ctx: Any, speaker: str, turns: list[int], sizes: list[int], blocks:
                 turns.append(t)
                 sizes.append(len(clauses))
                 count += len(clauses)
-    if count:
-        block = ctx.clause_probs(speaker)
-        if len(block) != count:  # not one row per clause of these turns: stack the rows themselves
-            block = np.array([c.probs for t in ctx.turns_of(speaker) if norm[t].text for c in ctx.clause_acts(t)])
-        blocks.append(block)
+    if count:  # a turn without words has no clause: the block holds these turns' rows only
+        blocks.append(ctx.clause_probs(speaker))
 
 
 def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> np.ndarray:
