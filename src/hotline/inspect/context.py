@@ -61,6 +61,7 @@ class CallContext:
         self.work_order = work_order
         self.norm: list[Normalized] = [normalize(t.text) for t in call.turns]
         self.speakers = [t.speaker for t in call.turns]
+        self.has_times: bool = call.has_times  # (a property walking every turn; timing operators ask often)
         # a recording without a transcript: turns are speech segments with no words, so text rules
         # cannot judge it (N/A) while timing and audio-metric rules still can
         self.no_text = bool(call.turns) and not any(t.text.strip() for t in call.turns)

@@ -85,7 +85,7 @@ def _scope_turns(scope: Scope, ctx: CallContext, allowed: Allowed) -> list[int] 
     if scope.last_turns:
         turns = turns[-scope.last_turns:]
     if scope.first_seconds or scope.last_seconds:
-        if not ctx.call.has_times:
+        if not ctx.has_times:
             return None
         call_end = max(t.end or 0.0 for t in ctx.call.turns)
         if scope.first_seconds:

@@ -14,7 +14,7 @@ def _whole(ctx: CallContext, i: int, note: str) -> Hit:
 
 def silence(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     assert node.silence is not None
-    if not ctx.call.has_times:
+    if not ctx.has_times:
         return None
     turns, out = ctx.call.turns, []
     latest_end = turns[0].end or 0.0  # has_times: at least one turn
@@ -35,7 +35,7 @@ def _agent_replies(ctx: CallContext) -> list[tuple[int, Turn, Turn]]:
 
 def reply_gap(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     assert node.reply_gap is not None
-    if not ctx.call.has_times:
+    if not ctx.has_times:
         return None
     out = []
     for i, prev, cur in _agent_replies(ctx):
@@ -47,7 +47,7 @@ def reply_gap(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
 
 def overlap(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     assert node.overlap is not None
-    if not ctx.call.has_times:
+    if not ctx.has_times:
         return None
     out = []
     for i, prev, cur in _agent_replies(ctx):
@@ -60,7 +60,7 @@ def overlap(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
 def agent_gap(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     op = node.agent_gap
     assert op is not None
-    if not ctx.call.has_times:
+    if not ctx.has_times:
         return None
     agent = ctx.turns_of("agent")
     out = []
@@ -83,7 +83,7 @@ def turn_cpm(ctx: CallContext, i: int) -> float | None:
 def speech_rate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     op = node.speech_rate
     assert op is not None
-    if not ctx.call.has_times:
+    if not ctx.has_times:
         return None
     citizen_rates = [r for i in ctx.turns_of("citizen") if (r := turn_cpm(ctx, i))]
     citizen_pace = sum(citizen_rates) / len(citizen_rates) if citizen_rates else None

@@ -56,12 +56,12 @@ class CallGoals(Strict):
 
 def read_goals(meta: dict[str, Any]) -> CallGoals | None:
     """The goals a call's metadata carries (None: none); a malformed block is an error naming what is wrong."""
-    from hotline.content import validate
-    from hotline.errors import RulebookError
-
     raw = meta.get("goals")
     if raw is None:
         return None
     if isinstance(raw, CallGoals):
         return raw
+    from hotline.content import validate
+    from hotline.errors import RulebookError
+
     return validate(CallGoals, raw, "call.meta.goals", RulebookError)
