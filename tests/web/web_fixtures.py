@@ -69,12 +69,19 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 @contextmanager
 def running(app) -> Iterator[str]:  # noqa: ANN001
-    """Serve ``app`` with uvicorn on a free 127.0.0.1 port in a thread; yields the base URL."""
+    """Serve ``app`` with uvicorn on a free 127.0.0.1 port in a thread; yields the base URL. What the product's
+    start-up warms in the background (``_warm_engine``; the tests' settings turn that thread off) is loaded first,
+    here and at once: a page's first 工单 suggestion or inspection would otherwise load it inside a page's wait,
+    which a loaded machine can outlast."""
     import socket
     import threading
     import time
 
     import uvicorn
+
+    from hotline.web.app import _warm_engine
+
+    _warm_engine()
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

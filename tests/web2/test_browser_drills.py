@@ -22,10 +22,8 @@ GREET = GOOD_TURNS[0]
 
 @pytest.fixture(scope="module")
 def server(seeded_template, tmp_path_factory) -> Iterator[tuple[str, object]]:  # noqa: ANN001
-    from hotline.web.app import _warm_engine, create_app
+    from hotline.web.app import create_app
 
-    _warm_engine()  # what the product's start-up does in the background (this server runs without lifespan):
-    # the first 工单 suggestion would otherwise load the extractor inside a page's wait, slow on a loaded machine
     folder = tmp_path_factory.mktemp("browser-drills")
     shutil.copy(seeded_template[0], folder / "web.db")
     engine = make_engine(f"sqlite:///{folder / 'web.db'}")
