@@ -66,16 +66,17 @@ def test_a_call_is_predicted_alike_alone_and_in_a_chunk() -> None:
 
 def test_the_batch_path_reads_the_prepared_arrays(monkeypatch: pytest.MonkeyPatch) -> None:
     """The chunk's n-grams are prepared once and each call's prediction reads them, not n-grams counted again:
-    emptied after preparing, they must change the predictions (observed through ``hotline.citizen.prepare``,
-    which the engine looks up when it judges a chunk, compiled or not)."""
+    emptied once prepared (before the chunk's predictions are made), they must change the predictions
+    (observed through ``hotline.citizen.prepare_text_buckets``, which ``hotline.citizen.prepare`` looks up
+    when the engine judges a chunk, compiled or not)."""
     import hotline.citizen as citizen
 
-    real = citizen.prepare
+    real = citizen.prepare_text_buckets
     emptied: list[str] = []
 
-    def prepare_then_empty(contexts: list[CallContext]) -> None:
-        real(contexts)
-        key = ("text_buckets", id(default_model().settings))  # type: ignore[union-attr]
+    def prepare_then_empty(contexts: list[CallContext], settings: object) -> None:
+        real(contexts, settings)
+        key = ("text_buckets", id(settings))
         for ctx in contexts:
             cols, vals = ctx.prepared[key]
             ctx.prepared[key] = (cols[:0], vals[:0])
@@ -84,7 +85,7 @@ def test_the_batch_path_reads_the_prepared_arrays(monkeypatch: pytest.MonkeyPatc
     calls = chunk()
     engine = default_engine(semantic=False)
     alone = {c.id: engine.inspect(c) for c in calls}
-    monkeypatch.setattr(citizen, "prepare", prepare_then_empty)
+    monkeypatch.setattr(citizen, "prepare_text_buckets", prepare_then_empty)
     cards = engine.inspect_batch(calls)
     assert emptied
     moved = [c.call_id for c in cards if c.call_id in emptied and c.citizen and alone[c.call_id].citizen
@@ -133,3 +134,40 @@ def test_the_chunk_act_features_are_each_calls_own(contexts: list[CallContext]) 
         got = act_features(ctx)
         want = reference_act_features(ctx)
         assert got.dtype == want.dtype and np.array_equal(got, want), ctx.call.id
+
+
+def test_the_chunk_pulls_are_each_calls_own(contexts: list[CallContext]) -> None:
+    """``drivers`` of a chunk's calls come from one numpy pass over the chunk (``prepare_pulls``): every turn's
+    pull must be the single-call path's to the last bit, ties in the same order, for every kind of call here
+    (samples, generated calls, a call without citizen words, one character, punctuation only)."""
+    from hotline.citizen.satisfaction import prepare_pulls
+
+    model = default_model()
+    assert model is not None
+    prepare_pulls(contexts, model)
+    compared = 0
+    for ctx in contexts:
+        got = ctx.prepared[("pulls", id(model))]
+        assert got == model.pulls(ctx), ctx.call.id
+        compared += bool(got)
+    assert compared >= len(contexts) - 3
+
+
+def test_the_calls_to_explain_get_their_drivers_from_the_chunk(contexts: list[CallContext]) -> None:
+    """Preparing a chunk ranks the pulls of exactly the calls whose drivers the block will show (citizen words,
+    predicted dissatisfaction at ``explain_from`` or more), and ``drivers`` reads them from there."""
+    model = default_model()
+    assert model is not None
+    for ctx in contexts:
+        ctx.prepared.clear()
+    prepare(contexts)
+    key = ("pulls", id(model))
+    explained = [ctx for ctx in contexts if key in ctx.prepared]
+    for ctx in contexts:
+        words = any(ctx.norm[t].text for t in ctx.turns_of("citizen"))
+        due = words and model.dissatisfaction(model.predict(ctx)) >= model.settings.explain_from
+        assert (key in ctx.prepared) == due, ctx.call.id
+    assert explained
+    ctx = explained[0]
+    ctx.prepared[key] = [(99, -1.0)]
+    assert model.drivers(ctx) == [99]

@@ -199,6 +199,86 @@ def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> None:
         ctx.prepared[("text_buckets", id(s))] = (cols[a:b], vals[a:b])
 
 
+def prepare_pulls(contexts: list[Any], model: SatisfactionModel) -> None:
+    """``SatisfactionModel.pulls`` of many calls in one numpy pass, kept in each context. The numbers are the
+    single-call path's to the last bit: every n-gram occurrence, its bucket's count in its side of its call,
+    its share and contribution are computed element by element as there; each call's norm is the same dot
+    product of the same fresh array; and each turn's occurrences are added one after the other in the same
+    order (a turn is one side's, and ``bincount`` adds a bin's weights in array order)."""
+    s = model.settings
+    pieces: list[str] = []
+    weights: list[float] = []
+    owner: list[int] = []  # each piece's call (an index into ``contexts``)
+    sides: list[int] = []  # each piece's side: 0 the citizen's, 1 the agent's
+    turn_ids: list[int] = []  # per piece and turn: a number for (call, turn) over the chunk
+    repeats: list[int] = []  # how many positions of the joined pieces each of those turns owns
+    base = 0
+    for c, ctx in enumerate(contexts):
+        for side, (speaker, weight) in enumerate((("citizen", 1.0), ("agent", s.agent_weight))):
+            chosen = [t for t in ctx.turns_of(speaker) if ctx.norm[t].text]
+            if not chosen or not weight:
+                continue
+            texts = [ctx.norm[t].text for t in chosen]
+            pieces.append(f"^{''.join(texts)}$")
+            weights.append(weight)
+            owner.append(c)
+            sides.append(side)
+            sizes = [len(x) for x in texts]
+            sizes[0] += 1  # "^" is credited to the first turn, "$" to the last (as ``_grams`` clips them)
+            sizes[-1] += 1
+            turn_ids.extend(base + t for t in chosen)
+            repeats.extend(sizes)
+        base += len(ctx.norm)
+    if not pieces:
+        for ctx in contexts:
+            ctx.prepared[("pulls", id(model))] = []
+        return
+    lengths = np.array([len(p) for p in pieces], dtype=np.int64)
+    begins = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    codes = codes_of("".join(pieces))
+    piece_of = np.repeat(np.arange(len(pieces)), lengths)
+    offset = np.arange(len(codes), dtype=np.int64) - begins[piece_of]
+    turn_at = np.repeat(np.asarray(turn_ids, dtype=np.int64), np.asarray(repeats, dtype=np.int64))
+    occ_bucket, occ_piece, occ_turn = [], [], []
+    for n in range(1, s.ngram_max + 1):  # n after n, and in each the positions in order: ``_grams``'s order
+        if len(codes) < n:
+            break
+        grams = keys(codes, n) % np.uint64(s.buckets)
+        inside = offset[:len(grams)] <= lengths[piece_of[:len(grams)]] - n
+        occ_bucket.append(grams[inside].astype(np.int64))
+        occ_piece.append(piece_of[:len(grams)][inside])
+        occ_turn.append(turn_at[:len(grams)][inside])
+    bucket = np.concatenate(occ_bucket)
+    piece = np.concatenate(occ_piece)
+    turn = np.concatenate(occ_turn)
+    flat = bucket + np.asarray(sides, dtype=np.int64)[piece] * s.buckets  # the bucket as ``_grams`` numbers it (the agent's after the citizen's)
+    grouped, inverse, counts = np.unique(piece * (2 * s.buckets) + flat, return_inverse=True, return_counts=True)
+    piece_weight = np.asarray(weights)
+    group_piece = grouped // (2 * s.buckets)
+    raw = piece_weight[group_piece] * (1 + np.log(counts))
+    cols = grouped - group_piece * (2 * s.buckets)
+    share = piece_weight[piece] * ((1 + np.log(counts)) / counts)[inverse]
+    call_of_group = np.asarray(owner, dtype=np.int64)[group_piece]
+    bounds = np.searchsorted(call_of_group, np.arange(len(contexts) + 1))
+    norms = np.ones(len(contexts))
+    for c in range(len(contexts)):
+        a, b = int(bounds[c]), int(bounds[c + 1])
+        if a < b:
+            weighted = raw[a:b] * model.idf[cols[a:b]]
+            norms[c] = float(np.sqrt(weighted @ weighted)) or 1.0
+    call_of = np.asarray(owner, dtype=np.int64)[piece]
+    contribution = share * model.idf[flat] * model.text_weights[flat] / norms[call_of]
+    sums = np.bincount(turn, weights=contribution, minlength=base).tolist()
+    present = np.bincount(turn, minlength=base)
+    starts = [0]
+    for ctx in contexts:
+        starts.append(starts[-1] + len(ctx.norm))
+    for c, ctx in enumerate(contexts):
+        lo = starts[c]
+        order = [t for speaker in ("citizen", "agent") for t in ctx.turns_of(speaker) if present[lo + t]]
+        ctx.prepared[("pulls", id(model))] = sorted(((t, 0.0 + sums[lo + t]) for t in order), key=lambda kv: kv[1])
+
+
 def _grams(ctx: Any, s: SatisfactionSettings, positions: bool = True) -> tuple[np.ndarray, np.ndarray, list[Any]]:
     """``text_buckets`` plus (with ``positions``), per side, every n-gram occurrence's bucket, the turn
     it starts in and its share of its bucket's weight: what ``drivers`` reads."""
@@ -251,22 +331,42 @@ class SatisfactionModel:
         return (feats - self.act_mean) / self.act_std * self.settings.act_weight  # type: ignore[no-any-return]
 
     def prepare(self, contexts: list[Any], feats: np.ndarray) -> None:
-        """``scale`` of many calls' act features (``prepare_clause_stats``) at once, kept in each context."""
+        """``scale`` of many calls' act features (``prepare_clause_stats``) at once, kept in each context; then
+        each call's prediction, and the pulls behind ``drivers`` of the calls that will be explained (those with
+        citizen words predicted at ``explain_from`` or more), in one numpy pass (``prepare_pulls``)."""
         scaled = self.scale(feats)
         for c, ctx in enumerate(contexts):
             ctx.prepared[("act_scaled", id(self))] = scaled[c]
+        explained = [ctx for ctx in contexts if any(ctx.norm[t].text for t in ctx.turns_of("citizen"))
+                     and self.dissatisfaction(self.predict(ctx)) >= self.settings.explain_from]
+        if explained:
+            prepare_pulls(explained, self)
 
     def predict(self, ctx: Any) -> float:
-        """Predicted satisfaction on the training scale (higher is more satisfied)."""
+        """Predicted satisfaction on the training scale (higher is more satisfied), once per call."""
+        key = ("predicted", id(self))
+        ready = ctx.prepared.get(key)
+        if ready is not None:
+            return float(ready)
         cols, vals = self._text(*text_buckets(ctx, self.settings))
         feats = ctx.prepared.get(("act_scaled", id(self)))
         if feats is None:
             feats = self.scale(act_features(ctx))
-        return float(vals @ self.text_weights[cols] + feats @ self.act_weights + self.bias)
+        predicted = float(vals @ self.text_weights[cols] + feats @ self.act_weights + self.bias)
+        ctx.prepared[key] = predicted
+        return predicted
 
     def drivers(self, ctx: Any, top: int = 3) -> list[int]:
         """The turns whose words pull the prediction down the most (each n-gram occurrence credited to
         the turn it starts in)."""
+        ranked = ctx.prepared.get(("pulls", id(self)))
+        if ranked is None:
+            ranked = self.pulls(ctx)
+        return [t for t, pull in ranked[:top] if pull < 0]
+
+    def pulls(self, ctx: Any) -> list[tuple[int, float]]:
+        """(turn, pull) of every turn with words, the strongest pull down first (ties in turn order, the
+        citizen's turns before the agent's): what ``drivers`` reads, computed for one call."""
         cols, raw, occurrences = _grams(ctx, self.settings)
         if not len(raw):
             return []
@@ -280,7 +380,7 @@ class SatisfactionModel:
             sums = np.bincount(turn_of, weights=contribution).tolist()
             for t in np.flatnonzero(np.bincount(turn_of)).tolist():
                 pulls[t] = pulls.get(t, 0.0) + sums[t]
-        return [t for t, pull in sorted(pulls.items(), key=lambda kv: kv[1])[:top] if pull < 0]
+        return sorted(pulls.items(), key=lambda kv: kv[1])
 
     def dissatisfaction(self, predicted: float) -> float:
         a, b = self.calib
