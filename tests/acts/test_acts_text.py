@@ -121,6 +121,28 @@ def test_a_vocabulary_is_keyed_and_sorted_as_one_key_at_a_time_would() -> None:
     assert table.keys.tolist() == [k for k, _ in pairs] and table.rows.tolist() == [r for _, r in pairs]
 
 
+def test_a_long_query_is_looked_up_as_each_key_alone_would_be() -> None:
+    """Long queries are searched in ascending order (faster in memory); every position and row must be the
+    one a search of that key alone finds, in the query's own order, with repeats, misses and collisions."""
+    from hotline.acts import default_model
+    from hotline.acts.hashing import _SORT_FROM
+
+    vocab = default_model().for_speaker("agent").vocab
+    table = KeyTable(vocab)
+    rng = np.random.default_rng(5)
+    hits = table.keys[rng.integers(0, len(table.keys), 3 * _SORT_FROM)]
+    query = np.concatenate([hits, rng.integers(0, 2**63, _SORT_FROM, dtype=np.int64).astype(np.uint64), hits[:9],
+                            np.array([0, table.keys[0], table.keys[-1], np.iinfo(np.uint64).max], dtype=np.uint64)])
+    rng.shuffle(query)
+    positions, rows = table.lookup(query)
+    first = {}  # each key's row, as a search alone finds it: the first of equal keys
+    for key, row in zip(table.keys.tolist(), table.rows.tolist(), strict=True):
+        first.setdefault(key, row)
+    want = [(i, first[q]) for i, q in enumerate(query.tolist()) if q in first]
+    assert list(zip(positions.tolist(), rows.tolist(), strict=True)) == want
+    assert len(want) >= 3 * _SORT_FROM
+
+
 def test_traditional_characters_come_from_zhconvs_own_table_without_importing_it() -> None:
     import subprocess
     import sys

@@ -59,6 +59,9 @@ def keys_of(grams: Sequence[str]) -> np.ndarray:
     return out
 
 
+_SORT_FROM = 64  # queries from this many on are looked up in ascending order
+
+
 class KeyTable:
     """Vocabulary row of each n-gram key, searchable for many keys at once."""
 
@@ -87,7 +90,14 @@ class KeyTable:
         """(positions in ``query`` that are vocabulary n-grams, their vocabulary rows)."""
         if not len(self.keys) or not len(query):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.keys, query), len(self.keys) - 1)
+        if len(query) < _SORT_FROM:
+            at = np.searchsorted(self.keys, query)
+        else:  # the same positions, found in ascending order: each search starts where the last one ended and
+            # walks memory already read (a batch's keys at random cost about five times as much)
+            order = np.argsort(query)
+            at = np.empty(len(query), dtype=np.intp)
+            at[order] = np.searchsorted(self.keys, query[order])
+        at = np.minimum(at, len(self.keys) - 1)
         found = np.flatnonzero(self.keys[at] == query)
         return found, self.rows[at[found]]
 
