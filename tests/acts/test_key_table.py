@@ -158,7 +158,9 @@ def _small_model(tmp_path: Path, rows: int = N) -> Path:
 def test_the_weights_are_mapped_from_the_file_the_model_names(tmp_path: Path) -> None:
     folder = _small_model(tmp_path)
     back = read_model(folder).for_speaker("agent")
-    assert isinstance(back.weights, np.memmap) and back.weights.dtype == np.float32
+    # mapped (a plain array over the file's pages, so that row lookups stay in numpy) and float32
+    assert isinstance(back.weights.base, np.memmap) and type(back.weights) is np.ndarray
+    assert back.weights.dtype == np.float32
     expected = (np.arange(N * len(back.acts), dtype=np.float32).reshape(N, len(back.acts)) / 7).astype(np.float16)
     assert np.array_equal(back.weights, expected.astype(np.float32))  # the values a float16 file gave
     _small_model(folder, N - 1)  # saved again: the old weights file goes

@@ -282,7 +282,8 @@ def _weights(model_path: Path, z: Any) -> np.ndarray:
     weights = np.load(path, mmap_mode="r", allow_pickle=False)
     if weights.dtype != np.float32:
         raise ActsError(f"权重文件的数据类型是 {weights.dtype}，应为 float32", source=str(path))
-    return weights  # type: ignore[no-any-return]
+    # a plain array over the same mapped pages: a memmap answers every row lookup through Python-level methods
+    return weights.view(np.ndarray)  # type: ignore[no-any-return]
 
 
 _lock = threading.Lock()
