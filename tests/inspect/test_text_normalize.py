@@ -51,3 +51,20 @@ def test_known_texts() -> None:
     assert normalize("请 稍后在\u3000打").offsets is not None
     assert normalize("以后在说").text == "以后再说"
     assert normalize("幺零二四").text != "幺零二四"
+
+
+def test_spoken_characters_are_counted_as_isalnum_counts_them() -> None:
+    """Speech rate counts a turn's letters, digits and hanzi with one regex (what ``\\w`` is not, and "_"):
+    the same count as ``str.isalnum`` for every code point, and so for every text."""
+    import sys
+
+    from hotline.inspect import default_engine
+    from hotline.inspect.context import NOT_ALNUM, CallContext
+    from hotline.model import Call, Speaker, Turn
+
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        assert (NOT_ALNUM.match(ch) is None) == ch.isalnum(), hex(code)
+    texts = ["您好，12345热线_工号 007！", "Ⅻ号楼 ½ 平方米…", "", "٣٤ abc\u0301 é"]
+    ctx = CallContext(Call("c", [Turn(Speaker.AGENT, t) for t in texts]), default_engine(semantic=False).compiled)
+    assert [ctx.alnum_count(i) for i in range(len(texts))] == [sum(map(str.isalnum, n.text)) for n in ctx.norm]
