@@ -75,3 +75,17 @@ def test_restating_the_citizens_account_is_not_the_agents_misconduct() -> None:
 def test_the_same_words_unguarded_are_violations(agent: str, rule: str) -> None:
     """The positive twins of the rows above: what the guards let through when nothing guards it."""
     assert status(judge(agent), rule) == "failed"
+
+
+@pytest.mark.parametrize("opening", ["不好意思打扰您了", "没关系的", "“我楼下”那家店"])
+def test_a_citizen_turn_that_opens_with_a_polite_or_quoted_phrase_is_still_the_citizen_speaking(opening: str) -> None:
+    """The guards keep a phrase's words from counting where they are negated, quoted or polite; they do not
+    decide whether the citizen said anything. Two substantive citizen turns make a substantive call, so
+    the closing must ask whether anything else is needed, however the citizen began each turn."""
+    c = call("坐席：您好，12345政务服务便民热线，1024号为您服务，请问有什么可以帮您？",
+             f"市民：{opening}，我想反映一下小区门口的路灯坏了好几天了",
+             "坐席：好的，请问是哪个小区，具体在哪个位置？",
+             f"市民：{opening}，就是幸福里小区三号楼门口那一盏路灯",
+             "坐席：好的，已经给您登记，转城管部门处理，三个工作日内答复您。感谢您的来电，再见。")
+    assert [h.turn_index for h in default_engine().detect(c, "citizen_speaks")] == [1, 3]
+    assert status(default_engine().inspect(c), "closing.anything_else.v1") == "failed"
