@@ -174,21 +174,9 @@ def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> None:
         for ctx in calls:
             ctx.prepared[("text_buckets", id(s))] = (np.zeros(0, dtype=np.int64), np.zeros(0))
         return
-    lengths = np.array([len(p) for p in pieces], dtype=np.int64)
-    begins = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    codes = codes_of("".join(pieces))
-    # each position's piece, and the first position of the piece; an n-gram counts when it ends inside its piece
-    piece_of = np.repeat(np.arange(len(pieces)), lengths)
-    offset = np.arange(len(codes), dtype=np.int64) - begins[piece_of]
-    group = np.asarray(owner, dtype=np.int64)[piece_of] * s.buckets  # (2 × call + side) × buckets
-    flat = []
-    for n in range(1, s.ngram_max + 1):
-        if len(codes) < n:
-            break
-        grams = keys(codes, n) % np.uint64(s.buckets)
-        inside = offset[:len(grams)] <= lengths[piece_of[:len(grams)]] - n
-        flat.append(grams[inside].astype(np.int64) + group[:len(grams)][inside])
-    combined, counts = np.unique(np.concatenate(flat), return_counts=True)
+    bucket, piece, _ = _occurrences(pieces, s)
+    combined, counts = np.unique(bucket + np.asarray(owner, dtype=np.int64)[piece] * s.buckets,  # (2 × call + side) × buckets
+                                 return_counts=True)
     side_weight = np.where((combined // s.buckets) % 2 == 1, s.agent_weight, 1.0)
     vals = side_weight * (1 + np.log(counts))
     call_of = combined // (2 * s.buckets)
@@ -197,6 +185,27 @@ def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> None:
     for c, ctx in enumerate(calls):
         a, b = bounds[c], bounds[c + 1]
         ctx.prepared[("text_buckets", id(s))] = (cols[a:b], vals[a:b])
+
+
+def _occurrences(pieces: list[str], s: SatisfactionSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every n-gram (1 to ``ngram_max``) of every piece, over the pieces joined: its bucket, its piece and its
+    position in the joined text; n after n, and for each n in the order of the text. An n-gram counts when it
+    ends inside its piece (what hashing each piece alone gives)."""
+    lengths = np.array([len(p) for p in pieces], dtype=np.int64)
+    begins = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    codes = codes_of("".join(pieces))
+    piece_of = np.repeat(np.arange(len(pieces)), lengths)
+    offset = np.arange(len(codes), dtype=np.int64) - begins[piece_of]
+    buckets, owners, positions = [], [], []
+    for n in range(1, s.ngram_max + 1):
+        if len(codes) < n:
+            break
+        grams = keys(codes, n) % np.uint64(s.buckets)
+        inside = np.flatnonzero(offset[:len(grams)] <= lengths[piece_of[:len(grams)]] - n)
+        buckets.append(grams[inside].astype(np.int64))
+        owners.append(piece_of[inside])
+        positions.append(inside)
+    return np.concatenate(buckets), np.concatenate(owners), np.concatenate(positions)
 
 
 def prepare_pulls(contexts: list[Any], model: SatisfactionModel) -> None:
@@ -233,24 +242,8 @@ def prepare_pulls(contexts: list[Any], model: SatisfactionModel) -> None:
         for ctx in contexts:
             ctx.prepared[("pulls", id(model))] = []
         return
-    lengths = np.array([len(p) for p in pieces], dtype=np.int64)
-    begins = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    codes = codes_of("".join(pieces))
-    piece_of = np.repeat(np.arange(len(pieces)), lengths)
-    offset = np.arange(len(codes), dtype=np.int64) - begins[piece_of]
-    turn_at = np.repeat(np.asarray(turn_ids, dtype=np.int64), np.asarray(repeats, dtype=np.int64))
-    occ_bucket, occ_piece, occ_turn = [], [], []
-    for n in range(1, s.ngram_max + 1):  # n after n, and in each the positions in order: ``_grams``'s order
-        if len(codes) < n:
-            break
-        grams = keys(codes, n) % np.uint64(s.buckets)
-        inside = offset[:len(grams)] <= lengths[piece_of[:len(grams)]] - n
-        occ_bucket.append(grams[inside].astype(np.int64))
-        occ_piece.append(piece_of[:len(grams)][inside])
-        occ_turn.append(turn_at[:len(grams)][inside])
-    bucket = np.concatenate(occ_bucket)
-    piece = np.concatenate(occ_piece)
-    turn = np.concatenate(occ_turn)
+    bucket, piece, position = _occurrences(pieces, s)  # n after n, positions in order: ``_grams``'s order
+    turn = np.repeat(np.asarray(turn_ids, dtype=np.int64), np.asarray(repeats, dtype=np.int64))[position]
     flat = bucket + np.asarray(sides, dtype=np.int64)[piece] * s.buckets  # the bucket as ``_grams`` numbers it (the agent's after the citizen's)
     grouped, inverse, counts = np.unique(piece * (2 * s.buckets) + flat, return_inverse=True, return_counts=True)
     piece_weight = np.asarray(weights)
