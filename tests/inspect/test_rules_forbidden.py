@@ -84,3 +84,45 @@ def test_veto_zeroes_the_call() -> None:
     sc = default_engine().inspect(call(GREET, "市民：你们什么破热线！", "坐席：你才有病！"))
     assert sc.vetoed and sc.total == 0
     assert any(f.veto and f.rule_id == "forbidden.retort.v1" for f in sc.findings)
+
+
+# ── a dispatch the agent calls pointless in the same turn is no way forward (rulebook: futile_dispatch) ──
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "给您登记了也没用，您直接去找物业吧。",
+        "派单也解决不了，你直接去找开发商。",
+        "给您上报了也是白报，你去问你们社区。",
+        "工单提交了也没人管的，你自己去街道问问。",
+        "帮你转给区里也就是走个流程，你自己跑一趟吧。",
+        "转给街道？转不转都一样，你去找你们物业。",
+        "帮您登记有什么用，你找学校去。",
+        "我这边就给你登记一下，别的我们管不了，你找开发商去。",
+    ],
+)
+def test_a_dispatch_called_pointless_is_no_way_forward(agent: str) -> None:
+    # the dispatch is named only as the reason for sending the citizen elsewhere: the push-away stands
+    sc = default_engine().inspect(call(GREET, "市民：小区门口的路灯坏了一个月了。", f"坐席：{agent}", "市民：那好吧。"))
+    assert status(sc, "shirking.no_way_forward.v1") == "failed"
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "反正我们就是负责登记转办的，三天内回复您。",
+        "反正我们这边就是负责登记转办的，转过去会有专人联系您。",
+        "我这边给您登记转办，也会跟进。",
+        "我这边给您登记转办也会跟进的。",
+        "转过去以后也是由他们联系您。",
+        "转到区里也一样会有专人联系您。",
+        "您反映的情况我都记下来了，一样会转给相关部门。",
+        # a futile word beside a real dispatch with a time limit: the time limit is still a way forward
+        "光登记也没用，我给您加急转给区住建局，三个工作日内回复您。",
+    ],
+)
+def test_sincere_dispatch_talk_is_a_way_forward(agent: str) -> None:
+    sc = default_engine().inspect(call(GREET, "市民：小区门口的路灯坏了一个月了。", "坐席：这个您自己去找物业。",
+                                       "市民：物业不管啊。", f"坐席：{agent}"))
+    assert status(sc, "shirking.no_way_forward.v1") == "passed"
+
