@@ -126,3 +126,29 @@ def test_sincere_dispatch_talk_is_a_way_forward(agent: str) -> None:
                                        "市民：物业不管啊。", f"坐席：{agent}"))
     assert status(sc, "shirking.no_way_forward.v1") == "passed"
 
+
+
+# ── a consultation answered in the agent's next turn is a way forward; an answer beside the push-away is not ──
+
+@pytest.mark.parametrize(
+    ("question", "push", "answer"),
+    [
+        ("我想问一下生育津贴能领多少？", "这个你自己算一下嘛。",
+         "按您单位上年度职工月平均工资除以三十，再乘以产假天数，一般能领到两万左右。"),
+        ("我想问一下孩子上学要办什么证明？", "你自己去学校问嘛。",
+         "一般要户口本、房产证或者租房备案证明，还有孩子的疫苗接种证。"),
+    ],
+)
+def test_a_push_away_the_agent_then_answers_is_no_shirking(question: str, push: str, answer: str) -> None:
+    sc = default_engine().inspect(call(GREET, f"市民：{question}", f"坐席：{push}", "市民：我不清楚啊。", f"坐席：{answer}"))
+    assert status(sc, "shirking.no_way_forward.v1") == "passed"
+
+
+@pytest.mark.parametrize(
+    "agent",
+    ["这个你自己去社保局问，生育津贴是按单位平均工资算的。", "你自己去学校问嘛，一般要户口本和房产证。"],
+)
+def test_an_answer_in_the_push_away_turn_does_not_undo_it(agent: str) -> None:
+    # the answer must come in a turn that does not push the citizen away again
+    sc = default_engine().inspect(call(GREET, "市民：我想咨询个事情。", f"坐席：{agent}", "市民：哦。"))
+    assert status(sc, "shirking.no_way_forward.v1") == "failed"
