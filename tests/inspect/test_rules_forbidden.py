@@ -152,3 +152,22 @@ def test_an_answer_in_the_push_away_turn_does_not_undo_it(agent: str) -> None:
     # the answer must come in a turn that does not push the citizen away again
     sc = default_engine().inspect(call(GREET, "市民：我想咨询个事情。", f"坐席：{agent}", "市民：哦。"))
     assert status(sc, "shirking.no_way_forward.v1") == "failed"
+
+
+# ── telling the caller to ring 12345 (this very hotline) again is no way forward ──
+
+@pytest.mark.parametrize("agent", ["你可以拨打12345找值班长。", "您可以拨打12345热线反映。"])
+def test_sending_the_caller_back_to_this_hotline_is_no_way_forward(agent: str) -> None:
+    sc = default_engine().inspect(call(GREET, "市民：我家楼下的井盖丢了好几天了。", "坐席：这个你去找市政。",
+                                       "市民：市政在哪我都不知道！", f"坐席：{agent}"))
+    assert status(sc, "shirking.no_way_forward.v1") == "failed"
+
+
+@pytest.mark.parametrize(
+    "agent",
+    ["我给您登记一下转给市政，后续有问题您可以再打12345。", "我这边帮您转交区市政所，3个工作日内回复，不满意可以再拨打12345。"],
+)
+def test_a_real_dispatch_with_a_reminder_of_this_hotline_is_a_way_forward(agent: str) -> None:
+    sc = default_engine().inspect(call(GREET, "市民：我家楼下的井盖丢了好几天了。", "坐席：这个你去找市政。",
+                                       "市民：市政在哪我都不知道！", f"坐席：{agent}"))
+    assert status(sc, "shirking.no_way_forward.v1") == "passed"
