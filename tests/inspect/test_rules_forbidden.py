@@ -171,3 +171,35 @@ def test_a_real_dispatch_with_a_reminder_of_this_hotline_is_a_way_forward(agent:
     sc = default_engine().inspect(call(GREET, "市民：我家楼下的井盖丢了好几天了。", "坐席：这个你去找市政。",
                                        "市民：市政在哪我都不知道！", f"坐席：{agent}"))
     assert status(sc, "shirking.no_way_forward.v1") == "passed"
+
+
+# ── sending the citizen to search it up alone or to hand it to the family is shirking ──
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "办事指南都在网站上挂着，你自己不会上网看看吗？",
+        "流程都印在宣传单上了，自己不会看吗？",
+        "这种事情喊你女儿帮你操作一下嘛。",
+        "让你家里年轻人帮你弄一下就好了。",
+    ],
+)
+def test_self_search_rebukes_and_handing_it_to_the_family_are_shirking(agent: str) -> None:
+    sc = default_engine().inspect(call(GREET, "市民：我想问问高龄补贴怎么申请，我年纪大了搞不懂。", f"坐席：{agent}",
+                                       "市民：哦。"))
+    assert status(sc, "shirking.no_way_forward.v1") == "failed"
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "您自己不会查也没关系，我把申请条件给您念一遍：年满八十周岁、本市户籍就可以。",
+        "您可以让您女儿陪您一起来社区窗口，带上身份证和户口本就能办。",
+        "办的时候让您家人陪着您，有不懂的当场问工作人员。",
+        "申请要带身份证和户口本，您家人帮您代办的话再带一份委托书。",
+    ],
+)
+def test_help_for_an_elderly_caller_is_not_shirking(agent: str) -> None:
+    sc = default_engine().inspect(call(GREET, "市民：我想问问高龄补贴怎么申请，我年纪大了搞不懂。", f"坐席：{agent}",
+                                       "市民：哦。"))
+    assert status(sc, "shirking.no_way_forward.v1") == "passed"
