@@ -117,6 +117,7 @@ def test_a_dispatch_called_pointless_is_no_way_forward(agent: str) -> None:
         "转过去以后也是由他们联系您。",
         "转到区里也一样会有专人联系您。",
         "您反映的情况我都记下来了，一样会转给相关部门。",
+        "我这边帮您登记转给区住建局，其他的我们这边管不了。",
         # a futile word beside a real dispatch with a time limit: the time limit is still a way forward
         "光登记也没用，我给您加急转给区住建局，三个工作日内回复您。",
     ],
