@@ -128,7 +128,6 @@ def test_sincere_dispatch_talk_is_a_way_forward(agent: str) -> None:
     assert status(sc, "shirking.no_way_forward.v1") == "passed"
 
 
-
 # ── a consultation answered in the agent's next turn is a way forward; an answer beside the push-away is not ──
 
 @pytest.mark.parametrize(
