@@ -203,3 +203,10 @@ def test_help_for_an_elderly_caller_is_not_shirking(agent: str) -> None:
     sc = default_engine().inspect(call(GREET, "市民：我想问问高龄补贴怎么申请，我年纪大了搞不懂。", f"坐席：{agent}",
                                        "市民：哦。"))
     assert status(sc, "shirking.no_way_forward.v1") == "passed"
+
+
+def test_a_complaint_pushed_away_is_not_undone_by_information_in_the_next_turn() -> None:
+    # the citizen wants something done: only a way forward (dispatch, transfer, time limit) answers the push-away
+    sc = default_engine().inspect(call(GREET, "市民：楼上天天漏水到我家，你们管一管。", "坐席：这个你去找物业。",
+                                       "市民：物业不管啊。", "坐席：漏水维修一般由责任方承担，物业费是按建筑面积收的。"))
+    assert status(sc, "shirking.no_way_forward.v1") == "failed"
