@@ -167,3 +167,25 @@ def test_the_contexts_are_gone_before_the_collector_is_on_again(how: str, monkey
     engine.inspect(c) if how == "inspect" else engine.inspect_batch([c, c])
     assert during and max(during) > before  # the contexts were alive (and seen) while judging…
     assert alive_at_enable == [before]  # …and gone before the collector came back
+
+
+def test_a_turn_test_of_turn_by_turn_parts_is_walked_once_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``turn`` test whose ``has`` and ``lacks`` hit turn by turn is filterable: every trigger's window reads the
+    whole call's answer, filtered, instead of walking the test again under its own mask."""
+    walked: list[int] = []
+    turn = ops._OPS["turn"]
+
+    def counting(node: Any, ctx: Any, allowed: Any) -> Any:
+        walked.append(id(node))
+        return turn(node, ctx, allowed)
+
+    monkeypatch.setitem(ops._OPS, "turn", counting)
+    expect = {"turn": {"has": [{"phrases": {"phrases": ["登记"]}}], "lacks": [{"regex": {"pattern": "没用"}}]}}
+    engine = engine_with({"id": "test.window.v1", "kind": "forbid", "utterance": True,
+                          "match": {"unanswered": {"trigger": {"phrases": {"phrases": ["你去找"]}},
+                                                   "expect": expect, "within": 1}}})
+    sc = engine.inspect(call(GREET, "市民：路灯坏了。", "坐席：你去找物业。", "市民：物业不管。", "坐席：你去找街道。",
+                             "市民：街道也不管。", "坐席：你去找社区，登记了也没用。", "市民：好吧。", "坐席：我给您登记。"))
+    assert status(sc, "test.window.v1") == "failed"  # two windows hold no usable 登记 (the last one is answered)
+    node = engine.rule("test.window.v1").match.unanswered.expect  # type: ignore[union-attr]
+    assert walked.count(id(node)) == 1

@@ -84,3 +84,129 @@ def test_veto_zeroes_the_call() -> None:
     sc = default_engine().inspect(call(GREET, "市民：你们什么破热线！", "坐席：你才有病！"))
     assert sc.vetoed and sc.total == 0
     assert any(f.veto and f.rule_id == "forbidden.retort.v1" for f in sc.findings)
+
+
+# ── a dispatch the agent calls pointless in the same turn is no way forward (rulebook: futile_dispatch) ──
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "给您登记了也没用，您直接去找物业吧。",
+        "派单也解决不了，你直接去找开发商。",
+        "给您上报了也是白报，你去问你们社区。",
+        "工单提交了也没人管的，你自己去街道问问。",
+        "帮你转给区里也就是走个流程，你自己跑一趟吧。",
+        "转给街道？转不转都一样，你去找你们物业。",
+        "帮您登记有什么用，你找学校去。",
+        "我这边就给你登记一下，别的我们管不了，你找开发商去。",
+    ],
+)
+def test_a_dispatch_called_pointless_is_no_way_forward(agent: str) -> None:
+    # the dispatch is named only as the reason for sending the citizen elsewhere: the push-away stands
+    sc = default_engine().inspect(call(GREET, "市民：小区门口的路灯坏了一个月了。", f"坐席：{agent}", "市民：那好吧。"))
+    assert status(sc, "shirking.no_way_forward.v1") == "failed"
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "反正我们就是负责登记转办的，三天内回复您。",
+        "反正我们这边就是负责登记转办的，转过去会有专人联系您。",
+        "我这边给您登记转办，也会跟进。",
+        "我这边给您登记转办也会跟进的。",
+        "转过去以后也是由他们联系您。",
+        "转到区里也一样会有专人联系您。",
+        "您反映的情况我都记下来了，一样会转给相关部门。",
+        "我这边帮您登记转给区住建局，其他的我们这边管不了。",
+        # a futile word beside a real dispatch with a time limit: the time limit is still a way forward
+        "光登记也没用，我给您加急转给区住建局，三个工作日内回复您。",
+    ],
+)
+def test_sincere_dispatch_talk_is_a_way_forward(agent: str) -> None:
+    sc = default_engine().inspect(call(GREET, "市民：小区门口的路灯坏了一个月了。", "坐席：这个您自己去找物业。",
+                                       "市民：物业不管啊。", f"坐席：{agent}"))
+    assert status(sc, "shirking.no_way_forward.v1") == "passed"
+
+
+# ── a consultation answered in the agent's next turn is a way forward; an answer beside the push-away is not ──
+
+@pytest.mark.parametrize(
+    ("question", "push", "answer"),
+    [
+        ("我想问一下生育津贴能领多少？", "这个你自己算一下嘛。",
+         "按您单位上年度职工月平均工资除以三十，再乘以产假天数，一般能领到两万左右。"),
+        ("我想问一下孩子上学要办什么证明？", "你自己去学校问嘛。",
+         "一般要户口本、房产证或者租房备案证明，还有孩子的疫苗接种证。"),
+    ],
+)
+def test_a_push_away_the_agent_then_answers_is_no_shirking(question: str, push: str, answer: str) -> None:
+    sc = default_engine().inspect(call(GREET, f"市民：{question}", f"坐席：{push}", "市民：我不清楚啊。", f"坐席：{answer}"))
+    assert status(sc, "shirking.no_way_forward.v1") == "passed"
+
+
+@pytest.mark.parametrize(
+    "agent",
+    ["这个你自己去社保局问，生育津贴是按单位平均工资算的。", "你自己去学校问嘛，一般要户口本和房产证。"],
+)
+def test_an_answer_in_the_push_away_turn_does_not_undo_it(agent: str) -> None:
+    # the answer must come in a turn that does not push the citizen away again
+    sc = default_engine().inspect(call(GREET, "市民：我想咨询个事情。", f"坐席：{agent}", "市民：哦。"))
+    assert status(sc, "shirking.no_way_forward.v1") == "failed"
+
+
+# ── telling the caller to ring 12345 (this very hotline) again is no way forward ──
+
+@pytest.mark.parametrize("agent", ["你可以拨打12345找值班长。", "您可以拨打12345热线反映。"])
+def test_sending_the_caller_back_to_this_hotline_is_no_way_forward(agent: str) -> None:
+    sc = default_engine().inspect(call(GREET, "市民：我家楼下的井盖丢了好几天了。", "坐席：这个你去找市政。",
+                                       "市民：市政在哪我都不知道！", f"坐席：{agent}"))
+    assert status(sc, "shirking.no_way_forward.v1") == "failed"
+
+
+@pytest.mark.parametrize(
+    "agent",
+    ["我给您登记一下转给市政，后续有问题您可以再打12345。", "我这边帮您转交区市政所，3个工作日内回复，不满意可以再拨打12345。"],
+)
+def test_a_real_dispatch_with_a_reminder_of_this_hotline_is_a_way_forward(agent: str) -> None:
+    sc = default_engine().inspect(call(GREET, "市民：我家楼下的井盖丢了好几天了。", "坐席：这个你去找市政。",
+                                       "市民：市政在哪我都不知道！", f"坐席：{agent}"))
+    assert status(sc, "shirking.no_way_forward.v1") == "passed"
+
+
+# ── sending the citizen to search it up alone or to hand it to the family is shirking ──
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "办事指南都在网站上挂着，你自己不会上网看看吗？",
+        "流程都印在宣传单上了，自己不会看吗？",
+        "这种事情喊你女儿帮你操作一下嘛。",
+        "让你家里年轻人帮你弄一下就好了。",
+    ],
+)
+def test_self_search_rebukes_and_handing_it_to_the_family_are_shirking(agent: str) -> None:
+    sc = default_engine().inspect(call(GREET, "市民：我想问问高龄补贴怎么申请，我年纪大了搞不懂。", f"坐席：{agent}",
+                                       "市民：哦。"))
+    assert status(sc, "shirking.no_way_forward.v1") == "failed"
+
+
+@pytest.mark.parametrize(
+    "agent",
+    [
+        "您自己不会查也没关系，我把申请条件给您念一遍：年满八十周岁、本市户籍就可以。",
+        "您可以让您女儿陪您一起来社区窗口，带上身份证和户口本就能办。",
+        "办的时候让您家人陪着您，有不懂的当场问工作人员。",
+        "申请要带身份证和户口本，您家人帮您代办的话再带一份委托书。",
+    ],
+)
+def test_help_for_an_elderly_caller_is_not_shirking(agent: str) -> None:
+    sc = default_engine().inspect(call(GREET, "市民：我想问问高龄补贴怎么申请，我年纪大了搞不懂。", f"坐席：{agent}",
+                                       "市民：哦。"))
+    assert status(sc, "shirking.no_way_forward.v1") == "passed"
+
+
+def test_a_complaint_pushed_away_is_not_undone_by_information_in_the_next_turn() -> None:
+    # the citizen wants something done: only a way forward (dispatch, transfer, time limit) answers the push-away
+    sc = default_engine().inspect(call(GREET, "市民：楼上天天漏水到我家，你们管一管。", "坐席：这个你去找物业。",
+                                       "市民：物业不管啊。", "坐席：漏水维修一般由责任方承担，物业费是按建筑面积收的。"))
+    assert status(sc, "shirking.no_way_forward.v1") == "failed"

@@ -172,7 +172,8 @@ def _all_nodes(rb: Rulebook) -> list[Matcher]:
 
 def _mark_filterable(node: Matcher, rb: Rulebook, out: set[int], seen: set[int] | None = None) -> bool:
     """Phrases (mode any) and regexes hit turn by turn; so do detectors and ``any`` groups made only
-    of them. The similarity operator is excluded on purpose: it must stay lazy."""
+    of them, and a ``turn`` test whose ``has`` and ``lacks`` all are (each turn's verdict is its own, whatever
+    other turns a mask keeps). The similarity operator is excluded on purpose: it must stay lazy."""
     seen = seen if seen is not None else set()
     if id(node) in out:
         return True
@@ -188,6 +189,8 @@ def _mark_filterable(node: Matcher, rb: Rulebook, out: set[int], seen: set[int] 
         ok = _mark_filterable(rb.detectors[node.detector], rb, out, seen)
     elif node.any is not None:
         ok = all([_mark_filterable(c, rb, out, seen) for c in node.any])
+    elif node.turn is not None:
+        ok = all([_mark_filterable(c, rb, out, seen) for c in [*node.turn.has, *node.turn.lacks]])
     if ok:
         out.add(id(node))
     return ok
