@@ -208,3 +208,19 @@ def test_explain_is_kept_per_clause_and_act_handed_out_as_a_copy_and_bounded() -
     assert 0 < len(m._explained) <= 4_096
     m._explained.clear()
 
+
+
+def test_evaluation_folds_keep_each_family_in_place_when_families_come_and_go() -> None:
+    """Comparing two corpora on held-out folds means little if one new family reshuffles every other: each
+    family's fold depends on its name alone, whole families stay together, and no fold is left empty."""
+    from hotline.acts.train import stable_folds
+
+    families = [f"agent_ext{i // 40}:family{i}" for i in range(200) for _ in range(3)]
+    before = stable_folds(families, 5)
+    grown = families + ["agent_new:一个新家族"] * 4 + ["agent_new:另一个"] * 2
+    after = stable_folds(grown, 5)
+    fold_before = {families[i]: k for k, held in enumerate(before) for i in held.tolist()}
+    fold_after = {grown[i]: k for k, held in enumerate(after) for i in held.tolist()}
+    assert all(fold_after[f] == k for f, k in fold_before.items())
+    assert all(held.size for held in before)
+    assert sum(held.size for held in after) == len(grown) and len(fold_after) == len(set(grown))

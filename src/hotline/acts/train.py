@@ -8,6 +8,7 @@ decision values."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 import time
 from collections import Counter
@@ -141,6 +142,16 @@ def _scales(index: dict[str, int], settings: FeatureSettings) -> np.ndarray:
     return scale
 
 
+def stable_folds(families: Sequence[str], k: int) -> list[np.ndarray]:
+    """Fold number of each sample for ``evaluate``: whole families to one fold, chosen by a digest of the
+    family's name, so that adding or removing families never moves the others (a comparison of two corpora
+    then scores each act's old families against the same company: with a shuffle, one family more reshuffled
+    them all, and precision moved by 0.03–0.05 with nothing changed)."""
+    fold_of = {f: int.from_bytes(hashlib.sha256(f.encode()).digest()[:8], "big") % k for f in set(families)}
+    folds = np.array([fold_of[f] for f in families], dtype=np.int64)
+    return [np.flatnonzero(folds == i) for i in range(k)]
+
+
 def _group_folds(families: Sequence[str], k: int, seed: int) -> list[np.ndarray]:
     """Fold number of each sample: whole families go to one fold, chosen at random but balanced."""
     uniq = sorted(set(families))
@@ -262,7 +273,7 @@ def evaluate(examples: Sequence[Example], taxonomy: Taxonomy | None = None,
              settings: FeatureSettings | None = None, folds: int | None = None,
              thresholds: dict[str, float] | None = None,
              speakers: Sequence[str] | None = None) -> dict[str, dict[str, Scores]]:
-    """Per-act counts on family-held-out folds: each fold is scored by a model trained (and
+    """Per-act counts on family-held-out folds (``stable_folds``): each fold is scored by a model trained (and
     calibrated) without any record of its families. Only corpus records are scored, not variants."""
     taxonomy = taxonomy or load_taxonomy()
     settings = settings or load_settings()
@@ -275,7 +286,7 @@ def evaluate(examples: Sequence[Example], taxonomy: Taxonomy | None = None,
         data = samples([e for e in examples if e.speaker == speaker], featurizer, settings.model.augment,
                        settings.model.seed)
         scores = {a: Scores() for a in acts}
-        for held in _group_folds([s.family for s in data], k, settings.model.seed + 1):
+        for held in stable_folds([s.family for s in data], k):
             held_set = set(held.tolist())
             train_part = [s for i, s in enumerate(data) if i not in held_set]
             test_part = [data[i] for i in held if data[i].original]
