@@ -185,9 +185,7 @@ def test_a_real_dispatch_with_a_reminder_of_this_hotline_is_a_way_forward(agent:
     ],
 )
 def test_self_search_rebukes_and_handing_it_to_the_family_are_shirking(agent: str) -> None:
-    sc = default_engine().inspect(call(GREET, "市民：我想问问高龄补贴怎么申请，我年纪大了搞不懂。", f"坐席：{agent}",
-                                       "市民：哦。"))
-    assert status(sc, "shirking.no_way_forward.v1") == "failed"
+    assert _after_an_elderly_callers_question(agent) == "failed"
 
 
 @pytest.mark.parametrize(
@@ -200,9 +198,14 @@ def test_self_search_rebukes_and_handing_it_to_the_family_are_shirking(agent: st
     ],
 )
 def test_help_for_an_elderly_caller_is_not_shirking(agent: str) -> None:
+    assert _after_an_elderly_callers_question(agent) == "passed"
+
+
+def _after_an_elderly_callers_question(agent: str) -> str:
+    """How the shirking rule ends when ``agent`` answers an elderly caller's question about a subsidy."""
     sc = default_engine().inspect(call(GREET, "市民：我想问问高龄补贴怎么申请，我年纪大了搞不懂。", f"坐席：{agent}",
                                        "市民：哦。"))
-    assert status(sc, "shirking.no_way_forward.v1") == "passed"
+    return status(sc, "shirking.no_way_forward.v1")
 
 
 def test_a_complaint_pushed_away_is_not_undone_by_information_in_the_next_turn() -> None:

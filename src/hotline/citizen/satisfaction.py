@@ -221,8 +221,9 @@ def prepare_pulls(contexts: list[Any], model: SatisfactionModel) -> None:
     sides: list[int] = []  # each piece's side: 0 the citizen's, 1 the agent's
     turn_ids: list[int] = []  # per piece and turn: a number for (call, turn) over the chunk
     repeats: list[int] = []  # how many positions of the joined pieces each of those turns owns
-    base = 0
+    starts = [0]  # each call's first (call, turn) number; the last entry is how many there are
     for c, ctx in enumerate(contexts):
+        base = starts[-1]
         for side, (speaker, weight) in enumerate((("citizen", 1.0), ("agent", s.agent_weight))):
             chosen = [t for t in ctx.turns_of(speaker) if ctx.norm[t].text]
             if not chosen or not weight:
@@ -237,7 +238,7 @@ def prepare_pulls(contexts: list[Any], model: SatisfactionModel) -> None:
             sizes[-1] += 1
             turn_ids.extend(base + t for t in chosen)
             repeats.extend(sizes)
-        base += len(ctx.norm)
+        starts.append(base + len(ctx.norm))
     if not pieces:
         for ctx in contexts:
             ctx.prepared[("pulls", id(model))] = []
@@ -261,11 +262,8 @@ def prepare_pulls(contexts: list[Any], model: SatisfactionModel) -> None:
             norms[c] = float(np.sqrt(weighted @ weighted)) or 1.0
     call_of = np.asarray(owner, dtype=np.int64)[piece]
     contribution = share * model.idf[flat] * model.text_weights[flat] / norms[call_of]
-    sums = np.bincount(turn, weights=contribution, minlength=base).tolist()
-    present = np.bincount(turn, minlength=base)
-    starts = [0]
-    for ctx in contexts:
-        starts.append(starts[-1] + len(ctx.norm))
+    sums = np.bincount(turn, weights=contribution, minlength=starts[-1]).tolist()
+    present = np.bincount(turn, minlength=starts[-1])
     for c, ctx in enumerate(contexts):
         lo = starts[c]
         order = [t for speaker in ("citizen", "agent") for t in ctx.turns_of(speaker) if present[lo + t]]
