@@ -13,6 +13,7 @@ from hotline.errors import FormatError
 from hotline.formats import jsonfmt
 from hotline.formats.jsonfmt import decode, encode, read_jsonl_lines
 from hotline.formats.layouts import reader_settings
+from hotline.formats.roles import RawTurn
 
 
 def same(a: object, b: object) -> bool:
@@ -106,7 +107,7 @@ def test_a_turn_read_the_quick_way_is_what_the_general_way_reads(turn: object) -
     layout = reader_settings().layouts[0]
     plan = jsonfmt._plan(layout)
     assert plan is not None
-    quick = jsonfmt._plain_turn(turn, plan, "第 1 行 turns[0]")
+    quick = jsonfmt._plain_turn(turn, plan, "第 1 行 turns[", 0)
     try:
         general: object = jsonfmt._raw_turn(turn, layout, "calls.jsonl", "第 1 行 turns[0]")
     except FormatError as exc:
@@ -114,7 +115,9 @@ def test_a_turn_read_the_quick_way_is_what_the_general_way_reads(turn: object) -
     if quick is None:  # a turn left to the general way
         assert TURNS.index(turn) >= 7
         return
-    assert TURNS.index(turn) < 7 and quick == general
+    assert isinstance(general, RawTurn) and TURNS.index(turn) < 7
+    assert [quick.label, quick.text, quick.start, quick.end, quick.where] == \
+           [general.label, general.text, general.start, general.end, general.where]
     assert [type(quick.start), type(quick.end)] == [type(general.start), type(general.end)]  # type: ignore[attr-defined]
 
 

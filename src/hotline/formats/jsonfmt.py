@@ -165,7 +165,7 @@ def _plan(layout: Layout) -> _Plan | None:
     return kept[1]
 
 
-def _plain_turn(t: Any, plan: _Plan, where: str) -> RawTurn | None:
+def _plain_turn(t: Any, plan: _Plan, at: str, index: int) -> RawTurn | None:
     """``_raw_turn`` of a turn as most are written (a string speaker and text, times that are plain
     non-negative numbers in order), without its general steps; None for any other turn, which
     ``_raw_turn`` then reads (and reports) the general way."""
@@ -204,7 +204,7 @@ def _plain_turn(t: Any, plan: _Plan, where: str) -> RawTurn | None:
         if end is not None and end < start:
             return None
         break
-    return RawTurn(label, clean_text(text), start, end, where)
+    return RawTurn(label, clean_text(text), start, end, at, index)
 
 
 def call_from_obj(obj: Any, source: str, where: str, default_id: str) -> Call:
@@ -224,7 +224,7 @@ def call_from_obj(obj: Any, source: str, where: str, default_id: str) -> Call:
     if plan is None:
         raw = [_raw_turn(t, layout, source, f"{at}{i}]") for i, t in enumerate(turns_raw)]
     else:
-        raw = [_plain_turn(t, plan, f"{at}{i}]") or _raw_turn(t, layout, source, f"{at}{i}]")
+        raw = [_plain_turn(t, plan, at, i) or _raw_turn(t, layout, source, f"{at}{i}]")
                for i, t in enumerate(turns_raw)]
     meta = obj.get("meta")
     if meta is None:
