@@ -10,6 +10,7 @@ from helpers import call, status
 
 from hotline.inspect import Engine, default_engine
 from hotline.inspect import operators as ops
+from hotline.inspect import verdicts as vd
 from hotline.inspect.results import allows, mask_of
 from hotline.model import Call, Speaker, Turn
 from hotline.norms import load_default
@@ -51,13 +52,8 @@ def test_a_detector_reference_is_the_slot_of_the_detector() -> None:
 
 def test_slots_whose_keys_are_absent_are_not_walked(monkeypatch: pytest.MonkeyPatch) -> None:
     walked: list[str] = []
-    phrases = ops._OPS["phrases"]
-
-    def counting(node: Any, ctx: Any, allowed: Any) -> Any:
-        walked.append(node.phrases.lexicon_names()[0] if node.phrases.lexicon_names() else "inline")
-        return phrases(node, ctx, allowed)
-
-    monkeypatch.setitem(ops._OPS, "phrases", counting)
+    for table in (ops._OPS, vd._OPS):  # the tree walk and the verdict pass
+        monkeypatch.setitem(table, "phrases", _noting(walked, table["phrases"]))
     engine = engine_with({"id": "test.abuse.v1", "kind": "forbid", "match": {"phrases": {"lexicon": "forbidden"}}})
     sc = engine.inspect(call(GREET, "市民：路灯坏了。", "坐席：好的，我们记录下来。"))
     assert status(sc, "test.abuse.v1") == "passed"
@@ -65,6 +61,14 @@ def test_slots_whose_keys_are_absent_are_not_walked(monkeypatch: pytest.MonkeyPa
     walked.clear()
     sc = engine.inspect(call(GREET, "市民：路灯坏了。", "坐席：你烦不烦啊，这事不归我们管。"))
     assert "forbidden" in walked
+
+
+def _noting(walked: list[str], phrases: Any) -> Any:
+    def counting(node: Any, ctx: Any, allowed: Any) -> Any:
+        walked.append(node.phrases.lexicon_names()[0] if node.phrases.lexicon_names() else "inline")
+        return phrases(node, ctx, allowed)
+
+    return counting
 
 
 NONE = {"phrases": {"phrases": ["查无此事的短语"]}}  # absent from every call here

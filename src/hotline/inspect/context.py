@@ -74,6 +74,9 @@ class CallContext:
         self.whole: list[Any] = [UNSET] * len(compiled.plan.slots)
         self.slot_by_node = compiled.plan.slot_by_node
         self.memo: dict[tuple[int, int], list[Hit] | None] = {}
+        # the same, as turn masks (``verdicts``): what most rules need to pass
+        self.verdicts: list[Any] = [UNSET] * len(compiled.plan.slots)
+        self.verdict_memo: dict[tuple[int, int], int | None] = {}
         self.scopes: dict[tuple[Any, ...], list[int] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
         self._live_keys: set[int] | None = None  # slots one of whose lexicon keys the call holds

@@ -15,6 +15,7 @@ from hotline.inspect.context import CallContext, Hit, prepare_acts
 from hotline.inspect.operators import evaluate, goal_names
 from hotline.inspect.python_rules import resolve
 from hotline.inspect.scoring import critical_cap, score
+from hotline.inspect.verdicts import verdict
 from hotline.model import Call, Finding, Pending, RuleOutcome, Scorecard, Severity, Speaker, Turn, WorkOrder
 from hotline.norms.schema import Rulebook, RuleSpec
 
@@ -151,11 +152,23 @@ class Engine:
         if rule.kind == "python":
             return self._apply_python(rule, ctx)
         forced = False  # judged only because the call carries the rule's goal
-        if rule.applies_when is not None and not evaluate(rule.applies_when, ctx):
+        # a finished call: turn masks decide (``verdicts``), and hits are gathered only for a finding; a live
+        # call's open reaction windows (``ctx.pending``) are recorded by the tree walk, so it walks the tree
+        quick = not ctx.partial
+        if rule.applies_when is not None and not (verdict(rule.applies_when, ctx) if quick
+                                                  else evaluate(rule.applies_when, ctx)):
             if rule.goal is None or rule.goal not in goal_names(ctx):
                 return "na", []
             forced = True
         assert rule.match is not None
+        if quick:
+            mask = verdict(rule.match, ctx)
+            if mask is None:
+                return "na", []
+            if rule.kind != "forbid":
+                return _judged(rule, bool(mask), lambda: self._missing(rule, ctx, forced))
+            if not mask:
+                return "passed", []
         hits = evaluate(rule.match, ctx)
         if hits is None:
             return "na", []
@@ -163,9 +176,7 @@ class Engine:
             # words inside a restatement of the citizen's account (我跟您确认一下：……，对吗？) are the citizen's
             hits = [h for h in hits if h.note or h.turn_index < 0 or not ctx.restating(h.turn_index)]
             return ("failed", [self._finding(rule, ctx, h) for h in _one_per_turn(hits)]) if hits else ("passed", [])
-        if rule.kind == "award":
-            return ("awarded", []) if hits else ("passed", [])
-        return ("passed", []) if hits else ("failed", [self._missing(rule, ctx, forced)])
+        return _judged(rule, bool(hits), lambda: self._missing(rule, ctx, forced))
 
     def _apply_python(self, rule: RuleSpec, ctx: CallContext) -> tuple[str, list[Finding]]:
         assert rule.impl is not None
@@ -236,7 +247,7 @@ class Engine:
         finding = self._make(rule, ctx, turn, None, "")
         finding.span = None
         finding.layer = "结构"
-        missing = [label for label, m in rule.elements.items() if evaluate(m, ctx) == []]
+        missing = [label for label, m in rule.elements.items() if verdict(m, ctx) == 0]
         if missing:
             finding.message = finding.message.replace(rule.message, f"{rule.message}（缺少：{'、'.join(missing)}）", 1)
         if forced:
@@ -280,6 +291,13 @@ def collector_waits() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+def _judged(rule: RuleSpec, hit: bool, missing: Callable[[], Finding]) -> tuple[str, list[Finding]]:
+    """The outcome of a rule that requires or awards something, from whether its matcher hit."""
+    if rule.kind == "award":
+        return ("awarded", []) if hit else ("passed", [])
+    return ("passed", []) if hit else ("failed", [missing()])
 
 
 def goal_of(rule_id: str) -> str | None:

@@ -28,7 +28,7 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
         result = ctx.memo.get((slot.index, allowed), UNSET)
         if result is not UNSET:
             return result
-    if slot.has_need and not ctx.no_text and _absent(slot, ctx):
+    if slot.has_need and not ctx.no_text and absent(slot, ctx):
         result = []
     elif allowed is not None and slot.filterable:
         whole: Result = evaluate(node, ctx, None)
@@ -42,7 +42,7 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
     return result
 
 
-def _absent(slot: Slot, ctx: CallContext) -> bool:
+def absent(slot: Slot, ctx: CallContext) -> bool:
     """None of the lexicon keys and speech acts the slot needs is in the call: it can only answer []."""
     if slot.index in ctx.live_by_keys():
         return False
@@ -164,7 +164,7 @@ def _phrases(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     if turns is None:
         return None
     wanted = set(turns)
-    hits = _longest([h for h in hits if h[0] in wanted])
+    hits = longest([h for h in hits if h[0] in wanted])
     if op.guards:
         hits = [h for h in hits if not ctx.guarded(*h)]
     found = [Hit(*h) for h in hits]
@@ -189,7 +189,7 @@ def _node_phrases(node: Matcher, ctx: CallContext) -> set[str]:
     return {normalize_phrase(p) for p in phrases}
 
 
-def _longest(hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+def longest(hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """Drop matches contained in a longer match of the same set (谢谢 inside 谢谢您)."""
     hits = sorted(set(hits), key=lambda h: (h[0], h[1], -h[2]))
     out: list[tuple[int, int, int]] = []

@@ -1,0 +1,345 @@
+"""A rule's verdict from turn masks, without its evidence.
+
+Most rules pass on most calls, and a passing rule needs no finding: what decides it is whether its matcher
+hits, and for the parents that combine turns, on which turns. ``verdict(node, ctx, allowed)`` answers exactly
+what ``operators.evaluate`` answers with every hit reduced to its turn: a mask, bit 0 for a whole-call hit
+(turn -1) and bit i + 1 for turn i, or None when the matcher cannot apply to the call. No hit is built, no
+list of hits merged and sorted, and a leaf stops looking in a turn at its first match that counts.
+
+- Each slot of the plan is answered at most once per call and set of turns, as ``evaluate`` does, and skipped
+  the same way when what it needs is absent from the call.
+- A group stops early where the rest cannot change its answer: ``all`` and ``turn`` at an empty part when the
+  parts after it always apply (``Slot.nonull``).
+- The operators whose answer needs more than turns (phrases that must all be said, a sequence, a restatement,
+  the timing operators, the embedding operator) run through ``evaluate`` and their hits become a mask.
+- Hits a live call is still waiting on (``ctx.pending``) are the tree walk's: a partial call is judged by
+  ``evaluate`` only (see ``Engine._apply``).
+
+The engine builds findings only for the rules whose verdict calls for one, with ``evaluate``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hotline.inspect.compiled import holds
+from hotline.inspect.context import UNSET, CallContext
+from hotline.inspect.operators import absent, evaluate, longest, scope_turns
+from hotline.inspect.results import Allowed, Result, mask_of
+from hotline.norms.schema import Matcher
+
+Verdict = int | None
+"""Turns hit (bit 0: the whole call, bit i + 1: turn i), or None: the matcher does not apply."""
+
+CALL_BIT = 1
+
+
+def hit_mask(hits: Result) -> Verdict:
+    """The verdict of a list of hits."""
+    if hits is None:
+        return None
+    mask = 0
+    for h in hits:
+        mask |= 1 << (h.turn_index + 1)
+    return mask
+
+
+def turns_mask(verdict_mask: int) -> int:
+    """The turns of a verdict as an ``Allowed`` mask (bit i: turn i; a whole-call hit is no turn)."""
+    return verdict_mask >> 1
+
+
+def verdict(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Verdict:
+    """The turns a node's slot hits over the turns in ``allowed``, evaluated once per call and mask."""
+    slot = ctx.slot_by_node[id(node)]
+    result: Verdict
+    if allowed is None:
+        cached = ctx.verdicts[slot.index]
+        if cached is not UNSET:
+            return cached  # type: ignore[no-any-return]
+    else:
+        cached = ctx.verdict_memo.get((slot.index, allowed), UNSET)
+        if cached is not UNSET:
+            return cached  # type: ignore[no-any-return]
+    if slot.has_need and not ctx.no_text and absent(slot, ctx):
+        result = 0
+    elif allowed is not None and slot.filterable:
+        whole = verdict(node, ctx, None)
+        result = None if whole is None else whole & (allowed << 1)  # turn by turn: the whole call's, filtered
+    else:
+        op = _OPS.get(slot.op)
+        result = hit_mask(evaluate(slot.node, ctx, allowed)) if op is None else op(slot.node, ctx, allowed)
+    if allowed is None:
+        ctx.verdicts[slot.index] = result
+    else:
+        ctx.verdict_memo[(slot.index, allowed)] = result
+    return result
+
+
+def _rest_apply(parts: list[Matcher], after: int, ctx: CallContext) -> bool:
+    """Every part after index ``after`` applies to this call (cannot answer None)."""
+    if ctx.no_text:
+        return False
+    by_node = ctx.slot_by_node
+    return all(by_node[id(part)].nonull for part in parts[after + 1:])
+
+
+def _all(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
+    parts = node.all or []
+    out = 0
+    empty = False
+    for i, part in enumerate(parts):
+        r = verdict(part, ctx, allowed)
+        if r is None:
+            return None
+        if r == 0:
+            if _rest_apply(parts, i, ctx):
+                return 0
+            empty = True
+        out |= r
+    return 0 if empty else out
+
+
+def _any(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
+    out = 0
+    hit = False  # some part hit, a whole-call hit included
+    applicable = False
+    for child in node.any or []:
+        scope = allowed
+        if child.similar is not None and hit:  # embeddings only where phrases found nothing
+            base = allowed if allowed is not None else (1 << len(ctx.norm)) - 1
+            scope = base & ~turns_mask(out)
+        r = verdict(child, ctx, scope)
+        if r is not None:
+            applicable = True
+            out |= r
+            hit = hit or r != 0
+    return out if applicable else None
+
+
+def _not(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
+    assert node.not_ is not None
+    r = verdict(node.not_, ctx, allowed)
+    if r is None:
+        return None
+    return 0 if r else CALL_BIT
+
+
+def _detector(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
+    assert node.detector is not None
+    return verdict(ctx.compiled.rulebook.detectors[node.detector], ctx, allowed)
+
+
+def _within(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
+    assert node.within is not None
+    turns = scope_turns(node.within, ctx, allowed)
+    if turns is None:
+        return None
+    return verdict(node.within.of, ctx, mask_of(turns))
+
+
+def _phrases(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
+    op = node.phrases
+    assert op is not None
+    if op.mode != "any" and op.mode != "none":  # the distinct phrases said count: the tree walk's
+        return hit_mask(evaluate(node, ctx, allowed))
+    if ctx.no_text:
+        return None
+    hits: list[tuple[int, int, int]] = []
+    for key in ctx.compiled.node_keys[id(node)]:
+        hits.extend(ctx.phrase_hits(key))
+    none = op.mode == "none"
+    if not hits:
+        return CALL_BIT if none else 0
+    turns = scope_turns(op, ctx, allowed)
+    if turns is None:
+        return None
+    wanted = mask_of(turns)
+    kept = [h for h in hits if (wanted >> h[0]) & 1]
+    out = 0
+    for t, s, e in (longest(kept) if len(kept) > 1 else kept):
+        bit = 1 << (t + 1)
+        if out & bit or (op.guards and ctx.guarded(t, s, e)):
+            continue
+        out |= bit
+    if none:
+        return 0 if out else CALL_BIT
+    return out
+
+
+def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
+    if ctx.no_text:
+        return None
+    op = node.regex
+    assert op is not None
+    turns = scope_turns(op, ctx, allowed)
+    if turns is None:
+        return None
+    pattern, exclude = ctx.compiled.regexes[id(node)]
+    need = ctx.compiled.regex_needs.get(id(node))
+    anchored = id(node) in ctx.compiled.regex_anchored
+    grouped = pattern.groups > 0
+    out = 0
+    for t in turns:
+        text = ctx.norm[t].text
+        if need is not None and not holds(need, text):
+            continue  # none of the literals every match contains: no match in this turn
+        if anchored:  # one match at 0 at most, unless it is empty (finditer then looks for a longer one at 0)
+            first = pattern.match(text)
+            if first is None:
+                continue
+            if first.end() > 0:
+                s, e = first.span(1) if grouped else first.span()
+                if s < 0:
+                    s, e = first.span()
+                if exclude and exclude.search(text, max(0, first.start() - 4), min(len(text), first.end() + 4)):
+                    continue
+                if op.guards and ctx.guarded(t, s, e):
+                    continue
+                out |= 1 << (t + 1)
+                continue
+        for m in pattern.finditer(text):
+            s, e = m.span(1) if grouped else m.span()
+            if s < 0:
+                s, e = m.span()
+            if exclude and exclude.search(text, max(0, m.start() - 4), min(len(text), m.end() + 4)):
+                continue
+            if op.guards and ctx.guarded(t, s, e):
+                continue
+            out |= 1 << (t + 1)
+            break
+    return out
+
+
+def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
+    """Turns with a clause whose speech act reaches its threshold and that is the speaker's own words."""
+    if ctx.no_text:
+        return None
+    op = node.act
+    assert op is not None
+    turns = scope_turns(op, ctx, allowed)
+    if turns is None:
+        return None
+    if not ctx.acts_on or not turns:
+        return 0
+    wanted = mask_of(turns)
+    out = 0
+    for name, limit in ctx.compiled.act_limits[id(node)]:
+        for turn, start, end, p in ctx.act_firing(name):
+            bit = 1 << (turn + 1)
+            if out & bit or p < limit or not (wanted >> turn) & 1:
+                continue
+            if op.guards and ctx.act_guarded(turn, start, end):
+                continue
+            out |= bit
+    return out
+
+
+def _turn(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
+    op = node.turn
+    assert op is not None
+    first = 0
+    candidates = -1  # every bit
+    for i, m in enumerate(op.has):
+        r = verdict(m, ctx, allowed)
+        if r is None:
+            return None
+        if i == 0:
+            first = r
+        candidates &= r
+        if candidates == 0 and _rest_apply(op.has, i, ctx):
+            return 0
+    if not op.has:
+        candidates = 0
+    for m in op.lacks:
+        if candidates == 0:
+            break
+        candidates &= ~(verdict(m, ctx, turns_mask(candidates)) or 0)
+    return first & candidates
+
+
+def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
+    """As ``operators._unanswered`` on a finished call: each trigger turn in order, a turn at most once."""
+    op = node.unanswered
+    assert op is not None
+    if ctx.partial:  # the windows still open are the tree walk's to record
+        return hit_mask(evaluate(node, ctx, allowed))
+    triggers = verdict(op.trigger, ctx, allowed)
+    if triggers is None:
+        return None
+    rearm = turns_mask(verdict(op.rearm, ctx, allowed) or 0) if op.rearm is not None else 0
+    agent_turns = ctx.turns_of("agent")
+    agent = mask_of(agent_turns)
+    out = 0
+    answered = False
+    rest = turns_mask(triggers)
+    while rest:
+        t = (rest & -rest).bit_length() - 1
+        rest &= rest - 1
+        if answered and not (rearm >> t) & 1:
+            continue  # answered once: only a new escalation asks for it again
+        window = [i for i in agent_turns if i > t][: op.within]
+        own = (agent >> t) & 1 == 1
+        if op.same_turn and own:
+            window = [t, *window]
+        if op.before:
+            window = [*[i for i in agent_turns if i < t][-op.before:], *window]
+        if verdict(op.expect, ctx, mask_of(window)):
+            if op.first_only:
+                if op.rearm is None:
+                    break
+                answered = True
+            continue
+        if own:
+            out |= 1 << (t + 1)
+        else:
+            anchor = next((i for i in window if i > t), t)
+            out |= 1 << (anchor + 1)
+        if op.first_only:
+            break
+    return out
+
+
+def _count(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
+    op = node.count
+    assert op is not None
+    r = verdict(op.of, ctx, allowed)
+    if r is None:
+        return None
+    n = r.bit_count()  # distinct turns, the whole call counting as one
+    if (op.min is not None and n < op.min) or (op.max is not None and n > op.max):
+        return 0
+    return r or CALL_BIT
+
+
+def _distinct(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
+    op = node.distinct
+    assert op is not None
+    applicable = False
+    out = 0
+    nonempty = 0
+    for m in op.of:
+        r = verdict(m, ctx, allowed)
+        if r is not None:
+            applicable = True
+            if r:
+                nonempty += 1
+                out |= r
+    if not applicable:
+        return None
+    return out if nonempty >= op.min else 0
+
+
+_OPS: dict[str, Callable[[Matcher, CallContext, Allowed], Verdict]] = {
+    "all": _all,
+    "any": _any,
+    "not_": _not,
+    "detector": _detector,
+    "within": _within,
+    "phrases": _phrases,
+    "regex": _regex,
+    "act": _act,
+    "turn": _turn,
+    "unanswered": _unanswered,
+    "count": _count,
+    "distinct": _distinct,
+}
