@@ -19,11 +19,11 @@ The engine builds findings only for the rules whose verdict calls for one, with 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from hotline.inspect import plan as op
 from hotline.inspect.compiled import holds
 from hotline.inspect.context import UNSET, CallContext
 from hotline.inspect.operators import absent, evaluate, longest, scope_turns
+from hotline.inspect.plan import Slot
 from hotline.inspect.results import Allowed, Result, mask_of
 from hotline.norms.schema import Matcher
 
@@ -49,8 +49,12 @@ def turns_mask(verdict_mask: int) -> int:
 
 
 def verdict(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Verdict:
-    """The turns a node's slot hits over the turns in ``allowed``, evaluated once per call and mask."""
-    slot = ctx.slot_by_node[id(node)]
+    """The turns a node hits over the turns in ``allowed``."""
+    return slot_verdict(ctx.slot_by_node[id(node)], ctx, allowed)
+
+
+def slot_verdict(slot: Slot, ctx: CallContext, allowed: Allowed = None) -> Verdict:
+    """The turns a slot of the plan hits over the turns in ``allowed``, evaluated once per call and mask."""
     result: Verdict
     if allowed is None:
         cached = ctx.verdicts[slot.index]
@@ -63,11 +67,11 @@ def verdict(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Verdict
     if slot.has_need and not ctx.no_text and absent(slot, ctx):
         result = 0
     elif allowed is not None and slot.filterable:
-        whole = verdict(node, ctx, None)
+        whole = slot_verdict(slot, ctx, None)
         result = None if whole is None else whole & (allowed << 1)  # turn by turn: the whole call's, filtered
     else:
-        op = _OPS.get(slot.op)
-        result = hit_mask(evaluate(slot.node, ctx, allowed)) if op is None else op(slot.node, ctx, allowed)
+        ctx.walked += 1
+        result = _run(slot, ctx, allowed)
     if allowed is None:
         ctx.verdicts[slot.index] = result
     else:
@@ -75,20 +79,46 @@ def verdict(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Verdict
     return result
 
 
-def _rest_apply(parts: list[Matcher], after: int, ctx: CallContext) -> bool:
+def _run(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    code = slot.code
+    if code == op.ANY:
+        return _any(slot, ctx, allowed)
+    if code == op.ALL:
+        return _all(slot, ctx, allowed)
+    if code == op.PHRASES:
+        return _phrases(slot, ctx, allowed)
+    if code == op.NOT:
+        return _not(slot, ctx, allowed)
+    if code == op.ACT:
+        return _act(slot, ctx, allowed)
+    if code == op.REGEX:
+        return _regex(slot, ctx, allowed)
+    if code == op.WITHIN:
+        return _within(slot, ctx, allowed)
+    if code == op.TURN:
+        return _turn(slot, ctx, allowed)
+    if code == op.UNANSWERED:
+        return _unanswered(slot, ctx, allowed)
+    if code == op.COUNT:
+        return _count(slot, ctx, allowed)
+    if code == op.DISTINCT:
+        return _distinct(slot, ctx, allowed)
+    return hit_mask(evaluate(slot.node, ctx, allowed))
+
+
+def _rest_apply(parts: list[Slot], after: int, ctx: CallContext) -> bool:
     """Every part after index ``after`` applies to this call (cannot answer None)."""
     if ctx.no_text:
         return False
-    by_node = ctx.slot_by_node
-    return all(by_node[id(part)].nonull for part in parts[after + 1:])
+    return all(part.nonull for part in parts[after + 1:])
 
 
-def _all(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
-    parts = node.all or []
+def _all(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    parts = slot.parts
     out = 0
     empty = False
     for i, part in enumerate(parts):
-        r = verdict(part, ctx, allowed)
+        r = slot_verdict(part, ctx, allowed)
         if r is None:
             return None
         if r == 0:
@@ -99,16 +129,16 @@ def _all(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
     return 0 if empty else out
 
 
-def _any(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
+def _any(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     out = 0
     hit = False  # some part hit, a whole-call hit included
     applicable = False
-    for child in node.any or []:
+    for part in slot.parts:
         scope = allowed
-        if child.similar is not None and hit:  # embeddings only where phrases found nothing
+        if part.similar and hit:  # embeddings only where phrases found nothing
             base = allowed if allowed is not None else (1 << len(ctx.norm)) - 1
             scope = base & ~turns_mask(out)
-        r = verdict(child, ctx, scope)
+        r = slot_verdict(part, ctx, scope)
         if r is not None:
             applicable = True
             out |= r
@@ -116,49 +146,45 @@ def _any(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
     return out if applicable else None
 
 
-def _not(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
-    assert node.not_ is not None
-    r = verdict(node.not_, ctx, allowed)
+def _not(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    assert slot.of is not None
+    r = slot_verdict(slot.of, ctx, allowed)
     if r is None:
         return None
     return 0 if r else CALL_BIT
 
 
-def _detector(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
-    assert node.detector is not None
-    return verdict(ctx.compiled.rulebook.detectors[node.detector], ctx, allowed)
-
-
-def _within(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
-    assert node.within is not None
-    turns = scope_turns(node.within, ctx, allowed)
+def _within(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    assert slot.of is not None and slot.scope is not None
+    turns = scope_turns(slot.scope, ctx, allowed)
     if turns is None:
         return None
-    return verdict(node.within.of, ctx, mask_of(turns))
+    return slot_verdict(slot.of, ctx, mask_of(turns))
 
 
-def _phrases(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
-    op = node.phrases
-    assert op is not None
-    if op.mode != "any" and op.mode != "none":  # the distinct phrases said count: the tree walk's
-        return hit_mask(evaluate(node, ctx, allowed))
+def _phrases(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    mode = slot.mode
+    if mode != "any" and mode != "none":  # the distinct phrases said count: the tree walk's
+        return hit_mask(evaluate(slot.node, ctx, allowed))
     if ctx.no_text:
         return None
+    assert slot.scope is not None
     hits: list[tuple[int, int, int]] = []
-    for key in ctx.compiled.node_keys[id(node)]:
+    for key in slot.keys:
         hits.extend(ctx.phrase_hits(key))
-    none = op.mode == "none"
+    none = mode == "none"
     if not hits:
         return CALL_BIT if none else 0
-    turns = scope_turns(op, ctx, allowed)
+    turns = scope_turns(slot.scope, ctx, allowed)
     if turns is None:
         return None
     wanted = mask_of(turns)
     kept = [h for h in hits if (wanted >> h[0]) & 1]
     out = 0
+    guards = slot.guards
     for t, s, e in (longest(kept) if len(kept) > 1 else kept):
         bit = 1 << (t + 1)
-        if out & bit or (op.guards and ctx.guarded(t, s, e)):
+        if out & bit or (guards and ctx.guarded(t, s, e)):
             continue
         out |= bit
     if none:
@@ -166,24 +192,21 @@ def _phrases(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
     return out
 
 
-def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
+def _regex(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     if ctx.no_text:
         return None
-    op = node.regex
-    assert op is not None
-    turns = scope_turns(op, ctx, allowed)
+    assert slot.scope is not None and slot.pattern is not None
+    turns = scope_turns(slot.scope, ctx, allowed)
     if turns is None:
         return None
-    pattern, exclude = ctx.compiled.regexes[id(node)]
-    need = ctx.compiled.regex_needs.get(id(node))
-    anchored = id(node) in ctx.compiled.regex_anchored
+    pattern, exclude, need, guards = slot.pattern, slot.exclude, slot.need, slot.guards
     grouped = pattern.groups > 0
     out = 0
     for t in turns:
         text = ctx.norm[t].text
         if need is not None and not holds(need, text):
             continue  # none of the literals every match contains: no match in this turn
-        if anchored:  # one match at 0 at most, unless it is empty (finditer then looks for a longer one at 0)
+        if slot.anchored:  # one match at 0 at most, unless it is empty (finditer then looks for a longer one at 0)
             first = pattern.match(text)
             if first is None:
                 continue
@@ -193,7 +216,7 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
                     s, e = first.span()
                 if exclude and exclude.search(text, max(0, first.start() - 4), min(len(text), first.end() + 4)):
                     continue
-                if op.guards and ctx.guarded(t, s, e):
+                if guards and ctx.guarded(t, s, e):
                     continue
                 out |= 1 << (t + 1)
                 continue
@@ -203,70 +226,69 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
                 s, e = m.span()
             if exclude and exclude.search(text, max(0, m.start() - 4), min(len(text), m.end() + 4)):
                 continue
-            if op.guards and ctx.guarded(t, s, e):
+            if guards and ctx.guarded(t, s, e):
                 continue
             out |= 1 << (t + 1)
             break
     return out
 
 
-def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
+def _act(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     """Turns with a clause whose speech act reaches its threshold and that is the speaker's own words."""
     if ctx.no_text:
         return None
-    op = node.act
-    assert op is not None
-    turns = scope_turns(op, ctx, allowed)
+    assert slot.scope is not None
+    turns = scope_turns(slot.scope, ctx, allowed)
     if turns is None:
         return None
     if not ctx.acts_on or not turns:
         return 0
     wanted = mask_of(turns)
+    guards = slot.guards
     out = 0
-    for name, limit in ctx.compiled.act_limits[id(node)]:
+    for name, limit in slot.limits:
         for turn, start, end, p in ctx.act_firing(name):
             bit = 1 << (turn + 1)
             if out & bit or p < limit or not (wanted >> turn) & 1:
                 continue
-            if op.guards and ctx.act_guarded(turn, start, end):
+            if guards and ctx.act_guarded(turn, start, end):
                 continue
             out |= bit
     return out
 
 
-def _turn(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
-    op = node.turn
-    assert op is not None
+def _turn(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    has = slot.parts
     first = 0
     candidates = -1  # every bit
-    for i, m in enumerate(op.has):
-        r = verdict(m, ctx, allowed)
+    for i, part in enumerate(has):
+        r = slot_verdict(part, ctx, allowed)
         if r is None:
             return None
         if i == 0:
             first = r
         candidates &= r
-        if candidates == 0 and _rest_apply(op.has, i, ctx):
+        if candidates == 0 and _rest_apply(has, i, ctx):
             return 0
-    if not op.has:
+    if not has:
         candidates = 0
-    for m in op.lacks:
+    for part in slot.lacks:
         if candidates == 0:
             break
-        candidates &= ~(verdict(m, ctx, turns_mask(candidates)) or 0)
+        candidates &= ~(slot_verdict(part, ctx, turns_mask(candidates)) or 0)
     return first & candidates
 
 
-def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
+def _unanswered(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     """As ``operators._unanswered`` on a finished call: each trigger turn in order, a turn at most once."""
-    op = node.unanswered
-    assert op is not None
     if ctx.partial:  # the windows still open are the tree walk's to record
-        return hit_mask(evaluate(node, ctx, allowed))
-    triggers = verdict(op.trigger, ctx, allowed)
+        return hit_mask(evaluate(slot.node, ctx, allowed))
+    u = slot.node.unanswered
+    assert u is not None and slot.of is not None and slot.expect is not None
+    triggers = slot_verdict(slot.of, ctx, allowed)
     if triggers is None:
         return None
-    rearm = turns_mask(verdict(op.rearm, ctx, allowed) or 0) if op.rearm is not None else 0
+    rearm = turns_mask(slot_verdict(slot.rearm, ctx, allowed) or 0) if slot.rearm is not None else 0
     agent_turns = ctx.turns_of("agent")
     agent = mask_of(agent_turns)
     out = 0
@@ -277,15 +299,15 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
         rest &= rest - 1
         if answered and not (rearm >> t) & 1:
             continue  # answered once: only a new escalation asks for it again
-        window = [i for i in agent_turns if i > t][: op.within]
+        window = [i for i in agent_turns if i > t][: u.within]
         own = (agent >> t) & 1 == 1
-        if op.same_turn and own:
+        if u.same_turn and own:
             window = [t, *window]
-        if op.before:
-            window = [*[i for i in agent_turns if i < t][-op.before:], *window]
-        if verdict(op.expect, ctx, mask_of(window)):
-            if op.first_only:
-                if op.rearm is None:
+        if u.before:
+            window = [*[i for i in agent_turns if i < t][-u.before:], *window]
+        if slot_verdict(slot.expect, ctx, mask_of(window)):
+            if u.first_only:
+                if slot.rearm is None:
                     break
                 answered = True
             continue
@@ -294,31 +316,28 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
         else:
             anchor = next((i for i in window if i > t), t)
             out |= 1 << (anchor + 1)
-        if op.first_only:
+        if u.first_only:
             break
     return out
 
 
-def _count(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
-    op = node.count
-    assert op is not None
-    r = verdict(op.of, ctx, allowed)
+def _count(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    assert slot.of is not None
+    r = slot_verdict(slot.of, ctx, allowed)
     if r is None:
         return None
     n = r.bit_count()  # distinct turns, the whole call counting as one
-    if (op.min is not None and n < op.min) or (op.max is not None and n > op.max):
+    if (slot.least is not None and n < slot.least) or (slot.most is not None and n > slot.most):
         return 0
     return r or CALL_BIT
 
 
-def _distinct(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
-    op = node.distinct
-    assert op is not None
+def _distinct(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     applicable = False
     out = 0
     nonempty = 0
-    for m in op.of:
-        r = verdict(m, ctx, allowed)
+    for part in slot.parts:
+        r = slot_verdict(part, ctx, allowed)
         if r is not None:
             applicable = True
             if r:
@@ -326,20 +345,5 @@ def _distinct(node: Matcher, ctx: CallContext, allowed: Allowed) -> Verdict:
                 out |= r
     if not applicable:
         return None
-    return out if nonempty >= op.min else 0
-
-
-_OPS: dict[str, Callable[[Matcher, CallContext, Allowed], Verdict]] = {
-    "all": _all,
-    "any": _any,
-    "not_": _not,
-    "detector": _detector,
-    "within": _within,
-    "phrases": _phrases,
-    "regex": _regex,
-    "act": _act,
-    "turn": _turn,
-    "unanswered": _unanswered,
-    "count": _count,
-    "distinct": _distinct,
-}
+    assert slot.least is not None
+    return out if nonempty >= slot.least else 0
