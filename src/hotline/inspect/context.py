@@ -77,6 +77,7 @@ class CallContext:
         # the same, as turn masks (``verdicts``): what most rules need to pass
         self.verdicts: list[Any] = [UNSET] * len(compiled.plan.slots)
         self.verdict_memo: dict[tuple[int, int], int | None] = {}
+        self.cpm: list[float | None] | None = None  # characters per minute of each turn (``timing``)
         self.walked = 0  # slots the verdict pass ran (not answered from memory, not skipped as absent)
         self.scopes: dict[tuple[Any, ...], list[int] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None

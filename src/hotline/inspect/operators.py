@@ -14,7 +14,7 @@ from hotline.inspect.context import CALL_HIT, UNSET, CallContext, Hit
 from hotline.inspect.plan import Slot
 from hotline.inspect.results import Allowed, Result, mask_of
 from hotline.inspect.similar import similar_hits
-from hotline.norms.schema import Matcher, Scope
+from hotline.norms.schema import Matcher, RestateOp, Scope
 
 
 def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result:
@@ -270,16 +270,25 @@ def _restate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     confirms = evaluate(op.confirm, ctx, allowed)
     if confirms is None:
         return None
-    ignore = set(op.ignore)
     turns = sorted({h.turn_index for h in confirms if h.turn_index >= 0})
     named = _turns_hit(op.intent, ctx, turns)
     opened = _turns_hit(op.opener, ctx, turns)
-    out: list[Hit] = []
+    return [Hit(t, 0, len(ctx.norm[t].text), "", "restate|form" if shared < 0 else f"restate|{shared}|{pieces}")
+            for t, shared, pieces in restated(op, ctx, turns, named, opened)]
+
+
+def restated(op: RestateOp, ctx: CallContext, turns: list[int], named: set[int],
+             opened: set[int]) -> list[tuple[int, int, int]]:
+    """Of the agent turns with a confirmation move (``turns``), those that restate: (turn, character pairs
+    shared with the citizen's earlier words, in how many stretches), or (turn, -1, 0) for one sentence on its own
+    judged by its form (it names the intent, ``named``, or opens with a restating phrase, ``opened``)."""
+    ignore = set(op.ignore)
+    out: list[tuple[int, int, int]] = []
     for t in turns:
         earlier = [i for i in ctx.turns_of("citizen") if i < t]
         if not earlier:  # one sentence on its own (a rewrite exercise): judged by its form alone
             if t in named or t in opened:
-                out.append(Hit(t, 0, len(ctx.norm[t].text), "", "restate|form"))
+                out.append((t, -1, 0))
             continue
         heard: set[str] = set()
         for i in earlier:
@@ -287,7 +296,7 @@ def _restate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         shared, pieces = _overlap(ctx.norm[t].text, heard, ignore)
         if ((shared >= op.min_shared and pieces >= op.min_pieces) or (t in named and shared >= op.intent_shared)
                 or (t in opened and shared >= op.opener_shared and pieces >= op.min_pieces)):
-            out.append(Hit(t, 0, len(ctx.norm[t].text), "", f"restate|{shared}|{pieces}"))
+            out.append((t, shared, pieces))
     return out
 
 

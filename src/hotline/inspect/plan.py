@@ -33,8 +33,10 @@ TURN: Final = 8
 UNANSWERED: Final = 9
 COUNT: Final = 10
 DISTINCT: Final = 11
+RESTATE: Final = 12
 CODES: Final = {"all": ALL, "any": ANY, "not_": NOT, "within": WITHIN, "phrases": PHRASES, "regex": REGEX, "act": ACT,
-                "turn": TURN, "unanswered": UNANSWERED, "count": COUNT, "distinct": DISTINCT}
+                "turn": TURN, "unanswered": UNANSWERED, "count": COUNT, "distinct": DISTINCT,
+                "restate": RESTATE}
 
 
 @dataclass(slots=True)
@@ -51,9 +53,11 @@ class Slot:
     code: int = 0
     parts: list[Slot] = field(default_factory=list)  # all / any / distinct / turn.has
     lacks: list[Slot] = field(default_factory=list)  # turn.lacks
-    of: Slot | None = None  # not / within / count / unanswered.trigger
+    of: Slot | None = None  # not / within / count / unanswered.trigger / restate.confirm
     expect: Slot | None = None  # unanswered
     rearm: Slot | None = None  # unanswered
+    intent: Slot | None = None  # restate
+    opener: Slot | None = None  # restate
     scope: Scope | None = None  # phrases / regex / act / within
     mode: str = ""  # phrases
     guards: bool = False  # phrases / regex / act
@@ -180,6 +184,11 @@ def _wire(slot: Slot, plan: Plan, node_keys: dict[int, list[str]]) -> None:
         u = node.unanswered
         slot.of, slot.expect = one(u.trigger), one(u.expect)
         slot.rearm = one(u.rearm) if u.rearm is not None else None
+    elif node.restate is not None:
+        r = node.restate
+        slot.of = one(r.confirm)
+        slot.intent = one(r.intent) if r.intent is not None else None
+        slot.opener = one(r.opener) if r.opener is not None else None
     elif node.phrases is not None:
         slot.scope, slot.mode, slot.guards = node.phrases, node.phrases.mode, node.phrases.guards
         slot.keys = list(node_keys[id(node)])

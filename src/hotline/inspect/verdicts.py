@@ -22,7 +22,7 @@ from __future__ import annotations
 from hotline.inspect import plan as op
 from hotline.inspect.compiled import holds
 from hotline.inspect.context import UNSET, CallContext
-from hotline.inspect.operators import absent, evaluate, longest, scope_turns
+from hotline.inspect.operators import absent, evaluate, longest, restated, scope_turns
 from hotline.inspect.plan import Slot
 from hotline.inspect.results import Allowed, Result, mask_of
 from hotline.norms.schema import Matcher
@@ -103,6 +103,8 @@ def _run(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
         return _count(slot, ctx, allowed)
     if code == op.DISTINCT:
         return _distinct(slot, ctx, allowed)
+    if code == op.RESTATE:
+        return _restate(slot, ctx, allowed)
     return hit_mask(evaluate(slot.node, ctx, allowed))
 
 
@@ -347,3 +349,37 @@ def _distinct(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
         return None
     assert slot.least is not None
     return out if nonempty >= slot.least else 0
+
+
+def _restate(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    """As ``operators._restate``: the confirmation turns that restate, their parts read as turn masks."""
+    r = slot.node.restate
+    assert r is not None and slot.of is not None
+    confirms = slot_verdict(slot.of, ctx, allowed)
+    if confirms is None:
+        return None
+    turns = _turn_list(turns_mask(confirms))
+    named = _turns_hit(slot.intent, ctx, turns)
+    opened = _turns_hit(slot.opener, ctx, turns)
+    out = 0
+    for t, _, _ in restated(r, ctx, turns, named, opened):
+        out |= 1 << (t + 1)
+    return out
+
+
+def _turns_hit(part: Slot | None, ctx: CallContext, turns: list[int]) -> set[int]:
+    if part is None or not turns:
+        return set()
+    return set(_turn_list(turns_mask(slot_verdict(part, ctx, mask_of(turns)) or 0)))
+
+
+def _turn_list(mask: int) -> list[int]:
+    """The turns of an ``Allowed`` mask, in order."""
+    out: list[int] = []
+    t = 0
+    while mask:
+        if mask & 1:
+            out.append(t)
+        mask >>= 1
+        t += 1
+    return out
