@@ -64,6 +64,20 @@ def test_every_slot_answers_the_turns_of_its_hits_on_every_sample() -> None:
     assert not differ, "\n".join(differ[:20])
 
 
+def test_every_operator_gives_its_hits_in_turn_order() -> None:
+    """What the verdict of ``sequence`` relies on: a part's first hit from a turn on is its lowest turn from there."""
+    calls = [*SAMPLES, TIMED]
+    plan = default_engine(semantic=False).compiled.plan
+    unsorted: list[str] = []
+    for c, ctx in zip(calls, _contexts(calls), strict=True):
+        for allowed in _subsets(c):
+            for slot in plan.slots:
+                turns = [h.turn_index for h in evaluate(slot.node, ctx, allowed) or []]
+                if turns != sorted(turns):
+                    unsorted.append(f"{c.id} slot {slot.index} ({slot.op}) allowed={allowed}: {turns}")
+    assert not unsorted, "\n".join(unsorted[:20])
+
+
 @pytest.mark.parametrize(("match", "untimed"), [
     ({"all": [NONE, SILENCE]}, "na"),  # an empty part does not end ``all`` when a later part may be N/A
     ({"all": [NONE, {"phrases": {"phrases": ["路灯"]}}]}, "passed"),

@@ -34,9 +34,10 @@ UNANSWERED: Final = 9
 COUNT: Final = 10
 DISTINCT: Final = 11
 RESTATE: Final = 12
+SEQUENCE: Final = 13
 CODES: Final = {"all": ALL, "any": ANY, "not_": NOT, "within": WITHIN, "phrases": PHRASES, "regex": REGEX, "act": ACT,
                 "turn": TURN, "unanswered": UNANSWERED, "count": COUNT, "distinct": DISTINCT,
-                "restate": RESTATE}
+                "restate": RESTATE, "sequence": SEQUENCE}
 
 
 @dataclass(slots=True)
@@ -51,7 +52,7 @@ class Slot:
     nonull: bool = False
     # what the verdict pass reads, taken from the node once (``wire``): its parts as slots, its own settings
     code: int = 0
-    parts: list[Slot] = field(default_factory=list)  # all / any / distinct / turn.has
+    parts: list[Slot] = field(default_factory=list)  # all / any / distinct / turn.has / sequence
     lacks: list[Slot] = field(default_factory=list)  # turn.lacks
     of: Slot | None = None  # not / within / count / unanswered.trigger / restate.confirm
     expect: Slot | None = None  # unanswered
@@ -174,6 +175,8 @@ def _wire(slot: Slot, plan: Plan, node_keys: dict[int, list[str]]) -> None:
         slot.parts, slot.least = many(node.distinct.of), node.distinct.min
     elif node.turn is not None:
         slot.parts, slot.lacks = many(node.turn.has), many(node.turn.lacks)
+    elif node.sequence is not None:
+        slot.parts = many(node.sequence)
     elif node.not_ is not None:
         slot.of = one(node.not_)
     elif node.within is not None:

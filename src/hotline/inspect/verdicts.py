@@ -105,6 +105,8 @@ def _run(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
         return _distinct(slot, ctx, allowed)
     if code == op.RESTATE:
         return _restate(slot, ctx, allowed)
+    if code == op.SEQUENCE:
+        return _sequence(slot, ctx, allowed)
     return hit_mask(evaluate(slot.node, ctx, allowed))
 
 
@@ -320,6 +322,24 @@ def _unanswered(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
             out |= 1 << (anchor + 1)
         if u.first_only:
             break
+    return out
+
+
+def _sequence(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    """As ``operators._sequence``: each part's first hit at or after the turn of the one before. Every operator
+    gives its hits in turn order (a test pins it), so that hit is the part's lowest turn from there on."""
+    out = 0
+    low = 0  # the lowest bit the next part may take: the last chosen turn's (bit 0, the whole call, at first)
+    for part in slot.parts:
+        r = slot_verdict(part, ctx, allowed)
+        if r is None:
+            return None
+        later = r >> low << low
+        if not later:
+            return 0
+        chosen = later & -later
+        out |= chosen
+        low = chosen.bit_length() - 1
     return out
 
 
