@@ -103,3 +103,22 @@ def test_a_live_call_is_judged_by_the_tree_walk() -> None:
     live = call(GREET, "市民：我都打了三次电话了，你们到底管不管！")
     sc = engine.inspect(live, partial=True)
     assert sc.pending, "an angry caller's words wait for the agent's reply"
+
+
+def test_a_failing_rule_walks_only_the_parts_that_hit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tree walk that gathers a failing rule's evidence reads the verdicts: a part that hit nothing is []."""
+    from hotline.inspect import operators as ops
+
+    walked: list[str] = []
+    regex = ops._OPS["regex"]
+
+    def noting(node: Any, ctx: Any, allowed: Any) -> Any:
+        walked.append(node.regex.pattern)
+        return regex(node, ctx, allowed)
+
+    monkeypatch.setitem(ops._OPS, "regex", noting)
+    match = {"any": [{"regex": {"pattern": "路灯"}}, {"regex": {"pattern": "没有这种说法"}}]}
+    engine = engine_with({"id": "test.parts.v1", "kind": "forbid", "match": match})
+    sc = engine.inspect(call(GREET, "市民：路灯坏了。", "坐席：路灯的事我记下了。"))
+    assert status(sc, "test.parts.v1") == "failed"
+    assert walked == ["路灯"]  # the part that hit is walked for its evidence; the other is not

@@ -24,11 +24,17 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
         result = ctx.whole[slot.index]
         if result is not UNSET:
             return result
+        known = ctx.verdicts[slot.index]
     else:
         result = ctx.memo.get((slot.index, allowed), UNSET)
         if result is not UNSET:
             return result
-    if slot.has_need and not ctx.no_text and absent(slot, ctx):
+        known = ctx.verdict_memo.get((slot.index, allowed), UNSET)
+    if known is None:  # the verdict pass found the slot not applicable (``verdicts``): so is it here
+        result = None
+    elif known == 0:  # …or found no hit: a failing rule's walk does not go down parts that hit nothing
+        result = []
+    elif slot.has_need and not ctx.no_text and absent(slot, ctx):
         result = []
     elif allowed is not None and slot.filterable:
         whole: Result = evaluate(node, ctx, None)
