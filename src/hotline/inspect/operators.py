@@ -32,7 +32,9 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
         known = ctx.verdict_memo.get((slot.index, allowed), UNSET)
     if known is None:  # the verdict pass found the slot not applicable (``verdicts``): so is it here
         result = None
-    elif known == 0 or slot.has_need and not ctx.no_text and absent(slot, ctx):  # …or found no hit: a failing rule's walk does not go down parts that hit nothing
+    elif known == 0 or (slot.has_need and not ctx.no_text and absent(slot, ctx)):
+        # …or found no hit (a failing rule's evidence walk goes down only the parts that hit), or the slot needs
+        # lexicon keys and speech acts none of which the call holds
         result = []
     elif allowed is not None and slot.filterable:
         whole: Result = evaluate(node, ctx, None)
