@@ -15,7 +15,7 @@ from hotline.inspect.context import CallContext, Hit, prepare_acts
 from hotline.inspect.operators import evaluate, goal_names
 from hotline.inspect.python_rules import resolve
 from hotline.inspect.scoring import critical_cap, score
-from hotline.inspect.verdicts import verdict
+from hotline.inspect.verdicts import turns_mask, verdict
 from hotline.model import Call, Finding, Pending, RuleOutcome, Scorecard, Severity, Speaker, Turn, WorkOrder
 from hotline.norms.schema import Rulebook, RuleSpec
 
@@ -108,8 +108,7 @@ class Engine:
         ctx = CallContext(call, self.compiled, semantic=semantic)
         fired = set()
         for name, node in self.rulebook.detectors.items():
-            hits = evaluate(node, ctx)
-            if hits and any(h.turn_index >= 0 for h in hits):
+            if turns_mask(verdict(node, ctx) or 0):  # a hit on the turn (a whole-call hit is no turn's)
                 fired.add(name)
         return fired
 
