@@ -32,6 +32,8 @@ class Engine:
         self._by_id = {r.id: r for r in rulebook.rules}
         self._utterance_rules = [r for r in self.rules if r.utterance]
         self._act_titles: dict[str, str] = {}  # act name → its title in the taxonomy, as findings name it
+        # status → rule id → the outcome every call gets for it (outcomes are frozen: cards share them)
+        self._outcomes: dict[str, dict[str, RuleOutcome]] = {"passed": {}, "na": {}, "awarded": {}}
 
     # ── lookups ─────────────────────────────────────────────
     def rule(self, rule_id: str) -> RuleSpec:
@@ -116,22 +118,32 @@ class Engine:
         outcomes: list[RuleOutcome] = []
         findings: list[Finding] = []
         pending: list[Pending] = []
+        ctx.pending = []
         for rule in rules:
-            ctx.pending = []
             status, found = self._apply(rule, ctx)
-            pending += [Pending(rule.id, t, anchor, left, said) for t, anchor, left, said in ctx.pending]
-            points = 0.0
+            if ctx.pending:  # reactions a live call still waits for, noted while this rule was judged
+                pending += [Pending(rule.id, t, anchor, left, said) for t, anchor, left, said in ctx.pending]
+                ctx.pending = []
             if status == "failed":
                 points = -min(rule.points * max(1, len(found)), rule.max_deduction or rule.points)
-            elif status == "awarded":
-                points = rule.points
-            outcomes.append(RuleOutcome(rule.id, rule.dimension, status, points))
-            findings.extend(found)
+                outcomes.append(RuleOutcome(rule.id, rule.dimension, status, points))
+                findings.extend(found)
+            else:
+                outcomes.append(self._outcome(rule, status))
         card = score(ctx.call.id, self.rulebook, outcomes, findings, has_text=not ctx.no_text)
         card.pending = pending
         if card.total is not None and self._missed_critical_goal(ctx, outcomes):
             card.total = min(card.total, critical_cap(self.rulebook) or card.total)
         return card
+
+    def _outcome(self, rule: RuleSpec, status: str) -> RuleOutcome:
+        """The outcome of a rule that passed, was awarded or did not apply: the same for every call."""
+        made = self._outcomes[status]
+        outcome = made.get(rule.id)
+        if outcome is None:
+            outcome = made[rule.id] = RuleOutcome(rule.id, rule.dimension, status,
+                                                  rule.points if status == "awarded" else 0.0)
+        return outcome
 
     def _missed_critical_goal(self, ctx: CallContext, outcomes: list[RuleOutcome]) -> bool:
         """The call missed a goal the scoring form holds critical (``scoring.critical_goals``)."""
