@@ -60,6 +60,7 @@ class Slot:
     intent: Slot | None = None  # restate
     opener: Slot | None = None  # restate
     scope: Scope | None = None  # phrases / regex / act / within
+    speaker: str = ""  # the scope's speaker when that is all it narrows to (no first/last turns or seconds, no length)
     mode: str = ""  # phrases
     guards: bool = False  # phrases / regex / act
     least: int | None = None  # count.min, distinct.min
@@ -199,6 +200,14 @@ def _wire(slot: Slot, plan: Plan, node_keys: dict[int, list[str]]) -> None:
         slot.scope, slot.guards = node.regex, node.regex.guards
     elif node.act is not None:
         slot.scope, slot.guards = node.act, node.act.guards
+    slot.speaker = _plain_speaker(slot.scope)
+
+
+def _plain_speaker(scope: Scope | None) -> str:
+    """The speaker of a scope that narrows to a speaker's turns only, else ""."""
+    if scope is None or scope.first_turns or scope.last_turns or scope.min_chars or _timed(scope):
+        return ""
+    return scope.speaker
 
 
 def _timed(scope: Scope) -> bool:

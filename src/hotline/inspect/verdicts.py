@@ -110,6 +110,17 @@ def _run(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     return hit_mask(evaluate(slot.node, ctx, allowed))
 
 
+def _wanted(slot: Slot, ctx: CallContext, allowed: Allowed) -> int | None:
+    """The turns of the slot's scope among ``allowed``, as a mask; None when the scope cannot apply (timed, on a
+    call without times)."""
+    if slot.speaker:
+        mask = ctx.speaker_mask(slot.speaker)
+        return mask if allowed is None else mask & allowed
+    assert slot.scope is not None
+    turns = scope_turns(slot.scope, ctx, allowed)
+    return None if turns is None else mask_of(turns)
+
+
 def _rest_apply(parts: list[Slot], after: int, ctx: CallContext) -> bool:
     """Every part after index ``after`` applies to this call (cannot answer None)."""
     if ctx.no_text:
@@ -159,11 +170,11 @@ def _not(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
 
 
 def _within(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
-    assert slot.of is not None and slot.scope is not None
-    turns = scope_turns(slot.scope, ctx, allowed)
-    if turns is None:
+    assert slot.of is not None
+    wanted = _wanted(slot, ctx, allowed)
+    if wanted is None:
         return None
-    return slot_verdict(slot.of, ctx, mask_of(turns))
+    return slot_verdict(slot.of, ctx, wanted)
 
 
 def _phrases(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
@@ -172,17 +183,15 @@ def _phrases(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
         return hit_mask(evaluate(slot.node, ctx, allowed))
     if ctx.no_text:
         return None
-    assert slot.scope is not None
     hits: list[tuple[int, int, int]] = []
     for key in slot.keys:
         hits.extend(ctx.phrase_hits(key))
     none = mode == "none"
     if not hits:
         return CALL_BIT if none else 0
-    turns = scope_turns(slot.scope, ctx, allowed)
-    if turns is None:
+    wanted = _wanted(slot, ctx, allowed)
+    if wanted is None:
         return None
-    wanted = mask_of(turns)
     kept = [h for h in hits if (wanted >> h[0]) & 1]
     out = 0
     guards = slot.guards
@@ -241,13 +250,11 @@ def _act(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     """Turns with a clause whose speech act reaches its threshold and that is the speaker's own words."""
     if ctx.no_text:
         return None
-    assert slot.scope is not None
-    turns = scope_turns(slot.scope, ctx, allowed)
-    if turns is None:
+    wanted = _wanted(slot, ctx, allowed)
+    if wanted is None:
         return None
-    if not ctx.acts_on or not turns:
+    if not ctx.acts_on or not wanted:
         return 0
-    wanted = mask_of(turns)
     guards = slot.guards
     out = 0
     for name, limit in slot.limits:
