@@ -12,7 +12,7 @@ from test_plan import GREET, NONE, SILENCE, engine_with
 
 from hotline.content import data_path
 from hotline.formats import read_calls
-from hotline.inspect import default_engine
+from hotline.inspect import Engine, default_engine
 from hotline.inspect import verdicts as vd
 from hotline.inspect.context import CALL_HIT, CallContext, Hit, prepare_acts
 from hotline.inspect.operators import evaluate
@@ -27,8 +27,8 @@ def test_a_verdict_holds_the_turns_of_the_hits() -> None:
     assert vd.turns_mask(0b1011) == 0b101  # a whole-call hit is no turn
 
 
-def _contexts(calls: list[Call]) -> list[CallContext]:
-    engine = default_engine(semantic=False)
+def _contexts(calls: list[Call], engine: Engine | None = None) -> list[CallContext]:
+    engine = engine or default_engine(semantic=False)
     contexts = [CallContext(c, engine.compiled) for c in calls]
     prepare_acts(contexts)
     return contexts
@@ -47,12 +47,23 @@ TIMED = Call("timed", [Turn(Speaker.AGENT, "您好，12345热线，请问有什�
                        Turn(Speaker.CITIZEN, "", 26.0, 30.0)])
 
 
+# parts the default rulebook holds few of, judged over subsets of turns: a scope that is a speaker only, around a
+# part that hits turn by turn and one that does not
+EXTRA = [{"id": f"test.extra{i}.v1", "kind": "award", "match": m} for i, m in enumerate([
+    {"within": {"speaker": "citizen", "of": {"phrases": {"phrases": ["路灯", "小区", "物业", "噪音"], "speaker": "any"}}}},
+    {"within": {"speaker": "any", "of": {"phrases": {"phrases": ["您好", "请问"], "mode": "none"}}}},
+    {"phrases": {"phrases": ["谢谢", "好的"], "mode": "none", "speaker": "citizen"}},
+    {"within": {"speaker": "agent", "of": {"act": {"name": "agent.dismiss"}}}},
+])]
+
+
 def test_every_slot_answers_the_turns_of_its_hits_on_every_sample() -> None:
     """Two contexts per call, so that neither pass reads what the other found."""
     calls = [*SAMPLES, TIMED]
-    plan = default_engine(semantic=False).compiled.plan
+    engine = engine_with(*EXTRA)
+    plan = engine.compiled.plan
     differ: list[str] = []
-    for c, walk, quick in zip(calls, _contexts(calls), _contexts(calls), strict=True):
+    for c, walk, quick in zip(calls, _contexts(calls, engine), _contexts(calls, engine), strict=True):
         for allowed in _subsets(c):
             for slot in plan.slots:
                 if slot.op == "similar":
