@@ -209,7 +209,7 @@ def _regex(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     if ctx.no_text:
         return None
     assert slot.scope is not None and slot.pattern is not None
-    turns = scope_turns(slot.scope, ctx, allowed)
+    turns = ctx.turns_of(slot.speaker) if slot.speaker and allowed is None else scope_turns(slot.scope, ctx, allowed)
     if turns is None:
         return None
     pattern, exclude, need, guards = slot.pattern, slot.exclude, slot.need, slot.guards
