@@ -139,7 +139,8 @@ STAGES = [
     ("guards", "hotline.inspect.context", "CallContext.guarded"),
     ("act guards", "hotline.inspect.context", "CallContext.act_guarded"),
     ("citizen block", "hotline.citizen", "citizen_block"),
-    ("operator tree walk", "hotline.inspect.operators", "evaluate"),
+    ("verdict pass (turn masks)", "hotline.inspect.verdicts", "slot_verdict"),
+    ("tree walk (evidence, other ops)", "hotline.inspect.operators", "evaluate"),
     ("findings (act evidence incl.)", "hotline.inspect.engine", "Engine._finding"),
     ("findings (missing)", "hotline.inspect.engine", "Engine._missing"),
     ("scoring", "hotline.inspect.engine", "score"),
@@ -148,9 +149,17 @@ STAGES = [
 
 
 def breakdown(engine: Any, calls: list[Any]) -> None:
-    """CPU shares of the engine's stages over one pass (instrumented, so the total runs slower)."""
+    """CPU shares of the engine's stages over one pass (instrumented, so the total runs slower). It times
+    functions by replacing them in their modules: compiled code calls its functions directly, so this needs
+    the plain-Python engine (``HOTLINE_NATIVE=0``)."""
     import importlib
 
+    from hotline import native
+
+    if native.active("hotline.inspect.operators"):
+        print("  where the CPU goes: run with HOTLINE_NATIVE=0 (the compiled engine calls its stages directly, "
+              "so they cannot be timed one by one)")
+        return
     spent: dict[str, int] = dict.fromkeys([s[0] for s in STAGES], 0)
     stack: list[int] = []  # CPU ns of nested timed calls, per open frame
 
@@ -180,6 +189,8 @@ def breakdown(engine: Any, calls: list[Any]) -> None:
     engine_module = importlib.import_module("hotline.inspect.engine")
     undo.append((engine_module, "evaluate", engine_module.evaluate))
     engine_module.evaluate = importlib.import_module("hotline.inspect.operators").evaluate
+    undo.append((engine_module, "verdict", engine_module.verdict))
+    engine_module.verdict = importlib.import_module("hotline.inspect.verdicts").verdict
     try:
         clear_text_caches()
         total, _, _ = cpu_and_wall(lambda: engine_pass(engine, calls))

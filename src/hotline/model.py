@@ -91,9 +91,10 @@ class Finding:
         }
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, frozen=True)
 class RuleOutcome:
-    """How one rule ended for one call: ``passed``, ``failed`` or ``na`` (did not apply)."""
+    """How one rule ended for one call: ``passed``, ``failed`` or ``na`` (did not apply). Frozen: scorecards
+    share the outcomes that are the same for every call."""
 
     rule_id: str
     dimension: str

@@ -26,6 +26,7 @@ MANIFEST = "manifest.json"
 # attribute's declared type against the pydantic Field object) and must not be monkeypatched from outside.
 MODULES = [
     "hotline/inspect/operators.py",
+    "hotline/inspect/verdicts.py",
     "hotline/inspect/context.py",
     "hotline/inspect/plan.py",
     "hotline/inspect/timing.py",

@@ -83,7 +83,8 @@ def test_imports_inside_the_engine_go_one_way() -> None:
 
 
 @pytest.mark.parametrize(("lower", "upper"), [("timing", "operators"), ("results", "operators"),
-                                              ("context", "engine"), ("timing", "engine")])
+                                              ("context", "engine"), ("timing", "engine"), ("operators", "verdicts"),
+                                              ("verdicts", "engine")])
 def test_a_lower_room_never_imports_an_upper_one(lower: str, upper: str) -> None:
     assert not reaches(package_graph(), lower, upper)
 

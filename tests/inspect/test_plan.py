@@ -10,6 +10,8 @@ from helpers import call, status
 
 from hotline.inspect import Engine, default_engine
 from hotline.inspect import operators as ops
+from hotline.inspect import verdicts as vd
+from hotline.inspect.context import CallContext
 from hotline.inspect.results import allows, mask_of
 from hotline.model import Call, Speaker, Turn
 from hotline.norms import load_default
@@ -51,20 +53,30 @@ def test_a_detector_reference_is_the_slot_of_the_detector() -> None:
 
 def test_slots_whose_keys_are_absent_are_not_walked(monkeypatch: pytest.MonkeyPatch) -> None:
     walked: list[str] = []
-    phrases = ops._OPS["phrases"]
+    monkeypatch.setitem(ops._OPS, "phrases", _noting(walked, ops._OPS["phrases"]))
+    engine = engine_with({"id": "test.abuse.v1", "kind": "forbid", "match": {"phrases": {"lexicon": "forbidden"}}})
+    match = engine.rule("test.abuse.v1").match
+    assert match is not None
+    polite = call(GREET, "市民：路灯坏了。", "坐席：好的，我们记录下来。")
+    rude = call(GREET, "市民：路灯坏了。", "坐席：你烦不烦啊，这事不归我们管。")
+    assert status(engine.inspect(polite), "test.abuse.v1") == "passed"
+    assert ops.evaluate(match, CallContext(polite, engine.compiled)) == []
+    assert "forbidden" not in walked  # no key of the lexicon in the call: answered [] without a walk
+    assert ops.evaluate(match, CallContext(rude, engine.compiled))
+    assert "forbidden" in walked
+    # the verdict pass skips it the same way
+    quiet = CallContext(polite, engine.compiled)
+    assert vd.verdict(match, quiet) == 0 and quiet.walked == 0
+    loud = CallContext(rude, engine.compiled)
+    assert vd.verdict(match, loud) and loud.walked == 1
 
+
+def _noting(walked: list[str], phrases: Any) -> Any:
     def counting(node: Any, ctx: Any, allowed: Any) -> Any:
         walked.append(node.phrases.lexicon_names()[0] if node.phrases.lexicon_names() else "inline")
         return phrases(node, ctx, allowed)
 
-    monkeypatch.setitem(ops._OPS, "phrases", counting)
-    engine = engine_with({"id": "test.abuse.v1", "kind": "forbid", "match": {"phrases": {"lexicon": "forbidden"}}})
-    sc = engine.inspect(call(GREET, "市民：路灯坏了。", "坐席：好的，我们记录下来。"))
-    assert status(sc, "test.abuse.v1") == "passed"
-    assert "forbidden" not in walked  # no key of the lexicon in the call: answered [] without a walk
-    walked.clear()
-    sc = engine.inspect(call(GREET, "市民：路灯坏了。", "坐席：你烦不烦啊，这事不归我们管。"))
-    assert "forbidden" in walked
+    return counting
 
 
 NONE = {"phrases": {"phrases": ["查无此事的短语"]}}  # absent from every call here

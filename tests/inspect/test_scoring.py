@@ -70,3 +70,21 @@ def test_engine_caps_repeated_deductions_of_one_rule() -> None:
     rule = default_engine().rule("polite.informal_you.v1")
     assert len([f for f in card.findings if f.rule_id == rule.id]) >= 5
     assert outcome.points == -rule.max_deduction
+
+
+def test_outcomes_the_same_for_every_call_are_shared_and_cannot_change() -> None:
+    """A passed (or N/A, or awarded) rule's outcome is one object for every call; frozen, so no card can alter
+    another's."""
+    import dataclasses
+
+    from helpers import call
+
+    from hotline.inspect import default_engine
+
+    engine = default_engine(semantic=False)
+    a = engine.inspect(call("坐席：您好，12345热线，请问有什么可以帮您？", "市民：路灯坏了。"))
+    b = engine.inspect(call("坐席：您好，12345热线，请问有什么可以帮您？", "市民：井盖丢了。"))
+    same = [(x, y) for x, y in zip(a.outcomes, b.outcomes, strict=True) if x.status == y.status != "failed"]
+    assert same and all(x is y for x, y in same)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        same[0][0].status = "failed"  # type: ignore[misc]

@@ -113,6 +113,14 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
     if phrase_keys:
         compiled.automaton.make_automaton()
     compiled.plan = build_plan(rb, _roots(rb), compiled.node_keys, compiled.resolved, compiled.filterable)
+    for slot in compiled.plan.slots:  # what the verdict pass reads of a regex or an act node
+        node_id = id(slot.node)
+        if node_id in compiled.regexes:
+            slot.pattern, slot.exclude = compiled.regexes[node_id]
+            slot.need = compiled.regex_needs.get(node_id)
+            slot.anchored = node_id in compiled.regex_anchored
+        if node_id in compiled.act_limits:
+            slot.limits = compiled.act_limits[node_id]
     return compiled
 
 

@@ -74,6 +74,11 @@ class CallContext:
         self.whole: list[Any] = [UNSET] * len(compiled.plan.slots)
         self.slot_by_node = compiled.plan.slot_by_node
         self.memo: dict[tuple[int, int], list[Hit] | None] = {}
+        # the same, as turn masks (``verdicts``): what most rules need to pass
+        self.verdicts: list[Any] = [UNSET] * len(compiled.plan.slots)
+        self.verdict_memo: dict[tuple[int, int], int | None] = {}
+        self.cpm: list[float | None] | None = None  # characters per minute of each turn (``timing``)
+        self.walked = 0  # slots the verdict pass ran (not answered from memory, not skipped as absent)
         self.scopes: dict[tuple[Any, ...], list[int] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
         self._live_keys: set[int] | None = None  # slots one of whose lexicon keys the call holds
@@ -83,6 +88,7 @@ class CallContext:
         self._cuts: dict[int, list[int]] = {}  # per turn: where each clause starts (after a punctuation mark)
         self._safe: dict[int, list[tuple[int, int]]] | None = None
         self._turns_of: dict[str, list[int]] = {}
+        self._speaker_masks: dict[str, int] = {}
         self._guard_cache: dict[tuple[int, int, int], bool] = {}
         self._act_guard_cache: dict[tuple[int, int, int], bool] = {}
         self._alnum: list[int] | None = None
@@ -119,6 +125,16 @@ class CallContext:
                 cached = [i for i, s in enumerate(self.speakers) if s is want]
             self._turns_of[speaker] = cached
         return cached
+
+    def speaker_mask(self, speaker: str) -> int:
+        """``turns_of(speaker)`` as a mask (bit i: turn i)."""
+        mask = self._speaker_masks.get(speaker)
+        if mask is None:
+            mask = 0
+            for t in self.turns_of(speaker):
+                mask |= 1 << t
+            self._speaker_masks[speaker] = mask
+        return mask
 
     def phrase_hits(self, key: str) -> list[tuple[int, int, int]]:
         """(turn, start, end) of every phrase of lexicon ``key``, before guards."""

@@ -15,6 +15,7 @@ from hotline.inspect.context import CallContext, Hit, prepare_acts
 from hotline.inspect.operators import evaluate, goal_names
 from hotline.inspect.python_rules import resolve
 from hotline.inspect.scoring import critical_cap, score
+from hotline.inspect.verdicts import turns_mask, verdict
 from hotline.model import Call, Finding, Pending, RuleOutcome, Scorecard, Severity, Speaker, Turn, WorkOrder
 from hotline.norms.schema import Rulebook, RuleSpec
 
@@ -31,6 +32,8 @@ class Engine:
         self._by_id = {r.id: r for r in rulebook.rules}
         self._utterance_rules = [r for r in self.rules if r.utterance]
         self._act_titles: dict[str, str] = {}  # act name → its title in the taxonomy, as findings name it
+        # status → rule id → the outcome every call gets for it (outcomes are frozen: cards share them)
+        self._outcomes: dict[str, dict[str, RuleOutcome]] = {"passed": {}, "na": {}, "awarded": {}}
 
     # ── lookups ─────────────────────────────────────────────
     def rule(self, rule_id: str) -> RuleSpec:
@@ -107,8 +110,7 @@ class Engine:
         ctx = CallContext(call, self.compiled, semantic=semantic)
         fired = set()
         for name, node in self.rulebook.detectors.items():
-            hits = evaluate(node, ctx)
-            if hits and any(h.turn_index >= 0 for h in hits):
+            if turns_mask(verdict(node, ctx) or 0):  # a hit on the turn (a whole-call hit is no turn's)
                 fired.add(name)
         return fired
 
@@ -116,22 +118,32 @@ class Engine:
         outcomes: list[RuleOutcome] = []
         findings: list[Finding] = []
         pending: list[Pending] = []
+        ctx.pending = []
         for rule in rules:
-            ctx.pending = []
             status, found = self._apply(rule, ctx)
-            pending += [Pending(rule.id, t, anchor, left, said) for t, anchor, left, said in ctx.pending]
-            points = 0.0
+            if ctx.pending:  # reactions a live call still waits for, noted while this rule was judged
+                pending += [Pending(rule.id, t, anchor, left, said) for t, anchor, left, said in ctx.pending]
+                ctx.pending = []
             if status == "failed":
                 points = -min(rule.points * max(1, len(found)), rule.max_deduction or rule.points)
-            elif status == "awarded":
-                points = rule.points
-            outcomes.append(RuleOutcome(rule.id, rule.dimension, status, points))
-            findings.extend(found)
+                outcomes.append(RuleOutcome(rule.id, rule.dimension, status, points))
+                findings.extend(found)
+            else:
+                outcomes.append(self._outcome(rule, status))
         card = score(ctx.call.id, self.rulebook, outcomes, findings, has_text=not ctx.no_text)
         card.pending = pending
         if card.total is not None and self._missed_critical_goal(ctx, outcomes):
             card.total = min(card.total, critical_cap(self.rulebook) or card.total)
         return card
+
+    def _outcome(self, rule: RuleSpec, status: str) -> RuleOutcome:
+        """The outcome of a rule that passed, was awarded or did not apply: the same for every call."""
+        made = self._outcomes[status]
+        outcome = made.get(rule.id)
+        if outcome is None:
+            outcome = made[rule.id] = RuleOutcome(rule.id, rule.dimension, status,
+                                                  rule.points if status == "awarded" else 0.0)
+        return outcome
 
     def _missed_critical_goal(self, ctx: CallContext, outcomes: list[RuleOutcome]) -> bool:
         """The call missed a goal the scoring form holds critical (``scoring.critical_goals``)."""
@@ -151,11 +163,23 @@ class Engine:
         if rule.kind == "python":
             return self._apply_python(rule, ctx)
         forced = False  # judged only because the call carries the rule's goal
-        if rule.applies_when is not None and not evaluate(rule.applies_when, ctx):
+        # a finished call: turn masks decide (``verdicts``), and hits are gathered only for a finding; a live
+        # call's open reaction windows (``ctx.pending``) are recorded by the tree walk, so it walks the tree
+        quick = not ctx.partial
+        if rule.applies_when is not None and not (verdict(rule.applies_when, ctx) if quick
+                                                  else evaluate(rule.applies_when, ctx)):
             if rule.goal is None or rule.goal not in goal_names(ctx):
                 return "na", []
             forced = True
         assert rule.match is not None
+        if quick:
+            mask = verdict(rule.match, ctx)
+            if mask is None:
+                return "na", []
+            if rule.kind != "forbid":
+                return _judged(rule, bool(mask), lambda: self._missing(rule, ctx, forced))
+            if not mask:
+                return "passed", []
         hits = evaluate(rule.match, ctx)
         if hits is None:
             return "na", []
@@ -163,9 +187,7 @@ class Engine:
             # words inside a restatement of the citizen's account (我跟您确认一下：……，对吗？) are the citizen's
             hits = [h for h in hits if h.note or h.turn_index < 0 or not ctx.restating(h.turn_index)]
             return ("failed", [self._finding(rule, ctx, h) for h in _one_per_turn(hits)]) if hits else ("passed", [])
-        if rule.kind == "award":
-            return ("awarded", []) if hits else ("passed", [])
-        return ("passed", []) if hits else ("failed", [self._missing(rule, ctx, forced)])
+        return _judged(rule, bool(hits), lambda: self._missing(rule, ctx, forced))
 
     def _apply_python(self, rule: RuleSpec, ctx: CallContext) -> tuple[str, list[Finding]]:
         assert rule.impl is not None
@@ -236,7 +258,7 @@ class Engine:
         finding = self._make(rule, ctx, turn, None, "")
         finding.span = None
         finding.layer = "结构"
-        missing = [label for label, m in rule.elements.items() if evaluate(m, ctx) == []]
+        missing = [label for label, m in rule.elements.items() if verdict(m, ctx) == 0]
         if missing:
             finding.message = finding.message.replace(rule.message, f"{rule.message}（缺少：{'、'.join(missing)}）", 1)
         if forced:
@@ -280,6 +302,13 @@ def collector_waits() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+def _judged(rule: RuleSpec, hit: bool, missing: Callable[[], Finding]) -> tuple[str, list[Finding]]:
+    """The outcome of a rule that requires or awards something, from whether its matcher hit."""
+    if rule.kind == "award":
+        return ("awarded", []) if hit else ("passed", [])
+    return ("passed", []) if hit else ("failed", [missing()])
 
 
 def goal_of(rule_id: str) -> str | None:

@@ -14,7 +14,7 @@ from hotline.inspect.context import CALL_HIT, UNSET, CallContext, Hit
 from hotline.inspect.plan import Slot
 from hotline.inspect.results import Allowed, Result, mask_of
 from hotline.inspect.similar import similar_hits
-from hotline.norms.schema import Matcher, Scope
+from hotline.norms.schema import Matcher, RestateOp, Scope
 
 
 def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result:
@@ -24,11 +24,17 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
         result = ctx.whole[slot.index]
         if result is not UNSET:
             return result
+        known = ctx.verdicts[slot.index]
     else:
         result = ctx.memo.get((slot.index, allowed), UNSET)
         if result is not UNSET:
             return result
-    if slot.has_need and not ctx.no_text and _absent(slot, ctx):
+        known = ctx.verdict_memo.get((slot.index, allowed), UNSET)
+    if known is None:  # the verdict pass found the slot not applicable (``verdicts``): so is it here
+        result = None
+    elif known == 0 or (slot.has_need and not ctx.no_text and absent(slot, ctx)):
+        # …or found no hit (a failing rule's evidence walk goes down only the parts that hit), or the slot needs
+        # lexicon keys and speech acts none of which the call holds
         result = []
     elif allowed is not None and slot.filterable:
         whole: Result = evaluate(node, ctx, None)
@@ -42,7 +48,7 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
     return result
 
 
-def _absent(slot: Slot, ctx: CallContext) -> bool:
+def absent(slot: Slot, ctx: CallContext) -> bool:
     """None of the lexicon keys and speech acts the slot needs is in the call: it can only answer []."""
     if slot.index in ctx.live_by_keys():
         return False
@@ -164,7 +170,7 @@ def _phrases(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     if turns is None:
         return None
     wanted = set(turns)
-    hits = _longest([h for h in hits if h[0] in wanted])
+    hits = longest([h for h in hits if h[0] in wanted])
     if op.guards:
         hits = [h for h in hits if not ctx.guarded(*h)]
     found = [Hit(*h) for h in hits]
@@ -189,7 +195,7 @@ def _node_phrases(node: Matcher, ctx: CallContext) -> set[str]:
     return {normalize_phrase(p) for p in phrases}
 
 
-def _longest(hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+def longest(hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """Drop matches contained in a longer match of the same set (谢谢 inside 谢谢您)."""
     hits = sorted(set(hits), key=lambda h: (h[0], h[1], -h[2]))
     out: list[tuple[int, int, int]] = []
@@ -270,16 +276,25 @@ def _restate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     confirms = evaluate(op.confirm, ctx, allowed)
     if confirms is None:
         return None
-    ignore = set(op.ignore)
     turns = sorted({h.turn_index for h in confirms if h.turn_index >= 0})
     named = _turns_hit(op.intent, ctx, turns)
     opened = _turns_hit(op.opener, ctx, turns)
-    out: list[Hit] = []
+    return [Hit(t, 0, len(ctx.norm[t].text), "", "restate|form" if shared < 0 else f"restate|{shared}|{pieces}")
+            for t, shared, pieces in restated(op, ctx, turns, named, opened)]
+
+
+def restated(op: RestateOp, ctx: CallContext, turns: list[int], named: set[int],
+             opened: set[int]) -> list[tuple[int, int, int]]:
+    """Of the agent turns with a confirmation move (``turns``), those that restate: (turn, character pairs
+    shared with the citizen's earlier words, in how many stretches), or (turn, -1, 0) for one sentence on its own
+    judged by its form (it names the intent, ``named``, or opens with a restating phrase, ``opened``)."""
+    ignore = set(op.ignore)
+    out: list[tuple[int, int, int]] = []
     for t in turns:
         earlier = [i for i in ctx.turns_of("citizen") if i < t]
         if not earlier:  # one sentence on its own (a rewrite exercise): judged by its form alone
             if t in named or t in opened:
-                out.append(Hit(t, 0, len(ctx.norm[t].text), "", "restate|form"))
+                out.append((t, -1, 0))
             continue
         heard: set[str] = set()
         for i in earlier:
@@ -287,7 +302,7 @@ def _restate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         shared, pieces = _overlap(ctx.norm[t].text, heard, ignore)
         if ((shared >= op.min_shared and pieces >= op.min_pieces) or (t in named and shared >= op.intent_shared)
                 or (t in opened and shared >= op.opener_shared and pieces >= op.min_pieces)):
-            out.append(Hit(t, 0, len(ctx.norm[t].text), "", f"restate|{shared}|{pieces}"))
+            out.append((t, shared, pieces))
     return out
 
 

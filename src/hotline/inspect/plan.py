@@ -15,9 +15,29 @@ reads this plan: ``plan`` → ``compiled`` → ``context`` → ``operators``."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
+from typing import Final
 
 from hotline.norms.schema import Matcher, Rulebook, Scope
+
+# the operators the verdict pass (``verdicts``) answers itself, by number; 0: through the tree walk
+ALL: Final = 1
+ANY: Final = 2
+NOT: Final = 3
+WITHIN: Final = 4
+PHRASES: Final = 5
+REGEX: Final = 6
+ACT: Final = 7
+TURN: Final = 8
+UNANSWERED: Final = 9
+COUNT: Final = 10
+DISTINCT: Final = 11
+RESTATE: Final = 12
+SEQUENCE: Final = 13
+CODES: Final = {"all": ALL, "any": ANY, "not_": NOT, "within": WITHIN, "phrases": PHRASES, "regex": REGEX, "act": ACT,
+                "turn": TURN, "unanswered": UNANSWERED, "count": COUNT, "distinct": DISTINCT,
+                "restate": RESTATE, "sequence": SEQUENCE}
 
 
 @dataclass(slots=True)
@@ -30,6 +50,28 @@ class Slot:
     need_acts: frozenset[str] = frozenset()
     has_need: bool = False
     nonull: bool = False
+    # what the verdict pass reads, taken from the node once (``wire``): its parts as slots, its own settings
+    code: int = 0
+    parts: list[Slot] = field(default_factory=list)  # all / any / distinct / turn.has / sequence
+    lacks: list[Slot] = field(default_factory=list)  # turn.lacks
+    of: Slot | None = None  # not / within / count / unanswered.trigger / restate.confirm
+    expect: Slot | None = None  # unanswered
+    rearm: Slot | None = None  # unanswered
+    intent: Slot | None = None  # restate
+    opener: Slot | None = None  # restate
+    scope: Scope | None = None  # phrases / regex / act / within
+    speaker: str = ""  # the scope's speaker when that is all it narrows to (no first/last turns or seconds, no length)
+    mode: str = ""  # phrases
+    guards: bool = False  # phrases / regex / act
+    least: int | None = None  # count.min, distinct.min
+    most: int | None = None  # count.max
+    similar: bool = False  # the embedding operator (``any`` narrows its turns)
+    keys: list[str] = field(default_factory=list)  # phrases: the automaton keys
+    pattern: re.Pattern[str] | None = None  # regex (set by ``compiled``)
+    exclude: re.Pattern[str] | None = None
+    need: str | re.Pattern[str] | None = None
+    anchored: bool = False
+    limits: list[tuple[str, float]] = field(default_factory=list)  # act: (name, threshold)
 
 
 @dataclass(slots=True)
@@ -87,6 +129,8 @@ def build_plan(rb: Rulebook, roots: list[Matcher], node_keys: dict[int, list[str
             for act in slot.need_acts:
                 by_act.setdefault(act, []).append(slot.index)
     plan.slot_by_node = {node_id: plan.slots[index] for node_id, index in plan.slot_of.items()}
+    for slot in plan.slots:
+        _wire(slot, plan, node_keys)
     plan.by_key = {k: tuple(v) for k, v in by_key.items()}
     plan.by_act = {k: tuple(v) for k, v in by_act.items()}
     return plan
@@ -110,6 +154,60 @@ def _children(node: Matcher) -> list[Matcher]:
         r = node.restate
         out.extend(m for m in (r.confirm, r.intent, r.opener) if m is not None)
     return out
+
+
+def _wire(slot: Slot, plan: Plan, node_keys: dict[int, list[str]]) -> None:
+    """Copy onto a slot what the verdict pass reads of its node, its parts as slots."""
+    node = slot.node
+
+    def one(m: Matcher) -> Slot:
+        return plan.slots[plan.slot_of[id(m)]]
+
+    def many(ms: list[Matcher] | None) -> list[Slot]:
+        return [one(m) for m in ms or []]
+
+    slot.code = CODES.get(slot.op, 0)
+    slot.similar = slot.op == "similar"
+    if node.all is not None:
+        slot.parts = many(node.all)
+    elif node.any is not None:
+        slot.parts = many(node.any)
+    elif node.distinct is not None:
+        slot.parts, slot.least = many(node.distinct.of), node.distinct.min
+    elif node.turn is not None:
+        slot.parts, slot.lacks = many(node.turn.has), many(node.turn.lacks)
+    elif node.sequence is not None:
+        slot.parts = many(node.sequence)
+    elif node.not_ is not None:
+        slot.of = one(node.not_)
+    elif node.within is not None:
+        slot.of, slot.scope = one(node.within.of), node.within
+    elif node.count is not None:
+        slot.of, slot.least, slot.most = one(node.count.of), node.count.min, node.count.max
+    elif node.unanswered is not None:
+        u = node.unanswered
+        slot.of, slot.expect = one(u.trigger), one(u.expect)
+        slot.rearm = one(u.rearm) if u.rearm is not None else None
+    elif node.restate is not None:
+        r = node.restate
+        slot.of = one(r.confirm)
+        slot.intent = one(r.intent) if r.intent is not None else None
+        slot.opener = one(r.opener) if r.opener is not None else None
+    elif node.phrases is not None:
+        slot.scope, slot.mode, slot.guards = node.phrases, node.phrases.mode, node.phrases.guards
+        slot.keys = list(node_keys[id(node)])
+    elif node.regex is not None:
+        slot.scope, slot.guards = node.regex, node.regex.guards
+    elif node.act is not None:
+        slot.scope, slot.guards = node.act, node.act.guards
+    slot.speaker = _plain_speaker(slot.scope)
+
+
+def _plain_speaker(scope: Scope | None) -> str:
+    """The speaker of a scope that narrows to a speaker's turns only, else ""."""
+    if scope is None or scope.first_turns or scope.last_turns or scope.min_chars or _timed(scope):
+        return ""
+    return scope.speaker
 
 
 def _timed(scope: Scope) -> bool:

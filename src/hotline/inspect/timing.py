@@ -80,28 +80,37 @@ def turn_cpm(ctx: CallContext, i: int) -> float | None:
     return ctx.alnum_count(i) / ((t.end - t.start) / 60.0)
 
 
+def _rates(ctx: CallContext) -> list[float | None]:
+    """``turn_cpm`` of every turn, once per call (each speech-rate rule reads them)."""
+    if ctx.cpm is None:
+        ctx.cpm = [turn_cpm(ctx, i) for i in range(len(ctx.call.turns))]
+    return ctx.cpm
+
+
 def speech_rate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     op = node.speech_rate
     assert op is not None
     if not ctx.has_times:
         return None
-    citizen_rates = [r for i in ctx.turns_of("citizen") if (r := turn_cpm(ctx, i))]
+    rates = _rates(ctx)
+    citizen = ctx.turns_of("citizen")
+    citizen_rates = [r for i in citizen if (r := rates[i])]
     citizen_pace = sum(citizen_rates) / len(citizen_rates) if citizen_rates else None
     # the opening is said before the agent has heard the caller's pace
-    first_citizen = next((i for i in ctx.turns_of("citizen") if ctx.call.turns[i].text), len(ctx.call.turns))
+    first_citizen = next((i for i in citizen if ctx.call.turns[i].text), len(ctx.call.turns))
+    min_chars, max_cpm, min_cpm, relative = op.min_chars, op.max_cpm, op.min_cpm, op.relative_to_citizen
     out = []
     for i in ctx.turns_of(op.speaker):
-        if not allows(allowed, i) or ctx.alnum_count(i) < op.min_chars:
+        if not allows(allowed, i) or ctx.alnum_count(i) < min_chars:
             continue
-        cpm = turn_cpm(ctx, i)
+        cpm = rates[i]
         if cpm is None:
             continue
-        if op.max_cpm and cpm > op.max_cpm:
+        if max_cpm and cpm > max_cpm:
             out.append(_whole(ctx, i, f"语速 {cpm:.0f} 字/分钟，过快"))
-        elif op.min_cpm and cpm < op.min_cpm:
+        elif min_cpm and cpm < min_cpm:
             out.append(_whole(ctx, i, f"语速 {cpm:.0f} 字/分钟，过慢"))
-        elif (op.relative_to_citizen and citizen_pace and i > first_citizen
-              and cpm > citizen_pace * op.relative_to_citizen):
+        elif relative and citizen_pace and i > first_citizen and cpm > citizen_pace * relative:
             out.append(_whole(ctx, i, f"语速 {cpm:.0f} 字/分钟，明显快于市民的 {citizen_pace:.0f}"))
     return out
 

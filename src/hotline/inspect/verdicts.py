@@ -1,0 +1,412 @@
+"""A rule's verdict from turn masks, without its evidence.
+
+Most rules pass on most calls, and a passing rule needs no finding: what decides it is whether its matcher
+hits, and for the parents that combine turns, on which turns. ``verdict(node, ctx, allowed)`` answers exactly
+what ``operators.evaluate`` answers with every hit reduced to its turn: a mask, bit 0 for a whole-call hit
+(turn -1) and bit i + 1 for turn i, or None when the matcher cannot apply to the call. No hit is built, no
+list of hits merged and sorted, and a leaf stops looking in a turn at its first match that counts.
+
+- Each slot of the plan is answered at most once per call and set of turns, as ``evaluate`` does, and skipped
+  the same way when what it needs is absent from the call.
+- A group stops early where the rest cannot change its answer: ``all`` and ``turn`` at an empty part when the
+  parts after it always apply (``Slot.nonull``).
+- The operators whose answer needs more than turns (phrases that must all be said, a sequence, a restatement,
+  the timing operators, the embedding operator) run through ``evaluate`` and their hits become a mask.
+- Hits a live call is still waiting on (``ctx.pending``) are the tree walk's: a partial call is judged by
+  ``evaluate`` only (see ``Engine._apply``).
+
+The engine builds findings only for the rules whose verdict calls for one, with ``evaluate``."""
+
+from __future__ import annotations
+
+from hotline.inspect import plan as op
+from hotline.inspect.compiled import holds
+from hotline.inspect.context import UNSET, CallContext
+from hotline.inspect.operators import absent, evaluate, longest, restated, scope_turns
+from hotline.inspect.plan import Slot
+from hotline.inspect.results import Allowed, Result, mask_of
+from hotline.norms.schema import Matcher
+
+Verdict = int | None
+"""Turns hit (bit 0: the whole call, bit i + 1: turn i), or None: the matcher does not apply."""
+
+CALL_BIT = 1
+
+
+def hit_mask(hits: Result) -> Verdict:
+    """The verdict of a list of hits."""
+    if hits is None:
+        return None
+    mask = 0
+    for h in hits:
+        mask |= 1 << (h.turn_index + 1)
+    return mask
+
+
+def turns_mask(verdict_mask: int) -> int:
+    """The turns of a verdict as an ``Allowed`` mask (bit i: turn i; a whole-call hit is no turn)."""
+    return verdict_mask >> 1
+
+
+def verdict(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Verdict:
+    """The turns a node hits over the turns in ``allowed``."""
+    return slot_verdict(ctx.slot_by_node[id(node)], ctx, allowed)
+
+
+def slot_verdict(slot: Slot, ctx: CallContext, allowed: Allowed = None) -> Verdict:
+    """The turns a slot of the plan hits over the turns in ``allowed``, evaluated once per call and mask."""
+    result: Verdict
+    if allowed is None:
+        cached = ctx.verdicts[slot.index]
+        if cached is not UNSET:
+            return cached  # type: ignore[no-any-return]
+    else:
+        cached = ctx.verdict_memo.get((slot.index, allowed), UNSET)
+        if cached is not UNSET:
+            return cached  # type: ignore[no-any-return]
+    if slot.has_need and not ctx.no_text and absent(slot, ctx):
+        result = 0
+    elif allowed is not None and slot.filterable:
+        whole = slot_verdict(slot, ctx, None)
+        result = None if whole is None else whole & (allowed << 1)  # turn by turn: the whole call's, filtered
+    else:
+        ctx.walked += 1
+        result = _run(slot, ctx, allowed)
+    if allowed is None:
+        ctx.verdicts[slot.index] = result
+    else:
+        ctx.verdict_memo[(slot.index, allowed)] = result
+    return result
+
+
+def _run(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    code = slot.code
+    if code == op.ANY:
+        return _any(slot, ctx, allowed)
+    if code == op.ALL:
+        return _all(slot, ctx, allowed)
+    if code == op.PHRASES:
+        return _phrases(slot, ctx, allowed)
+    if code == op.NOT:
+        return _not(slot, ctx, allowed)
+    if code == op.ACT:
+        return _act(slot, ctx, allowed)
+    if code == op.REGEX:
+        return _regex(slot, ctx, allowed)
+    if code == op.WITHIN:
+        return _within(slot, ctx, allowed)
+    if code == op.TURN:
+        return _turn(slot, ctx, allowed)
+    if code == op.UNANSWERED:
+        return _unanswered(slot, ctx, allowed)
+    if code == op.COUNT:
+        return _count(slot, ctx, allowed)
+    if code == op.DISTINCT:
+        return _distinct(slot, ctx, allowed)
+    if code == op.RESTATE:
+        return _restate(slot, ctx, allowed)
+    if code == op.SEQUENCE:
+        return _sequence(slot, ctx, allowed)
+    return hit_mask(evaluate(slot.node, ctx, allowed))
+
+
+def _wanted(slot: Slot, ctx: CallContext, allowed: Allowed) -> int | None:
+    """The turns of the slot's scope among ``allowed``, as a mask; None when the scope cannot apply (timed, on a
+    call without times)."""
+    if slot.speaker:
+        mask = ctx.speaker_mask(slot.speaker)
+        return mask if allowed is None else mask & allowed
+    assert slot.scope is not None
+    turns = scope_turns(slot.scope, ctx, allowed)
+    return None if turns is None else mask_of(turns)
+
+
+def _rest_apply(parts: list[Slot], after: int, ctx: CallContext) -> bool:
+    """Every part after index ``after`` applies to this call (cannot answer None)."""
+    if ctx.no_text:
+        return False
+    return all(part.nonull for part in parts[after + 1:])
+
+
+def _all(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    parts = slot.parts
+    out = 0
+    empty = False
+    for i, part in enumerate(parts):
+        r = slot_verdict(part, ctx, allowed)
+        if r is None:
+            return None
+        if r == 0:
+            if _rest_apply(parts, i, ctx):
+                return 0
+            empty = True
+        out |= r
+    return 0 if empty else out
+
+
+def _any(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    out = 0
+    hit = False  # some part hit, a whole-call hit included
+    applicable = False
+    for part in slot.parts:
+        scope = allowed
+        if part.similar and hit:  # embeddings only where phrases found nothing
+            base = allowed if allowed is not None else (1 << len(ctx.norm)) - 1
+            scope = base & ~turns_mask(out)
+        r = slot_verdict(part, ctx, scope)
+        if r is not None:
+            applicable = True
+            out |= r
+            hit = hit or r != 0
+    return out if applicable else None
+
+
+def _not(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    assert slot.of is not None
+    r = slot_verdict(slot.of, ctx, allowed)
+    if r is None:
+        return None
+    return 0 if r else CALL_BIT
+
+
+def _within(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    assert slot.of is not None
+    wanted = _wanted(slot, ctx, allowed)
+    if wanted is None:
+        return None
+    return slot_verdict(slot.of, ctx, wanted)
+
+
+def _phrases(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    mode = slot.mode
+    if mode != "any" and mode != "none":  # the distinct phrases said count: the tree walk's
+        return hit_mask(evaluate(slot.node, ctx, allowed))
+    if ctx.no_text:
+        return None
+    hits: list[tuple[int, int, int]] = []
+    for key in slot.keys:
+        hits.extend(ctx.phrase_hits(key))
+    none = mode == "none"
+    if not hits:
+        return CALL_BIT if none else 0
+    wanted = _wanted(slot, ctx, allowed)
+    if wanted is None:
+        return None
+    kept = [h for h in hits if (wanted >> h[0]) & 1]
+    out = 0
+    guards = slot.guards
+    for t, s, e in (longest(kept) if len(kept) > 1 else kept):
+        bit = 1 << (t + 1)
+        if out & bit or (guards and ctx.guarded(t, s, e)):
+            continue
+        out |= bit
+    if none:
+        return 0 if out else CALL_BIT
+    return out
+
+
+def _regex(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    if ctx.no_text:
+        return None
+    assert slot.scope is not None and slot.pattern is not None
+    turns = ctx.turns_of(slot.speaker) if slot.speaker and allowed is None else scope_turns(slot.scope, ctx, allowed)
+    if turns is None:
+        return None
+    pattern, exclude, need, guards = slot.pattern, slot.exclude, slot.need, slot.guards
+    grouped = pattern.groups > 0
+    out = 0
+    for t in turns:
+        text = ctx.norm[t].text
+        if need is not None and not holds(need, text):
+            continue  # none of the literals every match contains: no match in this turn
+        if slot.anchored:  # one match at 0 at most, unless it is empty (finditer then looks for a longer one at 0)
+            first = pattern.match(text)
+            if first is None:
+                continue
+            if first.end() > 0:
+                s, e = first.span(1) if grouped else first.span()
+                if s < 0:
+                    s, e = first.span()
+                if exclude and exclude.search(text, max(0, first.start() - 4), min(len(text), first.end() + 4)):
+                    continue
+                if guards and ctx.guarded(t, s, e):
+                    continue
+                out |= 1 << (t + 1)
+                continue
+        for m in pattern.finditer(text):
+            s, e = m.span(1) if grouped else m.span()
+            if s < 0:
+                s, e = m.span()
+            if exclude and exclude.search(text, max(0, m.start() - 4), min(len(text), m.end() + 4)):
+                continue
+            if guards and ctx.guarded(t, s, e):
+                continue
+            out |= 1 << (t + 1)
+            break
+    return out
+
+
+def _act(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    """Turns with a clause whose speech act reaches its threshold and that is the speaker's own words."""
+    if ctx.no_text:
+        return None
+    wanted = _wanted(slot, ctx, allowed)
+    if wanted is None:
+        return None
+    if not ctx.acts_on or not wanted:
+        return 0
+    guards = slot.guards
+    out = 0
+    for name, limit in slot.limits:
+        for turn, start, end, p in ctx.act_firing(name):
+            bit = 1 << (turn + 1)
+            if out & bit or p < limit or not (wanted >> turn) & 1:
+                continue
+            if guards and ctx.act_guarded(turn, start, end):
+                continue
+            out |= bit
+    return out
+
+
+def _turn(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    has = slot.parts
+    first = 0
+    candidates = -1  # every bit
+    for i, part in enumerate(has):
+        r = slot_verdict(part, ctx, allowed)
+        if r is None:
+            return None
+        if i == 0:
+            first = r
+        candidates &= r
+        if candidates == 0 and _rest_apply(has, i, ctx):
+            return 0
+    if not has:
+        candidates = 0
+    for part in slot.lacks:
+        if candidates == 0:
+            break
+        candidates &= ~(slot_verdict(part, ctx, turns_mask(candidates)) or 0)
+    return first & candidates
+
+
+def _unanswered(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    """As ``operators._unanswered`` on a finished call: each trigger turn in order, a turn at most once."""
+    if ctx.partial:  # the windows still open are the tree walk's to record
+        return hit_mask(evaluate(slot.node, ctx, allowed))
+    u = slot.node.unanswered
+    assert u is not None and slot.of is not None and slot.expect is not None
+    triggers = slot_verdict(slot.of, ctx, allowed)
+    if triggers is None:
+        return None
+    rearm = turns_mask(slot_verdict(slot.rearm, ctx, allowed) or 0) if slot.rearm is not None else 0
+    agent_turns = ctx.turns_of("agent")
+    agent = mask_of(agent_turns)
+    out = 0
+    answered = False
+    rest = turns_mask(triggers)
+    while rest:
+        t = (rest & -rest).bit_length() - 1
+        rest &= rest - 1
+        if answered and not (rearm >> t) & 1:
+            continue  # answered once: only a new escalation asks for it again
+        window = [i for i in agent_turns if i > t][: u.within]
+        own = (agent >> t) & 1 == 1
+        if u.same_turn and own:
+            window = [t, *window]
+        if u.before:
+            window = [*[i for i in agent_turns if i < t][-u.before:], *window]
+        if slot_verdict(slot.expect, ctx, mask_of(window)):
+            if u.first_only:
+                if slot.rearm is None:
+                    break
+                answered = True
+            continue
+        if own:
+            out |= 1 << (t + 1)
+        else:
+            anchor = next((i for i in window if i > t), t)
+            out |= 1 << (anchor + 1)
+        if u.first_only:
+            break
+    return out
+
+
+def _sequence(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    """As ``operators._sequence``: each part's first hit at or after the turn of the one before. Every operator
+    gives its hits in turn order (a test pins it), so that hit is the part's lowest turn from there on."""
+    out = 0
+    low = 0  # the lowest bit the next part may take: the last chosen turn's (bit 0, the whole call, at first)
+    for part in slot.parts:
+        r = slot_verdict(part, ctx, allowed)
+        if r is None:
+            return None
+        later = r >> low << low
+        if not later:
+            return 0
+        chosen = later & -later
+        out |= chosen
+        low = chosen.bit_length() - 1
+    return out
+
+
+def _count(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    assert slot.of is not None
+    r = slot_verdict(slot.of, ctx, allowed)
+    if r is None:
+        return None
+    n = r.bit_count()  # distinct turns, the whole call counting as one
+    if (slot.least is not None and n < slot.least) or (slot.most is not None and n > slot.most):
+        return 0
+    return r or CALL_BIT
+
+
+def _distinct(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    applicable = False
+    out = 0
+    nonempty = 0
+    for part in slot.parts:
+        r = slot_verdict(part, ctx, allowed)
+        if r is not None:
+            applicable = True
+            if r:
+                nonempty += 1
+                out |= r
+    if not applicable:
+        return None
+    assert slot.least is not None
+    return out if nonempty >= slot.least else 0
+
+
+def _restate(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
+    """As ``operators._restate``: the confirmation turns that restate, their parts read as turn masks."""
+    r = slot.node.restate
+    assert r is not None and slot.of is not None
+    confirms = slot_verdict(slot.of, ctx, allowed)
+    if confirms is None:
+        return None
+    turns = _turn_list(turns_mask(confirms))
+    named = _turns_hit(slot.intent, ctx, turns)
+    opened = _turns_hit(slot.opener, ctx, turns)
+    out = 0
+    for t, _, _ in restated(r, ctx, turns, named, opened):
+        out |= 1 << (t + 1)
+    return out
+
+
+def _turns_hit(part: Slot | None, ctx: CallContext, turns: list[int]) -> set[int]:
+    if part is None or not turns:
+        return set()
+    return set(_turn_list(turns_mask(slot_verdict(part, ctx, mask_of(turns)) or 0)))
+
+
+def _turn_list(mask: int) -> list[int]:
+    """The turns of an ``Allowed`` mask, in order."""
+    out: list[int] = []
+    t = 0
+    while mask:
+        if mask & 1:
+            out.append(t)
+        mask >>= 1
+        t += 1
+    return out
