@@ -205,10 +205,9 @@ class Scorecard:
         failed outcomes)."""
         if not self.findings:
             return []
-        return real_deductions(
-            [(f.rule_id, f.dimension, f.points) for f in self.findings],
-            [(o.rule_id, o.status, o.points) for o in self.outcomes if o.status == "failed"],
-            self.dimensions, self.max_dimensions, single_dimension=self.scope != "full")
+        return _taken([(f.rule_id, f.dimension, f.points) for f in self.findings],
+                      {o.rule_id: -o.points for o in self.outcomes if o.status == "failed"},
+                      self.dimensions, self.max_dimensions, self.scope != "full")
 
 
 def real_deductions(findings: list[tuple[str, str, float]], outcomes: list[tuple[str, str, float]],
@@ -218,17 +217,30 @@ def real_deductions(findings: list[tuple[str, str, float]], outcomes: list[tuple
     capped deduction (``max_deduction``) in order, and together a dimension's findings take exactly
     what the dimension lost (never below zero, nor above its full points when awards add some back).
     ``single_dimension``: a partial scorecard whose one dimension holds every judged rule."""
-    remaining = {rule: -points for rule, status, points in outcomes if status == "failed"}
+    return _taken(findings, {rule: -points for rule, status, points in outcomes if status == "failed"},
+                  dimensions, max_dimensions, single_dimension)
+
+
+def _taken(findings: list[tuple[str, str, float]], remaining: dict[str, float], dimensions: dict[str, float],
+           max_dimensions: dict[str, float], single_dimension: bool) -> list[float]:
+    """``real_deductions`` given what each failed rule deducted (``remaining``, used up as it goes). The
+    comparisons are ``min``/``max`` written out (the same results, NaN included: ``max(0.0, x)`` is x only
+    when x > 0.0, ``min(a, b)`` is b only when b < a), as this runs for every finding of every call."""
     lost = {d: max_dimensions.get(d, 0.0) - got for d, got in dimensions.items()}
     single = next(iter(dimensions)) if single_dimension and dimensions else None
     out: list[float] = []
     for rule, dimension, points in findings:
         left = remaining.get(rule, points)
-        take = min(points, max(0.0, left))
+        take = left if left > 0.0 else 0.0  # max(0.0, left)
+        if not take < points:  # min(points, take)
+            take = points
         remaining[rule] = left - take
         dim = single or dimension
-        take = min(take, max(0.0, lost.get(dim, 0.0)))
-        lost[dim] = lost.get(dim, 0.0) - take
+        room = lost.get(dim, 0.0)
+        cap = room if room > 0.0 else 0.0  # max(0.0, room)
+        if cap < take:  # min(take, cap)
+            take = cap
+        lost[dim] = room - take
         out.append(round(take, 2))
     return out
 

@@ -13,6 +13,7 @@ from hotline.errors import FormatError
 from hotline.formats import jsonfmt
 from hotline.formats.jsonfmt import decode, encode, read_jsonl_lines
 from hotline.formats.layouts import reader_settings
+from hotline.formats.roles import RawTurn
 
 
 def same(a: object, b: object) -> bool:
@@ -106,7 +107,7 @@ def test_a_turn_read_the_quick_way_is_what_the_general_way_reads(turn: object) -
     layout = reader_settings().layouts[0]
     plan = jsonfmt._plan(layout)
     assert plan is not None
-    quick = jsonfmt._plain_turn(turn, plan, "第 1 行 turns[0]")
+    quick = jsonfmt._plain_turn(turn, plan, "第 1 行 turns[", 0)
     try:
         general: object = jsonfmt._raw_turn(turn, layout, "calls.jsonl", "第 1 行 turns[0]")
     except FormatError as exc:
@@ -114,7 +115,9 @@ def test_a_turn_read_the_quick_way_is_what_the_general_way_reads(turn: object) -
     if quick is None:  # a turn left to the general way
         assert TURNS.index(turn) >= 7
         return
-    assert TURNS.index(turn) < 7 and quick == general
+    assert isinstance(general, RawTurn) and TURNS.index(turn) < 7
+    assert [quick.label, quick.text, quick.start, quick.end, quick.where] == \
+           [general.label, general.text, general.start, general.end, general.where]
     assert [type(quick.start), type(quick.end)] == [type(general.start), type(general.end)]  # type: ignore[attr-defined]
 
 
@@ -123,3 +126,34 @@ def test_a_layout_with_paths_is_read_the_general_way() -> None:
     assert jsonfmt._plan(by_name["通用格式"]) is not None
     assert jsonfmt._plan(by_name["阿里云录音文件识别"]) is not None  # paths only where its sentences are
     assert any(jsonfmt._plan(layout) is None for layout in by_name.values())
+
+
+BYTE_LINES = [
+    '{"id": "c1", "turns": [{"speaker": "坐席", "text": "您好", "start": 0.5, "end": 1.25}, {"speaker": "市民", "text": "停水了"}]}',
+    '{"id": 12345678901234567890123, "turns": [{"speaker": "坐席", "text": "您好"}]}',  # past 64 bits: a float to orjson
+    '{"id": "c3", "turns": [{"speaker": "坐席", "text": "您好", "start": 1E19, "end": 2e19}], "meta": {"g": -9.3e18}}',
+    '{"id": "c4", "turns": [{"speaker": "坐席", "text": "您好"}], "meta": {"n": -99999999999999999999.5}}',
+    '{"id": "c5", "turns": [{"speaker": "坐席", "text": "您好", "start": NaN}]}',
+    '{"id": "c6", "turns": [{"speaker": "坐席", "text": "\\ud800"}]}',
+    '{"id": 1 "turns": []}', "", "   ", "\u3000", "\ufeff" + '{"id": "bom", "turns": [{"speaker": "坐席", "text": "您好"}]}',
+    '{"id": "c8", "turns": [{"speaker": "坐席", "text": "卡号6222021234567890123"}]}',  # 19 digits: the slow way
+    '{"id": "c9", "turns": [{"speaker": "坐席", "text": "身份证110101199003071234", "start": 1000, "end": 2500.5}]}',
+]
+
+
+def _read(items: list[tuple[int, str | bytes | FormatError]], decoder: object = None) -> list[str]:
+    return [repr(x) if isinstance(x, FormatError) else repr((x.id, x.turns, x.meta))
+            for x in read_jsonl_lines(items, "calls.jsonl", "calls", decoder)]  # type: ignore[arg-type]
+
+
+def test_lines_read_from_their_bytes_give_what_their_text_gives() -> None:
+    from hotline.formats.decode import LineDecoder
+
+    lines = [*BYTE_LINES, "GBK"]
+    raw = [line.encode() for line in BYTE_LINES] + ['{"id": "gbk", "turns": [{"speaker": "坐席", "text": "您好"}]}'.encode("gb18030")]
+    as_text = _read([(n, LineDecoder(None).line(r, "calls.jsonl", n)) for n, r in enumerate(raw, start=1)])
+    assert _read(list(enumerate(raw, start=1)), LineDecoder(None)) == as_text
+    assert len(as_text) == len(lines) - 3  # the blank lines are skipped either way
+    # the lines whose numbers need the standard parser, and those orjson cannot read, are not read the quick way
+    slow = [n for n, r in enumerate(raw, start=1) if jsonfmt._quick(r) is jsonfmt._SLOW]
+    assert slow == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14] and len(raw) == 14

@@ -238,3 +238,47 @@ def test_jsonl_lines_are_the_standard_encoding_of_each_record(tmp_path: Path) ->
         writers.write_jsonl(iter(pairs), fh)
         fh.write("结尾\n")
     assert path.read_text(encoding="utf-8") == "开头\n" + expected + "结尾\n"
+
+
+def _deductions_as_min_max(findings: list[tuple[str, str, float]], outcomes: list[tuple[str, str, float]],
+                           dimensions: dict[str, float], max_dimensions: dict[str, float],
+                           single_dimension: bool) -> list[float]:
+    """``real_deductions`` as first written, with ``min`` and ``max``: the reference its quicker form must equal."""
+    remaining = {rule: -points for rule, status, points in outcomes if status == "failed"}
+    lost = {d: max_dimensions.get(d, 0.0) - got for d, got in dimensions.items()}
+    single = next(iter(dimensions)) if single_dimension and dimensions else None
+    out = []
+    for rule, dimension, points in findings:
+        left = remaining.get(rule, points)
+        take = min(points, max(0.0, left))
+        remaining[rule] = left - take
+        dim = single or dimension
+        take = min(take, max(0.0, lost.get(dim, 0.0)))
+        lost[dim] = lost.get(dim, 0.0) - take
+        out.append(round(take, 2))
+    return out
+
+
+def test_real_deductions_are_what_min_and_max_give_odd_values_included() -> None:
+    import random
+
+    from hotline.model import Scorecard, real_deductions
+
+    values: list[float] = [0.0, -0.0, 1, 2, 0, 1.5, 2.25, 3.0, -1.0, -2, float("nan"), 10.0, 0.3333, float("inf")]
+    rng = random.Random(18)
+    for _ in range(20000):
+        rules, dims = [f"r{k}" for k in range(rng.randint(1, 4))], [f"d{k}" for k in range(rng.randint(1, 3))]
+        findings = [(rng.choice(rules), rng.choice(dims), rng.choice(values)) for _ in range(rng.randint(0, 6))]
+        outcomes = [(r, rng.choice(["failed", "passed", "na"]), rng.choice(values)) for r in rules if rng.random() < 0.8]
+        dimensions = {d: rng.choice(values) for d in dims if rng.random() < 0.9}
+        max_dimensions = {d: rng.choice(values) for d in dims if rng.random() < 0.9}
+        single = rng.random() < 0.2
+        want = _deductions_as_min_max(findings, outcomes, dimensions, max_dimensions, single)
+        got = real_deductions(findings, outcomes, dimensions, max_dimensions, single)
+        # the same values of the same types and signs (repr tells -0.0 from 0.0, 1 from 1.0; NaN is 'nan')
+        assert list(map(repr, got)) == list(map(repr, want)), (findings, outcomes, dimensions, max_dimensions, single)
+    card = next(card for _, card in PAIRS if len(card.findings) > 2)
+    assert card.deductions() == _deductions_as_min_max(
+        [(f.rule_id, f.dimension, f.points) for f in card.findings], [(o.rule_id, o.status, o.points) for o in card.outcomes],
+        card.dimensions, card.max_dimensions, card.scope != "full")
+    assert Scorecard("x", 100.0, {}, [], "v").deductions() == []

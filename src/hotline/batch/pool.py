@@ -183,16 +183,15 @@ def _read(task: Task, errors: list[HotlineError]) -> Iterator[Call]:
     if task.end < 0:
         yield from read_calls(task.path, errors.append)
         return
-    from hotline.formats.decode import byte_lines
+    from hotline.formats.decode import LineDecoder, raw_lines
     from hotline.formats.jsonfmt import read_jsonl_lines
     from hotline.formats.layouts import reader_settings
 
     path = Path(task.path)
     with path.open("rb") as fh:
         fh.seek(task.start)
-        lines = byte_lines(fh, task.path, reader_settings().limits.max_record_bytes, legacy=task.legacy,
-                           end=task.end, lineno=task.line - 1)
-        for item in read_jsonl_lines(lines, task.path, path.stem):
+        lines = raw_lines(fh, task.path, reader_settings().limits.max_record_bytes, end=task.end, lineno=task.line - 1)
+        for item in read_jsonl_lines(lines, task.path, path.stem, LineDecoder(task.legacy)):
             if isinstance(item, FormatError):
                 errors.append(item)
             else:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hotline.errors import FormatError, describe_os_error
 from hotline.formats.csvfmt import read_csv_text
-from hotline.formats.decode import decode_bytes, iter_lines
+from hotline.formats.decode import decode_bytes, record_lines
 from hotline.formats.dialogue import looks_like_dialogue, read_dialogue_text
 from hotline.formats.jsonfmt import read_json_text, read_jsonl_lines
 from hotline.formats.layouts import reader_settings
@@ -102,7 +102,8 @@ def _read_jsonl(path: Path) -> Iterator[Call | FormatError]:
     source = str(path)
     with path.open("rb") as fh:
         empty = True
-        for item in read_jsonl_lines(iter_lines(fh, source, reader_settings().limits.max_record_bytes), source, path.stem):
+        lines, decoder = record_lines(fh, source, reader_settings().limits.max_record_bytes)
+        for item in read_jsonl_lines(lines, source, path.stem, decoder):
             empty = False
             yield item
     if empty:

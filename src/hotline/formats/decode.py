@@ -110,22 +110,12 @@ def _bad_line(data: bytes) -> int:
     return 1
 
 
-def iter_lines(fh: BinaryIO, source: str, max_bytes: int) -> Iterator[tuple[int, str | FormatError]]:
-    """``(line number, text)`` for each line of a binary file, decoded in the file's encoding. A line
-    longer than ``max_bytes`` or in no supported encoding is a FormatError for that line only."""
-    head = fh.read(HEAD_BYTES)
-    encoding = detect_encoding(head, complete=len(head) < HEAD_BYTES, ascii_heavy=True) or "utf-8"
-    fh.seek(0)
-    if encoding.startswith("utf-16"):
-        yield from _wide_lines(fh, encoding, source, max_bytes)
-        return
-    yield from byte_lines(fh, source, max_bytes, legacy=legacy_by_lines(head))
-
-
-def byte_lines(fh: BinaryIO, source: str, max_bytes: int, *, legacy: str | None, end: int | None = None,
-               lineno: int = 0) -> Iterator[tuple[int, str | FormatError]]:
+def raw_lines(fh: BinaryIO, source: str, max_bytes: int, *, end: int | None = None,
+              lineno: int = 0) -> Iterator[tuple[int, bytes | FormatError]]:
     """The lines of a byte-oriented file (UTF-8, GBK, Big5) from the current position up to byte ``end``
-    (a range of a file that several processes read in parts), numbered after ``lineno``."""
+    (a range of a file that several processes read in parts), numbered after ``lineno``, as bytes: a
+    reader decodes a line (``LineDecoder``) only when it needs its text. A line longer than ``max_bytes``
+    is a FormatError for that line only."""
     pos = fh.tell()
     while end is None or pos < end:
         raw = fh.readline(max_bytes + 1)
@@ -139,8 +129,34 @@ def byte_lines(fh: BinaryIO, source: str, max_bytes: int, *, legacy: str | None,
             yield lineno, FormatError(f"这一行超过 {max_bytes / 1048576:.3g} MB，已跳过（单条记录过大）",
                                       source=source, location=f"第 {lineno} 行")
             continue
-        text, legacy = _decode_line(raw, legacy)
-        yield lineno, text if text is not None else FormatError(UNKNOWN, source=source, location=f"第 {lineno} 行")
+        yield lineno, raw
+
+
+class LineDecoder:
+    """The text of the lines of one byte-oriented file, given in order: UTF-8 when a line is, else the
+    file's legacy encoding (voted from its head, or found by the first line that needs one)."""
+
+    __slots__ = ("legacy",)
+
+    def __init__(self, legacy: str | None) -> None:
+        self.legacy = legacy
+
+    def line(self, raw: bytes, source: str, lineno: int) -> str | FormatError:
+        text, self.legacy = _decode_line(raw, self.legacy)
+        return text if text is not None else FormatError(UNKNOWN, source=source, location=f"第 {lineno} 行")
+
+
+def record_lines(fh: BinaryIO, source: str, max_bytes: int) -> tuple[Iterator[tuple[int, str | bytes | FormatError]],
+                                                                     LineDecoder | None]:
+    """``(line number, line)`` for each line of a binary file, with the decoder of its lines: a UTF-16 file's
+    lines as text (and no decoder), any other file's as bytes with the ``LineDecoder`` that gives their text
+    in the file's encoding (a line in no supported encoding is a FormatError for that line only)."""
+    head = fh.read(HEAD_BYTES)
+    encoding = detect_encoding(head, complete=len(head) < HEAD_BYTES, ascii_heavy=True) or "utf-8"
+    fh.seek(0)
+    if encoding.startswith("utf-16"):
+        return _wide_lines(fh, encoding, source, max_bytes), None
+    return raw_lines(fh, source, max_bytes), LineDecoder(legacy_by_lines(head))
 
 
 def legacy_by_lines(head: bytes) -> str | None:

@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 
 from hotline.errors import FormatError
+from hotline.formats.decode import LineDecoder
 from hotline.formats.layouts import Layout, find_layout, first_at, missing, reader_settings, simple, values_at
 from hotline.formats.records import finish_call
 from hotline.formats.roles import RawTurn
@@ -165,7 +166,7 @@ def _plan(layout: Layout) -> _Plan | None:
     return kept[1]
 
 
-def _plain_turn(t: Any, plan: _Plan, where: str) -> RawTurn | None:
+def _plain_turn(t: Any, plan: _Plan, at: str, index: int) -> RawTurn | None:
     """``_raw_turn`` of a turn as most are written (a string speaker and text, times that are plain
     non-negative numbers in order), without its general steps; None for any other turn, which
     ``_raw_turn`` then reads (and reports) the general way."""
@@ -204,7 +205,7 @@ def _plain_turn(t: Any, plan: _Plan, where: str) -> RawTurn | None:
         if end is not None and end < start:
             return None
         break
-    return RawTurn(label, clean_text(text), start, end, where)
+    return RawTurn(label, clean_text(text), start, end, at, index)
 
 
 def call_from_obj(obj: Any, source: str, where: str, default_id: str) -> Call:
@@ -224,7 +225,7 @@ def call_from_obj(obj: Any, source: str, where: str, default_id: str) -> Call:
     if plan is None:
         raw = [_raw_turn(t, layout, source, f"{at}{i}]") for i, t in enumerate(turns_raw)]
     else:
-        raw = [_plain_turn(t, plan, f"{at}{i}]") or _raw_turn(t, layout, source, f"{at}{i}]")
+        raw = [_plain_turn(t, plan, at, i) or _raw_turn(t, layout, source, f"{at}{i}]")
                for i, t in enumerate(turns_raw)]
     meta = obj.get("meta")
     if meta is None:
@@ -249,12 +250,23 @@ def read_json_text(text: str, source: str, stem: str) -> Iterator[Call | FormatE
         yield _safe(items, source, "", stem)
 
 
-def read_jsonl_lines(lines: Iterable[tuple[int, str | FormatError]], source: str, stem: str) -> Iterator[Call | FormatError]:
-    """Calls from numbered lines; a bad line is reported by its number and the next one is read."""
+def read_jsonl_lines(lines: Iterable[tuple[int, str | bytes | FormatError]], source: str, stem: str,
+                     decoder: LineDecoder | None = None) -> Iterator[Call | FormatError]:
+    """Calls from numbered lines; a bad line is reported by its number and the next one is read. A line
+    may come as its bytes (``decode.record_lines``): read straight from them when that is sure to give
+    what its text gives (``_quick``), else decoded by ``decoder`` and read as text."""
     for lineno, line in lines:
+        if type(line) is bytes:
+            obj = _quick(line)
+            if obj is not _SLOW:
+                yield _safe(obj, source, f"第 {lineno} 行", f"{stem}-{lineno}")
+                continue
+            assert decoder is not None, "lines as bytes come with their decoder"
+            line = decoder.line(line, source, lineno)
         if isinstance(line, FormatError):
             yield line
             continue
+        assert isinstance(line, str)
         if not line or line.isspace():
             continue
         where = f"第 {lineno} 行"
@@ -264,6 +276,27 @@ def read_jsonl_lines(lines: Iterable[tuple[int, str | FormatError]], source: str
             yield exc
             continue
         yield _safe(obj, source, where, f"{stem}-{lineno}")
+
+
+# A line's bytes with every digit as 0 and E as e: a number orjson would read otherwise than the standard
+# parser (an integer past 64 bits) has 19 digits or more; a float that large, as many or an exponent.
+_NUMBERS = bytes.maketrans(b"123456789E", b"000000000e")
+_LONG_NUMBER = b"0" * 19
+_SLOW = object()
+
+
+def _quick(line: bytes) -> Any:
+    """``decode`` of a line of UTF-8 straight from its bytes (orjson checks they are UTF-8 — a BOM it
+    refuses), or ``_SLOW`` when the line must be decoded and read as text: not JSON orjson reads, or
+    holding a number that may need the standard parser (``decode``'s huge floats, found without walking
+    the result). Most lines hold neither, and skip the copy to text and the walk."""
+    digits = line.translate(_NUMBERS)
+    if _LONG_NUMBER in digits or b"0e" in digits:
+        return _SLOW
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return _SLOW
 
 
 def _safe(obj: Any, source: str, where: str, default_id: str) -> Call | FormatError:

@@ -23,16 +23,18 @@ def finish_call(call_id: str, raw: list[RawTurn], meta: dict[str, Any], source: 
         raise FormatError("没有任何话轮", source=source, location=where)
     if len(raw) > limits.max_turns:
         raise FormatError(f"话轮太多（{len(raw)} 个，上限 {limits.max_turns}）", source=source, location=where)
-    long = next((t for t in raw if len(t.text) > limits.max_turn_chars), None)
-    if long is not None:
+    texts = [t.text for t in raw]
+    if max(map(len, texts)) > limits.max_turn_chars:
+        long = next(t for t in raw if len(t.text) > limits.max_turn_chars)
         raise FormatError(f"一个话轮超过 {limits.max_turn_chars} 字（{len(long.text)} 字），请检查转写是否分句",
                           source=source, location=long.where)
-    broken = next((t for t in raw if _SURROGATE.search(t.text) or _SURROGATE.search(t.label)), None)
-    if broken is not None:
+    # one search over all the texts, one over all the labels (a surrogate is in the whole when in a part)
+    if _SURROGATE.search("".join(texts)) or _SURROGATE.search("".join([t.label for t in raw])):
+        broken = next(t for t in raw if _SURROGATE.search(t.text) or _SURROGATE.search(t.label))
         raise FormatError(f"话轮{_SURROGATE_HINT}", source=source, location=broken.where)
     if _SURROGATE.search(call_id) or _has_surrogate(meta):
         raise FormatError(f"通话编号或 meta {_SURROGATE_HINT}", source=source, location=where)
-    if not any(t.text for t in raw) and not meta.get("metrics"):
+    if not any(texts) and not meta.get("metrics"):
         raise FormatError("所有话轮都没有文字（只有录音分析结果的通话请直接检查录音）", source=source, location=where)
     if depth(meta, limits.max_meta_depth) > limits.max_meta_depth:
         raise FormatError(f"meta 嵌套超过 {limits.max_meta_depth} 层", source=source, location=where)

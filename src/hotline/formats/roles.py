@@ -11,7 +11,7 @@ import functools
 import math
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pydantic import Field, field_validator
 
@@ -49,15 +49,23 @@ class RoleCues(Strict):
     citizen: list[Cue] = Field(min_length=1)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RawTurn:
-    """A turn as read, before roles are known: its label and where it is in the file."""
+    """A turn as read, before roles are known: its label and where it is in the file — ``place``, or for a
+    turn of a JSON list the list's ``place`` (「第 3 行 turns[」) and the turn's ``index``, put together
+    only when a message names it. Not frozen: a frozen dataclass costs three times as much to make, and
+    a reader makes one for every turn of every call (none is changed once made)."""
 
     label: str
     text: str
     start: float | None
     end: float | None
-    where: str
+    place: str
+    index: int | None = None
+
+    @property
+    def where(self) -> str:
+        return self.place if self.index is None else f"{self.place}{self.index}]"
 
 
 @functools.cache
@@ -90,7 +98,7 @@ def assign_roles(raw: list[RawTurn], source: str, call_id: str) -> tuple[list[Sp
     """The speaker of every turn, and (when the labels did not say) how it was decided."""
     labelled = [speaker_of(t.label) for t in raw]
     if None not in labelled:
-        return [s for s in labelled if s is not None], None
+        return cast(list[Speaker], labelled), None
     groups: dict[str, list[int]] = {}
     for i, t in enumerate(raw):
         groups.setdefault(label_key(t.label), []).append(i)
