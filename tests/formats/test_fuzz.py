@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hotline.errors import FormatError
@@ -140,6 +140,8 @@ def test_csv_reader_survives_junk_rows(rows: list[Any], encoding: str) -> None:
 
 
 @given(st.lists(st.one_of(st.just(None), st.lists(junk_text, max_size=5)), min_size=1, max_size=8))
+# a brace first, then control characters that each break a line: the speakers' lines come after 20 (blank) lines
+@example(blocks=[["", "{\x85"], ["", "", "", "", "\x1e"], ["", "", "", "", "\x1e\x0c"], None])
 @FUZZ
 def test_dialogue_reader_survives_junk_blocks(blocks: list[Any]) -> None:
     text, n = [], 0

@@ -34,10 +34,18 @@ def parse_time(value: str) -> float:
 
 
 def looks_like_dialogue(text: str) -> bool:
-    for line in text.splitlines()[:20]:
+    """One of the first 20 lines that hold something is a speaker's line (blank lines do not count: control
+    characters such as a form feed break lines too, so a few junk bytes can make many of them)."""
+    seen = 0
+    for line in text.splitlines():
+        if not line.strip():
+            continue
         m = _LINE.match(line)
         if m and (speaker_of(m.group("label")) is not None or is_generic(m.group("label"))):
             return True
+        seen += 1
+        if seen == 20:
+            break
     return False
 
 
