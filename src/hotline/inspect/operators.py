@@ -14,7 +14,7 @@ from hotline.inspect.context import CALL_HIT, UNSET, CallContext, Hit
 from hotline.inspect.plan import Slot
 from hotline.inspect.results import Allowed, Result, mask_of
 from hotline.inspect.similar import similar_hits
-from hotline.norms.schema import Matcher, RestateOp, Scope
+from hotline.norms.schema import Matcher, RestateOp, Scope, UnansweredOp
 
 
 def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result:
@@ -222,24 +222,37 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         text = ctx.norm[t].text
         if need is not None and not holds(need, text):
             continue  # none of the literals every match contains: no match in this turn
-        matches: Iterable[re.Match[str]]
-        if anchored:  # one match at 0 at most, unless it is empty (finditer then looks for a longer one at 0)
-            first = pattern.match(text)
-            if first is None:
-                continue
-            matches = (first,) if first.end() > 0 else pattern.finditer(text)
-        else:
-            matches = pattern.finditer(text)
-        for m in matches:
-            s, e = m.span(1) if pattern.groups else m.span()
-            if s < 0:
-                s, e = m.span()
-            if exclude and exclude.search(text, max(0, m.start() - 4), min(len(text), m.end() + 4)):
-                continue
-            if op.guards and ctx.guarded(t, s, e):
-                continue
-            out.append(Hit(t, s, e))
+        for m in turn_matches(pattern, text, anchored):
+            span = counted(m, text, exclude, op.guards, ctx, t)
+            if span is not None:
+                out.append(Hit(t, *span))
     return out
+
+
+def turn_matches(pattern: re.Pattern[str], text: str, anchored: bool) -> Iterable[re.Match[str]]:
+    """A pattern's matches in a turn's text: an anchored pattern matches once at 0 at most, unless that match is
+    empty (``finditer`` then looks for a longer one at 0)."""
+    if anchored:
+        first = pattern.match(text)
+        if first is None:
+            return ()
+        if first.end() > 0:
+            return (first,)
+    return pattern.finditer(text)
+
+
+def counted(m: re.Match[str], text: str, exclude: re.Pattern[str] | None, guards: bool, ctx: CallContext,
+            turn: int) -> tuple[int, int] | None:
+    """The span a regex match stands for (its first group when it has one), or None when it does not count: an
+    ``exclude`` pattern matches around it, or a guard holds (negated, quoted, reported)."""
+    s, e = m.span(1) if m.re.groups else m.span()
+    if s < 0:
+        s, e = m.span()
+    if exclude and exclude.search(text, max(0, m.start() - 4), min(len(text), m.end() + 4)):
+        return None
+    if guards and ctx.guarded(turn, s, e):
+        return None
+    return s, e
 
 
 def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
@@ -393,12 +406,7 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         done.add(t)
         if answered and t not in rearm:
             continue  # answered once: only a new escalation asks for it again
-        after = [i for i in agent_turns if i > t][: op.within]
-        window = list(after)
-        if op.same_turn and t in agent_turns:
-            window = [t, *window]
-        if op.before:
-            window = [*[i for i in agent_turns if i < t][-op.before:], *window]
+        after, window = reply_window(op, agent_turns, t)
         if ctx.partial and t not in agent_turns and len(after) < op.within:
             if not evaluate(op.expect, ctx, mask_of(window)):
                 ctx.pending.append((t, after[0] if after else None, op.within - len(after), _said(ctx, trig)))
@@ -419,6 +427,18 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         if op.first_only:
             break
     return out
+
+
+def reply_window(op: UnansweredOp, agent_turns: list[int], t: int) -> tuple[list[int], list[int]]:
+    """For a trigger at turn ``t``: the agent turns after it that may answer (``within`` of them), and the
+    window an answer is looked for in (with the trigger's own turn and ``before`` turns when the rule says)."""
+    after = [i for i in agent_turns if i > t][: op.within]
+    window = list(after)
+    if op.same_turn and t in agent_turns:
+        window = [t, *window]
+    if op.before:
+        window = [*[i for i in agent_turns if i < t][-op.before:], *window]
+    return after, window
 
 
 def _said(ctx: CallContext, hit: Hit) -> str:

@@ -22,7 +22,16 @@ from __future__ import annotations
 from hotline.inspect import plan as op
 from hotline.inspect.compiled import holds
 from hotline.inspect.context import UNSET, CallContext
-from hotline.inspect.operators import absent, evaluate, longest, restated, scope_turns
+from hotline.inspect.operators import (
+    absent,
+    counted,
+    evaluate,
+    longest,
+    reply_window,
+    restated,
+    scope_turns,
+    turn_matches,
+)
 from hotline.inspect.plan import Slot
 from hotline.inspect.results import Allowed, Result, mask_of
 from hotline.norms.schema import Matcher
@@ -213,36 +222,15 @@ def _regex(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     if turns is None:
         return None
     pattern, exclude, need, guards = slot.pattern, slot.exclude, slot.need, slot.guards
-    grouped = pattern.groups > 0
     out = 0
     for t in turns:
         text = ctx.norm[t].text
         if need is not None and not holds(need, text):
             continue  # none of the literals every match contains: no match in this turn
-        if slot.anchored:  # one match at 0 at most, unless it is empty (finditer then looks for a longer one at 0)
-            first = pattern.match(text)
-            if first is None:
-                continue
-            if first.end() > 0:
-                s, e = first.span(1) if grouped else first.span()
-                if s < 0:
-                    s, e = first.span()
-                if exclude and exclude.search(text, max(0, first.start() - 4), min(len(text), first.end() + 4)):
-                    continue
-                if guards and ctx.guarded(t, s, e):
-                    continue
+        for m in turn_matches(pattern, text, slot.anchored):
+            if counted(m, text, exclude, guards, ctx, t) is not None:
                 out |= 1 << (t + 1)
-                continue
-        for m in pattern.finditer(text):
-            s, e = m.span(1) if grouped else m.span()
-            if s < 0:
-                s, e = m.span()
-            if exclude and exclude.search(text, max(0, m.start() - 4), min(len(text), m.end() + 4)):
-                continue
-            if guards and ctx.guarded(t, s, e):
-                continue
-            out |= 1 << (t + 1)
-            break
+                break
     return out
 
 
@@ -310,19 +298,14 @@ def _unanswered(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
         rest &= rest - 1
         if answered and not (rearm >> t) & 1:
             continue  # answered once: only a new escalation asks for it again
-        window = [i for i in agent_turns if i > t][: u.within]
-        own = (agent >> t) & 1 == 1
-        if u.same_turn and own:
-            window = [t, *window]
-        if u.before:
-            window = [*[i for i in agent_turns if i < t][-u.before:], *window]
+        _, window = reply_window(u, agent_turns, t)
         if slot_verdict(slot.expect, ctx, mask_of(window)):
             if u.first_only:
                 if slot.rearm is None:
                     break
                 answered = True
             continue
-        if own:
+        if (agent >> t) & 1:
             out |= 1 << (t + 1)
         else:
             anchor = next((i for i in window if i > t), t)
