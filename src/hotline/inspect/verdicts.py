@@ -289,13 +289,10 @@ def _unanswered(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
         return None
     rearm = turns_mask(slot_verdict(slot.rearm, ctx, allowed) or 0) if slot.rearm is not None else 0
     agent_turns = ctx.turns_of("agent")
-    agent = mask_of(agent_turns)
+    agent = ctx.speaker_mask("agent")
     out = 0
     answered = False
-    rest = turns_mask(triggers)
-    while rest:
-        t = (rest & -rest).bit_length() - 1
-        rest &= rest - 1
+    for t in _turn_list(turns_mask(triggers)):
         if answered and not (rearm >> t) & 1:
             continue  # answered once: only a new escalation asks for it again
         _, window = reply_window(u, agent_turns, t)
@@ -386,10 +383,8 @@ def _turns_hit(part: Slot | None, ctx: CallContext, turns: list[int]) -> set[int
 def _turn_list(mask: int) -> list[int]:
     """The turns of an ``Allowed`` mask, in order."""
     out: list[int] = []
-    t = 0
     while mask:
-        if mask & 1:
-            out.append(t)
-        mask >>= 1
-        t += 1
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
     return out
