@@ -133,3 +133,17 @@ def test_a_failing_rule_walks_only_the_parts_that_hit(monkeypatch: pytest.Monkey
     sc = engine.inspect(call(GREET, "市民：路灯坏了。", "坐席：路灯的事我记下了。"))
     assert status(sc, "test.parts.v1") == "failed"
     assert walked == ["路灯"]  # the part that hit is walked for its evidence; the other is not
+
+
+def test_acts_firing_found_for_a_batch_equal_those_found_for_each_call_alone() -> None:
+    """``prepare_acts`` finds the clauses above an act's floor for the whole batch at once and hands each call its
+    rows; each call must get exactly what judging it alone finds (rows counted from its own first clause)."""
+    engine = default_engine(semantic=False)
+    calls = [*SAMPLES, TIMED, Call("empty", [])]
+    batch = _contexts(calls, engine)
+    fired = 0
+    for c, ctx in zip(calls, batch, strict=True):
+        alone = CallContext(c, engine.compiled)
+        assert ctx.firing() == alone.firing(), c.id
+        fired += sum(map(len, alone.firing().values()))
+    assert fired > len(SAMPLES)  # the samples make acts fire (an empty answer everywhere would prove nothing)

@@ -43,14 +43,35 @@ def prepare_acts(contexts: list[CallContext]) -> None:
         jobs = [(ctx, ctx.turns_of(speaker)) for ctx in contexts]
         texts = [ctx.norm[i].text for ctx, turns in jobs for i in turns]
         rows, probs = model.clause_batch(speaker, texts)
-        k = r = 0
+        # the clauses at or above an act's floor, found for the whole batch at once: one comparison and one
+        # ``nonzero`` instead of a few numpy calls per call (each costs more than the work on a call's rows)
+        above: list[int] = []
+        cols: list[int] = []
+        said: list[float] = []
+        if len(probs):
+            at, col = np.nonzero(probs >= _floors(contexts[0], speaker))
+            above, cols, said = at.tolist(), col.tolist(), probs[at, col].tolist()
+        k = r = a = 0
         for ctx, turns in jobs:
             mine = rows[k:k + len(turns)]
             n = sum(map(len, mine))
             ctx._acts[speaker] = dict(zip(turns, mine, strict=True))
             ctx._probs[speaker] = probs[r:r + n]
+            b = bisect.bisect_left(above, r + n, a)
+            ctx._above[speaker] = ([x - r for x in above[a:b]], cols[a:b], said[a:b])
             k += len(turns)
             r += n
+            a = b
+
+
+def _floors(ctx: CallContext, speaker: str) -> Any:
+    """Each act's floor in the model's column order (+inf: no rule uses it), per speaker, once per plan."""
+    floors = ctx.compiled.act_floors.get(speaker)
+    if floors is None:
+        floor = ctx.compiled.act_floor
+        floors = ctx.compiled.act_floors[speaker] = np.array(
+            [floor.get(a, np.inf) for a in ctx.act_model().for_speaker(speaker).acts], dtype=np.float64)
+    return floors
 
 
 class CallContext:
@@ -95,6 +116,9 @@ class CallContext:
         self._acts: dict[str, dict[int, list[Any]]] = {}
         # per speaker: the probabilities of all the clauses of ``_acts``, a row per clause, turn after turn
         self._probs: dict[str, np.ndarray] = {}
+        # per speaker, when a batch found them (``prepare_acts``): the rows of ``_probs`` at or above an act's
+        # floor, each one's act column and probability
+        self._above: dict[str, tuple[list[int], list[int], list[float]]] = {}
         self._firing: dict[str, list[tuple[int, int, int, float]]] | None = None
         self._restating: dict[int, bool] = {}
         self._citizen: Any = None
@@ -235,24 +259,23 @@ class CallContext:
                 turns = self.turns_of(speaker)
                 if not turns:
                     continue
-                sm = model.for_speaker(speaker)
-                floors = self.compiled.act_floors.get(speaker)
-                if floors is None:  # each act's floor in the model's column order (+inf: no rule uses it)
-                    floors = self.compiled.act_floors[speaker] = np.array(
-                        [self.compiled.act_floor.get(a, np.inf) for a in sm.acts], dtype=np.float64)
                 table = self._acts.get(speaker)
                 if table is None:
                     table = self._judge(speaker)
-                probs = self._probs[speaker]  # the clauses of ``table``, turn after turn
-                if not len(probs):
+                above = self._above.get(speaker)
+                if above is None:  # judged for this call alone, not in a batch (``prepare_acts``)
+                    probs = self._probs[speaker]  # the clauses of ``table``, turn after turn
+                    above = ([], [], [])
+                    if len(probs):
+                        at, col = np.nonzero(probs >= _floors(self, speaker))
+                        above = (at.tolist(), col.tolist(), probs[at, col].tolist())
+                rows, cols, said = above
+                if not rows:
                     continue
-                rows, cols = np.nonzero(probs >= floors)
-                if not len(rows):
-                    continue
-                acts = sm.acts
+                acts = model.for_speaker(speaker).acts
                 t = base = 0  # the turn holding row ``r`` (rows ascend), and the row of its first clause
                 clauses = table[turns[0]]
-                for r, j, p in zip(rows.tolist(), cols.tolist(), probs[rows, cols].tolist(), strict=True):
+                for r, j, p in zip(rows, cols, said, strict=True):
                     while r - base >= len(clauses):
                         base += len(clauses)
                         t += 1
