@@ -88,3 +88,28 @@ def test_outcomes_the_same_for_every_call_are_shared_and_cannot_change() -> None
     assert same and all(x is y for x, y in same)
     with pytest.raises(dataclasses.FrozenInstanceError):
         same[0][0].status = "failed"  # type: ignore[misc]
+
+
+def test_the_engine_sums_the_dimensions_while_judging_as_scoring_sums_the_outcomes() -> None:
+    """The engine adds up each dimension's points as it judges the rules (``applicable``); the scorecard must be
+    the one ``score`` makes from the outcomes alone: deductions, awards and N/A alike, dimensions in the same order.
+    An award and a deduction in one dimension show both (an award alone is capped at the dimension's points)."""
+    from helpers import call
+    from test_plan import engine_with
+
+    from hotline.content import data_path
+    from hotline.formats import read_calls
+
+    engine = engine_with({"id": "test.award.v1", "kind": "award", "points": 2,
+                          "match": {"phrases": {"phrases": ["您好"], "speaker": "agent"}}},
+                         {"id": "test.forbid.v1", "kind": "forbid", "points": 5,
+                          "match": {"phrases": {"phrases": ["不归我管"], "speaker": "agent"}}})
+    both = call("坐席：您好，12345热线。", "市民：楼道灯坏了。", "坐席：这个不归我管。")
+    calls = [both, *read_calls(data_path("samples", "calls"))]
+    for c in calls:
+        card = engine.inspect(c)
+        again = score(c.id, engine.rulebook, card.outcomes, card.findings)
+        assert list(card.dimensions.items()) == list(again.dimensions.items()), c.id
+        assert (card.total, card.vetoed) == (again.total, again.vetoed), c.id
+    statuses = {o.rule_id: o.status for o in engine.inspect(both).outcomes}
+    assert (statuses["test.award.v1"], statuses["test.forbid.v1"]) == ("awarded", "failed")

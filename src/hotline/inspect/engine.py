@@ -118,6 +118,7 @@ class Engine:
         outcomes: list[RuleOutcome] = []
         findings: list[Finding] = []
         pending: list[Pending] = []
+        applicable: dict[str, float] = {}  # per dimension, the points of the rules that applied (``scoring``)
         ctx.pending = []
         for rule in rules:
             status, found = self._apply(rule, ctx)
@@ -128,9 +129,14 @@ class Engine:
                 points = -min(rule.points * max(1, len(found)), rule.max_deduction or rule.points)
                 outcomes.append(RuleOutcome(rule.id, rule.dimension, status, points))
                 findings.extend(found)
-            else:
+            elif status == "na":
                 outcomes.append(self._outcome(rule, status))
-        card = score(ctx.call.id, self.rulebook, outcomes, findings, has_text=not ctx.no_text)
+                continue
+            else:
+                points = rule.points if status == "awarded" else 0.0
+                outcomes.append(self._outcome(rule, status))
+            applicable[rule.dimension] = applicable.get(rule.dimension, 0.0) + points
+        card = score(ctx.call.id, self.rulebook, outcomes, findings, has_text=not ctx.no_text, applicable=applicable)
         card.pending = pending
         if card.total is not None and self._missed_critical_goal(ctx, outcomes):
             card.total = min(card.total, critical_cap(self.rulebook) or card.total)

@@ -24,11 +24,22 @@ def critical_cap(rb: Rulebook) -> float | None:
 
 
 def score(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: list[Finding],
-          *, has_text: bool = True) -> Scorecard:
+          *, has_text: bool = True, applicable: dict[str, float] | None = None) -> Scorecard:
+    """The scorecard of a call's outcomes. ``applicable``, when the caller summed it while judging: the points of
+    the outcomes that applied, per dimension, in the order of the outcomes (``applied`` of them)."""
     if not has_text:
         return _timing_only(call_id, rb, outcomes, findings)
     maxes = {d.name: d.points for d in rb.scoring.dimensions}
-    return _tally(call_id, rb.version, maxes, outcomes, findings, critical_cap(rb))
+    return _tally(call_id, rb.version, maxes, outcomes, findings, critical_cap(rb), applicable)
+
+
+def applied(outcomes: list[RuleOutcome]) -> dict[str, float]:
+    """The points of the outcomes that applied (not N/A), summed per dimension, dimensions in order of appearance."""
+    out: dict[str, float] = {}
+    for o in outcomes:
+        if o.status != "na":
+            out[o.dimension] = out.get(o.dimension, 0.0) + o.points
+    return out
 
 
 def _timing_only(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: list[Finding]) -> Scorecard:
@@ -51,12 +62,9 @@ def _timing_only(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findin
 
 
 def _tally(call_id: str, version: str, maxes: dict[str, float], outcomes: list[RuleOutcome],
-           findings: list[Finding], cap: float | None = None) -> Scorecard:
-    applicable: dict[str, float] = {}
-    for o in outcomes:
-        if o.status == "na":
-            continue
-        applicable[o.dimension] = applicable.get(o.dimension, 0.0) + o.points
+           findings: list[Finding], cap: float | None = None, applicable: dict[str, float] | None = None) -> Scorecard:
+    if applicable is None:
+        applicable = applied(outcomes)
     dimensions = {
         dim: round(min(maxes[dim], max(0.0, maxes[dim] + delta)), 2) for dim, delta in applicable.items() if dim in maxes
     }
