@@ -51,7 +51,7 @@ def citizen_block(ctx: Any, model: SatisfactionModel | None = None) -> CitizenBl
     block.escalation_risk, block.escalation = escalation(ctx, settings)
     model = model or default_model()
     if model is not None and citizen_turns:
-        block.dissatisfaction = model.dissatisfaction(model.predict(ctx))
+        block.dissatisfaction = model.dissatisfied(ctx)
         if block.dissatisfaction >= settings.satisfaction.explain_from:  # which turns drove it, where it matters
             block.drivers = model.drivers(ctx)
     return block

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from hotline.acts.hashing import codes_of, keys
+from hotline.acts.hashing import MULTIPLIER, codes_of, keys
 from hotline.citizen.settings import CitizenError, SatisfactionSettings
 from hotline.content import data_path
 
@@ -162,29 +162,49 @@ def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> None:
     """``text_buckets`` of many calls in one numpy pass (bulk inspection), kept in each context.
     Every n-gram key, bucket and count is the one the single-call path computes, and so is each call's
     arrays' order: its citizen's buckets ascending, then its agent's."""
-    pieces, owner, calls = [], [], []
+    pieces: list[str] = []
+    owner: list[int] = []  # each piece's (2 × call + side)
+    weight = s.agent_weight
     for c, ctx in enumerate(contexts):
-        for side, (speaker, weight) in enumerate((("citizen", 1.0), ("agent", s.agent_weight))):
-            texts = [ctx.norm[t].text for t in ctx.turns_of(speaker) if ctx.norm[t].text]
-            if texts and weight:
+        norm = ctx.norm
+        texts = [x for x in [norm[t].text for t in ctx.turns_of("citizen")] if x]
+        if texts:
+            pieces.append(f"^{''.join(texts)}$")
+            owner.append(2 * c)
+        if weight:
+            texts = [x for x in [norm[t].text for t in ctx.turns_of("agent")] if x]
+            if texts:
                 pieces.append(f"^{''.join(texts)}$")
-                owner.append(2 * c + side)
-        calls.append(ctx)
+                owner.append(2 * c + 1)
+    key = ("text_buckets", id(s))
     if not pieces:
-        for ctx in calls:
-            ctx.prepared[("text_buckets", id(s))] = (np.zeros(0, dtype=np.int64), np.zeros(0))
+        for ctx in contexts:
+            ctx.prepared[key] = (np.zeros(0, dtype=np.int64), np.zeros(0))
         return
     bucket, piece, _ = _occurrences(pieces, s)
-    combined, counts = np.unique(bucket + np.asarray(owner, dtype=np.int64)[piece] * s.buckets,  # (2 × call + side) × buckets
-                                 return_counts=True)
-    side_weight = np.where((combined // s.buckets) % 2 == 1, s.agent_weight, 1.0)
+    combined, counts = _counted(bucket + (np.asarray(owner, dtype=np.int64) * s.buckets)[piece])  # (2 × call + side) × buckets
+    # where each (call, side) begins among the sorted keys: no division of every key by the buckets
+    edges = np.searchsorted(combined, np.arange(2 * len(contexts) + 1, dtype=np.int64) * s.buckets)
+    runs = np.diff(edges)
+    side_weight = np.repeat(np.tile(np.array([1.0, weight]), len(contexts)), runs)
     vals = side_weight * (1 + np.log(counts))
-    call_of = combined // (2 * s.buckets)
-    cols = combined - call_of * (2 * s.buckets)
-    bounds = np.searchsorted(call_of, np.arange(len(calls) + 1))
-    for c, ctx in enumerate(calls):
+    cols = combined - np.repeat(np.arange(len(contexts), dtype=np.int64) * (2 * s.buckets), runs[0::2] + runs[1::2])
+    bounds = edges[0::2].tolist()
+    for c, ctx in enumerate(contexts):
         a, b = bounds[c], bounds[c + 1]
-        ctx.prepared[("text_buckets", id(s))] = (cols[a:b], vals[a:b])
+        ctx.prepared[key] = (cols[a:b], vals[a:b])
+
+
+def _counted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_counts=True)`` of non-negative keys: sorted as 32-bit numbers when they fit
+    (a faster sort, the same order), each distinct key once with how often it occurs."""
+    small = len(keys) > 0 and int(keys.max()) < 2**32
+    ordered = np.sort(keys.astype(np.uint32) if small else keys)
+    change = np.empty(len(ordered) + 1, dtype=bool)
+    change[0] = change[-1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=change[1:-1])
+    at = np.flatnonzero(change)
+    return ordered[at[:-1]].astype(np.int64), np.diff(at)
 
 
 def _occurrences(pieces: list[str], s: SatisfactionSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -192,19 +212,28 @@ def _occurrences(pieces: list[str], s: SatisfactionSettings) -> tuple[np.ndarray
     position in the joined text; n after n, and for each n in the order of the text. An n-gram counts when it
     ends inside its piece (what hashing each piece alone gives)."""
     lengths = np.array([len(p) for p in pieces], dtype=np.int64)
-    begins = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     codes = codes_of("".join(pieces))
     piece_of = np.repeat(np.arange(len(pieces)), lengths)
-    offset = np.arange(len(codes), dtype=np.int64) - begins[piece_of]
+    left = np.cumsum(lengths)[piece_of] - np.arange(len(codes), dtype=np.int64)  # characters from here to the piece's end
+    modulus = np.uint64(s.buckets)
     buckets, owners, positions = [], [], []
-    for n in range(1, s.ngram_max + 1):
-        if len(codes) < n:
-            break
-        grams = keys(codes, n) % np.uint64(s.buckets)
-        inside = np.flatnonzero(offset[:len(grams)] <= lengths[piece_of[:len(grams)]] - n)
-        buckets.append(grams[inside].astype(np.int64))
-        owners.append(piece_of[inside])
-        positions.append(inside)
+    poly = codes  # Σ codes[i + j] × M^(n-1-j) over j < n: ``keys`` without its leading n × M^n
+    with np.errstate(over="ignore"):
+        for n in range(1, s.ngram_max + 1):
+            if len(codes) < n:
+                break
+            if n > 1:
+                poly = poly[:-1] * MULTIPLIER + codes[n - 1:]
+            grams = (poly + np.uint64(n * pow(int(MULTIPLIER), n, 2**64) % 2**64)) % modulus  # keys(codes, n) % buckets
+            if n == 1:  # every 1-gram ends inside its piece
+                buckets.append(grams.astype(np.int64))
+                owners.append(piece_of)
+                positions.append(np.arange(len(grams), dtype=np.int64))
+                continue
+            inside = np.flatnonzero(left[:len(grams)] >= n)
+            buckets.append(grams[inside].astype(np.int64))
+            owners.append(piece_of[inside])
+            positions.append(inside)
     return np.concatenate(buckets), np.concatenate(owners), np.concatenate(positions)
 
 
@@ -323,15 +352,54 @@ class SatisfactionModel:
 
     def prepare(self, contexts: list[Any], feats: np.ndarray) -> None:
         """``scale`` of many calls' act features (``prepare_clause_stats``) at once, kept in each context; then
-        each call's prediction, and the pulls behind ``drivers`` of the calls that will be explained (those with
-        citizen words predicted at ``explain_from`` or more), in one numpy pass (``prepare_pulls``)."""
+        each call's prediction and dissatisfaction (``predict_chunk``), and the pulls behind ``drivers`` of the
+        calls that will be explained (those with citizen words predicted at ``explain_from`` or more), in one
+        numpy pass (``prepare_pulls``)."""
         scaled = self.scale(feats)
+        key = ("act_scaled", id(self))
         for c, ctx in enumerate(contexts):
-            ctx.prepared[("act_scaled", id(self))] = scaled[c]
-        explained = [ctx for ctx in contexts if any(ctx.norm[t].text for t in ctx.turns_of("citizen"))
-                     and self.dissatisfaction(self.predict(ctx)) >= self.settings.explain_from]
+            ctx.prepared[key] = scaled[c]
+        risk = self.predict_chunk(contexts, scaled)
+        explain_from = self.settings.explain_from
+        explained = [ctx for c, ctx in enumerate(contexts) if risk[c] >= explain_from
+                     and any(ctx.norm[t].text for t in ctx.turns_of("citizen"))]
         if explained:
             prepare_pulls(explained, self)
+
+    def predict_chunk(self, contexts: list[Any], scaled: np.ndarray) -> list[float]:
+        """``predict`` and ``dissatisfaction`` of many calls (act features ``scaled``, one row per call), kept in
+        each context; the dissatisfaction of each call is returned. Bit for bit the single-call numbers: every
+        element is computed as there, and each call's norm and dot products run over its own run of the chunk's
+        arrays, in the same order (a slice adds as the array it was cut from would)."""
+        parts = [text_buckets(ctx, self.settings) for ctx in contexts]
+        sizes = [len(cols) for cols, _ in parts]
+        cols = np.concatenate([cols for cols, _ in parts])
+        weighted = np.concatenate([vals for _, vals in parts]) * self.idf[cols]
+        squares = weighted * weighted
+        bounds = [0, *np.cumsum(sizes).tolist()]
+        sums = [squares[bounds[c]:bounds[c + 1]].sum() for c in range(len(contexts))]
+        norms = np.sqrt(np.asarray(sums, dtype=np.float64))
+        norms[norms == 0] = 1.0
+        unit = weighted / np.repeat(norms, sizes)
+        weights = self.text_weights[cols]
+        act_weights = self.act_weights
+        bias = self.bias
+        predicted = [float(unit[bounds[c]:bounds[c + 1]] @ weights[bounds[c]:bounds[c + 1]] + scaled[c] @ act_weights
+                           + bias) for c in range(len(contexts))]
+        a, b = self.calib
+        risk = (1.0 / (1.0 + np.exp(-(a * np.asarray(predicted) + b)))).tolist()
+        key, risk_key = ("predicted", id(self)), ("dissatisfaction", id(self))
+        for c, ctx in enumerate(contexts):
+            ctx.prepared[key] = predicted[c]
+            ctx.prepared[risk_key] = risk[c]
+        return risk  # type: ignore[no-any-return]
+
+    def dissatisfied(self, ctx: Any) -> float:
+        """``dissatisfaction(predict(ctx))``, once per call."""
+        ready = ctx.prepared.get(("dissatisfaction", id(self)))
+        if ready is None:
+            ready = ctx.prepared[("dissatisfaction", id(self))] = self.dissatisfaction(self.predict(ctx))
+        return ready  # type: ignore[no-any-return]
 
     def predict(self, ctx: Any) -> float:
         """Predicted satisfaction on the training scale (higher is more satisfied), once per call."""
