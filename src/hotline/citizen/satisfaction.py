@@ -57,16 +57,30 @@ def _collect(ctx: Any, speaker: str, turns: list[int], sizes: list[int], blocks:
         blocks.append(ctx.clause_probs(speaker))
 
 
-def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> np.ndarray:
-    """``act_features`` of many calls in one numpy pass, kept in each context, and for each citizen column
-    group of ``groups`` each clause turn's strongest probability over the group's columns and the turn's
-    clauses (``("strongest", name)``: turn → probability). The same numbers the single-call path computes:
-    maxima are exact in any order, and each call's sum runs over its rows one after the other as ``mean`` does."""
+@dataclass
+class ClauseTurns:
+    """The citizen turns with clauses of a chunk (``prepare_clause_stats``): ``turns`` in call order, the calls
+    that have any (``owners``, indices into the chunk), where each one's turns start in ``turns`` (``bounds``,
+    one more than ``owners``), and per column group each of those turns' strongest probability."""
+
+    turns: list[int]
+    owners: list[int]
+    bounds: list[int]
+    strongest: dict[str, np.ndarray]
+
+
+def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> tuple[np.ndarray, ClauseTurns]:
+    """``act_features`` of many calls in one numpy pass (kept in each context, and returned one row per call),
+    and the citizen's clause turns with, for each column group of ``groups``, each turn's strongest probability
+    over the group's columns and the turn's clauses. The same numbers the single-call path computes: maxima
+    are exact in any order, and each call's sum runs over its rows one after the other as ``mean`` does."""
     model = contexts[0].act_model()
     n = len(contexts)
     width = sum(len(model.for_speaker(sp).acts) for sp in ("citizen", "agent")) * len(STATS) + len(SHAPE)
     feats = np.zeros((n, width))
     offset = 0
+    strongest: dict[str, np.ndarray] = {}
+    clause_turns = ClauseTurns([], [], [0], {})
     for speaker in ("citizen", "agent"):
         acts = len(model.for_speaker(speaker).acts)
         turns: list[int] = []
@@ -96,14 +110,10 @@ def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> n
             feats[at, offset + 3 * acts:offset + 4 * acts] = per_turn[last]
             if speaker == "citizen":
                 for name, cols in groups.items():
-                    strongest = per_turn[:, cols].max(1).tolist() if cols else [0.0] * len(turns)
-                    for k, c in enumerate(owners):
-                        a, b = bounds[k], bounds[k + 1]
-                        contexts[c].prepared[("strongest", name)] = dict(zip(turns[a:b], strongest[a:b], strict=True))
+                    strongest[name] = (per_turn[:, cols].max(1).astype(np.float64) if cols
+                                       else np.zeros(len(turns)))
         if speaker == "citizen":
-            for ctx in contexts:  # calls without citizen clauses
-                for name in groups:
-                    ctx.prepared.setdefault(("strongest", name), {})
+            clause_turns = ClauseTurns(turns, owners, bounds, strongest)
         offset += acts * len(STATS)
     shape = np.zeros((n, len(SHAPE)))
     chars = np.zeros((n, 2), dtype=np.int64)
@@ -121,7 +131,8 @@ def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> n
     feats[:, offset:] = shape
     for c, ctx in enumerate(contexts):
         ctx.prepared[("act_features",)] = feats[c]
-    return feats
+    return feats, clause_turns
+
 
 
 def _sums(table: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
