@@ -23,6 +23,7 @@ import numpy as np
 from hotline.acts.hashing import MULTIPLIER, codes_of, keys
 from hotline.citizen.settings import CitizenError, SatisfactionSettings
 from hotline.content import data_path
+from hotline.model import Speaker
 
 STATS = ("max", "mean", "first", "last")
 SHAPE = ("citizen_turns", "agent_turns", "log_citizen_chars", "log_agent_chars", "exclamations", "questions",
@@ -115,19 +116,19 @@ def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> t
         if speaker == "citizen":
             clause_turns = ClauseTurns(turns, owners, bounds, strongest)
         offset += acts * len(STATS)
-    shape = np.zeros((n, len(SHAPE)))
-    chars = np.zeros((n, 2), dtype=np.int64)
-    for c, ctx in enumerate(contexts):
-        texts = {sp: [ctx.call.turns[t].text for t in ctx.turns_of(sp)] for sp in ("citizen", "agent")}
-        citizen = "".join(texts["citizen"])
-        chars[c, 0] = len(citizen)
-        chars[c, 1] = sum(map(len, texts["agent"]))
-        shape[c, 0] = len(texts["citizen"])
-        shape[c, 1] = len(texts["agent"])
-        shape[c, 4] = citizen.count("!") + citizen.count("！")
-        shape[c, 5] = citizen.count("?") + citizen.count("？")
-        shape[c, 6] = float(bool(ctx.speakers) and ctx.speakers[-1].value == "citizen")
-    shape[:, 2:4] = np.log1p(chars)
+    rows: list[list[float]] = []
+    chars: list[list[int]] = []
+    for ctx in contexts:
+        turns = ctx.call.turns
+        said = [turns[t].text for t in ctx.turns_of("citizen")]
+        answered = [len(turns[t].text) for t in ctx.turns_of("agent")]
+        citizen = "".join(said)
+        chars.append([len(citizen), sum(answered)])
+        rows.append([len(said), len(answered), 0.0, 0.0, citizen.count("!") + citizen.count("！"),
+                     citizen.count("?") + citizen.count("？"),
+                     float(bool(ctx.speakers) and ctx.speakers[-1] is Speaker.CITIZEN)])
+    shape = np.array(rows, dtype=np.float64).reshape(n, len(SHAPE))
+    shape[:, 2:4] = np.log1p(np.array(chars, dtype=np.int64).reshape(n, 2))
     feats[:, offset:] = shape
     for c, ctx in enumerate(contexts):
         ctx.prepared[("act_features",)] = feats[c]
@@ -136,18 +137,28 @@ def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> t
 
 
 def _sums(table: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The sum of each run of ``counts[i]`` rows from ``starts[i]``, added one row after the other as
-    ``table[a:b].sum(0)`` does (``np.add.reduceat`` adds pairwise: other last bits)."""
-    order = np.argsort(-counts, kind="stable")  # the calls with the most rows first: those still adding are a prefix
-    begin = starts[order]
-    left = counts[order]
-    acc = table[begin]
-    for k in range(1, int(left[0]) if len(left) else 0):
-        live = int(np.count_nonzero(left > k))
-        acc[:live] += table[begin[:live] + k]
-    out = np.empty_like(acc)
-    out[order] = acc
-    return out
+    """The sum of each run of ``counts[i]`` rows from ``starts[i]`` (the runs one after the other, covering
+    ``table``), added one row after the other as ``table[a:b].sum(0)`` does (``np.add.reduceat`` adds
+    pairwise: other last bits). The runs are laid side by side, padded with zeros, and summed over the first
+    axis, which adds row after row (a zero added at the end changes no sum of probabilities)."""
+    if not len(counts):
+        return np.zeros((0, table.shape[1]), dtype=table.dtype)
+    longest = int(counts.max())
+    if longest * len(counts) > 4 * len(table) + 4096:  # one run much longer than the others: not padded
+        order = np.argsort(-counts, kind="stable")  # the most rows first: the runs still adding are a prefix
+        begin = starts[order]
+        left = counts[order]
+        acc = table[begin]
+        for k in range(1, longest):
+            live = int(np.count_nonzero(left > k))
+            acc[:live] += table[begin[:live] + k]
+        out = np.empty_like(acc)
+        out[order] = acc
+        return out
+    padded = np.zeros((longest, len(counts), table.shape[1]), dtype=table.dtype)
+    run = np.repeat(np.arange(len(counts)), counts)
+    padded[np.arange(len(table)) - starts[run], run] = table
+    return padded.sum(0)  # type: ignore[no-any-return]
 
 
 def act_features(ctx: Any) -> np.ndarray:
