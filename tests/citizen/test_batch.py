@@ -243,8 +243,8 @@ def test_the_runs_of_a_table_are_summed_row_after_row(longest: int) -> None:
     assert not np.array_equal(got, np.add.reduceat(table, starts, axis=0))  # pairwise adds: other bits
 
 
-def test_keys_are_counted_as_unique_counts_them() -> None:
-    from hotline.citizen.satisfaction import _counted
+def test_keys_are_counted_and_grouped_as_unique_does() -> None:
+    from hotline.citizen.satisfaction import _counted, _grouped
 
     rng = np.random.default_rng(5)
     for high in (2**20, 2**40):  # sorted as 32-bit numbers when they fit, as they are when not
@@ -253,3 +253,6 @@ def test_keys_are_counted_as_unique_counts_them() -> None:
         got, counts = _counted(keys)
         want, want_counts = np.unique(keys, return_counts=True)
         assert got.dtype == want.dtype and np.array_equal(got, want) and np.array_equal(counts, want_counts)
+        got, inverse, counts = _grouped(keys)
+        want, want_inverse, want_counts = np.unique(keys, return_inverse=True, return_counts=True)
+        assert np.array_equal(got, want) and np.array_equal(inverse, want_inverse) and np.array_equal(counts, want_counts)

@@ -222,11 +222,29 @@ def _counted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     (a faster sort, the same order), each distinct key once with how often it occurs."""
     small = len(keys) > 0 and int(keys.max()) < 2**32
     ordered = np.sort(keys.astype(np.uint32) if small else keys)
+    at = _changes(ordered)
+    return ordered[at[:-1]].astype(np.int64), np.diff(at)
+
+
+def _grouped(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True, return_counts=True)`` of non-negative keys, sorted as 32-bit
+    numbers when they fit: each distinct key once, the group of each key, how often each occurs."""
+    small = len(keys) > 0 and int(keys.max()) < 2**32
+    narrow = keys.astype(np.uint32) if small else keys
+    order = np.argsort(narrow)
+    ordered = narrow[order]
+    at = _changes(ordered)
+    inverse = np.empty(len(keys), dtype=np.intp)
+    inverse[order] = np.repeat(np.arange(len(at) - 1), np.diff(at))
+    return ordered[at[:-1]].astype(np.int64), inverse, np.diff(at)
+
+
+def _changes(ordered: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of ``ordered`` starts, and its length at the end."""
     change = np.empty(len(ordered) + 1, dtype=bool)
     change[0] = change[-1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=change[1:-1])
-    at = np.flatnonzero(change)
-    return ordered[at[:-1]].astype(np.int64), np.diff(at)
+    return np.flatnonzero(change)
 
 
 def _occurrences(pieces: list[str], s: SatisfactionSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -297,24 +315,22 @@ def prepare_pulls(contexts: list[Any], model: SatisfactionModel) -> None:
     bucket, piece, position = _occurrences(pieces, s)  # n after n, positions in order: ``_grams``'s order
     turn = np.repeat(np.asarray(turn_ids, dtype=np.int64), np.asarray(repeats, dtype=np.int64))[position]
     flat = bucket + np.asarray(sides, dtype=np.int64)[piece] * s.buckets  # the bucket as ``_grams`` numbers it (the agent's after the citizen's)
-    grouped, inverse, counts = np.unique(piece * (2 * s.buckets) + flat, return_inverse=True, return_counts=True)
+    grouped, inverse, counts = _grouped(piece * (2 * s.buckets) + flat)
     piece_weight = np.asarray(weights)
     group_piece = grouped // (2 * s.buckets)
     raw = piece_weight[group_piece] * (1 + np.log(counts))
     cols = grouped - group_piece * (2 * s.buckets)
     share = piece_weight[piece] * ((1 + np.log(counts)) / counts)[inverse]
     call_of_group = np.asarray(owner, dtype=np.int64)[group_piece]
-    bounds = np.searchsorted(call_of_group, np.arange(len(contexts) + 1))
-    norms = np.ones(len(contexts))
-    for c in range(len(contexts)):
-        a, b = int(bounds[c]), int(bounds[c + 1])
-        if a < b:
-            weighted = raw[a:b] * model.idf[cols[a:b]]
-            norms[c] = float(np.sqrt(weighted @ weighted)) or 1.0
+    bounds = np.searchsorted(call_of_group, np.arange(len(contexts) + 1)).tolist()
+    weighted = raw * model.idf[cols]  # element by element as each call's; each call's norm over its own run
+    dots = [weighted[bounds[c]:bounds[c + 1]] @ weighted[bounds[c]:bounds[c + 1]] for c in range(len(contexts))]
+    norms = np.sqrt(np.asarray(dots, dtype=np.float64))
+    norms[norms == 0] = 1.0
     call_of = np.asarray(owner, dtype=np.int64)[piece]
     contribution = share * model.idf[flat] * model.text_weights[flat] / norms[call_of]
     sums = np.bincount(turn, weights=contribution, minlength=starts[-1]).tolist()
-    present = np.bincount(turn, minlength=starts[-1])
+    present = np.bincount(turn, minlength=starts[-1]).tolist()
     for c, ctx in enumerate(contexts):
         lo = starts[c]
         order = [t for speaker in ("citizen", "agent") for t in ctx.turns_of(speaker) if present[lo + t]]
