@@ -43,10 +43,15 @@ def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
     rows: list[int] = []
     owned = {c: k for k, c in enumerate(clauses.owners)}
     read_texts = any(cue.act is None for cue in es.cues)  # a cue read from the words by its pattern
+    _, any_word = _kinds_of(settings.escalation)
+    worded: list[bool] = []  # an escalation word somewhere in the citizen's turns (``escalation`` looks further)
     for c, ctx in enumerate(contexts):
         norm = ctx.norm
-        turns = [t for t in ctx.turns_of("citizen") if norm[t].text]
+        citizen = ctx.turns_of("citizen")
+        said = [norm[t].text for t in citizen]
+        turns = [t for t, x in zip(citizen, said, strict=True) if x]
         spoken.append(turns)
+        worded.append(_worded(any_word, said))
         k = owned.get(c)
         if k is None:
             rows.extend([-1] * len(turns))
@@ -88,7 +93,8 @@ def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
         accepted = (not es.settled_acts) or any(calm[max(lo, hi - es.end_turns) if es.end_turns else lo:hi])
         ctx.prepared[key] = Emotions(list(zip(turns, angers[lo:hi], strict=True)),
                                      list(zip(turns, anxieties[lo:hi], strict=True)),
-                                     shape(turns, series[lo:hi], settings, turns != [] and accepted), accepted)
+                                     shape(turns, series[lo:hi], settings, turns != [] and accepted), accepted,
+                                     worded[c])
         lo = hi
     return feats
 
@@ -97,12 +103,13 @@ def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
 class Emotions:
     """A call's citizen emotions as ``prepare`` leaves them: (turn, anger) and (turn, anxiety) of every citizen
     turn with words, the trajectory (``shape``: None without such turns) and whether the citizen accepted the
-    answer in their last turns (``settled``)."""
+    answer in their last turns (``settled``), and whether an escalation word is said (``worded``)."""
 
     anger: list[tuple[int, float]]
     anxiety: list[tuple[int, float]]
     course: tuple[float, float, int, float, bool, bool] | None
     settled: bool
+    worded: bool  # an escalation word in one of the citizen's turns
 
 
 def emotions_of(ctx: Any, settings: CitizenSettings) -> Emotions:
@@ -162,18 +169,22 @@ def settled(ctx: Any, settings: CitizenSettings) -> bool:
     return emotions_of(ctx, settings).settled
 
 
+def _worded(any_word: re.Pattern[str], said: list[str]) -> bool:
+    """An escalation word in one of the texts (no word holds a line break, so none is found across two)."""
+    return any_word.search("\n".join(said)) is not None
+
+
 def escalation(ctx: Any, settings: CitizenSettings) -> tuple[float, list[tuple[str, int, str]]]:
     """The risk that the citizen takes the matter further (0–1) and each kind with its evidence."""
-    sc = settings.escalation
-    model = ctx.act_model().for_speaker("citizen")
-    col = model.index["citizen.escalation"]
-    kinds, any_word = _kinds_of(sc)
     risk = 0.0
     found: list[tuple[str, int, str]] = []
+    sc = settings.escalation
+    kinds, any_word = _kinds_of(sc)
+    emotions = ctx.prepared.get(("emotions", id(settings)))
     turns = ctx.turns_of("citizen")
-    # no escalation word in any turn (no word holds a line break, so none is found across two turns)
-    if not any_word.search("\n".join([ctx.norm[t].text for t in turns])):
+    if not (emotions.worded if emotions is not None else _worded(any_word, [ctx.norm[t].text for t in turns])):
         return risk, found
+    col = ctx.act_model().for_speaker("citizen").index["citizen.escalation"]
     for t in turns:
         text = ctx.norm[t].text
         if not text or ctx.speakers[t] is not Speaker.CITIZEN or not any_word.search(text):
