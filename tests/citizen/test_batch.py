@@ -256,3 +256,18 @@ def test_keys_are_counted_and_grouped_as_unique_does() -> None:
         got, inverse, counts = _grouped(keys)
         want, want_inverse, want_counts = np.unique(keys, return_inverse=True, return_counts=True)
         assert np.array_equal(got, want) and np.array_equal(inverse, want_inverse) and np.array_equal(counts, want_counts)
+
+
+@pytest.mark.parametrize("buckets", [4096, 1000])  # a power of two (its low bits) and not (the remainder)
+def test_the_chunk_buckets_are_the_single_call_paths_for_any_number_of_buckets(
+        contexts: list[CallContext], buckets: int) -> None:
+    from hotline.citizen.satisfaction import prepare_text_buckets
+
+    model = default_model()
+    assert model is not None
+    s = model.settings.model_copy(update={"buckets": buckets})
+    prepare_text_buckets(contexts, s)
+    for ctx in contexts:
+        got = ctx.prepared[("text_buckets", id(s))]
+        want_cols, want_vals, _ = _grams(ctx, s, positions=False)
+        assert np.array_equal(got[0], want_cols) and np.array_equal(got[1], want_vals), ctx.call.id

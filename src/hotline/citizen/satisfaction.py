@@ -256,6 +256,7 @@ def _occurrences(pieces: list[str], s: SatisfactionSettings) -> tuple[np.ndarray
     piece_of = np.repeat(np.arange(len(pieces)), lengths)
     left = np.cumsum(lengths)[piece_of] - np.arange(len(codes), dtype=np.int64)  # characters from here to the piece's end
     modulus = np.uint64(s.buckets)
+    low = np.uint64(s.buckets - 1) if s.buckets & (s.buckets - 1) == 0 else None
     buckets, owners, positions = [], [], []
     poly = codes  # Σ codes[i + j] × M^(n-1-j) over j < n: ``keys`` without its leading n × M^n
     with np.errstate(over="ignore"):
@@ -264,7 +265,9 @@ def _occurrences(pieces: list[str], s: SatisfactionSettings) -> tuple[np.ndarray
                 break
             if n > 1:
                 poly = poly[:-1] * MULTIPLIER + codes[n - 1:]
-            grams = (poly + np.uint64(n * pow(int(MULTIPLIER), n, 2**64) % 2**64)) % modulus  # keys(codes, n) % buckets
+            grams = poly + np.uint64(n * pow(int(MULTIPLIER), n, 2**64) % 2**64)  # keys(codes, n)
+            # % buckets: with buckets a power of two, its low bits (the same numbers; a 64-bit % costs ~50× more)
+            grams = grams & low if low is not None else grams % modulus
             if n == 1:  # every 1-gram ends inside its piece
                 buckets.append(grams.astype(np.int64))
                 owners.append(piece_of)
@@ -419,7 +422,7 @@ class SatisfactionModel:
         norms = np.sqrt(np.asarray(sums, dtype=np.float64))
         norms[norms == 0] = 1.0
         unit = weighted / np.repeat(norms, sizes)
-        weights = self.text_weights[cols]
+        weights = self.text_weights[cols].astype(np.float64)  # what each dot would cast its run to
         act_weights = self.act_weights
         bias = self.bias
         predicted = [float(unit[bounds[c]:bounds[c + 1]] @ weights[bounds[c]:bounds[c + 1]] + scaled[c] @ act_weights
