@@ -33,12 +33,12 @@ def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
     """The act statistics of many calls (``satisfaction.act_features``, returned one row per call) and their
     citizens' emotions (``turn_emotions``, ``settled``), in one pass over the chunk (bulk inspection): each
     turn's intensities are computed element by element as one turn's, for all the chunk's turns at once."""
-    from hotline.citizen.satisfaction import prepare_clause_stats
+    from hotline.citizen.satisfaction import prepare_clause_stats, spoken
 
     feats, clauses = prepare_clause_stats(contexts, groups(contexts[0], settings))
     es = settings.emotion
     # every citizen turn with words, call after call, and the row of its clauses in ``clauses`` (-1: none)
-    spoken: list[list[int]] = []
+    spoken_turns: list[list[int]] = []
     texts: list[str] = []
     rows: list[int] = []
     owned = {c: k for k, c in enumerate(clauses.owners)}
@@ -46,11 +46,8 @@ def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
     _, any_word = _kinds_of(settings.escalation)
     worded: list[bool] = []  # an escalation word somewhere in the citizen's turns (``escalation`` looks further)
     for c, ctx in enumerate(contexts):
-        norm = ctx.norm
-        citizen = ctx.turns_of("citizen")
-        said = [norm[t].text for t in citizen]
-        turns = [t for t, x in zip(citizen, said, strict=True) if x]
-        spoken.append(turns)
+        turns, said = spoken(ctx, "citizen")  # (a turn without words holds no escalation word)
+        spoken_turns.append(turns)
         worded.append(_worded(any_word, said))
         k = owned.get(c)
         if k is None:
@@ -88,7 +85,7 @@ def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
     key = ("emotions", id(settings))
     lo = 0
     for c, ctx in enumerate(contexts):
-        turns = spoken[c]
+        turns = spoken_turns[c]
         hi = lo + len(turns)
         accepted = (not es.settled_acts) or any(calm[max(lo, hi - es.end_turns) if es.end_turns else lo:hi])
         ctx.prepared[key] = Emotions(list(zip(turns, angers[lo:hi], strict=True)),

@@ -42,18 +42,29 @@ def feature_names(ctx: Any) -> list[str]:
     return [f"{act}:{s}" for sp in ("citizen", "agent") for s in STATS for act in model.for_speaker(sp).acts] + list(SHAPE)
 
 
+def spoken(ctx: Any, speaker: str) -> tuple[list[int], list[str]]:
+    """The turns of ``speaker`` with words and their normalised texts, found once per call (every stage of
+    the citizen block reads them)."""
+    key = ("spoken", speaker)
+    ready = ctx.prepared.get(key)
+    if ready is None:
+        norm = ctx.norm
+        turns = [t for t in ctx.turns_of(speaker) if norm[t].text]
+        ready = ctx.prepared[key] = (turns, [norm[t].text for t in turns])
+    return ready  # type: ignore[no-any-return]
+
+
 def _collect(ctx: Any, speaker: str, turns: list[int], sizes: list[int], blocks: list[np.ndarray]) -> None:
     """The turns of a speaker with words and clauses, how many clauses each has, and their probability rows
     (the block the act model gave for the speaker's turns: the same rows, turn after turn)."""
-    norm = ctx.norm
     count = 0
-    for t in ctx.turns_of(speaker):
-        if norm[t].text:
-            clauses = ctx.clause_acts(t)
-            if clauses:
-                turns.append(t)
-                sizes.append(len(clauses))
-                count += len(clauses)
+    acts = ctx.clause_acts
+    for t in spoken(ctx, speaker)[0]:
+        clauses = acts(t)
+        if clauses:
+            turns.append(t)
+            sizes.append(len(clauses))
+            count += len(clauses)
     if count:  # a turn without words has no clause: the block holds these turns' rows only
         blocks.append(ctx.clause_probs(speaker))
 
@@ -188,13 +199,12 @@ def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> None:
     owner: list[int] = []  # each piece's (2 × call + side)
     weight = s.agent_weight
     for c, ctx in enumerate(contexts):
-        norm = ctx.norm
-        texts = [x for x in [norm[t].text for t in ctx.turns_of("citizen")] if x]
+        texts = spoken(ctx, "citizen")[1]
         if texts:
             pieces.append(f"^{''.join(texts)}$")
             owner.append(2 * c)
         if weight:
-            texts = [x for x in [norm[t].text for t in ctx.turns_of("agent")] if x]
+            texts = spoken(ctx, "agent")[1]
             if texts:
                 pieces.append(f"^{''.join(texts)}$")
                 owner.append(2 * c + 1)
@@ -297,10 +307,9 @@ def prepare_pulls(contexts: list[Any], model: SatisfactionModel) -> None:
     for c, ctx in enumerate(contexts):
         base = starts[-1]
         for side, (speaker, weight) in enumerate((("citizen", 1.0), ("agent", s.agent_weight))):
-            chosen = [t for t in ctx.turns_of(speaker) if ctx.norm[t].text]
+            chosen, texts = spoken(ctx, speaker)
             if not chosen or not weight:
                 continue
-            texts = [ctx.norm[t].text for t in chosen]
             pieces.append(f"^{''.join(texts)}$")
             weights.append(weight)
             owner.append(c)
@@ -403,7 +412,7 @@ class SatisfactionModel:
         risk = self.predict_chunk(contexts, scaled)
         explain_from = self.settings.explain_from
         explained = [ctx for c, ctx in enumerate(contexts) if risk[c] >= explain_from
-                     and any(ctx.norm[t].text for t in ctx.turns_of("citizen"))]
+                     and spoken(ctx, "citizen")[0]]
         if explained:
             prepare_pulls(explained, self)
 
