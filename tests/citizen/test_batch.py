@@ -27,7 +27,11 @@ def chunk() -> list[Call]:
     calls += [call_from_obj(o, "g", str(i), str(i)) for i, o in enumerate(make_calls(40, 9, seed=3)[0])]
     calls += [Call("agent-only", [Turn(Speaker.AGENT, "您好，12345。")]),
               Call("one-char", [Turn(Speaker.CITIZEN, "喂"), Turn(Speaker.AGENT, "您")]),
-              Call("punctuation", [Turn(Speaker.CITIZEN, "？？"), Turn(Speaker.AGENT, "。")])]
+              Call("punctuation", [Turn(Speaker.CITIZEN, "？？"), Turn(Speaker.AGENT, "。")]),
+              # a citizen turn of punctuation (words, no clause) between turns with clauses
+              Call("mixed", [Turn(Speaker.CITIZEN, "你们到底管不管！！我都反映三次了"), Turn(Speaker.AGENT, "您别急"),
+                             Turn(Speaker.CITIZEN, "？？"), Turn(Speaker.AGENT, "我马上登记"),
+                             Turn(Speaker.CITIZEN, "好的，谢谢你")])]
     return calls
 
 
@@ -51,8 +55,10 @@ def test_each_call_gets_the_arrays_of_the_single_call_path(contexts: list[CallCo
         read = text_buckets(ctx, model.settings)  # what predict reads: the same arrays (a compiled
         assert read[0] is got[0] and read[1] is got[1]  # module returns them in a new tuple)
         batch = model.predict(ctx)
+        risk = model.dissatisfied(ctx)  # made for the whole chunk (predict_chunk)
         ctx.prepared.clear()
         assert model.predict(ctx) == batch, ctx.call.id  # bit for bit
+        assert model.dissatisfaction(model.predict(ctx)) == risk, ctx.call.id
 
 
 def test_a_call_is_predicted_alike_alone_and_in_a_chunk() -> None:
@@ -171,3 +177,97 @@ def test_the_calls_to_explain_get_their_drivers_from_the_chunk(contexts: list[Ca
     ctx = explained[0]
     ctx.prepared[key] = [(99, -1.0)]
     assert model.drivers(ctx) == [99]
+
+
+def reference_emotions(ctx: CallContext) -> tuple[list[tuple[int, float]], list[tuple[int, float]], bool]:
+    """One call's emotions turn by turn, read from its clauses as the rule says: the strongest probability of the
+    anger (anxiety) acts over the turn's clauses, each cue the turn shows raising both (1 − (1 − v)(1 − cue));
+    and whether one of the last ``end_turns`` turns with words shows a settled act."""
+    import re
+
+    from hotline.citizen import load_settings
+
+    es = load_settings().emotion
+    index = ctx.act_model().for_speaker("citizen").index
+
+    def strongest(t: int, acts: list[str], missing: float) -> float:
+        probs = [float(c.probs[index[a]]) for c in ctx.clause_acts(t) for a in acts]
+        return max(probs) if probs else missing
+
+    anger, anxiety = [], []
+    turns = [t for t in ctx.turns_of("citizen") if ctx.norm[t].text]
+    for t in turns:
+        a, x = strongest(t, es.anger_acts, 0.0), strongest(t, es.anxiety_acts, 0.0)
+        for cue in es.cues:
+            if (strongest(t, [cue.act], -1.0) >= cue.min_prob if cue.act is not None
+                    else re.search(cue.pattern or "", ctx.call.turns[t].text) is not None):
+                a, x = 1 - (1 - a) * (1 - cue.anger), 1 - (1 - x) * (1 - cue.anxiety)
+        anger.append((t, a))
+        anxiety.append((t, x))
+    settled = any(strongest(t, es.settled_acts, -1.0) >= es.settled_min_prob for t in turns[-es.end_turns:])
+    return anger, anxiety, settled
+
+
+def test_the_chunk_emotions_are_each_turns_own(contexts: list[CallContext]) -> None:
+    """Each turn's anger and anxiety, made for the whole chunk at once in ``prepare``, are the numbers one turn's
+    clauses and cues give, to the last bit; a turn of punctuation (words, no clause) keeps its place."""
+    from hotline.citizen import load_settings
+    from hotline.citizen.emotion import settled, turn_emotions
+
+    for ctx in contexts:
+        ctx.prepared.clear()
+    prepare(contexts)
+    raised = 0
+    for ctx in contexts:
+        anger, anxiety, accepted = reference_emotions(ctx)
+        assert turn_emotions(ctx, load_settings()) == (anger, anxiety), ctx.call.id
+        assert settled(ctx, load_settings()) == accepted, ctx.call.id
+        raised += any(a >= 0.15 for _, a in anger)
+    assert raised
+    mixed = next(ctx for ctx in contexts if ctx.call.id == "mixed")
+    assert [t for t, _ in turn_emotions(mixed, load_settings())[0]] == [0, 2, 4]
+    assert not mixed.clause_acts(2) and mixed.clause_acts(4)  # the case this call is here for
+
+
+@pytest.mark.parametrize("longest", [12, 5000])  # laid side by side; one run far longer than the rest
+def test_the_runs_of_a_table_are_summed_row_after_row(longest: int) -> None:
+    from hotline.citizen.satisfaction import _sums
+
+    rng = np.random.default_rng(7)
+    counts = np.array([3, longest, 1, 7, 2, 9], dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    table = rng.random((int(counts.sum()), 11)).astype(np.float32)
+    got = _sums(table, starts, counts)
+    want = np.array([table[a:a + n].sum(0) for a, n in zip(starts, counts, strict=True)])
+    assert got.dtype == want.dtype and np.array_equal(got, want)
+    assert not np.array_equal(got, np.add.reduceat(table, starts, axis=0))  # pairwise adds: other bits
+
+
+def test_keys_are_counted_and_grouped_as_unique_does() -> None:
+    from hotline.citizen.satisfaction import _counted, _grouped
+
+    rng = np.random.default_rng(5)
+    for high in (2**20, 2**40):  # sorted as 32-bit numbers when they fit, as they are when not
+        keys = rng.integers(0, high, 5000, dtype=np.int64)
+        keys = np.concatenate([keys, keys[:700], [high - 1]])
+        got, counts = _counted(keys)
+        want, want_counts = np.unique(keys, return_counts=True)
+        assert got.dtype == want.dtype and np.array_equal(got, want) and np.array_equal(counts, want_counts)
+        got, inverse, counts = _grouped(keys)
+        want, want_inverse, want_counts = np.unique(keys, return_inverse=True, return_counts=True)
+        assert np.array_equal(got, want) and np.array_equal(inverse, want_inverse) and np.array_equal(counts, want_counts)
+
+
+@pytest.mark.parametrize("buckets", [4096, 1000])  # a power of two (its low bits) and not (the remainder)
+def test_the_chunk_buckets_are_the_single_call_paths_for_any_number_of_buckets(
+        contexts: list[CallContext], buckets: int) -> None:
+    from hotline.citizen.satisfaction import prepare_text_buckets
+
+    model = default_model()
+    assert model is not None
+    s = model.settings.model_copy(update={"buckets": buckets})
+    prepare_text_buckets(contexts, s)
+    for ctx in contexts:
+        got = ctx.prepared[("text_buckets", id(s))]
+        want_cols, want_vals, _ = _grams(ctx, s, positions=False)
+        assert np.array_equal(got[0], want_cols) and np.array_equal(got[1], want_vals), ctx.call.id

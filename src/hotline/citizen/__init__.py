@@ -13,7 +13,7 @@ import logging
 import threading
 from typing import Any
 
-from hotline.citizen.emotion import escalation, settled, trajectory, turn_emotions
+from hotline.citizen.emotion import emotions_of, escalation, set_course
 from hotline.citizen.emotion import prepare as prepare_emotions
 from hotline.citizen.satisfaction import SatisfactionModel, load, model_dir, prepare_text_buckets
 from hotline.citizen.settings import CitizenError, CitizenSettings, load_settings
@@ -44,14 +44,13 @@ def default_model() -> SatisfactionModel | None:
 
 def citizen_block(ctx: Any, model: SatisfactionModel | None = None) -> CitizenBlock:
     settings = load_settings()
-    block = CitizenBlock()
-    block.anger, block.anxiety = turn_emotions(ctx, settings)
-    citizen_turns = [t for t in ctx.turns_of("citizen") if ctx.norm[t].text]
-    trajectory(block, settings, citizen_turns != [] and settled(ctx, settings))
+    emotions = emotions_of(ctx, settings)
+    block = CitizenBlock(anger=emotions.anger, anxiety=emotions.anxiety)
+    set_course(block, emotions.course)
     block.escalation_risk, block.escalation = escalation(ctx, settings)
     model = model or default_model()
-    if model is not None and citizen_turns:
-        block.dissatisfaction = model.dissatisfaction(model.predict(ctx))
+    if model is not None and emotions.anger:
+        block.dissatisfaction = model.dissatisfied(ctx)
         if block.dissatisfaction >= settings.satisfaction.explain_from:  # which turns drove it, where it matters
             block.drivers = model.drivers(ctx)
     return block

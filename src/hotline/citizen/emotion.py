@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,19 +30,90 @@ def groups(ctx: Any, settings: CitizenSettings) -> dict[str, list[int]]:
 
 
 def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
-    """The act statistics of many calls (``satisfaction.act_features``, returned one row per call) and the
-    strongest probabilities the emotions read, in one pass (bulk inspection)."""
-    from hotline.citizen.satisfaction import prepare_clause_stats
+    """The act statistics of many calls (``satisfaction.act_features``, returned one row per call) and their
+    citizens' emotions (``turn_emotions``, ``settled``), in one pass over the chunk (bulk inspection): each
+    turn's intensities are computed element by element as one turn's, for all the chunk's turns at once."""
+    from hotline.citizen.satisfaction import prepare_clause_stats, spoken
 
-    return prepare_clause_stats(contexts, groups(contexts[0], settings))
+    feats, clauses = prepare_clause_stats(contexts, groups(contexts[0], settings))
+    es = settings.emotion
+    # every citizen turn with words, call after call, and the row of its clauses in ``clauses`` (-1: none)
+    spoken_turns: list[list[int]] = []
+    texts: list[str] = []
+    rows: list[int] = []
+    owned = {c: k for k, c in enumerate(clauses.owners)}
+    read_texts = any(cue.act is None for cue in es.cues)  # a cue read from the words by its pattern
+    _, any_word = _kinds_of(settings.escalation)
+    worded: list[bool] = []  # an escalation word somewhere in the citizen's turns (``escalation`` looks further)
+    for c, ctx in enumerate(contexts):
+        turns, said = spoken(ctx, "citizen")  # (a turn without words holds no escalation word)
+        spoken_turns.append(turns)
+        worded.append(_worded(any_word, said))
+        k = owned.get(c)
+        if k is None:
+            rows.extend([-1] * len(turns))
+        else:
+            lo, hi = clauses.bounds[k], clauses.bounds[k + 1]
+            if hi - lo == len(turns):  # every turn with words has clauses (a turn of punctuation has none)
+                rows.extend(range(lo, hi))
+            else:
+                row_of = dict(zip(clauses.turns[lo:hi], range(lo, hi), strict=True))
+                rows.extend([row_of.get(t, -1) for t in turns])
+        if read_texts:
+            call_turns = ctx.call.turns
+            texts.extend([call_turns[t].text for t in turns])
+    at = np.asarray(rows, dtype=np.int64)
+    has = at >= 0
+
+    def read(name: str, missing: float) -> np.ndarray:
+        strongest = clauses.strongest.get(name)  # none: no citizen turn of the chunk has clauses
+        return np.full(len(at), missing) if strongest is None else np.where(has, strongest[at], missing)
+
+    anger, anxiety = read("anger", 0.0), read("anxiety", 0.0)
+    for i, cue in enumerate(es.cues):
+        if cue.act is not None:
+            fires = read(f"cue{i}", -1.0) >= cue.min_prob
+        else:
+            pattern = _pattern(cue.pattern or "")
+            fires = np.array([pattern.search(x) is not None for x in texts], dtype=bool)
+        if fires.any():
+            anger = np.where(fires, 1 - (1 - anger) * (1 - cue.anger), anger)
+            anxiety = np.where(fires, 1 - (1 - anxiety) * (1 - cue.anxiety), anxiety)
+    series = np.maximum(anger, anxiety).tolist()
+    calm = (read("settled", -1.0) >= es.settled_min_prob).tolist() if es.settled_acts else []
+    angers, anxieties = anger.tolist(), anxiety.tolist()
+    key = ("emotions", id(settings))
+    lo = 0
+    for c, ctx in enumerate(contexts):
+        turns = spoken_turns[c]
+        hi = lo + len(turns)
+        accepted = (not es.settled_acts) or any(calm[max(lo, hi - es.end_turns) if es.end_turns else lo:hi])
+        ctx.prepared[key] = Emotions(list(zip(turns, angers[lo:hi], strict=True)),
+                                     list(zip(turns, anxieties[lo:hi], strict=True)),
+                                     shape(turns, series[lo:hi], settings, turns != [] and accepted), accepted,
+                                     worded[c])
+        lo = hi
+    return feats
 
 
-def _strongest(ctx: Any, settings: CitizenSettings, name: str) -> dict[int, float]:
-    """Each citizen clause turn's strongest probability over the columns of group ``name``."""
-    ready = ctx.prepared.get(("strongest", name))
+@dataclass
+class Emotions:
+    """A call's citizen emotions as ``prepare`` leaves them: (turn, anger) and (turn, anxiety) of every citizen
+    turn with words, the trajectory (``shape``: None without such turns) and whether the citizen accepted the
+    answer in their last turns (``settled``), and whether an escalation word is said (``worded``)."""
+
+    anger: list[tuple[int, float]]
+    anxiety: list[tuple[int, float]]
+    course: tuple[float, float, int, float, bool, bool] | None
+    settled: bool
+    worded: bool  # an escalation word in one of the citizen's turns
+
+
+def emotions_of(ctx: Any, settings: CitizenSettings) -> Emotions:
+    ready = ctx.prepared.get(("emotions", id(settings)))
     if ready is None:
         prepare([ctx], settings)
-        ready = ctx.prepared[("strongest", name)]
+        ready = ctx.prepared[("emotions", id(settings))]
     return ready  # type: ignore[no-any-return]
 
 
@@ -51,70 +123,65 @@ def _pattern(pattern: str) -> re.Pattern[str]:
 
 
 def turn_emotions(ctx: Any, settings: CitizenSettings) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
-    """(turn, anger) and (turn, anxiety) for every citizen turn with words, 0–1."""
-    es = settings.emotion
-    anger_of = _strongest(ctx, settings, "anger")
-    anxiety_of = _strongest(ctx, settings, "anxiety")
-    cues: list[tuple[float, float, float, dict[int, float] | None, re.Pattern[str] | None]] = [
-        (cue.min_prob, cue.anger, cue.anxiety, None if cue.act is None else _strongest(ctx, settings, f"cue{i}"),
-         None if cue.act is not None else _pattern(cue.pattern or "")) for i, cue in enumerate(es.cues)]
-    anger, anxiety = [], []
-    norm = ctx.norm
-    turns = ctx.call.turns
-    for t in ctx.turns_of("citizen"):
-        if not norm[t].text:
-            continue
-        a = anger_of.get(t, 0.0)
-        x = anxiety_of.get(t, 0.0)
-        for min_prob, cue_anger, cue_anxiety, strongest, pattern in cues:
-            if (strongest.get(t, -1.0) >= min_prob if strongest is not None
-                    else pattern is not None and pattern.search(turns[t].text) is not None):
-                a = 1 - (1 - a) * (1 - cue_anger)
-                x = 1 - (1 - x) * (1 - cue_anxiety)
-        anger.append((t, a))
-        anxiety.append((t, x))
-    return anger, anxiety
+    """(turn, anger) and (turn, anxiety) for every citizen turn with words, 0–1: the strongest probability of
+    the anger (anxiety) acts over the turn's clauses, raised by each cue the turn shows (1 − (1 − v)(1 − cue))."""
+    emotions = emotions_of(ctx, settings)
+    return emotions.anger, emotions.anxiety
 
 
 def trajectory(block: CitizenBlock, settings: CitizenSettings, settled: bool = True) -> None:
-    """Start, peak (with its turn), end (the strongest of the last ``end_turns`` citizen turns);
-    calmed: upset at the peak, calm at the end and ``settled`` (the citizen accepted the answer);
-    escalated: calm at the start, upset at the end."""
-    series = [(t, max(a, x)) for (t, a), (_, x) in zip(block.anger, block.anxiety, strict=True)]
+    """``shape`` of the block's emotions (the stronger of anger and anxiety per turn), set on the block."""
+    course = shape([t for t, _ in block.anger], [max(a, x) for (_, a), (_, x) in zip(block.anger, block.anxiety,
+                                                                                       strict=True)], settings, settled)
+    set_course(block, course)
+
+
+def set_course(block: CitizenBlock, course: tuple[float, float, int, float, bool, bool] | None) -> None:
+    if course is not None:
+        block.start, block.peak, block.peak_turn, block.end, block.calmed, block.escalated = course
+
+
+def shape(turns: list[int], series: list[float], settings: CitizenSettings,
+          settled: bool = True) -> tuple[float, float, int, float, bool, bool] | None:
+    """(start, peak, peak turn, end, calmed, escalated) of the emotion ``series`` of citizen ``turns``: start,
+    peak (its first turn), end (the strongest of the last ``end_turns`` citizen turns); calmed: upset at the
+    peak, calm at the end and ``settled`` (the citizen accepted the answer); escalated: calm at the start,
+    upset at the end. None without turns."""
     if not series:
-        return
+        return None
     es = settings.emotion
-    block.start = series[0][1]
-    block.peak_turn, block.peak = max(series, key=lambda tv: tv[1])
-    tail = series[-es.end_turns:] if len(series) > es.end_turns else series[-1:]
-    block.end = max(v for _, v in tail)
-    block.calmed = (settled and block.peak >= es.upset_from and block.end < es.calm_below
-                    and block.peak_turn < tail[0][0])
-    block.escalated = block.start < es.calm_below and block.end >= es.upset_from and len(series) > 1
+    start = series[0]
+    peak = max(series)
+    peak_turn = turns[series.index(peak)]
+    size = es.end_turns if len(series) > es.end_turns else 1
+    end = max(series[-size:])
+    calmed = (settled and peak >= es.upset_from and end < es.calm_below and peak_turn < turns[-size])
+    escalated = start < es.calm_below and end >= es.upset_from and len(series) > 1
+    return start, peak, peak_turn, end, calmed, escalated
 
 
 def settled(ctx: Any, settings: CitizenSettings) -> bool:
-    """The citizen accepted the answer in their last turns (thanks, 好的麻烦你了): one of ``settled_acts``."""
-    es = settings.emotion
-    if not es.settled_acts:
-        return True
-    strongest = _strongest(ctx, settings, "settled")
-    turns = [t for t in ctx.turns_of("citizen") if ctx.norm[t].text][-es.end_turns:]
-    return any(strongest.get(t, -1.0) >= es.settled_min_prob for t in turns)
+    """The citizen accepted the answer in their last turns (thanks, 好的麻烦你了): one of ``settled_acts``
+    reaches ``settled_min_prob`` in one of the last ``end_turns`` citizen turns with words."""
+    return emotions_of(ctx, settings).settled
+
+
+def _worded(any_word: re.Pattern[str], said: list[str]) -> bool:
+    """An escalation word in one of the texts (no word holds a line break, so none is found across two)."""
+    return any_word.search("\n".join(said)) is not None
 
 
 def escalation(ctx: Any, settings: CitizenSettings) -> tuple[float, list[tuple[str, int, str]]]:
     """The risk that the citizen takes the matter further (0–1) and each kind with its evidence."""
-    sc = settings.escalation
-    model = ctx.act_model().for_speaker("citizen")
-    col = model.index["citizen.escalation"]
-    kinds, any_word = _kinds_of(sc)
     risk = 0.0
     found: list[tuple[str, int, str]] = []
+    sc = settings.escalation
+    kinds, any_word = _kinds_of(sc)
+    emotions = ctx.prepared.get(("emotions", id(settings)))
     turns = ctx.turns_of("citizen")
-    # no escalation word in any turn (no word holds a line break, so none is found across two turns)
-    if not any_word.search("\n".join([ctx.norm[t].text for t in turns])):
+    if not (emotions.worded if emotions is not None else _worded(any_word, [ctx.norm[t].text for t in turns])):
         return risk, found
+    col = ctx.act_model().for_speaker("citizen").index["citizen.escalation"]
     for t in turns:
         text = ctx.norm[t].text
         if not text or ctx.speakers[t] is not Speaker.CITIZEN or not any_word.search(text):

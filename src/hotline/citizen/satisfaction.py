@@ -20,9 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from hotline.acts.hashing import codes_of, keys
+from hotline.acts.hashing import MULTIPLIER, codes_of, keys
 from hotline.citizen.settings import CitizenError, SatisfactionSettings
 from hotline.content import data_path
+from hotline.model import Speaker
 
 STATS = ("max", "mean", "first", "last")
 SHAPE = ("citizen_turns", "agent_turns", "log_citizen_chars", "log_agent_chars", "exclamations", "questions",
@@ -41,32 +42,57 @@ def feature_names(ctx: Any) -> list[str]:
     return [f"{act}:{s}" for sp in ("citizen", "agent") for s in STATS for act in model.for_speaker(sp).acts] + list(SHAPE)
 
 
+def spoken(ctx: Any, speaker: str) -> tuple[list[int], list[str]]:
+    """The turns of ``speaker`` with words and their normalised texts, found once per call (every stage of
+    the citizen block reads them)."""
+    key = ("spoken", speaker)
+    ready = ctx.prepared.get(key)
+    if ready is None:
+        norm = ctx.norm
+        turns = [t for t in ctx.turns_of(speaker) if norm[t].text]
+        ready = ctx.prepared[key] = (turns, [norm[t].text for t in turns])
+    return ready  # type: ignore[no-any-return]
+
+
 def _collect(ctx: Any, speaker: str, turns: list[int], sizes: list[int], blocks: list[np.ndarray]) -> None:
     """The turns of a speaker with words and clauses, how many clauses each has, and their probability rows
     (the block the act model gave for the speaker's turns: the same rows, turn after turn)."""
-    norm = ctx.norm
     count = 0
-    for t in ctx.turns_of(speaker):
-        if norm[t].text:
-            clauses = ctx.clause_acts(t)
-            if clauses:
-                turns.append(t)
-                sizes.append(len(clauses))
-                count += len(clauses)
+    acts = ctx.clause_acts
+    for t in spoken(ctx, speaker)[0]:
+        clauses = acts(t)
+        if clauses:
+            turns.append(t)
+            sizes.append(len(clauses))
+            count += len(clauses)
     if count:  # a turn without words has no clause: the block holds these turns' rows only
         blocks.append(ctx.clause_probs(speaker))
 
 
-def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> np.ndarray:
-    """``act_features`` of many calls in one numpy pass, kept in each context, and for each citizen column
-    group of ``groups`` each clause turn's strongest probability over the group's columns and the turn's
-    clauses (``("strongest", name)``: turn → probability). The same numbers the single-call path computes:
-    maxima are exact in any order, and each call's sum runs over its rows one after the other as ``mean`` does."""
+@dataclass
+class ClauseTurns:
+    """The citizen turns with clauses of a chunk (``prepare_clause_stats``): ``turns`` in call order, the calls
+    that have any (``owners``, indices into the chunk), where each one's turns start in ``turns`` (``bounds``,
+    one more than ``owners``), and per column group each of those turns' strongest probability."""
+
+    turns: list[int]
+    owners: list[int]
+    bounds: list[int]
+    strongest: dict[str, np.ndarray]
+
+
+def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> tuple[np.ndarray, ClauseTurns]:
+    """``act_features`` of many calls in one numpy pass (kept in each context, and returned one row per call),
+    and the citizen's clause turns with, for each column group of ``groups``, each turn's strongest probability
+    over the group's columns and the turn's clauses. The same numbers the single-call path computes: maxima
+    are exact in any order, and each call's sum runs over its rows one after the other as ``mean`` does."""
     model = contexts[0].act_model()
     n = len(contexts)
     width = sum(len(model.for_speaker(sp).acts) for sp in ("citizen", "agent")) * len(STATS) + len(SHAPE)
     feats = np.zeros((n, width))
     offset = 0
+    strongest: dict[str, np.ndarray] = {}
+    clause_turns = ClauseTurns([], [], [0], {})
     for speaker in ("citizen", "agent"):
         acts = len(model.for_speaker(speaker).acts)
         turns: list[int] = []
@@ -96,47 +122,54 @@ def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> n
             feats[at, offset + 3 * acts:offset + 4 * acts] = per_turn[last]
             if speaker == "citizen":
                 for name, cols in groups.items():
-                    strongest = per_turn[:, cols].max(1).tolist() if cols else [0.0] * len(turns)
-                    for k, c in enumerate(owners):
-                        a, b = bounds[k], bounds[k + 1]
-                        contexts[c].prepared[("strongest", name)] = dict(zip(turns[a:b], strongest[a:b], strict=True))
+                    strongest[name] = (per_turn[:, cols].max(1).astype(np.float64) if cols
+                                       else np.zeros(len(turns)))
         if speaker == "citizen":
-            for ctx in contexts:  # calls without citizen clauses
-                for name in groups:
-                    ctx.prepared.setdefault(("strongest", name), {})
+            clause_turns = ClauseTurns(turns, owners, bounds, strongest)
         offset += acts * len(STATS)
-    shape = np.zeros((n, len(SHAPE)))
-    chars = np.zeros((n, 2), dtype=np.int64)
-    for c, ctx in enumerate(contexts):
-        texts = {sp: [ctx.call.turns[t].text for t in ctx.turns_of(sp)] for sp in ("citizen", "agent")}
-        citizen = "".join(texts["citizen"])
-        chars[c, 0] = len(citizen)
-        chars[c, 1] = sum(map(len, texts["agent"]))
-        shape[c, 0] = len(texts["citizen"])
-        shape[c, 1] = len(texts["agent"])
-        shape[c, 4] = citizen.count("!") + citizen.count("！")
-        shape[c, 5] = citizen.count("?") + citizen.count("？")
-        shape[c, 6] = float(bool(ctx.speakers) and ctx.speakers[-1].value == "citizen")
-    shape[:, 2:4] = np.log1p(chars)
+    rows: list[list[float]] = []
+    chars: list[list[int]] = []
+    for ctx in contexts:
+        turns = ctx.call.turns
+        said = [turns[t].text for t in ctx.turns_of("citizen")]
+        answered = [len(turns[t].text) for t in ctx.turns_of("agent")]
+        citizen = "".join(said)
+        chars.append([len(citizen), sum(answered)])
+        rows.append([len(said), len(answered), 0.0, 0.0, citizen.count("!") + citizen.count("！"),
+                     citizen.count("?") + citizen.count("？"),
+                     float(bool(ctx.speakers) and ctx.speakers[-1] is Speaker.CITIZEN)])
+    shape = np.array(rows, dtype=np.float64).reshape(n, len(SHAPE))
+    shape[:, 2:4] = np.log1p(np.array(chars, dtype=np.int64).reshape(n, 2))
     feats[:, offset:] = shape
     for c, ctx in enumerate(contexts):
         ctx.prepared[("act_features",)] = feats[c]
-    return feats
+    return feats, clause_turns
+
 
 
 def _sums(table: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The sum of each run of ``counts[i]`` rows from ``starts[i]``, added one row after the other as
-    ``table[a:b].sum(0)`` does (``np.add.reduceat`` adds pairwise: other last bits)."""
-    order = np.argsort(-counts, kind="stable")  # the calls with the most rows first: those still adding are a prefix
-    begin = starts[order]
-    left = counts[order]
-    acc = table[begin]
-    for k in range(1, int(left[0]) if len(left) else 0):
-        live = int(np.count_nonzero(left > k))
-        acc[:live] += table[begin[:live] + k]
-    out = np.empty_like(acc)
-    out[order] = acc
-    return out
+    """The sum of each run of ``counts[i]`` rows from ``starts[i]`` (the runs one after the other, covering
+    ``table``), added one row after the other as ``table[a:b].sum(0)`` does (``np.add.reduceat`` adds
+    pairwise: other last bits). The runs are laid side by side, padded with zeros, and summed over the first
+    axis, which adds row after row (a zero added at the end changes no sum of probabilities)."""
+    if not len(counts):
+        return np.zeros((0, table.shape[1]), dtype=table.dtype)
+    longest = int(counts.max())
+    if longest * len(counts) > 4 * len(table) + 4096:  # one run much longer than the others: not padded
+        order = np.argsort(-counts, kind="stable")  # the most rows first: the runs still adding are a prefix
+        begin = starts[order]
+        left = counts[order]
+        acc = table[begin]
+        for k in range(1, longest):
+            live = int(np.count_nonzero(left > k))
+            acc[:live] += table[begin[:live] + k]
+        out = np.empty_like(acc)
+        out[order] = acc
+        return out
+    padded = np.zeros((longest, len(counts), table.shape[1]), dtype=table.dtype)
+    run = np.repeat(np.arange(len(counts)), counts)
+    padded[np.arange(len(table)) - starts[run], run] = table
+    return padded.sum(0)  # type: ignore[no-any-return]
 
 
 def act_features(ctx: Any) -> np.ndarray:
@@ -162,29 +195,66 @@ def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> None:
     """``text_buckets`` of many calls in one numpy pass (bulk inspection), kept in each context.
     Every n-gram key, bucket and count is the one the single-call path computes, and so is each call's
     arrays' order: its citizen's buckets ascending, then its agent's."""
-    pieces, owner, calls = [], [], []
+    pieces: list[str] = []
+    owner: list[int] = []  # each piece's (2 × call + side)
+    weight = s.agent_weight
     for c, ctx in enumerate(contexts):
-        for side, (speaker, weight) in enumerate((("citizen", 1.0), ("agent", s.agent_weight))):
-            texts = [ctx.norm[t].text for t in ctx.turns_of(speaker) if ctx.norm[t].text]
-            if texts and weight:
+        texts = spoken(ctx, "citizen")[1]
+        if texts:
+            pieces.append(f"^{''.join(texts)}$")
+            owner.append(2 * c)
+        if weight:
+            texts = spoken(ctx, "agent")[1]
+            if texts:
                 pieces.append(f"^{''.join(texts)}$")
-                owner.append(2 * c + side)
-        calls.append(ctx)
+                owner.append(2 * c + 1)
+    key = ("text_buckets", id(s))
     if not pieces:
-        for ctx in calls:
-            ctx.prepared[("text_buckets", id(s))] = (np.zeros(0, dtype=np.int64), np.zeros(0))
+        for ctx in contexts:
+            ctx.prepared[key] = (np.zeros(0, dtype=np.int64), np.zeros(0))
         return
     bucket, piece, _ = _occurrences(pieces, s)
-    combined, counts = np.unique(bucket + np.asarray(owner, dtype=np.int64)[piece] * s.buckets,  # (2 × call + side) × buckets
-                                 return_counts=True)
-    side_weight = np.where((combined // s.buckets) % 2 == 1, s.agent_weight, 1.0)
+    combined, counts = _counted(bucket + (np.asarray(owner, dtype=np.int64) * s.buckets)[piece])  # (2 × call + side) × buckets
+    # where each (call, side) begins among the sorted keys: no division of every key by the buckets
+    edges = np.searchsorted(combined, np.arange(2 * len(contexts) + 1, dtype=np.int64) * s.buckets)
+    runs = np.diff(edges)
+    side_weight = np.repeat(np.tile(np.array([1.0, weight]), len(contexts)), runs)
     vals = side_weight * (1 + np.log(counts))
-    call_of = combined // (2 * s.buckets)
-    cols = combined - call_of * (2 * s.buckets)
-    bounds = np.searchsorted(call_of, np.arange(len(calls) + 1))
-    for c, ctx in enumerate(calls):
+    cols = combined - np.repeat(np.arange(len(contexts), dtype=np.int64) * (2 * s.buckets), runs[0::2] + runs[1::2])
+    bounds = edges[0::2].tolist()
+    for c, ctx in enumerate(contexts):
         a, b = bounds[c], bounds[c + 1]
-        ctx.prepared[("text_buckets", id(s))] = (cols[a:b], vals[a:b])
+        ctx.prepared[key] = (cols[a:b], vals[a:b])
+
+
+def _counted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_counts=True)`` of non-negative keys: sorted as 32-bit numbers when they fit
+    (a faster sort, the same order), each distinct key once with how often it occurs."""
+    small = len(keys) > 0 and int(keys.max()) < 2**32
+    ordered = np.sort(keys.astype(np.uint32) if small else keys)
+    at = _changes(ordered)
+    return ordered[at[:-1]].astype(np.int64), np.diff(at)
+
+
+def _grouped(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True, return_counts=True)`` of non-negative keys, sorted as 32-bit
+    numbers when they fit: each distinct key once, the group of each key, how often each occurs."""
+    small = len(keys) > 0 and int(keys.max()) < 2**32
+    narrow = keys.astype(np.uint32) if small else keys
+    order = np.argsort(narrow)
+    ordered = narrow[order]
+    at = _changes(ordered)
+    inverse = np.empty(len(keys), dtype=np.intp)
+    inverse[order] = np.repeat(np.arange(len(at) - 1), np.diff(at))
+    return ordered[at[:-1]].astype(np.int64), inverse, np.diff(at)
+
+
+def _changes(ordered: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of ``ordered`` starts, and its length at the end."""
+    change = np.empty(len(ordered) + 1, dtype=bool)
+    change[0] = change[-1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=change[1:-1])
+    return np.flatnonzero(change)
 
 
 def _occurrences(pieces: list[str], s: SatisfactionSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -192,19 +262,31 @@ def _occurrences(pieces: list[str], s: SatisfactionSettings) -> tuple[np.ndarray
     position in the joined text; n after n, and for each n in the order of the text. An n-gram counts when it
     ends inside its piece (what hashing each piece alone gives)."""
     lengths = np.array([len(p) for p in pieces], dtype=np.int64)
-    begins = np.concatenate(([0], np.cumsum(lengths)[:-1]))
     codes = codes_of("".join(pieces))
     piece_of = np.repeat(np.arange(len(pieces)), lengths)
-    offset = np.arange(len(codes), dtype=np.int64) - begins[piece_of]
+    left = np.cumsum(lengths)[piece_of] - np.arange(len(codes), dtype=np.int64)  # characters from here to the piece's end
+    modulus = np.uint64(s.buckets)
+    low = np.uint64(s.buckets - 1) if s.buckets & (s.buckets - 1) == 0 else None
     buckets, owners, positions = [], [], []
-    for n in range(1, s.ngram_max + 1):
-        if len(codes) < n:
-            break
-        grams = keys(codes, n) % np.uint64(s.buckets)
-        inside = np.flatnonzero(offset[:len(grams)] <= lengths[piece_of[:len(grams)]] - n)
-        buckets.append(grams[inside].astype(np.int64))
-        owners.append(piece_of[inside])
-        positions.append(inside)
+    poly = codes  # Σ codes[i + j] × M^(n-1-j) over j < n: ``keys`` without its leading n × M^n
+    with np.errstate(over="ignore"):
+        for n in range(1, s.ngram_max + 1):
+            if len(codes) < n:
+                break
+            if n > 1:
+                poly = poly[:-1] * MULTIPLIER + codes[n - 1:]
+            grams = poly + np.uint64(n * pow(int(MULTIPLIER), n, 2**64) % 2**64)  # keys(codes, n)
+            # % buckets: with buckets a power of two, its low bits (the same numbers; a 64-bit % costs ~50× more)
+            grams = grams & low if low is not None else grams % modulus
+            if n == 1:  # every 1-gram ends inside its piece
+                buckets.append(grams.astype(np.int64))
+                owners.append(piece_of)
+                positions.append(np.arange(len(grams), dtype=np.int64))
+                continue
+            inside = np.flatnonzero(left[:len(grams)] >= n)
+            buckets.append(grams[inside].astype(np.int64))
+            owners.append(piece_of[inside])
+            positions.append(inside)
     return np.concatenate(buckets), np.concatenate(owners), np.concatenate(positions)
 
 
@@ -225,10 +307,9 @@ def prepare_pulls(contexts: list[Any], model: SatisfactionModel) -> None:
     for c, ctx in enumerate(contexts):
         base = starts[-1]
         for side, (speaker, weight) in enumerate((("citizen", 1.0), ("agent", s.agent_weight))):
-            chosen = [t for t in ctx.turns_of(speaker) if ctx.norm[t].text]
+            chosen, texts = spoken(ctx, speaker)
             if not chosen or not weight:
                 continue
-            texts = [ctx.norm[t].text for t in chosen]
             pieces.append(f"^{''.join(texts)}$")
             weights.append(weight)
             owner.append(c)
@@ -246,24 +327,22 @@ def prepare_pulls(contexts: list[Any], model: SatisfactionModel) -> None:
     bucket, piece, position = _occurrences(pieces, s)  # n after n, positions in order: ``_grams``'s order
     turn = np.repeat(np.asarray(turn_ids, dtype=np.int64), np.asarray(repeats, dtype=np.int64))[position]
     flat = bucket + np.asarray(sides, dtype=np.int64)[piece] * s.buckets  # the bucket as ``_grams`` numbers it (the agent's after the citizen's)
-    grouped, inverse, counts = np.unique(piece * (2 * s.buckets) + flat, return_inverse=True, return_counts=True)
+    grouped, inverse, counts = _grouped(piece * (2 * s.buckets) + flat)
     piece_weight = np.asarray(weights)
     group_piece = grouped // (2 * s.buckets)
     raw = piece_weight[group_piece] * (1 + np.log(counts))
     cols = grouped - group_piece * (2 * s.buckets)
     share = piece_weight[piece] * ((1 + np.log(counts)) / counts)[inverse]
     call_of_group = np.asarray(owner, dtype=np.int64)[group_piece]
-    bounds = np.searchsorted(call_of_group, np.arange(len(contexts) + 1))
-    norms = np.ones(len(contexts))
-    for c in range(len(contexts)):
-        a, b = int(bounds[c]), int(bounds[c + 1])
-        if a < b:
-            weighted = raw[a:b] * model.idf[cols[a:b]]
-            norms[c] = float(np.sqrt(weighted @ weighted)) or 1.0
+    bounds = np.searchsorted(call_of_group, np.arange(len(contexts) + 1)).tolist()
+    weighted = raw * model.idf[cols]  # element by element as each call's; each call's norm over its own run
+    dots = [weighted[bounds[c]:bounds[c + 1]] @ weighted[bounds[c]:bounds[c + 1]] for c in range(len(contexts))]
+    norms = np.sqrt(np.asarray(dots, dtype=np.float64))
+    norms[norms == 0] = 1.0
     call_of = np.asarray(owner, dtype=np.int64)[piece]
     contribution = share * model.idf[flat] * model.text_weights[flat] / norms[call_of]
     sums = np.bincount(turn, weights=contribution, minlength=starts[-1]).tolist()
-    present = np.bincount(turn, minlength=starts[-1])
+    present = np.bincount(turn, minlength=starts[-1]).tolist()
     for c, ctx in enumerate(contexts):
         lo = starts[c]
         order = [t for speaker in ("citizen", "agent") for t in ctx.turns_of(speaker) if present[lo + t]]
@@ -323,15 +402,54 @@ class SatisfactionModel:
 
     def prepare(self, contexts: list[Any], feats: np.ndarray) -> None:
         """``scale`` of many calls' act features (``prepare_clause_stats``) at once, kept in each context; then
-        each call's prediction, and the pulls behind ``drivers`` of the calls that will be explained (those with
-        citizen words predicted at ``explain_from`` or more), in one numpy pass (``prepare_pulls``)."""
+        each call's prediction and dissatisfaction (``predict_chunk``), and the pulls behind ``drivers`` of the
+        calls that will be explained (those with citizen words predicted at ``explain_from`` or more), in one
+        numpy pass (``prepare_pulls``)."""
         scaled = self.scale(feats)
+        key = ("act_scaled", id(self))
         for c, ctx in enumerate(contexts):
-            ctx.prepared[("act_scaled", id(self))] = scaled[c]
-        explained = [ctx for ctx in contexts if any(ctx.norm[t].text for t in ctx.turns_of("citizen"))
-                     and self.dissatisfaction(self.predict(ctx)) >= self.settings.explain_from]
+            ctx.prepared[key] = scaled[c]
+        risk = self.predict_chunk(contexts, scaled)
+        explain_from = self.settings.explain_from
+        explained = [ctx for c, ctx in enumerate(contexts) if risk[c] >= explain_from
+                     and spoken(ctx, "citizen")[0]]
         if explained:
             prepare_pulls(explained, self)
+
+    def predict_chunk(self, contexts: list[Any], scaled: np.ndarray) -> list[float]:
+        """``predict`` and ``dissatisfaction`` of many calls (act features ``scaled``, one row per call), kept in
+        each context; the dissatisfaction of each call is returned. Bit for bit the single-call numbers: every
+        element is computed as there, and each call's norm and dot products run over its own run of the chunk's
+        arrays, in the same order (a slice adds as the array it was cut from would)."""
+        parts = [text_buckets(ctx, self.settings) for ctx in contexts]
+        sizes = [len(cols) for cols, _ in parts]
+        cols = np.concatenate([cols for cols, _ in parts])
+        weighted = np.concatenate([vals for _, vals in parts]) * self.idf[cols]
+        squares = weighted * weighted
+        bounds = [0, *np.cumsum(sizes).tolist()]
+        sums = [squares[bounds[c]:bounds[c + 1]].sum() for c in range(len(contexts))]
+        norms = np.sqrt(np.asarray(sums, dtype=np.float64))
+        norms[norms == 0] = 1.0
+        unit = weighted / np.repeat(norms, sizes)
+        weights = self.text_weights[cols].astype(np.float64)  # what each dot would cast its run to
+        act_weights = self.act_weights
+        bias = self.bias
+        predicted = [float(unit[bounds[c]:bounds[c + 1]] @ weights[bounds[c]:bounds[c + 1]] + scaled[c] @ act_weights
+                           + bias) for c in range(len(contexts))]
+        a, b = self.calib
+        risk = (1.0 / (1.0 + np.exp(-(a * np.asarray(predicted) + b)))).tolist()
+        key, risk_key = ("predicted", id(self)), ("dissatisfaction", id(self))
+        for c, ctx in enumerate(contexts):
+            ctx.prepared[key] = predicted[c]
+            ctx.prepared[risk_key] = risk[c]
+        return risk  # type: ignore[no-any-return]
+
+    def dissatisfied(self, ctx: Any) -> float:
+        """``dissatisfaction(predict(ctx))``, once per call."""
+        ready = ctx.prepared.get(("dissatisfaction", id(self)))
+        if ready is None:
+            ready = ctx.prepared[("dissatisfaction", id(self))] = self.dissatisfaction(self.predict(ctx))
+        return ready  # type: ignore[no-any-return]
 
     def predict(self, ctx: Any) -> float:
         """Predicted satisfaction on the training scale (higher is more satisfied), once per call."""
