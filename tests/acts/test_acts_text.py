@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from hotline.acts.features import Featurizer, ngrams
-from hotline.acts.hashing import KeyTable, codes_of, key_of, keys, keys_of
+from hotline.acts.hashing import KeyTable, codes_of, key_of, keys, keys_by_length, keys_of
 from hotline.acts.segment import Segmenter, SegmentSettings
 from hotline.text import normalize
 
@@ -106,6 +106,20 @@ def test_vectorised_keys_equal_python_keys() -> None:
     assert [text[p:p + 2] for p in positions] == ["你去", "找\ue001"] and rows.tolist() == [0, 1]
     positions, rows = table.lookup(np.array([], dtype=np.uint64))
     assert len(positions) == 0
+
+
+@pytest.mark.parametrize("lengths", [[1, 2, 3, 4], [2, 4], [3], [1, 5, 9], [0, 1, 2]])
+def test_keys_of_each_length_made_from_the_last_equal_keys_of_that_length(lengths: list[int]) -> None:
+    text = "^你去找\ue001$^好的$\U0001f600"
+    codes = codes_of(text)
+    got = list(keys_by_length(codes, lengths))
+    want = [keys(codes, n) for n in lengths if n <= len(codes)]
+    assert len(got) == len(want) == len([n for n in lengths if n <= len(text)])
+    assert [g.tolist() for g in got] == [w.tolist() for w in want]
+    assert all(g.tolist() == [key_of(text[i:i + n]) for i in range(len(text) - n + 1)]
+               for g, n in zip(got, lengths, strict=False) if n)
+    assert list(keys_by_length(codes_of("ab"), [1, 3, 4]))[0].tolist() == [key_of("a"), key_of("b")]
+    assert len(list(keys_by_length(codes_of("ab"), [1, 3, 4]))) == 1
 
 
 def test_a_vocabulary_is_keyed_and_sorted_as_one_key_at_a_time_would() -> None:

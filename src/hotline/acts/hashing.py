@@ -41,6 +41,25 @@ def keys(codes: np.ndarray, n: int) -> np.ndarray:
     return k
 
 
+def keys_by_length(codes: np.ndarray, lengths: Sequence[int]) -> Iterator[np.ndarray]:
+    """``keys(codes, n)`` for each of ``lengths`` (ascending), each from the last: the key of an n-gram is
+    ``n · MULTIPLIER ** n`` plus the polynomial of its code points, and the polynomial of an n-gram is the
+    (n - 1)-gram's times ``MULTIPLIER`` plus its last code point (a multiply and an add a length, not n)."""
+    poly = codes
+    made = 1  # the length ``poly`` is the polynomial of
+    with np.errstate(over="ignore"):
+        for n in lengths:
+            if len(codes) < n:
+                return
+            if n < 1:  # the empty gram (key 0) at every position and the end, as ``keys`` gives it
+                yield keys(codes, n)
+                continue
+            while made < n:
+                made += 1
+                poly = poly[:-1] * MULTIPLIER + codes[made - 1:]
+            yield poly + np.uint64(n * pow(int(MULTIPLIER), n, 1 << 64) & _MASK)
+
+
 def keys_of(grams: Sequence[str]) -> np.ndarray:
     """The key of each n-gram (``key_of`` for every one), computed with numpy a length at a time."""
     out = np.zeros(len(grams), dtype=np.uint64)  # the empty n-gram's key is 0
