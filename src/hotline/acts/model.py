@@ -107,14 +107,14 @@ class SpeakerModel:
         (an n-gram running from one text into the next holds ``$^`` and is never in the vocabulary)."""
         table = self.table
         codes = codes_of("".join(texts))
-        bounds = np.cumsum(np.array([len(t) for t in texts], dtype=np.int64))
+        owner = np.repeat(np.arange(len(texts), dtype=np.intp), [len(t) for t in texts])  # the text of each code
         z = np.zeros((len(texts), len(self.acts)), dtype=np.float32)
         counts = np.zeros(len(texts), dtype=np.int64)
-        for query in keys_by_length(codes, table.lengths):
-            positions, rows = table.lookup(query)
+        for n, query in zip(table.lengths, keys_by_length(codes, table.lengths), strict=False):
+            positions, rows = table.unigrams(codes) if n == 1 else table.lookup(query)
             if not len(rows):
                 continue
-            owners = np.searchsorted(bounds, positions, side="right")
+            owners = owner.take(positions)
             per = np.bincount(owners, minlength=len(texts))
             used = per > 0
             starts = np.concatenate(([0], np.cumsum(per)[:-1]))
