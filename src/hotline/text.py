@@ -11,8 +11,6 @@ import functools
 import re
 from dataclasses import dataclass
 
-import ahocorasick
-
 from hotline.asr_fixes import AsrFixes
 from hotline.content import data_path, load_yaml_model
 
@@ -34,24 +32,10 @@ def _plain(text: str) -> str:
     return text.translate(_table())
 
 
-@functools.cache
-def _asr_scan() -> ahocorasick.Automaton | None:
-    """Every ASR word and every spoken digit, in one automaton: a text where it finds none needs no fix."""
-    _, table, _, digits = _asr()
-    keys = [*table, *map(chr, digits)]
-    if not keys:
-        return None
-    automaton = ahocorasick.Automaton()
-    for key in keys:
-        automaton.add_word(key, key)
-    automaton.make_automaton()
-    return automaton
-
-
 def _fix_asr(text: str) -> str:
-    scan = _asr_scan()
-    if scan is None or next(scan.iter(text), None) is None:
-        return text  # no ASR word and no spoken digit: neither substitution below would change anything
+    """The ASR words, then the runs of spoken digits, put right. Each regex looks only at the characters that
+    may start a match (a prefix set sre computes for it), and a substitution that finds nothing hands back the
+    text itself: no other scan first (an automaton of every word and digit also stopped at each lone 一)."""
     words, table, runs, digits = _asr()
     if words is not None:
         text = words.sub(lambda m: table[m.group()], text)
@@ -134,12 +118,47 @@ class Normalized:
         return self.offsets[start], last + (1 if end > start else 0)
 
 
+@functools.cache
+def _mapping() -> tuple[tuple[tuple[str, str], ...], re.Pattern[str]]:
+    """``_table`` in steps that give what ``str.translate`` gives: the full-width marks of nearly every turn,
+    each replaced by ``str.replace`` where it occurs, and a regex finding any other BMP character the table maps
+    (most turns hold none, and then translating would change nothing more). A class of BMP characters is a
+    bitmap looked up in one step (one holding a character past the BMP is a list read at every position), so
+    a text with a character past the BMP is translated whole."""
+    table = _table()
+    common = tuple((ch, table[ord(ch)]) for ch in "，。？！：；" if ord(ch) in table and len(table[ord(ch)]) == 1
+                   and ord(table[ord(ch)]) not in table)  # a mark's replacement is left alone by the table
+    done = {ord(a) for a, _ in common}
+    bmp = "".join(re.escape(chr(c)) for c in sorted(table) if c not in done and c <= 0xFFFF)
+    return common, re.compile(f"[{bmp}]" if bmp else "(?!)")
+
+
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _mapped(text: str) -> str:
+    """``text.translate(_table())``."""
+    common, rest = _mapping()
+    for a, b in common:
+        if a in text:
+            text = text.replace(a, b)
+    if rest.search(text) is None and _BEYOND_BMP.search(text) is None:
+        return text
+    return text.translate(_lookup())
+
+
+_KEPT = re.compile(r"\S+")  # what str.split keeps: \s is exactly what str.isspace calls whitespace
+
+
 def normalize(text: str) -> Normalized:
-    mapped = text.translate(_lookup())
+    mapped = _mapped(text)
     compact = "".join(mapped.split())  # str.split drops what str.isspace (and re's \s) calls whitespace
     if len(compact) == len(mapped):
         return Normalized(_fix_asr(mapped), text)
-    return Normalized(_fix_asr(compact), text, tuple(i for i, ch in enumerate(mapped) if not ch.isspace()))
+    kept: list[int] = []  # the offsets of the characters kept, a run between two spaces at a time
+    for m in _KEPT.finditer(mapped):
+        kept.extend(range(m.start(), m.end()))
+    return Normalized(_fix_asr(compact), text, tuple(kept))
 
 
 def normalize_phrase(phrase: str) -> str:

@@ -47,6 +47,43 @@ def test_run_time_scoring_equals_the_sum_over_training_features() -> None:
         assert np.allclose(row, 1 / (1 + np.exp(-(sm.scale * z + sm.shift))), atol=1e-5)
 
 
+def test_a_batch_with_repeated_texts_gives_each_the_row_it_gets_alone() -> None:
+    """A text the cache does not hold is scored once however often a batch holds it: every row is, bit for bit,
+    the row of that text scored alone, and rows from the cache mixed in keep their places."""
+    m = default_model()
+    f = m.featurizer
+    texts = [t for _, _, t in f.clause_texts(normalize("您好，请问有什么可以帮您？这事不归我们管，您好，您好。").text)]
+    texts = [*texts, texts[0], texts[2], texts[0]]
+    assert len(set(texts)) < len(texts)
+    for speaker in ("agent", "citizen"):
+        sm = m.for_speaker(speaker)
+        alone = []
+        for t in texts:
+            sm._cache.clear()
+            alone.append(sm.probabilities([t])[0].tobytes())
+        sm._cache.clear()
+        got = sm.probabilities(texts)
+        assert got.shape == (len(texts), len(sm.acts)) and [r.tobytes() for r in got] == alone
+        sm._cache.clear()
+        sm.probabilities([texts[1]])  # one row cached, the others scored (with repeats) around it
+        assert [r.tobytes() for r in sm.probabilities(texts)] == alone
+        assert [r.tobytes() for r in sm.probabilities(texts)] == alone  # all from the cache
+    sm._cache.clear()
+
+
+def test_each_clause_reads_its_row_of_the_batch() -> None:
+    """``ClauseActs.probs`` is the clause's row of the block ``clause_batch`` returns (made when read)."""
+    m = default_model()
+    turns = [normalize(t).text for t in ["好的，请问您贵姓？", "这事不归我们管，你自己找物业去", "", "嗯"]]
+    rows, probs = m.clause_batch("agent", turns)
+    flat = [c for turn in rows for c in turn]
+    assert len(flat) == len(probs) > 3 and [len(r) for r in rows][2] == 0
+    for i, c in enumerate(flat):
+        assert c.block is probs and c.row == i
+        assert c.probs.tobytes() == probs[i].tobytes() and c.probs.shape == (len(m.for_speaker("agent").acts),)
+        assert c.feature_text == m.featurizer.feature_text(turns[[0, 0, 1, 1, 3][i]][c.start:c.end], "?" if i == 1 else "")
+
+
 def test_explain_names_acts_probabilities_and_evidence() -> None:
     clauses = explain("这事不归我们管，你自己找物业去")
     assert [c.text for c in clauses] == ["这事不归我们管", "你自己找物业去"]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from hotline.acts.features import Featurizer, ngrams
-from hotline.acts.hashing import KeyTable, codes_of, key_of, keys, keys_of
+from hotline.acts.hashing import KeyTable, codes_of, key_of, keys, keys_by_length, keys_of
 from hotline.acts.segment import Segmenter, SegmentSettings
 from hotline.text import normalize
 
@@ -108,6 +108,20 @@ def test_vectorised_keys_equal_python_keys() -> None:
     assert len(positions) == 0
 
 
+@pytest.mark.parametrize("lengths", [[1, 2, 3, 4], [2, 4], [3], [1, 5, 9], [0, 1, 2]])
+def test_keys_of_each_length_made_from_the_last_equal_keys_of_that_length(lengths: list[int]) -> None:
+    text = "^你去找\ue001$^好的$\U0001f600"
+    codes = codes_of(text)
+    got = list(keys_by_length(codes, lengths))
+    want = [keys(codes, n) for n in lengths if n <= len(codes)]
+    assert len(got) == len(want) == len([n for n in lengths if n <= len(text)])
+    assert [g.tolist() for g in got] == [w.tolist() for w in want]
+    assert all(g.tolist() == [key_of(text[i:i + n]) for i in range(len(text) - n + 1)]
+               for g, n in zip(got, lengths, strict=False) if n)
+    assert list(keys_by_length(codes_of("ab"), [1, 3, 4]))[0].tolist() == [key_of("a"), key_of("b")]
+    assert len(list(keys_by_length(codes_of("ab"), [1, 3, 4]))) == 1
+
+
 def test_a_vocabulary_is_keyed_and_sorted_as_one_key_at_a_time_would() -> None:
     from hotline.acts import default_model
 
@@ -141,6 +155,50 @@ def test_a_long_query_is_looked_up_as_each_key_alone_would_be() -> None:
     want = [(i, first[q]) for i, q in enumerate(query.tolist()) if q in first]
     assert list(zip(positions.tolist(), rows.tolist(), strict=True)) == want
     assert len(want) >= 3 * _SORT_FROM
+
+
+def test_the_bitmap_before_a_long_search_drops_no_vocabulary_key() -> None:
+    """A query long enough for the bitmap finds what a search of every key finds: all of a vocabulary's keys
+    (each hit), keys of real text, misses; and the bitmap holds each key of the table."""
+    from hotline.acts import default_model
+    from hotline.acts.hashing import _FILTER_FROM
+
+    for speaker in ("agent", "citizen"):
+        table = default_model().for_speaker(speaker).table
+        rng = np.random.default_rng(7)
+        text = "".join(default_model().for_speaker(speaker).vocab[:400])
+        query = np.concatenate([table.keys, keys(codes_of(text), 3), rng.integers(0, 2**63, 5000).astype(np.uint64)])
+        assert len(query) >= _FILTER_FROM
+        got = table.lookup(query)
+        want = table._search(query)
+        assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+        assert len(got[0]) >= len(table.keys)
+
+
+def test_unigrams_read_by_code_point_are_the_rows_a_search_finds() -> None:
+    """1-grams read from the array by code point: the same positions and rows as searching their keys, for
+    a shipped table and for one whose keys of the 1-gram form collide (equal keys, the first row wins) or lie
+    at both ends of the code points, with codes past the array's end."""
+    from hotline.acts import default_model
+    from hotline.acts.hashing import MULTIPLIER
+
+    text = "^你去找物业\ue001$^好的,谢谢!$😀\U0010fffd\x00a"
+    codes = codes_of(text)
+    for speaker in ("agent", "citizen"):
+        table = default_model().for_speaker(speaker).table
+        found, rows = table.unigrams(codes)
+        want = table.lookup(keys(codes, 1))
+        assert found.tolist() == want[0].tolist() and rows.tolist() == want[1].tolist() and len(found) > 5
+    m = int(MULTIPLIER)
+    made = [(m + ord("你"), 5), (m + ord("你"), 2), (m + ord("a"), 7), (m, 1), (m + 0x10FFFD, 0), (m + 0x110000, 3),
+            (m - 1, 4), (key_of("好的"), 6)]
+    made.sort(key=lambda kr: kr[0])  # equal keys keep the order given: rows 5 then 2 (not the vocabulary's)
+    table = KeyTable((), (np.array([k for k, _ in made], dtype=np.uint64), np.array([r for _, r in made]), [1, 2]))
+    found, rows = table.unigrams(codes)
+    want = table._search(keys(codes, 1))
+    assert found.tolist() == want[0].tolist() and rows.tolist() == want[1].tolist()
+    assert [text[i] for i in found.tolist()] == ["你", "\U0010fffd", "\x00", "a"]
+    assert rows.tolist()[0] == 5
 
 
 def test_traditional_characters_come_from_zhconvs_own_table_without_importing_it() -> None:

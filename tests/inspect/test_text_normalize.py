@@ -1,5 +1,6 @@
-"""``hotline.text.normalize`` takes shortcuts (an array for ``str.translate``, ``str.split`` for whitespace, one
-automaton pass before the ASR substitutions); its output must stay what the plain definition gives."""
+"""``hotline.text.normalize`` takes shortcuts (the common full-width marks replaced and a regex deciding whether
+``str.translate`` has anything left to do, an array for it, ``str.split`` for whitespace and a regex for the
+offsets, the ASR substitutions with no scan before them); its output must stay what the plain definition gives."""
 
 from __future__ import annotations
 
@@ -42,6 +43,24 @@ PIECES = [*some_keys(200), *(chr(c) for c in T._table() if c > 0xFFFF), " ", "\u
 def test_normalize_is_the_plain_definition(parts: list[str]) -> None:
     text = "".join(parts)
     assert normalize(text) == reference(text)
+
+
+def test_every_character_the_table_maps_is_mapped() -> None:
+    """Each mapped character (BMP or beyond, a common mark or not) alone, beside a common mark and beside
+    unmapped text is translated as ``str.translate`` with the table does it."""
+    table = T._table()
+    for code in table:
+        for text in (chr(code), f"您好{chr(code)}，", f"，{chr(code)}。好的", f"好{chr(code)}{chr(code)}"):
+            assert T._mapped(text) == text.translate(table), hex(code)
+    for text in ["您好，请问。", "好的！？：；", "𠀀你好", "你好😀，", ""]:
+        assert T._mapped(text) == text.translate(table)
+
+
+def test_offsets_skip_every_run_of_whitespace() -> None:
+    for text in ["a b", "  a  b  ", "\u3000您好\t请问\n", "a\u00a0\u2003b", "您 好 吗 ？ ", " "]:
+        got = normalize(text)
+        assert got == reference(text) and got.offsets is not None
+        assert "".join(text[i] for i in got.offsets).translate(T._table()) == "".join(text.translate(T._table()).split())
 
 
 def test_known_texts() -> None:

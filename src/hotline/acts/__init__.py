@@ -53,11 +53,12 @@ def explain(text: str, speaker: str = "agent", thresholds: dict[str, float] | No
     for clause in model.clause_acts(speaker, [norm.text])[0]:
         start, end = norm.to_original(clause.start, clause.end)
         acts = []
-        for j in sorted(range(len(sm.acts)), key=lambda j: -float(clause.probs[j])):
+        probs = clause.probs
+        for j in sorted(range(len(sm.acts)), key=lambda j: -float(probs[j])):
             name = sm.acts[j]
             spec = taxonomy.get(name)
             evidence = [model.featurizer.describe(g) for g, _ in sm.explain(clause.feature_text, name, top=4)]
-            acts.append(ExplainedAct(name, spec.title, float(clause.probs[j]),
+            acts.append(ExplainedAct(name, spec.title, float(probs[j]),
                                      (thresholds or {}).get(name, spec.threshold), evidence))
         out.append(ExplainedClause(norm.original[start:end], acts))
     return out

@@ -41,6 +41,25 @@ def keys(codes: np.ndarray, n: int) -> np.ndarray:
     return k
 
 
+def keys_by_length(codes: np.ndarray, lengths: Sequence[int]) -> Iterator[np.ndarray]:
+    """``keys(codes, n)`` for each of ``lengths`` (ascending), each from the last: the key of an n-gram is
+    ``n · MULTIPLIER ** n`` plus the polynomial of its code points, and the polynomial of an n-gram is the
+    (n - 1)-gram's times ``MULTIPLIER`` plus its last code point (a multiply and an add a length, not n)."""
+    poly = codes
+    made = 1  # the length ``poly`` is the polynomial of
+    with np.errstate(over="ignore"):
+        for n in lengths:
+            if len(codes) < n:
+                return
+            if n < 1:  # the empty gram (key 0) at every position and the end, as ``keys`` gives it
+                yield keys(codes, n)
+                continue
+            while made < n:
+                made += 1
+                poly = poly[:-1] * MULTIPLIER + codes[made - 1:]
+            yield poly + np.uint64(n * pow(int(MULTIPLIER), n, 1 << 64) & _MASK)
+
+
 def keys_of(grams: Sequence[str]) -> np.ndarray:
     """The key of each n-gram (``key_of`` for every one), computed with numpy a length at a time."""
     out = np.zeros(len(grams), dtype=np.uint64)  # the empty n-gram's key is 0
@@ -60,6 +79,10 @@ def keys_of(grams: Sequence[str]) -> np.ndarray:
 
 
 _SORT_FROM = 64  # queries from this many on are looked up in ascending order
+_FILTER_FROM = 256  # queries from this many on are first put through the table's bitmap (``KeyTable.lookup``)
+_FILTER_BITS = 20  # a bitmap of 2 ** 20 bytes: under 7 % of it set by a vocabulary of 74,496 keys
+_SPREAD = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it mixes every bit of a key into the top ones
+_CODE_POINTS = 0x110000
 
 
 class KeyTable:
@@ -71,6 +94,8 @@ class KeyTable:
 
     def __init__(self, grams: Iterable[str], saved: tuple[np.ndarray, np.ndarray, list[int]] | None = None):
         """The table of ``grams``; or, with ``saved``, the (keys, rows, lengths) a checked saved table holds."""
+        self._filter: np.ndarray | None = None
+        self._unigrams: np.ndarray | None = None
         if saved is not None:
             self.keys, self.rows, self.lengths = saved
             return
@@ -87,8 +112,47 @@ class KeyTable:
                 "table_digest": np.array(vocabulary_digest(vocab))}
 
     def lookup(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(positions in ``query`` that are vocabulary n-grams, their vocabulary rows)."""
+        """(positions in ``query`` that are vocabulary n-grams, their vocabulary rows). A long query is first put
+        through a bitmap of the table's keys (a key's byte, chosen by its top bits once spread, is set): a key
+        whose byte is not set is no vocabulary key, and only the rest are searched (most 3- and 4-grams go)."""
         if not len(self.keys) or not len(query):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        if len(query) >= _FILTER_FROM:
+            maybe = np.flatnonzero(self.bitmap().take((query * _SPREAD) >> np.uint64(64 - _FILTER_BITS)))
+            found, rows = self._search(query.take(maybe))
+            return maybe.take(found), rows
+        return self._search(query)
+
+    def bitmap(self) -> np.ndarray:
+        """The bitmap ``lookup`` reads: byte ``(key * _SPREAD) >> (64 - _FILTER_BITS)`` set for every key."""
+        if self._filter is None:
+            bitmap = np.zeros(1 << _FILTER_BITS, dtype=np.bool_)
+            bitmap[(self.keys * _SPREAD) >> np.uint64(64 - _FILTER_BITS)] = True
+            self._filter = bitmap
+        return self._filter
+
+    def unigrams(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``lookup(keys(codes, 1))`` read from an array indexed by code point: the key of a 1-gram is
+        ``MULTIPLIER`` plus its code point, so the row of every table key of that form (whatever gram it is the
+        key of, the first of equal keys as a search finds it) is put at that code point once."""
+        if self._unigrams is None:
+            one = int(MULTIPLIER)
+            at = np.flatnonzero((self.keys >= np.uint64(one)) & (self.keys < np.uint64(one + _CODE_POINTS)))
+            points = (self.keys[at] - np.uint64(one)).astype(np.intp)
+            first = np.ones(len(at), dtype=bool)  # equal keys are next to each other, the first in vocabulary order
+            first[1:] = points[1:] != points[:-1]
+            size = int(points.max()) + 2 if len(points) else 1  # the last entry is never set: codes past it read -1
+            table = np.full(size, -1, dtype=np.int64)
+            table[points[first]] = self.rows[at[first]]
+            self._unigrams = table
+        table = self._unigrams
+        rows = table.take(np.minimum(codes, np.uint64(len(table) - 1)).astype(np.intp))
+        found = np.flatnonzero(rows >= 0)
+        return found, rows.take(found)
+
+    def _search(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``lookup`` by binary search in the sorted keys."""
+        if not len(query):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         if len(query) < _SORT_FROM:
             at = np.searchsorted(self.keys, query)

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple, cast
 import numpy as np
 
 from hotline.acts.features import END, MAX_N, START, Featurizer
-from hotline.acts.hashing import KeyTable, Spans, Vocabulary, codes_of, keys, saved_table
+from hotline.acts.hashing import KeyTable, Spans, Vocabulary, codes_of, keys_by_length, saved_table
 from hotline.acts.taxonomy import ActsError
 from hotline.content import data_path
 
@@ -34,12 +34,19 @@ def model_dir() -> Path:
 
 
 class ClauseActs(NamedTuple):
-    """One clause of a turn: its span in the normalised text and each act's probability."""
+    """One clause of a turn: its span in the normalised text and each act's probability (``probs``, a row of
+    the batch's probability block, made only when read: most clauses are judged from the block itself)."""
 
     start: int
     end: int
     feature_text: str
-    probs: np.ndarray  # (n_acts,) in the order of ``SpeakerModel.acts``
+    block: np.ndarray  # the probabilities of the batch the clause was judged in, a row per clause
+    row: int  # the clause's row in ``block``
+
+    @property
+    def probs(self) -> np.ndarray:
+        """(n_acts,) in the order of ``SpeakerModel.acts``: a view of the clause's row of ``block``."""
+        return self.block[self.row]
 
 
 @dataclass
@@ -73,43 +80,41 @@ class SpeakerModel:
 
     def probabilities(self, feature_texts: list[str]) -> np.ndarray:
         """(n_texts, n_acts) probabilities for clause feature texts (each ``^…$``). The cache keeps each
-        text's row as bytes: the rows of a batch are joined into its array in one step."""
+        text's row as bytes: the rows of a batch are joined into its array in one step. A text the cache does
+        not hold is scored once however often the batch repeats it (a row depends on its own text only)."""
         cache = self._cache
         got: list[bytes | None] = list(map(cache.get, feature_texts))
-        todo = [i for i, hit in enumerate(got) if hit is None]
-        if not todo:
+        if None not in got:
             return _rows(b"".join(cast("list[bytes]", got)), len(self.acts))
-        fresh = self._score([feature_texts[i] for i in todo] if len(todo) < len(got) else feature_texts).astype(
-            np.float32, copy=False)
+        todo = [t for t, hit in zip(feature_texts, got, strict=True) if hit is None]
+        unique = list(dict.fromkeys(todo)) if len(todo) > 1 else todo
+        fresh = self._score(unique).astype(np.float32, copy=False)
         data = fresh.tobytes()
-        width = len(data) // len(todo)
+        width = len(data) // len(unique)
         rows = [data[j:j + width] for j in range(0, len(data), width)]
         with self._lock:
-            for row, i in zip(rows, todo, strict=True):
-                cache[feature_texts[i]] = row
+            cache.update(zip(unique, rows, strict=True))
             while len(cache) > _CACHE_MAX:
                 cache.popitem(last=False)
-        if len(todo) == len(got):
+        if len(unique) == len(got):
             return fresh
-        for row, i in zip(rows, todo, strict=True):
-            got[i] = row
-        return _rows(b"".join(cast("list[bytes]", got)), len(self.acts))
+        made = dict(zip(unique, rows, strict=True))
+        joined = b"".join([hit if hit is not None else made[t] for t, hit in zip(feature_texts, got, strict=True)])
+        return _rows(joined, len(self.acts))
 
     def _score(self, texts: list[str]) -> np.ndarray:
         """Every vocabulary n-gram of every text, found and summed with numpy over the joined texts
         (an n-gram running from one text into the next holds ``$^`` and is never in the vocabulary)."""
         table = self.table
         codes = codes_of("".join(texts))
-        bounds = np.cumsum(np.array([len(t) for t in texts], dtype=np.int64))
+        owner = np.repeat(np.arange(len(texts), dtype=np.intp), [len(t) for t in texts])  # the text of each code
         z = np.zeros((len(texts), len(self.acts)), dtype=np.float32)
         counts = np.zeros(len(texts), dtype=np.int64)
-        for n in table.lengths:
-            if len(codes) < n:
-                break
-            positions, rows = table.lookup(keys(codes, n))
+        for n, query in zip(table.lengths, keys_by_length(codes, table.lengths), strict=False):
+            positions, rows = table.unigrams(codes) if n == 1 else table.lookup(query)
             if not len(rows):
                 continue
-            owners = np.searchsorted(bounds, positions, side="right")
+            owners = owner.take(positions)
             per = np.bincount(owners, minlength=len(texts))
             used = per > 0
             starts = np.concatenate(([0], np.cumsum(per)[:-1]))
@@ -214,8 +219,9 @@ class ActModel:
             return [[] for _ in spans], np.zeros((0, 0), dtype=np.float32)
         probs = self.speakers[speaker].probabilities(texts)
         starts, ends, _ = zip(*itertools.chain.from_iterable(spans), strict=True)
-        # tuple.__new__ makes each ClauseActs without a Python call per clause
-        flat: list[ClauseActs] = list(map(_tuple_new, itertools.repeat(ClauseActs), zip(starts, ends, texts, probs, strict=True)))
+        # tuple.__new__ makes each ClauseActs without a Python call per clause, and no row view is made for it
+        flat: list[ClauseActs] = list(map(_tuple_new, itertools.repeat(ClauseActs), zip(
+            starts, ends, texts, itertools.repeat(probs, len(texts)), range(len(texts)), strict=True)))
         bounds = list(itertools.accumulate(map(len, spans), initial=0))
         return list(map(flat.__getitem__, map(slice, bounds, bounds[1:]))), probs
 
