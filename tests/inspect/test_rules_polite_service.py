@@ -29,7 +29,13 @@ POSITIVES = [
     ("建议您去问问开发商那边。", "shirking.no_way_forward.v1"),
     ("您可以咨询一下物业。", "shirking.no_way_forward.v1"),
     ("您想投诉就去投诉吧。", "forbidden.retort.v1"),
+    ("那您过几天再看看吧。", "forbidden.brushoff.v1"),
+    ("这个嘛，反正也就这样了。", "forbidden.brushoff.v1"),
 ]
+
+# explaining why the citizen has to wait is not a vague put-off: the act model gives it 0.75–0.9 (敷衍 was 0.75,
+# now 0.9 in the taxonomy); real put-offs score above 0.9 or hit the lexicon
+EXPLAINED_WAIT = "线路还在抢修，可能还得再等一会儿。"
 
 
 def _inspect(agent: str):  # noqa: ANN202
@@ -50,3 +56,9 @@ def test_polite_service_passes(agent: str, rule: str, act: str) -> None:
 @pytest.mark.parametrize(("agent", "rule"), POSITIVES)
 def test_misconduct_still_found(agent: str, rule: str) -> None:
     assert status(_inspect(agent), rule) == "failed"
+
+
+def test_explained_wait_is_not_a_brushoff() -> None:
+    probs = [a.probability for c in explain(EXPLAINED_WAIT) for a in c.acts if a.act == "agent.brush_off"]
+    assert 0.75 <= max(probs) < 0.9, probs  # flagged at the old threshold
+    assert status(_inspect(EXPLAINED_WAIT), "forbidden.brushoff.v1") == "passed"
