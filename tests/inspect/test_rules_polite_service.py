@@ -29,13 +29,16 @@ POSITIVES = [
     ("建议您去问问开发商那边。", "shirking.no_way_forward.v1"),
     ("您可以咨询一下物业。", "shirking.no_way_forward.v1"),
     ("您想投诉就去投诉吧。", "forbidden.retort.v1"),
+    # pushing the citizen to search on their own is handing the matter back
+    ("您上网查一下吧。", "shirking.no_way_forward.v1"),
+    ("这个您可以百度一下。", "shirking.no_way_forward.v1"),
     ("那您过几天再看看吧。", "forbidden.brushoff.v1"),
     ("这个嘛，反正也就这样了。", "forbidden.brushoff.v1"),
 ]
 
-# explaining why the citizen has to wait is not a vague put-off: the act model gives it 0.75–0.9 (敷衍 was 0.75,
-# now 0.9 in the taxonomy); real put-offs score above 0.9 or hit the lexicon
-EXPLAINED_WAIT = "线路还在抢修，可能还得再等一会儿。"
+# explaining why a wait may happen is not a vague put-off: the act model gives it 0.75–0.85 (敷衍 was 0.75, now
+# 0.85 in the taxonomy); real put-offs score higher (case c15's reluctant noting: 0.86) or hit the lexicon
+EXPLAINED_WAIT = "节假日前后可能会存在审批等待较久的情况。"
 
 
 def _inspect(agent: str):  # noqa: ANN202
@@ -60,5 +63,5 @@ def test_misconduct_still_found(agent: str, rule: str) -> None:
 
 def test_explained_wait_is_not_a_brushoff() -> None:
     probs = [a.probability for c in explain(EXPLAINED_WAIT) for a in c.acts if a.act == "agent.brush_off"]
-    assert 0.75 <= max(probs) < 0.9, probs  # flagged at the old threshold
+    assert 0.75 <= max(probs) < 0.85, probs  # flagged at the old threshold
     assert status(_inspect(EXPLAINED_WAIT), "forbidden.brushoff.v1") == "passed"
