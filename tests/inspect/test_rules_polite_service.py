@@ -32,6 +32,10 @@ POSITIVES = [
     # pushing the citizen to search on their own is handing the matter back
     ("您上网查一下吧。", "shirking.no_way_forward.v1"),
     ("这个您可以百度一下。", "shirking.no_way_forward.v1"),
+    # sending the citizen to another body (the act model tells a window to get it done from a deflection)
+    ("您去街道办看看吧。", "shirking.no_way_forward.v1"),
+    ("您去居委会了解一下吧。", "shirking.no_way_forward.v1"),
+    ("您可以去消协看看。", "shirking.no_way_forward.v1"),
     ("那您过几天再看看吧。", "forbidden.brushoff.v1"),
     ("这个嘛，反正也就这样了。", "forbidden.brushoff.v1"),
 ]
