@@ -36,6 +36,9 @@ POSITIVES = [
     ("您去街道办看看吧。", "shirking.no_way_forward.v1"),
     ("您去居委会了解一下吧。", "shirking.no_way_forward.v1"),
     ("您可以去消协看看。", "shirking.no_way_forward.v1"),
+    # telling the citizen to find another way on their own hands the matter back too
+    ("这事我们办不了，您找找其他途径吧。", "shirking.no_way_forward.v1"),
+    ("这种纠纷建议您通过法律途径解决。", "shirking.no_way_forward.v1"),
     ("那您过几天再看看吧。", "forbidden.brushoff.v1"),
     ("这个嘛，反正也就这样了。", "forbidden.brushoff.v1"),
 ]
