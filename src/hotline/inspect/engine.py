@@ -13,15 +13,36 @@ from hotline.errors import HotlineError
 from hotline.inspect.compiled import Compiled, compile_rulebook
 from hotline.inspect.context import CallContext, Hit, prepare_acts
 from hotline.inspect.operators import evaluate, goal_names
+from hotline.inspect.plan import Slot
 from hotline.inspect.python_rules import resolve
 from hotline.inspect.scoring import critical_cap, score
-from hotline.inspect.verdicts import turns_mask, verdict
+from hotline.inspect.verdicts import slot_verdict, turns_mask, verdict
 from hotline.model import Call, Finding, Pending, RuleOutcome, Scorecard, Severity, Speaker, Turn, WorkOrder
-from hotline.norms.schema import Rulebook, RuleSpec
+from hotline.norms.schema import Matcher, Rulebook, RuleSpec
 
 
 class InspectError(HotlineError):
     code = "E300"
+
+
+class _Rule:
+    """What the rule loop reads of a rule for every call, read once from its ``RuleSpec`` (a pydantic model, whose
+    every attribute is a generic lookup) when the engine is made: its kind, id, dimension, and the plan's slots
+    of its ``applies_when`` and ``match``."""
+
+    def __init__(self, spec: RuleSpec, compiled: Compiled) -> None:
+        self.spec = spec
+        self.id: str = spec.id
+        self.dimension: str = spec.dimension
+        self.end_of_call: bool = spec.end_of_call
+        self.python: bool = spec.kind == "python"
+        self.forbid: bool = spec.kind == "forbid"
+        self.award: bool = spec.kind == "award"
+        slots = compiled.plan.slot_by_node
+        self.when_node: Matcher | None = spec.applies_when
+        self.match_node: Matcher | None = spec.match
+        self.applies_when: Slot | None = None if spec.applies_when is None else slots[id(spec.applies_when)]
+        self.match: Slot | None = None if spec.match is None else slots[id(spec.match)]
 
 
 class Engine:
@@ -31,6 +52,9 @@ class Engine:
         self.rules = [r for r in rulebook.rules if r.enabled]
         self._by_id = {r.id: r for r in rulebook.rules}
         self._utterance_rules = [r for r in self.rules if r.utterance]
+        # what the rule loop reads of every rule for every call, read once (``_Rule``)
+        self._loop = [_Rule(r, self.compiled) for r in self.rules]
+        self._utterance_loop = [_Rule(r, self.compiled) for r in self._utterance_rules]
         self._act_titles: dict[str, str] = {}  # act name → its title in the taxonomy, as findings name it
         # status → rule id → the outcome every call gets for it (outcomes are frozen: cards share them)
         self._outcomes: dict[str, dict[str, RuleOutcome]] = {"passed": {}, "na": {}, "awarded": {}}
@@ -54,7 +78,7 @@ class Engine:
         rules are N/A and a reaction window that is still open is not yet a finding."""
         with collector_waits():
             ctx = CallContext(call, self.compiled, work_order, partial=partial)
-            card = self._with_citizen(self._run(ctx, self.rules), ctx)
+            card = self._with_citizen(self._run(ctx, self._loop), ctx)
             del ctx  # freed by reference counts, before the collector runs again
         return card
 
@@ -69,7 +93,7 @@ class Engine:
                     from hotline.citizen import prepare
 
                     prepare([ctx for ctx in contexts if not ctx.no_text and ctx.call.turns])
-            cards = [self._with_citizen(self._run(ctx, self.rules), ctx) for ctx in contexts]
+            cards = [self._with_citizen(self._run(ctx, self._loop), ctx) for ctx in contexts]
             del contexts  # freed by reference counts, before the collector runs again
         return cards
 
@@ -95,7 +119,7 @@ class Engine:
     def check_utterance(self, text: str, speaker: Speaker | str = Speaker.AGENT) -> list[Finding]:
         """Findings of the rules that judge a single sentence (rewrite exercises, live hints)."""
         ctx = CallContext(Call(id="utterance", turns=[Turn(Speaker(speaker), text)]), self.compiled)
-        return self._run(ctx, self._utterance_rules).findings
+        return self._run(ctx, self._utterance_loop).findings
 
     def detect(self, call: Call, detector: str) -> list[Hit]:
         if detector not in self.rulebook.detectors:
@@ -114,7 +138,7 @@ class Engine:
                 fired.add(name)
         return fired
 
-    def _run(self, ctx: CallContext, rules: list[RuleSpec]) -> Scorecard:
+    def _run(self, ctx: CallContext, rules: list[_Rule]) -> Scorecard:
         outcomes: list[RuleOutcome] = []
         findings: list[Finding] = []
         pending: list[Pending] = []
@@ -126,14 +150,15 @@ class Engine:
                 pending += [Pending(rule.id, t, anchor, left, said) for t, anchor, left, said in ctx.pending]
                 ctx.pending = []
             if status == "failed":
-                points = -min(rule.points * max(1, len(found)), rule.max_deduction or rule.points)
+                spec = rule.spec
+                points = -min(spec.points * max(1, len(found)), spec.max_deduction or spec.points)
                 outcomes.append(RuleOutcome(rule.id, rule.dimension, status, points))
                 findings.extend(found)
             elif status == "na":
                 outcomes.append(self._outcome(rule, status))
                 continue
             else:
-                points = rule.points if status == "awarded" else 0.0
+                points = rule.spec.points if status == "awarded" else 0.0
                 outcomes.append(self._outcome(rule, status))
             applicable[rule.dimension] = applicable.get(rule.dimension, 0.0) + points
         card = score(ctx.call.id, self.rulebook, outcomes, findings, has_text=not ctx.no_text, applicable=applicable)
@@ -142,13 +167,13 @@ class Engine:
             card.total = min(card.total, critical_cap(self.rulebook) or card.total)
         return card
 
-    def _outcome(self, rule: RuleSpec, status: str) -> RuleOutcome:
+    def _outcome(self, rule: _Rule, status: str) -> RuleOutcome:
         """The outcome of a rule that passed, was awarded or did not apply: the same for every call."""
         made = self._outcomes[status]
         outcome = made.get(rule.id)
         if outcome is None:
             outcome = made[rule.id] = RuleOutcome(rule.id, rule.dimension, status,
-                                                  rule.points if status == "awarded" else 0.0)
+                                                  rule.spec.points if status == "awarded" else 0.0)
         return outcome
 
     def _missed_critical_goal(self, ctx: CallContext, outcomes: list[RuleOutcome]) -> bool:
@@ -163,37 +188,40 @@ class Engine:
                     return True
         return False
 
-    def _apply(self, rule: RuleSpec, ctx: CallContext) -> tuple[str, list[Finding]]:
+    def _apply(self, rule: _Rule, ctx: CallContext) -> tuple[str, list[Finding]]:
         if rule.end_of_call and ctx.partial:
             return "na", []
-        if rule.kind == "python":
-            return self._apply_python(rule, ctx)
+        spec = rule.spec
+        if rule.python:
+            return self._apply_python(spec, ctx)
         forced = False  # judged only because the call carries the rule's goal
         # a finished call: turn masks decide (``verdicts``), and hits are gathered only for a finding; a live
         # call's open reaction windows (``ctx.pending``) are recorded by the tree walk, so it walks the tree
         quick = not ctx.partial
-        if rule.applies_when is not None and not (verdict(rule.applies_when, ctx) if quick
-                                                  else evaluate(rule.applies_when, ctx)):
-            if rule.goal is None or rule.goal not in goal_names(ctx):
+        when, when_node = rule.applies_when, rule.when_node
+        if when is not None and when_node is not None and not (slot_verdict(when, ctx) if quick
+                                                               else evaluate(when_node, ctx)):
+            if spec.goal is None or spec.goal not in goal_names(ctx):
                 return "na", []
             forced = True
-        assert rule.match is not None
+        match, match_node = rule.match, rule.match_node
+        assert match is not None and match_node is not None
         if quick:
-            mask = verdict(rule.match, ctx)
+            mask = slot_verdict(match, ctx)
             if mask is None:
                 return "na", []
-            if rule.kind != "forbid":
-                return _judged(rule, bool(mask), lambda: self._missing(rule, ctx, forced))
+            if not rule.forbid:
+                return _judged(rule.award, bool(mask), lambda: self._missing(spec, ctx, forced))
             if not mask:
                 return "passed", []
-        hits = evaluate(rule.match, ctx)
+        hits = evaluate(match_node, ctx)
         if hits is None:
             return "na", []
-        if rule.kind == "forbid":
+        if rule.forbid:
             # words inside a restatement of the citizen's account (我跟您确认一下：……，对吗？) are the citizen's
             hits = [h for h in hits if h.note or h.turn_index < 0 or not ctx.restating(h.turn_index)]
-            return ("failed", [self._finding(rule, ctx, h) for h in _one_per_turn(hits)]) if hits else ("passed", [])
-        return _judged(rule, bool(hits), lambda: self._missing(rule, ctx, forced))
+            return ("failed", [self._finding(spec, ctx, h) for h in _one_per_turn(hits)]) if hits else ("passed", [])
+        return _judged(rule.award, bool(hits), lambda: self._missing(spec, ctx, forced))
 
     def _apply_python(self, rule: RuleSpec, ctx: CallContext) -> tuple[str, list[Finding]]:
         assert rule.impl is not None
@@ -310,9 +338,9 @@ def collector_waits() -> Iterator[None]:
             gc.enable()
 
 
-def _judged(rule: RuleSpec, hit: bool, missing: Callable[[], Finding]) -> tuple[str, list[Finding]]:
-    """The outcome of a rule that requires or awards something, from whether its matcher hit."""
-    if rule.kind == "award":
+def _judged(award: bool, hit: bool, missing: Callable[[], Finding]) -> tuple[str, list[Finding]]:
+    """The outcome of a rule that requires (or, ``award``, awards) something, from whether its matcher hit."""
+    if award:
         return ("awarded", []) if hit else ("passed", [])
     return ("passed", []) if hit else ("failed", [missing()])
 
