@@ -212,7 +212,7 @@ def test_the_chunk_emotions_are_each_turns_own(contexts: list[CallContext]) -> N
     """Each turn's anger and anxiety, made for the whole chunk at once in ``prepare``, are the numbers one turn's
     clauses and cues give, to the last bit; a turn of punctuation (words, no clause) keeps its place."""
     from hotline.citizen import load_settings
-    from hotline.citizen.emotion import settled, turn_emotions
+    from hotline.citizen.emotion import emotions_of
 
     for ctx in contexts:
         ctx.prepared.clear()
@@ -220,12 +220,13 @@ def test_the_chunk_emotions_are_each_turns_own(contexts: list[CallContext]) -> N
     raised = 0
     for ctx in contexts:
         anger, anxiety, accepted = reference_emotions(ctx)
-        assert turn_emotions(ctx, load_settings()) == (anger, anxiety), ctx.call.id
-        assert settled(ctx, load_settings()) == accepted, ctx.call.id
+        emotions = emotions_of(ctx, load_settings())
+        assert (emotions.anger, emotions.anxiety) == (anger, anxiety), ctx.call.id
+        assert emotions.settled == accepted, ctx.call.id
         raised += any(a >= 0.15 for _, a in anger)
     assert raised
     mixed = next(ctx for ctx in contexts if ctx.call.id == "mixed")
-    assert [t for t, _ in turn_emotions(mixed, load_settings())[0]] == [0, 2, 4]
+    assert [t for t, _ in emotions_of(mixed, load_settings()).anger] == [0, 2, 4]
     assert not mixed.clause_acts(2) and mixed.clause_acts(4)  # the case this call is here for
 
 

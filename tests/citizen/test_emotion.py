@@ -5,7 +5,7 @@ import pytest
 from helpers import call  # tests/inspect/helpers.py
 
 from hotline.citizen import load_settings
-from hotline.citizen.emotion import trajectory
+from hotline.citizen.emotion import set_course, shape
 from hotline.inspect import default_engine
 from hotline.model import CitizenBlock
 
@@ -15,7 +15,7 @@ S = load_settings()
 def run(series: list[float], settled: bool = True) -> CitizenBlock:
     b = CitizenBlock(anger=[(2 * i + 1, v) for i, v in enumerate(series)],
                      anxiety=[(2 * i + 1, 0.0) for i in range(len(series))])
-    trajectory(b, S, settled)
+    set_course(b, shape([t for t, _ in b.anger], series, S, settled))  # anxiety 0: the series is the anger
     return b
 
 

@@ -31,7 +31,7 @@ def groups(ctx: Any, settings: CitizenSettings) -> dict[str, list[int]]:
 
 def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
     """The act statistics of many calls (``satisfaction.act_features``, returned one row per call) and their
-    citizens' emotions (``turn_emotions``, ``settled``), in one pass over the chunk (bulk inspection): each
+    citizens' emotions (``emotions_of``), in one pass over the chunk (bulk inspection): each
     turn's intensities are computed element by element as one turn's, for all the chunk's turns at once."""
     from hotline.citizen.satisfaction import prepare_clause_stats, spoken
 
@@ -122,21 +122,8 @@ def _pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def turn_emotions(ctx: Any, settings: CitizenSettings) -> tuple[list[tuple[int, float]], list[tuple[int, float]]]:
-    """(turn, anger) and (turn, anxiety) for every citizen turn with words, 0–1: the strongest probability of
-    the anger (anxiety) acts over the turn's clauses, raised by each cue the turn shows (1 − (1 − v)(1 − cue))."""
-    emotions = emotions_of(ctx, settings)
-    return emotions.anger, emotions.anxiety
-
-
-def trajectory(block: CitizenBlock, settings: CitizenSettings, settled: bool = True) -> None:
-    """``shape`` of the block's emotions (the stronger of anger and anxiety per turn), set on the block."""
-    course = shape([t for t, _ in block.anger], [max(a, x) for (_, a), (_, x) in zip(block.anger, block.anxiety,
-                                                                                       strict=True)], settings, settled)
-    set_course(block, course)
-
-
 def set_course(block: CitizenBlock, course: tuple[float, float, int, float, bool, bool] | None) -> None:
+    """The course ``shape`` found, set on the block (left as it is without citizen turns)."""
     if course is not None:
         block.start, block.peak, block.peak_turn, block.end, block.calmed, block.escalated = course
 
@@ -158,12 +145,6 @@ def shape(turns: list[int], series: list[float], settings: CitizenSettings,
     calmed = (settled and peak >= es.upset_from and end < es.calm_below and peak_turn < turns[-size])
     escalated = start < es.calm_below and end >= es.upset_from and len(series) > 1
     return start, peak, peak_turn, end, calmed, escalated
-
-
-def settled(ctx: Any, settings: CitizenSettings) -> bool:
-    """The citizen accepted the answer in their last turns (thanks, 好的麻烦你了): one of ``settled_acts``
-    reaches ``settled_min_prob`` in one of the last ``end_turns`` citizen turns with words."""
-    return emotions_of(ctx, settings).settled
 
 
 def _worded(any_word: re.Pattern[str], said: list[str]) -> bool:

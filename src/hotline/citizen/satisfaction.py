@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from hotline.acts.hashing import MULTIPLIER, codes_of, keys
+from hotline.acts.hashing import codes_of, keys, keys_by_length
 from hotline.citizen.settings import CitizenError, SatisfactionSettings
 from hotline.content import data_path
 from hotline.model import Speaker
@@ -268,25 +268,19 @@ def _occurrences(pieces: list[str], s: SatisfactionSettings) -> tuple[np.ndarray
     modulus = np.uint64(s.buckets)
     low = np.uint64(s.buckets - 1) if s.buckets & (s.buckets - 1) == 0 else None
     buckets, owners, positions = [], [], []
-    poly = codes  # Σ codes[i + j] × M^(n-1-j) over j < n: ``keys`` without its leading n × M^n
-    with np.errstate(over="ignore"):
-        for n in range(1, s.ngram_max + 1):
-            if len(codes) < n:
-                break
-            if n > 1:
-                poly = poly[:-1] * MULTIPLIER + codes[n - 1:]
-            grams = poly + np.uint64(n * pow(int(MULTIPLIER), n, 2**64) % 2**64)  # keys(codes, n)
-            # % buckets: with buckets a power of two, its low bits (the same numbers; a 64-bit % costs ~50× more)
-            grams = grams & low if low is not None else grams % modulus
-            if n == 1:  # every 1-gram ends inside its piece
-                buckets.append(grams.astype(np.int64))
-                owners.append(piece_of)
-                positions.append(np.arange(len(grams), dtype=np.int64))
-                continue
-            inside = np.flatnonzero(left[:len(grams)] >= n)
-            buckets.append(grams[inside].astype(np.int64))
-            owners.append(piece_of[inside])
-            positions.append(inside)
+    lengths_n = range(1, s.ngram_max + 1)
+    for n, grams in zip(lengths_n, keys_by_length(codes, lengths_n), strict=False):  # keys(codes, n), n after n
+        # % buckets: with buckets a power of two, its low bits (the same numbers; a 64-bit % costs ~50× more)
+        grams = grams & low if low is not None else grams % modulus
+        if n == 1:  # every 1-gram ends inside its piece
+            buckets.append(grams.astype(np.int64))
+            owners.append(piece_of)
+            positions.append(np.arange(len(grams), dtype=np.int64))
+            continue
+        inside = np.flatnonzero(left[:len(grams)] >= n)
+        buckets.append(grams[inside].astype(np.int64))
+        owners.append(piece_of[inside])
+        positions.append(inside)
     return np.concatenate(buckets), np.concatenate(owners), np.concatenate(positions)
 
 
@@ -436,8 +430,7 @@ class SatisfactionModel:
         bias = self.bias
         predicted = [float(unit[bounds[c]:bounds[c + 1]] @ weights[bounds[c]:bounds[c + 1]] + scaled[c] @ act_weights
                            + bias) for c in range(len(contexts))]
-        a, b = self.calib
-        risk = (1.0 / (1.0 + np.exp(-(a * np.asarray(predicted) + b)))).tolist()
+        risk = self._calibrated(np.asarray(predicted)).tolist()
         key, risk_key = ("predicted", id(self)), ("dissatisfaction", id(self))
         for c, ctx in enumerate(contexts):
             ctx.prepared[key] = predicted[c]
@@ -492,8 +485,12 @@ class SatisfactionModel:
         return sorted(pulls.items(), key=lambda kv: kv[1])
 
     def dissatisfaction(self, predicted: float) -> float:
+        return float(self._calibrated(predicted))
+
+    def _calibrated(self, predicted: Any) -> Any:
+        """The calibrated dissatisfaction (0–1) of a predicted satisfaction, or of an array of them."""
         a, b = self.calib
-        return float(1.0 / (1.0 + np.exp(-(a * predicted + b))))
+        return 1.0 / (1.0 + np.exp(-(a * predicted + b)))
 
 
 def save(model: SatisfactionModel, folder: Path) -> None:
