@@ -244,19 +244,50 @@ def test_the_runs_of_a_table_are_summed_row_after_row(longest: int) -> None:
     assert not np.array_equal(got, np.add.reduceat(table, starts, axis=0))  # pairwise adds: other bits
 
 
-def test_keys_are_counted_and_grouped_as_unique_does() -> None:
-    from hotline.citizen.satisfaction import _counted, _grouped
+def test_keys_are_grouped_as_unique_does() -> None:
+    from hotline.citizen.satisfaction import _grouped
 
     rng = np.random.default_rng(5)
     for high in (2**20, 2**40):  # sorted as 32-bit numbers when they fit, as they are when not
         keys = rng.integers(0, high, 5000, dtype=np.int64)
         keys = np.concatenate([keys, keys[:700], [high - 1]])
-        got, counts = _counted(keys)
-        want, want_counts = np.unique(keys, return_counts=True)
-        assert got.dtype == want.dtype and np.array_equal(got, want) and np.array_equal(counts, want_counts)
         got, inverse, counts = _grouped(keys)
         want, want_inverse, want_counts = np.unique(keys, return_inverse=True, return_counts=True)
         assert np.array_equal(got, want) and np.array_equal(inverse, want_inverse) and np.array_equal(counts, want_counts)
+
+
+@pytest.mark.parametrize("top", [None, 2**32])  # 32-bit numbers, and 64-bit ones (as numbers past 2³² would be)
+@pytest.mark.parametrize("buckets", [4096, 1000])
+@pytest.mark.parametrize("ngram_max", [1, 3, 4])
+def test_the_n_grams_of_joined_pieces_are_each_pieces_own(top: int | None, buckets: int, ngram_max: int) -> None:
+    """Over the pieces joined, an n-gram that runs into the next piece is no piece's: the numbers counted are
+    each piece's own n-grams (hashed alone), numbered by its owner, as ``np.unique`` counts them; pieces as
+    short as a piece gets (``^x$``: no 4-gram), and the same owner's pieces next to each other."""
+    from hotline.acts.hashing import codes_of, keys
+    from hotline.citizen.satisfaction import _counted_keys
+
+    model = default_model()
+    assert model is not None
+    s = model.settings.model_copy(update={"buckets": buckets, "ngram_max": ngram_max})
+    pieces = ["^你们到底管不管！！$", "^喂$", "^好$", "^我都反映三次了，还没人来$", "^您别急我马上登记$", "^？？$"]
+    owner = [0, 1, 3, 4, 4, 9]
+    numbers = [keys(codes_of(p), n) % np.uint64(buckets) + np.uint64(o * buckets)
+               for p, o in zip(pieces, owner, strict=True) for n in range(1, ngram_max + 1) if len(p) >= n]
+    want, want_counts = np.unique(np.concatenate(numbers), return_counts=True)
+    got, counts = _counted_keys(pieces, owner, s, top or 10 * buckets)
+    assert got.dtype == (np.uint64 if top else np.uint32)
+    assert np.array_equal(got, want) and np.array_equal(counts, want_counts)
+
+
+def test_the_sublinear_table_gives_what_log_gives() -> None:
+    from hotline.citizen.satisfaction import _sublinear
+
+    counts = np.concatenate([np.arange(1, 300), [5000, 1, 2, 70000, 3]]).astype(np.int64)
+    for weight in (0.5, 0.3, 1.0):
+        table = _sublinear(counts, weight)
+        for side, w in enumerate((1.0, weight)):
+            want = np.full(len(counts), w) * (1 + np.log(counts))
+            assert np.array_equal(table[np.full(len(counts), side), counts], want)
 
 
 @pytest.mark.parametrize("buckets", [4096, 1000])  # a power of two (its low bits) and not (the remainder)

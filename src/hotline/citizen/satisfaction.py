@@ -194,7 +194,9 @@ def text_buckets(ctx: Any, s: SatisfactionSettings) -> tuple[np.ndarray, np.ndar
 def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> None:
     """``text_buckets`` of many calls in one numpy pass (bulk inspection), kept in each context.
     Every n-gram key, bucket and count is the one the single-call path computes, and so is each call's
-    arrays' order: its citizen's buckets ascending, then its agent's."""
+    arrays' order: its citizen's buckets ascending, then its agent's. Each n-gram is numbered by its bucket
+    and its (call, side) at once, ``(2 × call + side) × buckets + bucket``, so one sort of those numbers
+    groups and counts them, and the numbers themselves say each one's side and column."""
     pieces: list[str] = []
     owner: list[int] = []  # each piece's (2 × call + side)
     weight = s.agent_weight
@@ -213,27 +215,71 @@ def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> None:
         for ctx in contexts:
             ctx.prepared[key] = (np.zeros(0, dtype=np.int64), np.zeros(0))
         return
-    bucket, piece, _ = _occurrences(pieces, s)
-    combined, counts = _counted(bucket + (np.asarray(owner, dtype=np.int64) * s.buckets)[piece])  # (2 × call + side) × buckets
-    # where each (call, side) begins among the sorted keys: no division of every key by the buckets
-    edges = np.searchsorted(combined, np.arange(2 * len(contexts) + 1, dtype=np.int64) * s.buckets)
-    runs = np.diff(edges)
-    side_weight = np.repeat(np.tile(np.array([1.0, weight]), len(contexts)), runs)
-    vals = side_weight * (1 + np.log(counts))
-    cols = combined - np.repeat(np.arange(len(contexts), dtype=np.int64) * (2 * s.buckets), runs[0::2] + runs[1::2])
-    bounds = edges[0::2].tolist()
+    width = 2 * s.buckets  # the numbers of one call: its citizen's buckets, then its agent's
+    combined, counts = _counted_keys(pieces, owner, s, width * len(contexts))
+    edges = np.searchsorted(combined, np.arange(0, width * (len(contexts) + 1), width, dtype=combined.dtype))
+    # each number's column: its remainder by ``width`` (its low bits when ``width`` is a power of two)
+    span = np.asarray(width, dtype=combined.dtype)
+    cols = combined & (span - 1) if width & (width - 1) == 0 else combined % span
+    side = (cols >= s.buckets).view(np.int8)  # 0 the citizen's, 1 the agent's
+    vals = _sublinear(counts, weight)[side, counts]  # (1 + log n) × the side's weight
+    cols = cols.astype(np.int64)
+    bounds = edges.tolist()
     for c, ctx in enumerate(contexts):
         a, b = bounds[c], bounds[c + 1]
         ctx.prepared[key] = (cols[a:b], vals[a:b])
 
 
-def _counted(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(keys, return_counts=True)`` of non-negative keys: sorted as 32-bit numbers when they fit
-    (a faster sort, the same order), each distinct key once with how often it occurs."""
-    small = len(keys) > 0 and int(keys.max()) < 2**32
-    ordered = np.sort(keys.astype(np.uint32) if small else keys)
-    at = _changes(ordered)
-    return ordered[at[:-1]].astype(np.int64), np.diff(at)
+def _counted_keys(pieces: list[str], owner: list[int], s: SatisfactionSettings,
+                  top: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every n-gram (1 to ``ngram_max``) of every piece numbered ``owner × buckets + bucket`` (the numbers
+    below ``top``), each distinct number once, ascending, with how often it occurs. An n-gram counts when it
+    ends inside its piece (what hashing each piece alone gives): over the pieces joined, one that starts in
+    the last n - 1 characters of a piece runs into the next, and is numbered past every other (sorted last,
+    then dropped). The numbers are 32-bit when they fit (a faster sort, the same order)."""
+    lengths = [len(p) for p in pieces]
+    codes = codes_of("".join(pieces))
+    dtype = np.uint32 if top < 2**32 else np.uint64  # the largest number of the type marks a crossing n-gram
+    crossing = np.iinfo(dtype).max
+    number = np.repeat(np.asarray(owner, dtype=dtype) * np.asarray(s.buckets, dtype=dtype), lengths)
+    ends = np.cumsum(lengths)[:-1]  # where each piece but the last ends (the last one's n-grams end in it)
+    tails = [ends - j for j in range(1, s.ngram_max)]
+    modulus = np.uint64(s.buckets)
+    low = np.uint64(s.buckets - 1) if s.buckets & (s.buckets - 1) == 0 else None
+    parts = []
+    lengths_n = range(1, s.ngram_max + 1)
+    for n, grams in zip(lengths_n, keys_by_length(codes, lengths_n), strict=False):  # keys(codes, n), n after n
+        # % buckets: with buckets a power of two, its low bits (the same numbers; a 64-bit % costs ~50× more)
+        numbers = (grams & low if low is not None else grams % modulus).astype(dtype)
+        np.add(numbers, number[:len(numbers)], out=numbers)
+        for tail in tails[:n - 1]:
+            numbers[tail] = crossing
+        parts.append(numbers)
+    flat = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    flat.sort()
+    inside = flat[:np.searchsorted(flat, crossing)]
+    at = _changes(inside)
+    return inside[at[:-1]], np.diff(at)
+
+
+_SUBLINEAR: dict[float, np.ndarray] = {}
+
+
+def _sublinear(counts: np.ndarray, weight: float) -> np.ndarray:
+    """A table of ``1 + log n`` (row 0, the citizen's) and ``weight × (1 + log n)`` (row 1, the agent's) for
+    every n in ``counts`` (at ``[side, n]``): the numbers ``side_weight × (1 + np.log(counts))`` gives element
+    by element (numpy's log of a count is the same number wherever the count sits in an array)."""
+    most = int(counts.max()) if len(counts) else 0
+    table = _SUBLINEAR.get(weight)
+    if table is None or table.shape[1] <= most:
+        size = 256
+        while size <= most:
+            size *= 2
+        row = np.concatenate((np.zeros(1), 1 + np.log(np.arange(1, size, dtype=np.int64))))  # n = 0 never occurs
+        if len(_SUBLINEAR) > 8:  # settings made anew (tests): keep the table small
+            _SUBLINEAR.clear()
+        table = _SUBLINEAR[weight] = np.stack((1.0 * row, weight * row))
+    return table
 
 
 def _grouped(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
