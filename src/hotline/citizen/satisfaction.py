@@ -55,18 +55,23 @@ def spoken(ctx: Any, speaker: str) -> tuple[list[int], list[str]]:
 
 
 def _collect(ctx: Any, speaker: str, turns: list[int], sizes: list[int], blocks: list[np.ndarray]) -> None:
-    """The turns of a speaker with words and clauses, how many clauses each has, and their probability rows
-    (the block the act model gave for the speaker's turns: the same rows, turn after turn)."""
-    count = 0
-    acts = ctx.clause_acts
-    for t in spoken(ctx, speaker)[0]:
-        clauses = acts(t)
-        if clauses:
-            turns.append(t)
-            sizes.append(len(clauses))
-            count += len(clauses)
-    if count:  # a turn without words has no clause: the block holds these turns' rows only
-        blocks.append(ctx.clause_probs(speaker))
+    """The turns of a speaker with clauses (words, not only punctuation), how many clauses each has, and their
+    probability rows (the block the act model gave for the speaker's turns: the same rows, turn after turn).
+    Read from the call's table of each turn's clauses (``clause_acts`` of every turn of the speaker, in turn
+    order) at once: no lookup of the turn's speaker per turn."""
+    block = ctx.clause_probs(speaker)  # judges the speaker's turns when no batch has
+    if not len(block):  # no clause (or no turn): the block holds these turns' rows only
+        return
+    table: dict[int, list[Any]] = ctx._acts[speaker]
+    counts = list(map(len, table.values()))
+    if 0 in counts:  # a turn without words, or of punctuation only, has none
+        kept = [(t, k) for t, k in zip(table, counts, strict=True) if k]
+        turns.extend([t for t, _ in kept])
+        sizes.extend([k for _, k in kept])
+    else:
+        turns.extend(table)
+        sizes.extend(counts)
+    blocks.append(block)
 
 
 @dataclass
