@@ -88,3 +88,14 @@ def test_self_harm_is_always_the_highest_risk() -> None:
 )
 def test_a_word_is_not_a_threat(line: str) -> None:
     assert block(line).escalation == []
+
+
+@pytest.mark.parametrize(("text", "fires"), [("怎么还没修！！", True), ("都三天了!！!", True), ("你说呢!!", True),
+                                             ("怎么还没修！", False), ("一个！两个!", False), ("？！", False)])
+def test_the_exclamation_run_cue_takes_two_marks_or_more(text: str, fires: bool) -> None:
+    """连续感叹 is written ``[!！][!！]+`` (two marks or more, either width; as ``{2,}`` the regex tries a match
+    at every character instead of skipping to a mark)."""
+    import re
+
+    cue = next(c for c in S.emotion.cues if c.name == "连续感叹")
+    assert (re.search(cue.pattern or "", text) is not None) == fires
