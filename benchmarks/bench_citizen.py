@@ -51,9 +51,9 @@ def one_pass(chunks: list[list[Any]]) -> dict[str, float]:
         t0 = time.process_time()
         feats = prepare_emotions(chunk, settings)
         t1 = time.process_time()
-        prepare_text_buckets(chunk, model.settings)
+        grams = prepare_text_buckets(chunk, model.settings)
         t2 = time.process_time()
-        model.prepare(chunk, feats)
+        model.prepare(chunk, feats, grams)
         t3 = time.process_time()
         for ctx in chunk:
             ctx.citizen()

@@ -3,6 +3,7 @@ Each call must get exactly the arrays the single-call path computes (same bucket
 so a call's prediction does not depend on which other calls share its chunk."""
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -159,6 +160,34 @@ def test_the_chunk_pulls_are_each_calls_own(contexts: list[CallContext]) -> None
     assert compared >= len(contexts) - 3
 
 
+@pytest.mark.parametrize("buckets", [None, 1000])  # the model's, and a number of buckets not a power of two
+def test_the_pulls_read_from_the_chunks_n_grams_are_each_calls_own(contexts: list[CallContext],
+                                                                    buckets: int | None) -> None:
+    """Drivers read from the n-grams the chunk's buckets were counted from (``_pulls_from_chunk``, every call
+    explained here, with calls of one side, one character and punctuation only among them) are the single-call
+    path's pulls to the last bit, ties in the same order."""
+    from hotline.citizen.satisfaction import _pulls_from_chunk, prepare_text_buckets
+
+    model = default_model()
+    assert model is not None
+    if buckets is not None:
+        s = model.settings.model_copy(update={"buckets": buckets})
+        rng = np.random.default_rng(2)
+        model = replace(model, settings=s, idf=rng.random(2 * buckets).astype(np.float32),
+                        text_weights=rng.standard_normal(2 * buckets).astype(np.float32))
+    for ctx in contexts:
+        ctx.prepared.clear()
+    grams = prepare_text_buckets(contexts, model.settings)
+    assert grams is not None
+    _, weighted, bounds = model.predict_chunk(contexts, np.zeros((len(contexts), len(model.act_weights))))
+    explained = [c for c, ctx in enumerate(contexts) if any(ctx.norm[t].text for t in ctx.turns_of("citizen"))]
+    _pulls_from_chunk(contexts, explained, grams, model, weighted, bounds)
+    for c in explained:
+        ctx = contexts[c]
+        assert ctx.prepared[("pulls", id(model))] == model.pulls(ctx), ctx.call.id
+    assert len(explained) >= 80  # every call with citizen words
+
+
 def test_the_calls_to_explain_get_their_drivers_from_the_chunk(contexts: list[CallContext]) -> None:
     """Preparing a chunk ranks the pulls of exactly the calls whose drivers the block will show (citizen words,
     predicted dissatisfaction at ``explain_from`` or more), and ``drivers`` reads them from there."""
@@ -274,7 +303,8 @@ def test_the_n_grams_of_joined_pieces_are_each_pieces_own(top: int | None, bucke
     numbers = [keys(codes_of(p), n) % np.uint64(buckets) + np.uint64(o * buckets)
                for p, o in zip(pieces, owner, strict=True) for n in range(1, ngram_max + 1) if len(p) >= n]
     want, want_counts = np.unique(np.concatenate(numbers), return_counts=True)
-    got, counts = _counted_keys(pieces, owner, s, top or 10 * buckets)
+    grams = _counted_keys(pieces, owner, s, top or 10 * buckets)
+    got, counts = grams.combined, grams.counts
     assert got.dtype == (np.uint64 if top else np.uint32)
     assert np.array_equal(got, want) and np.array_equal(counts, want_counts)
 

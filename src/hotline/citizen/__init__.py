@@ -63,8 +63,8 @@ def prepare(contexts: list[Any]) -> None:
     feats = prepare_emotions(contexts, load_settings())
     model = default_model()
     if model is not None:
-        prepare_text_buckets(contexts, model.settings)
-        model.prepare(contexts, feats)
+        grams = prepare_text_buckets(contexts, model.settings)
+        model.prepare(contexts, feats, grams)
 
 
 def review_settings(rulebook: Any) -> Any:

@@ -196,12 +196,13 @@ def text_buckets(ctx: Any, s: SatisfactionSettings) -> tuple[np.ndarray, np.ndar
     return cols, vals
 
 
-def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> None:
+def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> ChunkGrams | None:
     """``text_buckets`` of many calls in one numpy pass (bulk inspection), kept in each context.
     Every n-gram key, bucket and count is the one the single-call path computes, and so is each call's
     arrays' order: its citizen's buckets ascending, then its agent's. Each n-gram is numbered by its bucket
     and its (call, side) at once, ``(2 × call + side) × buckets + bucket``, so one sort of those numbers
-    groups and counts them, and the numbers themselves say each one's side and column."""
+    groups and counts them, and the numbers themselves say each one's side and column. Returns what
+    ``SatisfactionModel.prepare`` reads again for the drivers of the calls it explains (None without words)."""
     pieces: list[str] = []
     owner: list[int] = []  # each piece's (2 × call + side)
     weight = s.agent_weight
@@ -219,9 +220,10 @@ def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> None:
     if not pieces:
         for ctx in contexts:
             ctx.prepared[key] = (np.zeros(0, dtype=np.int64), np.zeros(0))
-        return
+        return None
     width = 2 * s.buckets  # the numbers of one call: its citizen's buckets, then its agent's
-    combined, counts = _counted_keys(pieces, owner, s, width * len(contexts))
+    grams = _counted_keys(pieces, owner, s, width * len(contexts))
+    combined, counts = grams.combined, grams.counts
     edges = np.searchsorted(combined, np.arange(0, width * (len(contexts) + 1), width, dtype=combined.dtype))
     # each number's column: its remainder by ``width`` (its low bits when ``width`` is a power of two)
     span = np.asarray(width, dtype=combined.dtype)
@@ -233,10 +235,25 @@ def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> None:
     for c, ctx in enumerate(contexts):
         a, b = bounds[c], bounds[c + 1]
         ctx.prepared[key] = (cols[a:b], vals[a:b])
+    return grams
 
 
-def _counted_keys(pieces: list[str], owner: list[int], s: SatisfactionSettings,
-                  top: int) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class ChunkGrams:
+    """The n-grams of a chunk's words (``prepare_text_buckets``): its pieces (a call's side's words joined,
+    ``^…$``) and each one's ``2 × call + side``; per n, the number of the n-gram starting at each character of
+    the pieces joined (``(2 × call + side) × buckets + bucket``, ``crossing`` when it runs into the next
+    piece), in text order; each distinct number once, ascending, with how often it occurs."""
+
+    pieces: list[str]
+    owner: list[int]
+    numbers: list[np.ndarray]
+    crossing: int
+    combined: np.ndarray
+    counts: np.ndarray
+
+
+def _counted_keys(pieces: list[str], owner: list[int], s: SatisfactionSettings, top: int) -> ChunkGrams:
     """Every n-gram (1 to ``ngram_max``) of every piece numbered ``owner × buckets + bucket`` (the numbers
     below ``top``), each distinct number once, ascending, with how often it occurs. An n-gram counts when it
     ends inside its piece (what hashing each piece alone gives): over the pieces joined, one that starts in
@@ -260,11 +277,11 @@ def _counted_keys(pieces: list[str], owner: list[int], s: SatisfactionSettings,
         for tail in tails[:n - 1]:
             numbers[tail] = crossing
         parts.append(numbers)
-    flat = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    flat = np.concatenate(parts)  # a copy: the parts stay in text order
     flat.sort()
     inside = flat[:np.searchsorted(flat, crossing)]
     at = _changes(inside)
-    return inside[at[:-1]], np.diff(at)
+    return ChunkGrams(pieces, owner, parts, int(crossing), inside[at[:-1]], np.diff(at))
 
 
 _SUBLINEAR: dict[float, np.ndarray] = {}
@@ -284,6 +301,26 @@ def _sublinear(counts: np.ndarray, weight: float) -> np.ndarray:
         if len(_SUBLINEAR) > 8:  # settings made anew (tests): keep the table small
             _SUBLINEAR.clear()
         table = _SUBLINEAR[weight] = np.stack((1.0 * row, weight * row))
+    return table
+
+
+_SHARES: dict[float, np.ndarray] = {}
+
+
+def _shares(counts: np.ndarray, weight: float) -> np.ndarray:
+    """Like ``_sublinear``, each occurrence's share of its bucket's weight: ``(1 + log n) / n`` (row 0) and
+    ``weight × (1 + log n) / n`` (row 1), the numbers ``piece_weight × ((1 + np.log(counts)) / counts)`` gives."""
+    most = int(counts.max()) if len(counts) else 0
+    table = _SHARES.get(weight)
+    if table is None or table.shape[1] <= most:
+        size = 256
+        while size <= most:
+            size *= 2
+        n = np.arange(1, size, dtype=np.int64)
+        row = np.concatenate((np.zeros(1), (1 + np.log(n)) / n))
+        if len(_SHARES) > 8:
+            _SHARES.clear()
+        table = _SHARES[weight] = np.stack((1.0 * row, weight * row))
     return table
 
 
@@ -394,6 +431,64 @@ def prepare_pulls(contexts: list[Any], model: SatisfactionModel) -> None:
         ctx.prepared[("pulls", id(model))] = sorted(((t, 0.0 + sums[lo + t]) for t in order), key=lambda kv: kv[1])
 
 
+def _pulls_from_chunk(contexts: list[Any], explained: list[int], grams: ChunkGrams, model: SatisfactionModel,
+                      weighted: np.ndarray, bounds: list[int]) -> None:
+    """``prepare_pulls`` of the calls ``explained`` (indices into ``contexts``) read from the chunk's n-grams
+    (``prepare_text_buckets``) instead of hashed again: each occurrence of an explained call's n-gram in text
+    order, n after n (``_grams``'s order), its count from the chunk's counts, its share and contribution
+    element by element as there; each call's norm the dot of its run of ``weighted`` (``predict_chunk``'s,
+    element for element the single-call path's array)."""
+    s = model.settings
+    width = 2 * s.buckets
+    wanted = dict.fromkeys(explained)
+    ids: list[int] = []  # per turn of an explained piece, a number for (call, turn) over the explained calls
+    repeats: list[int] = []  # how many characters of the joined pieces each of those (or another piece) holds
+    starts: dict[int, int] = {}  # each explained call's first (call, turn) number
+    total = 0
+    for piece, o in zip(grams.pieces, grams.owner, strict=True):
+        c = o >> 1
+        if c not in wanted:
+            ids.append(-1)
+            repeats.append(len(piece))
+            continue
+        base = starts.get(c)
+        if base is None:
+            base = starts[c] = total
+            total += len(contexts[c].norm)
+        chosen, texts = spoken(contexts[c], "agent" if o & 1 else "citizen")
+        sizes = [len(x) for x in texts]
+        sizes[0] += 1  # "^" is credited to the first turn, "$" to the last (as ``_grams`` clips them)
+        sizes[-1] += 1
+        ids.extend([base + t for t in chosen])
+        repeats.extend(sizes)
+    turn_at = np.repeat(np.asarray(ids, dtype=np.int64), repeats)
+    crossing = grams.crossing
+    found, turns = [], []
+    for numbers in grams.numbers:
+        at = np.flatnonzero((turn_at[:len(numbers)] >= 0) & (numbers != crossing))
+        found.append(numbers[at])
+        turns.append(turn_at[at])
+    number = np.concatenate(found)
+    turn = np.concatenate(turns)
+    counts = grams.counts[np.searchsorted(grams.combined, number)]  # its bucket's count in its side of its call
+    span = np.asarray(width, dtype=number.dtype)
+    flat = (number & (span - 1) if width & (width - 1) == 0 else number % span).astype(np.int64)
+    share = _shares(counts, s.agent_weight)[(flat >= s.buckets).view(np.int8), counts]
+    norms = np.ones(len(contexts))
+    for c in explained:
+        run = weighted[bounds[c]:bounds[c + 1]]
+        norms[c] = np.sqrt(run @ run) or 1.0
+    call_of = (number // span).astype(np.int64)
+    contribution = share * model.idf[flat] * model.text_weights[flat] / norms[call_of]
+    sums = np.bincount(turn, weights=contribution, minlength=total).tolist()
+    present = np.bincount(turn, minlength=total).tolist()
+    for c in explained:
+        ctx = contexts[c]
+        lo = starts[c]
+        order = [t for speaker in ("citizen", "agent") for t in ctx.turns_of(speaker) if present[lo + t]]
+        ctx.prepared[("pulls", id(model))] = sorted(((t, 0.0 + sums[lo + t]) for t in order), key=lambda kv: kv[1])
+
+
 def _grams(ctx: Any, s: SatisfactionSettings, positions: bool = True) -> tuple[np.ndarray, np.ndarray, list[Any]]:
     """``text_buckets`` plus (with ``positions``), per side, every n-gram occurrence's bucket, the turn
     it starts in and its share of its bucket's weight: what ``drivers`` reads."""
@@ -445,25 +540,30 @@ class SatisfactionModel:
         """Act features (one call's, or one row per call) standardised and weighed as the model reads them."""
         return (feats - self.act_mean) / self.act_std * self.settings.act_weight  # type: ignore[no-any-return]
 
-    def prepare(self, contexts: list[Any], feats: np.ndarray) -> None:
+    def prepare(self, contexts: list[Any], feats: np.ndarray, grams: ChunkGrams | None = None) -> None:
         """``scale`` of many calls' act features (``prepare_clause_stats``) at once, kept in each context; then
         each call's prediction and dissatisfaction (``predict_chunk``), and the pulls behind ``drivers`` of the
         calls that will be explained (those with citizen words predicted at ``explain_from`` or more), in one
-        numpy pass (``prepare_pulls``)."""
+        numpy pass: from the chunk's n-grams when ``prepare_text_buckets`` gave them (``grams``), else hashed
+        again (``prepare_pulls``)."""
         scaled = self.scale(feats)
         key = ("act_scaled", id(self))
         for c, ctx in enumerate(contexts):
             ctx.prepared[key] = scaled[c]
-        risk = self.predict_chunk(contexts, scaled)
+        risk, weighted, bounds = self.predict_chunk(contexts, scaled)
         explain_from = self.settings.explain_from
-        explained = [ctx for c, ctx in enumerate(contexts) if risk[c] >= explain_from
-                     and spoken(ctx, "citizen")[0]]
-        if explained:
-            prepare_pulls(explained, self)
+        explained = [c for c, ctx in enumerate(contexts) if risk[c] >= explain_from and spoken(ctx, "citizen")[0]]
+        if not explained:
+            return
+        if grams is not None:
+            _pulls_from_chunk(contexts, explained, grams, self, weighted, bounds)
+        else:
+            prepare_pulls([contexts[c] for c in explained], self)
 
-    def predict_chunk(self, contexts: list[Any], scaled: np.ndarray) -> list[float]:
+    def predict_chunk(self, contexts: list[Any], scaled: np.ndarray) -> tuple[list[float], np.ndarray, list[int]]:
         """``predict`` and ``dissatisfaction`` of many calls (act features ``scaled``, one row per call), kept in
-        each context; the dissatisfaction of each call is returned. Bit for bit the single-call numbers: every
+        each context; the dissatisfaction of each call is returned, with the calls' weighted n-gram buckets one
+        after the other and where each call's run starts (one more than the calls). Bit for bit the single-call numbers: every
         element is computed as there, and each call's norm and dot products run over its own run of the chunk's
         arrays, in the same order (a slice adds as the array it was cut from would)."""
         parts = [text_buckets(ctx, self.settings) for ctx in contexts]
@@ -486,7 +586,7 @@ class SatisfactionModel:
         for c, ctx in enumerate(contexts):
             ctx.prepared[key] = predicted[c]
             ctx.prepared[risk_key] = risk[c]
-        return risk  # type: ignore[no-any-return]
+        return risk, weighted, bounds
 
     def dissatisfied(self, ctx: Any) -> float:
         """``dissatisfaction(predict(ctx))``, once per call."""
