@@ -228,8 +228,7 @@ def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> ChunkG
     # each number's column: its remainder by ``width`` (its low bits when ``width`` is a power of two)
     span = np.asarray(width, dtype=combined.dtype)
     cols = combined & (span - 1) if width & (width - 1) == 0 else combined % span
-    side = (cols >= s.buckets).view(np.int8)  # 0 the citizen's, 1 the agent's
-    vals = _sublinear(counts, weight)[side, counts]  # (1 + log n) × the side's weight
+    vals = _per_side(_sublinear(counts, weight), cols >= s.buckets, counts)  # (1 + log n) × the side's weight
     cols = cols.astype(np.int64)
     bounds = edges.tolist()
     for c, ctx in enumerate(contexts):
@@ -302,6 +301,12 @@ def _sublinear(counts: np.ndarray, weight: float) -> np.ndarray:
             _SUBLINEAR.clear()
         table = _SUBLINEAR[weight] = np.stack((1.0 * row, weight * row))
     return table
+
+
+def _per_side(table: np.ndarray, agent: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``table[agent, counts]`` (row 1 where ``agent``, else row 0) as one gather from the flat table (numpy's
+    indexing by two arrays takes a slower, general path)."""
+    return np.take(table.ravel(), counts + agent * table.shape[1])
 
 
 _SHARES: dict[float, np.ndarray] = {}
@@ -473,7 +478,7 @@ def _pulls_from_chunk(contexts: list[Any], explained: list[int], grams: ChunkGra
     counts = grams.counts[np.searchsorted(grams.combined, number)]  # its bucket's count in its side of its call
     span = np.asarray(width, dtype=number.dtype)
     flat = (number & (span - 1) if width & (width - 1) == 0 else number % span).astype(np.int64)
-    share = _shares(counts, s.agent_weight)[(flat >= s.buckets).view(np.int8), counts]
+    share = _per_side(_shares(counts, s.agent_weight), flat >= s.buckets, counts)
     norms = np.ones(len(contexts))
     for c in explained:
         run = weighted[bounds[c]:bounds[c + 1]]
