@@ -273,6 +273,21 @@ def test_the_runs_of_a_table_are_summed_row_after_row(longest: int) -> None:
     assert not np.array_equal(got, np.add.reduceat(table, starts, axis=0))  # pairwise adds: other bits
 
 
+@pytest.mark.parametrize("longest", [4, 50])  # row by row over the runs still going; one run far longer: reduceat
+def test_the_maxima_of_runs_are_reduceats(longest: int) -> None:
+    from hotline.citizen.satisfaction import _maxima
+
+    rng = np.random.default_rng(11)
+    counts = rng.integers(1, 4, 600)
+    counts[[5, 17, 300]] = longest
+    counts = counts.astype(np.int64)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    table = rng.random((int(counts.sum()), 9)).astype(np.float32)
+    got = _maxima(table, starts, counts)
+    want = np.maximum.reduceat(table, starts, axis=0)
+    assert got.dtype == want.dtype and np.array_equal(got, want)
+
+
 def test_keys_are_grouped_as_unique_does() -> None:
     from hotline.citizen.satisfaction import _grouped
 
