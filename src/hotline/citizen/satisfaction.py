@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -254,6 +254,7 @@ def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> ChunkG
     for c, ctx in enumerate(contexts):
         a, b = bounds[c], bounds[c + 1]
         ctx.prepared[key] = (cols[a:b], vals[a:b])
+    grams.cols, grams.vals, grams.bounds = cols, vals, bounds
     return grams
 
 
@@ -270,6 +271,9 @@ class ChunkGrams:
     crossing: int
     combined: np.ndarray
     counts: np.ndarray
+    cols: np.ndarray | None = None  # ``text_buckets`` of the chunk's calls one after the other
+    vals: np.ndarray | None = None
+    bounds: list[int] | None = None  # where each call's run starts in them (one more than the calls)
 
 
 def _counted_keys(pieces: list[str], owner: list[int], s: SatisfactionSettings, top: int) -> ChunkGrams:
@@ -504,7 +508,7 @@ def _pulls_from_chunk(contexts: list[Any], explained: list[int], grams: ChunkGra
         run = weighted[bounds[c]:bounds[c + 1]]
         norms[c] = np.sqrt(run @ run) or 1.0
     call_of = (number // span).astype(np.int64)
-    contribution = share * model.idf[flat] * model.text_weights[flat] / norms[call_of]
+    contribution = share * model.idf64[flat] * model.text_weights64[flat] / norms[call_of]
     sums = np.bincount(turn, weights=contribution, minlength=total).tolist()
     present = np.bincount(turn, minlength=total).tolist()
     for c in explained:
@@ -555,6 +559,13 @@ class SatisfactionModel:
     bias: float
     calib: tuple[float, float]  # P(dissatisfied) = sigmoid(calib[0] * predicted + calib[1])
     card: dict[str, Any]
+    # the bucket tables widened to float64 once (what every product with a float64 array widens them to)
+    idf64: np.ndarray = field(init=False, repr=False, compare=False)
+    text_weights64: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.idf64 = self.idf.astype(np.float64)
+        self.text_weights64 = self.text_weights.astype(np.float64)
 
     def _text(self, cols: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         vals = vals * self.idf[cols]
@@ -575,7 +586,7 @@ class SatisfactionModel:
         key = ("act_scaled", id(self))
         for c, ctx in enumerate(contexts):
             ctx.prepared[key] = scaled[c]
-        risk, weighted, bounds = self.predict_chunk(contexts, scaled)
+        risk, weighted, bounds = self.predict_chunk(contexts, scaled, grams)
         explain_from = self.settings.explain_from
         explained = [c for c, ctx in enumerate(contexts) if risk[c] >= explain_from and spoken(ctx, "citizen")[0]]
         if not explained:
@@ -585,27 +596,35 @@ class SatisfactionModel:
         else:
             prepare_pulls([contexts[c] for c in explained], self)
 
-    def predict_chunk(self, contexts: list[Any], scaled: np.ndarray) -> tuple[list[float], np.ndarray, list[int]]:
+    def predict_chunk(self, contexts: list[Any], scaled: np.ndarray,
+                      grams: ChunkGrams | None = None) -> tuple[list[float], np.ndarray, list[int]]:
         """``predict`` and ``dissatisfaction`` of many calls (act features ``scaled``, one row per call), kept in
         each context; the dissatisfaction of each call is returned, with the calls' weighted n-gram buckets one
         after the other and where each call's run starts (one more than the calls). Bit for bit the single-call numbers: every
         element is computed as there, and each call's norm and dot products run over its own run of the chunk's
         arrays, in the same order (a slice adds as the array it was cut from would)."""
-        parts = [text_buckets(ctx, self.settings) for ctx in contexts]
-        sizes = [len(cols) for cols, _ in parts]
-        cols = np.concatenate([cols for cols, _ in parts])
-        weighted = np.concatenate([vals for _, vals in parts]) * self.idf[cols]
+        if grams is not None and grams.cols is not None and grams.vals is not None and grams.bounds is not None:
+            cols, vals, bounds = grams.cols, grams.vals, grams.bounds  # the chunk's arrays the calls' are cut from
+            sizes = np.diff(bounds)
+        else:
+            parts = [text_buckets(ctx, self.settings) for ctx in contexts]
+            sizes = np.array([len(cols) for cols, _ in parts], dtype=np.int64)
+            cols = np.concatenate([cols for cols, _ in parts])
+            vals = np.concatenate([vals for _, vals in parts])
+            bounds = [0, *np.cumsum(sizes).tolist()]
+        weighted = vals * self.idf64[cols]
         squares = weighted * weighted
-        bounds = [0, *np.cumsum(sizes).tolist()]
-        sums = [squares[bounds[c]:bounds[c + 1]].sum() for c in range(len(contexts))]
+        add = np.add.reduce  # what ``sum()`` runs
+        sums = [add(squares[bounds[c]:bounds[c + 1]]) for c in range(len(contexts))]
         norms = np.sqrt(np.asarray(sums, dtype=np.float64))
         norms[norms == 0] = 1.0
         unit = weighted / np.repeat(norms, sizes)
-        weights = self.text_weights[cols].astype(np.float64)  # what each dot would cast its run to
+        weights = self.text_weights64[cols]  # what each dot would cast its run to
         act_weights = self.act_weights
         bias = self.bias
-        predicted = [float(unit[bounds[c]:bounds[c + 1]] @ weights[bounds[c]:bounds[c + 1]] + scaled[c] @ act_weights
-                           + bias) for c in range(len(contexts))]
+        # float64 sums as Python floats: the same additions
+        predicted = [float(unit[bounds[c]:bounds[c + 1]] @ weights[bounds[c]:bounds[c + 1]])
+                     + float(scaled[c] @ act_weights) + bias for c in range(len(contexts))]
         risk = self._calibrated(np.asarray(predicted)).tolist()
         key, risk_key = ("predicted", id(self)), ("dissatisfaction", id(self))
         for c, ctx in enumerate(contexts):
