@@ -62,12 +62,16 @@ def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
         if read_texts:
             call_turns = ctx.call.turns
             texts.extend([call_turns[t].text for t in turns])
+    # every turn with words has clauses, call after call: each turn's row is its place (the common case)
+    every = len(clauses.turns) == len(rows) and (not rows or rows[-1] == len(rows) - 1)
     at = np.asarray(rows, dtype=np.int64)
     has = at >= 0
 
     def read(name: str, missing: float) -> np.ndarray:
         strongest = clauses.strongest.get(name)  # none: no citizen turn of the chunk has clauses
-        return np.full(len(at), missing) if strongest is None else np.where(has, strongest[at], missing)
+        if strongest is None:
+            return np.full(len(at), missing)
+        return strongest if every else np.where(has, strongest[at], missing)
 
     anger, anxiety = read("anger", 0.0), read("anxiety", 0.0)
     for i, cue in enumerate(es.cues):
