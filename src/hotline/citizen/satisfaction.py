@@ -464,7 +464,7 @@ def _pulls_from_chunk(contexts: list[Any], explained: list[int], grams: ChunkGra
                       weighted: np.ndarray, bounds: list[int]) -> None:
     """``prepare_pulls`` of the calls ``explained`` (indices into ``contexts``) read from the chunk's n-grams
     (``prepare_text_buckets``) instead of hashed again: each occurrence of an explained call's n-gram in text
-    order, n after n (``_grams``'s order), its count from the chunk's counts, its share and contribution
+    order, n after n (``_grams``'s order), its count among the same numbers, its share and contribution
     element by element as there; each call's norm the dot of its run of ``weighted`` (``predict_chunk``'s,
     element for element the single-call path's array)."""
     s = model.settings
@@ -499,7 +499,8 @@ def _pulls_from_chunk(contexts: list[Any], explained: list[int], grams: ChunkGra
         turns.append(turn_at[at])
     number = np.concatenate(found)
     turn = np.concatenate(turns)
-    counts = grams.counts[np.searchsorted(grams.combined, number)]  # its bucket's count in its side of its call
+    _, inverse, grouped = _grouped(number)  # (a search in the chunk's sorted numbers misses the cache per step)
+    counts = grouped[inverse]  # its bucket's count in its side of its call (the number says both)
     span = np.asarray(width, dtype=number.dtype)
     flat = (number & (span - 1) if width & (width - 1) == 0 else number % span).astype(np.int64)
     share = _per_side(_shares(counts, s.agent_weight), flat >= s.buckets, counts)
