@@ -116,12 +116,14 @@ def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> t
             starts = np.zeros(len(sizes), dtype=np.int64)
             np.cumsum(sizes[:-1], out=starts[1:])
             per_turn = _maxima(table, starts, np.asarray(sizes, dtype=np.int64))  # each clause turn's strongest probabilities
-            first = np.asarray(bounds[:-1], dtype=np.int64)
-            last = np.asarray(bounds[1:], dtype=np.int64) - 1
+            edges = np.asarray(bounds, dtype=np.int64)
+            first = edges[:-1]
+            last = edges[1:] - 1
             counts = np.add.reduceat(np.asarray(sizes, dtype=np.int64), first)
             mean = _sums(table, starts[first], counts) / counts.astype(np.float32)[:, None]
-            at = np.asarray(owners, dtype=np.int64)
-            feats[at, offset:offset + acts] = np.maximum.reduceat(per_turn, first, axis=0)
+            # the calls with clauses: every call of the chunk as a rule (a slice, not rows picked one by one)
+            at: Any = slice(None) if len(owners) == n else np.asarray(owners, dtype=np.int64)
+            feats[at, offset:offset + acts] = _maxima(per_turn, first, np.diff(edges))
             feats[at, offset + acts:offset + 2 * acts] = mean
             feats[at, offset + 2 * acts:offset + 3 * acts] = per_turn[first]
             feats[at, offset + 3 * acts:offset + 4 * acts] = per_turn[last]
@@ -132,17 +134,17 @@ def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> t
         if speaker == "citizen":
             clause_turns = ClauseTurns(turns, owners, bounds, strongest)
         offset += acts * len(STATS)
-    rows: list[list[float]] = []
-    chars: list[list[int]] = []
+    rows: list[float] = []  # the calls' shape rows one after the other (one flat list: a faster array)
+    chars: list[int] = []
     for ctx in contexts:
         turns = ctx.call.turns
         said = [turns[t].text for t in ctx.turns_of("citizen")]
         answered = [len(turns[t].text) for t in ctx.turns_of("agent")]
         citizen = "".join(said)
-        chars.append([len(citizen), sum(answered)])
-        rows.append([len(said), len(answered), 0.0, 0.0, citizen.count("!") + citizen.count("！"),
+        chars.extend((len(citizen), sum(answered)))
+        rows.extend((len(said), len(answered), 0.0, 0.0, citizen.count("!") + citizen.count("！"),
                      citizen.count("?") + citizen.count("？"),
-                     float(bool(ctx.speakers) and ctx.speakers[-1] is Speaker.CITIZEN)])
+                     float(bool(ctx.speakers) and ctx.speakers[-1] is Speaker.CITIZEN)))
     shape = np.array(rows, dtype=np.float64).reshape(n, len(SHAPE))
     shape[:, 2:4] = np.log1p(np.array(chars, dtype=np.int64).reshape(n, 2))
     feats[:, offset:] = shape
