@@ -99,3 +99,20 @@ def test_the_exclamation_run_cue_takes_two_marks_or_more(text: str, fires: bool)
 
     cue = next(c for c in S.emotion.cues if c.name == "连续感叹")
     assert (re.search(cue.pattern or "", text) is not None) == fires
+
+
+def test_the_escalation_words_are_found_as_a_plain_alternation_finds_them() -> None:
+    """One pattern says whether a text holds an escalation word (the words grouped by first character): for
+    texts around every word, every word cut short and every first character alone, it finds one exactly when
+    some word is in the text; so it does for word lists with a one-character word and with the empty word."""
+    import re
+
+    from hotline.citizen.emotion import _any_of, _kinds_of
+
+    kinds, pattern = _kinds_of(S.escalation)
+    words = {w for ws in kinds.values() for w in ws}
+    texts = ["您好，我想问一下", *(f"我要{w}了" for w in words), *(f"说{w[:-1]}吧" for w in words if len(w) > 1),
+             *(w[0] for w in words)]
+    for found, among in ((pattern, words), (re.compile(_any_of({*words, "跳", "投诉"})), {*words, "跳", "投诉"}),
+                         (re.compile(_any_of({"", "上访"})), {"", "上访"})):
+        assert [found.search(t) is not None for t in texts] == [any(w in t for w in among) for t in texts]

@@ -204,5 +204,24 @@ def _kinds_of(sc: EscalationSettings) -> tuple[dict[str, list[str]], re.Pattern[
 def _kinds(table: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[dict[str, list[str]], re.Pattern[str]]:
     """The escalation words of each kind, normalised, and one pattern that finds any of them."""
     kinds = {kind: [normalize_phrase(w) for w in words] for kind, words in table}
-    words = sorted({w for ws in kinds.values() for w in ws}, key=len, reverse=True)
-    return kinds, re.compile("|".join(map(re.escape, words)))
+    return kinds, re.compile(_any_of({w for ws in kinds.values() for w in ws}))
+
+
+def _any_of(words: set[str]) -> str:
+    """A pattern that finds whether one of ``words`` occurs (all it is asked: never which one, nor where): the
+    words grouped by their first character, so that at a character that opens some word the regex tries that
+    group only, not every word in turn."""
+    if "" in words:
+        return ""  # the empty word is in every text
+    firsts: dict[str, list[str]] = {}
+    for w in sorted(words):
+        firsts.setdefault(w[0], []).append(w[1:])
+    parts = []
+    for first, rests in firsts.items():
+        if "" in rests:  # the character alone is a word: the longer ones need not be tried
+            parts.append(re.escape(first))
+        elif len(rests) == 1:
+            parts.append(re.escape(first + rests[0]))
+        else:
+            parts.append(f"{re.escape(first)}(?:{'|'.join(map(re.escape, rests))})")
+    return "|".join(parts)
