@@ -104,6 +104,11 @@ class RuleOutcome:
     def to_dict(self) -> dict[str, Any]:
         return {"rule_id": self.rule_id, "dimension": self.dimension, "status": self.status, "points": self.points}
 
+    def __reduce__(self) -> tuple[Any, tuple[str, str, str, float]]:
+        """Pickled as its constructor's arguments: compiled (``hotline.native``), a frozen class cannot be
+        unpickled field by field (each assignment is refused), and workers send outcomes back pickled."""
+        return (RuleOutcome, (self.rule_id, self.dimension, self.status, self.points))
+
 
 @dataclass(slots=True)
 class Pending:

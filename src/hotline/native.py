@@ -43,6 +43,7 @@ MODULES = [
     "hotline/acts/features.py",
     "hotline/acts/hashing.py",
     "hotline/text.py",
+    "hotline/model.py",
 ]
 
 

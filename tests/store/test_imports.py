@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select, text
 from store_factories import fake_inspector, make_call
 
 from hotline.errors import FormatError, HotlineError
+from hotline.model import Finding
 from hotline.store import db as db_module
 from hotline.store.db import IMPORTED_TABLES
 from hotline.store.imports import agent_code_of, create_batch, date_of, run_import
@@ -90,8 +93,10 @@ def test_failed_inspection_stores_nothing_of_that_call(factory):
 def test_a_failing_store_leaves_no_half_call(factory):
     def inspector(call):
         card = fake_inspector(call)
-        if call.id == "bad":
-            card.findings[0].span = (3,)  # fails after the call row was added
+        if call.id == "bad":  # a finding whose span has no end: storing it fails after the call row was added
+            bad = SimpleNamespace(**{f.name: getattr(card.findings[0], f.name) for f in dataclasses.fields(Finding)})
+            bad.span = (3,)  # (a Finding itself refuses it, compiled: ``hotline.native``)
+            card.findings[0] = bad
         return card
 
     batch = run(factory, {"a.jsonl": [make_call("bad"), make_call("good")]}, inspector)
