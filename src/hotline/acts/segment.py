@@ -27,6 +27,8 @@ class Segmenter:
         self.opens = {q[0]: q[-1] for q in settings.quote_pairs if q}
         self._quote = re.compile("|".join(map(re.escape, self.opens)) or "(?!)")
         self._sep = re.compile("[" + re.escape(settings.separators) + "]")
+        # a batch's texts joined by newlines, split at every separator and newline (the split keeps each one)
+        self._cuts = re.compile("([" + re.escape(settings.separators + "\n") + "])")
         self.markers = (
             re.compile("|".join(map(re.escape, sorted(settings.markers, key=len, reverse=True))))
             if settings.markers else None
@@ -55,6 +57,65 @@ class Segmenter:
                 out.extend([(a, a + s.window, "") for a in range(c[0], last, s.stride)])
                 out.append((last, last + s.window, ""))
         return tuple(out)
+
+    def batch(self, texts: list[str], joined: str | None = None) -> list[tuple[Span, ...]]:
+        """``spans`` of each text (``joined``: the texts joined by newlines, when the caller has it). The separators
+        of all the texts are found in one split of the joined texts, and a text without quotes or a clause longer
+        than ``long_clause`` (nearly every turn) is cut where ``_unquoted`` cuts it, read from the split's pieces:
+        no regex run and no match object per text. Any other text is read by ``spans``; so is every text when one
+        holds a newline itself."""
+        if joined is None:
+            joined = "\n".join(texts)
+        if joined.count("\n") != len(texts) - 1 or not texts:
+            return list(map(self.spans, texts))
+        special: set[int] = set()  # the texts with a quote mark, read by ``spans``
+        if self._quote.search(joined) is not None:
+            special = {k for k, text in enumerate(texts) if self._quote.search(text) is not None}
+        parts = self._cuts.split(joined)  # text, mark, text, mark, …: every other piece a separator or a newline
+        out: list[tuple[Span, ...]] = []
+        long = self.settings.long_clause
+        k = 0
+        text = texts[0]
+        last = len(text) - 1
+        skip = 0 in special
+        row: list[Span] = []
+        start = pos = 0
+        for j in range(0, len(parts), 2):
+            i = pos + len(parts[j])  # where the separator after this piece stands in ``text``
+            ch = parts[j + 1] if j + 1 < len(parts) else "\n"
+            if ch == "\n":  # the end of ``text``: ``_unquoted``'s last clause, then the next text
+                if skip or len(text) - start > long:
+                    out.append(self.spans(text))
+                else:
+                    if start < len(text):
+                        row.append((start, len(text), ""))
+                    out.append(tuple(row))
+                k += 1
+                if k < len(texts):
+                    text = texts[k]
+                    last = len(text) - 1
+                    skip = k in special
+                    row = []
+                    start = pos = 0
+                continue
+            pos = i + 1
+            if skip:
+                continue
+            if ch == "." or ch == ",":
+                if 0 < i < last and text[i - 1].isdigit() and text[i + 1].isdigit():
+                    continue  # _inside_number
+            elif (ch == "—" or ch == "…") and self._cut_short(text, start, i):
+                continue
+            if i > start:
+                if i - start > long:
+                    skip = True  # a long clause: ``spans`` reads the text (markers, windows)
+                    continue
+                row.append((start, i, ch))
+            elif row and not row[-1][2].endswith(ch):
+                a, b, mark = row[-1]
+                row[-1] = (a, b, mark + ch)
+            start = i + 1
+        return out
 
     @functools.lru_cache(maxsize=50_000)  # noqa: B019 - one segmenter per model, kept for the process
     def clauses(self, text: str) -> tuple[Clause, ...]:
