@@ -85,10 +85,10 @@ class Featurizer:
         (``Segmenter.batch``), and a batch none of whose turns holds a quote or a clause mark (nearly every one)
         makes each clause's text without looking at each turn for them."""
         joined = "\n".join(normalized)
-        spans = self.segmenter.batch(normalized, joined)
+        spans, quoted = self.segmenter.batch_quoted(normalized, joined)
         pieces: list[str] = []
         ends = self._ends
-        if START in joined or END in joined or self._quotes.search(joined) is not None:
+        if quoted or START in joined or END in joined:
             for text, row in zip(normalized, spans, strict=True):
                 if not row:
                     continue
