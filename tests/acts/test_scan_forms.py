@@ -108,3 +108,22 @@ def test_a_normalized_text_is_equal_and_hashed_by_its_fields() -> None:
     assert repr(a) == "Normalized(text='您好', original='您 好', offsets=(0, 2))"
     assert (a == "您好") is False
     assert re.fullmatch(r"Normalized\(.*\)", repr(Normalized("", "")))
+
+
+def test_batch_feature_texts_one_per_clause_read_apart_or_joined() -> None:
+    """A batch's feature texts are read back one per clause (a newline apart); a class word that would run from
+    one clause's end into the next one's start keeps the batch read as one joined text (fails when the newline
+    reading ignores that guard, or keeps the empty string after the last newline)."""
+    from hotline.acts.features import _CLAUSE
+    from hotline.acts.settings import FeatureSettings
+
+    f = Featurizer()
+    turns = [normalize(t).text for t in ["好的,请问您贵姓?", "你去找物业12345", "", "嗯!!?", "行"]]
+    spans, texts = f.flat_batch(turns)
+    assert f._apart and len(texts) == sum(map(len, spans)) == 5
+    assert texts == [t for row in f.batch(turns) for _, _, t in row] == [
+        f.feature_text(x[s:e], m) for x, row in zip(turns, spans, strict=True) for s, e, m in row]
+    odd = Featurizer(FeatureSettings(classes={"跨句": ["好$^行"]}))
+    assert not odd._apart
+    joined = "".join(f"^{t}$" for t in ["好", "行"])
+    assert odd.flat_batch(["好", "行"])[1] == _CLAUSE.findall(odd._abstract(joined)) == ["^\ue001$"]

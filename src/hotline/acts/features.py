@@ -43,6 +43,11 @@ class Featurizer:
         self._quotes = re.compile("|".join(re.escape(q[0]) for q in self.settings.segment.quote_pairs if q))
         self._tails: dict[str, str] = {}  # a clause's closing mark -> what its feature text keeps of it
         self._ends: dict[str, str] = {}  # a clause's closing mark -> ``_end``
+        self._lines: dict[str, str] = {}  # a clause's closing mark -> ``_line``
+        # whether ``_abstract`` finds the same words in clauses' feature texts joined a newline apart as joined as
+        # they are: no word holds a newline or runs from a clause's end into the next one's start (the digit
+        # guards look at the character next to a word, and ``$``, ``^`` and a newline are none of them digits)
+        self._apart = not any("\n" in w or END + START in w for w in words)
 
     def feature_text(self, clause: str, mark: str = "") -> str:
         """The string whose n-grams are a clause's features: ``^`` + abstracted clause + ``?``/``!``
@@ -66,6 +71,11 @@ class Featurizer:
         """What a clause's feature text ends with after the clause: ``_tail`` of its mark and ``$`` (kept per mark)."""
         end = self._ends[mark] = self._tail(mark) + END
         return end
+
+    def _line(self, mark: str) -> str:
+        """``_end`` and a newline (kept per mark)."""
+        line = self._lines[mark] = self._tail(mark) + END + "\n"
+        return line
 
     def _abstract(self, text: str) -> str:
         """Word classes and numbers replaced by their symbols (also over many joined clauses)."""
@@ -96,6 +106,18 @@ class Featurizer:
                     pieces.extend([self._raw(text[s:e], m) for s, e, m in row])
                 else:  # ``_raw`` of each clause, with nothing to unquote or strip
                     pieces.extend([f"{START}{text[s:e]}{ends.get(m) or self._end(m)}" for s, e, m in row])
+        elif self._apart and joined.count("\n") == len(normalized) - 1:
+            # the feature texts a newline apart (no turn holds one), read back by one split at the newlines
+            # instead of a regex match per clause: ``_apart`` says the substitutions find the same words there
+            lines = self._lines
+            for text, row in zip(normalized, spans, strict=True):
+                for s, e, m in row:
+                    pieces.append(START)
+                    pieces.append(text[s:e])
+                    pieces.append(lines.get(m) or self._line(m))
+            texts = self._abstract("".join(pieces)).split("\n")
+            texts.pop()  # the empty string after the last newline
+            return spans, texts
         else:
             for text, row in zip(normalized, spans, strict=True):
                 pieces.extend([f"{START}{text[s:e]}{ends.get(m) or self._end(m)}" for s, e, m in row])
