@@ -9,15 +9,22 @@ from __future__ import annotations
 import array
 import functools
 import re
-from dataclasses import dataclass
+from typing import Final
 
 from hotline.asr_fixes import AsrFixes
 from hotline.content import data_path, load_yaml_model
 
 
 @functools.cache
+def _asr_fixes() -> AsrFixes:
+    return load_yaml_model(data_path("text", "asr.yaml"), AsrFixes)
+
+
+@functools.cache
 def _asr() -> tuple[re.Pattern[str] | None, dict[str, str], re.Pattern[str] | None, dict[int, str]]:
-    fixes = load_yaml_model(data_path("text", "asr.yaml"), AsrFixes)
+    """What ``_fix_asr`` puts right, by definition: a regex of the ASR words (longest first) and what each becomes,
+    a regex of a run of spoken digits and what each digit becomes (``_asr_scan``: the regexes the scan uses)."""
+    fixes = _asr_fixes()
     table = {_plain(k): _plain(v) for k, v in fixes.replacements.items()}
     words = re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True)))) if table else None
     digits = {ord(k): v for k, v in fixes.spoken_digits.items()}
@@ -28,15 +35,60 @@ def _asr() -> tuple[re.Pattern[str] | None, dict[str, str], re.Pattern[str] | No
     return words, table, runs, digits
 
 
+def by_first_character(words: list[str], digit_guard: bool = False) -> str:
+    """A regex of the alternation of ``words`` (literal, in this order: the first that matches at a position wins)
+    that finds the same matches, with the words grouped by their first character and each group in the order
+    given: the pattern then opens with one literal per group, so sre skips the positions whose character starts
+    no word in a fast scan of its own (an alternation whose branches do not all open with a literal, or a
+    lookahead before it, runs the whole matcher at every position), and at the others tries one group, not every
+    word. With ``digit_guard`` a word that starts with a digit matches only where no ASCII digit is next to it
+    (``(?<![0-9])word(?![0-9])``; the lookbehind is read once the first character is consumed)."""
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        groups.setdefault(w[0], []).append(w)
+    parts = []
+    for first, group in groups.items():
+        head = re.escape(first)
+        tail = ""
+        if digit_guard and first.isdigit():
+            head += f"(?<![0-9]{head})"
+            tail = "(?![0-9])"
+        parts.append(f"{head}(?:{'|'.join(re.escape(w[1:]) + tail for w in group)})")
+    return "|".join(parts)
+
+
+@functools.cache
+def _asr_scan() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Pattern[str] | None]:
+    """``_asr``'s two regexes in forms sre scans faster, with the same matches, and one regex that finds a match of
+    either (most turns hold none: one scan then says there is nothing to put right). The words by their first
+    character (``by_first_character``); a run of spoken digits as one digit, then the rest of the run (a pattern
+    opening with a repeat is tried at every position, one opening with a literal or a set is not); the two
+    together as one alternation whose every branch opens with a literal (a run: one branch per digit)."""
+    _, table, _, _ = _asr()
+    fixes = _asr_fixes()
+    ordered = sorted(table, key=len, reverse=True)
+    words = re.compile(by_first_character(ordered)) if table else None
+    runs = None
+    either = [by_first_character(ordered)] if table else []
+    if fixes.spoken_digits:
+        chars = f"[{re.escape(''.join(fixes.spoken_digits))}]"
+        rest = f"{chars}{{{fixes.spoken_digit_min_run - 1},}}"  # a run is two or more (AsrFixes)
+        runs = re.compile(chars + rest)
+        either.extend(re.escape(d) + rest for d in fixes.spoken_digits)
+    return words, runs, re.compile("|".join(either)) if either else None
+
+
 def _plain(text: str) -> str:
     return text.translate(_table())
 
 
 def _fix_asr(text: str) -> str:
-    """The ASR words, then the runs of spoken digits, put right. Each regex looks only at the characters that
-    may start a match (a prefix set sre computes for it), and a substitution that finds nothing hands back the
-    text itself: no other scan first (an automaton of every word and digit also stopped at each lone 一)."""
-    words, table, runs, digits = _asr()
+    """The ASR words, then the runs of spoken digits, put right. One scan for a match of either first (``_asr_scan``:
+    every regex looks only at the characters that may start a match); a text it finds nothing in is handed back."""
+    words, runs, either = _asr_scan()
+    if either is None or either.search(text) is None:
+        return text
+    _, table, _, digits = _asr()
     if words is not None:
         text = words.sub(lambda m: table[m.group()], text)
     if runs is not None:
@@ -99,14 +151,30 @@ def _zh_hans() -> dict[str, str]:
     return zhconv.getdict("zh-hans")
 
 
-@dataclass(slots=True, frozen=True)
 class Normalized:
     """Normalised text; ``offsets[i]`` is the index in the original text of normalised char ``i``
-    (None when nothing was removed, i.e. the mapping is the identity)."""
+    (None when nothing was removed, i.e. the mapping is the identity). Read-only by convention, equal and hashed
+    by its three fields. A plain class, not a dataclass: compiled, a dataclass's ``__init__`` is still the Python
+    function ``dataclasses`` writes (a frozen one setting each field through ``object.__setattr__``), and one is
+    made for every turn."""
 
-    text: str
-    original: str
-    offsets: tuple[int, ...] | None = None
+    __slots__ = ("text", "original", "offsets")
+
+    def __init__(self, text: str, original: str, offsets: tuple[int, ...] | None = None) -> None:
+        self.text: Final = text
+        self.original: Final = original
+        self.offsets: Final = offsets
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Normalized):
+            return NotImplemented
+        return self.text == other.text and self.original == other.original and self.offsets == other.offsets
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.original, self.offsets))
+
+    def __repr__(self) -> str:
+        return f"Normalized(text={self.text!r}, original={self.original!r}, offsets={self.offsets!r})"
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalised [start, end) span back to the original text."""

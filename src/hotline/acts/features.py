@@ -13,7 +13,7 @@ from hotline.acts.segment import Segmenter, Span
 from hotline.acts.settings import FeatureSettings
 from hotline.acts.taxonomy import ActsError
 from hotline.content import data_path, load_yaml_model
-from hotline.text import normalize_phrase
+from hotline.text import by_first_character, normalize_phrase
 
 START, END = "^", "$"
 NUMBER = "\ue000"
@@ -38,15 +38,16 @@ class Featurizer:
             for w in members:
                 words.setdefault(normalize_phrase(w), symbol)
         self._words = words
-        parts = []
-        for w in sorted(words, key=len, reverse=True):
-            parts.append(f"(?<![0-9]){re.escape(w)}(?![0-9])" if w[0].isdigit() else re.escape(w))
-        # a lookahead on the first characters lets the scan skip most positions at once
-        first = "".join(sorted({w[0] for w in words}))
-        self._classes = re.compile(f"(?=[{re.escape(first)}])(?:{'|'.join(parts)})") if parts else None
+        self._classes = class_regex(list(words))
         self._numbers = re.compile(r"[0-9][0-9*.]*")
         self._quotes = re.compile("|".join(re.escape(q[0]) for q in self.settings.segment.quote_pairs if q))
         self._tails: dict[str, str] = {}  # a clause's closing mark -> what its feature text keeps of it
+        self._ends: dict[str, str] = {}  # a clause's closing mark -> ``_end``
+        self._lines: dict[str, str] = {}  # a clause's closing mark -> ``_line``
+        # whether ``_abstract`` finds the same words in clauses' feature texts joined a newline apart as joined as
+        # they are: no word holds a newline or runs from a clause's end into the next one's start (the digit
+        # guards look at the character next to a word, and ``$``, ``^`` and a newline are none of them digits)
+        self._apart = not any("\n" in w or END + START in w for w in words)
 
     def feature_text(self, clause: str, mark: str = "") -> str:
         """The string whose n-grams are a clause's features: ``^`` + abstracted clause + ``?``/``!``
@@ -66,6 +67,16 @@ class Featurizer:
             tail = self._tails[mark] = "?" if "?" in mark else ("!" if "!" in mark else "")
         return tail
 
+    def _end(self, mark: str) -> str:
+        """What a clause's feature text ends with after the clause: ``_tail`` of its mark and ``$`` (kept per mark)."""
+        end = self._ends[mark] = self._tail(mark) + END
+        return end
+
+    def _line(self, mark: str) -> str:
+        """``_end`` and a newline (kept per mark)."""
+        line = self._lines[mark] = self._tail(mark) + END + "\n"
+        return line
+
     def _abstract(self, text: str) -> str:
         """Word classes and numbers replaced by their symbols (also over many joined clauses)."""
         if self._classes is not None:
@@ -80,16 +91,36 @@ class Featurizer:
 
     def flat_batch(self, normalized: list[str]) -> tuple[list[tuple[Span, ...]], list[str]]:
         """``batch`` as each turn's clause spans (``Segmenter.spans``) and the feature texts of all their
-        clauses one after another."""
-        spans = list(map(self.segmenter.spans, normalized))
+        clauses one after another. The turns are joined once: the segmenter splits them all at once
+        (``Segmenter.batch``), and a batch none of whose turns holds a quote or a clause mark (nearly every one)
+        makes each clause's text without looking at each turn for them."""
+        joined = "\n".join(normalized)
+        spans, quoted = self.segmenter.batch_quoted(normalized, joined)
         pieces: list[str] = []
-        for text, row in zip(normalized, spans, strict=True):
-            if not row:
-                continue
-            if START in text or END in text or self._quotes.search(text):
-                pieces.extend([self._raw(text[s:e], m) for s, e, m in row])
-            else:  # ``_raw`` of each clause, with nothing to unquote or strip
-                pieces.extend([f"{START}{text[s:e]}{self._tail(m)}{END}" for s, e, m in row])
+        ends = self._ends
+        if quoted or START in joined or END in joined:
+            for text, row in zip(normalized, spans, strict=True):
+                if not row:
+                    continue
+                if START in text or END in text or self._quotes.search(text):
+                    pieces.extend([self._raw(text[s:e], m) for s, e, m in row])
+                else:  # ``_raw`` of each clause, with nothing to unquote or strip
+                    pieces.extend([f"{START}{text[s:e]}{ends.get(m) or self._end(m)}" for s, e, m in row])
+        elif self._apart and joined.count("\n") == len(normalized) - 1:
+            # the feature texts a newline apart (no turn holds one), read back by one split at the newlines
+            # instead of a regex match per clause: ``_apart`` says the substitutions find the same words there
+            lines = self._lines
+            for text, row in zip(normalized, spans, strict=True):
+                for s, e, m in row:
+                    pieces.append(START)
+                    pieces.append(text[s:e])
+                    pieces.append(lines.get(m) or self._line(m))
+            texts = self._abstract("".join(pieces)).split("\n")
+            texts.pop()  # the empty string after the last newline
+            return spans, texts
+        else:
+            for text, row in zip(normalized, spans, strict=True):
+                pieces.extend([f"{START}{text[s:e]}{ends.get(m) or self._end(m)}" for s, e, m in row])
         return spans, _CLAUSE.findall(self._abstract("".join(pieces)))
 
     def clause_texts(self, normalized: str, windows: bool = True) -> list[tuple[int, int, str]]:
@@ -126,6 +157,21 @@ class Featurizer:
         if out.endswith(END):
             out = out[:-1] + "〔句尾〕"
         return out
+
+
+def class_regex(words: list[str]) -> re.Pattern[str] | None:
+    """The regex finding the class words: at each position the longest word there (a word that starts with a
+    digit only where no digit is next to it), as ``plain_class_regex`` finds them, in ``by_first_character``'s
+    form (a fast scan over the positions that start no word, one group tried at the others)."""
+    pattern = by_first_character(sorted(words, key=len, reverse=True), digit_guard=True)
+    return re.compile(pattern) if pattern else None
+
+
+def plain_class_regex(words: list[str]) -> re.Pattern[str] | None:
+    """``class_regex`` by its definition: every word, longest first, in one alternation."""
+    parts = [f"(?<![0-9]){re.escape(w)}(?![0-9])" if w[0].isdigit() else re.escape(w)
+             for w in sorted(words, key=len, reverse=True)]
+    return re.compile("|".join(parts)) if parts else None
 
 
 def ngrams(feature_text: str, low: int = 1, high: int = MAX_N) -> Iterator[str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 import json
 import math
 import os
@@ -16,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import Any, Final, cast
 
 import numpy as np
 
@@ -33,20 +32,27 @@ def model_dir() -> Path:
     return data_path("acts", "model")
 
 
-class ClauseActs(NamedTuple):
+class ClauseActs:
     """One clause of a turn: its span in the normalised text and each act's probability (``probs``, a row of
-    the batch's probability block, made only when read: most clauses are judged from the block itself)."""
+    the batch's probability block, made only when read: most clauses are judged from the block itself). A plain
+    class (compiled, one is made in a few field stores; a NamedTuple took a few tuples made and copied)."""
 
-    start: int
-    end: int
-    feature_text: str
-    block: np.ndarray  # the probabilities of the batch the clause was judged in, a row per clause
-    row: int  # the clause's row in ``block``
+    __slots__ = ("start", "end", "feature_text", "block", "row")
+
+    def __init__(self, start: int, end: int, feature_text: str, block: np.ndarray, row: int) -> None:
+        self.start: Final = start
+        self.end: Final = end
+        self.feature_text: Final = feature_text
+        self.block: Final = block  # the probabilities of the batch the clause was judged in, a row per clause
+        self.row: Final = row  # the clause's row in ``block``
 
     @property
     def probs(self) -> np.ndarray:
         """(n_acts,) in the order of ``SpeakerModel.acts``: a view of the clause's row of ``block``."""
         return self.block[self.row]
+
+    def __repr__(self) -> str:
+        return f"ClauseActs(start={self.start}, end={self.end}, feature_text={self.feature_text!r}, row={self.row})"
 
 
 @dataclass
@@ -218,15 +224,15 @@ class ActModel:
         if not texts:
             return [[] for _ in spans], np.zeros((0, 0), dtype=np.float32)
         probs = self.speakers[speaker].probabilities(texts)
-        starts, ends, _ = zip(*itertools.chain.from_iterable(spans), strict=True)
-        # tuple.__new__ makes each ClauseActs without a Python call per clause, and no row view is made for it
-        flat: list[ClauseActs] = list(map(_tuple_new, itertools.repeat(ClauseActs), zip(
-            starts, ends, texts, itertools.repeat(probs, len(texts)), range(len(texts)), strict=True)))
-        bounds = list(itertools.accumulate(map(len, spans), initial=0))
-        return list(map(flat.__getitem__, map(slice, bounds, bounds[1:]))), probs
-
-
-_tuple_new: Any = tuple.__new__
+        out: list[list[ClauseActs]] = []
+        r = 0
+        for row in spans:
+            clauses: list[ClauseActs] = []
+            for start, end, _ in row:
+                clauses.append(ClauseActs(start, end, texts[r], probs, r))
+                r += 1
+            out.append(clauses)
+        return out, probs
 
 
 def _rows(data: bytes, n_acts: int) -> np.ndarray:
