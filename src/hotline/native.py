@@ -44,6 +44,7 @@ MODULES = [
     "hotline/acts/hashing.py",
     "hotline/text.py",
     "hotline/model.py",
+    "hotline/redact.py",
 ]
 
 

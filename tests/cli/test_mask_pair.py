@@ -6,8 +6,9 @@ from __future__ import annotations
 import dataclasses
 
 from hotline.inspect import default_engine
-from hotline.masking import _with_text, mask_pair, mask_text
+from hotline.masking import mask_pair, mask_text
 from hotline.model import Call, Speaker, Turn
+from hotline.redact import with_text
 
 ENGINE = default_engine()
 PHONE = "13812345678"
@@ -30,7 +31,7 @@ def test_a_turn_copied_with_masked_text_keeps_every_other_field() -> None:
 
     values = {f.name: sample(f.type, i) for i, f in enumerate(dataclasses.fields(Turn))}
     turn = Turn(**values)
-    assert dataclasses.asdict(_with_text(turn, "新")) == dataclasses.asdict(dataclasses.replace(turn, text="新"))
+    assert dataclasses.asdict(with_text(turn, "新")) == dataclasses.asdict(dataclasses.replace(turn, text="新"))
 
 
 def test_nothing_to_mask_in_the_scorecard_shares_it_and_its_unmasked_turns() -> None:

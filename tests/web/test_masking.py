@@ -69,12 +69,10 @@ def test_a_rule_that_may_begin_anywhere_still_masks(tmp_path):
     assert mask_text("电话13812345678，车牌京A12345", load_rules(path)) == "电话138****5678，车********"
 
 
-def test_recurring_texts_are_masked_every_time_and_the_memory_stays_bounded(monkeypatch):
-    from hotline import masking
-    from hotline.masking import Masker, default_rules
+def test_recurring_texts_are_masked_every_time_and_the_memory_stays_bounded():
+    from hotline.masking import build_masker, default_rules
 
-    masker = Masker(default_rules())
-    monkeypatch.setattr(masking, "MEMO_TEXTS", 3)
+    masker = build_masker(default_rules(), memo_texts=3)
     message = "市民留的电话13812345678未复述核对"
     for _ in range(3):  # remembered, and masked each time it comes back
         assert masker.mask_recurring(message) == "市民留的电话138****5678未复述核对"

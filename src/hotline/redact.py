@@ -1,0 +1,146 @@
+"""Masking as the outputs run it, call after call: the masker and the masking of a (call, scorecard). The other
+half of ``hotline.masking``, which loads and checks the rules (pydantic models) and builds the masker from them;
+apart from it because this half is compiled with the engine (``hotline.native``) and a compiled module holds no
+pydantic model. ``hotline.masking`` is the module to import: it names everything here."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from typing import Any
+
+from hotline.model import Call, Finding, Scorecard, Turn
+
+MEMO_TEXTS, MEMO_CHARS = 4096, 400  # recurring texts remembered by a Masker: how many, how long at most
+
+
+class Masker:
+    """The rules compiled for masking (``masking.build_masker``): one alternation of every pattern, in the file's
+    order (the first that matches at a place wins); pattern i is the group ``p{i}``, its ``mask`` group (if any)
+    ``m{i}``; ``plan[i]`` is the group to mask (None: the whole match) and the characters kept at its head and
+    tail."""
+
+    def __init__(self, regex: re.Pattern[str], plan: list[tuple[str | None, int, int]], mask_char: str,
+                 memo_texts: int = MEMO_TEXTS) -> None:
+        self.regex = regex
+        self.plan = plan
+        self.mask_char = mask_char
+        self.memo: dict[str, str | None] = {}
+        self.memo_texts = memo_texts
+
+    def mask(self, text: str) -> str:
+        first = self.regex.search(text)
+        if first is None:  # most texts: one search, nothing made
+            return text
+        pieces: list[str] = []
+        last = 0
+        plan = self.plan
+        for m in self.regex.finditer(text, first.start()):  # the matches from the first on, as from the start
+            lastgroup = m.lastgroup  # the outer group p{i} closes last
+            assert lastgroup is not None
+            group, head, tail = plan[int(lastgroup[1:])]
+            start, end = m.span(group) if group else m.span()
+            start, end = start + head, end - tail
+            if end > start:
+                pieces.append(text[last:start])
+                pieces.append(self.mask_char * (end - start))
+                last = end
+        if not pieces:
+            return text
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    def mask_recurring(self, text: str) -> str:
+        """``mask(text)`` for texts that recur from call to call (rules' messages and suggestions, review
+        reasons), remembered: the same result, found once. Bounded (long texts are not kept, and the
+        memory starts over when full); a text with nothing to mask comes back as the very object given."""
+        if not text or len(text) > MEMO_CHARS:
+            return self.mask(text) if text else text
+        memo = self.memo
+        if text in memo:
+            got = memo[text]
+        else:
+            masked = self.mask(text)
+            if len(memo) >= self.memo_texts:
+                memo.clear()
+            got = memo[text] = None if masked is text else masked
+        return text if got is None else got
+
+    def mask_value(self, value: Any) -> Any:
+        """Strings masked inside meta of any shape (dicts, lists); a number that masking would change (a
+        phone number stored as an integer) becomes its masked text."""
+        if isinstance(value, str):
+            return self.mask(value)
+        if isinstance(value, dict):
+            return {k: self.mask_value(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.mask_value(v) for v in value]
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1_000_000:
+            text = str(value)
+            masked = self.mask(text)
+            return value if masked == text else masked
+        return value
+
+    def quote(self, text: str, turn: int | None, span: tuple[int, int] | None, turns: list[str],
+              masked: list[str]) -> str:
+        """A quote of a turn masked as the turn itself is (so a number cut by the quote's edge is masked as in
+        the whole turn); a quote found nowhere in its turn is masked alone."""
+        if not text:
+            return text
+        if turn is not None and 0 <= turn < len(turns):
+            original = turns[turn]
+            if masked[turn] is original and text in original:
+                return text  # nothing to mask in this turn, nor in a piece of it
+            if span is not None and original[span[0]:span[1]] == text:
+                got = masked[turn][span[0]:span[1]]
+            else:
+                at = original.find(text)
+                got = masked[turn][at:at + len(text)] if at >= 0 else self.mask(text)
+            return text if got == text else got  # a quote of the turn's unmasked part is the very text given
+        return self.mask(text)
+
+    def finding(self, f: Finding, turns: list[str], masked: list[str], mask: Callable[[str], str]) -> Finding:
+        """A finding with its evidence (a quote of its turn), message and suggestion masked; the very finding
+        when nothing in it needs masking."""
+        evidence = self.quote(f.evidence, f.turn_index, f.span, turns, masked)
+        message, suggestion = mask(f.message), mask(f.suggestion)
+        if evidence is f.evidence and message is f.message and suggestion is f.suggestion:
+            return f
+        return dataclasses.replace(f, evidence=evidence, message=message, suggestion=suggestion)
+
+    def pair(self, call: Call, card: Scorecard) -> tuple[Call, Scorecard]:
+        """``masking.mask_pair``: ``call`` and ``card`` with citizens' details masked in every text an output
+        shows; ids, speakers, times, spans, rule ids and scores unchanged. Nothing is changed in place: what
+        needs masking is a copy (a turn or finding with nothing to mask is shared with the original)."""
+        recurring = self.mask_recurring
+        turns = [t.text for t in call.turns]
+        masked = [self.mask(t) for t in turns]
+        new_call = Call(call.id, [t if m is t.text else with_text(t, m) for t, m in zip(call.turns, masked, strict=True)],
+                        self.mask_value(call.meta))
+        changes: dict[str, Any] = {}
+        findings = [self.finding(f, turns, masked, recurring) for f in card.findings]
+        if any(f is not before for f, before in zip(findings, card.findings, strict=True)):
+            changes["findings"] = findings
+        notice = recurring(card.notice)
+        if notice is not card.notice:
+            changes["notice"] = notice
+        if card.pending:
+            changes["pending"] = [dataclasses.replace(p, evidence=self.quote(p.evidence, p.turn_index, None, turns,
+                                                                              masked))
+                                  for p in card.pending]
+        if card.citizen is not None and card.citizen.escalation:
+            changes["citizen"] = dataclasses.replace(card.citizen, escalation=[
+                (kind, t, self.quote(ev, t, None, turns, masked)) for kind, t, ev in card.citizen.escalation])
+        if card.review is not None and card.review.reasons:
+            reasons = [recurring(r) for r in card.review.reasons]
+            if any(r is not before for r, before in zip(reasons, card.review.reasons, strict=True)):
+                changes["review"] = dataclasses.replace(card.review, reasons=reasons)
+        # a scorecard with nothing to mask is shared, as an unchanged turn or finding is
+        return new_call, dataclasses.replace(card, **changes) if changes else card
+
+
+def with_text(turn: Turn, text: str) -> Turn:
+    """``dataclasses.replace(turn, text=text)``, made directly (several times faster; a test holds the two
+    alike, field for field)."""
+    return Turn(turn.speaker, text, turn.start, turn.end)
