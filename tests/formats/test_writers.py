@@ -240,6 +240,19 @@ def test_jsonl_lines_are_the_standard_encoding_of_each_record(tmp_path: Path) ->
     assert path.read_text(encoding="utf-8") == "开头\n" + expected + "结尾\n"
 
 
+def test_each_outcome_is_written_as_itself_though_many_are_remembered() -> None:
+    from hotline.model import RuleOutcome, Scorecard
+
+    call = Call("o-1", [Turn(Speaker.AGENT, "您好")])
+    for i in range(200):  # each outcome freed before the next is made: the allocator hands out the same places
+        outcome = RuleOutcome(f"rule.{i}", "维度", "passed" if i % 3 else "na", float(i % 5))
+        line = writers.record_json(call, Scorecard("o-1", 90.0, {}, [], "v", outcomes=[outcome]))
+        assert line is not None
+        assert line.decode() == writers.encode(writers.record(call, Scorecard("o-1", 90.0, {}, [], "v",
+                                                                              outcomes=[outcome]))) + "\n"
+        del outcome, line
+
+
 def _deductions_as_min_max(findings: list[tuple[str, str, float]], outcomes: list[tuple[str, str, float]],
                            dimensions: dict[str, float], max_dimensions: dict[str, float],
                            single_dimension: bool) -> list[float]:

@@ -68,7 +68,25 @@ _OUTCOME_JSON: dict[tuple[str, str, str, float], bytes] = {}
 _OUTCOME_JSON_MAX = 1 << 14
 
 
+# the same, by the outcome object itself, for the outcomes the engine shares among cards (a rule that passed, was
+# awarded or did not apply: ``Engine._outcome``), most of every card's: the object is kept with its JSON, so its
+# id names it alone while it is kept (a freed object's id could otherwise come back as another outcome's)
+_SHARED_JSON: dict[int, tuple[RuleOutcome, bytes]] = {}
+
+
 def _outcome_json(o: RuleOutcome) -> bytes:
+    kept = _SHARED_JSON.get(id(o))
+    if kept is not None:
+        return kept[1]
+    got = _outcome_json_of(o)
+    if o.status != "failed":
+        if len(_SHARED_JSON) >= _OUTCOME_JSON_MAX:
+            _SHARED_JSON.clear()
+        _SHARED_JSON[id(o)] = (o, got)
+    return got
+
+
+def _outcome_json_of(o: RuleOutcome) -> bytes:
     points = o.points
     if type(points) is not float or points != points or (not points and math.copysign(1.0, points) < 0):
         return orjson.dumps(o.to_dict())  # kept apart: -0.0 and NaN are no keys (and 1 == 1.0 == True)
