@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -310,22 +311,36 @@ def _counted_keys(pieces: list[str], owner: list[int], s: SatisfactionSettings, 
 
 
 _SUBLINEAR: dict[float, np.ndarray] = {}
+_SHARES: dict[float, np.ndarray] = {}
 
 
 def _sublinear(counts: np.ndarray, weight: float) -> np.ndarray:
     """A table of ``1 + log n`` (row 0, the citizen's) and ``weight × (1 + log n)`` (row 1, the agent's) for
     every n in ``counts`` (at ``[side, n]``): the numbers ``side_weight × (1 + np.log(counts))`` gives element
     by element (numpy's log of a count is the same number wherever the count sits in an array)."""
+    return _count_table(_SUBLINEAR, counts, weight, lambda n: 1 + np.log(n))
+
+
+def _shares(counts: np.ndarray, weight: float) -> np.ndarray:
+    """Like ``_sublinear``, each occurrence's share of its bucket's weight: ``(1 + log n) / n`` (row 0) and
+    ``weight × (1 + log n) / n`` (row 1), the numbers ``piece_weight × ((1 + np.log(counts)) / counts)`` gives."""
+    return _count_table(_SHARES, counts, weight, lambda n: (1 + np.log(n)) / n)
+
+
+def _count_table(tables: dict[float, np.ndarray], counts: np.ndarray, weight: float,
+                 of: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """The table of ``of(n)`` (row 0) and ``weight × of(n)`` (row 1) for n from 0 to past the largest of
+    ``counts`` (n = 0 never occurs: 0 there), kept per weight in ``tables`` and grown in powers of two."""
     most = int(counts.max()) if len(counts) else 0
-    table = _SUBLINEAR.get(weight)
+    table = tables.get(weight)
     if table is None or table.shape[1] <= most:
         size = 256
         while size <= most:
             size *= 2
-        row = np.concatenate((np.zeros(1), 1 + np.log(np.arange(1, size, dtype=np.int64))))  # n = 0 never occurs
-        if len(_SUBLINEAR) > 8:  # settings made anew (tests): keep the table small
-            _SUBLINEAR.clear()
-        table = _SUBLINEAR[weight] = np.stack((1.0 * row, weight * row))
+        row = np.concatenate((np.zeros(1), of(np.arange(1, size, dtype=np.int64))))
+        if len(tables) > 8:  # settings made anew (tests): keep the tables small
+            tables.clear()
+        table = tables[weight] = np.stack((1.0 * row, weight * row))
     return table
 
 
@@ -333,26 +348,6 @@ def _per_side(table: np.ndarray, agent: np.ndarray, counts: np.ndarray) -> np.nd
     """``table[agent, counts]`` (row 1 where ``agent``, else row 0) as one gather from the flat table (numpy's
     indexing by two arrays takes a slower, general path)."""
     return np.take(table.ravel(), counts + agent * table.shape[1])
-
-
-_SHARES: dict[float, np.ndarray] = {}
-
-
-def _shares(counts: np.ndarray, weight: float) -> np.ndarray:
-    """Like ``_sublinear``, each occurrence's share of its bucket's weight: ``(1 + log n) / n`` (row 0) and
-    ``weight × (1 + log n) / n`` (row 1), the numbers ``piece_weight × ((1 + np.log(counts)) / counts)`` gives."""
-    most = int(counts.max()) if len(counts) else 0
-    table = _SHARES.get(weight)
-    if table is None or table.shape[1] <= most:
-        size = 256
-        while size <= most:
-            size *= 2
-        n = np.arange(1, size, dtype=np.int64)
-        row = np.concatenate((np.zeros(1), (1 + np.log(n)) / n))
-        if len(_SHARES) > 8:
-            _SHARES.clear()
-        table = _SHARES[weight] = np.stack((1.0 * row, weight * row))
-    return table
 
 
 def _grouped(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
