@@ -113,12 +113,9 @@ class Segmenter:
                 continue
             if skip:
                 continue
-            ch = text[i]
-            if ch == "." or ch == ",":
-                if 0 < i < size - 1 and text[i - 1].isdigit() and text[i + 1].isdigit():
-                    continue  # _inside_number
-            elif (ch == "—" or ch == "…") and self._cut_short(text, start, i):
+            if self._ends_no_clause(text, start, i):
                 continue
+            ch = text[i]
             if i > start:
                 if i - start > long:
                     skip = True  # a long clause: ``spans`` reads the text (markers, windows)
@@ -148,7 +145,7 @@ class Segmenter:
                 continue
             if ch in self.opens and text.find(self.opens[ch], i + 1) != -1:
                 closing = self.opens[ch]
-            elif ch in self.separators and not _inside_number(text, i) and not self._cut_short(text, start, i):
+            elif ch in self.separators and not self._ends_no_clause(text, start, i):
                 if i > start:
                     out.extend(self._split_long(text, start, i, ch))
                 elif out and not out[-1][2].endswith(ch):
@@ -164,18 +161,14 @@ class Segmenter:
         """``_spans`` of a text without quotes (most turns): only the separators are looked at."""
         out: list[Span] = []
         start = 0
-        last = len(text) - 1
         long = self.settings.long_clause
         split = self.markers is not None
         has_long = False
         for m in self._sep.finditer(text):
             i = m.start()
-            ch = text[i]
-            if ch in ".,":
-                if 0 < i < last and text[i - 1].isdigit() and text[i + 1].isdigit():
-                    continue  # _inside_number
-            elif ch in "—…" and self._cut_short(text, start, i):
+            if self._ends_no_clause(text, start, i):
                 continue
+            ch = text[i]
             if i > start:
                 if i - start <= long:
                     out.append((start, i, ch))
@@ -198,9 +191,14 @@ class Segmenter:
         return out, has_long
 
     @staticmethod
-    def _cut_short(text: str, start: int, i: int) -> bool:
-        """A word cut off by a dash or an ellipsis (你——行，你等着) belongs to what follows."""
-        return text[i] in "—…" and 0 < len(text[start:i].strip("—…")) < 2 and i + 1 < len(text)
+    def _ends_no_clause(text: str, start: int, i: int) -> bool:
+        """The separator at ``i`` ends no clause (every reading of a text asks this of each one): a point or comma
+        between two digits (69.9元, 1,200), or a dash or an ellipsis cutting a word short (你——行，你等着: the word
+        belongs to what follows)."""
+        ch = text[i]
+        if ch == "." or ch == ",":
+            return 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
+        return (ch == "—" or ch == "…") and 0 < len(text[start:i].strip("—…")) < 2 and i + 1 < len(text)
 
     def _split_long(self, text: str, start: int, end: int, mark: str) -> list[Span]:
         s = self.settings
@@ -214,8 +212,3 @@ class Segmenter:
         pieces: list[Span] = [(a, b, "") for a, b in zip(cuts, cuts[1:], strict=False)]
         pieces[-1] = (pieces[-1][0], pieces[-1][1], mark)
         return pieces
-
-
-def _inside_number(text: str, i: int) -> bool:
-    """A point or comma between two digits (69.9元, 1,200) does not end a clause."""
-    return text[i] in ".," and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
