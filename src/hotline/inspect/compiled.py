@@ -31,6 +31,8 @@ class Compiled:
     reporting_markers: tuple[str, ...] = ()
     quote_pairs: tuple[tuple[str, str], ...] = ()
     negation_safe_key: str = "negation_safe"
+    confirm_key: str | None = None  # ``guards.confirm_lexicon`` and ``restatement_lexicons`` (``CallContext.restating``)
+    restatement_keys: tuple[str, ...] = ()
     has_phrases: bool = False
     markers_re: re.Pattern[str] | None = None
     reported_re: re.Pattern[str] | None = None
@@ -67,6 +69,8 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         reporting_markers=tuple(normalize_phrase(p) for p in guards.reporting_markers),
         quote_pairs=tuple((q[0], q[-1]) for q in guards.quote_pairs if q),
         negation_safe_key=guards.negation_safe_lexicon,
+        confirm_key=guards.confirm_lexicon or None,
+        restatement_keys=tuple(guards.restatement_lexicons),
     )
     if compiled.quote_pairs:
         compiled.quote_opens = re.compile("|".join(re.escape(q[0]) for q in compiled.quote_pairs))
