@@ -3,12 +3,13 @@ the model's own: a scope read under an id that a freed scope once had, a scoring
 
 from __future__ import annotations
 
+from helpers import card
+
 from hotline.inspect import operators
 from hotline.inspect.scoring import Form
 from hotline.model import RuleOutcome
 from hotline.norms import load_default
 from hotline.norms.schema import Scope
-from tests.inspect.helpers import card
 
 
 def test_a_scope_read_is_of_that_scope_even_under_a_reused_id() -> None:
