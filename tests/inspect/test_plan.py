@@ -214,8 +214,10 @@ def test_nodes_share_a_shape_exactly_when_their_dumps_are_equal() -> None:
     for rb in (load_default(), load_rulebook(example)):
         by_dump: dict[str, set[int]] = {}
         by_shape: dict[object, set[int]] = {}
+        known: dict[int, object] = {}  # as build_plan reads them: each subtree once
         for root in _roots(rb):
             for node in iter_nodes(root):
+                assert shape(node, known) == shape(node)
                 dump = json.dumps(node.model_dump(mode="json", exclude_none=True), sort_keys=True, ensure_ascii=False)
                 by_dump.setdefault(dump, set()).add(id(node))
                 by_shape.setdefault(shape(node), set()).add(id(node))
