@@ -23,7 +23,7 @@ def validate_cmd(path: Path) -> None:
     from hotline.norms import load_rulebook
 
     rb = load_rulebook(path, cache=False)  # validated now, never read back from the start-up cache
-    Engine(rb)  # compiling proves every regex and phrase is usable
+    Engine(rb, cache=False)  # compiling proves every regex and phrase is usable
     enabled = sum(1 for r in rb.rules if r.enabled)
     click.echo(f"规则库有效：{rb.name}（版本 {rb.version}），规则 {len(rb.rules)} 条（启用 {enabled} 条），"
                f"检测器 {len(rb.detectors)} 个，词表 {len(rb.lexicons)} 个。")

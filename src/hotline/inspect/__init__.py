@@ -53,8 +53,9 @@ def load_engine(rulebook: str | Path | None = None, *, semantic: bool | None = N
         return Engine(rb)
     from hotline.inspect.compiled import regex_patterns
     from hotline.inspect.safe_regex import limited_compiler
+    from hotline.norms import load_default
 
-    return Engine(rb, limited_compiler(regex_patterns(default_engine().rulebook)))
+    return Engine(rb, limited_compiler(regex_patterns(load_default())))  # the bundled patterns are trusted
 
 
 def _with_semantic(rb: Rulebook, semantic: bool | None) -> Rulebook:

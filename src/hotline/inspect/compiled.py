@@ -49,12 +49,14 @@ class Compiled:
     plan: Plan = field(default_factory=Plan)
 
 
-def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.compile) -> Compiled:
-    """``compile_regex`` compiles every pattern (``safe_regex.limited_compiler`` for browser-entered rulebooks)."""
+def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.compile, *, cache: bool = True) -> Compiled:
+    """``compile_regex`` compiles every pattern (``safe_regex.limited_compiler`` for browser-entered rulebooks).
+    ``cache``: the analysis of its patterns may be read back from the start-up cache (``known_literals``);
+    ``hotline rulebook validate`` proves a file with nothing read back."""
     phrase_keys: dict[str, set[str]] = {}
     reported = reported_pattern(rb)
     plain = compile_regex is re.compile  # (the patterns ``known`` holds are as ``re.compile`` makes them)
-    known = known_literals(analysed_patterns(rb)) if plain else {}  # what ``_need`` makes of each, found before
+    known = known_literals(analysed_patterns(rb)) if plain and cache else {}  # what ``_need`` makes of each, found before
 
     def add(key: str, phrases: list[str]) -> None:
         for p in phrases:

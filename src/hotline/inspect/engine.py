@@ -57,9 +57,11 @@ class _Rule:
 
 
 class Engine:
-    def __init__(self, rulebook: Rulebook, compile_regex: Callable[[str], Any] | None = None):
+    def __init__(self, rulebook: Rulebook, compile_regex: Callable[[str], Any] | None = None, *, cache: bool = True):
+        """``cache``: what compiling the rulebook may read back from the start-up cache (``compile_rulebook``)."""
         self.rulebook = rulebook
-        self.compiled: Compiled = compile_rulebook(rulebook, compile_regex) if compile_regex else compile_rulebook(rulebook)
+        self.compiled: Compiled = (compile_rulebook(rulebook, compile_regex, cache=cache) if compile_regex
+                                   else compile_rulebook(rulebook, cache=cache))
         self.rules = [r for r in rulebook.rules if r.enabled]
         self._by_id = {r.id: r for r in rulebook.rules}
         self._utterance_rules = [r for r in self.rules if r.utterance]
