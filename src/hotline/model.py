@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -17,6 +18,33 @@ class Severity(StrEnum):
     MINOR = "minor"
     MAJOR = "major"
     CRITICAL = "critical"
+
+
+_SCALES = (1.0, 10.0, 100.0, 1000.0, 10000.0, 100000.0, 1000000.0)
+
+
+def rounded(x: float, digits: int) -> float:
+    """``round(x, digits)`` (``digits`` from 0 to 6), the very same number, mostly without the decimal
+    conversion CPython's round makes (a few thousand instructions, for every number an output rounds).
+
+    The scaled value ``a = |x| × 10^digits`` is the float nearest the exact product; below 2^52 every half
+    integer k + ½ is a float, so rounding to the nearest float never carries the product across one: when
+    ``a``'s fraction is not exactly ½, the exact product rounds to the same integer n as ``a``, and ``round``
+    gives the float nearest n / 10^digits, which IEEE division of the two exact numbers gives. A fraction of
+    exactly ½ (a tie, or a product rounded onto one), huge values, NaN, infinities and ints are left to
+    ``round`` itself."""
+    if type(x) is not float:  # round keeps an int an int
+        return round(x, digits)
+    scale = _SCALES[digits]
+    a = x * scale if x >= 0.0 else -x * scale
+    if a < 4e15:  # false for NaN and infinities too
+        whole = float(int(a))
+        frac = a - whole  # exact
+        if frac < 0.5:
+            return math.copysign(whole / scale, x)
+        if frac > 0.5:
+            return math.copysign((whole + 1.0) / scale, x)
+    return round(x, digits)
 
 
 @dataclass(slots=True)
@@ -55,7 +83,7 @@ class Call:
         return {
             "id": self.id,
             "turns": [
-                {"speaker": t.speaker.value, "text": t.text, "start": t.start, "end": t.end}
+                {"speaker": t.speaker._value_, "text": t.text, "start": t.start, "end": t.end}
                 for t in self.turns
             ],
             "meta": self.meta,
@@ -83,7 +111,7 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "rule_id": self.rule_id, "dimension": self.dimension, "severity": self.severity.value,
+            "rule_id": self.rule_id, "dimension": self.dimension, "severity": self.severity._value_,
             "turn_index": self.turn_index, "span": list(self.span) if self.span else None,
             "evidence": self.evidence, "message": self.message, "suggestion": self.suggestion,
             "points": self.points, "veto": self.veto, "layer": self.layer, "confidence": self.confidence,
@@ -144,12 +172,12 @@ class CitizenBlock:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "anger": [[t, round(v, 3)] for t, v in self.anger],
-            "anxiety": [[t, round(v, 3)] for t, v in self.anxiety],
-            "start": round(self.start, 3), "peak": round(self.peak, 3), "peak_turn": self.peak_turn,
-            "end": round(self.end, 3), "calmed": self.calmed, "escalated": self.escalated,
-            "dissatisfaction": None if self.dissatisfaction is None else round(self.dissatisfaction, 3),
-            "drivers": self.drivers, "escalation_risk": round(self.escalation_risk, 3),
+            "anger": [[t, rounded(v, 3)] for t, v in self.anger],
+            "anxiety": [[t, rounded(v, 3)] for t, v in self.anxiety],
+            "start": rounded(self.start, 3), "peak": rounded(self.peak, 3), "peak_turn": self.peak_turn,
+            "end": rounded(self.end, 3), "calmed": self.calmed, "escalated": self.escalated,
+            "dissatisfaction": None if self.dissatisfaction is None else rounded(self.dissatisfaction, 3),
+            "drivers": self.drivers, "escalation_risk": rounded(self.escalation_risk, 3),
             "escalation": [{"kind": k, "turn_index": t, "evidence": e} for k, t, e in self.escalation],
         }
 
@@ -246,7 +274,7 @@ def _taken(findings: list[tuple[str, str, float]], remaining: dict[str, float], 
         if cap < take:  # min(take, cap)
             take = cap
         lost[dim] = room - take
-        out.append(round(take, 2))
+        out.append(rounded(take, 2))
     return out
 
 

@@ -14,8 +14,7 @@ import orjson
 from hotline.errors import FormatError
 from hotline.formats.decode import LineDecoder
 from hotline.formats.layouts import Layout, find_layout, first_at, missing, reader_settings, simple, values_at
-from hotline.formats.records import finish_call
-from hotline.formats.roles import RawTurn
+from hotline.formats.records import RawTurn, finish_call
 from hotline.formats.speakers import clean_text
 from hotline.model import Call
 
@@ -172,27 +171,34 @@ def _plain_turn(t: Any, plan: _Plan, at: str, index: int) -> RawTurn | None:
     ``_raw_turn`` then reads (and reports) the general way."""
     if type(t) is not dict:
         return None
+    d: dict[str, Any] = t
     speakers, texts, times = plan
-    label = text = None
+    found: Any = None
     for key in speakers:
-        if key in t:
-            label = t[key]
+        if key in d:
+            found = d[key]
             break
-    if type(label) is not str or label[:1] in ("{", "["):  # a JSON string in a string: _raw_turn decodes it
+    if type(found) is not str:
+        return None
+    label: str = found
+    if label[:1] in ("{", "["):  # a JSON string in a string: _raw_turn decodes it
         return None
     label = label.strip()
+    found = None
     for key in texts:
-        if key in t:
-            text = t[key]
+        if key in d:
+            found = d[key]
             break
-    if not label or type(text) is not str:
+    if not label or type(found) is not str:
         return None
-    start = end = None
+    text: str = found
+    start: float | None = None
+    end: float | None = None
     for start_key, end_key, scale in times:
-        s = t.get(start_key)
+        s = d.get(start_key)
         if s is None:
             continue
-        e = t.get(end_key)
+        e = d.get(end_key)
         # a time _number takes as it is: an int, or a float that is a number (x - x is 0); not negative
         kind = type(s)
         if not ((kind is int or (kind is float and s - s == 0.0)) and s >= 0):
@@ -212,7 +218,7 @@ def call_from_obj(obj: Any, source: str, where: str, default_id: str) -> Call:
     """Build a Call from one decoded JSON object; raise FormatError naming ``where`` on any problem."""
     if not isinstance(obj, dict):
         raise FormatError("每条通话应为 JSON 对象（{…}）", source=source, location=where)
-    found = find_layout(obj)
+    found = _layout_of(obj)
     if found is None:
         raise FormatError("缺少 turns 列表（每个话轮含 speaker、text；也支持常见语音识别结果格式）",
                           source=source, location=where)
@@ -236,6 +242,17 @@ def call_from_obj(obj: Any, source: str, where: str, default_id: str) -> Call:
     if missing(call_id) or call_id in (None, "") or isinstance(call_id, dict | list):
         call_id = default_id
     return finish_call(str(call_id), raw, dict(meta), source, where)
+
+
+def _layout_of(obj: dict[str, Any]) -> tuple[Layout, list[Any]] | None:
+    """``find_layout(obj)``; first, as most records are written, the first layout's first place for the
+    sentences when it is a plain key that holds a list (what ``find_layout`` would look at first, and take)."""
+    first = reader_settings().layouts[0]
+    path = first.turns[0]
+    value = obj.get(path)
+    if type(value) is list and simple(path):
+        return first, value
+    return find_layout(obj)
 
 
 def read_json_text(text: str, source: str, stem: str) -> Iterator[Call | FormatError]:

@@ -23,7 +23,7 @@ from hotline.formats.jsonfmt import encode
 from hotline.formats.roles import role_warning
 from hotline.formats.sheets import DECIMAL, PERCENT, Column
 from hotline.labels import REVIEW_LABELS, SEVERITY_LABELS, SPEAKER_LABELS
-from hotline.model import Call, CitizenBlock, RuleOutcome, Scorecard
+from hotline.model import Call, CitizenBlock, RuleOutcome, Scorecard, rounded
 
 Pair = tuple[Call, Scorecard]
 SEVERITY_COLUMNS = ["致命", "严重", "轻微", "提示"]
@@ -168,7 +168,7 @@ def citizen_cells(card: Scorecard) -> list[Any]:
         return [*review, "", "", "", ""]
     risk = escalation_kinds(c)
     return [*review, f"{c.start:.2f} / {c.peak:.2f} / {c.end:.2f}", course(c),
-            "" if c.dissatisfaction is None else round(c.dissatisfaction, 2),
+            "" if c.dissatisfaction is None else rounded(c.dissatisfaction, 2),
             f"{risk} {c.escalation_risk:.2f}" if risk else ""]
 
 
@@ -179,20 +179,20 @@ def call_headers(info: ReportInfo) -> list[str]:
 
 def call_row(call: Call, card: Scorecard, info: ReportInfo) -> list[Any]:
     meta = call.meta
-    by_severity = Counter(SEVERITY_LABELS[f.severity.value] for f in card.findings)
+    by_severity = Counter(SEVERITY_LABELS[f.severity] for f in card.findings)  # a StrEnum is its value
     dims = [card.dimensions.get(d, "不适用") for d in info.dimensions]
     total = "" if card.total is None else card.total
     return [call.id, str(meta.get("agent_id", "")), str(meta.get("date", "")), total, verdict(card, info.pass_mark),
             "是" if card.vetoed else "否", *dims, len(card.findings), *(by_severity[s] for s in SEVERITY_COLUMNS),
-            round(sum(card.deductions()), 2), *citizen_cells(card), notes(call, card)]
+            rounded(sum(card.deductions()), 2), *citizen_cells(card), notes(call, card)]
 
 
 def finding_rows(call: Call, card: Scorecard, titles: dict[str, str]) -> Iterator[list[Any]]:
     for f, taken in zip(card.findings, card.deductions(), strict=True):
         speaker = ""
         if f.turn_index is not None and f.turn_index < len(call.turns):
-            speaker = SPEAKER_LABELS[call.turns[f.turn_index].speaker.value]
-        yield [call.id, f.rule_id, titles.get(f.rule_id, ""), f.dimension, SEVERITY_LABELS[f.severity.value],
+            speaker = SPEAKER_LABELS[call.turns[f.turn_index].speaker]  # a StrEnum is its value
+        yield [call.id, f.rule_id, titles.get(f.rule_id, ""), f.dimension, SEVERITY_LABELS[f.severity],
                taken, "是" if f.veto else "否", "" if f.turn_index is None else f.turn_index + 1, speaker,
                f.evidence, f.message, f.suggestion]
 
