@@ -47,7 +47,12 @@ def rounded(x: float, digits: int) -> float:
     return round(x, digits)
 
 
-@dataclass(slots=True)
+# The types made for every call (turns, findings, scorecards…) are dataclasses with their own ``__init__``
+# (``init=False``): compiled (``hotline.native``), the one dataclasses writes stays Python, a frame and a generic
+# attribute store per field; this one is compiled (the same arguments and defaults, a field store each).
+
+
+@dataclass(slots=True, init=False)
 class Turn:
     """One utterance. ``start``/``end`` are seconds from the start of the call, when known."""
 
@@ -56,18 +61,29 @@ class Turn:
     start: float | None = None
     end: float | None = None
 
+    def __init__(self, speaker: Speaker, text: str, start: float | None = None, end: float | None = None) -> None:
+        self.speaker = speaker
+        self.text = text
+        self.start = start
+        self.end = end
+
     @property
     def is_agent(self) -> bool:
         return self.speaker is Speaker.AGENT
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Call:
     """A call: its turns in order and free-form metadata (agent id, date, channel, audio path…)."""
 
     id: str
     turns: list[Turn]
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(self, id: str, turns: list[Turn], meta: dict[str, Any] | None = None) -> None:
+        self.id = id
+        self.turns = turns
+        self.meta = {} if meta is None else meta
 
     @property
     def has_times(self) -> bool:
@@ -90,7 +106,7 @@ class Call:
         }
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Finding:
     """One thing a rule found. ``span`` is (start, end) character offsets in the original text
     of turn ``turn_index``; ``turn_index`` is None for a finding about the whole call."""
@@ -108,6 +124,24 @@ class Finding:
     layer: str = ""  # what fired: 词表/规则, 言语行为, 语义相似, 时间/音频, 结构 (something missing), 工单
     confidence: float | None = None  # the learned layer's probability, when it fired
     threshold: float | None = None  # the probability it had to reach
+
+    def __init__(self, rule_id: str, dimension: str, severity: Severity, turn_index: int | None,
+                 span: tuple[int, int] | None, evidence: str, message: str, suggestion: str = "",
+                 points: float = 0.0, veto: bool = False, layer: str = "", confidence: float | None = None,
+                 threshold: float | None = None) -> None:
+        self.rule_id = rule_id
+        self.dimension = dimension
+        self.severity = severity
+        self.turn_index = turn_index
+        self.span = span
+        self.evidence = evidence
+        self.message = message
+        self.suggestion = suggestion
+        self.points = points
+        self.veto = veto
+        self.layer = layer
+        self.confidence = confidence
+        self.threshold = threshold
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -138,7 +172,7 @@ class RuleOutcome:
         return (RuleOutcome, (self.rule_id, self.dimension, self.status, self.points))
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Pending:
     """A reaction the agent still owes while a call is in progress (live hints): the rule, the turn that asked
     for it, the agent turn a finding would point at, how many agent turns are left and the words that asked."""
@@ -149,8 +183,15 @@ class Pending:
     turns_left: int
     evidence: str
 
+    def __init__(self, rule_id: str, turn_index: int, anchor: int | None, turns_left: int, evidence: str) -> None:
+        self.rule_id = rule_id
+        self.turn_index = turn_index
+        self.anchor = anchor
+        self.turns_left = turns_left
+        self.evidence = evidence
 
-@dataclass(slots=True)
+
+@dataclass(slots=True, init=False)
 class CitizenBlock:
     """What the citizen felt over the call: emotion per citizen turn (0–1, the stronger of anger and
     anxiety), the trajectory (start, peak with its turn, end), whether the agent calmed it, the
@@ -170,6 +211,24 @@ class CitizenBlock:
     escalation_risk: float = 0.0
     escalation: list[tuple[str, int, str]] = field(default_factory=list)  # (kind, turn index, evidence)
 
+    def __init__(self, anger: list[tuple[int, float]] | None = None, anxiety: list[tuple[int, float]] | None = None,
+                 start: float = 0.0, peak: float = 0.0, peak_turn: int | None = None, end: float = 0.0,
+                 calmed: bool = False, escalated: bool = False, dissatisfaction: float | None = None,
+                 drivers: list[int] | None = None, escalation_risk: float = 0.0,
+                 escalation: list[tuple[str, int, str]] | None = None) -> None:
+        self.anger = [] if anger is None else anger
+        self.anxiety = [] if anxiety is None else anxiety
+        self.start = start
+        self.peak = peak
+        self.peak_turn = peak_turn
+        self.end = end
+        self.calmed = calmed
+        self.escalated = escalated
+        self.dissatisfaction = dissatisfaction
+        self.drivers = [] if drivers is None else drivers
+        self.escalation_risk = escalation_risk
+        self.escalation = [] if escalation is None else escalation
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "anger": [[t, rounded(v, 3)] for t, v in self.anger],
@@ -182,7 +241,7 @@ class CitizenBlock:
         }
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Review:
     """Which calls people should review: ``mandatory`` (必须复核), ``sample`` (抽检) or ``auto_pass``
     (自动通过), with the reasons."""
@@ -190,11 +249,15 @@ class Review:
     level: str = "auto_pass"
     reasons: list[str] = field(default_factory=list)
 
+    def __init__(self, level: str = "auto_pass", reasons: list[str] | None = None) -> None:
+        self.level = level
+        self.reasons = [] if reasons is None else reasons
+
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level, "reasons": self.reasons}
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Scorecard:
     """``total`` is None when the call could not be judged as a whole (a recording without words:
     ``scope`` is "timing", only the timing and audio rules ran, and ``notice`` says so)."""
@@ -212,6 +275,25 @@ class Scorecard:
     pending: list[Pending] = field(default_factory=list)  # only while a call is in progress (partial)
     citizen: CitizenBlock | None = None
     review: Review | None = None
+
+    def __init__(self, call_id: str, total: float | None, dimensions: dict[str, float], findings: list[Finding],
+                 rulebook_version: str, max_dimensions: dict[str, float] | None = None,
+                 outcomes: list[RuleOutcome] | None = None, vetoed: bool = False, scope: str = "full",
+                 notice: str = "", pending: list[Pending] | None = None, citizen: CitizenBlock | None = None,
+                 review: Review | None = None) -> None:
+        self.call_id = call_id
+        self.total = total
+        self.dimensions = dimensions
+        self.findings = findings
+        self.rulebook_version = rulebook_version
+        self.max_dimensions = {} if max_dimensions is None else max_dimensions
+        self.outcomes = [] if outcomes is None else outcomes
+        self.vetoed = vetoed
+        self.scope = scope
+        self.notice = notice
+        self.pending = [] if pending is None else pending
+        self.citizen = citizen
+        self.review = review
 
     def to_dict(self, *, outcomes: bool = True) -> dict[str, Any]:
         """The scorecard as plain data; ``outcomes=False`` leaves out the last key, the rule outcomes (a

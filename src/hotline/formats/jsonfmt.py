@@ -58,15 +58,18 @@ def decode(text: str) -> Any:
 
 def _has_huge_float(obj: Any) -> bool:
     """Whether a decoded value holds a float of ``_HUGE`` or more either way (walked without recursion)."""
-    if type(obj) is not dict and type(obj) is not list:
-        return type(obj) is float and not -_HUGE < obj < _HUGE
-    stack = [obj]
+    kind = type(obj)
+    if kind is not dict and kind is not list:
+        return kind is float and not -_HUGE < obj < _HUGE
+    stack: list[Any] = [obj]
     while stack:
         item = stack.pop()
-        for value in item.values() if type(item) is dict else item:
+        values: list[Any] = list(item.values()) if type(item) is dict else item
+        for value in values:
             kind = type(value)
             if kind is float:
-                if not -_HUGE < value < _HUGE:
+                number: float = value
+                if not -_HUGE < number < _HUGE:
                     return True
             elif kind is dict or kind is list:
                 stack.append(value)
@@ -295,25 +298,19 @@ def read_jsonl_lines(lines: Iterable[tuple[int, str | bytes | FormatError]], sou
         yield _safe(obj, source, where, f"{stem}-{lineno}")
 
 
-# A line's bytes with every digit as 0 and E as e: a number orjson would read otherwise than the standard
-# parser (an integer past 64 bits) has 19 digits or more; a float that large, as many or an exponent.
-_NUMBERS = bytes.maketrans(b"123456789E", b"000000000e")
-_LONG_NUMBER = b"0" * 19
 _SLOW = object()
 
 
 def _quick(line: bytes) -> Any:
     """``decode`` of a line of UTF-8 straight from its bytes (orjson checks they are UTF-8 — a BOM it
     refuses), or ``_SLOW`` when the line must be decoded and read as text: not JSON orjson reads, or
-    holding a number that may need the standard parser (``decode``'s huge floats, found without walking
-    the result). Most lines hold neither, and skip the copy to text and the walk."""
-    digits = line.translate(_NUMBERS)
-    if _LONG_NUMBER in digits or b"0e" in digits:
-        return _SLOW
+    holding a number orjson reads otherwise than the standard parser (``decode``'s huge floats, found by
+    the same walk of the result). Most lines are neither, and skip the copy to text."""
     try:
-        return orjson.loads(line)
+        obj = orjson.loads(line)
     except orjson.JSONDecodeError:
         return _SLOW
+    return _SLOW if _has_huge_float(obj) else obj
 
 
 def _safe(obj: Any, source: str, where: str, default_id: str) -> Call | FormatError:

@@ -23,12 +23,12 @@ _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SURROGATE_HINT = "含无法编码的字符（孤立的 UTF-16 代理项）：请检查导出转写的程序或文件编码"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class RawTurn:
     """A turn as read, before roles are known: its label and where it is in the file — ``place``, or for a
     turn of a JSON list the list's ``place`` (「第 3 行 turns[」) and the turn's ``index``, put together
-    only when a message names it. Not frozen: a reader makes one for every turn of every call (none is
-    changed once made)."""
+    only when a message names it. Not frozen, and its own ``__init__`` (compiled, as ``model.Turn``'s): a
+    reader makes one for every turn of every call (none is changed once made)."""
 
     label: str
     text: str
@@ -36,6 +36,15 @@ class RawTurn:
     end: float | None
     place: str
     index: int | None = None
+
+    def __init__(self, label: str, text: str, start: float | None, end: float | None, place: str,
+                 index: int | None = None) -> None:
+        self.label = label
+        self.text = text
+        self.start = start
+        self.end = end
+        self.place = place
+        self.index = index
 
     @property
     def where(self) -> str:
