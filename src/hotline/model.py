@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -30,20 +29,28 @@ def rounded(x: float, digits: int) -> float:
     The scaled value ``a = |x| × 10^digits`` is the float nearest the exact product; below 2^52 every half
     integer k + ½ is a float, so rounding to the nearest float never carries the product across one: when
     ``a``'s fraction is not exactly ½, the exact product rounds to the same integer n as ``a``, and ``round``
-    gives the float nearest n / 10^digits, which IEEE division of the two exact numbers gives. A fraction of
-    exactly ½ (a tie, or a product rounded onto one), huge values, NaN, infinities and ints are left to
-    ``round`` itself."""
+    gives the float nearest n / 10^digits (with x's sign), which IEEE division of the two exact numbers gives.
+    A fraction of exactly ½ (a tie, or a product rounded onto one), huge values, NaN, infinities and ints
+    are left to ``round`` itself; a zero is its own rounding (either sign)."""
     if type(x) is not float:  # round keeps an int an int
         return round(x, digits)
+    if x > 0.0:
+        sign = 1.0
+    elif x < 0.0:
+        sign = -1.0
+    elif x == 0.0:
+        return x
+    else:  # NaN
+        return round(x, digits)
     scale = _SCALES[digits]
-    a = x * scale if x >= 0.0 else -x * scale
-    if a < 4e15:  # false for NaN and infinities too
+    a = x * sign * scale
+    if a < 4e15:  # false for infinities too
         whole = float(int(a))
         frac = a - whole  # exact
         if frac < 0.5:
-            return math.copysign(whole / scale, x)
+            return sign * (whole / scale)
         if frac > 0.5:
-            return math.copysign((whole + 1.0) / scale, x)
+            return sign * ((whole + 1.0) / scale)
     return round(x, digits)
 
 
@@ -67,6 +74,11 @@ class Turn:
         self.start = start
         self.end = end
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as its constructor's arguments: compiled, making one always runs its ``__init__`` (unpickled field
+        by field, it would be called without any)."""
+        return (Turn, (self.speaker, self.text, self.start, self.end))
+
     @property
     def is_agent(self) -> bool:
         return self.speaker is Speaker.AGENT
@@ -84,6 +96,11 @@ class Call:
         self.id = id
         self.turns = turns
         self.meta = {} if meta is None else meta
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as its constructor's arguments: compiled, making one always runs its ``__init__`` (unpickled field
+        by field, it would be called without any)."""
+        return (Call, (self.id, self.turns, self.meta))
 
     @property
     def has_times(self) -> bool:
@@ -143,6 +160,13 @@ class Finding:
         self.confidence = confidence
         self.threshold = threshold
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as its constructor's arguments: compiled, making one always runs its ``__init__`` (unpickled field
+        by field, it would be called without any)."""
+        return (Finding, (self.rule_id, self.dimension, self.severity, self.turn_index, self.span,
+                         self.evidence, self.message, self.suggestion, self.points, self.veto, self.layer,
+                         self.confidence, self.threshold))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule_id": self.rule_id, "dimension": self.dimension, "severity": self.severity._value_,
@@ -190,6 +214,11 @@ class Pending:
         self.turns_left = turns_left
         self.evidence = evidence
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as its constructor's arguments: compiled, making one always runs its ``__init__`` (unpickled field
+        by field, it would be called without any)."""
+        return (Pending, (self.rule_id, self.turn_index, self.anchor, self.turns_left, self.evidence))
+
 
 @dataclass(slots=True, init=False)
 class CitizenBlock:
@@ -229,6 +258,13 @@ class CitizenBlock:
         self.escalation_risk = escalation_risk
         self.escalation = [] if escalation is None else escalation
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as its constructor's arguments: compiled, making one always runs its ``__init__`` (unpickled field
+        by field, it would be called without any)."""
+        return (CitizenBlock, (self.anger, self.anxiety, self.start, self.peak, self.peak_turn, self.end,
+                              self.calmed, self.escalated, self.dissatisfaction, self.drivers,
+                              self.escalation_risk, self.escalation))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "anger": [[t, rounded(v, 3)] for t, v in self.anger],
@@ -252,6 +288,11 @@ class Review:
     def __init__(self, level: str = "auto_pass", reasons: list[str] | None = None) -> None:
         self.level = level
         self.reasons = [] if reasons is None else reasons
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as its constructor's arguments: compiled, making one always runs its ``__init__`` (unpickled field
+        by field, it would be called without any)."""
+        return (Review, (self.level, self.reasons))
 
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level, "reasons": self.reasons}
@@ -294,6 +335,13 @@ class Scorecard:
         self.pending = [] if pending is None else pending
         self.citizen = citizen
         self.review = review
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickled as its constructor's arguments: compiled, making one always runs its ``__init__`` (unpickled field
+        by field, it would be called without any)."""
+        return (Scorecard, (self.call_id, self.total, self.dimensions, self.findings, self.rulebook_version,
+                           self.max_dimensions, self.outcomes, self.vetoed, self.scope, self.notice,
+                           self.pending, self.citizen, self.review))
 
     def to_dict(self, *, outcomes: bool = True) -> dict[str, Any]:
         """The scorecard as plain data; ``outcomes=False`` leaves out the last key, the rule outcomes (a

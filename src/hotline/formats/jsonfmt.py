@@ -58,20 +58,21 @@ def decode(text: str) -> Any:
 
 def _has_huge_float(obj: Any) -> bool:
     """Whether a decoded value holds a float of ``_HUGE`` or more either way (walked without recursion)."""
-    kind = type(obj)
-    if kind is not dict and kind is not list:
-        return kind is float and not -_HUGE < obj < _HUGE
+    if not isinstance(obj, (dict, list)):
+        return isinstance(obj, float) and not -_HUGE < obj < _HUGE
     stack: list[Any] = [obj]
     while stack:
         item = stack.pop()
-        values: list[Any] = list(item.values()) if type(item) is dict else item
+        if isinstance(item, dict):
+            mapping: dict[Any, Any] = item
+            values: Iterable[Any] = mapping.values()
+        else:
+            values = item
         for value in values:
-            kind = type(value)
-            if kind is float:
-                number: float = value
-                if not -_HUGE < number < _HUGE:
+            if isinstance(value, float):
+                if not -_HUGE < value < _HUGE:
                     return True
-            elif kind is dict or kind is list:
+            elif isinstance(value, (dict, list)):
                 stack.append(value)
     return False
 
@@ -202,19 +203,32 @@ def _plain_turn(t: Any, plan: _Plan, at: str, index: int) -> RawTurn | None:
         if s is None:
             continue
         e = d.get(end_key)
-        # a time _number takes as it is: an int, or a float that is a number (x - x is 0); not negative
-        kind = type(s)
-        if not ((kind is int or (kind is float and s - s == 0.0)) and s >= 0):
+        # a time _number takes as it is: an int (not a bool), or a float that is a number (x - x is 0); not negative
+        first = _time(s)
+        if first is None:
             return None
-        kind = type(e)
-        if e is not None and not ((kind is int or (kind is float and e - e == 0.0)) and e >= 0):
-            return None
-        start = float(s) * scale
-        end = None if e is None else float(e) * scale
+        start = first * scale
+        if e is not None:
+            last = _time(e)
+            if last is None:
+                return None
+            end = last * scale
         if end is not None and end < start:
             return None
         break
     return RawTurn(label, clean_text(text), start, end, at, index)
+
+
+def _time(value: Any) -> float | None:
+    """A time as ``_number`` takes it without a word (an int, not a bool, or a float that is a number, x - x
+    being 0; not negative), as a float; None for anything else."""
+    if isinstance(value, float):
+        number: float = value
+        return number if number - number == 0.0 and number >= 0.0 else None
+    if type(value) is int:
+        whole: int = value
+        return float(whole) if whole >= 0 else None
+    return None
 
 
 def call_from_obj(obj: Any, source: str, where: str, default_id: str) -> Call:
@@ -242,7 +256,7 @@ def call_from_obj(obj: Any, source: str, where: str, default_id: str) -> Call:
     if not isinstance(meta, dict):
         raise FormatError("meta 应为 JSON 对象", source=source, location=where)
     call_id = first_at(obj, layout.id)
-    if missing(call_id) or call_id in (None, "") or isinstance(call_id, dict | list):
+    if missing(call_id) or call_id in (None, "") or isinstance(call_id, (dict, list)):
         call_id = default_id
     return finish_call(str(call_id), raw, dict(meta), source, where)
 

@@ -105,7 +105,7 @@ def _has_surrogate(value: Any) -> bool:
         return _SURROGATE.search(value) is not None
     if isinstance(value, dict):
         return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
+    if isinstance(value, (list, tuple)):
         return any(_has_surrogate(v) for v in value)
     return False
 
@@ -116,7 +116,7 @@ def depth(value: Any, limit: int) -> int:
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, d = stack.pop()
-        if isinstance(item, dict | list):
+        if isinstance(item, (dict, list)):
             d += 1
             if d > deepest:
                 deepest = d
