@@ -22,18 +22,19 @@ class Severity(StrEnum):
 _SCALES = (1.0, 10.0, 100.0, 1000.0, 10000.0, 100000.0, 1000000.0)
 
 
-def rounded(x: float, digits: int) -> float:
-    """``round(x, digits)`` (``digits`` from 0 to 6), the very same number, mostly without the decimal
+def rounded(number: Any, digits: int) -> Any:
+    """``round(number, digits)`` (``digits`` from 0 to 6), the very same number, mostly without the decimal
     conversion CPython's round makes (a few thousand instructions, for every number an output rounds).
 
-    The scaled value ``a = |x| × 10^digits`` is the float nearest the exact product; below 2^52 every half
+    For a float x, the scaled value ``a = |x| × 10^digits`` is the float nearest the exact product; below 2^52 every half
     integer k + ½ is a float, so rounding to the nearest float never carries the product across one: when
     ``a``'s fraction is not exactly ½, the exact product rounds to the same integer n as ``a``, and ``round``
     gives the float nearest n / 10^digits (with x's sign), which IEEE division of the two exact numbers gives.
     A fraction of exactly ½ (a tie, or a product rounded onto one), huge values, NaN, infinities and ints
     are left to ``round`` itself; a zero is its own rounding (either sign)."""
-    if type(x) is not float:  # round keeps an int an int
-        return round(x, digits)
+    if type(number) is not float:  # round keeps an int an int (taken as Any: compiled, a float would turn it into one)
+        return round(number, digits)
+    x: float = number
     if x > 0.0:
         sign = 1.0
     elif x < 0.0:

@@ -190,7 +190,7 @@ def call_row(call: Call, card: Scorecard, info: ReportInfo) -> list[Any]:
     total = "" if card.total is None else card.total
     return [call.id, str(meta.get("agent_id", "")), str(meta.get("date", "")), total, verdict(card, info.pass_mark),
             "是" if card.vetoed else "否", *dims, len(card.findings), *(by_severity[s] for s in SEVERITY_COLUMNS),
-            rounded(sum(card.deductions()), 2), *citizen_cells(card), notes(call, card)]
+            round(sum(card.deductions()), 2), *citizen_cells(card), notes(call, card)]
 
 
 def finding_rows(call: Call, card: Scorecard, titles: dict[str, str]) -> Iterator[list[Any]]:
