@@ -188,9 +188,12 @@ def call_row(call: Call, card: Scorecard, info: ReportInfo) -> list[Any]:
     by_severity = Counter(SEVERITY_LABELS[f.severity] for f in card.findings)  # a StrEnum is its value
     dims = [card.dimensions.get(d, "不适用") for d in info.dimensions]
     total = "" if card.total is None else card.total
+    deductions = card.deductions()
+    # no findings: the int 0, as sum([]) is (compiled, a sum of floats would start from 0.0)
+    taken = round(sum(deductions), 2) if deductions else 0
     return [call.id, str(meta.get("agent_id", "")), str(meta.get("date", "")), total, verdict(card, info.pass_mark),
             "是" if card.vetoed else "否", *dims, len(card.findings), *(by_severity[s] for s in SEVERITY_COLUMNS),
-            round(sum(card.deductions()), 2), *citizen_cells(card), notes(call, card)]
+            taken, *citizen_cells(card), notes(call, card)]
 
 
 def finding_rows(call: Call, card: Scorecard, titles: dict[str, str]) -> Iterator[list[Any]]:
