@@ -231,25 +231,33 @@ def _time(value: Any) -> float | None:
     return None
 
 
-def call_from_obj(obj: Any, source: str, where: str, default_id: str) -> Call:
-    """Build a Call from one decoded JSON object; raise FormatError naming ``where`` on any problem."""
+def call_from_obj(obj: Any, source: str, where: str, default_id: str, *, from_utf8: bool = False) -> Call:
+    """Build a Call from one decoded JSON object; raise FormatError naming ``where`` on any problem.
+    ``from_utf8``: ``obj`` is what orjson read from bytes (``_quick``), so none of its strings holds a lone
+    surrogate (orjson reads only UTF-8 and refuses an escaped lone surrogate): when the turns were taken
+    from it as they are (no JSON decoded inside a string), the call's texts, labels and meta need no search
+    for one."""
     if not isinstance(obj, dict):
         raise FormatError("每条通话应为 JSON 对象（{…}）", source=source, location=where)
     found = _layout_of(obj)
+    direct = found is not None and found[2]
     if found is None:
         raise FormatError("缺少 turns 列表（每个话轮含 speaker、text；也支持常见语音识别结果格式）",
                           source=source, location=where)
-    layout, turns_raw = found
+    layout, turns_raw, _ = found
     limit = reader_settings().limits.max_turns
     if len(turns_raw) > limit:
         raise FormatError(f"话轮太多（{len(turns_raw)} 个，上限 {limit}）", source=source, location=where)
     plan = _plan(layout)
     at = f"{where} turns[".lstrip()
-    if plan is None:
-        raw = [_raw_turn(t, layout, source, f"{at}{i}]") for i, t in enumerate(turns_raw)]
-    else:
-        raw = [_plain_turn(t, plan, at, i) or _raw_turn(t, layout, source, f"{at}{i}]")
-               for i, t in enumerate(turns_raw)]
+    raw: list[RawTurn] = []
+    plain = plan is not None  # every turn read as it is written (no JSON decoded inside one of its strings)
+    for i, t in enumerate(turns_raw):
+        turn = None if plan is None else _plain_turn(t, plan, at, i)
+        if turn is None:
+            plain = False
+            turn = _raw_turn(t, layout, source, f"{at}{i}]")
+        raw.append(turn)
     meta = obj.get("meta")
     if meta is None:
         meta = {}
@@ -258,18 +266,20 @@ def call_from_obj(obj: Any, source: str, where: str, default_id: str) -> Call:
     call_id = first_at(obj, layout.id)
     if missing(call_id) or call_id in (None, "") or isinstance(call_id, (dict, list)):
         call_id = default_id
-    return finish_call(str(call_id), raw, dict(meta), source, where)
+    return finish_call(str(call_id), raw, dict(meta), source, where, no_surrogates=from_utf8 and direct and plain)
 
 
-def _layout_of(obj: dict[str, Any]) -> tuple[Layout, list[Any]] | None:
-    """``find_layout(obj)``; first, as most records are written, the first layout's first place for the
-    sentences when it is a plain key that holds a list (what ``find_layout`` would look at first, and take)."""
+def _layout_of(obj: dict[str, Any]) -> tuple[Layout, list[Any], bool] | None:
+    """``find_layout(obj)`` and whether its list is a value of ``obj`` as it is (not decoded from a string);
+    first, as most records are written, the first layout's first place for the sentences when it is a plain
+    key that holds a list (what ``find_layout`` would look at first, and take)."""
     first = reader_settings().layouts[0]
     path = first.turns[0]
     value = obj.get(path)
     if type(value) is list and simple(path):
-        return first, value
-    return find_layout(obj)
+        return first, value, True
+    found = find_layout(obj)
+    return None if found is None else (found[0], found[1], False)
 
 
 def read_json_text(text: str, source: str, stem: str) -> Iterator[Call | FormatError]:
@@ -293,7 +303,7 @@ def read_jsonl_lines(lines: Iterable[tuple[int, str | bytes | FormatError]], sou
         if type(line) is bytes:
             obj = _quick(line)
             if obj is not _SLOW:
-                yield _safe(obj, source, f"第 {lineno} 行", f"{stem}-{lineno}")
+                yield _safe(obj, source, f"第 {lineno} 行", f"{stem}-{lineno}", from_utf8=True)
                 continue
             assert decoder is not None, "lines as bytes come with their decoder"
             line = decoder.line(line, source, lineno)
@@ -327,9 +337,9 @@ def _quick(line: bytes) -> Any:
     return _SLOW if _has_huge_float(obj) else obj
 
 
-def _safe(obj: Any, source: str, where: str, default_id: str) -> Call | FormatError:
+def _safe(obj: Any, source: str, where: str, default_id: str, *, from_utf8: bool = False) -> Call | FormatError:
     try:
-        return call_from_obj(obj, source, where, default_id)
+        return call_from_obj(obj, source, where, default_id, from_utf8=from_utf8)
     except FormatError as exc:
         return exc
     except RecursionError:
