@@ -3,6 +3,8 @@ an answer. Each test names the guard it pins; the recorded outputs (``test_recor
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,11 +13,13 @@ from helpers import call, status
 from hotline.inspect import Engine, default_engine
 from hotline.inspect import operators as ops
 from hotline.inspect import verdicts as vd
+from hotline.inspect.compiled import _roots
 from hotline.inspect.context import CallContext
+from hotline.inspect.plan import shape
 from hotline.inspect.results import allows, mask_of
 from hotline.model import Call, Speaker, Turn
-from hotline.norms import load_default
-from hotline.norms.schema import RuleSpec
+from hotline.norms import load_default, load_rulebook
+from hotline.norms.schema import Matcher, RuleSpec, iter_nodes
 
 GREET = "坐席：您好，12345政务服务便民热线，1024号为您服务，请问有什么可以帮您？"
 
@@ -201,3 +205,30 @@ def test_a_turn_test_of_turn_by_turn_parts_is_walked_once_per_call(monkeypatch: 
     assert status(sc, "test.window.v1") == "failed"  # two windows hold no usable 登记 (the last one is answered)
     node = engine.rule("test.window.v1").match.unanswered.expect  # type: ignore[union-attr]
     assert walked.count(id(node)) == 1
+
+
+def test_nodes_share_a_shape_exactly_when_their_dumps_are_equal() -> None:
+    """``plan.shape`` (read field by field) groups a rulebook's nodes as their JSON dumps do: the default and the
+    example city's."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "city-rulebook.yaml"
+    for rb in (load_default(), load_rulebook(example)):
+        by_dump: dict[str, set[int]] = {}
+        by_shape: dict[object, set[int]] = {}
+        known: dict[int, object] = {}  # as build_plan reads them: each subtree once
+        for root in _roots(rb):
+            for node in iter_nodes(root):
+                assert shape(node, known) == shape(node)
+                dump = json.dumps(node.model_dump(mode="json", exclude_none=True), sort_keys=True, ensure_ascii=False)
+                by_dump.setdefault(dump, set()).add(id(node))
+                by_shape.setdefault(shape(node), set()).add(id(node))
+        assert sorted(map(sorted, by_dump.values())) == sorted(map(sorted, by_shape.values()))
+        assert len(by_shape) < sum(map(len, by_shape.values()))  # some nodes do share a shape
+
+
+def test_a_shape_tells_scalars_apart_as_json_does() -> None:
+    def turn_node(value: object) -> Matcher:
+        return Matcher.model_construct(turn=None, silent_call=value)
+
+    shapes = [shape(turn_node(v)) for v in (True, 1, 1.0, "1")]
+    assert len(set(shapes)) == 4
+    assert shape(Matcher(silent_call=True)) == shape(Matcher(silent_call=True))

@@ -27,10 +27,11 @@ class ModelSettings(Strict):
 
 
 class FeatureSettings(Strict):
-    segment: SegmentSettings = SegmentSettings()
+    segment: SegmentSettings = Field(default_factory=SegmentSettings)  # (made when used: an instance here builds its
+    # validator at import, at every start, when a start from the cache validates nothing)
     ngram_min: int = Field(1, ge=1, le=4)
     ngram_max: int = Field(4, ge=1, le=6)
     unigram_scale: float = Field(
         1.0, gt=0, le=1, description="single characters count this much (less: the model leans on longer cues)")
     classes: dict[str, list[str]] = {}
-    model: ModelSettings = ModelSettings()
+    model: ModelSettings = Field(default_factory=ModelSettings)

@@ -79,8 +79,8 @@ class ReviewSettings(Strict):
 class CitizenSettings(Strict):
     emotion: EmotionSettings
     escalation: EscalationSettings
-    satisfaction: SatisfactionSettings = SatisfactionSettings()
-    review: ReviewSettings = ReviewSettings()
+    satisfaction: SatisfactionSettings = Field(default_factory=SatisfactionSettings)  # (made when used: an instance here
+    review: ReviewSettings = Field(default_factory=ReviewSettings)  # builds its validator at import, every start)
 
     @model_validator(mode="after")
     def _acts_exist(self) -> CitizenSettings:

@@ -3,6 +3,7 @@ compiled regexes, and the per-node lookups the operators need."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,8 @@ class Compiled:
     reporting_markers: tuple[str, ...] = ()
     quote_pairs: tuple[tuple[str, str], ...] = ()
     negation_safe_key: str = "negation_safe"
+    confirm_key: str | None = None  # ``guards.confirm_lexicon`` and ``restatement_lexicons`` (``CallContext.restating``)
+    restatement_keys: tuple[str, ...] = ()
     has_phrases: bool = False
     markers_re: re.Pattern[str] | None = None
     reported_re: re.Pattern[str] | None = None
@@ -49,6 +52,9 @@ class Compiled:
 def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.compile) -> Compiled:
     """``compile_regex`` compiles every pattern (``safe_regex.limited_compiler`` for browser-entered rulebooks)."""
     phrase_keys: dict[str, set[str]] = {}
+    reported = reported_pattern(rb)
+    plain = compile_regex is re.compile  # (the patterns ``known`` holds are as ``re.compile`` makes them)
+    known = known_literals(analysed_patterns(rb)) if plain else {}  # what ``_need`` makes of each, found before
 
     def add(key: str, phrases: list[str]) -> None:
         for p in phrases:
@@ -67,14 +73,16 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         reporting_markers=tuple(normalize_phrase(p) for p in guards.reporting_markers),
         quote_pairs=tuple((q[0], q[-1]) for q in guards.quote_pairs if q),
         negation_safe_key=guards.negation_safe_lexicon,
+        confirm_key=guards.confirm_lexicon or None,
+        restatement_keys=tuple(guards.restatement_lexicons),
     )
     if compiled.quote_pairs:
         compiled.quote_opens = re.compile("|".join(re.escape(q[0]) for q in compiled.quote_pairs))
     if compiled.reporting_markers:
         compiled.markers_re = re.compile("|".join(re.escape(m) for m in compiled.reporting_markers))
     if guards.reported_patterns:
-        compiled.reported_re = re.compile("|".join(f"(?:{p})" for p in guards.reported_patterns))
-        compiled.reported_need = _need(compiled.reported_re)
+        compiled.reported_re = re.compile(reported)
+        compiled.reported_need = _need(compiled.reported_re, known)
     for node in _all_nodes(rb):
         if node.phrases is not None:
             keys = node.phrases.lexicon_names()
@@ -87,7 +95,7 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
             exclude = compile_regex(node.regex.exclude) if node.regex.exclude else None
             pattern = compile_regex(node.regex.pattern)
             compiled.regexes[id(node)] = (pattern, exclude)
-            need = _need(pattern)
+            need = _need(pattern, known)
             if need is not None:
                 compiled.regex_needs[id(node)] = need
             if anchored(pattern):
@@ -124,13 +132,51 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
     return compiled
 
 
-def _need(pattern: Any) -> str | re.Pattern[str] | None:
+def _need(pattern: Any, known: dict[str, tuple[str, ...] | None] | None = None) -> str | re.Pattern[str] | None:
     """The prefilter of a pattern (``prefilter.literals``) as ``holds`` reads it: the literal itself when there
-    is one, else an alternation of them (one search, whatever their number)."""
-    found = literals(pattern)
+    is one, else an alternation of them (one search, whatever their number). ``known``: the literals of patterns
+    as ``re.compile`` makes them, by pattern (``known_literals``)."""
+    text = pattern.pattern if isinstance(pattern, re.Pattern) else None
+    found = known[text] if known is not None and text is not None and text in known else literals(pattern)
     if found is None:
         return None
     return found[0] if len(found) == 1 else re.compile("|".join(map(re.escape, found)))
+
+
+def reported_pattern(rb: Rulebook) -> str:
+    """The guards' reported-speech patterns as one ("" without any)."""
+    return "|".join(f"(?:{p})" for p in rb.guards.reported_patterns)
+
+
+def analysed_patterns(rb: Rulebook) -> list[str]:
+    """The patterns whose prefilter ``compile_rulebook`` finds (``_need``): the regex nodes' and the reported speech's."""
+    nodes = {node.regex.pattern for node in _all_nodes(rb) if node.regex is not None}
+    return sorted({*nodes, reported_pattern(rb)} - {""})
+
+
+def literals_slot(patterns: list[str]) -> str:
+    """The start-up cache's name for ``known_literals(patterns)``."""
+    return "prefilter:" + hashlib.sha256("\0".join(patterns).encode()).hexdigest()[:32]
+
+
+def known_literals(patterns: list[str]) -> dict[str, tuple[str, ...] | None]:
+    """``prefilter.literals`` of each pattern compiled by ``re.compile``; read back from the start-up cache
+    (``hotline.cache``) when the same patterns were analysed before, as every start analyses the rulebook's:
+    the analysis parses each pattern in Python, about a twentieth of a start. A pattern ``re`` rejects is left
+    out (its rule's own compile says what is wrong with it)."""
+    from hotline.cache import cached
+
+    return cached(literals_slot(patterns), (), lambda: _analysed(patterns), dict)
+
+
+def _analysed(patterns: list[str]) -> dict[str, tuple[str, ...] | None]:
+    out: dict[str, tuple[str, ...] | None] = {}
+    for p in patterns:
+        try:
+            out[p] = literals(re.compile(p))
+        except re.error:
+            continue
+    return out
 
 
 def holds(need: str | re.Pattern[str], text: str) -> bool:

@@ -302,13 +302,13 @@ class CallContext:
         it says is the citizen's, not the agent's own words."""
         cached = self._restating.get(turn)
         if cached is None:
-            guards = self.compiled.rulebook.guards
+            confirm, restatements = self.compiled.confirm_key, self.compiled.restatement_keys
             cached = False
-            if guards.confirm_lexicon and guards.restatement_lexicons:
+            if confirm and restatements:
                 text = self.norm[turn].text
                 tail = len(text.rstrip(",.!?;:…~—")) - 8
-                opened = any(t == turn for name in guards.restatement_lexicons for t, _, _ in self.phrase_hits(name))
-                tagged = any(t == turn and e >= tail for t, _, e in self.phrase_hits(guards.confirm_lexicon))
+                opened = any(t == turn for name in restatements for t, _, _ in self.phrase_hits(name))
+                tagged = any(t == turn and e >= tail for t, _, e in self.phrase_hits(confirm))
                 cached = opened and tagged
             self._restating[turn] = cached
         return cached

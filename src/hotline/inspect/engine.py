@@ -15,7 +15,7 @@ from hotline.inspect.context import CallContext, Hit, prepare_acts
 from hotline.inspect.operators import evaluate, goal_names
 from hotline.inspect.plan import Slot
 from hotline.inspect.python_rules import resolve
-from hotline.inspect.scoring import critical_cap, score
+from hotline.inspect.scoring import Form, critical_cap
 from hotline.inspect.verdicts import slot_verdict, turns_mask, verdict
 from hotline.model import Call, Finding, Pending, RuleOutcome, Scorecard, Severity, Speaker, Turn, WorkOrder
 from hotline.norms.schema import Matcher, Rulebook, RuleSpec
@@ -28,12 +28,23 @@ class InspectError(HotlineError):
 class _Rule:
     """What the rule loop reads of a rule for every call, read once from its ``RuleSpec`` (a pydantic model, whose
     every attribute is a generic lookup) when the engine is made: its kind, id, dimension, and the plan's slots
-    of its ``applies_when`` and ``match``."""
+    of its ``applies_when`` and ``match``, and what a finding of it is made of."""
 
     def __init__(self, spec: RuleSpec, compiled: Compiled) -> None:
         self.spec = spec
         self.id: str = spec.id
         self.dimension: str = spec.dimension
+        self.severity: Severity = spec.severity
+        self.message: str = spec.message
+        self.suggestion: str = spec.suggestion
+        self.points: float = spec.points
+        self.max_deduction: float | None = spec.max_deduction
+        self.veto: bool = spec.veto
+        self.veto_confidence: float = spec.veto_confidence
+        self.anchor: str = spec.anchor
+        self.elements: dict[str, Matcher] = spec.elements
+        self.impl: str | None = spec.impl
+        self.needs: str | None = spec.needs
         self.end_of_call: bool = spec.end_of_call
         self.python: bool = spec.kind == "python"
         self.forbid: bool = spec.kind == "forbid"
@@ -58,6 +69,8 @@ class Engine:
         self._act_titles: dict[str, str] = {}  # act name → its title in the taxonomy, as findings name it
         # status → rule id → the outcome every call gets for it (outcomes are frozen: cards share them)
         self._outcomes: dict[str, dict[str, RuleOutcome]] = {"passed": {}, "na": {}, "awarded": {}}
+        self._form = Form(rulebook)  # the scoring form, read once
+        self._critical_goals: set[str] = set(rulebook.scoring.critical_goals)
 
     # ── lookups ─────────────────────────────────────────────
     def rule(self, rule_id: str) -> RuleSpec:
@@ -150,18 +163,17 @@ class Engine:
                 pending += [Pending(rule.id, t, anchor, left, said) for t, anchor, left, said in ctx.pending]
                 ctx.pending = []
             if status == "failed":
-                spec = rule.spec
-                points = -min(spec.points * max(1, len(found)), spec.max_deduction or spec.points)
+                points = -min(rule.points * max(1, len(found)), rule.max_deduction or rule.points)
                 outcomes.append(RuleOutcome(rule.id, rule.dimension, status, points))
                 findings.extend(found)
             elif status == "na":
                 outcomes.append(self._outcome(rule, status))
                 continue
             else:
-                points = rule.spec.points if status == "awarded" else 0.0
+                points = rule.points if status == "awarded" else 0.0
                 outcomes.append(self._outcome(rule, status))
             applicable[rule.dimension] = applicable.get(rule.dimension, 0.0) + points
-        card = score(ctx.call.id, self.rulebook, outcomes, findings, has_text=not ctx.no_text, applicable=applicable)
+        card = self._form.score(ctx.call.id, outcomes, findings, has_text=not ctx.no_text, applicable=applicable)
         card.pending = pending
         if card.total is not None and self._missed_critical_goal(ctx, outcomes):
             card.total = min(card.total, critical_cap(self.rulebook) or card.total)
@@ -173,12 +185,14 @@ class Engine:
         outcome = made.get(rule.id)
         if outcome is None:
             outcome = made[rule.id] = RuleOutcome(rule.id, rule.dimension, status,
-                                                  rule.spec.points if status == "awarded" else 0.0)
+                                                  rule.points if status == "awarded" else 0.0)
         return outcome
 
     def _missed_critical_goal(self, ctx: CallContext, outcomes: list[RuleOutcome]) -> bool:
         """The call missed a goal the scoring form holds critical (``scoring.critical_goals``)."""
-        critical = set(self.rulebook.scoring.critical_goals) & goal_names(ctx)
+        if not self._critical_goals:
+            return False
+        critical = self._critical_goals & goal_names(ctx)
         if not critical:
             return False
         for o in outcomes:
@@ -193,7 +207,7 @@ class Engine:
             return "na", []
         spec = rule.spec
         if rule.python:
-            return self._apply_python(spec, ctx)
+            return self._apply_python(rule, ctx)
         forced = False  # judged only because the call carries the rule's goal
         # a finished call: turn masks decide (``verdicts``), and hits are gathered only for a finding; a live
         # call's open reaction windows (``ctx.pending``) are recorded by the tree walk, so it walks the tree
@@ -211,7 +225,7 @@ class Engine:
             if mask is None:
                 return "na", []
             if not rule.forbid:
-                return _judged(rule.award, bool(mask), lambda: self._missing(spec, ctx, forced))
+                return _judged(rule.award, bool(mask), lambda: self._missing(rule, ctx, forced))
             if not mask:
                 return "passed", []
         hits = evaluate(match_node, ctx)
@@ -220,35 +234,36 @@ class Engine:
         if rule.forbid:
             # words inside a restatement of the citizen's account (我跟您确认一下：……，对吗？) are the citizen's
             hits = [h for h in hits if h.note or h.turn_index < 0 or not ctx.restating(h.turn_index)]
-            return ("failed", [self._finding(spec, ctx, h) for h in _one_per_turn(hits)]) if hits else ("passed", [])
-        return _judged(rule.award, bool(hits), lambda: self._missing(spec, ctx, forced))
+            return ("failed", [self._finding(rule, ctx, h) for h in _one_per_turn(hits)]) if hits else ("passed", [])
+        return _judged(rule.award, bool(hits), lambda: self._missing(rule, ctx, forced))
 
-    def _apply_python(self, rule: RuleSpec, ctx: CallContext) -> tuple[str, list[Finding]]:
+    def _apply_python(self, rule: _Rule, ctx: CallContext) -> tuple[str, list[Finding]]:
         assert rule.impl is not None
-        if (rule.needs == "work_order" and ctx.work_order is None) or ctx.no_text:
+        needs = rule.needs
+        if (needs == "work_order" and ctx.work_order is None) or ctx.no_text:
             return "na", []  # a python rule reads the words: not applicable to a recording without any
         goals = ctx.goals()
-        if rule.needs == "goals" and goals is None:
+        if needs == "goals" and goals is None:
             return "na", []
         func = resolve(rule.impl)
         if func is None:
             return "na", []
-        if rule.needs == "goals":
+        if needs == "goals":
             evidence = func(ctx.call, goals, ctx.work_order)
             if evidence is None:
                 return "na", []
         else:
-            evidence = func(ctx.call, ctx.work_order) if rule.needs else func(ctx.call)
+            evidence = func(ctx.call, ctx.work_order) if needs else func(ctx.call)
         if not evidence:
             return "passed", []
-        layer = "目标" if rule.needs == "goals" else "工单"
+        layer = "目标" if needs == "goals" else "工单"
         return "failed", [
             Finding(rule.id, rule.dimension, rule.severity, e.turn_index, e.span, e.evidence,
                     e.message or rule.message, rule.suggestion, rule.points, rule.veto, layer=layer)
             for e in evidence
         ]
 
-    def _finding(self, rule: RuleSpec, ctx: CallContext, hit: Hit) -> Finding:
+    def _finding(self, rule: _Rule, ctx: CallContext, hit: Hit) -> Finding:
         if hit.turn_index < 0:
             anchor = self._anchor(rule, ctx)
             finding = self._make(rule, ctx, anchor, None, hit.note)
@@ -285,7 +300,7 @@ class Engine:
             title = self._act_titles[act] = load_taxonomy().get(act).title
         return title
 
-    def _missing(self, rule: RuleSpec, ctx: CallContext, forced: bool = False) -> Finding:
+    def _missing(self, rule: _Rule, ctx: CallContext, forced: bool = False) -> Finding:
         """Something required is absent: located at the anchor turn, with no span to highlight. A rule
         with ``elements`` names the ones that are missing (开场白缺少：工号、询问诉求)."""
         turn = self._anchor(rule, ctx)
@@ -300,7 +315,7 @@ class Engine:
             finding.layer = "目标"
         return finding
 
-    def _anchor(self, rule: RuleSpec, ctx: CallContext) -> int | None:
+    def _anchor(self, rule: _Rule, ctx: CallContext) -> int | None:
         agent = ctx.turns_of("agent")
         if rule.anchor == "first_agent" and agent:
             return agent[0]
@@ -308,7 +323,7 @@ class Engine:
             return agent[-1]
         return None
 
-    def _make(self, rule: RuleSpec, ctx: CallContext, turn: int | None, span: tuple[int, int] | None,
+    def _make(self, rule: _Rule, ctx: CallContext, turn: int | None, span: tuple[int, int] | None,
               evidence: str) -> Finding:
         where = ""
         if turn is not None:
@@ -317,7 +332,7 @@ class Engine:
                 span = (0, len(said.text))
                 evidence = evidence or said.text
             where = f"（第 {turn + 1} 句，{'坐席' if said.speaker is Speaker.AGENT else '市民'}）"
-        detail = f"：「{evidence}」" if evidence and rule.kind == "forbid" else ""
+        detail = f"：「{evidence}」" if evidence and rule.forbid else ""
         return Finding(rule.id, rule.dimension, rule.severity, turn, span, evidence,
                        f"{rule.message}{detail}{where}", rule.suggestion, rule.points, rule.veto)
 

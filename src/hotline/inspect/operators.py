@@ -78,11 +78,38 @@ def _read_goal_names(ctx: CallContext) -> set[str]:
 def scope_turns(scope: Scope, ctx: CallContext, allowed: Allowed) -> list[int] | None:
     key = (id(scope), allowed)
     if key not in ctx.scopes:
-        ctx.scopes[key] = _scope_turns(scope, ctx, allowed)
+        ctx.scopes[key] = _scope_turns(_read_scope(scope), ctx, allowed)
     return ctx.scopes[key]
 
 
-def _scope_turns(scope: Scope, ctx: CallContext, allowed: Allowed) -> list[int] | None:
+class _ScopeRead:
+    """A ``Scope``'s fields, read once: it is a pydantic model, each of whose attributes is a generic lookup, and
+    scopes are asked for again and again (each operator of each call)."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope  # kept alive, so its id names no other scope while this is remembered
+        self.speaker: str = scope.speaker
+        self.min_chars: int = scope.min_chars
+        self.first_turns: int | None = scope.first_turns
+        self.last_turns: int | None = scope.last_turns
+        self.first_seconds: float | None = scope.first_seconds
+        self.last_seconds: float | None = scope.last_seconds
+
+
+_SCOPES: dict[int, _ScopeRead] = {}
+_SCOPES_KEPT = 4096  # scopes remembered at most (an engine's rulebook has a few hundred)
+
+
+def _read_scope(scope: Scope) -> _ScopeRead:
+    read = _SCOPES.get(id(scope))
+    if read is None or read.scope is not scope:
+        if len(_SCOPES) >= _SCOPES_KEPT:
+            _SCOPES.clear()
+        read = _SCOPES[id(scope)] = _ScopeRead(scope)
+    return read
+
+
+def _scope_turns(scope: _ScopeRead, ctx: CallContext, allowed: Allowed) -> list[int] | None:
     turns = ctx.turns_of(scope.speaker)
     if scope.min_chars:
         turns = [i for i in turns if len(ctx.norm[i].text) >= scope.min_chars]

@@ -14,10 +14,12 @@ reads this plan: ``plan`` → ``compiled`` → ``context`` → ``operators``."""
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
-from typing import Final
+from enum import Enum
+from typing import Any, Final
+
+from pydantic import BaseModel
 
 from hotline.norms.schema import Matcher, Rulebook, Scope
 
@@ -84,17 +86,38 @@ class Plan:
     by_act: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
+def shape(value: Any, known: dict[int, Any] | None = None) -> Any:
+    """What tells a node apart, as a value compared and hashed: what ``model_dump(mode="json", exclude_none=True)``
+    tells apart (every field that is not None, nested), read field by field. A dump would build the validator of
+    the whole recursive ``Matcher`` schema, which nothing else needs at a start from the cache, a twentieth of it.
+    Scalars are paired with their type, as JSON tells 1 from 1.0 and from true. ``known``: the shapes of models
+    found so far, by id (models alive while it is), so that a tree's shapes are read once, not once per parent."""
+    if isinstance(value, BaseModel):
+        if known is not None and id(value) in known:
+            return known[id(value)]
+        fields = value.__dict__  # (a pydantic model keeps its fields there; ``getattr`` is a generic lookup)
+        got = ("(", *[(name, shape(v, known)) for name in type(value).model_fields
+                      if (v := fields.get(name)) is not None])
+        if known is not None:
+            known[id(value)] = got
+        return got
+    if isinstance(value, list | tuple):
+        return ("[", *[shape(v, known) for v in value])
+    if isinstance(value, dict):
+        return ("{", *sorted((str(k), shape(v, known)) for k, v in value.items()))
+    if isinstance(value, Enum):
+        value = value.value
+    return (type(value).__name__, value)
+
+
 def build_plan(rb: Rulebook, roots: list[Matcher], node_keys: dict[int, list[str]], resolved: dict[int, Matcher],
                filterable: set[int]) -> Plan:
     """``roots``: every matcher tree of the rulebook; ``node_keys``: the automaton keys of each phrase node;
     ``resolved``: a detector reference → the node it names; ``filterable``: nodes whose hits over a subset of
     turns are their hits over the whole call, filtered."""
     plan = Plan()
-    by_shape: dict[str, int] = {}
-
-    def shape(node: Matcher) -> str:
-        return json.dumps(node.model_dump(mode="json", by_alias=True, exclude_none=True), sort_keys=True,
-                          ensure_ascii=False)
+    by_shape: dict[Any, int] = {}
+    shapes: dict[int, Any] = {}  # (``shape``: the rulebook holds every node while the plan is built)
 
     def visit(node: Matcher) -> int:
         if id(node) in plan.slot_of:
@@ -104,7 +127,7 @@ def build_plan(rb: Rulebook, roots: list[Matcher], node_keys: dict[int, list[str
             index = visit(target)
             plan.slot_of[id(node)] = index
             return index
-        key = shape(node)
+        key = shape(node, shapes)  # two nodes of one shape are the same subtree: they share a slot
         if key not in by_shape:
             index = by_shape[key] = len(plan.slots)
             plan.slots.append(Slot(index, node, node.operator(), filterable=id(node) in filterable))

@@ -27,10 +27,25 @@ def score(call_id: str, rb: Rulebook, outcomes: list[RuleOutcome], findings: lis
           *, has_text: bool = True, applicable: dict[str, float] | None = None) -> Scorecard:
     """The scorecard of a call's outcomes. ``applicable``, when the caller summed it while judging: the points of
     the outcomes that applied, per dimension, in the order of the outcomes (``applied`` of them)."""
-    if not has_text:
-        return _timing_only(call_id, rb, outcomes, findings)
-    maxes = {d.name: d.points for d in rb.scoring.dimensions}
-    return _tally(call_id, rb.version, maxes, outcomes, findings, critical_cap(rb), applicable)
+    return Form(rb).score(call_id, outcomes, findings, has_text=has_text, applicable=applicable)
+
+
+class Form:
+    """A rulebook's scoring form, read once (``score`` for call after call): its dimensions' full points, its
+    version and its cap. The rulebook is a pydantic model, and each of its attributes is a generic lookup."""
+
+    def __init__(self, rb: Rulebook) -> None:
+        self.rulebook = rb
+        self.version: str = rb.version
+        self.maxes: dict[str, float] = {d.name: d.points for d in rb.scoring.dimensions}
+        self.cap: float | None = critical_cap(rb)
+
+    def score(self, call_id: str, outcomes: list[RuleOutcome], findings: list[Finding],
+              *, has_text: bool = True, applicable: dict[str, float] | None = None) -> Scorecard:
+        """``score`` with this form; each card has its own copy of the dimensions' full points."""
+        if not has_text:
+            return _timing_only(call_id, self.rulebook, outcomes, findings)
+        return _tally(call_id, self.version, dict(self.maxes), outcomes, findings, self.cap, applicable)
 
 
 def applied(outcomes: list[RuleOutcome]) -> dict[str, float]:

@@ -17,10 +17,11 @@ def silence(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     if not ctx.has_times:
         return None
     turns, out = ctx.call.turns, []
+    min_seconds = node.silence.min_seconds  # read once: a pydantic attribute is a generic lookup
     latest_end = turns[0].end or 0.0  # has_times: at least one turn
     for i in range(1, len(turns)):
         gap = (turns[i].start or 0.0) - latest_end
-        if gap > node.silence.min_seconds and allows(allowed, i):
+        if gap > min_seconds and allows(allowed, i):
             out.append(_whole(ctx, i, f"冷场 {gap:.1f} 秒"))
         latest_end = max(latest_end, turns[i].end or 0.0)
     return out
@@ -38,9 +39,10 @@ def reply_gap(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     if not ctx.has_times:
         return None
     out = []
+    min_seconds = node.reply_gap.min_seconds
     for i, prev, cur in _agent_replies(ctx):
         gap = (cur.start or 0.0) - (prev.end or 0.0)
-        if (prev.text or ctx.no_text) and gap > node.reply_gap.min_seconds and allows(allowed, i):
+        if (prev.text or ctx.no_text) and gap > min_seconds and allows(allowed, i):
             out.append(_whole(ctx, i, f"市民说完 {gap:.1f} 秒后才回应"))
     return out
 
@@ -50,9 +52,10 @@ def overlap(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     if not ctx.has_times:
         return None
     out = []
+    min_seconds = node.overlap.min_seconds
     for i, prev, cur in _agent_replies(ctx):
         over = (prev.end or 0.0) - (cur.start or 0.0)
-        if over > node.overlap.min_seconds and allows(allowed, i):
+        if over > min_seconds and allows(allowed, i):
             out.append(_whole(ctx, i, f"与市民重叠 {over:.1f} 秒（抢话）"))
     return out
 
