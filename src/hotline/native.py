@@ -45,6 +45,11 @@ MODULES = [
     "hotline/text.py",
     "hotline/model.py",
     "hotline/redact.py",
+    "hotline/citizen/block.py",
+    "hotline/citizen/triage.py",
+    "hotline/formats/records.py",
+    "hotline/formats/jsonfmt.py",
+    "hotline/formats/writers.py",
 ]
 
 

@@ -136,7 +136,7 @@ BYTE_LINES = [
     '{"id": "c5", "turns": [{"speaker": "坐席", "text": "您好", "start": NaN}]}',
     '{"id": "c6", "turns": [{"speaker": "坐席", "text": "\\ud800"}]}',
     '{"id": 1 "turns": []}', "", "   ", "\u3000", "\ufeff" + '{"id": "bom", "turns": [{"speaker": "坐席", "text": "您好"}]}',
-    '{"id": "c8", "turns": [{"speaker": "坐席", "text": "卡号6222021234567890123"}]}',  # 19 digits: the slow way
+    '{"id": "c8", "turns": [{"speaker": "坐席", "text": "卡号6222021234567890123"}]}',  # 19 digits in a string
     '{"id": "c9", "turns": [{"speaker": "坐席", "text": "身份证110101199003071234", "start": 1000, "end": 2500.5}]}',
 ]
 
@@ -156,4 +156,31 @@ def test_lines_read_from_their_bytes_give_what_their_text_gives() -> None:
     assert len(as_text) == len(lines) - 3  # the blank lines are skipped either way
     # the lines whose numbers need the standard parser, and those orjson cannot read, are not read the quick way
     slow = [n for n, r in enumerate(raw, start=1) if jsonfmt._quick(r) is jsonfmt._SLOW]
-    assert slow == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14] and len(raw) == 14
+    assert slow == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14] and len(raw) == 14
+
+
+def test_orjson_gives_no_lone_surrogate() -> None:
+    """What a line read from its bytes skips (``call_from_obj(from_utf8=True)``) rests on this: orjson reads only
+    UTF-8 (a surrogate's bytes are not) and refuses an escaped lone surrogate; an escaped pair is one character."""
+    import orjson
+
+    for raw in (b'"\\ud800"', b'"x\\udc00"', b'{"a": "\\ud83d"}', '"\ud800"'.encode("utf-8", "surrogatepass")):
+        with pytest.raises(orjson.JSONDecodeError):
+            orjson.loads(raw)
+    assert orjson.loads(b'"\\ud83d\\ude00"') == "\U0001f600"
+
+
+NESTED_SURROGATES = [
+    # the sentence list as a JSON string, decoded on the way (find_layout): its text holds a lone surrogate
+    {"id": "s1", "turns": json.dumps([{"speaker": "坐席", "text": "\\ud800"}]).replace("\\\\u", "\\u")},
+    # a vendor's layout whose text path walks into a JSON string (each turn read the general way)
+    {"id": "s2", "lattice": [{"json_1best": '{"st": {"rl": "坐席", "rt": [{"ws": [{"cw": [{"w": "\\udc00好"}]}]}]}}'}]},
+]
+
+
+@pytest.mark.parametrize("record", NESTED_SURROGATES)
+def test_a_lone_surrogate_decoded_inside_a_string_is_still_found(record: dict[str, object]) -> None:
+    line = json.dumps(record, ensure_ascii=False).encode()
+    assert jsonfmt._quick(line) is not jsonfmt._SLOW  # orjson reads the line: the surrogate is an escape inside a string
+    [got] = list(read_jsonl_lines([(1, line)], "calls.jsonl", "calls"))
+    assert isinstance(got, FormatError) and "代理项" in got.message

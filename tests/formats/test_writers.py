@@ -296,3 +296,15 @@ def test_real_deductions_are_what_min_and_max_give_odd_values_included() -> None
         [(f.rule_id, f.dimension, f.points) for f in card.findings], [(o.rule_id, o.status, o.points) for o in card.outcomes],
         card.dimensions, card.max_dimensions, card.scope != "full")
     assert Scorecard("x", 100.0, {}, [], "v").deductions() == []
+
+
+def test_a_call_without_findings_takes_off_the_int_zero_in_the_csv() -> None:
+    """「实际扣分」 of a call without findings is written 0, as sum([]) is, compiled too (a compiled sum of floats
+    would start from 0.0 and write 0.0); with findings, their rounded sum."""
+    head = writers.call_headers(INFO)
+    clean = next((c, s) for c, s in PAIRS if not s.findings)
+    cell = writers.call_row(*clean, INFO)[head.index("实际扣分")]
+    assert cell == 0 and type(cell) is int
+    found = next((c, s) for c, s in PAIRS if s.findings)
+    cell = writers.call_row(*found, INFO)[head.index("实际扣分")]
+    assert type(cell) is float and cell == round(sum(found[1].deductions()), 2)

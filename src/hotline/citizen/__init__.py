@@ -8,52 +8,16 @@ from hotline.native import package_path
 
 __path__ = package_path(__name__, __path__)  # compiled modules first, when current
 
-import functools
-import logging
-import threading
 from typing import Any
 
-from hotline.citizen.emotion import emotions_of, escalation, set_course
+from hotline.citizen.block import citizen_block, default_model
 from hotline.citizen.emotion import prepare as prepare_emotions
-from hotline.citizen.satisfaction import SatisfactionModel, load, model_dir, prepare_text_buckets
+from hotline.citizen.satisfaction import SatisfactionModel, prepare_text_buckets
 from hotline.citizen.settings import CitizenError, CitizenSettings, load_settings
 from hotline.citizen.triage import triage
-from hotline.model import CitizenBlock
 
 __all__ = ["CitizenError", "CitizenSettings", "SatisfactionModel", "citizen_block", "default_model",
            "load_settings", "prepare", "review_settings", "triage"]
-
-_lock = threading.Lock()
-
-
-@functools.cache
-def _model() -> SatisfactionModel | None:
-    try:
-        return load(model_dir(), load_settings().satisfaction)
-    except CitizenError as exc:
-        # emotions and escalation still work; say once why there is no dissatisfaction
-        logging.getLogger("hotline.citizen").warning("不满意预测不可用：%s", exc)
-        return None
-
-
-def default_model() -> SatisfactionModel | None:
-    """The bundled dissatisfaction model (None when it is not there: the block still has emotions)."""
-    with _lock:
-        return _model()
-
-
-def citizen_block(ctx: Any, model: SatisfactionModel | None = None) -> CitizenBlock:
-    settings = load_settings()
-    emotions = emotions_of(ctx, settings)
-    block = CitizenBlock(anger=emotions.anger, anxiety=emotions.anxiety)
-    set_course(block, emotions.course)
-    block.escalation_risk, block.escalation = escalation(ctx, settings)
-    model = model or default_model()
-    if model is not None and emotions.anger:
-        block.dissatisfaction = model.dissatisfied(ctx)
-        if block.dissatisfaction >= settings.satisfaction.explain_from:  # which turns drove it, where it matters
-            block.drivers = model.drivers(ctx)
-    return block
 
 
 def prepare(contexts: list[Any]) -> None:

@@ -4,16 +4,20 @@ held in memory."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
-from pathlib import Path
+from hotline.native import package_path
 
-from hotline.errors import FormatError, describe_os_error
-from hotline.formats.csvfmt import read_csv_text
-from hotline.formats.decode import decode_bytes, record_lines
-from hotline.formats.dialogue import looks_like_dialogue, read_dialogue_text
-from hotline.formats.jsonfmt import read_json_text, read_jsonl_lines
-from hotline.formats.layouts import reader_settings
-from hotline.model import Call
+__path__ = package_path(__name__, __path__)  # compiled modules first, when current
+
+from collections.abc import Callable, Collection, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from hotline.errors import FormatError, describe_os_error  # noqa: E402
+from hotline.formats.csvfmt import read_csv_text  # noqa: E402
+from hotline.formats.decode import decode_bytes, record_lines  # noqa: E402
+from hotline.formats.dialogue import looks_like_dialogue, read_dialogue_text  # noqa: E402
+from hotline.formats.jsonfmt import read_json_text, read_jsonl_lines  # noqa: E402
+from hotline.formats.layouts import reader_settings  # noqa: E402
+from hotline.model import Call  # noqa: E402
 
 TRANSCRIPT_SUFFIXES = {".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".txt", ".dialog", ".text", ".parquet"}
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3"}

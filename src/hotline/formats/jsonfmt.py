@@ -14,8 +14,7 @@ import orjson
 from hotline.errors import FormatError
 from hotline.formats.decode import LineDecoder
 from hotline.formats.layouts import Layout, find_layout, first_at, missing, reader_settings, simple, values_at
-from hotline.formats.records import finish_call
-from hotline.formats.roles import RawTurn
+from hotline.formats.records import RawTurn, finish_call
 from hotline.formats.speakers import clean_text
 from hotline.model import Call
 
@@ -59,17 +58,21 @@ def decode(text: str) -> Any:
 
 def _has_huge_float(obj: Any) -> bool:
     """Whether a decoded value holds a float of ``_HUGE`` or more either way (walked without recursion)."""
-    if type(obj) is not dict and type(obj) is not list:
-        return type(obj) is float and not -_HUGE < obj < _HUGE
-    stack = [obj]
+    if not isinstance(obj, (dict, list)):
+        return isinstance(obj, float) and not -_HUGE < obj < _HUGE
+    stack: list[Any] = [obj]
     while stack:
         item = stack.pop()
-        for value in item.values() if type(item) is dict else item:
-            kind = type(value)
-            if kind is float:
+        if isinstance(item, dict):
+            mapping: dict[Any, Any] = item
+            values: Iterable[Any] = mapping.values()
+        else:
+            values = item
+        for value in values:
+            if isinstance(value, float):
                 if not -_HUGE < value < _HUGE:
                     return True
-            elif kind is dict or kind is list:
+            elif isinstance(value, (dict, list)):
                 stack.append(value)
     return False
 
@@ -172,70 +175,111 @@ def _plain_turn(t: Any, plan: _Plan, at: str, index: int) -> RawTurn | None:
     ``_raw_turn`` then reads (and reports) the general way."""
     if type(t) is not dict:
         return None
+    d: dict[str, Any] = t
     speakers, texts, times = plan
-    label = text = None
+    found: Any = None
     for key in speakers:
-        if key in t:
-            label = t[key]
+        if key in d:
+            found = d[key]
             break
-    if type(label) is not str or label[:1] in ("{", "["):  # a JSON string in a string: _raw_turn decodes it
+    if type(found) is not str:
+        return None
+    label: str = found
+    if label[:1] in ("{", "["):  # a JSON string in a string: _raw_turn decodes it
         return None
     label = label.strip()
+    found = None
     for key in texts:
-        if key in t:
-            text = t[key]
+        if key in d:
+            found = d[key]
             break
-    if not label or type(text) is not str:
+    if not label or type(found) is not str:
         return None
-    start = end = None
+    text: str = found
+    start: float | None = None
+    end: float | None = None
     for start_key, end_key, scale in times:
-        s = t.get(start_key)
+        s = d.get(start_key)
         if s is None:
             continue
-        e = t.get(end_key)
-        # a time _number takes as it is: an int, or a float that is a number (x - x is 0); not negative
-        kind = type(s)
-        if not ((kind is int or (kind is float and s - s == 0.0)) and s >= 0):
+        e = d.get(end_key)
+        # a time _number takes as it is: an int (not a bool), or a float that is a number (x - x is 0); not negative
+        first = _time(s)
+        if first is None:
             return None
-        kind = type(e)
-        if e is not None and not ((kind is int or (kind is float and e - e == 0.0)) and e >= 0):
-            return None
-        start = float(s) * scale
-        end = None if e is None else float(e) * scale
+        start = first * scale
+        if e is not None:
+            last = _time(e)
+            if last is None:
+                return None
+            end = last * scale
         if end is not None and end < start:
             return None
         break
     return RawTurn(label, clean_text(text), start, end, at, index)
 
 
-def call_from_obj(obj: Any, source: str, where: str, default_id: str) -> Call:
-    """Build a Call from one decoded JSON object; raise FormatError naming ``where`` on any problem."""
+def _time(value: Any) -> float | None:
+    """A time as ``_number`` takes it without a word (an int, not a bool, or a float that is a number, x - x
+    being 0; not negative), as a float; None for anything else."""
+    if isinstance(value, float):
+        number: float = value
+        return number if number - number == 0.0 and number >= 0.0 else None
+    if type(value) is int:
+        whole: int = value
+        return float(whole) if whole >= 0 else None
+    return None
+
+
+def call_from_obj(obj: Any, source: str, where: str, default_id: str, *, from_utf8: bool = False) -> Call:
+    """Build a Call from one decoded JSON object; raise FormatError naming ``where`` on any problem.
+    ``from_utf8``: ``obj`` is what orjson read from bytes (``_quick``), so none of its strings holds a lone
+    surrogate (orjson reads only UTF-8 and refuses an escaped lone surrogate): when the turns were taken
+    from it as they are (no JSON decoded inside a string), the call's texts, labels and meta need no search
+    for one."""
     if not isinstance(obj, dict):
         raise FormatError("每条通话应为 JSON 对象（{…}）", source=source, location=where)
-    found = find_layout(obj)
+    found = _layout_of(obj)
+    direct = found is not None and found[2]
     if found is None:
         raise FormatError("缺少 turns 列表（每个话轮含 speaker、text；也支持常见语音识别结果格式）",
                           source=source, location=where)
-    layout, turns_raw = found
+    layout, turns_raw, _ = found
     limit = reader_settings().limits.max_turns
     if len(turns_raw) > limit:
         raise FormatError(f"话轮太多（{len(turns_raw)} 个，上限 {limit}）", source=source, location=where)
     plan = _plan(layout)
     at = f"{where} turns[".lstrip()
-    if plan is None:
-        raw = [_raw_turn(t, layout, source, f"{at}{i}]") for i, t in enumerate(turns_raw)]
-    else:
-        raw = [_plain_turn(t, plan, at, i) or _raw_turn(t, layout, source, f"{at}{i}]")
-               for i, t in enumerate(turns_raw)]
+    raw: list[RawTurn] = []
+    plain = plan is not None  # every turn read as it is written (no JSON decoded inside one of its strings)
+    for i, t in enumerate(turns_raw):
+        turn = None if plan is None else _plain_turn(t, plan, at, i)
+        if turn is None:
+            plain = False
+            turn = _raw_turn(t, layout, source, f"{at}{i}]")
+        raw.append(turn)
     meta = obj.get("meta")
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise FormatError("meta 应为 JSON 对象", source=source, location=where)
     call_id = first_at(obj, layout.id)
-    if missing(call_id) or call_id in (None, "") or isinstance(call_id, dict | list):
+    if missing(call_id) or call_id in (None, "") or isinstance(call_id, (dict, list)):
         call_id = default_id
-    return finish_call(str(call_id), raw, dict(meta), source, where)
+    return finish_call(str(call_id), raw, dict(meta), source, where, no_surrogates=from_utf8 and direct and plain)
+
+
+def _layout_of(obj: dict[str, Any]) -> tuple[Layout, list[Any], bool] | None:
+    """``find_layout(obj)`` and whether its list is a value of ``obj`` as it is (not decoded from a string);
+    first, as most records are written, the first layout's first place for the sentences when it is a plain
+    key that holds a list (what ``find_layout`` would look at first, and take)."""
+    first = reader_settings().layouts[0]
+    path = first.turns[0]
+    value = obj.get(path)
+    if type(value) is list and simple(path):
+        return first, value, True
+    found = find_layout(obj)
+    return None if found is None else (found[0], found[1], False)
 
 
 def read_json_text(text: str, source: str, stem: str) -> Iterator[Call | FormatError]:
@@ -259,7 +303,7 @@ def read_jsonl_lines(lines: Iterable[tuple[int, str | bytes | FormatError]], sou
         if type(line) is bytes:
             obj = _quick(line)
             if obj is not _SLOW:
-                yield _safe(obj, source, f"第 {lineno} 行", f"{stem}-{lineno}")
+                yield _safe(obj, source, f"第 {lineno} 行", f"{stem}-{lineno}", from_utf8=True)
                 continue
             assert decoder is not None, "lines as bytes come with their decoder"
             line = decoder.line(line, source, lineno)
@@ -278,30 +322,24 @@ def read_jsonl_lines(lines: Iterable[tuple[int, str | bytes | FormatError]], sou
         yield _safe(obj, source, where, f"{stem}-{lineno}")
 
 
-# A line's bytes with every digit as 0 and E as e: a number orjson would read otherwise than the standard
-# parser (an integer past 64 bits) has 19 digits or more; a float that large, as many or an exponent.
-_NUMBERS = bytes.maketrans(b"123456789E", b"000000000e")
-_LONG_NUMBER = b"0" * 19
 _SLOW = object()
 
 
 def _quick(line: bytes) -> Any:
     """``decode`` of a line of UTF-8 straight from its bytes (orjson checks they are UTF-8 — a BOM it
     refuses), or ``_SLOW`` when the line must be decoded and read as text: not JSON orjson reads, or
-    holding a number that may need the standard parser (``decode``'s huge floats, found without walking
-    the result). Most lines hold neither, and skip the copy to text and the walk."""
-    digits = line.translate(_NUMBERS)
-    if _LONG_NUMBER in digits or b"0e" in digits:
-        return _SLOW
+    holding a number orjson reads otherwise than the standard parser (``decode``'s huge floats, found by
+    the same walk of the result). Most lines are neither, and skip the copy to text."""
     try:
-        return orjson.loads(line)
+        obj = orjson.loads(line)
     except orjson.JSONDecodeError:
         return _SLOW
+    return _SLOW if _has_huge_float(obj) else obj
 
 
-def _safe(obj: Any, source: str, where: str, default_id: str) -> Call | FormatError:
+def _safe(obj: Any, source: str, where: str, default_id: str, *, from_utf8: bool = False) -> Call | FormatError:
     try:
-        return call_from_obj(obj, source, where, default_id)
+        return call_from_obj(obj, source, where, default_id, from_utf8=from_utf8)
     except FormatError as exc:
         return exc
     except RecursionError:

@@ -150,16 +150,3 @@ def find_layout(obj: dict[str, Any]) -> tuple[Layout, list[Any]] | None:
                     return layout, value
     return None
 
-
-def depth(value: Any, limit: int) -> int:
-    """Nesting depth of dicts and lists in ``value``, counted without recursion up to ``limit + 1``."""
-    deepest, stack = 0, [(value, 0)]
-    while stack:
-        item, d = stack.pop()
-        if isinstance(item, dict | list):
-            d += 1
-            deepest = max(deepest, d)
-            if d > limit:
-                return d
-            stack.extend((x, d) for x in (item.values() if isinstance(item, dict) else item))
-    return deepest

@@ -1,46 +1,103 @@
 """From turns as read to a validated Call: roles assigned (from the labels, else from what is said),
-then the checks every reader shares — at least one turn with words, the size limits, plain meta."""
+then the checks every reader shares — at least one turn with words, the size limits, plain meta.
+
+Compiled with the engine (``hotline.native``): every reader's calls pass through here, turn by turn. So the
+turn as read (``RawTurn``) lives here too (``formats.roles`` names it), and no pydantic model does."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from hotline.errors import FormatError
-from hotline.formats.layouts import depth, reader_settings
-from hotline.formats.roles import META_KEY, RawTurn, assign_roles
-from hotline.model import Call, Turn
+from hotline.formats.layouts import reader_settings
+from hotline.formats.speakers import speaker_of_text
+from hotline.model import Call, Speaker, Turn
+
+# the meta key under which a call keeps how its roles were decided, when its labels did not say
+META_KEY = "speaker_roles"
 
 # a lone UTF-16 surrogate ("\ud800" in JSON): text no file, page or spreadsheet can hold
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 _SURROGATE_HINT = "含无法编码的字符（孤立的 UTF-16 代理项）：请检查导出转写的程序或文件编码"
 
 
-def finish_call(call_id: str, raw: list[RawTurn], meta: dict[str, Any], source: str, where: str) -> Call:
-    """A Call from ``raw`` turns; a FormatError naming ``where`` (or the turn's line) when it is not usable."""
+@dataclass(slots=True, init=False)
+class RawTurn:
+    """A turn as read, before roles are known: its label and where it is in the file — ``place``, or for a
+    turn of a JSON list the list's ``place`` (「第 3 行 turns[」) and the turn's ``index``, put together
+    only when a message names it. Not frozen, and its own ``__init__`` (compiled, as ``model.Turn``'s): a
+    reader makes one for every turn of every call (none is changed once made)."""
+
+    label: str
+    text: str
+    start: float | None
+    end: float | None
+    place: str
+    index: int | None = None
+
+    def __init__(self, label: str, text: str, start: float | None, end: float | None, place: str,
+                 index: int | None = None) -> None:
+        self.label = label
+        self.text = text
+        self.start = start
+        self.end = end
+        self.place = place
+        self.index = index
+
+    @property
+    def where(self) -> str:
+        return self.place if self.index is None else f"{self.place}{self.index}]"
+
+
+def finish_call(call_id: str, raw: list[RawTurn], meta: dict[str, Any], source: str, where: str, *,
+                no_surrogates: bool = False) -> Call:
+    """A Call from ``raw`` turns; a FormatError naming ``where`` (or the turn's line) when it is not usable.
+    ``no_surrogates``: the turns' texts and labels and the meta are known to hold no lone surrogate (read by
+    orjson from UTF-8: ``jsonfmt.call_from_obj``), so only the call id is searched for one."""
     limits = reader_settings().limits
+    max_turns: int = limits.max_turns
     if not raw:
         raise FormatError("没有任何话轮", source=source, location=where)
-    if len(raw) > limits.max_turns:
-        raise FormatError(f"话轮太多（{len(raw)} 个，上限 {limits.max_turns}）", source=source, location=where)
+    if len(raw) > max_turns:
+        raise FormatError(f"话轮太多（{len(raw)} 个，上限 {max_turns}）", source=source, location=where)
     texts = [t.text for t in raw]
-    if max(map(len, texts)) > limits.max_turn_chars:
-        long = next(t for t in raw if len(t.text) > limits.max_turn_chars)
-        raise FormatError(f"一个话轮超过 {limits.max_turn_chars} 字（{len(long.text)} 字），请检查转写是否分句",
+    max_chars: int = limits.max_turn_chars
+    longest = 0
+    words = False  # whether some turn has text
+    for text in texts:
+        n = len(text)
+        if n > longest:
+            longest = n
+        if n:
+            words = True
+    if longest > max_chars:
+        long = next(t for t in raw if len(t.text) > max_chars)
+        raise FormatError(f"一个话轮超过 {max_chars} 字（{len(long.text)} 字），请检查转写是否分句",
                           source=source, location=long.where)
     # one search over all the texts, one over all the labels (a surrogate is in the whole when in a part)
-    if _SURROGATE.search("".join(texts)) or _SURROGATE.search("".join([t.label for t in raw])):
+    if not no_surrogates and (_SURROGATE.search("".join(texts)) or _SURROGATE.search("".join([t.label for t in raw]))):
         broken = next(t for t in raw if _SURROGATE.search(t.text) or _SURROGATE.search(t.label))
         raise FormatError(f"话轮{_SURROGATE_HINT}", source=source, location=broken.where)
-    if _SURROGATE.search(call_id) or _has_surrogate(meta):
+    if _SURROGATE.search(call_id) or (meta and not no_surrogates and _has_surrogate(meta)):
         raise FormatError(f"通话编号或 meta {_SURROGATE_HINT}", source=source, location=where)
-    if not any(texts) and not meta.get("metrics"):
+    if not words and not meta.get("metrics"):
         raise FormatError("所有话轮都没有文字（只有录音分析结果的通话请直接检查录音）", source=source, location=where)
-    if depth(meta, limits.max_meta_depth) > limits.max_meta_depth:
-        raise FormatError(f"meta 嵌套超过 {limits.max_meta_depth} 层", source=source, location=where)
-    speakers, roles = assign_roles(raw, source, call_id)
-    if roles is not None:
-        meta = {**meta, META_KEY: roles}
+    max_depth: int = limits.max_meta_depth
+    if depth(meta, max_depth) > max_depth:
+        raise FormatError(f"meta 嵌套超过 {max_depth} 层", source=source, location=where)
+    speakers: list[Speaker] = []
+    for t in raw:
+        speaker = speaker_of_text(t.label)
+        if speaker is None:  # a label that does not say: roles from what is said
+            from hotline.formats.roles import assign_roles
+
+            speakers, roles = assign_roles(raw, source, call_id)
+            if roles is not None:
+                meta = {**meta, META_KEY: roles}
+            break
+        speakers.append(speaker)
     turns = [Turn(s, t.text, t.start, t.end) for s, t in zip(speakers, raw, strict=True)]
     return Call(id=call_id, turns=turns, meta=meta)
 
@@ -51,6 +108,22 @@ def _has_surrogate(value: Any) -> bool:
         return _SURROGATE.search(value) is not None
     if isinstance(value, dict):
         return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
+    if isinstance(value, (list, tuple)):
         return any(_has_surrogate(v) for v in value)
     return False
+
+
+def depth(value: Any, limit: int) -> int:
+    """Nesting depth of dicts and lists in ``value``, counted without recursion up to ``limit + 1``."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, d = stack.pop()
+        if isinstance(item, (dict, list)):
+            d += 1
+            if d > deepest:
+                deepest = d
+            if d > limit:
+                return d
+            stack.extend((x, d) for x in (item.values() if isinstance(item, dict) else item))
+    return deepest

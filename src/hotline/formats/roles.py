@@ -10,17 +10,18 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass
 from typing import Any, cast
 
 from pydantic import Field, field_validator
 
 from hotline.content import Strict, compiled_regexes, data_path, load_yaml_model
 from hotline.errors import FormatError
+from hotline.formats.records import META_KEY, RawTurn
 from hotline.formats.speakers import known_labels_hint, label_key, speaker_of
 from hotline.model import Call, Speaker, Turn
 
-META_KEY = "speaker_roles"
+__all__ = ["META_KEY", "Cue", "RawTurn", "RoleCues", "RoleSettings", "agent_score", "assign_roles", "role_cues", "role_warning",
+           "swap_roles"]
 
 
 class Cue(Strict):
@@ -47,25 +48,6 @@ class RoleCues(Strict):
     settings: RoleSettings = Field(default_factory=lambda: RoleSettings.model_validate({}))
     agent: list[Cue] = Field(min_length=1)
     citizen: list[Cue] = Field(min_length=1)
-
-
-@dataclass(slots=True)
-class RawTurn:
-    """A turn as read, before roles are known: its label and where it is in the file — ``place``, or for a
-    turn of a JSON list the list's ``place`` (「第 3 行 turns[」) and the turn's ``index``, put together
-    only when a message names it. Not frozen: a frozen dataclass costs three times as much to make, and
-    a reader makes one for every turn of every call (none is changed once made)."""
-
-    label: str
-    text: str
-    start: float | None
-    end: float | None
-    place: str
-    index: int | None = None
-
-    @property
-    def where(self) -> str:
-        return self.place if self.index is None else f"{self.place}{self.index}]"
 
 
 @functools.cache

@@ -68,12 +68,12 @@ def label_key(label: object) -> str:
 
 def speaker_of(label: object) -> Speaker | None:
     """The role a label names, or None for a generic or unknown label."""
-    return _speaker_of_text(label) if type(label) is str else _speaker_of_key(label_key(label))
+    return speaker_of_text(label) if type(label) is str else _speaker_of_key(label_key(label))
 
 
 @functools.lru_cache(maxsize=4096)
-def _speaker_of_text(label: str) -> Speaker | None:
-    """``speaker_of`` a label as read (the few labels of a file come back on every turn)."""
+def speaker_of_text(label: str) -> Speaker | None:
+    """``speaker_of`` a label as read, a string (the few labels of a file come back on every turn)."""
     return _speaker_of_key(label_key(label))
 
 

@@ -23,7 +23,7 @@ from hotline.formats.jsonfmt import encode
 from hotline.formats.roles import role_warning
 from hotline.formats.sheets import DECIMAL, PERCENT, Column
 from hotline.labels import REVIEW_LABELS, SEVERITY_LABELS, SPEAKER_LABELS
-from hotline.model import Call, CitizenBlock, RuleOutcome, Scorecard
+from hotline.model import Call, CitizenBlock, RuleOutcome, Scorecard, rounded
 
 Pair = tuple[Call, Scorecard]
 SEVERITY_COLUMNS = ["致命", "严重", "轻微", "提示"]
@@ -103,11 +103,17 @@ def record_json(call: Call, card: Scorecard) -> bytes | None:
     """``record(call, card)`` as one line of UTF-8 JSON (``encode`` of it, and a newline), built without
     the dict of every rule outcome; None when orjson cannot write it (``encode`` then falls back)."""
     head = card.to_dict(outcomes=False)
-    for f, taken in zip(head["findings"], card.deductions(), strict=True):
+    findings: list[dict[str, Any]] = head["findings"]
+    for f, taken in zip(findings, card.deductions(), strict=True):
         f["deduction"] = taken
+    shared = _SHARED_JSON
+    outcomes: list[bytes] = []
+    for o in card.outcomes:
+        kept = shared.get(id(o))  # most: shared by the engine, their JSON kept (``_outcome_json``)
+        outcomes.append(kept[1] if kept is not None else _outcome_json(o))
     try:
         # the meta inside a list sits as deep as in the record (orjson's nesting limit counts alike)
-        return b"".join((orjson.dumps(head)[:-1], b',"outcomes":[', b",".join(map(_outcome_json, card.outcomes)),
+        return b"".join((orjson.dumps(head)[:-1], b',"outcomes":[', b",".join(outcomes),
                          b'],"meta":', orjson.dumps([call.meta])[1:-1], b"}\n"))
     except TypeError:
         return None
@@ -168,7 +174,7 @@ def citizen_cells(card: Scorecard) -> list[Any]:
         return [*review, "", "", "", ""]
     risk = escalation_kinds(c)
     return [*review, f"{c.start:.2f} / {c.peak:.2f} / {c.end:.2f}", course(c),
-            "" if c.dissatisfaction is None else round(c.dissatisfaction, 2),
+            "" if c.dissatisfaction is None else rounded(c.dissatisfaction, 2),
             f"{risk} {c.escalation_risk:.2f}" if risk else ""]
 
 
@@ -179,20 +185,23 @@ def call_headers(info: ReportInfo) -> list[str]:
 
 def call_row(call: Call, card: Scorecard, info: ReportInfo) -> list[Any]:
     meta = call.meta
-    by_severity = Counter(SEVERITY_LABELS[f.severity.value] for f in card.findings)
+    by_severity = Counter(SEVERITY_LABELS[f.severity] for f in card.findings)  # a StrEnum is its value
     dims = [card.dimensions.get(d, "不适用") for d in info.dimensions]
     total = "" if card.total is None else card.total
+    deductions = card.deductions()
+    # no findings: the int 0, as sum([]) is (compiled, a sum of floats would start from 0.0)
+    taken = round(sum(deductions), 2) if deductions else 0
     return [call.id, str(meta.get("agent_id", "")), str(meta.get("date", "")), total, verdict(card, info.pass_mark),
             "是" if card.vetoed else "否", *dims, len(card.findings), *(by_severity[s] for s in SEVERITY_COLUMNS),
-            round(sum(card.deductions()), 2), *citizen_cells(card), notes(call, card)]
+            taken, *citizen_cells(card), notes(call, card)]
 
 
 def finding_rows(call: Call, card: Scorecard, titles: dict[str, str]) -> Iterator[list[Any]]:
     for f, taken in zip(card.findings, card.deductions(), strict=True):
         speaker = ""
         if f.turn_index is not None and f.turn_index < len(call.turns):
-            speaker = SPEAKER_LABELS[call.turns[f.turn_index].speaker.value]
-        yield [call.id, f.rule_id, titles.get(f.rule_id, ""), f.dimension, SEVERITY_LABELS[f.severity.value],
+            speaker = SPEAKER_LABELS[call.turns[f.turn_index].speaker]  # a StrEnum is its value
+        yield [call.id, f.rule_id, titles.get(f.rule_id, ""), f.dimension, SEVERITY_LABELS[f.severity],
                taken, "是" if f.veto else "否", "" if f.turn_index is None else f.turn_index + 1, speaker,
                f.evidence, f.message, f.suggestion]
 
