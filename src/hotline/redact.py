@@ -22,50 +22,14 @@ class Masker:
     tail."""
 
     def __init__(self, regex: re.Pattern[str], plan: list[tuple[str | None, int, int]], mask_char: str,
-                 memo_texts: int = MEMO_TEXTS, scan: re.Pattern[str] | None = None) -> None:
+                 memo_texts: int = MEMO_TEXTS) -> None:
         self.regex = regex
         self.plan = plan
         self.mask_char = mask_char
         self.memo: dict[str, str | None] = {}
         self.memo_texts = memo_texts
-        self.scan = scan
 
     def mask(self, text: str) -> str:
-        """``text`` with every match of ``regex`` masked (the rule's ``mask`` group or its whole match, less the
-        characters kept at its head and tail); the very text given when nothing is masked. With ``scan``
-        (``masking.scan_regex``: when every rule's first characters are known), the matches are found by it,
-        each from the end of the last; else by ``regex`` itself."""
-        scan = self.scan
-        if scan is None:
-            return self._mask_plain(text)
-        m = scan.search(text)
-        if m is None:  # most texts: one search, nothing made
-            return text
-        pieces: list[str] = []
-        last = 0
-        plan = self.plan
-        while m is not None:
-            lastgroup = m.lastgroup  # the part's group p{i} closes last
-            assert lastgroup is not None
-            group, head, tail = plan[int(lastgroup[1:])]
-            start, stop = m.span(lastgroup)  # the part's whole match: the next one is searched from its end
-            if group:
-                start, end = m.span(group)
-            else:
-                end = stop
-            start, end = start + head, end - tail
-            if end > start:
-                pieces.append(text[last:start])
-                pieces.append(self.mask_char * (end - start))
-                last = end
-            m = scan.search(text, stop)
-        if not pieces:
-            return text
-        pieces.append(text[last:])
-        return "".join(pieces)
-
-    def _mask_plain(self, text: str) -> str:
-        """``mask`` by ``regex`` alone."""
         first = self.regex.search(text)
         if first is None:  # most texts: one search, nothing made
             return text

@@ -13,6 +13,7 @@ import ahocorasick
 from hotline.inspect.plan import Plan, build_plan
 from hotline.inspect.prefilter import anchored, literals
 from hotline.norms.schema import Matcher, Rulebook, iter_nodes
+from hotline.regexscan import scannable
 from hotline.text import normalize_phrase
 
 
@@ -73,7 +74,7 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
     if compiled.reporting_markers:
         compiled.markers_re = re.compile("|".join(re.escape(m) for m in compiled.reporting_markers))
     if guards.reported_patterns:
-        compiled.reported_re = re.compile("|".join(f"(?:{p})" for p in guards.reported_patterns))
+        compiled.reported_re = scannable(re.compile("|".join(f"(?:{p})" for p in guards.reported_patterns)))
         compiled.reported_need = _need(compiled.reported_re)
     for node in _all_nodes(rb):
         if node.phrases is not None:
@@ -84,8 +85,10 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
                 keys = [*keys, inline]
             compiled.node_keys[id(node)] = keys
         if node.regex is not None:
-            exclude = compile_regex(node.regex.exclude) if node.regex.exclude else None
-            pattern = compile_regex(node.regex.pattern)
+            # told where a match may begin (``regexscan.scannable``: the same pattern; one of the ``compile_regex``
+            # of a browser-entered rulebook is left as it is)
+            exclude = scannable(compile_regex(node.regex.exclude)) if node.regex.exclude else None
+            pattern = scannable(compile_regex(node.regex.pattern))
             compiled.regexes[id(node)] = (pattern, exclude)
             need = _need(pattern)
             if need is not None:
