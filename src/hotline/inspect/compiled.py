@@ -37,6 +37,9 @@ class Compiled:
     reported_re: re.Pattern[str] | None = None
     reported_need: str | re.Pattern[str] | None = None  # what a text must hold for reported_re to match in it
     quote_opens: re.Pattern[str] | None = None  # any opening quote mark: a turn without one has no quotes
+    # a turn in which this finds nothing holds no quote mark, no reporting marker and no literal of the reported
+    # patterns (``reported_need``): one scan says so for most turns, instead of one for each (None: no such scan)
+    quote_or_report: re.Pattern[str] | None = None
     act_limits: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
     act_model: Any = None  # hotline.acts.ActModel, loaded on first use
     act_floor: dict[str, float] = field(default_factory=dict)  # lowest threshold any node uses, per act
@@ -76,6 +79,7 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
     if guards.reported_patterns:
         compiled.reported_re = scannable(re.compile("|".join(f"(?:{p})" for p in guards.reported_patterns)))
         compiled.reported_need = _need(compiled.reported_re)
+    compiled.quote_or_report = _quote_or_report(compiled)
     for node in _all_nodes(rb):
         if node.phrases is not None:
             keys = node.phrases.lexicon_names()
@@ -134,6 +138,19 @@ def _need(pattern: Any) -> str | re.Pattern[str] | None:
     if found is None:
         return None
     return found[0] if len(found) == 1 else re.compile("|".join(map(re.escape, found)))
+
+
+def _quote_or_report(compiled: Compiled) -> re.Pattern[str] | None:
+    """``Compiled.quote_or_report``: an alternation of the quote marks (``quote_opens``), the reporting markers
+    (``markers_re``) and what a reported-speech match must hold (``reported_need``); None when reported speech
+    has no such prefilter (it may then match in any turn) or there is nothing to find."""
+    if compiled.reported_re is not None and compiled.reported_need is None:
+        return None
+    need = compiled.reported_need
+    parts = [p.pattern for p in (compiled.quote_opens, compiled.markers_re) if p is not None]
+    if need is not None:
+        parts.append(re.escape(need) if isinstance(need, str) else need.pattern)
+    return scannable(re.compile("|".join(f"(?:{p})" for p in parts))) if parts else None
 
 
 def holds(need: str | re.Pattern[str], text: str) -> bool:
