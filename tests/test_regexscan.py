@@ -51,7 +51,7 @@ def test_the_masking_rules_match_as_their_plain_alternation(text):
 # with repeats, anchors, groups, lazy repeats, both cases
 _CITY = [r"(?<![A-Z])[A-Z]{2}\d{3}(?!\d)", r"[Aa][Bb]\d+", r"(?<=工号)\d{2,}", r"^\d+", r"\b[Xx]\d\d\b", r"一(?:二|三)+",
          r"(?P<mask>\d)号(?=楼)", r"0\d*-?\d{3}", r"[幺两]{2}(?P<mask>\d+)", r"([0-9一二三半]+?)个?(工作日|天)内?",
-         r"(?:[0-9]+|[一二三]+)号|工号", r"$", r"(?<!\d)\d+?(?=号)"]
+         r"(?:[0-9]+|[一二三]+)号|工号", r"$", r"(?<!\d)\d+?(?=号)", r"(?<!\d)1[3-9]\d", r"^您", r"\b号"]
 
 
 @settings(max_examples=400, deadline=None)

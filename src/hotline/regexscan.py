@@ -77,7 +77,8 @@ def scannable(pattern: re.Pattern[str]) -> re.Pattern[str]:
     first = None if lo == 0 else first_chars(pattern.pattern, pattern.flags)
     if not first:
         return pattern
-    charset, _ = _co._optimize_charset(_parser.parse(f"[{first}]", flags).data[0][1])
+    op, av = _parser.parse(f"[{first}]", flags).data[0]  # a class of one character parses as that literal
+    charset, _ = _co._optimize_charset(av if op is _c.IN else [(op, av)])
     info = [_c.INFO, 0, _c.SRE_INFO_CHARSET, min(lo, _co.MAXCODE), min(hi, _co.MAXCODE)]
     _co._compile_charset(charset, flags, info)
     info[1] = len(info) - 1
