@@ -25,7 +25,10 @@ def first_chars(regex: str, flags: int = 0) -> str | None:
     """The characters a match of ``regex`` can begin with, as the inside of a character class, or None
     when that is not known (a pattern that may match the empty string, a negated class, ``.``, a case-insensitive
     or any other group with flags of its own…)."""
-    parsed = _parser.parse(regex, flags)
+    return _first_of_tree(_parser.parse(regex, flags), flags)
+
+
+def _first_of_tree(parsed: Any, flags: int) -> str | None:
     return None if (parsed.state.flags | flags) & re.IGNORECASE else _first_of_items(parsed)
 
 
@@ -68,15 +71,17 @@ def scannable(pattern: re.Pattern[str]) -> re.Pattern[str]:
     matches (``pattern.pattern`` is the given one: a copy or a pickle compiles it again, as it was)."""
     if not isinstance(pattern, re.Pattern) or not isinstance(pattern.pattern, str):
         return pattern
-    tree = _parser.parse(pattern.pattern, pattern.flags)
+    tree = _parser.parse(pattern.pattern, pattern.flags)  # (parsed once: Python's parser is most of the cost)
     flags = tree.state.flags | pattern.flags
-    code = _co._code(tree, flags)
-    if code[0] != _c.INFO or code[2] & (_c.SRE_INFO_PREFIX | _c.SRE_INFO_CHARSET):
+    known: list[int] = []
+    _co._compile_info(known, tree, flags)  # the info block alone, as the compiler writes it
+    if known[0] != _c.INFO or known[2] & (_c.SRE_INFO_PREFIX | _c.SRE_INFO_CHARSET):
         return pattern  # sre knows where a match may begin already
     lo, hi = tree.getwidth()
-    first = None if lo == 0 else first_chars(pattern.pattern, pattern.flags)
+    first = None if lo == 0 else _first_of_tree(tree, pattern.flags)
     if not first:
         return pattern
+    code = _co._code(tree, flags)
     op, av = _parser.parse(f"[{first}]", flags).data[0]  # a class of one character parses as that literal
     charset, _ = _co._optimize_charset(av if op is _c.IN else [(op, av)])
     info = [_c.INFO, 0, _c.SRE_INFO_CHARSET, min(lo, _co.MAXCODE), min(hi, _co.MAXCODE)]
