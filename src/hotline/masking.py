@@ -13,8 +13,6 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from re import _constants as _c  # type: ignore[attr-defined]  # the parsed form of a pattern, for first_chars
-from re import _parser  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator, model_validator
@@ -22,12 +20,12 @@ from pydantic import Field, field_validator, model_validator
 from hotline.content import Strict, data_path, load_yaml_model
 from hotline.model import Call
 from hotline.redact import MEMO_TEXTS, Masker
+from hotline.regexscan import scannable
 
 if TYPE_CHECKING:
     from hotline.model import Finding, Scorecard, WorkOrder
 
 _MASK_GROUP = re.compile(r"\(\?P<mask>")
-_CATEGORIES = {_c.CATEGORY_DIGIT: r"\d", _c.CATEGORY_WORD: r"\w", _c.CATEGORY_SPACE: r"\s"}
 
 
 class MaskPattern(Strict):
@@ -65,55 +63,14 @@ class MaskingRules(Strict):
 def build_masker(rules: MaskingRules, memo_texts: int = MEMO_TEXTS) -> Masker:
     """The rules compiled for masking: one alternation of every pattern, in the file's order (the first that
     matches at a place wins); pattern i is the group ``p{i}``, its ``mask`` group (if any) ``m{i}``. When
-    every pattern's first character is known, a lookahead for those characters comes first: the scan then
-    skips the places where no match can start instead of trying every pattern there (about 3× faster).
-    ``memo_texts``: how many recurring texts the masker remembers (``Masker.mask_recurring``)."""
+    every pattern's first characters are known, sre is told them (``regexscan.scannable``): its scan then skips
+    the places where no match can start instead of trying every pattern there (a lookahead for them before the
+    alternation did that at ~3× the cost; nothing at all, ~5×). ``memo_texts``: how many recurring texts the
+    masker remembers (``Masker.mask_recurring``)."""
     parts = [f"(?P<p{i}>{_MASK_GROUP.sub(f'(?P<m{i}>', p.regex)})" for i, p in enumerate(rules.patterns)]
-    firsts = [first_chars(p.regex) for p in rules.patterns]
-    ahead = "" if None in firsts else f"(?=[{''.join(dict.fromkeys(f for f in firsts if f))}])"
     # per pattern: the group to mask (None: the whole match), characters kept at its head and tail
     plan = [(f"m{i}" if "(?P<mask>" in p.regex else None, p.keep_head, p.keep_tail) for i, p in enumerate(rules.patterns)]
-    return Masker(re.compile(f"{ahead}(?:{'|'.join(parts)})"), plan, rules.mask_char, memo_texts)
-
-
-def first_chars(regex: str) -> str | None:
-    """The characters a match of ``regex`` can begin with, as the inside of a character class, or None
-    when that is not known (a pattern that may match the empty string, a negated class, ``.``…)."""
-    parsed = _parser.parse(regex)
-    return None if parsed.state.flags & re.IGNORECASE else _first_of_items(parsed)
-
-
-def _first_of_items(items: Any) -> str | None:
-    for op, av in items:
-        if op in (_c.ASSERT, _c.ASSERT_NOT, _c.AT):
-            continue  # takes no character: the next item's first character is the match's
-        if op is _c.LITERAL:
-            return re.escape(chr(av))
-        if op is _c.IN:
-            return _first_of_class(av)
-        if op is _c.SUBPATTERN:
-            return _first_of_items(av[3]) if av[3].getwidth()[0] > 0 else None
-        if op is _c.BRANCH:
-            alts = [_first_of_items(alt) if alt.getwidth()[0] > 0 else None for alt in av[1]]
-            return None if None in alts else "".join(a for a in alts if a)
-        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
-            return _first_of_items(av[2]) if av[0] > 0 else None
-        return None
-    return None
-
-
-def _first_of_class(members: Any) -> str | None:
-    out = []
-    for op, av in members:
-        if op is _c.LITERAL:
-            out.append(re.escape(chr(av)))
-        elif op is _c.RANGE:
-            out.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
-        elif op is _c.CATEGORY and av in _CATEGORIES:
-            out.append(_CATEGORIES[av])
-        else:
-            return None
-    return "".join(out)
+    return Masker(scannable(re.compile("|".join(parts))), plan, rules.mask_char, memo_texts)
 
 
 def load_rules(path: Path | None = None) -> MaskingRules:

@@ -192,16 +192,14 @@ def _mapping() -> tuple[tuple[tuple[str, str], ...], re.Pattern[str]]:
     each replaced by ``str.replace`` where it occurs, and a regex finding any other BMP character the table maps
     (most turns hold none, and then translating would change nothing more). A class of BMP characters is a
     bitmap looked up in one step (one holding a character past the BMP is a list read at every position), so
-    a text with a character past the BMP is translated whole."""
+    a text with a character past the BMP is translated whole (the class holds them all as one range, read after the
+    bitmap: one scan, not a second one for them)."""
     table = _table()
     common = tuple((ch, table[ord(ch)]) for ch in "，。？！：；" if ord(ch) in table and len(table[ord(ch)]) == 1
                    and ord(table[ord(ch)]) not in table)  # a mark's replacement is left alone by the table
     done = {ord(a) for a, _ in common}
     bmp = "".join(re.escape(chr(c)) for c in sorted(table) if c not in done and c <= 0xFFFF)
-    return common, re.compile(f"[{bmp}]" if bmp else "(?!)")
-
-
-_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
+    return common, re.compile(f"[{bmp}\U00010000-\U0010ffff]")
 
 
 def _mapped(text: str) -> str:
@@ -210,7 +208,7 @@ def _mapped(text: str) -> str:
     for a, b in common:
         if a in text:
             text = text.replace(a, b)
-    if rest.search(text) is None and _BEYOND_BMP.search(text) is None:
+    if rest.search(text) is None:
         return text
     return text.translate(_lookup())
 

@@ -89,3 +89,25 @@ def test_a_citizen_turn_that_opens_with_a_polite_or_quoted_phrase_is_still_the_c
              "坐席：好的，已经给您登记，转城管部门处理，三个工作日内答复您。感谢您的来电，再见。")
     assert [h.turn_index for h in default_engine().detect(c, "citizen_speaks")] == [1, 3]
     assert status(default_engine().inspect(c), "closing.anything_else.v1") == "failed"
+
+
+@pytest.mark.parametrize("text", [
+    "那张纸上写着“你们自己看着办”，我帮您转过去", "物业说不归他们管，您先别急", "您是说明天再打过来吗", "他们让您自己去问问对吧",
+    "好的，我这边给您登记一下", "‘不行’两个字就打发了", "没人接，不知道，就这样吧"])
+def test_one_scan_for_quotes_and_reported_speech_guards_as_the_separate_ones(text: str) -> None:
+    """A turn the joint scan (``Compiled.quote_or_report``) finds nothing in is neither quoted nor reported: every
+    span is guarded as without that scan (fails when a quote mark, a marker or a reported literal is left out)."""
+    import dataclasses
+
+    from hotline.inspect.context import CallContext
+    from hotline.model import Call, Speaker, Turn
+
+    compiled = default_engine(semantic=False).compiled
+    assert compiled.quote_or_report is not None
+    one = Call("c", [Turn(Speaker.AGENT, text)])
+    fast, slow = CallContext(one, compiled), CallContext(one, dataclasses.replace(compiled, quote_or_report=None))
+    n = len(fast.norm[0].text)
+    spans = [(s, e) for s in range(n) for e in range(s + 1, min(n, s + 6) + 1)]
+    assert [(fast.guarded(0, s, e), fast.act_guarded(0, s, e)) for s, e in spans] == \
+        [(slow.guarded(0, s, e), slow.act_guarded(0, s, e)) for s, e in spans]
+    assert any(slow.guarded(0, s, e) or slow.act_guarded(0, s, e) for s, e in spans) or fast._plain_turn(0)

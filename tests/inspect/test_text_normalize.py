@@ -78,12 +78,22 @@ def test_spoken_characters_are_counted_as_isalnum_counts_them() -> None:
     import sys
 
     from hotline.inspect import default_engine
-    from hotline.inspect.context import NOT_ALNUM, CallContext
+    from hotline.inspect.context import MARKS, NOT_ALNUM, CallContext
     from hotline.model import Call, Speaker, Turn
 
     for code in range(sys.maxunicode + 1):
         ch = chr(code)
         assert (NOT_ALNUM.match(ch) is None) == ch.isalnum(), hex(code)
-    texts = ["您好，12345热线_工号 007！", "Ⅻ号楼 ½ 平方米…", "", "٣٤ abc\u0301 é"]
+    texts = ["您好，12345热线_工号 007！", "Ⅻ号楼 ½ 平方米…", "", "٣٤ abc\u0301 é", "好的，好的。", "，。？！", "对吗?",
+             "“12:30”吧~"]
     ctx = CallContext(Call("c", [Turn(Speaker.AGENT, t) for t in texts]), default_engine(semantic=False).compiled)
     assert [ctx.alnum_count(i) for i in range(len(texts))] == [sum(map(str.isalnum, n.text)) for n in ctx.norm]
+    assert all(not mark.isalnum() for mark in MARKS)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("好的12ab,.?!:;_ ~…“”、٣Ⅻ½\u0301")), max_size=20) | st.text(max_size=20))
+def test_spoken_count_is_what_isalnum_counts(text: str) -> None:
+    from hotline.inspect.context import spoken_count
+
+    assert spoken_count(text) == sum(map(str.isalnum, text))

@@ -51,11 +51,11 @@ def test_export_cells_never_run_as_formulas(value, safe):
 @pytest.mark.parametrize(("regex", "first"), [
     (r"(?<!\d)1[3-9]\d{9}", "1"), (r"(?<![0-9])(?P<mask>[0-9]+|[一二]+)(?=号)", "0-9一二"), (r"a|b", "ab"),
     (r"\d+x", r"\d"), (r"a?b", None), (r"(?:a|)b", None), (r".x", None), (r"[^a]", None), (r"(?i)ab", None),
-    (r"x*y", None)])
+    (r"x*y", None), (r"(?i:ab)c", None), (r"(?s:.)x", None), (r"(?:ab)+", "a"), (r"(?<=x)\b[0-9]", "0-9")])
 def test_first_characters_of_a_pattern_or_none_when_unsure(regex, first):
     """The combined pattern skips places where no rule's match can begin: a wrong answer here would leave a
     number unmasked, so anything not certain is None (and then no place is skipped)."""
-    from hotline.masking import first_chars
+    from hotline.regexscan import first_chars
 
     assert first_chars(regex) == first
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from hotline.citizen.settings import CitizenSettings, EscalationSettings
 from hotline.model import CitizenBlock, Speaker
+from hotline.regexscan import scannable
 from hotline.text import normalize_phrase
 
 
@@ -123,7 +124,8 @@ def emotions_of(ctx: Any, settings: CitizenSettings) -> Emotions:
 
 @functools.cache
 def _pattern(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+    """A cue's pattern, told where a match may begin (``regexscan.scannable``)."""
+    return scannable(re.compile(pattern))
 
 
 def set_course(block: CitizenBlock, course: tuple[float, float, int, float, bool, bool] | None) -> None:

@@ -14,7 +14,8 @@ import ahocorasick
 from hotline.inspect.plan import Plan, build_plan
 from hotline.inspect.prefilter import anchored, literals
 from hotline.norms.schema import Matcher, Rulebook, iter_nodes
-from hotline.text import normalize_phrase
+from hotline.regexscan import scannable
+from hotline.text import by_first_character, normalize_phrase
 
 
 @dataclass(slots=True)
@@ -39,6 +40,9 @@ class Compiled:
     reported_re: re.Pattern[str] | None = None
     reported_need: str | re.Pattern[str] | None = None  # what a text must hold for reported_re to match in it
     quote_opens: re.Pattern[str] | None = None  # any opening quote mark: a turn without one has no quotes
+    # a turn in which this finds nothing holds no quote mark, no reporting marker and no literal of the reported
+    # patterns (``reported_need``): one scan says so for most turns, instead of one for each (None: no such scan)
+    quote_or_report: re.Pattern[str] | None = None
     act_limits: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
     act_model: Any = None  # hotline.acts.ActModel, loaded on first use
     act_floor: dict[str, float] = field(default_factory=dict)  # lowest threshold any node uses, per act
@@ -83,8 +87,9 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
     if compiled.reporting_markers:
         compiled.markers_re = re.compile("|".join(re.escape(m) for m in compiled.reporting_markers))
     if guards.reported_patterns:
-        compiled.reported_re = re.compile(reported)
+        compiled.reported_re = scannable(re.compile(reported))
         compiled.reported_need = _need(compiled.reported_re, known)
+    compiled.quote_or_report = _quote_or_report(compiled, known)
     for node in _all_nodes(rb):
         if node.phrases is not None:
             keys = node.phrases.lexicon_names()
@@ -94,8 +99,10 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
                 keys = [*keys, inline]
             compiled.node_keys[id(node)] = keys
         if node.regex is not None:
-            exclude = compile_regex(node.regex.exclude) if node.regex.exclude else None
-            pattern = compile_regex(node.regex.pattern)
+            # told where a match may begin (``regexscan.scannable``: the same pattern; one of the ``compile_regex``
+            # of a browser-entered rulebook is left as it is)
+            exclude = scannable(compile_regex(node.regex.exclude)) if node.regex.exclude else None
+            pattern = scannable(compile_regex(node.regex.pattern))
             compiled.regexes[id(node)] = (pattern, exclude)
             need = _need(pattern, known)
             if need is not None:
@@ -179,6 +186,23 @@ def _analysed(patterns: list[str]) -> dict[str, tuple[str, ...] | None]:
         except re.error:
             continue
     return out
+
+
+def _quote_or_report(compiled: Compiled, known: dict[str, tuple[str, ...] | None]) -> re.Pattern[str] | None:
+    """``Compiled.quote_or_report``: the quote marks (``quote_opens``), the reporting markers (``markers_re``) and
+    the literals one of which a reported-speech match holds (``reported_need``), as one alternation of literals
+    grouped by first character (``text.by_first_character``: a fast scan, one group tried where one may begin);
+    None when reported speech has no such literals (it may then match in any turn) or there is nothing to find."""
+    words = [q for q, _ in compiled.quote_pairs] + list(compiled.reporting_markers)
+    if compiled.reported_re is not None:
+        text = compiled.reported_re.pattern
+        need = known[text] if text in known else literals(compiled.reported_re)
+        if need is None:
+            return None
+        words.extend(need)
+    if not words or "" in words:
+        return None
+    return re.compile(by_first_character(sorted(set(words))))
 
 
 def holds(need: str | re.Pattern[str], text: str) -> bool:

@@ -18,6 +18,17 @@ from hotline.text import Normalized, normalize
 CLAUSE_SPLIT = re.compile(r"[,.!?;:、]")
 # what ``str.isalnum`` is not: ``\w`` is exactly isalnum or "_" (checked for every code point in the tests)
 NOT_ALNUM = re.compile(r"[\W_]")
+MARKS = ",.?!"  # the marks normalised turns hold most (，。？！ become these): none is alnum
+
+
+def spoken_count(text: str) -> int:
+    """The characters of ``text`` that ``str.isalnum`` holds (letters, digits, hanzi; no punctuation): the marks
+    taken out by ``str.replace``, then the rest counted whole when it is all such characters (most turns), else
+    what ``NOT_ALNUM`` does not find in it (a regex match made for every mark costs more than the replacing)."""
+    rest = text.replace(",", "").replace(".", "").replace("?", "").replace("!", "")
+    if rest.isalnum() or not rest:
+        return len(rest)
+    return len(rest) - len(NOT_ALNUM.findall(rest))
 
 
 class Hit(NamedTuple):
@@ -106,6 +117,7 @@ class CallContext:
         self._live_acts: set[int] | None = None  # slots one of whose speech acts fires in the call
         self._quotes: dict[int, list[tuple[int, int]]] = {}
         self._reports: dict[int, tuple[bool, bool]] = {}  # per turn: may a reporting marker / reported speech match
+        self._plain: dict[int, bool] = {}  # per turn: no quote mark, reporting marker or reported literal in it
         self._cuts: dict[int, list[int]] = {}  # per turn: where each clause starts (after a punctuation mark)
         self._safe: dict[int, list[tuple[int, int]]] | None = None
         self._turns_of: dict[str, list[int]] = {}
@@ -348,7 +360,7 @@ class CallContext:
     def alnum_count(self, turn: int) -> int:
         """Spoken characters in a turn (letters, digits, hanzi; no punctuation)."""
         if self._alnum is None:
-            self._alnum = [len(n.text) - len(NOT_ALNUM.findall(n.text)) for n in self.norm]
+            self._alnum = [spoken_count(n.text) for n in self.norm]
         return self._alnum[turn]
 
     def guarded(self, turn: int, start: int, end: int) -> bool:
@@ -393,6 +405,8 @@ class CallContext:
         part of the turn, once per turn: the markers are literals, so a part holds one only if the turn does;
         a reported-speech match holds one of its pattern's literals (``Compiled.reported_need``)."""
         cached = self._reports.get(turn)
+        if cached is None and self._plain_turn(turn):
+            cached = self._reports[turn] = (False, False)
         if cached is None:
             text = self.norm[turn].text
             markers, need = self.compiled.markers_re, self.compiled.reported_need
@@ -408,11 +422,22 @@ class CallContext:
             cuts = self._cuts[turn] = [m.end() for m in CLAUSE_SPLIT.finditer(self.norm[turn].text)]
         return cuts
 
+    def _plain_turn(self, turn: int) -> bool:
+        """The turn holds no quote mark, reporting marker or literal of the reported-speech patterns
+        (``Compiled.quote_or_report``: one scan for all three), once per turn; False when that is not known."""
+        plain = self._plain.get(turn)
+        if plain is None:
+            scan = self.compiled.quote_or_report
+            plain = self._plain[turn] = scan is not None and scan.search(self.norm[turn].text) is None
+        return plain
+
     def _quote_spans(self, turn: int) -> list[tuple[int, int]]:
         if turn not in self._quotes:
             text, spans = self.norm[turn].text, []
             opens = self.compiled.quote_opens
-            for open_q, close_q in self.compiled.quote_pairs if opens is not None and opens.search(text) else ():
+            plain = self._plain_turn(turn)
+            for open_q, close_q in self.compiled.quote_pairs if not plain and opens is not None and opens.search(
+                    text) else ():
                 i = text.find(open_q)
                 while i != -1:
                     j = text.find(close_q, i + 1)

@@ -1,0 +1,95 @@
+"""What character a regex's match can begin with, read from Python's own parse of it (``re._parser``), and a
+compiled pattern that tells sre so.
+
+Sre finds a match fast when it knows the characters a match can begin with: it skips the other positions in a
+tight loop of its own (about 60 instructions a character), and runs the whole pattern only at the others. It
+knows them only when the pattern opens with a literal, a character class, or an alternation of literals: one
+opening with a repeat (``[0-9]+天``), a look-behind, or an alternation of anything else is tried whole at every
+position (several hundred instructions each). ``scannable`` compiles such a pattern with the set of characters
+``first_chars`` reads from it in its info block, as the compiler puts one for a pattern opening with a class:
+the same pattern, matching the same (the set only lets sre skip positions where no match can begin)."""
+
+from __future__ import annotations
+
+import _sre  # type: ignore[import-not-found]
+import re
+from re import _compiler as _co  # type: ignore[attr-defined]
+from re import _constants as _c  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
+from typing import Any
+
+_CATEGORIES = {_c.CATEGORY_DIGIT: r"\d", _c.CATEGORY_WORD: r"\w", _c.CATEGORY_SPACE: r"\s"}
+
+
+def first_chars(regex: str, flags: int = 0) -> str | None:
+    """The characters a match of ``regex`` can begin with, as the inside of a character class, or None
+    when that is not known (a pattern that may match the empty string, a negated class, ``.``, a case-insensitive
+    or any other group with flags of its own…)."""
+    return _first_of_tree(_parser.parse(regex, flags), flags)
+
+
+def _first_of_tree(parsed: Any, flags: int) -> str | None:
+    return None if (parsed.state.flags | flags) & re.IGNORECASE else _first_of_items(parsed)
+
+
+def _first_of_items(items: Any) -> str | None:
+    for op, av in items:
+        if op in (_c.ASSERT, _c.ASSERT_NOT, _c.AT):
+            continue  # takes no character: the next item's first character is the match's
+        if op is _c.LITERAL:
+            return re.escape(chr(av))
+        if op is _c.IN:
+            return _first_of_class(av)
+        if op is _c.SUBPATTERN:  # (group, flags added, flags removed, items): (?i:…) may begin with either case
+            return _first_of_items(av[3]) if av[3].getwidth()[0] > 0 and not av[1] and not av[2] else None
+        if op is _c.BRANCH:
+            alts = [_first_of_items(alt) if alt.getwidth()[0] > 0 else None for alt in av[1]]
+            return None if None in alts else "".join(a for a in alts if a)
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+            return _first_of_items(av[2]) if av[0] > 0 else None
+        return None
+    return None
+
+
+def _first_of_class(members: Any) -> str | None:
+    out = []
+    for op, av in members:
+        if op is _c.LITERAL:
+            out.append(re.escape(chr(av)))
+        elif op is _c.RANGE:
+            out.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+        elif op is _c.CATEGORY and av in _CATEGORIES:
+            out.append(_CATEGORIES[av])
+        else:
+            return None
+    return "".join(out)
+
+
+def scannable(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """``pattern`` compiled with the characters its matches begin with (``first_chars``) in its info block, when
+    the compiler put none there and they are known; else ``pattern`` itself. Same string, flags, groups and
+    matches (``pattern.pattern`` is the given one: a copy or a pickle compiles it again, as it was)."""
+    if not isinstance(pattern, re.Pattern) or not isinstance(pattern.pattern, str):
+        return pattern
+    tree = _parser.parse(pattern.pattern, pattern.flags)  # (parsed once: Python's parser is most of the cost)
+    flags = tree.state.flags | pattern.flags
+    known: list[int] = []
+    _co._compile_info(known, tree, flags)  # the info block alone, as the compiler writes it
+    if known[0] != _c.INFO or known[2] & (_c.SRE_INFO_PREFIX | _c.SRE_INFO_CHARSET):
+        return pattern  # sre knows where a match may begin already
+    lo, hi = tree.getwidth()
+    first = None if lo == 0 else _first_of_tree(tree, pattern.flags)
+    if not first:
+        return pattern
+    code = _co._code(tree, flags)
+    op, av = _parser.parse(f"[{first}]", flags).data[0]  # a class of one character parses as that literal
+    charset, _ = _co._optimize_charset(av if op is _c.IN else [(op, av)])
+    info = [_c.INFO, 0, _c.SRE_INFO_CHARSET, min(lo, _co.MAXCODE), min(hi, _co.MAXCODE)]
+    _co._compile_charset(charset, flags, info)
+    info[1] = len(info) - 1
+    indexgroup: list[str | None] = [None] * tree.state.groups
+    for name, index in tree.state.groupdict.items():
+        indexgroup[index] = name
+    faster: re.Pattern[str] = _sre.compile(pattern.pattern, flags, info + code[1 + code[1]:], tree.state.groups - 1,
+                                           tree.state.groupdict, tuple(indexgroup))
+    return faster
