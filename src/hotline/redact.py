@@ -107,7 +107,7 @@ class Masker:
         message, suggestion = mask(f.message), mask(f.suggestion)
         if evidence is f.evidence and message is f.message and suggestion is f.suggestion:
             return f
-        return dataclasses.replace(f, evidence=evidence, message=message, suggestion=suggestion)
+        return with_texts(f, evidence, message, suggestion)
 
     def pair(self, call: Call, card: Scorecard) -> tuple[Call, Scorecard]:
         """``masking.mask_pair``: ``call`` and ``card`` with citizens' details masked in every text an output
@@ -144,3 +144,10 @@ def with_text(turn: Turn, text: str) -> Turn:
     """``dataclasses.replace(turn, text=text)``, made directly (several times faster; a test holds the two
     alike, field for field)."""
     return Turn(turn.speaker, text, turn.start, turn.end)
+
+
+def with_texts(f: Finding, evidence: str, message: str, suggestion: str) -> Finding:
+    """``dataclasses.replace(f, evidence=evidence, message=message, suggestion=suggestion)``, made directly (a test
+    holds the two alike, field for field)."""
+    return Finding(f.rule_id, f.dimension, f.severity, f.turn_index, f.span, evidence, message, suggestion, f.points,
+                   f.veto, f.layer, f.confidence, f.threshold)

@@ -7,8 +7,8 @@ import dataclasses
 
 from hotline.inspect import default_engine
 from hotline.masking import mask_pair, mask_text
-from hotline.model import Call, Speaker, Turn
-from hotline.redact import with_text
+from hotline.model import Call, Finding, Severity, Speaker, Turn
+from hotline.redact import with_text, with_texts
 
 ENGINE = default_engine()
 PHONE = "13812345678"
@@ -32,6 +32,16 @@ def test_a_turn_copied_with_masked_text_keeps_every_other_field() -> None:
     values = {f.name: sample(f.type, i) for i, f in enumerate(dataclasses.fields(Turn))}
     turn = Turn(**values)
     assert dataclasses.asdict(with_text(turn, "新")) == dataclasses.asdict(dataclasses.replace(turn, text="新"))
+
+
+def test_a_finding_copied_with_masked_texts_keeps_every_other_field() -> None:
+    finding = Finding("a.b.v1", "甲", Severity.CRITICAL, 3, (1, 4), "证据", "说明", "建议", 2.5, True, "言语行为", 0.9, 0.7)
+    names = {f.name for f in dataclasses.fields(Finding)}
+    assert {name for name in names if getattr(finding, name) == getattr(Finding("", "", Severity.MAJOR, None, None,
+                                                                                "", ""), name)} == set()
+    copied = with_texts(finding, "新证据", "新说明", "新建议")
+    assert dataclasses.asdict(copied) == dataclasses.asdict(
+        dataclasses.replace(finding, evidence="新证据", message="新说明", suggestion="新建议"))
 
 
 def test_nothing_to_mask_in_the_scorecard_shares_it_and_its_unmasked_turns() -> None:
