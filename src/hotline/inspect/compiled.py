@@ -141,12 +141,17 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
     return compiled
 
 
-def _need(pattern: Any, known: dict[str, tuple[str, ...] | None] | None = None) -> str | re.Pattern[str] | None:
-    """The prefilter of a pattern (``prefilter.literals``) as ``holds`` reads it: the literal itself when there
-    is one, else an alternation of them (one search, whatever their number). ``known``: the literals of patterns
-    as ``re.compile`` makes them, by pattern (``known_literals``)."""
+def _literals_of(pattern: Any, known: dict[str, tuple[str, ...] | None]) -> tuple[str, ...] | None:
+    """``prefilter.literals(pattern)``, taken from ``known`` (``known_literals``: by pattern text, as ``re.compile``
+    makes them) when it is there."""
     text = pattern.pattern if isinstance(pattern, re.Pattern) else None
-    found = known[text] if known is not None and text is not None and text in known else literals(pattern)
+    return known[text] if text is not None and text in known else literals(pattern)
+
+
+def _need(pattern: Any, known: dict[str, tuple[str, ...] | None]) -> str | re.Pattern[str] | None:
+    """The prefilter of a pattern (``prefilter.literals``, or ``known``'s) as ``holds`` reads it: the literal itself
+    when there is one, else an alternation of them (one search, whatever their number)."""
+    found = _literals_of(pattern, known)
     if found is None:
         return None
     return found[0] if len(found) == 1 else re.compile("|".join(map(re.escape, found)))
@@ -195,8 +200,7 @@ def _quote_or_report(compiled: Compiled, known: dict[str, tuple[str, ...] | None
     None when reported speech has no such literals (it may then match in any turn) or there is nothing to find."""
     words = [q for q, _ in compiled.quote_pairs] + list(compiled.reporting_markers)
     if compiled.reported_re is not None:
-        text = compiled.reported_re.pattern
-        need = known[text] if text in known else literals(compiled.reported_re)
+        need = _literals_of(compiled.reported_re, known)
         if need is None:
             return None
         words.extend(need)

@@ -25,7 +25,9 @@ def spoken_count(text: str) -> int:
     """The characters of ``text`` that ``str.isalnum`` holds (letters, digits, hanzi; no punctuation): the marks
     taken out by ``str.replace``, then the rest counted whole when it is all such characters (most turns), else
     what ``NOT_ALNUM`` does not find in it (a regex match made for every mark costs more than the replacing)."""
-    rest = text.replace(",", "").replace(".", "").replace("?", "").replace("!", "")
+    rest = text
+    for mark in MARKS:
+        rest = rest.replace(mark, "")
     if rest.isalnum() or not rest:
         return len(rest)
     return len(rest) - len(NOT_ALNUM.findall(rest))
