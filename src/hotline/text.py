@@ -13,6 +13,7 @@ from typing import Final
 
 from hotline.asr_fixes import AsrFixes
 from hotline.content import data_path, load_yaml_model
+from hotline.regexcache import compile_pattern
 
 
 @functools.cache
@@ -26,12 +27,12 @@ def _asr() -> tuple[re.Pattern[str] | None, dict[str, str], re.Pattern[str] | No
     a regex of a run of spoken digits and what each digit becomes (``_asr_scan``: the regexes the scan uses)."""
     fixes = _asr_fixes()
     table = {_plain(k): _plain(v) for k, v in fixes.replacements.items()}
-    words = re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True)))) if table else None
+    words = compile_pattern("|".join(map(re.escape, sorted(table, key=len, reverse=True)))) if table else None
     digits = {ord(k): v for k, v in fixes.spoken_digits.items()}
     runs = None
     if digits:
         chars = re.escape("".join(fixes.spoken_digits))
-        runs = re.compile(f"[{chars}]{{{fixes.spoken_digit_min_run},}}")
+        runs = compile_pattern(f"[{chars}]{{{fixes.spoken_digit_min_run},}}")
     return words, table, runs, digits
 
 
@@ -67,15 +68,15 @@ def _asr_scan() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Patt
     _, table, _, _ = _asr()
     fixes = _asr_fixes()
     ordered = sorted(table, key=len, reverse=True)
-    words = re.compile(by_first_character(ordered)) if table else None
+    words = compile_pattern(by_first_character(ordered)) if table else None
     runs = None
     either = [by_first_character(ordered)] if table else []
     if fixes.spoken_digits:
         chars = f"[{re.escape(''.join(fixes.spoken_digits))}]"
         rest = f"{chars}{{{fixes.spoken_digit_min_run - 1},}}"  # a run is two or more (AsrFixes)
-        runs = re.compile(chars + rest)
+        runs = compile_pattern(chars + rest)
         either.extend(re.escape(d) + rest for d in fixes.spoken_digits)
-    return words, runs, re.compile("|".join(either)) if either else None
+    return words, runs, compile_pattern("|".join(either)) if either else None
 
 
 def _plain(text: str) -> str:
@@ -199,7 +200,7 @@ def _mapping() -> tuple[tuple[tuple[str, str], ...], re.Pattern[str]]:
                    and ord(table[ord(ch)]) not in table)  # a mark's replacement is left alone by the table
     done = {ord(a) for a, _ in common}
     bmp = "".join(re.escape(chr(c)) for c in sorted(table) if c not in done and c <= 0xFFFF)
-    return common, re.compile(f"[{bmp}\U00010000-\U0010ffff]")
+    return common, compile_pattern(f"[{bmp}\U00010000-\U0010ffff]")
 
 
 def _mapped(text: str) -> str:
