@@ -6,7 +6,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -331,7 +331,12 @@ class CallContext:
         """True when a clause is not the speaker's own words: quoted, reported (他们说…, 物业的人让您…,
         物业跟您讲，……), or negated (just before it, or at its start). Once per clause and call: many
         act rules read the same clause."""
-        return _once(self._act_guard_cache, self._act_guarded, (turn, start, end))
+        key = (turn, start, end)
+        cached = self._act_guard_cache.get(key)
+        if cached is None:
+            # the cache read here, not by a helper handed the judge: calling a bound method object costs, compiled
+            cached = self._act_guard_cache[key] = self._act_guarded(turn, start, end)
+        return cached
 
     def _act_guarded(self, turn: int, start: int, end: int) -> bool:
         text = self.norm[turn].text
@@ -367,7 +372,11 @@ class CallContext:
 
     def guarded(self, turn: int, start: int, end: int) -> bool:
         """True when a match must not count: negated, inside a negation-safe phrase, or quoted."""
-        return _once(self._guard_cache, self._guarded, (turn, start, end))
+        key = (turn, start, end)
+        cached = self._guard_cache.get(key)
+        if cached is None:  # once per span and call, as ``act_guarded``
+            cached = self._guard_cache[key] = self._guarded(turn, start, end)
+        return cached
 
     def _guarded(self, turn: int, start: int, end: int) -> bool:
         text = self.norm[turn].text
@@ -460,12 +469,3 @@ def _needing(present: Iterable[str], table: dict[str, tuple[int, ...]]) -> set[i
         if slots is not None:
             live.update(slots)
     return live
-
-
-def _once(cache: dict[tuple[int, int, int], bool], judge: Callable[[int, int, int], bool],
-          span: tuple[int, int, int]) -> bool:
-    """A guard's verdict on a (turn, start, end) span, judged once per call."""
-    cached = cache.get(span)
-    if cached is None:
-        cached = cache[span] = judge(*span)
-    return cached
