@@ -48,6 +48,27 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
     return result
 
 
+def turns_hit(node: Matcher, ctx: CallContext, allowed: Allowed) -> int | None:
+    """The turns a node hits over ``allowed``, as the verdict pass (``verdicts``) writes them: bit 0 for a hit on
+    the whole call, bit i + 1 for turn i; None when the node does not apply. For the operators that read of a part
+    only which turns it hits (``not``, ``turn``'s other parts, an unanswered reaction's answer): on a finished call
+    the verdict pass has mostly found them already, so no hit is built; else they are read off its hits."""
+    if not ctx.partial:  # (a live call's parts are walked for the reaction windows they still wait on)
+        index = ctx.slot_by_node[id(node)].index
+        known = ctx.verdicts[index] if allowed is None else ctx.verdict_memo.get((index, allowed), UNSET)
+        if known is not UNSET:
+            return known  # type: ignore[no-any-return]
+    hits = evaluate(node, ctx, allowed)
+    return None if hits is None else _mask_of_hits(hits)
+
+
+def _mask_of_hits(hits: list[Hit]) -> int:
+    mask = 0
+    for h in hits:
+        mask |= 1 << (h.turn_index + 1)
+    return mask
+
+
 def absent(slot: Slot, ctx: CallContext) -> bool:
     """None of the lexicon keys and speech acts the slot needs is in the call: it can only answer []."""
     if slot.index in ctx.live_by_keys():
@@ -164,7 +185,7 @@ def _any(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
 
 def _not(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     assert node.not_ is not None
-    r = evaluate(node.not_, ctx, allowed)
+    r = turns_hit(node.not_, ctx, allowed)
     if r is None:
         return None
     return [] if r else [CALL_HIT]
@@ -349,7 +370,13 @@ def restated(op: RestateOp, ctx: CallContext, turns: list[int], named: set[int],
 def _turns_hit(node: Matcher | None, ctx: CallContext, turns: list[int]) -> set[int]:
     if node is None or not turns:
         return set()
-    return {h.turn_index for h in evaluate(node, ctx, mask_of(turns)) or []}
+    mask = (turns_hit(node, ctx, mask_of(turns)) or 0) >> 1
+    out: set[int] = set()
+    while mask:
+        low = mask & -mask
+        out.add(low.bit_length() - 1)
+        mask ^= low
+    return out
 
 
 def _pairs(text: str) -> set[str]:
@@ -403,15 +430,16 @@ def _similar(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
 def _turn(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     op = node.turn
     assert op is not None
-    has = [evaluate(m, ctx, allowed) for m in op.has]
-    if any(r is None for r in has):
+    first = evaluate(op.has[0], ctx, allowed)
+    rest = [turns_hit(m, ctx, allowed) for m in op.has[1:]]  # the other parts' turns alone: no hit of theirs is kept
+    if first is None or any(r is None for r in rest):
         return None
-    turn_sets = [{h.turn_index for h in r or []} for r in has]
-    candidates = set.intersection(*turn_sets) if turn_sets else set()
+    candidates = _mask_of_hits(first)  # as a verdict: bit 0 the whole call, bit i + 1 turn i
+    for r in rest:
+        candidates &= r or 0
     for m in op.lacks:
-        r = evaluate(m, ctx, mask_of(candidates)) or []
-        candidates -= {h.turn_index for h in r}
-    return [h for h in has[0] or [] if h.turn_index in candidates]
+        candidates &= ~(turns_hit(m, ctx, candidates >> 1) or 0)
+    return [h for h in first if (candidates >> (h.turn_index + 1)) & 1]
 
 
 def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
@@ -420,7 +448,7 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     triggers = evaluate(op.trigger, ctx, allowed)
     if triggers is None:
         return None
-    rearm = {h.turn_index for h in evaluate(op.rearm, ctx, allowed) or []} if op.rearm is not None else set()
+    rearm = (turns_hit(op.rearm, ctx, allowed) or 0) if op.rearm is not None else 0  # a verdict mask
     agent_turns = ctx.turns_of("agent")
     out: list[Hit] = []
     done: set[int] = set()
@@ -431,7 +459,7 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         if t < 0 or t in done:
             continue
         done.add(t)
-        if answered and t not in rearm:
+        if answered and not (rearm >> (t + 1)) & 1:
             continue  # answered once: only a new escalation asks for it again
         after, window = reply_window(op, agent_turns, t)
         if ctx.partial and t not in agent_turns and len(after) < op.within:
@@ -440,7 +468,7 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
             if op.first_only:
                 break
             continue  # the agent may still answer: judge it when the window has closed
-        if evaluate(op.expect, ctx, mask_of(window)):
+        if turns_hit(op.expect, ctx, mask_of(window)):  # whether it hits, not where
             if op.first_only:
                 if op.rearm is None:
                     break
