@@ -334,10 +334,10 @@ def _restate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     """Agent turns with a confirmation move that carry the substance of the citizen's earlier words."""
     op = node.restate
     assert op is not None
-    confirms = evaluate(op.confirm, ctx, allowed)
+    confirms = turns_hit(op.confirm, ctx, allowed)
     if confirms is None:
         return None
-    turns = sorted({h.turn_index for h in confirms if h.turn_index >= 0})
+    turns = turn_list(confirms >> 1)
     named = _turns_hit(op.intent, ctx, turns)
     opened = _turns_hit(op.opener, ctx, turns)
     return [Hit(t, 0, len(ctx.norm[t].text), "", "restate|form" if shared < 0 else f"restate|{shared}|{pieces}")
@@ -370,11 +370,15 @@ def restated(op: RestateOp, ctx: CallContext, turns: list[int], named: set[int],
 def _turns_hit(node: Matcher | None, ctx: CallContext, turns: list[int]) -> set[int]:
     if node is None or not turns:
         return set()
-    mask = (turns_hit(node, ctx, mask_of(turns)) or 0) >> 1
-    out: set[int] = set()
+    return set(turn_list((turns_hit(node, ctx, mask_of(turns)) or 0) >> 1))
+
+
+def turn_list(mask: int) -> list[int]:
+    """The turns of an ``Allowed`` mask, in order."""
+    out: list[int] = []
     while mask:
         low = mask & -mask
-        out.add(low.bit_length() - 1)
+        out.append(low.bit_length() - 1)
         mask ^= low
     return out
 

@@ -30,6 +30,7 @@ from hotline.inspect.operators import (
     reply_window,
     restated,
     scope_turns,
+    turn_list,
     turn_matches,
 )
 from hotline.inspect.plan import Slot
@@ -292,7 +293,7 @@ def _unanswered(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     agent = ctx.speaker_mask("agent")
     out = 0
     answered = False
-    for t in _turn_list(turns_mask(triggers)):
+    for t in turn_list(turns_mask(triggers)):
         if answered and not (rearm >> t) & 1:
             continue  # answered once: only a new escalation asks for it again
         _, window = reply_window(u, agent_turns, t)
@@ -365,7 +366,7 @@ def _restate(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     confirms = slot_verdict(slot.of, ctx, allowed)
     if confirms is None:
         return None
-    turns = _turn_list(turns_mask(confirms))
+    turns = turn_list(turns_mask(confirms))
     named = _turns_hit(slot.intent, ctx, turns)
     opened = _turns_hit(slot.opener, ctx, turns)
     out = 0
@@ -377,14 +378,4 @@ def _restate(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
 def _turns_hit(part: Slot | None, ctx: CallContext, turns: list[int]) -> set[int]:
     if part is None or not turns:
         return set()
-    return set(_turn_list(turns_mask(slot_verdict(part, ctx, mask_of(turns)) or 0)))
-
-
-def _turn_list(mask: int) -> list[int]:
-    """The turns of an ``Allowed`` mask, in order."""
-    out: list[int] = []
-    while mask:
-        low = mask & -mask
-        out.append(low.bit_length() - 1)
-        mask ^= low
-    return out
+    return set(turn_list(turns_mask(slot_verdict(part, ctx, mask_of(turns)) or 0)))
