@@ -244,11 +244,20 @@ def _node_phrases(node: Matcher, ctx: CallContext) -> set[str]:
 
 
 def longest(hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """Drop matches contained in a longer match of the same set (谢谢 inside 谢谢您)."""
-    hits = sorted(set(hits), key=lambda h: (h[0], h[1], -h[2]))
+    """Drop matches contained in a longer match of the same set (谢谢 inside 谢谢您). Of the matches that start at one
+    place only the longest may be kept (the others lie inside it): the last of their run in the tuples' own order
+    (turn, start, end; sorted without a key function, which the sort would call for every match)."""
+    ordered = sorted(set(hits))
     out: list[tuple[int, int, int]] = []
-    for h in hits:
-        if out and out[-1][0] == h[0] and h[2] <= out[-1][2]:
+    n = len(ordered)
+    i = 0
+    while i < n:
+        t, s, _ = ordered[i]
+        i += 1
+        while i < n and ordered[i][1] == s and ordered[i][0] == t:
+            i += 1
+        h = ordered[i - 1]
+        if out and out[-1][0] == t and h[2] <= out[-1][2]:
             continue
         out.append(h)
     return out
