@@ -5,6 +5,7 @@ call (e.g. a timing operator on a transcript without times). Nodes are run throu
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable
 
@@ -360,15 +361,20 @@ def restated(op: RestateOp, ctx: CallContext, turns: list[int], named: set[int],
     judged by its form (it names the intent, ``named``, or opens with a restating phrase, ``opened``)."""
     ignore = set(op.ignore)
     out: list[tuple[int, int, int]] = []
+    citizen = ctx.turns_of("citizen")
+    heard: set[str] = set()  # the pairs of the citizen's turns before ``t``: ``citizen[:said]``
+    said = 0
     for t in turns:
-        earlier = [i for i in ctx.turns_of("citizen") if i < t]
+        earlier = bisect.bisect_left(citizen, t)  # (the citizen's turns ascend)
+        if earlier < said:  # (``turns`` ascend: never, but were they not, the pairs are gathered again)
+            heard, said = set(), 0
+        while said < earlier:
+            heard |= _pairs_of(ctx, citizen[said])
+            said += 1
         if not earlier:  # one sentence on its own (a rewrite exercise): judged by its form alone
             if t in named or t in opened:
                 out.append((t, -1, 0))
             continue
-        heard: set[str] = set()
-        for i in earlier:
-            heard.update(_pairs(ctx.norm[i].text))
         shared, pieces = _overlap(ctx.norm[t].text, heard, ignore)
         if ((shared >= op.min_shared and pieces >= op.min_pieces) or (t in named and shared >= op.intent_shared)
                 or (t in opened and shared >= op.opener_shared and pieces >= op.min_pieces)):
@@ -390,6 +396,14 @@ def turn_list(mask: int) -> list[int]:
         out.append(low.bit_length() - 1)
         mask ^= low
     return out
+
+
+def _pairs_of(ctx: CallContext, turn: int) -> set[str]:
+    """``_pairs`` of a turn's text, once per call (each confirmation turn after it reads them, for each rule)."""
+    pairs = ctx.letter_pairs.get(turn)
+    if pairs is None:
+        pairs = ctx.letter_pairs[turn] = _pairs(ctx.norm[turn].text)
+    return pairs
 
 
 def _pairs(text: str) -> set[str]:
