@@ -115,6 +115,7 @@ class CallContext:
         self.walked = 0  # slots the verdict pass ran (not answered from memory, not skipped as absent)
         self.scopes: dict[tuple[Any, ...], list[int] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
+        self._key_turns: dict[str, int] = {}  # ``key_turns``
         self._live_keys: set[int] | None = None  # slots one of whose lexicon keys the call holds
         self._live_acts: set[int] | None = None  # slots one of whose speech acts fires in the call
         self._quotes: dict[int, list[tuple[int, int]]] = {}
@@ -178,6 +179,16 @@ class CallContext:
     def phrase_hits(self, key: str) -> list[tuple[int, int, int]]:
         """(turn, start, end) of every phrase of lexicon ``key``, before guards."""
         return self.keys_hit().get(key, [])
+
+    def key_turns(self, key: str) -> int:
+        """The turns holding a match of automaton key ``key``, as a mask (bit i: turn i), once per call and key."""
+        mask = self._key_turns.get(key)
+        if mask is None:
+            mask = 0
+            for t, _, _ in self.phrase_hits(key):
+                mask |= 1 << t
+            self._key_turns[key] = mask
+        return mask
 
     def keys_hit(self) -> dict[str, list[tuple[int, int, int]]]:
         """Every automaton key with at least one raw match in the call (before guards)."""

@@ -274,12 +274,16 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         return None
     pattern, exclude = ctx.compiled.regexes[id(node)]
     need = ctx.compiled.regex_needs.get(id(node))
+    need_key = ctx.compiled.regex_need_keys.get(id(node), "")
+    may = ctx.key_turns(need_key) if need_key else -1  # as ``verdicts._regex``
     anchored = id(node) in ctx.compiled.regex_anchored
     out: list[Hit] = []
     for t in turns:
-        text = ctx.norm[t].text
-        if need is not None and not holds(need, text):
+        if not (may >> t) & 1:
             continue  # none of the literals every match contains: no match in this turn
+        text = ctx.norm[t].text
+        if need is not None and not need_key and not holds(need, text):
+            continue
         for m in turn_matches(pattern, text, anchored):
             span = counted(m, text, exclude, op.guards, ctx, t)
             if span is not None:

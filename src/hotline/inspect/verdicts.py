@@ -222,12 +222,15 @@ def _regex(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     turns = ctx.turns_of(slot.speaker) if slot.speaker and allowed is None else scope_turns(slot.scope, ctx, allowed)
     if turns is None:
         return None
-    pattern, exclude, need, guards = slot.pattern, slot.exclude, slot.need, slot.guards
+    pattern, exclude, need, guards, need_key = slot.pattern, slot.exclude, slot.need, slot.guards, slot.need_key
+    may = ctx.key_turns(need_key) if need_key else -1  # the turns holding one of the literals every match contains
     out = 0
     for t in turns:
+        if not (may >> t) & 1:
+            continue  # no match in this turn
         text = ctx.norm[t].text
-        if need is not None and not holds(need, text):
-            continue  # none of the literals every match contains: no match in this turn
+        if need is not None and not need_key and not holds(need, text):
+            continue  # (the one literal, searched in the turn)
         for m in turn_matches(pattern, text, slot.anchored):
             if counted(m, text, exclude, guards, ctx, t) is not None:
                 out |= 1 << (t + 1)
