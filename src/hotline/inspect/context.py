@@ -7,7 +7,7 @@ import bisect
 import os
 import re
 from collections.abc import Iterable
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 
@@ -15,10 +15,10 @@ from hotline.inspect.compiled import Compiled, holds
 from hotline.model import Call, Speaker, WorkOrder
 from hotline.text import Normalized, normalize
 
-CLAUSE_SPLIT = re.compile(r"[,.!?;:、]")
+CLAUSE_SPLIT: Final = re.compile(r"[,.!?;:、]")
 # what ``str.isalnum`` is not: ``\w`` is exactly isalnum or "_" (checked for every code point in the tests)
-NOT_ALNUM = re.compile(r"[\W_]")
-MARKS = ",.?!"  # the marks normalised turns hold most (，。？！ become these): none is alnum
+NOT_ALNUM: Final = re.compile(r"[\W_]")
+MARKS: Final = ",.?!"  # the marks normalised turns hold most (，。？！ become these): none is alnum
 
 
 def spoken_count(text: str) -> int:
@@ -45,8 +45,9 @@ class Hit(NamedTuple):
     why: str = ""
 
 
-CALL_HIT = Hit(-1, 0, 0)
-UNSET: Any = object()  # a slot not evaluated yet
+CALL_HIT: Final = Hit(-1, 0, 0)
+# a slot not evaluated yet (Final: compiled, the modules that read it hold it, not a lookup in this one's globals)
+UNSET: Final[Any] = object()
 
 
 def prepare_acts(contexts: list[CallContext]) -> None:
@@ -216,9 +217,13 @@ class CallContext:
         for turn, n in enumerate(self.norm):
             if not n.text:
                 continue
-            for end_idx, (length, keys) in automaton_iter(n.text):
-                hit = (turn, end_idx - length + 1, end_idx + 1)
-                for key in keys:
+            for found in automaton_iter(n.text):
+                # each read as its type (compiled: an int and a tuple read directly, no unpacking by iteration and
+                # no generic arithmetic on what the automaton gives, an untyped object)
+                last: int = found[0]
+                value: tuple[int, tuple[str, ...]] = found[1]
+                hit = (turn, last - value[0] + 1, last + 1)
+                for key in value[1]:
                     bucket = out.get(key)
                     if bucket is None:
                         out[key] = [hit]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable
+from typing import Final
 
 from hotline.inspect import timing
 from hotline.inspect.compiled import holds
@@ -118,8 +119,8 @@ class _ScopeRead:
         self.last_seconds: float | None = scope.last_seconds
 
 
-_SCOPES: dict[int, _ScopeRead] = {}
-_SCOPES_KEPT = 4096  # scopes remembered at most (an engine's rulebook has a few hundred)
+_SCOPES: Final[dict[int, _ScopeRead]] = {}
+_SCOPES_KEPT: Final = 4096  # scopes remembered at most (an engine's rulebook has a few hundred)
 
 
 def _read_scope(scope: Scope) -> _ScopeRead:
@@ -580,7 +581,7 @@ def _silent_call(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     return [CALL_HIT] if silent == bool(node.silent_call) else []
 
 
-_OPS: dict[str, Callable[[Matcher, CallContext, Allowed], Result]] = {
+_OPS: Final[dict[str, Callable[[Matcher, CallContext, Allowed], Result]]] = {
     "all": _all,
     "any": _any,
     "not_": _not,

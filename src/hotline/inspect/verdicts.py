@@ -19,6 +19,8 @@ The engine builds findings only for the rules whose verdict calls for one, with 
 
 from __future__ import annotations
 
+from typing import Final
+
 from hotline.inspect import plan as op
 from hotline.inspect.compiled import holds
 from hotline.inspect.context import UNSET, CallContext
@@ -40,7 +42,7 @@ from hotline.norms.schema import Matcher
 Verdict = int | None
 """Turns hit (bit 0: the whole call, bit i + 1: turn i), or None: the matcher does not apply."""
 
-CALL_BIT = 1
+CALL_BIT: Final = 1
 
 
 def hit_mask(hits: Result) -> Verdict:
