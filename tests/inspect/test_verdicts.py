@@ -164,3 +164,20 @@ def test_a_restatement_hears_only_what_the_citizen_said_before_it_in_any_order()
     assert alone == [(1, 3, 1), (3, 3, 1)]  # turn 1 heard 路灯坏了 only (物业不管 is said after it)
     assert restated(op, ctx, [1, 3], set(), set()) == alone
     assert restated(op, ctx, [3, 1], set(), set()) == alone[::-1]
+
+
+def test_a_match_inside_a_longer_one_of_its_turn_is_not_judged_on_its_own() -> None:
+    """``_phrases`` skips ``longest`` only when no two matches share a turn: here 很差 lies inside the negated
+    你态度很差 of the same turn, so it is dropped and the turn is not hit (fails when it is judged on its own: nothing
+    negates it)."""
+    rb = default_engine().rulebook
+    node = {"phrases": {"phrases": ["你态度很差", "很差"], "speaker": "any"}}
+    engine = engine_with({"id": "test.inside.v1", "kind": "forbid", "utterance": True, "match": node})
+    compiled = engine.compiled
+    assert rb.guards.negation_prefixes and "不是" in rb.guards.negation_prefixes
+    c = call("坐席：这并不是你态度很差", "市民：很差")
+    ctx = CallContext(c, compiled)
+    match = engine.rule("test.inside.v1").match
+    assert match is not None
+    assert vd.verdict(match, ctx) == 0b100  # the citizen's 很差 alone
+    assert vd.hit_mask(evaluate(match, CallContext(c, compiled))) == 0b100

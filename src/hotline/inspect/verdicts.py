@@ -204,10 +204,19 @@ def _phrases(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     wanted = _wanted(slot, ctx, allowed)
     if wanted is None:
         return None
-    kept = [h for h in hits if (wanted >> h[0]) & 1]
+    kept: list[tuple[int, int, int]] = []
+    seen = 0  # the turns of ``kept``
+    alone = True  # no two matches in one turn: none can lie inside another, ``longest`` would keep them all
+    for h in hits:
+        bit = 1 << h[0]
+        if wanted & bit:
+            if seen & bit:
+                alone = False
+            seen |= bit
+            kept.append(h)
     out = 0
     guards = slot.guards
-    for t, s, e in (longest(kept) if len(kept) > 1 else kept):
+    for t, s, e in (kept if alone else longest(kept)):
         bit = 1 << (t + 1)
         if out & bit or (guards and ctx.guarded(t, s, e)):
             continue
