@@ -4,6 +4,7 @@ and the guards that every phrase match goes through."""
 from __future__ import annotations
 
 import bisect
+import importlib
 import os
 import re
 from collections.abc import Iterable
@@ -48,6 +49,20 @@ class Hit(NamedTuple):
 CALL_HIT: Final = Hit(-1, 0, 0)
 # a slot not evaluated yet (Final: compiled, the modules that read it hold it, not a lookup in this one's globals)
 UNSET: Final[Any] = object()
+
+
+_LATE: Final[dict[str, Any]] = {}  # ``late``: what was imported, by its ``module:name``
+
+
+def late(path: str) -> Any:
+    """``module:name`` imported when first asked for and kept: a module that imports this package or loads models
+    is imported only when needed, and once (an import statement in a function runs the import machinery at each
+    call, ~4K instructions compiled, though the module is loaded)."""
+    got = _LATE.get(path)
+    if got is None:
+        module, _, name = path.partition(":")
+        got = _LATE[path] = getattr(importlib.import_module(module), name)
+    return got
 
 
 def prepare_acts(contexts: list[CallContext]) -> None:
@@ -151,9 +166,7 @@ class CallContext:
     def goals(self) -> Any:
         """The call's own goals (a drill's scenario), or None (``hotline.norms.goals.CallGoals``)."""
         if self._goals is False:
-            from hotline.norms.goals import read_goals
-
-            self._goals = read_goals(self.call.meta)
+            self._goals = late("hotline.norms.goals:read_goals")(self.call.meta)
         return self._goals
 
     def turns_of(self, speaker: str) -> list[int]:
@@ -235,9 +248,7 @@ class CallContext:
     def citizen(self) -> Any:
         """The citizen block (emotion over the call, dissatisfaction, escalation risk), once per call."""
         if self._citizen is None:
-            from hotline.citizen import citizen_block
-
-            self._citizen = citizen_block(self)
+            self._citizen = late("hotline.citizen:citizen_block")(self)
         return self._citizen
 
     # ── speech acts ─────────────────────────────────────────

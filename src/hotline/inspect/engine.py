@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from hotline.errors import HotlineError
 from hotline.inspect.compiled import Compiled, compile_rulebook
-from hotline.inspect.context import CallContext, Hit, prepare_acts
+from hotline.inspect.context import CallContext, Hit, late, prepare_acts
 from hotline.inspect.operators import evaluate, goal_names
 from hotline.inspect.plan import Slot
 from hotline.inspect.python_rules import resolve
@@ -120,8 +120,7 @@ class Engine:
         finished call)."""
         if ctx.partial:
             return card
-        from hotline.citizen import triage
-
+        triage = late("hotline.citizen:triage")
         if not ctx.no_text and ctx.citizen_on and ctx.call.turns:
             card.citizen = ctx.citizen()
         card.review = triage(card, card.citizen, self.review_settings, self.rulebook.scoring.pass_mark)

@@ -12,7 +12,7 @@ from typing import Final
 
 from hotline.inspect import timing
 from hotline.inspect.compiled import holds
-from hotline.inspect.context import CALL_HIT, UNSET, CallContext, Hit
+from hotline.inspect.context import CALL_HIT, UNSET, CallContext, Hit, late
 from hotline.inspect.plan import Slot
 from hotline.inspect.results import Allowed, Result, mask_of
 from hotline.inspect.similar import similar_hits
@@ -437,9 +437,7 @@ def _trajectory(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     if ctx.no_text or not ctx.citizen_on or not any(ctx.norm[t].text for t in ctx.turns_of("citizen")):
         return None
     block = ctx.citizen()
-    from hotline.citizen import load_settings
-
-    if block.peak < load_settings().emotion.upset_from:
+    if block.peak < late("hotline.citizen:load_settings")().emotion.upset_from:
         return None  # calm all along: nothing to calm, nothing escalated — the rule does not apply
     fired = block.calmed if op.calmed is not None else block.escalated
     want = op.calmed if op.calmed is not None else op.escalated
