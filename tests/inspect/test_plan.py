@@ -248,13 +248,3 @@ def test_a_shape_tells_scalars_apart_as_json_does() -> None:
     shapes = [shape(turn_node(v)) for v in (True, 1, 1.0, "1")]
     assert len(set(shapes)) == 4
     assert shape(Matcher(silent_call=True)) == shape(Matcher(silent_call=True))
-
-
-def test_a_keys_mask_holds_exactly_the_slots_that_need_it() -> None:
-    """``plan.by_key`` / ``by_act``: bit i set for slot i exactly when the slot needs the key or act (a call's live
-    slots are the union of its keys' masks)."""
-    plan = default_engine().compiled.plan
-    for table, need in ((plan.by_key, "need_keys"), (plan.by_act, "need_acts")):
-        assert table
-        for name, mask in table.items():
-            assert mask == sum(1 << s.index for s in plan.slots if s.has_need and name in getattr(s, need))

@@ -132,8 +132,8 @@ class CallContext:
         self.scopes: dict[tuple[Any, ...], list[int] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
         self._key_turns: dict[str, int] = {}  # ``key_turns``
-        self._live_keys: int | None = None  # slots one of whose lexicon keys the call holds (a mask)
-        self._live_acts: int | None = None  # slots one of whose speech acts fires in the call (a mask)
+        self._live_keys: set[int] | None = None  # slots one of whose lexicon keys the call holds
+        self._live_acts: set[int] | None = None  # slots one of whose speech acts fires in the call
         self._quotes: dict[int, list[tuple[int, int]]] = {}
         self._reports: dict[int, tuple[bool, bool]] = {}  # per turn: may a reporting marker / reported speech match
         self._plain: dict[int, bool] = {}  # per turn: no quote mark, reporting marker or reported literal in it
@@ -210,16 +210,14 @@ class CallContext:
             self._phrase_hits = self._scan()
         return self._phrase_hits
 
-    def live_by_keys(self) -> int:
-        """The plan's slots that need a lexicon key this call holds (``plan.by_key``), found once per call: a mask of
-        slot indices (bit i: slot i)."""
+    def live_by_keys(self) -> set[int]:
+        """The plan's slots that need a lexicon key this call holds (``plan.by_key``), found once per call."""
         if self._live_keys is None:
             self._live_keys = _needing(self.keys_hit(), self.compiled.plan.by_key)
         return self._live_keys
 
-    def live_by_acts(self) -> int:
-        """The plan's slots that need a speech act firing in this call (``plan.by_act``), found once per call (a mask,
-        as ``live_by_keys``)."""
+    def live_by_acts(self) -> set[int]:
+        """The plan's slots that need a speech act firing in this call (``plan.by_act``), found once per call."""
         if self._live_acts is None:
             self._live_acts = _needing(self.firing(), self.compiled.plan.by_act)
         return self._live_acts
@@ -491,11 +489,11 @@ class CallContext:
         return self._quotes[turn]
 
 
-def _needing(present: Iterable[str], table: dict[str, int]) -> int:
-    """The slots ``table`` gives for any of the names ``present`` (a call's lexicon keys or firing acts), as a mask."""
-    live = 0
+def _needing(present: Iterable[str], table: dict[str, tuple[int, ...]]) -> set[int]:
+    """The slots ``table`` lists for any of the names ``present`` (a call's lexicon keys or firing acts)."""
+    live: set[int] = set()
     for name in present:
         slots = table.get(name)
         if slots is not None:
-            live |= slots
+            live.update(slots)
     return live

@@ -73,9 +73,9 @@ def _mask_of_hits(hits: list[Hit]) -> int:
 
 def absent(slot: Slot, ctx: CallContext) -> bool:
     """None of the lexicon keys and speech acts the slot needs is in the call: it can only answer []."""
-    if (ctx.live_by_keys() >> slot.index) & 1:
+    if slot.index in ctx.live_by_keys():
         return False
-    return not slot.need_acts or not ctx.acts_on or not (ctx.live_by_acts() >> slot.index) & 1
+    return not slot.need_acts or not ctx.acts_on or slot.index not in ctx.live_by_acts()
 
 
 def goal_names(ctx: CallContext) -> set[str]:

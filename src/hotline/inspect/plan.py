@@ -83,9 +83,8 @@ class Plan:
     slot_of: dict[int, int] = field(default_factory=dict)  # id(node) → slot index, for every node of the rulebook
     slot_by_node: dict[int, Slot] = field(default_factory=dict)  # id(node) → its slot (what ``evaluate`` reads)
     # a lexicon key / a speech act → the slots that need it: a call's keys and acts give its live slots at once
-    # (as a mask of slot indices, bit i: slot i: a call's live slots are the union of a few masks)
-    by_key: dict[str, int] = field(default_factory=dict)
-    by_act: dict[str, int] = field(default_factory=dict)
+    by_key: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    by_act: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 def shape(value: Any, known: dict[int, Any] | None = None) -> Any:
@@ -145,19 +144,19 @@ def build_plan(rb: Rulebook, roots: list[Matcher], node_keys: dict[int, list[str
 
     for root in roots:
         visit(root)
-    by_key: dict[str, int] = {}
-    by_act: dict[str, int] = {}
+    by_key: dict[str, list[int]] = {}
+    by_act: dict[str, list[int]] = {}
     for slot in plan.slots:
         if slot.has_need:
             for key in slot.need_keys:
-                by_key[key] = by_key.get(key, 0) | 1 << slot.index
+                by_key.setdefault(key, []).append(slot.index)
             for act in slot.need_acts:
-                by_act[act] = by_act.get(act, 0) | 1 << slot.index
+                by_act.setdefault(act, []).append(slot.index)
     plan.slot_by_node = {node_id: plan.slots[index] for node_id, index in plan.slot_of.items()}
     for slot in plan.slots:
         _wire(slot, plan, node_keys)
-    plan.by_key = by_key
-    plan.by_act = by_act
+    plan.by_key = {k: tuple(v) for k, v in by_key.items()}
+    plan.by_act = {k: tuple(v) for k, v in by_act.items()}
     return plan
 
 
