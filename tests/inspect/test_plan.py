@@ -185,9 +185,9 @@ def test_the_contexts_are_gone_before_the_collector_is_on_again(how: str, monkey
     assert alive_at_enable == [before]  # …and gone before the collector came back
 
 
-def test_a_turn_test_of_turn_by_turn_parts_is_walked_once_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A ``turn`` test whose ``has`` and ``lacks`` hit turn by turn is filterable: every trigger's window reads the
-    whole call's answer, filtered, instead of walking the test again under its own mask."""
+def _walks_of_the_answer(monkeypatch: pytest.MonkeyPatch, *, partial: bool) -> int:
+    """How often the tree walk runs the ``turn`` test an unanswered rule expects as its answer, on a call whose
+    rule fails (two of the three windows hold no usable 登记)."""
     walked: list[int] = []
     turn = ops._OPS["turn"]
 
@@ -201,10 +201,26 @@ def test_a_turn_test_of_turn_by_turn_parts_is_walked_once_per_call(monkeypatch: 
                           "match": {"unanswered": {"trigger": {"phrases": {"phrases": ["你去找"]}},
                                                    "expect": expect, "within": 1}}})
     sc = engine.inspect(call(GREET, "市民：路灯坏了。", "坐席：你去找物业。", "市民：物业不管。", "坐席：你去找街道。",
-                             "市民：街道也不管。", "坐席：你去找社区，登记了也没用。", "市民：好吧。", "坐席：我给您登记。"))
+                             "市民：街道也不管。", "坐席：你去找社区，登记了也没用。", "市民：好吧。", "坐席：我给您登记。"),
+                        partial=partial)
     assert status(sc, "test.window.v1") == "failed"  # two windows hold no usable 登记 (the last one is answered)
+    assert [f.turn_index for f in sc.findings if f.rule_id == "test.window.v1"] == [2, 4]
     node = engine.rule("test.window.v1").match.unanswered.expect  # type: ignore[union-attr]
-    assert walked.count(id(node)) == 1
+    return walked.count(id(node))
+
+
+def test_a_turn_test_of_turn_by_turn_parts_is_walked_once_per_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``turn`` test whose ``has`` and ``lacks`` hit turn by turn is filterable: every trigger's window reads the
+    whole call's answer, filtered, instead of walking the test again under its own mask (a live call: the tree
+    walk judges it)."""
+    assert _walks_of_the_answer(monkeypatch, partial=True) == 1
+
+
+def test_a_finished_calls_findings_read_whether_a_window_is_answered_from_the_verdicts(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a finished call the verdict pass has found which windows are answered: the walk that builds the failed
+    rule's hits reads that (``operators.turns_hit``) instead of building the answer's hits again."""
+    assert _walks_of_the_answer(monkeypatch, partial=False) == 0
 
 
 def test_nodes_share_a_shape_exactly_when_their_dumps_are_equal() -> None:

@@ -198,3 +198,30 @@ def test_regex_operator_finds_what_finditer_finds(source: str) -> None:
     assert [(h.turn_index, h.start, h.end) for h in hits] == expected
     if source == "^(|您)":  # an empty match at 0, then a longer one at 0: finditer gives both
         assert (0, 0, 0) in expected and (0, 0, 1) in expected
+
+
+def test_an_alternation_prefilter_is_read_off_the_automaton_pass() -> None:
+    """The literals of a regex's prefilter that is an alternation go into the phrase automaton under a key of their
+    own: the turns that may match are read off the call's one automaton pass (fails when the literals are left out:
+    no turn may match). A literal that is also a lexicon phrase stays that lexicon's phrase too."""
+    from helpers import call
+
+    from hotline.inspect import Engine
+    from hotline.inspect import verdicts as vd
+    from hotline.inspect.context import CallContext
+    from hotline.norms.schema import Matcher
+
+    rb = load_default()
+    node = Matcher.model_validate({"regex": {"pattern": "(?:不会|不行)吧?", "guards": False, "speaker": "any"}})
+    words = Matcher.model_validate({"phrases": {"lexicon": "测试词表", "guards": False, "speaker": "any"}})
+    engine = Engine(rb.model_copy(update={"detectors": {**rb.detectors, "测试正则": node, "测试词表": words},
+                                          "lexicons": {**rb.lexicons, "测试词表": ["不行"]}}))
+    compiled = engine.compiled
+    key = compiled.regex_need_keys[id(compiled.rulebook.detectors["测试正则"])]
+    assert key.startswith("need:")
+    c = call("坐席：您好，1024号为您服务", "市民：我不会吧，您说呢", "坐席：不行", "市民：嗯，行吧")
+    ctx = CallContext(c, compiled, semantic=False)
+    assert ctx.key_turns(key) == 0b0110
+    assert vd.verdict(compiled.rulebook.detectors["测试正则"], ctx) == 0b0110 << 1
+    assert [t for t, _, _ in ctx.phrase_hits("测试词表")] == [2]
+    assert vd.verdict(compiled.rulebook.detectors["测试词表"], ctx) == 0b0100 << 1

@@ -3,6 +3,7 @@ the model's own: a scope read under an id that a freed scope once had, a scoring
 
 from __future__ import annotations
 
+import pytest
 from helpers import card
 
 from hotline.inspect import operators
@@ -32,3 +33,20 @@ def test_a_form_scores_as_the_rulebook_says() -> None:
     dim = rb.scoring.dimensions[0]
     got = Form(rb).score("c", [RuleOutcome("a.a.v1", dim.name, "failed", -dim.points / 2)], [])
     assert got.rulebook_version == rb.version and got.dimensions == {dim.name: dim.points / 2}
+
+
+def test_a_late_import_is_imported_once_and_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``context.late`` gives the module's own function and keeps it: asked again, it imports nothing (fails when
+    it imports at every call, as the import statements in the per-call functions did)."""
+    import importlib
+
+    import hotline.citizen
+    from hotline.inspect.context import late
+
+    assert late("hotline.citizen:triage") is hotline.citizen.triage
+
+    def refused(name: str) -> None:
+        raise AssertionError(f"imported {name} again")
+
+    monkeypatch.setattr(importlib, "import_module", refused)
+    assert late("hotline.citizen:triage") is hotline.citizen.triage

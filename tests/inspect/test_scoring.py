@@ -113,3 +113,24 @@ def test_the_engine_sums_the_dimensions_while_judging_as_scoring_sums_the_outcom
         assert (card.total, card.vetoed) == (again.total, again.vetoed), c.id
     statuses = {o.rule_id: o.status for o in engine.inspect(both).outcomes}
     assert (statuses["test.award.v1"], statuses["test.forbid.v1"]) == ("awarded", "failed")
+
+
+def test_calls_that_lose_the_same_points_on_a_rule_share_its_failed_outcome() -> None:
+    """A failed outcome is made once per rule and deduction (``Engine._failed``) and shared, as passed ones are:
+    the same object for two calls that lose the same points, another for other points; the cards read as made
+    afresh (fails when every failed outcome is made anew)."""
+    from helpers import call
+
+    from hotline.inspect import default_engine
+
+    engine = default_engine(semantic=False)
+    rude = call("坐席：你烦不烦啊", "市民：我想问一下路灯的事")
+    cards = [engine.inspect(rude), engine.inspect(rude)]
+    failed = [[o for o in card.outcomes if o.status == "failed"] for card in cards]
+    assert failed[0] and len(failed[0]) == len(failed[1])
+    for a, b in zip(*failed, strict=True):
+        assert a is b
+        assert a == RuleOutcome(a.rule_id, a.dimension, "failed", a.points) and a.points < 0
+    rule = failed[0][0]
+    other = engine._failed(engine._loop[[r.id for r in engine._loop].index(rule.rule_id)], rule.points * 2)
+    assert other is not rule and other.points == rule.points * 2

@@ -147,3 +147,37 @@ def test_acts_firing_found_for_a_batch_equal_those_found_for_each_call_alone() -
         assert ctx.firing() == alone.firing(), c.id
         fired += sum(map(len, alone.firing().values()))
     assert fired > len(SAMPLES)  # the samples make acts fire (an empty answer everywhere would prove nothing)
+
+
+def test_a_restatement_hears_only_what_the_citizen_said_before_it_in_any_order() -> None:
+    """``operators.restated`` gathers the citizen's earlier pairs once as it goes up the turns; turns given in any
+    order are each judged on the citizen's turns before them alone (fails when the gathered pairs are kept for an
+    earlier turn)."""
+    from hotline.inspect.operators import restated
+    from hotline.norms.schema import RestateOp
+
+    engine = default_engine()
+    c = call("市民：路灯坏了。", "坐席：您是说路灯坏了，物业不管，对吗？", "市民：物业不管。", "坐席：您是说物业不管，对吗？")
+    ctx = CallContext(c, engine.compiled)
+    op = RestateOp.model_validate({"confirm": {"phrases": {"phrases": ["对吗"]}}, "min_shared": 1, "min_pieces": 1})
+    alone = [row for t in (1, 3) for row in restated(op, ctx, [t], set(), set())]
+    assert alone == [(1, 3, 1), (3, 3, 1)]  # turn 1 heard 路灯坏了 only (物业不管 is said after it)
+    assert restated(op, ctx, [1, 3], set(), set()) == alone
+    assert restated(op, ctx, [3, 1], set(), set()) == alone[::-1]
+
+
+def test_a_match_inside_a_longer_one_of_its_turn_is_not_judged_on_its_own() -> None:
+    """``_phrases`` skips ``longest`` only when no two matches share a turn: here 很差 lies inside the negated
+    你态度很差 of the same turn, so it is dropped and the turn is not hit (fails when it is judged on its own: nothing
+    negates it)."""
+    rb = default_engine().rulebook
+    node = {"phrases": {"phrases": ["你态度很差", "很差"], "speaker": "any"}}
+    engine = engine_with({"id": "test.inside.v1", "kind": "forbid", "utterance": True, "match": node})
+    compiled = engine.compiled
+    assert rb.guards.negation_prefixes and "不是" in rb.guards.negation_prefixes
+    c = call("坐席：这并不是你态度很差", "市民：很差")
+    ctx = CallContext(c, compiled)
+    match = engine.rule("test.inside.v1").match
+    assert match is not None
+    assert vd.verdict(match, ctx) == 0b100  # the citizen's 很差 alone
+    assert vd.hit_mask(evaluate(match, CallContext(c, compiled))) == 0b100

@@ -28,6 +28,9 @@ class Compiled:
     # a regex node → what a turn must hold for the regex to match there (``prefilter.literals``): the one
     # literal itself, or an alternation of the literals; a node without a safe prefilter is not listed
     regex_needs: dict[int, str | re.Pattern[str]] = field(default_factory=dict)
+    # a regex node whose prefilter is an alternation of literals → the automaton key they are added under: which
+    # turns hold one is read off the call's one automaton pass (``CallContext.key_turns``), not searched turn by turn
+    regex_need_keys: dict[int, str] = field(default_factory=dict)
     regex_anchored: set[int] = field(default_factory=set)  # regex nodes that can only match at a turn's start
     negation_prefixes: tuple[str, ...] = ()
     clause_negations: tuple[str, ...] = ()
@@ -91,6 +94,7 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         compiled.reported_re = compile_pattern(reported, scan=True)
         compiled.reported_need = _need(compiled.reported_re, known)
     compiled.quote_or_report = _quote_or_report(compiled, known)
+    need_keys: dict[tuple[str, ...], str] = {}  # a prefilter's literals → their automaton key
     for node in _all_nodes(rb):
         if node.phrases is not None:
             keys = node.phrases.lexicon_names()
@@ -103,9 +107,17 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
             exclude = _regex(node.regex.exclude, compile_regex, plain) if node.regex.exclude else None
             pattern = _regex(node.regex.pattern, compile_regex, plain)
             compiled.regexes[id(node)] = (pattern, exclude)
-            need = _need(pattern, known)
+            found = _literals_of(pattern, known)
+            need = _need_of(found)
             if need is not None:
                 compiled.regex_needs[id(node)] = need
+                if found is not None and not isinstance(need, str) and all(found):
+                    key = need_keys.get(found)
+                    if key is None:
+                        key = need_keys[found] = f"need:{len(need_keys)}"
+                        for literal in found:  # as they are: a turn holds one exactly when the alternation finds it
+                            phrase_keys.setdefault(literal, set()).add(key)
+                    compiled.regex_need_keys[id(node)] = key
             if anchored(pattern):
                 compiled.regex_anchored.add(id(node))
         if node.act is not None:
@@ -134,6 +146,7 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         if node_id in compiled.regexes:
             slot.pattern, slot.exclude = compiled.regexes[node_id]
             slot.need = compiled.regex_needs.get(node_id)
+            slot.need_key = compiled.regex_need_keys.get(node_id, "")
             slot.anchored = node_id in compiled.regex_anchored
         if node_id in compiled.act_limits:
             slot.limits = compiled.act_limits[node_id]
@@ -157,7 +170,11 @@ def _regex(pattern: str, compile_regex: Callable[[str], Any], plain: bool) -> An
 def _need(pattern: Any, known: dict[str, tuple[str, ...] | None]) -> str | re.Pattern[str] | None:
     """The prefilter of a pattern (``prefilter.literals``, or ``known``'s) as ``holds`` reads it: the literal itself
     when there is one, else an alternation of them (one search, whatever their number)."""
-    found = _literals_of(pattern, known)
+    return _need_of(_literals_of(pattern, known))
+
+
+def _need_of(found: tuple[str, ...] | None) -> str | re.Pattern[str] | None:
+    """``_need`` of a pattern whose literals are ``found``."""
     if found is None:
         return None
     return found[0] if len(found) == 1 else compile_pattern("|".join(map(re.escape, found)))

@@ -4,10 +4,11 @@ and the guards that every phrase match goes through."""
 from __future__ import annotations
 
 import bisect
+import importlib
 import os
 import re
-from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from collections.abc import Iterable
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 
@@ -15,10 +16,10 @@ from hotline.inspect.compiled import Compiled, holds
 from hotline.model import Call, Speaker, WorkOrder
 from hotline.text import Normalized, normalize
 
-CLAUSE_SPLIT = re.compile(r"[,.!?;:、]")
+CLAUSE_SPLIT: Final = re.compile(r"[,.!?;:、]")
 # what ``str.isalnum`` is not: ``\w`` is exactly isalnum or "_" (checked for every code point in the tests)
-NOT_ALNUM = re.compile(r"[\W_]")
-MARKS = ",.?!"  # the marks normalised turns hold most (，。？！ become these): none is alnum
+NOT_ALNUM: Final = re.compile(r"[\W_]")
+MARKS: Final = ",.?!"  # the marks normalised turns hold most (，。？！ become these): none is alnum
 
 
 def spoken_count(text: str) -> int:
@@ -45,8 +46,23 @@ class Hit(NamedTuple):
     why: str = ""
 
 
-CALL_HIT = Hit(-1, 0, 0)
-UNSET: Any = object()  # a slot not evaluated yet
+CALL_HIT: Final = Hit(-1, 0, 0)
+# a slot not evaluated yet (Final: compiled, the modules that read it hold it, not a lookup in this one's globals)
+UNSET: Final[Any] = object()
+
+
+_LATE: Final[dict[str, Any]] = {}  # ``late``: what was imported, by its ``module:name``
+
+
+def late(path: str) -> Any:
+    """``module:name`` imported when first asked for and kept: a module that imports this package or loads models
+    is imported only when needed, and once (an import statement in a function runs the import machinery at each
+    call, ~4K instructions compiled, though the module is loaded)."""
+    got = _LATE.get(path)
+    if got is None:
+        module, _, name = path.partition(":")
+        got = _LATE[path] = getattr(importlib.import_module(module), name)
+    return got
 
 
 def prepare_acts(contexts: list[CallContext]) -> None:
@@ -115,6 +131,7 @@ class CallContext:
         self.walked = 0  # slots the verdict pass ran (not answered from memory, not skipped as absent)
         self.scopes: dict[tuple[Any, ...], list[int] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
+        self._key_turns: dict[str, int] = {}  # ``key_turns``
         self._live_keys: set[int] | None = None  # slots one of whose lexicon keys the call holds
         self._live_acts: set[int] | None = None  # slots one of whose speech acts fires in the call
         self._quotes: dict[int, list[tuple[int, int]]] = {}
@@ -135,6 +152,7 @@ class CallContext:
         self._above: dict[str, tuple[list[int], list[int], list[float]]] = {}
         self._firing: dict[str, list[tuple[int, int, int, float]]] | None = None
         self._restating: dict[int, bool] = {}
+        self.letter_pairs: dict[int, set[str]] = {}  # per turn: its pairs of letters (``operators.restated``)
         self._citizen: Any = None
         self.embeddings: dict[int, Any] = {}
         self._goals: Any = False  # not read yet
@@ -148,9 +166,7 @@ class CallContext:
     def goals(self) -> Any:
         """The call's own goals (a drill's scenario), or None (``hotline.norms.goals.CallGoals``)."""
         if self._goals is False:
-            from hotline.norms.goals import read_goals
-
-            self._goals = read_goals(self.call.meta)
+            self._goals = late("hotline.norms.goals:read_goals")(self.call.meta)
         return self._goals
 
     def turns_of(self, speaker: str) -> list[int]:
@@ -178,6 +194,16 @@ class CallContext:
         """(turn, start, end) of every phrase of lexicon ``key``, before guards."""
         return self.keys_hit().get(key, [])
 
+    def key_turns(self, key: str) -> int:
+        """The turns holding a match of automaton key ``key``, as a mask (bit i: turn i), once per call and key."""
+        mask = self._key_turns.get(key)
+        if mask is None:
+            mask = 0
+            for t, _, _ in self.phrase_hits(key):
+                mask |= 1 << t
+            self._key_turns[key] = mask
+        return mask
+
     def keys_hit(self) -> dict[str, list[tuple[int, int, int]]]:
         """Every automaton key with at least one raw match in the call (before guards)."""
         if self._phrase_hits is None:
@@ -204,9 +230,13 @@ class CallContext:
         for turn, n in enumerate(self.norm):
             if not n.text:
                 continue
-            for end_idx, (length, keys) in automaton_iter(n.text):
-                hit = (turn, end_idx - length + 1, end_idx + 1)
-                for key in keys:
+            for found in automaton_iter(n.text):
+                # each read as its type (compiled: an int and a tuple read directly, no unpacking by iteration and
+                # no generic arithmetic on what the automaton gives, an untyped object)
+                last: int = found[0]
+                value: tuple[int, tuple[str, ...]] = found[1]
+                hit = (turn, last - value[0] + 1, last + 1)
+                for key in value[1]:
                     bucket = out.get(key)
                     if bucket is None:
                         out[key] = [hit]
@@ -218,9 +248,7 @@ class CallContext:
     def citizen(self) -> Any:
         """The citizen block (emotion over the call, dissatisfaction, escalation risk), once per call."""
         if self._citizen is None:
-            from hotline.citizen import citizen_block
-
-            self._citizen = citizen_block(self)
+            self._citizen = late("hotline.citizen:citizen_block")(self)
         return self._citizen
 
     # ── speech acts ─────────────────────────────────────────
@@ -331,7 +359,12 @@ class CallContext:
         """True when a clause is not the speaker's own words: quoted, reported (他们说…, 物业的人让您…,
         物业跟您讲，……), or negated (just before it, or at its start). Once per clause and call: many
         act rules read the same clause."""
-        return _once(self._act_guard_cache, self._act_guarded, (turn, start, end))
+        key = (turn, start, end)
+        cached = self._act_guard_cache.get(key)
+        if cached is None:
+            # the cache read here, not by a helper handed the judge: calling a bound method object costs, compiled
+            cached = self._act_guard_cache[key] = self._act_guarded(turn, start, end)
+        return cached
 
     def _act_guarded(self, turn: int, start: int, end: int) -> bool:
         text = self.norm[turn].text
@@ -367,7 +400,11 @@ class CallContext:
 
     def guarded(self, turn: int, start: int, end: int) -> bool:
         """True when a match must not count: negated, inside a negation-safe phrase, or quoted."""
-        return _once(self._guard_cache, self._guarded, (turn, start, end))
+        key = (turn, start, end)
+        cached = self._guard_cache.get(key)
+        if cached is None:  # once per span and call, as ``act_guarded``
+            cached = self._guard_cache[key] = self._guarded(turn, start, end)
+        return cached
 
     def _guarded(self, turn: int, start: int, end: int) -> bool:
         text = self.norm[turn].text
@@ -460,12 +497,3 @@ def _needing(present: Iterable[str], table: dict[str, tuple[int, ...]]) -> set[i
         if slots is not None:
             live.update(slots)
     return live
-
-
-def _once(cache: dict[tuple[int, int, int], bool], judge: Callable[[int, int, int], bool],
-          span: tuple[int, int, int]) -> bool:
-    """A guard's verdict on a (turn, start, end) span, judged once per call."""
-    cached = cache.get(span)
-    if cached is None:
-        cached = cache[span] = judge(*span)
-    return cached

@@ -7,11 +7,11 @@ import contextlib
 import functools
 import gc
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Final
 
 from hotline.errors import HotlineError
 from hotline.inspect.compiled import Compiled, compile_rulebook
-from hotline.inspect.context import CallContext, Hit, prepare_acts
+from hotline.inspect.context import CallContext, Hit, late, prepare_acts
 from hotline.inspect.operators import evaluate, goal_names
 from hotline.inspect.plan import Slot
 from hotline.inspect.python_rules import resolve
@@ -19,6 +19,8 @@ from hotline.inspect.scoring import Form, critical_cap
 from hotline.inspect.verdicts import slot_verdict, turns_mask, verdict
 from hotline.model import Call, Finding, Pending, RuleOutcome, Scorecard, Severity, Speaker, Turn, WorkOrder
 from hotline.norms.schema import Matcher, Rulebook, RuleSpec
+
+_FAILED_KEPT: Final = 4096  # failed outcomes kept at most (a rule fails with a few distinct deductions)
 
 
 class InspectError(HotlineError):
@@ -71,6 +73,7 @@ class Engine:
         self._act_titles: dict[str, str] = {}  # act name → its title in the taxonomy, as findings name it
         # status → rule id → the outcome every call gets for it (outcomes are frozen: cards share them)
         self._outcomes: dict[str, dict[str, RuleOutcome]] = {"passed": {}, "na": {}, "awarded": {}}
+        self._failed_outcomes: dict[tuple[str, float], RuleOutcome] = {}  # (rule id, points) → a failed outcome
         self._form = Form(rulebook)  # the scoring form, read once
         self._critical_goals: set[str] = set(rulebook.scoring.critical_goals)
 
@@ -117,8 +120,7 @@ class Engine:
         finished call)."""
         if ctx.partial:
             return card
-        from hotline.citizen import triage
-
+        triage = late("hotline.citizen:triage")
         if not ctx.no_text and ctx.citizen_on and ctx.call.turns:
             card.citizen = ctx.citizen()
         card.review = triage(card, card.citizen, self.review_settings, self.rulebook.scoring.pass_mark)
@@ -166,7 +168,7 @@ class Engine:
                 ctx.pending = []
             if status == "failed":
                 points = -min(rule.points * max(1, len(found)), rule.max_deduction or rule.points)
-                outcomes.append(RuleOutcome(rule.id, rule.dimension, status, points))
+                outcomes.append(self._failed(rule, points))
                 findings.extend(found)
             elif status == "na":
                 outcomes.append(self._outcome(rule, status))
@@ -188,6 +190,21 @@ class Engine:
         if outcome is None:
             outcome = made[rule.id] = RuleOutcome(rule.id, rule.dimension, status,
                                                   rule.points if status == "awarded" else 0.0)
+        return outcome
+
+    def _failed(self, rule: _Rule, points: float) -> RuleOutcome:
+        """The outcome of a failed rule: the same for every call that loses the same points on it, so it is made
+        once (a frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``) and shared like
+        ``_outcome``'s. Points that are no negative number (-0.0, NaN: no dictionary key) are made afresh."""
+        if not points < 0:
+            return RuleOutcome(rule.id, rule.dimension, "failed", points)
+        made = self._failed_outcomes
+        key = (rule.id, points)
+        outcome = made.get(key)
+        if outcome is None:
+            if len(made) >= _FAILED_KEPT:
+                made.clear()
+            outcome = made[key] = RuleOutcome(rule.id, rule.dimension, "failed", points)
         return outcome
 
     def _missed_critical_goal(self, ctx: CallContext, outcomes: list[RuleOutcome]) -> bool:

@@ -5,12 +5,14 @@ call (e.g. a timing operator on a transcript without times). Nodes are run throu
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable
+from typing import Final
 
 from hotline.inspect import timing
 from hotline.inspect.compiled import holds
-from hotline.inspect.context import CALL_HIT, UNSET, CallContext, Hit
+from hotline.inspect.context import CALL_HIT, UNSET, CallContext, Hit, late
 from hotline.inspect.plan import Slot
 from hotline.inspect.results import Allowed, Result, mask_of
 from hotline.inspect.similar import similar_hits
@@ -46,6 +48,27 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
     else:
         ctx.memo[(slot.index, allowed)] = result
     return result
+
+
+def turns_hit(node: Matcher, ctx: CallContext, allowed: Allowed) -> int | None:
+    """The turns a node hits over ``allowed``, as the verdict pass (``verdicts``) writes them: bit 0 for a hit on
+    the whole call, bit i + 1 for turn i; None when the node does not apply. For the operators that read of a part
+    only which turns it hits (``not``, ``turn``'s other parts, an unanswered reaction's answer): on a finished call
+    the verdict pass has mostly found them already, so no hit is built; else they are read off its hits."""
+    if not ctx.partial:  # (a live call's parts are walked for the reaction windows they still wait on)
+        index = ctx.slot_by_node[id(node)].index
+        known = ctx.verdicts[index] if allowed is None else ctx.verdict_memo.get((index, allowed), UNSET)
+        if known is not UNSET:
+            return known  # type: ignore[no-any-return]
+    hits = evaluate(node, ctx, allowed)
+    return None if hits is None else _mask_of_hits(hits)
+
+
+def _mask_of_hits(hits: list[Hit]) -> int:
+    mask = 0
+    for h in hits:
+        mask |= 1 << (h.turn_index + 1)
+    return mask
 
 
 def absent(slot: Slot, ctx: CallContext) -> bool:
@@ -96,8 +119,8 @@ class _ScopeRead:
         self.last_seconds: float | None = scope.last_seconds
 
 
-_SCOPES: dict[int, _ScopeRead] = {}
-_SCOPES_KEPT = 4096  # scopes remembered at most (an engine's rulebook has a few hundred)
+_SCOPES: Final[dict[int, _ScopeRead]] = {}
+_SCOPES_KEPT: Final = 4096  # scopes remembered at most (an engine's rulebook has a few hundred)
 
 
 def _read_scope(scope: Scope) -> _ScopeRead:
@@ -164,7 +187,7 @@ def _any(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
 
 def _not(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     assert node.not_ is not None
-    r = evaluate(node.not_, ctx, allowed)
+    r = turns_hit(node.not_, ctx, allowed)
     if r is None:
         return None
     return [] if r else [CALL_HIT]
@@ -223,11 +246,20 @@ def _node_phrases(node: Matcher, ctx: CallContext) -> set[str]:
 
 
 def longest(hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
-    """Drop matches contained in a longer match of the same set (谢谢 inside 谢谢您)."""
-    hits = sorted(set(hits), key=lambda h: (h[0], h[1], -h[2]))
+    """Drop matches contained in a longer match of the same set (谢谢 inside 谢谢您). Of the matches that start at one
+    place only the longest may be kept (the others lie inside it): the last of their run in the tuples' own order
+    (turn, start, end; sorted without a key function, which the sort would call for every match)."""
+    ordered = sorted(set(hits))
     out: list[tuple[int, int, int]] = []
-    for h in hits:
-        if out and out[-1][0] == h[0] and h[2] <= out[-1][2]:
+    n = len(ordered)
+    i = 0
+    while i < n:
+        t, s, _ = ordered[i]
+        i += 1
+        while i < n and ordered[i][1] == s and ordered[i][0] == t:
+            i += 1
+        h = ordered[i - 1]
+        if out and out[-1][0] == t and h[2] <= out[-1][2]:
             continue
         out.append(h)
     return out
@@ -243,12 +275,16 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         return None
     pattern, exclude = ctx.compiled.regexes[id(node)]
     need = ctx.compiled.regex_needs.get(id(node))
+    need_key = ctx.compiled.regex_need_keys.get(id(node), "")
+    may = ctx.key_turns(need_key) if need_key else -1  # as ``verdicts._regex``
     anchored = id(node) in ctx.compiled.regex_anchored
     out: list[Hit] = []
     for t in turns:
-        text = ctx.norm[t].text
-        if need is not None and not holds(need, text):
+        if not (may >> t) & 1:
             continue  # none of the literals every match contains: no match in this turn
+        text = ctx.norm[t].text
+        if need is not None and not need_key and not holds(need, text):
+            continue
         for m in turn_matches(pattern, text, anchored):
             span = counted(m, text, exclude, op.guards, ctx, t)
             if span is not None:
@@ -313,10 +349,10 @@ def _restate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     """Agent turns with a confirmation move that carry the substance of the citizen's earlier words."""
     op = node.restate
     assert op is not None
-    confirms = evaluate(op.confirm, ctx, allowed)
+    confirms = turns_hit(op.confirm, ctx, allowed)
     if confirms is None:
         return None
-    turns = sorted({h.turn_index for h in confirms if h.turn_index >= 0})
+    turns = turn_list(confirms >> 1)
     named = _turns_hit(op.intent, ctx, turns)
     opened = _turns_hit(op.opener, ctx, turns)
     return [Hit(t, 0, len(ctx.norm[t].text), "", "restate|form" if shared < 0 else f"restate|{shared}|{pieces}")
@@ -330,15 +366,20 @@ def restated(op: RestateOp, ctx: CallContext, turns: list[int], named: set[int],
     judged by its form (it names the intent, ``named``, or opens with a restating phrase, ``opened``)."""
     ignore = set(op.ignore)
     out: list[tuple[int, int, int]] = []
+    citizen = ctx.turns_of("citizen")
+    heard: set[str] = set()  # the pairs of the citizen's turns before ``t``: ``citizen[:said]``
+    said = 0
     for t in turns:
-        earlier = [i for i in ctx.turns_of("citizen") if i < t]
+        earlier = bisect.bisect_left(citizen, t)  # (the citizen's turns ascend)
+        if earlier < said:  # (``turns`` ascend: never, but were they not, the pairs are gathered again)
+            heard, said = set(), 0
+        while said < earlier:
+            heard |= _pairs_of(ctx, citizen[said])
+            said += 1
         if not earlier:  # one sentence on its own (a rewrite exercise): judged by its form alone
             if t in named or t in opened:
                 out.append((t, -1, 0))
             continue
-        heard: set[str] = set()
-        for i in earlier:
-            heard.update(_pairs(ctx.norm[i].text))
         shared, pieces = _overlap(ctx.norm[t].text, heard, ignore)
         if ((shared >= op.min_shared and pieces >= op.min_pieces) or (t in named and shared >= op.intent_shared)
                 or (t in opened and shared >= op.opener_shared and pieces >= op.min_pieces)):
@@ -349,7 +390,25 @@ def restated(op: RestateOp, ctx: CallContext, turns: list[int], named: set[int],
 def _turns_hit(node: Matcher | None, ctx: CallContext, turns: list[int]) -> set[int]:
     if node is None or not turns:
         return set()
-    return {h.turn_index for h in evaluate(node, ctx, mask_of(turns)) or []}
+    return set(turn_list((turns_hit(node, ctx, mask_of(turns)) or 0) >> 1))
+
+
+def turn_list(mask: int) -> list[int]:
+    """The turns of an ``Allowed`` mask, in order."""
+    out: list[int] = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+def _pairs_of(ctx: CallContext, turn: int) -> set[str]:
+    """``_pairs`` of a turn's text, once per call (each confirmation turn after it reads them, for each rule)."""
+    pairs = ctx.letter_pairs.get(turn)
+    if pairs is None:
+        pairs = ctx.letter_pairs[turn] = _pairs(ctx.norm[turn].text)
+    return pairs
 
 
 def _pairs(text: str) -> set[str]:
@@ -378,9 +437,7 @@ def _trajectory(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     if ctx.no_text or not ctx.citizen_on or not any(ctx.norm[t].text for t in ctx.turns_of("citizen")):
         return None
     block = ctx.citizen()
-    from hotline.citizen import load_settings
-
-    if block.peak < load_settings().emotion.upset_from:
+    if block.peak < late("hotline.citizen:load_settings")().emotion.upset_from:
         return None  # calm all along: nothing to calm, nothing escalated — the rule does not apply
     fired = block.calmed if op.calmed is not None else block.escalated
     want = op.calmed if op.calmed is not None else op.escalated
@@ -403,15 +460,16 @@ def _similar(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
 def _turn(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     op = node.turn
     assert op is not None
-    has = [evaluate(m, ctx, allowed) for m in op.has]
-    if any(r is None for r in has):
+    first = evaluate(op.has[0], ctx, allowed)
+    rest = [turns_hit(m, ctx, allowed) for m in op.has[1:]]  # the other parts' turns alone: no hit of theirs is kept
+    if first is None or any(r is None for r in rest):
         return None
-    turn_sets = [{h.turn_index for h in r or []} for r in has]
-    candidates = set.intersection(*turn_sets) if turn_sets else set()
+    candidates = _mask_of_hits(first)  # as a verdict: bit 0 the whole call, bit i + 1 turn i
+    for r in rest:
+        candidates &= r or 0
     for m in op.lacks:
-        r = evaluate(m, ctx, mask_of(candidates)) or []
-        candidates -= {h.turn_index for h in r}
-    return [h for h in has[0] or [] if h.turn_index in candidates]
+        candidates &= ~(turns_hit(m, ctx, candidates >> 1) or 0)
+    return [h for h in first if (candidates >> (h.turn_index + 1)) & 1]
 
 
 def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
@@ -420,7 +478,7 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     triggers = evaluate(op.trigger, ctx, allowed)
     if triggers is None:
         return None
-    rearm = {h.turn_index for h in evaluate(op.rearm, ctx, allowed) or []} if op.rearm is not None else set()
+    rearm = (turns_hit(op.rearm, ctx, allowed) or 0) if op.rearm is not None else 0  # a verdict mask
     agent_turns = ctx.turns_of("agent")
     out: list[Hit] = []
     done: set[int] = set()
@@ -431,7 +489,7 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         if t < 0 or t in done:
             continue
         done.add(t)
-        if answered and t not in rearm:
+        if answered and not (rearm >> (t + 1)) & 1:
             continue  # answered once: only a new escalation asks for it again
         after, window = reply_window(op, agent_turns, t)
         if ctx.partial and t not in agent_turns and len(after) < op.within:
@@ -440,7 +498,7 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
             if op.first_only:
                 break
             continue  # the agent may still answer: judge it when the window has closed
-        if evaluate(op.expect, ctx, mask_of(window)):
+        if turns_hit(op.expect, ctx, mask_of(window)):  # whether it hits, not where
             if op.first_only:
                 if op.rearm is None:
                     break
@@ -521,7 +579,7 @@ def _silent_call(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     return [CALL_HIT] if silent == bool(node.silent_call) else []
 
 
-_OPS: dict[str, Callable[[Matcher, CallContext, Allowed], Result]] = {
+_OPS: Final[dict[str, Callable[[Matcher, CallContext, Allowed], Result]]] = {
     "all": _all,
     "any": _any,
     "not_": _not,

@@ -72,6 +72,7 @@ class Slot:
     pattern: re.Pattern[str] | None = None  # regex (set by ``compiled``)
     exclude: re.Pattern[str] | None = None
     need: str | re.Pattern[str] | None = None
+    need_key: str = ""  # the automaton key of ``need``'s literals (``Compiled.regex_need_keys``), or ""
     anchored: bool = False
     limits: list[tuple[str, float]] = field(default_factory=list)  # act: (name, threshold)
 

@@ -19,6 +19,8 @@ The engine builds findings only for the rules whose verdict calls for one, with 
 
 from __future__ import annotations
 
+from typing import Final
+
 from hotline.inspect import plan as op
 from hotline.inspect.compiled import holds
 from hotline.inspect.context import UNSET, CallContext
@@ -30,6 +32,7 @@ from hotline.inspect.operators import (
     reply_window,
     restated,
     scope_turns,
+    turn_list,
     turn_matches,
 )
 from hotline.inspect.plan import Slot
@@ -39,7 +42,7 @@ from hotline.norms.schema import Matcher
 Verdict = int | None
 """Turns hit (bit 0: the whole call, bit i + 1: turn i), or None: the matcher does not apply."""
 
-CALL_BIT = 1
+CALL_BIT: Final = 1
 
 
 def hit_mask(hits: Result) -> Verdict:
@@ -201,10 +204,19 @@ def _phrases(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     wanted = _wanted(slot, ctx, allowed)
     if wanted is None:
         return None
-    kept = [h for h in hits if (wanted >> h[0]) & 1]
+    kept: list[tuple[int, int, int]] = []
+    seen = 0  # the turns of ``kept``
+    alone = True  # no two matches in one turn: none can lie inside another, ``longest`` would keep them all
+    for h in hits:
+        bit = 1 << h[0]
+        if wanted & bit:
+            if seen & bit:
+                alone = False
+            seen |= bit
+            kept.append(h)
     out = 0
     guards = slot.guards
-    for t, s, e in (longest(kept) if len(kept) > 1 else kept):
+    for t, s, e in (kept if alone else longest(kept)):
         bit = 1 << (t + 1)
         if out & bit or (guards and ctx.guarded(t, s, e)):
             continue
@@ -221,12 +233,15 @@ def _regex(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     turns = ctx.turns_of(slot.speaker) if slot.speaker and allowed is None else scope_turns(slot.scope, ctx, allowed)
     if turns is None:
         return None
-    pattern, exclude, need, guards = slot.pattern, slot.exclude, slot.need, slot.guards
+    pattern, exclude, need, guards, need_key = slot.pattern, slot.exclude, slot.need, slot.guards, slot.need_key
+    may = ctx.key_turns(need_key) if need_key else -1  # the turns holding one of the literals every match contains
     out = 0
     for t in turns:
+        if not (may >> t) & 1:
+            continue  # no match in this turn
         text = ctx.norm[t].text
-        if need is not None and not holds(need, text):
-            continue  # none of the literals every match contains: no match in this turn
+        if need is not None and not need_key and not holds(need, text):
+            continue  # (the one literal, searched in the turn)
         for m in turn_matches(pattern, text, slot.anchored):
             if counted(m, text, exclude, guards, ctx, t) is not None:
                 out |= 1 << (t + 1)
@@ -292,7 +307,7 @@ def _unanswered(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     agent = ctx.speaker_mask("agent")
     out = 0
     answered = False
-    for t in _turn_list(turns_mask(triggers)):
+    for t in turn_list(turns_mask(triggers)):
         if answered and not (rearm >> t) & 1:
             continue  # answered once: only a new escalation asks for it again
         _, window = reply_window(u, agent_turns, t)
@@ -365,7 +380,7 @@ def _restate(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     confirms = slot_verdict(slot.of, ctx, allowed)
     if confirms is None:
         return None
-    turns = _turn_list(turns_mask(confirms))
+    turns = turn_list(turns_mask(confirms))
     named = _turns_hit(slot.intent, ctx, turns)
     opened = _turns_hit(slot.opener, ctx, turns)
     out = 0
@@ -377,14 +392,4 @@ def _restate(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
 def _turns_hit(part: Slot | None, ctx: CallContext, turns: list[int]) -> set[int]:
     if part is None or not turns:
         return set()
-    return set(_turn_list(turns_mask(slot_verdict(part, ctx, mask_of(turns)) or 0)))
-
-
-def _turn_list(mask: int) -> list[int]:
-    """The turns of an ``Allowed`` mask, in order."""
-    out: list[int] = []
-    while mask:
-        low = mask & -mask
-        out.append(low.bit_length() - 1)
-        mask ^= low
-    return out
+    return set(turn_list(turns_mask(slot_verdict(part, ctx, mask_of(turns)) or 0)))
