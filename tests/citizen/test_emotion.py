@@ -2,6 +2,8 @@
 known series, and the engine's block on calls written for these tests."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from helpers import call  # tests/inspect/helpers.py
 
 from hotline.citizen import load_settings
@@ -116,3 +118,33 @@ def test_the_escalation_words_are_found_as_a_plain_alternation_finds_them() -> N
     for found, among in ((pattern, words), (re.compile(_any_of({*words, "跳", "投诉"})), {*words, "跳", "投诉"}),
                          (re.compile(_any_of({"", "上访"})), {"", "上访"})):
         assert [found.search(t) is not None for t in texts] == [any(w in t for w in among) for t in texts]
+
+
+FOUND_PATTERNS = ["[!！][!！]+", "(就是|凭什么|像话吗)", "a*", "x|", "(?i)ab", "a(?:b|!)+?", "(?>ab)", "[a-c]b",
+                  "^ab", "b$", "(?m)^a", "(?<=a)b", "(?<!a)b", "a(?=b)", "a.b", "(?s)a.b", "[^x]+", "[^\n]b", "a\nb",
+                  "[\t-\r]", "\\w+b", "\\sa", "\\bab", "(a)\\1", "\\Aa", "a\\Z"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab!！x\n就是凭什么像话吗", max_size=8), max_size=8))
+def test_found_in_says_what_searching_each_text_says(texts: list[str]) -> None:
+    """A search over the texts joined a line break apart finds a match in each text exactly when searching it alone
+    does, for patterns that may be joined (literals, classes, groups, repeats, the empty match) and those that may
+    not (anchors, look-arounds, ``.``, negated classes, categories, a line break, back-references)."""
+    import re
+
+    from hotline.citizen.emotion import found_in
+
+    for regex in FOUND_PATTERNS:
+        pattern = re.compile(regex)
+        assert found_in(pattern, texts) == [pattern.search(t) is not None for t in texts], regex
+
+
+def test_the_cue_and_escalation_patterns_are_searched_joined() -> None:
+    """The bundled cue patterns and the escalation words take the joined search; a pattern that could match
+    across two texts or looks around a match does not."""
+    from hotline.citizen.emotion import _apart, _kinds_of
+
+    bundled = [c.pattern for c in S.emotion.cues if c.pattern] + [_kinds_of(S.escalation)[1].pattern]
+    assert len(bundled) == 3 and all(_apart(p, 0) for p in bundled)
+    assert [_apart(p, 0) for p in FOUND_PATTERNS] == [True] * 8 + [False] * 18

@@ -4,9 +4,12 @@ raise the intensity (exclamation runs, rhetorical questions, a repeated complain
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
+from re import _constants as _c  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
 import numpy as np
@@ -45,11 +48,11 @@ def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
     owned = {c: k for k, c in enumerate(clauses.owners)}
     read_texts = any(cue.act is None for cue in es.cues)  # a cue read from the words by its pattern
     _, any_word = _kinds_of(settings.escalation)
-    worded: list[bool] = []  # an escalation word somewhere in the citizen's turns (``escalation`` looks further)
+    said_by_call: list[str] = []  # each call's citizen words, a line break apart (what ``_worded`` searches)
     for c, ctx in enumerate(contexts):
         turns, said = spoken(ctx, "citizen")  # (a turn without words holds no escalation word)
         spoken_turns.append(turns)
-        worded.append(_worded(any_word, said))
+        said_by_call.append("\n".join(said))
         k = owned.get(c)
         if k is None:
             rows.extend([-1] * len(turns))
@@ -63,6 +66,8 @@ def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
         if read_texts:
             call_turns = ctx.call.turns
             texts.extend([call_turns[t].text for t in turns])
+    # an escalation word somewhere in each call's citizen turns (``escalation`` looks further)
+    worded = found_in(any_word, said_by_call)
     # every turn with words has clauses, call after call: each turn's row is its place (the common case)
     every = len(clauses.turns) == len(rows) and (not rows or rows[-1] == len(rows) - 1)
     at = np.asarray(rows, dtype=np.int64)
@@ -79,8 +84,7 @@ def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
         if cue.act is not None:
             fires = read(f"cue{i}", -1.0) >= cue.min_prob
         else:
-            pattern = _pattern(cue.pattern or "")
-            fires = np.array([pattern.search(x) is not None for x in texts], dtype=bool)
+            fires = np.array(found_in(_pattern(cue.pattern or ""), texts), dtype=bool)
         if fires.any():
             anger = np.where(fires, 1 - (1 - anger) * (1 - cue.anger), anger)
             anxiety = np.where(fires, 1 - (1 - anxiety) * (1 - cue.anxiety), anxiety)
@@ -88,15 +92,18 @@ def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
     calm = (read("settled", -1.0) >= es.settled_min_prob).tolist() if es.settled_acts else []
     angers, anxieties = anger.tolist(), anxiety.tolist()
     key = ("emotions", id(settings))
+    # the settings each call reads, read once (a pydantic model's field costs an attribute lookup each time)
+    any_settled = bool(es.settled_acts)
+    end_turns, upset_from, calm_below = es.end_turns, es.upset_from, es.calm_below
     lo = 0
     for c, ctx in enumerate(contexts):
         turns = spoken_turns[c]
         hi = lo + len(turns)
-        accepted = (not es.settled_acts) or any(calm[max(lo, hi - es.end_turns) if es.end_turns else lo:hi])
+        accepted = (not any_settled) or any(calm[max(lo, hi - end_turns) if end_turns else lo:hi])
         ctx.prepared[key] = Emotions(list(zip(turns, angers[lo:hi], strict=True)),
                                      list(zip(turns, anxieties[lo:hi], strict=True)),
-                                     shape(turns, series[lo:hi], settings, turns != [] and accepted), accepted,
-                                     worded[c])
+                                     _course(turns, series[lo:hi], turns != [] and accepted, end_turns, upset_from,
+                                             calm_below), accepted, worded[c])
         lo = hi
     return feats
 
@@ -140,17 +147,93 @@ def shape(turns: list[int], series: list[float], settings: CitizenSettings,
     peak (its first turn), end (the strongest of the last ``end_turns`` citizen turns); calmed: upset at the
     peak, calm at the end and ``settled`` (the citizen accepted the answer); escalated: calm at the start,
     upset at the end. None without turns."""
+    es = settings.emotion
+    return _course(turns, series, settled, es.end_turns, es.upset_from, es.calm_below)
+
+
+def _course(turns: list[int], series: list[float], settled: bool, end_turns: int, upset_from: float,
+            calm_below: float) -> tuple[float, float, int, float, bool, bool] | None:
+    """``shape`` with the emotion settings it reads given."""
     if not series:
         return None
-    es = settings.emotion
     start = series[0]
     peak = max(series)
     peak_turn = turns[series.index(peak)]
-    size = es.end_turns if len(series) > es.end_turns else 1
+    size = end_turns if len(series) > end_turns else 1
     end = max(series[-size:])
-    calmed = (settled and peak >= es.upset_from and end < es.calm_below and peak_turn < turns[-size])
-    escalated = start < es.calm_below and end >= es.upset_from and len(series) > 1
+    calmed = (settled and peak >= upset_from and end < calm_below and peak_turn < turns[-size])
+    escalated = start < calm_below and end >= upset_from and len(series) > 1
     return start, peak, peak_turn, end, calmed, escalated
+
+
+def found_in(pattern: re.Pattern[str], texts: list[str]) -> list[bool]:
+    """Whether ``pattern.search`` finds a match in each of ``texts``, by searching them joined a line break apart
+    when a match found there lies in one text as searching that text alone finds it (``_apart``), from the
+    start of the text after the last one found in: a few searches per chunk instead of one per text."""
+    if not texts or not _apart(pattern.pattern, pattern.flags):
+        return [pattern.search(x) is not None for x in texts]
+    found = [False] * len(texts)
+    starts: list[int] = []  # where each text begins in the joined texts
+    at = 0
+    for x in texts:
+        starts.append(at)
+        at += len(x) + 1
+    joined = "\n".join(texts)
+    last = len(texts) - 1
+    pos = 0
+    while True:
+        m = pattern.search(joined, pos)
+        if m is None:
+            break
+        i = bisect.bisect_right(starts, m.start()) - 1
+        found[i] = True
+        if i == last:
+            break
+        pos = starts[i + 1]
+    return found
+
+
+@functools.cache
+def _apart(pattern: str, flags: int) -> bool:
+    """Whether every match of ``pattern`` in texts joined a line break apart lies in one text, and is found at
+    each position of it as searching that text alone finds it there: the pattern takes no line break (its
+    characters are literals, or classes of literals and ranges leaving it out, in groups, alternations and
+    repeats) and asks nothing of what lies around a match (no anchor, look-around or back-reference)."""
+    try:
+        return _takes_no_line_break(_parser.parse(pattern, flags))
+    except re.error:
+        return False
+
+
+def _takes_no_line_break(items: Any) -> bool:
+    for op, av in items:
+        if op is _c.LITERAL:
+            if av == _NEWLINE:
+                return False
+        elif op is _c.IN:
+            for kind, member in av:
+                if not ((kind is _c.LITERAL and member != _NEWLINE)
+                        or (kind is _c.RANGE and not member[0] <= _NEWLINE <= member[1])):
+                    return False
+        elif op is _c.SUBPATTERN:
+            if not _takes_no_line_break(av[3]):
+                return False
+        elif op is _c.BRANCH:
+            if not all(_takes_no_line_break(alt) for alt in av[1]):
+                return False
+        elif op in _REPEATS:
+            if not _takes_no_line_break(av[2]):
+                return False
+        elif op is _c.ATOMIC_GROUP:
+            if not _takes_no_line_break(av):
+                return False
+        else:  # an anchor, a look-around, a back-reference, ``.``, a negated literal or class, a category…
+            return False
+    return True
+
+
+_NEWLINE = ord("\n")
+_REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT)
 
 
 def _worded(any_word: re.Pattern[str], said: list[str]) -> bool:

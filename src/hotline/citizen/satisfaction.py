@@ -504,7 +504,7 @@ def _pulls_from_chunk(contexts: list[Any], explained: list[int], grams: ChunkGra
     norms = np.ones(len(contexts))
     for c in explained:
         run = weighted[bounds[c]:bounds[c + 1]]
-        norms[c] = np.sqrt(run @ run) or 1.0
+        norms[c] = np.sqrt(run.dot(run)) or 1.0
     call_of = (number // span).astype(np.int64)
     contribution = share * model.idf64[flat] * model.text_weights64[flat] / norms[call_of]
     sums = np.bincount(turn, weights=contribution, minlength=total).tolist()
@@ -620,9 +620,10 @@ class SatisfactionModel:
         weights = self.text_weights64[cols]  # what each dot would cast its run to
         act_weights = self.act_weights
         bias = self.bias
-        # float64 sums as Python floats: the same additions
-        predicted = [float(unit[bounds[c]:bounds[c + 1]] @ weights[bounds[c]:bounds[c + 1]])
-                     + float(scaled[c] @ act_weights) + bias for c in range(len(contexts))]
+        # float64 sums as Python floats: the same additions. ``ndarray.dot`` of two vectors runs the dot ``@``
+        # runs for them (the type's dot function, BLAS's ddot), without the ufunc machinery of ``@`` around it
+        predicted = [float(unit[bounds[c]:bounds[c + 1]].dot(weights[bounds[c]:bounds[c + 1]]))
+                     + float(scaled[c].dot(act_weights)) + bias for c in range(len(contexts))]
         risk = self._calibrated(np.asarray(predicted)).tolist()
         key, risk_key = ("predicted", id(self)), ("dissatisfaction", id(self))
         for c, ctx in enumerate(contexts):
