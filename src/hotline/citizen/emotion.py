@@ -15,12 +15,13 @@ from typing import Any
 import numpy as np
 
 from hotline.citizen.settings import CitizenSettings, EscalationSettings
+from hotline.inspect.context import CallContext
 from hotline.model import CitizenBlock, Speaker
 from hotline.regexscan import scannable
 from hotline.text import normalize_phrase
 
 
-def groups(ctx: Any, settings: CitizenSettings) -> dict[str, list[int]]:
+def groups(ctx: CallContext, settings: CitizenSettings) -> dict[str, list[int]]:
     """The citizen act columns whose strongest probability per turn the emotions read: anger, anxiety,
     each act cue's (``cue0``, ``cue1``…) and the settled acts'."""
     es = settings.emotion
@@ -33,7 +34,7 @@ def groups(ctx: Any, settings: CitizenSettings) -> dict[str, list[int]]:
     return out
 
 
-def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
+def prepare(contexts: list[CallContext], settings: CitizenSettings) -> np.ndarray:
     """The act statistics of many calls (``satisfaction.act_features``, returned one row per call) and their
     citizens' emotions (``emotions_of``), in one pass over the chunk (bulk inspection): each
     turn's intensities are computed element by element as one turn's, for all the chunk's turns at once."""
@@ -88,9 +89,10 @@ def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
         if fires.any():
             anger = np.where(fires, 1 - (1 - anger) * (1 - cue.anger), anger)
             anxiety = np.where(fires, 1 - (1 - anxiety) * (1 - cue.anxiety), anxiety)
-    series = np.maximum(anger, anxiety).tolist()
-    calm = (read("settled", -1.0) >= es.settled_min_prob).tolist() if es.settled_acts else []
-    angers, anxieties = anger.tolist(), anxiety.tolist()
+    series: list[float] = np.maximum(anger, anxiety).tolist()
+    calm: list[bool] = (read("settled", -1.0) >= es.settled_min_prob).tolist() if es.settled_acts else []
+    angers: list[float] = anger.tolist()
+    anxieties: list[float] = anxiety.tolist()
     key = ("emotions", id(settings))
     # the settings each call reads, read once (a pydantic model's field costs an attribute lookup each time)
     any_settled = bool(es.settled_acts)
@@ -99,9 +101,14 @@ def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
     for c, ctx in enumerate(contexts):
         turns = spoken_turns[c]
         hi = lo + len(turns)
-        accepted = (not any_settled) or any(calm[max(lo, hi - end_turns) if end_turns else lo:hi])
-        ctx.prepared[key] = Emotions(list(zip(turns, angers[lo:hi], strict=True)),
-                                     list(zip(turns, anxieties[lo:hi], strict=True)),
+        accepted = not any_settled
+        if any_settled:  # a settled act in the citizen's last turns
+            for j in range(max(lo, hi - end_turns) if end_turns else lo, hi):
+                if calm[j]:
+                    accepted = True
+                    break
+        ctx.prepared[key] = Emotions([(turns[j], angers[lo + j]) for j in range(hi - lo)],
+                                     [(turns[j], anxieties[lo + j]) for j in range(hi - lo)],
                                      _course(turns, series[lo:hi], turns != [] and accepted, end_turns, upset_from,
                                              calm_below), accepted, worded[c])
         lo = hi
@@ -121,7 +128,7 @@ class Emotions:
     worded: bool  # an escalation word in one of the citizen's turns
 
 
-def emotions_of(ctx: Any, settings: CitizenSettings) -> Emotions:
+def emotions_of(ctx: CallContext, settings: CitizenSettings) -> Emotions:
     ready = ctx.prepared.get(("emotions", id(settings)))
     if ready is None:
         prepare([ctx], settings)
@@ -154,30 +161,83 @@ def shape(turns: list[int], series: list[float], settings: CitizenSettings,
 def _course(turns: list[int], series: list[float], settled: bool, end_turns: int, upset_from: float,
             calm_below: float) -> tuple[float, float, int, float, bool, bool] | None:
     """``shape`` with the emotion settings it reads given."""
-    if not series:
+    n = len(series)
+    if not n:
         return None
     start = series[0]
-    peak = max(series)
-    peak_turn = turns[series.index(peak)]
-    size = end_turns if len(series) > end_turns else 1
-    end = max(series[-size:])
-    calmed = (settled and peak >= upset_from and end < calm_below and peak_turn < turns[-size])
-    escalated = start < calm_below and end >= upset_from and len(series) > 1
+    size = end_turns if n > end_turns else 1
+    if size <= 0:  # (the end over the whole series: as the slices say it)
+        peak = max(series)
+        peak_turn = turns[series.index(peak)]
+        end = max(series[-size:])
+        last_turns = turns[-size]
+    else:  # one pass each, as ``max`` compares (the first of equal maxima; its place is ``index``'s)
+        peak = start
+        at = 0
+        for i in range(1, n):
+            v = series[i]
+            if v > peak:
+                peak = v
+                at = i
+        peak_turn = turns[at]
+        end = series[n - size]
+        for i in range(n - size + 1, n):
+            v = series[i]
+            if v > end:
+                end = v
+        last_turns = turns[n - size]
+    calmed = (settled and peak >= upset_from and end < calm_below and peak_turn < last_turns)
+    escalated = start < calm_below and end >= upset_from and n > 1
     return start, peak, peak_turn, end, calmed, escalated
 
 
 def found_in(pattern: re.Pattern[str], texts: list[str]) -> list[bool]:
-    """Whether ``pattern.search`` finds a match in each of ``texts``, by searching them joined a line break apart
-    when a match found there lies in one text as searching that text alone finds it (``_apart``), from the
+    """Whether ``pattern.search`` finds a match in each of ``texts``. When every match begins with one of a few
+    strings (``_needles``), only the texts holding one are searched (``str.find`` over the texts joined, a few
+    instructions a character where sre's scan takes about fifty); the texts are searched joined a line break
+    apart when a match found there lies in one text as searching that text alone finds it (``_apart``), from the
     start of the text after the last one found in: a few searches per chunk instead of one per text."""
-    if not texts or not _apart(pattern.pattern, pattern.flags):
-        return [pattern.search(x) is not None for x in texts]
+    if not texts:
+        return []
+    needles = _needles(pattern.pattern, pattern.flags)
+    if needles is None:
+        return _searched(pattern, texts)
+    starts = _starts(texts)
+    joined = "\n".join(texts)
+    last = len(texts) - 1
+    holding: set[int] = set()
+    for needle in needles:
+        pos = joined.find(needle)
+        while pos >= 0:
+            i = bisect.bisect_right(starts, pos) - 1
+            holding.add(i)
+            if i == last:
+                break
+            pos = joined.find(needle, starts[i + 1])
     found = [False] * len(texts)
-    starts: list[int] = []  # where each text begins in the joined texts
+    if holding:
+        chosen = sorted(holding)
+        for i, hit in zip(chosen, _searched(pattern, [texts[i] for i in chosen]), strict=True):
+            found[i] = hit
+    return found
+
+
+def _starts(texts: list[str]) -> list[int]:
+    """Where each of ``texts`` begins in them joined a line break apart."""
+    starts: list[int] = []
     at = 0
     for x in texts:
         starts.append(at)
         at += len(x) + 1
+    return starts
+
+
+def _searched(pattern: re.Pattern[str], texts: list[str]) -> list[bool]:
+    """``found_in`` of every text: joined when ``_apart``, else one by one."""
+    if not texts or not _apart(pattern.pattern, pattern.flags):
+        return [pattern.search(x) is not None for x in texts]
+    found = [False] * len(texts)
+    starts = _starts(texts)
     joined = "\n".join(texts)
     last = len(texts) - 1
     pos = 0
@@ -191,6 +251,65 @@ def found_in(pattern: re.Pattern[str], texts: list[str]) -> list[bool]:
             break
         pos = starts[i + 1]
     return found
+
+
+_NEEDLES = 16  # more strings than this: sre's one scan costs less than a search for each
+
+
+@functools.cache
+def _needles(pattern: str, flags: int) -> tuple[str, ...] | None:
+    """A few strings (at most ``_NEEDLES``) one of which every match of ``pattern`` begins with, or None when
+    not known: a case-insensitive pattern, one whose match may be empty or open with anything but a literal, a
+    class of literals (or of short ranges), a group without flags, an alternation or a repeat of those."""
+    try:
+        tree = _parser.parse(pattern, flags)
+    except re.error:
+        return None
+    if (tree.state.flags | flags) & re.IGNORECASE:
+        return None
+    heads = _heads(list(tree))
+    if not heads or len(set(heads)) > _NEEDLES:
+        return None
+    return tuple(sorted(set(heads)))
+
+
+def _heads(items: list[Any]) -> list[str] | None:
+    """Strings one of which every match of the sequence ``items`` begins with (None: not known)."""
+    if not items:
+        return None  # the match may be empty
+    op, av = items[0]
+    if op is _c.LITERAL:
+        run = [chr(av)]
+        for following, value in items[1:]:
+            if following is not _c.LITERAL:
+                break
+            run.append(chr(value))
+        return ["".join(run)]
+    if op is _c.IN:
+        chars: list[str] = []
+        for kind, member in av:
+            if kind is _c.LITERAL:
+                chars.append(chr(member))
+            elif kind is _c.RANGE and member[1] - member[0] < _NEEDLES:
+                chars.extend(chr(c) for c in range(member[0], member[1] + 1))
+            else:  # a negated class, a category, a long range
+                return None
+        return chars
+    if op is _c.SUBPATTERN:
+        return None if av[1] or av[2] else _heads(list(av[3]) + items[1:])
+    if op is _c.ATOMIC_GROUP:
+        return _heads(list(av) + items[1:])
+    if op is _c.BRANCH:
+        out: list[str] = []
+        for alt in av[1]:
+            heads = _heads(list(alt) + items[1:])
+            if heads is None or len(out) + len(heads) > 4 * _NEEDLES:
+                return None
+            out.extend(heads)
+        return out
+    if op in _REPEATS and av[0] >= 1:  # a match begins with one of what is repeated
+        return _heads(list(av[2]))
+    return None
 
 
 @functools.cache
@@ -241,7 +360,7 @@ def _worded(any_word: re.Pattern[str], said: list[str]) -> bool:
     return any_word.search("\n".join(said)) is not None
 
 
-def escalation(ctx: Any, settings: CitizenSettings) -> tuple[float, list[tuple[str, int, str]]]:
+def escalation(ctx: CallContext, settings: CitizenSettings) -> tuple[float, list[tuple[str, int, str]]]:
     """The risk that the citizen takes the matter further (0–1) and each kind with its evidence."""
     risk = 0.0
     found: list[tuple[str, int, str]] = []
