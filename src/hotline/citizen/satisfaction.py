@@ -65,14 +65,10 @@ def _collect(ctx: CallContext, speaker: str, turns: list[int], sizes: list[int],
     if not len(block):  # no clause (or no turn): the block holds these turns' rows only
         return
     table: dict[int, list[Any]] = ctx._acts[speaker]
-    counts = list(map(len, table.values()))
-    if 0 in counts:  # a turn without words, or of punctuation only, has none
-        kept = [(t, k) for t, k in zip(table, counts, strict=True) if k]
-        turns.extend([t for t, _ in kept])
-        sizes.extend([k for _, k in kept])
-    else:
-        turns.extend(table)
-        sizes.extend(counts)
+    for t, clauses in table.items():
+        if clauses:  # a turn without words, or of punctuation only, has none
+            turns.append(t)
+            sizes.append(len(clauses))
     blocks.append(block)
 
 
@@ -115,13 +111,14 @@ def prepare_clause_stats(contexts: list[CallContext], groups: dict[str, list[int
                 bounds.append(len(turns))
         if blocks:
             table = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+            size_of = np.array(sizes, dtype=np.int64)  # (the list made an array once: each costs a pass of lookups)
             starts = np.zeros(len(sizes), dtype=np.int64)
-            np.cumsum(sizes[:-1], out=starts[1:])
-            per_turn = _maxima(table, starts, np.asarray(sizes, dtype=np.int64))  # each clause turn's strongest probabilities
+            np.cumsum(size_of[:-1], out=starts[1:])
+            per_turn = _maxima(table, starts, size_of)  # each clause turn's strongest probabilities
             edges = np.asarray(bounds, dtype=np.int64)
             first = edges[:-1]
             last = edges[1:] - 1
-            counts = np.add.reduceat(np.asarray(sizes, dtype=np.int64), first)
+            counts = np.add.reduceat(size_of, first)
             mean = _sums(table, starts[first], counts) / counts.astype(np.float32)[:, None]
             # the calls with clauses: every call of the chunk as a rule (a slice, not rows picked one by one)
             at: Any = slice(None) if len(owners) == n else np.asarray(owners, dtype=np.int64)
