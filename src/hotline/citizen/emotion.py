@@ -71,21 +71,25 @@ def prepare(contexts: list[CallContext], settings: CitizenSettings) -> np.ndarra
     worded = found_in(any_word, said_by_call)
     # every turn with words has clauses, call after call: each turn's row is its place (the common case)
     every = len(clauses.turns) == len(rows) and (not rows or rows[-1] == len(rows) - 1)
-    at = np.asarray(rows, dtype=np.int64)
+    at = np.zeros(0, dtype=np.int64) if every else np.asarray(rows, dtype=np.int64)  # (read only when not)
     has = at >= 0
 
     def read(name: str, missing: float) -> np.ndarray:
         strongest = clauses.strongest.get(name)  # none: no citizen turn of the chunk has clauses
         if strongest is None:
-            return np.full(len(at), missing)
+            return np.full(len(rows), missing)
         return strongest if every else np.where(has, strongest[at], missing)
 
     anger, anxiety = read("anger", 0.0), read("anxiety", 0.0)
+    joined: str | None = None
+    starts: list[int] | None = None
     for i, cue in enumerate(es.cues):
         if cue.act is not None:
             fires = read(f"cue{i}", -1.0) >= cue.min_prob
         else:
-            fires = np.array(found_in(_pattern(cue.pattern or ""), texts), dtype=bool)
+            if joined is None or starts is None:  # the texts joined once for every cue read from them
+                joined, starts = "\n".join(texts), _starts(texts)
+            fires = np.array(found_in(_pattern(cue.pattern or ""), texts, joined, starts), dtype=bool)
         if fires.any():
             anger = np.where(fires, 1 - (1 - anger) * (1 - cue.anger), anger)
             anxiety = np.where(fires, 1 - (1 - anxiety) * (1 - cue.anxiety), anxiety)
@@ -191,19 +195,22 @@ def _course(turns: list[int], series: list[float], settled: bool, end_turns: int
     return start, peak, peak_turn, end, calmed, escalated
 
 
-def found_in(pattern: re.Pattern[str], texts: list[str]) -> list[bool]:
+def found_in(pattern: re.Pattern[str], texts: list[str], joined: str | None = None,
+             starts: list[int] | None = None) -> list[bool]:
     """Whether ``pattern.search`` finds a match in each of ``texts``. When every match begins with one of a few
     strings (``_needles``), only the texts holding one are searched (``str.find`` over the texts joined, a few
     instructions a character where sre's scan takes about fifty); the texts are searched joined a line break
     apart when a match found there lies in one text as searching that text alone finds it (``_apart``), from the
-    start of the text after the last one found in: a few searches per chunk instead of one per text."""
+    start of the text after the last one found in: a few searches per chunk instead of one per text. ``joined``
+    and ``starts``: the texts joined and where each begins there (``_starts``), when the caller has them."""
     if not texts:
         return []
     needles = _needles(pattern.pattern, pattern.flags)
     if needles is None:
         return _searched(pattern, texts)
-    starts = _starts(texts)
-    joined = "\n".join(texts)
+    if joined is None or starts is None:
+        starts = _starts(texts)
+        joined = "\n".join(texts)
     last = len(texts) - 1
     holding: set[int] = set()
     for needle in needles:
