@@ -87,9 +87,6 @@ def _floors(ctx: CallContext, speaker: str) -> Any:
     return floors
 
 
-_CITIZEN_BLOCK: list[Callable[[CallContext], Any]] = []  # hotline.citizen.citizen_block, once CallContext.citizen asks
-
-
 class CallContext:
     def __init__(self, call: Call, compiled: Compiled, work_order: WorkOrder | None = None,
                  *, partial: bool = False, semantic: bool = True):
@@ -221,11 +218,9 @@ class CallContext:
     def citizen(self) -> Any:
         """The citizen block (emotion over the call, dissatisfaction, escalation risk), once per call."""
         if self._citizen is None:
-            if not _CITIZEN_BLOCK:  # imported once (a compiled import runs its lookups at each call)
-                from hotline.citizen import citizen_block
+            from hotline.citizen import citizen_block
 
-                _CITIZEN_BLOCK.append(citizen_block)
-            self._citizen = _CITIZEN_BLOCK[0](self)
+            self._citizen = citizen_block(self)
         return self._citizen
 
     # ── speech acts ─────────────────────────────────────────
