@@ -3,6 +3,8 @@ known series, and the engine's block on calls written for these tests."""
 
 import pytest
 from helpers import call  # tests/inspect/helpers.py
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hotline.citizen import load_settings
 from hotline.citizen.emotion import set_course, shape
@@ -116,3 +118,80 @@ def test_the_escalation_words_are_found_as_a_plain_alternation_finds_them() -> N
     for found, among in ((pattern, words), (re.compile(_any_of({*words, "跳", "投诉"})), {*words, "跳", "投诉"}),
                          (re.compile(_any_of({"", "上访"})), {"", "上访"})):
         assert [found.search(t) is not None for t in texts] == [any(w in t for w in among) for t in texts]
+
+
+FOUND_PATTERNS = ["[!！][!！]+", "(就是|凭什么|像话吗)", "a*", "x|", "(?i)ab", "a(?:b|!)+?", "(?>ab)", "[a-c]b",
+                  "^ab", "b$", "(?m)^a", "(?<=a)b", "(?<!a)b", "a(?=b)", "a.b", "(?s)a.b", "[^x]+", "[^\n]b", "a\nb",
+                  "[\t-\r]", "\\w+b", "\\sa", "\\bab", "(a)\\1", "\\Aa", "a\\Z"]
+
+
+NEEDLE_PATTERNS = ["[!！]{2}", "凭什么|像话", "a+b", "(?:ab|b!)x", "[a-c]x", "[a-z]b", "(?:就|是)?什么", "a(?=b)|(?<=!)x",
+                   "[0-9]{0,2}就", "(?>就是)是?"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet="ab!！x\n就是凭什么像话吗", max_size=8), max_size=8))
+def test_found_in_says_what_searching_each_text_says(texts: list[str]) -> None:
+    """A search over the texts joined a line break apart finds a match in each text exactly when searching it alone
+    does, for patterns that may be joined (literals, classes, groups, repeats, the empty match) and those that may
+    not (anchors, look-arounds, ``.``, negated classes, categories, a line break, back-references)."""
+    import re
+
+    from hotline.citizen.emotion import found_in
+
+    for regex in FOUND_PATTERNS + NEEDLE_PATTERNS:
+        pattern = re.compile(regex)
+        assert found_in(pattern, texts) == [pattern.search(t) is not None for t in texts], regex
+
+
+def test_the_cue_and_escalation_patterns_are_searched_joined() -> None:
+    """The bundled cue patterns and the escalation words take the joined search; a pattern that could match
+    across two texts or looks around a match does not."""
+    from hotline.citizen.emotion import _apart, _kinds_of
+
+    bundled = [c.pattern for c in S.emotion.cues if c.pattern] + [_kinds_of(S.escalation)[1].pattern]
+    assert len(bundled) == 3 and all(_apart(p, 0) for p in bundled)
+    assert [_apart(p, 0) for p in FOUND_PATTERNS] == [True] * 8 + [False] * 18
+
+
+def test_the_strings_every_match_begins_with_are_known_for_few_or_none() -> None:
+    """``found_in`` searches only the texts holding one of the strings every match begins with: the literal run
+    it opens with, a class's characters, each alternative's; none when a match may be empty or open otherwise,
+    and none for many strings (the escalation words: sre's one scan is cheaper)."""
+    from hotline.citizen.emotion import _kinds_of, _needles
+
+    assert _needles("[!！][!！]+", 0) == ("!", "！")
+    assert _needles(next(c.pattern or "" for c in S.emotion.cues if c.name == "反问质问"), 0) == tuple(sorted(
+        ["就是这么", "还让不让", "有没有人管", "到底管不管", "凭什么", "什么态度", "像话吗", "算什么"]))
+    assert _needles("a+b", 0) == ("a",)
+    assert _needles("(?:ab|b!)x", 0) == ("abx", "b!x")  # each alternative with what follows it
+    assert _needles("[a-c]x", 0) == ("a", "b", "c")
+    assert [_needles(p, 0) for p in ("[a-z]b", "(?:就|是)?什么", "a(?=b)|(?<=!)x", "(?i)ab", "x*", ".b", "^ab",
+                                     "\\db", "[^a]b")] == [None] * 9
+    assert _needles(_kinds_of(S.escalation)[1].pattern, 0) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([0.0, -0.0, 0.1, 0.3, 0.6, 0.9, 1.0]), max_size=7), st.integers(0, 8),
+       st.booleans())
+def test_the_course_is_the_maxima_and_slices_it_is_defined_by(series: list[float], end_turns: int,
+                                                               settled: bool) -> None:
+    """``_course`` finds the peak, its turn and the end in one pass each: what ``max``, ``index`` and the last
+    ``end_turns`` of the series say (the first of equal maxima, 0.0 and -0.0 apart), whatever ``end_turns``."""
+    import math
+
+    from hotline.citizen.emotion import _course
+
+    turns = [3 * i + 1 for i in range(len(series))]
+    got = _course(turns, series, settled, end_turns, 0.6, 0.3)
+    if not series:
+        assert got is None
+        return
+    size = end_turns if len(series) > end_turns else 1
+    peak, end = max(series), max(series[-size:])
+    want = (series[0], peak, turns[series.index(peak)], end,
+            settled and peak >= 0.6 and end < 0.3 and turns[series.index(peak)] < turns[-size],
+            series[0] < 0.3 and end >= 0.6 and len(series) > 1)
+    assert got == want
+    assert got is not None and math.copysign(1, got[1]) == math.copysign(1, peak)
+    assert math.copysign(1, got[3]) == math.copysign(1, end)

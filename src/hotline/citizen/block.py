@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
 
 from hotline.citizen.emotion import emotions_of, escalation, set_course
 from hotline.citizen.satisfaction import SatisfactionModel, load, model_dir
 from hotline.citizen.settings import CitizenError, load_settings
+from hotline.inspect.context import CallContext
 from hotline.model import CitizenBlock
 
 _lock = threading.Lock()
@@ -37,7 +37,7 @@ def _load() -> SatisfactionModel | None:
         return None
 
 
-def citizen_block(ctx: Any, model: SatisfactionModel | None = None) -> CitizenBlock:
+def citizen_block(ctx: CallContext, model: SatisfactionModel | None = None) -> CitizenBlock:
     settings = load_settings()
     emotions = emotions_of(ctx, settings)
     block = CitizenBlock(anger=emotions.anger, anxiety=emotions.anxiety)

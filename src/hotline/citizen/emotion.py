@@ -4,20 +4,24 @@ raise the intensity (exclamation runs, rhetorical questions, a repeated complain
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from dataclasses import dataclass
+from re import _constants as _c  # type: ignore[attr-defined]
+from re import _parser  # type: ignore[attr-defined]
 from typing import Any
 
 import numpy as np
 
 from hotline.citizen.settings import CitizenSettings, EscalationSettings
+from hotline.inspect.context import CallContext
 from hotline.model import CitizenBlock, Speaker
 from hotline.regexcache import compile_pattern
 from hotline.text import normalize_phrase
 
 
-def groups(ctx: Any, settings: CitizenSettings) -> dict[str, list[int]]:
+def groups(ctx: CallContext, settings: CitizenSettings) -> dict[str, list[int]]:
     """The citizen act columns whose strongest probability per turn the emotions read: anger, anxiety,
     each act cue's (``cue0``, ``cue1``…) and the settled acts'."""
     es = settings.emotion
@@ -30,7 +34,7 @@ def groups(ctx: Any, settings: CitizenSettings) -> dict[str, list[int]]:
     return out
 
 
-def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
+def prepare(contexts: list[CallContext], settings: CitizenSettings) -> np.ndarray:
     """The act statistics of many calls (``satisfaction.act_features``, returned one row per call) and their
     citizens' emotions (``emotions_of``), in one pass over the chunk (bulk inspection): each
     turn's intensities are computed element by element as one turn's, for all the chunk's turns at once."""
@@ -45,11 +49,11 @@ def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
     owned = {c: k for k, c in enumerate(clauses.owners)}
     read_texts = any(cue.act is None for cue in es.cues)  # a cue read from the words by its pattern
     _, any_word = _kinds_of(settings.escalation)
-    worded: list[bool] = []  # an escalation word somewhere in the citizen's turns (``escalation`` looks further)
+    said_by_call: list[str] = []  # each call's citizen words, a line break apart (what ``_worded`` searches)
     for c, ctx in enumerate(contexts):
         turns, said = spoken(ctx, "citizen")  # (a turn without words holds no escalation word)
         spoken_turns.append(turns)
-        worded.append(_worded(any_word, said))
+        said_by_call.append("\n".join(said))
         k = owned.get(c)
         if k is None:
             rows.extend([-1] * len(turns))
@@ -63,40 +67,54 @@ def prepare(contexts: list[Any], settings: CitizenSettings) -> np.ndarray:
         if read_texts:
             call_turns = ctx.call.turns
             texts.extend([call_turns[t].text for t in turns])
+    # an escalation word somewhere in each call's citizen turns (``escalation`` looks further)
+    worded = found_in(any_word, said_by_call)
     # every turn with words has clauses, call after call: each turn's row is its place (the common case)
     every = len(clauses.turns) == len(rows) and (not rows or rows[-1] == len(rows) - 1)
-    at = np.asarray(rows, dtype=np.int64)
+    at = np.zeros(0, dtype=np.int64) if every else np.asarray(rows, dtype=np.int64)  # (read only when not)
     has = at >= 0
 
     def read(name: str, missing: float) -> np.ndarray:
         strongest = clauses.strongest.get(name)  # none: no citizen turn of the chunk has clauses
         if strongest is None:
-            return np.full(len(at), missing)
+            return np.full(len(rows), missing)
         return strongest if every else np.where(has, strongest[at], missing)
 
     anger, anxiety = read("anger", 0.0), read("anxiety", 0.0)
+    joined: str | None = None
+    starts: list[int] | None = None
     for i, cue in enumerate(es.cues):
         if cue.act is not None:
             fires = read(f"cue{i}", -1.0) >= cue.min_prob
         else:
-            pattern = _pattern(cue.pattern or "")
-            fires = np.array([pattern.search(x) is not None for x in texts], dtype=bool)
+            if joined is None or starts is None:  # the texts joined once for every cue read from them
+                joined, starts = "\n".join(texts), _starts(texts)
+            fires = np.array(found_in(_pattern(cue.pattern or ""), texts, joined, starts), dtype=bool)
         if fires.any():
             anger = np.where(fires, 1 - (1 - anger) * (1 - cue.anger), anger)
             anxiety = np.where(fires, 1 - (1 - anxiety) * (1 - cue.anxiety), anxiety)
-    series = np.maximum(anger, anxiety).tolist()
-    calm = (read("settled", -1.0) >= es.settled_min_prob).tolist() if es.settled_acts else []
-    angers, anxieties = anger.tolist(), anxiety.tolist()
+    series: list[float] = np.maximum(anger, anxiety).tolist()
+    calm: list[bool] = (read("settled", -1.0) >= es.settled_min_prob).tolist() if es.settled_acts else []
+    angers: list[float] = anger.tolist()
+    anxieties: list[float] = anxiety.tolist()
     key = ("emotions", id(settings))
+    # the settings each call reads, read once (a pydantic model's field costs an attribute lookup each time)
+    any_settled = bool(es.settled_acts)
+    end_turns, upset_from, calm_below = es.end_turns, es.upset_from, es.calm_below
     lo = 0
     for c, ctx in enumerate(contexts):
         turns = spoken_turns[c]
         hi = lo + len(turns)
-        accepted = (not es.settled_acts) or any(calm[max(lo, hi - es.end_turns) if es.end_turns else lo:hi])
-        ctx.prepared[key] = Emotions(list(zip(turns, angers[lo:hi], strict=True)),
-                                     list(zip(turns, anxieties[lo:hi], strict=True)),
-                                     shape(turns, series[lo:hi], settings, turns != [] and accepted), accepted,
-                                     worded[c])
+        accepted = not any_settled
+        if any_settled:  # a settled act in the citizen's last turns
+            for j in range(max(lo, hi - end_turns) if end_turns else lo, hi):
+                if calm[j]:
+                    accepted = True
+                    break
+        ctx.prepared[key] = Emotions([(turns[j], angers[lo + j]) for j in range(hi - lo)],
+                                     [(turns[j], anxieties[lo + j]) for j in range(hi - lo)],
+                                     _course(turns, series[lo:hi], turns != [] and accepted, end_turns, upset_from,
+                                             calm_below), accepted, worded[c])
         lo = hi
     return feats
 
@@ -114,7 +132,7 @@ class Emotions:
     worded: bool  # an escalation word in one of the citizen's turns
 
 
-def emotions_of(ctx: Any, settings: CitizenSettings) -> Emotions:
+def emotions_of(ctx: CallContext, settings: CitizenSettings) -> Emotions:
     ready = ctx.prepared.get(("emotions", id(settings)))
     if ready is None:
         prepare([ctx], settings)
@@ -140,17 +158,208 @@ def shape(turns: list[int], series: list[float], settings: CitizenSettings,
     peak (its first turn), end (the strongest of the last ``end_turns`` citizen turns); calmed: upset at the
     peak, calm at the end and ``settled`` (the citizen accepted the answer); escalated: calm at the start,
     upset at the end. None without turns."""
-    if not series:
-        return None
     es = settings.emotion
+    return _course(turns, series, settled, es.end_turns, es.upset_from, es.calm_below)
+
+
+def _course(turns: list[int], series: list[float], settled: bool, end_turns: int, upset_from: float,
+            calm_below: float) -> tuple[float, float, int, float, bool, bool] | None:
+    """``shape`` with the emotion settings it reads given."""
+    n = len(series)
+    if not n:
+        return None
     start = series[0]
-    peak = max(series)
-    peak_turn = turns[series.index(peak)]
-    size = es.end_turns if len(series) > es.end_turns else 1
-    end = max(series[-size:])
-    calmed = (settled and peak >= es.upset_from and end < es.calm_below and peak_turn < turns[-size])
-    escalated = start < es.calm_below and end >= es.upset_from and len(series) > 1
+    size = end_turns if n > end_turns else 1
+    if size <= 0:  # (the end over the whole series: as the slices say it)
+        peak = max(series)
+        peak_turn = turns[series.index(peak)]
+        end = max(series[-size:])
+        last_turns = turns[-size]
+    else:  # one pass each, as ``max`` compares (the first of equal maxima; its place is ``index``'s)
+        peak = start
+        at = 0
+        for i in range(1, n):
+            v = series[i]
+            if v > peak:
+                peak = v
+                at = i
+        peak_turn = turns[at]
+        end = series[n - size]
+        for i in range(n - size + 1, n):
+            v = series[i]
+            if v > end:
+                end = v
+        last_turns = turns[n - size]
+    calmed = (settled and peak >= upset_from and end < calm_below and peak_turn < last_turns)
+    escalated = start < calm_below and end >= upset_from and n > 1
     return start, peak, peak_turn, end, calmed, escalated
+
+
+def found_in(pattern: re.Pattern[str], texts: list[str], joined: str | None = None,
+             starts: list[int] | None = None) -> list[bool]:
+    """Whether ``pattern.search`` finds a match in each of ``texts``. When every match begins with one of a few
+    strings (``_needles``), only the texts holding one are searched (``str.find`` over the texts joined, a few
+    instructions a character where sre's scan takes about fifty); the texts are searched joined a line break
+    apart when a match found there lies in one text as searching that text alone finds it (``_apart``), from the
+    start of the text after the last one found in: a few searches per chunk instead of one per text. ``joined``
+    and ``starts``: the texts joined and where each begins there (``_starts``), when the caller has them."""
+    if not texts:
+        return []
+    needles = _needles(pattern.pattern, pattern.flags)
+    if needles is None:
+        return _searched(pattern, texts)
+    if joined is None or starts is None:
+        starts = _starts(texts)
+        joined = "\n".join(texts)
+    last = len(texts) - 1
+    holding: set[int] = set()
+    for needle in needles:
+        pos = joined.find(needle)
+        while pos >= 0:
+            i = bisect.bisect_right(starts, pos) - 1
+            holding.add(i)
+            if i == last:
+                break
+            pos = joined.find(needle, starts[i + 1])
+    found = [False] * len(texts)
+    if holding:
+        chosen = sorted(holding)
+        for i, hit in zip(chosen, _searched(pattern, [texts[i] for i in chosen]), strict=True):
+            found[i] = hit
+    return found
+
+
+def _starts(texts: list[str]) -> list[int]:
+    """Where each of ``texts`` begins in them joined a line break apart."""
+    starts: list[int] = []
+    at = 0
+    for x in texts:
+        starts.append(at)
+        at += len(x) + 1
+    return starts
+
+
+def _searched(pattern: re.Pattern[str], texts: list[str]) -> list[bool]:
+    """``found_in`` of every text: joined when ``_apart``, else one by one."""
+    if not texts or not _apart(pattern.pattern, pattern.flags):
+        return [pattern.search(x) is not None for x in texts]
+    found = [False] * len(texts)
+    starts = _starts(texts)
+    joined = "\n".join(texts)
+    last = len(texts) - 1
+    pos = 0
+    while True:
+        m = pattern.search(joined, pos)
+        if m is None:
+            break
+        i = bisect.bisect_right(starts, m.start()) - 1
+        found[i] = True
+        if i == last:
+            break
+        pos = starts[i + 1]
+    return found
+
+
+_NEEDLES = 16  # more strings than this: sre's one scan costs less than a search for each
+
+
+@functools.cache
+def _needles(pattern: str, flags: int) -> tuple[str, ...] | None:
+    """A few strings (at most ``_NEEDLES``) one of which every match of ``pattern`` begins with, or None when
+    not known: a case-insensitive pattern, one whose match may be empty or open with anything but a literal, a
+    class of literals (or of short ranges), a group without flags, an alternation or a repeat of those."""
+    try:
+        tree = _parser.parse(pattern, flags)
+    except re.error:
+        return None
+    if (tree.state.flags | flags) & re.IGNORECASE:
+        return None
+    heads = _heads(list(tree))
+    if not heads or len(set(heads)) > _NEEDLES:
+        return None
+    return tuple(sorted(set(heads)))
+
+
+def _heads(items: list[Any]) -> list[str] | None:
+    """Strings one of which every match of the sequence ``items`` begins with (None: not known)."""
+    if not items:
+        return None  # the match may be empty
+    op, av = items[0]
+    if op is _c.LITERAL:
+        run = [chr(av)]
+        for following, value in items[1:]:
+            if following is not _c.LITERAL:
+                break
+            run.append(chr(value))
+        return ["".join(run)]
+    if op is _c.IN:
+        chars: list[str] = []
+        for kind, member in av:
+            if kind is _c.LITERAL:
+                chars.append(chr(member))
+            elif kind is _c.RANGE and member[1] - member[0] < _NEEDLES:
+                chars.extend(chr(c) for c in range(member[0], member[1] + 1))
+            else:  # a negated class, a category, a long range
+                return None
+        return chars
+    if op is _c.SUBPATTERN:
+        return None if av[1] or av[2] else _heads(list(av[3]) + items[1:])
+    if op is _c.ATOMIC_GROUP:
+        return _heads(list(av) + items[1:])
+    if op is _c.BRANCH:
+        out: list[str] = []
+        for alt in av[1]:
+            heads = _heads(list(alt) + items[1:])
+            if heads is None or len(out) + len(heads) > 4 * _NEEDLES:
+                return None
+            out.extend(heads)
+        return out
+    if op in _REPEATS and av[0] >= 1:  # a match begins with one of what is repeated
+        return _heads(list(av[2]))
+    return None
+
+
+@functools.cache
+def _apart(pattern: str, flags: int) -> bool:
+    """Whether every match of ``pattern`` in texts joined a line break apart lies in one text, and is found at
+    each position of it as searching that text alone finds it there: the pattern takes no line break (its
+    characters are literals, or classes of literals and ranges leaving it out, in groups, alternations and
+    repeats) and asks nothing of what lies around a match (no anchor, look-around or back-reference)."""
+    try:
+        return _takes_no_line_break(_parser.parse(pattern, flags))
+    except re.error:
+        return False
+
+
+def _takes_no_line_break(items: Any) -> bool:
+    for op, av in items:
+        if op is _c.LITERAL:
+            if av == _NEWLINE:
+                return False
+        elif op is _c.IN:
+            for kind, member in av:
+                if not ((kind is _c.LITERAL and member != _NEWLINE)
+                        or (kind is _c.RANGE and not member[0] <= _NEWLINE <= member[1])):
+                    return False
+        elif op is _c.SUBPATTERN:
+            if not _takes_no_line_break(av[3]):
+                return False
+        elif op is _c.BRANCH:
+            if not all(_takes_no_line_break(alt) for alt in av[1]):
+                return False
+        elif op in _REPEATS:
+            if not _takes_no_line_break(av[2]):
+                return False
+        elif op is _c.ATOMIC_GROUP:
+            if not _takes_no_line_break(av):
+                return False
+        else:  # an anchor, a look-around, a back-reference, ``.``, a negated literal or class, a category…
+            return False
+    return True
+
+
+_NEWLINE = ord("\n")
+_REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT)
 
 
 def _worded(any_word: re.Pattern[str], said: list[str]) -> bool:
@@ -158,7 +367,7 @@ def _worded(any_word: re.Pattern[str], said: list[str]) -> bool:
     return any_word.search("\n".join(said)) is not None
 
 
-def escalation(ctx: Any, settings: CitizenSettings) -> tuple[float, list[tuple[str, int, str]]]:
+def escalation(ctx: CallContext, settings: CitizenSettings) -> tuple[float, list[tuple[str, int, str]]]:
     """The risk that the citizen takes the matter further (0–1) and each kind with its evidence."""
     risk = 0.0
     found: list[tuple[str, int, str]] = []

@@ -24,6 +24,7 @@ import numpy as np
 from hotline.acts.hashing import codes_of, keys, keys_by_length
 from hotline.citizen.settings import CitizenError, SatisfactionSettings
 from hotline.content import data_path
+from hotline.inspect.context import CallContext
 from hotline.model import Speaker
 
 STATS = ("max", "mean", "first", "last")
@@ -38,12 +39,12 @@ def model_dir() -> Path:
     return Path(own) if own else data_path("citizen", "model")
 
 
-def feature_names(ctx: Any) -> list[str]:
+def feature_names(ctx: CallContext) -> list[str]:
     model = ctx.act_model()
     return [f"{act}:{s}" for sp in ("citizen", "agent") for s in STATS for act in model.for_speaker(sp).acts] + list(SHAPE)
 
 
-def spoken(ctx: Any, speaker: str) -> tuple[list[int], list[str]]:
+def spoken(ctx: CallContext, speaker: str) -> tuple[list[int], list[str]]:
     """The turns of ``speaker`` with words and their normalised texts, found once per call (every stage of
     the citizen block reads them)."""
     key = ("spoken", speaker)
@@ -55,7 +56,7 @@ def spoken(ctx: Any, speaker: str) -> tuple[list[int], list[str]]:
     return ready  # type: ignore[no-any-return]
 
 
-def _collect(ctx: Any, speaker: str, turns: list[int], sizes: list[int], blocks: list[np.ndarray]) -> None:
+def _collect(ctx: CallContext, speaker: str, turns: list[int], sizes: list[int], blocks: list[np.ndarray]) -> None:
     """The turns of a speaker with clauses (words, not only punctuation), how many clauses each has, and their
     probability rows (the block the act model gave for the speaker's turns: the same rows, turn after turn).
     Read from the call's table of each turn's clauses (``clause_acts`` of every turn of the speaker, in turn
@@ -64,14 +65,10 @@ def _collect(ctx: Any, speaker: str, turns: list[int], sizes: list[int], blocks:
     if not len(block):  # no clause (or no turn): the block holds these turns' rows only
         return
     table: dict[int, list[Any]] = ctx._acts[speaker]
-    counts = list(map(len, table.values()))
-    if 0 in counts:  # a turn without words, or of punctuation only, has none
-        kept = [(t, k) for t, k in zip(table, counts, strict=True) if k]
-        turns.extend([t for t, _ in kept])
-        sizes.extend([k for _, k in kept])
-    else:
-        turns.extend(table)
-        sizes.extend(counts)
+    for t, clauses in table.items():
+        if clauses:  # a turn without words, or of punctuation only, has none
+            turns.append(t)
+            sizes.append(len(clauses))
     blocks.append(block)
 
 
@@ -87,7 +84,7 @@ class ClauseTurns:
     strongest: dict[str, np.ndarray]
 
 
-def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> tuple[np.ndarray, ClauseTurns]:
+def prepare_clause_stats(contexts: list[CallContext], groups: dict[str, list[int]]) -> tuple[np.ndarray, ClauseTurns]:
     """``act_features`` of many calls in one numpy pass (kept in each context, and returned one row per call),
     and the citizen's clause turns with, for each column group of ``groups``, each turn's strongest probability
     over the group's columns and the turn's clauses. The same numbers the single-call path computes: maxima
@@ -114,13 +111,14 @@ def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> t
                 bounds.append(len(turns))
         if blocks:
             table = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+            size_of = np.array(sizes, dtype=np.int64)  # (the list made an array once: each costs a pass of lookups)
             starts = np.zeros(len(sizes), dtype=np.int64)
-            np.cumsum(sizes[:-1], out=starts[1:])
-            per_turn = _maxima(table, starts, np.asarray(sizes, dtype=np.int64))  # each clause turn's strongest probabilities
+            np.cumsum(size_of[:-1], out=starts[1:])
+            per_turn = _maxima(table, starts, size_of)  # each clause turn's strongest probabilities
             edges = np.asarray(bounds, dtype=np.int64)
             first = edges[:-1]
             last = edges[1:] - 1
-            counts = np.add.reduceat(np.asarray(sizes, dtype=np.int64), first)
+            counts = np.add.reduceat(size_of, first)
             mean = _sums(table, starts[first], counts) / counts.astype(np.float32)[:, None]
             # the calls with clauses: every call of the chunk as a rule (a slice, not rows picked one by one)
             at: Any = slice(None) if len(owners) == n else np.asarray(owners, dtype=np.int64)
@@ -138,9 +136,9 @@ def prepare_clause_stats(contexts: list[Any], groups: dict[str, list[int]]) -> t
     rows: list[float] = []  # the calls' shape rows one after the other (one flat list: a faster array)
     chars: list[int] = []
     for ctx in contexts:
-        turns = ctx.call.turns
-        said = [turns[t].text for t in ctx.turns_of("citizen")]
-        answered = [len(turns[t].text) for t in ctx.turns_of("agent")]
+        call_turns = ctx.call.turns
+        said = [call_turns[t].text for t in ctx.turns_of("citizen")]
+        answered = [len(call_turns[t].text) for t in ctx.turns_of("agent")]
         citizen = "".join(said)
         chars.extend((len(citizen), sum(answered)))
         rows.extend((len(said), len(answered), 0.0, 0.0, citizen.count("!") + citizen.count("！"),
@@ -200,7 +198,7 @@ def _sums(table: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarr
     return padded.sum(0)  # type: ignore[no-any-return]
 
 
-def act_features(ctx: Any) -> np.ndarray:
+def act_features(ctx: CallContext) -> np.ndarray:
     """Act statistics of both sides and the call's shape, in ``feature_names`` order."""
     ready = ctx.prepared.get(("act_features",))
     if ready is None:
@@ -209,7 +207,7 @@ def act_features(ctx: Any) -> np.ndarray:
     return ready  # type: ignore[no-any-return]
 
 
-def text_buckets(ctx: Any, s: SatisfactionSettings) -> tuple[np.ndarray, np.ndarray]:
+def text_buckets(ctx: CallContext, s: SatisfactionSettings) -> tuple[np.ndarray, np.ndarray]:
     """(bucket, weight) of the hashed n-grams of each side's words: the agent's buckets follow the
     citizen's; counts are sublinear (1 + log n) and the agent's weigh ``agent_weight``."""
     ready = ctx.prepared.get(("text_buckets", id(s)))
@@ -219,7 +217,7 @@ def text_buckets(ctx: Any, s: SatisfactionSettings) -> tuple[np.ndarray, np.ndar
     return cols, vals
 
 
-def prepare_text_buckets(contexts: list[Any], s: SatisfactionSettings) -> ChunkGrams | None:
+def prepare_text_buckets(contexts: list[CallContext], s: SatisfactionSettings) -> ChunkGrams | None:
     """``text_buckets`` of many calls in one numpy pass (bulk inspection), kept in each context.
     Every n-gram key, bucket and count is the one the single-call path computes, and so is each call's
     arrays' order: its citizen's buckets ascending, then its agent's. Each n-gram is numbered by its bucket
@@ -398,7 +396,7 @@ def _occurrences(pieces: list[str], s: SatisfactionSettings) -> tuple[np.ndarray
     return np.concatenate(buckets), np.concatenate(owners), np.concatenate(positions)
 
 
-def prepare_pulls(contexts: list[Any], model: SatisfactionModel) -> None:
+def prepare_pulls(contexts: list[CallContext], model: SatisfactionModel) -> None:
     """``SatisfactionModel.pulls`` of many calls in one numpy pass, kept in each context. The numbers are the
     single-call path's to the last bit: every n-gram occurrence, its bucket's count in its side of its call,
     its share and contribution are computed element by element as there; each call's norm is the same dot
@@ -457,7 +455,7 @@ def prepare_pulls(contexts: list[Any], model: SatisfactionModel) -> None:
         ctx.prepared[("pulls", id(model))] = sorted(((t, 0.0 + sums[lo + t]) for t in order), key=lambda kv: kv[1])
 
 
-def _pulls_from_chunk(contexts: list[Any], explained: list[int], grams: ChunkGrams, model: SatisfactionModel,
+def _pulls_from_chunk(contexts: list[CallContext], explained: list[int], grams: ChunkGrams, model: SatisfactionModel,
                       weighted: np.ndarray, bounds: list[int]) -> None:
     """``prepare_pulls`` of the calls ``explained`` (indices into ``contexts``) read from the chunk's n-grams
     (``prepare_text_buckets``) instead of hashed again: each occurrence of an explained call's n-gram in text
@@ -504,7 +502,7 @@ def _pulls_from_chunk(contexts: list[Any], explained: list[int], grams: ChunkGra
     norms = np.ones(len(contexts))
     for c in explained:
         run = weighted[bounds[c]:bounds[c + 1]]
-        norms[c] = np.sqrt(run @ run) or 1.0
+        norms[c] = np.sqrt(run.dot(run)) or 1.0
     call_of = (number // span).astype(np.int64)
     contribution = share * model.idf64[flat] * model.text_weights64[flat] / norms[call_of]
     sums = np.bincount(turn, weights=contribution, minlength=total).tolist()
@@ -516,7 +514,7 @@ def _pulls_from_chunk(contexts: list[Any], explained: list[int], grams: ChunkGra
         ctx.prepared[("pulls", id(model))] = sorted(((t, 0.0 + sums[lo + t]) for t in order), key=lambda kv: kv[1])
 
 
-def _grams(ctx: Any, s: SatisfactionSettings, positions: bool = True) -> tuple[np.ndarray, np.ndarray, list[Any]]:
+def _grams(ctx: CallContext, s: SatisfactionSettings, positions: bool = True) -> tuple[np.ndarray, np.ndarray, list[Any]]:
     """``text_buckets`` plus (with ``positions``), per side, every n-gram occurrence's bucket, the turn
     it starts in and its share of its bucket's weight: what ``drivers`` reads."""
     cols, vals, occurrences = [], [], []
@@ -574,7 +572,7 @@ class SatisfactionModel:
         """Act features (one call's, or one row per call) standardised and weighed as the model reads them."""
         return (feats - self.act_mean) / self.act_std * self.settings.act_weight  # type: ignore[no-any-return]
 
-    def prepare(self, contexts: list[Any], feats: np.ndarray, grams: ChunkGrams | None = None) -> None:
+    def prepare(self, contexts: list[CallContext], feats: np.ndarray, grams: ChunkGrams | None = None) -> None:
         """``scale`` of many calls' act features (``prepare_clause_stats``) at once, kept in each context; then
         each call's prediction and dissatisfaction (``predict_chunk``), and the pulls behind ``drivers`` of the
         calls that will be explained (those with citizen words predicted at ``explain_from`` or more), in one
@@ -594,7 +592,7 @@ class SatisfactionModel:
         else:
             prepare_pulls([contexts[c] for c in explained], self)
 
-    def predict_chunk(self, contexts: list[Any], scaled: np.ndarray,
+    def predict_chunk(self, contexts: list[CallContext], scaled: np.ndarray,
                       grams: ChunkGrams | None = None) -> tuple[list[float], np.ndarray, list[int]]:
         """``predict`` and ``dissatisfaction`` of many calls (act features ``scaled``, one row per call), kept in
         each context; the dissatisfaction of each call is returned, with the calls' weighted n-gram buckets one
@@ -610,19 +608,20 @@ class SatisfactionModel:
             cols = np.concatenate([cols for cols, _ in parts])
             vals = np.concatenate([vals for _, vals in parts])
             bounds = [0, *np.cumsum(sizes).tolist()]
-        weighted = vals * self.idf64[cols]
+        weighted = vals * np.take(self.idf64, cols)  # (take: the gather of fancy indexing, on its fast path)
         squares = weighted * weighted
         add = np.add.reduce  # what ``sum()`` runs
         sums = [add(squares[bounds[c]:bounds[c + 1]]) for c in range(len(contexts))]
         norms = np.sqrt(np.asarray(sums, dtype=np.float64))
         norms[norms == 0] = 1.0
         unit = weighted / np.repeat(norms, sizes)
-        weights = self.text_weights64[cols]  # what each dot would cast its run to
+        weights = np.take(self.text_weights64, cols)  # what each dot would cast its run to
         act_weights = self.act_weights
         bias = self.bias
-        # float64 sums as Python floats: the same additions
-        predicted = [float(unit[bounds[c]:bounds[c + 1]] @ weights[bounds[c]:bounds[c + 1]])
-                     + float(scaled[c] @ act_weights) + bias for c in range(len(contexts))]
+        # float64 sums as Python floats: the same additions. ``ndarray.dot`` of two vectors runs the dot ``@``
+        # runs for them (the type's dot function, BLAS's ddot), without the ufunc machinery of ``@`` around it
+        predicted = [float(unit[bounds[c]:bounds[c + 1]].dot(weights[bounds[c]:bounds[c + 1]]))
+                     + float(scaled[c].dot(act_weights)) + bias for c in range(len(contexts))]
         risk = self._calibrated(np.asarray(predicted)).tolist()
         key, risk_key = ("predicted", id(self)), ("dissatisfaction", id(self))
         for c, ctx in enumerate(contexts):
@@ -630,14 +629,14 @@ class SatisfactionModel:
             ctx.prepared[risk_key] = risk[c]
         return risk, weighted, bounds
 
-    def dissatisfied(self, ctx: Any) -> float:
+    def dissatisfied(self, ctx: CallContext) -> float:
         """``dissatisfaction(predict(ctx))``, once per call."""
         ready = ctx.prepared.get(("dissatisfaction", id(self)))
         if ready is None:
             ready = ctx.prepared[("dissatisfaction", id(self))] = self.dissatisfaction(self.predict(ctx))
         return ready  # type: ignore[no-any-return]
 
-    def predict(self, ctx: Any) -> float:
+    def predict(self, ctx: CallContext) -> float:
         """Predicted satisfaction on the training scale (higher is more satisfied), once per call."""
         key = ("predicted", id(self))
         ready = ctx.prepared.get(key)
@@ -651,7 +650,7 @@ class SatisfactionModel:
         ctx.prepared[key] = predicted
         return predicted
 
-    def drivers(self, ctx: Any, top: int = 3) -> list[int]:
+    def drivers(self, ctx: CallContext, top: int = 3) -> list[int]:
         """The turns whose words pull the prediction down the most (each n-gram occurrence credited to
         the turn it starts in)."""
         ranked = ctx.prepared.get(("pulls", id(self)))
@@ -659,7 +658,7 @@ class SatisfactionModel:
             ranked = self.pulls(ctx)
         return [t for t, pull in ranked[:top] if pull < 0]
 
-    def pulls(self, ctx: Any) -> list[tuple[int, float]]:
+    def pulls(self, ctx: CallContext) -> list[tuple[int, float]]:
         """(turn, pull) of every turn with words, the strongest pull down first (ties in turn order, the
         citizen's turns before the agent's): what ``drivers`` reads, computed for one call."""
         cols, raw, occurrences = _grams(ctx, self.settings)
@@ -713,7 +712,7 @@ def load(folder: Path, settings: SatisfactionSettings) -> SatisfactionModel:
 
 
 # ── fitting ──────────────────────────────────────────────────────────────────────────────────────
-def design(contexts: list[Any], s: SatisfactionSettings) -> tuple[Any, np.ndarray]:
+def design(contexts: list[CallContext], s: SatisfactionSettings) -> tuple[Any, np.ndarray]:
     """The hashed text matrix (sparse, raw weighted counts) and the act-feature matrix."""
     from scipy.sparse import csr_matrix
 
@@ -780,7 +779,7 @@ def calibrate(predicted: np.ndarray, dissatisfied: np.ndarray) -> tuple[float, f
     return float(lr.coef_[0][0]), float(lr.intercept_[0])
 
 
-def fit(contexts: list[Any], y: np.ndarray, neutral: float, s: SatisfactionSettings, source: str,
+def fit(contexts: list[CallContext], y: np.ndarray, neutral: float, s: SatisfactionSettings, source: str,
         names: list[str]) -> tuple[SatisfactionModel, dict[str, Any]]:
     """The model for ``contexts`` with satisfaction ``y`` (higher = more satisfied, ``neutral`` the
     midpoint of the scale), and a report of its cross-validated agreement with ``y``."""
