@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import array
 import functools
+import hashlib
+import os
 import re
 from typing import Final
 
@@ -25,14 +27,22 @@ def _asr() -> tuple[re.Pattern[str] | None, dict[str, str], re.Pattern[str] | No
     """What ``_fix_asr`` puts right, by definition: a regex of the ASR words (longest first) and what each becomes,
     a regex of a run of spoken digits and what each digit becomes (``_asr_scan``: the regexes the scan uses)."""
     fixes = _asr_fixes()
-    table = {_plain(k): _plain(v) for k, v in fixes.replacements.items()}
+    table, digits = _asr_tables()
     words = re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True)))) if table else None
-    digits = {ord(k): v for k, v in fixes.spoken_digits.items()}
     runs = None
     if digits:
         chars = re.escape("".join(fixes.spoken_digits))
         runs = re.compile(f"[{chars}]{{{fixes.spoken_digit_min_run},}}")
     return words, table, runs, digits
+
+
+@functools.cache
+def _asr_tables() -> tuple[dict[str, str], dict[int, str]]:
+    """``_asr``'s tables alone (what each ASR word and each spoken digit becomes): a start compiles only the
+    regexes ``_asr_scan`` scans with, not ``_asr``'s definitions."""
+    fixes = _asr_fixes()
+    return {_plain(k): _plain(v) for k, v in fixes.replacements.items()}, {
+        ord(k): v for k, v in fixes.spoken_digits.items()}
 
 
 def by_first_character(words: list[str], digit_guard: bool = False) -> str:
@@ -64,18 +74,21 @@ def _asr_scan() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Patt
     character (``by_first_character``); a run of spoken digits as one digit, then the rest of the run (a pattern
     opening with a repeat is tried at every position, one opening with a literal or a set is not); the two
     together as one alternation whose every branch opens with a literal (a run: one branch per digit)."""
-    _, table, _, _ = _asr()
+    table, _ = _asr_tables()
     fixes = _asr_fixes()
     ordered = sorted(table, key=len, reverse=True)
-    words = re.compile(by_first_character(ordered)) if table else None
-    runs = None
+    patterns: list[str | None] = [by_first_character(ordered) if table else None, None, None]
     either = [by_first_character(ordered)] if table else []
     if fixes.spoken_digits:
         chars = f"[{re.escape(''.join(fixes.spoken_digits))}]"
         rest = f"{chars}{{{fixes.spoken_digit_min_run - 1},}}"  # a run is two or more (AsrFixes)
-        runs = re.compile(chars + rest)
+        patterns[1] = chars + rest
         either.extend(re.escape(d) + rest for d in fixes.spoken_digits)
-    return words, runs, re.compile("|".join(either)) if either else None
+    if either:
+        patterns[2] = "|".join(either)
+    made = iter(compiled_regexes("text:asr", [p for p in patterns if p is not None]))
+    words, runs, scan = (next(made) if p is not None else None for p in patterns)
+    return words, runs, scan
 
 
 def _plain(text: str) -> str:
@@ -88,7 +101,7 @@ def _fix_asr(text: str) -> str:
     words, runs, either = _asr_scan()
     if either is None or either.search(text) is None:
         return text
-    _, table, _, digits = _asr()
+    table, digits = _asr_tables()
     if words is not None:
         text = words.sub(lambda m: table[m.group()], text)
     if runs is not None:
@@ -111,6 +124,21 @@ def _lookup() -> array.array[int] | dict[int, str]:
 
 @functools.cache
 def _table() -> dict[int, str]:
+    """What normalising maps each character to (``_built_table``), read back from the start-up cache (``hotline.cache``:
+    the traditional → simplified pairs come from zhconv's data file, outside the package, so its size and time name
+    the slot): reading zhconv's table and picking its single-character pairs cost a start ~40M instructions."""
+    from hotline.cache import cached
+
+    source = _zh_source()
+    try:
+        st = os.stat(source) if source is not None else None
+    except OSError:
+        st = None
+    stamp = f"{source}|{st.st_size}|{st.st_mtime_ns}" if st is not None else "zhconv"
+    return cached(f"text:table|{stamp}", (), _built_table, dict)
+
+
+def _built_table() -> dict[int, str]:
     table: dict[int, str] = {}
     for code in range(0xFF01, 0xFF5F):  # full-width ASCII variants
         table[code] = chr(code - 0xFEE0)
@@ -130,18 +158,25 @@ def _traditional_to_simplified() -> dict[int, str]:
     return {ord(k): v for k, v in pairs.items() if len(k) == 1 and len(v) == 1 and k != v}
 
 
-def _zh_hans() -> dict[str, str]:
-    """zhconv's zh-hans table (what ``zhconv.getdict("zh-hans")`` gives), read from its data file:
-    importing zhconv imports pkg_resources, most of a second at every start of ``hotline``."""
+def _zh_source() -> str | None:
+    """zhconv's data file (found without running the package), or None when there is none to read."""
     import importlib.util
-    from pathlib import Path
 
     spec = importlib.util.find_spec("zhconv")  # finds the package without running it
     folder = next(iter(spec.submodule_search_locations or []), None) if spec else None
+    return os.path.join(folder, "zhcdict.json") if folder else None
+
+
+def _zh_hans() -> dict[str, str]:
+    """zhconv's zh-hans table (what ``zhconv.getdict("zh-hans")`` gives), read from its data file:
+    importing zhconv imports pkg_resources, most of a second at every start of ``hotline``."""
+    from pathlib import Path
+
+    source = _zh_source()
     try:
         import orjson
 
-        table = orjson.loads((Path(folder) / "zhcdict.json").read_bytes())["zh2Hans"] if folder else None
+        table = orjson.loads(Path(source).read_bytes())["zh2Hans"] if source else None
     except (OSError, ValueError, KeyError, TypeError):
         table = None
     if isinstance(table, dict) and table:
@@ -149,6 +184,54 @@ def _zh_hans() -> dict[str, str]:
     from zhconv import zhconv
 
     return zhconv.getdict("zh-hans")
+
+
+def compiled_regexes(slot: str, patterns: list[str]) -> list[re.Pattern[str]]:
+    """``re.compile`` of each pattern, the compiler's work (Python's own parse and code generation, most of a big
+    pattern's compile: ~50M instructions for ``_mapping``'s class of every character the table maps) read back from
+    the start-up cache when these patterns were compiled before; sre is handed the same code ``re.compile`` hands
+    it, and checks it as then. ``slot`` names the group of patterns (one cache file)."""
+    from hotline.cache import cached
+
+    codes = cached(regex_slot(slot, patterns), (), lambda: [_regex_code(p) for p in patterns], list)
+    out: list[re.Pattern[str]] = []
+    for i, p in enumerate(patterns):
+        made = _from_code(p, codes[i]) if i < len(codes) else None
+        out.append(made if made is not None else re.compile(p))
+    return out
+
+
+def regex_slot(slot: str, patterns: list[str]) -> str:
+    """The start-up cache's name for ``compiled_regexes(slot, patterns)``."""
+    return f"regex:{slot}:" + hashlib.sha256("\0".join(patterns).encode()).hexdigest()[:32]
+
+
+def _regex_code(pattern: str) -> tuple[str, int, list[int], int, dict[str, int], tuple[str | None, ...]]:
+    """What ``re._compiler.compile`` hands ``_sre.compile`` for ``pattern``."""
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+
+    tree = _parser.parse(pattern, 0)
+    code = _compiler._code(tree, 0)
+    indexgroup: list[str | None] = [None] * tree.state.groups
+    for name, index in tree.state.groupdict.items():
+        indexgroup[index] = name
+    # (plain ints: the opcodes are int subclasses that do not pickle back)
+    return (pattern, int(tree.state.flags), [int(c) for c in code], int(tree.state.groups) - 1,
+            dict(tree.state.groupdict), tuple(indexgroup))
+
+
+def _from_code(pattern: str, saved: object) -> re.Pattern[str] | None:
+    """The pattern ``_regex_code`` saved for ``pattern``, or None when ``saved`` is not that (another pattern, a
+    damaged entry, code sre refuses)."""
+    import _sre  # type: ignore[import-not-found]
+
+    if not isinstance(saved, tuple) or len(saved) != 6 or saved[0] != pattern:
+        return None
+    try:
+        made: re.Pattern[str] = _sre.compile(*saved)
+    except (TypeError, ValueError, RuntimeError, OverflowError):
+        return None
+    return made
 
 
 class Normalized:
@@ -198,8 +281,9 @@ def _mapping() -> tuple[tuple[tuple[str, str], ...], re.Pattern[str]]:
     common = tuple((ch, table[ord(ch)]) for ch in "，。？！：；" if ord(ch) in table and len(table[ord(ch)]) == 1
                    and ord(table[ord(ch)]) not in table)  # a mark's replacement is left alone by the table
     done = {ord(a) for a, _ in common}
-    bmp = "".join(re.escape(chr(c)) for c in sorted(table) if c not in done and c <= 0xFFFF)
-    return common, re.compile(f"[{bmp}\U00010000-\U0010ffff]")
+    # (re.escape changes only ASCII characters: the others go in as they are, not through 2,700 calls of it)
+    bmp = "".join(chr(c) if c > 0x7F else re.escape(chr(c)) for c in sorted(table) if c not in done and c <= 0xFFFF)
+    return common, compiled_regexes("text:mapping", [f"[{bmp}\U00010000-\U0010ffff]"])[0]
 
 
 def _mapped(text: str) -> str:

@@ -13,7 +13,7 @@ from hotline.acts.segment import Segmenter, Span
 from hotline.acts.settings import FeatureSettings
 from hotline.acts.taxonomy import ActsError
 from hotline.content import data_path, load_yaml_model
-from hotline.text import by_first_character, normalize_phrase
+from hotline.text import by_first_character, compiled_regexes, normalize_phrase
 
 START, END = "^", "$"
 NUMBER = "\ue000"
@@ -164,7 +164,7 @@ def class_regex(words: list[str]) -> re.Pattern[str] | None:
     digit only where no digit is next to it), as ``plain_class_regex`` finds them, in ``by_first_character``'s
     form (a fast scan over the positions that start no word, one group tried at the others)."""
     pattern = by_first_character(sorted(words, key=len, reverse=True), digit_guard=True)
-    return re.compile(pattern) if pattern else None
+    return compiled_regexes("acts:classes", [pattern])[0] if pattern else None
 
 
 def plain_class_regex(words: list[str]) -> re.Pattern[str] | None:

@@ -20,7 +20,7 @@ from typing import Any, Final, cast
 import numpy as np
 
 from hotline.acts.features import END, MAX_N, START, Featurizer
-from hotline.acts.hashing import KeyTable, Spans, Vocabulary, codes_of, keys_by_length, saved_table
+from hotline.acts.hashing import KeyTable, Spans, Vocabulary, codes_of, keys_by_length, remembered_table
 from hotline.acts.taxonomy import ActsError
 from hotline.content import data_path
 
@@ -279,7 +279,8 @@ def read_model(model_path: Path) -> ActModel:
                                 "请重新训练", source=str(model_path / f"{speaker}.npz"))
             speakers[speaker] = m = SpeakerModel(speaker, acts, Vocabulary(vocab), weights, z["bias"], z["scale"],
                                                  z["shift"])
-            m._table = saved_table(vocab, z)  # None (computed at first use) when missing or not this vocabulary's
+            # None (computed at first use) when missing or not this vocabulary's
+            m._table = remembered_table(model_path / f"{speaker}.npz", vocab, z)
     return ActModel(Featurizer(), speakers, card)
 
 
