@@ -59,7 +59,7 @@ def cached(slot: str, inputs: Sequence[Path], build: Callable[[], T], kind: type
     folder = cache_dir()
     if folder is None:
         return build()
-    path = folder / f"{hashlib.sha256(f'{_package_dir()}|{slot}'.encode()).hexdigest()[:32]}.pickle"
+    path = _slot_path(folder, slot)
     key = _key(inputs)
     if key is not None:
         hit = _read(path, key)
@@ -69,6 +69,30 @@ def cached(slot: str, inputs: Sequence[Path], build: Callable[[], T], kind: type
     if key is not None and _key(inputs, fresh=True) == key:
         _write(folder, path, key, value)
     return value
+
+
+def read_back(slot: str, kind: type[T]) -> T | None:
+    """The ``kind`` that ``keep(slot, …)`` stored while the package's data and code were as they are now, or None
+    (the cache off, nothing stored, stale or damaged)."""
+    folder = cache_dir()
+    key = None if folder is None else _key(())
+    if folder is None or key is None:
+        return None
+    hit = _read(_slot_path(folder, slot), key)
+    return hit if isinstance(hit, kind) else None
+
+
+def keep(slot: str, value: object) -> None:
+    """Store ``value`` under ``slot`` for ``read_back``, keyed by the package as it is now (fingerprinted again,
+    as ``cached`` does before it writes); nothing when the cache is off."""
+    folder = cache_dir()
+    key = None if folder is None else _key((), fresh=True)
+    if folder is not None and key is not None:
+        _write(folder, _slot_path(folder, slot), key, value)
+
+
+def _slot_path(folder: Path, slot: str) -> Path:
+    return folder / f"{hashlib.sha256(f'{_package_dir()}|{slot}'.encode()).hexdigest()[:32]}.pickle"
 
 
 def fingerprint(inputs: Sequence[Path] = ()) -> str:

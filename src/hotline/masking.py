@@ -20,7 +20,7 @@ from pydantic import Field, field_validator, model_validator
 from hotline.content import Strict, data_path, load_yaml_model
 from hotline.model import Call
 from hotline.redact import MEMO_TEXTS, Masker
-from hotline.regexscan import scannable
+from hotline.regexcache import compile_pattern
 
 if TYPE_CHECKING:
     from hotline.model import Finding, Scorecard, WorkOrder
@@ -70,7 +70,7 @@ def build_masker(rules: MaskingRules, memo_texts: int = MEMO_TEXTS) -> Masker:
     parts = [f"(?P<p{i}>{_MASK_GROUP.sub(f'(?P<m{i}>', p.regex)})" for i, p in enumerate(rules.patterns)]
     # per pattern: the group to mask (None: the whole match), characters kept at its head and tail
     plan = [(f"m{i}" if "(?P<mask>" in p.regex else None, p.keep_head, p.keep_tail) for i, p in enumerate(rules.patterns)]
-    return Masker(scannable(re.compile("|".join(parts))), plan, rules.mask_char, memo_texts)
+    return Masker(compile_pattern("|".join(parts), scan=True), plan, rules.mask_char, memo_texts)
 
 
 def load_rules(path: Path | None = None) -> MaskingRules:

@@ -71,25 +71,53 @@ def scannable(pattern: re.Pattern[str]) -> re.Pattern[str]:
     matches (``pattern.pattern`` is the given one: a copy or a pickle compiles it again, as it was)."""
     if not isinstance(pattern, re.Pattern) or not isinstance(pattern.pattern, str):
         return pattern
-    tree = _parser.parse(pattern.pattern, pattern.flags)  # (parsed once: Python's parser is most of the cost)
-    flags = tree.state.flags | pattern.flags
-    known: list[int] = []
-    _co._compile_info(known, tree, flags)  # the info block alone, as the compiler writes it
-    if known[0] != _c.INFO or known[2] & (_c.SRE_INFO_PREFIX | _c.SRE_INFO_CHARSET):
-        return pattern  # sre knows where a match may begin already
-    lo, hi = tree.getwidth()
-    first = None if lo == 0 else _first_of_tree(tree, pattern.flags)
-    if not first:
-        return pattern
-    code = _co._code(tree, flags)
-    op, av = _parser.parse(f"[{first}]", flags).data[0]  # a class of one character parses as that literal
-    charset, _ = _co._optimize_charset(av if op is _c.IN else [(op, av)])
-    info = [_c.INFO, 0, _c.SRE_INFO_CHARSET, min(lo, _co.MAXCODE), min(hi, _co.MAXCODE)]
-    _co._compile_charset(charset, flags, info)
-    info[1] = len(info) - 1
+    made = parts(pattern.pattern, pattern.flags, scan=True)
+    return pattern if made is None else made.compile(pattern.pattern)
+
+
+class Parts:
+    """What ``_sre.compile`` makes a pattern of (as ``re._compiler.compile`` hands it over): its flags, its code,
+    its groups by number and by name. ``regexcache`` keeps them to compile a pattern again without parsing it."""
+
+    __slots__ = ("flags", "code", "groups", "groupindex", "indexgroup")
+
+    def __init__(self, flags: int, code: list[int], groups: int, groupindex: dict[str, int],
+                 indexgroup: tuple[str | None, ...]) -> None:
+        self.flags = flags
+        self.code = code
+        self.groups = groups
+        self.groupindex = groupindex
+        self.indexgroup = indexgroup
+
+    def compile(self, pattern: str) -> re.Pattern[str]:
+        made: re.Pattern[str] = _sre.compile(pattern, self.flags, self.code, self.groups, self.groupindex,
+                                             self.indexgroup)
+        return made
+
+
+def parts(pattern: str, flags: int = 0, *, scan: bool = False) -> Parts | None:
+    """The ``Parts`` of ``re.compile(pattern, flags)``, or with ``scan`` of ``scannable`` of it (None then when
+    ``scannable`` would give the pattern as it is: sre knows where its matches begin, or that is not known). Raises
+    ``re.error`` for a pattern ``re`` refuses, as ``re.compile`` does."""
+    tree = _parser.parse(pattern, flags)  # (parsed once: Python's parser is most of the cost)
+    final = tree.state.flags | flags
     indexgroup: list[str | None] = [None] * tree.state.groups
     for name, index in tree.state.groupdict.items():
         indexgroup[index] = name
-    faster: re.Pattern[str] = _sre.compile(pattern.pattern, flags, info + code[1 + code[1]:], tree.state.groups - 1,
-                                           tree.state.groupdict, tuple(indexgroup))
-    return faster
+    if not scan:
+        return Parts(final, _co._code(tree, final), tree.state.groups - 1, tree.state.groupdict, tuple(indexgroup))
+    known: list[int] = []
+    _co._compile_info(known, tree, final)  # the info block alone, as the compiler writes it
+    if known[0] != _c.INFO or known[2] & (_c.SRE_INFO_PREFIX | _c.SRE_INFO_CHARSET):
+        return None  # sre knows where a match may begin already
+    lo, hi = tree.getwidth()
+    first = None if lo == 0 else _first_of_tree(tree, flags)
+    if not first:
+        return None
+    code = _co._code(tree, final)
+    op, av = _parser.parse(f"[{first}]", final).data[0]  # a class of one character parses as that literal
+    charset, _ = _co._optimize_charset(av if op is _c.IN else [(op, av)])
+    info = [_c.INFO, 0, _c.SRE_INFO_CHARSET, min(lo, _co.MAXCODE), min(hi, _co.MAXCODE)]
+    _co._compile_charset(charset, final, info)
+    info[1] = len(info) - 1
+    return Parts(final, info + code[1 + code[1]:], tree.state.groups - 1, tree.state.groupdict, tuple(indexgroup))

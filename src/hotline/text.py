@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import array
 import functools
-import hashlib
 import os
 import re
 from typing import Final
 
 from hotline.asr_fixes import AsrFixes
 from hotline.content import data_path, load_yaml_model
+from hotline.regexcache import compile_pattern
 
 
 @functools.cache
@@ -28,11 +28,11 @@ def _asr() -> tuple[re.Pattern[str] | None, dict[str, str], re.Pattern[str] | No
     a regex of a run of spoken digits and what each digit becomes (``_asr_scan``: the regexes the scan uses)."""
     fixes = _asr_fixes()
     table, digits = _asr_tables()
-    words = re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True)))) if table else None
+    words = compile_pattern("|".join(map(re.escape, sorted(table, key=len, reverse=True)))) if table else None
     runs = None
     if digits:
         chars = re.escape("".join(fixes.spoken_digits))
-        runs = re.compile(f"[{chars}]{{{fixes.spoken_digit_min_run},}}")
+        runs = compile_pattern(f"[{chars}]{{{fixes.spoken_digit_min_run},}}")
     return words, table, runs, digits
 
 
@@ -77,18 +77,15 @@ def _asr_scan() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Patt
     table, _ = _asr_tables()
     fixes = _asr_fixes()
     ordered = sorted(table, key=len, reverse=True)
-    patterns: list[str | None] = [by_first_character(ordered) if table else None, None, None]
+    words = compile_pattern(by_first_character(ordered)) if table else None
+    runs = None
     either = [by_first_character(ordered)] if table else []
     if fixes.spoken_digits:
         chars = f"[{re.escape(''.join(fixes.spoken_digits))}]"
         rest = f"{chars}{{{fixes.spoken_digit_min_run - 1},}}"  # a run is two or more (AsrFixes)
-        patterns[1] = chars + rest
+        runs = compile_pattern(chars + rest)
         either.extend(re.escape(d) + rest for d in fixes.spoken_digits)
-    if either:
-        patterns[2] = "|".join(either)
-    made = iter(compiled_regexes("text:asr", [p for p in patterns if p is not None]))
-    words, runs, scan = (next(made) if p is not None else None for p in patterns)
-    return words, runs, scan
+    return words, runs, compile_pattern("|".join(either)) if either else None
 
 
 def _plain(text: str) -> str:
@@ -186,54 +183,6 @@ def _zh_hans() -> dict[str, str]:
     return zhconv.getdict("zh-hans")
 
 
-def compiled_regexes(slot: str, patterns: list[str]) -> list[re.Pattern[str]]:
-    """``re.compile`` of each pattern, the compiler's work (Python's own parse and code generation, most of a big
-    pattern's compile: ~50M instructions for ``_mapping``'s class of every character the table maps) read back from
-    the start-up cache when these patterns were compiled before; sre is handed the same code ``re.compile`` hands
-    it, and checks it as then. ``slot`` names the group of patterns (one cache file)."""
-    from hotline.cache import cached
-
-    codes = cached(regex_slot(slot, patterns), (), lambda: [_regex_code(p) for p in patterns], list)
-    out: list[re.Pattern[str]] = []
-    for i, p in enumerate(patterns):
-        made = _from_code(p, codes[i]) if i < len(codes) else None
-        out.append(made if made is not None else re.compile(p))
-    return out
-
-
-def regex_slot(slot: str, patterns: list[str]) -> str:
-    """The start-up cache's name for ``compiled_regexes(slot, patterns)``."""
-    return f"regex:{slot}:" + hashlib.sha256("\0".join(patterns).encode()).hexdigest()[:32]
-
-
-def _regex_code(pattern: str) -> tuple[str, int, list[int], int, dict[str, int], tuple[str | None, ...]]:
-    """What ``re._compiler.compile`` hands ``_sre.compile`` for ``pattern``."""
-    from re import _compiler, _parser  # type: ignore[attr-defined]
-
-    tree = _parser.parse(pattern, 0)
-    code = _compiler._code(tree, 0)
-    indexgroup: list[str | None] = [None] * tree.state.groups
-    for name, index in tree.state.groupdict.items():
-        indexgroup[index] = name
-    # (plain ints: the opcodes are int subclasses that do not pickle back)
-    return (pattern, int(tree.state.flags), [int(c) for c in code], int(tree.state.groups) - 1,
-            dict(tree.state.groupdict), tuple(indexgroup))
-
-
-def _from_code(pattern: str, saved: object) -> re.Pattern[str] | None:
-    """The pattern ``_regex_code`` saved for ``pattern``, or None when ``saved`` is not that (another pattern, a
-    damaged entry, code sre refuses)."""
-    import _sre  # type: ignore[import-not-found]
-
-    if not isinstance(saved, tuple) or len(saved) != 6 or saved[0] != pattern:
-        return None
-    try:
-        made: re.Pattern[str] = _sre.compile(*saved)
-    except (TypeError, ValueError, RuntimeError, OverflowError):
-        return None
-    return made
-
-
 class Normalized:
     """Normalised text; ``offsets[i]`` is the index in the original text of normalised char ``i``
     (None when nothing was removed, i.e. the mapping is the identity). Read-only by convention, equal and hashed
@@ -283,7 +232,7 @@ def _mapping() -> tuple[tuple[tuple[str, str], ...], re.Pattern[str]]:
     done = {ord(a) for a, _ in common}
     # (re.escape of the joined characters is that of each joined: one call, not 2,700 of it and of chr)
     bmp = re.escape("".join(map(chr, [c for c in sorted(table) if c not in done and c <= 0xFFFF])))
-    return common, compiled_regexes("text:mapping", [f"[{bmp}\U00010000-\U0010ffff]"])[0]
+    return common, compile_pattern(f"[{bmp}\U00010000-\U0010ffff]")
 
 
 def _mapped(text: str) -> str:

@@ -13,7 +13,8 @@ from hotline.acts.segment import Segmenter, Span
 from hotline.acts.settings import FeatureSettings
 from hotline.acts.taxonomy import ActsError
 from hotline.content import data_path, load_yaml_model
-from hotline.text import by_first_character, compiled_regexes, normalize_phrase
+from hotline.regexcache import compile_pattern
+from hotline.text import by_first_character, normalize_phrase
 
 START, END = "^", "$"
 NUMBER = "\ue000"
@@ -39,8 +40,8 @@ class Featurizer:
                 words.setdefault(normalize_phrase(w), symbol)
         self._words = words
         self._classes = class_regex(list(words))
-        self._numbers = re.compile(r"[0-9][0-9*.]*")
-        self._quotes = re.compile("|".join(re.escape(q[0]) for q in self.settings.segment.quote_pairs if q))
+        self._numbers = compile_pattern(r"[0-9][0-9*.]*")
+        self._quotes = compile_pattern("|".join(re.escape(q[0]) for q in self.settings.segment.quote_pairs if q))
         self._tails: dict[str, str] = {}  # a clause's closing mark -> what its feature text keeps of it
         self._ends: dict[str, str] = {}  # a clause's closing mark -> ``_end``
         self._lines: dict[str, str] = {}  # a clause's closing mark -> ``_line``
@@ -164,14 +165,14 @@ def class_regex(words: list[str]) -> re.Pattern[str] | None:
     digit only where no digit is next to it), as ``plain_class_regex`` finds them, in ``by_first_character``'s
     form (a fast scan over the positions that start no word, one group tried at the others)."""
     pattern = by_first_character(sorted(words, key=len, reverse=True), digit_guard=True)
-    return compiled_regexes("acts:classes", [pattern])[0] if pattern else None
+    return compile_pattern(pattern) if pattern else None
 
 
 def plain_class_regex(words: list[str]) -> re.Pattern[str] | None:
     """``class_regex`` by its definition: every word, longest first, in one alternation."""
     parts = [f"(?<![0-9]){re.escape(w)}(?![0-9])" if w[0].isdigit() else re.escape(w)
              for w in sorted(words, key=len, reverse=True)]
-    return re.compile("|".join(parts)) if parts else None
+    return compile_pattern("|".join(parts)) if parts else None
 
 
 def ngrams(feature_text: str, low: int = 1, high: int = MAX_N) -> Iterator[str]:

@@ -11,6 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from hotline.acts.settings import SegmentSettings
+from hotline.regexcache import compile_pattern
 
 
 class Clause(NamedTuple):
@@ -27,8 +28,8 @@ class Segmenter:
         self.settings = settings
         self.separators = frozenset(settings.separators)
         self.opens = {q[0]: q[-1] for q in settings.quote_pairs if q}
-        self._quote = re.compile("|".join(map(re.escape, self.opens)) or "(?!)")
-        self._sep = re.compile("[" + re.escape(settings.separators) + "]")
+        self._quote = compile_pattern("|".join(map(re.escape, self.opens)) or "(?!)")
+        self._sep = compile_pattern("[" + re.escape(settings.separators) + "]")
         # what each character up to the last one named here is to ``batch``: 1 a separator, 2 the newline that
         # joins two texts, 4 a quote mark (any other character, and every one past the table, 0)
         # (set where they stand: a list made of every code point up to the last one cost a start ~27M instructions)
@@ -40,7 +41,7 @@ class Segmenter:
         kinds[ord("\n")] = 2
         self._kinds = kinds
         self.markers = (
-            re.compile("|".join(map(re.escape, sorted(settings.markers, key=len, reverse=True))))
+            compile_pattern("|".join(map(re.escape, sorted(settings.markers, key=len, reverse=True))))
             if settings.markers else None
         )
 

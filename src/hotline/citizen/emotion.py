@@ -13,7 +13,7 @@ import numpy as np
 
 from hotline.citizen.settings import CitizenSettings, EscalationSettings
 from hotline.model import CitizenBlock, Speaker
-from hotline.regexscan import scannable
+from hotline.regexcache import compile_pattern
 from hotline.text import normalize_phrase
 
 
@@ -125,7 +125,7 @@ def emotions_of(ctx: Any, settings: CitizenSettings) -> Emotions:
 @functools.cache
 def _pattern(pattern: str) -> re.Pattern[str]:
     """A cue's pattern, told where a match may begin (``regexscan.scannable``)."""
-    return scannable(re.compile(pattern))
+    return compile_pattern(pattern, scan=True)
 
 
 def set_course(block: CitizenBlock, course: tuple[float, float, int, float, bool, bool] | None) -> None:
@@ -206,7 +206,7 @@ def _kinds_of(sc: EscalationSettings) -> tuple[dict[str, list[str]], re.Pattern[
 def _kinds(table: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[dict[str, list[str]], re.Pattern[str]]:
     """The escalation words of each kind, normalised, and one pattern that finds any of them."""
     kinds = {kind: [normalize_phrase(w) for w in words] for kind, words in table}
-    return kinds, re.compile(_any_of({w for ws in kinds.values() for w in ws}))
+    return kinds, compile_pattern(_any_of({w for ws in kinds.values() for w in ws}))
 
 
 def _any_of(words: set[str]) -> str:

@@ -14,6 +14,7 @@ from pydantic import field_validator
 
 from hotline.content import Strict, compiled_regexes, data_path, load_yaml_model
 from hotline.model import Speaker
+from hotline.regexcache import compile_pattern
 
 # 「坐席1024」「坐席-1024」「坐席 工号1024」「来电人(138****1234)」「客服【夜班】」
 _TAIL = re.compile(r"^(?P<base>.+?)\s*(?:[（(【\[][^）)】\]]*[）)】\]]|[-_#·.]?\s*(?:工号)?\s*[0-9a-z*]+\s*号?)$")
@@ -54,7 +55,7 @@ def _table() -> dict[str, Speaker]:
 @functools.cache
 def _generic() -> re.Pattern[str]:
     patterns = load_aliases().generic or [r"(?!)"]
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    return compile_pattern("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
 @functools.cache

@@ -14,6 +14,7 @@ import ahocorasick
 from hotline.inspect.plan import Plan, build_plan
 from hotline.inspect.prefilter import anchored, literals
 from hotline.norms.schema import Matcher, Rulebook, iter_nodes
+from hotline.regexcache import compile_pattern
 from hotline.regexscan import scannable
 from hotline.text import by_first_character, normalize_phrase
 
@@ -83,11 +84,11 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         restatement_keys=tuple(guards.restatement_lexicons),
     )
     if compiled.quote_pairs:
-        compiled.quote_opens = re.compile("|".join(re.escape(q[0]) for q in compiled.quote_pairs))
+        compiled.quote_opens = compile_pattern("|".join(re.escape(q[0]) for q in compiled.quote_pairs))
     if compiled.reporting_markers:
-        compiled.markers_re = re.compile("|".join(re.escape(m) for m in compiled.reporting_markers))
+        compiled.markers_re = compile_pattern("|".join(re.escape(m) for m in compiled.reporting_markers))
     if guards.reported_patterns:
-        compiled.reported_re = scannable(re.compile(reported))
+        compiled.reported_re = compile_pattern(reported, scan=True)
         compiled.reported_need = _need(compiled.reported_re, known)
     compiled.quote_or_report = _quote_or_report(compiled, known)
     for node in _all_nodes(rb):
@@ -99,10 +100,8 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
                 keys = [*keys, inline]
             compiled.node_keys[id(node)] = keys
         if node.regex is not None:
-            # told where a match may begin (``regexscan.scannable``: the same pattern; one of the ``compile_regex``
-            # of a browser-entered rulebook is left as it is)
-            exclude = scannable(compile_regex(node.regex.exclude)) if node.regex.exclude else None
-            pattern = scannable(compile_regex(node.regex.pattern))
+            exclude = _regex(node.regex.exclude, compile_regex, plain) if node.regex.exclude else None
+            pattern = _regex(node.regex.pattern, compile_regex, plain)
             compiled.regexes[id(node)] = (pattern, exclude)
             need = _need(pattern, known)
             if need is not None:
@@ -148,13 +147,20 @@ def _literals_of(pattern: Any, known: dict[str, tuple[str, ...] | None]) -> tupl
     return known[text] if text is not None and text in known else literals(pattern)
 
 
+def _regex(pattern: str, compile_regex: Callable[[str], Any], plain: bool) -> Any:
+    """A rule's pattern told where a match may begin (``regexscan.scannable``: the same pattern), compiled once per
+    machine (``regexcache``) when ``compile_regex`` is ``re``'s; one of a browser-entered rulebook's
+    ``compile_regex`` is left as it is."""
+    return compile_pattern(pattern, scan=True) if plain else scannable(compile_regex(pattern))
+
+
 def _need(pattern: Any, known: dict[str, tuple[str, ...] | None]) -> str | re.Pattern[str] | None:
     """The prefilter of a pattern (``prefilter.literals``, or ``known``'s) as ``holds`` reads it: the literal itself
     when there is one, else an alternation of them (one search, whatever their number)."""
     found = _literals_of(pattern, known)
     if found is None:
         return None
-    return found[0] if len(found) == 1 else re.compile("|".join(map(re.escape, found)))
+    return found[0] if len(found) == 1 else compile_pattern("|".join(map(re.escape, found)))
 
 
 def reported_pattern(rb: Rulebook) -> str:
@@ -206,7 +212,7 @@ def _quote_or_report(compiled: Compiled, known: dict[str, tuple[str, ...] | None
         words.extend(need)
     if not words or "" in words:
         return None
-    return re.compile(by_first_character(sorted(set(words))))
+    return compile_pattern(by_first_character(sorted(set(words))))
 
 
 def holds(need: str | re.Pattern[str], text: str) -> bool:
