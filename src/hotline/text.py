@@ -237,11 +237,21 @@ def _mapping() -> tuple[tuple[tuple[str, str], ...], re.Pattern[str]]:
 
 def _mapped(text: str) -> str:
     """``text.translate(_table())``."""
-    common, rest = _mapping()
+    return _rest_mapped(_common_mapped(text))
+
+
+def _common_mapped(text: str) -> str:
+    """``_mapped``'s first step: the common marks replaced (``str.replace`` where each occurs)."""
+    common, _ = _mapping()
     for a, b in common:
         if a in text:
             text = text.replace(a, b)
-    if rest.search(text) is None:
+    return text
+
+
+def _rest_mapped(text: str) -> str:
+    """``_mapped``'s second step: translated when the regex of the other mapped characters finds one."""
+    if _mapping()[1].search(text) is None:
         return text
     return text.translate(_lookup())
 
@@ -266,26 +276,34 @@ def normalize_all(texts: list[str]) -> list[Normalized]:
     every step of ``_mapped`` maps one character to one character and leaves a newline alone, so the joined texts
     mapped are the mapped texts joined; no ASR word or spoken digit holds a newline, so the joined compact texts hold
     a match of the ASR scan exactly when one of them does (else each is left as it is, as ``_fix_asr`` leaves it).
-    Texts that hold a newline themselves are normalised one by one."""
+    Each of those scans tells the first text that needs the step (the newlines before what it found): the texts before
+    it are left as they are, the others go through the step one by one (a call with one emoji translates one turn,
+    not all). Texts that hold a newline themselves are normalised one by one."""
     if len(texts) < 2 or not _apart():
         return list(map(normalize, texts))
     joined = "\n".join(texts)
     if joined.count("\n") != len(texts) - 1:
         return list(map(normalize, texts))
-    mapped = _mapped(joined).split("\n")
+    common = _common_mapped(joined)
+    mapped = common.split("\n")
+    found = _mapping()[1].search(common)
+    if found is not None:  # translated from the text that holds the first character found on, each as it needs
+        for i in range(common.count("\n", 0, found.start()), len(mapped)):
+            mapped[i] = _rest_mapped(mapped[i])
     compact = ["".join(m.split()) for m in mapped]
     _, _, either = _asr_scan()
-    fix = either is not None and either.search("\n".join(compact)) is not None
+    asr = either.search("\n".join(compact)) if either is not None else None
+    fix = len(texts) if asr is None else asr.string.count("\n", 0, asr.start())  # the first text that may need it
     out: list[Normalized] = []
     for i, text in enumerate(texts):
         m, c = mapped[i], compact[i]
         if len(c) == len(m):
-            out.append(Normalized(_fix_asr(m) if fix else m, text))
+            out.append(Normalized(_fix_asr(m) if i >= fix else m, text))
             continue
         kept: list[int] = []
         for run in _KEPT.finditer(m):
             kept.extend(range(run.start(), run.end()))
-        out.append(Normalized(_fix_asr(c) if fix else c, text, tuple(kept)))
+        out.append(Normalized(_fix_asr(c) if i >= fix else c, text, tuple(kept)))
     return out
 
 
