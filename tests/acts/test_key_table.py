@@ -1,6 +1,7 @@
 """The act model's key table saved beside its vocabulary: read back at start-up only when it was computed
 from that very vocabulary with today's keys; anything else is refused and the table computed again."""
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -180,3 +181,35 @@ def test_a_model_whose_weights_file_is_missing_or_another_models_says_so(tmp_pat
     weights.unlink()
     with pytest.raises(ActsError, match="缺少权重文件"):
         read_model(folder)
+
+
+def _npz(path: Path, array: np.ndarray, saved: dict[str, np.ndarray], stamp: int) -> Path:
+    np.savez(path, vocab=array, **saved)  # type: ignore[arg-type]
+    os.utime(path, ns=(stamp, stamp))
+    return path
+
+
+def test_a_tables_checks_are_remembered_for_that_very_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The start-up cache remembers whether a file's saved table passed the checks, by the file's path, size and
+    time: a good table read back is the checked one; a spoiled one stays refused when read back; a file written
+    again (a spoiled table, the same size) is checked again (fails when the slot does not name the file's time, or
+    when what was remembered is taken for a pass whatever it says)."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("HOTLINE_CACHE", raising=False)
+    vocab = _vocab()
+    array, saved = _saved(vocab)
+    good = _npz(tmp_path / "good.npz", array, saved, 1_000_000_000)
+    for _ in range(2):  # checked, then read back
+        with np.load(good) as z:
+            table = hashing.remembered_table(good, z["vocab"], z)
+        assert table is not None and table.keys.tolist() == KeyTable(vocab).keys.tolist()
+        assert table.rows.tolist() == KeyTable(vocab).rows.tolist() and table.lengths == KeyTable(vocab).lengths
+    assert list((tmp_path / "xdg" / "hotline").glob("*.pickle"))  # the cache was written
+    _, spoiled = _unsorted(saved, vocab)
+    bad = _npz(tmp_path / "bad.npz", array, spoiled, 1_000_000_000)
+    for _ in range(2):
+        with np.load(bad) as z:
+            assert hashing.remembered_table(bad, z["vocab"], z) is None
+    again = _npz(good, array, spoiled, 2_000_000_000)  # the same size, another time
+    with np.load(again) as z:
+        assert hashing.remembered_table(again, z["vocab"], z) is None

@@ -97,3 +97,22 @@ def test_spoken_count_is_what_isalnum_counts(text: str) -> None:
     from hotline.inspect.context import spoken_count
 
     assert spoken_count(text) == sum(map(str.isalnum, text))
+
+
+@settings(max_examples=1500, deadline=None, database=None)
+@given(st.lists(st.lists(st.sampled_from([p for p in PIECES if p != "\n"]) | st.text(max_size=2), max_size=6).map(
+    "".join), max_size=8), st.booleans())
+def test_normalize_all_is_normalize_of_each(texts: list[str], newline: bool) -> None:
+    """A call's texts normalised at once (joined a newline apart) as each alone: mapped characters, whitespace runs,
+    ASR words and digit runs in some texts and not others, and a text that holds a newline itself (fails when the
+    joined scans' results are taken for a text they do not hold, or the newline guard is dropped)."""
+    if newline and texts:
+        texts[len(texts) // 2] += "\n幺零二四"
+    assert T.normalize_all(texts) == [normalize(t) for t in texts]
+
+
+def test_normalize_all_known_texts() -> None:
+    texts = ["您好，請問", "我不知到", "幺零二四五", "好 的\u3000", "", "ＡＢＣ"]
+    assert T.normalize_all(texts) == [normalize(t) for t in texts]
+    assert T.normalize_all(texts[:1]) == [normalize(texts[0])] and T.normalize_all([]) == []
+    assert [n.text for n in T.normalize_all(["好的", "好的"])] == ["好的", "好的"]

@@ -10,7 +10,9 @@ The sorted keys of a trained vocabulary are saved beside it (``KeyTable.saved``)
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
@@ -195,6 +197,30 @@ def saved_table(vocab: np.ndarray, saved: Mapping[str, np.ndarray]) -> KeyTable 
     if any(key_of(str(vocab[rows[i]])) != int(table_keys[i]) for i in spot_checked(n)):
         return None
     return KeyTable((), (table_keys, rows, _lengths(vocab)))
+
+
+def remembered_table(source: Path, vocab: np.ndarray, saved: Mapping[str, np.ndarray]) -> KeyTable | None:
+    """``saved_table`` of the file ``source``, its checks (the vocabulary's digest, the order of the keys, each row
+    once, the spot checks: ~35M instructions a speaker at every start) and the lengths they find remembered in the
+    start-up cache (``hotline.cache``) for that very file: its path, size and modification time name the slot, and
+    the package's code (today's key scheme) is part of every slot's key. A table not checked this way is checked."""
+    from hotline.cache import cached
+
+    try:
+        st = os.stat(source)
+    except OSError:
+        return saved_table(vocab, saved)
+    slot = f"acts:table|{os.path.abspath(source)}|{st.st_size}|{st.st_mtime_ns}"
+    found = cached(slot, (), lambda: _checked(vocab, saved), tuple)
+    if len(found) != 2 or found[0] is not True or not isinstance(found[1], list):
+        return None
+    return KeyTable((), (saved["table_keys"], saved["table_rows"].astype(np.int64), found[1]))
+
+
+def _checked(vocab: np.ndarray, saved: Mapping[str, np.ndarray]) -> tuple[bool, list[int]]:
+    """(whether ``saved_table`` takes the saved table, the lengths it reads from the vocabulary)."""
+    table = saved_table(vocab, saved)
+    return (True, list(table.lengths)) if table is not None else (False, [])
 
 
 def spot_checked(n: int) -> list[int]:

@@ -20,7 +20,7 @@ from typing import Any, Final, cast
 import numpy as np
 
 from hotline.acts.features import END, MAX_N, START, Featurizer
-from hotline.acts.hashing import KeyTable, Spans, Vocabulary, codes_of, keys_by_length, saved_table
+from hotline.acts.hashing import KeyTable, Spans, Vocabulary, codes_of, keys_by_length, remembered_table
 from hotline.acts.taxonomy import ActsError
 from hotline.content import data_path
 
@@ -92,21 +92,23 @@ class SpeakerModel:
         got: list[bytes | None] = list(map(cache.get, feature_texts))
         if None not in got:
             return _rows(b"".join(cast("list[bytes]", got)), len(self.acts))
-        todo = [t for t, hit in zip(feature_texts, got, strict=True) if hit is None]
+        missing = [i for i in range(len(got)) if got[i] is None]  # (by index: no zip walked over every text)
+        todo = [feature_texts[i] for i in missing]
         unique = list(dict.fromkeys(todo)) if len(todo) > 1 else todo
         fresh = self._score(unique).astype(np.float32, copy=False)
         data = fresh.tobytes()
         width = len(data) // len(unique)
         rows = [data[j:j + width] for j in range(0, len(data), width)]
+        made = dict(zip(unique, rows, strict=True))
         with self._lock:
-            cache.update(zip(unique, rows, strict=True))
+            cache.update(made)
             while len(cache) > _CACHE_MAX:
                 cache.popitem(last=False)
         if len(unique) == len(got):
             return fresh
-        made = dict(zip(unique, rows, strict=True))
-        joined = b"".join([hit if hit is not None else made[t] for t, hit in zip(feature_texts, got, strict=True)])
-        return _rows(joined, len(self.acts))
+        for i in missing:
+            got[i] = made[feature_texts[i]]
+        return _rows(b"".join(cast("list[bytes]", got)), len(self.acts))
 
     def _score(self, texts: list[str]) -> np.ndarray:
         """Every vocabulary n-gram of every text, found and summed with numpy over the joined texts
@@ -279,7 +281,8 @@ def read_model(model_path: Path) -> ActModel:
                                 "请重新训练", source=str(model_path / f"{speaker}.npz"))
             speakers[speaker] = m = SpeakerModel(speaker, acts, Vocabulary(vocab), weights, z["bias"], z["scale"],
                                                  z["shift"])
-            m._table = saved_table(vocab, z)  # None (computed at first use) when missing or not this vocabulary's
+            # None (computed at first use) when missing or not this vocabulary's
+            m._table = remembered_table(model_path / f"{speaker}.npz", vocab, z)
     return ActModel(Featurizer(), speakers, card)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from hotline.inspect.compiled import Compiled, holds
 from hotline.model import Call, Speaker, WorkOrder
-from hotline.text import Normalized, normalize
+from hotline.text import Normalized, normalize_all
 
 CLAUSE_SPLIT: Final = re.compile(r"[,.!?;:、]")
 # what ``str.isalnum`` is not: ``\w`` is exactly isalnum or "_" (checked for every code point in the tests)
@@ -111,7 +111,7 @@ class CallContext:
         self.semantic = semantic
         self.compiled = compiled
         self.work_order = work_order
-        self.norm: list[Normalized] = [normalize(t.text) for t in call.turns]
+        self.norm: list[Normalized] = normalize_all([t.text for t in call.turns])  # (one scan per call, not per turn)
         self.speakers = [t.speaker for t in call.turns]
         self.has_times: bool = call.has_times  # (a property walking every turn; timing operators ask often)
         # a recording without a transcript: turns are speech segments with no words, so text rules
