@@ -261,13 +261,18 @@ _KEPT = re.compile(r"\S+")  # what str.split keeps: \s is exactly what str.isspa
 
 def normalize(text: str) -> Normalized:
     mapped = _mapped(text)
-    compact = "".join(mapped.split())  # str.split drops what str.isspace (and re's \s) calls whitespace
+    return _compacted(text, mapped, "".join(mapped.split()), True)  # str.split drops what str.isspace calls whitespace
+
+
+def _compacted(text: str, mapped: str, compact: str, fix: bool) -> Normalized:
+    """``text`` normalised from its mapped and compact forms (the ASR fixes applied when ``fix``), with the offsets
+    of the characters kept when spaces went."""
     if len(compact) == len(mapped):
-        return Normalized(_fix_asr(mapped), text)
+        return Normalized(_fix_asr(mapped) if fix else mapped, text)
     kept: list[int] = []  # the offsets of the characters kept, a run between two spaces at a time
     for m in _KEPT.finditer(mapped):
         kept.extend(range(m.start(), m.end()))
-    return Normalized(_fix_asr(compact), text, tuple(kept))
+    return Normalized(_fix_asr(compact) if fix else compact, text, tuple(kept))
 
 
 def normalize_all(texts: list[str]) -> list[Normalized]:
@@ -294,17 +299,7 @@ def normalize_all(texts: list[str]) -> list[Normalized]:
     _, _, either = _asr_scan()
     asr = either.search("\n".join(compact)) if either is not None else None
     fix = len(texts) if asr is None else asr.string.count("\n", 0, asr.start())  # the first text that may need it
-    out: list[Normalized] = []
-    for i, text in enumerate(texts):
-        m, c = mapped[i], compact[i]
-        if len(c) == len(m):
-            out.append(Normalized(_fix_asr(m) if i >= fix else m, text))
-            continue
-        kept: list[int] = []
-        for run in _KEPT.finditer(m):
-            kept.extend(range(run.start(), run.end()))
-        out.append(Normalized(_fix_asr(c) if i >= fix else c, text, tuple(kept)))
-    return out
+    return [_compacted(text, mapped[i], compact[i], i >= fix) for i, text in enumerate(texts)]
 
 
 @functools.cache

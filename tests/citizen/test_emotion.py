@@ -154,21 +154,35 @@ def test_the_cue_and_escalation_patterns_are_searched_joined() -> None:
     assert [_apart(p, 0) for p in FOUND_PATTERNS] == [True] * 8 + [False] * 18
 
 
-def test_the_strings_every_match_begins_with_are_known_for_few_or_none() -> None:
-    """``found_in`` searches only the texts holding one of the strings every match begins with: the literal run
-    it opens with, a class's characters, each alternative's; none when a match may be empty or open otherwise,
-    and none for many strings (the escalation words: sre's one scan is cheaper)."""
-    from hotline.citizen.emotion import _kinds_of, _needles
+def test_the_strings_every_match_holds_are_the_prefilters_for_few_or_none() -> None:
+    """``found_in`` searches only the texts holding one of the strings every match holds (``prefilter.literals``,
+    as the rules' regexes are prefiltered): a class's characters, each alternative's run, the part a repeat or a
+    look-around leaves; none when a match may be empty or the pattern ignores case, and none for many strings
+    (the escalation words: sre's one scan is cheaper)."""
+    import re
 
-    assert _needles("[!！][!！]+", 0) == ("!", "！")
-    assert _needles(next(c.pattern or "" for c in S.emotion.cues if c.name == "反问质问"), 0) == tuple(sorted(
-        ["就是这么", "还让不让", "有没有人管", "到底管不管", "凭什么", "什么态度", "像话吗", "算什么"]))
-    assert _needles("a+b", 0) == ("a",)
-    assert _needles("(?:ab|b!)x", 0) == ("abx", "b!x")  # each alternative with what follows it
-    assert _needles("[a-c]x", 0) == ("a", "b", "c")
-    assert [_needles(p, 0) for p in ("[a-z]b", "(?:就|是)?什么", "a(?=b)|(?<=!)x", "(?i)ab", "x*", ".b", "^ab",
-                                     "\\db", "[^a]b")] == [None] * 9
-    assert _needles(_kinds_of(S.escalation)[1].pattern, 0) is None
+    from hotline.citizen.emotion import _NEEDLES, _kinds_of, _needles
+
+    def needles(regex: str) -> tuple[str, ...] | None:
+        return _needles(re.compile(regex))
+
+    assert needles("[!！][!！]+") == ("!", "！")
+    assert set(needles(next(c.pattern or "" for c in S.emotion.cues if c.name == "反问质问")) or ()) == {
+        "就是这么", "还让不让", "有没有人管", "到底管不管", "凭什么", "什么态度", "像话吗", "算什么"}
+    assert needles("a+b") == ("a",)
+    assert needles("(?:ab|b!)x") == ("abx", "b!x")  # each alternative with what follows it
+    assert needles("[a-c]x") == ("ax", "bx", "cx")
+    assert [needles(p) for p in ("[a-z]b", "(?:就|是)?什么", "a(?=b)|(?<=!)x", ".b", "\\db")] == [
+        ("b",), ("什么",), ("a", "x"), ("b",), ("b",)]
+    assert [needles(p) for p in ("(?i)ab", "x*", "x|")] == [None] * 3
+    escalation = _kinds_of(S.escalation)[1]
+    assert len(literals_of(escalation)) > _NEEDLES and _needles(escalation) is None
+
+
+def literals_of(pattern: object) -> tuple[str, ...]:
+    from hotline.inspect.prefilter import literals
+
+    return literals(pattern) or ()
 
 
 @settings(max_examples=300, deadline=None)

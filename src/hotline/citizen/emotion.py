@@ -16,6 +16,7 @@ import numpy as np
 
 from hotline.citizen.settings import CitizenSettings, EscalationSettings
 from hotline.inspect.context import CallContext
+from hotline.inspect.prefilter import literals
 from hotline.model import CitizenBlock, Speaker
 from hotline.regexcache import compile_pattern
 from hotline.text import normalize_phrase
@@ -197,7 +198,7 @@ def _course(turns: list[int], series: list[float], settled: bool, end_turns: int
 
 def found_in(pattern: re.Pattern[str], texts: list[str], joined: str | None = None,
              starts: list[int] | None = None) -> list[bool]:
-    """Whether ``pattern.search`` finds a match in each of ``texts``. When every match begins with one of a few
+    """Whether ``pattern.search`` finds a match in each of ``texts``. When every match holds one of a few
     strings (``_needles``), only the texts holding one are searched (``str.find`` over the texts joined, a few
     instructions a character where sre's scan takes about fifty); the texts are searched joined a line break
     apart when a match found there lies in one text as searching that text alone finds it (``_apart``), from the
@@ -205,7 +206,7 @@ def found_in(pattern: re.Pattern[str], texts: list[str], joined: str | None = No
     and ``starts``: the texts joined and where each begins there (``_starts``), when the caller has them."""
     if not texts:
         return []
-    needles = _needles(pattern.pattern, pattern.flags)
+    needles = _needles(pattern)
     if needles is None:
         return _searched(pattern, texts)
     if joined is None or starts is None:
@@ -264,59 +265,11 @@ _NEEDLES = 16  # more strings than this: sre's one scan costs less than a search
 
 
 @functools.cache
-def _needles(pattern: str, flags: int) -> tuple[str, ...] | None:
-    """A few strings (at most ``_NEEDLES``) one of which every match of ``pattern`` begins with, or None when
-    not known: a case-insensitive pattern, one whose match may be empty or open with anything but a literal, a
-    class of literals (or of short ranges), a group without flags, an alternation or a repeat of those."""
-    try:
-        tree = _parser.parse(pattern, flags)
-    except re.error:
-        return None
-    if (tree.state.flags | flags) & re.IGNORECASE:
-        return None
-    heads = _heads(list(tree))
-    if not heads or len(set(heads)) > _NEEDLES:
-        return None
-    return tuple(sorted(set(heads)))
-
-
-def _heads(items: list[Any]) -> list[str] | None:
-    """Strings one of which every match of the sequence ``items`` begins with (None: not known)."""
-    if not items:
-        return None  # the match may be empty
-    op, av = items[0]
-    if op is _c.LITERAL:
-        run = [chr(av)]
-        for following, value in items[1:]:
-            if following is not _c.LITERAL:
-                break
-            run.append(chr(value))
-        return ["".join(run)]
-    if op is _c.IN:
-        chars: list[str] = []
-        for kind, member in av:
-            if kind is _c.LITERAL:
-                chars.append(chr(member))
-            elif kind is _c.RANGE and member[1] - member[0] < _NEEDLES:
-                chars.extend(chr(c) for c in range(member[0], member[1] + 1))
-            else:  # a negated class, a category, a long range
-                return None
-        return chars
-    if op is _c.SUBPATTERN:
-        return None if av[1] or av[2] else _heads(list(av[3]) + items[1:])
-    if op is _c.ATOMIC_GROUP:
-        return _heads(list(av) + items[1:])
-    if op is _c.BRANCH:
-        out: list[str] = []
-        for alt in av[1]:
-            heads = _heads(list(alt) + items[1:])
-            if heads is None or len(out) + len(heads) > 4 * _NEEDLES:
-                return None
-            out.extend(heads)
-        return out
-    if op in _REPEATS and av[0] >= 1:  # a match begins with one of what is repeated
-        return _heads(list(av[2]))
-    return None
+def _needles(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """A few strings (at most ``_NEEDLES``) one of which every match of ``pattern`` holds (``prefilter.literals``), or
+    None when not known or too many."""
+    found = literals(pattern)
+    return found if found is not None and len(found) <= _NEEDLES and all(found) else None
 
 
 @functools.cache

@@ -14,7 +14,7 @@ from hotline.inspect import timing
 from hotline.inspect.compiled import holds
 from hotline.inspect.context import CALL_HIT, UNSET, CallContext, Hit, late
 from hotline.inspect.plan import Slot
-from hotline.inspect.results import Allowed, Result, mask_of
+from hotline.inspect.results import Allowed, Result, hit_mask, mask_of
 from hotline.inspect.similar import similar_hits
 from hotline.norms.schema import Matcher, RestateOp, Scope, UnansweredOp
 
@@ -60,15 +60,7 @@ def turns_hit(node: Matcher, ctx: CallContext, allowed: Allowed) -> int | None:
         known = ctx.verdicts[index] if allowed is None else ctx.verdict_memo.get((index, allowed), UNSET)
         if known is not UNSET:
             return known  # type: ignore[no-any-return]
-    hits = evaluate(node, ctx, allowed)
-    return None if hits is None else _mask_of_hits(hits)
-
-
-def _mask_of_hits(hits: list[Hit]) -> int:
-    mask = 0
-    for h in hits:
-        mask |= 1 << (h.turn_index + 1)
-    return mask
+    return hit_mask(evaluate(node, ctx, allowed))
 
 
 def absent(slot: Slot, ctx: CallContext) -> bool:
@@ -464,7 +456,7 @@ def _turn(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     rest = [turns_hit(m, ctx, allowed) for m in op.has[1:]]  # the other parts' turns alone: no hit of theirs is kept
     if first is None or any(r is None for r in rest):
         return None
-    candidates = _mask_of_hits(first)  # as a verdict: bit 0 the whole call, bit i + 1 turn i
+    candidates = hit_mask(first) or 0  # as a verdict: bit 0 the whole call, bit i + 1 turn i
     for r in rest:
         candidates &= r or 0
     for m in op.lacks:

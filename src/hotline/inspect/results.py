@@ -23,6 +23,17 @@ def mask_of(turns: Iterable[int]) -> int:
     return mask
 
 
+def hit_mask(hits: Result) -> int | None:
+    """The turns a list of hits falls on, as the verdict pass writes them (``verdicts``): bit 0 for a hit on the
+    whole call (turn -1), bit i + 1 for turn i; None for None (the matcher does not apply)."""
+    if hits is None:
+        return None
+    mask = 0
+    for h in hits:
+        mask |= 1 << (h.turn_index + 1)
+    return mask
+
+
 def allows(allowed: Allowed, turn: int) -> bool:
     """Turn ``turn`` is among ``allowed`` (a whole-call hit, turn -1, never is a member of a subset)."""
     return allowed is None or (turn >= 0 and (allowed >> turn) & 1 == 1)

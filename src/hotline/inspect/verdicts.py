@@ -36,23 +36,13 @@ from hotline.inspect.operators import (
     turn_matches,
 )
 from hotline.inspect.plan import Slot
-from hotline.inspect.results import Allowed, Result, mask_of
+from hotline.inspect.results import Allowed, hit_mask, mask_of
 from hotline.norms.schema import Matcher
 
 Verdict = int | None
 """Turns hit (bit 0: the whole call, bit i + 1: turn i), or None: the matcher does not apply."""
 
 CALL_BIT: Final = 1
-
-
-def hit_mask(hits: Result) -> Verdict:
-    """The verdict of a list of hits."""
-    if hits is None:
-        return None
-    mask = 0
-    for h in hits:
-        mask |= 1 << (h.turn_index + 1)
-    return mask
 
 
 def turns_mask(verdict_mask: int) -> int:
