@@ -10,9 +10,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from hotline.errors import FormatError
-from hotline.formats.records import finish_call
+from hotline.formats.records import clean_text, finish_call
 from hotline.formats.roles import RawTurn
-from hotline.formats.speakers import clean_text
 from hotline.model import Call
 
 COLUMNS: dict[str, tuple[str, ...]] = {

@@ -10,9 +10,9 @@ import re
 from collections.abc import Iterator
 
 from hotline.errors import FormatError
-from hotline.formats.records import finish_call
+from hotline.formats.records import clean_text, finish_call
 from hotline.formats.roles import RawTurn
-from hotline.formats.speakers import clean_text, is_generic, speaker_of
+from hotline.formats.speakers import is_generic, speaker_of
 from hotline.model import Call
 
 _TIME = r"(?:\d+:)?\d+(?:\.\d+)?"

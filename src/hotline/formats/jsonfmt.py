@@ -7,15 +7,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Final
 
 import orjson
 
 from hotline.errors import FormatError
 from hotline.formats.decode import LineDecoder
 from hotline.formats.layouts import Layout, find_layout, first_at, missing, reader_settings, simple, values_at
-from hotline.formats.records import RawTurn, finish_call
-from hotline.formats.speakers import clean_text
+from hotline.formats.records import RawTurn, clean_text, finish_call
 from hotline.model import Call
 
 _JSON_MESSAGES = (
@@ -41,7 +40,7 @@ def json_error(exc: json.JSONDecodeError) -> str:
 
 # orjson reads an integer past 64 bits (below -2**63 or above 2**64 - 1) as a float: a 20-digit call id
 # would lose its digits. Such a float is at least this large; so is any float that may come from one.
-_HUGE = 9.2e18
+_HUGE: Final = 9.2e18
 
 
 def decode(text: str) -> Any:
@@ -57,22 +56,29 @@ def decode(text: str) -> Any:
 
 
 def _has_huge_float(obj: Any) -> bool:
-    """Whether a decoded value holds a float of ``_HUGE`` or more either way (walked without recursion)."""
-    if not isinstance(obj, (dict, list)):
-        return isinstance(obj, float) and not -_HUGE < obj < _HUGE
+    """Whether a value orjson decoded holds a float of ``_HUGE`` or more either way (walked without recursion).
+    orjson makes exact dicts, lists and floats (no subclass), so a test of the exact type finds each."""
+    if type(obj) is float:
+        whole: float = obj
+        return not -_HUGE < whole < _HUGE
     stack: list[Any] = [obj]
     while stack:
         item = stack.pop()
-        if isinstance(item, dict):
+        values: Iterable[Any]
+        if type(item) is dict:
             mapping: dict[Any, Any] = item
-            values: Iterable[Any] = mapping.values()
-        else:
+            values = mapping.values()
+        elif type(item) is list:
             values = item
+        else:
+            continue
         for value in values:
-            if isinstance(value, float):
-                if not -_HUGE < value < _HUGE:
+            kind = type(value)
+            if kind is float:
+                number: float = value
+                if not -_HUGE < number < _HUGE:
                     return True
-            elif isinstance(value, (dict, list)):
+            elif kind is dict or kind is list:
                 stack.append(value)
     return False
 

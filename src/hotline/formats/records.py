@@ -12,7 +12,7 @@ from typing import Any
 
 from hotline.errors import FormatError
 from hotline.formats.layouts import reader_settings
-from hotline.formats.speakers import speaker_of_text
+from hotline.formats.speakers import silence_marks, speaker_of_text
 from hotline.model import Call, Speaker, Turn
 
 # the meta key under which a call keeps how its roles were decided, when its labels did not say
@@ -49,6 +49,20 @@ class RawTurn:
     @property
     def where(self) -> str:
         return self.place if self.index is None else f"{self.place}{self.index}]"
+
+
+def clean_text(text: str) -> str:
+    """A turn that is only a silence mark (（无声）) becomes empty text. Here, compiled, beside ``RawTurn``: every
+    turn of every reader passes through it (``speakers`` holds the marks, from the editable alias table)."""
+    global _silence
+    marks = _silence
+    if marks is None:
+        marks = _silence = silence_marks()
+    stripped = text.strip()
+    return "" if stripped in marks else stripped
+
+
+_silence: frozenset[str] | None = None  # speakers.silence_marks(), read once (a call of the cached function costs more than the rest)
 
 
 def finish_call(call_id: str, raw: list[RawTurn], meta: dict[str, Any], source: str, where: str, *,

@@ -59,7 +59,7 @@ def _generic() -> re.Pattern[str]:
 
 
 @functools.cache
-def _silence() -> frozenset[str]:
+def silence_marks() -> frozenset[str]:
     return frozenset(load_aliases().silence_marks)
 
 
@@ -100,8 +100,3 @@ def known_labels_hint() -> str:
     aliases = load_aliases()
     return "、".join(aliases.agent[:3] + aliases.citizen[:3])
 
-
-def clean_text(text: str) -> str:
-    """A turn that is only a silence mark (（无声）) becomes empty text."""
-    stripped = text.strip()
-    return "" if stripped in _silence() else stripped
