@@ -127,3 +127,29 @@ def test_batch_feature_texts_one_per_clause_read_apart_or_joined() -> None:
     assert not odd._apart
     joined = "".join(f"^{t}$" for t in ["好", "行"])
     assert odd.flat_batch(["好", "行"])[1] == _CLAUSE.findall(odd._abstract(joined)) == ["^\ue001$"]
+
+
+FEATURE_PIECES = ["好的", "行", ",", ".", "?", "!", "!?", "物业", "69.9", "元", "12345", "你去找", "吗", ""]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.lists(st.lists(st.lists(st.sampled_from(FEATURE_PIECES), max_size=6).map("".join), max_size=6),
+                min_size=1, max_size=4))
+def test_feature_texts_remembered_from_batch_to_batch_are_each_clause_alone(batches: list[list[str]]) -> None:
+    """Batches read one after another by one featurizer (later ones find most clauses remembered, the same clause
+    closed by ``?``, ``!`` or a comma, the memory forgotten when it is full) give each clause's ``feature_text``
+    (fails when a remembered text is keyed by the clause without its mark, or lands on the wrong clause)."""
+    from hotline.acts import features
+
+    f = Featurizer()
+    limit = features._KNOWN_MAX
+    try:
+        features._KNOWN_MAX = 5
+        most = 5  # the texts remembered at most: the limit, or the clauses of one batch made at once
+        for turns in [*batches, *batches]:
+            spans, texts = f.flat_batch(turns)
+            assert texts == [f.feature_text(x[s:e], m) for x, row in zip(turns, spans, strict=True) for s, e, m in row]
+            most = max(most, len(texts))
+            assert sum(map(len, f._known.values())) <= most
+    finally:
+        features._KNOWN_MAX = limit

@@ -19,6 +19,7 @@ from hotline.text import by_first_character, normalize_phrase
 START, END = "^", "$"
 NUMBER = "\ue000"
 MAX_N = 4  # the default; data/acts/features.yaml sets the range the model is trained with
+_KNOWN_MAX = 100_000  # feature texts ``_remembered`` keeps (forgotten all at once past it)
 _CLAUSE = re.compile(r"[^$]*\$")  # one clause's feature text in joined ones (END closes each, and only each)
 
 
@@ -45,6 +46,7 @@ class Featurizer:
         self._tails: dict[str, str] = {}  # a clause's closing mark -> what its feature text keeps of it
         self._ends: dict[str, str] = {}  # a clause's closing mark -> ``_end``
         self._lines: dict[str, str] = {}  # a clause's closing mark -> ``_line``
+        self._known: dict[str, dict[str, str]] = {}  # a clause's closing mark -> clause -> its feature text
         # whether ``_abstract`` finds the same words in clauses' feature texts joined a newline apart as joined as
         # they are: no word holds a newline or runs from a clause's end into the next one's start (the digit
         # guards look at the character next to a word, and ``$``, ``^`` and a newline are none of them digits)
@@ -108,21 +110,46 @@ class Featurizer:
                 else:  # ``_raw`` of each clause, with nothing to unquote or strip
                     pieces.extend([f"{START}{text[s:e]}{ends.get(m) or self._end(m)}" for s, e, m in row])
         elif self._apart and joined.count("\n") == len(normalized) - 1:
-            # the feature texts a newline apart (no turn holds one), read back by one split at the newlines
-            # instead of a regex match per clause: ``_apart`` says the substitutions find the same words there
-            lines = self._lines
-            for text, row in zip(normalized, spans, strict=True):
-                for s, e, m in row:
-                    pieces.append(START)
-                    pieces.append(text[s:e])
-                    pieces.append(lines.get(m) or self._line(m))
-            texts = self._abstract("".join(pieces)).split("\n")
-            texts.pop()  # the empty string after the last newline
-            return spans, texts
+            return spans, self._remembered(normalized, spans)
         else:
             for text, row in zip(normalized, spans, strict=True):
                 pieces.extend([f"{START}{text[s:e]}{ends.get(m) or self._end(m)}" for s, e, m in row])
         return spans, _CLAUSE.findall(self._abstract("".join(pieces)))
+
+    def _remembered(self, normalized: list[str], spans: list[tuple[Span, ...]]) -> list[str]:
+        """``flat_batch``'s feature texts of turns that hold no quote mark, ``^``, ``$`` or newline: each clause's
+        from ``_known`` (by the mark that closed it, then the clause), the others made at once, a newline apart, and
+        read back by one split at the newlines instead of a regex match per clause. ``_apart`` says the
+        substitutions find the same words in the joined texts as in each text alone, so a clause's feature text
+        depends on the clause and its mark only (calls repeat most clauses)."""
+        known = self._known
+        texts: list[str] = []
+        todo: list[int] = []  # the positions in ``texts`` of the clauses not known
+        marks: list[str] = []  # the mark that closed each of them
+        pieces: list[str] = []
+        for text, row in zip(normalized, spans, strict=True):
+            for s, e, m in row:
+                clause = text[s:e]
+                memo = known.get(m)
+                got = memo.get(clause) if memo is not None else None
+                if got is None:
+                    todo.append(len(texts))
+                    marks.append(m)
+                    texts.append(clause)  # (the clause, until its feature text is made)
+                    pieces.append(START)
+                    pieces.append(clause)
+                    pieces.append(self._lines.get(m) or self._line(m))
+                else:
+                    texts.append(got)
+        if todo:
+            made = self._abstract("".join(pieces)).split("\n")
+            if sum(map(len, known.values())) + len(todo) > _KNOWN_MAX:
+                known.clear()
+            for i, j in enumerate(todo):
+                feature = made[i]
+                known.setdefault(marks[i], {})[texts[j]] = feature
+                texts[j] = feature
+        return texts
 
     def clause_texts(self, normalized: str, windows: bool = True) -> list[tuple[int, int, str]]:
         """(start, end, feature text) of each clause of a normalised turn (and of the windows over a

@@ -163,9 +163,9 @@ class KeyTable:
             order = np.argsort(query)
             at = np.empty(len(query), dtype=np.intp)
             at[order] = np.searchsorted(self.keys, query[order])
-        at = np.minimum(at, len(self.keys) - 1)
-        found = np.flatnonzero(self.keys[at] == query)
-        return found, self.rows[at[found]]
+        at = np.minimum(at, len(self.keys) - 1)  # (read by ``take``: a fancy index costs more per call)
+        found = np.flatnonzero(self.keys.take(at) == query)
+        return found, self.rows.take(at.take(found))
 
 
 SPOT_CHECKS = 64

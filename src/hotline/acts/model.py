@@ -126,7 +126,7 @@ class SpeakerModel:
             per = np.bincount(owners, minlength=len(texts))
             used = per > 0
             starts = np.concatenate(([0], np.cumsum(per)[:-1]))
-            z[used] += np.add.reduceat(self.weights[rows], starts[used], axis=0)
+            z[used] += np.add.reduceat(self.weights.take(rows, axis=0), starts[used], axis=0)  # (take: no fancy index)
             counts += per
         used = counts > 0
         z[used] /= np.sqrt(counts[used])[:, None]
