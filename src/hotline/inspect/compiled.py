@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import ahocorasick
 
@@ -17,6 +18,18 @@ from hotline.norms.schema import Matcher, Rulebook, iter_nodes
 from hotline.regexcache import compile_pattern
 from hotline.regexscan import scannable
 from hotline.text import by_first_character, normalize_phrase
+
+# The automaton looks for a character among a node's children one by one, in the order they were added
+# (pyahocorasick), and nearly every character of a turn is looked for among the root's: ~300 first characters,
+# most of a call's scan. So the engine, at its first calls, builds it again (``Compiled.learn``) with the root's
+# children in the order of how often their characters came in those calls' turns, and a placeholder child for each
+# frequent character that begins no phrase (``PLACEHOLDER_END``): found at once instead of after every other. The
+# same phrases with the same values: what a scan finds is the same, only its cost changes. Once per engine.
+LEARN_CHARS: Final = 20000  # at most this many characters are counted
+PLACEHOLDER_SHARE: Final = 3000  # a character is given a placeholder when at least 1 in this many is it
+# a placeholder is its character and this one, a noncharacter: a turn hardly holds it, and were it to, the match
+# names no key (its value's keys are empty), so a scan records nothing for it
+PLACEHOLDER_END: Final = "\uffff"
 
 
 @dataclass(slots=True)
@@ -55,6 +68,17 @@ class Compiled:
     # nodes whose hits over a subset of turns are just their hits over the whole call, filtered
     filterable: set[int] = field(default_factory=set)
     plan: Plan = field(default_factory=Plan)
+    # every phrase of the automaton → its value (length, keys), to build it again in another order (``learn``)
+    phrase_values: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
+    learning: bool = False  # the automaton is not yet built in the order of the turns' characters (``learn``)
+
+    def learn(self, texts: list[str]) -> None:
+        """Build the automaton again with the characters of ``texts`` (the first calls' turns) that come most often
+        tried first at its root (``build_automaton``), once: at the first calls with words."""
+        counts = Counter("".join(texts)[:LEARN_CHARS])
+        if counts:
+            self.learning = False
+            self.automaton = build_automaton(self.phrase_values, counts)
 
 
 def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.compile, *, cache: bool = True) -> Compiled:
@@ -135,11 +159,10 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         _mark_filterable(root, rb, compiled.filterable)
     for node in _all_nodes(rb):
         _mark_filterable(node, rb, compiled.filterable)
-    for phrase, owners in phrase_keys.items():
-        compiled.automaton.add_word(phrase, (len(phrase), tuple(sorted(owners))))
-    compiled.has_phrases = bool(phrase_keys)
+    compiled.phrase_values = {phrase: (len(phrase), tuple(sorted(owners))) for phrase, owners in phrase_keys.items()}
+    compiled.has_phrases = compiled.learning = bool(phrase_keys)
     if phrase_keys:
-        compiled.automaton.make_automaton()
+        compiled.automaton = build_automaton(compiled.phrase_values)
     compiled.plan = build_plan(rb, _roots(rb), compiled.node_keys, compiled.resolved, compiled.filterable)
     for slot in compiled.plan.slots:  # what the verdict pass reads of a regex or an act node
         node_id = id(slot.node)
@@ -151,6 +174,26 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         if node_id in compiled.act_limits:
             slot.limits = compiled.act_limits[node_id]
     return compiled
+
+
+def build_automaton(words: dict[str, tuple[int, tuple[str, ...]]],
+                    counts: Counter[str] | None = None) -> ahocorasick.Automaton:
+    """The automaton of ``words`` (phrase → value); with ``counts`` (how often each character came), the root's
+    children in order of their character's count, and a placeholder child for each character that begins no
+    phrase and is at least one in ``PLACEHOLDER_SHARE`` (see ``LEARN_CHARS``)."""
+    automaton = ahocorasick.Automaton()
+    entries = list(words.items())
+    if counts is not None:
+        firsts = {phrase[0] for phrase in words}
+        floor = counts.total() / PLACEHOLDER_SHARE
+        for char, n in counts.items():
+            if n >= floor and char not in firsts:  # (so no phrase is a placeholder)
+                entries.append((char + PLACEHOLDER_END, (2, ())))
+        entries.sort(key=lambda entry: -counts[entry[0][0]])  # (stable: the first characters' order only)
+    for phrase, value in entries:
+        automaton.add_word(phrase, value)
+    automaton.make_automaton()
+    return automaton
 
 
 def _literals_of(pattern: Any, known: dict[str, tuple[str, ...] | None]) -> tuple[str, ...] | None:
