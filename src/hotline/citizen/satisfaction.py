@@ -466,32 +466,43 @@ def _pulls_from_chunk(contexts: list[CallContext], explained: list[int], grams: 
     width = 2 * s.buckets
     wanted = dict.fromkeys(explained)
     ids: list[int] = []  # per turn of an explained piece, a number for (call, turn) over the explained calls
-    repeats: list[int] = []  # how many characters of the joined pieces each of those (or another piece) holds
+    repeats: list[int] = []  # how many characters of the joined pieces each of those turns holds
+    shifts: list[int] = []  # per explained piece, where it starts in the joined pieces less where among them
+    sizes_of: list[int] = []  # per explained piece, its characters
     starts: dict[int, int] = {}  # each explained call's first (call, turn) number
     total = 0
+    at = 0  # where the piece starts in the joined pieces
+    kept = 0  # the characters of the explained pieces before it
     for piece, o in zip(grams.pieces, grams.owner, strict=True):
         c = o >> 1
-        if c not in wanted:
-            ids.append(-1)
-            repeats.append(len(piece))
-            continue
-        base = starts.get(c)
-        if base is None:
-            base = starts[c] = total
-            total += len(contexts[c].norm)
-        chosen, texts = spoken(contexts[c], "agent" if o & 1 else "citizen")
-        sizes = [len(x) for x in texts]
-        sizes[0] += 1  # "^" is credited to the first turn, "$" to the last (as ``_grams`` clips them)
-        sizes[-1] += 1
-        ids.extend([base + t for t in chosen])
-        repeats.extend(sizes)
+        size = len(piece)
+        if c in wanted:
+            base = starts.get(c)
+            if base is None:
+                base = starts[c] = total
+                total += len(contexts[c].norm)
+            chosen, texts = spoken(contexts[c], "agent" if o & 1 else "citizen")
+            sizes = [len(x) for x in texts]
+            sizes[0] += 1  # "^" is credited to the first turn, "$" to the last (as ``_grams`` clips them)
+            sizes[-1] += 1
+            ids.extend([base + t for t in chosen])
+            repeats.extend(sizes)
+            shifts.append(at - kept)
+            sizes_of.append(size)
+            kept += size
+        at += size
+    # the explained pieces' characters only (their places in the joined pieces, ascending): the other calls'
+    # n-grams are never looked at (a chunk explains a few of its calls)
     turn_at = np.repeat(np.asarray(ids, dtype=np.int64), repeats)
+    where = np.arange(kept, dtype=np.int64) + np.repeat(np.asarray(shifts, dtype=np.int64), sizes_of)
     crossing = grams.crossing
     found, turns = [], []
     for numbers in grams.numbers:
-        at = np.flatnonzero((turn_at[:len(numbers)] >= 0) & (numbers != crossing))
-        found.append(numbers[at])
-        turns.append(turn_at[at])
+        cut = int(np.searchsorted(where, len(numbers)))  # (the last piece's last n - 1 characters start none)
+        picked = numbers[where[:cut]]
+        inside = picked != crossing
+        found.append(picked[inside])
+        turns.append(turn_at[:cut][inside])
     number = np.concatenate(found)
     turn = np.concatenate(turns)
     _, inverse, grouped = _grouped(number)  # (a search in the chunk's sorted numbers misses the cache per step)
