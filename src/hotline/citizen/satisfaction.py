@@ -249,8 +249,8 @@ def prepare_text_buckets(contexts: list[CallContext], s: SatisfactionSettings) -
     # each number's column: its remainder by ``width`` (its low bits when ``width`` is a power of two)
     span = np.asarray(width, dtype=combined.dtype)
     cols = combined & (span - 1) if width & (width - 1) == 0 else combined % span
-    vals = _per_side(_sublinear(counts, weight), cols >= s.buckets, counts)  # (1 + log n) × the side's weight
     cols = cols.astype(np.int64)
+    vals = _per_side(_sublinear(counts, weight), cols, s.buckets, counts)  # (1 + log n) × the side's weight
     bounds = edges.tolist()
     for c, ctx in enumerate(contexts):
         a, b = bounds[c], bounds[c + 1]
@@ -342,10 +342,16 @@ def _count_table(tables: dict[float, np.ndarray], counts: np.ndarray, weight: fl
     return table
 
 
-def _per_side(table: np.ndarray, agent: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """``table[agent, counts]`` (row 1 where ``agent``, else row 0) as one gather from the flat table (numpy's
-    indexing by two arrays takes a slower, general path)."""
-    return np.take(table.ravel(), counts + agent * table.shape[1])
+def _per_side(table: np.ndarray, cols: np.ndarray, buckets: int, counts: np.ndarray) -> np.ndarray:
+    """``table[side, counts]``, the side of each of ``cols`` (int64, below ``2 × buckets``) ``cols >= buckets``
+    (row 1: the agent's), as one gather from the flat table (numpy's indexing by two arrays takes a slower,
+    general path)."""
+    width = table.shape[1]
+    if buckets & (buckets - 1) == 0 and width & (width - 1) == 0:
+        # both powers of two: the side is the bit of ``buckets`` of the column, moved to the bit of ``width``
+        # (integer shifts, where a boolean array times a number is cast element by element)
+        return np.take(table.ravel(), ((cols >> (buckets.bit_length() - 1)) << (width.bit_length() - 1)) + counts)
+    return np.take(table.ravel(), counts + (cols >= buckets) * width)
 
 
 def _grouped(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -509,7 +515,7 @@ def _pulls_from_chunk(contexts: list[CallContext], explained: list[int], grams: 
     counts = grouped[inverse]  # its bucket's count in its side of its call (the number says both)
     span = np.asarray(width, dtype=number.dtype)
     flat = (number & (span - 1) if width & (width - 1) == 0 else number % span).astype(np.int64)
-    share = _per_side(_shares(counts, s.agent_weight), flat >= s.buckets, counts)
+    share = _per_side(_shares(counts, s.agent_weight), flat, s.buckets, counts)
     norms = np.ones(len(contexts))
     for c in explained:
         run = weighted[bounds[c]:bounds[c + 1]]
