@@ -192,10 +192,12 @@ def _sums(table: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarr
         out = np.empty_like(acc)
         out[order] = acc
         return out
-    padded = np.zeros((longest, len(counts), table.shape[1]), dtype=table.dtype)
+    padded = np.zeros((longest * len(counts), table.shape[1]), dtype=table.dtype)
     run = np.repeat(np.arange(len(counts)), counts)
-    padded[np.arange(len(table)) - starts[run], run] = table
-    return padded.sum(0)  # type: ignore[no-any-return]
+    # each row at (its place in its run, its run), as one index into the rows of the padded table laid flat
+    # (numpy's indexing by one array takes a faster path than by two)
+    padded[(np.arange(len(table)) - starts[run]) * len(counts) + run] = table
+    return padded.reshape(longest, len(counts), table.shape[1]).sum(0)  # type: ignore[no-any-return]
 
 
 def act_features(ctx: CallContext) -> np.ndarray:
