@@ -192,10 +192,12 @@ def _sums(table: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarr
         out = np.empty_like(acc)
         out[order] = acc
         return out
-    padded = np.zeros((longest, len(counts), table.shape[1]), dtype=table.dtype)
+    padded = np.zeros((longest * len(counts), table.shape[1]), dtype=table.dtype)
     run = np.repeat(np.arange(len(counts)), counts)
-    padded[np.arange(len(table)) - starts[run], run] = table
-    return padded.sum(0)  # type: ignore[no-any-return]
+    # each row at (its place in its run, its run), as one index into the rows of the padded table laid flat
+    # (numpy's indexing by one array takes a faster path than by two)
+    padded[(np.arange(len(table)) - starts[run]) * len(counts) + run] = table
+    return padded.reshape(longest, len(counts), table.shape[1]).sum(0)  # type: ignore[no-any-return]
 
 
 def act_features(ctx: CallContext) -> np.ndarray:
@@ -249,8 +251,8 @@ def prepare_text_buckets(contexts: list[CallContext], s: SatisfactionSettings) -
     # each number's column: its remainder by ``width`` (its low bits when ``width`` is a power of two)
     span = np.asarray(width, dtype=combined.dtype)
     cols = combined & (span - 1) if width & (width - 1) == 0 else combined % span
-    vals = _per_side(_sublinear(counts, weight), cols >= s.buckets, counts)  # (1 + log n) × the side's weight
     cols = cols.astype(np.int64)
+    vals = _per_side(_sublinear(counts, weight), cols, s.buckets, counts)  # (1 + log n) × the side's weight
     bounds = edges.tolist()
     for c, ctx in enumerate(contexts):
         a, b = bounds[c], bounds[c + 1]
@@ -342,10 +344,16 @@ def _count_table(tables: dict[float, np.ndarray], counts: np.ndarray, weight: fl
     return table
 
 
-def _per_side(table: np.ndarray, agent: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """``table[agent, counts]`` (row 1 where ``agent``, else row 0) as one gather from the flat table (numpy's
-    indexing by two arrays takes a slower, general path)."""
-    return np.take(table.ravel(), counts + agent * table.shape[1])
+def _per_side(table: np.ndarray, cols: np.ndarray, buckets: int, counts: np.ndarray) -> np.ndarray:
+    """``table[side, counts]``, the side of each of ``cols`` (int64, below ``2 × buckets``) ``cols >= buckets``
+    (row 1: the agent's), as one gather from the flat table (numpy's indexing by two arrays takes a slower,
+    general path)."""
+    width = table.shape[1]
+    if buckets & (buckets - 1) == 0 and width & (width - 1) == 0:
+        # both powers of two: the side is the bit of ``buckets`` of the column, moved to the bit of ``width``
+        # (integer shifts, where a boolean array times a number is cast element by element)
+        return np.take(table.ravel(), ((cols >> (buckets.bit_length() - 1)) << (width.bit_length() - 1)) + counts)
+    return np.take(table.ravel(), counts + (cols >= buckets) * width)
 
 
 def _grouped(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -466,39 +474,50 @@ def _pulls_from_chunk(contexts: list[CallContext], explained: list[int], grams: 
     width = 2 * s.buckets
     wanted = dict.fromkeys(explained)
     ids: list[int] = []  # per turn of an explained piece, a number for (call, turn) over the explained calls
-    repeats: list[int] = []  # how many characters of the joined pieces each of those (or another piece) holds
+    repeats: list[int] = []  # how many characters of the joined pieces each of those turns holds
+    shifts: list[int] = []  # per explained piece, where it starts in the joined pieces less where among them
+    sizes_of: list[int] = []  # per explained piece, its characters
     starts: dict[int, int] = {}  # each explained call's first (call, turn) number
     total = 0
+    at = 0  # where the piece starts in the joined pieces
+    kept = 0  # the characters of the explained pieces before it
     for piece, o in zip(grams.pieces, grams.owner, strict=True):
         c = o >> 1
-        if c not in wanted:
-            ids.append(-1)
-            repeats.append(len(piece))
-            continue
-        base = starts.get(c)
-        if base is None:
-            base = starts[c] = total
-            total += len(contexts[c].norm)
-        chosen, texts = spoken(contexts[c], "agent" if o & 1 else "citizen")
-        sizes = [len(x) for x in texts]
-        sizes[0] += 1  # "^" is credited to the first turn, "$" to the last (as ``_grams`` clips them)
-        sizes[-1] += 1
-        ids.extend([base + t for t in chosen])
-        repeats.extend(sizes)
+        size = len(piece)
+        if c in wanted:
+            base = starts.get(c)
+            if base is None:
+                base = starts[c] = total
+                total += len(contexts[c].norm)
+            chosen, texts = spoken(contexts[c], "agent" if o & 1 else "citizen")
+            sizes = [len(x) for x in texts]
+            sizes[0] += 1  # "^" is credited to the first turn, "$" to the last (as ``_grams`` clips them)
+            sizes[-1] += 1
+            ids.extend([base + t for t in chosen])
+            repeats.extend(sizes)
+            shifts.append(at - kept)
+            sizes_of.append(size)
+            kept += size
+        at += size
+    # the explained pieces' characters only (their places in the joined pieces, ascending): the other calls'
+    # n-grams are never looked at (a chunk explains a few of its calls)
     turn_at = np.repeat(np.asarray(ids, dtype=np.int64), repeats)
+    where = np.arange(kept, dtype=np.int64) + np.repeat(np.asarray(shifts, dtype=np.int64), sizes_of)
     crossing = grams.crossing
     found, turns = [], []
     for numbers in grams.numbers:
-        at = np.flatnonzero((turn_at[:len(numbers)] >= 0) & (numbers != crossing))
-        found.append(numbers[at])
-        turns.append(turn_at[at])
+        cut = int(np.searchsorted(where, len(numbers)))  # (the last piece's last n - 1 characters start none)
+        picked = numbers[where[:cut]]
+        inside = picked != crossing
+        found.append(picked[inside])
+        turns.append(turn_at[:cut][inside])
     number = np.concatenate(found)
     turn = np.concatenate(turns)
     _, inverse, grouped = _grouped(number)  # (a search in the chunk's sorted numbers misses the cache per step)
     counts = grouped[inverse]  # its bucket's count in its side of its call (the number says both)
     span = np.asarray(width, dtype=number.dtype)
     flat = (number & (span - 1) if width & (width - 1) == 0 else number % span).astype(np.int64)
-    share = _per_side(_shares(counts, s.agent_weight), flat >= s.buckets, counts)
+    share = _per_side(_shares(counts, s.agent_weight), flat, s.buckets, counts)
     norms = np.ones(len(contexts))
     for c in explained:
         run = weighted[bounds[c]:bounds[c + 1]]
