@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from hotline.inspect.compiled import PLACEHOLDER_END, build_automaton, compile_rulebook
+from hotline.inspect.compiled import LEARN_CHARS, PLACEHOLDER_END, build_automaton, compile_rulebook
 from hotline.norms import load_default
 
 
@@ -48,3 +48,17 @@ def test_a_phrase_like_a_placeholder_keeps_its_keys() -> None:
     learned = build_automaton(words, counts)
     text = "嗯好" + PLACEHOLDER_END + "好的嗯" + PLACEHOLDER_END
     assert _found(learned, text) == _found(build_automaton(words), text) == [(1, 3, "odd"), (3, 5, "ok")]
+
+
+def test_the_automaton_is_built_again_only_once_enough_characters_are_read() -> None:
+    compiled = compile_rulebook(load_default())
+    first = compiled.automaton
+    turn = "您好，请问有什么可以帮您？"
+    read = 0
+    while read + len(turn) < LEARN_CHARS:  # a few calls: too few characters to tell which come often
+        compiled.learn([turn])
+        read += len(turn)
+        assert compiled.learning and compiled.automaton is first
+    compiled.learn([turn, turn])
+    assert not compiled.learning and compiled.automaton is not first
+    assert compiled.seen.total() == 0  # the counts are not kept once used

@@ -25,7 +25,7 @@ from hotline.text import by_first_character, normalize_phrase
 # children in the order of how often their characters came in those calls' turns, and a placeholder child for each
 # frequent character that begins no phrase (``PLACEHOLDER_END``): found at once instead of after every other. The
 # same phrases with the same values: what a scan finds is the same, only its cost changes. Once per engine.
-LEARN_CHARS: Final = 20000  # at most this many characters are counted
+LEARN_CHARS: Final = 20000  # this many characters are counted (the first calls' turns), then it is built again
 PLACEHOLDER_SHARE: Final = 3000  # a character is given a placeholder when at least 1 in this many is it
 # a placeholder is its character and this one, a noncharacter: a turn hardly holds it, and were it to, the match
 # names no key (its value's keys are empty), so a scan records nothing for it
@@ -71,14 +71,19 @@ class Compiled:
     # every phrase of the automaton → its value (length, keys), to build it again in another order (``learn``)
     phrase_values: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
     learning: bool = False  # the automaton is not yet built in the order of the turns' characters (``learn``)
+    seen: Counter[str] = field(default_factory=Counter)  # the characters of the turns read so far (``learn``)
 
     def learn(self, texts: list[str]) -> None:
-        """Build the automaton again with the characters of ``texts`` (the first calls' turns) that come most often
-        tried first at its root (``build_automaton``), once: at the first calls with words."""
-        counts = Counter("".join(texts)[:LEARN_CHARS])
-        if counts:
+        """Count the characters of ``texts`` (the turns of the calls read so far); once ``LEARN_CHARS`` are counted,
+        build the automaton again with the characters that came most often tried first at its root
+        (``build_automaton``), once. A process that reads fewer keeps the first automaton: a call or two are too
+        few to tell which characters come often (each of theirs would get a placeholder, in everyone's way)."""
+        seen = self.seen
+        seen.update("".join(texts)[:LEARN_CHARS - seen.total()])
+        if seen.total() >= LEARN_CHARS:
             self.learning = False
-            self.automaton = build_automaton(self.phrase_values, counts)
+            self.automaton = build_automaton(self.phrase_values, seen)
+            self.seen = Counter()
 
 
 def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.compile, *, cache: bool = True) -> Compiled:
