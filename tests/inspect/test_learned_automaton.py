@@ -62,3 +62,16 @@ def test_the_automaton_is_built_again_only_once_enough_characters_are_read() -> 
     compiled.learn([turn, turn])
     assert not compiled.learning and compiled.automaton is not first
     assert compiled.seen.total() == 0  # the counts are not kept once used
+
+
+def test_a_call_in_progress_is_not_counted_at_every_turn() -> None:
+    from hotline.inspect import Engine
+    from hotline.model import Call, Speaker, Turn
+
+    engine = Engine(load_default())
+    call = Call("live", [Turn(Speaker.AGENT, "您好，12345热线。"), Turn(Speaker.CITIZEN, "我家楼下很吵。")])
+    before = engine.compiled.seen.total()
+    engine.inspect(call, partial=True)  # live hints inspect the call again at each of its turns
+    assert engine.compiled.seen.total() == before
+    engine.inspect(call)
+    assert engine.compiled.seen.total() > before

@@ -21,8 +21,8 @@ from hotline.text import by_first_character, normalize_phrase
 
 # The automaton looks for a character among a node's children one by one, in the order they were added
 # (pyahocorasick), and nearly every character of a turn is looked for among the root's: ~300 first characters,
-# most of a call's scan. So the engine, at its first calls, builds it again (``Compiled.learn``) with the root's
-# children in the order of how often their characters came in those calls' turns, and a placeholder child for each
+# most of a call's scan. So the engine, once it has read ``LEARN_CHARS`` characters of turns, builds it again
+# (``Compiled.learn``) with the root's children in the order of how often their characters came in those turns, and a placeholder child for each
 # frequent character that begins no phrase (``PLACEHOLDER_END``): found at once instead of after every other. The
 # same phrases with the same values: what a scan finds is the same, only its cost changes. Once per engine.
 LEARN_CHARS: Final = 20000  # this many characters are counted (the first calls' turns), then it is built again

@@ -96,8 +96,8 @@ class Engine:
         rules are N/A and a reaction window that is still open is not yet a finding."""
         with collector_waits():
             ctx = CallContext(call, self.compiled, work_order, partial=partial)
-            if self.compiled.learning:  # (as ``inspect_batch``)
-                self.compiled.learn([n.text for n in ctx.norm])
+            if self.compiled.learning and not partial:  # (as ``inspect_batch``; a call in progress is inspected
+                self.compiled.learn([n.text for n in ctx.norm])  # again at each turn: counted once, when whole)
             card = self._with_citizen(self._run(ctx, self._loop), ctx)
             del ctx  # freed by reference counts, before the collector runs again
         return card
