@@ -101,6 +101,20 @@ def test_help_does_not_load_heavy_libraries(argv: list[str]) -> None:
     assert "HEAVY []" in out
 
 
+def test_inspect_without_jobs_does_not_load_process_pools(tmp_path: Path) -> None:
+    """Start-up: a run of one process does not load multiprocessing (and its sockets); --jobs does."""
+    import subprocess
+    import sys
+
+    calls = tmp_path / "one.jsonl"
+    calls.write_text('{"id": "a", "turns": [{"speaker": "agent", "text": "您好"}]}\n', encoding="utf-8")
+    code = ("import sys; from hotline.cli import main; from hotline.batch import inspect_many; "
+            f"main(['inspect', {str(calls)!r}, '--format', 'jsonl', '-o', {str(tmp_path / 'o.jsonl')!r}]); "
+            "print('LOADED', 'multiprocessing' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "LOADED False" in out
+
+
 def test_parallel_jobs_give_the_same_results(tmp_path: Path) -> None:
     from hotline.content import data_path
 

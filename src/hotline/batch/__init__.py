@@ -9,7 +9,6 @@ the same ``Engine``; order of results is preserved.
 from __future__ import annotations
 
 import itertools
-import multiprocessing as mp
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,6 +95,8 @@ def inspect_many(calls: Iterable[Call], rulebook: str | Path | None = None, jobs
     warm(_engine)
     it = iter(calls)
     chunks = iter(lambda: list(itertools.islice(it, chunksize)), [])
+    import multiprocessing as mp  # here: a run without --jobs (most) does not load it and its sockets
+
     with mp.get_context("fork").Pool(jobs, initializer=_one_thread) as pool:
         for pairs in pool.imap(_inspect_chunk, chunks):
             yield from pairs
