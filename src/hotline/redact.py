@@ -58,9 +58,8 @@ class Masker:
         if not text or len(text) > MEMO_CHARS:
             return self.mask(text) if text else text
         memo = self.memo
-        if text in memo:
-            got = memo[text]
-        else:
+        got = memo.get(text, "")  # one lookup; "" reads as not remembered (were it a remembered answer, it is found again)
+        if got == "":
             masked = self.mask(text)
             if len(memo) >= self.memo_texts:
                 memo.clear()
