@@ -43,7 +43,8 @@ def rounded(number: Any, digits: int) -> Any:
         return x
     else:  # NaN
         return round(x, digits)
-    scale = _SCALES[digits]
+    # the outputs round to 3 and 2 digits: those scales as constants (compiled, no lookup of ``_SCALES`` in the globals)
+    scale = 1000.0 if digits == 3 else 100.0 if digits == 2 else _SCALES[digits]
     a = x * sign * scale
     if a < 4e15:  # false for infinities too
         whole = float(int(a))

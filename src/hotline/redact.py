@@ -28,6 +28,7 @@ class Masker:
         self.mask_char = mask_char
         self.memo: dict[str, str | None] = {}
         self.memo_texts = memo_texts
+        self.memo_chars = MEMO_CHARS  # (an attribute: compiled, no lookup in the module's globals at each text)
 
     def mask(self, text: str) -> str:
         first = self.regex.search(text)
@@ -55,12 +56,11 @@ class Masker:
         """``mask(text)`` for texts that recur from call to call (rules' messages and suggestions, review
         reasons), remembered: the same result, found once. Bounded (long texts are not kept, and the
         memory starts over when full); a text with nothing to mask comes back as the very object given."""
-        if not text or len(text) > MEMO_CHARS:
+        if not text or len(text) > self.memo_chars:
             return self.mask(text) if text else text
         memo = self.memo
-        if text in memo:
-            got = memo[text]
-        else:
+        got = memo.get(text, "")  # one lookup; "" reads as not remembered (were it a remembered answer, it is found again)
+        if got == "":
             masked = self.mask(text)
             if len(memo) >= self.memo_texts:
                 memo.clear()
@@ -100,11 +100,15 @@ class Masker:
             return text if got == text else got  # a quote of the turn's unmasked part is the very text given
         return self.mask(text)
 
-    def finding(self, f: Finding, turns: list[str], masked: list[str], mask: Callable[[str], str]) -> Finding:
-        """A finding with its evidence (a quote of its turn), message and suggestion masked; the very finding
-        when nothing in it needs masking."""
+    def finding(self, f: Finding, turns: list[str], masked: list[str],
+                mask: Callable[[str], str] | None = None) -> Finding:
+        """A finding with its evidence (a quote of its turn), message and suggestion masked (by ``mask``; None:
+        ``mask_recurring``, called directly); the very finding when nothing in it needs masking."""
         evidence = self.quote(f.evidence, f.turn_index, f.span, turns, masked)
-        message, suggestion = mask(f.message), mask(f.suggestion)
+        if mask is None:
+            message, suggestion = self.mask_recurring(f.message), self.mask_recurring(f.suggestion)
+        else:
+            message, suggestion = mask(f.message), mask(f.suggestion)
         if evidence is f.evidence and message is f.message and suggestion is f.suggestion:
             return f
         return with_texts(f, evidence, message, suggestion)
@@ -113,16 +117,15 @@ class Masker:
         """``masking.mask_pair``: ``call`` and ``card`` with citizens' details masked in every text an output
         shows; ids, speakers, times, spans, rule ids and scores unchanged. Nothing is changed in place: what
         needs masking is a copy (a turn or finding with nothing to mask is shared with the original)."""
-        recurring = self.mask_recurring
         turns = [t.text for t in call.turns]
         masked = [self.mask(t) for t in turns]
         new_call = Call(call.id, [t if m is t.text else with_text(t, m) for t, m in zip(call.turns, masked, strict=True)],
                         self.mask_value(call.meta))
         changes: dict[str, Any] = {}
-        findings = [self.finding(f, turns, masked, recurring) for f in card.findings]
+        findings = [self.finding(f, turns, masked) for f in card.findings]
         if any(f is not before for f, before in zip(findings, card.findings, strict=True)):
             changes["findings"] = findings
-        notice = recurring(card.notice)
+        notice = self.mask_recurring(card.notice)
         if notice is not card.notice:
             changes["notice"] = notice
         if card.pending:
@@ -133,7 +136,7 @@ class Masker:
             changes["citizen"] = dataclasses.replace(card.citizen, escalation=[
                 (kind, t, self.quote(ev, t, None, turns, masked)) for kind, t, ev in card.citizen.escalation])
         if card.review is not None and card.review.reasons:
-            reasons = [recurring(r) for r in card.review.reasons]
+            reasons = [self.mask_recurring(r) for r in card.review.reasons]
             if any(r is not before for r, before in zip(reasons, card.review.reasons, strict=True)):
                 changes["review"] = dataclasses.replace(card.review, reasons=reasons)
         # a scorecard with nothing to mask is shared, as an unchanged turn or finding is

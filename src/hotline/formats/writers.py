@@ -69,8 +69,9 @@ _OUTCOME_JSON_MAX = 1 << 14
 
 
 # the same, by the outcome object itself, for the outcomes the engine shares among cards (a rule that passed, was
-# awarded or did not apply: ``Engine._outcome``), most of every card's: the object is kept with its JSON, so its
-# id names it alone while it is kept (a freed object's id could otherwise come back as another outcome's)
+# awarded or did not apply: ``Engine._outcome``; one that failed with the same points: ``Engine._failed``), all of
+# almost every card's: the object is kept with its JSON, so its id names it alone while it is kept (a freed
+# object's id could otherwise come back as another outcome's), and an outcome is frozen: its JSON stays its own
 _SHARED_JSON: dict[int, tuple[RuleOutcome, bytes]] = {}
 
 
@@ -79,10 +80,9 @@ def _outcome_json(o: RuleOutcome) -> bytes:
     if kept is not None:
         return kept[1]
     got = _outcome_json_of(o)
-    if o.status != "failed":
-        if len(_SHARED_JSON) >= _OUTCOME_JSON_MAX:
-            _SHARED_JSON.clear()
-        _SHARED_JSON[id(o)] = (o, got)
+    if len(_SHARED_JSON) >= _OUTCOME_JSON_MAX:
+        _SHARED_JSON.clear()
+    _SHARED_JSON[id(o)] = (o, got)
     return got
 
 

@@ -44,7 +44,6 @@ class _Rule:
         self.veto: bool = spec.veto
         self.veto_confidence: float = spec.veto_confidence
         self.anchor: str = spec.anchor
-        self.elements: dict[str, Matcher] = spec.elements
         self.impl: str | None = spec.impl
         self.needs: str | None = spec.needs
         self.end_of_call: bool = spec.end_of_call
@@ -56,6 +55,7 @@ class _Rule:
         self.match_node: Matcher | None = spec.match
         self.applies_when: Slot | None = None if spec.applies_when is None else slots[id(spec.applies_when)]
         self.match: Slot | None = None if spec.match is None else slots[id(spec.match)]
+        self.element_slots: list[tuple[str, Slot]] = [(label, slots[id(m)]) for label, m in spec.elements.items()]
 
 
 class Engine:
@@ -248,7 +248,7 @@ class Engine:
             if mask is None:
                 return "na", []
             if not rule.forbid:
-                return _judged(rule.award, bool(mask), lambda: self._missing(rule, ctx, forced))
+                return self._judged(rule, ctx, bool(mask), forced)
             if not mask:
                 return "passed", []
         hits = evaluate(match_node, ctx)
@@ -258,7 +258,15 @@ class Engine:
             # words inside a restatement of the citizen's account (我跟您确认一下：……，对吗？) are the citizen's
             hits = [h for h in hits if h.note or h.turn_index < 0 or not ctx.restating(h.turn_index)]
             return ("failed", [self._finding(rule, ctx, h) for h in _one_per_turn(hits)]) if hits else ("passed", [])
-        return _judged(rule.award, bool(hits), lambda: self._missing(rule, ctx, forced))
+        return self._judged(rule, ctx, bool(hits), forced)
+
+    def _judged(self, rule: _Rule, ctx: CallContext, hit: bool, forced: bool) -> tuple[str, list[Finding]]:
+        """The outcome of a rule that requires (or, ``award``, awards) something, from whether its matcher hit.
+        (A method, not a function given the finding to make as a closure: a closure would keep ``_apply``'s
+        locals in an object made for every rule of every call.)"""
+        if rule.award:
+            return ("awarded", []) if hit else ("passed", [])
+        return ("passed", []) if hit else ("failed", [self._missing(rule, ctx, forced)])
 
     def _apply_python(self, rule: _Rule, ctx: CallContext) -> tuple[str, list[Finding]]:
         assert rule.impl is not None
@@ -330,7 +338,7 @@ class Engine:
         finding = self._make(rule, ctx, turn, None, "")
         finding.span = None
         finding.layer = "结构"
-        missing = [label for label, m in rule.elements.items() if verdict(m, ctx) == 0]
+        missing = [label for label, slot in rule.element_slots if slot_verdict(slot, ctx) == 0]
         if missing:
             finding.message = finding.message.replace(rule.message, f"{rule.message}（缺少：{'、'.join(missing)}）", 1)
         if forced:
@@ -376,13 +384,6 @@ def collector_waits() -> Iterator[None]:
             gc.enable()
 
 
-def _judged(award: bool, hit: bool, missing: Callable[[], Finding]) -> tuple[str, list[Finding]]:
-    """The outcome of a rule that requires (or, ``award``, awards) something, from whether its matcher hit."""
-    if award:
-        return ("awarded", []) if hit else ("passed", [])
-    return ("passed", []) if hit else ("failed", [missing()])
-
-
 def goal_of(rule_id: str) -> str | None:
     """The goal a goal rule checks (goal.facts.v1 → facts)."""
     parts = rule_id.split(".")
@@ -393,30 +394,42 @@ def _one_per_turn(hits: list[Hit]) -> list[Hit]:
     """A phrase or pattern hit is the most precise evidence; the act layer adds a finding only for a
     turn where nothing else of the same rule fired, and then one (its likeliest clause). Phrase hits that
     overlap in one turn (具体在哪 / 在哪里) are the same words: one finding, not one per phrase."""
-    hits = _no_overlaps(hits)
-    precise = {h.turn_index for h in hits if not h.why.startswith("act|")}
+    if len(hits) < 2:
+        return hits  # one hit overlaps nothing, and is its turn's only act hit if it is one: kept as it is
+    precise: list[Hit] = []
+    acts: list[Hit] = []
+    for h in _no_overlaps(hits):
+        if h.why.startswith("act|"):
+            acts.append(h)
+        else:
+            precise.append(h)
+    if not acts:
+        return precise
+    turns = {h.turn_index for h in precise}
     best: dict[int, Hit] = {}
-    for h in hits:
-        if not h.why.startswith("act|"):
-            continue
-        if h.turn_index in precise:
+    for h in acts:
+        if h.turn_index in turns:
             continue
         old = best.get(h.turn_index)
         if old is None or float(h.why.split("|")[2]) > float(old.why.split("|")[2]):
             best[h.turn_index] = h
-    return [h for h in hits if not h.why.startswith("act|")] + sorted(best.values())
+    return precise + sorted(best.values())
 
 
 def _no_overlaps(hits: list[Hit]) -> list[Hit]:
     """Phrase and pattern hits without those overlapping an earlier (or, at the same start, a longer) one of
     the same turn; act hits and whole-call hits as they are."""
+    # by turn, start and longest first; the index last, for the order of equal keys (as a stable sort keeps it)
+    order = sorted([(h.turn_index, h.start, -h.end, i) for i, h in enumerate(hits)])
     dropped: set[int] = set()
     last: dict[int, int] = {}  # turn → end of the last kept span
-    for i, h in sorted(enumerate(hits), key=lambda p: (p[1].turn_index, p[1].start, -p[1].end)):
-        if h.turn_index < 0 or h.why.startswith("act|") or h.end <= h.start:
+    for turn, start, neg_end, i in order:
+        if turn < 0 or -neg_end <= start or hits[i].why.startswith("act|"):
             continue
-        if h.start < last.get(h.turn_index, -1):
+        if start < last.get(turn, -1):
             dropped.add(i)
         else:
-            last[h.turn_index] = h.end
+            last[turn] = -neg_end
+    if not dropped:
+        return hits
     return [h for i, h in enumerate(hits) if i not in dropped]
