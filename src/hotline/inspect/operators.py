@@ -359,19 +359,15 @@ def restated(op: RestateOp, ctx: CallContext, turns: list[int], named: set[int],
     ignore = set(op.ignore)
     out: list[tuple[int, int, int]] = []
     citizen = ctx.turns_of("citizen")
-    heard: set[str] = set()  # the pairs of the citizen's turns before ``t``: ``citizen[:said]``
-    said = 0
     for t in turns:
-        earlier = bisect.bisect_left(citizen, t)  # (the citizen's turns ascend)
-        if earlier < said:  # (``turns`` ascend: never, but were they not, the pairs are gathered again)
-            heard, said = set(), 0
-        while said < earlier:
-            heard |= _pairs_of(ctx, citizen[said])
-            said += 1
+        earlier = bisect.bisect_left(citizen, t)  # the citizen's turns before ``t`` (they ascend)
         if not earlier:  # one sentence on its own (a rewrite exercise): judged by its form alone
             if t in named or t in opened:
                 out.append((t, -1, 0))
             continue
+        # their words, a line each: a pair of letters was said by the citizen when it is found in there (no pair
+        # of letters runs across the line break, which is no letter)
+        heard = "\n".join([ctx.norm[i].text for i in citizen[:earlier]])
         shared, pieces = _overlap(ctx.norm[t].text, heard, ignore)
         if ((shared >= op.min_shared and pieces >= op.min_pieces) or (t in named and shared >= op.intent_shared)
                 or (t in opened and shared >= op.opener_shared and pieces >= op.min_pieces)):
@@ -395,31 +391,36 @@ def turn_list(mask: int) -> list[int]:
     return out
 
 
-def _pairs_of(ctx: CallContext, turn: int) -> set[str]:
-    """``_pairs`` of a turn's text, once per call (each confirmation turn after it reads them, for each rule)."""
-    pairs = ctx.letter_pairs.get(turn)
-    if pairs is None:
-        pairs = ctx.letter_pairs[turn] = _pairs(ctx.norm[turn].text)
-    return pairs
+def _is_letter(text: str, i: int) -> bool:
+    """``text[i].isalpha()`` (hanzi included; digits are details, a phone number, not substance), without a method
+    call for the ASCII characters and the common hanzi (U+4E00–U+9FFF, every one a letter: a test pins it)."""
+    c = ord(text[i])
+    if c < 128:
+        return 65 <= c <= 90 or 97 <= c <= 122
+    if 0x4E00 <= c <= 0x9FFF:
+        return True
+    return text[i].isalpha()
 
 
-def _pairs(text: str) -> set[str]:
-    """Pairs of letters (hanzi included); digits are details (a phone number), not substance."""
-    return {text[i:i + 2] for i in range(len(text) - 1) if text[i].isalpha() and text[i + 1].isalpha()}
-
-
-def _overlap(text: str, heard: set[str], ignore: set[str]) -> tuple[int, int]:
-    """Distinct character pairs of ``text`` the citizen said too, and in how many separate stretches."""
+def _overlap(text: str, heard: str, ignore: set[str]) -> tuple[int, int]:
+    """Distinct pairs of letters of ``text`` the citizen said too (found in ``heard``, their words), and in how
+    many separate stretches."""
     shared: set[str] = set()
     pieces = 0
     inside = False
-    for i in range(len(text) - 1):
-        pair = text[i:i + 2]
-        hit = pair in heard and pair not in ignore
-        if hit:
-            shared.add(pair)
-            pieces += not inside
+    n = len(text)
+    letter = n > 0 and _is_letter(text, 0)
+    for i in range(n - 1):
+        following = _is_letter(text, i + 1)
+        hit = False
+        if letter and following:
+            pair = text[i:i + 2]
+            hit = pair in heard and pair not in ignore
+            if hit:
+                shared.add(pair)
+                pieces += not inside
         inside = hit
+        letter = following
     return len(shared), pieces
 
 
