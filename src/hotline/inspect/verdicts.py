@@ -10,8 +10,9 @@ list of hits merged and sorted, and a leaf stops looking in a turn at its first 
   the same way when what it needs is absent from the call.
 - A group stops early where the rest cannot change its answer: ``all`` and ``turn`` at an empty part when the
   parts after it always apply (``Slot.nonull``).
-- The operators whose answer needs more than turns (phrases that must all be said, a sequence, a restatement,
-  the timing operators, the embedding operator) run through ``evaluate`` and their hits become a mask.
+- The operators whose answer needs more than turns (phrases that must all be said, the embedding operator, a
+  trajectory) run through ``evaluate`` and their hits become a mask; the timing operators answer a mask of their
+  own (``timing.verdict``), without formatting the notes of hits.
 - Hits a live call is still waiting on (``ctx.pending``) are the tree walk's: a partial call is judged by
   ``evaluate`` only (see ``Engine._apply``).
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 from typing import Final
 
 from hotline.inspect import plan as op
+from hotline.inspect import timing
 from hotline.inspect.compiled import holds
 from hotline.inspect.context import UNSET, CallContext
 from hotline.inspect.operators import (
@@ -109,6 +111,8 @@ def _run(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
         return _restate(slot, ctx, allowed)
     if code == op.SEQUENCE:
         return _sequence(slot, ctx, allowed)
+    if code >= op.SPEECH_RATE:
+        return timing.verdict(code, slot.node, ctx, allowed)
     return hit_mask(evaluate(slot.node, ctx, allowed))
 
 
