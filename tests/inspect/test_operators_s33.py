@@ -9,7 +9,7 @@ from test_plan import engine_with
 from hotline.inspect import operators as ops
 from hotline.inspect import plan as op
 from hotline.inspect import timing
-from hotline.inspect.context import CallContext
+from hotline.inspect.context import CallContext, Hit
 from hotline.inspect.operators import evaluate
 from hotline.inspect.results import hit_mask
 from hotline.model import Call, Speaker, Turn
@@ -115,3 +115,10 @@ def test_a_timing_verdict_is_the_turns_of_its_hits() -> None:
                 hit |= bool(want and want >> 1)
     assert hit
 
+
+
+def test_a_hit_made_by_tuple_new_is_the_hit_its_class_makes() -> None:
+    for fields in [(0, 1, 2, "", ""), (-1, 0, 0, "冷场 3.0 秒", ""), (3, 4, 9, "", "act|agent.empathy|0.93|0.90")]:
+        made = ops._hit(fields)
+        assert type(made) is Hit and made == Hit(*fields) and made._asdict() == Hit(*fields)._asdict()
+    assert ops._hit((2, 0, 5, "", "")) == Hit(2, 0, 5)  # the defaults of ``Hit``, given in full

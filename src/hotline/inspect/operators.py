@@ -18,6 +18,10 @@ from hotline.inspect.results import Allowed, Result, hit_mask, mask_of
 from hotline.inspect.similar import similar_hits
 from hotline.norms.schema import Matcher, RestateOp, Scope, UnansweredOp
 
+_hit: Final = Hit._make
+"""A hit from its five fields, made by ``tuple.__new__`` itself: calling ``Hit`` runs the Python ``__new__`` of a
+NamedTuple, a frame of its own for each hit."""
+
 
 def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result:
     """The hits of a node's slot in the plan, evaluated once per call and mask."""
@@ -92,9 +96,10 @@ def _read_goal_names(ctx: CallContext) -> set[str]:
 
 def scope_turns(scope: Scope, ctx: CallContext, allowed: Allowed) -> list[int] | None:
     key = (id(scope), allowed)
-    if key not in ctx.scopes:
-        ctx.scopes[key] = _scope_turns(_read_scope(scope), ctx, allowed)
-    return ctx.scopes[key]
+    turns = ctx.scopes.get(key, UNSET)
+    if turns is UNSET:
+        turns = ctx.scopes[key] = _scope_turns(_read_scope(scope), ctx, allowed)
+    return turns  # type: ignore[no-any-return]
 
 
 class _ScopeRead:
@@ -215,7 +220,7 @@ def _phrases(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     hits = longest([h for h in hits if h[0] in wanted])
     if op.guards:
         hits = [h for h in hits if not ctx.guarded(*h)]
-    found = [Hit(*h) for h in hits]
+    found = [_hit((t, s, e, "", "")) for t, s, e in hits]
     if op.mode == "none":
         return [] if found else [CALL_HIT]
     if op.mode == "any":
@@ -280,7 +285,7 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         for m in turn_matches(pattern, text, anchored):
             span = counted(m, text, exclude, op.guards, ctx, t)
             if span is not None:
-                out.append(Hit(t, *span))
+                out.append(_hit((t, span[0], span[1], "", "")))
     return out
 
 
@@ -321,11 +326,11 @@ def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         return None
     if not ctx.acts_on or not turns:
         return []
-    wanted = set(turns)
+    wanted = mask_of(turns)
     best: dict[tuple[int, int, int], tuple[float, str, float]] = {}
     for name, limit in ctx.compiled.act_limits[id(node)]:
         for turn, start, end, p in ctx.act_firing(name):
-            if p >= limit and turn in wanted:
+            if p >= limit and (wanted >> turn) & 1:
                 key = (turn, start, end)
                 if key not in best or p > best[key][0]:
                     best[key] = (p, name, limit)
@@ -333,7 +338,7 @@ def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     for (turn, start, end), (p, name, limit) in sorted(best.items()):
         if op.guards and ctx.act_guarded(turn, start, end):
             continue
-        out.append(Hit(turn, start, end, "", f"act|{name}|{p:.2f}|{limit:.2f}"))
+        out.append(_hit((turn, start, end, "", f"act|{name}|{p:.2f}|{limit:.2f}")))
     return out
 
 
@@ -501,7 +506,7 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
             out.append(trig)
         else:
             anchor = next((i for i in window if i > t), t)
-            out.append(Hit(anchor, 0, len(ctx.norm[anchor].text), f"市民说「{_said(ctx, trig)}」之后"))
+            out.append(_hit((anchor, 0, len(ctx.norm[anchor].text), f"市民说「{_said(ctx, trig)}」之后", "")))
         if op.first_only:
             break
     return out
