@@ -21,18 +21,11 @@ def _letter_pairs(text: str) -> set[str]:
 
 
 def _simple_overlap(text: str, earlier: list[str], ignore: set[str]) -> tuple[int, int]:
-    heard: set[str] = set().union(*(_letter_pairs(t) for t in earlier))
-    shared: set[str] = set()
-    pieces = 0
-    inside = False
-    for i in range(len(text) - 1):
-        pair = text[i:i + 2]
-        hit = pair in heard and pair not in ignore
-        if hit:
-            shared.add(pair)
-            pieces += not inside
-        inside = hit
-    return len(shared), pieces
+    """The simple way: the pairs of letters the citizen said (less those ignored), and the runs of them in ``text``."""
+    heard = set().union(*(_letter_pairs(t) for t in earlier)) - ignore
+    said = [text[i:i + 2] in heard for i in range(len(text) - 1)]
+    starts = [i for i, hit in enumerate(said) if hit and (i == 0 or not said[i - 1])]
+    return len({text[i:i + 2] for i, hit in enumerate(said) if hit}), len(starts)
 
 
 # letters of every kind beside hanzi and ASCII (kana, hangul, Latin-1 ª, Greek), and what only looks like one:

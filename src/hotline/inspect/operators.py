@@ -275,6 +275,7 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     need_key = ctx.compiled.regex_need_keys.get(id(node), "")
     may = ctx.key_turns(need_key) if need_key else -1  # as ``verdicts._regex``
     anchored = id(node) in ctx.compiled.regex_anchored
+    grouped = pattern.groups > 0
     out: list[Hit] = []
     for t in turns:
         if not (may >> t) & 1:
@@ -283,7 +284,7 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         if need is not None and not need_key and not holds(need, text):
             continue
         for m in turn_matches(pattern, text, anchored):
-            span = counted(m, text, exclude, op.guards, ctx, t)
+            span = counted(m, text, exclude, op.guards, ctx, t, grouped)
             if span is not None:
                 out.append(_hit((t, span[0], span[1], "", "")))
     return out
@@ -302,10 +303,11 @@ def turn_matches(pattern: re.Pattern[str], text: str, anchored: bool) -> Iterabl
 
 
 def counted(m: re.Match[str], text: str, exclude: re.Pattern[str] | None, guards: bool, ctx: CallContext,
-            turn: int) -> tuple[int, int] | None:
-    """The span a regex match stands for (its first group when it has one), or None when it does not count: an
-    ``exclude`` pattern matches around it, or a guard holds (negated, quoted, reported)."""
-    s, e = m.span(1) if m.re.groups else m.span()
+            turn: int, grouped: bool) -> tuple[int, int] | None:
+    """The span a regex match stands for (its first group when its pattern has one, ``grouped``: read once per
+    pattern, not per match), or None when it does not count: an ``exclude`` pattern matches around it, or a guard
+    holds (negated, quoted, reported)."""
+    s, e = m.span(1) if grouped else m.span()
     if s < 0:
         s, e = m.span()
     if exclude and exclude.search(text, max(0, m.start() - 4), min(len(text), m.end() + 4)):

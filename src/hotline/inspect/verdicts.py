@@ -229,6 +229,7 @@ def _regex(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
         return None
     pattern, exclude, need, guards, need_key = slot.pattern, slot.exclude, slot.need, slot.guards, slot.need_key
     may = ctx.key_turns(need_key) if need_key else -1  # the turns holding one of the literals every match contains
+    grouped = pattern.groups > 0
     out = 0
     for t in turns:
         if not (may >> t) & 1:
@@ -237,7 +238,7 @@ def _regex(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
         if need is not None and not need_key and not holds(need, text):
             continue  # (the one literal, searched in the turn)
         for m in turn_matches(pattern, text, slot.anchored):
-            if counted(m, text, exclude, guards, ctx, t) is not None:
+            if counted(m, text, exclude, guards, ctx, t, grouped) is not None:
                 out |= 1 << (t + 1)
                 break
     return out
