@@ -18,6 +18,10 @@ from hotline.inspect.results import Allowed, Result, hit_mask, mask_of
 from hotline.inspect.similar import similar_hits
 from hotline.norms.schema import Matcher, RestateOp, Scope, UnansweredOp
 
+_hit: Final = Hit._make
+"""A hit from its five fields, made by ``tuple.__new__`` itself: calling ``Hit`` runs the Python ``__new__`` of a
+NamedTuple, a frame of its own for each hit."""
+
 
 def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result:
     """The hits of a node's slot in the plan, evaluated once per call and mask."""
@@ -92,9 +96,10 @@ def _read_goal_names(ctx: CallContext) -> set[str]:
 
 def scope_turns(scope: Scope, ctx: CallContext, allowed: Allowed) -> list[int] | None:
     key = (id(scope), allowed)
-    if key not in ctx.scopes:
-        ctx.scopes[key] = _scope_turns(_read_scope(scope), ctx, allowed)
-    return ctx.scopes[key]
+    turns = ctx.scopes.get(key, UNSET)
+    if turns is UNSET:
+        turns = ctx.scopes[key] = _scope_turns(_read_scope(scope), ctx, allowed)
+    return turns  # type: ignore[no-any-return]
 
 
 class _ScopeRead:
@@ -215,7 +220,7 @@ def _phrases(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     hits = longest([h for h in hits if h[0] in wanted])
     if op.guards:
         hits = [h for h in hits if not ctx.guarded(*h)]
-    found = [Hit(*h) for h in hits]
+    found = [_hit((t, s, e, "", "")) for t, s, e in hits]
     if op.mode == "none":
         return [] if found else [CALL_HIT]
     if op.mode == "any":
@@ -270,6 +275,7 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     need_key = ctx.compiled.regex_need_keys.get(id(node), "")
     may = ctx.key_turns(need_key) if need_key else -1  # as ``verdicts._regex``
     anchored = id(node) in ctx.compiled.regex_anchored
+    grouped = pattern.groups > 0
     out: list[Hit] = []
     for t in turns:
         if not (may >> t) & 1:
@@ -278,9 +284,9 @@ def _regex(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         if need is not None and not need_key and not holds(need, text):
             continue
         for m in turn_matches(pattern, text, anchored):
-            span = counted(m, text, exclude, op.guards, ctx, t)
+            span = counted(m, text, exclude, op.guards, ctx, t, grouped)
             if span is not None:
-                out.append(Hit(t, *span))
+                out.append(_hit((t, span[0], span[1], "", "")))
     return out
 
 
@@ -297,10 +303,11 @@ def turn_matches(pattern: re.Pattern[str], text: str, anchored: bool) -> Iterabl
 
 
 def counted(m: re.Match[str], text: str, exclude: re.Pattern[str] | None, guards: bool, ctx: CallContext,
-            turn: int) -> tuple[int, int] | None:
-    """The span a regex match stands for (its first group when it has one), or None when it does not count: an
-    ``exclude`` pattern matches around it, or a guard holds (negated, quoted, reported)."""
-    s, e = m.span(1) if m.re.groups else m.span()
+            turn: int, grouped: bool) -> tuple[int, int] | None:
+    """The span a regex match stands for (its first group when its pattern has one, ``grouped``: read once per
+    pattern, not per match), or None when it does not count: an ``exclude`` pattern matches around it, or a guard
+    holds (negated, quoted, reported)."""
+    s, e = m.span(1) if grouped else m.span()
     if s < 0:
         s, e = m.span()
     if exclude and exclude.search(text, max(0, m.start() - 4), min(len(text), m.end() + 4)):
@@ -321,11 +328,11 @@ def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         return None
     if not ctx.acts_on or not turns:
         return []
-    wanted = set(turns)
+    wanted = mask_of(turns)
     best: dict[tuple[int, int, int], tuple[float, str, float]] = {}
     for name, limit in ctx.compiled.act_limits[id(node)]:
         for turn, start, end, p in ctx.act_firing(name):
-            if p >= limit and turn in wanted:
+            if p >= limit and (wanted >> turn) & 1:
                 key = (turn, start, end)
                 if key not in best or p > best[key][0]:
                     best[key] = (p, name, limit)
@@ -333,7 +340,7 @@ def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     for (turn, start, end), (p, name, limit) in sorted(best.items()):
         if op.guards and ctx.act_guarded(turn, start, end):
             continue
-        out.append(Hit(turn, start, end, "", f"act|{name}|{p:.2f}|{limit:.2f}"))
+        out.append(_hit((turn, start, end, "", f"act|{name}|{p:.2f}|{limit:.2f}")))
     return out
 
 
@@ -359,19 +366,15 @@ def restated(op: RestateOp, ctx: CallContext, turns: list[int], named: set[int],
     ignore = set(op.ignore)
     out: list[tuple[int, int, int]] = []
     citizen = ctx.turns_of("citizen")
-    heard: set[str] = set()  # the pairs of the citizen's turns before ``t``: ``citizen[:said]``
-    said = 0
     for t in turns:
-        earlier = bisect.bisect_left(citizen, t)  # (the citizen's turns ascend)
-        if earlier < said:  # (``turns`` ascend: never, but were they not, the pairs are gathered again)
-            heard, said = set(), 0
-        while said < earlier:
-            heard |= _pairs_of(ctx, citizen[said])
-            said += 1
+        earlier = bisect.bisect_left(citizen, t)  # the citizen's turns before ``t`` (they ascend)
         if not earlier:  # one sentence on its own (a rewrite exercise): judged by its form alone
             if t in named or t in opened:
                 out.append((t, -1, 0))
             continue
+        # their words, a line each: a pair of letters was said by the citizen when it is found in there (no pair
+        # of letters runs across the line break, which is no letter)
+        heard = "\n".join([ctx.norm[i].text for i in citizen[:earlier]])
         shared, pieces = _overlap(ctx.norm[t].text, heard, ignore)
         if ((shared >= op.min_shared and pieces >= op.min_pieces) or (t in named and shared >= op.intent_shared)
                 or (t in opened and shared >= op.opener_shared and pieces >= op.min_pieces)):
@@ -395,31 +398,36 @@ def turn_list(mask: int) -> list[int]:
     return out
 
 
-def _pairs_of(ctx: CallContext, turn: int) -> set[str]:
-    """``_pairs`` of a turn's text, once per call (each confirmation turn after it reads them, for each rule)."""
-    pairs = ctx.letter_pairs.get(turn)
-    if pairs is None:
-        pairs = ctx.letter_pairs[turn] = _pairs(ctx.norm[turn].text)
-    return pairs
+def _is_letter(text: str, i: int) -> bool:
+    """``text[i].isalpha()`` (hanzi included; digits are details, a phone number, not substance), without a method
+    call for the ASCII characters and the common hanzi (U+4E00–U+9FFF, every one a letter: a test pins it)."""
+    c = ord(text[i])
+    if c < 128:
+        return 65 <= c <= 90 or 97 <= c <= 122
+    if 0x4E00 <= c <= 0x9FFF:
+        return True
+    return text[i].isalpha()
 
 
-def _pairs(text: str) -> set[str]:
-    """Pairs of letters (hanzi included); digits are details (a phone number), not substance."""
-    return {text[i:i + 2] for i in range(len(text) - 1) if text[i].isalpha() and text[i + 1].isalpha()}
-
-
-def _overlap(text: str, heard: set[str], ignore: set[str]) -> tuple[int, int]:
-    """Distinct character pairs of ``text`` the citizen said too, and in how many separate stretches."""
+def _overlap(text: str, heard: str, ignore: set[str]) -> tuple[int, int]:
+    """Distinct pairs of letters of ``text`` the citizen said too (found in ``heard``, their words), and in how
+    many separate stretches."""
     shared: set[str] = set()
     pieces = 0
     inside = False
-    for i in range(len(text) - 1):
-        pair = text[i:i + 2]
-        hit = pair in heard and pair not in ignore
-        if hit:
-            shared.add(pair)
-            pieces += not inside
+    n = len(text)
+    letter = n > 0 and _is_letter(text, 0)
+    for i in range(n - 1):
+        following = _is_letter(text, i + 1)
+        hit = False
+        if letter and following:
+            pair = text[i:i + 2]
+            hit = pair in heard and pair not in ignore
+            if hit:
+                shared.add(pair)
+                pieces += not inside
         inside = hit
+        letter = following
     return len(shared), pieces
 
 
@@ -500,7 +508,7 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
             out.append(trig)
         else:
             anchor = next((i for i in window if i > t), t)
-            out.append(Hit(anchor, 0, len(ctx.norm[anchor].text), f"市民说「{_said(ctx, trig)}」之后"))
+            out.append(_hit((anchor, 0, len(ctx.norm[anchor].text), f"市民说「{_said(ctx, trig)}」之后", "")))
         if op.first_only:
             break
     return out

@@ -37,9 +37,17 @@ COUNT: Final = 10
 DISTINCT: Final = 11
 RESTATE: Final = 12
 SEQUENCE: Final = 13
+# the timing operators (``timing.verdict``), from SPEECH_RATE on
+SPEECH_RATE: Final = 14
+SILENCE: Final = 15
+REPLY_GAP: Final = 16
+OVERLAP: Final = 17
+AGENT_GAP: Final = 18
+METRIC: Final = 19
 CODES: Final = {"all": ALL, "any": ANY, "not_": NOT, "within": WITHIN, "phrases": PHRASES, "regex": REGEX, "act": ACT,
                 "turn": TURN, "unanswered": UNANSWERED, "count": COUNT, "distinct": DISTINCT,
-                "restate": RESTATE, "sequence": SEQUENCE}
+                "restate": RESTATE, "sequence": SEQUENCE, "speech_rate": SPEECH_RATE, "silence": SILENCE,
+                "reply_gap": REPLY_GAP, "overlap": OVERLAP, "agent_gap": AGENT_GAP, "metric": METRIC}
 
 
 @dataclass(slots=True)

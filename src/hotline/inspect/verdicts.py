@@ -10,8 +10,9 @@ list of hits merged and sorted, and a leaf stops looking in a turn at its first 
   the same way when what it needs is absent from the call.
 - A group stops early where the rest cannot change its answer: ``all`` and ``turn`` at an empty part when the
   parts after it always apply (``Slot.nonull``).
-- The operators whose answer needs more than turns (phrases that must all be said, a sequence, a restatement,
-  the timing operators, the embedding operator) run through ``evaluate`` and their hits become a mask.
+- The operators whose answer needs more than turns (phrases that must all be said, the embedding operator, a
+  trajectory) run through ``evaluate`` and their hits become a mask; the timing operators answer a mask of their
+  own (``timing.verdict``), without formatting the notes of hits.
 - Hits a live call is still waiting on (``ctx.pending``) are the tree walk's: a partial call is judged by
   ``evaluate`` only (see ``Engine._apply``).
 
@@ -22,6 +23,7 @@ from __future__ import annotations
 from typing import Final
 
 from hotline.inspect import plan as op
+from hotline.inspect import timing
 from hotline.inspect.compiled import holds
 from hotline.inspect.context import UNSET, CallContext
 from hotline.inspect.operators import (
@@ -109,6 +111,8 @@ def _run(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
         return _restate(slot, ctx, allowed)
     if code == op.SEQUENCE:
         return _sequence(slot, ctx, allowed)
+    if code >= op.SPEECH_RATE:
+        return timing.verdict(code, slot.node, ctx, allowed)
     return hit_mask(evaluate(slot.node, ctx, allowed))
 
 
@@ -225,6 +229,7 @@ def _regex(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
         return None
     pattern, exclude, need, guards, need_key = slot.pattern, slot.exclude, slot.need, slot.guards, slot.need_key
     may = ctx.key_turns(need_key) if need_key else -1  # the turns holding one of the literals every match contains
+    grouped = pattern.groups > 0
     out = 0
     for t in turns:
         if not (may >> t) & 1:
@@ -233,7 +238,7 @@ def _regex(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
         if need is not None and not need_key and not holds(need, text):
             continue  # (the one literal, searched in the turn)
         for m in turn_matches(pattern, text, slot.anchored):
-            if counted(m, text, exclude, guards, ctx, t) is not None:
+            if counted(m, text, exclude, guards, ctx, t, grouped) is not None:
                 out |= 1 << (t + 1)
                 break
     return out
