@@ -60,6 +60,12 @@ class Compiled:
     # a turn in which this finds nothing holds no quote mark, no reporting marker and no literal of the reported
     # patterns (``reported_need``): one scan says so for most turns, instead of one for each (None: no such scan)
     quote_or_report: re.Pattern[str] | None = None
+    # the automaton key the words of ``quote_or_report`` are added under: the turns holding one are read off the
+    # call's one automaton pass (``CallContext._plain_turn``), not searched turn by turn ("" when there is no such scan)
+    plain_key: str = ""
+    # no phrase of the automaton holds a newline: a scan of the turns joined a newline apart finds what a scan of
+    # each finds (``CallContext._scan``)
+    joinable: bool = True
     act_limits: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
     act_model: Any = None  # hotline.acts.ActModel, loaded on first use
     act_floor: dict[str, float] = field(default_factory=dict)  # lowest threshold any node uses, per act
@@ -122,7 +128,12 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
     if guards.reported_patterns:
         compiled.reported_re = compile_pattern(reported, scan=True)
         compiled.reported_need = _need(compiled.reported_re, known)
-    compiled.quote_or_report = _quote_or_report(compiled, known)
+    plain_words = _quote_or_report_words(compiled, known)
+    if plain_words is not None:
+        compiled.quote_or_report = compile_pattern(by_first_character(plain_words))
+        compiled.plain_key = "guard:quote_or_report"
+        for word in plain_words:  # as they are: a turn holds one exactly when ``quote_or_report`` finds one
+            phrase_keys.setdefault(word, set()).add(compiled.plain_key)
     need_keys: dict[tuple[str, ...], str] = {}  # a prefilter's literals → their automaton key
     for node in _all_nodes(rb):
         if node.phrases is not None:
@@ -166,6 +177,7 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         _mark_filterable(node, rb, compiled.filterable)
     compiled.phrase_values = {phrase: (len(phrase), tuple(sorted(owners))) for phrase, owners in phrase_keys.items()}
     compiled.has_phrases = compiled.learning = bool(phrase_keys)
+    compiled.joinable = not any("\n" in phrase for phrase in phrase_keys)
     if phrase_keys:
         compiled.automaton = build_automaton(compiled.phrase_values)
     compiled.plan = build_plan(rb, _roots(rb), compiled.node_keys, compiled.resolved, compiled.filterable)
@@ -264,11 +276,12 @@ def _analysed(patterns: list[str]) -> dict[str, tuple[str, ...] | None]:
     return out
 
 
-def _quote_or_report(compiled: Compiled, known: dict[str, tuple[str, ...] | None]) -> re.Pattern[str] | None:
-    """``Compiled.quote_or_report``: the quote marks (``quote_opens``), the reporting markers (``markers_re``) and
-    the literals one of which a reported-speech match holds (``reported_need``), as one alternation of literals
-    grouped by first character (``text.by_first_character``: a fast scan, one group tried where one may begin);
-    None when reported speech has no such literals (it may then match in any turn) or there is nothing to find."""
+def _quote_or_report_words(compiled: Compiled, known: dict[str, tuple[str, ...] | None]) -> list[str] | None:
+    """The words of ``Compiled.quote_or_report``: the quote marks (``quote_opens``), the reporting markers
+    (``markers_re``) and the literals one of which a reported-speech match holds (``reported_need``), sorted; the
+    pattern is their alternation grouped by first character (``text.by_first_character``: a fast scan, one group
+    tried where one may begin). None when reported speech has no such literals (it may then match in any turn) or
+    there is nothing to find."""
     words = [q for q, _ in compiled.quote_pairs] + list(compiled.reporting_markers)
     if compiled.reported_re is not None:
         need = _literals_of(compiled.reported_re, known)
@@ -277,7 +290,7 @@ def _quote_or_report(compiled: Compiled, known: dict[str, tuple[str, ...] | None
         words.extend(need)
     if not words or "" in words:
         return None
-    return compile_pattern(by_first_character(sorted(set(words))))
+    return sorted(set(words))
 
 
 def holds(need: str | re.Pattern[str], text: str) -> bool:

@@ -7,7 +7,7 @@ import bisect
 import importlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Final, NamedTuple
 
 import numpy as np
@@ -136,7 +136,6 @@ class CallContext:
         self._live_acts: set[int] | None = None  # slots one of whose speech acts fires in the call
         self._quotes: dict[int, list[tuple[int, int]]] = {}
         self._reports: dict[int, tuple[bool, bool]] = {}  # per turn: may a reporting marker / reported speech match
-        self._plain: dict[int, bool] = {}  # per turn: no quote mark, reporting marker or reported literal in it
         self._cuts: dict[int, list[int]] = {}  # per turn: where each clause starts (after a punctuation mark)
         self._safe: dict[int, list[tuple[int, int]]] | None = None
         self._turns_of: dict[str, list[int]] = {}
@@ -224,24 +223,40 @@ class CallContext:
 
     def _scan(self) -> dict[str, list[tuple[int, int, int]]]:
         out: dict[str, list[tuple[int, int, int]]] = {}
-        if not self.compiled.has_phrases:
+        compiled = self.compiled
+        if not compiled.has_phrases:
             return out
-        automaton_iter = self.compiled.automaton.iter
-        for turn, n in enumerate(self.norm):
-            if not n.text:
-                continue
-            for found in automaton_iter(n.text):
-                # each read as its type (compiled: an int and a tuple read directly, no unpacking by iteration and
-                # no generic arithmetic on what the automaton gives, an untyped object)
-                last: int = found[0]
-                value: tuple[int, tuple[str, ...]] = found[1]
-                hit = (turn, last - value[0] + 1, last + 1)
+        texts = [n.text for n in self.norm]
+        if not texts:
+            return out
+        # one pass over the turns joined a newline apart, not one per turn (each ``iter`` costs ~1K instructions
+        # compiled): no phrase holds a newline (``Compiled.joinable``), so none spans two turns, and after a newline
+        # the automaton is back at its root, as at a turn's start: it finds in each turn, in the same order, what a
+        # pass over that turn finds. (Were a phrase to hold one, each turn is scanned alone.)
+        if compiled.joinable:
+            parts = ["\n".join(texts)]
+        else:
+            parts = texts
+        turn = 0
+        for part in parts:
+            bound = len(texts[turn])  # where ``turn`` ends in ``part``
+            begin = 0  # and where it starts
+            # each read as its type (compiled: the tuples unboxed at once, no generic indexing of what the
+            # automaton gives, an untyped object)
+            found: Iterator[tuple[int, tuple[int, tuple[str, ...]]]] = compiled.automaton.iter(part)
+            for last, value in found:
+                while last >= bound:  # (a match lies in one turn: its last character is past the ones before)
+                    turn += 1
+                    begin = bound + 1
+                    bound = begin + len(texts[turn])
+                hit = (turn, last - value[0] + 1 - begin, last + 1 - begin)
                 for key in value[1]:
                     bucket = out.get(key)
                     if bucket is None:
                         out[key] = [hit]
                     else:
                         bucket.append(hit)
+            turn += 1
         return out
 
     # ── the citizen ─────────────────────────────────────────
@@ -463,12 +478,11 @@ class CallContext:
 
     def _plain_turn(self, turn: int) -> bool:
         """The turn holds no quote mark, reporting marker or literal of the reported-speech patterns
-        (``Compiled.quote_or_report``: one scan for all three), once per turn; False when that is not known."""
-        plain = self._plain.get(turn)
-        if plain is None:
-            scan = self.compiled.quote_or_report
-            plain = self._plain[turn] = scan is not None and scan.search(self.norm[turn].text) is None
-        return plain
+        (``Compiled.quote_or_report``: what one search of it finds is read off the call's automaton pass, which
+        finds its words under ``plain_key``); False when that is not known."""
+        compiled = self.compiled
+        return (compiled.quote_or_report is not None and compiled.plain_key != ""
+                and not (self.key_turns(compiled.plain_key) >> turn) & 1)
 
     def _quote_spans(self, turn: int) -> list[tuple[int, int]]:
         if turn not in self._quotes:

@@ -1,0 +1,90 @@
+"""The call context's fast paths give what the simple way gives: one automaton pass over the turns joined a newline
+apart finds what a pass over each turn finds (``CallContext._scan``), and a turn is plain (no quote mark, reporting
+marker or reported literal) exactly when ``Compiled.quote_or_report`` finds nothing in it (``_plain_turn``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+
+from hotline.inspect import default_engine
+from hotline.inspect.compiled import Compiled
+from hotline.inspect.context import CallContext
+from hotline.model import Call, Speaker, Turn
+
+
+def _compiled() -> Compiled:
+    return default_engine(semantic=False).compiled
+
+
+def _call(texts: list[str]) -> Call:
+    return Call("s33", [Turn(Speaker.AGENT if i % 2 else Speaker.CITIZEN, t) for i, t in enumerate(texts)])
+
+
+def _per_turn(ctx: CallContext) -> dict[str, list[tuple[int, int, int]]]:
+    """The simple scan: each turn alone, every key of every match."""
+    out: dict[str, list[tuple[int, int, int]]] = {}
+    for turn, n in enumerate(ctx.norm):
+        for last, (length, keys) in ctx.compiled.automaton.iter(n.text) if n.text else ():
+            for key in keys:
+                out.setdefault(key, []).append((turn, last - length + 1, last + 1))
+    return out
+
+
+def _turns(compiled: Compiled) -> list[list[str]]:
+    """Calls whose turns are phrases, back to back and across the turns' joins, with empty turns among them."""
+    phrases = sorted(p for p in compiled.phrase_values if not p.endswith("\uffff"))
+    assert len(phrases) > 50
+    calls = [phrases[i:i + 7] for i in range(0, len(phrases), 7)]
+    calls += [["", phrases[i], "", "", phrases[i + 1] + phrases[i + 2], ""] for i in range(0, len(phrases) - 2, 11)]
+    calls += [[phrases[i][-1], phrases[i][:-1], phrases[i]] for i in range(0, len(phrases), 5) if len(phrases[i]) > 1]
+    return calls
+
+
+def test_one_pass_over_the_joined_turns_finds_what_a_pass_over_each_finds() -> None:
+    compiled = _compiled()
+    assert compiled.joinable
+    alone = dataclasses.replace(compiled, joinable=False)
+    for texts in _turns(compiled):
+        ctx = CallContext(_call(texts), compiled)
+        want = _per_turn(ctx)
+        assert want  # (the phrases are found)
+        assert ctx.keys_hit() == want
+        assert CallContext(_call(texts), alone).keys_hit() == want
+
+
+def test_a_phrase_holding_a_newline_scans_each_turn_alone() -> None:
+    from hotline.norms import load_default
+
+    rb = load_default()
+    rb = rb.model_copy(update={"lexicons": {**rb.lexicons, "odd": ["好\n的"]}})
+    from hotline.inspect.compiled import compile_rulebook
+
+    compiled = compile_rulebook(rb)
+    assert compiled.joinable  # (normalised: whitespace goes, the newline with it)
+    compiled.phrase_values["\n"] = (1, ("nl",))  # a literal holding one, as a prefilter's may be
+    compiled.automaton.add_word("\n", (1, ("nl",)))
+    compiled.automaton.make_automaton()
+    compiled.joinable = False
+    ctx = CallContext(_call(["好的", "您好"]), compiled)
+    assert "nl" not in ctx.keys_hit()
+    assert ctx.keys_hit() == _per_turn(ctx)
+
+
+@pytest.mark.parametrize("filler", ["好的，我这边给您登记一下", "", "嗯"])
+def test_a_turn_is_plain_exactly_when_the_joint_scan_finds_nothing(filler: str) -> None:
+    compiled = _compiled()
+    scan = compiled.quote_or_report
+    assert scan is not None and compiled.plain_key
+    # the scan's words, read back from its pattern (``by_first_character``: a first character, then its group)
+    words = sorted({re.sub(r"\\(.)", r"\1", head + rest) for head, group in re.findall(r"(\\?.)\(\?:([^)]*)\)", scan.pattern)
+                    for rest in group.split("|")})
+    assert len(words) > 20
+    texts = [filler + w + filler for w in words] + [filler, "没人接，不知道，就这样吧", "您的意见我记下了"]
+    texts += [w[:-1] for w in words if len(w) > 1] + [w[1:] for w in words if len(w) > 1]
+    ctx = CallContext(_call(texts), compiled)
+    got = [ctx._plain_turn(i) for i in range(len(texts))]
+    assert got == [scan.search(n.text) is None for n in ctx.norm]
+    assert any(got) and not all(got)
