@@ -1,6 +1,7 @@
 """The call context's fast paths give what the simple way gives: one automaton pass over the turns joined a newline
-apart finds what a pass over each turn finds (``CallContext._scan``), and a turn is plain (no quote mark, reporting
-marker or reported literal) exactly when ``Compiled.quote_or_report`` finds nothing in it (``_plain_turn``)."""
+apart finds what a pass over each turn finds (``CallContext._scan``), a turn is plain (no quote mark, reporting
+marker or reported literal) exactly when ``Compiled.quote_or_report`` finds nothing in it (``_plain_turn``), and the
+spoken characters of a call's turns counted at once are those of each (``spoken_counts``)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import dataclasses
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hotline.inspect import default_engine
 from hotline.inspect.compiled import Compiled
-from hotline.inspect.context import CallContext
+from hotline.inspect.context import CallContext, spoken_count, spoken_counts
 from hotline.model import Call, Speaker, Turn
 
 
@@ -88,3 +91,26 @@ def test_a_turn_is_plain_exactly_when_the_joint_scan_finds_nothing(filler: str) 
     got = [ctx._plain_turn(i) for i in range(len(texts))]
     assert got == [scan.search(n.text) is None for n in ctx.norm]
     assert any(got) and not all(got)
+
+
+@settings(max_examples=500, deadline=None, database=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("好的12ab,.?!:;_ ~…“”、٣Ⅻ½\u0301\n")), max_size=8), max_size=6))
+def test_spoken_counts_of_a_call_are_spoken_count_of_each(texts: list[str]) -> None:
+    """The marks taken out of the joined texts at once count as each text alone (fails when a text that holds a
+    newline itself is counted from the joined text)."""
+    assert spoken_counts(texts) == [spoken_count(t) for t in texts]
+
+
+def test_a_negation_is_found_before_a_span_as_by_the_slice() -> None:
+    """``_negated`` looks at the character before a span first (``Compiled.negation_ends``): the same answer as the
+    slice of the four characters before it at every place (fails when a prefix's last character is left out)."""
+    compiled = _compiled()
+    prefixes = compiled.negation_prefixes
+    assert prefixes and compiled.negation_ends
+    texts = ["我" + p + "好的" + p for p in prefixes] + ["不是，不会吧", "并非如此", "没有说过", ""]
+    ctx = CallContext(_call(texts), compiled)
+    for n in ctx.norm:
+        text = n.text
+        for start in range(len(text) + 1):
+            assert ctx._negated(text, start) == text[max(0, start - 4):start].endswith(prefixes), (text, start)
+    assert any(ctx._negated(n.text, len(n.text)) for n in ctx.norm)

@@ -46,6 +46,9 @@ class Compiled:
     regex_need_keys: dict[int, str] = field(default_factory=dict)
     regex_anchored: set[int] = field(default_factory=set)  # regex nodes that can only match at a turn's start
     negation_prefixes: tuple[str, ...] = ()
+    # the last character of each negation prefix, when none is empty ("": not known): a span whose character before
+    # is none of them follows no prefix (``CallContext._negated``)
+    negation_ends: str = ""
     clause_negations: tuple[str, ...] = ()
     reporting_markers: tuple[str, ...] = ()
     quote_pairs: tuple[tuple[str, str], ...] = ()
@@ -121,6 +124,8 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         confirm_key=guards.confirm_lexicon or None,
         restatement_keys=tuple(guards.restatement_lexicons),
     )
+    if all(compiled.negation_prefixes):
+        compiled.negation_ends = "".join(sorted({p[-1] for p in compiled.negation_prefixes}))
     if compiled.quote_pairs:
         compiled.quote_opens = compile_pattern("|".join(re.escape(q[0]) for q in compiled.quote_pairs))
     if compiled.reporting_markers:

@@ -26,9 +26,28 @@ def spoken_count(text: str) -> int:
     """The characters of ``text`` that ``str.isalnum`` holds (letters, digits, hanzi; no punctuation): the marks
     taken out by ``str.replace``, then the rest counted whole when it is all such characters (most turns), else
     what ``NOT_ALNUM`` does not find in it (a regex match made for every mark costs more than the replacing)."""
-    rest = text
+    return _counted(_unmarked(text))
+
+
+def spoken_counts(texts: list[str]) -> list[int]:
+    """``spoken_count`` of each text, the marks taken out of all of them at once (joined a newline apart: no mark is
+    a newline, so the texts without their marks are the joined text without them, split at its newlines; a
+    ``str.replace`` costs about as much on one short text as on all). Texts holding a newline are counted one by one."""
+    joined = "\n".join(texts)
+    if len(texts) < 2 or joined.count("\n") != len(texts) - 1:
+        return [spoken_count(t) for t in texts]
+    return [_counted(rest) for rest in _unmarked(joined).split("\n")]
+
+
+def _unmarked(text: str) -> str:
+    """``text`` without the ``MARKS``."""
     for mark in MARKS:
-        rest = rest.replace(mark, "")
+        text = text.replace(mark, "")
+    return text
+
+
+def _counted(rest: str) -> int:
+    """``spoken_count`` of a text without marks."""
     if rest.isalnum() or not rest:
         return len(rest)
     return len(rest) - len(NOT_ALNUM.findall(rest))
@@ -383,13 +402,15 @@ class CallContext:
 
     def _act_guarded(self, turn: int, start: int, end: int) -> bool:
         text = self.norm[turn].text
-        if any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
+        # a plain turn (most) has no quote spans and may hold no reporting marker or reported speech
+        plain = self._plain_turn(turn)
+        if not plain and any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
             return True
         if self.restating(turn):  # the citizen's account retold: neither misconduct nor an answer of the agent's
             return True
         clause = text[start:end]
         markers = self.compiled.markers_re
-        may_mark, may_report = self._may_report(turn)
+        may_mark, may_report = (False, False) if plain else self._may_report(turn)
         if markers is not None and may_mark:
             if markers.search(clause[:-2] if len(clause) > 2 else ""):
                 return True
@@ -403,14 +424,13 @@ class CallContext:
             return True
         if self.compiled.clause_negations and clause.startswith(self.compiled.clause_negations):
             return True
-        return bool(self.compiled.negation_prefixes) and text[max(0, start - 4):start].endswith(
-            self.compiled.negation_prefixes)
+        return self._negated(text, start)
 
     # ── guards ──────────────────────────────────────────────
     def alnum_count(self, turn: int) -> int:
         """Spoken characters in a turn (letters, digits, hanzi; no punctuation)."""
         if self._alnum is None:
-            self._alnum = [spoken_count(n.text) for n in self.norm]
+            self._alnum = spoken_counts([n.text for n in self.norm])
         return self._alnum[turn]
 
     def guarded(self, turn: int, start: int, end: int) -> bool:
@@ -428,9 +448,20 @@ class CallContext:
                 continue  # the match is itself a safe phrase (不好意思 as a cushion)
             if s < end and start < e and not (start <= s and e <= end):
                 return True
-        if self.compiled.negation_prefixes and text[max(0, start - 4):start].endswith(self.compiled.negation_prefixes):
+        if self._negated(text, start):
             return True
         return self._quoted(turn, start, end)
+
+    def _negated(self, text: str, start: int) -> bool:
+        """A negation prefix ends at ``start``, within the four characters before it. Most spans follow a character
+        that ends no prefix (``Compiled.negation_ends``): one look at it, no slice and no ``endswith``."""
+        prefixes = self.compiled.negation_prefixes
+        if not prefixes:
+            return False
+        ends = self.compiled.negation_ends
+        if ends and (start == 0 or text[start - 1] not in ends):
+            return False
+        return text[max(0, start - 4):start].endswith(prefixes)
 
     def _safe_spans(self, turn: int) -> list[tuple[int, int]]:
         if self._safe is None:
@@ -440,6 +471,8 @@ class CallContext:
         return self._safe.get(turn, [])
 
     def _quoted(self, turn: int, start: int, end: int) -> bool:
+        if self._plain_turn(turn):  # (most turns) no quote spans, no reporting marker, no reported speech
+            return False
         if any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
             return True
         may_mark, may_report = self._may_report(turn)
