@@ -393,7 +393,7 @@ class CallContext:
         """True when a clause is not the speaker's own words: quoted, reported (他们说…, 物业的人让您…,
         物业跟您讲，……), or negated (just before it, or at its start). Once per clause and call: many
         act rules read the same clause."""
-        key = (turn, start, end)
+        key: Any = (turn, start, end)  # (boxed once, compiled: not once for the lookup and again to store)
         cached = self._act_guard_cache.get(key)
         if cached is None:
             # the cache read here, not by a helper handed the judge: calling a bound method object costs, compiled
@@ -435,7 +435,7 @@ class CallContext:
 
     def guarded(self, turn: int, start: int, end: int) -> bool:
         """True when a match must not count: negated, inside a negation-safe phrase, or quoted."""
-        key = (turn, start, end)
+        key: Any = (turn, start, end)  # (boxed once, compiled: not once for the lookup and again to store)
         cached = self._guard_cache.get(key)
         if cached is None:  # once per span and call, as ``act_guarded``
             cached = self._guard_cache[key] = self._guarded(turn, start, end)
