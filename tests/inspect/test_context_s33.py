@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hotline.inspect import default_engine
-from hotline.inspect.compiled import Compiled
+from hotline.inspect.compiled import PLACEHOLDER_END, SEPARATOR, Compiled, compile_rulebook
 from hotline.inspect.context import CallContext, spoken_count, spoken_counts
 from hotline.model import Call, Speaker, Turn
+from hotline.norms import load_default
 
 
 def _compiled() -> Compiled:
@@ -46,11 +47,18 @@ def _turns(compiled: Compiled) -> list[list[str]]:
     return calls
 
 
-def test_one_pass_over_the_joined_turns_finds_what_a_pass_over_each_finds() -> None:
-    compiled = _compiled()
-    assert compiled.joinable
+@pytest.mark.parametrize("learned", [False, True])
+def test_one_pass_over_the_joined_turns_finds_what_a_pass_over_each_finds(learned: bool) -> None:
+    """With the first automaton (the separator's placeholder first at its root) and with one built in the order of
+    the characters read (the separator counted between turns): the same matches in the same order."""
+    compiled = compile_rulebook(load_default())
+    assert compiled.joinable and (SEPARATOR + PLACEHOLDER_END) in compiled.automaton
+    calls = _turns(compiled)
+    while learned and compiled.learning:
+        compiled.learn([t for texts in calls for t in texts] + ["您好，请问"] * 2000)
+    assert (SEPARATOR + PLACEHOLDER_END) in compiled.automaton and compiled.learning is not learned
     alone = dataclasses.replace(compiled, joinable=False)
-    for texts in _turns(compiled):
+    for texts in calls:
         ctx = CallContext(_call(texts), compiled)
         want = _per_turn(ctx)
         assert want  # (the phrases are found)
@@ -59,12 +67,8 @@ def test_one_pass_over_the_joined_turns_finds_what_a_pass_over_each_finds() -> N
 
 
 def test_a_phrase_holding_a_newline_scans_each_turn_alone() -> None:
-    from hotline.norms import load_default
-
     rb = load_default()
     rb = rb.model_copy(update={"lexicons": {**rb.lexicons, "odd": ["好\n的"]}})
-    from hotline.inspect.compiled import compile_rulebook
-
     compiled = compile_rulebook(rb)
     assert compiled.joinable  # (normalised: whitespace goes, the newline with it)
     compiled.phrase_values["\n"] = (1, ("nl",))  # a literal holding one, as a prefilter's may be

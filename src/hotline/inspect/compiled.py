@@ -30,6 +30,10 @@ PLACEHOLDER_SHARE: Final = 3000  # a character is given a placeholder when at le
 # a placeholder is its character and this one, a noncharacter: a turn hardly holds it, and were it to, the match
 # names no key (its value's keys are empty), so a scan records nothing for it
 PLACEHOLDER_END: Final = "\uffff"
+# what a call's turns are joined with for one automaton pass over all (``CallContext._scan``): counted between them
+# when learning, as the pass reads it (once a turn, it comes often), and a placeholder in the first automaton, tried
+# first at its root (else each would be looked for among all the root's children, as a character no phrase begins with)
+SEPARATOR: Final = "\n"
 
 
 @dataclass(slots=True)
@@ -88,7 +92,7 @@ class Compiled:
         (``build_automaton``), once. A process that reads fewer keeps the first automaton: a call or two are too
         few to tell which characters come often (each of theirs would get a placeholder, in everyone's way)."""
         seen = self.seen
-        seen.update("".join(texts)[:LEARN_CHARS - seen.total()])
+        seen.update(SEPARATOR.join(texts)[:LEARN_CHARS - seen.total()])
         if seen.total() >= LEARN_CHARS:
             self.learning = False
             self.automaton = build_automaton(self.phrase_values, seen)
@@ -182,7 +186,7 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         _mark_filterable(node, rb, compiled.filterable)
     compiled.phrase_values = {phrase: (len(phrase), tuple(sorted(owners))) for phrase, owners in phrase_keys.items()}
     compiled.has_phrases = compiled.learning = bool(phrase_keys)
-    compiled.joinable = not any("\n" in phrase for phrase in phrase_keys)
+    compiled.joinable = not any(SEPARATOR in phrase for phrase in phrase_keys)
     if phrase_keys:
         compiled.automaton = build_automaton(compiled.phrase_values)
     compiled.plan = build_plan(rb, _roots(rb), compiled.node_keys, compiled.resolved, compiled.filterable)
@@ -202,9 +206,11 @@ def build_automaton(words: dict[str, tuple[int, tuple[str, ...]]],
                     counts: Counter[str] | None = None) -> ahocorasick.Automaton:
     """The automaton of ``words`` (phrase → value); with ``counts`` (how often each character came), the root's
     children in order of their character's count, and a placeholder child for each character that begins no
-    phrase and is at least one in ``PLACEHOLDER_SHARE`` (see ``LEARN_CHARS``)."""
+    phrase and is at least one in ``PLACEHOLDER_SHARE`` (see ``LEARN_CHARS``); without, one for ``SEPARATOR`` first."""
     automaton = ahocorasick.Automaton()
     entries = list(words.items())
+    if counts is None and not any(phrase.startswith(SEPARATOR) for phrase in words):
+        entries.insert(0, (SEPARATOR + PLACEHOLDER_END, (2, ())))
     if counts is not None:
         firsts = {phrase[0] for phrase in words}
         floor = counts.total() / PLACEHOLDER_SHARE

@@ -12,7 +12,7 @@ from typing import Any, Final, NamedTuple
 
 import numpy as np
 
-from hotline.inspect.compiled import Compiled, holds
+from hotline.inspect.compiled import SEPARATOR, Compiled, holds
 from hotline.model import Call, Speaker, WorkOrder
 from hotline.text import Normalized, normalize_all
 
@@ -248,12 +248,13 @@ class CallContext:
         texts = [n.text for n in self.norm]
         if not texts:
             return out
-        # one pass over the turns joined a newline apart, not one per turn (each ``iter`` costs ~1K instructions
-        # compiled): no phrase holds a newline (``Compiled.joinable``), so none spans two turns, and after a newline
-        # the automaton is back at its root, as at a turn's start: it finds in each turn, in the same order, what a
-        # pass over that turn finds. (Were a phrase to hold one, each turn is scanned alone.)
+        # one pass over the turns joined a newline apart (``SEPARATOR``), not one per turn (each ``iter`` costs ~1K
+        # instructions compiled): no phrase holds a newline (``Compiled.joinable``), so none spans two turns, and a
+        # match is all the words that end where it ends (a placeholder, which holds one, records nothing): it finds
+        # in each turn, in the same order, what a pass over that turn finds. (Were a phrase to hold one, each turn
+        # is scanned alone.)
         if compiled.joinable:
-            parts = ["\n".join(texts)]
+            parts = [SEPARATOR.join(texts)]
         else:
             parts = texts
         turn = 0
