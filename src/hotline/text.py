@@ -295,9 +295,13 @@ def normalize_all(texts: list[str]) -> list[Normalized]:
     if found is not None:  # translated from the text that holds the first character found on, each as it needs
         for i in range(common.count("\n", 0, found.start()), len(mapped)):
             mapped[i] = _rest_mapped(mapped[i])
-    compact = ["".join(m.split()) for m in mapped]
+    # no text holds whitespace (most calls) when taking it out of the joined texts takes only the newlines between
+    # them (they are whitespace): the compact texts are then the mapped ones, and joined, ``common`` (one split of
+    # it instead of one per text)
+    spaceless = found is None and len("".join(common.split())) == len(common) - len(texts) + 1
+    compact = mapped if spaceless else ["".join(m.split()) for m in mapped]
     _, _, either = _asr_scan()
-    asr = either.search("\n".join(compact)) if either is not None else None
+    asr = None if either is None else either.search(common if spaceless else "\n".join(compact))
     fix = len(texts) if asr is None else asr.string.count("\n", 0, asr.start())  # the first text that may need it
     return [_compacted(text, mapped[i], compact[i], i >= fix) for i, text in enumerate(texts)]
 

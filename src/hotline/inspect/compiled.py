@@ -30,6 +30,10 @@ PLACEHOLDER_SHARE: Final = 3000  # a character is given a placeholder when at le
 # a placeholder is its character and this one, a noncharacter: a turn hardly holds it, and were it to, the match
 # names no key (its value's keys are empty), so a scan records nothing for it
 PLACEHOLDER_END: Final = "\uffff"
+# what a call's turns are joined with for one automaton pass over all (``CallContext._scan``): counted between them
+# when learning, as the pass reads it (once a turn, it comes often), and a placeholder in the first automaton, tried
+# first at its root (else each would be looked for among all the root's children, as a character no phrase begins with)
+SEPARATOR: Final = "\n"
 
 
 @dataclass(slots=True)
@@ -46,6 +50,9 @@ class Compiled:
     regex_need_keys: dict[int, str] = field(default_factory=dict)
     regex_anchored: set[int] = field(default_factory=set)  # regex nodes that can only match at a turn's start
     negation_prefixes: tuple[str, ...] = ()
+    # the last character of each negation prefix, when none is empty ("": not known): a span whose character before
+    # is none of them follows no prefix (``CallContext._negated``)
+    negation_ends: str = ""
     clause_negations: tuple[str, ...] = ()
     reporting_markers: tuple[str, ...] = ()
     quote_pairs: tuple[tuple[str, str], ...] = ()
@@ -60,6 +67,12 @@ class Compiled:
     # a turn in which this finds nothing holds no quote mark, no reporting marker and no literal of the reported
     # patterns (``reported_need``): one scan says so for most turns, instead of one for each (None: no such scan)
     quote_or_report: re.Pattern[str] | None = None
+    # the automaton key the words of ``quote_or_report`` are added under: the turns holding one are read off the
+    # call's one automaton pass (``CallContext._plain_turn``), not searched turn by turn ("" when there is no such scan)
+    plain_key: str = ""
+    # no phrase of the automaton holds a newline: a scan of the turns joined a newline apart finds what a scan of
+    # each finds (``CallContext._scan``)
+    joinable: bool = True
     act_limits: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
     act_model: Any = None  # hotline.acts.ActModel, loaded on first use
     act_floor: dict[str, float] = field(default_factory=dict)  # lowest threshold any node uses, per act
@@ -79,7 +92,7 @@ class Compiled:
         (``build_automaton``), once. A process that reads fewer keeps the first automaton: a call or two are too
         few to tell which characters come often (each of theirs would get a placeholder, in everyone's way)."""
         seen = self.seen
-        seen.update("".join(texts)[:LEARN_CHARS - seen.total()])
+        seen.update(SEPARATOR.join(texts)[:LEARN_CHARS - seen.total()])
         if seen.total() >= LEARN_CHARS:
             self.learning = False
             self.automaton = build_automaton(self.phrase_values, seen)
@@ -115,6 +128,8 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         confirm_key=guards.confirm_lexicon or None,
         restatement_keys=tuple(guards.restatement_lexicons),
     )
+    if all(compiled.negation_prefixes):
+        compiled.negation_ends = "".join(sorted({p[-1] for p in compiled.negation_prefixes}))
     if compiled.quote_pairs:
         compiled.quote_opens = compile_pattern("|".join(re.escape(q[0]) for q in compiled.quote_pairs))
     if compiled.reporting_markers:
@@ -122,7 +137,12 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
     if guards.reported_patterns:
         compiled.reported_re = compile_pattern(reported, scan=True)
         compiled.reported_need = _need(compiled.reported_re, known)
-    compiled.quote_or_report = _quote_or_report(compiled, known)
+    plain_words = _quote_or_report_words(compiled, known)
+    if plain_words is not None:
+        compiled.quote_or_report = compile_pattern(by_first_character(plain_words))
+        compiled.plain_key = "guard:quote_or_report"
+        for word in plain_words:  # as they are: a turn holds one exactly when ``quote_or_report`` finds one
+            phrase_keys.setdefault(word, set()).add(compiled.plain_key)
     need_keys: dict[tuple[str, ...], str] = {}  # a prefilter's literals → their automaton key
     for node in _all_nodes(rb):
         if node.phrases is not None:
@@ -166,6 +186,7 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         _mark_filterable(node, rb, compiled.filterable)
     compiled.phrase_values = {phrase: (len(phrase), tuple(sorted(owners))) for phrase, owners in phrase_keys.items()}
     compiled.has_phrases = compiled.learning = bool(phrase_keys)
+    compiled.joinable = not any(SEPARATOR in phrase for phrase in phrase_keys)
     if phrase_keys:
         compiled.automaton = build_automaton(compiled.phrase_values)
     compiled.plan = build_plan(rb, _roots(rb), compiled.node_keys, compiled.resolved, compiled.filterable)
@@ -185,9 +206,11 @@ def build_automaton(words: dict[str, tuple[int, tuple[str, ...]]],
                     counts: Counter[str] | None = None) -> ahocorasick.Automaton:
     """The automaton of ``words`` (phrase → value); with ``counts`` (how often each character came), the root's
     children in order of their character's count, and a placeholder child for each character that begins no
-    phrase and is at least one in ``PLACEHOLDER_SHARE`` (see ``LEARN_CHARS``)."""
+    phrase and is at least one in ``PLACEHOLDER_SHARE`` (see ``LEARN_CHARS``); without, one for ``SEPARATOR`` first."""
     automaton = ahocorasick.Automaton()
     entries = list(words.items())
+    if counts is None and not any(phrase.startswith(SEPARATOR) for phrase in words):
+        entries.insert(0, (SEPARATOR + PLACEHOLDER_END, (2, ())))
     if counts is not None:
         firsts = {phrase[0] for phrase in words}
         floor = counts.total() / PLACEHOLDER_SHARE
@@ -264,11 +287,12 @@ def _analysed(patterns: list[str]) -> dict[str, tuple[str, ...] | None]:
     return out
 
 
-def _quote_or_report(compiled: Compiled, known: dict[str, tuple[str, ...] | None]) -> re.Pattern[str] | None:
-    """``Compiled.quote_or_report``: the quote marks (``quote_opens``), the reporting markers (``markers_re``) and
-    the literals one of which a reported-speech match holds (``reported_need``), as one alternation of literals
-    grouped by first character (``text.by_first_character``: a fast scan, one group tried where one may begin);
-    None when reported speech has no such literals (it may then match in any turn) or there is nothing to find."""
+def _quote_or_report_words(compiled: Compiled, known: dict[str, tuple[str, ...] | None]) -> list[str] | None:
+    """The words of ``Compiled.quote_or_report``: the quote marks (``quote_opens``), the reporting markers
+    (``markers_re``) and the literals one of which a reported-speech match holds (``reported_need``), sorted; the
+    pattern is their alternation grouped by first character (``text.by_first_character``: a fast scan, one group
+    tried where one may begin). None when reported speech has no such literals (it may then match in any turn) or
+    there is nothing to find."""
     words = [q for q, _ in compiled.quote_pairs] + list(compiled.reporting_markers)
     if compiled.reported_re is not None:
         need = _literals_of(compiled.reported_re, known)
@@ -277,7 +301,7 @@ def _quote_or_report(compiled: Compiled, known: dict[str, tuple[str, ...] | None
         words.extend(need)
     if not words or "" in words:
         return None
-    return compile_pattern(by_first_character(sorted(set(words))))
+    return sorted(set(words))
 
 
 def holds(need: str | re.Pattern[str], text: str) -> bool:

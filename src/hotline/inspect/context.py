@@ -7,12 +7,12 @@ import bisect
 import importlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any, Final, NamedTuple
 
 import numpy as np
 
-from hotline.inspect.compiled import Compiled, holds
+from hotline.inspect.compiled import SEPARATOR, Compiled, holds
 from hotline.model import Call, Speaker, WorkOrder
 from hotline.text import Normalized, normalize_all
 
@@ -26,9 +26,28 @@ def spoken_count(text: str) -> int:
     """The characters of ``text`` that ``str.isalnum`` holds (letters, digits, hanzi; no punctuation): the marks
     taken out by ``str.replace``, then the rest counted whole when it is all such characters (most turns), else
     what ``NOT_ALNUM`` does not find in it (a regex match made for every mark costs more than the replacing)."""
-    rest = text
+    return _counted(_unmarked(text))
+
+
+def spoken_counts(texts: list[str]) -> list[int]:
+    """``spoken_count`` of each text, the marks taken out of all of them at once (joined a newline apart: no mark is
+    a newline, so the texts without their marks are the joined text without them, split at its newlines; a
+    ``str.replace`` costs about as much on one short text as on all). Texts holding a newline are counted one by one."""
+    joined = "\n".join(texts)
+    if len(texts) < 2 or joined.count("\n") != len(texts) - 1:
+        return [spoken_count(t) for t in texts]
+    return [_counted(rest) for rest in _unmarked(joined).split("\n")]
+
+
+def _unmarked(text: str) -> str:
+    """``text`` without the ``MARKS``."""
     for mark in MARKS:
-        rest = rest.replace(mark, "")
+        text = text.replace(mark, "")
+    return text
+
+
+def _counted(rest: str) -> int:
+    """``spoken_count`` of a text without marks."""
     if rest.isalnum() or not rest:
         return len(rest)
     return len(rest) - len(NOT_ALNUM.findall(rest))
@@ -136,7 +155,6 @@ class CallContext:
         self._live_acts: set[int] | None = None  # slots one of whose speech acts fires in the call
         self._quotes: dict[int, list[tuple[int, int]]] = {}
         self._reports: dict[int, tuple[bool, bool]] = {}  # per turn: may a reporting marker / reported speech match
-        self._plain: dict[int, bool] = {}  # per turn: no quote mark, reporting marker or reported literal in it
         self._cuts: dict[int, list[int]] = {}  # per turn: where each clause starts (after a punctuation mark)
         self._safe: dict[int, list[tuple[int, int]]] | None = None
         self._turns_of: dict[str, list[int]] = {}
@@ -224,24 +242,41 @@ class CallContext:
 
     def _scan(self) -> dict[str, list[tuple[int, int, int]]]:
         out: dict[str, list[tuple[int, int, int]]] = {}
-        if not self.compiled.has_phrases:
+        compiled = self.compiled
+        if not compiled.has_phrases:
             return out
-        automaton_iter = self.compiled.automaton.iter
-        for turn, n in enumerate(self.norm):
-            if not n.text:
-                continue
-            for found in automaton_iter(n.text):
-                # each read as its type (compiled: an int and a tuple read directly, no unpacking by iteration and
-                # no generic arithmetic on what the automaton gives, an untyped object)
-                last: int = found[0]
-                value: tuple[int, tuple[str, ...]] = found[1]
-                hit = (turn, last - value[0] + 1, last + 1)
+        texts = [n.text for n in self.norm]
+        if not texts:
+            return out
+        # one pass over the turns joined a newline apart (``SEPARATOR``), not one per turn (each ``iter`` costs ~1K
+        # instructions compiled): no phrase holds a newline (``Compiled.joinable``), so none spans two turns, and a
+        # match is all the words that end where it ends (a placeholder, which holds one, records nothing): it finds
+        # in each turn, in the same order, what a pass over that turn finds. (Were a phrase to hold one, each turn
+        # is scanned alone.)
+        if compiled.joinable:
+            parts = [SEPARATOR.join(texts)]
+        else:
+            parts = texts
+        turn = 0
+        for part in parts:
+            bound = len(texts[turn])  # where ``turn`` ends in ``part``
+            begin = 0  # and where it starts
+            # each read as its type (compiled: the tuples unboxed at once, no generic indexing of what the
+            # automaton gives, an untyped object)
+            found: Iterator[tuple[int, tuple[int, tuple[str, ...]]]] = compiled.automaton.iter(part)
+            for last, value in found:
+                while last >= bound:  # (a match lies in one turn: its last character is past the ones before)
+                    turn += 1
+                    begin = bound + 1
+                    bound = begin + len(texts[turn])
+                hit = (turn, last - value[0] + 1 - begin, last + 1 - begin)
                 for key in value[1]:
                     bucket = out.get(key)
                     if bucket is None:
                         out[key] = [hit]
                     else:
                         bucket.append(hit)
+            turn += 1
         return out
 
     # ── the citizen ─────────────────────────────────────────
@@ -359,7 +394,7 @@ class CallContext:
         """True when a clause is not the speaker's own words: quoted, reported (他们说…, 物业的人让您…,
         物业跟您讲，……), or negated (just before it, or at its start). Once per clause and call: many
         act rules read the same clause."""
-        key = (turn, start, end)
+        key: Any = (turn, start, end)  # (boxed once, compiled: not once for the lookup and again to store)
         cached = self._act_guard_cache.get(key)
         if cached is None:
             # the cache read here, not by a helper handed the judge: calling a bound method object costs, compiled
@@ -368,13 +403,15 @@ class CallContext:
 
     def _act_guarded(self, turn: int, start: int, end: int) -> bool:
         text = self.norm[turn].text
-        if any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
+        # a plain turn (most) has no quote spans and may hold no reporting marker or reported speech
+        plain = self._plain_turn(turn)
+        if not plain and any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
             return True
         if self.restating(turn):  # the citizen's account retold: neither misconduct nor an answer of the agent's
             return True
         clause = text[start:end]
         markers = self.compiled.markers_re
-        may_mark, may_report = self._may_report(turn)
+        may_mark, may_report = (False, False) if plain else self._may_report(turn)
         if markers is not None and may_mark:
             if markers.search(clause[:-2] if len(clause) > 2 else ""):
                 return True
@@ -388,19 +425,18 @@ class CallContext:
             return True
         if self.compiled.clause_negations and clause.startswith(self.compiled.clause_negations):
             return True
-        return bool(self.compiled.negation_prefixes) and text[max(0, start - 4):start].endswith(
-            self.compiled.negation_prefixes)
+        return self._negated(text, start)
 
     # ── guards ──────────────────────────────────────────────
     def alnum_count(self, turn: int) -> int:
         """Spoken characters in a turn (letters, digits, hanzi; no punctuation)."""
         if self._alnum is None:
-            self._alnum = [spoken_count(n.text) for n in self.norm]
+            self._alnum = spoken_counts([n.text for n in self.norm])
         return self._alnum[turn]
 
     def guarded(self, turn: int, start: int, end: int) -> bool:
         """True when a match must not count: negated, inside a negation-safe phrase, or quoted."""
-        key = (turn, start, end)
+        key: Any = (turn, start, end)  # (boxed once, compiled: not once for the lookup and again to store)
         cached = self._guard_cache.get(key)
         if cached is None:  # once per span and call, as ``act_guarded``
             cached = self._guard_cache[key] = self._guarded(turn, start, end)
@@ -413,9 +449,20 @@ class CallContext:
                 continue  # the match is itself a safe phrase (不好意思 as a cushion)
             if s < end and start < e and not (start <= s and e <= end):
                 return True
-        if self.compiled.negation_prefixes and text[max(0, start - 4):start].endswith(self.compiled.negation_prefixes):
+        if self._negated(text, start):
             return True
         return self._quoted(turn, start, end)
+
+    def _negated(self, text: str, start: int) -> bool:
+        """A negation prefix ends at ``start``, within the four characters before it. Most spans follow a character
+        that ends no prefix (``Compiled.negation_ends``): one look at it, no slice and no ``endswith``."""
+        prefixes = self.compiled.negation_prefixes
+        if not prefixes:
+            return False
+        ends = self.compiled.negation_ends
+        if ends and (start == 0 or text[start - 1] not in ends):
+            return False
+        return text[max(0, start - 4):start].endswith(prefixes)
 
     def _safe_spans(self, turn: int) -> list[tuple[int, int]]:
         if self._safe is None:
@@ -425,6 +472,8 @@ class CallContext:
         return self._safe.get(turn, [])
 
     def _quoted(self, turn: int, start: int, end: int) -> bool:
+        if self._plain_turn(turn):  # (most turns) no quote spans, no reporting marker, no reported speech
+            return False
         if any(qs <= start and end <= qe for qs, qe in self._quote_spans(turn)):
             return True
         may_mark, may_report = self._may_report(turn)
@@ -463,12 +512,11 @@ class CallContext:
 
     def _plain_turn(self, turn: int) -> bool:
         """The turn holds no quote mark, reporting marker or literal of the reported-speech patterns
-        (``Compiled.quote_or_report``: one scan for all three), once per turn; False when that is not known."""
-        plain = self._plain.get(turn)
-        if plain is None:
-            scan = self.compiled.quote_or_report
-            plain = self._plain[turn] = scan is not None and scan.search(self.norm[turn].text) is None
-        return plain
+        (``Compiled.quote_or_report``: what one search of it finds is read off the call's automaton pass, which
+        finds its words under ``plain_key``); False when that is not known."""
+        compiled = self.compiled
+        return (compiled.quote_or_report is not None and compiled.plain_key != ""
+                and not (self.key_turns(compiled.plain_key) >> turn) & 1)
 
     def _quote_spans(self, turn: int) -> list[tuple[int, int]]:
         if turn not in self._quotes:
