@@ -170,7 +170,6 @@ class CallContext:
         self._above: dict[str, tuple[list[int], list[int], list[float]]] = {}
         self._firing: dict[str, list[tuple[int, int, int, float]]] | None = None
         self._restating: dict[int, bool] = {}
-        self.letter_pairs: dict[int, set[str]] = {}  # per turn: its pairs of letters (``operators.restated``)
         self._citizen: Any = None
         self.embeddings: dict[int, Any] = {}
         self._goals: Any = False  # not read yet
