@@ -50,3 +50,18 @@ def test_the_shipped_tables_looked_up_through_the_slots() -> None:
         query = np.concatenate([m.table.keys[::-1], keys(codes_of(text), 2), keys(codes_of(text), 4)])
         got, want = m.table.lookup(query), m.table._search(query)
         assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+
+
+def test_batch_segmentation_finds_quotes_and_cuts_without_the_marks_table_for_them() -> None:
+    """``batch_quoted`` of texts with each quote mark (and without any), code points past the marks' table
+    (emoji, the last code point): each text's spans as ``spans`` gives them, and whether one holds a quote."""
+    from hotline.acts import default_model
+
+    seg = default_model().featurizer.segmenter
+    plain = ["好的,谢谢!", "😀你好?\U0010ffff嗯", "", "标价69.9元.", "你——行,你等着", "\U0001f600"]
+    assert seg.batch_quoted(plain) == ([seg.spans(t) for t in plain], False)
+    for opener, closer in [(q[0], q[-1]) for q in seg.settings.quote_pairs if q]:
+        texts = [*plain[:3], f"他说{opener}快点,别啰嗦{closer},我记下了", *plain[3:]]
+        assert seg.batch_quoted(texts) == ([seg.spans(t) for t in texts], True)
+        alone = [f"{opener}好"]
+        assert seg.batch_quoted(alone) == ([seg.spans(t) for t in alone], True)

@@ -125,17 +125,14 @@ class KeyTable:
         if len(query) >= _FILTER_FROM:
             at = self.slots().take((query * _SPREAD) >> np.uint64(64 - _FILTER_BITS))
             # a negative ``at`` reads the first key: a query equal to it is no miss (the first key's slot is not
-            # empty) and its slot is shared, so it is searched below and its row written over the wrong one
+            # empty) and its slot is shared, so it is searched below and its place written over the wrong one
             hit = self.keys.take(at, mode="clip") == query
             shared = np.flatnonzero(at == _SHARED)
             if len(shared):
-                found, rows = self._search(query.take(shared))
-                at = at.astype(np.int64)  # ``_slots``' entries are int32; ``rows`` may be wider
-                at[hit] = self.rows.take(at[hit])
-                at[~hit] = _NO_KEY
-                at[shared.take(found)] = rows
-                found = np.flatnonzero(at >= 0)
-                return found, at.take(found)
+                found, places = self._find(query.take(shared))
+                searched = shared.take(found)
+                hit[searched] = True
+                at[searched] = places
             found = np.flatnonzero(hit)
             return found, self.rows.take(at.take(found))
         return self._search(query)
@@ -145,11 +142,10 @@ class KeyTable:
         ``keys`` of the only key of the table there, ``_NO_KEY`` when none is, ``_SHARED`` when several are."""
         if self._slots is None:
             slot = ((self.keys * _SPREAD) >> np.uint64(64 - _FILTER_BITS)).astype(np.intp)
-            many = np.bincount(slot, minlength=1 << _FILTER_BITS)
             slots = np.full(1 << _FILTER_BITS, _NO_KEY, dtype=np.int32)
-            alone = many.take(slot) == 1
-            slots[slot[alone]] = np.flatnonzero(alone)
-            slots[many > 1] = _SHARED
+            slots[slot] = np.arange(len(slot), dtype=np.int32)  # where keys share a slot, one of them is kept
+            # and the others are not: their slots are the shared ones (work by key, none over every slot)
+            slots[slot[slots.take(slot) != np.arange(len(slot))]] = _SHARED
             self._slots = slots
         return self._slots
 
@@ -174,6 +170,11 @@ class KeyTable:
 
     def _search(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``lookup`` by binary search in the sorted keys."""
+        found, places = self._find(query)
+        return found, self.rows.take(places)
+
+    def _find(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions in ``query`` that are table keys, where in ``keys`` each is: the first of equal keys)."""
         if not len(query):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         if len(query) < _SORT_FROM:
@@ -185,7 +186,7 @@ class KeyTable:
             at[order] = np.searchsorted(self.keys, query[order])
         at = np.minimum(at, len(self.keys) - 1)  # (read by ``take``: a fancy index costs more per call)
         found = np.flatnonzero(self.keys.take(at) == query)
-        return found, self.rows.take(at.take(found))
+        return found, at.take(found)
 
 
 SPOT_CHECKS = 64
