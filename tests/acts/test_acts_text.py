@@ -158,8 +158,8 @@ def test_a_long_query_is_looked_up_as_each_key_alone_would_be() -> None:
 
 
 def test_the_bitmap_before_a_long_search_drops_no_vocabulary_key() -> None:
-    """A query long enough for the bitmap finds what a search of every key finds: all of a vocabulary's keys
-    (each hit), keys of real text, misses; and the bitmap holds each key of the table."""
+    """A query long enough for the slot table (``KeyTable.slots``, which took the bitmap's place) finds what a
+    search of every key finds: all of a vocabulary's keys (each hit), keys of real text, misses."""
     from hotline.acts import default_model
     from hotline.acts.hashing import _FILTER_FROM
 

@@ -81,8 +81,10 @@ def keys_of(grams: Sequence[str]) -> np.ndarray:
 
 
 _SORT_FROM = 64  # queries from this many on are looked up in ascending order
-_FILTER_FROM = 256  # queries from this many on are first put through the table's bitmap (``KeyTable.lookup``)
-_FILTER_BITS = 20  # a bitmap of 2 ** 20 bytes: under 7 % of it set by a vocabulary of 74,496 keys
+_FILTER_FROM = 256  # queries from this many on are read through the table's slots (``KeyTable.lookup``)
+_FILTER_BITS = 20  # 2 ** 20 slots: a vocabulary of 74,496 keys leaves under 4 % of its keys sharing one
+_NO_KEY = -1  # a slot no key of the table falls in
+_SHARED = -2  # a slot two keys or more fall in (different keys, or equal ones: a collision)
 _SPREAD = np.uint64(0x9E3779B97F4A7C15)  # odd: multiplying by it mixes every bit of a key into the top ones
 _CODE_POINTS = 0x110000
 
@@ -96,7 +98,7 @@ class KeyTable:
 
     def __init__(self, grams: Iterable[str], saved: tuple[np.ndarray, np.ndarray, list[int]] | None = None):
         """The table of ``grams``; or, with ``saved``, the (keys, rows, lengths) a checked saved table holds."""
-        self._filter: np.ndarray | None = None
+        self._slots: np.ndarray | None = None
         self._unigrams: np.ndarray | None = None
         if saved is not None:
             self.keys, self.rows, self.lengths = saved
@@ -114,24 +116,38 @@ class KeyTable:
                 "table_digest": np.array(vocabulary_digest(vocab))}
 
     def lookup(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(positions in ``query`` that are vocabulary n-grams, their vocabulary rows). A long query is first put
-        through a bitmap of the table's keys (a key's byte, chosen by its top bits once spread, is set): a key
-        whose byte is not set is no vocabulary key, and only the rest are searched (most 3- and 4-grams go)."""
+        """(positions in ``query`` that are vocabulary n-grams, their vocabulary rows). A long query is read
+        through ``slots`` (a key's slot, chosen by its top bits once spread, holds the one table key there): a
+        key found in its slot is that key (its only copy, so its row is the one a search finds), and only the
+        keys whose slot several table keys share are searched; no sort and no search of the rest."""
         if not len(self.keys) or not len(query):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         if len(query) >= _FILTER_FROM:
-            maybe = np.flatnonzero(self.bitmap().take((query * _SPREAD) >> np.uint64(64 - _FILTER_BITS)))
-            found, rows = self._search(query.take(maybe))
-            return maybe.take(found), rows
+            at = self.slots().take((query * _SPREAD) >> np.uint64(64 - _FILTER_BITS))
+            # a negative ``at`` reads the first key: a query equal to it is no miss (the first key's slot is not
+            # empty) and its slot is shared, so it is searched below and its place written over the wrong one
+            hit = self.keys.take(at, mode="clip") == query
+            shared = np.flatnonzero(at == _SHARED)
+            if len(shared):
+                found, places = self._find(query.take(shared))
+                searched = shared.take(found)
+                hit[searched] = True
+                at[searched] = places
+            found = np.flatnonzero(hit)
+            return found, self.rows.take(at.take(found))
         return self._search(query)
 
-    def bitmap(self) -> np.ndarray:
-        """The bitmap ``lookup`` reads: byte ``(key * _SPREAD) >> (64 - _FILTER_BITS)`` set for every key."""
-        if self._filter is None:
-            bitmap = np.zeros(1 << _FILTER_BITS, dtype=np.bool_)
-            bitmap[(self.keys * _SPREAD) >> np.uint64(64 - _FILTER_BITS)] = True
-            self._filter = bitmap
-        return self._filter
+    def slots(self) -> np.ndarray:
+        """The slots ``lookup`` reads, int32: slot ``(key * _SPREAD) >> (64 - _FILTER_BITS)`` holds the position in
+        ``keys`` of the only key of the table there, ``_NO_KEY`` when none is, ``_SHARED`` when several are."""
+        if self._slots is None:
+            slot = ((self.keys * _SPREAD) >> np.uint64(64 - _FILTER_BITS)).astype(np.intp)
+            slots = np.full(1 << _FILTER_BITS, _NO_KEY, dtype=np.int32)
+            slots[slot] = np.arange(len(slot), dtype=np.int32)  # where keys share a slot, one of them is kept
+            # and the others are not: their slots are the shared ones (work by key, none over every slot)
+            slots[slot[slots.take(slot) != np.arange(len(slot))]] = _SHARED
+            self._slots = slots
+        return self._slots
 
     def unigrams(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``lookup(keys(codes, 1))`` read from an array indexed by code point: the key of a 1-gram is
@@ -154,6 +170,11 @@ class KeyTable:
 
     def _search(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``lookup`` by binary search in the sorted keys."""
+        found, places = self._find(query)
+        return found, self.rows.take(places)
+
+    def _find(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(positions in ``query`` that are table keys, where in ``keys`` each is: the first of equal keys)."""
         if not len(query):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         if len(query) < _SORT_FROM:
@@ -165,7 +186,7 @@ class KeyTable:
             at[order] = np.searchsorted(self.keys, query[order])
         at = np.minimum(at, len(self.keys) - 1)  # (read by ``take``: a fancy index costs more per call)
         found = np.flatnonzero(self.keys.take(at) == query)
-        return found, self.rows.take(at.take(found))
+        return found, at.take(found)
 
 
 SPOT_CHECKS = 64

@@ -84,12 +84,21 @@ class Segmenter:
         if not texts or joined.count("\n") != len(texts) - 1:
             return list(map(self.spans, texts)), self._quote.search(joined) is not None
         codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        kinds = self._kinds.take(np.minimum(codes, len(self._kinds) - 1))
+        kinds = self._kinds.take(codes, mode="clip")  # (a code point past the table reads its last entry, 0)
         special: set[int] = set()  # the texts with a quote mark, read by ``spans``
-        quoted = np.flatnonzero(kinds & 4)
-        if len(quoted):
+        # whether a quote mark is there at all, by a search of the text for each (nearly every batch has none:
+        # then the kinds are separators and newlines only, and the cuts are where any kind is)
+        has_quote = False
+        for mark in self.opens:
+            if mark in joined:
+                has_quote = True
+                break
+        if has_quote:
+            quoted = np.flatnonzero(kinds & 4)
             special = set(np.flatnonzero(kinds == 2).searchsorted(quoted).tolist())  # newlines before: the text
-        cuts: list[int] = np.flatnonzero(kinds & 3).tolist()
+            cuts: list[int] = np.flatnonzero(kinds & 3).tolist()
+        else:
+            cuts = np.flatnonzero(kinds).tolist()
         out: list[tuple[Span, ...]] = []
         long = self.settings.long_clause
         k = base = start = 0  # the text read, where it starts in ``joined``, where its clause being read starts
@@ -130,7 +139,7 @@ class Segmenter:
                 a, b, mark = row[-1]
                 row[-1] = (a, b, mark + ch)
             start = i + 1
-        return out, len(quoted) > 0
+        return out, has_quote
 
     @functools.lru_cache(maxsize=50_000)  # noqa: B019 - one segmenter per model, kept for the process
     def clauses(self, text: str) -> tuple[Clause, ...]:
