@@ -4,7 +4,6 @@ asked by the engine for every call it reads words for, so compiled with it (``ho
 
 from __future__ import annotations
 
-import logging
 import threading
 
 from hotline.citizen.emotion import emotions_of, escalation, set_course
@@ -32,7 +31,10 @@ def _load() -> SatisfactionModel | None:
     try:
         return load(model_dir(), load_settings().satisfaction)
     except CitizenError as exc:
-        # emotions and escalation still work; say once why there is no dissatisfaction
+        # emotions and escalation still work; say once why there is no dissatisfaction (logging loaded here only:
+        # the start-up of a run that has its model does without it)
+        import logging
+
         logging.getLogger("hotline.citizen").warning("不满意预测不可用：%s", exc)
         return None
 
