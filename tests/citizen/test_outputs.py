@@ -71,3 +71,14 @@ def test_terminal_table(call_file: Path) -> None:
     assert "复核：必须复核（" in result.output and "升级风险（投诉坐席、媒体）" in result.output
     assert "，情绪升级" in result.output
     assert "复核分流：必须复核 1 通、抽检 0 通、自动通过 0 通" in result.output
+
+
+def test_a_model_that_cannot_be_read_is_said_once_in_the_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               caplog: pytest.LogCaptureFixture) -> None:
+    """Without its dissatisfaction model the block still works, and the log says why (logging is loaded then)."""
+    from hotline.citizen import block
+
+    monkeypatch.setenv("HOTLINE_CITIZEN_MODEL", str(tmp_path))  # a folder holding no model
+    with caplog.at_level("WARNING", logger="hotline.citizen"):
+        assert block._load() is None
+    assert "不满意预测不可用" in caplog.text and "没有找到不满意预测模型" in caplog.text
