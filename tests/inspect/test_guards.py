@@ -95,7 +95,7 @@ def test_a_citizen_turn_that_opens_with_a_polite_or_quoted_phrase_is_still_the_c
     "那张纸上写着“你们自己看着办”，我帮您转过去", "物业说不归他们管，您先别急", "您是说明天再打过来吗", "他们让您自己去问问对吧",
     "好的，我这边给您登记一下", "‘不行’两个字就打发了", "没人接，不知道，就这样吧"])
 def test_one_scan_for_quotes_and_reported_speech_guards_as_the_separate_ones(text: str) -> None:
-    """A turn the joint scan (``Compiled.quote_or_report``) finds nothing in is neither quoted nor reported: every
+    """A turn holding none of ``Compiled.plain_words`` (read off the joint scan) is neither quoted nor reported: every
     span is guarded as without that scan (fails when a quote mark, a marker or a reported literal is left out)."""
     import dataclasses
 
@@ -103,9 +103,9 @@ def test_one_scan_for_quotes_and_reported_speech_guards_as_the_separate_ones(tex
     from hotline.model import Call, Speaker, Turn
 
     compiled = default_engine(semantic=False).compiled
-    assert compiled.quote_or_report is not None
+    assert compiled.plain_key and compiled.plain_words
     one = Call("c", [Turn(Speaker.AGENT, text)])
-    fast, slow = CallContext(one, compiled), CallContext(one, dataclasses.replace(compiled, quote_or_report=None))
+    fast, slow = CallContext(one, compiled), CallContext(one, dataclasses.replace(compiled, plain_key=""))
     n = len(fast.norm[0].text)
     spans = [(s, e) for s in range(n) for e in range(s + 1, min(n, s + 6) + 1)]
     assert [(fast.guarded(0, s, e), fast.act_guarded(0, s, e)) for s, e in spans] == \

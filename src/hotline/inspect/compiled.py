@@ -17,7 +17,7 @@ from hotline.inspect.prefilter import anchored, literals
 from hotline.norms.schema import Matcher, Rulebook, iter_nodes
 from hotline.regexcache import compile_pattern
 from hotline.regexscan import scannable
-from hotline.text import by_first_character, normalize_phrase
+from hotline.text import normalize_phrase
 
 # The automaton looks for a character among a node's children one by one, in the order they were added
 # (pyahocorasick), and nearly every character of a turn is looked for among the root's: ~300 first characters,
@@ -64,11 +64,11 @@ class Compiled:
     reported_re: re.Pattern[str] | None = None
     reported_need: str | re.Pattern[str] | None = None  # what a text must hold for reported_re to match in it
     quote_opens: re.Pattern[str] | None = None  # any opening quote mark: a turn without one has no quotes
-    # a turn in which this finds nothing holds no quote mark, no reporting marker and no literal of the reported
-    # patterns (``reported_need``): one scan says so for most turns, instead of one for each (None: no such scan)
-    quote_or_report: re.Pattern[str] | None = None
-    # the automaton key the words of ``quote_or_report`` are added under: the turns holding one are read off the
-    # call's one automaton pass (``CallContext._plain_turn``), not searched turn by turn ("" when there is no such scan)
+    # the quote marks, reporting markers and literals of the reported patterns (``reported_need``): a turn holding
+    # none of them is neither quoted nor reported (``_quote_or_report_words``; empty: not known)
+    plain_words: tuple[str, ...] = ()
+    # the automaton key ``plain_words`` are added under: the turns holding one are read off the call's one automaton
+    # pass (``CallContext._plain_turn``), not searched turn by turn ("" when they are not known)
     plain_key: str = ""
     # no phrase of the automaton holds a newline: a scan of the turns joined a newline apart finds what a scan of
     # each finds (``CallContext._scan``)
@@ -139,9 +139,9 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         compiled.reported_need = _need(compiled.reported_re, known)
     plain_words = _quote_or_report_words(compiled, known)
     if plain_words is not None:
-        compiled.quote_or_report = compile_pattern(by_first_character(plain_words))
+        compiled.plain_words = tuple(plain_words)
         compiled.plain_key = "guard:quote_or_report"
-        for word in plain_words:  # as they are: a turn holds one exactly when ``quote_or_report`` finds one
+        for word in plain_words:  # as they are: a turn holds one exactly when one of them is in it
             phrase_keys.setdefault(word, set()).add(compiled.plain_key)
     need_keys: dict[tuple[str, ...], str] = {}  # a prefilter's literals → their automaton key
     for node in _all_nodes(rb):
@@ -288,11 +288,9 @@ def _analysed(patterns: list[str]) -> dict[str, tuple[str, ...] | None]:
 
 
 def _quote_or_report_words(compiled: Compiled, known: dict[str, tuple[str, ...] | None]) -> list[str] | None:
-    """The words of ``Compiled.quote_or_report``: the quote marks (``quote_opens``), the reporting markers
-    (``markers_re``) and the literals one of which a reported-speech match holds (``reported_need``), sorted; the
-    pattern is their alternation grouped by first character (``text.by_first_character``: a fast scan, one group
-    tried where one may begin). None when reported speech has no such literals (it may then match in any turn) or
-    there is nothing to find."""
+    """``Compiled.plain_words``: the quote marks (``quote_opens``), the reporting markers (``markers_re``) and the
+    literals one of which a reported-speech match holds (``reported_need``), sorted. None when reported speech has
+    no such literals (it may then match in any turn) or there is nothing to find."""
     words = [q for q, _ in compiled.quote_pairs] + list(compiled.reporting_markers)
     if compiled.reported_re is not None:
         need = _literals_of(compiled.reported_re, known)

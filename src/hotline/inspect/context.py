@@ -511,10 +511,10 @@ class CallContext:
 
     def _plain_turn(self, turn: int) -> bool:
         """The turn holds no quote mark, reporting marker or literal of the reported-speech patterns
-        (``Compiled.quote_or_report``: what one search of it finds is read off the call's automaton pass, which
-        finds its words under ``plain_key``); False when that is not known."""
+        (``Compiled.plain_words``: read off the call's automaton pass, which finds them under ``plain_key``);
+        False when that is not known."""
         compiled = self.compiled
-        return (compiled.quote_or_report is not None and compiled.plain_key != ""
+        return (compiled.plain_key != ""
                 and not (self.key_turns(compiled.plain_key) >> turn) & 1)
 
     def _quote_spans(self, turn: int) -> list[tuple[int, int]]:
