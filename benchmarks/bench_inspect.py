@@ -8,8 +8,10 @@ In-process (default): each set of calls goes through the engine the way ``hotlin
 (``batch.inspect_chunked``: chunks of 64, the act model once per chunk, the citizen block and the
 review triage on every scorecard), ``--repeat`` times; it prints the median CPU seconds
 (``time.process_time``) per 1,000 calls with wall seconds beside them, and the ratio of the engine to
-a bare pass of the engine's own phrase automaton over the same normalised turn texts (normalisation
-is timed apart, and is not in the raw scan). Sets:
+a bare pass of the engine's own phrase automaton (daachorse) over the same normalised turn texts
+(normalisation is timed apart, and is not in the raw scan); when pyahocorasick is importable, also the ratio to
+a pass of a pyahocorasick automaton of the same phrases (the engine's automaton until session 34, the issue's
+reference figure), else that column says "-". Sets:
 
 - ``fresh``: generated calls whose turn texts never repeat (``benchmarks/fresh.py``);
 - ``samples``: the bundled sample calls, each once per pass;
@@ -77,6 +79,29 @@ def engine_pass(engine: Any, calls: list[Any]) -> int:
 
 
 def raw_scan(automaton: Any, texts: list[str]) -> int:
+    """The matches of the engine's automaton (daachorse) in ``texts``."""
+    n = 0
+    find = automaton.find_overlapping
+    for text in texts:
+        n += len(find(text))
+    return n
+
+
+def aho_automaton(phrases: tuple[str, ...]) -> Any:
+    """A pyahocorasick automaton of ``phrases`` (None when it is not installed): the reference scan."""
+    try:
+        import ahocorasick
+    except ImportError:
+        return None
+    automaton = ahocorasick.Automaton()
+    for i, phrase in enumerate(phrases):
+        automaton.add_word(phrase, i)
+    automaton.make_automaton()
+    return automaton
+
+
+def aho_scan(automaton: Any, texts: list[str]) -> int:
+    """The matches of a pyahocorasick automaton (``aho_automaton``) in ``texts``."""
     n = 0
     it = automaton.iter
     for text in texts:
@@ -110,7 +135,8 @@ def bench_set(name: str, engine: Any, args: argparse.Namespace) -> dict[str, Any
     calls, note = load_set(name, args)
     turns = [t.text for c in calls for t in c.turns]
     distinct = len(set(turns)) / max(1, len(turns))
-    engine_cpu, engine_wall, norm_cpu, scan_cpu, findings = [], [], [], [], 0
+    engine_cpu, engine_wall, norm_cpu, scan_cpu, aho_cpu, findings = [], [], [], [], [], 0
+    aho = aho_automaton(engine.compiled.phrases)
     for _ in range(args.repeat):
         clear_text_caches()
         c, w, findings = cpu_and_wall(lambda: engine_pass(engine, calls))
@@ -122,12 +148,16 @@ def bench_set(name: str, engine: Any, args: argparse.Namespace) -> dict[str, Any
         loops = max(1, 20_000 // max(1, len(turns)))  # a scan of a small set is too quick to time once
         c, _, _ = cpu_and_wall(lambda: [raw_scan(engine.compiled.automaton, normed) for _ in range(loops)])  # noqa: B023
         scan_cpu.append(c / loops)
+        if aho is not None:
+            c, _, _ = cpu_and_wall(lambda: [aho_scan(aho, normed) for _ in range(loops)])  # noqa: B023
+            aho_cpu.append(c / loops)
     per_k = 1000 / len(calls)
     e, s = statistics.median(engine_cpu), statistics.median(scan_cpu)
+    a = statistics.median(aho_cpu) if aho_cpu else None
     return {"set": name, "calls": len(calls), "turns/call": len(turns) / len(calls), "distinct": distinct,
             "note": note, "findings": findings, "cpu_per_1k": e * per_k, "wall_per_1k": statistics.median(engine_wall) * per_k,
             "calls_per_cpu_s": len(calls) / e, "norm_per_1k": statistics.median(norm_cpu) * per_k,
-            "scan_per_1k": s * per_k, "ratio": e / s, "spread": (min(engine_cpu) * per_k, max(engine_cpu) * per_k)}
+            "scan_per_1k": s * per_k, "ratio": e / s, "aho_ratio": e / a if a else None, "spread": (min(engine_cpu) * per_k, max(engine_cpu) * per_k)}
 
 
 # what the engine's CPU goes to: (label, module, attribute); each is timed exclusive of the others
@@ -302,13 +332,14 @@ def main() -> None:
     print(f"semantic={'on' if args.semantic else 'off'}  acts={'off' if os.environ.get('HOTLINE_ACTS') == '0' else 'on'}  "
           f"repeat={args.repeat} (median; CPU = time.process_time)")
     head = (f"{'set':<9}{'calls':>6}{'turns':>6}{'distinct':>9}{'CPU-s/1k':>10}{'wall-s/1k':>10}{'calls/CPU-s':>12}"
-            f"{'norm/1k':>9}{'scan/1k':>9}{'engine÷scan':>12}")
+            f"{'norm/1k':>9}{'scan/1k':>9}{'engine÷scan':>12}{'engine÷aho':>11}")
     print(head)
     for name in [s.strip() for s in args.sets.split(",") if s.strip()]:
         r = bench_set(name, engine, args)
+        aho_ratio = f"{r['aho_ratio']:.1f}x" if r["aho_ratio"] else "-"
         print(f"{r['set']:<9}{r['calls']:>6}{r['turns/call']:>6.1f}{r['distinct']:>9.0%}{r['cpu_per_1k']:>10.3f}"
               f"{r['wall_per_1k']:>10.3f}{r['calls_per_cpu_s']:>12,.0f}{r['norm_per_1k']:>9.4f}{r['scan_per_1k']:>9.4f}"
-              f"{r['ratio']:>11.1f}x   ({r['findings']} findings; CPU-s/1k from {r['spread'][0]:.3f} to "
+              f"{r['ratio']:>11.1f}x{aho_ratio:>10}   ({r['findings']} findings; CPU-s/1k from {r['spread'][0]:.3f} to "
               f"{r['spread'][1]:.3f}; {r['note']})")
         if args.breakdown:
             breakdown(engine, load_set(name, args)[0])

@@ -114,7 +114,7 @@ def test_swapped_roles_and_role_warnings_come_back_from_the_workers(inputs: Path
 
 def test_workers_use_the_engine_built_before_the_fork(inputs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Neither the rulebook nor the act model is built again in a worker: both fail if a worker tries."""
-    import ahocorasick
+    import daachorse
     import numpy as np
 
     from hotline.acts import model as act_model
@@ -133,7 +133,7 @@ def test_workers_use_the_engine_built_before_the_fork(inputs: Path, monkeypatch:
         started()
         # what building either takes, refused where even a compiled engine looks it up: the automaton of the
         # rulebook's phrases, and the arrays of a saved model
-        ahocorasick.Automaton = refuse
+        daachorse.CharwiseDoubleArrayAhoCorasick = refuse
         np.load = refuse
 
     monkeypatch.setattr(pool, "_child", child)

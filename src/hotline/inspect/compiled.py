@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-import ahocorasick
+import daachorse
 
 from hotline.inspect.plan import Plan, build_plan
 from hotline.inspect.prefilter import anchored, literals
@@ -19,27 +18,19 @@ from hotline.regexcache import compile_pattern
 from hotline.regexscan import scannable
 from hotline.text import normalize_phrase
 
-# The automaton looks for a character among a node's children one by one, in the order they were added
-# (pyahocorasick), and nearly every character of a turn is looked for among the root's: ~300 first characters,
-# most of a call's scan. So the engine, once it has read ``LEARN_CHARS`` characters of turns, builds it again
-# (``Compiled.learn``) with the root's children in the order of how often their characters came in those turns, and a placeholder child for each
-# frequent character that begins no phrase (``PLACEHOLDER_END``): found at once instead of after every other. The
-# same phrases with the same values: what a scan finds is the same, only its cost changes. Once per engine.
-LEARN_CHARS: Final = 20000  # this many characters are counted (the first calls' turns), then it is built again
-PLACEHOLDER_SHARE: Final = 3000  # a character is given a placeholder when at least 1 in this many is it
-# a placeholder is its character and this one, a noncharacter: a turn hardly holds it, and were it to, the match
-# names no key (its value's keys are empty), so a scan records nothing for it
-PLACEHOLDER_END: Final = "\uffff"
-# what a call's turns are joined with for one automaton pass over all (``CallContext._scan``): counted between them
-# when learning, as the pass reads it (once a turn, it comes often), and a placeholder in the first automaton, tried
-# first at its root (else each would be looked for among all the root's children, as a character no phrase begins with)
+# what a call's turns are joined with for one automaton pass over all (``CallContext._scan``)
 SEPARATOR: Final = "\n"
 
 
 @dataclass(slots=True)
 class Compiled:
     rulebook: Rulebook
-    automaton: ahocorasick.Automaton
+    # every phrase of every lexicon, with the literals looked for under keys of their own (``plain_key``,
+    # ``regex_need_keys``): None when there is none. A match is (start, end, pattern id); the id is its index in
+    # ``phrases`` and in ``phrase_keys``, the keys it is found under
+    automaton: daachorse.CharwiseDoubleArrayAhoCorasick | None = None
+    phrases: tuple[str, ...] = ()
+    phrase_keys: list[tuple[str, ...]] = field(default_factory=list)
     node_keys: dict[int, list[str]] = field(default_factory=dict)
     regexes: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = field(default_factory=dict)
     # a regex node → what a turn must hold for the regex to match there (``prefilter.literals``): the one
@@ -81,22 +72,6 @@ class Compiled:
     # nodes whose hits over a subset of turns are just their hits over the whole call, filtered
     filterable: set[int] = field(default_factory=set)
     plan: Plan = field(default_factory=Plan)
-    # every phrase of the automaton → its value (length, keys), to build it again in another order (``learn``)
-    phrase_values: dict[str, tuple[int, tuple[str, ...]]] = field(default_factory=dict)
-    learning: bool = False  # the automaton is not yet built in the order of the turns' characters (``learn``)
-    seen: Counter[str] = field(default_factory=Counter)  # the characters of the turns read so far (``learn``)
-
-    def learn(self, texts: list[str]) -> None:
-        """Count the characters of ``texts`` (the turns of the calls read so far); once ``LEARN_CHARS`` are counted,
-        build the automaton again with the characters that came most often tried first at its root
-        (``build_automaton``), once. A process that reads fewer keeps the first automaton: a call or two are too
-        few to tell which characters come often (each of theirs would get a placeholder, in everyone's way)."""
-        seen = self.seen
-        seen.update(SEPARATOR.join(texts)[:LEARN_CHARS - seen.total()])
-        if seen.total() >= LEARN_CHARS:
-            self.learning = False
-            self.automaton = build_automaton(self.phrase_values, seen)
-            self.seen = Counter()
 
 
 def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.compile, *, cache: bool = True) -> Compiled:
@@ -119,7 +94,6 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
     guards = rb.guards
     compiled = Compiled(
         rulebook=rb,
-        automaton=ahocorasick.Automaton(),
         negation_prefixes=tuple(normalize_phrase(p) for p in guards.negation_prefixes),
         clause_negations=tuple(normalize_phrase(p) for p in guards.clause_negations),
         reporting_markers=tuple(normalize_phrase(p) for p in guards.reporting_markers),
@@ -184,11 +158,11 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         _mark_filterable(root, rb, compiled.filterable)
     for node in _all_nodes(rb):
         _mark_filterable(node, rb, compiled.filterable)
-    compiled.phrase_values = {phrase: (len(phrase), tuple(sorted(owners))) for phrase, owners in phrase_keys.items()}
-    compiled.has_phrases = compiled.learning = bool(phrase_keys)
+    compiled.phrases = tuple(phrase_keys)
+    compiled.phrase_keys = [tuple(sorted(owners)) for owners in phrase_keys.values()]
     compiled.joinable = not any(SEPARATOR in phrase for phrase in phrase_keys)
     if phrase_keys:
-        compiled.automaton = build_automaton(compiled.phrase_values)
+        compiled.automaton = daachorse.CharwiseDoubleArrayAhoCorasick(list(compiled.phrases))
     compiled.plan = build_plan(rb, _roots(rb), compiled.node_keys, compiled.resolved, compiled.filterable)
     for slot in compiled.plan.slots:  # what the verdict pass reads of a regex or an act node
         node_id = id(slot.node)
@@ -200,28 +174,6 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         if node_id in compiled.act_limits:
             slot.limits = compiled.act_limits[node_id]
     return compiled
-
-
-def build_automaton(words: dict[str, tuple[int, tuple[str, ...]]],
-                    counts: Counter[str] | None = None) -> ahocorasick.Automaton:
-    """The automaton of ``words`` (phrase → value); with ``counts`` (how often each character came), the root's
-    children in order of their character's count, and a placeholder child for each character that begins no
-    phrase and is at least one in ``PLACEHOLDER_SHARE`` (see ``LEARN_CHARS``); without, one for ``SEPARATOR`` first."""
-    automaton = ahocorasick.Automaton()
-    entries = list(words.items())
-    if counts is None and not any(phrase.startswith(SEPARATOR) for phrase in words):
-        entries.insert(0, (SEPARATOR + PLACEHOLDER_END, (2, ())))
-    if counts is not None:
-        firsts = {phrase[0] for phrase in words}
-        floor = counts.total() / PLACEHOLDER_SHARE
-        for char, n in counts.items():
-            if n >= floor and char not in firsts:  # (so no phrase is a placeholder)
-                entries.append((char + PLACEHOLDER_END, (2, ())))
-        entries.sort(key=lambda entry: -counts[entry[0][0]])  # (stable: the first characters' order only)
-    for phrase, value in entries:
-        automaton.add_word(phrase, value)
-    automaton.make_automaton()
-    return automaton
 
 
 def _literals_of(pattern: Any, known: dict[str, tuple[str, ...] | None]) -> tuple[str, ...] | None:

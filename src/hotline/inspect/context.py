@@ -7,7 +7,7 @@ import bisect
 import importlib
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any, Final, NamedTuple
 
 import numpy as np
@@ -242,34 +242,34 @@ class CallContext:
     def _scan(self) -> dict[str, list[tuple[int, int, int]]]:
         out: dict[str, list[tuple[int, int, int]]] = {}
         compiled = self.compiled
-        if not compiled.has_phrases:
+        automaton = compiled.automaton
+        if automaton is None:
             return out
         texts = [n.text for n in self.norm]
         if not texts:
             return out
-        # one pass over the turns joined a newline apart (``SEPARATOR``), not one per turn (each ``iter`` costs ~1K
-        # instructions compiled): no phrase holds a newline (``Compiled.joinable``), so none spans two turns, and a
-        # match is all the words that end where it ends (a placeholder, which holds one, records nothing): it finds
-        # in each turn, in the same order, what a pass over that turn finds. (Were a phrase to hold one, each turn
-        # is scanned alone.)
+        # one pass over the turns joined a newline apart (``SEPARATOR``), not one per turn (each costs a call into
+        # the automaton): no phrase holds a newline (``Compiled.joinable``), so none spans two turns, and the matches
+        # come by where they end (those ending at one place longest first), so a pass finds in each turn, in the same
+        # order, what a pass over that turn finds. (Were a phrase to hold one, each turn is scanned alone.)
         if compiled.joinable:
             parts = [SEPARATOR.join(texts)]
         else:
             parts = texts
+        keys_of = compiled.phrase_keys
         turn = 0
         for part in parts:
             bound = len(texts[turn])  # where ``turn`` ends in ``part``
             begin = 0  # and where it starts
-            # each read as its type (compiled: the tuples unboxed at once, no generic indexing of what the
-            # automaton gives, an untyped object)
-            found: Iterator[tuple[int, tuple[int, tuple[str, ...]]]] = compiled.automaton.iter(part)
-            for last, value in found:
-                while last >= bound:  # (a match lies in one turn: its last character is past the ones before)
+            # (start, end, pattern id), read as its type (compiled: the tuples unboxed at once)
+            found: list[tuple[int, int, int]] = automaton.find_overlapping(part)
+            for start, end, pattern in found:
+                while end > bound:  # (a match lies in one turn: its end is past the ones before)
                     turn += 1
                     begin = bound + 1
                     bound = begin + len(texts[turn])
-                hit = (turn, last - value[0] + 1 - begin, last + 1 - begin)
-                for key in value[1]:
+                hit = (turn, start - begin, end - begin)
+                for key in keys_of[pattern]:
                     bucket = out.get(key)
                     if bucket is None:
                         out[key] = [hit]

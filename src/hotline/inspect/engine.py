@@ -96,8 +96,6 @@ class Engine:
         rules are N/A and a reaction window that is still open is not yet a finding."""
         with collector_waits():
             ctx = CallContext(call, self.compiled, work_order, partial=partial)
-            if self.compiled.learning and not partial:  # (as ``inspect_batch``; a call in progress is inspected
-                self.compiled.learn([n.text for n in ctx.norm])  # again at each turn: counted once, when whole)
             card = self._with_citizen(self._run(ctx, self._loop), ctx)
             del ctx  # freed by reference counts, before the collector runs again
         return card
@@ -107,8 +105,6 @@ class Engine:
         The collector of reference cycles waits until the batch is done (``collector_waits``)."""
         with collector_waits():
             contexts = [CallContext(call, self.compiled) for call in calls]
-            if self.compiled.learning:  # the automaton in the order of the characters of the first calls' turns
-                self.compiled.learn([n.text for ctx in contexts for n in ctx.norm])
             if contexts and contexts[0].acts_on:
                 prepare_acts(contexts)
                 if contexts[0].citizen_on:
