@@ -52,3 +52,24 @@ def test_a_regex_whose_every_match_counts_hits_the_turns_the_tree_walk_finds() -
     assert got[0] == 0b1110110 and got[1] == 0b10100 and got[2] == 0b1111110 and got[3] == 0b1111110
     assert got[4] == 0b110100 and got[5] == 0b110000
     assert got[6] == 0b110000 and got[7] == 0b100000
+
+
+def test_a_rule_that_passed_was_awarded_or_did_not_apply_has_one_outcome_shared_by_every_call() -> None:
+    """The outcomes ``_Rule`` makes once: what the status says (an award's points, none otherwise), the same object
+    on every card (fails when one is made with the wrong status or points, or made afresh for each call)."""
+    from hotline.content import data_path
+    from hotline.formats import read_calls
+    from hotline.model import RuleOutcome
+
+    engine = engine_with({"id": "test.award.v1", "kind": "award", "points": 2,
+                          "match": {"phrases": {"phrases": ["您好"], "speaker": "agent"}}})
+    cards = [engine.inspect(c) for c in read_calls(data_path("samples", "calls"))]
+    first: dict[tuple[str, str], RuleOutcome] = {}
+    for card in cards:
+        for o in card.outcomes:
+            if o.status == "failed":
+                continue
+            rule = engine.rule(o.rule_id)
+            assert o == RuleOutcome(rule.id, rule.dimension, o.status, rule.points if o.status == "awarded" else 0.0)
+            assert first.setdefault((o.rule_id, o.status), o) is o
+    assert {status for _, status in first} == {"passed", "na", "awarded"}
