@@ -56,6 +56,11 @@ class _Rule:
         self.applies_when: Slot | None = None if spec.applies_when is None else slots[id(spec.applies_when)]
         self.match: Slot | None = None if spec.match is None else slots[id(spec.match)]
         self.element_slots: list[tuple[str, Slot]] = [(label, slots[id(m)]) for label, m in spec.elements.items()]
+        # the outcomes of a rule that passed, did not apply or was awarded: the same for every call (outcomes are
+        # frozen: cards share them), made once here rather than looked up by status and id for each rule of a call
+        self.passed = RuleOutcome(self.id, self.dimension, "passed", 0.0)
+        self.na = RuleOutcome(self.id, self.dimension, "na", 0.0)
+        self.awarded = RuleOutcome(self.id, self.dimension, "awarded", self.points)
 
 
 class Engine:
@@ -71,8 +76,6 @@ class Engine:
         self._loop = [_Rule(r, self.compiled) for r in self.rules]
         self._utterance_loop = [_Rule(r, self.compiled) for r in self._utterance_rules]
         self._act_titles: dict[str, str] = {}  # act name → its title in the taxonomy, as findings name it
-        # status → rule id → the outcome every call gets for it (outcomes are frozen: cards share them)
-        self._outcomes: dict[str, dict[str, RuleOutcome]] = {"passed": {}, "na": {}, "awarded": {}}
         self._failed_outcomes: dict[tuple[str, float], RuleOutcome] = {}  # (rule id, points) → a failed outcome
         self._form = Form(rulebook)  # the scoring form, read once
         self._critical_goals: set[str] = set(rulebook.scoring.critical_goals)
@@ -171,11 +174,14 @@ class Engine:
                 outcomes.append(self._failed(rule, points))
                 findings.extend(found)
             elif status == "na":
-                outcomes.append(self._outcome(rule, status))
+                outcomes.append(rule.na)
                 continue
+            elif status == "awarded":
+                points = rule.points
+                outcomes.append(rule.awarded)
             else:
-                points = rule.points if status == "awarded" else 0.0
-                outcomes.append(self._outcome(rule, status))
+                points = 0.0
+                outcomes.append(rule.passed)
             applicable[rule.dimension] = applicable.get(rule.dimension, 0.0) + points
         card = self._form.score(ctx.call.id, outcomes, findings, has_text=not ctx.no_text, applicable=applicable)
         card.pending = pending
@@ -183,19 +189,10 @@ class Engine:
             card.total = min(card.total, critical_cap(self.rulebook) or card.total)
         return card
 
-    def _outcome(self, rule: _Rule, status: str) -> RuleOutcome:
-        """The outcome of a rule that passed, was awarded or did not apply: the same for every call."""
-        made = self._outcomes[status]
-        outcome = made.get(rule.id)
-        if outcome is None:
-            outcome = made[rule.id] = RuleOutcome(rule.id, rule.dimension, status,
-                                                  rule.points if status == "awarded" else 0.0)
-        return outcome
-
     def _failed(self, rule: _Rule, points: float) -> RuleOutcome:
         """The outcome of a failed rule: the same for every call that loses the same points on it, so it is made
         once (a frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``) and shared like
-        ``_outcome``'s. Points that are no negative number (-0.0, NaN: no dictionary key) are made afresh."""
+        ``_Rule.passed``. Points that are no negative number (-0.0, NaN: no dictionary key) are made afresh."""
         if not points < 0:
             return RuleOutcome(rule.id, rule.dimension, "failed", points)
         made = self._failed_outcomes

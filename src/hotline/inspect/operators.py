@@ -245,8 +245,9 @@ def _node_phrases(node: Matcher, ctx: CallContext) -> set[str]:
 def longest(hits: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """Drop matches contained in a longer match of the same set (谢谢 inside 谢谢您). Of the matches that start at one
     place only the longest may be kept (the others lie inside it): the last of their run in the tuples' own order
-    (turn, start, end; sorted without a key function, which the sort would call for every match)."""
-    ordered = sorted(set(hits))
+    (turn, start, end; sorted without a key function, which the sort would call for every match). A match found
+    twice needs no set to drop its copy: the copies start together, and one run keeps one of them."""
+    ordered = sorted(hits)
     out: list[tuple[int, int, int]] = []
     n = len(ordered)
     i = 0

@@ -139,12 +139,15 @@ def _speech_rate(node: Matcher, ctx: CallContext, allowed: Allowed, hits: list[H
     if not ctx.has_times:
         return None
     rates = _rates(ctx)
-    citizen = ctx.turns_of("citizen")
-    citizen_rates = [r for i in citizen if (r := rates[i])]
-    citizen_pace = sum(citizen_rates) / len(citizen_rates) if citizen_rates else None
-    # the opening is said before the agent has heard the caller's pace
-    first_citizen = next((i for i in citizen if ctx.call.turns[i].text), len(ctx.call.turns))
     min_chars, max_cpm, min_cpm, relative = op.min_chars, op.max_cpm, op.min_cpm, op.relative_to_citizen
+    citizen_pace: float | None = None
+    first_citizen = 0
+    if relative:  # (the citizen's pace is read only by a pace relative to it)
+        citizen = ctx.turns_of("citizen")
+        citizen_rates = [r for i in citizen if (r := rates[i])]
+        citizen_pace = sum(citizen_rates) / len(citizen_rates) if citizen_rates else None
+        # the opening is said before the agent has heard the caller's pace
+        first_citizen = next((i for i in citizen if ctx.call.turns[i].text), len(ctx.call.turns))
     out = 0
     for i in ctx.turns_of(op.speaker):
         if not allows(allowed, i) or ctx.alnum_count(i) < min_chars:

@@ -230,6 +230,10 @@ def _regex(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     pattern, exclude, need, guards, need_key = slot.pattern, slot.exclude, slot.need, slot.guards, slot.need_key
     may = ctx.key_turns(need_key) if need_key else -1  # the turns holding one of the literals every match contains
     grouped = pattern.groups > 0
+    anchored = slot.anchored
+    # nothing excluded around a match and no guard: every match counts, so a turn is hit when it holds one, which
+    # one search tells (``turn_matches`` gives a match exactly when it finds one: an anchored pattern's is at 0)
+    any_match = exclude is None and not guards
     out = 0
     for t in turns:
         if not (may >> t) & 1:
@@ -237,7 +241,11 @@ def _regex(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
         text = ctx.norm[t].text
         if need is not None and not need_key and not holds(need, text):
             continue  # (the one literal, searched in the turn)
-        for m in turn_matches(pattern, text, slot.anchored):
+        if any_match:
+            if (pattern.match(text) if anchored else pattern.search(text)) is not None:
+                out |= 1 << (t + 1)
+            continue
+        for m in turn_matches(pattern, text, anchored):
             if counted(m, text, exclude, guards, ctx, t, grouped) is not None:
                 out |= 1 << (t + 1)
                 break
