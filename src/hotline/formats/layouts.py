@@ -15,8 +15,9 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from hotline.content import Strict, data_path, load_yaml_model
+from hotline.regexcache import compile_pattern
 
-_STEP = re.compile(r"^(?P<key>[^.\[\]]+)(?P<index>(?:\[\d*\])*)$")
+_STEP = compile_pattern(r"^(?P<key>[^.\[\]]+)(?P<index>(?:\[\d*\])*)$")
 _MISSING = object()
 
 

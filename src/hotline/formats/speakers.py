@@ -16,7 +16,7 @@ from hotline.model import Speaker
 from hotline.regexcache import compile_pattern
 
 # 「坐席1024」「坐席-1024」「坐席 工号1024」「来电人(138****1234)」「客服【夜班】」
-_TAIL = re.compile(r"^(?P<base>.+?)\s*(?:[（(【\[][^）)】\]]*[）)】\]]|[-_#·.]?\s*(?:工号)?\s*[0-9a-z*]+\s*号?)$")
+_TAIL = compile_pattern(r"^(?P<base>.+?)\s*(?:[（(【\[][^）)】\]]*[）)】\]]|[-_#·.]?\s*(?:工号)?\s*[0-9a-z*]+\s*号?)$")
 
 
 class SpeakerAliases(Strict):

@@ -9,9 +9,10 @@ from pydantic import Field, field_validator, model_validator
 
 from hotline.content import Strict, compiled_regexes
 from hotline.model import Severity
+from hotline.regexcache import compile_pattern
 
 SpeakerScope = Literal["agent", "citizen", "any"]
-RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+\.v\d+$")
+RULE_ID = compile_pattern(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+\.v\d+$")
 # What a call must achieve (``hotline.inspect.goals``): a rule naming one of these is judged, not N/A, on a call
 # that carries that goal, even when its ``applies_when`` does not hold (the call ended before it got there).
 GoalName = Literal["facts", "answer", "department", "time_limit", "order", "silent_protocol", "abuse_protocol"]
