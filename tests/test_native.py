@@ -18,7 +18,7 @@ def _fake_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A native folder whose manifest describes today's sources (no compiled module in it)."""
     out = tmp_path / "_native"
     out.mkdir()
-    files = {str(p.relative_to(native.SOURCE_ROOT)): native._describe(p) for p in native._sources()}
+    files = {rel: native._describe(path) for rel, path in native._sources().items()}
     (out / native.MANIFEST).write_text(json.dumps({"abi": native._abi(), "modules": [], "files": files}))
     monkeypatch.setattr(native, "NATIVE_DIR", out)
     monkeypatch.delenv("HOTLINE_NATIVE", raising=False)

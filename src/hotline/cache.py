@@ -139,7 +139,9 @@ def _combine(package: bytes, inputs: Sequence[Path]) -> str:
     return h.hexdigest()
 
 
+@functools.cache
 def _package_dir() -> Path:
+    """Resolved once per process: every cache file's name starts from it (``resolve`` costs a ``stat`` per part)."""
     return Path(hotline.__file__).resolve().parent
 
 

@@ -25,7 +25,7 @@ from hotline.regexcache import compile_pattern
 if TYPE_CHECKING:
     from hotline.model import Finding, Scorecard, WorkOrder
 
-_MASK_GROUP = re.compile(r"\(\?P<mask>")
+_MASK_GROUP = compile_pattern(r"\(\?P<mask>")
 
 
 class MaskPattern(Strict):

@@ -65,22 +65,29 @@ def _abi() -> str:
     return f"{sys.implementation.cache_tag}-{sys.platform}-{os.uname().machine}"
 
 
-def _sources() -> list[Path]:
-    out: list[Path] = []
+def _sources() -> dict[str, str]:
+    """Every source file of the package: its path under src/ (the manifest's key) -> its path. Plain strings, as
+    ``state`` checks them at every start (a ``Path`` per file and ``relative_to`` cost ~10 ms of start-up)."""
+    out: dict[str, str] = {}
+    skip = len(os.path.join(str(SOURCE_ROOT), ""))  # the root and its separator
     for root, dirs, files in os.walk(PACKAGE):
         dirs[:] = [d for d in dirs if d not in ("_native", "__pycache__", "data")]  # data holds no module
-        out.extend(Path(root, f) for f in files if f.endswith(".py"))
-    return sorted(out)
+        for name in files:
+            if name.endswith(".py"):
+                path = os.path.join(root, name)
+                out[path[skip:]] = path
+    return dict(sorted(out.items()))
 
 
-def _digest(path: Path) -> str:
+def _digest(path: str) -> str:
     import hashlib  # only for a file whose modification time moved: OpenSSL costs every start ~10 ms
 
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()
 
 
-def _describe(path: Path) -> list[object]:
-    st = path.stat()
+def _describe(path: str) -> list[object]:
+    st = os.stat(path)
     return [st.st_size, st.st_mtime_ns, _digest(path)]
 
 
@@ -97,12 +104,12 @@ def state() -> tuple[Path | None, str]:
     if saved.get("abi") != _abi():
         return None, "编译模块不属于当前 Python，以纯 Python 运行（请重新 make install）"
     files: dict[str, list[object]] = saved.get("files", {})
-    on_disk = {str(p.relative_to(SOURCE_ROOT)): p for p in _sources()}
-    if set(files) != set(on_disk):
+    on_disk = _sources()
+    if files.keys() != on_disk.keys():
         return None, "源代码文件有增删，编译模块已过期，以纯 Python 运行（请重新 make install）"
     for rel, path in on_disk.items():
         size, mtime, digest = files[rel]
-        st = path.stat()
+        st = os.stat(path)
         if st.st_size != size or (st.st_mtime_ns != mtime and _digest(path) != digest):
             return None, f"{rel} 编译后有改动，编译模块已过期，以纯 Python 运行（请重新 make install）"
     if str(NATIVE_DIR) not in sys.path:
@@ -130,7 +137,7 @@ def build(out: Path = NATIVE_DIR) -> None:
     import subprocess
     import tempfile
 
-    files = {str(p.relative_to(SOURCE_ROOT)): _describe(p) for p in _sources()}
+    files = {rel: _describe(path) for rel, path in _sources().items()}
     with tempfile.TemporaryDirectory(prefix="hotline-native-") as tmp:
         lib, temp, config = Path(tmp) / "lib", Path(tmp) / "temp", Path(tmp) / "mypy.ini"
         config.write_text(MYPY_CONFIG, encoding="utf-8")  # its own: an installed package has no pyproject.toml

@@ -14,15 +14,16 @@ from hotline.formats.records import clean_text, finish_call
 from hotline.formats.roles import RawTurn
 from hotline.formats.speakers import is_generic, speaker_of
 from hotline.model import Call
+from hotline.regexcache import compile_pattern
 
 _TIME = r"(?:\d+:)?\d+(?:\.\d+)?"
-_LINE = re.compile(
+_LINE = compile_pattern(
     rf"^\s*(?:[\[【]\s*(?P<start>{_TIME})\s*[-–~－]\s*(?P<end>{_TIME})\s*[\]】]\s*)?"
     r"(?P<label>[^\s:：\[\]【】（）()，。！？、,!?;；\"“”]{1,16}"
     r"(?:\s*[（(][^）)\n]{0,24}[）)])?(?:\s+\d{1,3})?)\s*[:：]\s*(?P<text>.*)$"
 )
-_META = re.compile(r"^\s*#\s*(?P<key>[\w\u4e00-\u9fff]+)\s*[:：]\s*(?P<value>.*)$")
-_SEPARATOR = re.compile(r"^\s*(?:-{3,}|={3,})\s*$")
+_META = compile_pattern(r"^\s*#\s*(?P<key>[\w\u4e00-\u9fff]+)\s*[:：]\s*(?P<value>.*)$")
+_SEPARATOR = compile_pattern(r"^\s*(?:-{3,}|={3,})\s*$")
 
 
 def parse_time(value: str) -> float:

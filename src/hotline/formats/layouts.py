@@ -5,8 +5,7 @@ text and the times (seconds or milliseconds). Paths are dotted keys; ``[]`` walk
 takes its first item, and a value that is itself a JSON string (some vendors nest JSON in strings)
 is decoded on the way."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: pydantic reads these annotations as objects, not text to compile.
 import functools
 import json
 import re
@@ -16,8 +15,9 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 
 from hotline.content import Strict, data_path, load_yaml_model
+from hotline.regexcache import compile_pattern
 
-_STEP = re.compile(r"^(?P<key>[^.\[\]]+)(?P<index>(?:\[\d*\])*)$")
+_STEP = compile_pattern(r"^(?P<key>[^.\[\]]+)(?P<index>(?:\[\d*\])*)$")
 _MISSING = object()
 
 

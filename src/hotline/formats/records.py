@@ -6,7 +6,6 @@ turn as read (``RawTurn``) lives here too (``formats.roles`` names it), and no p
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,12 +13,13 @@ from hotline.errors import FormatError
 from hotline.formats.layouts import reader_settings
 from hotline.formats.speakers import silence_marks, speaker_of_text
 from hotline.model import Call, Speaker, Turn
+from hotline.regexcache import compile_pattern
 
 # the meta key under which a call keeps how its roles were decided, when its labels did not say
 META_KEY = "speaker_roles"
 
 # a lone UTF-16 surrogate ("\ud800" in JSON): text no file, page or spreadsheet can hold
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_SURROGATE = compile_pattern(r"[\ud800-\udfff]")
 _SURROGATE_HINT = "含无法编码的字符（孤立的 UTF-16 代理项）：请检查导出转写的程序或文件编码"
 
 

@@ -5,8 +5,7 @@ Each party is scored on what it says, with cues from ``data/formats/roles.yaml``
 the citizen); the higher score is the agent. The result carries a confidence, and a warning when it
 is low, so a person checks the call; a wrong guess is undone per call with ``swap_roles``."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: pydantic reads these annotations as objects, not text to compile.
 import functools
 import math
 import re

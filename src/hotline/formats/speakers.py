@@ -4,8 +4,7 @@ A label is *known* (an alias of 坐席 or 市民, possibly followed by a number 
 「坐席1024」「来电人(138****1234)」), *generic* (说话人1, spk0, A, channel 1: one of the parties,
 not which) or *unknown* (a name). Roles for the last two come from what is said (``formats.roles``)."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: pydantic reads these annotations as objects, not text to compile.
 import functools
 import re
 from pathlib import Path
@@ -17,7 +16,7 @@ from hotline.model import Speaker
 from hotline.regexcache import compile_pattern
 
 # 「坐席1024」「坐席-1024」「坐席 工号1024」「来电人(138****1234)」「客服【夜班】」
-_TAIL = re.compile(r"^(?P<base>.+?)\s*(?:[（(【\[][^）)】\]]*[）)】\]]|[-_#·.]?\s*(?:工号)?\s*[0-9a-z*]+\s*号?)$")
+_TAIL = compile_pattern(r"^(?P<base>.+?)\s*(?:[（(【\[][^）)】\]]*[）)】\]]|[-_#·.]?\s*(?:工号)?\s*[0-9a-z*]+\s*号?)$")
 
 
 class SpeakerAliases(Strict):

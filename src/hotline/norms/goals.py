@@ -2,8 +2,7 @@
 time limit to tell, the 工单 to write. A drill's call carries its scenario's goals in ``call.meta["goals"]``;
 rules that name a goal (``goal:``) are then judged rather than N/A, and the goal rules (``goal.*``) check it."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: pydantic reads these annotations as objects, not text to compile.
 from typing import Any, Literal
 
 from pydantic import Field

@@ -1,7 +1,6 @@
 """Loading the default rulebook, its lexicons and a city's override file, with precise errors."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: pydantic reads these annotations as objects, not text to compile.
 import copy
 import functools
 from pathlib import Path

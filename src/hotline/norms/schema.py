@@ -1,7 +1,7 @@
 """The rulebook schema. A rulebook is data (YAML); this module only says what a valid one looks like."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: pydantic would compile every field's annotation from its text
+# at each start (~17 M instructions for these models); a class defined further down is named in quotes.
 import re
 from typing import Literal
 
@@ -9,9 +9,10 @@ from pydantic import Field, field_validator, model_validator
 
 from hotline.content import Strict, compiled_regexes
 from hotline.model import Severity
+from hotline.regexcache import compile_pattern
 
 SpeakerScope = Literal["agent", "citizen", "any"]
-RULE_ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+\.v\d+$")
+RULE_ID = compile_pattern(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+\.v\d+$")
 # What a call must achieve (``hotline.inspect.goals``): a rule naming one of these is judged, not N/A, on a call
 # that carries that goal, even when its ``applies_when`` does not hold (the call ended before it got there).
 GoalName = Literal["facts", "answer", "department", "time_limit", "order", "silent_protocol", "abuse_protocol"]
@@ -37,7 +38,7 @@ class PhrasesOp(Scope):
     guards: bool = Field(True, description="apply the negation and quotation guards")
 
     @model_validator(mode="after")
-    def _has_source(self) -> PhrasesOp:
+    def _has_source(self) -> "PhrasesOp":
         if not self.lexicon and not self.phrases:
             raise ValueError("phrases 需要 lexicon（词表名）或 phrases（短语列表）")
         return self
@@ -83,13 +84,13 @@ class RestateOp(Strict):
     ``min_shared`` character pairs in common, in at least ``min_pieces`` separate stretches, so
     that repeating one detail (a phone number, a name) does not count."""
 
-    confirm: Matcher
+    confirm: "Matcher"
     min_shared: int = Field(8, ge=1)
     min_pieces: int = Field(3, ge=1)
-    intent: Matcher | None = Field(
+    intent: "Matcher | None" = Field(
         None, description="naming the request (您反映的是 / 您是想咨询 / 您希望…): then ``intent_shared`` pairs are enough")
     intent_shared: int = Field(2, ge=1)
-    opener: Matcher | None = Field(
+    opener: "Matcher | None" = Field(
         None, description="announcing a restatement (我跟您确认一下 / 我复述一遍): then ``opener_shared`` pairs in"
                           " ``min_pieces`` stretches are enough")
     opener_shared: int = Field(6, ge=1)
@@ -106,20 +107,20 @@ class SimilarOp(Scope):
 class WithinOp(Scope):
     """Evaluate ``of`` on the turns this scope selects only (e.g. the first agent turn)."""
 
-    of: Matcher
+    of: "Matcher"
 
 
 class UnansweredOp(Strict):
     """Hits at each ``trigger`` hit that is not followed by ``expect`` within ``within`` agent turns."""
 
-    trigger: Matcher
-    expect: Matcher
+    trigger: "Matcher"
+    expect: "Matcher"
     within: int = Field(2, ge=1)
     before: int = Field(0, ge=0, description="agent turns just before the trigger that also answer it (the"
                                              " agent comforted the caller already)")
     same_turn: bool = True
     first_only: bool = Field(False, description="judge only the first trigger (e.g. the first sign of anger)")
-    rearm: Matcher | None = Field(
+    rearm: "Matcher | None" = Field(
         None, description="with first_only: a later trigger in a turn where this also hits is judged again once the"
                           " earlier one was answered (the citizen escalates again)")
 
@@ -127,18 +128,18 @@ class UnansweredOp(Strict):
 class TurnOp(Strict):
     """Hits at turns where every ``has`` matcher hits and no ``lacks`` matcher hits."""
 
-    has: list[Matcher] = Field(min_length=1)
-    lacks: list[Matcher] = []
+    has: list["Matcher"] = Field(min_length=1)
+    lacks: list["Matcher"] = []
 
 
 class CountOp(Strict):
-    of: Matcher
+    of: "Matcher"
     min: int | None = Field(None, ge=0)
     max: int | None = Field(None, ge=0)
 
 
 class DistinctOp(Strict):
-    of: list[Matcher] = Field(min_length=1)
+    of: list["Matcher"] = Field(min_length=1)
     min: int = Field(ge=1)
 
 
@@ -151,7 +152,7 @@ class TrajectoryOp(Strict):
     escalated: bool | None = None
 
     @model_validator(mode="after")
-    def _one(self) -> TrajectoryOp:
+    def _one(self) -> "TrajectoryOp":
         if (self.calmed is None) == (self.escalated is None):
             raise ValueError("trajectory 需要 calmed 或 escalated 其中一个")
         return self
@@ -185,9 +186,9 @@ class MetricOp(Strict):
 class Matcher(Strict):
     """Exactly one operator per node; nodes combine with all / any / not."""
 
-    all: list[Matcher] | None = None
-    any: list[Matcher] | None = None
-    not_: Matcher | None = Field(None, alias="not")
+    all: "list[Matcher] | None" = None
+    any: "list[Matcher] | None" = None
+    not_: "Matcher | None" = Field(None, alias="not")
     detector: str | None = None
     within: WithinOp | None = None
     phrases: PhrasesOp | None = None
@@ -198,7 +199,7 @@ class Matcher(Strict):
     trajectory: TrajectoryOp | None = None
     turn: TurnOp | None = None
     unanswered: UnansweredOp | None = None
-    sequence: list[Matcher] | None = None
+    sequence: "list[Matcher] | None" = None
     count: CountOp | None = None
     distinct: DistinctOp | None = None
     silence: SilenceOp | None = None
@@ -212,7 +213,7 @@ class Matcher(Strict):
     model_config = {"extra": "forbid", "populate_by_name": True, "defer_build": True}
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> Matcher:
+    def _exactly_one(self) -> "Matcher":
         used = [name for name in type(self).model_fields if getattr(self, name) is not None]
         if len(used) != 1:
             names = ", ".join(n.rstrip("_") for n in used) or "无"
@@ -259,7 +260,7 @@ class RuleSpec(Strict):
         return v
 
     @model_validator(mode="after")
-    def _kind_fields(self) -> RuleSpec:
+    def _kind_fields(self) -> "RuleSpec":
         if self.kind == "python" and not self.impl:
             raise ValueError("kind: python 的规则需要 impl（module:function）")
         if self.kind != "python" and self.match is None:
@@ -305,7 +306,7 @@ class ScoringForm(Strict):
                         " pass mark (a drill that never answered the caller does not pass)")
 
     @model_validator(mode="after")
-    def _sums_to_100(self) -> ScoringForm:
+    def _sums_to_100(self) -> "ScoringForm":
         total = sum(d.points for d in self.dimensions)
         if abs(total - 100) > 1e-6:
             raise ValueError(f"评分表各维度分值之和应为 100，实际为 {total:g}")
@@ -345,7 +346,7 @@ class Rulebook(Strict):
     rules: list[RuleSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _references(self) -> Rulebook:
+    def _references(self) -> "Rulebook":
         dims = {d.name for d in self.scoring.dimensions}
         seen: set[str] = set()
         for i, rule in enumerate(self.rules):
