@@ -10,7 +10,7 @@ review triage on every scorecard), ``--repeat`` times; it prints the median CPU 
 (``time.process_time``) per 1,000 calls with wall seconds beside them, and the ratio of the engine to
 a bare pass of the engine's own phrase automaton (daachorse) over the same normalised turn texts
 (normalisation is timed apart, and is not in the raw scan); when pyahocorasick is importable, also the ratio to
-a pass of a pyahocorasick automaton of the same phrases (the engine's automaton until session 34, the issue's
+a pass of a pyahocorasick automaton of the same phrases (the automaton the engine used before daachorse, the
 reference figure), else that column says "-". Sets:
 
 - ``fresh``: generated calls whose turn texts never repeat (``benchmarks/fresh.py``);

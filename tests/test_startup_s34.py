@@ -1,4 +1,4 @@
-"""Start-up shortcuts (session 34): each is checked against the simple way it replaces."""
+"""Start-up shortcuts: each is checked against the simple way it replaces."""
 
 from __future__ import annotations
 

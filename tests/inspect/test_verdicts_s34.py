@@ -1,4 +1,4 @@
-"""The verdict pass's shortcuts of session 34, each against the tree walk (``operators.evaluate``), which takes none
+"""The verdict pass's shortcuts for regexes and outcomes, each against the tree walk (``operators.evaluate``), which takes none
 of them, on calls that hit their edges."""
 
 from __future__ import annotations
