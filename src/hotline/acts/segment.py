@@ -127,9 +127,9 @@ class Segmenter:
                 continue
             if skip:
                 continue
-            if self._ends_no_clause(text, start, i):
-                continue
             ch = text[i]
+            if self._ends_no_clause(text, start, i, ch):
+                continue
             if i > start:
                 if i - start > long:
                     skip = True  # a long clause: ``spans`` reads the text (markers, windows)
@@ -159,7 +159,7 @@ class Segmenter:
                 continue
             if ch in self.opens and text.find(self.opens[ch], i + 1) != -1:
                 closing = self.opens[ch]
-            elif ch in self.separators and not self._ends_no_clause(text, start, i):
+            elif ch in self.separators and not self._ends_no_clause(text, start, i, ch):
                 if i > start:
                     out.extend(self._split_long(text, start, i, ch))
                 elif out and not out[-1][2].endswith(ch):
@@ -180,9 +180,9 @@ class Segmenter:
         has_long = False
         for m in self._sep.finditer(text):
             i = m.start()
-            if self._ends_no_clause(text, start, i):
-                continue
             ch = text[i]
+            if self._ends_no_clause(text, start, i, ch):
+                continue
             if i > start:
                 if i - start <= long:
                     out.append((start, i, ch))
@@ -205,11 +205,11 @@ class Segmenter:
         return out, has_long
 
     @staticmethod
-    def _ends_no_clause(text: str, start: int, i: int) -> bool:
-        """The separator at ``i`` ends no clause (every reading of a text asks this of each one): a point or comma
-        between two digits (69.9元, 1,200), or a dash or an ellipsis cutting a word short (你——行，你等着: the word
-        belongs to what follows)."""
-        ch = text[i]
+    def _ends_no_clause(text: str, start: int, i: int, ch: str) -> bool:
+        """The separator ``ch`` at ``i`` ends no clause (every reading of a text asks this of each one): a point or
+        comma between two digits (69.9元, 1,200), or a dash or an ellipsis cutting a word short (你——行，你等着: the
+        word belongs to what follows). ``ch`` is ``text[i]``, which every caller has read (reading it again made a
+        new string per separator: most are CJK marks, which Python keeps no single copy of)."""
         if ch == "." or ch == ",":
             return 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
         return (ch == "—" or ch == "…") and 0 < len(text[start:i].strip("—…")) < 2 and i + 1 < len(text)

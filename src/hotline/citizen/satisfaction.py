@@ -513,8 +513,7 @@ def _pulls_from_chunk(contexts: list[CallContext], explained: list[int], grams: 
         turns.append(turn_at[:cut][inside])
     number = np.concatenate(found)
     turn = np.concatenate(turns)
-    _, inverse, grouped = _grouped(number)  # (a search in the chunk's sorted numbers misses the cache per step)
-    counts = grouped[inverse]  # its bucket's count in its side of its call (the number says both)
+    counts = _counts_of(number, grams, explained, bounds, width * len(contexts))
     span = np.asarray(width, dtype=number.dtype)
     flat = (number & (span - 1) if width & (width - 1) == 0 else number % span).astype(np.int64)
     share = _per_side(_shares(counts, s.agent_weight), flat, s.buckets, counts)
@@ -531,6 +530,21 @@ def _pulls_from_chunk(contexts: list[CallContext], explained: list[int], grams: 
         lo = starts[c]
         order = [t for speaker in ("citizen", "agent") for t in ctx.turns_of(speaker) if present[lo + t]]
         ctx.prepared[("pulls", id(model))] = sorted(((t, 0.0 + sums[lo + t]) for t in order), key=lambda kv: kv[1])
+
+
+def _counts_of(number: np.ndarray, grams: ChunkGrams, explained: list[int], bounds: list[int], top: int) -> np.ndarray:
+    """How often each of ``number`` (the inside n-grams of the ``explained`` calls, numbers below ``top``) occurs
+    among them: its bucket's count in its side of its call (the number says both), what ``np.unique``'s counts
+    read through its inverse give. A call's numbers are its own, and every inside n-gram of an explained call is
+    among ``number``, so that is its count in the whole chunk (``grams.counts``, each call's run of them from
+    ``bounds[c]`` to ``bounds[c + 1]``): read through a table indexed by the number where only the explained
+    calls' runs are written (no sort of the occurrences; the rest of the table is never read, so never filled)."""
+    combined, every = grams.combined, grams.counts
+    table = np.empty(top, dtype=every.dtype)
+    for c in explained:
+        a, b = bounds[c], bounds[c + 1]
+        table[combined[a:b]] = every[a:b]
+    return table.take(number)
 
 
 def _grams(ctx: CallContext, s: SatisfactionSettings, positions: bool = True) -> tuple[np.ndarray, np.ndarray, list[Any]]:
