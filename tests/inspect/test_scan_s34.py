@@ -102,3 +102,59 @@ def test_no_phrase_means_no_automaton() -> None:
     compiled = compile_rulebook(rb)
     assert compiled.automaton is None and compiled.phrases == ()
     assert CallContext(_call(["您好", "好的"]), compiled).keys_hit() == {}
+
+
+def _with_surrogates(calls: list[list[str]], seed: int) -> list[list[str]]:
+    """The calls with lone UTF-16 surrogates put in among their characters (a turn's start, end, middle, two in a
+    row), as a program calling the engine may pass them (the readers refuse them)."""
+    rng = random.Random(seed)
+    out = []
+    for texts in calls:
+        turns = []
+        for text in texts:
+            chars = list(text)
+            for _ in range(rng.randint(0, 3)):
+                chars.insert(rng.randint(0, len(chars)), chr(rng.choice([0xD800, 0xDBFF, 0xDC00, 0xDCFF, 0xDFFF])))
+            turns.append("".join(chars))
+        out.append(turns)
+    return out
+
+
+@pytest.mark.parametrize("joinable", [True, False])
+def test_a_text_with_a_lone_surrogate_is_scanned_around_it(compiled: Compiled, joinable: bool) -> None:
+    """daachorse cannot read a lone surrogate (it reads UTF-8): the scan reads the pieces between them and finds
+    what the simple search finds, in its order."""
+    compiled = dataclasses.replace(compiled, joinable=joinable)
+    held = 0
+    for texts in _with_surrogates(_calls(compiled, seed=35, n=80), seed=36):
+        ctx = CallContext(_call(texts), compiled)
+        norm = [n.text for n in ctx.norm]
+        held += sum(1 for t in norm if any(0xD800 <= ord(c) <= 0xDFFF for c in t))
+        assert ctx.keys_hit() == _simple(compiled, norm), texts
+    assert held > 50  # (the surrogates were there after normalisation)
+
+
+def test_a_phrase_with_a_lone_surrogate_is_found_by_search() -> None:
+    """A phrase the automaton cannot hold (a lone surrogate in a city's lexicon) is still found, in order among the
+    automaton's matches; texts without a surrogate never hold it."""
+    rb = load_default()
+    odd = ["好\ud800的", "\udcff", "您\udcff好"]
+    compiled = compile_rulebook(rb.model_copy(update={"lexicons": {**rb.lexicons, "odd_s34": odd}}))
+    assert compiled.readable == len(compiled.phrases) - len(odd)
+    assert set(compiled.phrases[compiled.readable:]) == {normalize_phrase(p) for p in odd}
+    texts = ["好\ud800的您好\udcff好的", "\udcff\udcff您\udcff好", "您好好的"]
+    ctx = CallContext(_call(texts), compiled)
+    got = ctx.keys_hit()
+    assert got == _simple(compiled, [n.text for n in ctx.norm])
+    assert len(got["odd_s34"]) == 6
+    for texts in _with_surrogates(_calls(compiled, seed=37, n=40), seed=38):
+        ctx = CallContext(_call(texts), compiled)
+        assert ctx.keys_hit() == _simple(compiled, [n.text for n in ctx.norm]), texts
+
+
+def test_the_engine_judges_an_utterance_with_a_lone_surrogate() -> None:
+    """A lone surrogate in a checked sentence is no error: the forbidden phrase around it is still found."""
+    from hotline.inspect import default_engine
+
+    found = default_engine().check_utterance("你烦不烦\udcff啊")
+    assert "forbidden.phrase.v1" in {f.rule_id for f in found}

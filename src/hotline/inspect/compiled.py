@@ -20,6 +20,8 @@ from hotline.text import normalize_phrase
 
 # what a call's turns are joined with for one automaton pass over all (``CallContext._scan``)
 SEPARATOR: Final = "\n"
+# a lone UTF-16 surrogate: daachorse reads text as UTF-8, which cannot hold one (``around_surrogates``)
+SURROGATE: Final = re.compile(r"[\ud800-\udfff]")  # (the escapes read by re: mypyc holds no surrogate in a literal)
 
 
 @dataclass(slots=True)
@@ -31,6 +33,9 @@ class Compiled:
     automaton: daachorse.CharwiseDoubleArrayAhoCorasick | None = None
     phrases: tuple[str, ...] = ()
     phrase_keys: list[tuple[str, ...]] = field(default_factory=list)
+    # the automaton holds ``phrases[:readable]``; the rest hold a lone surrogate, which it cannot read: they are looked
+    # for in the texts that hold one (``around_surrogates``)
+    readable: int = 0
     node_keys: dict[int, list[str]] = field(default_factory=dict)
     regexes: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = field(default_factory=dict)
     # a regex node → what a turn must hold for the regex to match there (``prefilter.literals``): the one
@@ -158,11 +163,17 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         _mark_filterable(root, rb, compiled.filterable)
     for node in _all_nodes(rb):
         _mark_filterable(node, rb, compiled.filterable)
-    compiled.phrases = tuple(phrase_keys)
-    compiled.phrase_keys = [tuple(sorted(owners)) for owners in phrase_keys.values()]
+    readable = list(phrase_keys)
+    odd: list[str] = []  # the phrases holding a lone surrogate (one search of all first: nearly no rulebook has one)
+    if SURROGATE.search(SEPARATOR.join(readable)) is not None:
+        odd = [phrase for phrase in readable if SURROGATE.search(phrase) is not None]
+        readable = [phrase for phrase in readable if SURROGATE.search(phrase) is None]
+    compiled.phrases = (*readable, *odd)
+    compiled.phrase_keys = [tuple(sorted(phrase_keys[phrase])) for phrase in compiled.phrases]
+    compiled.readable = len(readable)
     compiled.joinable = not any(SEPARATOR in phrase for phrase in phrase_keys)
-    if phrase_keys:
-        compiled.automaton = daachorse.CharwiseDoubleArrayAhoCorasick(list(compiled.phrases))
+    if readable:
+        compiled.automaton = daachorse.CharwiseDoubleArrayAhoCorasick(readable)
     compiled.plan = build_plan(rb, _roots(rb), compiled.node_keys, compiled.resolved, compiled.filterable)
     for slot in compiled.plan.slots:  # what the verdict pass reads of a regex or an act node
         node_id = id(slot.node)
@@ -174,6 +185,30 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         if node_id in compiled.act_limits:
             slot.limits = compiled.act_limits[node_id]
     return compiled
+
+
+def around_surrogates(compiled: Compiled, text: str) -> list[tuple[int, int, int]]:
+    """What ``compiled.automaton.find_overlapping(text)`` gives, for a text holding a lone UTF-16 surrogate, which
+    daachorse cannot read (the readers refuse such text; a program calling the engine may pass one). The automaton
+    reads the pieces between the surrogates (none of its phrases holds one, so no match spans one), the phrases that
+    hold one are found by ``str.find``, and all come in the automaton's order: by where they end, the longer first."""
+    found: list[tuple[int, int, int]] = []
+    automaton = compiled.automaton
+    if automaton is not None:
+        begin = 0
+        for cut in [*(m.start() for m in SURROGATE.finditer(text)), len(text)]:
+            if cut > begin:
+                found.extend((begin + s, begin + e, p) for s, e, p in automaton.find_overlapping(text[begin:cut]))
+            begin = cut + 1
+    for pattern in range(compiled.readable, len(compiled.phrases)):
+        phrase = compiled.phrases[pattern]
+        at = text.find(phrase)
+        while at != -1:
+            found.append((at, at + len(phrase), pattern))
+            at = text.find(phrase, at + 1)
+    if compiled.readable < len(compiled.phrases):
+        found.sort(key=lambda match: (match[1], match[0]))
+    return found
 
 
 def _literals_of(pattern: Any, known: dict[str, tuple[str, ...] | None]) -> tuple[str, ...] | None:

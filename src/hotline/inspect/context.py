@@ -12,7 +12,7 @@ from typing import Any, Final, NamedTuple
 
 import numpy as np
 
-from hotline.inspect.compiled import SEPARATOR, Compiled, holds
+from hotline.inspect.compiled import SEPARATOR, Compiled, around_surrogates, holds
 from hotline.model import Call, Speaker, WorkOrder
 from hotline.text import Normalized, normalize_all
 
@@ -243,7 +243,7 @@ class CallContext:
         out: dict[str, list[tuple[int, int, int]]] = {}
         compiled = self.compiled
         automaton = compiled.automaton
-        if automaton is None:
+        if not compiled.phrases:
             return out
         texts = [n.text for n in self.norm]
         if not texts:
@@ -262,7 +262,11 @@ class CallContext:
             bound = len(texts[turn])  # where ``turn`` ends in ``part``
             begin = 0  # and where it starts
             # (start, end, pattern id), read as its type (compiled: the tuples unboxed at once)
-            found: list[tuple[int, int, int]] = automaton.find_overlapping(part)
+            found: list[tuple[int, int, int]]
+            try:
+                found = automaton.find_overlapping(part) if automaton is not None else around_surrogates(compiled, part)
+            except UnicodeEncodeError:  # a lone surrogate, which the automaton cannot read
+                found = around_surrogates(compiled, part)
             for start, end, pattern in found:
                 while end > bound:  # (a match lies in one turn: its end is past the ones before)
                     turn += 1
