@@ -21,11 +21,11 @@ def test_the_package_dir_is_resolved_once() -> None:
 def test_module_patterns_from_the_regex_cache_are_those_re_compile_makes() -> None:
     import re
 
-    from hotline import masking
-    from hotline.formats import dialogue, layouts, records, speakers
+    from hotline import masking, text
+    from hotline.formats import dialogue, layouts, speakers
     from hotline.norms import schema
 
-    patterns = [dialogue._LINE, dialogue._META, dialogue._SEPARATOR, layouts._STEP, records._SURROGATE,
+    patterns = [dialogue._LINE, dialogue._META, dialogue._SEPARATOR, layouts._STEP, text.SURROGATE,
                 speakers._TAIL, schema.RULE_ID, masking._MASK_GROUP]
     for pattern in patterns:
         assert pattern == re.compile(pattern.pattern)  # the same flags (none) and the same code

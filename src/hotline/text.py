@@ -16,6 +16,10 @@ from hotline.asr_fixes import AsrFixes
 from hotline.content import data_path, load_yaml_model
 from hotline.regexcache import compile_pattern
 
+# a lone UTF-16 surrogate ("\ud800" in JSON): text no file, page or spreadsheet can hold (the readers refuse it) and
+# the phrase automaton cannot read (it reads UTF-8: ``compiled.around_surrogates``)
+SURROGATE: Final = compile_pattern(r"[\ud800-\udfff]")
+
 
 @functools.cache
 def _asr_fixes() -> AsrFixes:

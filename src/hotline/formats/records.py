@@ -13,13 +13,11 @@ from hotline.errors import FormatError
 from hotline.formats.layouts import reader_settings
 from hotline.formats.speakers import silence_marks, speaker_of_text
 from hotline.model import Call, Speaker, Turn
-from hotline.regexcache import compile_pattern
+from hotline.text import SURROGATE
 
 # the meta key under which a call keeps how its roles were decided, when its labels did not say
 META_KEY = "speaker_roles"
 
-# a lone UTF-16 surrogate ("\ud800" in JSON): text no file, page or spreadsheet can hold
-_SURROGATE = compile_pattern(r"[\ud800-\udfff]")
 _SURROGATE_HINT = "含无法编码的字符（孤立的 UTF-16 代理项）：请检查导出转写的程序或文件编码"
 
 
@@ -91,10 +89,10 @@ def finish_call(call_id: str, raw: list[RawTurn], meta: dict[str, Any], source: 
         raise FormatError(f"一个话轮超过 {max_chars} 字（{len(long.text)} 字），请检查转写是否分句",
                           source=source, location=long.where)
     # one search over all the texts, one over all the labels (a surrogate is in the whole when in a part)
-    if not no_surrogates and (_SURROGATE.search("".join(texts)) or _SURROGATE.search("".join([t.label for t in raw]))):
-        broken = next(t for t in raw if _SURROGATE.search(t.text) or _SURROGATE.search(t.label))
+    if not no_surrogates and (SURROGATE.search("".join(texts)) or SURROGATE.search("".join([t.label for t in raw]))):
+        broken = next(t for t in raw if SURROGATE.search(t.text) or SURROGATE.search(t.label))
         raise FormatError(f"话轮{_SURROGATE_HINT}", source=source, location=broken.where)
-    if _SURROGATE.search(call_id) or (meta and not no_surrogates and _has_surrogate(meta)):
+    if SURROGATE.search(call_id) or (meta and not no_surrogates and _has_surrogate(meta)):
         raise FormatError(f"通话编号或 meta {_SURROGATE_HINT}", source=source, location=where)
     if not words and not meta.get("metrics"):
         raise FormatError("所有话轮都没有文字（只有录音分析结果的通话请直接检查录音）", source=source, location=where)
@@ -119,7 +117,7 @@ def finish_call(call_id: str, raw: list[RawTurn], meta: dict[str, Any], source: 
 def _has_surrogate(value: Any) -> bool:
     """A lone surrogate in any string of a JSON value (keys included)."""
     if isinstance(value, str):
-        return _SURROGATE.search(value) is not None
+        return SURROGATE.search(value) is not None
     if isinstance(value, dict):
         return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
     if isinstance(value, (list, tuple)):

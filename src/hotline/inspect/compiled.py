@@ -16,12 +16,10 @@ from hotline.inspect.prefilter import anchored, literals
 from hotline.norms.schema import Matcher, Rulebook, iter_nodes
 from hotline.regexcache import compile_pattern
 from hotline.regexscan import scannable
-from hotline.text import normalize_phrase
+from hotline.text import SURROGATE, normalize_phrase
 
 # what a call's turns are joined with for one automaton pass over all (``CallContext._scan``)
 SEPARATOR: Final = "\n"
-# a lone UTF-16 surrogate: daachorse reads text as UTF-8, which cannot hold one (``around_surrogates``)
-SURROGATE: Final = re.compile(r"[\ud800-\udfff]")  # (the escapes read by re: mypyc holds no surrogate in a literal)
 
 
 @dataclass(slots=True)
