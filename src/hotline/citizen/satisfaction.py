@@ -252,7 +252,7 @@ def prepare_text_buckets(contexts: list[CallContext], s: SatisfactionSettings) -
     span = np.asarray(width, dtype=combined.dtype)
     cols = combined & (span - 1) if width & (width - 1) == 0 else combined % span
     cols = cols.astype(np.int64)
-    vals = _per_side(_sublinear(counts, weight), cols, s.buckets, counts)  # (1 + log n) × the side's weight
+    vals = _per_side(_sublinear(counts, weight, s.buckets), cols, s.buckets, counts)  # (1 + log n) × the side's weight
     bounds = edges.tolist()
     for c, ctx in enumerate(contexts):
         a, b = bounds[c], bounds[c + 1]
@@ -306,36 +306,39 @@ def _counted_keys(pieces: list[str], owner: list[int], s: SatisfactionSettings, 
     flat = np.concatenate(parts)  # a copy: the parts stay in text order
     flat.sort()
     inside = flat[:np.searchsorted(flat, crossing)]
-    at = _changes(inside)
-    return ChunkGrams(pieces, owner, parts, int(crossing), inside[at[:-1]], np.diff(at))
+    starts = _run_starts(inside)
+    at = np.flatnonzero(starts)
+    # each run's first number picked by the mask of run starts (a boolean pick costs less than a gather at ``at``)
+    return ChunkGrams(pieces, owner, parts, int(crossing), inside[starts[:-1]], np.diff(at))
 
 
 _SUBLINEAR: dict[float, np.ndarray] = {}
 _SHARES: dict[float, np.ndarray] = {}
 
 
-def _sublinear(counts: np.ndarray, weight: float) -> np.ndarray:
+def _sublinear(counts: np.ndarray, weight: float, least: int = 0) -> np.ndarray:
     """A table of ``1 + log n`` (row 0, the citizen's) and ``weight × (1 + log n)`` (row 1, the agent's) for
     every n in ``counts`` (at ``[side, n]``): the numbers ``side_weight × (1 + np.log(counts))`` gives element
     by element (numpy's log of a count is the same number wherever the count sits in an array)."""
-    return _count_table(_SUBLINEAR, counts, weight, lambda n: 1 + np.log(n))
+    return _count_table(_SUBLINEAR, counts, weight, lambda n: 1 + np.log(n), least)
 
 
-def _shares(counts: np.ndarray, weight: float) -> np.ndarray:
+def _shares(counts: np.ndarray, weight: float, least: int = 0) -> np.ndarray:
     """Like ``_sublinear``, each occurrence's share of its bucket's weight: ``(1 + log n) / n`` (row 0) and
     ``weight × (1 + log n) / n`` (row 1), the numbers ``piece_weight × ((1 + np.log(counts)) / counts)`` gives."""
-    return _count_table(_SHARES, counts, weight, lambda n: (1 + np.log(n)) / n)
+    return _count_table(_SHARES, counts, weight, lambda n: (1 + np.log(n)) / n, least)
 
 
 def _count_table(tables: dict[float, np.ndarray], counts: np.ndarray, weight: float,
-                 of: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+                 of: Callable[[np.ndarray], np.ndarray], least: int = 0) -> np.ndarray:
     """The table of ``of(n)`` (row 0) and ``weight × of(n)`` (row 1) for n from 0 to past the largest of
-    ``counts`` (n = 0 never occurs: 0 there), kept per weight in ``tables`` and grown in powers of two."""
+    ``counts`` (n = 0 never occurs: 0 there), rows at least ``least`` long, kept per weight in ``tables`` and
+    grown in powers of two."""
     most = int(counts.max()) if len(counts) else 0
     table = tables.get(weight)
-    if table is None or table.shape[1] <= most:
+    if table is None or table.shape[1] <= most or table.shape[1] < least:
         size = 256
-        while size <= most:
+        while size <= most or size < least:
             size *= 2
         row = np.concatenate((np.zeros(1), of(np.arange(1, size, dtype=np.int64))))
         if len(tables) > 8:  # settings made anew (tests): keep the tables small
@@ -349,6 +352,10 @@ def _per_side(table: np.ndarray, cols: np.ndarray, buckets: int, counts: np.ndar
     (row 1: the agent's), as one gather from the flat table (numpy's indexing by two arrays takes a slower,
     general path)."""
     width = table.shape[1]
+    if width == buckets and buckets & (buckets - 1) == 0:
+        # rows as long as the buckets, a power of two (``least``): the side's row starts at the column's bit of
+        # ``buckets`` itself (an and, where int64 shifts cost numpy a few times more)
+        return np.take(table.ravel(), (cols & buckets) + counts)
     if buckets & (buckets - 1) == 0 and width & (width - 1) == 0:
         # both powers of two: the side is the bit of ``buckets`` of the column, moved to the bit of ``width``
         # (integer shifts, where a boolean array times a number is cast element by element)
@@ -371,10 +378,15 @@ def _grouped(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _changes(ordered: np.ndarray) -> np.ndarray:
     """Where each run of equal values of ``ordered`` starts, and its length at the end."""
+    return np.flatnonzero(_run_starts(ordered))
+
+
+def _run_starts(ordered: np.ndarray) -> np.ndarray:
+    """A mask one longer than ``ordered``: True where a run of equal values starts, and at the end."""
     change = np.empty(len(ordered) + 1, dtype=bool)
     change[0] = change[-1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=change[1:-1])
-    return np.flatnonzero(change)
+    return change
 
 
 def _occurrences(pieces: list[str], s: SatisfactionSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -516,13 +528,14 @@ def _pulls_from_chunk(contexts: list[CallContext], explained: list[int], grams: 
     counts = _counts_of(number, grams, explained, bounds, width * len(contexts))
     span = np.asarray(width, dtype=number.dtype)
     flat = (number & (span - 1) if width & (width - 1) == 0 else number % span).astype(np.int64)
-    share = _per_side(_shares(counts, s.agent_weight), flat, s.buckets, counts)
+    share = _per_side(_shares(counts, s.agent_weight, s.buckets), flat, s.buckets, counts)
     norms = np.ones(len(contexts))
     for c in explained:
         run = weighted[bounds[c]:bounds[c + 1]]
         norms[c] = np.sqrt(run.dot(run)) or 1.0
     call_of = (number // span).astype(np.int64)
-    contribution = share * model.idf64[flat] * model.text_weights64[flat] / norms[call_of]
+    pairs = model.pairs64.take(flat, axis=0)  # each occurrence's (idf, text weight)
+    contribution = share * pairs[:, 0] * pairs[:, 1] / norms[call_of]
     sums = np.bincount(turn, weights=contribution, minlength=total).tolist()
     present = np.bincount(turn, minlength=total).tolist()
     for c in explained:
@@ -591,10 +604,14 @@ class SatisfactionModel:
     # the bucket tables widened to float64 once (what every product with a float64 array widens them to)
     idf64: np.ndarray = field(init=False, repr=False, compare=False)
     text_weights64: np.ndarray = field(init=False, repr=False, compare=False)
+    # both side by side, a row per bucket: a chunk's buckets read both with one gather of rows (a gather costs
+    # about as much per index for a row of two as for one number)
+    pairs64: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.idf64 = self.idf.astype(np.float64)
         self.text_weights64 = self.text_weights.astype(np.float64)
+        self.pairs64 = np.stack((self.idf64, self.text_weights64), axis=1)
 
     def _text(self, cols: np.ndarray, vals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         vals = vals * self.idf[cols]
@@ -641,14 +658,16 @@ class SatisfactionModel:
             cols = np.concatenate([cols for cols, _ in parts])
             vals = np.concatenate([vals for _, vals in parts])
             bounds = [0, *np.cumsum(sizes).tolist()]
-        weighted = vals * np.take(self.idf64, cols)  # (take: the gather of fancy indexing, on its fast path)
+        pairs = self.pairs64.take(cols, axis=0)  # each bucket's (idf, text weight), widened to float64
+        weighted = vals * pairs[:, 0]
         squares = weighted * weighted
         add = np.add.reduce  # what ``sum()`` runs
         sums = [add(squares[bounds[c]:bounds[c + 1]]) for c in range(len(contexts))]
         norms = np.sqrt(np.asarray(sums, dtype=np.float64))
         norms[norms == 0] = 1.0
         unit = weighted / np.repeat(norms, sizes)
-        weights = np.take(self.text_weights64, cols)  # what each dot would cast its run to
+        # what each dot would cast its run to, made contiguous: a dot of strided runs runs another BLAS loop
+        weights = np.ascontiguousarray(pairs[:, 1])
         act_weights = self.act_weights
         bias = self.bias
         # float64 sums as Python floats: the same additions. ``ndarray.dot`` of two vectors runs the dot ``@``
