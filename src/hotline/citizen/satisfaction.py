@@ -306,10 +306,8 @@ def _counted_keys(pieces: list[str], owner: list[int], s: SatisfactionSettings, 
     flat = np.concatenate(parts)  # a copy: the parts stay in text order
     flat.sort()
     inside = flat[:np.searchsorted(flat, crossing)]
-    starts = _run_starts(inside)
-    at = np.flatnonzero(starts)
-    # each run's first number picked by the mask of run starts (a boolean pick costs less than a gather at ``at``)
-    return ChunkGrams(pieces, owner, parts, int(crossing), inside[starts[:-1]], np.diff(at))
+    at = _changes(inside)
+    return ChunkGrams(pieces, owner, parts, int(crossing), inside[at[:-1]], np.diff(at))
 
 
 _SUBLINEAR: dict[float, np.ndarray] = {}
@@ -378,15 +376,10 @@ def _grouped(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _changes(ordered: np.ndarray) -> np.ndarray:
     """Where each run of equal values of ``ordered`` starts, and its length at the end."""
-    return np.flatnonzero(_run_starts(ordered))
-
-
-def _run_starts(ordered: np.ndarray) -> np.ndarray:
-    """A mask one longer than ``ordered``: True where a run of equal values starts, and at the end."""
     change = np.empty(len(ordered) + 1, dtype=bool)
     change[0] = change[-1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=change[1:-1])
-    return change
+    return np.flatnonzero(change)
 
 
 def _occurrences(pieces: list[str], s: SatisfactionSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -528,7 +521,7 @@ def _pulls_from_chunk(contexts: list[CallContext], explained: list[int], grams: 
     counts = _counts_of(number, grams, explained, bounds, width * len(contexts))
     span = np.asarray(width, dtype=number.dtype)
     flat = (number & (span - 1) if width & (width - 1) == 0 else number % span).astype(np.int64)
-    share = _per_side(_shares(counts, s.agent_weight, s.buckets), flat, s.buckets, counts)
+    share = _per_side(_shares(counts, s.agent_weight), flat, s.buckets, counts)
     norms = np.ones(len(contexts))
     for c in explained:
         run = weighted[bounds[c]:bounds[c + 1]]
