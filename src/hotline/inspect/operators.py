@@ -69,9 +69,9 @@ def turns_hit(node: Matcher, ctx: CallContext, allowed: Allowed) -> int | None:
 
 def absent(slot: Slot, ctx: CallContext) -> bool:
     """None of the lexicon keys and speech acts the slot needs is in the call: it can only answer []."""
-    if slot.index in ctx.live_by_keys():
+    if ctx.live_by_keys()[slot.index]:
         return False
-    return not slot.need_acts or not ctx.acts_on or slot.index not in ctx.live_by_acts()
+    return not slot.need_acts or not ctx.acts_on or not ctx.live_by_acts()[slot.index]
 
 
 def goal_names(ctx: CallContext) -> set[str]:
@@ -330,18 +330,22 @@ def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     if not ctx.acts_on or not turns:
         return []
     wanted = mask_of(turns)
-    best: dict[tuple[int, int, int], tuple[float, str, float]] = {}
-    for name, limit in ctx.compiled.act_limits[id(node)]:
+    # per clause: the highest probability of an act at or above its threshold, and which of the node's acts it is
+    best: dict[tuple[int, int, int], tuple[float, int]] = {}
+    for j, (name, limit) in enumerate(ctx.compiled.act_limits[id(node)]):
         for turn, start, end, p in ctx.act_firing(name):
             if p >= limit and (wanted >> turn) & 1:
                 key = (turn, start, end)
-                if key not in best or p > best[key][0]:
-                    best[key] = (p, name, limit)
+                old = best.get(key)
+                if old is None or p > old[0]:
+                    best[key] = (p, j)
+    labels = ctx.compiled.act_labels[id(node)]
     out: list[Hit] = []
-    for (turn, start, end), (p, name, limit) in sorted(best.items()):
+    for (turn, start, end), (p, j) in sorted(best.items()):
         if op.guards and ctx.act_guarded(turn, start, end):
             continue
-        out.append(_hit((turn, start, end, "", f"act|{name}|{p:.2f}|{limit:.2f}")))
+        head, tail = labels[j]  # f"act|{name}|{p:.2f}|{limit:.2f}", the name's and limit's parts made once
+        out.append(_hit((turn, start, end, "", f"{head}{p:.2f}{tail}")))
     return out
 
 
