@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable
-from typing import Final
+from typing import Any, Final
 
 from hotline.inspect import timing
 from hotline.inspect.compiled import holds
@@ -26,16 +26,18 @@ NamedTuple, a frame of its own for each hit."""
 def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result:
     """The hits of a node's slot in the plan, evaluated once per call and mask."""
     slot = ctx.slot_by_node[id(node)]
+    key: Any = None
     if allowed is None:
         result = ctx.whole[slot.index]
         if result is not UNSET:
             return result
         known = ctx.verdicts[slot.index]
     else:
-        result = ctx.memo.get((slot.index, allowed), UNSET)
+        key = (slot.index, allowed)  # (boxed once, compiled: not once for each lookup and again to store)
+        result = ctx.memo.get(key, UNSET)
         if result is not UNSET:
             return result
-        known = ctx.verdict_memo.get((slot.index, allowed), UNSET)
+        known = ctx.verdict_memo.get(key, UNSET)
     if known is None:  # the verdict pass found the slot not applicable (``verdicts``): so is it here
         result = None
     elif known == 0 or (slot.has_need and not ctx.no_text and absent(slot, ctx)):
@@ -50,7 +52,7 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
     if allowed is None:
         ctx.whole[slot.index] = result
     else:
-        ctx.memo[(slot.index, allowed)] = result
+        ctx.memo[key] = result
     return result
 
 
@@ -167,18 +169,22 @@ def _all(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
 
 def _any(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     results: list[list[Hit]] = []
-    hit_turns: set[int] = set()
+    hit = False  # some part hit, a whole-call hit included
+    hit_turns = 0  # the turns hit, as a mask (``mask_of`` their indices: a whole-call hit is no turn)
     applicable = False
     for child in node.any or []:
         scope = allowed
-        if child.similar is not None and hit_turns:  # embeddings only where phrases found nothing
+        if hit and child.similar is not None:  # embeddings only where phrases found nothing
             base = allowed if allowed is not None else (1 << len(ctx.norm)) - 1
-            scope = base & ~mask_of(hit_turns)
+            scope = base & ~hit_turns
         r = evaluate(child, ctx, scope)
         if r is not None:
             applicable = True
             results.append(r)
-            hit_turns.update(h.turn_index for h in r)
+            for h in r:
+                hit = True
+                if h.turn_index >= 0:
+                    hit_turns |= 1 << h.turn_index
     return _union(results) if applicable else None
 
 
