@@ -303,7 +303,9 @@ class Engine:
             finding.threshold = float(limit)
             grams = "".join(f"「{g}」" for g in ctx.act_evidence(hit.turn_index, hit.start, hit.end, act))
             finding.layer, finding.confidence = "言语行为", prob
-            finding.message += f"（言语行为「{self._act_title(act)}」，概率 {prob:.2f}" + (f"，依据{grams}）" if grams else "）")
+            # (joined by +: compiled, an f-string with a format spec formats each of its parts with a parse of "{:{}}")
+            finding.message += ("（言语行为「" + self._act_title(act) + "」，概率 " + format(prob, ".2f")
+                                + (f"，依据{grams}）" if grams else "）"))
             if rule.severity is Severity.CRITICAL and prob < rule.veto_confidence:
                 # a call is not zeroed, nor kept under the pass mark, on uncertain evidence
                 finding.veto, finding.severity = False, Severity.MAJOR

@@ -350,8 +350,10 @@ def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     for (turn, start, end), (p, j) in sorted(best.items()):
         if op.guards and ctx.act_guarded(turn, start, end):
             continue
-        head, tail = labels[j]  # f"act|{name}|{p:.2f}|{limit:.2f}", the name's and limit's parts made once
-        out.append(_hit((turn, start, end, "", f"{head}{p:.2f}{tail}")))
+        # f"act|{name}|{p:.2f}|{limit:.2f}", the name's and limit's parts made once; joined by + (compiled, an f-string
+        # with a format spec formats each of its parts with a parse of "{:{}}")
+        head, tail = labels[j]
+        out.append(_hit((turn, start, end, "", head + format(p, ".2f") + tail)))
     return out
 
 
