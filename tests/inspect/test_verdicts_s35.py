@@ -1,14 +1,20 @@
-"""The per-call flags of the live slots and the act hits' ``why`` made from parts formatted once, each against the simple
-way on the bundled samples."""
+"""The per-call flags of the live slots, the act hits' ``why`` made from parts formatted once, the speakers found by name
+in a table, each against the simple way on the bundled samples; the review settings read once per engine."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
+from hotline import citizen
+from hotline.citizen import review_settings
 from hotline.content import data_path
 from hotline.formats import read_calls
-from hotline.inspect import default_engine
+from hotline.inspect import Engine, context, default_engine
 from hotline.inspect import operators as ops
 from hotline.inspect.context import CallContext, prepare_acts
-from hotline.model import Call
+from hotline.model import Call, Speaker
 
 SAMPLES: list[Call] = list(read_calls(data_path("samples", "calls")))
 
@@ -58,3 +64,30 @@ def test_an_act_hit_says_its_act_probability_and_threshold_as_they_were_formatte
                 assert hit.why == "act|" + name + "|" + format(said[name], ".2f") + "|" + format(limits[name], ".2f")
                 checked += 1
     assert checked
+
+
+def test_a_speakers_turns_are_the_turns_the_enum_names() -> None:
+    """``turns_of`` finds the speaker by name in a table, not by calling the enum (fails when the table pairs a name
+    with another speaker); a name that is no speaker's raises as the enum does."""
+    for ctx in _contexts():
+        for name in ("agent", "citizen"):
+            want = Speaker(name)
+            assert ctx.turns_of(name) == [i for i, t in enumerate(ctx.call.turns) if t.speaker is want]
+        with pytest.raises(ValueError):
+            ctx.turns_of("nobody")
+
+
+def test_the_review_settings_are_read_once_per_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fails when every call reads them again (a ``functools.cached_property`` on the compiled Engine did)."""
+    read: list[int] = []
+
+    def counting(rulebook: Any) -> Any:
+        read.append(1)
+        return review_settings(rulebook)
+
+    monkeypatch.setitem(context._LATE, "hotline.citizen:review_settings", counting)
+    monkeypatch.setattr(citizen, "review_settings", counting)  # (as imported by name)
+    engine = Engine(default_engine(semantic=False).rulebook)
+    engine.inspect_batch(SAMPLES[:3])
+    assert engine.review_settings == review_settings(engine.rulebook)
+    assert read == [1]

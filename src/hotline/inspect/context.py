@@ -66,6 +66,7 @@ class Hit(NamedTuple):
 
 
 CALL_HIT: Final = Hit(-1, 0, 0)
+_SPEAKERS: Final[dict[str, Speaker]] = {s.value: s for s in Speaker}  # ``turns_of``
 # a slot not evaluated yet (Final: compiled, the modules that read it hold it, not a lookup in this one's globals)
 UNSET: Final[Any] = object()
 
@@ -193,7 +194,11 @@ class CallContext:
             if speaker == "any":
                 cached = list(range(len(self.speakers)))
             else:
-                want = Speaker(speaker)
+                # the speaker by its name from a table (calling the enum runs its metaclass's __call__ in Python);
+                # a name that is no speaker's raises as the enum does
+                want = _SPEAKERS.get(speaker)
+                if want is None:
+                    want = Speaker(speaker)
                 cached = [i for i, s in enumerate(self.speakers) if s is want]
             self._turns_of[speaker] = cached
         return cached
