@@ -68,6 +68,9 @@ class Compiled:
     # each finds (``CallContext._scan``)
     joinable: bool = True
     act_limits: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
+    # per act node, for each of its ``act_limits``: what a hit's ``why`` holds before and after its probability
+    # (``act|name|`` and ``|limit``), made once here: only the probability is formatted for each hit
+    act_labels: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
     act_model: Any = None  # hotline.acts.ActModel, loaded on first use
     act_floor: dict[str, float] = field(default_factory=dict)  # lowest threshold any node uses, per act
     act_floors: dict[str, Any] = field(default_factory=dict)  # per speaker: floors in the model's column order
@@ -149,6 +152,7 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         if node.act is not None:
             compiled.act_limits[id(node)] = [(name, _act_limit(rb, name, node.act.min_prob))
                                              for name in node.act.names()]
+            compiled.act_labels[id(node)] = [(f"act|{name}|", f"|{limit:.2f}") for name, limit in compiled.act_limits[id(node)]]
             for name, limit in compiled.act_limits[id(node)]:
                 compiled.act_floor[name] = min(limit, compiled.act_floor.get(name, 1.0))
     for node in _all_nodes(rb):

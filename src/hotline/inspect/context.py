@@ -66,6 +66,7 @@ class Hit(NamedTuple):
 
 
 CALL_HIT: Final = Hit(-1, 0, 0)
+_SPEAKERS: Final[dict[str, Speaker]] = {s.value: s for s in Speaker}  # ``turns_of``
 # a slot not evaluated yet (Final: compiled, the modules that read it hold it, not a lookup in this one's globals)
 UNSET: Final[Any] = object()
 
@@ -151,8 +152,9 @@ class CallContext:
         self.scopes: dict[tuple[Any, ...], list[int] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
         self._key_turns: dict[str, int] = {}  # ``key_turns``
-        self._live_keys: set[int] | None = None  # slots one of whose lexicon keys the call holds
-        self._live_acts: set[int] | None = None  # slots one of whose speech acts fires in the call
+        # per slot of the plan (by index): one of its lexicon keys is in the call / one of its speech acts fires
+        self._live_keys: list[bool] | None = None
+        self._live_acts: list[bool] | None = None
         self._quotes: dict[int, list[tuple[int, int]]] = {}
         self._reports: dict[int, tuple[bool, bool]] = {}  # per turn: may a reporting marker / reported speech match
         self._cuts: dict[int, list[int]] = {}  # per turn: where each clause starts (after a punctuation mark)
@@ -192,7 +194,11 @@ class CallContext:
             if speaker == "any":
                 cached = list(range(len(self.speakers)))
             else:
-                want = Speaker(speaker)
+                # the speaker by its name from a table (calling the enum runs its metaclass's __call__ in Python);
+                # a name that is no speaker's raises as the enum does
+                want = _SPEAKERS.get(speaker)
+                if want is None:
+                    want = Speaker(speaker)
                 cached = [i for i, s in enumerate(self.speakers) if s is want]
             self._turns_of[speaker] = cached
         return cached
@@ -227,16 +233,20 @@ class CallContext:
             self._phrase_hits = self._scan()
         return self._phrase_hits
 
-    def live_by_keys(self) -> set[int]:
-        """The plan's slots that need a lexicon key this call holds (``plan.by_key``), found once per call."""
+    def live_by_keys(self) -> list[bool]:
+        """Per slot of the plan, by index: it needs a lexicon key this call holds (``plan.by_key``), found once per
+        call."""
         if self._live_keys is None:
-            self._live_keys = _needing(self.keys_hit(), self.compiled.plan.by_key)
+            plan = self.compiled.plan
+            self._live_keys = _needing(self.keys_hit(), plan.by_key, len(plan.slots))
         return self._live_keys
 
-    def live_by_acts(self) -> set[int]:
-        """The plan's slots that need a speech act firing in this call (``plan.by_act``), found once per call."""
+    def live_by_acts(self) -> list[bool]:
+        """Per slot of the plan, by index: it needs a speech act firing in this call (``plan.by_act``), found once
+        per call."""
         if self._live_acts is None:
-            self._live_acts = _needing(self.firing(), self.compiled.plan.by_act)
+            plan = self.compiled.plan
+            self._live_acts = _needing(self.firing(), plan.by_act, len(plan.slots))
         return self._live_acts
 
     def _scan(self) -> dict[str, list[tuple[int, int, int]]]:
@@ -540,11 +550,14 @@ class CallContext:
         return self._quotes[turn]
 
 
-def _needing(present: Iterable[str], table: dict[str, tuple[int, ...]]) -> set[int]:
-    """The slots ``table`` lists for any of the names ``present`` (a call's lexicon keys or firing acts)."""
-    live: set[int] = set()
+def _needing(present: Iterable[str], table: dict[str, tuple[int, ...]], size: int) -> list[bool]:
+    """Per slot index below ``size``: ``table`` lists it for one of the names ``present`` (a call's lexicon keys or
+    firing acts). A list of flags, not a set of indices: each index is set by a store, not hashed and inserted, and
+    read by an index, not a lookup (nor a shift of a mask as wide as the plan, which allocates at every test)."""
+    live = [False] * size
     for name in present:
         slots = table.get(name)
         if slots is not None:
-            live.update(slots)
+            for index in slots:
+                live[index] = True
     return live

@@ -4,7 +4,6 @@ drills, rewrite exercises and live hints."""
 from __future__ import annotations
 
 import contextlib
-import functools
 import gc
 from collections.abc import Callable, Iterator
 from typing import Any, Final
@@ -79,6 +78,7 @@ class Engine:
         self._failed_outcomes: dict[tuple[str, float], RuleOutcome] = {}  # (rule id, points) → a failed outcome
         self._form = Form(rulebook)  # the scoring form, read once
         self._critical_goals: set[str] = set(rulebook.scoring.critical_goals)
+        self._review: Any = None  # ``review_settings``
 
     # ── lookups ─────────────────────────────────────────────
     def rule(self, rule_id: str) -> RuleSpec:
@@ -129,12 +129,14 @@ class Engine:
         card.review = triage(card, card.citizen, self.review_settings, self.rulebook.scoring.pass_mark)
         return card
 
-    @functools.cached_property
+    @property
     def review_settings(self) -> Any:
-        """The triage thresholds: ``data/citizen/settings.yaml`` with the rulebook's ``review:`` on top."""
-        from hotline.citizen import review_settings
-
-        return review_settings(self.rulebook)
+        """The triage thresholds: ``data/citizen/settings.yaml`` with the rulebook's ``review:`` on top, read once
+        per engine. (Kept in an attribute: ``functools.cached_property`` keeps its value in the instance's
+        ``__dict__``, which a compiled Engine has not, so there it read them again, with an import, for every call.)"""
+        if self._review is None:
+            self._review = late("hotline.citizen:review_settings")(self.rulebook)
+        return self._review
 
     def check_utterance(self, text: str, speaker: Speaker | str = Speaker.AGENT) -> list[Finding]:
         """Findings of the rules that judge a single sentence (rewrite exercises, live hints)."""
@@ -303,7 +305,9 @@ class Engine:
             finding.threshold = float(limit)
             grams = "".join(f"「{g}」" for g in ctx.act_evidence(hit.turn_index, hit.start, hit.end, act))
             finding.layer, finding.confidence = "言语行为", prob
-            finding.message += f"（言语行为「{self._act_title(act)}」，概率 {prob:.2f}" + (f"，依据{grams}）" if grams else "）")
+            # (joined by +: compiled, an f-string with a format spec formats each of its parts with a parse of "{:{}}")
+            finding.message += ("（言语行为「" + self._act_title(act) + "」，概率 " + format(prob, ".2f")
+                                + (f"，依据{grams}）" if grams else "）"))
             if rule.severity is Severity.CRITICAL and prob < rule.veto_confidence:
                 # a call is not zeroed, nor kept under the pass mark, on uncertain evidence
                 finding.veto, finding.severity = False, Severity.MAJOR

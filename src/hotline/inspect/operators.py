@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable
-from typing import Final
+from typing import Any, Final
 
 from hotline.inspect import timing
 from hotline.inspect.compiled import holds
@@ -26,16 +26,18 @@ NamedTuple, a frame of its own for each hit."""
 def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result:
     """The hits of a node's slot in the plan, evaluated once per call and mask."""
     slot = ctx.slot_by_node[id(node)]
+    key: Any = None
     if allowed is None:
         result = ctx.whole[slot.index]
         if result is not UNSET:
             return result
         known = ctx.verdicts[slot.index]
     else:
-        result = ctx.memo.get((slot.index, allowed), UNSET)
+        key = (slot.index, allowed)  # (boxed once, compiled: not once for each lookup and again to store)
+        result = ctx.memo.get(key, UNSET)
         if result is not UNSET:
             return result
-        known = ctx.verdict_memo.get((slot.index, allowed), UNSET)
+        known = ctx.verdict_memo.get(key, UNSET)
     if known is None:  # the verdict pass found the slot not applicable (``verdicts``): so is it here
         result = None
     elif known == 0 or (slot.has_need and not ctx.no_text and absent(slot, ctx)):
@@ -50,7 +52,7 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
     if allowed is None:
         ctx.whole[slot.index] = result
     else:
-        ctx.memo[(slot.index, allowed)] = result
+        ctx.memo[key] = result
     return result
 
 
@@ -69,9 +71,9 @@ def turns_hit(node: Matcher, ctx: CallContext, allowed: Allowed) -> int | None:
 
 def absent(slot: Slot, ctx: CallContext) -> bool:
     """None of the lexicon keys and speech acts the slot needs is in the call: it can only answer []."""
-    if slot.index in ctx.live_by_keys():
+    if ctx.live_by_keys()[slot.index]:
         return False
-    return not slot.need_acts or not ctx.acts_on or slot.index not in ctx.live_by_acts()
+    return not slot.need_acts or not ctx.acts_on or not ctx.live_by_acts()[slot.index]
 
 
 def goal_names(ctx: CallContext) -> set[str]:
@@ -167,18 +169,22 @@ def _all(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
 
 def _any(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     results: list[list[Hit]] = []
-    hit_turns: set[int] = set()
+    hit = False  # some part hit, a whole-call hit included
+    hit_turns = 0  # the turns hit, as a mask (``mask_of`` their indices: a whole-call hit is no turn)
     applicable = False
     for child in node.any or []:
         scope = allowed
-        if child.similar is not None and hit_turns:  # embeddings only where phrases found nothing
+        if hit and child.similar is not None:  # embeddings only where phrases found nothing
             base = allowed if allowed is not None else (1 << len(ctx.norm)) - 1
-            scope = base & ~mask_of(hit_turns)
+            scope = base & ~hit_turns
         r = evaluate(child, ctx, scope)
         if r is not None:
             applicable = True
             results.append(r)
-            hit_turns.update(h.turn_index for h in r)
+            for h in r:
+                hit = True
+                if h.turn_index >= 0:
+                    hit_turns |= 1 << h.turn_index
     return _union(results) if applicable else None
 
 
@@ -330,18 +336,24 @@ def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     if not ctx.acts_on or not turns:
         return []
     wanted = mask_of(turns)
-    best: dict[tuple[int, int, int], tuple[float, str, float]] = {}
-    for name, limit in ctx.compiled.act_limits[id(node)]:
+    # per clause: the highest probability of an act at or above its threshold, and which of the node's acts it is
+    best: dict[tuple[int, int, int], tuple[float, int]] = {}
+    for j, (name, limit) in enumerate(ctx.compiled.act_limits[id(node)]):
         for turn, start, end, p in ctx.act_firing(name):
             if p >= limit and (wanted >> turn) & 1:
                 key = (turn, start, end)
-                if key not in best or p > best[key][0]:
-                    best[key] = (p, name, limit)
+                old = best.get(key)
+                if old is None or p > old[0]:
+                    best[key] = (p, j)
+    labels = ctx.compiled.act_labels[id(node)]
     out: list[Hit] = []
-    for (turn, start, end), (p, name, limit) in sorted(best.items()):
+    for (turn, start, end), (p, j) in sorted(best.items()):
         if op.guards and ctx.act_guarded(turn, start, end):
             continue
-        out.append(_hit((turn, start, end, "", f"act|{name}|{p:.2f}|{limit:.2f}")))
+        # f"act|{name}|{p:.2f}|{limit:.2f}", the name's and limit's parts made once; joined by + (compiled, an f-string
+        # with a format spec formats each of its parts with a parse of "{:{}}")
+        head, tail = labels[j]
+        out.append(_hit((turn, start, end, "", head + format(p, ".2f") + tail)))
     return out
 
 

@@ -20,7 +20,7 @@ The engine builds findings only for the rules whose verdict calls for one, with 
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from hotline.inspect import plan as op
 from hotline.inspect import timing
@@ -60,12 +60,14 @@ def verdict(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Verdict
 def slot_verdict(slot: Slot, ctx: CallContext, allowed: Allowed = None) -> Verdict:
     """The turns a slot of the plan hits over the turns in ``allowed``, evaluated once per call and mask."""
     result: Verdict
+    key: Any = None
     if allowed is None:
         cached = ctx.verdicts[slot.index]
         if cached is not UNSET:
             return cached  # type: ignore[no-any-return]
     else:
-        cached = ctx.verdict_memo.get((slot.index, allowed), UNSET)
+        key = (slot.index, allowed)  # (boxed once, compiled: not once for the lookup and again to store)
+        cached = ctx.verdict_memo.get(key, UNSET)
         if cached is not UNSET:
             return cached  # type: ignore[no-any-return]
     if slot.has_need and not ctx.no_text and absent(slot, ctx):
@@ -79,7 +81,7 @@ def slot_verdict(slot: Slot, ctx: CallContext, allowed: Allowed = None) -> Verdi
     if allowed is None:
         ctx.verdicts[slot.index] = result
     else:
-        ctx.verdict_memo[(slot.index, allowed)] = result
+        ctx.verdict_memo[key] = result
     return result
 
 
