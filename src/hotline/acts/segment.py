@@ -94,11 +94,11 @@ class Segmenter:
                 has_quote = True
                 break
         if has_quote:
-            quoted = np.flatnonzero(kinds & 4)
-            special = set(np.flatnonzero(kinds == 2).searchsorted(quoted).tolist())  # newlines before: the text
-            cuts: list[int] = np.flatnonzero(kinds & 3).tolist()
+            quoted = (kinds & 4).nonzero()[0]
+            special = set((kinds == 2).nonzero()[0].searchsorted(quoted).tolist())  # newlines before: the text
+            cuts: list[int] = (kinds & 3).nonzero()[0].tolist()
         else:
-            cuts = np.flatnonzero(kinds).tolist()
+            cuts = kinds.nonzero()[0].tolist()
         out: list[tuple[Span, ...]] = []
         long = self.settings.long_clause
         k = base = start = 0  # the text read, where it starts in ``joined``, where its clause being read starts

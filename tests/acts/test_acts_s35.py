@@ -1,0 +1,47 @@
+"""The act layer's fast paths of session 35, each against the simple way."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hotline.acts import default_model
+from hotline.acts.model import _CACHE_MAX, _forget
+from hotline.inspect.context import _above_floors
+
+
+def test_the_clauses_above_a_floor_are_what_a_2d_nonzero_finds() -> None:
+    """``_above_floors`` reads the flattened block: the rows, columns and probabilities of ``np.nonzero`` of the
+    block, in its order, with floors never reached (+inf), probabilities equal to a floor, one column, no row."""
+    rng = np.random.default_rng(35)
+    for rows, cols in ((0, 0), (0, 5), (1, 1), (7, 1), (40, 13), (300, 29)):
+        probs = rng.random((rows, cols)).astype(np.float32)
+        floors = np.where(rng.random(cols) < 0.4, np.inf, rng.random(cols) * 0.8 + 0.1)
+        if rows and cols:
+            probs[rows // 2, cols // 2] = np.float32(0.5)
+            floors[cols // 2] = 0.5  # a probability exactly at its floor counts
+        at, col = np.nonzero(probs >= floors)
+        want = (at.tolist(), col.tolist(), probs[at, col].tolist())
+        got = _above_floors(probs, floors)
+        assert got == want
+        assert [type(x) for x in got[0][:1] + got[1][:1]] == [int] * len(got[0][:1] + got[1][:1])
+
+
+def test_a_full_probability_cache_keeps_its_newest_rows_in_order() -> None:
+    """``_forget`` drops the oldest entries of a full cache, as many as bring it back to three quarters of
+    ``_CACHE_MAX``, and keeps the others in their order; rows read after it are the rows scored afresh."""
+    cache = {f"t{i}": bytes([i % 256]) for i in range(_CACHE_MAX + 10)}
+    _forget(cache)
+    kept = _CACHE_MAX - _CACHE_MAX // 4
+    assert len(cache) == kept
+    assert list(cache) == [f"t{i}" for i in range(_CACHE_MAX + 10 - kept, _CACHE_MAX + 10)]
+    assert cache[f"t{_CACHE_MAX + 9}"] == bytes([(_CACHE_MAX + 9) % 256])
+
+    sm = default_model().for_speaker("agent")
+    texts = ["^您好$", "^你自己去找\ue001$", "^好的?$"]
+    sm._cache.clear()
+    alone = [sm.probabilities([t])[0].tobytes() for t in texts]
+    sm._cache.update({f"^filler{i}$": b"" for i in range(_CACHE_MAX)})  # full: the next new text forgets
+    got = sm.probabilities([*texts, "^请问您贵姓?$"])
+    assert len(sm._cache) <= _CACHE_MAX and [r.tobytes() for r in got[:3]] == alone
+    assert [r.tobytes() for r in sm.probabilities(texts)] == alone
+    sm._cache.clear()
