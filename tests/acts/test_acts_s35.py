@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from hotline.acts import default_model
 from hotline.acts.model import _CACHE_MAX, _forget
-from hotline.inspect.context import _above_floors
+from hotline.inspect import default_engine
+from hotline.inspect.context import CallContext, _above_floors
+from hotline.model import Call, Speaker, Turn
 
 
 def test_the_clauses_above_a_floor_are_what_a_2d_nonzero_finds() -> None:
@@ -45,3 +48,16 @@ def test_a_full_probability_cache_keeps_its_newest_rows_in_order() -> None:
     assert len(sm._cache) <= _CACHE_MAX and [r.tobytes() for r in got[:3]] == alone
     assert [r.tobytes() for r in sm.probabilities(texts)] == alone
     sm._cache.clear()
+
+
+def test_each_speakers_turns_are_those_the_enum_names() -> None:
+    """``turns_of`` reads a speaker from ``_SPEAKERS`` instead of calling the enum: the turns whose speaker is the
+    one ``Speaker(name)`` gives, for each name; any other name is refused as the enum refuses it."""
+    order = [Speaker.AGENT, Speaker.CITIZEN, Speaker.CITIZEN, Speaker.AGENT, Speaker.AGENT]
+    ctx = CallContext(Call("s35", [Turn(s, "您好") for s in order]), default_engine(semantic=False).compiled)
+    for name in ("agent", "citizen"):
+        assert ctx.turns_of(name) == [i for i, s in enumerate(order) if s is Speaker(name)]
+        assert ctx.speaker_mask(name) == sum(1 << i for i, s in enumerate(order) if s is Speaker(name))
+    assert ctx.turns_of("any") == list(range(len(order)))
+    with pytest.raises(ValueError):
+        ctx.turns_of("caller")

@@ -66,6 +66,8 @@ class Hit(NamedTuple):
 
 
 CALL_HIT: Final = Hit(-1, 0, 0)
+# each speaker by its name: ``Speaker(name)`` runs the enum's lookup in Python (two frames, ~3K instructions)
+_SPEAKERS: Final[dict[str, Speaker]] = {s.value: s for s in Speaker}
 # a slot not evaluated yet (Final: compiled, the modules that read it hold it, not a lookup in this one's globals)
 UNSET: Final[Any] = object()
 
@@ -97,8 +99,12 @@ def prepare_acts(contexts: list[CallContext]) -> None:
         k = r = a = 0
         for ctx, turns in jobs:
             mine = rows[k:k + len(turns)]
-            n = sum(map(len, mine))
-            ctx._acts[speaker] = dict(zip(turns, mine, strict=True))
+            n = 0
+            table: dict[int, list[Any]] = {}
+            for i in range(len(turns)):  # (compiled: no zip, map or sum called per call)
+                table[turns[i]] = mine[i]
+                n += len(mine[i])
+            ctx._acts[speaker] = table
             ctx._probs[speaker] = probs[r:r + n]
             b = bisect.bisect_left(above, r + n, a)
             ctx._above[speaker] = ([x - r for x in above[a:b]], cols[a:b], said[a:b])
@@ -198,7 +204,9 @@ class CallContext:
             if speaker == "any":
                 cached = list(range(len(self.speakers)))
             else:
-                want = Speaker(speaker)
+                want = _SPEAKERS.get(speaker)
+                if want is None:
+                    want = Speaker(speaker)  # (not a speaker: the enum's error)
                 cached = [i for i, s in enumerate(self.speakers) if s is want]
             self._turns_of[speaker] = cached
         return cached
