@@ -61,3 +61,36 @@ def test_each_speakers_turns_are_those_the_enum_names() -> None:
     assert ctx.turns_of("any") == list(range(len(order)))
     with pytest.raises(ValueError):
         ctx.turns_of("caller")
+
+
+def test_an_ngram_is_described_as_spelling_it_out_gives() -> None:
+    """``describe`` keeps each n-gram's spelling: the same string ``_describe`` makes, for n-grams with class
+    symbols, numbers and clause marks, asked twice in different orders (kept ones and new ones mixed)."""
+    f = default_model().featurizer
+    symbols = list(f.symbols)
+    grams = ["^您好", "好$", "^\ue000$", "找" + symbols[0], symbols[-1] + "\ue000", "?$", "^", "$", "不归我们"]
+    f._described.clear()
+    first = [f.describe(g) for g in grams]
+    again = [f.describe(g) for g in reversed(grams)][::-1]
+    assert first == again == [f._describe(g) for g in grams]
+    assert first[0].startswith("〔句首〕") and first[2] == "〔句首〕〈数字〉〔句尾〕" and f.symbols[symbols[0]] in first[3]
+
+
+def test_a_clause_negation_is_found_as_startswith_finds_it() -> None:
+    """``_clause_negated`` looks at a clause's first character (``Compiled.clause_starts``) before any ``startswith``:
+    it says what ``startswith`` of every clause negation says, for clauses opening with a negation, with a negation's
+    first character only, holding a negation further in, and at every start of a turn."""
+    compiled = default_engine(semantic=False).compiled
+    negations = compiled.clause_negations
+    assert negations and compiled.clause_starts
+    texts = [f"您好，{n}这样的。{n[0]}行吧，{n[:-1]}，我们{n}" for n in negations] + ["不", "并且可以", "好的"]
+    ctx = CallContext(Call("s35", [Turn(Speaker.AGENT, t) for t in texts]), compiled)
+    seen = set()
+    for text in ctx.norm:
+        for start in range(len(text.text)):
+            for end in (start + 1, min(start + 6, len(text.text)), len(text.text)):
+                clause = text.text[start:end]
+                want = clause.startswith(negations)
+                assert ctx._clause_negated(text.text, start, clause) == want, (text.text, start, end)
+                seen.add(want)
+    assert seen == {True, False}

@@ -366,17 +366,20 @@ class CallContext:
                 acts = model.for_speaker(speaker).acts
                 t = base = 0  # the turn holding row ``r`` (rows ascend), and the row of its first clause
                 clauses = table[turns[0]]
-                for r, j, p in zip(rows, cols, said, strict=True):
+                for x in range(len(rows)):  # (compiled: the typed lists read in place, no zip)
+                    r = rows[x]
                     while r - base >= len(clauses):
                         base += len(clauses)
                         t += 1
                         clauses = table[turns[t]]
                     c = clauses[r - base]
-                    hits = firing.get(acts[j])
+                    name: str = acts[cols[x]]
+                    hit = (turns[t], c.start, c.end, said[x])
+                    hits = firing.get(name)
                     if hits is None:
-                        firing[acts[j]] = [(turns[t], c.start, c.end, p)]
+                        firing[name] = [hit]
                     else:
-                        hits.append((turns[t], c.start, c.end, p))
+                        hits.append(hit)
         return self._firing
 
     def act_evidence(self, turn: int, start: int, end: int, act: str) -> list[str]:
@@ -437,9 +440,20 @@ class CallContext:
                 return True
         if may_report and self.compiled.reported_re is not None and self.compiled.reported_re.search(clause):
             return True
-        if self.compiled.clause_negations and clause.startswith(self.compiled.clause_negations):
+        if self._clause_negated(text, start, clause):
             return True
         return self._negated(text, start)
+
+    def _clause_negated(self, text: str, start: int, clause: str) -> bool:
+        """``clause`` (``text`` from ``start``) starts with a clause negation. Most clauses start with a character that
+        starts none (``Compiled.clause_starts``): one look at it instead of a ``startswith`` of every negation."""
+        negations = self.compiled.clause_negations
+        if not negations:
+            return False
+        starts = self.compiled.clause_starts
+        if starts and (not clause or text[start] not in starts):
+            return False
+        return clause.startswith(negations)
 
     # ── guards ──────────────────────────────────────────────
     def alnum_count(self, turn: int) -> int:
