@@ -7,6 +7,7 @@ import pytest
 
 from hotline.acts import default_model
 from hotline.acts.model import _CACHE_MAX, _forget
+from hotline.acts.segment import _IDEOGRAPHS_FROM, _IDEOGRAPHS_TO, _digit_at
 from hotline.inspect import default_engine
 from hotline.inspect.context import CallContext, _above_floors
 from hotline.model import Call, Speaker, Turn
@@ -94,3 +95,12 @@ def test_a_clause_negation_is_found_as_startswith_finds_it() -> None:
                 assert ctx._clause_negated(text.text, start, clause) == want, (text.text, start, end)
                 seen.add(want)
     assert seen == {True, False}
+
+
+def test_a_digit_is_read_from_its_code_point_as_isdigit_reads_it() -> None:
+    """``_digit_at`` answers from the code point for ASCII and CJK ideographs: what ``str.isdigit`` says for every
+    character of those ranges and for digits and non-digits outside them (superscripts, fullwidth, Arabic-Indic)."""
+    codes = [*range(0x80), *range(_IDEOGRAPHS_FROM - 2, _IDEOGRAPHS_TO + 2), 0xB2, 0xB9, 0x660, 0xFF10, 0xFF21, 0x2460]
+    text = "".join(map(chr, codes))
+    assert [_digit_at(text, i) for i in range(len(text))] == [ch.isdigit() for ch in text]
+    assert sum(map(str.isdigit, text)) >= 14  # ASCII and the digits outside the ranges read

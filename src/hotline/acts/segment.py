@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 import numpy as np
 
@@ -21,6 +21,22 @@ class Clause(NamedTuple):
 
 
 Span = tuple[int, int, str]  # a Clause as a plain tuple (start, end, mark)
+
+# CJK ideographs (Extension A and the Unified block): no character in them is a digit to ``str.isdigit`` (the tests
+# check each one), so ``_digit_at`` answers for them from the code point
+_IDEOGRAPHS_FROM: Final = 0x3400
+_IDEOGRAPHS_TO: Final = 0xA000  # (Final: compiled, a constant in the code, not a lookup in the module's globals)
+
+
+def _digit_at(text: str, i: int) -> bool:
+    """``text[i].isdigit()``, from the code point where it tells (ASCII, CJK ideographs: most characters next to a
+    point or comma) without making the character's string (compiled, ``ord(text[i])`` reads it in place)."""
+    c = ord(text[i])
+    if c < 0x80:
+        return 0x30 <= c <= 0x39
+    if _IDEOGRAPHS_FROM <= c < _IDEOGRAPHS_TO:
+        return False
+    return text[i].isdigit()
 
 
 class Segmenter:
@@ -211,7 +227,7 @@ class Segmenter:
         word belongs to what follows). ``ch`` is ``text[i]``, which every caller has read (reading it again made a
         new string per separator: most are CJK marks, which Python keeps no single copy of)."""
         if ch == "." or ch == ",":
-            return 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
+            return 0 < i < len(text) - 1 and _digit_at(text, i - 1) and _digit_at(text, i + 1)
         return (ch == "—" or ch == "…") and 0 < len(text[start:i].strip("—…")) < 2 and i + 1 < len(text)
 
     def _split_long(self, text: str, start: int, end: int, mark: str) -> list[Span]:
