@@ -20,6 +20,7 @@ START, END = "^", "$"
 NUMBER = "\ue000"
 MAX_N = 4  # the default; data/acts/features.yaml sets the range the model is trained with
 _KNOWN_MAX = 100_000  # feature texts ``_remembered`` keeps (forgotten all at once past it)
+_DESCRIBED_MAX = 4_096  # n-grams ``describe`` keeps spelled out (likewise)
 _CLAUSE = re.compile(r"[^$]*\$")  # one clause's feature text in joined ones (END closes each, and only each)
 
 
@@ -47,6 +48,7 @@ class Featurizer:
         self._ends: dict[str, str] = {}  # a clause's closing mark -> ``_end``
         self._lines: dict[str, str] = {}  # a clause's closing mark -> ``_line``
         self._known: dict[str, dict[str, str]] = {}  # a clause's closing mark -> clause -> its feature text
+        self._described: dict[str, str] = {}  # ``describe``: an n-gram -> how a user reads it
         # whether ``_abstract`` finds the same words in clauses' feature texts joined a newline apart as joined as
         # they are: no word holds a newline or runs from a clause's end into the next one's start (the digit
         # guards look at the character next to a word, and ``$``, ``^`` and a newline are none of them digits)
@@ -176,7 +178,17 @@ class Featurizer:
         return text
 
     def describe(self, ngram: str) -> str:
-        """An n-gram as a user reads it: class symbols by name, the clause marks spelled out."""
+        """An n-gram as a user reads it: class symbols by name, the clause marks spelled out (``_describe``), once per
+        n-gram (act evidence names the same few n-grams call after call; spelling one out makes a string per class)."""
+        got = self._described.get(ngram)
+        if got is None:
+            got = self._describe(ngram)
+            if len(self._described) >= _DESCRIBED_MAX:
+                self._described.clear()
+            self._described[ngram] = got
+        return got
+
+    def _describe(self, ngram: str) -> str:
         out = ngram.replace(NUMBER, "〈数字〉")
         for symbol, name in self.symbols.items():
             out = out.replace(symbol, f"〈{name}〉")

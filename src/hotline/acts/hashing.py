@@ -127,13 +127,13 @@ class KeyTable:
             # a negative ``at`` reads the first key: a query equal to it is no miss (the first key's slot is not
             # empty) and its slot is shared, so it is searched below and its place written over the wrong one
             hit = self.keys.take(at, mode="clip") == query
-            shared = np.flatnonzero(at == _SHARED)
+            shared = (at == _SHARED).nonzero()[0]
             if len(shared):
                 found, places = self._find(query.take(shared))
                 searched = shared.take(found)
                 hit[searched] = True
                 at[searched] = places
-            found = np.flatnonzero(hit)
+            found = hit.nonzero()[0]
             return found, self.rows.take(at.take(found))
         return self._search(query)
 
@@ -155,7 +155,7 @@ class KeyTable:
         key of, the first of equal keys as a search finds it) is put at that code point once."""
         if self._unigrams is None:
             one = int(MULTIPLIER)
-            at = np.flatnonzero((self.keys >= np.uint64(one)) & (self.keys < np.uint64(one + _CODE_POINTS)))
+            at = ((self.keys >= np.uint64(one)) & (self.keys < np.uint64(one + _CODE_POINTS))).nonzero()[0]
             points = (self.keys[at] - np.uint64(one)).astype(np.intp)
             first = np.ones(len(at), dtype=bool)  # equal keys are next to each other, the first in vocabulary order
             first[1:] = points[1:] != points[:-1]
@@ -165,7 +165,7 @@ class KeyTable:
             self._unigrams = table
         table = self._unigrams
         rows = table.take(np.minimum(codes, np.uint64(len(table) - 1)).astype(np.intp))
-        found = np.flatnonzero(rows >= 0)
+        found = (rows >= 0).nonzero()[0]
         return found, rows.take(found)
 
     def _search(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -178,14 +178,14 @@ class KeyTable:
         if not len(query):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         if len(query) < _SORT_FROM:
-            at = np.searchsorted(self.keys, query)
+            at = self.keys.searchsorted(query)
         else:  # the same positions, found in ascending order: each search starts where the last one ended and
             # walks memory already read (a batch's keys at random cost about five times as much)
-            order = np.argsort(query)
+            order = query.argsort()
             at = np.empty(len(query), dtype=np.intp)
-            at[order] = np.searchsorted(self.keys, query[order])
+            at[order] = self.keys.searchsorted(query[order])
         at = np.minimum(at, len(self.keys) - 1)  # (read by ``take``: a fancy index costs more per call)
-        found = np.flatnonzero(self.keys.take(at) == query)
+        found = (self.keys.take(at) == query).nonzero()[0]
         return found, at.take(found)
 
 

@@ -11,7 +11,6 @@ import json
 import math
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,14 +66,16 @@ class SpeakerModel:
     index: dict[str, int] = field(init=False)
     # set by __post_init__ (a compiled dataclass does not fill defaults of init=False fields)
     _table: KeyTable | None = field(init=False)
-    _cache: OrderedDict[str, bytes] = field(init=False)  # a text's row of probabilities, float32 bytes
+    # a text's row of probabilities, float32 bytes (a plain dict: compiled, its ``get`` is a direct lookup, where an
+    # OrderedDict's goes through a method call; the oldest entries go first, ``_forget``)
+    _cache: dict[str, bytes] = field(init=False)
     _lock: threading.Lock = field(init=False)
     _explained: dict[tuple[str, str, int], list[tuple[str, float]]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.index = {a: i for i, a in enumerate(self.acts)}
         self._table = None  # read from the saved table, or computed at first use
-        self._cache = OrderedDict()
+        self._cache = {}
         self._lock = threading.Lock()
         self._explained = {}
 
@@ -89,7 +90,7 @@ class SpeakerModel:
         text's row as bytes: the rows of a batch are joined into its array in one step. A text the cache does
         not hold is scored once however often the batch repeats it (a row depends on its own text only)."""
         cache = self._cache
-        got: list[bytes | None] = list(map(cache.get, feature_texts))
+        got: list[bytes | None] = [cache.get(t) for t in feature_texts]
         if None not in got:
             return _rows(b"".join(cast("list[bytes]", got)), len(self.acts))
         missing = [i for i in range(len(got)) if got[i] is None]  # (by index: no zip walked over every text)
@@ -102,8 +103,8 @@ class SpeakerModel:
         made = dict(zip(unique, rows, strict=True))
         with self._lock:
             cache.update(made)
-            while len(cache) > _CACHE_MAX:
-                cache.popitem(last=False)
+            if len(cache) > _CACHE_MAX:
+                _forget(cache)
         if len(unique) == len(got):
             return fresh
         for i in missing:
@@ -115,7 +116,7 @@ class SpeakerModel:
         (an n-gram running from one text into the next holds ``$^`` and is never in the vocabulary)."""
         table = self.table
         codes = codes_of("".join(texts))
-        owner = np.repeat(np.arange(len(texts), dtype=np.intp), [len(t) for t in texts])  # the text of each code
+        owner = np.arange(len(texts), dtype=np.intp).repeat([len(t) for t in texts])  # the text of each code
         z = np.zeros((len(texts), len(self.acts)), dtype=np.float32)
         counts = np.zeros(len(texts), dtype=np.int64)
         for n, query in zip(table.lengths, keys_by_length(codes, table.lengths), strict=False):
@@ -125,7 +126,7 @@ class SpeakerModel:
             owners = owner.take(positions)
             per = np.bincount(owners, minlength=len(texts))
             used = per > 0
-            starts = np.concatenate(([0], np.cumsum(per)[:-1]))
+            starts = per.cumsum() - per  # where each text's rows start (the sums before it)
             z[used] += np.add.reduceat(self.weights.take(rows, axis=0), starts[used], axis=0)  # (take: no fancy index)
             counts += per
         used = counts > 0
@@ -235,6 +236,16 @@ class ActModel:
                 r += 1
             out.append(clauses)
         return out, probs
+
+
+def _forget(cache: dict[str, bytes]) -> None:
+    """The oldest entries of a full ``cache`` dropped, a quarter of ``_CACHE_MAX`` at once (so a full cache is made
+    again once every so many batches, not at every one): the newest kept in their order, the dict made again
+    (deleting from the front of a plain dict one key at a time leaves its first slots empty for every later first
+    key to walk past). Which texts are kept changes no probability: a row depends on its text only."""
+    kept = list(cache.items())[len(cache) - (_CACHE_MAX - _CACHE_MAX // 4):]
+    cache.clear()
+    cache.update(kept)
 
 
 def _rows(data: bytes, n_acts: int) -> np.ndarray:

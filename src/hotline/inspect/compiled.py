@@ -48,6 +48,9 @@ class Compiled:
     # is none of them follows no prefix (``CallContext._negated``)
     negation_ends: str = ""
     clause_negations: tuple[str, ...] = ()
+    # the first character of each clause negation, when none is empty ("": not known): a clause starting with none
+    # of them starts with no clause negation (``CallContext._act_guarded``)
+    clause_starts: str = ""
     reporting_markers: tuple[str, ...] = ()
     quote_pairs: tuple[tuple[str, str], ...] = ()
     negation_safe_key: str = "negation_safe"
@@ -110,6 +113,8 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
     )
     if all(compiled.negation_prefixes):
         compiled.negation_ends = "".join(sorted({p[-1] for p in compiled.negation_prefixes}))
+    if all(compiled.clause_negations):
+        compiled.clause_starts = "".join(sorted({p[0] for p in compiled.clause_negations}))
     if compiled.quote_pairs:
         compiled.quote_opens = compile_pattern("|".join(re.escape(q[0]) for q in compiled.quote_pairs))
     if compiled.reporting_markers:

@@ -94,23 +94,33 @@ def prepare_acts(contexts: list[CallContext]) -> None:
         rows, probs = model.clause_batch(speaker, texts)
         # the clauses at or above an act's floor, found for the whole batch at once: one comparison and one
         # ``nonzero`` instead of a few numpy calls per call (each costs more than the work on a call's rows)
-        above: list[int] = []
-        cols: list[int] = []
-        said: list[float] = []
-        if len(probs):
-            at, col = np.nonzero(probs >= _floors(contexts[0], speaker))
-            above, cols, said = at.tolist(), col.tolist(), probs[at, col].tolist()
+        above, cols, said = _above_floors(probs, _floors(contexts[0], speaker))
         k = r = a = 0
         for ctx, turns in jobs:
             mine = rows[k:k + len(turns)]
-            n = sum(map(len, mine))
-            ctx._acts[speaker] = dict(zip(turns, mine, strict=True))
+            n = 0
+            table: dict[int, list[Any]] = {}
+            for i in range(len(turns)):  # (compiled: no zip, map or sum called per call)
+                table[turns[i]] = mine[i]
+                n += len(mine[i])
+            ctx._acts[speaker] = table
             ctx._probs[speaker] = probs[r:r + n]
             b = bisect.bisect_left(above, r + n, a)
             ctx._above[speaker] = ([x - r for x in above[a:b]], cols[a:b], said[a:b])
             k += len(turns)
             r += n
             a = b
+
+
+def _above_floors(probs: np.ndarray, floors: np.ndarray) -> tuple[list[int], list[int], list[float]]:
+    """The clauses (rows of ``probs``) at or above an act's floor, row after row and by column within a row (what
+    ``np.nonzero`` gives): each one's row, act column and probability. Found in the flattened block (``nonzero`` of a
+    1-D array, its row and column by ``divmod``): ``nonzero`` of the 2-D block costs about five times as much."""
+    if not len(probs):
+        return [], [], []
+    flat = (probs >= floors).ravel().nonzero()[0]
+    at, col = np.divmod(flat, probs.shape[1])
+    return at.tolist(), col.tolist(), probs.ravel().take(flat).tolist()
 
 
 def _floors(ctx: CallContext, speaker: str) -> Any:
@@ -354,28 +364,28 @@ class CallContext:
                     table = self._judge(speaker)
                 above = self._above.get(speaker)
                 if above is None:  # judged for this call alone, not in a batch (``prepare_acts``)
-                    probs = self._probs[speaker]  # the clauses of ``table``, turn after turn
-                    above = ([], [], [])
-                    if len(probs):
-                        at, col = np.nonzero(probs >= _floors(self, speaker))
-                        above = (at.tolist(), col.tolist(), probs[at, col].tolist())
+                    # (the clauses of ``table``, turn after turn)
+                    above = _above_floors(self._probs[speaker], _floors(self, speaker))
                 rows, cols, said = above
                 if not rows:
                     continue
                 acts = model.for_speaker(speaker).acts
                 t = base = 0  # the turn holding row ``r`` (rows ascend), and the row of its first clause
                 clauses = table[turns[0]]
-                for r, j, p in zip(rows, cols, said, strict=True):
+                for x in range(len(rows)):  # (compiled: the typed lists read in place, no zip)
+                    r = rows[x]
                     while r - base >= len(clauses):
                         base += len(clauses)
                         t += 1
                         clauses = table[turns[t]]
                     c = clauses[r - base]
-                    hits = firing.get(acts[j])
+                    name: str = acts[cols[x]]
+                    hit = (turns[t], c.start, c.end, said[x])
+                    hits = firing.get(name)
                     if hits is None:
-                        firing[acts[j]] = [(turns[t], c.start, c.end, p)]
+                        firing[name] = [hit]
                     else:
-                        hits.append((turns[t], c.start, c.end, p))
+                        hits.append(hit)
         return self._firing
 
     def act_evidence(self, turn: int, start: int, end: int, act: str) -> list[str]:
@@ -436,9 +446,20 @@ class CallContext:
                 return True
         if may_report and self.compiled.reported_re is not None and self.compiled.reported_re.search(clause):
             return True
-        if self.compiled.clause_negations and clause.startswith(self.compiled.clause_negations):
+        if self._clause_negated(text, start, clause):
             return True
         return self._negated(text, start)
+
+    def _clause_negated(self, text: str, start: int, clause: str) -> bool:
+        """``clause`` (``text`` from ``start``) starts with a clause negation. Most clauses start with a character that
+        starts none (``Compiled.clause_starts``): one look at it instead of a ``startswith`` of every negation."""
+        negations = self.compiled.clause_negations
+        if not negations:
+            return False
+        starts = self.compiled.clause_starts
+        if starts and (not clause or text[start] not in starts):
+            return False
+        return clause.startswith(negations)
 
     # ── guards ──────────────────────────────────────────────
     def alnum_count(self, turn: int) -> int:
