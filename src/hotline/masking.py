@@ -13,8 +13,6 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from re import _constants as _c  # type: ignore[attr-defined]
-from re import _parser  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
 
 from pydantic import Field, field_validator, model_validator
@@ -72,51 +70,7 @@ def build_masker(rules: MaskingRules, memo_texts: int = MEMO_TEXTS) -> Masker:
     parts = [f"(?P<p{i}>{_MASK_GROUP.sub(f'(?P<m{i}>', p.regex)})" for i, p in enumerate(rules.patterns)]
     # per pattern: the group to mask (None: the whole match), characters kept at its head and tail
     plan = [(f"m{i}" if "(?P<mask>" in p.regex else None, p.keep_head, p.keep_tail) for i, p in enumerate(rules.patterns)]
-    combined = "|".join(parts)
-    return Masker(compile_pattern(combined, scan=True), plan, rules.mask_char, memo_texts, blind_to_newlines(combined))
-
-
-@lru_cache(maxsize=8)  # (a parse costs about a millisecond: the rules' check when loaded and the masker share one)
-def blind_to_newlines(regex: str) -> bool:
-    """Whether no item of ``regex`` can match a newline (read from Python's own parse of it): then a match never
-    crosses one, and a look-around that meets one fails as at the edge of the string, so the texts of a call may be
-    searched joined by newlines (``Masker.mask_texts``). False for anything not known to be so: ``.``, anchors and
-    boundaries, negated classes, categories other than ``\\d`` ``\\w`` ``\\S``, flags (case folding)…"""
-    tree = _parser.parse(regex)
-    return not tree.state.flags & re.IGNORECASE and _blind(tree)
-
-
-_NO_NEWLINE_CATEGORIES = frozenset([_c.CATEGORY_DIGIT, _c.CATEGORY_WORD, _c.CATEGORY_NOT_SPACE])
-
-
-def _blind(items: Any) -> bool:
-    for op, av in items:
-        if op is _c.LITERAL:
-            if av == 10:
-                return False
-        elif op is _c.IN:
-            for kind, value in av:
-                if not (kind is _c.LITERAL and value != 10 or kind is _c.RANGE and not value[0] <= 10 <= value[1]
-                        or kind is _c.CATEGORY and value in _NO_NEWLINE_CATEGORIES):
-                    return False  # (a negated class among them)
-        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
-            if not _blind(av[2]):
-                return False
-        elif op is _c.SUBPATTERN:  # (group, flags added, flags removed, items)
-            if av[1] or av[2] or not _blind(av[3]):
-                return False
-        elif op is _c.BRANCH:
-            if not all(_blind(alt) for alt in av[1]):
-                return False
-        elif op in (_c.ASSERT, _c.ASSERT_NOT):  # (direction, items)
-            if not _blind(av[1]):
-                return False
-        elif op is _c.ATOMIC_GROUP:
-            if not _blind(av):
-                return False
-        else:  # ., anchors, boundaries, backreferences, a lone \\D…
-            return False
-    return True
+    return Masker(compile_pattern("|".join(parts), scan=True), plan, rules.mask_char, memo_texts)
 
 
 def load_rules(path: Path | None = None) -> MaskingRules:
@@ -180,7 +134,7 @@ def mask_findings(call: Call, findings: list[Finding]) -> list[Finding]:
     """Findings about ``call`` (e.g. of a 工单 check) with their evidence, message and suggestion masked."""
     masker = _default_masker()
     turns = [t.text for t in call.turns]
-    masked = masker.mask_texts(turns)
+    masked = [masker.mask(t) for t in turns]
     return [masker.finding(f, turns, masked, masker.mask) for f in findings]
 
 

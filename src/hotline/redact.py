@@ -22,13 +22,10 @@ class Masker:
     tail."""
 
     def __init__(self, regex: re.Pattern[str], plan: list[tuple[str | None, int, int]], mask_char: str,
-                 memo_texts: int = MEMO_TEXTS, joinable: bool = False) -> None:
+                 memo_texts: int = MEMO_TEXTS) -> None:
         self.regex = regex
         self.plan = plan
         self.mask_char = mask_char
-        # whether no part of ``regex`` can match a newline (``masking.blind_to_newlines``): ``mask_texts`` may
-        # then search many texts at once, joined by newlines
-        self.joinable = joinable
         self.memo: dict[str, str | None] = {}
         self.memo_texts = memo_texts
         self.memo_chars = MEMO_CHARS  # (an attribute: compiled, no lookup in the module's globals at each text)
@@ -54,36 +51,6 @@ class Masker:
             return text
         pieces.append(text[last:])
         return "".join(pieces)
-
-    def mask_texts(self, texts: list[str]) -> list[str]:
-        """``[self.mask(t) for t in texts]``, with one search over the texts joined by newlines to skip those with
-        nothing to mask (most), when the masker is ``joinable``. Safe then: no pattern item matches a newline, so no
-        match crosses one, and a look-around that reaches past a text's edge fails on the newline there as it fails
-        at the edge of the text alone; a match starts inside a text of the joined string exactly where it starts in
-        the text alone. The texts where one starts are masked alone, as without the join."""
-        n = len(texts)
-        if not self.joinable or n < 2:
-            return [self.mask(t) for t in texts]
-        out = texts[:]  # a text with nothing to mask is its very object
-        joined = "\n".join(texts)
-        regex = self.regex
-        first = regex.search(joined)
-        i = 0
-        start = 0  # where texts[i] begins in ``joined``
-        while first is not None:
-            at = first.start()
-            text = texts[i]
-            while start + len(text) < at:  # texts[i] ends before the match (at its newline, still in it)
-                start += len(text) + 1
-                i += 1
-                text = texts[i]
-            out[i] = self.mask(text)
-            start += len(text) + 1
-            i += 1
-            if i >= n:
-                break
-            first = regex.search(joined, start)  # (sre looks behind ``start`` as in the whole string)
-        return out
 
     def mask_recurring(self, text: str) -> str:
         """``mask(text)`` for texts that recur from call to call (rules' messages and suggestions, review
@@ -151,7 +118,7 @@ class Masker:
         shows; ids, speakers, times, spans, rule ids and scores unchanged. Nothing is changed in place: what
         needs masking is a copy (a turn or finding with nothing to mask is shared with the original)."""
         turns = [t.text for t in call.turns]
-        masked = self.mask_texts(turns)
+        masked = [self.mask(t) for t in turns]
         new_call = Call(call.id, [t if m is t.text else with_text(t, m) for t, m in zip(call.turns, masked, strict=True)],
                         self.mask_value(call.meta))
         changes: dict[str, Any] = {}
