@@ -57,29 +57,36 @@ def decode(text: str) -> Any:
 
 def _has_huge_float(obj: Any) -> bool:
     """Whether a value orjson decoded holds a float of ``_HUGE`` or more either way (walked without recursion).
-    orjson makes exact dicts, lists and floats (no subclass), so a test of the exact type finds each."""
+    orjson makes exact dicts, lists and floats (no subclass), so a test of the exact type finds each. A dict's
+    values and a list's items are read each by their own loop (compiled: the dict's own iteration, the list by
+    index, instead of the generic iterator of either)."""
     if type(obj) is float:
         whole: float = obj
         return not -_HUGE < whole < _HUGE
     stack: list[Any] = [obj]
     while stack:
         item = stack.pop()
-        values: Iterable[Any]
         if type(item) is dict:
             mapping: dict[Any, Any] = item
-            values = mapping.values()
-        elif type(item) is list:
-            values = item
-        else:
-            continue
-        for value in values:
-            kind = type(value)
-            if kind is float:
-                number: float = value
-                if not -_HUGE < number < _HUGE:
+            for value in mapping.values():
+                if _huge_or_pushed(value, stack):
                     return True
-            elif kind is dict or kind is list:
-                stack.append(value)
+        elif type(item) is list:
+            items: list[Any] = item
+            for value in items:
+                if _huge_or_pushed(value, stack):
+                    return True
+    return False
+
+
+def _huge_or_pushed(value: Any, stack: list[Any]) -> bool:
+    """Whether ``value`` is a float of ``_HUGE`` or more either way; a dict or list is put on ``stack``, to walk."""
+    kind = type(value)
+    if kind is float:
+        number: float = value
+        return not -_HUGE < number < _HUGE
+    if kind is dict or kind is list:
+        stack.append(value)
     return False
 
 
@@ -163,6 +170,7 @@ def _raw_turn(t: Any, layout: Layout, source: str, where: str) -> RawTurn:
 # (start, end, scale) of each way of giving times, in the layout's order.
 _Plan = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str, float], ...]]
 _plans: dict[int, tuple[Layout, _Plan | None]] = {}
+_ABSENT: Final = object()  # a key not in a dict (its value may be None)
 
 
 def _plan(layout: Layout) -> _Plan | None:
@@ -183,10 +191,10 @@ def _plain_turn(t: Any, plan: _Plan, at: str, index: int) -> RawTurn | None:
         return None
     d: dict[str, Any] = t
     speakers, texts, times = plan
-    found: Any = None
+    found: Any = _ABSENT  # the value of the first key present (one lookup a key, not a test and a read)
     for key in speakers:
-        if key in d:
-            found = d[key]
+        found = d.get(key, _ABSENT)
+        if found is not _ABSENT:
             break
     if type(found) is not str:
         return None
@@ -194,10 +202,10 @@ def _plain_turn(t: Any, plan: _Plan, at: str, index: int) -> RawTurn | None:
     if label[:1] in ("{", "["):  # a JSON string in a string: _raw_turn decodes it
         return None
     label = label.strip()
-    found = None
+    found = _ABSENT
     for key in texts:
-        if key in d:
-            found = d[key]
+        found = d.get(key, _ABSENT)
+        if found is not _ABSENT:
             break
     if not label or type(found) is not str:
         return None
