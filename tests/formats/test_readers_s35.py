@@ -1,42 +1,15 @@
-"""The JSON reader's quick turn takes the value of the first speaker and text key a turn holds with one lookup a key
-(a key present with None stops the search, as the general way's ``first_at`` does); the walk for huge floats reads a
-dict's values and a list's items each by their own loop. Both against the simple way."""
+"""The JSON reader's walk for huge floats reads a dict's values and a list's items each by their own loop (against a
+simple recursive walk); a silence mark is looked up only for a text no longer than the longest mark; each label's role
+is kept in a compiled dict. (The quick turn's one lookup a key, a key present with None still deciding, is held to
+the general way by ``test_json_codec``'s turns.)"""
 
 from __future__ import annotations
 
 import random
 from typing import Any
 
-import pytest
-
-from hotline.errors import FormatError
 from hotline.formats import jsonfmt
-from hotline.formats.layouts import reader_settings
 from hotline.formats.records import RawTurn
-
-# a key present with None (or another non-string) before a later key with a string: the first present key decides
-TURNS = [
-    {"speaker": None, "role": "agent", "text": "x"}, {"role": None, "spk": "agent", "text": "x"},
-    {"speaker": "agent", "text": None, "content": "x"}, {"speaker": "agent", "content": None, "sentence": "x"},
-    {"role": "agent", "content": "x"}, {"channel": "agent", "transcript": "x"}, {"speaker": 0, "role": "a", "text": "x"},
-]
-
-
-@pytest.mark.parametrize("turn", TURNS)
-def test_the_first_key_present_decides_as_the_general_way(turn: dict[str, Any]) -> None:
-    layout = reader_settings().layouts[0]
-    plan = jsonfmt._plan(layout)
-    assert plan is not None
-    quick = jsonfmt._plain_turn(turn, plan, "第 1 行 turns[", 0)
-    try:
-        general: object = jsonfmt._raw_turn(turn, layout, "calls.jsonl", "第 1 行 turns[0]")
-    except FormatError as exc:
-        general = exc
-    if quick is None:  # left to the general way (which reads or reports it)
-        assert TURNS.index(turn) not in (4, 5)  # those are read the quick way
-        return
-    assert isinstance(general, RawTurn)
-    assert [quick.label, quick.text, quick.start, quick.end] == [general.label, general.text, general.start, general.end]
 
 
 def _simple_huge(value: Any) -> bool:
