@@ -99,6 +99,9 @@ TURNS = [
     {"speaker": "a", "text": "x", "start": 1, "end": float("inf")}, {"speaker": "a", "text": "x", "start": -1},
     {"speaker": "a", "text": "x", "start": 3, "end": 2}, {"speaker": "a", "text": "x", "start": 1, "end": "2"},
     ["not", "a", "dict"],
+    # the first key present decides, even when it holds None and a later one holds a string
+    {"speaker": None, "role": "agent", "text": "x"}, {"role": None, "spk": "agent", "text": "x"},
+    {"speaker": "agent", "text": None, "content": "x"}, {"speaker": "agent", "content": None, "sentence": "x"},
 ]
 
 

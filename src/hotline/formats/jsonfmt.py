@@ -57,22 +57,24 @@ def decode(text: str) -> Any:
 
 def _has_huge_float(obj: Any) -> bool:
     """Whether a value orjson decoded holds a float of ``_HUGE`` or more either way (walked without recursion).
-    orjson makes exact dicts, lists and floats (no subclass), so a test of the exact type finds each."""
+    orjson makes exact dicts, lists and floats (no subclass), so a test of the exact type finds each. A dict's
+    values are walked as a list of them (compiled: a list read by index, not the generic iterator of a view; one
+    loop, no call per value, in plain Python too)."""
     if type(obj) is float:
         whole: float = obj
         return not -_HUGE < whole < _HUGE
     stack: list[Any] = [obj]
     while stack:
         item = stack.pop()
-        values: Iterable[Any]
+        items: list[Any]
         if type(item) is dict:
             mapping: dict[Any, Any] = item
-            values = mapping.values()
+            items = list(mapping.values())
         elif type(item) is list:
-            values = item
+            items = item
         else:
             continue
-        for value in values:
+        for value in items:
             kind = type(value)
             if kind is float:
                 number: float = value
@@ -163,6 +165,7 @@ def _raw_turn(t: Any, layout: Layout, source: str, where: str) -> RawTurn:
 # (start, end, scale) of each way of giving times, in the layout's order.
 _Plan = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str, float], ...]]
 _plans: dict[int, tuple[Layout, _Plan | None]] = {}
+_ABSENT: Final = object()  # a key not in a dict (its value may be None)
 
 
 def _plan(layout: Layout) -> _Plan | None:
@@ -183,10 +186,10 @@ def _plain_turn(t: Any, plan: _Plan, at: str, index: int) -> RawTurn | None:
         return None
     d: dict[str, Any] = t
     speakers, texts, times = plan
-    found: Any = None
+    found: Any = _ABSENT  # the value of the first key present (one lookup a key, not a test and a read)
     for key in speakers:
-        if key in d:
-            found = d[key]
+        found = d.get(key, _ABSENT)
+        if found is not _ABSENT:
             break
     if type(found) is not str:
         return None
@@ -194,10 +197,10 @@ def _plain_turn(t: Any, plan: _Plan, at: str, index: int) -> RawTurn | None:
     if label[:1] in ("{", "["):  # a JSON string in a string: _raw_turn decodes it
         return None
     label = label.strip()
-    found = None
+    found = _ABSENT
     for key in texts:
-        if key in d:
-            found = d[key]
+        found = d.get(key, _ABSENT)
+        if found is not _ABSENT:
             break
     if not label or type(found) is not str:
         return None

@@ -7,7 +7,7 @@ turn as read (``RawTurn``) lives here too (``formats.roles`` names it), and no p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from hotline.errors import FormatError
 from hotline.formats.layouts import reader_settings
@@ -51,16 +51,27 @@ class RawTurn:
 
 def clean_text(text: str) -> str:
     """A turn that is only a silence mark (（无声）) becomes empty text. Here, compiled, beside ``RawTurn``: every
-    turn of every reader passes through it (``speakers`` holds the marks, from the editable alias table)."""
-    global _silence
-    marks = _silence
+    turn of every reader passes through it (``speakers`` holds the marks, from the editable alias table). A text
+    longer than the longest mark is none (most: no hash of it, no lookup)."""
+    silence = _SILENCE
+    marks = silence.marks
     if marks is None:
-        marks = _silence = silence_marks()
+        marks = silence.marks = silence_marks()
+        silence.longest = max(map(len, marks), default=0)
     stripped = text.strip()
-    return "" if stripped in marks else stripped
+    return "" if len(stripped) <= silence.longest and stripped in marks else stripped
 
 
-_silence: frozenset[str] | None = None  # speakers.silence_marks(), read once (a call of the cached function costs more than the rest)
+class _Silence:
+    """``speakers.silence_marks()``, read once (a call of the cached function costs more than the rest), and the
+    length of the longest; one object, named Final (compiled: no lookup in the module's globals at each turn)."""
+
+    def __init__(self) -> None:
+        self.marks: frozenset[str] | None = None
+        self.longest = 0
+
+
+_SILENCE: Final = _Silence()
 
 
 def finish_call(call_id: str, raw: list[RawTurn], meta: dict[str, Any], source: str, where: str, *,
@@ -100,8 +111,16 @@ def finish_call(call_id: str, raw: list[RawTurn], meta: dict[str, Any], source: 
     if depth(meta, max_depth) > max_depth:
         raise FormatError(f"meta 嵌套超过 {max_depth} 层", source=source, location=where)
     speakers: list[Speaker] = []
+    known = _ROLES
     for t in raw:
-        speaker = speaker_of_text(t.label)
+        label = t.label
+        speaker = known.get(label)
+        if speaker is None:
+            speaker = speaker_of_text(label)
+            if speaker is not None:
+                if len(known) >= _ROLES_KEPT:
+                    known.clear()
+                known[label] = speaker
         if speaker is None:  # a label that does not say: roles from what is said
             from hotline.formats.roles import assign_roles
 
@@ -112,6 +131,12 @@ def finish_call(call_id: str, raw: list[RawTurn], meta: dict[str, Any], source: 
         speakers.append(speaker)
     turns = [Turn(s, t.text, t.start, t.end) for s, t in zip(speakers, raw, strict=True)]
     return Call(id=call_id, turns=turns, meta=meta)
+
+
+# the role of each label that names one, as ``speaker_of_text`` (cached, but a Python call) gave it: a compiled lookup
+# for every turn of every call (a file has few labels; the alias table is read once, so a label's role never changes)
+_ROLES: Final[dict[str, Speaker]] = {}
+_ROLES_KEPT: Final = 4096
 
 
 def _has_surrogate(value: Any) -> bool:
