@@ -133,9 +133,15 @@ def _floors(ctx: CallContext, speaker: str) -> Any:
     return floors
 
 
+def acts_enabled(compiled: Compiled) -> bool:
+    """Whether the act layer runs: the rulebook's setting, unless ``HOTLINE_ACTS=0`` (read when asked: a batch asks
+    once for all its calls, ``Engine.inspect_batch``; reading the environment costs ~8K instructions)."""
+    return compiled.rulebook.settings.acts and os.environ.get("HOTLINE_ACTS", "1") != "0"
+
+
 class CallContext:
     def __init__(self, call: Call, compiled: Compiled, work_order: WorkOrder | None = None,
-                 *, partial: bool = False, semantic: bool = True):
+                 *, partial: bool = False, semantic: bool = True, acts: bool | None = None):
         self.call = call
         self.partial = partial
         self.semantic = semantic
@@ -147,8 +153,9 @@ class CallContext:
         # a recording without a transcript: turns are speech segments with no words, so text rules
         # cannot judge it (N/A) while timing and audio-metric rules still can
         self.no_text = bool(call.turns) and not any(t.text.strip() for t in call.turns)
-        # the act layer and the citizen block, decided once per call (operators ask many times)
-        self.acts_on: bool = compiled.rulebook.settings.acts and os.environ.get("HOTLINE_ACTS", "1") != "0"
+        # the act layer and the citizen block, decided once per call (operators ask many times), or once per batch
+        # (``acts``: what ``acts_enabled`` said)
+        self.acts_on: bool = acts if acts is not None else acts_enabled(compiled)
         self.citizen_on: bool = self.acts_on and compiled.rulebook.settings.citizen
         # what each slot of the plan answered: over the whole call (by slot index), over a subset of turns
         self.whole: list[Any] = [UNSET] * len(compiled.plan.slots)
@@ -478,11 +485,13 @@ class CallContext:
 
     def _guarded(self, turn: int, start: int, end: int) -> bool:
         text = self.norm[turn].text
-        for s, e in self._safe_spans(turn):
-            if (s, e) == (start, end):
-                continue  # the match is itself a safe phrase (不好意思 as a cushion)
-            if s < end and start < e and not (start <= s and e <= end):
-                return True
+        spans = self._safe_spans().get(turn)  # (None for most turns: no empty list made for each)
+        if spans is not None:
+            for s, e in spans:
+                if (s, e) == (start, end):
+                    continue  # the match is itself a safe phrase (不好意思 as a cushion)
+                if s < end and start < e and not (start <= s and e <= end):
+                    return True
         if self._negated(text, start):
             return True
         return self._quoted(turn, start, end)
@@ -498,12 +507,13 @@ class CallContext:
             return False
         return text[max(0, start - 4):start].endswith(prefixes)
 
-    def _safe_spans(self, turn: int) -> list[tuple[int, int]]:
+    def _safe_spans(self) -> dict[int, list[tuple[int, int]]]:
+        """The negation-safe phrases' spans, by turn (only turns holding one)."""
         if self._safe is None:
             self._safe = {}
             for t, s, e in self.phrase_hits(self.compiled.negation_safe_key):
                 self._safe.setdefault(t, []).append((s, e))
-        return self._safe.get(turn, [])
+        return self._safe
 
     def _quoted(self, turn: int, start: int, end: int) -> bool:
         if self._plain_turn(turn):  # (most turns) no quote spans, no reporting marker, no reported speech

@@ -10,7 +10,7 @@ from typing import Any, Final
 
 from hotline.errors import HotlineError
 from hotline.inspect.compiled import Compiled, compile_rulebook
-from hotline.inspect.context import CallContext, Hit, late, prepare_acts
+from hotline.inspect.context import CallContext, Hit, acts_enabled, late, prepare_acts
 from hotline.inspect.operators import evaluate, goal_names
 from hotline.inspect.plan import Slot
 from hotline.inspect.python_rules import resolve
@@ -107,7 +107,8 @@ class Engine:
         """Score several calls; the act model reads all their clauses in one pass (bulk inspection).
         The collector of reference cycles waits until the batch is done (``collector_waits``)."""
         with collector_waits():
-            contexts = [CallContext(call, self.compiled) for call in calls]
+            acts = acts_enabled(self.compiled)  # (the environment read once for the batch, not per call)
+            contexts = [CallContext(call, self.compiled, acts=acts) for call in calls]
             if contexts and contexts[0].acts_on:
                 prepare_acts(contexts)
                 if contexts[0].citizen_on:
