@@ -370,8 +370,14 @@ class Scorecard:
         failed outcomes)."""
         if not self.findings:
             return []
-        return _taken([(f.rule_id, f.dimension, f.points) for f in self.findings],
-                      {o.rule_id: -o.points for o in self.outcomes if o.status == "failed"},
+        return self.taken({o.rule_id: -o.points for o in self.outcomes if o.status == "failed"})
+
+    def taken(self, failed: dict[str, float]) -> list[float]:
+        """``deductions`` given what each failed rule deducted (``failed``: rule id -> its points as a positive
+        number, later outcomes of a rule winning; used up here), for a writer that walks the outcomes anyway."""
+        if not self.findings:
+            return []
+        return _taken([(f.rule_id, f.dimension, f.points) for f in self.findings], failed,
                       self.dimensions, self.max_dimensions, self.scope != "full")
 
 

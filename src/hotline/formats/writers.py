@@ -103,14 +103,17 @@ def record_json(call: Call, card: Scorecard) -> bytes | None:
     """``record(call, card)`` as one line of UTF-8 JSON (``encode`` of it, and a newline), built without
     the dict of every rule outcome; None when orjson cannot write it (``encode`` then falls back)."""
     head = card.to_dict(outcomes=False)
-    findings: list[dict[str, Any]] = head["findings"]
-    for f, taken in zip(findings, card.deductions(), strict=True):
-        f["deduction"] = taken
     shared = _SHARED_JSON
     outcomes: list[bytes] = []
+    failed: dict[str, float] = {}  # what ``Scorecard.deductions`` reads, gathered in the same walk of the outcomes
     for o in card.outcomes:
         kept = shared.get(id(o))  # most: shared by the engine, their JSON kept (``_outcome_json``)
         outcomes.append(kept[1] if kept is not None else _outcome_json(o))
+        if o.status == "failed":
+            failed[o.rule_id] = -o.points
+    findings: list[dict[str, Any]] = head["findings"]
+    for f, taken in zip(findings, card.taken(failed), strict=True):
+        f["deduction"] = taken
     try:
         # the meta inside a list sits as deep as in the record (orjson's nesting limit counts alike)
         return b"".join((orjson.dumps(head)[:-1], b',"outcomes":[', b",".join(outcomes),
