@@ -56,7 +56,6 @@ class Compiled:
     negation_safe_key: str = "negation_safe"
     confirm_key: str | None = None  # ``guards.confirm_lexicon`` and ``restatement_lexicons`` (``CallContext.restating``)
     restatement_keys: tuple[str, ...] = ()
-    has_phrases: bool = False
     markers_re: re.Pattern[str] | None = None
     reported_re: re.Pattern[str] | None = None
     reported_need: str | re.Pattern[str] | None = None  # what a text must hold for reported_re to match in it
