@@ -91,23 +91,27 @@ def prepare_acts(contexts: list[CallContext]) -> None:
     for speaker in ("agent", "citizen"):
         jobs = [(ctx, ctx.turns_of(speaker)) for ctx in contexts]
         texts = [ctx.norm[i].text for ctx, turns in jobs for i in turns]
-        rows, probs = model.clause_batch(speaker, texts)
+        batch = model.clause_batch(speaker, texts)
+        # typed (the model is read as Any): compiled, each turn's clauses are then read from the list in place (a
+        # generic item lookup per turn, and a slice of the rows per call, cost more than the loop's other work)
+        rows: list[list[Any]] = batch[0]
+        probs: np.ndarray = batch[1]
         # the clauses at or above an act's floor, found for the whole batch at once: one comparison and one
         # ``nonzero`` instead of a few numpy calls per call (each costs more than the work on a call's rows)
         above, cols, said = _above_floors(probs, _floors(contexts[0], speaker))
         k = r = a = 0
         for ctx, turns in jobs:
-            mine = rows[k:k + len(turns)]
             n = 0
             table: dict[int, list[Any]] = {}
-            for i in range(len(turns)):  # (compiled: no zip, map or sum called per call)
-                table[turns[i]] = mine[i]
-                n += len(mine[i])
+            for t in turns:  # (compiled: no zip, map or sum called per call)
+                clauses = rows[k]
+                table[t] = clauses
+                n += len(clauses)
+                k += 1
             ctx._acts[speaker] = table
             ctx._probs[speaker] = probs[r:r + n]
             b = bisect.bisect_left(above, r + n, a)
-            ctx._above[speaker] = ([x - r for x in above[a:b]], cols[a:b], said[a:b])
-            k += len(turns)
+            ctx._above[speaker] = ([above[x] - r for x in range(a, b)], cols[a:b], said[a:b])
             r += n
             a = b
 
