@@ -5,6 +5,7 @@ from __future__ import annotations
 from hotline.inspect import default_engine
 from hotline.inspect.context import CallContext, _above_floors, _floors, prepare_acts
 from hotline.model import Call, Speaker, Turn
+from hotline.text import normalize
 
 A, C = Speaker.AGENT, Speaker.CITIZEN
 
@@ -48,3 +49,47 @@ def test_a_batch_gives_each_call_the_clauses_and_rows_it_gets_alone() -> None:
                 assert ctx._above[speaker] == _above_floors(alone._probs[speaker], _floors(alone, speaker))
             else:
                 assert ctx._above[speaker] == ([], [], [])
+
+
+def _turns() -> list[str]:
+    """Normalised turns whose clauses close with varied marks, the same clause with different marks one after
+    another, digits, class words, emoji (non-BMP), an empty turn, a run-on, and repeats."""
+    return [normalize(t).text for t in [
+        "好的，好的？好的！好的。好的",
+        "好？好。好，好",
+        "",
+        "您好，12345热线，请问有什么可以帮您？",
+        "我家楼下😡太吵了！！每天到2点……你们管不管？",
+        "然后我就打电话给他们但是他们一直不接我也没办法所以只能打你们这个热线反映一下",
+        "好的，好的？好的！好的。好的",
+        "嗯?嗯!嗯.嗯,嗯",
+    ]]
+
+
+def test_each_clause_gets_the_feature_text_of_its_own_mark() -> None:
+    """``flat_batch`` (through ``_remembered``, the table of the mark read last kept from clause to clause) gives
+    each clause the feature text ``feature_text`` makes of it and the mark that closed it, with nothing known yet,
+    with every clause known (the same batch again), and with the turns in another order."""
+    from hotline.acts.features import Featurizer
+
+    f = Featurizer()
+    turns = _turns()
+    for batch in (turns, turns, list(reversed(turns)), turns[3:] + turns[:3]):
+        spans, texts = f.flat_batch(batch)
+        want = [f.feature_text(t[s:e], m) for t, row in zip(batch, spans, strict=True) for s, e, m in row]
+        assert texts == want
+        assert any(m == "?" for row in spans for _, _, m in row) and any(m == "" for row in spans for _, _, m in row)
+
+
+def test_texts_are_cut_as_each_alone_is_cut_with_and_without_quotes() -> None:
+    """``batch_quoted`` cuts every text as ``spans`` cuts it alone, whether the batch holds no quote mark (no text
+    read as special) or one in its first, a middle or its last text."""
+    from hotline.acts.features import Featurizer
+
+    seg = Featurizer().segmenter
+    plain = _turns()
+    quoted = normalize("他说「不归我们管，你找别人」就挂了，我很生气").text
+    for texts in (plain, [quoted, *plain], [*plain[:3], quoted, *plain[3:]], [*plain, quoted]):
+        got, has_quote = seg.batch_quoted(texts)
+        assert got == [seg.spans(t) for t in texts]
+        assert has_quote == (quoted in texts)

@@ -129,10 +129,20 @@ class Featurizer:
         todo: list[int] = []  # the positions in ``texts`` of the clauses not known
         marks: list[str] = []  # the mark that closed each of them
         pieces: list[str] = []
-        for text, row in zip(normalized, spans, strict=True):
-            for s, e, m in row:
+        # the clauses' table of the mark read last: consecutive clauses mostly close with the same mark (the very
+        # string: a mark is the separator read from the text, one object per ASCII character), so it is looked up
+        # again only when the mark is another object (nothing is added to ``known`` before the walk ends)
+        mark: str | None = None
+        memo: dict[str, str] | None = None
+        if len(normalized) != len(spans):
+            raise ValueError("a row of spans per text")
+        for k in range(len(normalized)):  # (compiled: no zip iterator called per turn)
+            text = normalized[k]
+            for s, e, m in spans[k]:
                 clause = text[s:e]
-                memo = known.get(m)
+                if m is not mark:
+                    memo = known.get(m)
+                    mark = m
                 got = memo.get(clause) if memo is not None else None
                 if got is None:
                     todo.append(len(texts))

@@ -120,7 +120,7 @@ class Segmenter:
         k = base = start = 0  # the text read, where it starts in ``joined``, where its clause being read starts
         text = texts[0]
         size = len(text)
-        skip = 0 in special
+        skip = has_quote and 0 in special  # (no quote: no text is special, and no int is boxed per text to ask)
         row: list[Span] = []
         cuts.append(len(joined))  # the end of the last text, as a newline would be
         for at in cuts:
@@ -137,7 +137,7 @@ class Segmenter:
                     base = at + 1
                     text = texts[k]
                     size = len(text)
-                    skip = k in special
+                    skip = has_quote and k in special
                     row = []
                     start = 0
                 continue
