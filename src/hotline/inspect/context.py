@@ -166,7 +166,6 @@ class CallContext:
         self.verdict_memo: dict[tuple[int, int], int | None] = {}
         self.cpm: list[float | None] | None = None  # characters per minute of each turn (``timing``)
         self.walked = 0  # slots the verdict pass ran (not answered from memory, not skipped as absent)
-        self.scopes: dict[tuple[Any, ...], list[int] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
         self._key_turns: dict[str, int] = {}  # ``key_turns``
         # per slot of the plan (by index): one of its lexicon keys is in the call / one of its speech acts fires
