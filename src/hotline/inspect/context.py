@@ -188,6 +188,7 @@ class CallContext:
         self._above: dict[str, tuple[list[int], list[int], list[float]]] = {}
         self._firing: dict[str, list[tuple[int, int, int, float]]] | None = None
         self._restating: dict[int, bool] = {}
+        self._may_restate = -1  # ``_restate_turns``, once found
         self._citizen: Any = None
         self.embeddings: dict[int, Any] = {}
         self._goals: Any = False  # not read yet
@@ -405,19 +406,34 @@ class CallContext:
 
     def restating(self, turn: int) -> bool:
         """The turn retells the citizen's account for confirmation (我跟您确认一下：……，对吗？): what
-        it says is the citizen's, not the agent's own words."""
+        it says is the citizen's, not the agent's own words. Only a turn holding both a restating opener and a
+        confirmation tag may (``_restate_turns``: most turns hold neither, and are answered by one bit)."""
+        may = self._may_restate
+        if may < 0:
+            may = self._may_restate = self._restate_turns()
+        if not (may >> turn) & 1:
+            return False
         cached = self._restating.get(turn)
         if cached is None:
-            confirm, restatements = self.compiled.confirm_key, self.compiled.restatement_keys
-            cached = False
-            if confirm and restatements:
-                text = self.norm[turn].text
-                tail = len(text.rstrip(",.!?;:…~—")) - 8
-                opened = any(t == turn for name in restatements for t, _, _ in self.phrase_hits(name))
-                tagged = any(t == turn and e >= tail for t, _, e in self.phrase_hits(confirm))
-                cached = opened and tagged
+            confirm = self.compiled.confirm_key
+            assert confirm is not None  # (else no turn may restate)
+            text = self.norm[turn].text
+            tail = len(text.rstrip(",.!?;:…~—")) - 8
+            # opened, as the turn is in ``may``; tagged when a confirmation ends near the turn's end
+            cached = any(t == turn and e >= tail for t, _, e in self.phrase_hits(confirm))
             self._restating[turn] = cached
         return cached
+
+    def _restate_turns(self) -> int:
+        """The turns holding a match of one of the restating openers (``restatement_keys``) and one of the
+        confirmation tags (``confirm_key``), as a mask (bit i: turn i), read off the call's automaton pass."""
+        confirm, restatements = self.compiled.confirm_key, self.compiled.restatement_keys
+        if not confirm or not restatements:
+            return 0
+        opened = 0
+        for name in restatements:
+            opened |= self.key_turns(name)
+        return opened & self.key_turns(confirm)
 
     def act_guarded(self, turn: int, start: int, end: int) -> bool:
         """True when a clause is not the speaker's own words: quoted, reported (他们说…, 物业的人让您…,
