@@ -7,7 +7,7 @@ from __future__ import annotations
 from hotline.content import data_path
 from hotline.formats import read_calls
 from hotline.inspect import default_engine
-from hotline.inspect.context import CallContext
+from hotline.inspect.context import CLAUSE_SPLIT, CallContext
 from hotline.model import Call, Speaker, Turn
 
 SAMPLES: list[Call] = list(read_calls(data_path("samples", "calls")))
@@ -66,3 +66,17 @@ def test_a_turn_with_only_an_opener_or_only_a_tag_does_not_restate() -> None:
     ctx = CallContext(_call(["我家停水了", f"{OPEN}您家停水了。", f"您家停水了，{TAG}", f"{OPEN}您家停水了，{TAG}"]),
                       engine.compiled, semantic=False)
     assert [ctx.restating(t) for t in range(4)] == [False, False, False, True]
+
+
+def test_clause_cuts_are_where_each_mark_ends() -> None:
+    """``_clause_cuts`` (from the pieces ``split`` gives) against the end of each mark ``finditer`` finds: no mark,
+    marks at the start and the end, marks in a row, 、, empty turns, digits, newlines, emoji, repeated turns (fails
+    when a piece's mark is not counted)."""
+    engine = default_engine(semantic=False)
+    texts = ["", ",", "好的", "好的,", ",好的", "您好,请讲.", "一、二、三", "嗯,,.!?;:、好", "12345号.\n对吗?",
+             "😀😀,好😀.", "您好,请讲.", "a,b.c!d?e;f:g、h"]
+    ctx = CallContext(_call(texts), engine.compiled, semantic=False)
+    for turn, text in enumerate(texts):
+        plain = [m.end() for m in CLAUSE_SPLIT.finditer(ctx.norm[turn].text)]
+        assert ctx._clause_cuts(turn) == plain, text
+        assert ctx._clause_cuts(turn) == plain  # and kept

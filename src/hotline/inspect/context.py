@@ -16,7 +16,7 @@ from hotline.inspect.compiled import SEPARATOR, Compiled, around_surrogates, hol
 from hotline.model import Call, Speaker, WorkOrder
 from hotline.text import Normalized, normalize_all
 
-CLAUSE_SPLIT: Final = re.compile(r"[,.!?;:、]")
+CLAUSE_SPLIT: Final = re.compile(r"[,.!?;:、]")  # (one character each, no group: ``_clause_cuts``)
 # what ``str.isalnum`` is not: ``\w`` is exactly isalnum or "_" (checked for every code point in the tests)
 NOT_ALNUM: Final = re.compile(r"[\W_]")
 MARKS: Final = ",.?!"  # the marks normalised turns hold most (，。？！ become these): none is alnum
@@ -563,10 +563,18 @@ class CallContext:
         return cached
 
     def _clause_cuts(self, turn: int) -> list[int]:
-        """Where each clause of a turn starts, after a CLAUSE_SPLIT mark (ascending)."""
+        """Where each clause of a turn starts, after a CLAUSE_SPLIT mark (ascending): each mark is one character, so
+        a cut is the length of the pieces ``split`` cuts the turn into before it, and one per mark (``split`` makes a
+        string per piece in one call; ``finditer`` made a match object per mark, each read by a method call)."""
         cuts = self._cuts.get(turn)
         if cuts is None:
-            cuts = self._cuts[turn] = [m.end() for m in CLAUSE_SPLIT.finditer(self.norm[turn].text)]
+            cuts = []
+            pieces: list[str] = CLAUSE_SPLIT.split(self.norm[turn].text)
+            at = 0
+            for i in range(len(pieces) - 1):  # (the last piece is after the last mark)
+                at += len(pieces[i]) + 1
+                cuts.append(at)
+            self._cuts[turn] = cuts
         return cuts
 
     def _plain_turn(self, turn: int) -> bool:
