@@ -100,3 +100,29 @@ def test_scoped_turns_are_the_remembered_scope_turns_for_scopes_of_every_kind() 
                 for allowed in _masks(n, rng):
                     plain = _plain(scope, ctx, allowed)
                     assert scoped_turns(read, ctx, allowed) == plain == scope_turns(scope, ctx, allowed), (scope, allowed)
+
+
+def test_a_phrases_verdict_reads_its_keys_matches_in_place() -> None:
+    """Each phrases slot's verdict (one key's matches read in place, several keys' gathered) against the turns of
+    the tree walk's hits, over subsets of turns, on the samples and on calls with empty turns, digits, newlines,
+    emoji and repeated turns; the shared empty list of a key a call does not hold stays empty (fails when a slot
+    reads another key's matches, or the shared list is changed)."""
+    from hotline.inspect import context
+    from hotline.inspect.operators import evaluate
+    from hotline.inspect.results import hit_mask
+
+    engine = default_engine(semantic=False)
+    made = [_call(["您好，请讲", "", "我家楼下12345号\n停水了，你们管不管", "😀😀不好意思，您别着急", "您好，请讲"], False)]
+    rng = random.Random(11)
+    contexts = [*_contexts(), *[CallContext(c, engine.compiled, semantic=False) for c in made]]
+    checked = 0
+    for ctx in contexts:
+        assert ctx.phrase_hits("no such key") == []
+        for slot in ctx.compiled.plan.slots:
+            if slot.op != "phrases" or slot.mode not in ("any", "none"):
+                continue
+            for allowed in _masks(len(ctx.norm), rng):
+                fresh = CallContext(ctx.call, engine.compiled, semantic=False)
+                assert vd._phrases(slot, ctx, allowed) == hit_mask(evaluate(slot.node, fresh, allowed)), slot.index
+                checked += 1
+    assert context._NO_HITS == [] and checked > 500

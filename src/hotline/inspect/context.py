@@ -66,6 +66,7 @@ class Hit(NamedTuple):
 
 
 CALL_HIT: Final = Hit(-1, 0, 0)
+_NO_HITS: Final[list[tuple[int, int, int]]] = []  # ``phrase_hits`` of a key a call does not hold (never changed)
 _SPEAKERS: Final[dict[str, Speaker]] = {s.value: s for s in Speaker}  # ``turns_of``
 # a slot not evaluated yet (Final: compiled, the modules that read it hold it, not a lookup in this one's globals)
 UNSET: Final[Any] = object()
@@ -231,8 +232,10 @@ class CallContext:
         return mask
 
     def phrase_hits(self, key: str) -> list[tuple[int, int, int]]:
-        """(turn, start, end) of every phrase of lexicon ``key``, before guards."""
-        return self.keys_hit().get(key, [])
+        """(turn, start, end) of every phrase of lexicon ``key``, before guards: the call's own list, or for a key it
+        does not hold the shared empty one (``get(key, [])`` made a list for every miss); read, never changed."""
+        hits = self.keys_hit().get(key)
+        return _NO_HITS if hits is None else hits
 
     def key_turns(self, key: str) -> int:
         """The turns holding a match of automaton key ``key``, as a mask (bit i: turn i), once per call and key."""

@@ -191,9 +191,14 @@ def _phrases(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
         return hit_mask(evaluate(slot.node, ctx, allowed))
     if ctx.no_text:
         return None
-    hits: list[tuple[int, int, int]] = []
-    for key in slot.keys:
-        hits.extend(ctx.phrase_hits(key))
+    keys = slot.keys
+    hits: list[tuple[int, int, int]]
+    if len(keys) == 1:  # (most nodes: one lexicon) its key's matches read in place, not copied into a list
+        hits = ctx.phrase_hits(keys[0])
+    else:
+        hits = []
+        for key in keys:
+            hits.extend(ctx.phrase_hits(key))
     none = mode == "none"
     if not hits:
         return CALL_BIT if none else 0
