@@ -16,7 +16,7 @@ from hotline.inspect.compiled import SEPARATOR, Compiled, around_surrogates, hol
 from hotline.model import Call, Speaker, WorkOrder
 from hotline.text import Normalized, normalize_all
 
-CLAUSE_SPLIT: Final = re.compile(r"[,.!?;:、]")
+CLAUSE_SPLIT: Final = re.compile(r"[,.!?;:、]")  # (one character each, no group: ``_clause_cuts``)
 # what ``str.isalnum`` is not: ``\w`` is exactly isalnum or "_" (checked for every code point in the tests)
 NOT_ALNUM: Final = re.compile(r"[\W_]")
 MARKS: Final = ",.?!"  # the marks normalised turns hold most (，。？！ become these): none is alnum
@@ -66,6 +66,7 @@ class Hit(NamedTuple):
 
 
 CALL_HIT: Final = Hit(-1, 0, 0)
+_NO_HITS: Final[list[tuple[int, int, int]]] = []  # ``phrase_hits`` of a key a call does not hold (never changed)
 _SPEAKERS: Final[dict[str, Speaker]] = {s.value: s for s in Speaker}  # ``turns_of``
 # a slot not evaluated yet (Final: compiled, the modules that read it hold it, not a lookup in this one's globals)
 UNSET: Final[Any] = object()
@@ -170,7 +171,6 @@ class CallContext:
         self.verdict_memo: dict[tuple[int, int], int | None] = {}
         self.cpm: list[float | None] | None = None  # characters per minute of each turn (``timing``)
         self.walked = 0  # slots the verdict pass ran (not answered from memory, not skipped as absent)
-        self.scopes: dict[tuple[Any, ...], list[int] | None] = {}
         self._phrase_hits: dict[str, list[tuple[int, int, int]]] | None = None
         self._key_turns: dict[str, int] = {}  # ``key_turns``
         # per slot of the plan (by index): one of its lexicon keys is in the call / one of its speech acts fires
@@ -193,6 +193,7 @@ class CallContext:
         self._above: dict[str, tuple[list[int], list[int], list[float]]] = {}
         self._firing: dict[str, list[tuple[int, int, int, float]]] | None = None
         self._restating: dict[int, bool] = {}
+        self._may_restate = -1  # ``_restate_turns``, once found
         self._citizen: Any = None
         self.embeddings: dict[int, Any] = {}
         self._goals: Any = False  # not read yet
@@ -235,8 +236,10 @@ class CallContext:
         return mask
 
     def phrase_hits(self, key: str) -> list[tuple[int, int, int]]:
-        """(turn, start, end) of every phrase of lexicon ``key``, before guards."""
-        return self.keys_hit().get(key, [])
+        """(turn, start, end) of every phrase of lexicon ``key``, before guards: the call's own list, or for a key it
+        does not hold the shared empty one (``get(key, [])`` made a list for every miss); read, never changed."""
+        hits = self.keys_hit().get(key)
+        return _NO_HITS if hits is None else hits
 
     def key_turns(self, key: str) -> int:
         """The turns holding a match of automaton key ``key``, as a mask (bit i: turn i), once per call and key."""
@@ -410,19 +413,34 @@ class CallContext:
 
     def restating(self, turn: int) -> bool:
         """The turn retells the citizen's account for confirmation (我跟您确认一下：……，对吗？): what
-        it says is the citizen's, not the agent's own words."""
+        it says is the citizen's, not the agent's own words. Only a turn holding both a restating opener and a
+        confirmation tag may (``_restate_turns``: most turns hold neither, and are answered by one bit)."""
+        may = self._may_restate
+        if may < 0:
+            may = self._may_restate = self._restate_turns()
+        if not (may >> turn) & 1:
+            return False
         cached = self._restating.get(turn)
         if cached is None:
-            confirm, restatements = self.compiled.confirm_key, self.compiled.restatement_keys
-            cached = False
-            if confirm and restatements:
-                text = self.norm[turn].text
-                tail = len(text.rstrip(",.!?;:…~—")) - 8
-                opened = any(t == turn for name in restatements for t, _, _ in self.phrase_hits(name))
-                tagged = any(t == turn and e >= tail for t, _, e in self.phrase_hits(confirm))
-                cached = opened and tagged
+            confirm = self.compiled.confirm_key
+            assert confirm is not None  # (else no turn may restate)
+            text = self.norm[turn].text
+            tail = len(text.rstrip(",.!?;:…~—")) - 8
+            # opened, as the turn is in ``may``; tagged when a confirmation ends near the turn's end
+            cached = any(t == turn and e >= tail for t, _, e in self.phrase_hits(confirm))
             self._restating[turn] = cached
         return cached
+
+    def _restate_turns(self) -> int:
+        """The turns holding a match of one of the restating openers (``restatement_keys``) and one of the
+        confirmation tags (``confirm_key``), as a mask (bit i: turn i), read off the call's automaton pass."""
+        confirm, restatements = self.compiled.confirm_key, self.compiled.restatement_keys
+        if not confirm or not restatements:
+            return 0
+        opened = 0
+        for name in restatements:
+            opened |= self.key_turns(name)
+        return opened & self.key_turns(confirm)
 
     def act_guarded(self, turn: int, start: int, end: int) -> bool:
         """True when a clause is not the speaker's own words: quoted, reported (他们说…, 物业的人让您…,
@@ -552,10 +570,18 @@ class CallContext:
         return cached
 
     def _clause_cuts(self, turn: int) -> list[int]:
-        """Where each clause of a turn starts, after a CLAUSE_SPLIT mark (ascending)."""
+        """Where each clause of a turn starts, after a CLAUSE_SPLIT mark (ascending): each mark is one character, so
+        a cut is the length of the pieces ``split`` cuts the turn into before it, and one per mark (``split`` makes a
+        string per piece in one call; ``finditer`` made a match object per mark, each read by a method call)."""
         cuts = self._cuts.get(turn)
         if cuts is None:
-            cuts = self._cuts[turn] = [m.end() for m in CLAUSE_SPLIT.finditer(self.norm[turn].text)]
+            cuts = []
+            pieces: list[str] = CLAUSE_SPLIT.split(self.norm[turn].text)
+            at = 0
+            for i in range(len(pieces) - 1):  # (the last piece is after the last mark)
+                at += len(pieces[i]) + 1
+                cuts.append(at)
+            self._cuts[turn] = cuts
         return cuts
 
     def _plain_turn(self, turn: int) -> bool:

@@ -31,10 +31,11 @@ class _Rule:
     every attribute is a generic lookup) when the engine is made: its kind, id, dimension, and the plan's slots
     of its ``applies_when`` and ``match``, and what a finding of it is made of."""
 
-    def __init__(self, spec: RuleSpec, compiled: Compiled) -> None:
+    def __init__(self, spec: RuleSpec, compiled: Compiled, dims: dict[str, int]) -> None:
         self.spec = spec
         self.id: str = spec.id
         self.dimension: str = spec.dimension
+        self.dim: int = dims.setdefault(spec.dimension, len(dims))  # its dimension's place in ``Engine._dims``
         self.severity: Severity = spec.severity
         self.message: str = spec.message
         self.suggestion: str = spec.suggestion
@@ -72,8 +73,10 @@ class Engine:
         self._by_id = {r.id: r for r in rulebook.rules}
         self._utterance_rules = [r for r in self.rules if r.utterance]
         # what the rule loop reads of every rule for every call, read once (``_Rule``)
-        self._loop = [_Rule(r, self.compiled) for r in self.rules]
-        self._utterance_loop = [_Rule(r, self.compiled) for r in self._utterance_rules]
+        dims: dict[str, int] = {}  # each rule's dimension by number (``_Rule.dim``), for the sums of ``_run``
+        self._loop = [_Rule(r, self.compiled, dims) for r in self.rules]
+        self._utterance_loop = [_Rule(r, self.compiled, dims) for r in self._utterance_rules]
+        self._dims: list[str] = list(dims)
         self._act_titles: dict[str, str] = {}  # act name → its title in the taxonomy, as findings name it
         self._failed_outcomes: dict[tuple[str, float], RuleOutcome] = {}  # (rule id, points) → a failed outcome
         self._form = Form(rulebook)  # the scoring form, read once
@@ -165,7 +168,13 @@ class Engine:
         outcomes: list[RuleOutcome] = []
         findings: list[Finding] = []
         pending: list[Pending] = []
-        applicable: dict[str, float] = {}  # per dimension, the points of the rules that applied (``scoring``)
+        # per dimension, the points of the rules that applied (``scoring``), summed by the dimension's number (a list
+        # read and stored by index, not a dictionary looked up and stored by name for each rule); ``order``: the
+        # dimensions in the order the rules that applied first name them, as the dictionary kept its keys
+        dims = self._dims
+        sums = [0.0] * len(dims)
+        seen = [False] * len(dims)
+        order: list[int] = []
         ctx.pending = []
         for rule in rules:
             status, found = self._apply(rule, ctx)
@@ -185,7 +194,12 @@ class Engine:
             else:
                 points = 0.0
                 outcomes.append(rule.passed)
-            applicable[rule.dimension] = applicable.get(rule.dimension, 0.0) + points
+            d = rule.dim
+            if not seen[d]:
+                seen[d] = True
+                order.append(d)
+            sums[d] += points
+        applicable = {dims[d]: sums[d] for d in order}
         card = self._form.score(ctx.call.id, outcomes, findings, has_text=not ctx.no_text, applicable=applicable)
         card.pending = pending
         if card.total is not None and self._missed_critical_goal(ctx, outcomes):

@@ -13,6 +13,7 @@ from typing import Any, Final
 from hotline.inspect import timing
 from hotline.inspect.compiled import holds
 from hotline.inspect.context import CALL_HIT, UNSET, CallContext, Hit, late
+from hotline.inspect.plan import ScopeRead as _ScopeRead
 from hotline.inspect.plan import Slot
 from hotline.inspect.results import Allowed, Result, hit_mask, mask_of
 from hotline.inspect.similar import similar_hits
@@ -97,25 +98,10 @@ def _read_goal_names(ctx: CallContext) -> set[str]:
 
 
 def scope_turns(scope: Scope, ctx: CallContext, allowed: Allowed) -> list[int] | None:
-    key = (id(scope), allowed)
-    turns = ctx.scopes.get(key, UNSET)
-    if turns is UNSET:
-        turns = ctx.scopes[key] = _scope_turns(_read_scope(scope), ctx, allowed)
-    return turns  # type: ignore[no-any-return]
-
-
-class _ScopeRead:
-    """A ``Scope``'s fields, read once: it is a pydantic model, each of whose attributes is a generic lookup, and
-    scopes are asked for again and again (each operator of each call)."""
-
-    def __init__(self, scope: Scope) -> None:
-        self.scope = scope  # kept alive, so its id names no other scope while this is remembered
-        self.speaker: str = scope.speaker
-        self.min_chars: int = scope.min_chars
-        self.first_turns: int | None = scope.first_turns
-        self.last_turns: int | None = scope.last_turns
-        self.first_seconds: float | None = scope.first_seconds
-        self.last_seconds: float | None = scope.last_seconds
+    """The turns of a scope among ``allowed``. Not remembered for the call: each slot's operator runs once per call
+    and mask (``evaluate``), and the verdict pass reads its slots' scopes itself (``Slot.read``), so a memory of
+    scopes by (id, mask) was never read back, only filled (a tuple made, hashed and stored per operator run)."""
+    return scoped_turns(_read_scope(scope), ctx, allowed)
 
 
 _SCOPES: Final[dict[int, _ScopeRead]] = {}
@@ -131,7 +117,9 @@ def _read_scope(scope: Scope) -> _ScopeRead:
     return read
 
 
-def _scope_turns(scope: _ScopeRead, ctx: CallContext, allowed: Allowed) -> list[int] | None:
+def scoped_turns(scope: _ScopeRead, ctx: CallContext, allowed: Allowed) -> list[int] | None:
+    """The turns of a scope (its fields read once) among ``allowed``; None when it cannot apply (timed, on a call
+    without times)."""
     turns = ctx.turns_of(scope.speaker)
     if scope.min_chars:
         turns = [i for i in turns if len(ctx.norm[i].text) >= scope.min_chars]

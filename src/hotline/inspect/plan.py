@@ -50,6 +50,20 @@ CODES: Final = {"all": ALL, "any": ANY, "not_": NOT, "within": WITHIN, "phrases"
                 "reply_gap": REPLY_GAP, "overlap": OVERLAP, "agent_gap": AGENT_GAP, "metric": METRIC}
 
 
+class ScopeRead:
+    """A ``Scope``'s fields, read once: it is a pydantic model, each of whose attributes is a generic lookup, and
+    scopes are asked for again and again (each operator of each call)."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope  # kept alive, so its id names no other scope while this is remembered
+        self.speaker: str = scope.speaker
+        self.min_chars: int = scope.min_chars
+        self.first_turns: int | None = scope.first_turns
+        self.last_turns: int | None = scope.last_turns
+        self.first_seconds: float | None = scope.first_seconds
+        self.last_seconds: float | None = scope.last_seconds
+
+
 @dataclass(slots=True)
 class Slot:
     index: int
@@ -70,6 +84,9 @@ class Slot:
     intent: Slot | None = None  # restate
     opener: Slot | None = None  # restate
     scope: Scope | None = None  # phrases / regex / act / within
+    # the scope's fields read once (``wire``): the verdict pass reads its turns from them, not through the call's
+    # memory of scopes (``operators.scope_turns``), which it never hit: it asks each slot once per call and mask
+    read: ScopeRead | None = None
     speaker: str = ""  # the scope's speaker when that is all it narrows to (no first/last turns or seconds, no length)
     mode: str = ""  # phrases
     guards: bool = False  # phrases / regex / act
@@ -233,6 +250,7 @@ def _wire(slot: Slot, plan: Plan, node_keys: dict[int, list[str]]) -> None:
     elif node.act is not None:
         slot.scope, slot.guards = node.act, node.act.guards
     slot.speaker = _plain_speaker(slot.scope)
+    slot.read = None if slot.scope is None else ScopeRead(slot.scope)
 
 
 def _plain_speaker(scope: Scope | None) -> str:

@@ -33,7 +33,7 @@ from hotline.inspect.operators import (
     longest,
     reply_window,
     restated,
-    scope_turns,
+    scoped_turns,
     turn_list,
     turn_matches,
 )
@@ -124,8 +124,8 @@ def _wanted(slot: Slot, ctx: CallContext, allowed: Allowed) -> int | None:
     if slot.speaker:
         mask = ctx.speaker_mask(slot.speaker)
         return mask if allowed is None else mask & allowed
-    assert slot.scope is not None
-    turns = scope_turns(slot.scope, ctx, allowed)
+    assert slot.read is not None
+    turns = scoped_turns(slot.read, ctx, allowed)  # (asked once per slot and mask: not remembered for the call)
     return None if turns is None else mask_of(turns)
 
 
@@ -191,9 +191,14 @@ def _phrases(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
         return hit_mask(evaluate(slot.node, ctx, allowed))
     if ctx.no_text:
         return None
-    hits: list[tuple[int, int, int]] = []
-    for key in slot.keys:
-        hits.extend(ctx.phrase_hits(key))
+    keys = slot.keys
+    hits: list[tuple[int, int, int]]
+    if len(keys) == 1:  # (most nodes: one lexicon) its key's matches read in place, not copied into a list
+        hits = ctx.phrase_hits(keys[0])
+    else:
+        hits = []
+        for key in keys:
+            hits.extend(ctx.phrase_hits(key))
     none = mode == "none"
     if not hits:
         return CALL_BIT if none else 0
@@ -225,8 +230,8 @@ def _phrases(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
 def _regex(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     if ctx.no_text:
         return None
-    assert slot.scope is not None and slot.pattern is not None
-    turns = ctx.turns_of(slot.speaker) if slot.speaker and allowed is None else scope_turns(slot.scope, ctx, allowed)
+    assert slot.read is not None and slot.pattern is not None
+    turns = ctx.turns_of(slot.speaker) if slot.speaker and allowed is None else scoped_turns(slot.read, ctx, allowed)
     if turns is None:
         return None
     pattern, exclude, need, guards, need_key = slot.pattern, slot.exclude, slot.need, slot.guards, slot.need_key
