@@ -49,7 +49,7 @@ def prepare(contexts: list[CallContext], settings: CitizenSettings) -> np.ndarra
     rows: list[int] = []
     owned = {c: k for k, c in enumerate(clauses.owners)}
     read_texts = any(cue.act is None for cue in es.cues)  # a cue read from the words by its pattern
-    _, any_word = _kinds_of(settings.escalation)
+    words = _words_of(settings.escalation)
     said_by_call: list[str] = []  # each call's citizen words, a line break apart (what ``_worded`` searches)
     for c, ctx in enumerate(contexts):
         turns, said = spoken(ctx, "citizen")  # (a turn without words holds no escalation word)
@@ -69,7 +69,7 @@ def prepare(contexts: list[CallContext], settings: CitizenSettings) -> np.ndarra
             call_turns = ctx.call.turns
             texts.extend([call_turns[t].text for t in turns])
     # an escalation word somewhere in each call's citizen turns (``escalation`` looks further)
-    worded = found_in(any_word, said_by_call)
+    worded = words.held(said_by_call)
     # every turn with words has clauses, call after call: each turn's row is its place (the common case)
     every = len(clauses.turns) == len(rows) and (not rows or rows[-1] == len(rows) - 1)
     at = np.zeros(0, dtype=np.int64) if every else np.asarray(rows, dtype=np.int64)  # (read only when not)
@@ -348,6 +348,100 @@ def escalation(ctx: CallContext, settings: CitizenSettings) -> tuple[float, list
                     found.append((kind, t, ctx.call.turns[t].text[s:e]))
                     risk = max(risk, 1.0 if urgent else p)
     return risk, found
+
+
+class Words:
+    """Which texts hold one of some words (``held``): what ``_any_of``'s pattern searched in each text says (it
+    finds a word exactly where one of them stands, character for character), at a few instructions a character
+    where sre's scan takes about a hundred (a class test at every character, the alternation tried at each of the
+    many that open a word: 你, 不, 一, 大…). Each word of two characters or more starts with one of the pairs
+    ``pairs`` holds, a word of one character is a pair of its character and any other (``singles``), so a text
+    holds a word only where the pair of characters starting there (read with numpy from all the texts joined, a
+    table lookup of the first character, then the pair looked up among ``pairs`` at the few places left) is such a
+    pair; there each word is compared where it would stand, inside the text."""
+
+    def __init__(self, words: set[str]) -> None:
+        self.empty = "" in words  # the empty word is in every text (the empty one too)
+        self.singles = {w for w in words if len(w) == 1}
+        by_pair: dict[int, list[str]] = {}
+        for w in sorted(words):
+            if len(w) >= 2:
+                by_pair.setdefault(_pair(ord(w[0]), ord(w[1])), []).append(w)
+        self.by_pair = by_pair
+        self.pairs = np.array(sorted(by_pair), dtype=np.uint64)
+        firsts = [ord(w[0]) for w in words if w]
+        # the characters that open a word, by code point; the entry past the last is never one (codes beyond read it)
+        self.opens = np.zeros(max(firsts, default=0) + 2, dtype=bool)
+        self.opens[firsts] = True
+
+    def held(self, texts: list[str]) -> list[bool]:
+        """Whether each of ``texts`` holds one of the words."""
+        if self.empty:
+            return [True] * len(texts)
+        found = [False] * len(texts)
+        joined = "\n".join(texts)
+        if not joined:
+            return found
+        # one code point a character (utf-32: a character beyond the BMP is one, a lone surrogate is itself)
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        # the characters that open a word (``clip``: a code point past the table reads its last entry, never one)
+        at = self.opens.take(codes, mode="clip").nonzero()[0]
+        if not len(at):
+            return found
+        first = codes.take(at)
+        # each with the character after it (the last one's is itself: no text's pair, its place is checked below)
+        pair = (first.astype(np.uint64) << np.uint64(_SHIFT)) | codes.take(at + 1, mode="clip")
+        pairs = self.pairs
+        if len(pairs):
+            place = np.minimum(pairs.searchsorted(pair), len(pairs) - 1)
+            hit = pairs.take(place) == pair
+        else:
+            hit = np.zeros(len(at), dtype=bool)
+        singles = self.singles
+        if singles:
+            hit |= np.isin(first, np.array([ord(w) for w in singles], dtype=np.uint32))
+        places: list[int] = at[hit].tolist()
+        if not places:
+            return found
+        starts = _starts(texts)
+        by_pair = self.by_pair
+        for p in places:
+            i = bisect.bisect_right(starts, p) - 1
+            end = starts[i] + len(texts[i])  # a word found must lie inside its text (``p`` may be the line break after it)
+            if found[i] or p >= end:
+                continue
+            if joined[p] in singles:
+                found[i] = True
+                continue
+            if p + 1 == end:  # (no word of two characters or more starts at the last)
+                continue
+            for w in by_pair.get(_pair(ord(joined[p]), ord(joined[p + 1])), []):
+                if p + len(w) <= end and joined.startswith(w, p):
+                    found[i] = True
+                    break
+        return found
+
+
+_SHIFT = 21  # a code point takes 21 bits: a pair of them is the first shifted past the second
+
+
+def _pair(first: int, second: int) -> int:
+    return (first << _SHIFT) | second
+
+
+_WORDS: dict[int, tuple[EscalationSettings, Words]] = {}
+
+
+def _words_of(sc: EscalationSettings) -> Words:
+    """The ``Words`` of a settings object's escalation words (normalised, as ``_kinds`` gives them), looked up by
+    its identity (the settings are loaded once)."""
+    known = _WORDS.get(id(sc))
+    if known is None or known[0] is not sc:
+        if len(_WORDS) > 8:  # settings made anew (tests): keep the table small
+            _WORDS.clear()
+        kinds, _ = _kinds_of(sc)
+        known = _WORDS[id(sc)] = (sc, Words({w for ws in kinds.values() for w in ws}))
+    return known[1]
 
 
 _KINDS: dict[int, tuple[EscalationSettings, dict[str, list[str]], re.Pattern[str]]] = {}

@@ -247,7 +247,7 @@ def prepare_text_buckets(contexts: list[CallContext], s: SatisfactionSettings) -
     width = 2 * s.buckets  # the numbers of one call: its citizen's buckets, then its agent's
     grams = _counted_keys(pieces, owner, s, width * len(contexts))
     combined, counts = grams.combined, grams.counts
-    edges = np.searchsorted(combined, np.arange(0, width * (len(contexts) + 1), width, dtype=combined.dtype))
+    edges = combined.searchsorted(np.arange(0, width * (len(contexts) + 1), width, dtype=combined.dtype))
     # each number's column: its remainder by ``width`` (its low bits when ``width`` is a power of two)
     span = np.asarray(width, dtype=combined.dtype)
     cols = combined & (span - 1) if width & (width - 1) == 0 else combined % span
@@ -287,10 +287,11 @@ def _counted_keys(pieces: list[str], owner: list[int], s: SatisfactionSettings, 
     then dropped). The numbers are 32-bit when they fit (a faster sort, the same order)."""
     lengths = [len(p) for p in pieces]
     codes = codes_of("".join(pieces))
-    dtype = np.uint32 if top < 2**32 else np.uint64  # the largest number of the type marks a crossing n-gram
-    crossing = np.iinfo(dtype).max
-    number = np.repeat(np.asarray(owner, dtype=dtype) * np.asarray(s.buckets, dtype=dtype), lengths)
-    ends = np.cumsum(lengths)[:-1]  # where each piece but the last ends (the last one's n-grams end in it)
+    small = top < 2**32
+    dtype = np.uint32 if small else np.uint64  # the largest number of the type marks a crossing n-gram
+    crossing = 2**32 - 1 if small else 2**64 - 1  # (``np.iinfo(dtype).max``, without making an iinfo per chunk)
+    number = (np.asarray(owner, dtype=dtype) * np.asarray(s.buckets, dtype=dtype)).repeat(lengths)
+    ends = np.array(lengths, dtype=np.int64).cumsum()[:-1]  # where each piece but the last ends (the last one's n-grams end in it)
     tails = [ends - j for j in range(1, s.ngram_max)]
     modulus = np.uint64(s.buckets)
     low = np.uint64(s.buckets - 1) if s.buckets & (s.buckets - 1) == 0 else None
@@ -305,9 +306,11 @@ def _counted_keys(pieces: list[str], owner: list[int], s: SatisfactionSettings, 
         parts.append(numbers)
     flat = np.concatenate(parts)  # a copy: the parts stay in text order
     flat.sort()
-    inside = flat[:np.searchsorted(flat, crossing)]
+    inside = flat[:flat.searchsorted(crossing)]
     at = _changes(inside)
-    return ChunkGrams(pieces, owner, parts, int(crossing), inside[at[:-1]], np.diff(at))
+    # each run's first number gathered with ``take`` (a fancy index takes numpy's general indexing path, about a
+    # sixth more a number) and its length a subtraction (``np.diff``: a Python function)
+    return ChunkGrams(pieces, owner, parts, crossing, inside.take(at[:-1]), at[1:] - at[:-1])
 
 
 _SUBLINEAR: dict[float, np.ndarray] = {}
@@ -379,7 +382,7 @@ def _changes(ordered: np.ndarray) -> np.ndarray:
     change = np.empty(len(ordered) + 1, dtype=bool)
     change[0] = change[-1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=change[1:-1])
-    return np.flatnonzero(change)
+    return change.nonzero()[0]  # (``np.flatnonzero``'s, without its Python wrappers)
 
 
 def _occurrences(pieces: list[str], s: SatisfactionSettings) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -644,7 +647,8 @@ class SatisfactionModel:
         arrays, in the same order (a slice adds as the array it was cut from would)."""
         if grams is not None and grams.cols is not None and grams.vals is not None and grams.bounds is not None:
             cols, vals, bounds = grams.cols, grams.vals, grams.bounds  # the chunk's arrays the calls' are cut from
-            sizes = np.diff(bounds)
+            edges = np.asarray(bounds, dtype=np.int64)
+            sizes = edges[1:] - edges[:-1]
         else:
             parts = [text_buckets(ctx, self.settings) for ctx in contexts]
             sizes = np.array([len(cols) for cols, _ in parts], dtype=np.int64)
@@ -658,7 +662,7 @@ class SatisfactionModel:
         sums = [add(squares[bounds[c]:bounds[c + 1]]) for c in range(len(contexts))]
         norms = np.sqrt(np.asarray(sums, dtype=np.float64))
         norms[norms == 0] = 1.0
-        unit = weighted / np.repeat(norms, sizes)
+        unit = weighted / norms.repeat(sizes)
         # what each dot would cast its run to, made contiguous: a dot of strided runs runs another BLAS loop
         weights = np.ascontiguousarray(pairs[:, 1])
         act_weights = self.act_weights
