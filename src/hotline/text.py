@@ -77,7 +77,8 @@ def _asr_scan() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Patt
     either (most turns hold none: one scan then says there is nothing to put right). The words by their first
     character (``by_first_character``); a run of spoken digits as one digit, then the rest of the run (a pattern
     opening with a repeat is tried at every position, one opening with a literal or a set is not); the two
-    together as one alternation whose every branch opens with a literal (a run: one branch per digit)."""
+    together as one alternation whose every branch opens with a literal (a run: one branch per digit), behind
+    ``_asr_opening``'s lookahead (told to sre as the characters a match begins with: ``regexscan.scannable``)."""
     table, _ = _asr_tables()
     fixes = _asr_fixes()
     ordered = sorted(table, key=len, reverse=True)
@@ -89,7 +90,26 @@ def _asr_scan() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Patt
         rest = f"{chars}{{{fixes.spoken_digit_min_run - 1},}}"  # a run is two or more (AsrFixes)
         runs = compile_pattern(chars + rest)
         either.extend(re.escape(d) + rest for d in fixes.spoken_digits)
-    return words, runs, compile_pattern("|".join(either)) if either else None
+    if not either:
+        return words, runs, None
+    return words, runs, compile_pattern(f"{_asr_opening(table, fixes.spoken_digits)}(?:{'|'.join(either)})", scan=True)
+
+
+def _asr_opening(words: dict[str, str], digits: dict[str, str]) -> str:
+    """A lookahead every match of ``_asr_scan``'s ``either`` passes where it begins, so the same matches: one of its
+    first characters, then one of its second characters (a word of two or more characters, or a run of spoken
+    digits, two or more: ``AsrFixes``), or a word of one character. The first characters are common ones (您, 一, 不,
+    在, 以…): without it sre tries the alternation of some forty literals at each of them (~550 instructions), with
+    it one lookahead of two sets, which nearly always fails there (~250; ~11K instructions a call of 365 characters).
+    The sets are of every word's first and of every word's second character, not of the pairs: a lookahead of the
+    pairs would be the alternation again."""
+    first = {w[0] for w in words if len(w) > 1} | set(digits)
+    second = {w[1] for w in words if len(w) > 1} | set(digits)
+    alone = {w for w in words if len(w) == 1}
+    parts = [f"[{re.escape(''.join(sorted(first)))}][{re.escape(''.join(sorted(second)))}]"] if first else []
+    if alone:
+        parts.append(f"[{re.escape(''.join(sorted(alone)))}]")
+    return f"(?={'|'.join(parts)})"
 
 
 def _plain(text: str) -> str:
