@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Final
 
 import orjson
 
@@ -99,25 +99,53 @@ def _outcome_json_of(o: RuleOutcome) -> bytes:
     return got
 
 
+class _Previous:
+    """The previous card's outcomes (a copy of its list: the objects stay alive, so none of their ids is another's
+    while kept, and a change to the card's list cannot reach it) and the JSON of each. The engine shares outcomes
+    among cards (``_SHARED_JSON``) and lists them in the rulebook's order, so most of a card's outcomes are the
+    previous card's, at the same place: one comparison of two pointers finds each, instead of its id boxed and
+    looked up (ids of objects are multiples of 16: their hashes collide, and a lookup probes several times). One
+    object, named Final (compiled: its fields are read without a lookup in the module's globals)."""
+
+    def __init__(self) -> None:
+        self.outcomes: list[RuleOutcome] = []
+        self.json: list[bytes] = []
+
+
+_PREVIOUS: Final = _Previous()
+
+
 def record_json(call: Call, card: Scorecard) -> bytes | None:
     """``record(call, card)`` as one line of UTF-8 JSON (``encode`` of it, and a newline), built without
-    the dict of every rule outcome; None when orjson cannot write it (``encode`` then falls back)."""
+    the dict of every rule outcome (their JSON, kept, goes in as one ``orjson.Fragment``: the record is
+    written by one ``orjson.dumps``, in the key order of ``record``); None when orjson cannot write it
+    (``encode`` then falls back)."""
     head = card.to_dict(outcomes=False)
     shared = _SHARED_JSON
+    previous = _PREVIOUS
+    before = previous.outcomes
+    before_json = previous.json
+    n_before = len(before)
+    card_outcomes = card.outcomes
     outcomes: list[bytes] = []
     failed: dict[str, float] = {}  # what ``Scorecard.deductions`` reads, gathered in the same walk of the outcomes
-    for o in card.outcomes:
-        kept = shared.get(id(o))  # most: shared by the engine, their JSON kept (``_outcome_json``)
-        outcomes.append(kept[1] if kept is not None else _outcome_json(o))
+    for i, o in enumerate(card_outcomes):
+        if i < n_before and before[i] is o:  # most: the previous card's outcome at this place (``_Previous``)
+            outcomes.append(before_json[i])
+        else:
+            kept = shared.get(id(o))  # shared by the engine, their JSON kept (``_outcome_json``)
+            outcomes.append(kept[1] if kept is not None else _outcome_json(o))
         if o.status == "failed":
             failed[o.rule_id] = -o.points
+    previous.outcomes = card_outcomes.copy()
+    previous.json = outcomes
     findings: list[dict[str, Any]] = head["findings"]
     for f, taken in zip(findings, card.taken(failed), strict=True):
         f["deduction"] = taken
+    head["outcomes"] = orjson.Fragment(b"".join((b"[", b",".join(outcomes), b"]")))
+    head["meta"] = call.meta
     try:
-        # the meta inside a list sits as deep as in the record (orjson's nesting limit counts alike)
-        return b"".join((orjson.dumps(head)[:-1], b',"outcomes":[', b",".join(outcomes),
-                         b'],"meta":', orjson.dumps([call.meta])[1:-1], b"}\n"))
+        return orjson.dumps(head, option=orjson.OPT_APPEND_NEWLINE)
     except TypeError:
         return None
 
