@@ -1,8 +1,8 @@
-"""``record_json`` takes an outcome's JSON from the previous card when the same object sits at the same place
-(``writers._Previous``), and writes the record with one ``orjson.dumps`` (the outcomes as a kept fragment): each
-line is still ``encode(record(...))``'s, when cards share outcomes at the same places or at other places, when
-outcomes differ, lists grow or shrink, a card's list is changed after it was written, the meta holds digits,
-newlines, emoji or nothing, and when orjson cannot write the meta (None, as before)."""
+"""``record_json`` takes an outcome's JSON from the last two objects seen at the same place of the list
+(``writers._Places``), and writes the record with one ``orjson.dumps`` (the outcomes as kept fragments): each line
+is still ``encode(record(...))``'s, when cards share outcomes at the same places or at other places, when outcomes
+alternate or differ at a place, lists grow or shrink, a card's list is changed after it was written, the meta holds
+digits, newlines, emoji or nothing, and when orjson cannot write the meta (None, as before)."""
 
 from __future__ import annotations
 
@@ -51,6 +51,15 @@ def test_same_place_other_outcome() -> None:
     c = RuleOutcome("r.c", "规范", "na", 0.0)
     for outcomes in ([a, b], [b, a], [a, c], [a], [a, b, c], [c, b, a], [], [a, b]):
         _line_is_records(call, _card(0, outcomes))
+
+
+def test_outcomes_alternating_at_a_place() -> None:
+    call = Call("c", [Turn(Speaker.AGENT, "您好")])
+    a, b = RuleOutcome("r.a", "礼貌", "passed", 0.0), RuleOutcome("r.a", "礼貌", "failed", -2.0)
+    c, d = RuleOutcome("r.a", "礼貌", "na", 0.0), RuleOutcome("r.d", "规范", "passed", 1.0)
+    for first in (a, b, a, b, c, a, c, b, b, a, d, c, d):
+        _line_is_records(call, _card(0, [first, d]))
+        _line_is_records(call, _card(1, [d, first, first]))
 
 
 def test_list_changed_after_it_was_written() -> None:
