@@ -108,7 +108,14 @@ def finish_call(call_id: str, raw: list[RawTurn], meta: dict[str, Any], source: 
     if not words and not meta.get("metrics"):
         raise FormatError("所有话轮都没有文字（只有录音分析结果的通话请直接检查录音）", source=source, location=where)
     max_depth: int = limits.max_meta_depth
-    if depth(meta, max_depth) > max_depth:
+    # most metas are flat (ids, dates): no dict or list among the values, so their depth is 1 (``depth``'s walk,
+    # with a tuple made for every value, only for the others)
+    flat = max_depth >= 1
+    for value in meta.values():
+        if isinstance(value, (dict, list)):
+            flat = False
+            break
+    if not flat and depth(meta, max_depth) > max_depth:
         raise FormatError(f"meta 嵌套超过 {max_depth} 层", source=source, location=where)
     speakers: list[Speaker] = []
     known = _ROLES
