@@ -86,3 +86,34 @@ def test_meta_orjson_cannot_write() -> None:
     card = _card(0, [RuleOutcome("r.a", "礼貌", "passed", 0.0)])
     assert writers.record_json(call, card) is None
     assert json.loads(writers.encode(writers.record(call, card)))["meta"] == {"n": 1 << 70}
+
+
+def test_writers_in_threads() -> None:
+    """Threads writing at once (plain Python switches between any two steps: made to switch often here) each
+    write their own cards' lines: a place's outcome is never paired with another's JSON."""
+    import sys
+    import threading
+
+    pool = [RuleOutcome(f"rule.{k % 3}", "礼貌", ("passed", "failed", "na")[k % 3], -float(k % 4)) for k in range(9)]
+    bad: list[str] = []
+
+    def write(seed: int) -> None:
+        rng = random.Random(seed)
+        call = Call(f"t-{seed}", [Turn(Speaker.AGENT, "您好")])
+        for _ in range(150):
+            card = _card(seed, [rng.choice(pool) for _ in range(3)])
+            line = writers.record_json(call, card)
+            if line is None or line.decode() != writers.encode(writers.record(call, card)) + "\n":
+                bad.append(str(card.outcomes))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=write, args=(seed,)) for seed in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not bad

@@ -101,21 +101,24 @@ def _outcome_json_of(o: RuleOutcome) -> orjson.Fragment:
     return got
 
 
+# an outcome object with its JSON (one pair: read at once, never one's object with another's JSON)
+_Kept = tuple[RuleOutcome, orjson.Fragment]
+
+
 class _Places:
     """For each place in a card's list of outcomes, the last two outcome objects seen there, with their JSON. The
     engine shares outcomes among cards (``_SHARED_JSON``) and lists them in the rulebook's order, so a place holds
     the same few objects from card to card (its rule passed, failed with its usual points, did not apply): one or
     two comparisons of pointers find most, instead of the object's id boxed and looked up (ids of objects are
     multiples of 16: their hashes collide, and a lookup probes several times). The lists are this object's own
-    (a change to a card's list cannot reach them) and keep their objects alive (no id here is another's). At most
-    ``_PLACES_KEPT`` places. One object, named Final (compiled: its fields are read without a lookup in the
-    module's globals)."""
+    (a change to a card's list cannot reach them) and keep their objects alive (no id here is another's); each
+    item is an (outcome, JSON) pair, so a writer in another thread (plain Python switches threads between any two
+    steps) may replace an item, never pair an outcome with another's JSON. At most ``_PLACES_KEPT`` places. One
+    object, named Final (compiled: its fields are read without a lookup in the module's globals)."""
 
     def __init__(self) -> None:
-        self.last: list[RuleOutcome] = []
-        self.last_json: list[orjson.Fragment] = []
-        self.other: list[RuleOutcome] = []  # the one seen there before ``last`` (or ``last`` again)
-        self.other_json: list[orjson.Fragment] = []
+        self.last: list[_Kept] = []
+        self.other: list[_Kept] = []  # the one seen there before ``last`` (or ``last`` again)
 
 
 _PLACES: Final = _Places()
@@ -130,32 +133,29 @@ def record_json(call: Call, card: Scorecard) -> bytes | None:
     head = card.to_dict(outcomes=False)
     places = _PLACES
     last = places.last
-    last_json = places.last_json
     other = places.other
-    other_json = places.other_json
     n_places = len(last)
     outcomes: list[orjson.Fragment] = []
     failed: dict[str, float] = {}  # what ``Scorecard.deductions`` reads, gathered in the same walk of the outcomes
     for i, o in enumerate(card.outcomes):
         if i < n_places:
-            if last[i] is o:  # most: the outcome seen last at this place (``_Places``)
-                got = last_json[i]
-            elif other[i] is o:
-                got = other_json[i]
+            seen = last[i]
+            if seen[0] is o:  # most: the outcome seen last at this place (``_Places``)
+                got = seen[1]
             else:
-                got = _outcome_json(o)
-                other[i] = last[i]
-                other_json[i] = last_json[i]
-                last[i] = o
-                last_json[i] = got
+                before = other[i]
+                if before[0] is o:
+                    got = before[1]
+                else:
+                    got = _outcome_json(o)
+                    other[i] = seen
+                    last[i] = (o, got)
         else:
             got = _outcome_json(o)
             if n_places < _PLACES_KEPT:
                 n_places += 1
-                last.append(o)
-                last_json.append(got)
-                other.append(o)
-                other_json.append(got)
+                last.append((o, got))
+                other.append((o, got))
         outcomes.append(got)
         if o.status == "failed":
             failed[o.rule_id] = -o.points
