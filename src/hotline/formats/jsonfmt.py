@@ -162,8 +162,9 @@ def _raw_turn(t: Any, layout: Layout, source: str, where: str) -> RawTurn:
 
 
 # A layout whose keys are all plain (no paths), as tuples: the speaker keys, the text keys and the
-# (start, end, scale) of each way of giving times, in the layout's order.
-_Plan = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str, float], ...]]
+# (start, end, scale) of each way of giving times, in the layout's order; and the keys of the call's id
+# when they are plain too (else None: ``first_at`` walks the paths).
+_Plan = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str, float], ...], tuple[str, ...] | None]
 _plans: dict[int, tuple[Layout, _Plan | None]] = {}
 _ABSENT: Final = object()  # a key not in a dict (its value may be None)
 
@@ -173,7 +174,8 @@ def _plan(layout: Layout) -> _Plan | None:
     if kept is None or kept[0] is not layout:
         keys = [*layout.speaker, *layout.text, *(k for t in layout.times for k in (t.start, t.end))]
         plan = None if not all(map(simple, keys)) else (
-            tuple(layout.speaker), tuple(layout.text), tuple((t.start, t.end, t.scale) for t in layout.times))
+            tuple(layout.speaker), tuple(layout.text), tuple((t.start, t.end, t.scale) for t in layout.times),
+            tuple(layout.id) if all(map(simple, layout.id)) else None)
         kept = _plans[id(layout)] = (layout, plan)
     return kept[1]
 
@@ -185,7 +187,7 @@ def _plain_turn(t: Any, plan: _Plan, at: str, index: int) -> RawTurn | None:
     if type(t) is not dict:
         return None
     d: dict[str, Any] = t
-    speakers, texts, times = plan
+    speakers, texts, times, _ = plan
     found: Any = _ABSENT  # the value of the first key present (one lookup a key, not a test and a read)
     for key in speakers:
         found = d.get(key, _ABSENT)
@@ -272,10 +274,31 @@ def call_from_obj(obj: Any, source: str, where: str, default_id: str, *, from_ut
         meta = {}
     if not isinstance(meta, dict):
         raise FormatError("meta 应为 JSON 对象", source=source, location=where)
-    call_id = first_at(obj, layout.id)
-    if missing(call_id) or call_id in (None, "") or isinstance(call_id, (dict, list)):
-        call_id = default_id
-    return finish_call(str(call_id), raw, dict(meta), source, where, no_surrogates=from_utf8 and direct and plain)
+    call_id = _call_id(obj, layout, None if plan is None else plan[3], default_id)
+    return finish_call(call_id, raw, dict(meta), source, where, no_surrogates=from_utf8 and direct and plain)
+
+
+def _call_id(obj: dict[str, Any], layout: Layout, keys: tuple[str, ...] | None, default_id: str) -> str:
+    """The call's id: ``first_at(obj, layout.id)`` as text, or ``default_id`` when there is none or it is empty,
+    null, an object or a list. With the id's ``keys`` all plain (most layouts), the first present is read here
+    (compiled: a lookup a key, not two calls of ``layouts``' Python functions for every record); ``first_at`` for
+    a string that holds JSON (it decodes it) and for paths."""
+    value: Any = _ABSENT
+    if keys is not None:
+        for key in keys:
+            value = obj.get(key, _ABSENT)
+            if value is not _ABSENT:
+                break
+    if keys is None or (type(value) is str and value[:1] in ("{", "[")):
+        value = first_at(obj, layout.id)
+        if missing(value):
+            value = _ABSENT
+    if value is _ABSENT or value is None or isinstance(value, (dict, list)):
+        return default_id
+    if type(value) is str:
+        text: str = value
+        return text if text else default_id
+    return default_id if value == "" else str(value)
 
 
 def _layout_of(obj: dict[str, Any]) -> tuple[Layout, list[Any], bool] | None:

@@ -103,17 +103,37 @@ def finish_call(call_id: str, raw: list[RawTurn], meta: dict[str, Any], source: 
     if not no_surrogates and (SURROGATE.search("".join(texts)) or SURROGATE.search("".join([t.label for t in raw]))):
         broken = next(t for t in raw if SURROGATE.search(t.text) or SURROGATE.search(t.label))
         raise FormatError(f"话轮{_SURROGATE_HINT}", source=source, location=broken.where)
-    if SURROGATE.search(call_id) or (meta and not no_surrogates and _has_surrogate(meta)):
+    # an ASCII id (most) holds no surrogate: ``isascii`` reads a flag of the string, no search
+    if (not call_id.isascii() and SURROGATE.search(call_id)) or (meta and not no_surrogates and _has_surrogate(meta)):
         raise FormatError(f"通话编号或 meta {_SURROGATE_HINT}", source=source, location=where)
     if not words and not meta.get("metrics"):
         raise FormatError("所有话轮都没有文字（只有录音分析结果的通话请直接检查录音）", source=source, location=where)
     max_depth: int = limits.max_meta_depth
-    if depth(meta, max_depth) > max_depth:
+    # most metas are flat (ids, dates): no dict or list among the values, so their depth is 1 (``depth``'s walk,
+    # with a tuple made for every value, only for the others)
+    flat = max_depth >= 1
+    for value in meta.values():
+        if isinstance(value, (dict, list)):
+            flat = False
+            break
+    if not flat and depth(meta, max_depth) > max_depth:
         raise FormatError(f"meta 嵌套超过 {max_depth} 层", source=source, location=where)
     speakers: list[Speaker] = []
     known = _ROLES
+    # the last two labels of this call that named a role, with their roles: a call's turns alternate between a
+    # few labels (坐席, 市民), so most turns find theirs by comparing strings of a few characters, not by hashing
+    # the label (a new string, read from the file: its hash is not yet known) and a lookup in ``_ROLES``
+    last_label = other_label = ""
+    last: Speaker | None = None
+    other: Speaker | None = None
     for t in raw:
         label = t.label
+        if last is not None and label == last_label:
+            speakers.append(last)
+            continue
+        if other is not None and label == other_label:
+            speakers.append(other)
+            continue
         speaker = known.get(label)
         if speaker is None:
             speaker = speaker_of_text(label)
@@ -128,8 +148,11 @@ def finish_call(call_id: str, raw: list[RawTurn], meta: dict[str, Any], source: 
             if roles is not None:
                 meta = {**meta, META_KEY: roles}
             break
+        other_label, other, last_label, last = last_label, last, label, speaker
         speakers.append(speaker)
-    turns = [Turn(s, t.text, t.start, t.end) for s, t in zip(speakers, raw, strict=True)]
+    if len(speakers) != len(raw):  # as ``zip(..., strict=True)`` would (the roles read by index)
+        raise ValueError("a role for each turn")
+    turns = [Turn(speakers[i], t.text, t.start, t.end) for i, t in enumerate(raw)]
     return Call(id=call_id, turns=turns, meta=meta)
 
 

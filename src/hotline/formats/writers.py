@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Final
 
 import orjson
 
@@ -63,8 +63,10 @@ def record(call: Call, card: Scorecard) -> dict[str, Any]:
 
 
 # a rule outcome's JSON, by (rule, dimension, status, points): a card has one per rule of the rulebook,
-# and across calls they take few distinct values (kept to a bounded number all the same)
-_OUTCOME_JSON: dict[tuple[str, str, str, float], bytes] = {}
+# and across calls they take few distinct values (kept to a bounded number all the same). Kept as an
+# ``orjson.Fragment``: ``record_json`` hands the list of them to ``orjson.dumps``, which writes each as it is
+# (no joining of the outcomes' bytes, then again with the brackets, before the record copies them once more)
+_OUTCOME_JSON: dict[tuple[str, str, str, float], orjson.Fragment] = {}
 _OUTCOME_JSON_MAX = 1 << 14
 
 
@@ -72,10 +74,10 @@ _OUTCOME_JSON_MAX = 1 << 14
 # awarded or did not apply: ``Engine._outcome``; one that failed with the same points: ``Engine._failed``), all of
 # almost every card's: the object is kept with its JSON, so its id names it alone while it is kept (a freed
 # object's id could otherwise come back as another outcome's), and an outcome is frozen: its JSON stays its own
-_SHARED_JSON: dict[int, tuple[RuleOutcome, bytes]] = {}
+_SHARED_JSON: dict[int, tuple[RuleOutcome, orjson.Fragment]] = {}
 
 
-def _outcome_json(o: RuleOutcome) -> bytes:
+def _outcome_json(o: RuleOutcome) -> orjson.Fragment:
     kept = _SHARED_JSON.get(id(o))
     if kept is not None:
         return kept[1]
@@ -86,38 +88,87 @@ def _outcome_json(o: RuleOutcome) -> bytes:
     return got
 
 
-def _outcome_json_of(o: RuleOutcome) -> bytes:
+def _outcome_json_of(o: RuleOutcome) -> orjson.Fragment:
     points = o.points
     if type(points) is not float or points != points or (not points and math.copysign(1.0, points) < 0):
-        return orjson.dumps(o.to_dict())  # kept apart: -0.0 and NaN are no keys (and 1 == 1.0 == True)
+        return orjson.Fragment(orjson.dumps(o.to_dict()))  # kept apart: -0.0 and NaN are no keys (and 1 == 1.0 == True)
     key = (o.rule_id, o.dimension, o.status, points)
     got = _OUTCOME_JSON.get(key)
     if got is None:
         if len(_OUTCOME_JSON) >= _OUTCOME_JSON_MAX:
             _OUTCOME_JSON.clear()
-        got = _OUTCOME_JSON[key] = orjson.dumps(o.to_dict())
+        got = _OUTCOME_JSON[key] = orjson.Fragment(orjson.dumps(o.to_dict()))
     return got
+
+
+# an outcome object with its JSON (one pair: read at once, never one's object with another's JSON)
+_Kept = tuple[RuleOutcome, orjson.Fragment]
+
+
+class _Places:
+    """For each place in a card's list of outcomes, the last two outcome objects seen there, with their JSON. The
+    engine shares outcomes among cards (``_SHARED_JSON``) and lists them in the rulebook's order, so a place holds
+    the same few objects from card to card (its rule passed, failed with its usual points, did not apply): one or
+    two comparisons of pointers find most, instead of the object's id boxed and looked up (ids of objects are
+    multiples of 16: their hashes collide, and a lookup probes several times). The lists are this object's own
+    (a change to a card's list cannot reach them) and keep their objects alive (no id here is another's); each
+    item is an (outcome, JSON) pair, so a writer in another thread (plain Python switches threads between any two
+    steps) may replace an item, never pair an outcome with another's JSON. At most ``_PLACES_KEPT`` places. One
+    object, named Final (compiled: its fields are read without a lookup in the module's globals)."""
+
+    def __init__(self) -> None:
+        self.last: list[_Kept] = []
+        self.other: list[_Kept] = []  # the one seen there before ``last`` (or ``last`` again)
+
+
+_PLACES: Final = _Places()
+_PLACES_KEPT: Final = 1 << 12
 
 
 def record_json(call: Call, card: Scorecard) -> bytes | None:
     """``record(call, card)`` as one line of UTF-8 JSON (``encode`` of it, and a newline), built without
-    the dict of every rule outcome; None when orjson cannot write it (``encode`` then falls back)."""
+    the dict of every rule outcome (their JSON, kept, goes in as the list of their fragments: the record is
+    written by one ``orjson.dumps``, in the key order of ``record``); None when orjson cannot write it
+    (``encode`` then falls back)."""
     head = card.to_dict(outcomes=False)
-    shared = _SHARED_JSON
-    outcomes: list[bytes] = []
+    places = _PLACES
+    last = places.last
+    other = places.other
+    n_places = len(last)
+    outcomes: list[orjson.Fragment] = []
     failed: dict[str, float] = {}  # what ``Scorecard.deductions`` reads, gathered in the same walk of the outcomes
-    for o in card.outcomes:
-        kept = shared.get(id(o))  # most: shared by the engine, their JSON kept (``_outcome_json``)
-        outcomes.append(kept[1] if kept is not None else _outcome_json(o))
+    for i, o in enumerate(card.outcomes):
+        if i < n_places:
+            seen = last[i]
+            if seen[0] is o:  # most: the outcome seen last at this place (``_Places``)
+                got = seen[1]
+            else:
+                before = other[i]
+                if before[0] is o:
+                    got = before[1]
+                else:
+                    got = _outcome_json(o)
+                    other[i] = seen
+                    last[i] = (o, got)
+        else:
+            got = _outcome_json(o)
+            if n_places < _PLACES_KEPT:
+                n_places += 1
+                last.append((o, got))
+                other.append((o, got))
+        outcomes.append(got)
         if o.status == "failed":
             failed[o.rule_id] = -o.points
     findings: list[dict[str, Any]] = head["findings"]
-    for f, taken in zip(findings, card.taken(failed), strict=True):
-        f["deduction"] = taken
+    taken = card.taken(failed)
+    if len(taken) != len(findings):  # as ``zip(..., strict=True)`` would (one list read by index)
+        raise ValueError("a deduction for each finding")
+    for j, f in enumerate(findings):
+        f["deduction"] = taken[j]
+    head["outcomes"] = outcomes
+    head["meta"] = call.meta
     try:
-        # the meta inside a list sits as deep as in the record (orjson's nesting limit counts alike)
-        return b"".join((orjson.dumps(head)[:-1], b',"outcomes":[', b",".join(outcomes),
-                         b'],"meta":', orjson.dumps([call.meta])[1:-1], b"}\n"))
+        return orjson.dumps(head, option=orjson.OPT_APPEND_NEWLINE)
     except TypeError:
         return None
 
