@@ -142,6 +142,8 @@ def test_csv_reader_survives_junk_rows(rows: list[Any], encoding: str) -> None:
 @given(st.lists(st.one_of(st.just(None), st.lists(junk_text, max_size=5)), min_size=1, max_size=8))
 # a brace first, then control characters that each break a line: the speakers' lines come after 20 (blank) lines
 @example(blocks=[["", "{\x85"], ["", "", "", "", "\x1e"], ["", "", "", "", "\x1e\x0c"], None])
+# a brace first, then more than 20 lines of junk before the good call: sniffed as JSON, the call was lost
+@example(blocks=[["{", "0", "0", "0", "0\x0c0"], ["0"] * 5, ["0", "0", "0", "0\x0c0"], None])
 @FUZZ
 def test_dialogue_reader_survives_junk_blocks(blocks: list[Any]) -> None:
     text, n = [], 0

@@ -15,7 +15,7 @@ from hotline.errors import FormatError, describe_os_error  # noqa: E402
 from hotline.formats.csvfmt import read_csv_text  # noqa: E402
 from hotline.formats.decode import decode_bytes, record_lines  # noqa: E402
 from hotline.formats.dialogue import looks_like_dialogue, read_dialogue_text  # noqa: E402
-from hotline.formats.jsonfmt import read_json_text, read_jsonl_lines  # noqa: E402
+from hotline.formats.jsonfmt import decode, read_json_text, read_jsonl_lines  # noqa: E402
 from hotline.formats.layouts import reader_settings  # noqa: E402
 from hotline.model import Call  # noqa: E402
 
@@ -114,16 +114,29 @@ def _read_jsonl(path: Path) -> Iterator[Call | FormatError]:
         raise FormatError("文件里没有任何通话（空文件或只有空行）", source=source)
 
 
+def _parses(text: str) -> bool:
+    """Whether the JSON reader reads ``text`` (its own decoder: what it accepts, this accepts)."""
+    try:
+        decode(text)
+    except (ValueError, RecursionError):  # json.JSONDecodeError is a ValueError
+        return False
+    return True
+
+
 def sniff(text: str) -> str:
     """Guess the format of a file with an unhelpful extension from its content."""
     head = text.lstrip()[:2000]
     if looks_like_dialogue(text):
         return "dialogue"
-    if head.startswith("["):
-        return "json"
-    if head.startswith("{"):
+    if head.startswith(("[", "{")):
         first = head.splitlines()[0].strip()
-        return "jsonl" if first.endswith("}") and len(text.strip().splitlines()) > 1 else "json"
+        kind = "jsonl" if head.startswith("{") and first.endswith("}") and len(text.strip().splitlines()) > 1 else "json"
+        # a brace or bracket first, yet a speaker's line further on than the window looked: JSON only when it reads as
+        # JSON (the whole text; for JSON Lines its first line), else a dialogue file with junk at its head, whose
+        # calls would otherwise all be lost to one JSON error
+        if looks_like_dialogue(text, None) and not _parses(text if kind == "json" else first):
+            return "dialogue"
+        return kind
     first_line = head.splitlines()[0] if head else ""
     if ("," in first_line or "\t" in first_line) and ("call_id" in first_line.lower() or "通话" in first_line):
         return "csv"

@@ -34,9 +34,9 @@ def parse_time(value: str) -> float:
     return seconds
 
 
-def looks_like_dialogue(text: str) -> bool:
-    """One of the first 20 lines that hold something is a speaker's line (blank lines do not count: control
-    characters such as a form feed break lines too, so a few junk bytes can make many of them)."""
+def looks_like_dialogue(text: str, window: int | None = 20) -> bool:
+    """One of the first ``window`` lines that hold something (None: any line) is a speaker's line (blank lines do
+    not count: control characters such as a form feed break lines too, so a few junk bytes can make many of them)."""
     seen = 0
     for line in text.splitlines():
         if not line.strip():
@@ -45,7 +45,7 @@ def looks_like_dialogue(text: str) -> bool:
         if m and (speaker_of(m.group("label")) is not None or is_generic(m.group("label"))):
             return True
         seen += 1
-        if seen == 20:
+        if seen == window:
             break
     return False
 
