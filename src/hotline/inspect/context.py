@@ -125,13 +125,27 @@ def _above_floors(probs: np.ndarray, floors: np.ndarray) -> tuple[list[int], lis
 
 
 def _floors(ctx: CallContext, speaker: str) -> Any:
-    """Each act's floor in the model's column order (+inf: no rule uses it), per speaker, once per plan."""
+    """Each act's floor in the model's column order (+inf: no rule uses it), per speaker, once per plan, as float32
+    (``float32_floors``): the model's probabilities are float32, so comparing them with float64 floors cast the
+    whole block to float64 first (a temporary block per batch)."""
     floors = ctx.compiled.act_floors.get(speaker)
     if floors is None:
         floor = ctx.compiled.act_floor
-        floors = ctx.compiled.act_floors[speaker] = np.array(
-            [floor.get(a, np.inf) for a in ctx.act_model().for_speaker(speaker).acts], dtype=np.float64)
+        floors = ctx.compiled.act_floors[speaker] = float32_floors(np.array(
+            [floor.get(a, np.inf) for a in ctx.act_model().for_speaker(speaker).acts], dtype=np.float64))
     return floors
+
+
+def float32_floors(floors: np.ndarray) -> np.ndarray:
+    """The smallest float32 at or above each (float64) floor: a float32 ``p`` is at or above a floor ``f`` exactly
+    when it is at or above that one (no float32 lies in [f, ceil32(f)) but ceil32(f) itself), so float32
+    probabilities compared with these give what they gave compared with ``floors``; +inf stays +inf, a floor past
+    the largest float32 becomes +inf (which only +inf reaches, as before), NaN stays NaN (reached by nothing)."""
+    with np.errstate(over="ignore"):
+        narrow = floors.astype(np.float32)
+    low = narrow < floors  # rounded down to the nearest float32: the next one up is the smallest at or above
+    narrow[low] = np.nextafter(narrow[low], np.float32(np.inf))
+    return narrow
 
 
 def acts_enabled(compiled: Compiled) -> bool:
