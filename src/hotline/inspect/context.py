@@ -129,13 +129,57 @@ def _above_floors(probs: np.ndarray, floors: np.ndarray) -> tuple[list[int], lis
 
 
 def _floors(ctx: CallContext, speaker: str) -> Any:
-    """Each act's floor in the model's column order (+inf: no rule uses it), per speaker, once per plan."""
+    """Each act's floor in the model's column order (+inf: no rule uses it), per speaker, once per plan, as float32
+    (``float32_floors``): the model's probabilities are float32, so comparing them with float64 floors cast the
+    whole block to float64 first (a temporary block per batch)."""
     floors = ctx.compiled.act_floors.get(speaker)
     if floors is None:
         floor = ctx.compiled.act_floor
-        floors = ctx.compiled.act_floors[speaker] = np.array(
-            [floor.get(a, np.inf) for a in ctx.act_model().for_speaker(speaker).acts], dtype=np.float64)
+        floors = ctx.compiled.act_floors[speaker] = float32_floors(np.array(
+            [floor.get(a, np.inf) for a in ctx.act_model().for_speaker(speaker).acts], dtype=np.float64))
     return floors
+
+
+def float32_floors(floors: np.ndarray) -> np.ndarray:
+    """The smallest float32 at or above each (float64) floor: a float32 ``p`` is at or above a floor ``f`` exactly
+    when it is at or above that one (no float32 lies in [f, ceil32(f)) but ceil32(f) itself), so float32
+    probabilities compared with these give what they gave compared with ``floors``; +inf stays +inf, a floor past
+    the largest float32 becomes +inf (which only +inf reaches, as before), NaN stays NaN (reached by nothing)."""
+    with np.errstate(over="ignore"):
+        narrow = floors.astype(np.float32)
+    low = narrow < floors  # rounded down to the nearest float32: the next one up is the smallest at or above
+    narrow[low] = np.nextafter(narrow[low], np.float32(np.inf))
+    return narrow
+
+
+_CHAR_MAPS: Final[dict[str, bytes]] = {}  # ``char_map``, by its characters (one or two per rulebook; bounded)
+_CHAR_MAPS_MAX: Final = 64
+
+
+def char_map(chars: str) -> bytes:
+    """A bit per code point of the BMP (bit ``c & 7`` of byte ``c >> 3``), set for the characters of ``chars``
+    (those past the BMP are looked up in ``chars`` itself, ``holds_char``); made once per string."""
+    got = _CHAR_MAPS.get(chars)
+    if got is None:
+        bits = bytearray(8192)
+        for ch in chars:
+            c = ord(ch)
+            if c < 65536:
+                bits[c >> 3] |= 1 << (c & 7)
+        if len(_CHAR_MAPS) >= _CHAR_MAPS_MAX:
+            _CHAR_MAPS.clear()
+        got = _CHAR_MAPS[chars] = bytes(bits)
+    return got
+
+
+def holds_char(text: str, i: int, chars: str, bits: bytes) -> bool:
+    """``text[i] in chars`` (one character; ``bits`` is ``char_map(chars)``), read as a code point (compiled:
+    ``ord(text[i])`` reads it in place) and looked up in the map: ``text[i]`` made a new one-character string for
+    every character past Latin-1 (every hanzi), and ``in`` searched ``chars`` for it."""
+    c = ord(text[i])
+    if c < 65536:
+        return (bits[c >> 3] >> (c & 7)) & 1 == 1
+    return text[i] in chars
 
 
 def acts_enabled(compiled: Compiled) -> bool:
@@ -185,6 +229,9 @@ class CallContext:
         self._guard_cache: dict[tuple[int, int, int], bool] = {}
         self._act_guard_cache: dict[tuple[int, int, int], bool] = {}
         self._alnum: list[int] | None = None
+        # ``holds_char`` maps of the characters ending a negation prefix / starting a clause negation
+        self._negation_ends = char_map(compiled.negation_ends)
+        self._clause_starts = char_map(compiled.clause_starts)
         self._acts: dict[str, dict[int, list[Any]]] = {}
         # per speaker: the probabilities of all the clauses of ``_acts``, a row per clause, turn after turn
         self._probs: dict[str, np.ndarray] = {}
@@ -481,12 +528,13 @@ class CallContext:
 
     def _clause_negated(self, text: str, start: int, clause: str) -> bool:
         """``clause`` (``text`` from ``start``) starts with a clause negation. Most clauses start with a character that
-        starts none (``Compiled.clause_starts``): one look at it instead of a ``startswith`` of every negation."""
+        starts none (``Compiled.clause_starts``): one look at it (``holds_char``) instead of a ``startswith`` of every
+        negation."""
         negations = self.compiled.clause_negations
         if not negations:
             return False
         starts = self.compiled.clause_starts
-        if starts and (not clause or text[start] not in starts):
+        if starts and (not clause or not holds_char(text, start, starts, self._clause_starts)):
             return False
         return clause.startswith(negations)
 
@@ -520,12 +568,12 @@ class CallContext:
 
     def _negated(self, text: str, start: int) -> bool:
         """A negation prefix ends at ``start``, within the four characters before it. Most spans follow a character
-        that ends no prefix (``Compiled.negation_ends``): one look at it, no slice and no ``endswith``."""
+        that ends no prefix (``Compiled.negation_ends``): one look at it (``holds_char``), no slice and no ``endswith``."""
         prefixes = self.compiled.negation_prefixes
         if not prefixes:
             return False
         ends = self.compiled.negation_ends
-        if ends and (start == 0 or text[start - 1] not in ends):
+        if ends and (start == 0 or not holds_char(text, start - 1, ends, self._negation_ends)):
             return False
         return text[max(0, start - 4):start].endswith(prefixes)
 
