@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from hotline.content import data_path
+from hotline.formats import read_calls
 from hotline.formats.dialogue import read_dialogue_text
 from hotline.inspect import default_engine
+from hotline.inspect.context import CallContext, prepare_acts
 from hotline.model import Call, Scorecard
 
 
@@ -28,3 +31,11 @@ def spans(sc: Scorecard, rule_id: str, c: Call) -> list[str]:
         if f.rule_id == rule_id and f.turn_index is not None and f.span:
             out.append(c.turns[f.turn_index].text[f.span[0]:f.span[1]])
     return out
+
+
+def sample_contexts() -> list[CallContext]:
+    """A fresh context of every bundled sample call, on the default engine, its acts prepared as a batch."""
+    engine = default_engine(semantic=False)
+    contexts = [CallContext(c, engine.compiled, semantic=False) for c in read_calls(data_path("samples", "calls"))]
+    prepare_acts(contexts)
+    return contexts

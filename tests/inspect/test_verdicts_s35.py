@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from helpers import sample_contexts
 
 from hotline import citizen
 from hotline.citizen import review_settings
@@ -13,17 +14,9 @@ from hotline.content import data_path
 from hotline.formats import read_calls
 from hotline.inspect import Engine, context, default_engine
 from hotline.inspect import operators as ops
-from hotline.inspect.context import CallContext, prepare_acts
 from hotline.model import Call, Speaker
 
 SAMPLES: list[Call] = list(read_calls(data_path("samples", "calls")))
-
-
-def _contexts() -> list[CallContext]:
-    engine = default_engine(semantic=False)
-    contexts = [CallContext(c, engine.compiled, semantic=False) for c in SAMPLES]
-    prepare_acts(contexts)
-    return contexts
 
 
 def test_a_slot_is_live_when_the_call_holds_one_of_its_keys_or_acts() -> None:
@@ -31,7 +24,7 @@ def test_a_slot_is_live_when_the_call_holds_one_of_its_keys_or_acts() -> None:
     intersected with the call's keys and firing acts (fails when a listed slot is not flagged, or one is that is
     not listed)."""
     live_keys = live_acts = dead = 0
-    for ctx in _contexts():
+    for ctx in sample_contexts():
         keys, acts = set(ctx.keys_hit()), set(ctx.firing())
         by_keys, by_acts = ctx.live_by_keys(), ctx.live_by_acts()
         assert len(by_keys) == len(by_acts) == len(ctx.compiled.plan.slots)
@@ -52,7 +45,7 @@ def test_an_act_hit_says_its_act_probability_and_threshold_as_they_were_formatte
     """Each act hit's ``why`` is ``act|name|p|limit`` with p the clause's probability of the likeliest of the
     node's acts that reach their thresholds (fails when a label is paired with another act or threshold)."""
     checked = 0
-    for ctx in _contexts():
+    for ctx in sample_contexts():
         for slot in ctx.compiled.plan.slots:
             if slot.op != "act":
                 continue
@@ -69,7 +62,7 @@ def test_an_act_hit_says_its_act_probability_and_threshold_as_they_were_formatte
 def test_a_speakers_turns_are_the_turns_the_enum_names() -> None:
     """``turns_of`` finds the speaker by name in a table, not by calling the enum (fails when the table pairs a name
     with another speaker); a name that is no speaker's raises as the enum does."""
-    for ctx in _contexts():
+    for ctx in sample_contexts():
         for name in ("agent", "citizen"):
             want = Speaker(name)
             assert ctx.turns_of(name) == [i for i, t in enumerate(ctx.call.turns) if t.speaker is want]

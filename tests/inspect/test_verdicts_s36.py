@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import random
 
+from helpers import sample_contexts
+
 from hotline.content import data_path
 from hotline.formats import read_calls
 from hotline.inspect import default_engine
 from hotline.inspect import verdicts as vd
-from hotline.inspect.context import CallContext, prepare_acts
+from hotline.inspect.context import CallContext
 from hotline.inspect.operators import scope_turns, scoped_turns
 from hotline.inspect.plan import ScopeRead
 from hotline.inspect.results import mask_of
@@ -17,13 +19,6 @@ from hotline.model import Call, Speaker, Turn
 from hotline.norms.schema import Scope
 
 SAMPLES: list[Call] = list(read_calls(data_path("samples", "calls")))
-
-
-def _contexts() -> list[CallContext]:
-    engine = default_engine(semantic=False)
-    contexts = [CallContext(c, engine.compiled, semantic=False) for c in SAMPLES]
-    prepare_acts(contexts)
-    return contexts
 
 
 def _plain(scope: Scope, ctx: CallContext, allowed: int | None) -> list[int] | None:
@@ -59,7 +54,7 @@ def test_each_slot_reads_the_fields_of_its_own_scope() -> None:
     a field is read wrong)."""
     rng = random.Random(36)
     checked = 0
-    for ctx in _contexts():
+    for ctx in sample_contexts():
         for slot in ctx.compiled.plan.slots:
             if slot.scope is None:
                 assert slot.read is None
@@ -114,7 +109,7 @@ def test_a_phrases_verdict_reads_its_keys_matches_in_place() -> None:
     engine = default_engine(semantic=False)
     made = [_call(["您好，请讲", "", "我家楼下12345号\n停水了，你们管不管", "😀😀不好意思，您别着急", "您好，请讲"], False)]
     rng = random.Random(11)
-    contexts = [*_contexts(), *[CallContext(c, engine.compiled, semantic=False) for c in made]]
+    contexts = [*sample_contexts(), *[CallContext(c, engine.compiled, semantic=False) for c in made]]
     checked = 0
     for ctx in contexts:
         assert ctx.phrase_hits("no such key") == []
