@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 # The engine's hot modules compiled to C by mypyc from the same source (hotline/native.py), rebuilt when a
 # source changes; until then, or when the build fails (no C compiler), the package runs as plain Python.
 NATIVE := src/hotline/_native/manifest.json
-$(NATIVE): $(STAMP) $(shell find src/hotline -name '*.py' -not -path '*/_native/*')
+$(NATIVE): $(STAMP) $(shell find src/hotline \( -name '*.py' -o -name '*.c' \) -not -path '*/_native/*')
 	$(BIN)/hotline native build || echo "注意：编译模块未能生成，质检以纯 Python 运行（结果相同，速度较慢）"
 
 install: $(STAMP) $(NATIVE)

@@ -52,6 +52,12 @@ MODULES = [
     "hotline/formats/writers.py",
 ]
 
+# Hand-written C kernels (``hotline._kernels``), built in the same setup call into the same folder: module name ->
+# its C source, by path under src/. Their sources are in the manifest beside the modules': an edited .c is stale.
+KERNELS = {
+    "hotline._kernels.scan": "hotline/_kernels/scan.c",
+}
+
 
 # The type checker's settings for the build, as in pyproject.toml's [tool.mypy]
 MYPY_CONFIG = """[mypy]
@@ -77,6 +83,11 @@ def _sources() -> dict[str, str]:
                 path = os.path.join(root, name)
                 out[path[skip:]] = path
     return dict(sorted(out.items()))
+
+
+def _kernel_sources() -> dict[str, str]:
+    """The kernels' C sources, as ``_sources`` gives the modules'."""
+    return {rel: os.path.join(str(SOURCE_ROOT), rel) for rel in KERNELS.values()}
 
 
 def _digest(path: str) -> str:
@@ -105,11 +116,17 @@ def state() -> tuple[Path | None, str]:
         return None, "编译模块不属于当前 Python，以纯 Python 运行（请重新 make install）"
     files: dict[str, list[object]] = saved.get("files", {})
     on_disk = _sources()
+    # a kernel's C source is checked when the build made it (a build from before the kernels has none to go stale:
+    # it cannot be imported from there, and the Python path runs)
+    on_disk.update((rel, path) for rel, path in _kernel_sources().items() if rel in files)
     if files.keys() != on_disk.keys():
         return None, "源代码文件有增删，编译模块已过期，以纯 Python 运行（请重新 make install）"
     for rel, path in on_disk.items():
         size, mtime, digest = files[rel]
-        st = os.stat(path)
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return None, "源代码文件有增删，编译模块已过期，以纯 Python 运行（请重新 make install）"
         if st.st_size != size or (st.st_mtime_ns != mtime and _digest(path) != digest):
             return None, f"{rel} 编译后有改动，编译模块已过期，以纯 Python 运行（请重新 make install）"
     if str(NATIVE_DIR) not in sys.path:
@@ -132,21 +149,23 @@ def active(module: str) -> bool:
 
 
 def build(out: Path = NATIVE_DIR) -> None:
-    """Compile ``MODULES`` with mypyc into ``out`` (replaced whole, only once the build succeeded)."""
+    """Compile ``MODULES`` with mypyc, and ``KERNELS``, into ``out`` (replaced whole, only once the build
+    succeeded)."""
     import shutil
     import subprocess
     import tempfile
 
-    files = {rel: _describe(path) for rel, path in _sources().items()}
+    files = {rel: _describe(path) for rel, path in {**_sources(), **_kernel_sources()}.items()}
     with tempfile.TemporaryDirectory(prefix="hotline-native-") as tmp:
         lib, temp, config = Path(tmp) / "lib", Path(tmp) / "temp", Path(tmp) / "mypy.ini"
         config.write_text(MYPY_CONFIG, encoding="utf-8")  # its own: an installed package has no pyproject.toml
         script = (
             "import sys\n"
-            "from setuptools import setup\n"
+            "from setuptools import Extension, setup\n"
             "from mypyc.build import mypycify\n"
             f"mods = mypycify({MODULES!r} + ['--config-file', {str(config)!r}],"
             f" opt_level='3', target_dir={str(Path(tmp) / 'c')!r})\n"
+            f"mods += [Extension(name, [source]) for name, source in {KERNELS!r}.items()]\n"
             f"setup(name='hotline-native', ext_modules=mods, script_args=['-q', 'build_ext', '--build-lib', "
             f"{str(lib)!r}, '--build-temp', {str(temp)!r}])\n"
         )
@@ -160,6 +179,7 @@ def build(out: Path = NATIVE_DIR) -> None:
             shutil.rmtree(out)
         shutil.copytree(lib, out)
         part = out / f"{MANIFEST}.part"
-        part.write_text(json.dumps({"abi": _abi(), "modules": MODULES, "files": files}, indent=0), encoding="utf-8")
+        built = [*MODULES, *KERNELS.values()]
+        part.write_text(json.dumps({"abi": _abi(), "modules": built, "files": files}, indent=0), encoding="utf-8")
         os.replace(part, out / MANIFEST)
 

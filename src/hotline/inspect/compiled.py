@@ -29,6 +29,9 @@ class Compiled:
     # ``regex_need_keys``): None when there is none. A match is (start, end, pattern id); the id is its index in
     # ``phrases`` and in ``phrase_keys``, the keys it is found under
     automaton: daachorse.CharwiseDoubleArrayAhoCorasick | None = None
+    # the same phrases in the C kernel (``hotline._kernels.scan``), which does the whole of ``CallContext._scan`` in
+    # one call: None when it is not built (plain Python, a failed build), or refuses the phrases (``scan_kernel``)
+    kernel: Any = None
     phrases: tuple[str, ...] = ()
     phrase_keys: list[tuple[str, ...]] = field(default_factory=list)
     # the automaton holds ``phrases[:readable]``; the rest hold a lone surrogate, which it cannot read: they are looked
@@ -180,6 +183,8 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
     compiled.joinable = not any(SEPARATOR in phrase for phrase in phrase_keys)
     if readable:
         compiled.automaton = daachorse.CharwiseDoubleArrayAhoCorasick(readable)
+    if compiled.phrases:
+        compiled.kernel = scan_kernel(compiled.phrases, compiled.phrase_keys)
     compiled.plan = build_plan(rb, _roots(rb), compiled.node_keys, compiled.resolved, compiled.filterable)
     for slot in compiled.plan.slots:  # what the verdict pass reads of a regex or an act node
         node_id = id(slot.node)
@@ -191,6 +196,22 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         if node_id in compiled.act_limits:
             slot.limits = compiled.act_limits[node_id]
     return compiled
+
+
+def scan_kernel(phrases: tuple[str, ...], keys: list[tuple[str, ...]]) -> Any:
+    """The C scan over ``phrases`` (pattern id i: ``phrases[i]``, filed under ``keys[i]``), or None when it is not
+    built. It reads code points, so it takes every phrase, those holding a lone surrogate too: a match of one is
+    what ``around_surrogates``' ``str.find`` gives, in the automaton's order (by where it ends, the longer first),
+    and the rest cannot match across a surrogate, as the pieces daachorse reads between them. It refuses an empty
+    or a repeated phrase (daachorse takes them; ``compile_rulebook`` makes neither): the daachorse path then."""
+    try:
+        from hotline._kernels.scan import ScanKernel
+    except ImportError:
+        return None
+    try:
+        return ScanKernel(phrases, keys)
+    except ValueError:
+        return None
 
 
 def around_surrogates(compiled: Compiled, text: str) -> list[tuple[int, int, int]]:

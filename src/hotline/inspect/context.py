@@ -329,6 +329,13 @@ class CallContext:
         texts = [n.text for n in self.norm]
         if not texts:
             return out
+        # the C kernel, when built (``Compiled.kernel``): the same dict in one call, each turn read in place as code
+        # points, no UTF-8 copy of the joined turns, no list of matches to unpack and file one by one here. It scans
+        # turn by turn, which is what the pass below finds (joined or not, with lone surrogates or not)
+        kernel = compiled.kernel
+        if kernel is not None:
+            found_all: dict[str, list[tuple[int, int, int]]] = kernel.scan(texts)
+            return found_all
         # one pass over the turns joined a newline apart (``SEPARATOR``), not one per turn (each costs a call into
         # the automaton): no phrase holds a newline (``Compiled.joinable``), so none spans two turns, and the matches
         # come by where they end (those ending at one place longest first), so a pass finds in each turn, in the same
