@@ -85,6 +85,94 @@ def slot_verdict(slot: Slot, ctx: CallContext, allowed: Allowed = None) -> Verdi
     return result
 
 
+def slot_hit(slot: Slot, ctx: CallContext) -> bool | None:
+    """Whether a slot hits anything over the whole call (None: it does not apply): ``slot_verdict``'s mask read as a
+    truth value, for the readers that need no more (a rule that requires or awards something, a rule's condition, a
+    missing element). The groups whose own truth needs only their parts' truth ask their parts the same way and stop
+    where it is known: ``any`` at its first part that hits (the parts after it can only add turns), ``distinct`` once
+    enough parts hit, ``all`` at a part that hits nothing when the rest always apply. So a part no reader needs the
+    turns of is not evaluated (another reader that does still asks it: ``slot_verdict``). Every other slot is asked
+    for its mask. An answer that fixes the slot's mask is kept as its verdict: does not apply (None), hits nothing
+    (``any``, ``all`` and ``distinct`` then answer 0, their parts all 0 or not applicable), and ``not``'s always (0 or
+    the whole call, from its part's truth alone). A hit is not kept (its turns are not known): asked again, it is
+    found again from its parts, whose answers are kept."""
+    cached = ctx.verdicts[slot.index]
+    if cached is not UNSET:
+        return None if cached is None else cached != 0
+    code = slot.code
+    if code != op.ANY and code != op.ALL and code != op.NOT and code != op.DISTINCT:
+        mask = slot_verdict(slot, ctx, None)
+        return None if mask is None else mask != 0
+    found: bool | None
+    if slot.has_need and not ctx.no_text and absent(slot, ctx):
+        found = False
+    else:
+        ctx.walked += 1
+        if code == op.ANY:
+            found = _any_hit(slot, ctx)
+        elif code == op.ALL:
+            found = _all_hit(slot, ctx)
+        elif code == op.NOT:
+            assert slot.of is not None
+            part = slot_hit(slot.of, ctx)
+            found = None if part is None else not part
+        else:
+            found = _distinct_hit(slot, ctx)
+    if found is None:
+        ctx.verdicts[slot.index] = None
+    elif code == op.NOT:
+        ctx.verdicts[slot.index] = CALL_BIT if found else 0
+    elif not found:
+        ctx.verdicts[slot.index] = 0
+    return found
+
+
+def _any_hit(slot: Slot, ctx: CallContext) -> bool | None:
+    """``_any``'s truth: a part that hits decides it. Until one does nothing hit, so an embedding part reads every
+    turn, as ``_any`` gives it then."""
+    applicable = False
+    for part in slot.parts:
+        r = slot_hit(part, ctx)
+        if r is not None:
+            if r:
+                return True
+            applicable = True
+    return False if applicable else None
+
+
+def _all_hit(slot: Slot, ctx: CallContext) -> bool | None:
+    """``_all``'s truth: N/A when a part is, no hit when one part hits nothing (at once when the rest always apply)."""
+    parts = slot.parts
+    empty = False
+    for i, part in enumerate(parts):
+        r = slot_hit(part, ctx)
+        if r is None:
+            return None
+        if not r:
+            if _rest_apply(parts, i, ctx):
+                return False
+            empty = True
+    return bool(parts) and not empty  # (no part: ``_all``'s mask is empty)
+
+
+def _distinct_hit(slot: Slot, ctx: CallContext) -> bool | None:
+    """``_distinct``'s truth: enough parts hit (and one at least: with none, its mask is empty whatever ``least``);
+    known as soon as they have."""
+    assert slot.least is not None
+    enough = max(slot.least, 1)
+    applicable = False
+    nonempty = 0
+    for part in slot.parts:
+        r = slot_hit(part, ctx)
+        if r is not None:
+            applicable = True
+            if r:
+                nonempty += 1
+                if nonempty >= enough:
+                    return True
+    return False if applicable else None
+
+
 def _run(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     code = slot.code
     if code == op.ANY:
