@@ -280,14 +280,72 @@ def _phrases(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     if ctx.no_text:
         return None
     keys = slot.keys
-    hits: list[tuple[int, int, int]]
-    if len(keys) == 1:  # (most nodes: one lexicon) its key's matches read in place, not copied into a list
-        hits = ctx.phrase_hits(keys[0])
-    else:
-        hits = []
-        for key in keys:
-            hits.extend(ctx.phrase_hits(key))
     none = mode == "none"
+    if len(keys) != 1:
+        return _phrases_of_keys(slot, ctx, allowed, none)
+    hits = ctx.phrase_hits(keys[0])  # (most nodes: one lexicon) its key's matches read in place, not copied
+    if not hits:
+        return CALL_BIT if none else 0
+    wanted = _wanted(slot, ctx, allowed)
+    if wanted is None:
+        return None
+    out = _unguarded_turns(hits, wanted, ctx) if slot.guards else _turns_held(hits, wanted)
+    if none:
+        return 0 if out else CALL_BIT
+    return out
+
+
+def _turns_held(hits: list[tuple[int, int, int]], wanted: int) -> int:
+    """The turns among ``wanted`` that hold a match, as a verdict mask. Without guards every match a turn holds
+    counts: the longest match around it (``longest`` keeps it) is in the same turn."""
+    out = 0
+    for h in hits:
+        t = h[0]
+        if (wanted >> t) & 1:
+            out |= 1 << (t + 1)
+    return out
+
+
+def _unguarded_turns(hits: list[tuple[int, int, int]], wanted: int, ctx: CallContext) -> int:
+    """The turns among ``wanted`` with a match that lies inside no other match of its turn (``longest`` keeps those)
+    and that no guard stops, as a verdict mask, from one key's matches in the order of the call's scan
+    (``CallContext._scan``): turn after turn, in a turn by where they end, those ending together the longer first
+    (no span twice: the automaton holds each phrase once). So a match lies inside another exactly when the one
+    before it ends at the same place (a longer one), or one after it in its turn starts at or before it; read from
+    the last match back, keeping the least start seen in the turn, that is one comparison each, with no sort and no
+    list of the turn's matches (``longest``). The order of the guards asked does not matter: a span's guard is its
+    own, kept per call."""
+    out = 0
+    i = len(hits) - 1
+    turn = -1
+    live = False  # the turn is wanted and not hit yet
+    low = 0  # the least start of the matches after this one in its turn
+    while i >= 0:
+        t, s, e = hits[i]
+        i -= 1
+        if t != turn:
+            turn = t
+            live = (wanted >> t) & 1 == 1
+            low = s + 1  # (none after it)
+        if not live:
+            continue
+        inside = s >= low or (i >= 0 and hits[i][0] == t and hits[i][2] == e)
+        if s < low:
+            low = s
+        if inside:
+            continue
+        if not ctx.guarded(t, s, e):
+            out |= 1 << (t + 1)
+            live = False  # hit: the turn's other matches cannot change that
+    return out
+
+
+def _phrases_of_keys(slot: Slot, ctx: CallContext, allowed: Allowed, none: bool) -> Verdict:
+    """``_phrases`` of a node with several keys (inline phrases beside a lexicon): their matches together, ordered
+    as ``longest`` orders them."""
+    hits: list[tuple[int, int, int]] = []
+    for key in slot.keys:
+        hits.extend(ctx.phrase_hits(key))
     if not hits:
         return CALL_BIT if none else 0
     wanted = _wanted(slot, ctx, allowed)
