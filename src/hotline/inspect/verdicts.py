@@ -31,7 +31,6 @@ from hotline.inspect.operators import (
     counted,
     evaluate,
     longest,
-    reply_window,
     restated,
     scoped_turns,
     turn_list,
@@ -450,36 +449,67 @@ def _turn(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
 
 
 def _unanswered(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
-    """As ``operators._unanswered`` on a finished call: each trigger turn in order, a turn at most once."""
+    """As ``operators._unanswered`` on a finished call: each trigger turn in order, a turn at most once. Its reply
+    window is made as a mask of the agent's turns (``operators.reply_window`` lists them: the ``within`` agent turns
+    after the trigger, the trigger's own when an agent's and ``same_turn``, the ``before`` agent turns just before
+    it), the fields of the operator read once (``Slot``)."""
     if ctx.partial:  # the windows still open are the tree walk's to record
         return hit_mask(evaluate(slot.node, ctx, allowed))
-    u = slot.node.unanswered
-    assert u is not None and slot.of is not None and slot.expect is not None
+    assert slot.of is not None and slot.expect is not None
     triggers = slot_verdict(slot.of, ctx, allowed)
     if triggers is None:
         return None
     rearm = turns_mask(slot_verdict(slot.rearm, ctx, allowed) or 0) if slot.rearm is not None else 0
-    agent_turns = ctx.turns_of("agent")
     agent = ctx.speaker_mask("agent")
     out = 0
     answered = False
-    for t in turn_list(turns_mask(triggers)):
+    pending = turns_mask(triggers)
+    while pending:
+        low = pending & -pending
+        pending ^= low
+        t = low.bit_length() - 1
         if answered and not (rearm >> t) & 1:
             continue  # answered once: only a new escalation asks for it again
-        _, window = reply_window(u, agent_turns, t)
-        if slot_verdict(slot.expect, ctx, mask_of(window)):
-            if u.first_only:
+        after = _lowest(agent >> (t + 1) << (t + 1), slot.within)
+        window = after
+        if slot.same_turn and agent & low:
+            window |= low
+        if slot.before:
+            window |= _highest(agent & (low - 1), slot.before)
+        if slot_verdict(slot.expect, ctx, window):
+            if slot.first_only:
                 if slot.rearm is None:
                     break
                 answered = True
             continue
-        if (agent >> t) & 1:
-            out |= 1 << (t + 1)
-        else:
-            anchor = next((i for i in window if i > t), t)
-            out |= 1 << (anchor + 1)
-        if u.first_only:
+        if agent & low:
+            out |= low << 1
+        else:  # at the first agent turn after it, or its own when there is none
+            out |= (after & -after) << 1 if after else low << 1
+        if slot.first_only:
             break
+    return out
+
+
+def _lowest(mask: int, n: int) -> int:
+    """The ``n`` lowest turns of a mask (all of them when it has fewer)."""
+    out = 0
+    while mask and n > 0:
+        low = mask & -mask
+        out |= low
+        mask ^= low
+        n -= 1
+    return out
+
+
+def _highest(mask: int, n: int) -> int:
+    """The ``n`` highest turns of a mask (all of them when it has fewer)."""
+    out = 0
+    while mask and n > 0:
+        high = 1 << (mask.bit_length() - 1)
+        out |= high
+        mask ^= high
+        n -= 1
     return out
 
 
