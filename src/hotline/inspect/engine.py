@@ -15,7 +15,7 @@ from hotline.inspect.operators import evaluate, goal_names
 from hotline.inspect.plan import Slot
 from hotline.inspect.python_rules import resolve
 from hotline.inspect.scoring import Form, critical_cap
-from hotline.inspect.verdicts import slot_verdict, turns_mask, verdict
+from hotline.inspect.verdicts import slot_hit, slot_verdict, turns_mask, verdict
 from hotline.model import Call, Finding, Pending, RuleOutcome, Scorecard, Severity, Speaker, Turn, WorkOrder
 from hotline.norms.schema import Matcher, Rulebook, RuleSpec
 
@@ -245,8 +245,9 @@ class Engine:
         # a finished call: turn masks decide (``verdicts``), and hits are gathered only for a finding; a live
         # call's open reaction windows (``ctx.pending``) are recorded by the tree walk, so it walks the tree
         quick = not ctx.partial
+        # (a condition, and what a rule requires or awards, need only whether the slot hits: ``slot_hit``)
         when, when_node = rule.applies_when, rule.when_node
-        if when is not None and when_node is not None and not (slot_verdict(when, ctx) if quick
+        if when is not None and when_node is not None and not (slot_hit(when, ctx) if quick
                                                                else evaluate(when_node, ctx)):
             if spec.goal is None or spec.goal not in goal_names(ctx):
                 return "na", []
@@ -254,11 +255,13 @@ class Engine:
         match, match_node = rule.match, rule.match_node
         assert match is not None and match_node is not None
         if quick:
+            if not rule.forbid:
+                hit = slot_hit(match, ctx)
+                return ("na", []) if hit is None else self._judged(rule, ctx, hit, forced)
+            # a forbidding rule's mask in full: its parts' verdicts are what the evidence walk below skips by
             mask = slot_verdict(match, ctx)
             if mask is None:
                 return "na", []
-            if not rule.forbid:
-                return self._judged(rule, ctx, bool(mask), forced)
             if not mask:
                 return "passed", []
         hits = evaluate(match_node, ctx)
@@ -350,7 +353,7 @@ class Engine:
         finding = self._make(rule, ctx, turn, None, "")
         finding.span = None
         finding.layer = "结构"
-        missing = [label for label, slot in rule.element_slots if slot_verdict(slot, ctx) == 0]
+        missing = [label for label, slot in rule.element_slots if slot_hit(slot, ctx) is False]
         if missing:
             finding.message = finding.message.replace(rule.message, f"{rule.message}（缺少：{'、'.join(missing)}）", 1)
         if forced:

@@ -100,6 +100,12 @@ class Slot:
     need_key: str = ""  # the automaton key of ``need``'s literals (``Compiled.regex_need_keys``), or ""
     anchored: bool = False
     limits: list[tuple[str, float]] = field(default_factory=list)  # act: (name, threshold)
+    # unanswered: the reply window's fields (the agent turns after the trigger that may answer, those just before it,
+    # the trigger's own) and whether only the first trigger is judged
+    within: int = 0
+    before: int = 0
+    same_turn: bool = False
+    first_only: bool = False
 
 
 @dataclass(slots=True)
@@ -237,6 +243,7 @@ def _wire(slot: Slot, plan: Plan, node_keys: dict[int, list[str]]) -> None:
         u = node.unanswered
         slot.of, slot.expect = one(u.trigger), one(u.expect)
         slot.rearm = one(u.rearm) if u.rearm is not None else None
+        slot.within, slot.before, slot.same_turn, slot.first_only = u.within, u.before, u.same_turn, u.first_only
     elif node.restate is not None:
         r = node.restate
         slot.of = one(r.confirm)

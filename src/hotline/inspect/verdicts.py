@@ -31,7 +31,6 @@ from hotline.inspect.operators import (
     counted,
     evaluate,
     longest,
-    reply_window,
     restated,
     scoped_turns,
     turn_list,
@@ -83,6 +82,94 @@ def slot_verdict(slot: Slot, ctx: CallContext, allowed: Allowed = None) -> Verdi
     else:
         ctx.verdict_memo[key] = result
     return result
+
+
+def slot_hit(slot: Slot, ctx: CallContext) -> bool | None:
+    """Whether a slot hits anything over the whole call (None: it does not apply): ``slot_verdict``'s mask read as a
+    truth value, for the readers that need no more (a rule that requires or awards something, a rule's condition, a
+    missing element). The groups whose own truth needs only their parts' truth ask their parts the same way and stop
+    where it is known: ``any`` at its first part that hits (the parts after it can only add turns), ``distinct`` once
+    enough parts hit, ``all`` at a part that hits nothing when the rest always apply. So a part no reader needs the
+    turns of is not evaluated (another reader that does still asks it: ``slot_verdict``). Every other slot is asked
+    for its mask. An answer that fixes the slot's mask is kept as its verdict: does not apply (None), hits nothing
+    (``any``, ``all`` and ``distinct`` then answer 0, their parts all 0 or not applicable), and ``not``'s always (0 or
+    the whole call, from its part's truth alone). A hit is not kept (its turns are not known): asked again, it is
+    found again from its parts, whose answers are kept."""
+    cached = ctx.verdicts[slot.index]
+    if cached is not UNSET:
+        return None if cached is None else cached != 0
+    code = slot.code
+    if code != op.ANY and code != op.ALL and code != op.NOT and code != op.DISTINCT:
+        mask = slot_verdict(slot, ctx, None)
+        return None if mask is None else mask != 0
+    found: bool | None
+    if slot.has_need and not ctx.no_text and absent(slot, ctx):
+        found = False
+    else:
+        ctx.walked += 1
+        if code == op.ANY:
+            found = _any_hit(slot, ctx)
+        elif code == op.ALL:
+            found = _all_hit(slot, ctx)
+        elif code == op.NOT:
+            assert slot.of is not None
+            part = slot_hit(slot.of, ctx)
+            found = None if part is None else not part
+        else:
+            found = _distinct_hit(slot, ctx)
+    if found is None:
+        ctx.verdicts[slot.index] = None
+    elif code == op.NOT:
+        ctx.verdicts[slot.index] = CALL_BIT if found else 0
+    elif not found:
+        ctx.verdicts[slot.index] = 0
+    return found
+
+
+def _any_hit(slot: Slot, ctx: CallContext) -> bool | None:
+    """``_any``'s truth: a part that hits decides it. Until one does nothing hit, so an embedding part reads every
+    turn, as ``_any`` gives it then."""
+    applicable = False
+    for part in slot.parts:
+        r = slot_hit(part, ctx)
+        if r is not None:
+            if r:
+                return True
+            applicable = True
+    return False if applicable else None
+
+
+def _all_hit(slot: Slot, ctx: CallContext) -> bool | None:
+    """``_all``'s truth: N/A when a part is, no hit when one part hits nothing (at once when the rest always apply)."""
+    parts = slot.parts
+    empty = False
+    for i, part in enumerate(parts):
+        r = slot_hit(part, ctx)
+        if r is None:
+            return None
+        if not r:
+            if _rest_apply(parts, i, ctx):
+                return False
+            empty = True
+    return bool(parts) and not empty  # (no part: ``_all``'s mask is empty)
+
+
+def _distinct_hit(slot: Slot, ctx: CallContext) -> bool | None:
+    """``_distinct``'s truth: enough parts hit (and one at least: with none, its mask is empty whatever ``least``);
+    known as soon as they have."""
+    assert slot.least is not None
+    enough = max(slot.least, 1)
+    applicable = False
+    nonempty = 0
+    for part in slot.parts:
+        r = slot_hit(part, ctx)
+        if r is not None:
+            applicable = True
+            if r:
+                nonempty += 1
+                if nonempty >= enough:
+                    return True
+    return False if applicable else None
 
 
 def _run(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
@@ -192,14 +279,72 @@ def _phrases(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     if ctx.no_text:
         return None
     keys = slot.keys
-    hits: list[tuple[int, int, int]]
-    if len(keys) == 1:  # (most nodes: one lexicon) its key's matches read in place, not copied into a list
-        hits = ctx.phrase_hits(keys[0])
-    else:
-        hits = []
-        for key in keys:
-            hits.extend(ctx.phrase_hits(key))
     none = mode == "none"
+    if len(keys) != 1:
+        return _phrases_of_keys(slot, ctx, allowed, none)
+    hits = ctx.phrase_hits(keys[0])  # (most nodes: one lexicon) its key's matches read in place, not copied
+    if not hits:
+        return CALL_BIT if none else 0
+    wanted = _wanted(slot, ctx, allowed)
+    if wanted is None:
+        return None
+    out = _unguarded_turns(hits, wanted, ctx) if slot.guards else _turns_held(hits, wanted)
+    if none:
+        return 0 if out else CALL_BIT
+    return out
+
+
+def _turns_held(hits: list[tuple[int, int, int]], wanted: int) -> int:
+    """The turns among ``wanted`` that hold a match, as a verdict mask. Without guards every match a turn holds
+    counts: the longest match around it (``longest`` keeps it) is in the same turn."""
+    out = 0
+    for h in hits:
+        t = h[0]
+        if (wanted >> t) & 1:
+            out |= 1 << (t + 1)
+    return out
+
+
+def _unguarded_turns(hits: list[tuple[int, int, int]], wanted: int, ctx: CallContext) -> int:
+    """The turns among ``wanted`` with a match that lies inside no other match of its turn (``longest`` keeps those)
+    and that no guard stops, as a verdict mask, from one key's matches in the order of the call's scan
+    (``CallContext._scan``): turn after turn, in a turn by where they end, those ending together the longer first
+    (no span twice: the automaton holds each phrase once). So a match lies inside another exactly when the one
+    before it ends at the same place (a longer one), or one after it in its turn starts at or before it; read from
+    the last match back, keeping the least start seen in the turn, that is one comparison each, with no sort and no
+    list of the turn's matches (``longest``). The order of the guards asked does not matter: a span's guard is its
+    own, kept per call."""
+    out = 0
+    i = len(hits) - 1
+    turn = -1
+    live = False  # the turn is wanted and not hit yet
+    low = 0  # the least start of the matches after this one in its turn
+    while i >= 0:
+        t, s, e = hits[i]
+        i -= 1
+        if t != turn:
+            turn = t
+            live = (wanted >> t) & 1 == 1
+            low = s + 1  # (none after it)
+        if not live:
+            continue
+        inside = s >= low or (i >= 0 and hits[i][0] == t and hits[i][2] == e)
+        if s < low:
+            low = s
+        if inside:
+            continue
+        if not ctx.guarded(t, s, e):
+            out |= 1 << (t + 1)
+            live = False  # hit: the turn's other matches cannot change that
+    return out
+
+
+def _phrases_of_keys(slot: Slot, ctx: CallContext, allowed: Allowed, none: bool) -> Verdict:
+    """``_phrases`` of a node with several keys (inline phrases beside a lexicon): their matches together, ordered
+    as ``longest`` orders them."""
+    hits: list[tuple[int, int, int]] = []
+    for key in slot.keys:
+        hits.extend(ctx.phrase_hits(key))
     if not hits:
         return CALL_BIT if none else 0
     wanted = _wanted(slot, ctx, allowed)
@@ -304,36 +449,67 @@ def _turn(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
 
 
 def _unanswered(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
-    """As ``operators._unanswered`` on a finished call: each trigger turn in order, a turn at most once."""
+    """As ``operators._unanswered`` on a finished call: each trigger turn in order, a turn at most once. Its reply
+    window is made as a mask of the agent's turns (``operators.reply_window`` lists them: the ``within`` agent turns
+    after the trigger, the trigger's own when an agent's and ``same_turn``, the ``before`` agent turns just before
+    it), the fields of the operator read once (``Slot``)."""
     if ctx.partial:  # the windows still open are the tree walk's to record
         return hit_mask(evaluate(slot.node, ctx, allowed))
-    u = slot.node.unanswered
-    assert u is not None and slot.of is not None and slot.expect is not None
+    assert slot.of is not None and slot.expect is not None
     triggers = slot_verdict(slot.of, ctx, allowed)
     if triggers is None:
         return None
     rearm = turns_mask(slot_verdict(slot.rearm, ctx, allowed) or 0) if slot.rearm is not None else 0
-    agent_turns = ctx.turns_of("agent")
     agent = ctx.speaker_mask("agent")
     out = 0
     answered = False
-    for t in turn_list(turns_mask(triggers)):
+    pending = turns_mask(triggers)
+    while pending:
+        low = pending & -pending
+        pending ^= low
+        t = low.bit_length() - 1
         if answered and not (rearm >> t) & 1:
             continue  # answered once: only a new escalation asks for it again
-        _, window = reply_window(u, agent_turns, t)
-        if slot_verdict(slot.expect, ctx, mask_of(window)):
-            if u.first_only:
+        after = _lowest(agent >> (t + 1) << (t + 1), slot.within)
+        window = after
+        if slot.same_turn and agent & low:
+            window |= low
+        if slot.before:
+            window |= _highest(agent & (low - 1), slot.before)
+        if slot_verdict(slot.expect, ctx, window):
+            if slot.first_only:
                 if slot.rearm is None:
                     break
                 answered = True
             continue
-        if (agent >> t) & 1:
-            out |= 1 << (t + 1)
-        else:
-            anchor = next((i for i in window if i > t), t)
-            out |= 1 << (anchor + 1)
-        if u.first_only:
+        if agent & low:
+            out |= low << 1
+        else:  # at the first agent turn after it, or its own when there is none
+            out |= (after & -after) << 1 if after else low << 1
+        if slot.first_only:
             break
+    return out
+
+
+def _lowest(mask: int, n: int) -> int:
+    """The ``n`` lowest turns of a mask (all of them when it has fewer)."""
+    out = 0
+    while mask and n > 0:
+        low = mask & -mask
+        out |= low
+        mask ^= low
+        n -= 1
+    return out
+
+
+def _highest(mask: int, n: int) -> int:
+    """The ``n`` highest turns of a mask (all of them when it has fewer)."""
+    out = 0
+    while mask and n > 0:
+        high = 1 << (mask.bit_length() - 1)
+        out |= high
+        mask ^= high
+        n -= 1
     return out
 
 
