@@ -26,6 +26,11 @@ Span = tuple[int, int, str]  # a Clause as a plain tuple (start, end, mark)
 # check each one), so ``_digit_at`` answers for them from the code point
 _IDEOGRAPHS_FROM: Final = 0x3400
 _IDEOGRAPHS_TO: Final = 0xA000  # (Final: compiled, a constant in the code, not a lookup in the module's globals)
+# the separators ``_ends_no_clause`` looks at, by code point (``Segmenter._walk``)
+_POINT: Final = ord(".")
+_COMMA: Final = ord(",")
+_DASH: Final = ord("—")
+_ELLIPSIS: Final = ord("…")
 
 
 def _digit_at(text: str, i: int) -> bool:
@@ -56,6 +61,9 @@ class Segmenter:
             kinds[ord(ch)] |= 4
         kinds[ord("\n")] = 2
         self._kinds = kinds
+        # whether each code point up to the last separator is a separator (``_walk``: a byte read per character)
+        top = max(map(ord, settings.separators), default=-1) + 1
+        self._seps = bytes((kinds[:top] & 1).tolist())
         self.markers = (
             compile_pattern("|".join(map(re.escape, sorted(settings.markers, key=len, reverse=True))))
             if settings.markers else None
@@ -90,37 +98,39 @@ class Segmenter:
         return self.batch_quoted(texts, joined)[0]
 
     def batch_quoted(self, texts: list[str], joined: str | None = None) -> tuple[list[tuple[Span, ...]], bool]:
-        """``batch``, and whether a text holds a quote mark. The separators, newlines and quote marks of all the
-        texts are found at once, from the code points of the joined texts read through ``_kinds`` with numpy (a
-        regex costs more per match it hands back than its scan does per character), and a text without quotes or
-        a clause longer than ``long_clause`` (nearly every turn) is cut where ``_unquoted`` cuts it, walking those
-        positions; any other text is read by ``spans``, and so is every text when one holds a newline itself."""
+        """``batch``, and whether a text holds a quote mark. A batch without quote marks (nearly every one) is cut
+        by ``_walk``. In one with quote marks, the separators, newlines and quote marks of all the texts are found
+        at once, from the code points of the joined texts read through ``_kinds`` with numpy (a regex costs more
+        per match it hands back than its scan does per character), and a text without quotes or a clause longer
+        than ``long_clause`` is cut where ``_unquoted`` cuts it, walking those positions; any other text is read
+        by ``spans``, and so is every text when one holds a newline itself."""
         if joined is None:
             joined = "\n".join(texts)
-        if not texts or joined.count("\n") != len(texts) - 1:
-            return list(map(self.spans, texts)), self._quote.search(joined) is not None
-        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        kinds = self._kinds.take(codes, mode="clip")  # (a code point past the table reads its last entry, 0)
-        special: set[int] = set()  # the texts with a quote mark, read by ``spans``
+        if not texts:
+            return [], False
         # whether a quote mark is there at all, by a search of the text for each (nearly every batch has none:
-        # then the kinds are separators and newlines only, and the cuts are where any kind is)
+        # then each text is walked by ``_walk``)
         has_quote = False
         for mark in self.opens:
             if mark in joined:
                 has_quote = True
                 break
-        if has_quote:
-            quoted = ((kinds & 4) != 0).nonzero()[0]
-            special = set((kinds == 2).nonzero()[0].searchsorted(quoted).tolist())  # newlines before: the text
-            cuts: list[int] = ((kinds & 3) != 0).nonzero()[0].tolist()
-        else:
-            cuts = (kinds != 0).nonzero()[0].tolist()  # (of a bool array: numpy's fast path, ~3x a uint8 one's)
+        if not has_quote:
+            return self._walk(texts), False
+        if joined.count("\n") != len(texts) - 1:
+            return list(map(self.spans, texts)), True
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        kinds = self._kinds.take(codes, mode="clip")  # (a code point past the table reads its last entry, 0)
+        quoted = ((kinds & 4) != 0).nonzero()[0]
+        # the texts with a quote mark, read by ``spans`` (the newlines before a quote mark: its text)
+        special = set((kinds == 2).nonzero()[0].searchsorted(quoted).tolist())
+        cuts: list[int] = ((kinds & 3) != 0).nonzero()[0].tolist()
         out: list[tuple[Span, ...]] = []
         long = self.settings.long_clause
         k = base = start = 0  # the text read, where it starts in ``joined``, where its clause being read starts
         text = texts[0]
         size = len(text)
-        skip = has_quote and 0 in special  # (no quote: no text is special, and no int is boxed per text to ask)
+        skip = 0 in special
         row: list[Span] = []
         cuts.append(len(joined))  # the end of the last text, as a newline would be
         for at in cuts:
@@ -137,7 +147,7 @@ class Segmenter:
                     base = at + 1
                     text = texts[k]
                     size = len(text)
-                    skip = has_quote and k in special
+                    skip = k in special
                     row = []
                     start = 0
                 continue
@@ -155,7 +165,51 @@ class Segmenter:
                 a, b, mark = row[-1]
                 row[-1] = (a, b, mark + ch)
             start = i + 1
-        return out, has_quote
+        return out, True
+
+    def _walk(self, texts: list[str]) -> list[tuple[Span, ...]]:
+        """``batch_quoted`` of texts none of which holds a quote mark: each text's characters walked once, a
+        separator told by its code point (read in place, compiled) looked up in ``_seps``, and each text cut
+        where ``_unquoted`` cuts it (``_ends_no_clause`` asked of the code point); a text with a clause longer than
+        ``long_clause`` is read by ``spans`` (markers, windows). The same clauses as ``spans`` (a newline in a text
+        is no separator to either), with no array of the joined texts' code points made, looked up and read back as
+        a list of positions (a boxed int per cut cost more than this walk's work per character)."""
+        seps = self._seps
+        top = len(seps)
+        long = self.settings.long_clause
+        out: list[tuple[Span, ...]] = []
+        for text in texts:
+            size = len(text)
+            row: list[Span] = []
+            start = 0
+            skip = False
+            for i in range(size):
+                c = ord(text[i])
+                if c >= top or seps[c] == 0:
+                    continue
+                # ``_ends_no_clause`` told by the code point (four string comparisons a separator cost more)
+                if c in (_POINT, _COMMA):
+                    if 0 < i < size - 1 and _digit_at(text, i - 1) and _digit_at(text, i + 1):
+                        continue
+                elif c in (_DASH, _ELLIPSIS) and 0 < len(text[start:i].strip("—…")) < 2 and i + 1 < size:
+                    continue
+                ch = text[i]
+                if i > start:
+                    if i - start > long:
+                        skip = True  # a long clause: ``spans`` reads the text (markers, windows)
+                        break
+                    row.append((start, i, ch))
+                elif row and not row[-1][2].endswith(ch):
+                    a, b, mark = row[-1]
+                    row[-1] = (a, b, mark + ch)
+                start = i + 1
+            if skip or size - start > long:
+                out.append(self.spans(text))
+            else:
+                if start < size:
+                    row.append((start, size, ""))
+                out.append(tuple(row))
+        return out
 
     @functools.lru_cache(maxsize=50_000)  # noqa: B019 - one segmenter per model, kept for the process
     def clauses(self, text: str) -> tuple[Clause, ...]:
