@@ -104,6 +104,18 @@ _NO_HITS: Final[list[tuple[int, int, int]]] = []  # ``phrase_hits`` of a key a c
 _SPEAKERS: Final[dict[str, Speaker]] = {s.value: s for s in Speaker}  # ``turns_of``
 # a slot not evaluated yet (Final: compiled, the modules that read it hold it, not a lookup in this one's globals)
 UNSET: Final[Any] = object()
+_SPAN: Final = 1 << 21  # a start or end below it fits ``span_key``'s int
+
+
+def span_key(turn: int, start: int, end: int) -> Any:
+    """A span's key in the guard caches (``guarded``, ``act_guarded``): its turn, start and end in one int (turn above
+    bit 42, start from bit 21, end below), when start and end are below ``_SPAN`` and none is negative (every span of
+    a turn shorter than two million characters), else the tuple. The same span gives the same key and two spans two
+    keys (an int is never equal to a tuple); an int is made, hashed and freed for less than a tuple of three (which
+    the collector tracks)."""
+    if 0 <= start < _SPAN and 0 <= end < _SPAN and turn >= 0:
+        return (turn << 42) | (start << 21) | end
+    return (turn, start, end)
 
 
 _LATE: Final[dict[str, Any]] = {}  # ``late``: what was imported, by its ``module:name``
@@ -260,8 +272,10 @@ class CallContext:
         self._safe: dict[int, list[tuple[int, int]]] | None = None
         self._turns_of: dict[str, list[int]] = {}
         self._speaker_masks: dict[str, int] = {}
-        self._guard_cache: dict[tuple[int, int, int], bool] = {}
-        self._act_guard_cache: dict[tuple[int, int, int], bool] = {}
+        # by ``span_key``: once per span and call
+        self._guard_cache: dict[Any, bool] = {}
+        self._act_guard_cache: dict[Any, bool] = {}
+        self._worded = -2  # ``_plain_turn``'s mask, once known
         self._alnum: list[int] | None = None
         # ``holds_char`` maps of the characters ending a negation prefix / starting a clause negation
         self._negation_ends = char_map(compiled.negation_ends)
@@ -527,7 +541,7 @@ class CallContext:
         """True when a clause is not the speaker's own words: quoted, reported (他们说…, 物业的人让您…,
         物业跟您讲，……), or negated (just before it, or at its start). Once per clause and call: many
         act rules read the same clause."""
-        key: Any = (turn, start, end)  # (boxed once, compiled: not once for the lookup and again to store)
+        key = span_key(turn, start, end)  # (boxed once, compiled: not once for the lookup and again to store)
         cached = self._act_guard_cache.get(key)
         if cached is None:
             # the cache read here, not by a helper handed the judge: calling a bound method object costs, compiled
@@ -581,7 +595,7 @@ class CallContext:
 
     def guarded(self, turn: int, start: int, end: int) -> bool:
         """True when a match must not count: negated, inside a negation-safe phrase, or quoted."""
-        key: Any = (turn, start, end)  # (boxed once, compiled: not once for the lookup and again to store)
+        key = span_key(turn, start, end)  # (boxed once, compiled: not once for the lookup and again to store)
         cached = self._guard_cache.get(key)
         if cached is None:  # once per span and call, as ``act_guarded``
             cached = self._guard_cache[key] = self._guarded(turn, start, end)
@@ -670,9 +684,12 @@ class CallContext:
         """The turn holds no quote mark, reporting marker or literal of the reported-speech patterns
         (``Compiled.plain_words``: read off the call's automaton pass, which finds them under ``plain_key``);
         False when that is not known."""
-        compiled = self.compiled
-        return (compiled.plain_key != ""
-                and not (self.key_turns(compiled.plain_key) >> turn) & 1)
+        worded = self._worded  # the turns that are not plain (bit i: turn i), read once per call (-2: not yet)
+        if worded == -2:
+            plain_key = self.compiled.plain_key
+            # (no plain key: -1, every bit set, no turn known to be plain)
+            worded = self._worded = self.key_turns(plain_key) if plain_key != "" else -1
+        return not (worded >> turn) & 1
 
     def _quote_spans(self, turn: int) -> list[tuple[int, int]]:
         if turn not in self._quotes:
