@@ -8,13 +8,16 @@ import importlib
 import os
 import re
 from collections.abc import Iterable
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import numpy as np
 
 from hotline.inspect.compiled import SEPARATOR, Compiled, around_surrogates, holds
 from hotline.model import Call, Speaker, WorkOrder
 from hotline.text import Normalized, normalize_all
+
+if TYPE_CHECKING:  # (imported with the act model, when a call is first judged)
+    from hotline.acts.model import ClauseActs
 
 CLAUSE_SPLIT: Final = re.compile(r"[,.!?;:、]")  # (one character each, no group: ``_clause_cuts``)
 # what ``str.isalnum`` is not: ``\w`` is exactly isalnum or "_" (checked for every code point in the tests)
@@ -475,12 +478,16 @@ class CallContext:
                 if above is None:  # judged for this call alone, not in a batch (``prepare_acts``)
                     # (the clauses of ``table``, turn after turn)
                     above = _above_floors(self._probs[speaker], _floors(self, speaker))
-                rows, cols, said = above
+                rows, cols = above[0], above[1]
+                # the probabilities as they are (compiled: a ``list[float]`` item is unboxed, then boxed anew into
+                # the hit), the clauses and the acts' names as their types (their fields and items read in place, not
+                # looked up by name)
+                said: list[Any] = above[2]
                 if not rows:
                     continue
-                acts = model.for_speaker(speaker).acts
+                acts: list[str] = model.for_speaker(speaker).acts
                 t = base = 0  # the turn holding row ``r`` (rows ascend), and the row of its first clause
-                clauses = table[turns[0]]
+                clauses: list[ClauseActs] = table[turns[0]]
                 for x in range(len(rows)):  # (compiled: the typed lists read in place, no zip)
                     r = rows[x]
                     while r - base >= len(clauses):
@@ -488,7 +495,7 @@ class CallContext:
                         t += 1
                         clauses = table[turns[t]]
                     c = clauses[r - base]
-                    name: str = acts[cols[x]]
+                    name = acts[cols[x]]
                     hit = (turns[t], c.start, c.end, said[x])
                     hits = firing.get(name)
                     if hits is None:
