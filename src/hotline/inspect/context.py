@@ -606,9 +606,13 @@ class CallContext:
 
     def guarded(self, turn: int, start: int, end: int) -> bool:
         """True when a match must not count: negated, inside a negation-safe phrase, or quoted."""
+        if self._plain_turn(turn):
+            # (most spans) a plain turn's spans are judged again when asked again: neither quoted nor reported, so
+            # a look at the safe spans and the character before costs less than a key made, looked up and stored
+            return self._guarded(turn, start, end)
         key = span_key(turn, start, end)  # (boxed once, compiled: not once for the lookup and again to store)
         cached = self._guard_cache.get(key)
-        if cached is None:  # once per span and call, as ``act_guarded``
+        if cached is None:  # once per span of a turn that is not plain and call, as ``act_guarded``
             cached = self._guard_cache[key] = self._guarded(turn, start, end)
         return cached
 
