@@ -8,7 +8,7 @@ import importlib
 import os
 import re
 from collections.abc import Iterable
-from typing import Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import numpy as np
 
@@ -16,41 +16,78 @@ from hotline.inspect.compiled import SEPARATOR, Compiled, around_surrogates, hol
 from hotline.model import Call, Speaker, WorkOrder
 from hotline.text import Normalized, normalize_all
 
+if TYPE_CHECKING:  # (imported with the act model, when a call is first judged)
+    from hotline.acts.model import ClauseActs
+
 CLAUSE_SPLIT: Final = re.compile(r"[,.!?;:、]")  # (one character each, no group: ``_clause_cuts``)
 # what ``str.isalnum`` is not: ``\w`` is exactly isalnum or "_" (checked for every code point in the tests)
 NOT_ALNUM: Final = re.compile(r"[\W_]")
 MARKS: Final = ",.?!"  # the marks normalised turns hold most (，。？！ become these): none is alnum
 
+# ``spoken_count``'s map of the BMP: a byte per code point, 2 when ``str.isalnum`` holds it, 1 when not, 0 while its
+# block (4,096 code points) is not filled: a block is filled when a text first holds one of its code points
+# (``_alnum_block``), so a process fills the few blocks its texts use (hanzi: six), not all sixteen at start (~65,000
+# code points looked up in Unicode's tables). A ``bytes``, read in place compiled (a ``bytearray`` is read through
+# the C API), so it is replaced when a block is filled: a copy per block, not per page (a copy costs ~130K).
+_ALNUM_MAP: Final[list[bytes]] = [bytes(65536)]
+_LOW_BYTES: Final = bytes(range(256))
+
+
+def _alnum_block(block: int) -> None:
+    """Fill the bytes of ``block`` (code points ``block * 4096`` to ``block * 4096 + 4095``) in ``_ALNUM_MAP``."""
+    table = _ALNUM_MAP[0]
+    start = block << 12
+    parts = [table[:start]]
+    for page in range(block << 4, (block + 1) << 4):
+        parts.append(_alnum_page(page))
+    parts.append(table[start + 4096:])
+    _ALNUM_MAP[0] = b"".join(parts)
+
+
+def _alnum_page(page: int) -> bytes:
+    """The map's bytes of ``page`` (code points ``page * 256`` to ``page * 256 + 255``): the page's characters made at
+    once (as UTF-16-LE: each code point's low byte, then ``page``), a page all ``isalnum`` holds (hanzi) found by one
+    ``isalnum``, the rest by pieces of 32 and then characters."""
+    raw = bytearray(512)
+    raw[0::2] = _LOW_BYTES
+    raw[1::2] = bytes((page,)) * 256
+    try:
+        chars = raw.decode("utf-16-le")
+    except UnicodeDecodeError:  # the surrogates' pages, which the codec refuses alone
+        chars = "".join([chr(c) for c in range(page << 8, (page + 1) << 8)])
+    if chars.isalnum():
+        return b"\x02" * 256
+    out: list[bytes] = []
+    for at in range(0, 256, 32):
+        piece = chars[at:at + 32]
+        out.append(b"\x02" * 32 if piece.isalnum() else bytes([2 if ch.isalnum() else 1 for ch in piece]))
+    return b"".join(out)
+
 
 def spoken_count(text: str) -> int:
-    """The characters of ``text`` that ``str.isalnum`` holds (letters, digits, hanzi; no punctuation): the marks
-    taken out by ``str.replace``, then the rest counted whole when it is all such characters (most turns), else
-    what ``NOT_ALNUM`` does not find in it (a regex match made for every mark costs more than the replacing)."""
-    return _counted(_unmarked(text))
+    """The characters of ``text`` that ``str.isalnum`` holds (letters, digits, hanzi; no punctuation), read code point
+    by code point (compiled: ``ord(text[i])`` read in place) in the map of the BMP (``_ALNUM_MAP``), characters past it
+    by ``isalnum`` itself. (Taking the marks out with ``str.replace`` and ``isalnum`` of the rest cost about three
+    times as much: each ``replace`` copies the text, and ``isalnum`` looks each character up in Unicode's tables.)"""
+    table = _ALNUM_MAP[0]
+    n = 0
+    for i in range(len(text)):
+        c = ord(text[i])
+        if c < 65536:
+            value = table[c]
+            if not value:  # its block is not filled yet
+                _alnum_block(c >> 12)
+                table = _ALNUM_MAP[0]
+                value = table[c]
+            n += value - 1
+        elif text[i].isalnum():
+            n += 1
+    return n
 
 
 def spoken_counts(texts: list[str]) -> list[int]:
-    """``spoken_count`` of each text, the marks taken out of all of them at once (joined a newline apart: no mark is
-    a newline, so the texts without their marks are the joined text without them, split at its newlines; a
-    ``str.replace`` costs about as much on one short text as on all). Texts holding a newline are counted one by one."""
-    joined = "\n".join(texts)
-    if len(texts) < 2 or joined.count("\n") != len(texts) - 1:
-        return [spoken_count(t) for t in texts]
-    return [_counted(rest) for rest in _unmarked(joined).split("\n")]
-
-
-def _unmarked(text: str) -> str:
-    """``text`` without the ``MARKS``."""
-    for mark in MARKS:
-        text = text.replace(mark, "")
-    return text
-
-
-def _counted(rest: str) -> int:
-    """``spoken_count`` of a text without marks."""
-    if rest.isalnum() or not rest:
-        return len(rest)
-    return len(rest) - len(NOT_ALNUM.findall(rest))
+    """``spoken_count`` of each text."""
+    return [spoken_count(t) for t in texts]
 
 
 class Hit(NamedTuple):
@@ -70,6 +107,18 @@ _NO_HITS: Final[list[tuple[int, int, int]]] = []  # ``phrase_hits`` of a key a c
 _SPEAKERS: Final[dict[str, Speaker]] = {s.value: s for s in Speaker}  # ``turns_of``
 # a slot not evaluated yet (Final: compiled, the modules that read it hold it, not a lookup in this one's globals)
 UNSET: Final[Any] = object()
+_SPAN: Final = 1 << 21  # a start or end below it fits ``span_key``'s int
+
+
+def span_key(turn: int, start: int, end: int) -> Any:
+    """A span's key in the guard caches (``guarded``, ``act_guarded``): its turn, start and end in one int (turn above
+    bit 42, start from bit 21, end below), when start and end are below ``_SPAN`` and none is negative (every span of
+    a turn shorter than two million characters), else the tuple. The same span gives the same key and two spans two
+    keys (an int is never equal to a tuple); an int is made, hashed and freed for less than a tuple of three (which
+    the collector tracks)."""
+    if 0 <= start < _SPAN and 0 <= end < _SPAN and turn >= 0:
+        return (turn << 42) | (start << 21) | end
+    return (turn, start, end)
 
 
 _LATE: Final[dict[str, Any]] = {}  # ``late``: what was imported, by its ``module:name``
@@ -182,6 +231,10 @@ def holds_char(text: str, i: int, chars: str, bits: bytes) -> bool:
     return text[i] in chars
 
 
+CLAUSE_MARKS: Final = ",.!?;:、"  # the characters ``CLAUSE_SPLIT`` cuts at (the same set, checked in the tests)
+_CLAUSE_MAP: Final = char_map(CLAUSE_MARKS)  # (``_clause_cuts``)
+
+
 def acts_enabled(compiled: Compiled) -> bool:
     """Whether the act layer runs: the rulebook's setting, unless ``HOTLINE_ACTS=0`` (read when asked: a batch asks
     once for all its calls, ``Engine.inspect_batch``; reading the environment costs ~8K instructions)."""
@@ -226,8 +279,10 @@ class CallContext:
         self._safe: dict[int, list[tuple[int, int]]] | None = None
         self._turns_of: dict[str, list[int]] = {}
         self._speaker_masks: dict[str, int] = {}
-        self._guard_cache: dict[tuple[int, int, int], bool] = {}
-        self._act_guard_cache: dict[tuple[int, int, int], bool] = {}
+        # by ``span_key``: once per span and call
+        self._guard_cache: dict[Any, bool] = {}
+        self._act_guard_cache: dict[Any, bool] = {}
+        self._worded = -2  # ``_plain_turn``'s mask, once known
         self._alnum: list[int] | None = None
         # ``holds_char`` maps of the characters ending a negation prefix / starting a clause negation
         self._negation_ends = char_map(compiled.negation_ends)
@@ -434,12 +489,16 @@ class CallContext:
                 if above is None:  # judged for this call alone, not in a batch (``prepare_acts``)
                     # (the clauses of ``table``, turn after turn)
                     above = _above_floors(self._probs[speaker], _floors(self, speaker))
-                rows, cols, said = above
+                rows, cols = above[0], above[1]
+                # the probabilities as they are (compiled: a ``list[float]`` item is unboxed, then boxed anew into
+                # the hit), the clauses and the acts' names as their types (their fields and items read in place, not
+                # looked up by name)
+                said: list[Any] = above[2]
                 if not rows:
                     continue
-                acts = model.for_speaker(speaker).acts
+                acts: list[str] = model.for_speaker(speaker).acts
                 t = base = 0  # the turn holding row ``r`` (rows ascend), and the row of its first clause
-                clauses = table[turns[0]]
+                clauses: list[ClauseActs] = table[turns[0]]
                 for x in range(len(rows)):  # (compiled: the typed lists read in place, no zip)
                     r = rows[x]
                     while r - base >= len(clauses):
@@ -447,7 +506,7 @@ class CallContext:
                         t += 1
                         clauses = table[turns[t]]
                     c = clauses[r - base]
-                    name: str = acts[cols[x]]
+                    name = acts[cols[x]]
                     hit = (turns[t], c.start, c.end, said[x])
                     hits = firing.get(name)
                     if hits is None:
@@ -500,7 +559,7 @@ class CallContext:
         """True when a clause is not the speaker's own words: quoted, reported (他们说…, 物业的人让您…,
         物业跟您讲，……), or negated (just before it, or at its start). Once per clause and call: many
         act rules read the same clause."""
-        key: Any = (turn, start, end)  # (boxed once, compiled: not once for the lookup and again to store)
+        key = span_key(turn, start, end)  # (boxed once, compiled: not once for the lookup and again to store)
         cached = self._act_guard_cache.get(key)
         if cached is None:
             # the cache read here, not by a helper handed the judge: calling a bound method object costs, compiled
@@ -554,9 +613,13 @@ class CallContext:
 
     def guarded(self, turn: int, start: int, end: int) -> bool:
         """True when a match must not count: negated, inside a negation-safe phrase, or quoted."""
-        key: Any = (turn, start, end)  # (boxed once, compiled: not once for the lookup and again to store)
+        if self._plain_turn(turn):
+            # (most spans) a plain turn's spans are judged again when asked again: neither quoted nor reported, so
+            # a look at the safe spans and the character before costs less than a key made, looked up and stored
+            return self._guarded(turn, start, end)
+        key = span_key(turn, start, end)  # (boxed once, compiled: not once for the lookup and again to store)
         cached = self._guard_cache.get(key)
-        if cached is None:  # once per span and call, as ``act_guarded``
+        if cached is None:  # once per span of a turn that is not plain and call, as ``act_guarded``
             cached = self._guard_cache[key] = self._guarded(turn, start, end)
         return cached
 
@@ -626,16 +689,18 @@ class CallContext:
 
     def _clause_cuts(self, turn: int) -> list[int]:
         """Where each clause of a turn starts, after a CLAUSE_SPLIT mark (ascending): each mark is one character, so
-        a cut is the length of the pieces ``split`` cuts the turn into before it, and one per mark (``split`` makes a
-        string per piece in one call; ``finditer`` made a match object per mark, each read by a method call)."""
+        a cut is the place after each character of the turn that is one (``CLAUSE_MARKS``), found by a look at each
+        in their map (``_CLAUSE_MAP``, as ``holds_char``). (``CLAUSE_SPLIT.split`` made a string per piece, and the
+        regex tried its set of marks at every place; ``finditer`` made a match object per mark.)"""
         cuts = self._cuts.get(turn)
         if cuts is None:
             cuts = []
-            pieces: list[str] = CLAUSE_SPLIT.split(self.norm[turn].text)
-            at = 0
-            for i in range(len(pieces) - 1):  # (the last piece is after the last mark)
-                at += len(pieces[i]) + 1
-                cuts.append(at)
+            text = self.norm[turn].text
+            bits = _CLAUSE_MAP
+            for i in range(len(text)):  # (compiled: each code point read in place and looked up in the map)
+                c = ord(text[i])
+                if c < 65536 and (bits[c >> 3] >> (c & 7)) & 1:  # (the marks are all in the BMP)
+                    cuts.append(i + 1)
             self._cuts[turn] = cuts
         return cuts
 
@@ -643,9 +708,12 @@ class CallContext:
         """The turn holds no quote mark, reporting marker or literal of the reported-speech patterns
         (``Compiled.plain_words``: read off the call's automaton pass, which finds them under ``plain_key``);
         False when that is not known."""
-        compiled = self.compiled
-        return (compiled.plain_key != ""
-                and not (self.key_turns(compiled.plain_key) >> turn) & 1)
+        worded = self._worded  # the turns that are not plain (bit i: turn i), read once per call (-2: not yet)
+        if worded == -2:
+            plain_key = self.compiled.plain_key
+            # (no plain key: -1, every bit set, no turn known to be plain)
+            worded = self._worded = self.key_turns(plain_key) if plain_key != "" else -1
+        return not (worded >> turn) & 1
 
     def _quote_spans(self, turn: int) -> list[tuple[int, int]]:
         if turn not in self._quotes:
