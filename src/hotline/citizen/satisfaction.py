@@ -113,7 +113,7 @@ def prepare_clause_stats(contexts: list[CallContext], groups: dict[str, list[int
             table = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
             size_of = np.array(sizes, dtype=np.int64)  # (the list made an array once: each costs a pass of lookups)
             starts = np.zeros(len(sizes), dtype=np.int64)
-            np.cumsum(size_of[:-1], out=starts[1:])
+            size_of[:-1].cumsum(out=starts[1:])
             per_turn = _maxima(table, starts, size_of)  # each clause turn's strongest probabilities
             edges = np.asarray(bounds, dtype=np.int64)
             first = edges[:-1]
@@ -122,7 +122,7 @@ def prepare_clause_stats(contexts: list[CallContext], groups: dict[str, list[int
             mean = _sums(table, starts[first], counts) / counts.astype(np.float32)[:, None]
             # the calls with clauses: every call of the chunk as a rule (a slice, not rows picked one by one)
             at: Any = slice(None) if len(owners) == n else np.asarray(owners, dtype=np.int64)
-            feats[at, offset:offset + acts] = _maxima(per_turn, first, np.diff(edges))
+            feats[at, offset:offset + acts] = _maxima(per_turn, first, edges[1:] - first)  # (each call's turns)
             feats[at, offset + acts:offset + 2 * acts] = mean
             feats[at, offset + 2 * acts:offset + 3 * acts] = per_turn[first]
             feats[at, offset + 3 * acts:offset + 4 * acts] = per_turn[last]
@@ -161,13 +161,14 @@ def _maxima(table: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.nda
     longest = int(counts.max()) if len(counts) else 0
     if longest * 100 > len(table):
         return np.maximum.reduceat(table, starts, axis=0)  # type: ignore[no-any-return]
-    order = np.argsort(-counts, kind="stable")  # the most rows first: the runs still going are a prefix
+    # (numpy's functions called as the arrays' own methods: no Python wrapper around each, one a row here)
+    order = (-counts).argsort(kind="stable")  # the most rows first: the runs still going are a prefix
     begin = starts[order]
-    going = np.searchsorted(-counts[order], -np.arange(1, longest), side="left").tolist()  # runs longer than k
-    acc = np.take(table, begin, axis=0)
+    going = (-counts[order]).searchsorted(-np.arange(1, longest), side="left").tolist()  # runs longer than k
+    acc = table.take(begin, axis=0)
     for k in range(1, longest):
         head = acc[:going[k - 1]]
-        np.maximum(head, np.take(table, begin[:len(head)] + k, axis=0), out=head)
+        np.maximum(head, table.take(begin[:len(head)] + k, axis=0), out=head)
     out = np.empty_like(acc)
     out[order] = acc
     return out
@@ -193,7 +194,7 @@ def _sums(table: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarr
         out[order] = acc
         return out
     padded = np.zeros((longest * len(counts), table.shape[1]), dtype=table.dtype)
-    run = np.repeat(np.arange(len(counts)), counts)
+    run = np.arange(len(counts)).repeat(counts)
     # each row at (its place in its run, its run), as one index into the rows of the padded table laid flat
     # (numpy's indexing by one array takes a faster path than by two)
     padded[(np.arange(len(table)) - starts[run]) * len(counts) + run] = table
@@ -686,16 +687,19 @@ class SatisfactionModel:
             cols = np.concatenate([cols for cols, _ in parts])
             vals = np.concatenate([vals for _, vals in parts])
             bounds = [0, *np.cumsum(sizes).tolist()]
-        pairs = self.pairs64.take(cols, axis=0)  # each bucket's (idf, text weight), widened to float64
-        weighted = vals * pairs[:, 0]
+        # each bucket's (idf, text weight), widened to float64, gathered as rows (one gather) and laid out as two
+        # contiguous rows by one copy: a product reading a strided column takes numpy's slow strided loop (about
+        # as much as the copy of both), and the dots want the text weights contiguous anyway
+        pairs = self.pairs64.take(cols, axis=0).T.copy()
+        weighted = vals * pairs[0]
         squares = weighted * weighted
         add = np.add.reduce  # what ``sum()`` runs
         sums = [add(squares[bounds[c]:bounds[c + 1]]) for c in range(len(contexts))]
         norms = np.sqrt(np.asarray(sums, dtype=np.float64))
         norms[norms == 0] = 1.0
         unit = weighted / norms.repeat(sizes)
-        # what each dot would cast its run to, made contiguous: a dot of strided runs runs another BLAS loop
-        weights = np.ascontiguousarray(pairs[:, 1])
+        # what each dot would cast its run to, contiguous: a dot of strided runs runs another BLAS loop
+        weights = pairs[1]
         act_weights = self.act_weights
         bias = self.bias
         # float64 sums as Python floats: the same additions. ``ndarray.dot`` of two vectors runs the dot ``@``
