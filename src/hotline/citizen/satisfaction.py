@@ -14,14 +14,14 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from hotline.acts.hashing import codes_of, keys, keys_by_length
+from hotline.acts.hashing import MULTIPLIER, codes_of, keys, keys_by_length
 from hotline.citizen.settings import CitizenError, SatisfactionSettings
 from hotline.content import data_path
 from hotline.inspect.context import CallContext
@@ -113,7 +113,7 @@ def prepare_clause_stats(contexts: list[CallContext], groups: dict[str, list[int
             table = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
             size_of = np.array(sizes, dtype=np.int64)  # (the list made an array once: each costs a pass of lookups)
             starts = np.zeros(len(sizes), dtype=np.int64)
-            np.cumsum(size_of[:-1], out=starts[1:])
+            size_of[:-1].cumsum(out=starts[1:])
             per_turn = _maxima(table, starts, size_of)  # each clause turn's strongest probabilities
             edges = np.asarray(bounds, dtype=np.int64)
             first = edges[:-1]
@@ -122,7 +122,7 @@ def prepare_clause_stats(contexts: list[CallContext], groups: dict[str, list[int
             mean = _sums(table, starts[first], counts) / counts.astype(np.float32)[:, None]
             # the calls with clauses: every call of the chunk as a rule (a slice, not rows picked one by one)
             at: Any = slice(None) if len(owners) == n else np.asarray(owners, dtype=np.int64)
-            feats[at, offset:offset + acts] = _maxima(per_turn, first, np.diff(edges))
+            feats[at, offset:offset + acts] = _maxima(per_turn, first, edges[1:] - first)  # (each call's turns)
             feats[at, offset + acts:offset + 2 * acts] = mean
             feats[at, offset + 2 * acts:offset + 3 * acts] = per_turn[first]
             feats[at, offset + 3 * acts:offset + 4 * acts] = per_turn[last]
@@ -161,13 +161,14 @@ def _maxima(table: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.nda
     longest = int(counts.max()) if len(counts) else 0
     if longest * 100 > len(table):
         return np.maximum.reduceat(table, starts, axis=0)  # type: ignore[no-any-return]
-    order = np.argsort(-counts, kind="stable")  # the most rows first: the runs still going are a prefix
+    # (numpy's functions called as the arrays' own methods: no Python wrapper around each, one a row here)
+    order = (-counts).argsort(kind="stable")  # the most rows first: the runs still going are a prefix
     begin = starts[order]
-    going = np.searchsorted(-counts[order], -np.arange(1, longest), side="left").tolist()  # runs longer than k
-    acc = np.take(table, begin, axis=0)
+    going = (-counts[order]).searchsorted(-np.arange(1, longest), side="left").tolist()  # runs longer than k
+    acc = table.take(begin, axis=0)
     for k in range(1, longest):
         head = acc[:going[k - 1]]
-        np.maximum(head, np.take(table, begin[:len(head)] + k, axis=0), out=head)
+        np.maximum(head, table.take(begin[:len(head)] + k, axis=0), out=head)
     out = np.empty_like(acc)
     out[order] = acc
     return out
@@ -193,7 +194,7 @@ def _sums(table: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarr
         out[order] = acc
         return out
     padded = np.zeros((longest * len(counts), table.shape[1]), dtype=table.dtype)
-    run = np.repeat(np.arange(len(counts)), counts)
+    run = np.arange(len(counts)).repeat(counts)
     # each row at (its place in its run, its run), as one index into the rows of the padded table laid flat
     # (numpy's indexing by one array takes a faster path than by two)
     padded[(np.arange(len(table)) - starts[run]) * len(counts) + run] = table
@@ -286,24 +287,35 @@ def _counted_keys(pieces: list[str], owner: list[int], s: SatisfactionSettings, 
     the last n - 1 characters of a piece runs into the next, and is numbered past every other (sorted last,
     then dropped). The numbers are 32-bit when they fit (a faster sort, the same order)."""
     lengths = [len(p) for p in pieces]
-    codes = codes_of("".join(pieces))
+    joined = "".join(pieces)
     small = top < 2**32
     dtype = np.uint32 if small else np.uint64  # the largest number of the type marks a crossing n-gram
     crossing = 2**32 - 1 if small else 2**64 - 1  # (``np.iinfo(dtype).max``, without making an iinfo per chunk)
     number = (np.asarray(owner, dtype=dtype) * np.asarray(s.buckets, dtype=dtype)).repeat(lengths)
     ends = np.array(lengths, dtype=np.int64).cumsum()[:-1]  # where each piece but the last ends (the last one's n-grams end in it)
     tails = [ends - j for j in range(1, s.ngram_max)]
-    modulus = np.uint64(s.buckets)
-    low = np.uint64(s.buckets - 1) if s.buckets & (s.buckets - 1) == 0 else None
     parts = []
     lengths_n = range(1, s.ngram_max + 1)
-    for n, grams in zip(lengths_n, keys_by_length(codes, lengths_n), strict=False):  # keys(codes, n), n after n
-        # % buckets: with buckets a power of two, its low bits (the same numbers; a 64-bit % costs ~50× more)
-        numbers = (grams & low if low is not None else grams % modulus).astype(dtype)
-        np.add(numbers, number[:len(numbers)], out=numbers)
-        for tail in tails[:n - 1]:
-            numbers[tail] = crossing
-        parts.append(numbers)
+    if s.buckets & (s.buckets - 1) == 0 and s.buckets <= 2**32:
+        # % buckets, with buckets a power of two: the key's low bits, which the key taken modulo 2³² has too (its
+        # polynomial computed in 32-bit numbers: half the bytes a pass, no widening of the codes and no narrowing
+        # of the buckets to 32 bits); each array made afresh, so taken to its bucket and numbered in place
+        low32 = np.uint32(s.buckets - 1)
+        for n, grams in zip(lengths_n, _low_keys(joined, lengths_n), strict=False):
+            np.bitwise_and(grams, low32, out=grams)
+            numbers = grams if small else grams.astype(dtype)
+            np.add(numbers, number[:len(numbers)], out=numbers)
+            for tail in tails[:n - 1]:
+                numbers[tail] = crossing
+            parts.append(numbers)
+    else:  # the remainder of the 64-bit key
+        modulus = np.uint64(s.buckets)
+        for n, grams in zip(lengths_n, keys_by_length(codes_of(joined), lengths_n), strict=False):  # keys(codes, n)
+            numbers = (grams % modulus).astype(dtype)
+            np.add(numbers, number[:len(numbers)], out=numbers)
+            for tail in tails[:n - 1]:
+                numbers[tail] = crossing
+            parts.append(numbers)
     flat = np.concatenate(parts)  # a copy: the parts stay in text order
     flat.sort()
     inside = flat[:flat.searchsorted(crossing)]
@@ -311,6 +323,26 @@ def _counted_keys(pieces: list[str], owner: list[int], s: SatisfactionSettings, 
     # each run's first number gathered with ``take`` (a fancy index takes numpy's general indexing path, about a
     # sixth more a number) and its length a subtraction (``np.diff``: a Python function)
     return ChunkGrams(pieces, owner, parts, crossing, inside.take(at[:-1]), at[1:] - at[:-1])
+
+
+_MULTIPLIER32 = np.uint32(int(MULTIPLIER) & 0xFFFFFFFF)
+
+
+def _low_keys(text: str, lengths: range) -> Iterator[np.ndarray]:
+    """``keys_by_length(codes_of(text), lengths)`` modulo 2³², a new uint32 array for each of ``lengths`` (from 1,
+    ascending): the key is a polynomial of the code points, and a sum and a product taken modulo 2³² are the 64-bit
+    ones' low 32 bits (2³² divides 2⁶⁴), so each key's low bits are the 64-bit key's."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)  # (``codes_of``'s code points)
+    poly = codes  # the polynomial of the n-grams of length ``made`` (arrays wrap around silently: no errstate)
+    made = 1
+    for n in lengths:
+        if len(codes) < n:
+            return
+        while made < n:
+            made += 1
+            poly = poly[:-1] * _MULTIPLIER32
+            np.add(poly, codes[made - 1:], out=poly)
+        yield poly + np.uint32(n * pow(int(MULTIPLIER), n, 1 << 32) & 0xFFFFFFFF)
 
 
 _SUBLINEAR: dict[float, np.ndarray] = {}
@@ -655,16 +687,19 @@ class SatisfactionModel:
             cols = np.concatenate([cols for cols, _ in parts])
             vals = np.concatenate([vals for _, vals in parts])
             bounds = [0, *np.cumsum(sizes).tolist()]
-        pairs = self.pairs64.take(cols, axis=0)  # each bucket's (idf, text weight), widened to float64
-        weighted = vals * pairs[:, 0]
+        # each bucket's (idf, text weight), widened to float64, gathered as rows (one gather) and laid out as two
+        # contiguous rows by one copy: a product reading a strided column takes numpy's slow strided loop (about
+        # as much as the copy of both), and the dots want the text weights contiguous anyway
+        pairs = self.pairs64.take(cols, axis=0).T.copy()
+        weighted = vals * pairs[0]
         squares = weighted * weighted
         add = np.add.reduce  # what ``sum()`` runs
         sums = [add(squares[bounds[c]:bounds[c + 1]]) for c in range(len(contexts))]
         norms = np.sqrt(np.asarray(sums, dtype=np.float64))
         norms[norms == 0] = 1.0
         unit = weighted / norms.repeat(sizes)
-        # what each dot would cast its run to, made contiguous: a dot of strided runs runs another BLAS loop
-        weights = np.ascontiguousarray(pairs[:, 1])
+        # what each dot would cast its run to, contiguous: a dot of strided runs runs another BLAS loop
+        weights = pairs[1]
         act_weights = self.act_weights
         bias = self.bias
         # float64 sums as Python floats: the same additions. ``ndarray.dot`` of two vectors runs the dot ``@``
