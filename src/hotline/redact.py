@@ -69,9 +69,10 @@ class Masker:
 
     def mask_value(self, value: Any) -> Any:
         """Strings masked inside meta of any shape (dicts, lists); a number that masking would change (a
-        phone number stored as an integer) becomes its masked text."""
+        phone number stored as an integer) becomes its masked text. A string by ``mask_recurring``: the same text,
+        and meta values recur from call to call (an agent's id in every call of theirs)."""
         if isinstance(value, str):
-            return self.mask(value)
+            return self.mask_recurring(value)
         if isinstance(value, dict):
             return {k: self.mask_value(v) for k, v in value.items()}
         if isinstance(value, (list, tuple)):
@@ -85,7 +86,8 @@ class Masker:
     def quote(self, text: str, turn: int | None, span: tuple[int, int] | None, turns: list[str],
               masked: list[str]) -> str:
         """A quote of a turn masked as the turn itself is (so a number cut by the quote's edge is masked as in
-        the whole turn); a quote found nowhere in its turn is masked alone."""
+        the whole turn); a quote found nowhere in its turn is masked alone, by ``mask_recurring`` (the same text:
+        such quotes are a finding's words about the whole call, 市民说「…」之后, and recur from call to call)."""
         if not text:
             return text
         if turn is not None and 0 <= turn < len(turns):
@@ -96,9 +98,9 @@ class Masker:
                 got = masked[turn][span[0]:span[1]]
             else:
                 at = original.find(text)
-                got = masked[turn][at:at + len(text)] if at >= 0 else self.mask(text)
+                got = masked[turn][at:at + len(text)] if at >= 0 else self.mask_recurring(text)
             return text if got == text else got  # a quote of the turn's unmasked part is the very text given
-        return self.mask(text)
+        return self.mask_recurring(text)
 
     def finding(self, f: Finding, turns: list[str], masked: list[str],
                 mask: Callable[[str], str] | None = None) -> Finding:

@@ -84,15 +84,30 @@ def _asr_scan() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, re.Patt
     ordered = sorted(table, key=len, reverse=True)
     words = compile_pattern(by_first_character(ordered)) if table else None
     runs = None
-    either = [by_first_character(ordered)] if table else []
     if fixes.spoken_digits:
         chars = f"[{re.escape(''.join(fixes.spoken_digits))}]"
-        rest = f"{chars}{{{fixes.spoken_digit_min_run - 1},}}"  # a run is two or more (AsrFixes)
-        runs = compile_pattern(chars + rest)
+        runs = compile_pattern(chars + _digits_rest(chars, fixes.spoken_digit_min_run))
+    either = _asr_either()
+    return words, runs, None if either is None else compile_pattern(either, scan=True)
+
+
+def _digits_rest(chars: str, min_run: int) -> str:
+    """The rest of a run of spoken digits once its first (``chars``: their class) is read: a run is two or more
+    (``AsrFixes``)."""
+    return f"{chars}{{{min_run - 1},}}"
+
+
+def _asr_either() -> str | None:
+    """The source of ``_asr_scan``'s ``either`` (None when there is nothing to put right)."""
+    table, _ = _asr_tables()
+    fixes = _asr_fixes()
+    either = [by_first_character(sorted(table, key=len, reverse=True))] if table else []
+    if fixes.spoken_digits:
+        rest = _digits_rest(f"[{re.escape(''.join(fixes.spoken_digits))}]", fixes.spoken_digit_min_run)
         either.extend(re.escape(d) + rest for d in fixes.spoken_digits)
     if not either:
-        return words, runs, None
-    return words, runs, compile_pattern(f"{_asr_opening(table, fixes.spoken_digits)}(?:{'|'.join(either)})", scan=True)
+        return None
+    return f"{_asr_opening(table, fixes.spoken_digits)}(?:{'|'.join(either)})"
 
 
 def _asr_opening(words: dict[str, str], digits: dict[str, str]) -> str:
@@ -253,10 +268,30 @@ def _mapping() -> tuple[tuple[tuple[str, str], ...], re.Pattern[str]]:
     table = _table()
     common = tuple((ch, table[ord(ch)]) for ch in "，。？！：；" if ord(ch) in table and len(table[ord(ch)]) == 1
                    and ord(table[ord(ch)]) not in table)  # a mark's replacement is left alone by the table
+    return common, compile_pattern(_rest_class(common))
+
+
+def _rest_class(common: tuple[tuple[str, str], ...]) -> str:
+    """The source of ``_mapping``'s regex: a class of every character the table maps but the ``common`` marks."""
+    table = _table()
     done = {ord(a) for a, _ in common}
     # (re.escape of the joined characters is that of each joined: one call, not 2,700 of it and of chr)
     bmp = re.escape("".join(map(chr, [c for c in sorted(table) if c not in done and c <= 0xFFFF])))
-    return common, compile_pattern(f"[{bmp}\U00010000-\U0010ffff]")
+    return f"[{bmp}\U00010000-\U0010ffff]"
+
+
+@functools.cache
+def _first_scan() -> re.Pattern[str] | None:
+    """One regex finding, in one scan, where the first match of ``_asr_scan``'s ``either`` or of ``_mapping``'s regex
+    begins (a match of either, the ASR branch tried first at each place): ``normalize_all`` scans a call's joined
+    texts with it instead of with the two in turn (each scan costs ~60 instructions a character in sre's test of a
+    class of thousands of characters; one of the union costs as much). The leftmost place either matches is where
+    the first of the two begins: a mapped character anywhere before it would have been a match there, and so would an
+    ASR match. None when there is no ASR regex (nothing but ``_mapping``'s to scan with)."""
+    either = _asr_either()
+    if either is None:
+        return None
+    return compile_pattern(f"(?:{either})|{_rest_class(_mapping()[0])}", scan=True)
 
 
 def _mapped(text: str) -> str:
@@ -315,7 +350,15 @@ def normalize_all(texts: list[str]) -> list[Normalized]:
         return list(map(normalize, texts))
     common = _common_mapped(joined)
     mapped = common.split("\n")
-    found = _mapping()[1].search(common)
+    # the first mapped character, and when there is none, where the first ASR match in ``common`` begins: one scan
+    # (``_first_scan``) finds the first of the two; a mapped character from there on is looked for only when it found
+    # one (a mapped character then found where it stopped, or an ASR match: looked for in what follows)
+    # (not when the texts hold a space, found by a search in C at a few instructions a character: such texts are
+    # seldom free of whitespace, and then the ASR regex scans the compact texts anyway, so the one scan would have
+    # tried it for nothing at every place it may begin; they are scanned for a mapped character alone, as before)
+    first_scan = _first_scan() if " " not in common else None
+    first = _mapping()[1].search(common) if first_scan is None else first_scan.search(common)
+    found = first if first is None or first_scan is None else _mapping()[1].search(common, first.start())
     if found is not None:  # translated from the text that holds the first character found on, each as it needs
         for i in range(common.count("\n", 0, found.start()), len(mapped)):
             mapped[i] = _rest_mapped(mapped[i])
@@ -324,9 +367,16 @@ def normalize_all(texts: list[str]) -> list[Normalized]:
     # it instead of one per text)
     spaceless = found is None and len("".join(common.split())) == len(common) - len(texts) + 1
     compact = mapped if spaceless else ["".join(m.split()) for m in mapped]
-    _, _, either = _asr_scan()
-    asr = None if either is None else either.search(common if spaceless else "\n".join(compact))
-    fix = len(texts) if asr is None else asr.string.count("\n", 0, asr.start())  # the first text that may need it
+    at = -1  # where the first ASR match begins (-1: none)
+    if spaceless and first_scan is not None:  # no mapped character: ``first`` is the first ASR match in ``common``
+        at = -1 if first is None else first.start()
+        scanned = common
+    else:
+        _, _, either = _asr_scan()
+        scanned = common if spaceless else "\n".join(compact)
+        asr = None if either is None else either.search(scanned)
+        at = -1 if asr is None else asr.start()
+    fix = len(texts) if at < 0 else scanned.count("\n", 0, at)  # the first text that may need it
     return [_compacted(text, mapped[i], compact[i], i >= fix) for i, text in enumerate(texts)]
 
 

@@ -58,30 +58,45 @@ def decode(text: str) -> Any:
 def _has_huge_float(obj: Any) -> bool:
     """Whether a value orjson decoded holds a float of ``_HUGE`` or more either way (walked without recursion).
     orjson makes exact dicts, lists and floats (no subclass), so a test of the exact type finds each. A dict's
-    values are walked as a list of them (compiled: a list read by index, not the generic iterator of a view; one
-    loop, no call per value, in plain Python too)."""
+    values are read by ``_huge_value`` as they are (compiled: the dict's own iteration, not a list of them made and
+    freed), and a dict in a list (a call's turns) there and then, not pushed on the stack and popped; a list's
+    items by index. One loop, no call per value, in plain Python too."""
     if type(obj) is float:
         whole: float = obj
         return not -_HUGE < whole < _HUGE
     stack: list[Any] = [obj]
     while stack:
         item = stack.pop()
-        items: list[Any]
         if type(item) is dict:
-            mapping: dict[Any, Any] = item
-            items = list(mapping.values())
+            if _huge_value(item, stack):
+                return True
         elif type(item) is list:
-            items = item
-        else:
-            continue
-        for value in items:
-            kind = type(value)
-            if kind is float:
-                number: float = value
-                if not -_HUGE < number < _HUGE:
-                    return True
-            elif kind is dict or kind is list:
-                stack.append(value)
+            items: list[Any] = item
+            for value in items:
+                kind = type(value)
+                if kind is float:
+                    number: float = value
+                    if not -_HUGE < number < _HUGE:
+                        return True
+                elif kind is dict:
+                    if _huge_value(value, stack):
+                        return True
+                elif kind is list:
+                    stack.append(value)
+    return False
+
+
+def _huge_value(mapping: dict[Any, Any], stack: list[Any]) -> bool:
+    """Whether a value of ``mapping`` is a float of ``_HUGE`` or more either way; its dicts and lists are pushed on
+    ``stack`` (``_has_huge_float``'s walk)."""
+    for value in mapping.values():
+        kind = type(value)
+        if kind is float:
+            number: float = value
+            if not -_HUGE < number < _HUGE:
+                return True
+        elif kind is dict or kind is list:
+            stack.append(value)
     return False
 
 
