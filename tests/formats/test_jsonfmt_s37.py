@@ -11,22 +11,13 @@ import random
 from typing import Any
 
 import pytest
+from huge_values import random_value, simple_huge  # tests/formats/huge_values.py
 
 from hotline.formats import jsonfmt
 
 EDGES = [0.0, -0.0, 0.5, 9.1e18, -9.1e18, jsonfmt._HUGE, -jsonfmt._HUGE, math.nextafter(jsonfmt._HUGE, 0.0),
          math.nextafter(-jsonfmt._HUGE, 0.0), 1e300, float("inf"), float("-inf"), float("nan"),
          12345678901234567890.0]
-
-
-def _simple_huge(value: Any) -> bool:
-    if isinstance(value, float):
-        return not -jsonfmt._HUGE < value < jsonfmt._HUGE
-    if isinstance(value, dict):
-        return any(_simple_huge(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_simple_huge(v) for v in value)
-    return False
 
 
 def _call(place: int, x: Any) -> dict[str, Any]:
@@ -55,29 +46,18 @@ def _call(place: int, x: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("x", EDGES)
 def test_a_float_anywhere_in_a_call_is_found_as_by_the_simple_walk(place: int, x: float) -> None:
     call = _call(place, x)
-    assert jsonfmt._has_huge_float(call) is _simple_huge(call)
-    assert jsonfmt._has_huge_float([call, call]) is _simple_huge(call)
-    assert jsonfmt._has_huge_float({"calls": [call]}) is _simple_huge(call)
+    assert jsonfmt._has_huge_float(call) is simple_huge(call)
+    assert jsonfmt._has_huge_float([call, call]) is simple_huge(call)
+    assert jsonfmt._has_huge_float({"calls": [call]}) is simple_huge(call)
 
 
 def test_plain_values_and_empty_containers() -> None:
     for value in [None, True, 7, 2**63 - 1, "9.2e18", [], {}, [[]], [{}], {"a": {}}, [{"a": []}], *EDGES]:
-        assert jsonfmt._has_huge_float(value) is _simple_huge(value)
+        assert jsonfmt._has_huge_float(value) is simple_huge(value)
 
 
 def _value(rng: random.Random, depth: int) -> Any:
-    kind = rng.randrange(8 if depth < 5 else 4)
-    if kind == 0:
-        return rng.choice(EDGES)
-    if kind == 1:
-        return rng.choice(["a", "", "1e19"])
-    if kind == 2:
-        return rng.choice([None, False, 3, -(2**63)])
-    if kind == 3:
-        return rng.choice([[], {}])
-    if kind in (4, 5):
-        return [_value(rng, depth + 1) for _ in range(rng.randrange(4))]
-    return {str(i): _value(rng, depth + 1) for i in range(rng.randrange(4))}
+    return random_value(rng, depth, EDGES, ["a", "", "1e19"], [None, False, 3, -(2**63)], kinds=8, deepest=5)
 
 
 def test_random_values() -> None:
@@ -86,6 +66,6 @@ def test_random_values() -> None:
     for _ in range(6000):
         value = _value(rng, 0)
         got = jsonfmt._has_huge_float(value)
-        assert got is _simple_huge(value), value
+        assert got is simple_huge(value), value
         seen.add(got)
     assert seen == {True, False}

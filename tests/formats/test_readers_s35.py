@@ -8,34 +8,17 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from huge_values import random_value, simple_huge  # tests/formats/huge_values.py
+
 from hotline.formats import jsonfmt
 from hotline.formats.records import RawTurn
 
-
-def _simple_huge(value: Any) -> bool:
-    if isinstance(value, float):
-        return not -jsonfmt._HUGE < value < jsonfmt._HUGE
-    if isinstance(value, dict):
-        return any(_simple_huge(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_simple_huge(v) for v in value)
-    return False
+_FLOATS = [0.5, -3.0, 9.1e18, -9.1e18, 9.2e18, -9.2e18, 1e300, float("inf"), float("-inf"), float("nan"),
+           12345678901234567890.0]
 
 
 def _value(rng: random.Random, depth: int) -> Any:
-    kind = rng.randrange(7 if depth < 4 else 4)
-    if kind == 0:
-        return rng.choice([0.5, -3.0, 9.1e18, -9.1e18, 9.2e18, -9.2e18, 1e300, float("inf"), float("-inf"),
-                           float("nan"), 12345678901234567890.0])
-    if kind == 1:
-        return rng.choice(["a", "", "9.2e18"])
-    if kind == 2:
-        return rng.choice([None, True, 7, 2**63 - 1])
-    if kind == 3:
-        return rng.choice([[], {}])
-    if kind in (4, 5):
-        return [_value(rng, depth + 1) for _ in range(rng.randrange(4))]
-    return {str(i): _value(rng, depth + 1) for i in range(rng.randrange(4))}
+    return random_value(rng, depth, _FLOATS, ["a", "", "9.2e18"], [None, True, 7, 2**63 - 1], kinds=7, deepest=4)
 
 
 def test_the_walk_for_huge_floats_finds_what_the_simple_walk_finds() -> None:
@@ -44,7 +27,7 @@ def test_the_walk_for_huge_floats_finds_what_the_simple_walk_finds() -> None:
     for _ in range(4000):
         value = _value(rng, 0)
         got = jsonfmt._has_huge_float(value)
-        assert got is _simple_huge(value), value
+        assert got is simple_huge(value), value
         seen.add(got)
     assert seen == {True, False}
 

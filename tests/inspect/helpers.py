@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from hotline.content import data_path
 from hotline.formats import read_calls
 from hotline.formats.dialogue import read_dialogue_text
@@ -39,3 +41,29 @@ def sample_contexts() -> list[CallContext]:
     contexts = [CallContext(c, engine.compiled, semantic=False) for c in read_calls(data_path("samples", "calls"))]
     prepare_acts(contexts)
     return contexts
+
+
+def phrase_calls(phrases: tuple[str, ...] | list[str], seed: int, n: int, *, extra_chars: str = "",
+                 fewest_turns: int = 1, repeats: bool = False) -> list[list[str]]:
+    """Calls for the phrase scan: turns running phrases together with characters of the phrases (and
+    ``extra_chars``), so that phrases lie inside others, overlap, and several end at one place; empty turns, turns
+    that are one phrase whole (at a turn's start and end), and with ``repeats`` a turn repeating an earlier one."""
+    rng = random.Random(seed)
+    chars = sorted(set("".join(phrases))) + list(extra_chars)
+    calls = []
+    for _ in range(n):
+        turns: list[str] = []
+        for _ in range(rng.randint(fewest_turns, 9)):
+            kind = rng.random()
+            if kind < 0.1:
+                turns.append("")
+            elif kind < (0.2 if repeats else 0.25):
+                turns.append(rng.choice(phrases))
+            elif repeats and kind < 0.25 and turns:
+                turns.append(rng.choice(turns))
+            else:
+                bits = [rng.choice(phrases) if rng.random() < 0.5 else "".join(rng.choices(chars, k=rng.randint(1, 3)))
+                        for _ in range(rng.randint(1, 8))]
+                turns.append("".join(bits))
+        calls.append(turns)
+    return calls

@@ -18,6 +18,7 @@ from typing import Any
 
 import daachorse
 import pytest
+from helpers import phrase_calls  # tests/inspect/helpers.py
 
 from hotline import native
 from hotline.inspect.compiled import Compiled, around_surrogates, compile_rulebook, scan_kernel
@@ -65,27 +66,8 @@ def _same(got: Found, want: Found) -> None:
 
 
 def _calls(phrases: tuple[str, ...], seed: int, n: int) -> list[list[str]]:
-    """Turns running phrases together with characters of the phrases and others (digits, Latin, a newline, emoji and
-    non-BMP ideographs, a combining mark), empty turns, turns that are one phrase whole, a turn repeated."""
-    rng = random.Random(seed)
-    chars = sorted(set("".join(phrases))) + list("0123456789ab \n😀🙂𠀀𪚥\u0301Ⅻ")
-    calls = []
-    for _ in range(n):
-        turns: list[str] = []
-        for _ in range(rng.randint(0, 9)):
-            kind = rng.random()
-            if kind < 0.1:
-                turns.append("")
-            elif kind < 0.2:
-                turns.append(rng.choice(phrases))
-            elif kind < 0.25 and turns:
-                turns.append(rng.choice(turns))
-            else:
-                bits = [rng.choice(phrases) if rng.random() < 0.5 else "".join(rng.choices(chars, k=rng.randint(1, 3)))
-                        for _ in range(rng.randint(1, 8))]
-                turns.append("".join(bits))
-        calls.append(turns)
-    return calls
+    """Also digits, Latin, a newline, emoji and non-BMP ideographs, a combining mark; calls without turns."""
+    return phrase_calls(phrases, seed, n, extra_chars="0123456789ab \n😀🙂𠀀𪚥\u0301Ⅻ", fewest_turns=0, repeats=True)
 
 
 def _kernel(phrases: tuple[str, ...], keys: list[tuple[str, ...]]) -> Any:

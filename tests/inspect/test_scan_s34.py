@@ -9,6 +9,7 @@ import random
 from collections import Counter
 
 import pytest
+from helpers import phrase_calls  # tests/inspect/helpers.py
 
 from hotline.inspect.compiled import Compiled, compile_rulebook
 from hotline.inspect.context import CallContext
@@ -43,26 +44,7 @@ def _simple(compiled: Compiled, texts: list[str]) -> dict[str, list[tuple[int, i
 
 
 def _calls(compiled: Compiled, seed: int, n: int) -> list[list[str]]:
-    """Calls whose turns run phrases together with their own characters (a phrase inside another, overlapping ones,
-    several ending at one place), with empty turns and turns that are one phrase whole (at a turn's start and end)."""
-    rng = random.Random(seed)
-    phrases = list(compiled.phrases)
-    chars = sorted(set("".join(phrases)))
-    calls = []
-    for _ in range(n):
-        turns = []
-        for _ in range(rng.randint(1, 9)):
-            kind = rng.random()
-            if kind < 0.1:
-                turns.append("")
-            elif kind < 0.25:
-                turns.append(rng.choice(phrases))
-            else:
-                bits = [rng.choice(phrases) if rng.random() < 0.5 else "".join(rng.choices(chars, k=rng.randint(1, 3)))
-                        for _ in range(rng.randint(1, 8))]
-                turns.append("".join(bits))
-        calls.append(turns)
-    return calls
+    return phrase_calls(compiled.phrases, seed, n)
 
 
 def test_the_phrases_keys_are_their_lexicons(compiled: Compiled) -> None:
