@@ -67,3 +67,18 @@ def phrase_calls(phrases: tuple[str, ...] | list[str], seed: int, n: int, *, ext
                 turns.append("".join(bits))
         calls.append(turns)
     return calls
+
+
+def with_surrogates(calls: list[list[str]], rng: random.Random) -> list[list[str]]:
+    """The calls with lone UTF-16 surrogates put in among their characters (a turn's start, end, middle, two in a
+    row), as a program calling the engine may pass them (the readers refuse them)."""
+    out = []
+    for texts in calls:
+        turns = []
+        for text in texts:
+            chars = list(text)
+            for _ in range(rng.randint(0, 3)):
+                chars.insert(rng.randint(0, len(chars)), chr(rng.choice([0xD800, 0xDBFF, 0xDC00, 0xDCFF, 0xDFFF])))
+            turns.append("".join(chars))
+        out.append(turns)
+    return out

@@ -18,7 +18,7 @@ from typing import Any
 
 import daachorse
 import pytest
-from helpers import phrase_calls  # tests/inspect/helpers.py
+from helpers import phrase_calls, with_surrogates  # tests/inspect/helpers.py
 
 from hotline import native
 from hotline.inspect.compiled import Compiled, around_surrogates, compile_rulebook, scan_kernel
@@ -133,19 +133,9 @@ def test_a_single_phrase_and_no_text() -> None:
 def test_lone_surrogates_are_read_as_around_surrogates_reads_them(compiled: Compiled) -> None:
     """In the texts (no phrase can match across one) and in the phrases (found as ``str.find`` finds them)."""
     rng = random.Random(39)
-    marks = [chr(c) for c in (0xD800, 0xDBFF, 0xDC00, 0xDCFF, 0xDFFF)]
 
     def spoil(calls: list[list[str]]) -> list[list[str]]:
-        out = []
-        for texts in calls:
-            turns = []
-            for text in texts:
-                chars = list(text)
-                for _ in range(rng.randint(0, 3)):
-                    chars.insert(rng.randint(0, len(chars)), rng.choice(marks))
-                turns.append("".join(chars))
-            out.append(turns)
-        return out
+        return with_surrogates(calls, rng)
 
     for texts in spoil(_calls(compiled.phrases, seed=40, n=100)):
         _same(compiled.kernel.scan(texts), _daachorse(compiled.phrases, compiled.phrase_keys, texts))

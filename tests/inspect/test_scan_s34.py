@@ -9,7 +9,7 @@ import random
 from collections import Counter
 
 import pytest
-from helpers import phrase_calls  # tests/inspect/helpers.py
+from helpers import phrase_calls, with_surrogates  # tests/inspect/helpers.py
 
 from hotline.inspect.compiled import Compiled, compile_rulebook
 from hotline.inspect.context import CallContext
@@ -87,19 +87,7 @@ def test_no_phrase_means_no_automaton() -> None:
 
 
 def _with_surrogates(calls: list[list[str]], seed: int) -> list[list[str]]:
-    """The calls with lone UTF-16 surrogates put in among their characters (a turn's start, end, middle, two in a
-    row), as a program calling the engine may pass them (the readers refuse them)."""
-    rng = random.Random(seed)
-    out = []
-    for texts in calls:
-        turns = []
-        for text in texts:
-            chars = list(text)
-            for _ in range(rng.randint(0, 3)):
-                chars.insert(rng.randint(0, len(chars)), chr(rng.choice([0xD800, 0xDBFF, 0xDC00, 0xDCFF, 0xDFFF])))
-            turns.append("".join(chars))
-        out.append(turns)
-    return out
+    return with_surrogates(calls, random.Random(seed))
 
 
 @pytest.mark.parametrize("joinable", [True, False])
