@@ -8,8 +8,6 @@ import functools
 import re
 from typing import Final, NamedTuple
 
-import numpy as np
-
 from hotline.acts.settings import SegmentSettings
 from hotline.regexcache import compile_pattern
 
@@ -51,19 +49,12 @@ class Segmenter:
         self.opens = {q[0]: q[-1] for q in settings.quote_pairs if q}
         self._quote = compile_pattern("|".join(map(re.escape, self.opens)) or "(?!)")
         self._sep = compile_pattern("[" + re.escape(settings.separators) + "]")
-        # what each character up to the last one named here is to ``batch``: 1 a separator, 2 the newline that
-        # joins two texts, 4 a quote mark (any other character, and every one past the table, 0)
-        # (set where they stand: a list made of every code point up to the last one cost a start ~27M instructions)
-        kinds = np.zeros(max(map(ord, settings.separators + "".join(self.opens) + "\n")) + 2, dtype=np.uint8)
+        # whether each code point up to the last separator is a separator (``_walk``: a byte read per character; set
+        # where they stand: a list made of every code point up to the last one cost a start ~27M instructions)
+        seps = bytearray(max(map(ord, settings.separators), default=-1) + 1)
         for ch in settings.separators:
-            kinds[ord(ch)] |= 1
-        for ch in self.opens:
-            kinds[ord(ch)] |= 4
-        kinds[ord("\n")] = 2
-        self._kinds = kinds
-        # whether each code point up to the last separator is a separator (``_walk``: a byte read per character)
-        top = max(map(ord, settings.separators), default=-1) + 1
-        self._seps = bytes((kinds[:top] & 1).tolist())
+            seps[ord(ch)] = 1
+        self._seps = bytes(seps)
         self.markers = (
             compile_pattern("|".join(map(re.escape, sorted(settings.markers, key=len, reverse=True))))
             if settings.markers else None
@@ -98,77 +89,27 @@ class Segmenter:
         return self.batch_quoted(texts, joined)[0]
 
     def batch_quoted(self, texts: list[str], joined: str | None = None) -> tuple[list[tuple[Span, ...]], bool]:
-        """``batch``, and whether a text holds a quote mark. A batch without quote marks (nearly every one) is cut
-        by ``_walk``. In one with quote marks, the separators, newlines and quote marks of all the texts are found
-        at once, from the code points of the joined texts read through ``_kinds`` with numpy (a regex costs more
-        per match it hands back than its scan does per character), and a text without quotes or a clause longer
-        than ``long_clause`` is cut where ``_unquoted`` cuts it, walking those positions; any other text is read
-        by ``spans``, and so is every text when one holds a newline itself."""
+        """``batch``, and whether a text holds a quote mark. Each text is cut by ``_walk``, which walks its
+        characters once; a text with a quote mark (seldom: the marks are searched for in the joined texts first) is
+        read by ``spans``, which looks at quotes."""
         if joined is None:
             joined = "\n".join(texts)
         if not texts:
             return [], False
-        # whether a quote mark is there at all, by a search of the text for each (nearly every batch has none:
-        # then each text is walked by ``_walk``)
+        out = self._walk(texts)
         has_quote = False
         for mark in self.opens:
             if mark in joined:
                 has_quote = True
                 break
-        if not has_quote:
-            return self._walk(texts), False
-        if joined.count("\n") != len(texts) - 1:
-            return list(map(self.spans, texts)), True
-        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        kinds = self._kinds.take(codes, mode="clip")  # (a code point past the table reads its last entry, 0)
-        quoted = ((kinds & 4) != 0).nonzero()[0]
-        # the texts with a quote mark, read by ``spans`` (the newlines before a quote mark: its text)
-        special = set((kinds == 2).nonzero()[0].searchsorted(quoted).tolist())
-        cuts: list[int] = ((kinds & 3) != 0).nonzero()[0].tolist()
-        out: list[tuple[Span, ...]] = []
-        long = self.settings.long_clause
-        k = base = start = 0  # the text read, where it starts in ``joined``, where its clause being read starts
-        text = texts[0]
-        size = len(text)
-        skip = 0 in special
-        row: list[Span] = []
-        cuts.append(len(joined))  # the end of the last text, as a newline would be
-        for at in cuts:
-            i = at - base
-            if i == size:  # the end of ``text`` (the newline after it): ``_unquoted``'s last clause, then the next
-                if skip or size - start > long:
-                    out.append(self.spans(text))
-                else:
-                    if start < size:
-                        row.append((start, size, ""))
-                    out.append(tuple(row))
-                k += 1
-                if k < len(texts):
-                    base = at + 1
-                    text = texts[k]
-                    size = len(text)
-                    skip = k in special
-                    row = []
-                    start = 0
-                continue
-            if skip:
-                continue
-            ch = text[i]
-            if self._ends_no_clause(text, start, i, ch):
-                continue
-            if i > start:
-                if i - start > long:
-                    skip = True  # a long clause: ``spans`` reads the text (markers, windows)
-                    continue
-                row.append((start, i, ch))
-            elif row and not row[-1][2].endswith(ch):
-                a, b, mark = row[-1]
-                row[-1] = (a, b, mark + ch)
-            start = i + 1
-        return out, True
+        if has_quote:
+            for k, text in enumerate(texts):
+                if self._quote.search(text) is not None:
+                    out[k] = self.spans(text)
+        return out, has_quote
 
     def _walk(self, texts: list[str]) -> list[tuple[Span, ...]]:
-        """``batch_quoted`` of texts none of which holds a quote mark: each text's characters walked once, a
+        """``spans`` of texts without quote marks (``batch_quoted``): each text's characters walked once, a
         separator told by its code point (read in place, compiled) looked up in ``_seps``, and each text cut
         where ``_unquoted`` cuts it (``_ends_no_clause`` asked of the code point); a text with a clause longer than
         ``long_clause`` is read by ``spans`` (markers, windows). The same clauses as ``spans`` (a newline in a text
