@@ -19,7 +19,8 @@ from hotline.text import Normalized, normalize_all
 if TYPE_CHECKING:  # (imported with the act model, when a call is first judged)
     from hotline.acts.model import ClauseActs
 
-CLAUSE_SPLIT: Final = re.compile(r"[,.!?;:、]")  # (one character each, no group: ``_clause_cuts``)
+CLAUSE_MARKS: Final = ",.!?;:、"  # where a turn's clauses end: one character each (``_clause_cuts``)
+CLAUSE_SPLIT: Final = re.compile(f"[{re.escape(CLAUSE_MARKS)}]")  # (no group)
 # what ``str.isalnum`` is not: ``\w`` is exactly isalnum or "_" (checked for every code point in the tests)
 NOT_ALNUM: Final = re.compile(r"[\W_]")
 MARKS: Final = ",.?!"  # the marks normalised turns hold most (，。？！ become these): none is alnum
@@ -231,7 +232,6 @@ def holds_char(text: str, i: int, chars: str, bits: bytes) -> bool:
     return text[i] in chars
 
 
-CLAUSE_MARKS: Final = ",.!?;:、"  # the characters ``CLAUSE_SPLIT`` cuts at (the same set, checked in the tests)
 _CLAUSE_MAP: Final = char_map(CLAUSE_MARKS)  # (``_clause_cuts``)
 
 
