@@ -100,6 +100,8 @@ class KeyTable:
         """The table of ``grams``; or, with ``saved``, the (keys, rows, lengths) a checked saved table holds."""
         self._slots: np.ndarray | None = None
         self._unigrams: np.ndarray | None = None
+        self._kernel: Any = None
+        self._kernel_tried = False
         if saved is not None:
             self.keys, self.rows, self.lengths = saved
             return
@@ -114,6 +116,16 @@ class KeyTable:
         """The arrays to save beside ``vocab`` (the array the vocabulary is saved as)."""
         return {"table_keys": self.keys, "table_rows": self.rows.astype(np.int32),
                 "table_digest": np.array(vocabulary_digest(vocab))}
+
+    def kernel(self) -> Any:
+        """The C kernel over this table (``hotline._kernels.acts``: every n-gram's key, row and weights summed in
+        one call, ``SpeakerModel._score``), made at first use, or None when it is not built (or refuses the
+        lengths): the numpy path then runs. Its hash table replaces ``slots`` and ``unigrams``, which are then never
+        made (``slots`` alone cost a process ~9.6M instructions at its first long query)."""
+        if not self._kernel_tried:
+            self._kernel = acts_kernel(self.keys, self.rows, self.lengths)
+            self._kernel_tried = True
+        return self._kernel
 
     def lookup(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(positions in ``query`` that are vocabulary n-grams, their vocabulary rows). A long query is read
@@ -187,6 +199,20 @@ class KeyTable:
         at = np.minimum(at, len(self.keys) - 1)  # (read by ``take``: a fancy index costs more per call)
         found = (self.keys.take(at) == query).nonzero()[0]
         return found, at.take(found)
+
+
+def acts_kernel(table_keys: np.ndarray, rows: np.ndarray, lengths: list[int]) -> Any:
+    """``KeyTable.kernel``: the C kernel over sorted ``table_keys`` and their ``rows``, or None when it is not built
+    (or switched off: ``HOTLINE_NATIVE=0``) or it refuses ``lengths`` (not ascending from 1)."""
+    try:
+        from hotline._kernels.acts import ActsKernel
+    except ImportError:
+        return None
+    try:
+        return ActsKernel(np.ascontiguousarray(table_keys, dtype=np.uint64), np.ascontiguousarray(rows, dtype=np.int64),
+                          list(lengths))
+    except ValueError:
+        return None
 
 
 SPOT_CHECKS = 64
