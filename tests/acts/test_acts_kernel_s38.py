@@ -213,3 +213,56 @@ def test_it_leaks_nothing(shipped: dict[str, SpeakerModel]) -> None:
         tracemalloc.stop()
     assert after - before < 4096
     assert [sys.getrefcount(x) for x in held] == refs
+
+
+def _explain_plain(model: SpeakerModel, text: str, act: str, top: int) -> list[tuple[str, float]]:
+    """``_explain`` by its numpy path (``hashing.Spans``): the kernel taken off the table for the call."""
+    table = model.table
+    kernel = table.kernel()
+    table._kernel, table._kernel_tried = None, True
+    try:
+        return model._explain(text, act, top)
+    finally:
+        table._kernel, table._kernel_tried = kernel, True
+
+
+def _explained_alike(model: SpeakerModel, text: str, act: str, top: int = 5) -> None:
+    fast, plain = model._explain(text, act, top), _explain_plain(model, text, act, top)
+    assert fast == plain and [type(w) for _, w in fast] == [float] * len(fast), (text, act)
+
+
+@pytest.mark.parametrize("speaker", ["agent", "citizen"])
+def test_explain_finds_the_same_grams_and_weights(shipped: dict[str, SpeakerModel], speaker: str) -> None:
+    model = shipped[speaker]
+    grams = [g for g in list(model.vocab)[::5] if g]
+    chars = sorted({c for g in grams for c in g})
+    rng = random.Random(f"s38-explain-{speaker}")
+    texts = [*ODD, "^您好$", "^好^的$", "^$^$", "^你好$^谢谢$", "^" + "物业" * 150 + "$"]
+    for _ in range(40):
+        texts.extend(_texts(rng, grams, chars)[:3])
+    for text in texts:
+        _explained_alike(model, text, rng.choice(model.acts), rng.choice([0, 1, 5, 50]))
+
+
+@pytest.mark.parametrize("acts", [1, 3])
+def test_explain_on_small_models(acts: int) -> None:
+    model = _small(SMALL, acts, 11 + acts)
+    rng = random.Random(f"s38-explain-small-{acts}")
+    chars = ["你", "好", "😀", "\ue000", "1", "2", "\n", "^", "$", "a", "\ud83d"]
+    for _ in range(300):
+        text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 20)))
+        if rng.random() < 0.6:
+            text = "^" + text + "$"
+        _explained_alike(model, text, rng.choice(model.acts), rng.choice([0, 3, 5, 100]))
+    gaps = _small(["好", "你好你", "好你好", "1😀1", "😀"], 2, 5)  # lengths 1 and 3
+    for text in ("^好你好你好$", "好", "1😀1😀1", "^😀$", ""):
+        _explained_alike(gaps, text, "a1")
+
+
+def test_explain_with_weights_it_cannot_read_takes_numpy() -> None:
+    model = _small(SMALL, 3, 5, dtype=np.float64)
+    kernel = model.table.kernel()
+    assert kernel is not None and kernel.grams("^你好$", 4, True, True, model.weights, 0) is None
+    assert kernel.grams("^你好$", 4, True, True, model.weights.astype(np.float32), 3) is None  # no such column
+    for text in ("^你好😀$", "你好你好", "^1234$"):
+        _explained_alike(model, text, "a2")

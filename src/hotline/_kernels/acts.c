@@ -19,6 +19,7 @@
  * The table: the keys in an open-addressing hash table (linear probing, slot from the top bits of the key times an
  * odd constant, at most half full), the first row of equal keys kept; key 0 (the hash table's empty mark) is held
  * apart. 1-grams of the BMP are read from an array by code point (the key of a 1-gram is MULTIPLIER + its code point).
+ * ``grams`` finds the n-grams of one text the same way for ``SpeakerModel._explain``, each with its weight of one act.
  * Built from the arrays at first use (a few million instructions for the shipped models); ``__reduce__`` rebuilds it
  * from the same arrays. Lengths that are not ascending, or below 1, are refused (ValueError): ``_score``'s numpy path
  * then runs. */
@@ -417,6 +418,81 @@ done:
     return result;
 }
 
+PyDoc_STRVAR(grams_doc,
+"grams(text: str, longest: int, skip_first: bool, skip_last: bool, weights, col: int)"
+" -> list[tuple[int, int, float]] | None\n\n"
+"The n-grams of ``text`` found in the table, by start then length (``model._spans``' order), of the table's lengths\n"
+"up to ``longest``, without the first or last single character when asked: (start, length, the weight of column\n"
+"``col`` of its row, as a Python float). None when the weights are not float32 rows it reads or ``col`` is not a\n"
+"column of them: numpy's path then runs.");
+
+static PyObject *
+ActsKernel_grams(ActsKernel *k, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "grams(text, longest, skip_first, skip_last, weights, col)");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    if (PyUnicode_READY(text) < 0)
+        return NULL;
+    Py_ssize_t longest = PyLong_AsSsize_t(args[1]);
+    if (longest == -1 && PyErr_Occurred())
+        return NULL;
+    int skip_first = PyObject_IsTrue(args[2]), skip_last = PyObject_IsTrue(args[3]);
+    if (skip_first < 0 || skip_last < 0)
+        return NULL;
+    Py_ssize_t col = PyLong_AsSsize_t(args[5]);
+    if (col == -1 && PyErr_Occurred())
+        return NULL;
+    Py_buffer wv;
+    int got = float_rows(args[4], &wv, PyBUF_SIMPLE);
+    if (got <= 0)
+        return got < 0 ? NULL : Py_NewRef(Py_None);
+    Py_ssize_t na = wv.shape[1];
+    if (wv.shape[0] <= k->max_row || col < 0 || col >= na) {
+        PyBuffer_Release(&wv);
+        Py_RETURN_NONE;
+    }
+    const float *w = (const float *)wv.buf;
+    Py_ssize_t size = PyUnicode_GET_LENGTH(text);
+    const void *data = PyUnicode_DATA(text);
+    int kind = PyUnicode_KIND(text);
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        goto fail;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        uint64_t poly = 0;
+        int made = 0;
+        for (int li = 0; li < k->nlengths; li++) {
+            int n = k->lengths[li];
+            if (n > longest || i + n > size)
+                break;
+            while (made < n) {
+                poly = poly * MULTIPLIER + PyUnicode_READ(kind, data, i + made);
+                made++;
+            }
+            if (n == 1 && ((skip_first && i == 0) || (skip_last && i == size - 1)))
+                continue;
+            int32_t row = (n == 1 && poly < BMP) ? k->unigram[poly] : find(k, poly + k->base[li]);
+            if (row < 0)
+                continue;
+            PyObject *hit = Py_BuildValue("(nid)", i, n, (double)w[(Py_ssize_t)row * na + col]);
+            if (hit == NULL || PyList_Append(out, hit) < 0) {
+                Py_XDECREF(hit);
+                goto fail;
+            }
+            Py_DECREF(hit);
+        }
+    }
+    PyBuffer_Release(&wv);
+    return out;
+fail:
+    Py_XDECREF(out);
+    PyBuffer_Release(&wv);
+    return NULL;
+}
+
 static PyObject *
 ActsKernel_reduce(ActsKernel *k, PyObject *Py_UNUSED(ignored))
 {
@@ -425,6 +501,7 @@ ActsKernel_reduce(ActsKernel *k, PyObject *Py_UNUSED(ignored))
 
 static PyMethodDef ActsKernel_methods[] = {
     {"score", (PyCFunction)(void (*)(void))ActsKernel_score, METH_FASTCALL, score_doc},
+    {"grams", (PyCFunction)(void (*)(void))ActsKernel_grams, METH_FASTCALL, grams_doc},
     {"__reduce__", (PyCFunction)ActsKernel_reduce, METH_NOARGS, "Rebuilt from its keys, rows and lengths."},
     {NULL, NULL, 0, NULL},
 };

@@ -166,21 +166,34 @@ class SpeakerModel:
         # one clause (``^…$``, no mark inside): its only n-grams ``ngrams`` skips are the bare marks, left out
         # of the spans; otherwise each n-gram found is checked
         one = START not in feature_text[1:] and END not in feature_text[:-1]
-        spans = _spans(size, lengths, one and feature_text[0] == START, one and feature_text[-1] == END)
-        tk = table.keys
-        queries = spans.keys(codes_of(feature_text))
-        at = tk.searchsorted(queries)
-        found = (tk.take(at, mode="clip") == queries).tolist()
-        weights = np.asarray(self.weights)[table.rows.take(at, mode="clip"), col].tolist()
+        skip_first, skip_last = one and feature_text[0] == START, one and feature_text[-1] == END
         grams: list[str] = []
         used: list[float] = []
-        for part, hit, w in zip(spans.slices, found, weights, strict=True):
-            if hit:
-                gram = feature_text[part]
+        kernel = table.kernel()
+        # the C kernel: the same n-grams found the same way (the first row of equal keys), in ``_spans``' order, each
+        # with its weight as the float numpy's ``tolist`` gives; None (the numpy path) for weights it cannot read
+        hits = kernel.grams(feature_text, MAX_N, skip_first, skip_last, self.weights, col) if kernel is not None else None
+        if hits is not None:
+            for start, n, w in hits:
+                gram = feature_text[start:start + n]
                 if not one and (END in gram[:-1] or START in gram[1:] or gram in (START, END)):
                     continue  # not an n-gram of the clause (``ngrams`` never yields it)
                 grams.append(gram)
                 used.append(w)
+        else:
+            spans = _spans(size, lengths, skip_first, skip_last)
+            tk = table.keys
+            queries = spans.keys(codes_of(feature_text))
+            at = tk.searchsorted(queries)
+            found = (tk.take(at, mode="clip") == queries).tolist()
+            weights = np.asarray(self.weights)[table.rows.take(at, mode="clip"), col].tolist()
+            for part, hit, w in zip(spans.slices, found, weights, strict=True):
+                if hit:
+                    gram = feature_text[part]
+                    if not one and (END in gram[:-1] or START in gram[1:] or gram in (START, END)):
+                        continue  # not an n-gram of the clause (``ngrams`` never yields it)
+                    grams.append(gram)
+                    used.append(w)
         if not grams:
             return []
         norm = math.sqrt(len(grams))
