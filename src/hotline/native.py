@@ -57,6 +57,7 @@ MODULES = [
 KERNELS = {
     "hotline._kernels.scan": "hotline/_kernels/scan.c",
     "hotline._kernels.acts": "hotline/_kernels/acts.c",
+    "hotline._kernels.features": "hotline/_kernels/features.c",
 }
 
 

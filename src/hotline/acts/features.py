@@ -8,8 +8,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterator
+from typing import Any
 
-from hotline.acts.segment import Segmenter, Span
+from hotline.acts.segment import Segmenter, Span, kernel
 from hotline.acts.settings import FeatureSettings
 from hotline.acts.taxonomy import ActsError
 from hotline.content import data_path, load_yaml_model
@@ -42,6 +43,9 @@ class Featurizer:
                 words.setdefault(normalize_phrase(w), symbol)
         self._words = words
         self._classes = class_regex(list(words))
+        # ``_abstract`` in C (``hotline._kernels.features.Abstracter``: the same words in the regex's order, the same
+        # symbols), when the kernel is built; None: the regexes
+        self._abstracter = _abstracter(words, NUMBER)
         self._numbers = compile_pattern(r"[0-9][0-9*.]*")
         self._quotes = compile_pattern("|".join(re.escape(q[0]) for q in self.settings.segment.quote_pairs if q))
         self._tails: dict[str, str] = {}  # a clause's closing mark -> what its feature text keeps of it
@@ -84,6 +88,8 @@ class Featurizer:
 
     def _abstract(self, text: str) -> str:
         """Word classes and numbers replaced by their symbols (also over many joined clauses)."""
+        if self._abstracter is not None:
+            return str(self._abstracter.abstract(text))
         if self._classes is not None:
             text = self._classes.sub(lambda m: self._words[m.group()], text)
         return self._numbers.sub(NUMBER, text)
@@ -125,6 +131,8 @@ class Featurizer:
         substitutions find the same words in the joined texts as in each text alone, so a clause's feature text
         depends on the clause and its mark only (calls repeat most clauses)."""
         known = self._known
+        if self._abstracter is not None:  # all of it in C (``features.c``: the same texts, the same ``_known``)
+            return kernel_remembered(normalized, spans, known, self._abstracter, _KNOWN_MAX)
         texts: list[str] = []
         todo: list[int] = []  # the positions in ``texts`` of the clauses not known
         marks: list[str] = []  # the mark that closed each of them
@@ -207,6 +215,29 @@ class Featurizer:
         if out.endswith(END):
             out = out[:-1] + "〔句尾〕"
         return out
+
+
+def _abstracter(words: dict[str, str], number: str) -> Any:
+    """The C ``_abstract`` of ``words`` (word -> symbol), or None when the kernel is not built: it is given the words
+    in ``class_regex``'s order (longest first, else as given), the first that matches at a position winning, as in
+    the regex's alternation (the words of one first character grouped in that order)."""
+    native = kernel()
+    if native is None:
+        return None
+    ordered = sorted(words, key=len, reverse=True)
+    try:
+        return native.Abstracter(ordered, [words[w] for w in ordered], number)
+    except (TypeError, ValueError):
+        return None
+
+
+def kernel_remembered(normalized: list[str], spans: list[tuple[Span, ...]], known: dict[str, dict[str, str]],
+                      abstracter: Any, limit: int) -> list[str]:
+    """``Featurizer._remembered`` in C (``features.c``'s ``remembered``)."""
+    native = kernel()
+    assert native is not None
+    texts: list[str] = native.remembered(normalized, spans, known, abstracter, limit)
+    return texts
 
 
 def class_regex(words: list[str]) -> re.Pattern[str] | None:

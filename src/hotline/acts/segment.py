@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Final, NamedTuple
+from types import ModuleType
+from typing import Final, NamedTuple, cast
 
 from hotline.acts.settings import SegmentSettings
 from hotline.regexcache import compile_pattern
@@ -40,6 +41,18 @@ def _digit_at(text: str, i: int) -> bool:
     if _IDEOGRAPHS_FROM <= c < _IDEOGRAPHS_TO:
         return False
     return text[i].isdigit()
+
+
+@functools.cache
+def kernel() -> ModuleType | None:
+    """The C clause walks (``hotline._kernels.features``: ``walk``, and ``Featurizer._remembered``'s ``remembered``),
+    or None when they are not built, stale or switched off (``HOTLINE_NATIVE=0``): the Python paths then, which give
+    the same results (tests/acts/test_features_kernel_s38.py holds the kernel to them)."""
+    try:
+        from hotline._kernels import features
+    except ImportError:
+        return None
+    return features
 
 
 class Segmenter:
@@ -114,7 +127,19 @@ class Segmenter:
         where ``_unquoted`` cuts it (``_ends_no_clause`` asked of the code point); a text with a clause longer than
         ``long_clause`` is read by ``spans`` (markers, windows). The same clauses as ``spans`` (a newline in a text
         is no separator to either), with no array of the joined texts' code points made, looked up and read back as
-        a list of positions (a boxed int per cut cost more than this walk's work per character)."""
+        a list of positions (a boxed int per cut cost more than this walk's work per character). The C kernel's
+        ``walk`` (``kernel``), when built, does this walk (its None: a text ``spans`` reads); ``_walk_plain`` else."""
+        native = kernel()
+        if native is None:
+            return self._walk_plain(texts)
+        rows = native.walk(texts, self._seps, self.settings.long_clause)
+        for k in range(len(rows)):
+            if rows[k] is None:
+                rows[k] = self.spans(texts[k])
+        return cast("list[tuple[Span, ...]]", rows)
+
+    def _walk_plain(self, texts: list[str]) -> list[tuple[Span, ...]]:
+        """``_walk`` in Python (the kernel not built)."""
         seps = self._seps
         top = len(seps)
         long = self.settings.long_clause

@@ -1,0 +1,808 @@
+/* The act featurizer's two loops over a batch's clauses in C: ``Segmenter._walk`` (each text cut into clause spans)
+ * and the walk of ``Featurizer._remembered`` (each clause's feature text looked up in the memo).
+ *
+ * ``walk`` reads each str's code points in place (PyUnicode_KIND/DATA: no one-character string made per character, no
+ * boxed int per position) and cuts where ``Segmenter._unquoted`` cuts: at a separator (a byte per code point in
+ * ``seps``), except a point or comma between two digits (``str.isdigit`` of one character: Py_UNICODE_ISDIGIT) and a
+ * dash or ellipsis after a one-character word (``text[start:i].strip("—…")`` of length 1) that is not the text's last
+ * character. A text with a clause longer than ``long`` gets None: the caller reads it with ``Segmenter.spans``
+ * (markers, windows), as ``_walk`` does.
+ *
+ * ``remembered`` makes each clause's string (PyUnicode_Substring, as ``text[s:e]``) and looks it up in the memo of
+ * its mark, returning the feature texts with the clauses not known in their place, their positions and their marks:
+ * what ``_remembered``'s loop leaves for the one ``_abstract`` call over the clauses not known.
+ *
+ * Module functions, no state: nothing to pickle. Bad arguments raise TypeError/ValueError, never crash. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#define POINT 0x2E
+#define COMMA 0x2C
+#define DASH 0x2014
+#define ELLIPSIS 0x2026
+#define MARKS 16 /* one-character marks kept per call (a batch's marks are few) */
+
+typedef struct {
+    Py_UCS4 cp[MARKS];
+    PyObject *str[MARKS];
+    int n;
+} MarkCache;
+
+/* the one-character string of ``cp`` (a new reference), one object per code point in a call */
+static PyObject *
+mark_of(MarkCache *cache, Py_UCS4 cp)
+{
+    for (int j = 0; j < cache->n; j++) {
+        if (cache->cp[j] == cp) {
+            Py_INCREF(cache->str[j]);
+            return cache->str[j];
+        }
+    }
+    PyObject *s = PyUnicode_FromOrdinal((int)cp);
+    if (s == NULL)
+        return NULL;
+    if (cache->n < MARKS) {
+        cache->cp[cache->n] = cp;
+        cache->str[cache->n] = s;
+        cache->n++;
+        Py_INCREF(s);
+    }
+    return s;
+}
+
+static void
+marks_free(MarkCache *cache)
+{
+    for (int j = 0; j < cache->n; j++)
+        Py_DECREF(cache->str[j]);
+    cache->n = 0;
+}
+
+static PyObject *
+span(Py_ssize_t start, Py_ssize_t end, PyObject *mark)
+{
+    PyObject *a = PyLong_FromSsize_t(start);
+    if (a == NULL)
+        return NULL;
+    PyObject *b = PyLong_FromSsize_t(end);
+    if (b == NULL) {
+        Py_DECREF(a);
+        return NULL;
+    }
+    PyObject *t = PyTuple_New(3);
+    if (t == NULL) {
+        Py_DECREF(a);
+        Py_DECREF(b);
+        return NULL;
+    }
+    Py_INCREF(mark);
+    PyTuple_SET_ITEM(t, 0, a);
+    PyTuple_SET_ITEM(t, 1, b);
+    PyTuple_SET_ITEM(t, 2, mark);
+    return t;
+}
+
+/* one text's spans as a tuple, or None (a clause longer than ``long``: the caller reads it); NULL on error */
+static PyObject *
+walk_text(PyObject *text, const unsigned char *seps, Py_ssize_t top, Py_ssize_t long_, MarkCache *cache,
+          PyObject *empty)
+{
+    if (PyUnicode_READY(text) < 0)
+        return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t size = PyUnicode_GET_LENGTH(text);
+    PyObject *row = PyList_New(0);
+    if (row == NULL)
+        return NULL;
+    Py_ssize_t start = 0;
+    for (Py_ssize_t i = 0; i < size; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if ((Py_ssize_t)c >= top || seps[c] == 0)
+            continue;
+        if (c == POINT || c == COMMA) {
+            if (0 < i && i < size - 1 && Py_UNICODE_ISDIGIT(PyUnicode_READ(kind, data, i - 1))
+                && Py_UNICODE_ISDIGIT(PyUnicode_READ(kind, data, i + 1)))
+                continue;
+        }
+        else if ((c == DASH || c == ELLIPSIS) && i + 1 < size) {
+            /* len(text[start:i].strip("—…")) == 1 */
+            Py_ssize_t lo = start, hi = i;
+            while (lo < hi) {
+                Py_UCS4 x = PyUnicode_READ(kind, data, lo);
+                if (x != DASH && x != ELLIPSIS)
+                    break;
+                lo++;
+            }
+            while (hi > lo) {
+                Py_UCS4 x = PyUnicode_READ(kind, data, hi - 1);
+                if (x != DASH && x != ELLIPSIS)
+                    break;
+                hi--;
+            }
+            if (hi - lo == 1)
+                continue;
+        }
+        if (i > start) {
+            if (i - start > long_) {
+                Py_DECREF(row);
+                Py_RETURN_NONE;
+            }
+            PyObject *mark = mark_of(cache, c);
+            if (mark == NULL)
+                goto fail;
+            PyObject *t = span(start, i, mark);
+            Py_DECREF(mark);
+            if (t == NULL)
+                goto fail;
+            int r = PyList_Append(row, t);
+            Py_DECREF(t);
+            if (r < 0)
+                goto fail;
+        }
+        else {
+            Py_ssize_t n = PyList_GET_SIZE(row);
+            if (n > 0) {
+                /* a mark right after another: the last clause's mark grows, unless it ends with this one */
+                PyObject *last = PyList_GET_ITEM(row, n - 1);
+                PyObject *old = PyTuple_GET_ITEM(last, 2);
+                Py_ssize_t len = PyUnicode_GET_LENGTH(old);
+                if (len == 0 || PyUnicode_READ_CHAR(old, len - 1) != c) {
+                    PyObject *ch = mark_of(cache, c);
+                    if (ch == NULL)
+                        goto fail;
+                    PyObject *grown = PyUnicode_Concat(old, ch);
+                    Py_DECREF(ch);
+                    if (grown == NULL)
+                        goto fail;
+                    PyObject *t = span(PyLong_AsSsize_t(PyTuple_GET_ITEM(last, 0)),
+                                       PyLong_AsSsize_t(PyTuple_GET_ITEM(last, 1)), grown);
+                    Py_DECREF(grown);
+                    if (t == NULL)
+                        goto fail;
+                    if (PyList_SetItem(row, n - 1, t) < 0)
+                        goto fail;
+                }
+            }
+        }
+        start = i + 1;
+    }
+    if (size - start > long_) {
+        Py_DECREF(row);
+        Py_RETURN_NONE;
+    }
+    if (start < size) {
+        PyObject *t = span(start, size, empty);
+        if (t == NULL)
+            goto fail;
+        int r = PyList_Append(row, t);
+        Py_DECREF(t);
+        if (r < 0)
+            goto fail;
+    }
+    PyObject *out = PyList_AsTuple(row);
+    Py_DECREF(row);
+    return out;
+fail:
+    Py_DECREF(row);
+    return NULL;
+}
+
+PyDoc_STRVAR(walk_doc,
+"walk(texts, seps, long) -> list\n\n"
+"``Segmenter._walk``'s rows: each text's (start, end, mark) spans as a tuple, or None where a clause is longer\n"
+"than ``long`` (the caller reads that text with ``Segmenter.spans``). ``seps[c]`` is nonzero for a separator.");
+
+static PyObject *
+features_walk(PyObject *self, PyObject *args)
+{
+    PyObject *texts;
+    Py_buffer seps;
+    Py_ssize_t long_;
+    if (!PyArg_ParseTuple(args, "O!y*n:walk", &PyList_Type, &texts, &seps, &long_))
+        return NULL;
+    PyObject *empty = PyUnicode_FromStringAndSize("", 0);
+    PyObject *out = empty == NULL ? NULL : PyList_New(PyList_GET_SIZE(texts));
+    if (out == NULL) {
+        Py_XDECREF(empty);
+        PyBuffer_Release(&seps);
+        return NULL;
+    }
+    MarkCache cache;
+    cache.n = 0;
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(texts); k++) {
+        PyObject *text = PyList_GET_ITEM(texts, k);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "walk: texts must be str");
+            goto fail;
+        }
+        PyObject *row = walk_text(text, (const unsigned char *)seps.buf, seps.len, long_, &cache, empty);
+        if (row == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, k, row);
+    }
+    marks_free(&cache);
+    Py_DECREF(empty);
+    PyBuffer_Release(&seps);
+    return out;
+fail:
+    marks_free(&cache);
+    Py_DECREF(empty);
+    Py_DECREF(out);
+    PyBuffer_Release(&seps);
+    return NULL;
+}
+
+/* ---- Abstracter: ``Featurizer._abstract`` ----
+ *
+ * The class words' regex (``class_regex``: at each position the first word of the alternation that matches there,
+ * the words longest first; a word whose first character is a digit (``str.isdigit``) only where no ASCII digit is
+ * before or after it), each match replaced by its symbol, scanning on from the match's end as ``re.sub`` does; then
+ * in that result each run ``[0-9][0-9*.]*`` replaced by the number symbol. The words are grouped by their first
+ * code point (in the order given), found through a bitmap of the BMP's first characters and a binary search. */
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *words;        /* the list it was built from (for __reduce__) */
+    PyObject *symbols;      /* each word's replacement (for __reduce__) */
+    PyObject *number;       /* the number symbol (for __reduce__) */
+    Py_ssize_t ngroups;
+    Py_UCS4 *first;         /* each group's first code point, sorted */
+    Py_ssize_t *group_at;   /* group g's words: member[group_at[g] .. group_at[g + 1]) */
+    Py_ssize_t *member;     /* word indices, in the order given within a group */
+    unsigned char *guard;   /* per group: its first character is a digit */
+    Py_ssize_t nwords;
+    Py_ssize_t *word_at;    /* word i: chars[word_at[i] .. word_at[i + 1]) */
+    Py_ssize_t *rep_at;     /* its replacement: reps[rep_at[i] .. rep_at[i + 1]) */
+    Py_UCS4 *chars;
+    Py_UCS4 *reps;
+    Py_UCS4 num;
+    unsigned char *bmp;     /* 8192 bytes: a bit per BMP code point that starts a word */
+} Abstracter;
+
+static void
+abstracter_free(Abstracter *a)
+{
+    PyMem_Free(a->first);
+    PyMem_Free(a->group_at);
+    PyMem_Free(a->member);
+    PyMem_Free(a->guard);
+    PyMem_Free(a->word_at);
+    PyMem_Free(a->rep_at);
+    PyMem_Free(a->chars);
+    PyMem_Free(a->reps);
+    PyMem_Free(a->bmp);
+    a->first = NULL;
+    a->group_at = a->member = a->word_at = a->rep_at = NULL;
+    a->guard = a->bmp = NULL;
+    a->chars = a->reps = NULL;
+}
+
+static void
+Abstracter_dealloc(Abstracter *a)
+{
+    abstracter_free(a);
+    Py_XDECREF(a->words);
+    Py_XDECREF(a->symbols);
+    Py_XDECREF(a->number);
+    Py_TYPE(a)->tp_free((PyObject *)a);
+}
+
+static int
+Abstracter_init(Abstracter *a, PyObject *args, PyObject *kwds)
+{
+    PyObject *words, *symbols, *number;
+    if (kwds != NULL && PyDict_GET_SIZE(kwds) > 0) {
+        PyErr_SetString(PyExc_TypeError, "Abstracter takes no keyword arguments");
+        return -1;
+    }
+    if (!PyArg_ParseTuple(args, "O!O!U:Abstracter", &PyList_Type, &words, &PyList_Type, &symbols, &number))
+        return -1;
+    Py_ssize_t n = PyList_GET_SIZE(words);
+    if (PyList_GET_SIZE(symbols) != n) {
+        PyErr_SetString(PyExc_ValueError, "Abstracter: a symbol per word");
+        return -1;
+    }
+    if (PyUnicode_READY(number) < 0)
+        return -1;
+    if (PyUnicode_GET_LENGTH(number) != 1) {
+        PyErr_SetString(PyExc_ValueError, "Abstracter: the number symbol is one character");
+        return -1;
+    }
+    abstracter_free(a);
+    Py_XSETREF(a->words, PyList_GetSlice(words, 0, n));
+    Py_XSETREF(a->symbols, PyList_GetSlice(symbols, 0, n));
+    Py_INCREF(number);
+    Py_XSETREF(a->number, number);
+    if (a->words == NULL || a->symbols == NULL)
+        return -1;
+    words = a->words;
+    symbols = a->symbols;
+    a->num = PyUnicode_READ_CHAR(number, 0);
+    a->nwords = n;
+    Py_ssize_t nchars = 0, nreps = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *w = PyList_GET_ITEM(words, i), *r = PyList_GET_ITEM(symbols, i);
+        if (!PyUnicode_Check(w) || !PyUnicode_Check(r) || PyUnicode_READY(w) < 0 || PyUnicode_READY(r) < 0) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "Abstracter: words and symbols are str");
+            return -1;
+        }
+        if (PyUnicode_GET_LENGTH(w) == 0) {
+            PyErr_SetString(PyExc_ValueError, "Abstracter: an empty word");
+            return -1;
+        }
+        nchars += PyUnicode_GET_LENGTH(w);
+        nreps += PyUnicode_GET_LENGTH(r);
+    }
+    a->word_at = PyMem_Calloc(n + 1, sizeof(Py_ssize_t));
+    a->rep_at = PyMem_Calloc(n + 1, sizeof(Py_ssize_t));
+    a->chars = PyMem_Calloc(nchars + 1, sizeof(Py_UCS4));
+    a->reps = PyMem_Calloc(nreps + 1, sizeof(Py_UCS4));
+    a->first = PyMem_Calloc(n + 1, sizeof(Py_UCS4));
+    a->group_at = PyMem_Calloc(n + 2, sizeof(Py_ssize_t));
+    a->member = PyMem_Calloc(n + 1, sizeof(Py_ssize_t));
+    a->guard = PyMem_Calloc(n + 1, 1);
+    a->bmp = PyMem_Calloc(65536 / 8, 1);
+    if (!a->word_at || !a->rep_at || !a->chars || !a->reps || !a->first || !a->group_at || !a->member || !a->guard
+        || !a->bmp) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t at = 0, rat = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *w = PyList_GET_ITEM(words, i), *r = PyList_GET_ITEM(symbols, i);
+        a->word_at[i] = at;
+        a->rep_at[i] = rat;
+        if (PyUnicode_AsUCS4(w, a->chars + at, nchars + 1 - at, 0) == NULL)
+            return -1;
+        if (PyUnicode_GET_LENGTH(r) > 0 && PyUnicode_AsUCS4(r, a->reps + rat, nreps + 1 - rat, 0) == NULL)
+            return -1;
+        at += PyUnicode_GET_LENGTH(w);
+        rat += PyUnicode_GET_LENGTH(r);
+    }
+    a->word_at[n] = at;
+    a->rep_at[n] = rat;
+    /* the groups: distinct first code points, sorted; each one's words in the order given */
+    Py_ssize_t ng = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = a->chars[a->word_at[i]];
+        Py_ssize_t g = 0;
+        while (g < ng && a->first[g] != c)
+            g++;
+        if (g == ng)
+            a->first[ng++] = c;
+    }
+    /* insertion sort of the first code points (few) */
+    for (Py_ssize_t i = 1; i < ng; i++) {
+        Py_UCS4 c = a->first[i];
+        Py_ssize_t j = i;
+        while (j > 0 && a->first[j - 1] > c) {
+            a->first[j] = a->first[j - 1];
+            j--;
+        }
+        a->first[j] = c;
+    }
+    a->ngroups = ng;
+    Py_ssize_t m = 0;
+    for (Py_ssize_t g = 0; g < ng; g++) {
+        Py_UCS4 c = a->first[g];
+        a->group_at[g] = m;
+        a->guard[g] = Py_UNICODE_ISDIGIT(c) ? 1 : 0;
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (a->chars[a->word_at[i]] == c)
+                a->member[m++] = i;
+        if (c < 65536)
+            a->bmp[c >> 3] |= (unsigned char)(1u << (c & 7));
+    }
+    a->group_at[ng] = m;
+    return 0;
+}
+
+/* the group of words starting with ``c``, or -1 */
+static inline Py_ssize_t
+group_of(const Abstracter *a, Py_UCS4 c)
+{
+    if (c < 65536 && !(a->bmp[c >> 3] & (1u << (c & 7))))
+        return -1;
+    Py_ssize_t lo = 0, hi = a->ngroups;
+    while (lo < hi) {
+        Py_ssize_t mid = (lo + hi) / 2;
+        if (a->first[mid] < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < a->ngroups && a->first[lo] == c ? lo : -1;
+}
+
+#define ASCII_DIGIT(c) ((c) >= '0' && (c) <= '9')
+
+typedef struct {
+    Py_UCS4 *buf;
+    Py_ssize_t len, cap;
+} Out;
+
+static int
+out_reserve(Out *o, Py_ssize_t more)
+{
+    if (o->len + more <= o->cap)
+        return 0;
+    Py_ssize_t cap = o->cap * 2;
+    if (cap < o->len + more)
+        cap = o->len + more;
+    if (cap < 64)
+        cap = 64;
+    Py_UCS4 *b = PyMem_Realloc(o->buf, (size_t)cap * sizeof(Py_UCS4));
+    if (b == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    o->buf = b;
+    o->cap = cap;
+    return 0;
+}
+
+/* the class words of text[0:n] replaced, appended to ``o`` */
+static int
+replace_words(const Abstracter *a, int kind, const void *data, Py_ssize_t n, Out *o)
+{
+    if (out_reserve(o, n) < 0)
+        return -1;
+    Py_ssize_t i = 0;
+    while (i < n) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        Py_ssize_t g = a->ngroups > 0 ? group_of(a, c) : -1;
+        if (g >= 0 && !(a->guard[g] && i > 0 && ASCII_DIGIT(PyUnicode_READ(kind, data, i - 1)))) {
+            Py_ssize_t hit = -1, len = 0;
+            for (Py_ssize_t k = a->group_at[g]; k < a->group_at[g + 1]; k++) {
+                Py_ssize_t w = a->member[k];
+                const Py_UCS4 *chars = a->chars + a->word_at[w];
+                len = a->word_at[w + 1] - a->word_at[w];
+                if (i + len > n)
+                    continue;
+                Py_ssize_t j = 1;
+                while (j < len && PyUnicode_READ(kind, data, i + j) == chars[j])
+                    j++;
+                if (j < len)
+                    continue;
+                if (a->guard[g] && i + len < n && ASCII_DIGIT(PyUnicode_READ(kind, data, i + len)))
+                    continue;
+                hit = w;
+                break;
+            }
+            if (hit >= 0) {
+                Py_ssize_t rlen = a->rep_at[hit + 1] - a->rep_at[hit];
+                if (rlen > len && out_reserve(o, rlen - len + (n - i)) < 0)
+                    return -1;
+                memcpy(o->buf + o->len, a->reps + a->rep_at[hit], (size_t)rlen * sizeof(Py_UCS4));
+                o->len += rlen;
+                i += len;
+                continue;
+            }
+        }
+        o->buf[o->len++] = c;
+        i++;
+    }
+    return 0;
+}
+
+/* the runs [0-9][0-9*.]* of o->buf[from:] replaced by the number symbol, in place */
+static void
+replace_numbers(const Abstracter *a, Out *o, Py_ssize_t from)
+{
+    Py_UCS4 *b = o->buf;
+    Py_ssize_t i = from, j = from, n = o->len;
+    while (i < n) {
+        Py_UCS4 c = b[i];
+        if (ASCII_DIGIT(c)) {
+            i++;
+            while (i < n && (ASCII_DIGIT(b[i]) || b[i] == '*' || b[i] == '.'))
+                i++;
+            b[j++] = a->num;
+        }
+        else {
+            b[j++] = c;
+            i++;
+        }
+    }
+    o->len = j;
+}
+
+static PyObject *
+Abstracter_abstract(Abstracter *a, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "abstract: a str");
+        return NULL;
+    }
+    if (PyUnicode_READY(text) < 0)
+        return NULL;
+    Out o = {NULL, 0, 0};
+    if (replace_words(a, PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text), &o) < 0) {
+        PyMem_Free(o.buf);
+        return NULL;
+    }
+    replace_numbers(a, &o, 0);
+    PyObject *out = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, o.buf ? o.buf : (Py_UCS4 *)"", o.len);
+    PyMem_Free(o.buf);
+    return out;
+}
+
+static PyObject *
+Abstracter_reduce(Abstracter *a, PyObject *Py_UNUSED(ignored))
+{
+    if (a->words == NULL) {
+        PyErr_SetString(PyExc_ValueError, "Abstracter not initialised");
+        return NULL;
+    }
+    return Py_BuildValue("O(OOO)", Py_TYPE(a), a->words, a->symbols, a->number);
+}
+
+static PyMethodDef Abstracter_methods[] = {
+    {"abstract", (PyCFunction)Abstracter_abstract, METH_O,
+     "``Featurizer._abstract``: class words, then runs of digits, replaced by their symbols."},
+    {"__reduce__", (PyCFunction)Abstracter_reduce, METH_NOARGS, "Rebuilt from its words and symbols."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject AbstracterType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "hotline._kernels.features.Abstracter",
+    .tp_basicsize = sizeof(Abstracter),
+    .tp_dealloc = (destructor)Abstracter_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Abstracter(words, symbols, number): ``Featurizer._abstract`` in C.",
+    .tp_methods = Abstracter_methods,
+    .tp_init = (initproc)Abstracter_init,
+    .tp_new = PyType_GenericNew,
+};
+
+/* a clause's feature text: ``^`` + clause + what its mark keeps (``?``/``!``) + ``$``, abstracted */
+static PyObject *
+feature_of(const Abstracter *a, PyObject *clause, PyObject *mark, Out *o)
+{
+    Py_UCS4 tail = 0;
+    int kind = PyUnicode_KIND(mark);
+    const void *data = PyUnicode_DATA(mark);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(mark);
+    for (Py_ssize_t i = 0; i < n && tail != '?'; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c == '?' || c == '!')
+            tail = c;
+    }
+    if (tail == '!') {  /* '?' anywhere wins */
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (PyUnicode_READ(kind, data, i) == '?')
+                tail = '?';
+    }
+    Py_ssize_t len = PyUnicode_GET_LENGTH(clause);
+    o->len = 0;
+    if (out_reserve(o, len + 3) < 0)
+        return NULL;
+    /* "^" + clause + tail + "$" as one text (the words may hold ^ or $, as in Python's joined pieces) */
+    Py_UCS4 *piece = PyMem_Malloc((size_t)(len + 3) * sizeof(Py_UCS4));
+    if (piece == NULL)
+        return PyErr_NoMemory();
+    Py_ssize_t p = 0;
+    piece[p++] = '^';
+    int ck = PyUnicode_KIND(clause);
+    const void *cd = PyUnicode_DATA(clause);
+    for (Py_ssize_t i = 0; i < len; i++)
+        piece[p++] = PyUnicode_READ(ck, cd, i);
+    if (tail)
+        piece[p++] = tail;
+    piece[p++] = '$';
+    int r = replace_words(a, PyUnicode_4BYTE_KIND, piece, p, o);
+    PyMem_Free(piece);
+    if (r < 0)
+        return NULL;
+    replace_numbers(a, o, 0);
+    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, o->buf, o->len);
+}
+
+PyDoc_STRVAR(remembered_doc,
+"remembered(texts, spans, known, abstracter, limit) -> list\n\n"
+"``Featurizer._remembered``: for each clause ``texts[k][s:e]`` of ``spans[k]``, its feature text from\n"
+"``known[mark][clause]``, or made (``abstracter``) and put there once the walk is over (``known`` cleared first\n"
+"when it would hold more than ``limit``).");
+
+static PyObject *
+features_remembered(PyObject *self, PyObject *args)
+{
+    PyObject *texts, *spans, *known, *abstracter;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!n:remembered", &PyList_Type, &texts, &PyList_Type, &spans, &PyDict_Type,
+                          &known, &AbstracterType, &abstracter, &limit))
+        return NULL;
+    if (PyList_GET_SIZE(texts) != PyList_GET_SIZE(spans)) {
+        PyErr_SetString(PyExc_ValueError, "a row of spans per text");
+        return NULL;
+    }
+    const Abstracter *ab = (const Abstracter *)abstracter;
+    if (ab->bmp == NULL) {
+        PyErr_SetString(PyExc_ValueError, "Abstracter not initialised");
+        return NULL;
+    }
+    PyObject *mark = NULL;  /* borrowed: the mark read last (kept alive by its span) */
+    PyObject *memo = NULL;  /* the memo of ``mark`` (a reference held: a str subclass's __eq__ could edit known) */
+    Py_ssize_t *todo = NULL;  /* the positions in ``out`` of the clauses not known */
+    PyObject **marks = NULL;  /* the mark of each (borrowed: ``spans`` holds them) */
+    Py_ssize_t ntodo = 0, captodo = 0;
+    Out o = {NULL, 0, 0};
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        goto fail;
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(texts); k++) {
+        PyObject *text = PyList_GET_ITEM(texts, k);
+        PyObject *row = PyList_GET_ITEM(spans, k);
+        if (!PyUnicode_Check(text) || !PyTuple_Check(row)) {
+            PyErr_SetString(PyExc_TypeError, "remembered: a str and a tuple of spans per turn");
+            goto fail;
+        }
+        if (PyUnicode_READY(text) < 0)
+            goto fail;
+        Py_ssize_t size = PyUnicode_GET_LENGTH(text);
+        for (Py_ssize_t j = 0; j < PyTuple_GET_SIZE(row); j++) {
+            PyObject *t = PyTuple_GET_ITEM(row, j);
+            if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 3 || !PyLong_Check(PyTuple_GET_ITEM(t, 0))
+                || !PyLong_Check(PyTuple_GET_ITEM(t, 1)) || !PyUnicode_Check(PyTuple_GET_ITEM(t, 2))) {
+                PyErr_SetString(PyExc_TypeError, "remembered: a span is (int, int, str)");
+                goto fail;
+            }
+            Py_ssize_t s = PyLong_AsSsize_t(PyTuple_GET_ITEM(t, 0));
+            Py_ssize_t e = PyLong_AsSsize_t(PyTuple_GET_ITEM(t, 1));
+            if ((s == -1 || e == -1) && PyErr_Occurred())
+                goto fail;
+            PyObject *m = PyTuple_GET_ITEM(t, 2);
+            if (PyUnicode_READY(m) < 0)
+                goto fail;
+            PyObject *clause;
+            if (0 <= s && s <= e && e <= size) {
+                clause = PyUnicode_Substring(text, s, e);
+            }
+            else {  /* what ``text[s:e]`` gives (never from the segmenter's spans) */
+                PyObject *slice = PySlice_New(PyTuple_GET_ITEM(t, 0), PyTuple_GET_ITEM(t, 1), NULL);
+                if (slice == NULL)
+                    goto fail;
+                clause = PyObject_GetItem(text, slice);
+                Py_DECREF(slice);
+            }
+            if (clause == NULL)
+                goto fail;
+            if (m != mark) {
+                mark = m;
+                Py_CLEAR(memo);
+                memo = PyDict_GetItemWithError(known, m);
+                if (memo == NULL && PyErr_Occurred()) {
+                    Py_DECREF(clause);
+                    goto fail;
+                }
+                Py_XINCREF(memo);
+                if (memo != NULL && !PyDict_Check(memo)) {
+                    Py_DECREF(clause);
+                    PyErr_SetString(PyExc_TypeError, "remembered: known holds a dict per mark");
+                    goto fail;
+                }
+            }
+            PyObject *got = memo == NULL ? NULL : PyDict_GetItemWithError(memo, clause);
+            if (got == NULL && PyErr_Occurred()) {
+                Py_DECREF(clause);
+                goto fail;
+            }
+            if (got == NULL) {
+                if (ntodo == captodo) {
+                    Py_ssize_t cap = captodo ? captodo * 2 : 64;
+                    Py_ssize_t *t2 = PyMem_Realloc(todo, (size_t)cap * sizeof(Py_ssize_t));
+                    if (t2 != NULL)
+                        todo = t2;
+                    PyObject **m2 = t2 == NULL ? NULL : PyMem_Realloc(marks, (size_t)cap * sizeof(PyObject *));
+                    if (m2 != NULL)
+                        marks = m2;
+                    if (t2 == NULL || m2 == NULL) {
+                        Py_DECREF(clause);
+                        PyErr_NoMemory();
+                        goto fail;
+                    }
+                    captodo = cap;
+                }
+                todo[ntodo] = PyList_GET_SIZE(out);
+                marks[ntodo] = m;
+                ntodo++;
+                got = clause;  /* (the clause, until its feature text is made) */
+            }
+            int r = PyList_Append(out, got);
+            Py_DECREF(clause);
+            if (r < 0)
+                goto fail;
+        }
+    }
+    Py_CLEAR(memo);
+    if (ntodo > 0) {
+        /* sum(map(len, known.values())) + len(todo) > limit: forgotten all at once, before the new are added */
+        Py_ssize_t held = ntodo, pos = 0;
+        PyObject *key, *value;
+        while (PyDict_Next(known, &pos, &key, &value)) {
+            Py_ssize_t n = PyObject_Length(value);
+            if (n < 0)
+                goto fail;
+            held += n;
+        }
+        if (held > limit)
+            PyDict_Clear(known);
+        for (Py_ssize_t i = 0; i < ntodo; i++) {
+            PyObject *clause = PyList_GET_ITEM(out, todo[i]);
+            PyObject *feature = feature_of(ab, clause, marks[i], &o);
+            if (feature == NULL)
+                goto fail;
+            PyObject *d = PyDict_GetItemWithError(known, marks[i]);
+            if (d == NULL) {
+                if (PyErr_Occurred()) {
+                    Py_DECREF(feature);
+                    goto fail;
+                }
+                PyObject *fresh = PyDict_New();
+                if (fresh == NULL || PyDict_SetItem(known, marks[i], fresh) < 0) {
+                    Py_XDECREF(fresh);
+                    Py_DECREF(feature);
+                    goto fail;
+                }
+                d = fresh;
+                Py_DECREF(fresh);  /* (known holds it) */
+            }
+            if (!PyDict_Check(d)) {
+                Py_DECREF(feature);
+                PyErr_SetString(PyExc_TypeError, "remembered: known holds a dict per mark");
+                goto fail;
+            }
+            if (PyDict_SetItem(d, clause, feature) < 0) {
+                Py_DECREF(feature);
+                goto fail;
+            }
+            PyList_SetItem(out, todo[i], feature);  /* (steals feature; the clause, still in ``d``, lives on) */
+        }
+    }
+    PyMem_Free(o.buf);
+    PyMem_Free(todo);
+    PyMem_Free(marks);
+    return out;
+fail:
+    Py_XDECREF(memo);
+    Py_XDECREF(out);
+    PyMem_Free(o.buf);
+    PyMem_Free(todo);
+    PyMem_Free(marks);
+    return NULL;
+}
+
+static PyMethodDef features_methods[] = {
+    {"walk", features_walk, METH_VARARGS, walk_doc},
+    {"remembered", features_remembered, METH_VARARGS, remembered_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef features_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "hotline._kernels.features",
+    .m_doc = "The act featurizer's clause walks in C (``Segmenter._walk``, ``Featurizer._remembered``).",
+    .m_size = -1,
+    .m_methods = features_methods,
+};
+
+PyMODINIT_FUNC
+PyInit_features(void)
+{
+    if (PyType_Ready(&AbstracterType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&features_module);
+    if (m == NULL)
+        return NULL;
+    Py_INCREF(&AbstracterType);
+    if (PyModule_AddObject(m, "Abstracter", (PyObject *)&AbstracterType) < 0) {
+        Py_DECREF(&AbstracterType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
