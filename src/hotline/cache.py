@@ -114,9 +114,34 @@ def package_fingerprint() -> bytes:
     for name, path in _files(str(_package_dir()), (".py",), skip={"data", "__pycache__"}):
         h.update(_stat_line(name, path))
     for name, path in _files(str(data_dir()), _DATA_SUFFIXES, skip={"__pycache__"}):
-        with open(path, "rb") as fh:
-            h.update(f"{name}\0".encode() + hashlib.sha256(fh.read()).digest())
+        h.update(f"{name}\0".encode() + _data_digest(path))
     return h.digest()
+
+
+# A data file's sha256 as this process read it, by path, with what ``os.stat`` said of it then: its size, its
+# modification and change times and its inode. The fingerprint is computed again before every write (a first
+# start writes a dozen files): a file whose stat says the same is the file read then (any write moves its change
+# time, which no program sets back), and is not read and hashed again. Kept only for a file last changed
+# ``_SETTLED_NS`` before it was read: the clock files are stamped with ticks coarsely (milliseconds), so two writes
+# in one tick, the second of the same size, would look alike; a file that recent is read again every time. At most
+# one entry a data file of the package.
+_DIGESTS: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
+_SETTLED_NS = 2_000_000_000
+
+
+def _data_digest(path: str) -> bytes:
+    st = os.stat(path)
+    known = _DIGESTS.get(path)
+    if known is not None and known[0] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino):
+        return known[1]
+    import time
+
+    with open(path, "rb") as fh:
+        st = os.fstat(fh.fileno())  # what is read is this (a write meanwhile moves the change time)
+        digest = hashlib.sha256(fh.read()).digest()
+    if st.st_ctime_ns < time.time_ns() - _SETTLED_NS:
+        _DIGESTS[path] = ((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino), digest)
+    return digest
 
 
 def data_dir() -> Path:

@@ -131,6 +131,7 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
         for word in plain_words:  # as they are: a turn holds one exactly when one of them is in it
             phrase_keys.setdefault(word, set()).add(compiled.plain_key)
     need_keys: dict[tuple[str, ...], str] = {}  # a prefilter's literals → their automaton key
+    regex_nodes: list[tuple[int, Any]] = []  # (a regex node's id, its pattern): which are anchored, found after
     for node in _all_nodes(rb):
         if node.phrases is not None:
             keys = node.phrases.lexicon_names()
@@ -154,14 +155,20 @@ def compile_rulebook(rb: Rulebook, compile_regex: Callable[[str], Any] = re.comp
                         for literal in found:  # as they are: a turn holds one exactly when the alternation finds it
                             phrase_keys.setdefault(literal, set()).add(key)
                     compiled.regex_need_keys[id(node)] = key
-            if anchored(pattern):
-                compiled.regex_anchored.add(id(node))
+            regex_nodes.append((id(node), pattern))
         if node.act is not None:
             compiled.act_limits[id(node)] = [(name, _act_limit(rb, name, node.act.min_prob))
                                              for name in node.act.names()]
             compiled.act_labels[id(node)] = [(f"act|{name}|", f"|{limit:.2f}") for name, limit in compiled.act_limits[id(node)]]
             for name, limit in compiled.act_limits[id(node)]:
                 compiled.act_floor[name] = min(limit, compiled.act_floor.get(name, 1.0))
+    # which regex nodes can only match at a turn's start (``prefilter.anchored``): read back with the patterns'
+    # string and flags, all it reads of one, when ``known_anchored`` analysed the same patterns before
+    is_anchored = known_anchored([p for _, p in regex_nodes]) if plain and cache and regex_nodes else {}
+    for node_id, pattern in regex_nodes:
+        hit = is_anchored.get((pattern.pattern, pattern.flags)) if isinstance(pattern, re.Pattern) else None
+        if hit is True or (hit is not False and anchored(pattern)):
+            compiled.regex_anchored.add(node_id)
     for node in _all_nodes(rb):
         if node.detector is not None:
             target = rb.detectors[node.detector]
@@ -289,6 +296,23 @@ def known_literals(patterns: list[str]) -> dict[str, tuple[str, ...] | None]:
     from hotline.cache import cached
 
     return cached(literals_slot(patterns), (), lambda: _analysed(patterns), dict)
+
+
+def known_anchored(patterns: list[Any]) -> dict[tuple[str, int], bool]:
+    """``prefilter.anchored`` of each ``re`` pattern, by its string and flags (all that it reads of a pattern);
+    read back from the start-up cache (``hotline.cache``) when the same patterns were analysed before, as every
+    start analyses the rulebook's: the analysis parses each pattern in Python (~15M instructions a start for the
+    default rulebook). Any other pattern is left out (its node asks ``anchored`` itself)."""
+    from hotline.cache import cached
+
+    keyed = {(p.pattern, p.flags): p for p in patterns if isinstance(p, re.Pattern) and isinstance(p.pattern, str)}
+    return cached(anchored_slot(list(keyed)), (), lambda: {key: anchored(p) for key, p in keyed.items()}, dict)
+
+
+def anchored_slot(keys: list[tuple[str, int]]) -> str:
+    """The start-up cache's name for ``known_anchored`` of the patterns with these (string, flags)."""
+    named = repr(sorted(set(keys)))  # (each string escaped: no two lists of patterns read alike)
+    return "anchored:" + hashlib.sha256(named.encode("utf-8", "backslashreplace")).hexdigest()[:32]
 
 
 def _analysed(patterns: list[str]) -> dict[str, tuple[str, ...] | None]:
