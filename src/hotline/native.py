@@ -58,6 +58,7 @@ KERNELS = {
     "hotline._kernels.scan": "hotline/_kernels/scan.c",
     "hotline._kernels.acts": "hotline/_kernels/acts.c",
     "hotline._kernels.features": "hotline/_kernels/features.c",
+    "hotline._kernels.citizen": "hotline/_kernels/citizen.c",
 }
 
 

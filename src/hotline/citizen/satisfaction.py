@@ -245,21 +245,83 @@ def prepare_text_buckets(contexts: list[CallContext], s: SatisfactionSettings) -
         for ctx in contexts:
             ctx.prepared[key] = (np.zeros(0, dtype=np.int64), np.zeros(0))
         return None
+    grams = _kernel_grams(pieces, owner, s, len(contexts))  # the C kernel's, when built
+    if grams is None:
+        grams = _numpy_grams(pieces, owner, s, len(contexts))
+    cols, vals, bounds = grams.cols, grams.vals, grams.bounds
+    assert cols is not None and vals is not None and bounds is not None
+    for c, ctx in enumerate(contexts):
+        a, b = bounds[c], bounds[c + 1]
+        ctx.prepared[key] = (cols[a:b], vals[a:b])
+    return grams
+
+
+def _numpy_grams(pieces: list[str], owner: list[int], s: SatisfactionSettings, calls: int) -> ChunkGrams:
+    """The chunk's n-grams (``_counted_keys``) with each call's columns, weights and where its run starts, with numpy
+    (``prepare_text_buckets`` without the C kernel)."""
     width = 2 * s.buckets  # the numbers of one call: its citizen's buckets, then its agent's
-    grams = _counted_keys(pieces, owner, s, width * len(contexts))
+    grams = _counted_keys(pieces, owner, s, width * calls)
     combined, counts = grams.combined, grams.counts
-    edges = combined.searchsorted(np.arange(0, width * (len(contexts) + 1), width, dtype=combined.dtype))
+    edges = combined.searchsorted(np.arange(0, width * (calls + 1), width, dtype=combined.dtype))
     # each number's column: its remainder by ``width`` (its low bits when ``width`` is a power of two)
     span = np.asarray(width, dtype=combined.dtype)
     cols = combined & (span - 1) if width & (width - 1) == 0 else combined % span
     cols = cols.astype(np.int64)
-    vals = _per_side(_sublinear(counts, weight, s.buckets), cols, s.buckets, counts)  # (1 + log n) × the side's weight
-    bounds = edges.tolist()
-    for c, ctx in enumerate(contexts):
-        a, b = bounds[c], bounds[c + 1]
-        ctx.prepared[key] = (cols[a:b], vals[a:b])
-    grams.cols, grams.vals, grams.bounds = cols, vals, bounds
+    vals = _per_side(_sublinear(counts, s.agent_weight, s.buckets), cols, s.buckets, counts)  # (1 + log n) × the side's weight
+    grams.cols, grams.vals, grams.bounds = cols, vals, edges.tolist()
     return grams
+
+
+_KERNEL: list[Any] = []  # the C ``chunk_grams`` once looked for (None: not built)
+
+
+def grams_kernel() -> Any:
+    """``hotline._kernels.citizen.chunk_grams``, or None when it is not built (plain Python, a failed build, a stale
+    one, ``HOTLINE_NATIVE=0``): the numpy path then."""
+    if not _KERNEL:
+        found: Any = None
+        try:
+            from hotline._kernels.citizen import chunk_grams
+
+            found = chunk_grams
+        except ImportError:
+            pass
+        _KERNEL.append(found)
+    return _KERNEL[0]
+
+
+_NO_COUNTS = np.zeros(0, dtype=np.int64)
+
+
+def _kernel_grams(pieces: list[str], owner: list[int], s: SatisfactionSettings, calls: int,
+                  kernel: Any = None) -> ChunkGrams | None:
+    """What ``_counted_keys`` and ``prepare_text_buckets``' lines after it give (the chunk's n-grams, each call's
+    columns, weights and where its run starts), from the C kernel (``kernel``, else ``grams_kernel``) in one call
+    instead of a few numpy passes and a sort of every n-gram: the same keys and buckets (the 64-bit key's
+    polynomial in wrapping unsigned arithmetic, its low bits or its remainder), the same numbers, and each distinct
+    one ascending with its count (the owners ascend piece after piece, so each piece's buckets ascending, piece
+    after piece, are the chunk's numbers sorted); each weight read from ``_sublinear``'s table at its side and
+    count, as ``_per_side`` reads it (a count past the table: the table grown and ``_per_side``). None when the
+    kernel is not there or refuses the chunk (``ValueError``: the numpy path then)."""
+    if kernel is None:
+        kernel = grams_kernel()
+        if kernel is None:
+            return None
+    small = 2 * s.buckets * calls < 2**32  # ``_counted_keys``' choice of width
+    dtype = np.uint32 if small else np.uint64
+    weight = s.agent_weight
+    try:
+        numbers, combined, counts, cols, vals, bounds = kernel(pieces, owner, s.buckets, s.ngram_max,
+                                                               4 if small else 8, calls,
+                                                               _sublinear(_NO_COUNTS, weight, s.buckets))
+    except ValueError:
+        return None
+    count_of = np.frombuffer(counts, dtype=np.int64)
+    col_of = np.frombuffer(cols, dtype=np.int64)
+    val_of = (np.frombuffer(vals, dtype=np.float64) if vals is not None
+              else _per_side(_sublinear(count_of, weight, s.buckets), col_of, s.buckets, count_of))
+    return ChunkGrams(pieces, owner, [np.frombuffer(b, dtype=dtype) for b in numbers], 2**32 - 1 if small else 2**64 - 1,
+                      np.frombuffer(combined, dtype=dtype), count_of, col_of, val_of, bounds)
 
 
 @dataclass

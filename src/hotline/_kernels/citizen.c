@@ -1,0 +1,358 @@
+/* The n-grams of a chunk's words for the dissatisfaction model (``satisfaction.prepare_text_buckets``) in one C call.
+ *
+ * What ``_counted_keys`` and the lines after it compute with numpy, a few passes and a sort of every n-gram of the
+ * chunk: for each piece (a call's side's words joined, ``^…$``) every n-gram of 1 to ``ngram_max`` code points that
+ * ends inside it, keyed as ``hashing.keys`` keys it (``n · M^n`` plus the polynomial of its code points in M, taken
+ * modulo 2^64: the same wrapping unsigned arithmetic numpy's uint64 does), put in its bucket (the key's low bits
+ * when ``buckets`` is a power of two, else the key modulo ``buckets``, as numpy's ``%`` of uint64 gives it) and
+ * numbered ``owner × buckets + bucket``; then each distinct number once, ascending, with how often it occurs.
+ *
+ * No sort: a piece's numbers share its owner, and the owners ascend piece after piece, so the chunk's distinct
+ * numbers ascending are each piece's distinct buckets ascending, piece after piece. A piece's buckets are counted in
+ * a table of ``buckets`` counters, marked in a bitmap, and read back in ascending order by walking the bitmap's
+ * words (a few hundred words for the default 16,384 buckets), or, when the piece has few distinct buckets beside the
+ * bitmap's size, by sorting those few; either way the counters and marks are cleared as they are read.
+ *
+ * Alongside, per n, the number of the n-gram starting at each character of the pieces joined, ``crossing`` (the
+ * type's largest number) where it runs into the next piece, in text order (``ChunkGrams.numbers``: the drivers of
+ * the calls explained read them), and per distinct number its column (the number modulo ``2 × buckets``: the side
+ * is the owner's low bit) and its weight ``table[side, count]`` (``_per_side`` of ``_sublinear``'s table; None when
+ * a count lies past the table, which the caller then grows). Results are bytearrays read by ``np.frombuffer``.
+ *
+ * Refused (ValueError, the caller keeps the numpy path): owners not ascending or past ``2 × calls``, numbers that do
+ * not fit the chosen width below ``crossing``, more than 2^26 buckets (the counters would not pay). */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MULTIPLIER 0x100000001B3ull /* hashing.MULTIPLIER */
+#define MAX_BUCKETS (1L << 26)
+#define MAX_NGRAM 8
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* where a number goes in a bytearray of 4- or 8-byte numbers */
+static inline void
+put_number(char *out, Py_ssize_t at, uint64_t v, int itemsize)
+{
+    if (itemsize == 4)
+        ((uint32_t *)out)[at] = (uint32_t)v;
+    else
+        ((uint64_t *)out)[at] = v;
+}
+
+/* the numbers of a piece's n-grams of one length (``inside`` of them) into ``out`` (numbers of type T), each counted,
+ * a bucket met for the first time listed and marked; the polynomial of each kept in ``poly`` for the next length */
+#define COUNT_LOOP(T, POLY, BUCKET)                                                                                   \
+    for (Py_ssize_t i = 0; i < inside; i++) {                                                                        \
+        const uint64_t h = (POLY);                                                                                   \
+        poly[i] = h;                                                                                                 \
+        const uint64_t key = h + addn;                                                                               \
+        const uint32_t b = (uint32_t)(BUCKET);                                                                       \
+        ((T *)out)[i] = (T)(first + b);                                                                              \
+        if (count[b]++ == 0) {                                                                                       \
+            distinct[nd++] = b;                                                                                      \
+            bits[b >> 6] |= 1ull << (b & 63);                                                                        \
+        }                                                                                                            \
+    }
+
+PyDoc_STRVAR(chunk_grams_doc,
+"chunk_grams(pieces, owner, buckets, ngram_max, itemsize, calls, table)\n"
+"-> (numbers, combined, counts, cols, vals, bounds)\n\n"
+"The n-grams of ``pieces`` (``owner[i]``: piece i's 2 × call + side, ascending): per n the number of the n-gram at\n"
+"each character of the pieces joined (``crossing`` where it runs into the next piece); each distinct number once,\n"
+"ascending (``itemsize`` bytes each), its count (int64), its column (int64) and its weight ``table[side, count]``\n"
+"(float64; None when a count lies past the table); where each call's run starts (``calls`` + 1 ints).");
+
+static PyObject *
+chunk_grams(PyObject *self, PyObject *args)
+{
+    PyObject *pieces, *owners, *table_obj;
+    Py_ssize_t buckets, ngram_max, itemsize, calls;
+    if (!PyArg_ParseTuple(args, "O!O!nnnnO:chunk_grams", &PyList_Type, &pieces, &PyList_Type, &owners, &buckets,
+                          &ngram_max, &itemsize, &calls, &table_obj))
+        return NULL;
+    Py_ssize_t npieces = PyList_GET_SIZE(pieces);
+    if (PyList_GET_SIZE(owners) != npieces) {
+        PyErr_SetString(PyExc_ValueError, "one owner a piece");
+        return NULL;
+    }
+    if (buckets < 1 || buckets > MAX_BUCKETS || ngram_max < 1 || ngram_max > MAX_NGRAM
+        || (itemsize != 4 && itemsize != 8) || calls < 0) {
+        PyErr_SetString(PyExc_ValueError, "settings out of the kernel's range");
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(table_obj, &view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return NULL;
+    if (view.ndim != 2 || view.shape[0] != 2 || view.itemsize != 8 || view.format == NULL
+        || strcmp(view.format, "d") != 0) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "the table must be float64, two rows");
+        return NULL;
+    }
+    const double *table = (const double *)view.buf;
+    const Py_ssize_t width = view.shape[1];
+
+    /* owners, lengths, and the checks that make the output the numpy path's */
+    uint64_t *owner = NULL;
+    Py_ssize_t *length = NULL;
+    uint32_t *codes = NULL, *count = NULL, *distinct = NULL;
+    uint64_t *bits = NULL, *poly = NULL;
+    Py_ssize_t *run_start = NULL;
+    PyObject *numbers = NULL, *combined = NULL, *counts = NULL, *cols = NULL, *vals = NULL, *bounds = NULL;
+    PyObject *result = NULL;
+    const uint64_t crossing = itemsize == 4 ? UINT32_MAX : UINT64_MAX;
+    owner = PyMem_Malloc(sizeof(uint64_t) * (npieces + 1));
+    length = PyMem_Malloc(sizeof(Py_ssize_t) * (npieces + 1));
+    run_start = PyMem_Malloc(sizeof(Py_ssize_t) * (npieces + 1));
+    if (owner == NULL || length == NULL || run_start == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t total = 0, longest = 0;
+    for (Py_ssize_t p = 0; p < npieces; p++) {
+        PyObject *piece = PyList_GET_ITEM(pieces, p);
+        PyObject *o = PyList_GET_ITEM(owners, p);
+        if (!PyUnicode_Check(piece) || !PyLong_Check(o)) {
+            PyErr_SetString(PyExc_TypeError, "pieces are str, owners int");
+            goto done;
+        }
+        if (PyUnicode_READY(piece) < 0)
+            goto done;
+        Py_ssize_t v = PyLong_AsSsize_t(o);
+        if (v == -1 && PyErr_Occurred())
+            goto done;
+        if (v < 0 || v >= 2 * calls || (p > 0 && (uint64_t)v <= owner[p - 1])) {
+            PyErr_SetString(PyExc_ValueError, "owners must ascend, below 2 × calls");
+            goto done;
+        }
+        owner[p] = (uint64_t)v;
+        length[p] = PyUnicode_GET_LENGTH(piece);
+        total += length[p];
+        if (length[p] > longest)
+            longest = length[p];
+    }
+    if (npieces) {
+        /* the largest number, (last owner + 1) × buckets - 1, must lie below ``crossing`` */
+        uint64_t last = owner[npieces - 1] + 1;
+        if (last > crossing / (uint64_t)buckets) {
+            PyErr_SetString(PyExc_ValueError, "numbers do not fit the width");
+            goto done;
+        }
+    }
+
+    if ((uint64_t)longest * (uint64_t)ngram_max >= UINT32_MAX) { /* a count must fit its 32-bit counter */
+        PyErr_SetString(PyExc_ValueError, "a piece too long for the counters");
+        goto done;
+    }
+
+    /* the per-n arrays of numbers in text order, ``total - n + 1`` long while the text holds an n-gram */
+    Py_ssize_t made = 0;
+    while (made < ngram_max && total >= made + 1)
+        made++;
+    numbers = PyList_New(made);
+    if (numbers == NULL)
+        goto done;
+    char *num_out[MAX_NGRAM];
+    for (Py_ssize_t n = 1; n <= made; n++) {
+        PyObject *b = PyByteArray_FromStringAndSize(NULL, (total - n + 1) * itemsize);
+        if (b == NULL)
+            goto done;
+        PyList_SET_ITEM(numbers, n - 1, b);
+        num_out[n - 1] = PyByteArray_AS_STRING(b);
+    }
+    /* at most every n-gram inside a piece is distinct */
+    Py_ssize_t cap = 0;
+    for (Py_ssize_t p = 0; p < npieces; p++)
+        for (Py_ssize_t n = 1; n <= ngram_max; n++)
+            if (length[p] >= n)
+                cap += length[p] - n + 1;
+    combined = PyByteArray_FromStringAndSize(NULL, cap * itemsize);
+    counts = PyByteArray_FromStringAndSize(NULL, cap * 8);
+    cols = PyByteArray_FromStringAndSize(NULL, cap * 8);
+    vals = PyByteArray_FromStringAndSize(NULL, cap * 8);
+    if (combined == NULL || counts == NULL || cols == NULL || vals == NULL)
+        goto done;
+    char *comb_out = PyByteArray_AS_STRING(combined);
+    int64_t *count_out = (int64_t *)PyByteArray_AS_STRING(counts);
+    int64_t *col_out = (int64_t *)PyByteArray_AS_STRING(cols);
+    double *val_out = (double *)PyByteArray_AS_STRING(vals);
+
+    const Py_ssize_t nwords = (buckets + 63) / 64;
+    codes = PyMem_Malloc(sizeof(uint32_t) * (longest + 1));
+    poly = PyMem_Malloc(sizeof(uint64_t) * (longest + 1));
+    distinct = PyMem_Malloc(sizeof(uint32_t) * ((size_t)longest * ngram_max + 1));
+    count = PyMem_Calloc((size_t)buckets, sizeof(uint32_t));
+    bits = PyMem_Calloc((size_t)nwords, sizeof(uint64_t));
+    if (codes == NULL || poly == NULL || distinct == NULL || count == NULL || bits == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    uint64_t add[MAX_NGRAM + 1];
+    {
+        uint64_t power = 1;
+        for (Py_ssize_t n = 1; n <= ngram_max; n++) {
+            power *= MULTIPLIER;
+            add[n] = (uint64_t)n * power;
+        }
+    }
+    const int pow2 = (buckets & (buckets - 1)) == 0;
+    const uint64_t mask = (uint64_t)buckets - 1;
+    int fits = 1; /* every count lies inside the table */
+    Py_ssize_t k = 0; /* distinct numbers so far */
+    Py_ssize_t base = 0; /* where the piece starts in the pieces joined */
+    for (Py_ssize_t p = 0; p < npieces; p++) {
+        PyObject *piece = PyList_GET_ITEM(pieces, p);
+        const int kind = PyUnicode_KIND(piece);
+        const void *data = PyUnicode_DATA(piece);
+        const Py_ssize_t len = length[p];
+        for (Py_ssize_t i = 0; i < len; i++)
+            poly[i] = codes[i] = (uint32_t)PyUnicode_READ(kind, data, i);
+        const uint64_t first = owner[p] * (uint64_t)buckets;
+        Py_ssize_t nd = 0;
+        /* n after n (the arrays' order): the polynomial of the n-gram at each place made from the (n - 1)-gram's */
+        for (Py_ssize_t n = 1; n <= made; n++) {
+            const Py_ssize_t inside = len - n + 1 > 0 ? len - n + 1 : 0; /* the n-grams ending in the piece */
+            char *out = num_out[n - 1] + base * itemsize;
+            const uint64_t addn = add[n];
+            if (n == 1) {
+                if (itemsize == 4) {
+                    if (pow2) COUNT_LOOP(uint32_t, poly[i], key & mask)
+                    else COUNT_LOOP(uint32_t, poly[i], key % (uint64_t)buckets)
+                }
+                else {
+                    if (pow2) COUNT_LOOP(uint64_t, poly[i], key & mask)
+                    else COUNT_LOOP(uint64_t, poly[i], key % (uint64_t)buckets)
+                }
+            }
+            else {
+                if (itemsize == 4) {
+                    if (pow2) COUNT_LOOP(uint32_t, poly[i] * MULTIPLIER + codes[i + n - 1], key & mask)
+                    else COUNT_LOOP(uint32_t, poly[i] * MULTIPLIER + codes[i + n - 1], key % (uint64_t)buckets)
+                }
+                else {
+                    if (pow2) COUNT_LOOP(uint64_t, poly[i] * MULTIPLIER + codes[i + n - 1], key & mask)
+                    else COUNT_LOOP(uint64_t, poly[i] * MULTIPLIER + codes[i + n - 1], key % (uint64_t)buckets)
+                }
+            }
+            /* the n-grams running into the next piece (the last piece's: past the text, no entry) */
+            const Py_ssize_t stop = len < total - n - base + 1 ? len : total - n - base + 1;
+            for (Py_ssize_t i = inside; i < stop; i++)
+                put_number(out, i, crossing, (int)itemsize);
+        }
+        run_start[p] = k;
+        const uint64_t side = owner[p] & 1;
+        const int64_t col0 = (int64_t)(side * (uint64_t)buckets); /* the side's first column */
+        const double *row = table + side * width; /* the side's weights, by count */
+        /* each distinct bucket, ascending: the bitmap's words walked, or the few sorted */
+        if (nwords <= 8 * nd) {
+            for (Py_ssize_t w = 0; w < nwords; w++) {
+                uint64_t word = bits[w];
+                if (!word)
+                    continue;
+                bits[w] = 0;
+                while (word) {
+                    const uint32_t b = (uint32_t)(w * 64 + __builtin_ctzll(word));
+                    word &= word - 1;
+                    const uint32_t c = count[b];
+                    count[b] = 0;
+                    put_number(comb_out, k, first + b, (int)itemsize);
+                    count_out[k] = c;
+                    col_out[k] = col0 + b;
+                    if (c < (uint64_t)width)
+                        val_out[k] = row[c];
+                    else
+                        fits = 0;
+                    k++;
+                }
+            }
+        }
+        else {
+            qsort(distinct, (size_t)nd, sizeof(uint32_t), cmp_u32);
+            for (Py_ssize_t j = 0; j < nd; j++) {
+                const uint32_t b = distinct[j];
+                bits[b >> 6] = 0;
+                const uint32_t c = count[b];
+                count[b] = 0;
+                put_number(comb_out, k, first + b, (int)itemsize);
+                count_out[k] = c;
+                col_out[k] = col0 + b;
+                if (c < (uint64_t)width)
+                    val_out[k] = row[c];
+                else
+                    fits = 0;
+                k++;
+            }
+        }
+        base += len;
+    }
+    if (PyByteArray_Resize(combined, k * itemsize) < 0 || PyByteArray_Resize(counts, k * 8) < 0
+        || PyByteArray_Resize(cols, k * 8) < 0 || PyByteArray_Resize(vals, k * 8) < 0)
+        goto done;
+    /* each call's run starts where its first piece's does (the pieces of the calls before it, all of them) */
+    bounds = PyList_New(calls + 1);
+    if (bounds == NULL)
+        goto done;
+    {
+        Py_ssize_t p = 0;
+        for (Py_ssize_t c = 0; c <= calls; c++) {
+            while (p < npieces && owner[p] < 2 * (uint64_t)c)
+                p++;
+            PyObject *at = PyLong_FromSsize_t(p < npieces ? run_start[p] : k);
+            if (at == NULL)
+                goto done;
+            PyList_SET_ITEM(bounds, c, at);
+        }
+    }
+    if (!fits) {
+        Py_DECREF(vals);
+        vals = Py_NewRef(Py_None);
+    }
+    result = PyTuple_Pack(6, numbers, combined, counts, cols, vals, bounds);
+
+done:
+    PyBuffer_Release(&view);
+    PyMem_Free(owner);
+    PyMem_Free(length);
+    PyMem_Free(run_start);
+    PyMem_Free(codes);
+    PyMem_Free(poly);
+    PyMem_Free(distinct);
+    PyMem_Free(count);
+    PyMem_Free(bits);
+    Py_XDECREF(numbers);
+    Py_XDECREF(combined);
+    Py_XDECREF(counts);
+    Py_XDECREF(cols);
+    Py_XDECREF(vals);
+    Py_XDECREF(bounds);
+    return result;
+}
+
+static PyMethodDef citizen_methods[] = {
+    {"chunk_grams", (PyCFunction)chunk_grams, METH_VARARGS, chunk_grams_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef citizen_module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "hotline._kernels.citizen",
+    .m_doc = "The n-grams of a chunk's words for the dissatisfaction model in C (``prepare_text_buckets``).",
+    .m_size = -1,
+    .m_methods = citizen_methods,
+};
+
+PyMODINIT_FUNC
+PyInit_citizen(void)
+{
+    return PyModule_Create(&citizen_module);
+}

@@ -1,0 +1,4 @@
+# The citizen block's C kernel (citizen.c), built by ``hotline native build``: importable only when built and current.
+
+def chunk_grams(pieces: list[str], owner: list[int], buckets: int, ngram_max: int, itemsize: int, calls: int,
+                table: object) -> tuple[list[bytearray], bytearray, bytearray, bytearray, bytearray | None, list[int]]: ...
