@@ -20,6 +20,9 @@ _OWN_CACHE = SESSION_CACHE not in os.environ
 if _OWN_CACHE:
     os.environ[SESSION_CACHE] = tempfile.mkdtemp(prefix="hotline-test-cache-")
 os.environ["XDG_CACHE_HOME"] = os.environ[SESSION_CACHE]
+# the build's start-up cache (``hotline.cache.SEED``) passed over: a first start in a test builds its caches as a
+# user's first start without a built package does (tests/test_cache_seed_s38.py turns it back on)
+os.environ["HOTLINE_CACHE_SEED"] = "0"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -13,6 +13,14 @@ The package's part of that fingerprint is computed once per process (a long-runn
 as it was when it first used the cache, as it does its own code); before a fresh load is written it is
 computed again, so a file changed during the load is never cached under the old key.
 
+A first start need not build what the package's build already did: ``hotline native build`` runs ``hotline
+inspect --samples`` once with a cache folder of its own and keeps the files it wrote beside the compiled modules
+(``SEED``, see ``native.build``). A slot the user's folder does not hold is looked up there, under the very same
+key (the package's code, data and libraries as they are now): a seed file of another build, another Python or an
+edited package is another key's, and is passed over as a stale cache file is. It is read, never written, and
+only when it is the package owner's or the user's own and nobody else may write it (as the package's code).
+``HOTLINE_CACHE_SEED=0`` passes it over (the test suite does, to build its caches as a first start does).
+
 A cache that is missing, stale, damaged, unreadable, unwritable or not the user's own is a normal load,
 never an error: a read-only home works as before. ``HOTLINE_CACHE=0`` turns the cache off."""
 
@@ -34,10 +42,12 @@ import hotline
 T = TypeVar("T")
 
 CACHE_ENV = "HOTLINE_CACHE"
+SEED_ENV = "HOTLINE_CACHE_SEED"
 KEPT = 256  # cache files kept, the most recently used (each loaded file has its own)
 FORMAT = b"hotline-cache 1\n"  # bump when what is written changes shape
 _DATA_SUFFIXES = (".yaml", ".yml")
 _LIBRARIES = ("pydantic", "pydantic_core", "pydantic_core._pydantic_core", "yaml")  # they read and validate the data
+SEED = ("_native", "startup")  # under the package: the cache files its build wrote (read only)
 
 
 def cache_dir() -> Path | None:
@@ -63,6 +73,8 @@ def cached(slot: str, inputs: Sequence[Path], build: Callable[[], T], kind: type
     key = _key(inputs)
     if key is not None:
         hit = _read(path, key)
+        if not isinstance(hit, kind):
+            hit = _seeded(slot, key)
         if isinstance(hit, kind):
             return hit
     value = build()
@@ -79,6 +91,8 @@ def read_back(slot: str, kind: type[T]) -> T | None:
     if folder is None or key is None:
         return None
     hit = _read(_slot_path(folder, slot), key)
+    if not isinstance(hit, kind):
+        hit = _seeded(slot, key)
     return hit if isinstance(hit, kind) else None
 
 
@@ -93,6 +107,23 @@ def keep(slot: str, value: object) -> None:
 
 def _slot_path(folder: Path, slot: str) -> Path:
     return folder / f"{hashlib.sha256(f'{_package_dir()}|{slot}'.encode()).hexdigest()[:32]}.pickle"
+
+
+def seed_dir() -> Path:
+    """The folder of cache files the package's build wrote (``SEED``)."""
+    return _package_dir().joinpath(*SEED)
+
+
+def _seeded(slot: str, key: str) -> object | None:
+    """What the build's cache holds for ``slot`` under ``key``, or None. Its files may be another owner's (the
+    package's, who can change its code as well): the owner of this very module, or the user."""
+    if os.environ.get(SEED_ENV) == "0":
+        return None
+    try:
+        owner = os.stat(__file__).st_uid
+    except OSError:
+        return None
+    return _read(_slot_path(seed_dir(), slot), key, owners=(owner,), used=False)
 
 
 def fingerprint(inputs: Sequence[Path] = ()) -> str:
@@ -197,13 +228,15 @@ def _files(root: str, suffixes: tuple[str, ...], skip: set[str], prefix: str = "
     return out
 
 
-def _read(path: Path, key: str) -> object | None:
+def _read(path: Path, key: str, owners: tuple[int, ...] = (), used: bool = True) -> object | None:
     """The object cached under ``key``; None when there is none, it is another key's, damaged, or the file
-    could have been written by someone else (a pickle runs code when it is read)."""
+    could have been written by someone else (a pickle runs code when it is read): it must be the user's (or one
+    of ``owners``') and nobody else's to write. ``used``: its time is set to now (kept when the folder is pruned)."""
     try:
         with path.open("rb") as fh:
             st = os.fstat(fh.fileno())
-            if st.st_uid != getattr(os, "getuid", lambda: st.st_uid)() or st.st_mode & 0o022:
+            if (st.st_uid != getattr(os, "getuid", lambda: st.st_uid)() and st.st_uid not in owners
+                    or st.st_mode & 0o022):
                 return None  # (Windows has no owners or mode bits here: a user's profile is their own)
             if fh.readline(64) != FORMAT or fh.readline(80) != key.encode() + b"\n":
                 return None
@@ -214,6 +247,8 @@ def _read(path: Path, key: str) -> object | None:
         value = pickle.loads(payload)  # noqa: S301 - the user's own file, whole and of this very key
     except Exception:  # noqa: BLE001 - whatever is wrong with a cache, the load goes on without it
         return None
+    if not used:
+        return value
     with contextlib.suppress(OSError):
         os.utime(path)  # recently used: kept when the folder is pruned
     return value

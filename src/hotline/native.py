@@ -5,6 +5,9 @@
 modification time, SHA-256). At import, the packages that hold compiled modules put that folder first on
 their ``__path__`` (``package_path``), but only when the manifest still describes the sources on disk, for
 this Python: after any edit, until the next build, the package runs as plain Python, never stale code.
+The build then warms a start-up cache (``hotline.cache``) in a folder of its own with ``hotline inspect --samples``
+and keeps its files in ``_native/startup`` (``seed``): a user's first ``hotline inspect`` reads the validated
+rulebook, data files and regex codes from there instead of building them (a first start costs twice a warm one).
 ``HOTLINE_NATIVE=0`` turns the compiled modules off; ``hotline native status`` says which runs."""
 
 from __future__ import annotations
@@ -185,4 +188,41 @@ def build(out: Path = NATIVE_DIR) -> None:
         built = [*MODULES, *KERNELS.values()]
         part.write_text(json.dumps({"abi": _abi(), "modules": built, "files": files}, indent=0), encoding="utf-8")
         os.replace(part, out / MANIFEST)
+    seed(out)
+
+
+def seed(out: Path = NATIVE_DIR) -> bool:
+    """Run ``hotline inspect --samples`` with an empty cache folder of its own, and keep the cache files it wrote
+    in ``out``'s ``startup`` folder (``hotline.cache.SEED``, replaced whole), where ``hotline.cache`` looks for a
+    slot the user's folder does not hold. They are keyed as the user's are (the package's code, data and
+    libraries as they are now): after an edit or an upgrade they are another key's and pass unused until the next
+    build. False (and no seed) when the run failed: every first start then builds its cache as before."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from hotline.cache import SEED
+
+    target = out / SEED[-1]
+    if target.exists():
+        shutil.rmtree(target)
+    with tempfile.TemporaryDirectory(prefix="hotline-seed-") as tmp:
+        env = {**os.environ, "XDG_CACHE_HOME": tmp, "HOTLINE_CACHE": "1",
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(SOURCE_ROOT), os.environ.get("PYTHONPATH")]))}
+        script = ("import sys\nfrom hotline.cli import main\n"
+                  f"sys.argv = ['hotline', 'inspect', '--samples', '-o', {str(Path(tmp) / 'samples.jsonl')!r}]\n"
+                  "main()\n")
+        done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
+        written = sorted((Path(tmp) / "hotline").glob("*.pickle"))
+        if done.returncode not in (0, 1) or not written:
+            return False
+        part = out / f"{SEED[-1]}.part"
+        if part.exists():
+            shutil.rmtree(part)
+        part.mkdir(mode=0o755)
+        for file in written:
+            shutil.copyfile(file, part / file.name)
+            os.chmod(part / file.name, 0o644)
+        os.replace(part, target)
+    return True
 
