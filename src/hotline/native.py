@@ -56,6 +56,7 @@ MODULES = [
 # its C source, by path under src/. Their sources are in the manifest beside the modules': an edited .c is stale.
 KERNELS = {
     "hotline._kernels.scan": "hotline/_kernels/scan.c",
+    "hotline._kernels.chars": "hotline/_kernels/chars.c",
 }
 
 
