@@ -62,6 +62,7 @@ KERNELS = {
     "hotline._kernels.acts": "hotline/_kernels/acts.c",
     "hotline._kernels.features": "hotline/_kernels/features.c",
     "hotline._kernels.citizen": "hotline/_kernels/citizen.c",
+    "hotline._kernels.chars": "hotline/_kernels/chars.c",
 }
 
 

@@ -22,8 +22,10 @@ class Masker:
     tail."""
 
     def __init__(self, regex: re.Pattern[str], plan: list[tuple[str | None, int, int]], mask_char: str,
-                 memo_texts: int = MEMO_TEXTS) -> None:
+                 memo_texts: int = MEMO_TEXTS, starts: Any = None) -> None:
         self.regex = regex
+        # the characters a match may begin with (``regexscan.starts``, a C set), or None (not known, not built)
+        self.starts: Any = starts
         self.plan = plan
         self.mask_char = mask_char
         self.memo: dict[str, str | None] = {}
@@ -31,7 +33,12 @@ class Masker:
         self.memo_chars = MEMO_CHARS  # (an attribute: compiled, no lookup in the module's globals at each text)
 
     def mask(self, text: str) -> str:
-        first = self.regex.search(text)
+        starts = self.starts
+        if starts is None:
+            first = self.regex.search(text)
+        else:  # searched from where a match may first begin: none in a text without such a character (a third of them)
+            at: int = starts.find(text)
+            first = None if at < 0 else self.regex.search(text, at)
         if first is None:  # most texts: one search, nothing made
             return text
         pieces: list[str] = []

@@ -75,6 +75,62 @@ def scannable(pattern: re.Pattern[str]) -> re.Pattern[str]:
     return pattern if made is None else made.compile(pattern.pattern)
 
 
+# the categories of a class as ``_kernels.chars.CharSet`` takes them (a bit each)
+_CATEGORY_BITS = {_c.CATEGORY_DIGIT: 1, _c.CATEGORY_WORD: 2, _c.CATEGORY_SPACE: 4}
+
+
+def char_set(chars: str, ranges: tuple[tuple[int, int], ...] = (), categories: int = 0) -> Any:
+    """The C set of ``chars``, the code points of ``ranges`` (lo, hi) and the ``categories`` (1: \\d, 2: \\w, 4: \\s, as
+    sre reads them in a str pattern with neither re.ASCII nor re.LOCALE), ``_kernels.chars.CharSet``: where a text
+    first holds one at a few instructions a character; None when the kernel is not built (or stale, or switched off:
+    ``HOTLINE_NATIVE=0``), and the caller keeps its regex."""
+    try:
+        from hotline._kernels.chars import CharSet
+    except ImportError:
+        return None
+    return CharSet(chars, ranges, categories)
+
+
+def starts(pattern: re.Pattern[str]) -> Any:
+    """A ``char_set`` of the characters a match of ``pattern`` can begin with (``first_chars``), or None when they are
+    not known, the pattern may match the empty string (its matches may begin anywhere), it reads \\d, \\w or \\s
+    otherwise than the set does (re.ASCII, re.LOCALE), or the kernel is not built. No match of ``pattern`` begins
+    before ``starts(pattern).find(text, pos)``, so ``pattern.search(text, pos)`` is ``pattern.search(text, at)`` from
+    there (a pattern's ``pos`` is not a slice: a look-behind still sees what is before it), and None when that is -1
+    (the scan sre itself makes with such a set in its info block, ``scannable``, without its ~60 instructions a
+    character, nor its set-up for a text that holds none of them)."""
+    if not isinstance(pattern, re.Pattern) or not isinstance(pattern.pattern, str):
+        return None
+    if pattern.flags & (re.ASCII | re.LOCALE | re.IGNORECASE):
+        return None
+    tree = _parser.parse(pattern.pattern, pattern.flags)
+    final = tree.state.flags | pattern.flags
+    if final & (re.ASCII | re.LOCALE) or tree.getwidth()[0] == 0:
+        return None
+    first = _first_of_tree(tree, pattern.flags)
+    if not first:
+        return None
+    return _class_set(first, final)
+
+
+def _class_set(first: str, flags: int) -> Any:
+    """``char_set`` of the class ``[first]`` (``first_chars``' text: literals, ranges, \\d \\w \\s), or None."""
+    op, av = _parser.parse(f"[{first}]", flags).data[0]  # a class of one character parses as that literal
+    chars: list[str] = []
+    ranges: list[tuple[int, int]] = []
+    categories = 0
+    for member, value in av if op is _c.IN else [(op, av)]:
+        if member is _c.LITERAL:
+            chars.append(chr(value))
+        elif member is _c.RANGE:
+            ranges.append((value[0], value[1]))
+        elif member is _c.CATEGORY and value in _CATEGORY_BITS:
+            categories |= _CATEGORY_BITS[value]
+        else:  # (a negated class, a category of another kind: not from ``first_chars``)
+            return None
+    return char_set("".join(chars), tuple(ranges), categories)
+
+
 class Parts:
     """What ``_sre.compile`` makes a pattern of (as ``re._compiler.compile`` hands it over): its flags, its code,
     its groups by number and by name. ``regexcache`` keeps them to compile a pattern again without parsing it."""

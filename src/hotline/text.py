@@ -10,11 +10,12 @@ import array
 import functools
 import os
 import re
-from typing import Final
+from typing import Any, Final
 
 from hotline.asr_fixes import AsrFixes
 from hotline.content import data_path, load_yaml_model
 from hotline.regexcache import compile_pattern
+from hotline.regexscan import char_set
 
 # a lone UTF-16 surrogate ("\ud800" in JSON): text no file, page or spreadsheet can hold (the readers refuse it) and
 # the phrase automaton cannot read (it reads UTF-8: ``compiled.around_surrogates``)
@@ -127,6 +128,36 @@ def _asr_opening(words: dict[str, str], digits: dict[str, str]) -> str:
     return f"(?={'|'.join(parts)})"
 
 
+@functools.cache
+def _asr_literals() -> Any:
+    """``_asr_scan``'s ``either`` as the C ``Literals`` (``_kernels.chars``) of the ASR words and the spoken digits,
+    or None when the kernel is not built (or there is nothing to put right). ``either`` is the alternation of the
+    words, literal, and of a run of ``spoken_digit_min_run`` or more spoken digits (behind a lookahead each of them
+    passes, and grouped by first character: the same matches), so it matches at a place exactly when a word is there
+    or such a run begins there; ``Literals.find`` tells the first such place at a few instructions a character (sre's
+    scan costs ~60, its lookahead ~250 at each common character that may begin a word: 您, 一, 不, 以…)."""
+    if _asr_either() is None:
+        return None
+    try:
+        from hotline._kernels.chars import Literals
+    except ImportError:
+        return None
+    table, _ = _asr_tables()
+    fixes = _asr_fixes()
+    return Literals(tuple(table), "".join(fixes.spoken_digits), fixes.spoken_digit_min_run)
+
+
+def _asr_at(text: str, either: re.Pattern[str]) -> int:
+    """Where the first match of ``_asr_scan``'s ``either`` in ``text`` begins (-1: none): ``_asr_literals`` when
+    built."""
+    literals = _asr_literals()
+    if literals is not None:
+        found: int = literals.find(text)
+        return found
+    match = either.search(text)
+    return -1 if match is None else match.start()
+
+
 def _plain(text: str) -> str:
     return text.translate(_table())
 
@@ -135,7 +166,7 @@ def _fix_asr(text: str) -> str:
     """The ASR words, then the runs of spoken digits, put right. One scan for a match of either first (``_asr_scan``:
     every regex looks only at the characters that may start a match); a text it finds nothing in is handed back."""
     words, runs, either = _asr_scan()
-    if either is None or either.search(text) is None:
+    if either is None or _asr_at(text, either) < 0:
         return text
     table, digits = _asr_tables()
     if words is not None:
@@ -273,11 +304,23 @@ def _mapping() -> tuple[tuple[tuple[str, str], ...], re.Pattern[str]]:
 
 def _rest_class(common: tuple[tuple[str, str], ...]) -> str:
     """The source of ``_mapping``'s regex: a class of every character the table maps but the ``common`` marks."""
+    # (re.escape of the joined characters is that of each joined: one call, not 2,700 of it and of chr)
+    return f"[{re.escape(_rest_chars(common))}\U00010000-\U0010ffff]"
+
+
+def _rest_chars(common: tuple[tuple[str, str], ...]) -> str:
+    """The BMP characters of ``_rest_class``, in order (the rest of the class: every character past the BMP)."""
     table = _table()
     done = {ord(a) for a, _ in common}
-    # (re.escape of the joined characters is that of each joined: one call, not 2,700 of it and of chr)
-    bmp = re.escape("".join(map(chr, [c for c in sorted(table) if c not in done and c <= 0xFFFF])))
-    return f"[{bmp}\U00010000-\U0010ffff]"
+    return "".join(map(chr, [c for c in sorted(table) if c not in done and c <= 0xFFFF]))
+
+
+@functools.cache
+def _rest_set() -> Any:
+    """``_mapping``'s regex as a C set (``regexscan.char_set``: the same characters, ``_rest_class``), or None when the
+    kernel is not built: ``CharSet.find`` tells where its first match begins at ~5 instructions a character (sre's
+    test of a class of thousands of characters costs ~60)."""
+    return char_set(_rest_chars(_mapping()[0]), ((0x10000, 0x10FFFF),))
 
 
 @functools.cache
@@ -309,8 +352,10 @@ def _common_mapped(text: str) -> str:
 
 
 def _rest_mapped(text: str) -> str:
-    """``_mapped``'s second step: translated when the regex of the other mapped characters finds one."""
-    if _mapping()[1].search(text) is None:
+    """``_mapped``'s second step: translated when the regex of the other mapped characters finds one (the C set of
+    them, when built: ``_rest_set``)."""
+    rest = _rest_set()
+    if (_mapping()[1].search(text) is None) if rest is None else rest.find(text) < 0:
         return text
     return text.translate(_lookup())
 
@@ -350,6 +395,9 @@ def normalize_all(texts: list[str]) -> list[Normalized]:
         return list(map(normalize, texts))
     common = _common_mapped(joined)
     mapped = common.split("\n")
+    rest = _rest_set()
+    if rest is not None:
+        return _normalized_by_sets(texts, common, mapped, rest)
     # the first mapped character, and when there is none, where the first ASR match in ``common`` begins: one scan
     # (``_first_scan``) finds the first of the two; a mapped character from there on is looked for only when it found
     # one (a mapped character then found where it stopped, or an ASR match: looked for in what follows)
@@ -376,6 +424,25 @@ def normalize_all(texts: list[str]) -> list[Normalized]:
         scanned = common if spaceless else "\n".join(compact)
         asr = None if either is None else either.search(scanned)
         at = -1 if asr is None else asr.start()
+    fix = len(texts) if at < 0 else scanned.count("\n", 0, at)  # the first text that may need it
+    return [_compacted(text, mapped[i], compact[i], i >= fix) for i, text in enumerate(texts)]
+
+
+def _normalized_by_sets(texts: list[str], common: str, mapped: list[str], rest: Any) -> list[Normalized]:
+    """``normalize_all``'s steps from the joined texts with the common marks replaced (``common``, and split at the
+    newlines: ``mapped``), its two scans made with the C sets: the first mapped character by ``rest`` (``_rest_set``,
+    what ``_mapping``'s regex finds), then the first ASR match in the joined compact texts (``_asr_at``), each in its
+    own scan at ~5 instructions a character (sre's scan of ``_first_scan``, one for both, costs ~60 and a lookahead at
+    each character that may begin an ASR word). The same steps otherwise, so the same texts."""
+    found = rest.find(common)
+    if found >= 0:  # translated from the text that holds the first character found on, each as it needs
+        for i in range(common.count("\n", 0, found), len(mapped)):
+            mapped[i] = _rest_mapped(mapped[i])
+    spaceless = found < 0 and len("".join(common.split())) == len(common) - len(texts) + 1
+    compact = mapped if spaceless else ["".join(m.split()) for m in mapped]
+    _, _, either = _asr_scan()
+    scanned = common if spaceless else "\n".join(compact)
+    at = -1 if either is None else _asr_at(scanned, either)
     fix = len(texts) if at < 0 else scanned.count("\n", 0, at)  # the first text that may need it
     return [_compacted(text, mapped[i], compact[i], i >= fix) for i, text in enumerate(texts)]
 
