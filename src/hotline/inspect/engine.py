@@ -11,7 +11,7 @@ from typing import Any, Final
 from hotline.errors import HotlineError
 from hotline.inspect.compiled import Compiled, compile_rulebook
 from hotline.inspect.context import CallContext, Hit, acts_enabled, late, prepare_acts
-from hotline.inspect.operators import evaluate, goal_names
+from hotline.inspect.operators import evaluate, goal_names, two_places
 from hotline.inspect.plan import Slot
 from hotline.inspect.python_rules import resolve
 from hotline.inspect.scoring import Form, critical_cap
@@ -324,7 +324,7 @@ class Engine:
             grams = "".join(f"「{g}」" for g in ctx.act_evidence(hit.turn_index, hit.start, hit.end, act))
             finding.layer, finding.confidence = "言语行为", prob
             # (joined by +: compiled, an f-string with a format spec formats each of its parts with a parse of "{:{}}")
-            finding.message += ("（言语行为「" + self._act_title(act) + "」，概率 " + format(prob, ".2f")
+            finding.message += ("（言语行为「" + self._act_title(act) + "」，概率 " + two_places(prob)
                                 + (f"，依据{grams}）" if grams else "）"))
             if rule.severity is Severity.CRITICAL and prob < rule.veto_confidence:
                 # a call is not zeroed, nor kept under the pass mark, on uncertain evidence

@@ -341,8 +341,31 @@ def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         # f"act|{name}|{p:.2f}|{limit:.2f}", the name's and limit's parts made once; joined by + (compiled, an f-string
         # with a format spec formats each of its parts with a parse of "{:{}}")
         head, tail = labels[j]
-        out.append(_hit((turn, start, end, "", head + format(p, ".2f") + tail)))
+        out.append(_hit((turn, start, end, "", head + two_places(p) + tail)))
     return out
+
+
+_TWO_PLACES: Final = tuple(format(n / 100, ".2f") for n in range(101))
+"""``format(n / 100, ".2f")`` for n from 0 to 100: "0.00" … "1.00", the probabilities' texts."""
+
+
+def two_places(p: float) -> str:
+    """``format(p, ".2f")``, the same text, for a probability (0 < p ≤ 1) read from a table of the 101 texts instead of
+    the decimal conversion ``format`` makes (about two thousand instructions, for each act hit of each call). As in
+    ``model.rounded``: ``a = p × 100`` is the float nearest the exact product, and every half integer below 2^52 is a
+    float, so when ``a``'s fraction is not exactly ½ the exact product lies on the same side of the half as ``a`` and
+    rounds to the same whole number n, whose text is ``_TWO_PLACES[n]``; a fraction of exactly ½ (a tie, which
+    ``format`` breaks by the exact binary value, or a product rounded onto one), zero (either sign), NaN and values
+    outside (0, 1] are left to ``format``."""
+    if 0.0 < p <= 1.0:
+        a = p * 100.0
+        whole = int(a)  # 0 … 100
+        frac = a - whole  # exact (``a`` and ``whole`` lie within a factor of two of each other, or whole is 0)
+        if frac < 0.5:
+            return _TWO_PLACES[whole]
+        if frac > 0.5:
+            return _TWO_PLACES[whole + 1]
+    return format(p, ".2f")
 
 
 def _restate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
