@@ -1,12 +1,17 @@
 """Session 38, the findings path: ``operators.two_places`` (an act hit's probability as text, from a table) against
-``format(p, ".2f")``."""
+``format(p, ".2f")``, and ``Engine._make`` (a finding's place read from a table, its message built at once) against
+the old one."""
 
 from __future__ import annotations
 
 import math
 import random
+from typing import Any
 
+from hotline.inspect import default_engine
+from hotline.inspect.context import CallContext
 from hotline.inspect.operators import two_places
+from hotline.model import Call, Finding, Speaker, Turn
 
 
 def _edges() -> list[float]:
@@ -47,3 +52,45 @@ def test_two_places_ties_are_format_s() -> None:
     assert two_places(0.015) == "0.01"
     assert two_places(1.0) == "1.00"
     assert two_places(-0.0) == "-0.00"
+
+
+def test_where_is_the_f_string() -> None:
+    """``engine._where``: the table of a finding's place for the first turns, written for later ones."""
+    from hotline.inspect.engine import _where
+
+    for turn in [-1, *range(0, 700)]:
+        for agent in (True, False):
+            assert _where(turn, agent) == f"（第 {turn + 1} 句，{'坐席' if agent else '市民'}）", (turn, agent)
+
+
+def _old_make(rule: Any, c: Call, turn: int | None, span: tuple[int, int] | None, evidence: str) -> Finding:
+    """``Engine._make`` as it was before session 38."""
+    where = ""
+    if turn is not None:
+        said = c.turns[turn]
+        if span is None:
+            span = (0, len(said.text))
+            evidence = evidence or said.text
+        where = f"（第 {turn + 1} 句，{'坐席' if said.speaker is Speaker.AGENT else '市民'}）"
+    detail = f"：「{evidence}」" if evidence and rule.forbid else ""
+    return Finding(rule.id, rule.dimension, rule.severity, turn, span, evidence,
+                   f"{rule.message}{detail}{where}", rule.suggestion, rule.points, rule.veto)
+
+
+def test_make_is_the_old_make() -> None:
+    """Findings of forbidding and requiring rules, on a call longer than the table of places, with empty turns, digits,
+    newlines and characters outside the basic plane, and evidence given or taken from the turn."""
+    engine = default_engine(semantic=False)
+    texts = ["", "您好，12345", "不知道\n不清楚", "😀𠀀 非基本平面", "好的好的", "不知道"]
+    turns = [Turn(Speaker.AGENT if i % 3 else Speaker.CITIZEN, texts[i % len(texts)]) for i in range(300)]
+    c = Call("long", turns)
+    ctx = CallContext(c, engine.compiled, semantic=False)
+    rules = [r for r in engine._loop if r.forbid][:3] + [r for r in engine._loop if not r.forbid][:3]
+    assert any(r.forbid for r in rules) and not all(r.forbid for r in rules)
+    for rule in rules:
+        for turn in [None, 0, 1, 2, 3, 4, 255, 256, 257, 299]:
+            for span in [None, (0, 1), (2, 2)]:
+                for evidence in ["", "不知道", "😀\n1"]:
+                    got = engine._make(rule, ctx, turn, span, evidence)
+                    want = _old_make(rule, c, turn, span, evidence)
+                    assert list(got.to_dict().items()) == list(want.to_dict().items())

@@ -377,10 +377,11 @@ class Engine:
             if span is None:
                 span = (0, len(said.text))
                 evidence = evidence or said.text
-            where = f"（第 {turn + 1} 句，{'坐席' if said.speaker is Speaker.AGENT else '市民'}）"
-        detail = f"：「{evidence}」" if evidence and rule.forbid else ""
-        return Finding(rule.id, rule.dimension, rule.severity, turn, span, evidence,
-                       f"{rule.message}{detail}{where}", rule.suggestion, rule.points, rule.veto)
+            where = _where(turn, said.speaker is Speaker.AGENT)
+        # (the message in one string build: the quote of the evidence written inside it, not built apart first)
+        message = f"{rule.message}：「{evidence}」{where}" if evidence and rule.forbid else rule.message + where
+        return Finding(rule.id, rule.dimension, rule.severity, turn, span, evidence, message, rule.suggestion,
+                       rule.points, rule.veto)
 
 
 @contextlib.contextmanager
@@ -397,6 +398,19 @@ def collector_waits() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+_WHERE_MADE: Final = 256  # turns whose place in a message is written once (a call has a few dozen turns)
+_AGENT_AT: Final = [f"（第 {i + 1} 句，坐席）" for i in range(_WHERE_MADE)]
+_CITIZEN_AT: Final = [f"（第 {i + 1} 句，市民）" for i in range(_WHERE_MADE)]
+
+
+def _where(turn: int, agent: bool) -> str:
+    """Where a finding is, as its message ends: （第 3 句，坐席）. Read from a list made once for the first
+    ``_WHERE_MADE`` turns (the string built and the number written for every finding, else); later turns are written."""
+    if 0 <= turn < _WHERE_MADE:
+        return _AGENT_AT[turn] if agent else _CITIZEN_AT[turn]
+    return f"（第 {turn + 1} 句，{'坐席' if agent else '市民'}）"
 
 
 def goal_of(rule_id: str) -> str | None:
