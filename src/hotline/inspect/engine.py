@@ -11,7 +11,7 @@ from typing import Any, Final
 from hotline.errors import HotlineError
 from hotline.inspect.compiled import Compiled, compile_rulebook
 from hotline.inspect.context import CallContext, Hit, acts_enabled, late, prepare_acts
-from hotline.inspect.operators import evaluate, goal_names
+from hotline.inspect.operators import evaluate, goal_names, two_places
 from hotline.inspect.plan import Slot
 from hotline.inspect.python_rules import resolve
 from hotline.inspect.scoring import Form, critical_cap
@@ -324,7 +324,7 @@ class Engine:
             grams = "".join(f"「{g}」" for g in ctx.act_evidence(hit.turn_index, hit.start, hit.end, act))
             finding.layer, finding.confidence = "言语行为", prob
             # (joined by +: compiled, an f-string with a format spec formats each of its parts with a parse of "{:{}}")
-            finding.message += ("（言语行为「" + self._act_title(act) + "」，概率 " + format(prob, ".2f")
+            finding.message += ("（言语行为「" + self._act_title(act) + "」，概率 " + two_places(prob)
                                 + (f"，依据{grams}）" if grams else "）"))
             if rule.severity is Severity.CRITICAL and prob < rule.veto_confidence:
                 # a call is not zeroed, nor kept under the pass mark, on uncertain evidence
@@ -377,10 +377,11 @@ class Engine:
             if span is None:
                 span = (0, len(said.text))
                 evidence = evidence or said.text
-            where = f"（第 {turn + 1} 句，{'坐席' if said.speaker is Speaker.AGENT else '市民'}）"
-        detail = f"：「{evidence}」" if evidence and rule.forbid else ""
-        return Finding(rule.id, rule.dimension, rule.severity, turn, span, evidence,
-                       f"{rule.message}{detail}{where}", rule.suggestion, rule.points, rule.veto)
+            where = _where(turn, said.speaker is Speaker.AGENT)
+        # (the message in one string build: the quote of the evidence written inside it, not built apart first)
+        message = f"{rule.message}：「{evidence}」{where}" if evidence and rule.forbid else rule.message + where
+        return Finding(rule.id, rule.dimension, rule.severity, turn, span, evidence, message, rule.suggestion,
+                       rule.points, rule.veto)
 
 
 @contextlib.contextmanager
@@ -397,6 +398,19 @@ def collector_waits() -> Iterator[None]:
     finally:
         if collecting:
             gc.enable()
+
+
+_WHERE_MADE: Final = 256  # turns whose place in a message is written once (a call has a few dozen turns)
+_AGENT_AT: Final = [f"（第 {i + 1} 句，坐席）" for i in range(_WHERE_MADE)]
+_CITIZEN_AT: Final = [f"（第 {i + 1} 句，市民）" for i in range(_WHERE_MADE)]
+
+
+def _where(turn: int, agent: bool) -> str:
+    """Where a finding is, as its message ends: （第 3 句，坐席）. Read from a list made once for the first
+    ``_WHERE_MADE`` turns (the string built and the number written for every finding, else); later turns are written."""
+    if 0 <= turn < _WHERE_MADE:
+        return _AGENT_AT[turn] if agent else _CITIZEN_AT[turn]
+    return f"（第 {turn + 1} 句，{'坐席' if agent else '市民'}）"
 
 
 def goal_of(rule_id: str) -> str | None:

@@ -46,8 +46,22 @@ def evaluate(node: Matcher, ctx: CallContext, allowed: Allowed = None) -> Result
         # lexicon keys and speech acts none of which the call holds
         result = []
     elif allowed is not None and slot.filterable:
-        whole: Result = evaluate(node, ctx, None)
-        result = whole if whole is None else [h for h in whole if h.turn_index >= 0 and (allowed >> h.turn_index) & 1]
+        whole: Any = ctx.whole[slot.index]  # (a Result, or UNSET)
+        if whole is UNSET and allowed and not allowed & (allowed - 1):
+            # one turn (the one a reaction rule quotes, ``_first_hit``) of a node not yet evaluated over the whole call:
+            # only that turn is read, the node's hits there being its hits over the whole call (it hits turn by turn);
+            # the whole call's verdict, when the verdict pass found it, tells at once whether the turn has any
+            seen = ctx.verdicts[slot.index]
+            if seen is None:
+                result = None
+            elif seen is not UNSET and not (seen >> allowed.bit_length()) & 1:  # (bit t + 1 for turn t: allowed is 1 << t)
+                result = []
+            else:
+                result = _OPS[slot.op](slot.node, ctx, allowed)
+        else:
+            if whole is UNSET:
+                whole = evaluate(node, ctx, None)
+            result = whole if whole is None else [h for h in whole if h.turn_index >= 0 and (allowed >> h.turn_index) & 1]
     else:
         result = _OPS[slot.op](slot.node, ctx, allowed)
     if allowed is None:
@@ -341,8 +355,31 @@ def _act(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         # f"act|{name}|{p:.2f}|{limit:.2f}", the name's and limit's parts made once; joined by + (compiled, an f-string
         # with a format spec formats each of its parts with a parse of "{:{}}")
         head, tail = labels[j]
-        out.append(_hit((turn, start, end, "", head + format(p, ".2f") + tail)))
+        out.append(_hit((turn, start, end, "", head + two_places(p) + tail)))
     return out
+
+
+_TWO_PLACES: Final = tuple(format(n / 100, ".2f") for n in range(101))
+"""``format(n / 100, ".2f")`` for n from 0 to 100: "0.00" … "1.00", the probabilities' texts."""
+
+
+def two_places(p: float) -> str:
+    """``format(p, ".2f")``, the same text, for a probability (0 < p ≤ 1) read from a table of the 101 texts instead of
+    the decimal conversion ``format`` makes (about two thousand instructions, for each act hit of each call). As in
+    ``model.rounded``: ``a = p × 100`` is the float nearest the exact product, and every half integer below 2^52 is a
+    float, so when ``a``'s fraction is not exactly ½ the exact product lies on the same side of the half as ``a`` and
+    rounds to the same whole number n, whose text is ``_TWO_PLACES[n]``; a fraction of exactly ½ (a tie, which
+    ``format`` breaks by the exact binary value, or a product rounded onto one), zero (either sign), NaN and values
+    outside (0, 1] are left to ``format``."""
+    if 0.0 < p <= 1.0:
+        a = p * 100.0
+        whole = int(a)  # 0 … 100
+        frac = a - whole  # exact (``a`` and ``whole`` lie within a factor of two of each other, or whole is 0)
+        if frac < 0.5:
+            return _TWO_PLACES[whole]
+        if frac > 0.5:
+            return _TWO_PLACES[whole + 1]
+    return format(p, ".2f")
 
 
 def _restate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
@@ -476,25 +513,22 @@ def _turn(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
 def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
     op = node.unanswered
     assert op is not None
-    triggers = evaluate(op.trigger, ctx, allowed)
-    if triggers is None:
+    # the trigger's turns in order, a turn at most once, as a mask (on a finished call the verdict pass has found it):
+    # a turn's own hit is read only where the rule quotes it (``_first_hit``), not every hit of the trigger built
+    triggered = turns_hit(op.trigger, ctx, allowed)
+    if triggered is None:
         return None
     rearm = (turns_hit(op.rearm, ctx, allowed) or 0) if op.rearm is not None else 0  # a verdict mask
     agent_turns = ctx.turns_of("agent")
     out: list[Hit] = []
-    done: set[int] = set()
     answered = False
-    # a phrase or pattern hit is sharper evidence than an act's whole clause: it goes first in its turn
-    for trig in sorted(triggers, key=lambda h: (h.turn_index, h.why.startswith("act|"), h.start)):
-        t = trig.turn_index
-        if t < 0 or t in done:
-            continue
-        done.add(t)
+    for t in turn_list(triggered >> 1):  # (bit 0, a whole-call hit, is no turn's)
         if answered and not (rearm >> (t + 1)) & 1:
             continue  # answered once: only a new escalation asks for it again
         after, window = reply_window(op, agent_turns, t)
         if ctx.partial and t not in agent_turns and len(after) < op.within:
             if not evaluate(op.expect, ctx, mask_of(window)):
+                trig = _first_hit(op.trigger, ctx, allowed, t)
                 ctx.pending.append((t, after[0] if after else None, op.within - len(after), _said(ctx, trig)))
             if op.first_only:
                 break
@@ -505,6 +539,7 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
                     break
                 answered = True
             continue
+        trig = _first_hit(op.trigger, ctx, allowed, t)
         if t in agent_turns:
             out.append(trig)
         else:
@@ -513,6 +548,25 @@ def _unanswered(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
         if op.first_only:
             break
     return out
+
+
+def _first_hit(node: Matcher, ctx: CallContext, allowed: Allowed, turn: int) -> Hit:
+    """The hit of ``node`` (over ``allowed``) a reaction rule quotes for a trigger at ``turn``: of that turn's hits the
+    first by start, a phrase or pattern hit before an act's whole clause (sharper evidence), the earlier one of two
+    alike, as the hits sorted by (turn, act, start) put it first. A node that hits turn by turn (``Slot.filterable``)
+    is evaluated over that turn alone (``evaluate``: its hits there are its hits over ``allowed``, filtered)."""
+    slot = ctx.slot_by_node[id(node)]
+    hits = evaluate(node, ctx, 1 << turn if slot.filterable else allowed)
+    best: Hit | None = None
+    best_act = False
+    for h in hits or []:
+        if h.turn_index != turn:
+            continue
+        act = h.why.startswith("act|")
+        if best is None or (act, h.start) < (best_act, best.start):
+            best, best_act = h, act
+    assert best is not None  # (the verdict has the turn among the trigger's)
+    return best
 
 
 def reply_window(op: UnansweredOp, agent_turns: list[int], t: int) -> tuple[list[int], list[int]]:
