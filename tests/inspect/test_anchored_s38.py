@@ -6,10 +6,6 @@ a rulebook compiled by ``re`` with the cache takes it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from hotline import cache
 from hotline.inspect.compiled import _all_nodes, anchored_slot, compile_rulebook, known_anchored
@@ -18,15 +14,6 @@ from hotline.norms import load_default
 
 PATTERNS = ["^a", "\\Aa", "a", "^a|^b", "^a|b", "(?:^x)y", "(?m)^a", "(?s).*", "", "^", "^\U0001f600",
             "^[0-9]{3}", "号码\\d+", "(?m:^a)|^b", "(?>^a)", "^\U00020000|\\A\u4e00"]
-
-
-@pytest.fixture
-def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    monkeypatch.delenv(cache.CACHE_ENV, raising=False)
-    cache.package_fingerprint.cache_clear()
-    yield
-    cache.package_fingerprint.cache_clear()
 
 
 def _compiled_patterns() -> list[re.Pattern[str]]:

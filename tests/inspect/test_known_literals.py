@@ -5,10 +5,6 @@ read back from the start-up cache: what it reads is what the analysis gives, and
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from hotline import cache
 from hotline.inspect.compiled import (
@@ -21,15 +17,6 @@ from hotline.inspect.compiled import (
 from hotline.inspect.prefilter import literals
 from hotline.inspect.safe_regex import limited_compiler
 from hotline.norms import load_default
-
-
-@pytest.fixture
-def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    monkeypatch.delenv(cache.CACHE_ENV, raising=False)
-    cache.package_fingerprint.cache_clear()
-    yield
-    cache.package_fingerprint.cache_clear()
 
 
 def test_the_known_literals_are_the_analysis(own_cache: None) -> None:

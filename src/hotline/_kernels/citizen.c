@@ -253,45 +253,37 @@ chunk_grams(PyObject *self, PyObject *args)
         const uint64_t side = owner[p] & 1;
         const int64_t col0 = (int64_t)(side * (uint64_t)buckets); /* the side's first column */
         const double *row = table + side * width; /* the side's weights, by count */
-        /* each distinct bucket, ascending: the bitmap's words walked, or the few sorted */
+        /* each distinct bucket, ascending, written over ``distinct``: the bitmap's words walked, or the few sorted */
         if (nwords <= 8 * nd) {
+            Py_ssize_t j = 0;
             for (Py_ssize_t w = 0; w < nwords; w++) {
                 uint64_t word = bits[w];
                 if (!word)
                     continue;
                 bits[w] = 0;
                 while (word) {
-                    const uint32_t b = (uint32_t)(w * 64 + __builtin_ctzll(word));
+                    distinct[j++] = (uint32_t)(w * 64 + __builtin_ctzll(word));
                     word &= word - 1;
-                    const uint32_t c = count[b];
-                    count[b] = 0;
-                    put_number(comb_out, k, first + b, (int)itemsize);
-                    count_out[k] = c;
-                    col_out[k] = col0 + b;
-                    if (c < (uint64_t)width)
-                        val_out[k] = row[c];
-                    else
-                        fits = 0;
-                    k++;
                 }
             }
         }
         else {
             qsort(distinct, (size_t)nd, sizeof(uint32_t), cmp_u32);
-            for (Py_ssize_t j = 0; j < nd; j++) {
-                const uint32_t b = distinct[j];
-                bits[b >> 6] = 0;
-                const uint32_t c = count[b];
-                count[b] = 0;
-                put_number(comb_out, k, first + b, (int)itemsize);
-                count_out[k] = c;
-                col_out[k] = col0 + b;
-                if (c < (uint64_t)width)
-                    val_out[k] = row[c];
-                else
-                    fits = 0;
-                k++;
-            }
+            for (Py_ssize_t j = 0; j < nd; j++)
+                bits[distinct[j] >> 6] = 0;
+        }
+        for (Py_ssize_t j = 0; j < nd; j++) {
+            const uint32_t b = distinct[j];
+            const uint32_t c = count[b];
+            count[b] = 0;
+            put_number(comb_out, k, first + b, (int)itemsize);
+            count_out[k] = c;
+            col_out[k] = col0 + b;
+            if (c < (uint64_t)width)
+                val_out[k] = row[c];
+            else
+                fits = 0;
+            k++;
         }
         base += len;
     }

@@ -83,6 +83,18 @@ span(Py_ssize_t start, Py_ssize_t end, PyObject *mark)
     return t;
 }
 
+/* ``row.append((start, end, mark))``: 0, or -1 with an exception set */
+static int
+append_span(PyObject *row, Py_ssize_t start, Py_ssize_t end, PyObject *mark)
+{
+    PyObject *t = span(start, end, mark);
+    if (t == NULL)
+        return -1;
+    int r = PyList_Append(row, t);
+    Py_DECREF(t);
+    return r;
+}
+
 /* one text's spans as a tuple, or None (a clause longer than ``long``: the caller reads it); NULL on error */
 static PyObject *
 walk_text(PyObject *text, const unsigned char *seps, Py_ssize_t top, Py_ssize_t long_, MarkCache *cache,
@@ -132,12 +144,8 @@ walk_text(PyObject *text, const unsigned char *seps, Py_ssize_t top, Py_ssize_t 
             PyObject *mark = mark_of(cache, c);
             if (mark == NULL)
                 goto fail;
-            PyObject *t = span(start, i, mark);
+            int r = append_span(row, start, i, mark);
             Py_DECREF(mark);
-            if (t == NULL)
-                goto fail;
-            int r = PyList_Append(row, t);
-            Py_DECREF(t);
             if (r < 0)
                 goto fail;
         }
@@ -173,12 +181,7 @@ walk_text(PyObject *text, const unsigned char *seps, Py_ssize_t top, Py_ssize_t 
         Py_RETURN_NONE;
     }
     if (start < size) {
-        PyObject *t = span(start, size, empty);
-        if (t == NULL)
-            goto fail;
-        int r = PyList_Append(row, t);
-        Py_DECREF(t);
-        if (r < 0)
+        if (append_span(row, start, size, empty) < 0)
             goto fail;
     }
     PyObject *out = PyList_AsTuple(row);
