@@ -4,6 +4,7 @@ walk, and random nested values to walk (shared by the reader tests of sessions 3
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from typing import Any
 
 from hotline.formats import jsonfmt
@@ -18,6 +19,16 @@ def simple_huge(value: Any) -> bool:
     if isinstance(value, list):
         return any(simple_huge(v) for v in value)
     return False
+
+
+def walks_alike(values: Iterable[Any]) -> None:
+    """``jsonfmt._has_huge_float`` answers each value as ``simple_huge`` does, and the values hold both answers."""
+    seen = set()
+    for value in values:
+        got = jsonfmt._has_huge_float(value)
+        assert got is simple_huge(value), value
+        seen.add(got)
+    assert seen == {True, False}
 
 
 def random_value(rng: random.Random, depth: int, floats: list[float], strings: list[str], others: list[Any],
