@@ -330,15 +330,241 @@ done:
     return result;
 }
 
+/* ── the clause statistics of a chunk's calls (``satisfaction.prepare_clause_stats``) ────────────────────────────
+ *
+ * What ``_maxima``, ``_sums`` and the numpy lines around them compute, in one pass over the clause rows: the rows
+ * (float32, ``width`` acts) of every turn with clauses, turn after turn (``blocks``: the calls' blocks, read one
+ * after the other as their concatenation), ``sizes[t]`` rows for turn t, and the calls' turns ``bounds[o]`` to
+ * ``bounds[o + 1]``. Per call, its ``max`` (each act's strongest probability over its rows: a maximum is exact in
+ * any order), ``mean`` (its rows added one after the other in float32, as ``table[a:b].sum(0)`` adds a contiguous
+ * first axis, then divided by the count made a float32, as numpy divides two float32 arrays), ``first`` and ``last``
+ * (the strongest of each act over its first and last turn's clauses), side by side as one float32 row of 4 × width;
+ * per group of ``groups`` (column indices), each turn's strongest over the group's columns, as float64 (zeros for a
+ * group without columns). A maximum takes NaN as ``np.maximum`` does (NaN wins).
+ *
+ * Refused (ValueError, the caller keeps the numpy path): a block that is not a C-contiguous float32 table of ``width``
+ * columns, sizes or bounds that do not cover the rows and turns exactly, a column outside the table. */
+
+static inline float
+max_f(float acc, float v)
+{
+    return (acc >= v || acc != acc) ? acc : v; /* ``np.maximum``'s: the first unless the second is larger or NaN */
+}
+
+PyDoc_STRVAR(clause_stats_doc,
+"clause_stats(blocks, sizes, bounds, width, groups) -> (stats, strongest)\n\n"
+"Per call (turns bounds[o]..bounds[o + 1], rows sizes[t] per turn, read from the float32 blocks one after the\n"
+"other): max, mean, first and last of each of ``width`` acts (float32, 4 × width per call); per group of column\n"
+"indices each turn's strongest (float64).");
+
+static PyObject *
+clause_stats(PyObject *self, PyObject *args)
+{
+    PyObject *blocks, *sizes_obj, *bounds_obj, *groups;
+    Py_ssize_t width;
+    if (!PyArg_ParseTuple(args, "O!O!O!nO!:clause_stats", &PyList_Type, &blocks, &PyList_Type, &sizes_obj,
+                          &PyList_Type, &bounds_obj, &width, &PyList_Type, &groups))
+        return NULL;
+    const Py_ssize_t nblocks = PyList_GET_SIZE(blocks), nturns = PyList_GET_SIZE(sizes_obj);
+    const Py_ssize_t ncalls = PyList_GET_SIZE(bounds_obj) - 1, ngroups = PyList_GET_SIZE(groups);
+    if (width < 1 || ncalls < 0) {
+        PyErr_SetString(PyExc_ValueError, "width below 1 or no bounds");
+        return NULL;
+    }
+    Py_buffer *views = PyMem_Calloc((size_t)nblocks + 1, sizeof(Py_buffer));
+    Py_ssize_t *size = PyMem_Malloc(sizeof(Py_ssize_t) * ((size_t)nturns + 1));
+    Py_ssize_t *bound = PyMem_Malloc(sizeof(Py_ssize_t) * ((size_t)ncalls + 2));
+    Py_ssize_t *gstart = PyMem_Malloc(sizeof(Py_ssize_t) * ((size_t)ngroups + 1));
+    Py_ssize_t *gcols = NULL;
+    float *turn_max = NULL, *sum = NULL;
+    const float **rowp = NULL;
+    double **gout = NULL;
+    Py_ssize_t got = 0; /* views held */
+    PyObject *stats = NULL, *strongest = NULL, *result = NULL;
+    if (views == NULL || size == NULL || bound == NULL || gstart == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t rows = 0;
+    for (Py_ssize_t b = 0; b < nblocks; b++) {
+        if (PyObject_GetBuffer(PyList_GET_ITEM(blocks, b), &views[b], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_ValueError, "a block without a contiguous buffer");
+            goto done;
+        }
+        got++;
+        Py_buffer *v = &views[b];
+        if (v->ndim != 2 || v->itemsize != 4 || v->format == NULL || strcmp(v->format, "f") != 0
+            || v->shape[1] != width) {
+            PyErr_SetString(PyExc_ValueError, "a block must be float32 rows of width acts");
+            goto done;
+        }
+        rows += v->shape[0];
+    }
+    Py_ssize_t covered = 0;
+    for (Py_ssize_t t = 0; t < nturns; t++) {
+        PyObject *o = PyList_GET_ITEM(sizes_obj, t);
+        Py_ssize_t n = PyLong_Check(o) ? PyLong_AsSsize_t(o) : -1;
+        if (n == -1 && PyErr_Occurred())
+            goto done;
+        if (n < 1 || n > rows - covered) {
+            PyErr_SetString(PyExc_ValueError, "sizes must be at least 1 and cover the rows");
+            goto done;
+        }
+        size[t] = n;
+        covered += n;
+    }
+    if (covered != rows) {
+        PyErr_SetString(PyExc_ValueError, "sizes must cover the rows");
+        goto done;
+    }
+    for (Py_ssize_t c = 0; c <= ncalls; c++) {
+        PyObject *o = PyList_GET_ITEM(bounds_obj, c);
+        Py_ssize_t n = PyLong_Check(o) ? PyLong_AsSsize_t(o) : -1;
+        if (n == -1 && PyErr_Occurred())
+            goto done;
+        if (n < 0 || n > nturns || (c == 0 && n != 0) || (c > 0 && n <= bound[c - 1])) {
+            PyErr_SetString(PyExc_ValueError, "bounds must ascend from 0, each call with a turn");
+            goto done;
+        }
+        bound[c] = n;
+    }
+    if (bound[ncalls] != nturns) {
+        PyErr_SetString(PyExc_ValueError, "bounds must cover the turns");
+        goto done;
+    }
+    Py_ssize_t ncols = 0;
+    for (Py_ssize_t g = 0; g < ngroups; g++) {
+        PyObject *cols = PyList_GET_ITEM(groups, g);
+        if (!PyList_Check(cols)) {
+            PyErr_SetString(PyExc_TypeError, "a group is a list of columns");
+            goto done;
+        }
+        ncols += PyList_GET_SIZE(cols);
+    }
+    gcols = PyMem_Malloc(sizeof(Py_ssize_t) * ((size_t)ncols + 1));
+    rowp = PyMem_Malloc(sizeof(float *) * ((size_t)rows + 1));
+    turn_max = PyMem_Malloc(sizeof(float) * (size_t)width);
+    sum = PyMem_Malloc(sizeof(float) * (size_t)width);
+    gout = PyMem_Calloc((size_t)ngroups + 1, sizeof(double *));
+    if (gcols == NULL || rowp == NULL || turn_max == NULL || sum == NULL || gout == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    {
+        Py_ssize_t at = 0;
+        for (Py_ssize_t g = 0; g < ngroups; g++) {
+            PyObject *cols = PyList_GET_ITEM(groups, g);
+            gstart[g] = at;
+            for (Py_ssize_t j = 0; j < PyList_GET_SIZE(cols); j++) {
+                PyObject *o = PyList_GET_ITEM(cols, j);
+                Py_ssize_t n = PyLong_Check(o) ? PyLong_AsSsize_t(o) : -1;
+                if (n == -1 && PyErr_Occurred())
+                    goto done;
+                if (n < 0 || n >= width) {
+                    PyErr_SetString(PyExc_ValueError, "a column outside the table");
+                    goto done;
+                }
+                gcols[at++] = n;
+            }
+        }
+        gstart[ngroups] = at;
+        Py_ssize_t r = 0; /* every row's place, the blocks one after the other */
+        for (Py_ssize_t b = 0; b < nblocks; b++)
+            for (Py_ssize_t i = 0; i < views[b].shape[0]; i++)
+                rowp[r++] = (const float *)views[b].buf + i * width;
+    }
+    stats = PyByteArray_FromStringAndSize(NULL, ncalls * 4 * width * (Py_ssize_t)sizeof(float));
+    strongest = PyList_New(ngroups);
+    if (stats == NULL || strongest == NULL)
+        goto done;
+    for (Py_ssize_t g = 0; g < ngroups; g++) {
+        PyObject *b = PyByteArray_FromStringAndSize(NULL, nturns * (Py_ssize_t)sizeof(double));
+        if (b == NULL)
+            goto done;
+        PyList_SET_ITEM(strongest, g, b);
+        gout[g] = (double *)PyByteArray_AS_STRING(b);
+    }
+    float *out = (float *)PyByteArray_AS_STRING(stats);
+    Py_ssize_t r = 0;
+    for (Py_ssize_t c = 0; c < ncalls; c++) {
+        float *cmax = out, *cmean = out + width, *cfirst = out + 2 * width, *clast = out + 3 * width;
+        Py_ssize_t count = 0;
+        for (Py_ssize_t t = bound[c]; t < bound[c + 1]; t++) {
+            const float *row = rowp[r];
+            if (t == bound[c]) {
+                memcpy(sum, row, sizeof(float) * (size_t)width);
+            }
+            else {
+                for (Py_ssize_t j = 0; j < width; j++)
+                    sum[j] += row[j];
+            }
+            memcpy(turn_max, row, sizeof(float) * (size_t)width);
+            for (Py_ssize_t i = 1; i < size[t]; i++) {
+                row = rowp[r + i];
+                for (Py_ssize_t j = 0; j < width; j++) {
+                    sum[j] += row[j];
+                    turn_max[j] = max_f(turn_max[j], row[j]);
+                }
+            }
+            r += size[t];
+            count += size[t];
+            if (t == bound[c])
+                memcpy(cmax, turn_max, sizeof(float) * (size_t)width);
+            else
+                for (Py_ssize_t j = 0; j < width; j++)
+                    cmax[j] = max_f(cmax[j], turn_max[j]);
+            if (t == bound[c])
+                memcpy(cfirst, turn_max, sizeof(float) * (size_t)width);
+            if (t == bound[c + 1] - 1)
+                memcpy(clast, turn_max, sizeof(float) * (size_t)width);
+            for (Py_ssize_t g = 0; g < ngroups; g++) {
+                Py_ssize_t a = gstart[g], e = gstart[g + 1];
+                if (a == e) {
+                    gout[g][t] = 0.0;
+                    continue;
+                }
+                float m = turn_max[gcols[a]];
+                for (Py_ssize_t k = a + 1; k < e; k++)
+                    m = max_f(m, turn_max[gcols[k]]);
+                gout[g][t] = (double)m;
+            }
+        }
+        const float n = (float)count;
+        for (Py_ssize_t j = 0; j < width; j++)
+            cmean[j] = sum[j] / n;
+        out += 4 * width;
+    }
+    result = PyTuple_Pack(2, stats, strongest);
+
+done:
+    for (Py_ssize_t b = 0; b < got; b++)
+        PyBuffer_Release(&views[b]);
+    PyMem_Free(views);
+    PyMem_Free(size);
+    PyMem_Free(bound);
+    PyMem_Free(gstart);
+    PyMem_Free(gcols);
+    PyMem_Free(rowp);
+    PyMem_Free(turn_max);
+    PyMem_Free(sum);
+    PyMem_Free(gout);
+    Py_XDECREF(stats);
+    Py_XDECREF(strongest);
+    return result;
+}
+
 static PyMethodDef citizen_methods[] = {
     {"chunk_grams", (PyCFunction)chunk_grams, METH_VARARGS, chunk_grams_doc},
+    {"clause_stats", (PyCFunction)clause_stats, METH_VARARGS, clause_stats_doc},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef citizen_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "hotline._kernels.citizen",
-    .m_doc = "The n-grams of a chunk's words for the dissatisfaction model in C (``prepare_text_buckets``).",
+    .m_doc = "The n-grams of a chunk's words for the dissatisfaction model (``prepare_text_buckets``) and the clause "
+              "statistics of its calls (``prepare_clause_stats``) in C.",
     .m_size = -1,
     .m_methods = citizen_methods,
 };

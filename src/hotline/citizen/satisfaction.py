@@ -88,7 +88,8 @@ def prepare_clause_stats(contexts: list[CallContext], groups: dict[str, list[int
     """``act_features`` of many calls in one numpy pass (kept in each context, and returned one row per call),
     and the citizen's clause turns with, for each column group of ``groups``, each turn's strongest probability
     over the group's columns and the turn's clauses. The same numbers the single-call path computes: maxima
-    are exact in any order, and each call's sum runs over its rows one after the other as ``mean`` does."""
+    are exact in any order, and each call's sum runs over its rows one after the other as ``mean`` does (each side's
+    statistics by ``clause_stats``: the C kernel's when built, one pass over the rows, else numpy's)."""
     model = contexts[0].act_model()
     n = len(contexts)
     width = sum(len(model.for_speaker(sp).acts) for sp in ("citizen", "agent")) * len(STATS) + len(SHAPE)
@@ -110,26 +111,13 @@ def prepare_clause_stats(contexts: list[CallContext], groups: dict[str, list[int
                 owners.append(c)
                 bounds.append(len(turns))
         if blocks:
-            table = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
-            size_of = np.array(sizes, dtype=np.int64)  # (the list made an array once: each costs a pass of lookups)
-            starts = np.zeros(len(sizes), dtype=np.int64)
-            size_of[:-1].cumsum(out=starts[1:])
-            per_turn = _maxima(table, starts, size_of)  # each clause turn's strongest probabilities
-            edges = np.asarray(bounds, dtype=np.int64)
-            first = edges[:-1]
-            last = edges[1:] - 1
-            counts = np.add.reduceat(size_of, first)
-            mean = _sums(table, starts[first], counts) / counts.astype(np.float32)[:, None]
+            names = list(groups) if speaker == "citizen" else []
+            stats, per_group = clause_stats(blocks, sizes, bounds, acts, [groups[name] for name in names])
             # the calls with clauses: every call of the chunk as a rule (a slice, not rows picked one by one)
             at: Any = slice(None) if len(owners) == n else np.asarray(owners, dtype=np.int64)
-            feats[at, offset:offset + acts] = _maxima(per_turn, first, edges[1:] - first)  # (each call's turns)
-            feats[at, offset + acts:offset + 2 * acts] = mean
-            feats[at, offset + 2 * acts:offset + 3 * acts] = per_turn[first]
-            feats[at, offset + 3 * acts:offset + 4 * acts] = per_turn[last]
-            if speaker == "citizen":
-                for name, cols in groups.items():
-                    strongest[name] = (per_turn[:, cols].max(1).astype(np.float64) if cols
-                                       else np.zeros(len(turns)))
+            feats[at, offset:offset + len(STATS) * acts] = stats
+            for name, values in zip(names, per_group, strict=True):
+                strongest[name] = values
         if speaker == "citizen":
             clause_turns = ClauseTurns(turns, owners, bounds, strongest)
         offset += acts * len(STATS)
@@ -151,6 +139,77 @@ def prepare_clause_stats(contexts: list[CallContext], groups: dict[str, list[int
         ctx.prepared[("act_features",)] = feats[c]
     return feats, clause_turns
 
+
+
+_STATS_KERNEL: list[Any] = []  # the C ``clause_stats`` once looked for (None: not built)
+
+
+def stats_kernel() -> Any:
+    """``hotline._kernels.citizen.clause_stats``, or None when it is not built (plain Python, a failed build, a
+    stale one, ``HOTLINE_NATIVE=0``): the numpy path then."""
+    if not _STATS_KERNEL:
+        found: Any = None
+        try:
+            from hotline._kernels.citizen import clause_stats
+
+            found = clause_stats
+        except ImportError:
+            pass
+        _STATS_KERNEL.append(found)
+    return _STATS_KERNEL[0]
+
+
+def clause_stats(blocks: list[np.ndarray], sizes: list[int], bounds: list[int], acts: int,
+                 groups: list[list[int]]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """One side's clause statistics (``prepare_clause_stats``): the clause rows ``blocks`` (one after the other, of
+    ``acts`` columns), ``sizes[t]`` rows for clause turn t, the calls' turns ``bounds[o]`` to ``bounds[o + 1]``; each
+    call's max, mean, first and last of every act side by side (float32, one row per call, in ``STATS`` order), and
+    per group of ``groups`` (column indices) each turn's strongest over its columns (float64). From the C kernel
+    when built (``_kernel_stats``), else numpy (``_numpy_stats``): the same numbers."""
+    # (one call of one act: ``_sums`` adds that call's rows pairwise, numpy's order for a reduction over one
+    # contiguous axis, which the kernel does not follow: numpy then)
+    done = _kernel_stats(blocks, sizes, bounds, acts, groups) if (len(bounds) - 1) * acts > 1 else None
+    return done if done is not None else _numpy_stats(blocks, sizes, bounds, acts, groups)
+
+
+def _numpy_stats(blocks: list[np.ndarray], sizes: list[int], bounds: list[int], acts: int,
+                 groups: list[list[int]]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """``clause_stats`` with numpy: maxima are exact in any order, and each call's sum runs over its rows one after
+    the other as ``mean`` does."""
+    table = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+    size_of = np.array(sizes, dtype=np.int64)  # (the list made an array once: each costs a pass of lookups)
+    starts = np.zeros(len(sizes), dtype=np.int64)
+    size_of[:-1].cumsum(out=starts[1:])
+    per_turn = _maxima(table, starts, size_of)  # each clause turn's strongest probabilities
+    edges = np.asarray(bounds, dtype=np.int64)
+    first = edges[:-1]
+    last = edges[1:] - 1
+    counts = np.add.reduceat(size_of, first)
+    mean = _sums(table, starts[first], counts) / counts.astype(np.float32)[:, None]
+    stats = np.concatenate((_maxima(per_turn, first, edges[1:] - first),  # (each call's turns)
+                            mean, per_turn[first], per_turn[last]), axis=1)
+    return stats, [per_turn[:, cols].max(1).astype(np.float64) if cols else np.zeros(len(sizes)) for cols in groups]
+
+
+def _kernel_stats(blocks: list[np.ndarray], sizes: list[int], bounds: list[int], acts: int,
+                  groups: list[list[int]], kernel: Any = None) -> tuple[np.ndarray, list[np.ndarray]] | None:
+    """What ``prepare_clause_stats``' numpy lines give for one side, from the C kernel (``kernel``, else
+    ``stats_kernel``) in one pass over the clause rows instead of some twenty numpy calls: each call's max, mean,
+    first and last of every act side by side (float32, one row per call with clauses, as the four blocks of
+    ``feats`` are laid out), and per group each clause turn's strongest over its columns (float64). The same
+    numbers: maxima are exact in any order (NaN wins, as in ``np.maximum``), each call's sum adds its rows one
+    after the other in float32 as ``_sums`` does, divided in float32 by the count made a float32. None when the
+    kernel is not there or refuses the rows (``ValueError``: not float32 rows of ``acts`` columns, say)."""
+    if kernel is None:
+        kernel = stats_kernel()
+        if kernel is None:
+            return None
+    try:
+        stats, per_group = kernel(blocks, sizes, bounds, acts, groups)
+    except ValueError:
+        return None
+    return (np.frombuffer(stats, dtype=np.float32).reshape(len(bounds) - 1, 4 * acts),
+            [np.frombuffer(b, dtype=np.float64) for b in per_group])
 
 
 def _maxima(table: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
