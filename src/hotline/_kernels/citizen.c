@@ -554,9 +554,82 @@ done:
     return result;
 }
 
+/* ── the chunk's n-gram weights for the prediction (``SatisfactionModel.predict_chunk``) ───────────────────────────
+ *
+ * What ``pairs64.take(cols, axis=0).T.copy()`` and the two products after it give, in one pass: for each n-gram
+ * bucket ``cols[i]`` with its weight ``vals[i]``, ``weighted = vals[i] × idf[cols[i]]``, its square, and the bucket's
+ * text weight, as three float64 rows one after the other (each an IEEE product of the same two doubles numpy
+ * multiplies). ``pairs``: (buckets, 2) float64, each bucket's (idf, text weight). Refused (ValueError, the caller keeps
+ * numpy): arrays of other types or shapes, a column outside the table. */
+
+PyDoc_STRVAR(weigh_doc,
+"weigh(cols, vals, pairs) -> bytearray\n\n"
+"vals[i] * pairs[cols[i], 0], its square, and pairs[cols[i], 1], as three float64 rows of len(cols).");
+
+static PyObject *
+weigh(PyObject *self, PyObject *args)
+{
+    PyObject *cols_obj, *vals_obj, *pairs_obj;
+    if (!PyArg_ParseTuple(args, "OOO:weigh", &cols_obj, &vals_obj, &pairs_obj))
+        return NULL;
+    Py_buffer cv, vv, pv;
+    int held = 0;
+    PyObject *out = NULL;
+    if (PyObject_GetBuffer(cols_obj, &cv, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        goto refused;
+    held = 1;
+    if (PyObject_GetBuffer(vals_obj, &vv, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        goto refused;
+    held = 2;
+    if (PyObject_GetBuffer(pairs_obj, &pv, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        goto refused;
+    held = 3;
+    if (cv.ndim != 1 || cv.itemsize != 8 || cv.format == NULL || (strcmp(cv.format, "l") != 0 && strcmp(cv.format, "q") != 0)
+        || vv.ndim != 1 || vv.itemsize != 8 || vv.format == NULL || strcmp(vv.format, "d") != 0
+        || vv.shape[0] != cv.shape[0]
+        || pv.ndim != 2 || pv.shape[1] != 2 || pv.itemsize != 8 || pv.format == NULL || strcmp(pv.format, "d") != 0) {
+        PyErr_SetString(PyExc_ValueError, "cols int64, vals float64 of as many, pairs float64 (buckets, 2)");
+        goto done;
+    }
+    {
+        const Py_ssize_t m = cv.shape[0], buckets = pv.shape[0];
+        const int64_t *cols = (const int64_t *)cv.buf;
+        const double *vals = (const double *)vv.buf, *pairs = (const double *)pv.buf;
+        for (Py_ssize_t i = 0; i < m; i++)
+            if (cols[i] < 0 || cols[i] >= buckets) {
+                PyErr_SetString(PyExc_ValueError, "a column outside the table");
+                goto done;
+            }
+        out = PyByteArray_FromStringAndSize(NULL, 3 * m * (Py_ssize_t)sizeof(double));
+        if (out == NULL)
+            goto done;
+        double *weighted = (double *)PyByteArray_AS_STRING(out), *squares = weighted + m, *weights = weighted + 2 * m;
+        for (Py_ssize_t i = 0; i < m; i++) {
+            const double *pair = pairs + 2 * cols[i];
+            const double w = vals[i] * pair[0];
+            weighted[i] = w;
+            squares[i] = w * w;
+            weights[i] = pair[1];
+        }
+    }
+    goto done;
+refused:
+    PyErr_Clear();
+    PyErr_SetString(PyExc_ValueError, "an argument without a contiguous buffer");
+done:
+    if (held >= 3)
+        PyBuffer_Release(&pv);
+    if (held >= 2)
+        PyBuffer_Release(&vv);
+    if (held >= 1)
+        PyBuffer_Release(&cv);
+    return out;
+}
+
 static PyMethodDef citizen_methods[] = {
     {"chunk_grams", (PyCFunction)chunk_grams, METH_VARARGS, chunk_grams_doc},
     {"clause_stats", (PyCFunction)clause_stats, METH_VARARGS, clause_stats_doc},
+    {"weigh", (PyCFunction)weigh, METH_VARARGS, weigh_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -564,7 +637,7 @@ static struct PyModuleDef citizen_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "hotline._kernels.citizen",
     .m_doc = "The n-grams of a chunk's words for the dissatisfaction model (``prepare_text_buckets``) and the clause "
-              "statistics of its calls (``prepare_clause_stats``) in C.",
+              "statistics of its calls (``prepare_clause_stats``) and their weighted n-grams (``predict_chunk``) in C.",
     .m_size = -1,
     .m_methods = citizen_methods,
 };

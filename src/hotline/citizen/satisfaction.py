@@ -808,19 +808,14 @@ class SatisfactionModel:
             cols = np.concatenate([cols for cols, _ in parts])
             vals = np.concatenate([vals for _, vals in parts])
             bounds = [0, *np.cumsum(sizes).tolist()]
-        # each bucket's (idf, text weight), widened to float64, gathered as rows (one gather) and laid out as two
-        # contiguous rows by one copy: a product reading a strided column takes numpy's slow strided loop (about
-        # as much as the copy of both), and the dots want the text weights contiguous anyway
-        pairs = self.pairs64.take(cols, axis=0).T.copy()
-        weighted = vals * pairs[0]
-        squares = weighted * weighted
+        # each bucket's weighted count (its weight × its idf), that squared, and its text weight, contiguous (what each
+        # dot would cast its run to: a dot of strided runs runs another BLAS loop)
+        weighted, squares, weights = _weighed(cols, vals, self.pairs64)
         add = np.add.reduce  # what ``sum()`` runs
         sums = [add(squares[bounds[c]:bounds[c + 1]]) for c in range(len(contexts))]
         norms = np.sqrt(np.asarray(sums, dtype=np.float64))
         norms[norms == 0] = 1.0
         unit = weighted / norms.repeat(sizes)
-        # what each dot would cast its run to, contiguous: a dot of strided runs runs another BLAS loop
-        weights = pairs[1]
         act_weights = self.act_weights
         bias = self.bias
         # float64 sums as Python floats: the same additions. ``ndarray.dot`` of two vectors runs the dot ``@``
@@ -888,6 +883,45 @@ class SatisfactionModel:
         """The calibrated dissatisfaction (0–1) of a predicted satisfaction, or of an array of them."""
         a, b = self.calib
         return 1.0 / (1.0 + np.exp(-(a * predicted + b)))
+
+
+_WEIGH_KERNEL: list[Any] = []  # the C ``weigh`` once looked for (None: not built)
+
+
+def weigh_kernel() -> Any:
+    """``hotline._kernels.citizen.weigh``, or None when it is not built (plain Python, a failed build, a stale one,
+    ``HOTLINE_NATIVE=0``): numpy then."""
+    if not _WEIGH_KERNEL:
+        found: Any = None
+        try:
+            from hotline._kernels.citizen import weigh
+
+            found = weigh
+        except ImportError:
+            pass
+        _WEIGH_KERNEL.append(found)
+    return _WEIGH_KERNEL[0]
+
+
+def _weighed(cols: np.ndarray, vals: np.ndarray, pairs: np.ndarray,
+             kernel: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each n-gram bucket's weight × its idf (``vals * idf64[cols]``), that squared, and its text weight
+    (``text_weights64[cols]``), from ``pairs`` (each bucket's idf and text weight, float64), as three contiguous
+    float64 arrays. The C kernel (``kernel``, else ``weigh_kernel``) in one pass over the buckets: each the same
+    IEEE product of the same two doubles numpy multiplies. Else (not built, or refused: other types, a column
+    outside the table) numpy: the pairs gathered as rows (one gather) and laid out as two contiguous rows by one
+    copy (a product reading a strided column takes numpy's slow strided loop, about as much as the copy of both)."""
+    if kernel is None:
+        kernel = weigh_kernel()
+    if kernel is not None:
+        try:
+            made = np.frombuffer(kernel(cols, vals, pairs), dtype=np.float64).reshape(3, len(cols))
+            return made[0], made[1], made[2]
+        except ValueError:
+            pass
+    gathered = pairs.take(cols, axis=0).T.copy()
+    weighted = vals * gathered[0]
+    return weighted, weighted * weighted, gathered[1]
 
 
 def save(model: SatisfactionModel, folder: Path) -> None:
