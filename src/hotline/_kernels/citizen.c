@@ -626,10 +626,128 @@ done:
     return out;
 }
 
+/* ── which texts hold one of some words (``emotion.Words.held``) ───────────────────────────────────────────────────
+ *
+ * For each text, whether one of the words occurs in it (``any(w in text for w in words)``, the empty word aside:
+ * the caller answers that), read character by character: ``marks[c]`` (for code points below its length) says
+ * whether c is a word of one character (2: the text holds a word) or opens a longer one (1); there the pair of c and
+ * the next character is looked up among ``pairs`` (sorted ``c << 21 | next``, uint64), and each word of that pair
+ * (``words[starts[k]:starts[k + 1]]``) compared where it would stand, inside the text. Refused (ValueError, the
+ * caller keeps its numpy path): tables of other types or sizes, starts that do not cover the words. */
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+PyDoc_STRVAR(held_doc,
+"held(texts, marks, pairs, words, starts) -> list[bool]\n\n"
+"Whether each of ``texts`` holds one of the words: ``marks`` (bytes by code point: 2 a word of one character, 1 the\n"
+"first of a longer one), ``pairs`` (sorted uint64 first << 21 | second), the longer words by pair (``words``) and\n"
+"where each pair's start (``starts``, one more than the pairs).");
+
+static PyObject *
+held(PyObject *self, PyObject *args)
+{
+    PyObject *texts, *words, *starts_obj;
+    Py_buffer mv, pv;
+    if (!PyArg_ParseTuple(args, "O!y*y*O!O!:held", &PyList_Type, &texts, &mv, &pv, &PyList_Type, &words,
+                          &PyList_Type, &starts_obj))
+        return NULL;
+    PyObject *out = NULL;
+    Py_ssize_t *starts = NULL;
+    const Py_ssize_t npairs = pv.len / 8, nwords = PyList_GET_SIZE(words);
+    if (pv.len % 8 != 0 || PyList_GET_SIZE(starts_obj) != npairs + 1) {
+        PyErr_SetString(PyExc_ValueError, "pairs of 8 bytes, one start more than the pairs");
+        goto done;
+    }
+    starts = PyMem_Malloc(sizeof(Py_ssize_t) * ((size_t)npairs + 1));
+    if (starts == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t k = 0; k <= npairs; k++) {
+        PyObject *o = PyList_GET_ITEM(starts_obj, k);
+        Py_ssize_t v = PyLong_Check(o) ? PyLong_AsSsize_t(o) : -1;
+        if (v == -1 && PyErr_Occurred())
+            goto done;
+        if (v < 0 || v > nwords || (k > 0 && v < starts[k - 1]) || (k == 0 && v != 0) || (k == npairs && v != nwords)) {
+            PyErr_SetString(PyExc_ValueError, "starts must ascend from 0 to the words");
+            goto done;
+        }
+        starts[k] = v;
+    }
+    for (Py_ssize_t w = 0; w < nwords; w++)
+        if (!PyUnicode_Check(PyList_GET_ITEM(words, w)) || PyUnicode_GET_LENGTH(PyList_GET_ITEM(words, w)) < 2) {
+            PyErr_SetString(PyExc_ValueError, "the words are str of two characters or more");
+            goto done;
+        }
+    const unsigned char *marks = (const unsigned char *)mv.buf;
+    const Py_ssize_t nmarks = mv.len;
+    const uint64_t *pairs = (const uint64_t *)pv.buf;
+    const Py_ssize_t ntexts = PyList_GET_SIZE(texts);
+    out = PyList_New(ntexts);
+    if (out == NULL)
+        goto done;
+    for (Py_ssize_t t = 0; t < ntexts; t++) {
+        PyObject *text = PyList_GET_ITEM(texts, t);
+        if (!PyUnicode_Check(text)) {
+            PyErr_SetString(PyExc_TypeError, "texts are str");
+            Py_CLEAR(out);
+            goto done;
+        }
+        const int kind = PyUnicode_KIND(text);
+        const void *data = PyUnicode_DATA(text);
+        const Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+        int found = 0;
+        for (Py_ssize_t i = 0; i < n && !found; i++) {
+            const Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            if ((Py_ssize_t)c >= nmarks || !marks[c])
+                continue;
+            if (marks[c] & 2) {
+                found = 1;
+                break;
+            }
+            if (i + 1 == n) /* (no word of two characters or more starts at the last) */
+                break;
+            const uint64_t key = ((uint64_t)c << 21) | (uint64_t)PyUnicode_READ(kind, data, i + 1);
+            const uint64_t *at = bsearch(&key, pairs, (size_t)npairs, sizeof(uint64_t), cmp_u64);
+            if (at == NULL)
+                continue;
+            const Py_ssize_t k = at - pairs;
+            for (Py_ssize_t w = starts[k]; w < starts[k + 1]; w++) {
+                PyObject *word = PyList_GET_ITEM(words, w);
+                const Py_ssize_t len = PyUnicode_GET_LENGTH(word);
+                if (len > n - i)
+                    continue;
+                Py_ssize_t match = PyUnicode_Tailmatch(text, word, i, i + len, -1);
+                if (match < 0) {
+                    Py_CLEAR(out);
+                    goto done;
+                }
+                if (match) {
+                    found = 1;
+                    break;
+                }
+            }
+        }
+        PyList_SET_ITEM(out, t, Py_NewRef(found ? Py_True : Py_False));
+    }
+
+done:
+    PyBuffer_Release(&mv);
+    PyBuffer_Release(&pv);
+    PyMem_Free(starts);
+    return out;
+}
+
 static PyMethodDef citizen_methods[] = {
     {"chunk_grams", (PyCFunction)chunk_grams, METH_VARARGS, chunk_grams_doc},
     {"clause_stats", (PyCFunction)clause_stats, METH_VARARGS, clause_stats_doc},
     {"weigh", (PyCFunction)weigh, METH_VARARGS, weigh_doc},
+    {"held", (PyCFunction)held, METH_VARARGS, held_doc},
     {NULL, NULL, 0, NULL},
 };
 
@@ -637,7 +755,8 @@ static struct PyModuleDef citizen_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "hotline._kernels.citizen",
     .m_doc = "The n-grams of a chunk's words for the dissatisfaction model (``prepare_text_buckets``) and the clause "
-              "statistics of its calls (``prepare_clause_stats``) and their weighted n-grams (``predict_chunk``) in C.",
+              "statistics of its calls (``prepare_clause_stats``), their weighted n-grams (``predict_chunk``) and "
+              "which citizens say an escalation word (``Words.held``) in C.",
     .m_size = -1,
     .m_methods = citizen_methods,
 };
