@@ -373,11 +373,29 @@ class Words:
         # the characters that open a word, by code point; the entry past the last is never one (codes beyond read it)
         self.opens = np.zeros(max(firsts, default=0) + 2, dtype=bool)
         self.opens[firsts] = True
+        # what the C kernel reads (``_held``): by code point, 2 for a word of one character, 1 for the first of a
+        # longer one; the pairs' keys as bytes, and the longer words pair after pair with where each pair's start
+        marks = bytearray(len(self.opens))
+        for w in words:
+            if len(w) >= 2:
+                marks[ord(w[0])] |= 1
+            elif len(w) == 1:
+                marks[ord(w)] |= 2
+        self.marks = bytes(marks)
+        self.pair_keys = self.pairs.tobytes()
+        self.pair_words: list[str] = []
+        self.pair_starts: list[int] = [0]
+        for key in sorted(by_pair):
+            self.pair_words.extend(by_pair[key])
+            self.pair_starts.append(len(self.pair_words))
 
     def held(self, texts: list[str]) -> list[bool]:
         """Whether each of ``texts`` holds one of the words."""
         if self.empty:
             return [True] * len(texts)
+        done = self._held(texts)
+        if done is not None:
+            return done
         found = [False] * len(texts)
         joined = "\n".join(texts)
         if not joined:
@@ -420,6 +438,39 @@ class Words:
                     found[i] = True
                     break
         return found
+
+
+    def _held(self, texts: list[str], kernel: Any = None) -> list[bool] | None:
+        """``held`` from the C kernel (``kernel``, else ``words_kernel``): each text read character by character in
+        C, the same tests in the same tables (a word of one character at its character; else the pair starting there
+        looked up among ``pairs`` and each of its words compared where it would stand, inside the text); no joined
+        text, no utf-32 copy, no numpy pass. None when the kernel is not there or refuses the tables."""
+        if kernel is None:
+            kernel = words_kernel()
+            if kernel is None:
+                return None
+        try:
+            return kernel(texts, self.marks, self.pair_keys, self.pair_words, self.pair_starts)  # type: ignore[no-any-return]
+        except ValueError:
+            return None
+
+
+_WORDS_KERNEL: list[Any] = []  # the C ``held`` once looked for (None: not built)
+
+
+def words_kernel() -> Any:
+    """``hotline._kernels.citizen.held``, or None when it is not built (plain Python, a failed build, a stale one,
+    ``HOTLINE_NATIVE=0``): numpy then."""
+    if not _WORDS_KERNEL:
+        found: Any = None
+        try:
+            from hotline._kernels.citizen import held
+
+            found = held
+        except ImportError:
+            pass
+        _WORDS_KERNEL.append(found)
+    return _WORDS_KERNEL[0]
 
 
 _SHIFT = 21  # a code point takes 21 bits: a pair of them is the first shifted past the second

@@ -88,7 +88,8 @@ def prepare_clause_stats(contexts: list[CallContext], groups: dict[str, list[int
     """``act_features`` of many calls in one numpy pass (kept in each context, and returned one row per call),
     and the citizen's clause turns with, for each column group of ``groups``, each turn's strongest probability
     over the group's columns and the turn's clauses. The same numbers the single-call path computes: maxima
-    are exact in any order, and each call's sum runs over its rows one after the other as ``mean`` does."""
+    are exact in any order, and each call's sum runs over its rows one after the other as ``mean`` does (each side's
+    statistics by ``clause_stats``: the C kernel's when built, one pass over the rows, else numpy's)."""
     model = contexts[0].act_model()
     n = len(contexts)
     width = sum(len(model.for_speaker(sp).acts) for sp in ("citizen", "agent")) * len(STATS) + len(SHAPE)
@@ -110,26 +111,13 @@ def prepare_clause_stats(contexts: list[CallContext], groups: dict[str, list[int
                 owners.append(c)
                 bounds.append(len(turns))
         if blocks:
-            table = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
-            size_of = np.array(sizes, dtype=np.int64)  # (the list made an array once: each costs a pass of lookups)
-            starts = np.zeros(len(sizes), dtype=np.int64)
-            size_of[:-1].cumsum(out=starts[1:])
-            per_turn = _maxima(table, starts, size_of)  # each clause turn's strongest probabilities
-            edges = np.asarray(bounds, dtype=np.int64)
-            first = edges[:-1]
-            last = edges[1:] - 1
-            counts = np.add.reduceat(size_of, first)
-            mean = _sums(table, starts[first], counts) / counts.astype(np.float32)[:, None]
+            names = list(groups) if speaker == "citizen" else []
+            stats, per_group = clause_stats(blocks, sizes, bounds, acts, [groups[name] for name in names])
             # the calls with clauses: every call of the chunk as a rule (a slice, not rows picked one by one)
             at: Any = slice(None) if len(owners) == n else np.asarray(owners, dtype=np.int64)
-            feats[at, offset:offset + acts] = _maxima(per_turn, first, edges[1:] - first)  # (each call's turns)
-            feats[at, offset + acts:offset + 2 * acts] = mean
-            feats[at, offset + 2 * acts:offset + 3 * acts] = per_turn[first]
-            feats[at, offset + 3 * acts:offset + 4 * acts] = per_turn[last]
-            if speaker == "citizen":
-                for name, cols in groups.items():
-                    strongest[name] = (per_turn[:, cols].max(1).astype(np.float64) if cols
-                                       else np.zeros(len(turns)))
+            feats[at, offset:offset + len(STATS) * acts] = stats
+            for name, values in zip(names, per_group, strict=True):
+                strongest[name] = values
         if speaker == "citizen":
             clause_turns = ClauseTurns(turns, owners, bounds, strongest)
         offset += acts * len(STATS)
@@ -151,6 +139,77 @@ def prepare_clause_stats(contexts: list[CallContext], groups: dict[str, list[int
         ctx.prepared[("act_features",)] = feats[c]
     return feats, clause_turns
 
+
+
+_STATS_KERNEL: list[Any] = []  # the C ``clause_stats`` once looked for (None: not built)
+
+
+def stats_kernel() -> Any:
+    """``hotline._kernels.citizen.clause_stats``, or None when it is not built (plain Python, a failed build, a
+    stale one, ``HOTLINE_NATIVE=0``): the numpy path then."""
+    if not _STATS_KERNEL:
+        found: Any = None
+        try:
+            from hotline._kernels.citizen import clause_stats
+
+            found = clause_stats
+        except ImportError:
+            pass
+        _STATS_KERNEL.append(found)
+    return _STATS_KERNEL[0]
+
+
+def clause_stats(blocks: list[np.ndarray], sizes: list[int], bounds: list[int], acts: int,
+                 groups: list[list[int]]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """One side's clause statistics (``prepare_clause_stats``): the clause rows ``blocks`` (one after the other, of
+    ``acts`` columns), ``sizes[t]`` rows for clause turn t, the calls' turns ``bounds[o]`` to ``bounds[o + 1]``; each
+    call's max, mean, first and last of every act side by side (float32, one row per call, in ``STATS`` order), and
+    per group of ``groups`` (column indices) each turn's strongest over its columns (float64). From the C kernel
+    when built (``_kernel_stats``), else numpy (``_numpy_stats``): the same numbers."""
+    # (one call of one act: ``_sums`` adds that call's rows pairwise, numpy's order for a reduction over one
+    # contiguous axis, which the kernel does not follow: numpy then)
+    done = _kernel_stats(blocks, sizes, bounds, acts, groups) if (len(bounds) - 1) * acts > 1 else None
+    return done if done is not None else _numpy_stats(blocks, sizes, bounds, acts, groups)
+
+
+def _numpy_stats(blocks: list[np.ndarray], sizes: list[int], bounds: list[int], acts: int,
+                 groups: list[list[int]]) -> tuple[np.ndarray, list[np.ndarray]]:
+    """``clause_stats`` with numpy: maxima are exact in any order, and each call's sum runs over its rows one after
+    the other as ``mean`` does."""
+    table = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+    size_of = np.array(sizes, dtype=np.int64)  # (the list made an array once: each costs a pass of lookups)
+    starts = np.zeros(len(sizes), dtype=np.int64)
+    size_of[:-1].cumsum(out=starts[1:])
+    per_turn = _maxima(table, starts, size_of)  # each clause turn's strongest probabilities
+    edges = np.asarray(bounds, dtype=np.int64)
+    first = edges[:-1]
+    last = edges[1:] - 1
+    counts = np.add.reduceat(size_of, first)
+    mean = _sums(table, starts[first], counts) / counts.astype(np.float32)[:, None]
+    stats = np.concatenate((_maxima(per_turn, first, edges[1:] - first),  # (each call's turns)
+                            mean, per_turn[first], per_turn[last]), axis=1)
+    return stats, [per_turn[:, cols].max(1).astype(np.float64) if cols else np.zeros(len(sizes)) for cols in groups]
+
+
+def _kernel_stats(blocks: list[np.ndarray], sizes: list[int], bounds: list[int], acts: int,
+                  groups: list[list[int]], kernel: Any = None) -> tuple[np.ndarray, list[np.ndarray]] | None:
+    """What ``prepare_clause_stats``' numpy lines give for one side, from the C kernel (``kernel``, else
+    ``stats_kernel``) in one pass over the clause rows instead of some twenty numpy calls: each call's max, mean,
+    first and last of every act side by side (float32, one row per call with clauses, as the four blocks of
+    ``feats`` are laid out), and per group each clause turn's strongest over its columns (float64). The same
+    numbers: maxima are exact in any order (NaN wins, as in ``np.maximum``), each call's sum adds its rows one
+    after the other in float32 as ``_sums`` does, divided in float32 by the count made a float32. None when the
+    kernel is not there or refuses the rows (``ValueError``: not float32 rows of ``acts`` columns, say)."""
+    if kernel is None:
+        kernel = stats_kernel()
+        if kernel is None:
+            return None
+    try:
+        stats, per_group = kernel(blocks, sizes, bounds, acts, groups)
+    except ValueError:
+        return None
+    return (np.frombuffer(stats, dtype=np.float32).reshape(len(bounds) - 1, 4 * acts),
+            [np.frombuffer(b, dtype=np.float64) for b in per_group])
 
 
 def _maxima(table: np.ndarray, starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -749,19 +808,14 @@ class SatisfactionModel:
             cols = np.concatenate([cols for cols, _ in parts])
             vals = np.concatenate([vals for _, vals in parts])
             bounds = [0, *np.cumsum(sizes).tolist()]
-        # each bucket's (idf, text weight), widened to float64, gathered as rows (one gather) and laid out as two
-        # contiguous rows by one copy: a product reading a strided column takes numpy's slow strided loop (about
-        # as much as the copy of both), and the dots want the text weights contiguous anyway
-        pairs = self.pairs64.take(cols, axis=0).T.copy()
-        weighted = vals * pairs[0]
-        squares = weighted * weighted
+        # each bucket's weighted count (its weight × its idf), that squared, and its text weight, contiguous (what each
+        # dot would cast its run to: a dot of strided runs runs another BLAS loop)
+        weighted, squares, weights = _weighed(cols, vals, self.pairs64)
         add = np.add.reduce  # what ``sum()`` runs
         sums = [add(squares[bounds[c]:bounds[c + 1]]) for c in range(len(contexts))]
         norms = np.sqrt(np.asarray(sums, dtype=np.float64))
         norms[norms == 0] = 1.0
         unit = weighted / norms.repeat(sizes)
-        # what each dot would cast its run to, contiguous: a dot of strided runs runs another BLAS loop
-        weights = pairs[1]
         act_weights = self.act_weights
         bias = self.bias
         # float64 sums as Python floats: the same additions. ``ndarray.dot`` of two vectors runs the dot ``@``
@@ -829,6 +883,45 @@ class SatisfactionModel:
         """The calibrated dissatisfaction (0–1) of a predicted satisfaction, or of an array of them."""
         a, b = self.calib
         return 1.0 / (1.0 + np.exp(-(a * predicted + b)))
+
+
+_WEIGH_KERNEL: list[Any] = []  # the C ``weigh`` once looked for (None: not built)
+
+
+def weigh_kernel() -> Any:
+    """``hotline._kernels.citizen.weigh``, or None when it is not built (plain Python, a failed build, a stale one,
+    ``HOTLINE_NATIVE=0``): numpy then."""
+    if not _WEIGH_KERNEL:
+        found: Any = None
+        try:
+            from hotline._kernels.citizen import weigh
+
+            found = weigh
+        except ImportError:
+            pass
+        _WEIGH_KERNEL.append(found)
+    return _WEIGH_KERNEL[0]
+
+
+def _weighed(cols: np.ndarray, vals: np.ndarray, pairs: np.ndarray,
+             kernel: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each n-gram bucket's weight × its idf (``vals * idf64[cols]``), that squared, and its text weight
+    (``text_weights64[cols]``), from ``pairs`` (each bucket's idf and text weight, float64), as three contiguous
+    float64 arrays. The C kernel (``kernel``, else ``weigh_kernel``) in one pass over the buckets: each the same
+    IEEE product of the same two doubles numpy multiplies. Else (not built, or refused: other types, a column
+    outside the table) numpy: the pairs gathered as rows (one gather) and laid out as two contiguous rows by one
+    copy (a product reading a strided column takes numpy's slow strided loop, about as much as the copy of both)."""
+    if kernel is None:
+        kernel = weigh_kernel()
+    if kernel is not None:
+        try:
+            made = np.frombuffer(kernel(cols, vals, pairs), dtype=np.float64).reshape(3, len(cols))
+            return made[0], made[1], made[2]
+        except ValueError:
+            pass
+    gathered = pairs.take(cols, axis=0).T.copy()
+    weighted = vals * gathered[0]
+    return weighted, weighted * weighted, gathered[1]
 
 
 def save(model: SatisfactionModel, folder: Path) -> None:
