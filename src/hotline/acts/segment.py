@@ -45,8 +45,8 @@ def _digit_at(text: str, i: int) -> bool:
 
 @functools.cache
 def kernel() -> ModuleType | None:
-    """The C clause walks (``hotline._kernels.features``: ``walk``, and ``Featurizer._remembered``'s ``remembered``),
-    or None when they are not built, stale or switched off (``HOTLINE_NATIVE=0``): the Python paths then, which give
+    """The C clause walks (``hotline._kernels.features``: ``walk``, ``Featurizer._remembered``'s ``remembered``, and
+    ``ActModel.clause_batch``'s ``ClauseMemo``), or None when they are not built, stale or switched off (``HOTLINE_NATIVE=0``): the Python paths then, which give
     the same results (tests/acts/test_features_kernel_s38.py holds the kernel to them)."""
     try:
         from hotline._kernels import features
