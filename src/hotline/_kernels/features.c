@@ -5,8 +5,9 @@
  * boxed int per position) and cuts where ``Segmenter._unquoted`` cuts: at a separator (a byte per code point in
  * ``seps``), except a point or comma between two digits (``str.isdigit`` of one character: Py_UNICODE_ISDIGIT) and a
  * dash or ellipsis after a one-character word (``text[start:i].strip("—…")`` of length 1) that is not the text's last
- * character. A text with a clause longer than ``long`` gets None: the caller reads it with ``Segmenter.spans``
- * (markers, windows), as ``_walk`` does.
+ * character. A clause longer than ``long`` is read as ``Segmenter.spans`` reads it when the caller gives the markers
+ * and windows (``split``: cut before the markers as ``_split_long`` cuts, windows over a piece still longer); without
+ * them the text gets None: the caller reads it with ``Segmenter.spans``.
  *
  * ``remembered`` makes each clause's string (PyUnicode_Substring, as ``text[s:e]``) and looks it up in the memo of
  * its mark, returning the feature texts with the clauses not known in their place, their positions and their marks:
@@ -97,10 +98,94 @@ append_span(PyObject *row, Py_ssize_t start, Py_ssize_t end, PyObject *mark)
     return r;
 }
 
-/* one text's spans as a tuple, or None (a clause longer than ``long``: the caller reads it); NULL on error */
+/* how ``walk`` reads a clause longer than ``long`` (``Segmenter.spans``): cut before the markers (``_split_long``),
+ * and each piece still longer read in windows too; ``markers`` NULL: the text is handed back (None) */
+typedef struct {
+    PyObject *markers;      /* a list of non-empty str, in the markers regex's order (longest first), or NULL */
+    Py_ssize_t min_piece, window, stride;
+} Long;
+
+/* the length of the first marker that matches data[p:end] at p (the alternation's match there), or 0 */
+static Py_ssize_t
+marker_at(PyObject *markers, int kind, const void *data, Py_ssize_t p, Py_ssize_t end)
+{
+    Py_UCS4 c = PyUnicode_READ(kind, data, p);
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(markers); k++) {
+        PyObject *w = PyList_GET_ITEM(markers, k);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(w);
+        if (p + len > end || PyUnicode_READ_CHAR(w, 0) != c)
+            continue;
+        int wk = PyUnicode_KIND(w);
+        const void *wd = PyUnicode_DATA(w);
+        Py_ssize_t j = 1;
+        while (j < len && PyUnicode_READ(wk, wd, j) == PyUnicode_READ(kind, data, p + j))
+            j++;
+        if (j == len)
+            return len;
+    }
+    return 0;
+}
+
+/* ``Segmenter._split_long``: the clause text[start:end] closed by ``mark`` appended to ``row`` in pieces cut at the
+ * markers (``markers.finditer(text, start, end)``: each match searched for from the last one's end) that leave at
+ * least ``min_piece`` characters on either side; the last piece keeps the mark. 0, or -1 with an exception set */
+static int
+split_long(PyObject *row, int kind, const void *data, Py_ssize_t start, Py_ssize_t end, PyObject *mark,
+           const Long *lg, Py_ssize_t long_, PyObject *empty)
+{
+    if (PyList_GET_SIZE(lg->markers) == 0 || end - start <= long_)
+        return append_span(row, start, end, mark);
+    Py_ssize_t last = start;  /* the last cut */
+    Py_ssize_t p = start;
+    while (p < end) {
+        Py_ssize_t len = marker_at(lg->markers, kind, data, p, end);
+        if (len == 0) {
+            p++;
+            continue;
+        }
+        if (p - last >= lg->min_piece && end - p >= lg->min_piece) {
+            if (append_span(row, last, p, empty) < 0)
+                return -1;
+            last = p;
+        }
+        p += len;
+    }
+    return append_span(row, last, end, mark);
+}
+
+/* ``Segmenter.spans``' windows: after each clause of ``row`` longer than ``long``, windows of ``window`` characters
+ * every ``stride`` from its start, and the one ending where it ends. A new list, or NULL with an exception set */
+static PyObject *
+add_windows(PyObject *row, const Long *lg, Py_ssize_t long_, PyObject *empty)
+{
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t j = 0; j < PyList_GET_SIZE(row); j++) {
+        PyObject *t = PyList_GET_ITEM(row, j);
+        if (PyList_Append(out, t) < 0)
+            goto fail;
+        Py_ssize_t a = PyLong_AsSsize_t(PyTuple_GET_ITEM(t, 0)), b = PyLong_AsSsize_t(PyTuple_GET_ITEM(t, 1));
+        if (b - a <= long_)
+            continue;
+        Py_ssize_t last = b - lg->window;
+        for (Py_ssize_t w = a; w < last; w += lg->stride)
+            if (append_span(out, w, w + lg->window, empty) < 0)
+                goto fail;
+        if (append_span(out, last, last + lg->window, empty) < 0)
+            goto fail;
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* one text's spans as a tuple, or None (a clause longer than ``long`` and no ``lg``: the caller reads it); NULL on
+ * error */
 static PyObject *
 walk_text(PyObject *text, const unsigned char *seps, Py_ssize_t top, Py_ssize_t long_, MarkCache *cache,
-          PyObject *empty)
+          PyObject *empty, const Long *lg)
 {
     if (PyUnicode_READY(text) < 0)
         return NULL;
@@ -110,6 +195,7 @@ walk_text(PyObject *text, const unsigned char *seps, Py_ssize_t top, Py_ssize_t 
     PyObject *row = PyList_New(0);
     if (row == NULL)
         return NULL;
+    int has_long = 0;
     Py_ssize_t start = 0;
     for (Py_ssize_t i = 0; i < size; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
@@ -139,14 +225,21 @@ walk_text(PyObject *text, const unsigned char *seps, Py_ssize_t top, Py_ssize_t 
                 continue;
         }
         if (i > start) {
-            if (i - start > long_) {
-                Py_DECREF(row);
-                Py_RETURN_NONE;
-            }
             PyObject *mark = mark_of(cache, c);
             if (mark == NULL)
                 goto fail;
-            int r = append_span(row, start, i, mark);
+            int r;
+            if (i - start <= long_)
+                r = append_span(row, start, i, mark);
+            else if (lg == NULL) {
+                Py_DECREF(mark);
+                Py_DECREF(row);
+                Py_RETURN_NONE;
+            }
+            else {
+                r = split_long(row, kind, data, start, i, mark, lg, long_, empty);
+                has_long = 1;
+            }
             Py_DECREF(mark);
             if (r < 0)
                 goto fail;
@@ -178,13 +271,27 @@ walk_text(PyObject *text, const unsigned char *seps, Py_ssize_t top, Py_ssize_t 
         }
         start = i + 1;
     }
-    if (size - start > long_) {
-        Py_DECREF(row);
-        Py_RETURN_NONE;
-    }
     if (start < size) {
-        if (append_span(row, start, size, empty) < 0)
+        int r;
+        if (size - start <= long_)
+            r = append_span(row, start, size, empty);
+        else if (lg == NULL) {
+            Py_DECREF(row);
+            Py_RETURN_NONE;
+        }
+        else {
+            r = split_long(row, kind, data, start, size, empty, lg, long_, empty);
+            has_long = 1;
+        }
+        if (r < 0)
             goto fail;
+    }
+    if (has_long) {
+        PyObject *all = add_windows(row, lg, long_, empty);
+        Py_DECREF(row);
+        if (all == NULL)
+            return NULL;
+        row = all;
     }
     PyObject *out = PyList_AsTuple(row);
     Py_DECREF(row);
@@ -195,9 +302,11 @@ fail:
 }
 
 PyDoc_STRVAR(walk_doc,
-"walk(texts, seps, long) -> list\n\n"
-"``Segmenter._walk``'s rows: each text's (start, end, mark) spans as a tuple, or None where a clause is longer\n"
-"than ``long`` (the caller reads that text with ``Segmenter.spans``). ``seps[c]`` is nonzero for a separator.");
+"walk(texts, seps, long, split=None) -> list\n\n"
+"``Segmenter._walk``'s rows: each text's (start, end, mark) spans as a tuple. ``seps[c]`` is nonzero for a separator.\n"
+"A clause longer than ``long``: with ``split`` (markers, min_piece, window, stride) read as ``Segmenter.spans`` reads\n"
+"it (cut before the markers, given as non-empty str in the markers regex's order; windows over a piece still\n"
+"longer); without, the text's row is None (the caller reads that text with ``Segmenter.spans``).");
 
 static PyObject *
 features_walk(PyObject *self, PyObject *args)
@@ -205,8 +314,33 @@ features_walk(PyObject *self, PyObject *args)
     PyObject *texts;
     Py_buffer seps;
     Py_ssize_t long_;
-    if (!PyArg_ParseTuple(args, "O!y*n:walk", &PyList_Type, &texts, &seps, &long_))
+    PyObject *split = Py_None;
+    if (!PyArg_ParseTuple(args, "O!y*n|O:walk", &PyList_Type, &texts, &seps, &long_, &split))
         return NULL;
+    Long lg = {NULL, 0, 0, 0};
+    if (split != Py_None) {
+        PyObject *markers;
+        if (!PyArg_ParseTuple(split, "O!nnn:walk's split", &PyList_Type, &markers, &lg.min_piece, &lg.window,
+                              &lg.stride)) {
+            PyBuffer_Release(&seps);
+            return NULL;
+        }
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(markers); k++) {
+            PyObject *w = PyList_GET_ITEM(markers, k);
+            if (!PyUnicode_Check(w) || PyUnicode_READY(w) < 0 || PyUnicode_GET_LENGTH(w) == 0) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError, "walk: the markers are non-empty str");
+                PyBuffer_Release(&seps);
+                return NULL;
+            }
+        }
+        if (lg.stride < 1) {
+            PyErr_SetString(PyExc_ValueError, "walk: a stride of 1 or more");
+            PyBuffer_Release(&seps);
+            return NULL;
+        }
+        lg.markers = markers;
+    }
     PyObject *empty = PyUnicode_FromStringAndSize("", 0);
     PyObject *out = empty == NULL ? NULL : PyList_New(PyList_GET_SIZE(texts));
     if (out == NULL) {
@@ -222,7 +356,8 @@ features_walk(PyObject *self, PyObject *args)
             PyErr_SetString(PyExc_TypeError, "walk: texts must be str");
             goto fail;
         }
-        PyObject *row = walk_text(text, (const unsigned char *)seps.buf, seps.len, long_, &cache, empty);
+        PyObject *row = walk_text(text, (const unsigned char *)seps.buf, seps.len, long_, &cache, empty,
+                                  lg.markers == NULL ? NULL : &lg);
         if (row == NULL)
             goto fail;
         PyList_SET_ITEM(out, k, row);

@@ -4,7 +4,9 @@
 from collections.abc import Callable
 from typing import Any
 
-def walk(texts: list[str], seps: bytes, long: int, /) -> list[tuple[tuple[int, int, str], ...] | None]: ...
+def walk(
+    texts: list[str], seps: bytes, long: int, split: tuple[list[str], int, int, int] | None = None, /
+) -> list[tuple[tuple[int, int, str], ...] | None]: ...
 def remembered(
     texts: list[str], spans: list[tuple[tuple[int, int, str], ...]], known: dict[str, dict[str, str]], /
 ) -> tuple[list[str], list[int], list[str]]: ...
