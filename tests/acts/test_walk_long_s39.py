@@ -2,7 +2,7 @@
 clause longer than ``long_clause`` as ``Segmenter.spans`` does (``_unquoted``: cut before the markers found by the
 markers regex, pieces of at least ``min_piece`` either side of a cut, the last keeping the mark; ``spans``: windows
 over a piece still longer) instead of handing it back to ``spans``: the same spans for run-ons with and without
-markers, markers that begin others or overlap, markers at the edges, runs of marks after a long clause, digits,
+markers, markers that begin others or overlap, markers at the edges, markers beginning past the BMP, runs of marks after a long clause, digits,
 newlines, emoji and other non-BMP characters, empty texts, and for segmenters of other settings (no markers, windows
 longer than the clause, strides past the window, a large ``min_piece``). A marker list with an empty marker leaves
 such texts to ``spans``; without the split the kernel hands them back (None) as before. Nothing leaks. Skipped only

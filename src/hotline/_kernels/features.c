@@ -103,13 +103,18 @@ append_span(PyObject *row, Py_ssize_t start, Py_ssize_t end, PyObject *mark)
 typedef struct {
     PyObject *markers;      /* a list of non-empty str, in the markers regex's order (longest first), or NULL */
     Py_ssize_t min_piece, window, stride;
+    unsigned char *first;   /* a bit per BMP code point that begins a marker (8192 bytes) */
+    int astral;             /* a marker begins past the BMP */
 } Long;
 
 /* the length of the first marker that matches data[p:end] at p (the alternation's match there), or 0 */
 static Py_ssize_t
-marker_at(PyObject *markers, int kind, const void *data, Py_ssize_t p, Py_ssize_t end)
+marker_at(const Long *lg, int kind, const void *data, Py_ssize_t p, Py_ssize_t end)
 {
     Py_UCS4 c = PyUnicode_READ(kind, data, p);
+    if (c < 65536 ? !(lg->first[c >> 3] & (1u << (c & 7))) : !lg->astral)
+        return 0;  /* (no marker begins with it: most characters) */
+    PyObject *markers = lg->markers;
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(markers); k++) {
         PyObject *w = PyList_GET_ITEM(markers, k);
         Py_ssize_t len = PyUnicode_GET_LENGTH(w);
@@ -138,7 +143,7 @@ split_long(PyObject *row, int kind, const void *data, Py_ssize_t start, Py_ssize
     Py_ssize_t last = start;  /* the last cut */
     Py_ssize_t p = start;
     while (p < end) {
-        Py_ssize_t len = marker_at(lg->markers, kind, data, p, end);
+        Py_ssize_t len = marker_at(lg, kind, data, p, end);
         if (len == 0) {
             p++;
             continue;
@@ -317,7 +322,7 @@ features_walk(PyObject *self, PyObject *args)
     PyObject *split = Py_None;
     if (!PyArg_ParseTuple(args, "O!y*n|O:walk", &PyList_Type, &texts, &seps, &long_, &split))
         return NULL;
-    Long lg = {NULL, 0, 0, 0};
+    Long lg = {NULL, 0, 0, 0, NULL, 0};
     if (split != Py_None) {
         PyObject *markers;
         if (!PyArg_ParseTuple(split, "O!nnn:walk's split", &PyList_Type, &markers, &lg.min_piece, &lg.window,
@@ -339,12 +344,25 @@ features_walk(PyObject *self, PyObject *args)
             PyBuffer_Release(&seps);
             return NULL;
         }
+        lg.first = PyMem_Calloc(65536 / 8, 1);
+        if (lg.first == NULL) {
+            PyBuffer_Release(&seps);
+            return PyErr_NoMemory();
+        }
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(markers); k++) {
+            Py_UCS4 c = PyUnicode_READ_CHAR(PyList_GET_ITEM(markers, k), 0);
+            if (c < 65536)
+                lg.first[c >> 3] |= (unsigned char)(1u << (c & 7));
+            else
+                lg.astral = 1;
+        }
         lg.markers = markers;
     }
     PyObject *empty = PyUnicode_FromStringAndSize("", 0);
     PyObject *out = empty == NULL ? NULL : PyList_New(PyList_GET_SIZE(texts));
     if (out == NULL) {
         Py_XDECREF(empty);
+        PyMem_Free(lg.first);
         PyBuffer_Release(&seps);
         return NULL;
     }
@@ -364,12 +382,14 @@ features_walk(PyObject *self, PyObject *args)
     }
     marks_free(&cache);
     Py_DECREF(empty);
+    PyMem_Free(lg.first);
     PyBuffer_Release(&seps);
     return out;
 fail:
     marks_free(&cache);
     Py_DECREF(empty);
     Py_DECREF(out);
+    PyMem_Free(lg.first);
     PyBuffer_Release(&seps);
     return NULL;
 }
