@@ -105,6 +105,17 @@ class Featurizer:
         clauses one after another. The turns are joined once: the segmenter splits them all at once
         (``Segmenter.batch``), and a batch none of whose turns holds a quote or a clause mark (nearly every one)
         makes each clause's text without looking at each turn for them."""
+        spans, texts, _ = self.flat_rows(normalized, None, None)
+        return spans, texts
+
+    def flat_rows(self, normalized: list[str], memo: Any,
+                  score: Any) -> tuple[list[tuple[Span, ...]], list[str], bytearray | None]:
+        """``flat_batch``, and given a speaker's ``memo`` (``hotline._kernels.features.ClauseMemo``, see
+        ``ActModel.clause_batch``) and ``score`` (its ``SpeakerModel.fresh_rows``), the clauses' rows of act
+        probabilities as float32 bytes, one after another: where ``_remembered`` would make the feature texts (a
+        clause's text then depends on the clause and its mark only), ``ClauseMemo.batch`` reads both from the memo by
+        the clause, making and scoring only the clauses it does not hold. None for the rows otherwise (no memo, a
+        quote or a clause mark in a turn, a span the memo does not read): the caller's ``probabilities`` then."""
         joined = "\n".join(normalized)
         spans, quoted = self.segmenter.batch_quoted(normalized, joined)
         pieces: list[str] = []
@@ -118,11 +129,15 @@ class Featurizer:
                 else:  # ``_raw`` of each clause, with nothing to unquote or strip
                     pieces.extend([f"{START}{text[s:e]}{ends.get(m) or self._end(m)}" for s, e, m in row])
         elif self._apart and joined.count("\n") == len(normalized) - 1:
-            return spans, self._remembered(normalized, spans)
+            if memo is not None and self._abstracter is not None:
+                got = memo.batch(normalized, spans, self._abstracter, score)
+                if got is not None:
+                    return spans, got[0], got[1]
+            return spans, self._remembered(normalized, spans), None
         else:
             for text, row in zip(normalized, spans, strict=True):
                 pieces.extend([f"{START}{text[s:e]}{ends.get(m) or self._end(m)}" for s, e, m in row])
-        return spans, _CLAUSE.findall(self._abstract("".join(pieces)))
+        return spans, _CLAUSE.findall(self._abstract("".join(pieces))), None
 
     def _remembered(self, normalized: list[str], spans: list[tuple[Span, ...]]) -> list[str]:
         """``flat_batch``'s feature texts of turns that hold no quote mark, ``^``, ``$`` or newline: each clause's

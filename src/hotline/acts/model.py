@@ -20,6 +20,7 @@ import numpy as np
 
 from hotline.acts.features import END, MAX_N, START, Featurizer
 from hotline.acts.hashing import KeyTable, Spans, Vocabulary, codes_of, keys_by_length, remembered_table
+from hotline.acts.segment import kernel
 from hotline.acts.taxonomy import ActsError
 from hotline.content import data_path
 
@@ -110,6 +111,11 @@ class SpeakerModel:
         for i in missing:
             got[i] = made[feature_texts[i]]
         return _rows(b"".join(cast("list[bytes]", got)), len(self.acts))
+
+    def fresh_rows(self, texts: list[str]) -> np.ndarray:
+        """The rows ``probabilities`` makes for texts its cache does not hold (float32, C-contiguous): what a
+        ``ClauseMemo`` keeps for its new clauses (``ActModel.clause_batch``)."""
+        return np.ascontiguousarray(self._score(texts), dtype=np.float32)
 
     def _score(self, texts: list[str]) -> np.ndarray:
         """Every vocabulary n-gram of every text, found and summed with numpy over the joined texts
@@ -232,6 +238,11 @@ class ActModel:
     featurizer: Featurizer
     speakers: dict[str, SpeakerModel]
     card: dict[str, Any]
+    # each speaker's ``ClauseMemo`` (``clause_batch``), made at first use; False: none (the kernel is not built)
+    _memos: dict[str, Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._memos = {}
 
     def for_speaker(self, speaker: str) -> SpeakerModel:
         return self.speakers[speaker]
@@ -243,10 +254,17 @@ class ActModel:
     def clause_batch(self, speaker: str, normalized: list[str]) -> tuple[list[list[ClauseActs]], np.ndarray]:
         """``clause_acts``, and the probabilities of all the clauses in one array (a row per clause, turn
         after turn; each ``ClauseActs.probs`` is a row of it)."""
-        spans, texts = self.featurizer.flat_batch(normalized)
+        sm = self.speakers[speaker]
+        memo = self._memos.get(speaker)
+        if memo is None:
+            memo = self._memos[speaker] = clause_memo(len(sm.acts))
+        # the memo's rows (its clauses' rows as ``probabilities`` gave them: ``fresh_rows``, a row depending on its
+        # text only) where it reads the batch, ``probabilities`` otherwise
+        spans, texts, block = self.featurizer.flat_rows(normalized, None if memo is False else memo, sm.fresh_rows)
         if not texts:
             return [[] for _ in spans], np.zeros((0, 0), dtype=np.float32)
-        probs = self.speakers[speaker].probabilities(texts)
+        probs = sm.probabilities(texts) if block is None else np.frombuffer(block, dtype=np.float32).reshape(
+            len(texts), len(sm.acts))
         out: list[list[ClauseActs]] = []
         r = 0
         for row in spans:
@@ -256,6 +274,19 @@ class ActModel:
                 r += 1
             out.append(clauses)
         return out, probs
+
+
+def clause_memo(width: int) -> Any:
+    """A ``ClauseMemo`` (``hotline._kernels.features``) of rows of ``width`` probabilities, holding at most
+    ``_CACHE_MAX`` clauses (as ``probabilities``' cache), or False when the kernel is not built or switched off
+    (``HOTLINE_NATIVE=0``) or refuses the width: ``flat_batch`` and ``probabilities`` then."""
+    native = kernel()
+    if native is None:
+        return False
+    try:
+        return native.ClauseMemo(width, _CACHE_MAX)
+    except ValueError:
+        return False
 
 
 def _forget(cache: dict[str, bytes]) -> None:

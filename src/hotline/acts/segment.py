@@ -45,8 +45,8 @@ def _digit_at(text: str, i: int) -> bool:
 
 @functools.cache
 def kernel() -> ModuleType | None:
-    """The C clause walks (``hotline._kernels.features``: ``walk``, and ``Featurizer._remembered``'s ``remembered``),
-    or None when they are not built, stale or switched off (``HOTLINE_NATIVE=0``): the Python paths then, which give
+    """The C clause walks (``hotline._kernels.features``: ``walk``, ``Featurizer._remembered``'s ``remembered``, and
+    ``ActModel.clause_batch``'s ``ClauseMemo``), or None when they are not built, stale or switched off (``HOTLINE_NATIVE=0``): the Python paths then, which give
     the same results (tests/acts/test_features_kernel_s38.py holds the kernel to them)."""
     try:
         from hotline._kernels import features
@@ -71,6 +71,14 @@ class Segmenter:
         self.markers = (
             compile_pattern("|".join(map(re.escape, sorted(settings.markers, key=len, reverse=True))))
             if settings.markers else None
+        )
+        # what the C walk needs to read a clause longer than ``long_clause`` as ``spans`` does (``_split_long``'s
+        # markers, in the regex's order: at a position the first that matches is the regex's match there; then the
+        # windows); None (such a text read by ``spans``) when a marker is empty (the regex would match between any
+        # two characters)
+        self._split: tuple[list[str], int, int, int] | None = (
+            (sorted(settings.markers, key=len, reverse=True), settings.min_piece, settings.window, settings.stride)
+            if all(settings.markers) else None
         )
 
     def read(self, text: str) -> tuple[Clause, ...]:
@@ -128,12 +136,14 @@ class Segmenter:
         ``long_clause`` is read by ``spans`` (markers, windows). The same clauses as ``spans`` (a newline in a text
         is no separator to either), with no array of the joined texts' code points made, looked up and read back as
         a list of positions (a boxed int per cut cost more than this walk's work per character). The C kernel's
-        ``walk`` (``kernel``), when built, does this walk (its None: a text ``spans`` reads); ``_walk_plain`` else."""
+        ``walk`` (``kernel``), when built, does this walk, and reads a long clause as ``spans`` does too (``_split``:
+        cut before the markers, windows over a piece still long; its None, with no ``_split``: a text ``spans``
+        reads); ``_walk_plain`` else."""
         native = kernel()
         if native is None:
             return self._walk_plain(texts)
-        rows = native.walk(texts, self._seps, self.settings.long_clause)
-        for k in range(len(rows)):
+        rows = native.walk(texts, self._seps, self.settings.long_clause, self._split)
+        for k in range(len(rows)):  # (only with no ``_split``)
             if rows[k] is None:
                 rows[k] = self.spans(texts[k])
         return cast("list[tuple[Span, ...]]", rows)
