@@ -8,7 +8,8 @@
  *
  * ``spaces(text)``: how many characters of ``text`` are whitespace as ``str.split()`` (no separator) takes it:
  * ``Py_UNICODE_ISSPACE`` (the ASCII table below 128, ``_PyUnicode_IsWhitespace`` above), what ``str.split`` tests,
- * so ``len("".join(text.split())) == len(text) - spaces(text)``, without the list of pieces and the joined string.
+ * so ``len("".join(text.split())) == len(text) - spaces(text)``, without the list of pieces and the joined string;
+ * none lies past U+3000 (``LAST_SPACE``), so a hanzi is passed over without a call.
  *
  * ``overlap(text, heard, ignore)``: ``operators._overlap`` (the distinct pairs of letters of ``text`` found in
  * ``heard``, not among ``ignore``, and in how many stretches), the same walk over ``text``; ``pair in heard`` answered
@@ -24,6 +25,10 @@
 #include <stdint.h>
 
 static unsigned char alnum_map[65536]; /* 0: not asked yet, 1: not alnum, 2: alnum */
+
+/* The last code point Python's whitespace holds (U+3000, ideographic space: Tools/unicode's list of them, which the
+ * tests check against every code point): a hanzi past it is no space without a call into Unicode's tables. */
+#define LAST_SPACE 0x3000
 
 static Py_ssize_t
 spoken_count(PyObject *text)
@@ -119,12 +124,12 @@ spaces(PyObject *self, PyObject *text)
     else if (kind == PyUnicode_2BYTE_KIND) {
         const Py_UCS2 *p = (const Py_UCS2 *)data;
         for (i = 0; i < n; i++)
-            count += Py_UNICODE_ISSPACE(p[i]) ? 1 : 0;
+            count += (p[i] <= LAST_SPACE && Py_UNICODE_ISSPACE(p[i])) ? 1 : 0;
     }
     else {
         const Py_UCS4 *p = (const Py_UCS4 *)data;
         for (i = 0; i < n; i++)
-            count += Py_UNICODE_ISSPACE(p[i]) ? 1 : 0;
+            count += (p[i] <= LAST_SPACE && Py_UNICODE_ISSPACE(p[i])) ? 1 : 0;
     }
     return PyLong_FromSsize_t(count);
 }

@@ -397,6 +397,9 @@ def _restate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
             for t, shared, pieces in restated(op, ctx, turns, named, opened)]
 
 
+_NO_IGNORE: Final[set[str]] = set()  # ``restated``'s ignore when the kernel reads the rule's own (never changed)
+
+
 def restated(op: RestateOp, ctx: CallContext, turns: list[int], named: set[int],
              opened: set[int]) -> list[tuple[int, int, int]]:
     """Of the agent turns with a confirmation move (``turns``), those that restate: (turn, character pairs
@@ -406,7 +409,7 @@ def restated(op: RestateOp, ctx: CallContext, turns: list[int], named: set[int],
     set of the pairs of ``heard`` made once, not searched for in it; the rule's ``ignore`` read as its list), else by
     ``_overlap``."""
     kernel = counts_kernel()
-    ignore = set(op.ignore) if kernel is None else set()  # (the kernel reads ``op.ignore`` itself)
+    ignore = set(op.ignore) if kernel is None else _NO_IGNORE  # (the kernel reads ``op.ignore`` itself)
     out: list[tuple[int, int, int]] = []
     citizen = ctx.turns_of("citizen")
     for t in turns:
