@@ -413,7 +413,7 @@ def normalize_all(texts: list[str]) -> list[Normalized]:
     # no text holds whitespace (most calls) when taking it out of the joined texts takes only the newlines between
     # them (they are whitespace): the compact texts are then the mapped ones, and joined, ``common`` (one split of
     # it instead of one per text)
-    spaceless = found is None and len("".join(common.split())) == len(common) - len(texts) + 1
+    spaceless = found is None and _spaceless(common, len(texts))
     compact = mapped if spaceless else ["".join(m.split()) for m in mapped]
     at = -1  # where the first ASR match begins (-1: none)
     if spaceless and first_scan is not None:  # no mapped character: ``first`` is the first ASR match in ``common``
@@ -438,13 +438,44 @@ def _normalized_by_sets(texts: list[str], common: str, mapped: list[str], rest: 
     if found >= 0:  # translated from the text that holds the first character found on, each as it needs
         for i in range(common.count("\n", 0, found), len(mapped)):
             mapped[i] = _rest_mapped(mapped[i])
-    spaceless = found < 0 and len("".join(common.split())) == len(common) - len(texts) + 1
+    spaceless = found < 0 and _spaceless(common, len(texts))
     compact = mapped if spaceless else ["".join(m.split()) for m in mapped]
     _, _, either = _asr_scan()
     scanned = common if spaceless else "\n".join(compact)
     at = -1 if either is None else _asr_at(scanned, either)
     fix = len(texts) if at < 0 else scanned.count("\n", 0, at)  # the first text that may need it
     return [_compacted(text, mapped[i], compact[i], i >= fix) for i, text in enumerate(texts)]
+
+
+_COUNTS: Final[list[Any]] = []  # ``counts_kernel``, once looked for (None: not built)
+
+
+def counts_kernel() -> Any:
+    """``hotline._kernels.context`` (``spoken_counts``, ``spaces``: per-call counts in one C call each),
+    or None when it is not built (plain Python, a failed build, a stale one, ``HOTLINE_NATIVE=0``): the Python paths
+    then, which give the same results. Looked for once per process."""
+    if not _COUNTS:
+        found: Any = None
+        try:
+            from hotline._kernels import context
+
+            found = context
+        except ImportError:
+            pass
+        _COUNTS.append(found)
+    return _COUNTS[0]
+
+
+def _spaceless(common: str, texts: int) -> bool:
+    """Whether ``common`` (``texts`` texts joined a newline apart) holds no whitespace but those newlines: what
+    ``str.split()`` takes out of it is then only them. Counted by the kernel (``spaces``: the characters
+    ``str.split()`` splits at, ``Py_UNICODE_ISSPACE``) without the list of pieces and the joined string, else as
+    ``len("".join(common.split()))`` tells it."""
+    kernel = counts_kernel()
+    if kernel is not None:
+        spaces: int = kernel.spaces(common)
+        return spaces == texts - 1
+    return len("".join(common.split())) == len(common) - texts + 1
 
 
 @functools.cache

@@ -14,7 +14,7 @@ import numpy as np
 
 from hotline.inspect.compiled import SEPARATOR, Compiled, around_surrogates, holds
 from hotline.model import Call, Speaker, WorkOrder
-from hotline.text import Normalized, normalize_all
+from hotline.text import Normalized, counts_kernel, normalize_all
 
 if TYPE_CHECKING:  # (imported with the act model, when a call is first judged)
     from hotline.acts.model import ClauseActs
@@ -606,10 +606,16 @@ class CallContext:
 
     # ── guards ──────────────────────────────────────────────
     def alnum_count(self, turn: int) -> int:
-        """Spoken characters in a turn (letters, digits, hanzi; no punctuation)."""
-        if self._alnum is None:
-            self._alnum = spoken_counts([n.text for n in self.norm])
-        return self._alnum[turn]
+        """Spoken characters in a turn (letters, digits, hanzi; no punctuation): counted for all turns at once, by the
+        C kernel when built (``counts_kernel().spoken_counts``: ``Py_UNICODE_ISALNUM`` of each code point, which is
+        ``str.isalnum`` of it, its answers for the BMP kept in a table as ``_ALNUM_MAP`` keeps them), else
+        ``spoken_counts``."""
+        alnum = self._alnum  # (a local: compiled, the attribute is not narrowed, and its item was read generically)
+        if alnum is None:
+            texts = [n.text for n in self.norm]
+            kernel = counts_kernel()
+            alnum = self._alnum = spoken_counts(texts) if kernel is None else kernel.spoken_counts(texts)
+        return alnum[turn]
 
     def guarded(self, turn: int, start: int, end: int) -> bool:
         """True when a match must not count: negated, inside a negation-safe phrase, or quoted."""

@@ -18,6 +18,7 @@ from hotline.inspect.plan import Slot
 from hotline.inspect.results import Allowed, Result, hit_mask, mask_of
 from hotline.inspect.similar import similar_hits
 from hotline.norms.schema import Matcher, RestateOp, Scope, UnansweredOp
+from hotline.text import counts_kernel
 
 _hit: Final = Hit._make
 """A hit from its five fields, made by ``tuple.__new__`` itself: calling ``Hit`` runs the Python ``__new__`` of a
@@ -396,12 +397,19 @@ def _restate(node: Matcher, ctx: CallContext, allowed: Allowed) -> Result:
             for t, shared, pieces in restated(op, ctx, turns, named, opened)]
 
 
+_NO_IGNORE: Final[set[str]] = set()  # ``restated``'s ignore when the kernel reads the rule's own (never changed)
+
+
 def restated(op: RestateOp, ctx: CallContext, turns: list[int], named: set[int],
              opened: set[int]) -> list[tuple[int, int, int]]:
     """Of the agent turns with a confirmation move (``turns``), those that restate: (turn, character pairs
     shared with the citizen's earlier words, in how many stretches), or (turn, -1, 0) for one sentence on its own
-    judged by its form (it names the intent, ``named``, or opens with a restating phrase, ``opened``)."""
-    ignore = set(op.ignore)
+    judged by its form (it names the intent, ``named``, or opens with a restating phrase, ``opened``). The pairs
+    are counted by the C kernel when built (``counts_kernel().overlap``: ``_overlap``'s walk, each pair looked up in a
+    set of the pairs of ``heard`` made once, not searched for in it; the rule's ``ignore`` read as its list), else by
+    ``_overlap``."""
+    kernel = counts_kernel()
+    ignore = set(op.ignore) if kernel is None else _NO_IGNORE  # (the kernel reads ``op.ignore`` itself)
     out: list[tuple[int, int, int]] = []
     citizen = ctx.turns_of("citizen")
     for t in turns:
@@ -413,7 +421,11 @@ def restated(op: RestateOp, ctx: CallContext, turns: list[int], named: set[int],
         # their words, a line each: a pair of letters was said by the citizen when it is found in there (no pair
         # of letters runs across the line break, which is no letter)
         heard = "\n".join([ctx.norm[i].text for i in citizen[:earlier]])
-        shared, pieces = _overlap(ctx.norm[t].text, heard, ignore)
+        if kernel is None:
+            shared, pieces = _overlap(ctx.norm[t].text, heard, ignore)
+        else:
+            counted: tuple[int, int] = kernel.overlap(ctx.norm[t].text, heard, op.ignore)
+            shared, pieces = counted
         if ((shared >= op.min_shared and pieces >= op.min_pieces) or (t in named and shared >= op.intent_shared)
                 or (t in opened and shared >= op.opener_shared and pieces >= op.min_pieces)):
             out.append((t, shared, pieces))
