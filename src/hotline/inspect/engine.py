@@ -47,6 +47,7 @@ class _Rule:
         self.impl: str | None = spec.impl
         self.needs: str | None = spec.needs
         self.end_of_call: bool = spec.end_of_call
+        self.goal: str | None = spec.goal  # (asked of every rule whose condition does not hold, on every call)
         self.python: bool = spec.kind == "python"
         self.forbid: bool = spec.kind == "forbid"
         self.award: bool = spec.kind == "award"
@@ -81,6 +82,7 @@ class Engine:
         self._failed_outcomes: dict[tuple[str, float], RuleOutcome] = {}  # (rule id, points) → a failed outcome
         self._form = Form(rulebook)  # the scoring form, read once
         self._critical_goals: set[str] = set(rulebook.scoring.critical_goals)
+        self._pass_mark: float = rulebook.scoring.pass_mark  # (the triage of every call reads it)
         self._review: Any = None  # ``review_settings``
 
     # ── lookups ─────────────────────────────────────────────
@@ -130,7 +132,7 @@ class Engine:
         triage = late("hotline.citizen:triage")
         if not ctx.no_text and ctx.citizen_on and ctx.call.turns:
             card.citizen = ctx.citizen()
-        card.review = triage(card, card.citizen, self.review_settings, self.rulebook.scoring.pass_mark)
+        card.review = triage(card, card.citizen, self.review_settings, self._pass_mark)
         return card
 
     @property
@@ -238,7 +240,6 @@ class Engine:
     def _apply(self, rule: _Rule, ctx: CallContext) -> tuple[str, list[Finding]]:
         if rule.end_of_call and ctx.partial:
             return "na", []
-        spec = rule.spec
         if rule.python:
             return self._apply_python(rule, ctx)
         forced = False  # judged only because the call carries the rule's goal
@@ -249,7 +250,8 @@ class Engine:
         when, when_node = rule.applies_when, rule.when_node
         if when is not None and when_node is not None and not (slot_hit(when, ctx) if quick
                                                                else evaluate(when_node, ctx)):
-            if spec.goal is None or spec.goal not in goal_names(ctx):
+            goal = rule.goal
+            if goal is None or goal not in goal_names(ctx):
                 return "na", []
             forced = True
         match, match_node = rule.match, rule.match_node
@@ -422,9 +424,49 @@ def goal_of(rule_id: str) -> str | None:
 def _one_per_turn(hits: list[Hit]) -> list[Hit]:
     """A phrase or pattern hit is the most precise evidence; the act layer adds a finding only for a
     turn where nothing else of the same rule fired, and then one (its likeliest clause). Phrase hits that
-    overlap in one turn (具体在哪 / 在哪里) are the same words: one finding, not one per phrase."""
+    overlap in one turn (具体在哪 / 在哪里) are the same words: one finding, not one per phrase.
+
+    Most lists are answered by one look at each hit (``_spread``), without the sort of ``_no_overlaps`` and the
+    act hits' probabilities parsed: when no two phrase or pattern hits with a span share a turn, none overlaps
+    another and every one is kept, in order; an act hit in a turn one of them holds is dropped, and when every act
+    hit is, what is left is those hits in order. Else (two spans in one turn, or an act hit alone in its turn) the
+    hits go through ``_sorted_out``, which is the plain definition."""
     if len(hits) < 2:
         return hits  # one hit overlaps nothing, and is its turn's only act hit if it is one: kept as it is
+    spread = _spread(hits)
+    if spread is None:
+        return _sorted_out(hits)
+    return spread
+
+
+def _spread(hits: list[Hit]) -> list[Hit] | None:
+    """``_sorted_out(hits)`` when no two phrase or pattern hits with a span (not empty, not the whole call's) share
+    a turn and every act hit's turn holds a phrase or pattern hit; None otherwise (not known here)."""
+    spans = 0  # the turns of the phrase and pattern hits with a span (bit t: turn t)
+    precise = 0  # the turns of every phrase and pattern hit (bit t + 1: turn t, bit 0 the whole call)
+    acts = 0  # the turns of the act hits (bit t + 1)
+    for h in hits:
+        t = h.turn_index
+        if t < -1:
+            return None  # (no such turn: left to the plain definition)
+        if h.why.startswith("act|"):
+            acts |= 1 << (t + 1)
+            continue
+        precise |= 1 << (t + 1)
+        if t >= 0 and h.start < h.end:
+            bit = 1 << t
+            if spans & bit or h.start < 0:
+                return None  # two spans in one turn: they may overlap
+            spans |= bit
+    if not acts:
+        return hits  # nothing dropped, no act hit: the hits as they are
+    if acts & ~precise:
+        return None  # an act hit alone in its turn: its turn's likeliest is chosen
+    return [h for h in hits if not h.why.startswith("act|")]
+
+
+def _sorted_out(hits: list[Hit]) -> list[Hit]:
+    """``_one_per_turn`` of two hits or more, by its plain definition."""
     precise: list[Hit] = []
     acts: list[Hit] = []
     for h in _no_overlaps(hits):
