@@ -73,3 +73,25 @@ def test_what_a_rule_is_asked_on_every_call_is_read_once_as_its_spec_says() -> N
         assert rule.goal == rule.spec.goal
     assert any(rule.goal is not None for rule in engine._loop)
     assert engine._pass_mark == engine.rulebook.scoring.pass_mark
+
+
+def test_the_points_summed_while_judging_are_those_of_the_outcomes_that_applied() -> None:
+    """``Engine._run`` sums each dimension's points as it judges (a passed rule's 0.0 not added, its dimension noted):
+    the card is the one scored from its outcomes afresh (``scoring.applied``), dimensions in the same order."""
+    from hotline.content import data_path
+    from hotline.formats import read_calls
+    from hotline.inspect import default_engine
+    from hotline.inspect.context import CallContext
+
+    engine = default_engine(semantic=False)
+    calls = list(read_calls(data_path("samples", "calls")))
+    assert calls
+    statuses: set[str] = set()
+    for call in calls:
+        card = engine._run(CallContext(call, engine.compiled), engine._loop)
+        again = engine._form.score(call.id, card.outcomes, card.findings, has_text=True)
+        assert list(card.dimensions.items()) == list(again.dimensions.items()), call.id
+        assert card.total == again.total, call.id
+        statuses |= {o.status for o in card.outcomes}
+    assert {"passed", "failed", "na"} <= statuses
+    assert eng._NO_FINDINGS == []  # (shared by every rule that did not fail: never changed)

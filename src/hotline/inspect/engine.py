@@ -20,6 +20,9 @@ from hotline.model import Call, Finding, Pending, RuleOutcome, Scorecard, Severi
 from hotline.norms.schema import Matcher, Rulebook, RuleSpec
 
 _FAILED_KEPT: Final = 4096  # failed outcomes kept at most (a rule fails with a few distinct deductions)
+# the findings of a rule that did not fail (none): one list for every such rule of every call, not an empty list made
+# and freed for each (``Engine._apply``); only read (``_run`` takes the findings of a failed rule alone), never changed
+_NO_FINDINGS: Final[list[Finding]] = []
 
 
 class InspectError(HotlineError):
@@ -194,8 +197,14 @@ class Engine:
                 points = rule.points
                 outcomes.append(rule.awarded)
             else:
-                points = 0.0
+                # passed: its 0.0 added would leave the sum as it is (a sum of points from 0.0 is never -0.0, and
+                # x + 0.0 is x for every other float, NaN included), so only its dimension is noted
                 outcomes.append(rule.passed)
+                d = rule.dim
+                if not seen[d]:
+                    seen[d] = True
+                    order.append(d)
+                continue
             d = rule.dim
             if not seen[d]:
                 seen[d] = True
@@ -239,7 +248,7 @@ class Engine:
 
     def _apply(self, rule: _Rule, ctx: CallContext) -> tuple[str, list[Finding]]:
         if rule.end_of_call and ctx.partial:
-            return "na", []
+            return "na", _NO_FINDINGS
         if rule.python:
             return self._apply_python(rule, ctx)
         forced = False  # judged only because the call carries the rule's goal
@@ -252,27 +261,29 @@ class Engine:
                                                                else evaluate(when_node, ctx)):
             goal = rule.goal
             if goal is None or goal not in goal_names(ctx):
-                return "na", []
+                return "na", _NO_FINDINGS
             forced = True
         match, match_node = rule.match, rule.match_node
         assert match is not None and match_node is not None
         if quick:
             if not rule.forbid:
                 hit = slot_hit(match, ctx)
-                return ("na", []) if hit is None else self._judged(rule, ctx, hit, forced)
+                return ("na", _NO_FINDINGS) if hit is None else self._judged(rule, ctx, hit, forced)
             # a forbidding rule's mask in full: its parts' verdicts are what the evidence walk below skips by
             mask = slot_verdict(match, ctx)
             if mask is None:
-                return "na", []
+                return "na", _NO_FINDINGS
             if not mask:
-                return "passed", []
+                return "passed", _NO_FINDINGS
         hits = evaluate(match_node, ctx)
         if hits is None:
-            return "na", []
+            return "na", _NO_FINDINGS
         if rule.forbid:
             # words inside a restatement of the citizen's account (我跟您确认一下：……，对吗？) are the citizen's
             hits = [h for h in hits if h.note or h.turn_index < 0 or not ctx.restating(h.turn_index)]
-            return ("failed", [self._finding(rule, ctx, h) for h in _one_per_turn(hits)]) if hits else ("passed", [])
+            if not hits:
+                return "passed", _NO_FINDINGS
+            return "failed", [self._finding(rule, ctx, h) for h in _one_per_turn(hits)]
         return self._judged(rule, ctx, bool(hits), forced)
 
     def _judged(self, rule: _Rule, ctx: CallContext, hit: bool, forced: bool) -> tuple[str, list[Finding]]:
@@ -280,28 +291,28 @@ class Engine:
         (A method, not a function given the finding to make as a closure: a closure would keep ``_apply``'s
         locals in an object made for every rule of every call.)"""
         if rule.award:
-            return ("awarded", []) if hit else ("passed", [])
-        return ("passed", []) if hit else ("failed", [self._missing(rule, ctx, forced)])
+            return ("awarded", _NO_FINDINGS) if hit else ("passed", _NO_FINDINGS)
+        return ("passed", _NO_FINDINGS) if hit else ("failed", [self._missing(rule, ctx, forced)])
 
     def _apply_python(self, rule: _Rule, ctx: CallContext) -> tuple[str, list[Finding]]:
         assert rule.impl is not None
         needs = rule.needs
         if (needs == "work_order" and ctx.work_order is None) or ctx.no_text:
-            return "na", []  # a python rule reads the words: not applicable to a recording without any
+            return "na", _NO_FINDINGS  # a python rule reads the words: not applicable to a recording without any
         goals = ctx.goals()
         if needs == "goals" and goals is None:
-            return "na", []
+            return "na", _NO_FINDINGS
         func = resolve(rule.impl)
         if func is None:
-            return "na", []
+            return "na", _NO_FINDINGS
         if needs == "goals":
             evidence = func(ctx.call, goals, ctx.work_order)
             if evidence is None:
-                return "na", []
+                return "na", _NO_FINDINGS
         else:
             evidence = func(ctx.call, ctx.work_order) if needs else func(ctx.call)
         if not evidence:
-            return "passed", []
+            return "passed", _NO_FINDINGS
         layer = "目标" if needs == "goals" else "工单"
         return "failed", [
             Finding(rule.id, rule.dimension, rule.severity, e.turn_index, e.span, e.evidence,
