@@ -20,6 +20,9 @@ from hotline.model import Call, Finding, Pending, RuleOutcome, Scorecard, Severi
 from hotline.norms.schema import Matcher, Rulebook, RuleSpec
 
 _FAILED_KEPT: Final = 4096  # failed outcomes kept at most (a rule fails with a few distinct deductions)
+# the findings of a rule that did not fail (none): one list for every such rule of every call, not an empty list made
+# and freed for each (``Engine._apply``); only read (``_run`` takes the findings of a failed rule alone), never changed
+_NO_FINDINGS: Final[list[Finding]] = []
 
 
 class InspectError(HotlineError):
@@ -47,6 +50,7 @@ class _Rule:
         self.impl: str | None = spec.impl
         self.needs: str | None = spec.needs
         self.end_of_call: bool = spec.end_of_call
+        self.goal: str | None = spec.goal  # (asked of every rule whose condition does not hold, on every call)
         self.python: bool = spec.kind == "python"
         self.forbid: bool = spec.kind == "forbid"
         self.award: bool = spec.kind == "award"
@@ -81,6 +85,7 @@ class Engine:
         self._failed_outcomes: dict[tuple[str, float], RuleOutcome] = {}  # (rule id, points) → a failed outcome
         self._form = Form(rulebook)  # the scoring form, read once
         self._critical_goals: set[str] = set(rulebook.scoring.critical_goals)
+        self._pass_mark: float = rulebook.scoring.pass_mark  # (the triage of every call reads it)
         self._review: Any = None  # ``review_settings``
 
     # ── lookups ─────────────────────────────────────────────
@@ -130,7 +135,7 @@ class Engine:
         triage = late("hotline.citizen:triage")
         if not ctx.no_text and ctx.citizen_on and ctx.call.turns:
             card.citizen = ctx.citizen()
-        card.review = triage(card, card.citizen, self.review_settings, self.rulebook.scoring.pass_mark)
+        card.review = triage(card, card.citizen, self.review_settings, self._pass_mark)
         return card
 
     @property
@@ -192,8 +197,14 @@ class Engine:
                 points = rule.points
                 outcomes.append(rule.awarded)
             else:
-                points = 0.0
+                # passed: its 0.0 added would leave the sum as it is (a sum of points from 0.0 is never -0.0, and
+                # x + 0.0 is x for every other float, NaN included), so only its dimension is noted
                 outcomes.append(rule.passed)
+                d = rule.dim
+                if not seen[d]:
+                    seen[d] = True
+                    order.append(d)
+                continue
             d = rule.dim
             if not seen[d]:
                 seen[d] = True
@@ -237,8 +248,7 @@ class Engine:
 
     def _apply(self, rule: _Rule, ctx: CallContext) -> tuple[str, list[Finding]]:
         if rule.end_of_call and ctx.partial:
-            return "na", []
-        spec = rule.spec
+            return "na", _NO_FINDINGS
         if rule.python:
             return self._apply_python(rule, ctx)
         forced = False  # judged only because the call carries the rule's goal
@@ -249,28 +259,31 @@ class Engine:
         when, when_node = rule.applies_when, rule.when_node
         if when is not None and when_node is not None and not (slot_hit(when, ctx) if quick
                                                                else evaluate(when_node, ctx)):
-            if spec.goal is None or spec.goal not in goal_names(ctx):
-                return "na", []
+            goal = rule.goal
+            if goal is None or goal not in goal_names(ctx):
+                return "na", _NO_FINDINGS
             forced = True
         match, match_node = rule.match, rule.match_node
         assert match is not None and match_node is not None
         if quick:
             if not rule.forbid:
                 hit = slot_hit(match, ctx)
-                return ("na", []) if hit is None else self._judged(rule, ctx, hit, forced)
+                return ("na", _NO_FINDINGS) if hit is None else self._judged(rule, ctx, hit, forced)
             # a forbidding rule's mask in full: its parts' verdicts are what the evidence walk below skips by
             mask = slot_verdict(match, ctx)
             if mask is None:
-                return "na", []
+                return "na", _NO_FINDINGS
             if not mask:
-                return "passed", []
+                return "passed", _NO_FINDINGS
         hits = evaluate(match_node, ctx)
         if hits is None:
-            return "na", []
+            return "na", _NO_FINDINGS
         if rule.forbid:
             # words inside a restatement of the citizen's account (我跟您确认一下：……，对吗？) are the citizen's
             hits = [h for h in hits if h.note or h.turn_index < 0 or not ctx.restating(h.turn_index)]
-            return ("failed", [self._finding(rule, ctx, h) for h in _one_per_turn(hits)]) if hits else ("passed", [])
+            if not hits:
+                return "passed", _NO_FINDINGS
+            return "failed", [self._finding(rule, ctx, h) for h in _one_per_turn(hits)]
         return self._judged(rule, ctx, bool(hits), forced)
 
     def _judged(self, rule: _Rule, ctx: CallContext, hit: bool, forced: bool) -> tuple[str, list[Finding]]:
@@ -278,28 +291,28 @@ class Engine:
         (A method, not a function given the finding to make as a closure: a closure would keep ``_apply``'s
         locals in an object made for every rule of every call.)"""
         if rule.award:
-            return ("awarded", []) if hit else ("passed", [])
-        return ("passed", []) if hit else ("failed", [self._missing(rule, ctx, forced)])
+            return ("awarded", _NO_FINDINGS) if hit else ("passed", _NO_FINDINGS)
+        return ("passed", _NO_FINDINGS) if hit else ("failed", [self._missing(rule, ctx, forced)])
 
     def _apply_python(self, rule: _Rule, ctx: CallContext) -> tuple[str, list[Finding]]:
         assert rule.impl is not None
         needs = rule.needs
         if (needs == "work_order" and ctx.work_order is None) or ctx.no_text:
-            return "na", []  # a python rule reads the words: not applicable to a recording without any
+            return "na", _NO_FINDINGS  # a python rule reads the words: not applicable to a recording without any
         goals = ctx.goals()
         if needs == "goals" and goals is None:
-            return "na", []
+            return "na", _NO_FINDINGS
         func = resolve(rule.impl)
         if func is None:
-            return "na", []
+            return "na", _NO_FINDINGS
         if needs == "goals":
             evidence = func(ctx.call, goals, ctx.work_order)
             if evidence is None:
-                return "na", []
+                return "na", _NO_FINDINGS
         else:
             evidence = func(ctx.call, ctx.work_order) if needs else func(ctx.call)
         if not evidence:
-            return "passed", []
+            return "passed", _NO_FINDINGS
         layer = "目标" if needs == "goals" else "工单"
         return "failed", [
             Finding(rule.id, rule.dimension, rule.severity, e.turn_index, e.span, e.evidence,
@@ -422,9 +435,49 @@ def goal_of(rule_id: str) -> str | None:
 def _one_per_turn(hits: list[Hit]) -> list[Hit]:
     """A phrase or pattern hit is the most precise evidence; the act layer adds a finding only for a
     turn where nothing else of the same rule fired, and then one (its likeliest clause). Phrase hits that
-    overlap in one turn (具体在哪 / 在哪里) are the same words: one finding, not one per phrase."""
+    overlap in one turn (具体在哪 / 在哪里) are the same words: one finding, not one per phrase.
+
+    Most lists are answered by one look at each hit (``_spread``), without the sort of ``_no_overlaps`` and the
+    act hits' probabilities parsed: when no two phrase or pattern hits with a span share a turn, none overlaps
+    another and every one is kept, in order; an act hit in a turn one of them holds is dropped, and when every act
+    hit is, what is left is those hits in order. Else (two spans in one turn, or an act hit alone in its turn) the
+    hits go through ``_sorted_out``, which is the plain definition."""
     if len(hits) < 2:
         return hits  # one hit overlaps nothing, and is its turn's only act hit if it is one: kept as it is
+    spread = _spread(hits)
+    if spread is None:
+        return _sorted_out(hits)
+    return spread
+
+
+def _spread(hits: list[Hit]) -> list[Hit] | None:
+    """``_sorted_out(hits)`` when no two phrase or pattern hits with a span (not empty, not the whole call's) share
+    a turn and every act hit's turn holds a phrase or pattern hit; None otherwise (not known here)."""
+    spans = 0  # the turns of the phrase and pattern hits with a span (bit t: turn t)
+    precise = 0  # the turns of every phrase and pattern hit (bit t + 1: turn t, bit 0 the whole call)
+    acts = 0  # the turns of the act hits (bit t + 1)
+    for h in hits:
+        t = h.turn_index
+        if t < -1:
+            return None  # (no such turn: left to the plain definition)
+        if h.why.startswith("act|"):
+            acts |= 1 << (t + 1)
+            continue
+        precise |= 1 << (t + 1)
+        if t >= 0 and h.start < h.end:
+            bit = 1 << t
+            if spans & bit or h.start < 0:
+                return None  # two spans in one turn: they may overlap
+            spans |= bit
+    if not acts:
+        return hits  # nothing dropped, no act hit: the hits as they are
+    if acts & ~precise:
+        return None  # an act hit alone in its turn: its turn's likeliest is chosen
+    return [h for h in hits if not h.why.startswith("act|")]
+
+
+def _sorted_out(hits: list[Hit]) -> list[Hit]:
+    """``_one_per_turn`` of two hits or more, by its plain definition."""
     precise: list[Hit] = []
     acts: list[Hit] = []
     for h in _no_overlaps(hits):

@@ -64,6 +64,39 @@ class ScopeRead:
         self.last_seconds: float | None = scope.last_seconds
 
 
+class TimingRead:
+    """A timing operator's fields, read once (``wire``) for ``timing``: its node is a pydantic model, each of whose
+    attributes is a generic lookup, and the timing operators are asked on every call. The fields a node's operator
+    has not keep their defaults here and are not read."""
+
+    def __init__(self, node: Matcher) -> None:
+        self.node = node  # kept alive, so that a reader may tell it is this node's (``timing.read_of``)
+        self.speaker: str = "agent"  # speech_rate
+        self.min_chars: int = 0
+        self.min_cpm: float | None = None
+        self.max_cpm: float | None = None
+        self.relative: float | None = None
+        self.min_seconds: float = 0.0  # silence / reply_gap / overlap / agent_gap
+        self.max_seconds: float | None = None  # agent_gap
+        self.name: str = ""  # metric
+        self.lt: float | None = None
+        self.gt: float | None = None
+        if node.speech_rate is not None:
+            r = node.speech_rate
+            self.speaker, self.min_chars, self.min_cpm, self.max_cpm = r.speaker, r.min_chars, r.min_cpm, r.max_cpm
+            self.relative = r.relative_to_citizen
+        elif node.silence is not None:
+            self.min_seconds = node.silence.min_seconds
+        elif node.reply_gap is not None:
+            self.min_seconds = node.reply_gap.min_seconds
+        elif node.overlap is not None:
+            self.min_seconds = node.overlap.min_seconds
+        elif node.agent_gap is not None:
+            self.min_seconds, self.max_seconds = node.agent_gap.min_seconds, node.agent_gap.max_seconds
+        elif node.metric is not None:
+            self.name, self.lt, self.gt = node.metric.name, node.metric.lt, node.metric.gt
+
+
 @dataclass(slots=True)
 class Slot:
     index: int
@@ -106,6 +139,7 @@ class Slot:
     before: int = 0
     same_turn: bool = False
     first_only: bool = False
+    timing: TimingRead | None = None  # the timing operators (code SPEECH_RATE on): their fields, read once
 
 
 @dataclass(slots=True)
@@ -256,6 +290,8 @@ def _wire(slot: Slot, plan: Plan, node_keys: dict[int, list[str]]) -> None:
         slot.scope, slot.guards = node.regex, node.regex.guards
     elif node.act is not None:
         slot.scope, slot.guards = node.act, node.act.guards
+    if slot.code >= SPEECH_RATE:
+        slot.timing = TimingRead(node)
     slot.speaker = _plain_speaker(slot.scope)
     slot.read = None if slot.scope is None else ScopeRead(slot.scope)
 

@@ -201,7 +201,8 @@ def _run(slot: Slot, ctx: CallContext, allowed: Allowed) -> Verdict:
     if code == op.SEQUENCE:
         return _sequence(slot, ctx, allowed)
     if code >= op.SPEECH_RATE:
-        return timing.verdict(code, slot.node, ctx, allowed)
+        assert slot.timing is not None  # (``plan.wire`` reads every timing node's fields)
+        return timing.read_verdict(code, slot.timing, ctx, allowed)
     return hit_mask(evaluate(slot.node, ctx, allowed))
 
 
