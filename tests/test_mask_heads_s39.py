@@ -329,3 +329,51 @@ def test_a_branch_of_many_alternatives_is_read_less_deep() -> None:
     assert 1 < len(rules) <= regexscan.HEAD_RULES
     assert max(len(reads) for _, reads in rules) == regexscan.HEAD_CHARS  # (the phone branch still read deep)
     _every_match_passes(pattern, _texts(random.Random(393), 200) + [f"{w}5" for w in words])
+
+
+# ── the rules kept in the start-up cache ─────────────────────────────────────────────────────────────────────────
+@pytest.fixture
+def fresh_cache(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A cache folder of its own and a process view of it not read yet (written by the test, not at its exit)."""
+    from hotline import cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv(cache.CACHE_ENV, raising=False)
+    monkeypatch.setattr(regexscan, "_KEPT_HEADS", regexscan._KeptHeads())
+    monkeypatch.setattr(regexscan.atexit, "register", lambda *a: None)
+    cache.package_fingerprint.cache_clear()
+    yield tmp_path / "xdg"
+    cache.package_fingerprint.cache_clear()
+
+
+def test_the_rules_are_read_back_by_the_next_start(fresh_cache: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    patterns = [masking.build_masker(masking.default_rules()).regex, *(re.compile(c) for c in CITY)]
+    want = [head_rules(p) for p in patterns]
+    assert [regexscan.kept_head_rules(p) for p in patterns] == want
+    regexscan._keep_heads(regexscan._KEPT_HEADS)  # (what the exit writes)
+    monkeypatch.setattr(regexscan, "_KEPT_HEADS", regexscan._KeptHeads())  # the next start
+
+    def unread(pattern: re.Pattern[str]) -> Any:
+        raise AssertionError(f"read again: {pattern.pattern}")
+
+    monkeypatch.setattr(regexscan, "head_rules", unread)
+    assert [regexscan.kept_head_rules(p) for p in patterns] == want
+    text = "我住3号楼，电话13912345678"
+    assert heads(patterns[0]).find(text) == Heads(*want[0]).find(text) == 2  # type: ignore[misc]
+
+
+def test_the_rules_of_another_pattern_are_read_and_the_cache_off_reads_each_time(
+        fresh_cache: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    regexscan.kept_head_rules(re.compile(r"1\d"))
+    regexscan._keep_heads(regexscan._KEPT_HEADS)
+    monkeypatch.setattr(regexscan, "_KEPT_HEADS", regexscan._KeptHeads())
+    assert regexscan.kept_head_rules(re.compile(r"2\d")) == head_rules(re.compile(r"2\d"))
+    assert regexscan.kept_head_rules(re.compile(r"1\d", re.IGNORECASE)) is None  # (another key: its flags)
+    monkeypatch.setenv("HOTLINE_CACHE", "0")
+    monkeypatch.setattr(regexscan, "_KEPT_HEADS", regexscan._KeptHeads())
+    read: list[str] = []
+    real = regexscan.head_rules
+    monkeypatch.setattr(regexscan, "head_rules", lambda p: read.append(p.pattern) or real(p))
+    for _ in range(2):
+        regexscan.kept_head_rules(re.compile(r"1\d"))
+    assert read == [r"1\d", r"1\d"]

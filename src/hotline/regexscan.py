@@ -12,7 +12,9 @@ the same pattern, matching the same (the set only lets sre skip positions where 
 from __future__ import annotations
 
 import _sre  # type: ignore[import-not-found]
+import atexit
 import re
+import threading
 from re import _compiler as _co  # type: ignore[attr-defined]
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser  # type: ignore[attr-defined]
@@ -418,12 +420,64 @@ def heads(pattern: re.Pattern[str]) -> Any:
     """A ``_kernels.mask.Heads`` of ``head_rules(pattern)``: no match of ``pattern`` begins at a place of a text before
     ``heads(pattern).find(text, pos)`` from ``pos`` on (-1: at none), so the matches ``pattern.finditer`` finds are
     those of ``pattern.match`` tried at these places only, each from the end of the one before. None when the rules
-    are not known or the kernel is not built (or stale, or switched off: ``HOTLINE_NATIVE=0``)."""
-    made = head_rules(pattern)
-    if made is None:
+    are not known or the kernel is not built (or stale, or switched off: ``HOTLINE_NATIVE=0``). The rules come from
+    the start-up cache when an earlier start read them (``kept_head_rules``)."""
+    if not isinstance(pattern, re.Pattern) or not isinstance(pattern.pattern, str):
         return None
     try:
         from hotline._kernels.mask import Heads
     except ImportError:
         return None
-    return Heads(*made)
+    made = kept_head_rules(pattern)
+    return None if made is None else Heads(*made)
+
+
+HEADS_SLOT = "mask-heads 1"  # the start-up cache's slot (``hotline.cache``) of the rules read by ``head_rules``
+HEADS_KEPT = 64  # patterns kept there
+
+
+class _KeptHeads:
+    """This process's view of the stored rules: read at the first ``kept_head_rules``, written at exit when it grew
+    (as ``regexcache`` keeps compiled patterns)."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, int], Any] | None = None  # None: not read yet
+        self.grew = False
+        self.lock = threading.Lock()
+
+
+_KEPT_HEADS = _KeptHeads()
+
+
+def kept_head_rules(pattern: re.Pattern[str]) -> Any:
+    """``head_rules(pattern)``, as an earlier start of the same package stored it in the start-up cache (reading the
+    rules off the parse costs ~15M instructions, a start of ``hotline inspect`` of one call ~1.2G), else read now and
+    stored at exit. The cache off (``HOTLINE_CACHE=0``): read now."""
+    from hotline.cache import cache_dir, read_back
+
+    kept = _KEPT_HEADS
+    key = (pattern.pattern, pattern.flags)
+    with kept.lock:
+        if kept.known is None:
+            found = read_back(HEADS_SLOT, dict) if cache_dir() is not None else None
+            kept.known = found if found is not None else {}
+        if key in kept.known:
+            return kept.known[key]
+    made = head_rules(pattern)
+    if cache_dir() is None:
+        return made
+    with kept.lock:
+        if len(kept.known) >= HEADS_KEPT:
+            kept.known.clear()
+        kept.known[key] = made
+        if not kept.grew:
+            kept.grew = True
+            atexit.register(_keep_heads, kept)
+    return made
+
+
+def _keep_heads(kept: _KeptHeads) -> None:
+    from hotline.cache import keep
+
+    with kept.lock:
+        keep(HEADS_SLOT, dict(kept.known or {}))
