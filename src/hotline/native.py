@@ -64,6 +64,7 @@ KERNELS = {
     "hotline._kernels.citizen": "hotline/_kernels/citizen.c",
     "hotline._kernels.chars": "hotline/_kernels/chars.c",
     "hotline._kernels.context": "hotline/_kernels/context.c",
+    "hotline._kernels.mask": "hotline/_kernels/mask.c",
 }
 
 
