@@ -63,6 +63,7 @@ KERNELS = {
     "hotline._kernels.features": "hotline/_kernels/features.c",
     "hotline._kernels.citizen": "hotline/_kernels/citizen.c",
     "hotline._kernels.chars": "hotline/_kernels/chars.c",
+    "hotline._kernels.records": "hotline/_kernels/records.c",
 }
 
 

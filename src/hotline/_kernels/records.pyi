@@ -1,0 +1,9 @@
+# The C writer of a scorecard's JSON line (records.c), built by ``hotline native build``: importable only when built
+# and current.
+
+class Shape:
+    def __init__(self, keys: tuple[str, ...]) -> None: ...
+    @property
+    def keys(self) -> tuple[str, ...] | None: ...
+
+def dumps(obj: object, pieces: list[bytes]) -> bytes | None: ...
