@@ -1,4 +1,6 @@
-/* A scorecard's JSON line, written straight from its values (``formats.writers.record_json``): the bytes
+/* Records written and read.
+ *
+ * A scorecard's JSON line, written straight from its values (``formats.writers.record_json``): the bytes
  * ``orjson.dumps(record, option=OPT_APPEND_NEWLINE)`` gives for the record, without the dict of every finding and of
  * the record's head made, filled and freed for each call (~4 K instructions a finding), and each string's text
  * written as UTF-8 into the line as it is read (orjson asks CPython for the string's UTF-8 copy, made and kept with
@@ -18,7 +20,12 @@
  * decimal of at most 8 places (between 1e-4 and 4e15: every number the outputs round) found by one multiplication,
  * rounding and division per place; any other the shortest repr CPython gives, when in the plain decimal notation
  * (1e-4 to 1e16), which orjson's writes digit for digit (tests/formats/test_records_kernel_s39.py holds both to
- * orjson on random floats); exponents are left to orjson (returns None). */
+ * orjson on random floats); exponents are left to orjson (returns None).
+ *
+ * Reading (``formats.jsonfmt``): ``huge`` is ``_has_huge_float``'s walk of what orjson decoded, and ``turns`` makes the
+ * RawTurn of each turn written as most are (``_plain_turn``: string speaker and text, plain times), None for any other
+ * turn, which the Python path then reads (and reports) as before; no dict lookup, strip or float made through
+ * compiled Python's generic calls. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -571,15 +578,295 @@ records_dumps(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nar
     return NULL;
 }
 
+/* ---------------------------------------------------------------- huge floats (reading) */
+
+/* ``jsonfmt._has_huge_float``: whether a value orjson decoded (exact dicts, lists, floats…) holds a float of
+ * ``limit`` or more either way (or NaN: no float orjson makes), walked with a stack of its own (borrowed
+ * references: nothing here runs Python code, the value stays as it is) */
+static PyObject *
+records_huge(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyFloat_CheckExact(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "huge(obj, limit): limit is a float");
+        return NULL;
+    }
+    double limit = PyFloat_AS_DOUBLE(args[1]);
+    PyObject *first = args[0];
+    if (Py_TYPE(first) == &PyFloat_Type) {
+        double x = PyFloat_AS_DOUBLE(first);
+        return PyBool_FromLong(!(-limit < x && x < limit));
+    }
+    PyObject *small[64];
+    PyObject **stack = small;
+    Py_ssize_t depth = 0, cap = 64;
+    int found = 0;
+    stack[depth++] = first;
+    while (depth && !found) {
+        PyObject *item = stack[--depth];
+        PyObject *value;
+        PyObject **items = NULL;
+        Py_ssize_t n = 0, pos = 0;
+        int is_dict = Py_TYPE(item) == &PyDict_Type;
+        if (!is_dict) {
+            if (Py_TYPE(item) != &PyList_Type)
+                continue;
+            items = PySequence_Fast_ITEMS(item);
+            n = PyList_GET_SIZE(item);
+        }
+        for (Py_ssize_t i = 0;; i++) {
+            if (is_dict) {
+                if (!PyDict_Next(item, &pos, NULL, &value))
+                    break;
+            }
+            else {
+                if (i >= n)
+                    break;
+                value = items[i];
+            }
+            PyTypeObject *type = Py_TYPE(value);
+            if (type == &PyFloat_Type) {
+                double x = PyFloat_AS_DOUBLE(value);
+                if (!(-limit < x && x < limit)) {
+                    found = 1;
+                    break;
+                }
+            }
+            else if (type == &PyDict_Type || type == &PyList_Type) {
+                if (depth == cap) {
+                    PyObject **more = PyMem_Malloc(sizeof(PyObject *) * (size_t)cap * 2);
+                    if (more == NULL) {
+                        if (stack != small)
+                            PyMem_Free(stack);
+                        return PyErr_NoMemory();
+                    }
+                    memcpy(more, stack, sizeof(PyObject *) * (size_t)depth);
+                    if (stack != small)
+                        PyMem_Free(stack);
+                    stack = more;
+                    cap *= 2;
+                }
+                stack[depth++] = value;
+            }
+        }
+    }
+    if (stack != small)
+        PyMem_Free(stack);
+    return PyBool_FromLong(found);
+}
+
+/* ---------------------------------------------------------------- turns as most are written (reading) */
+
+/* ``text.strip()``: the text without the whitespace (``str.isspace``) at either end (the text itself when it has
+ * none) */
+static PyObject *
+stripped(PyObject *text)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0, j = n;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    while (i < j && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
+        i++;
+    while (j > i && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j - 1)))
+        j--;
+    if (i == 0 && j == n) {
+        Py_INCREF(text);
+        return text;
+    }
+    return PyUnicode_Substring(text, i, j);
+}
+
+/* the value of the first of ``keys`` that ``d`` holds (borrowed), NULL with no error when none, NULL with one set */
+static PyObject *
+first_of(PyObject *d, PyObject *keys)
+{
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(keys); k++) {
+        PyObject *v = PyDict_GetItemWithError(d, PyTuple_GET_ITEM(keys, k));
+        if (v != NULL || PyErr_Occurred())
+            return v;
+    }
+    return NULL;
+}
+
+/* ``_time``: a time as ``_number`` takes it without a word (a float that is a number and not negative, or an exact
+ * int, not negative: to 2**53, past which the Python path converts it), 1 with it in ``*x``; 0 for any other */
+static int
+plain_time(PyObject *v, double *x)
+{
+    if (PyFloat_Check(v)) {
+        double f = PyFloat_AS_DOUBLE(v);
+        if (f - f == 0.0 && f >= 0.0) {
+            *x = f;
+            return 1;
+        }
+        return 0;
+    }
+    if (PyLong_CheckExact(v)) {
+        int overflow = 0;
+        long long w = PyLong_AsLongLongAndOverflow(v, &overflow);
+        if (overflow || w < 0 || w > (1LL << 53))
+            return 0;  /* (-1 for an error cannot be: an exact int) */
+        *x = (double)w;
+        return 1;
+    }
+    return 0;
+}
+
+/* a time of the turn as a float object: the value itself when it is an exact float the scale keeps (1.0) */
+static PyObject *
+time_object(PyObject *v, double x, double scale)
+{
+    if (scale == 1.0 && PyFloat_CheckExact(v)) {
+        Py_INCREF(v);
+        return v;
+    }
+    return PyFloat_FromDouble(x * scale);
+}
+
+/* ``_plain_turn`` of one turn: a new tuple (label, text, start, end) of the RawTurn it makes, Py_None (a new
+ * reference) for a turn it leaves to the Python path (which then reads it as ``_plain_turn`` and ``_raw_turn`` do),
+ * NULL with an error. (A tuple, not the RawTurn: the compiled reader makes that at a fifth of the cost of a call of
+ * its class from here) */
+static PyObject *
+plain_turn(PyObject *t, PyObject *speakers, PyObject *texts, PyObject *times, PyObject *marks, Py_ssize_t longest)
+{
+    if (!PyDict_CheckExact(t))
+        Py_RETURN_NONE;
+    PyObject *found = first_of(t, speakers);
+    if (found == NULL && PyErr_Occurred())
+        return NULL;
+    if (found == NULL || !PyUnicode_CheckExact(found))
+        Py_RETURN_NONE;
+    if (PyUnicode_GET_LENGTH(found) >= 1) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(found, 0);
+        if (c == '{' || c == '[')  /* a JSON string in a string: _raw_turn decodes it */
+            Py_RETURN_NONE;
+    }
+    PyObject *text = first_of(t, texts);
+    if (text == NULL && PyErr_Occurred())
+        return NULL;
+    if (text == NULL || !PyUnicode_CheckExact(text))
+        Py_RETURN_NONE;
+    PyObject *label = NULL, *clean = NULL, *start = NULL, *end = NULL, *result = NULL;
+    label = stripped(found);
+    if (label == NULL)
+        return NULL;
+    if (PyUnicode_GET_LENGTH(label) == 0) {
+        Py_DECREF(label);
+        Py_RETURN_NONE;
+    }
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(times); k++) {
+        PyObject *keys = PyTuple_GET_ITEM(times, k);  /* (start key, end key, scale) */
+        PyObject *s = PyDict_GetItemWithError(t, PyTuple_GET_ITEM(keys, 0));
+        if (s == NULL && PyErr_Occurred())
+            goto done;
+        if (s == NULL || s == Py_None)
+            continue;
+        PyObject *e = PyDict_GetItemWithError(t, PyTuple_GET_ITEM(keys, 1));
+        if (e == NULL && PyErr_Occurred())
+            goto done;
+        double scale = PyFloat_AsDouble(PyTuple_GET_ITEM(keys, 2));
+        if (scale == -1.0 && PyErr_Occurred())
+            goto done;
+        double first, last;
+        if (!plain_time(s, &first))
+            goto other;
+        double from = first * scale;
+        if (e != NULL && e != Py_None) {
+            if (!plain_time(e, &last))
+                goto other;
+            if (last * scale < from)
+                goto other;
+            end = time_object(e, last, scale);
+            if (end == NULL)
+                goto done;
+        }
+        start = time_object(s, first, scale);
+        if (start == NULL)
+            goto done;
+        break;
+    }
+    /* ``clean_text``: stripped, and empty when it is a silence mark (none is longer than ``longest``) */
+    clean = stripped(text);
+    if (clean == NULL)
+        goto done;
+    if (PyUnicode_GET_LENGTH(clean) <= longest) {
+        int mark = PySet_Contains(marks, clean);
+        if (mark < 0)
+            goto done;
+        if (mark) {
+            Py_SETREF(clean, PyUnicode_New(0, 0));
+            if (clean == NULL)
+                goto done;
+        }
+    }
+    result = PyTuple_Pack(4, label, clean, start ? start : Py_None, end ? end : Py_None);
+    goto done;
+other:
+    Py_INCREF(Py_None);
+    result = Py_None;
+done:
+    Py_XDECREF(label);
+    Py_XDECREF(clean);
+    Py_XDECREF(start);
+    Py_XDECREF(end);
+    return result;
+}
+
+/* ``turns(items, speakers, texts, times, marks, longest)``: for each item of the list, (label, text, start, end) of the
+ * RawTurn ``_plain_turn`` makes of it, or None where the Python path reads it */
+static PyObject *
+records_turns(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyList_CheckExact(args[0]) || !PyTuple_CheckExact(args[1]) || !PyTuple_CheckExact(args[2])
+        || !PyTuple_CheckExact(args[3]) || !PyAnySet_Check(args[4]) || !PyLong_Check(args[5])) {
+        PyErr_SetString(PyExc_TypeError, "turns(items: list, speakers: tuple, texts: tuple, times: tuple, "
+                                         "marks: frozenset, longest: int)");
+        return NULL;
+    }
+    PyObject *items = args[0], *times = args[3];
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(times); k++) {
+        PyObject *keys = PyTuple_GET_ITEM(times, k);
+        if (!PyTuple_CheckExact(keys) || PyTuple_GET_SIZE(keys) != 3) {
+            PyErr_SetString(PyExc_TypeError, "times: (start key, end key, scale) each");
+            return NULL;
+        }
+    }
+    Py_ssize_t longest = PyLong_AsSsize_t(args[5]);
+    if (longest == -1 && PyErr_Occurred())
+        return NULL;
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {  /* its size read each time (a set lookup may run code) */
+        PyObject *t = PyList_GET_ITEM(items, i);
+        Py_INCREF(t);
+        PyObject *turn = plain_turn(t, args[1], args[2], times, args[4], longest);
+        Py_DECREF(t);
+        if (turn == NULL || PyList_Append(out, turn) < 0) {
+            Py_XDECREF(turn);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(turn);
+    }
+    return out;
+}
+
 static PyMethodDef records_methods[] = {
     {"dumps", (PyCFunction)(void (*)(void))records_dumps, METH_FASTCALL,
      "dumps(obj, pieces): orjson.dumps(obj, option=OPT_APPEND_NEWLINE) of a record (shaped tuples outside dicts as "
      "objects; the list pieces as the array of its bytes, JSON as it is), or None when it is not surely the same"},
+    {"huge", (PyCFunction)(void (*)(void))records_huge, METH_FASTCALL,
+     "huge(obj, limit): whether a value orjson decoded holds a float of limit or more either way (jsonfmt._has_huge_float)"},
+    {"turns", (PyCFunction)(void (*)(void))records_turns, METH_FASTCALL,
+     "turns(items, speakers, texts, times, marks, longest): (label, text, start, end) of the RawTurn jsonfmt._plain_turn "
+     "makes of each item, or None where it leaves it to the Python path"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef records_module = {
-    PyModuleDef_HEAD_INIT, "hotline._kernels.records", "A scorecard's JSON line written straight from its values.",
+    PyModuleDef_HEAD_INIT, "hotline._kernels.records",
+    "A scorecard's JSON line written straight from its values; a record's huge floats and plain turns read.",
     -1, records_methods,
 };
 

@@ -1,5 +1,6 @@
-# The C writer of a scorecard's JSON line (records.c), built by ``hotline native build``: importable only when built
-# and current.
+# Records written and read in C (records.c), built by ``hotline native build``: importable only when built and current.
+
+from typing import Any
 
 class Shape:
     def __init__(self, keys: tuple[str, ...]) -> None: ...
@@ -7,3 +8,7 @@ class Shape:
     def keys(self) -> tuple[str, ...] | None: ...
 
 def dumps(obj: object, pieces: list[bytes]) -> bytes | None: ...
+def huge(obj: object, limit: float) -> bool: ...
+def turns(items: list[Any], speakers: tuple[str, ...], texts: tuple[str, ...],
+          times: tuple[tuple[str, str, float], ...], marks: frozenset[str],
+          longest: int) -> list[tuple[str, str, float | None, float | None] | None]: ...
