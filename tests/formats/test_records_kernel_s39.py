@@ -109,6 +109,20 @@ def test_strings_as_orjson(records: Any) -> None:
         _same(records, [1, lone], written=False)
 
 
+def test_every_character_as_orjson(records: Any) -> None:
+    """Every code point but the surrogates, in strings of each width (the BMP's from a table of their bytes), each
+    alone too; every surrogate refused."""
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    for text in (every, every[:0x80], every[:0x100], every[:0xD800], every[0xD800 - 0x800:0x10000 - 0x800]):
+        _same(records, text, written=True)
+    for c in range(0x800, 0x10000, 7):
+        if not 0xD800 <= c <= 0xDFFF:
+            _same(records, "中" + chr(c), written=True)
+    for c in range(0xD800, 0xE000):
+        _same(records, "中" + chr(c), written=False)
+        _same(records, chr(c) + "😀", written=False)
+
+
 class _Str(str):
     def __str__(self) -> str:
         return "not its text"

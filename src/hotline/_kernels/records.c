@@ -116,14 +116,27 @@ static const unsigned char ESCAPED[128] = {
 
 #define escaped(c) (ESCAPED[(c)])
 
-/* a character of three UTF-8 bytes (U+0800 to U+FFFF, no surrogate) written by one store of four (the line has
- * room: 6 bytes a character are reserved), the pointer moved by three */
-static inline char *
-put3(char *p, uint32_t c)
+/* the three UTF-8 bytes of each character from U+0800 to U+FFFF (the low three bytes of a word, in the order of the
+ * line's bytes), 0 for a lone surrogate; made at the first string of such characters (most of a call's words) */
+static uint32_t *utf8_of = NULL;
+
+static int
+make_utf8_of(void)
 {
-    uint32_t w = (0xE0u | (c >> 12)) | ((0x80u | ((c >> 6) & 0x3F)) << 8) | ((0x80u | (c & 0x3F)) << 16);
-    memcpy(p, &w, 4);
-    return p + 3;
+    uint32_t *table = PyMem_Malloc(sizeof(uint32_t) * 0x10000);
+    if (table == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (uint32_t c = 0; c < 0x10000; c++) {
+        uint32_t bytes[3] = {0xE0u | (c >> 12), 0x80u | ((c >> 6) & 0x3F), 0x80u | (c & 0x3F)};
+        uint8_t w[4] = {(uint8_t)bytes[0], (uint8_t)bytes[1], (uint8_t)bytes[2], 0};
+        memcpy(&table[c], w, 4);
+        if (c < 0x800 || (c >= 0xD800 && c <= 0xDFFF))
+            table[c] = 0;
+    }
+    utf8_of = table;
+    return 0;
 }
 
 static inline char *
@@ -179,12 +192,17 @@ write_str(Out *o, PyObject *s)
     }
     else if (kind == PyUnicode_2BYTE_KIND) {
         const Py_UCS2 *u = data;
+        if (utf8_of == NULL && make_utf8_of() < 0)
+            return -1;
+        const uint32_t *table = utf8_of;
         for (Py_ssize_t i = 0; i < n; i++) {
             uint32_t c = u[i];
-            if (c >= 0x800) {
-                if ((c & 0xF800) == 0xD800)  /* a lone surrogate */
+            if (c >= 0x800) {  /* its three bytes by one load and one store of four (the line has room: 6 a character) */
+                uint32_t w = table[c];
+                if (w == 0)  /* a lone surrogate */
                     return NOT_MINE;
-                p = put3(p, c);
+                memcpy(p, &w, 4);
+                p += 3;
             }
             else if (c >= 0x80) {
                 *p++ = (char)(0xC0 | (c >> 6));
@@ -209,7 +227,9 @@ write_str(Out *o, PyObject *s)
             else if (c >= 0x800) {
                 if ((c & 0xFFFFF800) == 0xD800)
                     return NOT_MINE;
-                p = put3(p, c);
+                *p++ = (char)(0xE0 | (c >> 12));
+                *p++ = (char)(0x80 | ((c >> 6) & 0x3F));
+                *p++ = (char)(0x80 | (c & 0x3F));
             }
             else if (c >= 0x80) {
                 *p++ = (char)(0xC0 | (c >> 6));
