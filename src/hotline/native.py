@@ -65,6 +65,7 @@ KERNELS = {
     "hotline._kernels.chars": "hotline/_kernels/chars.c",
     "hotline._kernels.context": "hotline/_kernels/context.c",
     "hotline._kernels.mask": "hotline/_kernels/mask.c",
+    "hotline._kernels.records": "hotline/_kernels/records.c",
 }
 
 

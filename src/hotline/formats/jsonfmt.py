@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Final
 
 import orjson
@@ -14,7 +14,7 @@ import orjson
 from hotline.errors import FormatError
 from hotline.formats.decode import LineDecoder
 from hotline.formats.layouts import Layout, find_layout, first_at, missing, reader_settings, simple, values_at
-from hotline.formats.records import RawTurn, clean_text, finish_call
+from hotline.formats.records import RawTurn, clean_text, finish_call, silence
 from hotline.model import Call
 
 _JSON_MESSAGES = (
@@ -55,12 +55,47 @@ def decode(text: str) -> Any:
     return json.loads(text) if _has_huge_float(obj) else obj
 
 
+# a turn as ``_kernels.records.turns`` reads it: the label, text, start and end of its RawTurn
+_Read = tuple[str, str, float | None, float | None]
+
+
+class _Reader:
+    """The C walks of a record (``_kernels.records``: ``huge``, ``turns``), looked for once; None when they are not
+    built, stale or switched off (``HOTLINE_NATIVE=0``): the Python paths then, which give the same results
+    (tests/formats/test_records_reader_s39.py holds the one to the other). One object, named Final (compiled: its
+    fields are read without a lookup in the module's globals)."""
+
+    def __init__(self) -> None:
+        self.tried = False
+        self.huge: Callable[[object, float], bool] | None = None
+        self.turns: Callable[..., list[_Read | None]] | None = None
+
+    def load(self) -> None:
+        self.tried = True
+        try:
+            from hotline._kernels import records
+        except ImportError:
+            return
+        self.huge = records.huge
+        self.turns = records.turns
+
+
+_READER: Final = _Reader()
+
+
 def _has_huge_float(obj: Any) -> bool:
     """Whether a value orjson decoded holds a float of ``_HUGE`` or more either way (walked without recursion).
     orjson makes exact dicts, lists and floats (no subclass), so a test of the exact type finds each. A dict's
     values are read by ``_huge_value`` as they are (compiled: the dict's own iteration, not a list of them made and
     freed), and a dict in a list (a call's turns) there and then, not pushed on the stack and popped; a list's
-    items by index. One loop, no call per value, in plain Python too."""
+    items by index. One loop, no call per value, in plain Python too. The C walk (``_Reader.huge``) when built: the
+    same test of each value, a few instructions a value."""
+    reader = _READER
+    if not reader.tried:
+        reader.load()
+    huge = reader.huge
+    if huge is not None:
+        return huge(obj, _HUGE)
     if type(obj) is float:
         whole: float = obj
         return not -_HUGE < whole < _HUGE
@@ -278,11 +313,26 @@ def call_from_obj(obj: Any, source: str, where: str, default_id: str, *, from_ut
     at = f"{where} turns[".lstrip()
     raw: list[RawTurn] = []
     plain = plan is not None  # every turn read as it is written (no JSON decoded inside one of its strings)
+    reader = _READER
+    if not reader.tried:
+        reader.load()
+    made: list[_Read | None] | None = None
+    if plan is not None and reader.turns is not None and type(turns_raw) is list:
+        # the C ``_plain_turn`` of every turn at once, its RawTurn's values (None where it leaves a turn to the loop
+        # below, which reads it as before); it raises nothing of its own, so a bad turn is still reported first, by
+        # the loop
+        marks, longest = silence()
+        made = reader.turns(turns_raw, plan[0], plan[1], plan[2], marks, longest)
     for i, t in enumerate(turns_raw):
-        turn = None if plan is None else _plain_turn(t, plan, at, i)
-        if turn is None:
-            plain = False
-            turn = _raw_turn(t, layout, source, f"{at}{i}]")
+        got = None if made is None else made[i]
+        if got is not None:
+            turn = RawTurn(got[0], got[1], got[2], got[3], at, i)
+        else:
+            read = None if plan is None else _plain_turn(t, plan, at, i)
+            if read is None:
+                plain = False
+                read = _raw_turn(t, layout, source, f"{at}{i}]")
+            turn = read
         raw.append(turn)
     meta = obj.get("meta")
     if meta is None:

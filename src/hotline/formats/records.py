@@ -62,6 +62,17 @@ def clean_text(text: str) -> str:
     return "" if len(stripped) <= silence.longest and stripped in marks else stripped
 
 
+def silence() -> tuple[frozenset[str], int]:
+    """The silence marks ``clean_text`` reads and the length of the longest (read once), for a reader that cleans
+    turns its own way (``jsonfmt``'s C ``turns``)."""
+    silence = _SILENCE
+    marks = silence.marks
+    if marks is None:
+        marks = silence.marks = silence_marks()
+        silence.longest = max(map(len, marks), default=0)
+    return marks, silence.longest
+
+
 class _Silence:
     """``speakers.silence_marks()``, read once (a call of the cached function costs more than the rest), and the
     length of the longest; one object, named Final (compiled: no lookup in the module's globals at each turn)."""

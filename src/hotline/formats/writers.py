@@ -63,10 +63,11 @@ def record(call: Call, card: Scorecard) -> dict[str, Any]:
 
 
 # a rule outcome's JSON, by (rule, dimension, status, points): a card has one per rule of the rulebook,
-# and across calls they take few distinct values (kept to a bounded number all the same). Kept as an
-# ``orjson.Fragment``: ``record_json`` hands the list of them to ``orjson.dumps``, which writes each as it is
-# (no joining of the outcomes' bytes, then again with the brackets, before the record copies them once more)
-_OUTCOME_JSON: dict[tuple[str, str, str, float], orjson.Fragment] = {}
+# and across calls they take few distinct values (kept to a bounded number all the same). Kept as its bytes:
+# ``record_json`` hands the list of them to the C writer (``_kernels.records``), which copies each into the line as
+# it is, or, without it, as ``orjson.Fragment``s to ``orjson.dumps``, which does the same (no joining of the
+# outcomes' bytes, then again with the brackets, before the record copies them once more)
+_OUTCOME_JSON: dict[tuple[str, str, str, float], bytes] = {}
 _OUTCOME_JSON_MAX = 1 << 14
 
 
@@ -74,10 +75,10 @@ _OUTCOME_JSON_MAX = 1 << 14
 # awarded or did not apply: ``Engine._outcome``; one that failed with the same points: ``Engine._failed``), all of
 # almost every card's: the object is kept with its JSON, so its id names it alone while it is kept (a freed
 # object's id could otherwise come back as another outcome's), and an outcome is frozen: its JSON stays its own
-_SHARED_JSON: dict[int, tuple[RuleOutcome, orjson.Fragment]] = {}
+_SHARED_JSON: dict[int, tuple[RuleOutcome, bytes]] = {}
 
 
-def _outcome_json(o: RuleOutcome) -> orjson.Fragment:
+def _outcome_json(o: RuleOutcome) -> bytes:
     kept = _SHARED_JSON.get(id(o))
     if kept is not None:
         return kept[1]
@@ -88,21 +89,21 @@ def _outcome_json(o: RuleOutcome) -> orjson.Fragment:
     return got
 
 
-def _outcome_json_of(o: RuleOutcome) -> orjson.Fragment:
+def _outcome_json_of(o: RuleOutcome) -> bytes:
     points = o.points
     if type(points) is not float or points != points or (not points and math.copysign(1.0, points) < 0):
-        return orjson.Fragment(orjson.dumps(o.to_dict()))  # kept apart: -0.0 and NaN are no keys (and 1 == 1.0 == True)
+        return orjson.dumps(o.to_dict())  # kept apart: -0.0 and NaN are no keys (and 1 == 1.0 == True)
     key = (o.rule_id, o.dimension, o.status, points)
     got = _OUTCOME_JSON.get(key)
     if got is None:
         if len(_OUTCOME_JSON) >= _OUTCOME_JSON_MAX:
             _OUTCOME_JSON.clear()
-        got = _OUTCOME_JSON[key] = orjson.Fragment(orjson.dumps(o.to_dict()))
+        got = _OUTCOME_JSON[key] = orjson.dumps(o.to_dict())
     return got
 
 
 # an outcome object with its JSON (one pair: read at once, never one's object with another's JSON)
-_Kept = tuple[RuleOutcome, orjson.Fragment]
+_Kept = tuple[RuleOutcome, bytes]
 
 
 class _Places:
@@ -125,17 +126,53 @@ _PLACES: Final = _Places()
 _PLACES_KEPT: Final = 1 << 12
 
 
+class _Writer:
+    """The C writer of a record's line (``_kernels.records``: ``dumps``, and the ``Shape`` of a record and of a
+    finding, the keys of ``record`` in its order), looked for once; ``dumps`` None when it is not built, stale or
+    switched off (``HOTLINE_NATIVE=0``): ``record_json`` then takes orjson's path, which gives the same bytes
+    (tests/formats/test_records_kernel_s39.py holds the one to the other). One object, named Final (compiled: its
+    fields are read without a lookup in the module's globals)."""
+
+    def __init__(self) -> None:
+        self.tried = False
+        self.dumps: Callable[[object, list[bytes]], bytes | None] | None = None
+        self.record: object = None  # the record's Shape
+        self.finding: object = None  # a finding's Shape
+
+    def load(self) -> None:
+        self.tried = True
+        try:
+            from hotline._kernels import records
+        except ImportError:
+            return
+        self.record = records.Shape(RECORD_KEYS)
+        self.finding = records.Shape(FINDING_KEYS)
+        self.dumps = records.dumps
+
+
+# the keys of ``record``'s dict and of a finding's in it, in their order (``Scorecard.to_dict``, ``Finding.to_dict``,
+# then what ``record`` adds): the C writer writes them from these, a value each from a tuple (test_records_kernel_s39
+# holds its lines to ``encode(record(...))``)
+RECORD_KEYS: Final = ("call_id", "total", "scope", "notice", "citizen", "review", "dimensions", "max_dimensions",
+                      "vetoed", "rulebook_version", "findings", "outcomes", "meta")
+FINDING_KEYS: Final = ("rule_id", "dimension", "severity", "turn_index", "span", "evidence", "message", "suggestion",
+                       "points", "veto", "layer", "confidence", "threshold", "deduction")
+_WRITER: Final = _Writer()
+
+
 def record_json(call: Call, card: Scorecard) -> bytes | None:
     """``record(call, card)`` as one line of UTF-8 JSON (``encode`` of it, and a newline), built without
-    the dict of every rule outcome (their JSON, kept, goes in as the list of their fragments: the record is
-    written by one ``orjson.dumps``, in the key order of ``record``); None when orjson cannot write it
-    (``encode`` then falls back)."""
-    head = card.to_dict(outcomes=False)
+    the dict of every rule outcome (their JSON, kept, goes in as it is); None when orjson cannot write it
+    (``encode`` then falls back). With the C writer (``_Writer``): the record's values as tuples, a value a key of
+    its ``Shape`` (no dict of the record's head, nor of each finding, made and freed), the citizen block and the
+    review as their dicts; orjson's path for what the writer leaves to it (it says so, None: a number orjson
+    writes otherwise or refuses, a subclass, a lone surrogate…). Else one ``orjson.dumps`` of the dict, in the key
+    order of ``record``."""
     places = _PLACES
     last = places.last
     other = places.other
     n_places = len(last)
-    outcomes: list[orjson.Fragment] = []
+    outcomes: list[bytes] = []
     failed: dict[str, float] = {}  # what ``Scorecard.deductions`` reads, gathered in the same walk of the outcomes
     for i, o in enumerate(card.outcomes):
         if i < n_places:
@@ -159,13 +196,35 @@ def record_json(call: Call, card: Scorecard) -> bytes | None:
         outcomes.append(got)
         if o.status == "failed":
             failed[o.rule_id] = -o.points
+    writer = _WRITER
+    if not writer.tried:
+        writer.load()
+    dumps = writer.dumps
+    if dumps is not None:
+        cards = card.findings
+        taken = card.taken(failed)
+        if len(taken) != len(cards):  # as ``zip(..., strict=True)`` would (one list read by index)
+            raise ValueError("a deduction for each finding")
+        shape = writer.finding
+        # ``Finding.to_dict``'s values, and the deduction, in its order (a span as its tuple: an array, as its list;
+        # the severity as the StrEnum it is, whose text is its value: the writer writes a str subclass by its text)
+        rows = [(shape, f.rule_id, f.dimension, f.severity, f.turn_index, f.span if f.span else None,
+                 f.evidence, f.message, f.suggestion, f.points, f.veto, f.layer, f.confidence, f.threshold, taken[j])
+                for j, f in enumerate(cards)]
+        line = dumps((writer.record, card.call_id, card.total, card.scope, card.notice,
+                      card.citizen.to_dict() if card.citizen else None, card.review.to_dict() if card.review else None,
+                      card.dimensions, card.max_dimensions, card.vetoed, card.rulebook_version, rows, outcomes,
+                      call.meta), outcomes)
+        if line is not None:
+            return line
+    head = card.to_dict(outcomes=False)
     findings: list[dict[str, Any]] = head["findings"]
-    taken = card.taken(failed)
+    taken = card.taken(failed) if dumps is None else taken
     if len(taken) != len(findings):  # as ``zip(..., strict=True)`` would (one list read by index)
         raise ValueError("a deduction for each finding")
     for j, f in enumerate(findings):
         f["deduction"] = taken[j]
-    head["outcomes"] = outcomes
+    head["outcomes"] = [orjson.Fragment(piece) for piece in outcomes]
     head["meta"] = call.meta
     try:
         return orjson.dumps(head, option=orjson.OPT_APPEND_NEWLINE)
