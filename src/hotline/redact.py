@@ -51,11 +51,7 @@ class Masker:
         last = 0
         plan = self.plan
         for m in self.regex.finditer(text, first.start()):  # the matches from the first on, as from the start
-            lastgroup = m.lastgroup  # the outer group p{i} closes last
-            assert lastgroup is not None
-            group, head, tail = plan[int(lastgroup[1:])]
-            start, end = m.span(group) if group else m.span()
-            start, end = start + head, end - tail
+            start, end = _masked_span(m, plan)
             if end > start:
                 pieces.append(text[last:start])
                 pieces.append(self.mask_char * (end - start))
@@ -84,11 +80,7 @@ class Masker:
             if m is None:
                 at = heads.find(text, at + 1)
                 continue
-            lastgroup = m.lastgroup  # the outer group p{i} closes last
-            assert lastgroup is not None
-            group, head, tail = plan[int(lastgroup[1:])]
-            start, end = m.span(group) if group else m.span()
-            start, end = start + head, end - tail
+            start, end = _masked_span(m, plan)
             if end > start:
                 pieces.append(text[last:start])
                 pieces.append(self.mask_char * (end - start))
@@ -190,6 +182,16 @@ class Masker:
                 changes["review"] = dataclasses.replace(card.review, reasons=reasons)
         # a scorecard with nothing to mask is shared, as an unchanged turn or finding is
         return new_call, dataclasses.replace(card, **changes) if changes else card
+
+
+def _masked_span(m: re.Match[str], plan: list[tuple[str | None, int, int]]) -> tuple[int, int]:
+    """What a match of the alternation masks: its rule's group (``plan``), less the characters kept at its head and
+    tail (empty when nothing is left)."""
+    lastgroup = m.lastgroup  # the outer group p{i} closes last
+    assert lastgroup is not None
+    group, head, tail = plan[int(lastgroup[1:])]
+    start, end = m.span(group) if group else m.span()
+    return start + head, end - tail
 
 
 def with_text(turn: Turn, text: str) -> Turn:

@@ -20,6 +20,7 @@ import pytest
 
 from hotline import native
 from hotline.citizen import satisfaction
+from hotline.citizen.kernel import FOUND
 from hotline.citizen.satisfaction import ChunkGrams, _kernel_grams, _numpy_grams, _sublinear, grams_kernel
 from hotline.citizen.settings import SatisfactionSettings
 
@@ -156,7 +157,7 @@ def test_the_chunk_is_prepared_as_without_the_kernel(kernel: Any, monkeypatch: p
     key = ("text_buckets", id(model.settings))
     with_kernel = satisfaction.prepare_text_buckets(contexts, model.settings)
     got = [ctx.prepared.pop(key) for ctx in contexts]
-    monkeypatch.setattr(satisfaction, "_KERNEL", [None])
+    monkeypatch.setitem(FOUND, "chunk_grams", None)
     without = satisfaction.prepare_text_buckets(contexts, model.settings)
     assert without is not None
     _same(without, with_kernel)

@@ -20,6 +20,7 @@ import pytest
 
 from hotline import native
 from hotline.citizen import satisfaction
+from hotline.citizen.kernel import FOUND
 from hotline.citizen.satisfaction import _kernel_stats, _numpy_stats, clause_stats, stats_kernel
 
 pytestmark = pytest.mark.skipif(os.environ.get("HOTLINE_NATIVE") == "0", reason="the compiled modules are off")
@@ -171,7 +172,7 @@ def test_the_chunk_is_prepared_as_without_the_kernel(kernel: Any, monkeypatch: p
     contexts = [ctx for ctx in contexts if not ctx.no_text and ctx.call.turns]
     named = groups(contexts[0], load_settings())
     feats, turns = satisfaction.prepare_clause_stats(contexts, named)
-    monkeypatch.setattr(satisfaction, "_STATS_KERNEL", [None])
+    monkeypatch.setitem(FOUND, "clause_stats", None)
     feats2, turns2 = satisfaction.prepare_clause_stats(contexts, named)
     assert feats.tobytes() == feats2.tobytes()
     assert (turns.turns, turns.owners, turns.bounds) == (turns2.turns, turns2.owners, turns2.bounds)

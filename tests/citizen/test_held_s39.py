@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from hotline import native
-from hotline.citizen import emotion, load_settings
+from hotline.citizen import load_settings
 from hotline.citizen.emotion import Words, _kinds_of, words_kernel
+from hotline.citizen.kernel import FOUND
 
 pytestmark = pytest.mark.skipif(os.environ.get("HOTLINE_NATIVE") == "0", reason="the compiled modules are off")
 
@@ -40,7 +41,7 @@ def plain(words: set[str], texts: list[str]) -> list[bool]:
 
 def numpy_held(finder: Words, texts: list[str], monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     with monkeypatch.context() as m:
-        m.setattr(emotion, "_WORDS_KERNEL", [None])
+        m.setitem(FOUND, "held", None)
         return finder.held(texts)
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from hotline import native
 from hotline.citizen import satisfaction
+from hotline.citizen.kernel import FOUND
 from hotline.citizen.satisfaction import _weighed, weigh_kernel
 
 pytestmark = pytest.mark.skipif(os.environ.get("HOTLINE_NATIVE") == "0", reason="the compiled modules are off")
@@ -124,7 +125,7 @@ def test_the_chunk_is_predicted_as_without_the_kernel(kernel: Any, monkeypatch: 
     scaled = model.scale(feats)
     risk, weighted, bounds = model.predict_chunk(contexts, scaled, grams)
     predicted = [ctx.prepared[("predicted", id(model))] for ctx in contexts]
-    monkeypatch.setattr(satisfaction, "_WEIGH_KERNEL", [None])
+    monkeypatch.setitem(FOUND, "weigh", None)
     risk2, weighted2, bounds2 = model.predict_chunk(contexts, scaled, grams)
     assert risk == risk2 and bounds == bounds2 and weighted.tobytes() == weighted2.tobytes()
     assert predicted == [ctx.prepared[("predicted", id(model))] for ctx in contexts]

@@ -30,17 +30,6 @@ from hotline.model import Call
 pytestmark = pytest.mark.skipif(os.environ.get("HOTLINE_NATIVE") == "0", reason="the compiled modules are off")
 
 
-@pytest.fixture(scope="module")
-def records() -> Any:
-    from hotline import native
-
-    try:
-        from hotline._kernels import records
-    except ImportError:
-        pytest.fail(f"make install builds the kernel: {native.state()[1]}")
-    return records
-
-
 def _python_huge(obj: Any, monkeypatch: pytest.MonkeyPatch) -> bool:
     reader = jsonfmt._READER
     if not reader.tried:

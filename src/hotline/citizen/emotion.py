@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from hotline.citizen.kernel import kernel_function
 from hotline.citizen.settings import CitizenSettings, EscalationSettings
 from hotline.inspect.context import CallContext
 from hotline.inspect.prefilter import literals
@@ -455,22 +456,10 @@ class Words:
             return None
 
 
-_WORDS_KERNEL: list[Any] = []  # the C ``held`` once looked for (None: not built)
-
-
 def words_kernel() -> Any:
     """``hotline._kernels.citizen.held``, or None when it is not built (plain Python, a failed build, a stale one,
     ``HOTLINE_NATIVE=0``): numpy then."""
-    if not _WORDS_KERNEL:
-        found: Any = None
-        try:
-            from hotline._kernels.citizen import held
-
-            found = held
-        except ImportError:
-            pass
-        _WORDS_KERNEL.append(found)
-    return _WORDS_KERNEL[0]
+    return kernel_function("held")
 
 
 _SHIFT = 21  # a code point takes 21 bits: a pair of them is the first shifted past the second

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from hotline.acts.hashing import MULTIPLIER, codes_of, keys, keys_by_length
+from hotline.citizen.kernel import kernel_function
 from hotline.citizen.settings import CitizenError, SatisfactionSettings
 from hotline.content import data_path
 from hotline.inspect.context import CallContext
@@ -141,22 +142,10 @@ def prepare_clause_stats(contexts: list[CallContext], groups: dict[str, list[int
 
 
 
-_STATS_KERNEL: list[Any] = []  # the C ``clause_stats`` once looked for (None: not built)
-
-
 def stats_kernel() -> Any:
     """``hotline._kernels.citizen.clause_stats``, or None when it is not built (plain Python, a failed build, a
     stale one, ``HOTLINE_NATIVE=0``): the numpy path then."""
-    if not _STATS_KERNEL:
-        found: Any = None
-        try:
-            from hotline._kernels.citizen import clause_stats
-
-            found = clause_stats
-        except ImportError:
-            pass
-        _STATS_KERNEL.append(found)
-    return _STATS_KERNEL[0]
+    return kernel_function("clause_stats")
 
 
 def clause_stats(blocks: list[np.ndarray], sizes: list[int], bounds: list[int], acts: int,
@@ -331,22 +320,10 @@ def _numpy_grams(pieces: list[str], owner: list[int], s: SatisfactionSettings, c
     return grams
 
 
-_KERNEL: list[Any] = []  # the C ``chunk_grams`` once looked for (None: not built)
-
-
 def grams_kernel() -> Any:
     """``hotline._kernels.citizen.chunk_grams``, or None when it is not built (plain Python, a failed build, a stale
     one, ``HOTLINE_NATIVE=0``): the numpy path then."""
-    if not _KERNEL:
-        found: Any = None
-        try:
-            from hotline._kernels.citizen import chunk_grams
-
-            found = chunk_grams
-        except ImportError:
-            pass
-        _KERNEL.append(found)
-    return _KERNEL[0]
+    return kernel_function("chunk_grams")
 
 
 _NO_COUNTS = np.zeros(0, dtype=np.int64)
@@ -885,22 +862,10 @@ class SatisfactionModel:
         return 1.0 / (1.0 + np.exp(-(a * predicted + b)))
 
 
-_WEIGH_KERNEL: list[Any] = []  # the C ``weigh`` once looked for (None: not built)
-
-
 def weigh_kernel() -> Any:
     """``hotline._kernels.citizen.weigh``, or None when it is not built (plain Python, a failed build, a stale one,
     ``HOTLINE_NATIVE=0``): numpy then."""
-    if not _WEIGH_KERNEL:
-        found: Any = None
-        try:
-            from hotline._kernels.citizen import weigh
-
-            found = weigh
-        except ImportError:
-            pass
-        _WEIGH_KERNEL.append(found)
-    return _WEIGH_KERNEL[0]
+    return kernel_function("weigh")
 
 
 def _weighed(cols: np.ndarray, vals: np.ndarray, pairs: np.ndarray,
