@@ -30,46 +30,52 @@ static unsigned char alnum_map[65536]; /* 0: not asked yet, 1: not alnum, 2: aln
  * tests check against every code point): a hanzi past it is no space without a call into Unicode's tables. */
 #define LAST_SPACE 0x3000
 
+/* 1 when str.isalnum holds for the code point: a BMP one read from ``alnum_map`` (filled as code points first come),
+ * another asked of Unicode's tables (for text of one or two bytes a character, the compiler drops that branch) */
+static inline Py_ssize_t
+alnum_of(Py_UCS4 c)
+{
+    if (c >= 65536)
+        return Py_UNICODE_ISALNUM(c) ? 1 : 0;
+    unsigned char v = alnum_map[c];
+    if (!v)
+        v = alnum_map[c] = Py_UNICODE_ISALNUM(c) ? 2 : 1;
+    return v - 1;
+}
+
+/* 1 when str.split() splits at the code point (none past ``LAST_SPACE``: no look in Unicode's tables for a hanzi) */
+static inline Py_ssize_t
+space_of(Py_UCS4 c)
+{
+    return (c <= LAST_SPACE && Py_UNICODE_ISSPACE(c)) ? 1 : 0;
+}
+
+/* ``count`` += ``test`` of each of the ``n`` characters at ``data``, read as ``T`` (one loop per kind of text) */
+#define COUNT_WHERE(T, test)                                                                                         \
+    do {                                                                                                             \
+        const T *p = (const T *)data;                                                                                \
+        for (Py_ssize_t i = 0; i < n; i++)                                                                           \
+            count += test(p[i]);                                                                                     \
+    } while (0)
+
+/* ``count``: the characters of ``text`` that ``test`` holds (in a function with ``n``, ``data``, ``kind`` read) */
+#define COUNT_TEXT(test)                                                                                             \
+    do {                                                                                                             \
+        if (kind == PyUnicode_1BYTE_KIND)                                                                            \
+            COUNT_WHERE(Py_UCS1, test);                                                                              \
+        else if (kind == PyUnicode_2BYTE_KIND)                                                                       \
+            COUNT_WHERE(Py_UCS2, test);                                                                              \
+        else                                                                                                         \
+            COUNT_WHERE(Py_UCS4, test);                                                                              \
+    } while (0)
+
 static Py_ssize_t
 spoken_count(PyObject *text)
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = 0, i;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = 0;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    if (kind == PyUnicode_1BYTE_KIND) {
-        const Py_UCS1 *p = (const Py_UCS1 *)data;
-        for (i = 0; i < n; i++) {
-            Py_UCS4 c = p[i];
-            unsigned char v = alnum_map[c];
-            if (!v)
-                v = alnum_map[c] = Py_UNICODE_ISALNUM(c) ? 2 : 1;
-            count += v - 1;
-        }
-    }
-    else if (kind == PyUnicode_2BYTE_KIND) {
-        const Py_UCS2 *p = (const Py_UCS2 *)data;
-        for (i = 0; i < n; i++) {
-            Py_UCS4 c = p[i];
-            unsigned char v = alnum_map[c];
-            if (!v)
-                v = alnum_map[c] = Py_UNICODE_ISALNUM(c) ? 2 : 1;
-            count += v - 1;
-        }
-    }
-    else {
-        const Py_UCS4 *p = (const Py_UCS4 *)data;
-        for (i = 0; i < n; i++) {
-            Py_UCS4 c = p[i];
-            if (c < 65536) {
-                unsigned char v = alnum_map[c];
-                if (!v)
-                    v = alnum_map[c] = Py_UNICODE_ISALNUM(c) ? 2 : 1;
-                count += v - 1;
-            }
-            else if (Py_UNICODE_ISALNUM(c))
-                count += 1;
-        }
-    }
+    COUNT_TEXT(alnum_of);
     return count;
 }
 
@@ -113,24 +119,10 @@ spaces(PyObject *self, PyObject *text)
         PyErr_SetString(PyExc_TypeError, "spaces: a str");
         return NULL;
     }
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = 0, i;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = 0;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    if (kind == PyUnicode_1BYTE_KIND) {
-        const Py_UCS1 *p = (const Py_UCS1 *)data;
-        for (i = 0; i < n; i++)
-            count += Py_UNICODE_ISSPACE(p[i]) ? 1 : 0;
-    }
-    else if (kind == PyUnicode_2BYTE_KIND) {
-        const Py_UCS2 *p = (const Py_UCS2 *)data;
-        for (i = 0; i < n; i++)
-            count += (p[i] <= LAST_SPACE && Py_UNICODE_ISSPACE(p[i])) ? 1 : 0;
-    }
-    else {
-        const Py_UCS4 *p = (const Py_UCS4 *)data;
-        for (i = 0; i < n; i++)
-            count += (p[i] <= LAST_SPACE && Py_UNICODE_ISSPACE(p[i])) ? 1 : 0;
-    }
+    COUNT_TEXT(space_of);
     return PyLong_FromSsize_t(count);
 }
 

@@ -1274,11 +1274,11 @@ ClauseMemo_batch(ClauseMemo *m, PyObject *const *args, Py_ssize_t nargs)
     Table pending = {NULL, 0, 64, 0};  /* the new clauses by clause (a clause repeated in the batch is made once) */
     Table unscored = {NULL, 0, 64, 0};  /* the new texts by text (a text of several new clauses is scored once) */
     Out o = {NULL, 0, 0};
-    PyObject *news = NULL, *scored = NULL;
+    PyObject *news = NULL, *scored = NULL, *result = NULL;
     if (out == NULL || block == NULL || where == NULL) {
         if (where == NULL)
             PyErr_NoMemory();
-        goto fail;
+        goto done;
     }
     float *dest = (float *)PyByteArray_AS_STRING(block);
     PyObject *mark = NULL;  /* the mark read last, and its tail */
@@ -1309,16 +1309,16 @@ ClauseMemo_batch(ClauseMemo *m, PyObject *const *args, Py_ssize_t nargs)
             if (x == NULL) {  /* a new clause: its feature text, and that text's row if the memo holds it */
                 x = entry_new(h, kind, data, s, e, tail, width);
                 if (x == NULL)
-                    goto fail;
+                    goto done;
                 if (entries_push(&fresh, &nfresh, &capfresh, x) < 0) {
                     entry_free(x);
-                    goto fail;
+                    goto done;
                 }
                 if (table_put(&pending, x) < 0)
-                    goto fail;
+                    goto done;
                 x->feature = feature_span(ab, kind, data, s, e, tail, &o);
                 if (x->feature == NULL)
-                    goto fail;
+                    goto done;
                 uint64_t fh = text_hash(x->feature);
                 Entry *held = row_find(&m->rows, fh, x->feature);
                 if (held != NULL)
@@ -1329,15 +1329,15 @@ ClauseMemo_batch(ClauseMemo *m, PyObject *const *args, Py_ssize_t nargs)
                         int fk = PyUnicode_KIND(x->feature);
                         y = entry_new(fh, fk, PyUnicode_DATA(x->feature), 0, PyUnicode_GET_LENGTH(x->feature), 0, width);
                         if (y == NULL)
-                            goto fail;
+                            goto done;
                         y->feature = Py_NewRef(x->feature);
                         y->index = nmade;
                         if (entries_push(&made, &nmade, &capmade, y) < 0) {
                             entry_free(y);
-                            goto fail;
+                            goto done;
                         }
                         if (table_put(&unscored, y) < 0)
-                            goto fail;
+                            goto done;
                     }
                     x->index = y->index;
                 }
@@ -1351,15 +1351,15 @@ ClauseMemo_batch(ClauseMemo *m, PyObject *const *args, Py_ssize_t nargs)
     if (nmade > 0) {
         news = PyList_New(nmade);
         if (news == NULL)
-            goto fail;
+            goto done;
         for (Py_ssize_t i = 0; i < nmade; i++)
             PyList_SET_ITEM(news, i, Py_NewRef(made[i]->feature));
         scored = PyObject_CallOneArg(score, news);
         if (scored == NULL)
-            goto fail;
+            goto done;
         Py_buffer view;
         if (!score_rows(scored, &view, nmade, width))
-            goto fail;
+            goto done;
         for (Py_ssize_t i = 0; i < nmade; i++)
             memcpy(made[i]->row, (const char *)view.buf + i * rowbytes, rowbytes);
         PyBuffer_Release(&view);
@@ -1390,42 +1390,27 @@ ClauseMemo_batch(ClauseMemo *m, PyObject *const *args, Py_ssize_t nargs)
                     int fk = PyUnicode_KIND(x->feature);
                     y = entry_new(fh, fk, PyUnicode_DATA(x->feature), 0, PyUnicode_GET_LENGTH(x->feature), 0, width);
                     if (y == NULL)
-                        goto fail;
+                        goto done;
                     y->feature = Py_NewRef(x->feature);
                     memcpy(y->row, x->row, rowbytes);
                     if (entries_push(&made, &nmade, &capmade, y) < 0) {
                         entry_free(y);
-                        goto fail;
+                        goto done;
                     }
                 }
                 if (table_put(&m->rows, y) < 0)
-                    goto fail;
+                    goto done;
                 y->kept = 1;
             }
             if (table_put(&m->clauses, x) < 0)
-                goto fail;
+                goto done;
             x->kept = 1;
             x->target = y;
             Py_CLEAR(x->feature);
         }
     }
-    for (Py_ssize_t i = 0; i < nfresh; i++)
-        if (!fresh[i]->kept)
-            entry_free(fresh[i]);
-    for (Py_ssize_t i = 0; i < nmade; i++)
-        if (!made[i]->kept)
-            entry_free(made[i]);
-    PyMem_Free(fresh);
-    PyMem_Free(made);
-    table_clear(&pending, 0);
-    table_clear(&unscored, 0);
-    PyMem_Free(o.buf);
-    PyMem_Free(where);
-    PyObject *result = PyTuple_Pack(2, out, block);
-    Py_DECREF(out);
-    Py_DECREF(block);
-    return result;
-fail:
+    result = PyTuple_Pack(2, out, block);  /* (NULL when it fails: returned as the error) */
+done:  /* the way out, a result made or not: what was not kept is freed */
     for (Py_ssize_t i = 0; i < nfresh; i++)
         if (!fresh[i]->kept)
             entry_free(fresh[i]);
@@ -1442,7 +1427,7 @@ fail:
     Py_XDECREF(scored);
     Py_XDECREF(out);
     Py_XDECREF(block);
-    return NULL;
+    return result;
 }
 
 static PyObject *
